@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (c) 2026 The edgenpu authors */
+/*
+ * Bus-independent bring-up of the NPU: identification, soft reset,
+ * interrupt handling and the interrupt self-test done at probe.
+ */
+
+#include <linux/interrupt.h>
+#include <linux/jiffies.h>
+
+#include <drm/drm_print.h>
+
+#include "edgenpu_drv.h"
+
+#define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
+#define EDGENPU_SELFTEST_TIMEOUT_MS	2000
+
+static irqreturn_t edgenpu_irq(int irq, void *arg)
+{
+	struct edgenpu_device *edev = arg;
+	u32 status;
+
+	status = edgenpu_read(edev, ENPU_REG_IRQ_STATUS) &
+		 edgenpu_read(edev, ENPU_REG_IRQ_MASK);
+	if (!status)
+		return IRQ_NONE;
+
+	edgenpu_write(edev, ENPU_REG_IRQ_CLEAR, status);
+
+	spin_lock(&edev->irq_lock);
+	edev->irq_count++;
+	edev->irq_last_status = status;
+	spin_unlock(&edev->irq_lock);
+
+	if (status & ENPU_IRQ_DOORBELL)
+		complete(&edev->doorbell_done);
+
+	return IRQ_HANDLED;
+}
+
+static int edgenpu_identify(struct edgenpu_device *edev)
+{
+	struct drm_device *drm = &edev->drm;
+	u32 id = edgenpu_read(edev, ENPU_REG_ID);
+
+	if (id != ENPU_ID_MAGIC) {
+		drm_err(drm, "ID register reads 0x%08x, expected 0x%08x: not an EdgeNPU\n",
+			id, ENPU_ID_MAGIC);
+		return -ENODEV;
+	}
+
+	edev->hw_version = edgenpu_read(edev, ENPU_REG_VERSION);
+	if (ENPU_VERSION_MAJOR(edev->hw_version) != ENPU_HW_VERSION_MAJOR) {
+		drm_err(drm, "hardware contract %u.%u.%u is not supported (driver speaks %u.x)\n",
+			ENPU_VERSION_MAJOR(edev->hw_version),
+			ENPU_VERSION_MINOR(edev->hw_version),
+			ENPU_VERSION_PATCH(edev->hw_version),
+			ENPU_HW_VERSION_MAJOR);
+		return -ENODEV;
+	}
+
+	edev->hw_caps = edgenpu_read(edev, ENPU_REG_CAPS);
+	edev->macs_per_cycle = edgenpu_read(edev, ENPU_REG_MACS_PER_CYCLE);
+	edev->clock_mhz = edgenpu_read(edev, ENPU_REG_CLOCK_MHZ);
+	edev->dram_bw_mbps = edgenpu_read(edev, ENPU_REG_DRAM_BW_MBPS);
+	edev->sram_bw_mbps = edgenpu_read(edev, ENPU_REG_SRAM_BW_MBPS);
+	edev->sram_size = edgenpu_read(edev, ENPU_REG_SRAM_SIZE);
+	return 0;
+}
+
+static int edgenpu_hw_reset(struct edgenpu_device *edev)
+{
+	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	if (!(edgenpu_read(edev, ENPU_REG_STATUS) & ENPU_STATUS_READY)) {
+		drm_err(&edev->drm, "NPU not ready after soft reset\n");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Ring the doorbell and wait for its interrupt: proves MMIO and IRQ routing. */
+static int edgenpu_irq_selftest(struct edgenpu_device *edev)
+{
+	unsigned long left;
+	u32 ack;
+
+	reinit_completion(&edev->doorbell_done);
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL);
+	edgenpu_write(edev, ENPU_REG_DOORBELL, EDGENPU_SELFTEST_COOKIE);
+	left = wait_for_completion_timeout(&edev->doorbell_done,
+					   msecs_to_jiffies(EDGENPU_SELFTEST_TIMEOUT_MS));
+	if (!left) {
+		drm_err(&edev->drm, "interrupt self-test: no doorbell interrupt within %d ms (IRQ %d)\n",
+			EDGENPU_SELFTEST_TIMEOUT_MS, edev->irq);
+		return -EIO;
+	}
+	ack = edgenpu_read(edev, ENPU_REG_DOORBELL_ACK);
+	if (ack != EDGENPU_SELFTEST_COOKIE) {
+		drm_err(&edev->drm, "interrupt self-test: doorbell acknowledged 0x%08x, wrote 0x%08x\n",
+			ack, EDGENPU_SELFTEST_COOKIE);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * edgenpu_device_init() - bring up the NPU once the bus glue mapped it
+ * @edev: device with @regs, @irq and @irq_vectors set
+ *
+ * Return: 0, or a negative errno with the reason logged.
+ */
+int edgenpu_device_init(struct edgenpu_device *edev)
+{
+	struct drm_device *drm = &edev->drm;
+	int ret;
+
+	spin_lock_init(&edev->irq_lock);
+	init_completion(&edev->doorbell_done);
+
+	ret = edgenpu_identify(edev);
+	if (ret)
+		return ret;
+
+	ret = edgenpu_hw_reset(edev);
+	if (ret)
+		return ret;
+
+	ret = devm_request_irq(drm->dev, edev->irq, edgenpu_irq, IRQF_SHARED,
+			       dev_name(drm->dev), edev);
+	if (ret) {
+		drm_err(drm, "cannot request IRQ %d: %d\n", edev->irq, ret);
+		return ret;
+	}
+
+	ret = edgenpu_irq_selftest(edev);
+	if (ret) {
+		edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
+		return ret;
+	}
+
+	drm_info(drm, "EdgeNPU contract %u.%u.%u, %u MACs/cycle at %u MHz, %u KiB SRAM, %u IRQ vector(s)\n",
+		 ENPU_VERSION_MAJOR(edev->hw_version),
+		 ENPU_VERSION_MINOR(edev->hw_version),
+		 ENPU_VERSION_PATCH(edev->hw_version),
+		 edev->macs_per_cycle, edev->clock_mhz, edev->sram_size / 1024,
+		 edev->irq_vectors);
+	return 0;
+}
+
+/**
+ * edgenpu_device_fini() - quiesce the NPU before the bus glue lets go
+ * @edev: device
+ *
+ * Masks every interrupt and waits for a running handler, so the IRQ can be
+ * released afterwards with nothing in flight.
+ */
+void edgenpu_device_fini(struct edgenpu_device *edev)
+{
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
+	edgenpu_write(edev, ENPU_REG_IRQ_CLEAR, ENPU_IRQ_ALL);
+	synchronize_irq(edev->irq);
+}

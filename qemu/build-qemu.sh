@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds qemu-system-x86_64 with the EdgeNPU device from Debian's QEMU
+# source package (trixie, 10.0.x), cached under $EDGENPU_CACHE/qemu.
+#
+#   qemu/build-qemu.sh            prints the directory holding the binary
+#
+# Steps, each skipped when its result is already cached:
+#   1. download the source package (project apt config) and meson 1.7
+#      from bookworm-backports (unpacked, not installed)
+#   2. unpack it with Debian's patches, add hw/edgenpu to QEMU's build
+#      (three lines: hw/meson.build, hw/Kconfig, trace_events_subdirs)
+#   3. configure a minimal build: TCG, x86_64-softmmu, q35
+#   4. copy the device sources (qemu/, hw/) in, only files whose content
+#      changed, and build; with a warm cache only the device recompiles.
+. "$(dirname "$0")/../tools/setup/common.sh"
+
+QDIR=$EDGENPU_CACHE/qemu
+QVER=${QEMU_SRC_VERSION#*:}
+QVER=${QVER%%-*}
+SRC=$QDIR/qemu-$QVER
+BUILD=$SRC/build
+MESON_ROOT=$QDIR/meson
+CONFIGURE_FLAGS=(--python=/usr/bin/python3 --disable-download
+		 --disable-install-blobs --without-default-features
+		 --enable-tcg --enable-fdt=system --enable-trace-backends=log
+		 --target-list=x86_64-softmmu)
+
+fetch_sources() {
+	[ -e "$SRC/.edgenpu-prepared" ] && [ -d "$MESON_ROOT/usr" ] && return
+	papt_setup
+	mkdir -p "$QDIR/dl"
+	if ! ls "$QDIR"/dl/qemu_*.dsc >/dev/null 2>&1; then
+		msg "downloading Debian's qemu $QEMU_SRC_VERSION source package"
+		(cd "$QDIR/dl" &&
+		 papt source --download-only "qemu=$QEMU_SRC_VERSION" >&2)
+	fi
+	if [ ! -d "$MESON_ROOT/usr" ]; then
+		msg "downloading meson from bookworm-backports"
+		(cd "$QDIR/dl" && papt download meson >&2)
+		rm -rf "$MESON_ROOT"
+		dpkg-deb -x "$(ls "$QDIR"/dl/meson_*.deb | head -n1)" \
+			"$MESON_ROOT"
+	fi
+	if [ ! -e "$SRC/.edgenpu-prepared" ]; then
+		msg "unpacking QEMU source with Debian's patches"
+		rm -rf "$SRC"
+		dpkg-source -x "$(ls "$QDIR"/dl/qemu_*.dsc | head -n1)" \
+			"$SRC" >/dev/null
+		prepare_tree
+		touch "$SRC/.edgenpu-prepared"
+	fi
+}
+
+# The only changes made to QEMU's own files.
+prepare_tree() {
+	mkdir -p "$SRC/hw/edgenpu"
+	grep -q "subdir('edgenpu')" "$SRC/hw/meson.build" ||
+		echo "subdir('edgenpu')" >> "$SRC/hw/meson.build"
+	grep -q "source edgenpu/Kconfig" "$SRC/hw/Kconfig" ||
+		echo "source edgenpu/Kconfig" >> "$SRC/hw/Kconfig"
+	grep -q "'hw/edgenpu'" "$SRC/meson.build" ||
+		sed -i "s|^trace_events_subdirs = \[|&\n  'hw/edgenpu',|" \
+			"$SRC/meson.build"
+	grep -q "'hw/edgenpu'" "$SRC/meson.build" ||
+		die "could not add hw/edgenpu to QEMU's trace_events_subdirs"
+}
+
+# Copy the device sources in; files whose content is unchanged keep their
+# timestamps so ninja does not rebuild them.
+sync_device() {
+	local f dst
+	for f in "$TOP_DIR"/qemu/*.c "$TOP_DIR"/qemu/*.h \
+		 "$TOP_DIR"/qemu/Kconfig "$TOP_DIR"/qemu/meson.build \
+		 "$TOP_DIR"/qemu/trace-events "$TOP_DIR"/hw/*.h; do
+		[ -e "$f" ] || continue
+		dst=$SRC/hw/edgenpu/$(basename "$f")
+		cmp -s "$f" "$dst" || cp "$f" "$dst"
+	done
+}
+
+configure_qemu() {
+	local want have=
+	want=$(printf '%s\n' "${CONFIGURE_FLAGS[@]}")
+	[ -e "$BUILD/.edgenpu-flags" ] && have=$(cat "$BUILD/.edgenpu-flags")
+	[ -e "$BUILD/build.ninja" ] && [ "$want" = "$have" ] && return
+	msg "configuring QEMU $QVER (TCG, x86_64-softmmu)"
+	rm -rf "$BUILD"
+	mkdir -p "$BUILD"
+	(cd "$BUILD" && ../configure "${CONFIGURE_FLAGS[@]}" >configure.log 2>&1) ||
+		{ tail -n 30 "$BUILD/configure.log" >&2; die "QEMU configure failed (log: $BUILD/configure.log)"; }
+	echo "$want" > "$BUILD/.edgenpu-flags"
+}
+
+# ninja's progress, condensed to one line per 10% plus anything else it says.
+progress() {
+	awk '/^\[[0-9]+\/[0-9]+\]/ {
+		split(substr($1, 2), a, "/"); p = int(100 * a[1] / a[2]);
+		if (p >= next_p) { printf "[edgenpu] qemu build %3d%% (%s)\n", p, substr($1, 2); next_p = p - p % 10 + 10 }
+		fflush(); next }
+	     { print; fflush() }' >&2
+}
+
+build_qemu() {
+	local jobs
+	jobs=$(nproc)
+	ninja -C "$BUILD" -j "$jobs" qemu-system-x86_64 2>&1 | progress
+	[ "${PIPESTATUS[0]}" -eq 0 ] || die "QEMU build failed"
+	if [ ! -e "$BUILD/pc-bios/optionrom/linuxboot_dma.bin" ]; then
+		msg "building QEMU option ROMs"
+		make -s -C "$BUILD/pc-bios/optionrom" >&2 ||
+			die "option ROM build failed"
+	fi
+}
+
+export CCACHE_DIR=${CCACHE_DIR:-$EDGENPU_CACHE/ccache}
+export PYTHONPATH=$MESON_ROOT/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
+export PATH=$MESON_ROOT/usr/bin:$PATH
+
+fetch_sources
+sync_device
+configure_qemu
+build_qemu
+echo "$BUILD"

@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: MIT
+# Shared settings for the edgenpu set-up scripts (sourced, not run).
+#
+# Everything downloaded or built outside the clone lives under $EDGENPU_CACHE
+# so a fresh clone reuses it, and nothing here touches the host's own apt
+# sources or kernel: the extra suites live in a private apt configuration.
+
+set -euo pipefail
+
+EDGENPU_CACHE=${EDGENPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgenpu}
+SETUP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$SETUP_DIR/../.." && pwd)
+
+# Pinned versions: bumping one of these is a deliberate, reviewed change.
+KERNEL_ABI=${KERNEL_ABI:-6.12.95+deb12}
+KERNEL_FLAVOUR=amd64
+QEMU_SRC_VERSION=${QEMU_SRC_VERSION:-1:10.0.13+ds-0+deb13u1}
+
+APT_DIR=$EDGENPU_CACHE/apt
+
+msg() { printf '[edgenpu] %s\n' "$*" >&2; }
+die() { printf '[edgenpu] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root to run: $*"; fi
+}
+
+# apt with the project's own sources (tools/setup/edgenpu.sources) and its
+# own state under the cache: used to download, never to install.
+papt_setup() {
+	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
+	PAPT_OPTS=(-o "Dir::Etc::SourceList=$SETUP_DIR/edgenpu.sources.list"
+		   -o Dir::Etc::SourceParts=/dev/null
+		   -o "Dir::State::Lists=$APT_DIR/lists"
+		   -o "Dir::Cache=$APT_DIR" -o Dir::Cache::pkgcache=
+		   -o Dir::Cache::srcpkgcache=
+		   -o "Dir::Cache::archives=$APT_DIR/archives"
+		   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+	local stamp=$APT_DIR/lists/.updated
+	if [ ! -e "$stamp" ] || [ "$SETUP_DIR/edgenpu.sources.list" -nt "$stamp" ]; then
+		msg "updating the project's apt lists (bookworm-backports, trixie sources)"
+		apt-get -q "${PAPT_OPTS[@]}" update >&2
+		touch "$stamp"
+	fi
+}
+
+papt() { apt-get -q "${PAPT_OPTS[@]}" "$@"; }
+papt_cache() { apt-cache "${PAPT_OPTS[@]}" "$@"; }

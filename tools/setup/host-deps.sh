@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian 12 packages edgenpu builds with (only the missing ones).
+. "$(dirname "$0")/common.sh"
+
+PKGS=(build-essential pkg-config libdrm-dev busybox-static cpio xz-utils
+      kmod ccache ninja-build flex bison python3-venv dpkg-dev
+      libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev gcc-multilib
+      seabios sparse dwarves)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+msg "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+as_root apt-get -q update >&2
+as_root apt-get -q -y --no-install-recommends install "${missing[@]}" >&2
