@@ -51,6 +51,7 @@ struct edgenpu_device {
 	u32 sram_bw_mbps;
 	u32 sram_size;
 
+	/* protects irq_count and irq_last_status */
 	spinlock_t irq_lock;
 	u64 irq_count;
 	u32 irq_last_status;

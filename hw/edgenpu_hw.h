@@ -48,6 +48,11 @@
 #define   ENPU_CAP_MSIX			(1u << 2)
 #define   ENPU_CAPS_V0			(ENPU_CAP_DOORBELL | \
 					 ENPU_CAP_SOFT_RESET | ENPU_CAP_MSIX)
+/* Capability bits with their names, for tools: X(bit, "name"). */
+#define ENPU_CAPS_FOREACH(X)				\
+	X(ENPU_CAP_DOORBELL, "doorbell")		\
+	X(ENPU_CAP_SOFT_RESET, "soft-reset")		\
+	X(ENPU_CAP_MSIX, "msix")
 #define ENPU_REG_CONFIG			0x000c
 #define   ENPU_CONFIG_IRQ_VECTORS(v)	((v) & 0xff)
 #define ENPU_REG_MACS_PER_CYCLE		0x0010

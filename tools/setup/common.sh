@@ -11,10 +11,8 @@ EDGENPU_CACHE=${EDGENPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edgenpu}
 SETUP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP_DIR=$(cd "$SETUP_DIR/../.." && pwd)
 
-# Pinned versions: bumping one of these is a deliberate, reviewed change.
-KERNEL_ABI=${KERNEL_ABI:-6.12.95+deb12}
-KERNEL_FLAVOUR=amd64
-QEMU_SRC_VERSION=${QEMU_SRC_VERSION:-1:10.0.13+ds-0+deb13u1}
+# shellcheck source=versions.env
+. "$SETUP_DIR/versions.env"
 
 APT_DIR=$EDGENPU_CACHE/apt
 

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: MIT
+# edgenpu: top-level build. `make help` lists the targets.
+#
+# External inputs (Debian's 6.12 kernel, Debian's QEMU source) are fetched
+# and built by tools/setup/ and qemu/build-qemu.sh into $(EDGENPU_CACHE);
+# everything built from this tree goes to $(BUILD) (and driver/ for the
+# module, as Kbuild does).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+include tools/setup/versions.env
+
+EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
+export EDGENPU_CACHE
+BUILD ?= build
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+BINDIR ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR ?=
+
+KVER := $(KERNEL_ABI)-$(KERNEL_FLAVOUR)
+KROOT := $(EDGENPU_CACHE)/kernel/$(KVER)
+KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
+KSFT_INC := $(KROOT)/src/tools/testing/selftests
+QVER := $(firstword $(subst -, ,$(lastword $(subst :, ,$(QEMU_SRC_VERSION)))))
+QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
+VM_TIMEOUT ?= 900
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+HOST_CC := $(CC)
+HOST_CFLAGS := -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE
+# kselftest_harness.h passes parameters its tests need not use, and its
+# EXPECT_EQ(0, unsigned) idiom compares signed with unsigned; its fork
+# and setjmp machinery trips -Wclobbered.
+TEST_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered -D_GNU_SOURCE
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+# Recursive on purpose: evaluated after `make deps` installed libdrm-dev.
+DRM_CFLAGS = $(shell pkg-config --cflags libdrm)
+DRM_LIBS = $(shell pkg-config --libs libdrm)
+
+HOST_TESTS :=
+BENCHES :=
+
+# ---- libedgenpu ------------------------------------------------------------
+LIB_VERSION := $(shell awk '/define ENPU_LIB_VERSION_(MAJOR|MINOR|PATCH)/ \
+	{ v = v s $$3; s = "." } END { print v }' libedgenpu/include/edgenpu/edgenpu.h)
+LIB_SONAME := libedgenpu.so.$(firstword $(subst ., ,$(LIB_VERSION)))
+LIB_SRCS := $(wildcard libedgenpu/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_INC = -Ilibedgenpu/include -Ilibedgenpu -Iuapi -Ihw $(DRM_CFLAGS)
+LIB := $(BUILD)/lib/libedgenpu.so.$(LIB_VERSION)
+
+$(BUILD)/libedgenpu/%.o: libedgenpu/%.c $(wildcard libedgenpu/*.h libedgenpu/include/edgenpu/*.h hw/*.h uapi/drm/*.h)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden $(LIB_INC) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--no-undefined -o $@ $^ $(DRM_LIBS)
+	ln -sf $(@F) $(@D)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(@D)/libedgenpu.so
+
+$(BUILD)/lib/pkgconfig/edgenpu.pc: libedgenpu/edgenpu.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+lib: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc
+
+# ---- tools -----------------------------------------------------------------
+TOOLS := $(BUILD)/bin/edgenpu-info
+
+$(BUILD)/bin/%: tools/%.c $(LIB) libedgenpu/include/edgenpu/edgenpu.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ilibedgenpu/include $(LDFLAGS) -o $@ $< \
+		-L$(BUILD)/lib -ledgenpu
+
+tools: $(TOOLS)
+
+# ---- kernel module ---------------------------------------------------------
+$(KROOT)/.complete:
+	tools/setup/kernel.sh >/dev/null
+
+kernel: $(KROOT)/.complete
+
+module: $(KROOT)/.complete
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules
+
+# ---- QEMU with the EdgeNPU -------------------------------------------------
+qemu:
+	qemu/build-qemu.sh >/dev/null
+
+# ---- tests -----------------------------------------------------------------
+SELFTEST_SRCS := $(wildcard tests/selftests/*_test.c)
+SELFTESTS := $(SELFTEST_SRCS:tests/selftests/%.c=$(BUILD)/tests/selftests/%)
+VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
+VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
+TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h)
+
+$(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS) -o $@ $<
+
+$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
+		$(DRM_CFLAGS) -o $@ $< -L$(BUILD)/lib -ledgenpu
+
+# Host tests link the library's sources with ASan and UBSan.
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
+$(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SRCS) \
+		$(wildcard libedgenpu/*.h libedgenpu/include/edgenpu/*.h) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
+		$< $(LIB_SRCS) $(DRM_LIBS)
+
+-include hw/int8/int8.mk
+
+selftests: $(SELFTESTS) $(VMTESTS)
+host-tests: $(HOST_TESTS)
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+# ---- install and the guest image -------------------------------------------
+install: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc $(TOOLS)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/edgenpu
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libedgenpu.so
+	install -m 0644 $(BUILD)/lib/pkgconfig/edgenpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 0644 libedgenpu/include/edgenpu/edgenpu.h $(DESTDIR)$(INCLUDEDIR)/edgenpu/
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+
+STAGE := $(BUILD)/stage
+stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS)
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
+	install -d $(STAGE)/usr/lib/edgenpu/selftests
+	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
+
+all: lib tools module qemu selftests host-tests stage
+
+VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) \
+	--stage $(STAGE) --module driver/edgenpu.ko
+
+# ---- the two commands ------------------------------------------------------
+deps:
+	tools/setup/host-deps.sh
+
+demo:
+	@tools/setup/host-deps.sh
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
+	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-info
+
+check:
+	@tools/setup/host-deps.sh
+	@$(MAKE) --no-print-directory all
+	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
+		--host-tests "$(HOST_TESTS)" -- $(VM) --timeout $(VM_TIMEOUT)
+
+# Run one command in the VM: make vm CMD='edgenpu-info'
+vm: all
+	$(VM) --timeout $(VM_TIMEOUT) -- sh -c '$(CMD)'
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+
+help:
+	@echo "make demo    boot the VM with the NPU, load the module, run the demo"
+	@echo "make check   build everything and run every test (host and VM)"
+	@echo "make all     build library, tools, module, QEMU, tests"
+	@echo "make bench   run the benchmarks (figures, not pass/fail)"
+	@echo "make vm CMD='...'  run a command in the VM"
+	@echo "make install DESTDIR=... PREFIX=...   install library and tools"
+
+.PHONY: all lib tools kernel module qemu selftests host-tests bench install \
+	stage deps demo check vm clean help

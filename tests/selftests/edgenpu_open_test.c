@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Opening and closing: many times in a row, many at once, and from several
+ * processes concurrently; no process locks the others out.
+ */
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "edgenpu_util.h"
+
+#define CYCLES		1000
+#define AT_ONCE		64
+#define PROCS		8
+#define PROC_CYCLES	100
+
+static int count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (!access(path, F_OK))
+			n++;
+	}
+	return n;
+}
+
+static int query_ok(int fd)
+{
+	struct drm_edgenpu_device_info info;
+	__u32 size = sizeof(info);
+
+	return !edgenpu_query(fd, DRM_EDGENPU_QUERY_DEVICE, &info, &size) &&
+	       info.hw_id == ENPU_ID_MAGIC;
+}
+
+TEST(open_close_repeatedly)
+{
+	int minor, fd, i, before;
+	char path[64];
+
+	fd = edgenpu_open_minor(&minor);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", minor);
+
+	before = count_fds();
+	for (i = 0; i < CYCLES; i++) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("open #%d: %s", i, strerror(errno));
+		if (i % 100 == 0)
+			ASSERT_TRUE(query_ok(fd));
+		ASSERT_EQ(0, close(fd));
+	}
+	EXPECT_EQ(before, count_fds());
+}
+
+TEST(many_open_at_once)
+{
+	int fds[AT_ONCE], minor, fd, i;
+	char path[64];
+
+	fd = edgenpu_open_minor(&minor);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", minor);
+
+	for (i = 0; i < AT_ONCE; i++) {
+		fds[i] = open(path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
+	}
+	for (i = 0; i < AT_ONCE; i++)
+		EXPECT_TRUE(query_ok(fds[i]));
+	for (i = 0; i < AT_ONCE; i++)
+		EXPECT_EQ(0, close(fds[i]));
+}
+
+TEST(concurrent_processes)
+{
+	pid_t pids[PROCS];
+	int i, status, failures = 0;
+
+	for (i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			int j, fd;
+
+			for (j = 0; j < PROC_CYCLES; j++) {
+				fd = edgenpu_open();
+				if (fd < 0 || !query_ok(fd))
+					_exit(1);
+				close(fd);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failures++;
+	}
+	EXPECT_EQ(0, failures);
+}
+
+TEST_HARNESS_MAIN

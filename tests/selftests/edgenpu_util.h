@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by the edgenpu kselftests: find and open the device. */
+#ifndef EDGENPU_SELFTEST_UTIL_H
+#define EDGENPU_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include "drm/edgenpu_accel.h"
+#include "edgenpu_hw.h"
+
+#define EDGENPU_MAX_NODES 64
+
+/* Driver name of an open DRM fd, or -errno. */
+static inline int edgenpu_driver_name(int fd, char *name, size_t len)
+{
+	struct drm_version v;
+
+	memset(&v, 0, sizeof(v));
+	memset(name, 0, len);
+	v.name = name;
+	v.name_len = len - 1;
+	if (ioctl(fd, DRM_IOCTL_VERSION, &v))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Opens the first accel node driven by edgenpu; its minor number goes to
+ * *minor when not NULL. Returns the fd or -ENODEV.
+ */
+static inline int edgenpu_open_minor(int *minor)
+{
+	char path[64], name[64];
+	int i, fd;
+
+	for (i = 0; i < EDGENPU_MAX_NODES; i++) {
+		snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!edgenpu_driver_name(fd, name, sizeof(name)) &&
+		    !strcmp(name, "edgenpu")) {
+			if (minor)
+				*minor = i;
+			return fd;
+		}
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+static inline int edgenpu_open(void)
+{
+	return edgenpu_open_minor(NULL);
+}
+
+/* DRM_IOCTL_EDGENPU_QUERY; returns 0 or -errno. */
+static inline int edgenpu_query(int fd, __u32 query, void *ptr, __u32 *size)
+{
+	struct drm_edgenpu_query q;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.query = query;
+	q.size = *size;
+	q.ptr = (__u64)(unsigned long)ptr;
+	ret = ioctl(fd, DRM_IOCTL_EDGENPU_QUERY, &q) ? -errno : 0;
+	*size = q.size;
+	return ret;
+}
+
+/* Reads a whole small file into buf (NUL-terminated); returns length or -errno. */
+static inline int edgenpu_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1) {
+		n = read(fd, buf + total, len - 1 - total);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return (int)n;
+		}
+		if (!n)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return (int)total;
+}
+
+/* PCI address ("0000:00:01.0") of accel minor @minor, from sysfs. */
+static inline int edgenpu_pci_address(int minor, char *addr, size_t len)
+{
+	char link[PATH_MAX], path[128];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device", minor);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(addr, base, strlen(base) + 1);
+	return 0;
+}
+
+/* Value of register @name in the debugfs "registers" dump, or -errno. */
+static inline long long edgenpu_debugfs_reg(const char *pci_addr,
+					    const char *name)
+{
+	char path[256], buf[4096], *line;
+	unsigned int off, val;
+	char reg[64];
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/registers",
+		 pci_addr);
+	n = edgenpu_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (sscanf(line, "%63s %x %x", reg, &off, &val) == 3 &&
+		    !strcmp(reg, name))
+			return val;
+	}
+	return -ENOENT;
+}
+
+#endif /* EDGENPU_SELFTEST_UTIL_H */

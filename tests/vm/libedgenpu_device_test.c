@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libedgenpu against the real device (runs in the VM): discovery, the
+ * identity it reports against the raw ioctl, versioned structure sizes,
+ * and no descriptor leaks over many open/close cycles.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <edgenpu/edgenpu.h>
+
+#include "kselftest_harness.h"
+#include "../selftests/edgenpu_util.h"
+
+static int count_fds(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+TEST(open_first_device)
+{
+	struct enpu_device_info info;
+	struct enpu_device *dev;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_query(dev, &info, sizeof(info)));
+	EXPECT_STREQ("edgenpu", info.driver);
+	EXPECT_EQ(0, strncmp(info.node, "/dev/accel/accel", 16));
+	EXPECT_EQ(ENPU_ID_MAGIC, info.hw_id);
+	EXPECT_EQ(2ull * info.macs_per_cycle * info.clock_mhz / 1000, info.peak_gops);
+	EXPECT_LE(0, enpu_device_fd(dev));
+	enpu_close(dev);
+}
+
+TEST(identity_matches_kernel)
+{
+	struct drm_edgenpu_device_info kinfo;
+	struct enpu_device_info info;
+	struct enpu_device *dev;
+	__u32 size = sizeof(kinfo);
+	int fd;
+
+	fd = edgenpu_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, edgenpu_query(fd, DRM_EDGENPU_QUERY_DEVICE, &kinfo, &size));
+	close(fd);
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_query(dev, &info, sizeof(info)));
+	EXPECT_EQ(kinfo.pci_vendor, info.pci_vendor);
+	EXPECT_EQ(kinfo.pci_device, info.pci_device);
+	EXPECT_EQ(kinfo.hw_version, info.hw_version);
+	EXPECT_EQ(kinfo.hw_caps, info.hw_caps);
+	EXPECT_EQ(kinfo.irq_vectors, info.irq_vectors);
+	EXPECT_EQ(kinfo.macs_per_cycle, info.macs_per_cycle);
+	EXPECT_EQ(kinfo.clock_mhz, info.clock_mhz);
+	EXPECT_EQ(kinfo.dram_bw_mbps, info.dram_bw_mbps);
+	EXPECT_EQ(kinfo.sram_bw_mbps, info.sram_bw_mbps);
+	EXPECT_EQ(kinfo.sram_size, info.sram_size);
+	enpu_close(dev);
+}
+
+TEST(open_explicit_path)
+{
+	struct enpu_device_info info;
+	struct enpu_device *dev, *dev2;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL));
+	ASSERT_EQ(0, enpu_query(dev, &info, sizeof(info)));
+	ASSERT_EQ(0, enpu_open(&dev2, info.node)) TH_LOG("%s", enpu_last_error());
+	enpu_close(dev2);
+	enpu_close(dev);
+}
+
+TEST(query_struct_sizes)
+{
+	unsigned char big[sizeof(struct enpu_device_info) + 64];
+	struct enpu_device_info info;
+	struct enpu_device *dev;
+	size_t i;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL));
+	EXPECT_EQ(-EINVAL, enpu_query(dev, &info, 8));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "info_size 8"));
+	memset(big, 0xa5, sizeof(big));
+	ASSERT_EQ(0, enpu_query(dev, (struct enpu_device_info *)big, sizeof(big)));
+	for (i = sizeof(info); i < sizeof(big); i++)
+		ASSERT_EQ(0, big[i]);
+	enpu_close(dev);
+}
+
+TEST(open_close_no_leak)
+{
+	struct enpu_device *dev;
+	int before, i;
+
+	before = count_fds();
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+		enpu_close(dev);
+	}
+	EXPECT_EQ(before, count_fds());
+}
+
+TEST(tool_edgenpu_info)
+{
+	char buf[4096], pci_id[16];
+	FILE *p;
+	size_t n;
+
+	p = popen("edgenpu-info 2>&1", "r");
+	ASSERT_NE(NULL, p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "EdgeNPU at /dev/accel/accel"));
+	EXPECT_NE(NULL, strstr(buf, "hardware contract"));
+	snprintf(pci_id, sizeof(pci_id), "%04x:%04x", ENPU_PCI_VENDOR_ID,
+		 ENPU_PCI_DEVICE_ID);
+	EXPECT_NE(NULL, strstr(buf, pci_id));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs every edgenpu test and prints one summary; called by `make check`
+# after everything is built.
+#
+#   check.sh --build DIR --kdir DIR --kroot DIR --host-tests "BIN..." -- VM-COMMAND...
+#
+# Suites, each logged to DIR/results/<suite>.log in one format
+# (tools/ksft-summary reads them):
+#   host-*   host tests (ASan/UBSan), run from the repository root
+#   lint     checkpatch --strict and sparse on the driver
+#   vm       the kselftests and library tests inside the QEMU guest
+set -uo pipefail
+BUILD= KDIR= KROOT= HOST_TESTS=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) BUILD=$2; shift 2 ;;
+	--kdir) KDIR=$2; shift 2 ;;
+	--kroot) KROOT=$2; shift 2 ;;
+	--host-tests) HOST_TESTS=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 2
+RES=$BUILD/results
+rm -rf "$RES"
+mkdir -p "$RES"
+
+# Wraps one program's output in the markers ksft-summary reads.
+run_logged() {
+	local name=$1 log=$2 st
+	shift 2
+	echo "edgenpu-test: start $name" >> "$log"
+	"$@" >> "$log" 2>&1
+	st=$?
+	echo "edgenpu-test: end $name exit $st" >> "$log"
+	return $st
+}
+
+# A check that is not a kselftest program, reported as a one-test result.
+run_check() {
+	local name=$1 log=$2 out st
+	shift 2
+	out=$("$@" 2>&1)
+	st=$?
+	{
+		echo "edgenpu-test: start $name"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		if [ $st -eq 0 ]; then
+			echo "ok 1 $name"
+			echo "# Totals: pass:1 fail:0 xfail:0 xpass:0 skip:0 error:0"
+		else
+			echo "not ok 1 $name"
+			echo "# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
+		fi
+		echo "edgenpu-test: end $name exit $st"
+	} >> "$log"
+}
+
+echo "== host tests"
+for t in $HOST_TESTS; do
+	name=$(basename "$t")
+	run_logged "$name" "$RES/host-$name.log" "$t"
+	tools/ksft-summary --brief "$RES/host-$name.log"
+done
+
+echo "== lint: checkpatch --strict, sparse"
+checkpatch() {
+	"$KROOT/src/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $(ls driver/*.[ch] | grep -v '\.mod\.c$') uapi/drm/*.h
+}
+sparse_check() {
+	local out
+	out=$(make -s -C "$KDIR" M="$TOP" C=2 CHECK=sparse modules 2>&1)
+	printf '%s\n' "$out" | grep -E 'warning:|error:' && return 1
+	return 0
+}
+run_check checkpatch "$RES/lint.log" checkpatch
+run_check sparse "$RES/lint.log" sparse_check
+tools/ksft-summary --brief "$RES/lint.log"
+
+echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
+"$@" --log "$RES/vm-console.txt" -- edgenpu-run-tests 2>&1 | sed "s/^/  | /"
+vmst=${PIPESTATUS[0]}
+{
+	cat "$RES/vm-console.txt" 2>/dev/null
+	echo "edgenpu-vm: exit $vmst"
+} > "$RES/vm.log"
+tools/ksft-summary --brief "$RES/vm.log"
+
+echo "== summary"
+tools/ksft-summary "$RES"/*.log

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgenpu-info: print what an EdgeNPU reports about itself.
+ *
+ *   edgenpu-info [-d /dev/accel/accelN] [-h]
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <edgenpu/edgenpu.h>
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f, "usage: %s [-d DEVICE]\n"
+		"Print the identity and capabilities of an EdgeNPU.\n"
+		"  -d DEVICE  device node (default: first EdgeNPU, or $EDGENPU_DEVICE)\n"
+		"  -h         this help\n", argv0);
+}
+
+static void print_size(const char *label, unsigned long long bytes)
+{
+	if (bytes >= 1024 * 1024 && !(bytes % (1024 * 1024)))
+		printf("  %-18s %llu MiB\n", label, bytes / (1024 * 1024));
+	else if (bytes >= 1024 && !(bytes % 1024))
+		printf("  %-18s %llu KiB\n", label, bytes / 1024);
+	else
+		printf("  %-18s %llu bytes\n", label, bytes);
+}
+
+int main(int argc, char **argv)
+{
+	struct enpu_device_info info;
+	struct enpu_device *dev;
+	const char *path = NULL;
+	char caps[256];
+	int opt, ret;
+
+	while ((opt = getopt(argc, argv, "d:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+
+	ret = enpu_open(&dev, path);
+	if (ret) {
+		fprintf(stderr, "edgenpu-info: %s\n", enpu_last_error());
+		return 1;
+	}
+	ret = enpu_query(dev, &info, sizeof(info));
+	if (ret) {
+		fprintf(stderr, "edgenpu-info: %s\n", enpu_last_error());
+		enpu_close(dev);
+		return 1;
+	}
+	enpu_caps_string(info.hw_caps, caps, sizeof(caps));
+
+	printf("EdgeNPU at %s\n", info.node);
+	printf("  %-18s %s %u.%u.%u (libedgenpu %s)\n", "driver", info.driver,
+	       info.driver_major, info.driver_minor, info.driver_patch,
+	       enpu_version_string());
+	if (info.pci_vendor || info.pci_device)
+		printf("  %-18s %04x:%04x\n", "PCI ID", info.pci_vendor,
+		       info.pci_device);
+	printf("  %-18s %u.%u.%u\n", "hardware contract",
+	       (info.hw_version >> 16) & 0xff, (info.hw_version >> 8) & 0xff,
+	       info.hw_version & 0xff);
+	printf("  %-18s %u MACs/cycle at %u MHz = %llu GOPS peak INT8\n",
+	       "compute", info.macs_per_cycle, info.clock_mhz,
+	       (unsigned long long)info.peak_gops);
+	print_size("on-chip SRAM", info.sram_size);
+	printf("  %-18s %u MB/s\n", "SRAM bandwidth", info.sram_bw_mbps);
+	printf("  %-18s %u MB/s\n", "DRAM bandwidth", info.dram_bw_mbps);
+	printf("  %-18s %u\n", "interrupt vectors", info.irq_vectors);
+	printf("  %-18s %s\n", "capabilities", caps);
+	enpu_close(dev);
+	return 0;
+}
