@@ -45,7 +45,9 @@ fetch_sources() {
 	if [ ! -e "$SRC/.edgenpu-prepared" ]; then
 		msg "unpacking QEMU source with Debian's patches"
 		rm -rf "$SRC"
-		dpkg-source -x "$(ls "$QDIR"/dl/qemu_*.dsc | head -n1)" \
+		# apt verified the package's checksums; dpkg-source would only
+		# warn that it has no key for the uploader's signature.
+		dpkg-source --no-check -x "$(ls "$QDIR"/dl/qemu_*.dsc | head -n1)" \
 			"$SRC" >/dev/null
 		prepare_tree
 		touch "$SRC/.edgenpu-prepared"
@@ -95,8 +97,8 @@ configure_qemu() {
 # ninja's progress, condensed to one line per 10% plus anything else it says.
 progress() {
 	awk '/^\[[0-9]+\/[0-9]+\]/ {
-		split(substr($1, 2), a, "/"); p = int(100 * a[1] / a[2]);
-		if (p >= next_p) { printf "[edgenpu] qemu build %3d%% (%s)\n", p, substr($1, 2); next_p = p - p % 10 + 10 }
+		s = $1; gsub(/[][]/, "", s); split(s, a, "/"); p = int(100 * a[1] / a[2]);
+		if (p >= next_p) { printf "[edgenpu] qemu build %3d%% (%s)\n", p, s; next_p = p - p % 10 + 10 }
 		fflush(); next }
 	     { print; fflush() }' >&2
 }
