@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CONV_2D, int8 activations, per-output-channel int8 weights (TFLite
+ * reference_integer_ops::ConvPerChannel semantics):
+ *
+ *   acc = bias[oc] + sum over in-bounds taps and input channels of
+ *         w[oc][ky][kx][ic] * (x[iy][ix][ic] - in_zp)
+ *   out = clamp(MBQM(acc, M[oc], shift[oc]) + out_zp, act_min, act_max)
+ *
+ * Fast path (an im2col GEMM): for each output pixel the receptive field is
+ * gathered once into an int16 "patch" row in the filter's (ky, kx, ic)
+ * order, with the input offset already added and out-of-bounds taps
+ * written as zeros -- a zero contributes nothing, which is exactly TFLite
+ * skipping the tap. Every output channel is then one contiguous dot
+ * product of the patch with a filter row; two pixels times four channels
+ * are computed together so each load is reused. A 1x1 stride-1 conv thus
+ * becomes a plain GEMM.
+ *
+ * Filters deeper than ENPU_DOT_MAX_LEN taps use a straightforward loop
+ * with int64 accumulation (bit-identical to int32 wrap-around).
+ */
+#include <string.h>
+
+#include "enpu_dot.h"
+#include "enpu_int8_internal.h"
+#include "enpu_requant.h"
+
+static int conv_validate(const struct enpu_conv2d_params *p,
+			 const int8_t *input, size_t input_len,
+			 const int8_t *filter, size_t filter_len,
+			 const int32_t *bias, size_t bias_len,
+			 const int8_t *output, size_t output_len)
+{
+	size_t in_count, f_count, out_count;
+
+	if (!p || enpu_nhwc_count(&p->input, &in_count) ||
+	    enpu_nhwc_count(&p->filter, &f_count) ||
+	    enpu_nhwc_count(&p->output, &out_count))
+		return -EINVAL;
+	if (p->filter.c != p->input.c || p->output.n != p->input.n ||
+	    p->output.c != p->filter.n)
+		return -EINVAL;
+	if (enpu_check_window(p->input.h, p->output.h, p->filter.h,
+			      p->stride_h, p->dilation_h, p->pad_top) ||
+	    enpu_check_window(p->input.w, p->output.w, p->filter.w,
+			      p->stride_w, p->dilation_w, p->pad_left))
+		return -EINVAL;
+	if (enpu_check_zp(p->input_zero_point) ||
+	    enpu_check_zp(p->output_zero_point) ||
+	    enpu_check_act(p->act_min, p->act_max))
+		return -EINVAL;
+	if (p->num_quant != (size_t)p->output.c ||
+	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
+		return -EINVAL;
+	if (enpu_check_buf(input, input_len, in_count) ||
+	    enpu_check_buf(filter, filter_len, f_count) ||
+	    enpu_check_buf(output, output_len, out_count) ||
+	    (bias && bias_len < (size_t)p->output.c))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Gather the receptive field of output pixel (oy, ox) of one batch image
+ * into dst: kh * kw * cin int16 values (x - in_zp, or 0 outside the
+ * image), zero-padded up to padded_len.
+ */
+static void conv_build_patch(int16_t *dst, size_t padded_len,
+			     const int8_t *in_image,
+			     const struct enpu_conv2d_params *p,
+			     int32_t oy, int32_t ox, int32_t in_offset)
+{
+	const int32_t cin = p->input.c, kh = p->filter.h, kw = p->filter.w;
+	const size_t row_len = (size_t)kw * cin;
+	const int32_t iy0 = oy * p->stride_h - p->pad_top;
+	const int32_t ix0 = ox * p->stride_w - p->pad_left;
+	int32_t kx0, kx1;
+	int16_t *d = dst;
+
+	if (kh == 1 && kw == 1) {
+		/* Pointwise: the patch is one input pixel (or zeros). */
+		if (iy0 >= 0 && iy0 < p->input.h && ix0 >= 0 && ix0 < p->input.w)
+			enpu_widen_offset(d, in_image +
+					  ((size_t)iy0 * p->input.w + ix0) * cin,
+					  (size_t)cin, in_offset);
+		else
+			memset(d, 0, (size_t)cin * sizeof(*d));
+		if (padded_len > (size_t)cin)
+			memset(d + cin, 0, (padded_len - (size_t)cin) * sizeof(*d));
+		return;
+	}
+	enpu_tap_range(ix0, p->dilation_w, kw, p->input.w, &kx0, &kx1);
+	for (int32_t ky = 0; ky < kh; ky++, d += row_len) {
+		const int32_t iy = iy0 + ky * p->dilation_h;
+
+		if (iy < 0 || iy >= p->input.h || kx0 >= kx1) {
+			memset(d, 0, row_len * sizeof(*d));
+			continue;
+		}
+		const int8_t *row = in_image + (size_t)iy * p->input.w * cin;
+
+		memset(d, 0, (size_t)kx0 * cin * sizeof(*d));
+		if (p->dilation_w == 1) {
+			/* In-bounds taps of one filter row are contiguous. */
+			enpu_widen_offset(d + (size_t)kx0 * cin,
+					  row + (size_t)(ix0 + kx0) * cin,
+					  (size_t)(kx1 - kx0) * cin, in_offset);
+		} else {
+			for (int32_t kx = kx0; kx < kx1; kx++) {
+				const int32_t ix = ix0 + kx * p->dilation_w;
+
+				enpu_widen_offset(d + (size_t)kx * cin,
+						  row + (size_t)ix * cin,
+						  (size_t)cin, in_offset);
+			}
+		}
+		memset(d + (size_t)kx1 * cin, 0,
+		       (size_t)(kw - kx1) * cin * sizeof(*d));
+	}
+	memset(d, 0, (padded_len - (size_t)kh * row_len) * sizeof(*d));
+}
+
+static void conv_fast(const struct enpu_conv2d_params *p,
+		      const int8_t *input, const int8_t *filter,
+		      const int32_t *bias, int8_t *output)
+{
+	_Alignas(16) int16_t patch[2][ENPU_DOT_MAX_LEN];
+	struct enpu_rq_table rq;
+	const int32_t cout = p->output.c;
+	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
+	const size_t padded = enpu_dot_padded_len(k_len);
+	const int64_t npix = (int64_t)p->output.h * p->output.w;
+	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
+	const int32_t in_offset = -p->input_zero_point;
+
+	/* Output channels in chunks sharing one table of requantization
+	 * constants; patches are rebuilt per chunk (1/64 of the MACs).
+	 */
+	for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
+		const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
+
+		enpu_rq_prepare(&rq, nch, bias ? bias + oc0 : NULL,
+				p->multipliers + oc0, p->shifts + oc0, 1,
+				p->output_zero_point, p->act_min, p->act_max);
+		for (int32_t b = 0; b < p->input.n; b++) {
+			const int8_t *in_b = input + (size_t)b * in_image;
+			int8_t *out_b = output + (size_t)b * npix * cout;
+
+			for (int64_t pix = 0; pix < npix; pix += 2) {
+				const int two = pix + 1 < npix;
+				int8_t *o0 = out_b + (size_t)pix * cout + oc0;
+
+				conv_build_patch(patch[0], padded, in_b, p,
+						 (int32_t)(pix / p->output.w),
+						 (int32_t)(pix % p->output.w), in_offset);
+				if (two)
+					conv_build_patch(patch[1], padded, in_b, p,
+							 (int32_t)((pix + 1) / p->output.w),
+							 (int32_t)((pix + 1) % p->output.w),
+							 in_offset);
+				for (int j = 0; j < nch; j += 4) {
+					const int nc = nch - j < 4 ? nch - j : 4;
+					const int8_t *w[4];
+					int32_t acc[8];
+
+					/* Past the last channel, repeat it (ignored). */
+					for (int i = 0; i < 4; i++)
+						w[i] = filter + (size_t)(oc0 + j + (i < nc ? i : nc - 1)) * k_len;
+					if (two) {
+						enpu_dot_2x4(patch[0], patch[1], w, k_len, acc);
+						enpu_rq_store4(&rq, j, acc, nc, o0 + j);
+						enpu_rq_store4(&rq, j, acc + 4, nc, o0 + cout + j);
+					} else {
+						enpu_dot_1x4(patch[0], w, k_len, acc);
+						enpu_rq_store4(&rq, j, acc, nc, o0 + j);
+					}
+				}
+			}
+		}
+	}
+}
+
+/* Deep filters: the reference loop order, int64 accumulation. */
+static void conv_generic(const struct enpu_conv2d_params *p,
+			 const int8_t *input, const int8_t *filter,
+			 const int32_t *bias, int8_t *output)
+{
+	const int32_t cin = p->input.c, cout = p->output.c;
+	const int32_t kh = p->filter.h, kw = p->filter.w;
+	const int32_t in_offset = -p->input_zero_point;
+	size_t o = 0;
+
+	for (int32_t b = 0; b < p->input.n; b++) {
+		const int8_t *in_b = input +
+			(size_t)b * p->input.h * p->input.w * cin;
+
+		for (int32_t oy = 0; oy < p->output.h; oy++) {
+			const int32_t iy0 = oy * p->stride_h - p->pad_top;
+			int32_t ky0, ky1;
+
+			enpu_tap_range(iy0, p->dilation_h, kh, p->input.h,
+				       &ky0, &ky1);
+			for (int32_t ox = 0; ox < p->output.w; ox++) {
+				const int32_t ix0 = ox * p->stride_w - p->pad_left;
+				int32_t kx0, kx1;
+
+				enpu_tap_range(ix0, p->dilation_w, kw,
+					       p->input.w, &kx0, &kx1);
+				for (int32_t oc = 0; oc < cout; oc++, o++) {
+					int64_t acc = 0;
+
+					for (int32_t ky = ky0; ky < ky1; ky++) {
+						const int32_t iy = iy0 + ky * p->dilation_h;
+
+						for (int32_t kx = kx0; kx < kx1; kx++) {
+							const int32_t ix = ix0 + kx * p->dilation_w;
+							const int8_t *x = in_b +
+								((size_t)iy * p->input.w + ix) * cin;
+							const int8_t *w = filter +
+								(((size_t)oc * kh + ky) * kw + kx) * cin;
+
+							for (int32_t c = 0; c < cin; c++)
+								acc += (int64_t)w[c] * (x[c] + in_offset);
+						}
+					}
+					output[o] = enpu_requant_one(
+						enpu_wrap_i64(acc),
+						bias ? bias + oc : NULL,
+						p->multipliers[oc], p->shifts[oc],
+						p->output_zero_point,
+						p->act_min, p->act_max);
+				}
+			}
+		}
+	}
+}
+
+int enpu_conv2d(const struct enpu_conv2d_params *p,
+		const int8_t *input, size_t input_len,
+		const int8_t *filter, size_t filter_len,
+		const int32_t *bias, size_t bias_len,
+		int8_t *output, size_t output_len)
+{
+	if (conv_validate(p, input, input_len, filter, filter_len,
+			  bias, bias_len, output, output_len))
+		return -EINVAL;
+
+	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
+
+	if (k_len <= ENPU_DOT_MAX_LEN)
+		conv_fast(p, input, filter, bias, output);
+	else
+		conv_generic(p, input, filter, bias, output);
+	return 0;
+}

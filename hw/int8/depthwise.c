@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * DEPTHWISE_CONV_2D, int8, per-channel weights (TFLite
+ * reference_integer_ops::DepthwiseConvPerChannel semantics). Output channel
+ * oc = ic * depth_multiplier + m reads input channel ic:
+ *
+ *   acc = bias[oc] + sum over in-bounds taps of
+ *         w[ky][kx][oc] * (x[iy][ix][oc / depth_multiplier] - in_zp)
+ *
+ * Fast path: per output pixel the in-bounds taps are listed once (no
+ * per-tap bounds checks afterwards), then channels are processed eight at
+ * a time: input and weight vectors of two taps are interleaved so that one
+ * pmaddwd adds both taps' products per channel. Kernels with more than
+ * DW_MAX_TAPS taps use a plain loop with int64 accumulation.
+ */
+#include "enpu_dot.h"
+#include "enpu_int8_internal.h"
+#include "enpu_requant.h"
+
+/* 16x16 taps; 256 taps * 32640 is far from int32 overflow. */
+#define DW_MAX_TAPS	256
+
+static int dw_validate(const struct enpu_dwconv2d_params *p,
+		       const int8_t *input, size_t input_len,
+		       const int8_t *filter, size_t filter_len,
+		       const int32_t *bias, size_t bias_len,
+		       const int8_t *output, size_t output_len)
+{
+	size_t in_count, f_count, out_count;
+
+	if (!p || enpu_nhwc_count(&p->input, &in_count) ||
+	    enpu_nhwc_count(&p->filter, &f_count) ||
+	    enpu_nhwc_count(&p->output, &out_count))
+		return -EINVAL;
+	if (!enpu_dim_ok(p->depth_multiplier) || p->filter.n != 1 ||
+	    (int64_t)p->input.c * p->depth_multiplier != p->output.c ||
+	    p->filter.c != p->output.c || p->output.n != p->input.n)
+		return -EINVAL;
+	if (enpu_check_window(p->input.h, p->output.h, p->filter.h,
+			      p->stride_h, p->dilation_h, p->pad_top) ||
+	    enpu_check_window(p->input.w, p->output.w, p->filter.w,
+			      p->stride_w, p->dilation_w, p->pad_left))
+		return -EINVAL;
+	if (enpu_check_zp(p->input_zero_point) ||
+	    enpu_check_zp(p->output_zero_point) ||
+	    enpu_check_act(p->act_min, p->act_max))
+		return -EINVAL;
+	if (p->num_quant != (size_t)p->output.c ||
+	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
+		return -EINVAL;
+	if (enpu_check_buf(input, input_len, in_count) ||
+	    enpu_check_buf(filter, filter_len, f_count) ||
+	    enpu_check_buf(output, output_len, out_count) ||
+	    (bias && bias_len < (size_t)p->output.c))
+		return -EINVAL;
+	return 0;
+}
+
+/* Taps of one output pixel that fall inside the input image. */
+struct dw_taps {
+	int n;
+	size_t in_off[DW_MAX_TAPS];	/* pixel offset into the image */
+	size_t w_off[DW_MAX_TAPS];	/* tap offset into the filter */
+};
+
+#ifdef ENPU_DOT_SSE2
+/*
+ * Input values (minus the zero point) feeding output channels
+ * [oc, oc + 8) at one input pixel: channel oc + j reads input channel
+ * (oc + j) / mult.
+ */
+static inline __m128i dw_load_x(const int8_t *px, size_t oc, int32_t mult,
+				__m128i off)
+{
+	if (mult == 1)
+		return _mm_add_epi16(enpu_load8_i8(px + oc), off);
+	if (mult % 8 == 0)	/* all eight lanes share one input channel */
+		return _mm_add_epi16(_mm_set1_epi16(px[oc / (size_t)mult]), off);
+
+	_Alignas(16) int16_t g[8];
+
+	for (int j = 0; j < 8; j++)
+		g[j] = px[(oc + (size_t)j) / (size_t)mult];
+	return _mm_add_epi16(_mm_load_si128((const __m128i *)g), off);
+}
+
+/* Accumulators of output channels [oc, oc + 8) over all listed taps. */
+static void dw_block8(const int8_t *in, const int8_t *filter,
+		      const struct dw_taps *t, size_t oc, int32_t mult,
+		      int32_t in_offset, int32_t out[8])
+{
+	const __m128i off = _mm_set1_epi16((int16_t)in_offset);
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc_lo = zero, acc_hi = zero;
+
+	for (int k = 0; k < t->n; k += 2) {
+		const __m128i x0 = dw_load_x(in + t->in_off[k], oc, mult, off);
+		const __m128i w0 = enpu_load8_i8(filter + t->w_off[k] + oc);
+		__m128i x1 = zero, w1 = zero;
+
+		if (k + 1 < t->n) {
+			x1 = dw_load_x(in + t->in_off[k + 1], oc, mult, off);
+			w1 = enpu_load8_i8(filter + t->w_off[k + 1] + oc);
+		}
+		/* Lanes (x0[c], x1[c]) . (w0[c], w1[c]): two taps of channel c. */
+		acc_lo = _mm_add_epi32(acc_lo,
+				       _mm_madd_epi16(_mm_unpacklo_epi16(x0, x1),
+						      _mm_unpacklo_epi16(w0, w1)));
+		acc_hi = _mm_add_epi32(acc_hi,
+				       _mm_madd_epi16(_mm_unpackhi_epi16(x0, x1),
+						      _mm_unpackhi_epi16(w0, w1)));
+	}
+	_mm_storeu_si128((__m128i *)out, acc_lo);
+	_mm_storeu_si128((__m128i *)(out + 4), acc_hi);
+}
+#endif
+
+/* One output channel over all listed taps (scalar). */
+static int32_t dw_channel(const int8_t *in, const int8_t *filter,
+			  const struct dw_taps *t, size_t oc, int32_t mult,
+			  int32_t in_offset)
+{
+	const size_t ic = oc / (size_t)mult;
+	int32_t acc = 0;
+
+	for (int k = 0; k < t->n; k++)
+		acc += filter[t->w_off[k] + oc] *
+		       (in[t->in_off[k] + ic] + in_offset);
+	return acc;
+}
+
+/* List the in-bounds taps of output pixel (oy, ox). */
+static void dw_list_taps(const struct enpu_dwconv2d_params *p, int32_t oy,
+			 int32_t ox, struct dw_taps *t)
+{
+	const int32_t iy0 = oy * p->stride_h - p->pad_top;
+	const int32_t ix0 = ox * p->stride_w - p->pad_left;
+	int32_t ky0, ky1, kx0, kx1;
+
+	enpu_tap_range(iy0, p->dilation_h, p->filter.h, p->input.h, &ky0, &ky1);
+	enpu_tap_range(ix0, p->dilation_w, p->filter.w, p->input.w, &kx0, &kx1);
+	t->n = 0;
+	for (int32_t ky = ky0; ky < ky1; ky++) {
+		const int32_t iy = iy0 + ky * p->dilation_h;
+
+		for (int32_t kx = kx0; kx < kx1; kx++) {
+			const int32_t ix = ix0 + kx * p->dilation_w;
+
+			t->in_off[t->n] = ((size_t)iy * p->input.w + ix) * p->input.c;
+			t->w_off[t->n] = ((size_t)ky * p->filter.w + kx) * p->output.c;
+			t->n++;
+		}
+	}
+}
+
+static void dw_fast(const struct enpu_dwconv2d_params *p,
+		    const int8_t *input, const int8_t *filter,
+		    const int32_t *bias, int8_t *output)
+{
+	struct dw_taps taps;
+	struct enpu_rq_table rq;
+	const int32_t cout = p->output.c;
+	const int32_t mult = p->depth_multiplier;
+	const int32_t in_offset = -p->input_zero_point;
+	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
+
+	for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
+		const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
+		int8_t *o = output + oc0;
+
+		enpu_rq_prepare(&rq, nch, bias ? bias + oc0 : NULL,
+				p->multipliers + oc0, p->shifts + oc0, 1,
+				p->output_zero_point, p->act_min, p->act_max);
+		for (int32_t b = 0; b < p->input.n; b++) {
+			const int8_t *in_b = input + (size_t)b * in_image;
+
+			for (int32_t oy = 0; oy < p->output.h; oy++) {
+				for (int32_t ox = 0; ox < p->output.w; ox++, o += cout) {
+					int j = 0;
+
+					dw_list_taps(p, oy, ox, &taps);
+#ifdef ENPU_DOT_SSE2
+					for (; j + 8 <= nch; j += 8) {
+						int32_t acc[8];
+
+						dw_block8(in_b, filter, &taps,
+							  (size_t)(oc0 + j), mult,
+							  in_offset, acc);
+						enpu_rq_store8(&rq, j, acc, o + j);
+					}
+#endif
+					for (; j < nch; j++)
+						o[j] = enpu_rq_one(&rq, j,
+							dw_channel(in_b, filter, &taps,
+								   (size_t)(oc0 + j),
+								   mult, in_offset));
+				}
+			}
+		}
+	}
+}
+
+/* Large kernels: reference loop order, int64 accumulation. */
+static void dw_generic(const struct enpu_dwconv2d_params *p,
+		       const int8_t *input, const int8_t *filter,
+		       const int32_t *bias, int8_t *output)
+{
+	const int32_t cin = p->input.c, cout = p->output.c;
+	const int32_t kh = p->filter.h, kw = p->filter.w;
+	const int32_t mult = p->depth_multiplier;
+	const int32_t in_offset = -p->input_zero_point;
+	size_t o = 0;
+
+	for (int32_t b = 0; b < p->input.n; b++) {
+		const int8_t *in_b = input +
+			(size_t)b * p->input.h * p->input.w * cin;
+
+		for (int32_t oy = 0; oy < p->output.h; oy++) {
+			const int32_t iy0 = oy * p->stride_h - p->pad_top;
+			int32_t ky0, ky1;
+
+			enpu_tap_range(iy0, p->dilation_h, kh, p->input.h,
+				       &ky0, &ky1);
+			for (int32_t ox = 0; ox < p->output.w; ox++) {
+				const int32_t ix0 = ox * p->stride_w - p->pad_left;
+				int32_t kx0, kx1;
+
+				enpu_tap_range(ix0, p->dilation_w, kw,
+					       p->input.w, &kx0, &kx1);
+				for (int32_t oc = 0; oc < cout; oc++, o++) {
+					const int32_t ic = oc / mult;
+					int64_t acc = 0;
+
+					for (int32_t ky = ky0; ky < ky1; ky++) {
+						const int32_t iy = iy0 + ky * p->dilation_h;
+
+						for (int32_t kx = kx0; kx < kx1; kx++) {
+							const int32_t ix = ix0 + kx * p->dilation_w;
+							const int32_t x = in_b[((size_t)iy * p->input.w + ix) * cin + ic];
+							const int32_t w = filter[((size_t)ky * kw + kx) * cout + oc];
+
+							acc += (int64_t)w * (x + in_offset);
+						}
+					}
+					output[o] = enpu_requant_one(
+						enpu_wrap_i64(acc),
+						bias ? bias + oc : NULL,
+						p->multipliers[oc], p->shifts[oc],
+						p->output_zero_point,
+						p->act_min, p->act_max);
+				}
+			}
+		}
+	}
+}
+
+int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
+			  const int8_t *input, size_t input_len,
+			  const int8_t *filter, size_t filter_len,
+			  const int32_t *bias, size_t bias_len,
+			  int8_t *output, size_t output_len)
+{
+	if (dw_validate(p, input, input_len, filter, filter_len,
+			bias, bias_len, output, output_len))
+		return -EINVAL;
+
+	if ((int64_t)p->filter.h * p->filter.w <= DW_MAX_TAPS)
+		dw_fast(p, input, filter, bias, output);
+	else
+		dw_generic(p, input, filter, bias, output);
+	return 0;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal helpers shared by the INT8 kernels: parameter validation and
+ * overflow-checked size arithmetic. Not part of the public API.
+ */
+#ifndef ENPU_INT8_INTERNAL_H
+#define ENPU_INT8_INTERNAL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enpu_int8.h"
+
+/* r = a * b, -EINVAL on size_t overflow. */
+static inline int enpu_mul_size(size_t a, size_t b, size_t *r)
+{
+	if (a != 0 && b > SIZE_MAX / a)
+		return -EINVAL;
+	*r = a * b;
+	return 0;
+}
+
+static inline int enpu_dim_ok(int32_t d)
+{
+	return d >= 1 && d <= ENPU_MAX_DIM;
+}
+
+/* A buffer of len elements able to hold need elements. */
+static inline int enpu_check_buf(const void *buf, size_t len, size_t need)
+{
+	return buf && len >= need ? 0 : -EINVAL;
+}
+
+static inline int enpu_check_zp(int32_t zp)
+{
+	return zp >= -128 && zp <= 127 ? 0 : -EINVAL;
+}
+
+static inline int enpu_check_act(int32_t act_min, int32_t act_max)
+{
+	return act_min >= -128 && act_max <= 127 && act_min <= act_max ?
+	       0 : -EINVAL;
+}
+
+static inline int enpu_check_multiplier(int32_t multiplier, int32_t shift)
+{
+	return multiplier >= 0 && shift >= -31 && shift <= 31 ? 0 : -EINVAL;
+}
+
+/* Element count of an NHWC shape (all dims validated). */
+int enpu_nhwc_count(const struct enpu_nhwc *s, size_t *count);
+
+/* num per-channel multipliers/shifts, all valid. */
+int enpu_check_quant_array(const int32_t *multipliers, const int32_t *shifts,
+			   size_t num);
+
+/*
+ * One spatial axis of a windowed op: in, out, k, stride, dilation in
+ * [1, ENPU_MAX_DIM], pad in [0, ENPU_MAX_DIM], and the furthest input
+ * coordinate (out - 1) * stride + (k - 1) * dilation small enough that
+ * all coordinate arithmetic fits comfortably in int32.
+ */
+int enpu_check_window(int32_t in, int32_t out, int32_t k, int32_t stride,
+		      int32_t dilation, int32_t pad);
+
+/*
+ * First and one-past-last filter tap index whose input coordinate
+ * origin + tap * dilation lies in [0, in_size).
+ */
+static inline void enpu_tap_range(int32_t origin, int32_t dilation,
+				  int32_t taps, int32_t in_size,
+				  int32_t *first, int32_t *end)
+{
+	int32_t lo = 0, hi = taps;
+
+	if (origin < 0)
+		lo = (-origin + dilation - 1) / dilation;
+	if (origin + (int64_t)(taps - 1) * dilation >= in_size) {
+		/* smallest t with origin + t * dilation >= in_size */
+		const int64_t t = ((int64_t)in_size - origin + dilation - 1) /
+				  dilation;
+		hi = t < 0 ? 0 : (int32_t)t;
+	}
+	if (lo > hi)
+		lo = hi;
+	*first = lo;
+	*end = hi;
+}
+
+/* int64 -> int32 keeping the low 32 bits (what int32 accumulation gives). */
+static inline int32_t enpu_wrap_i64(int64_t v)
+{
+	return (int32_t)(uint32_t)(uint64_t)v;
+}
+
+/*
+ * v + zero point, clamped to [act_min, act_max]. The addition saturates
+ * (TFLite adds in int32; where that would overflow its behaviour is
+ * undefined, here the clamp simply saturates).
+ */
+static inline int8_t enpu_out_i8(int32_t v, int32_t zero_point,
+				 int32_t act_min, int32_t act_max)
+{
+	int64_t o = (int64_t)v + zero_point;
+
+	o = o < act_min ? act_min : o;
+	o = o > act_max ? act_max : o;
+	return (int8_t)o;
+}
+
+/*
+ * The output stage of conv / depthwise / FC for one channel (the slow
+ * paths; the fast ones use enpu_requant.h, which computes the same):
+ * acc (+ bias) -> MultiplyByQuantizedMultiplier -> + output zero point ->
+ * clamp to the activation range.
+ */
+static inline int8_t enpu_requant_one(int32_t acc, const int32_t *bias,
+				      int32_t multiplier, int32_t shift,
+				      int32_t output_zero_point,
+				      int32_t act_min, int32_t act_max)
+{
+	if (bias)
+		acc = enpu_wrap_add(acc, *bias);
+	return enpu_out_i8(enpu_mbqm(acc, multiplier, shift),
+			   output_zero_point, act_min, act_max);
+}
+
+#endif /* ENPU_INT8_INTERNAL_H */

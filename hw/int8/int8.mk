@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+#
+# INT8 kernels (hw/int8), their host tests and benchmark. Included by the
+# top-level Makefile, run from the repository root. Uses:
+#   BUILD       output directory
+#   HOST_CC     host C compiler
+#   HOST_CFLAGS host flags (-std=c11 -O2 -g -Wall -Wextra -Werror ...)
+#   SAN_FLAGS   sanitizer flags for the test binaries
+#   KSFT_INC    kselftest include directory (kselftest.h, kselftest_harness.h)
+# BUILD must be set before this file is included (target names use it).
+# Defines INT8_SRCS and the targets below, appends to HOST_TESTS / BENCHES.
+
+INT8_DIR      := hw/int8
+INT8_SRCS     := $(addprefix $(INT8_DIR)/,common.c conv.c depthwise.c \
+		   fully_connected.c add.c pool.c pad.c concat.c reshape.c \
+		   softmax.c quantize.c mean.c)
+INT8_HDRS     := $(wildcard $(INT8_DIR)/*.h)
+INT8_LIB      := $(BUILD)/hw/libenpu_int8.a
+INT8_SAN_LIB  := $(BUILD)/hw/libenpu_int8_san.a
+INT8_OBJS     := $(patsubst $(INT8_DIR)/%.c,$(BUILD)/hw/int8/%.o,$(INT8_SRCS))
+INT8_SAN_OBJS := $(patsubst $(INT8_DIR)/%.c,$(BUILD)/hw/int8/san/%.o,$(INT8_SRCS))
+
+INT8_CFLAGS    = $(HOST_CFLAGS) -I$(INT8_DIR)
+INT8_LDLIBS   := -lm
+
+GOLDEN_TEST   := $(BUILD)/tests/host/golden_ops_test
+INT8_UNIT     := $(BUILD)/tests/host/int8_unit_test
+INT8_BENCH    := $(BUILD)/bench/int8_bench
+
+GOLDEN_SRCS   := tests/host/golden.c
+GOLDEN_HDRS   := tests/host/golden.h
+BENCH_SRCS    := tests/bench/int8_bench.c tests/bench/ref_kernels.c
+
+$(INT8_OBJS): $(BUILD)/hw/int8/%.o: $(INT8_DIR)/%.c $(INT8_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(INT8_CFLAGS) -c $< -o $@
+
+$(INT8_SAN_OBJS): $(BUILD)/hw/int8/san/%.o: $(INT8_DIR)/%.c $(INT8_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(INT8_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(INT8_LIB): $(INT8_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(INT8_SAN_LIB): $(INT8_SAN_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_SRCS) $(GOLDEN_HDRS) \
+		$(INT8_HDRS) $(INT8_SAN_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(INT8_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) \
+		-Itests/host tests/host/golden_ops_test.c $(GOLDEN_SRCS) \
+		$(INT8_SAN_LIB) $(INT8_LDLIBS) -o $@
+
+# kselftest_harness.h's TEST() passes parameters a plain test never uses;
+# -isystem silences that for gcc, clang needs the explicit flag.
+$(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(INT8_CFLAGS) -Wno-unused-parameter $(SAN_FLAGS) \
+		-isystem $(KSFT_INC) tests/host/int8_unit_test.c \
+		$(INT8_SAN_LIB) $(INT8_LDLIBS) -o $@
+
+$(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h $(GOLDEN_SRCS) \
+		$(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(INT8_CFLAGS) -Itests/host -Itests/bench $(BENCH_SRCS) \
+		$(GOLDEN_SRCS) $(INT8_LIB) $(INT8_LDLIBS) -o $@
+
+.PHONY: int8 int8-check int8-bench
+int8: $(INT8_LIB) $(INT8_SAN_LIB) $(GOLDEN_TEST) $(INT8_UNIT) $(INT8_BENCH)
+
+int8-check: $(GOLDEN_TEST) $(INT8_UNIT)
+	$(GOLDEN_TEST)
+	$(INT8_UNIT)
+
+int8-bench: $(INT8_BENCH)
+	$(INT8_BENCH)
+
+HOST_TESTS += $(GOLDEN_TEST) $(INT8_UNIT)
+BENCHES    += $(INT8_BENCH)

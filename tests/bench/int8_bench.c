@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * INT8 kernel benchmark: hw/int8 fast kernels against plain TFLite-style
+ * reference loops (ref_kernels.c) on real layers taken from the goldens:
+ * every person_detect CONV_2D and DEPTHWISE_CONV_2D op, and the
+ * FULLY_CONNECTED ops of the models. Both implementations must produce
+ * the golden output (a mismatch exits 1); timing never fails the run.
+ *
+ * Goldens: $EDGENPU_GOLDENS, default ../shared/goldens (run from the repo
+ * root). Per layer: best of 5 trials, each repeating the kernel for at
+ * least ~20 ms.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enpu_int8.h"
+#include "golden.h"
+#include "ref_kernels.h"
+
+enum kind { K_CONV, K_DW, K_FC };
+
+struct layer {
+	enum kind kind;
+	struct golden_file g;
+	struct enpu_conv2d_params conv;
+	struct enpu_dwconv2d_params dw;
+	struct enpu_fc_params fc;
+	int32_t *mult, *shift, *bias;
+	const struct golden_tensor *in, *w, *out;
+	int8_t *got;
+	double macs;
+};
+
+static int opt_i(const struct golden_file *g, const char *name, int32_t *v)
+{
+	const char *s = golden_find_option(g, name);
+
+	if (!s)
+		return -1;
+	*v = (int32_t)strtol(s, NULL, 10);
+	return 0;
+}
+
+static int activation(const struct golden_file *g, const struct golden_tensor *out,
+		      int32_t *lo, int32_t *hi)
+{
+	static const char *const names[] = { "NONE", "RELU", "RELU_N1_TO_1", "RELU6" };
+	const char *s = golden_find_option(g, "fused_activation_function");
+
+	for (int i = 0; s && i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return enpu_activation_range_int8((enum enpu_activation)i,
+							  out->quant.scales[0],
+							  out->quant.zero_points[0],
+							  lo, hi);
+	return -1;
+}
+
+static enum enpu_padding padding(const struct golden_file *g)
+{
+	const char *s = golden_find_option(g, "padding");
+
+	return s && !strcmp(s, "VALID") ? ENPU_PADDING_VALID : ENPU_PADDING_SAME;
+}
+
+static void free_layer(struct layer *L)
+{
+	free(L->mult);
+	free(L->shift);
+	free(L->bias);
+	free(L->got);
+	golden_free(&L->g);
+}
+
+/* Load a conv / depthwise / FC golden into a ready-to-run layer. */
+static int load_layer(const char *path, struct layer *L)
+{
+	char err[512];
+	int32_t lo, hi, pt, pl, oh, ow, sh = 1, sw = 1, dh = 1, dw = 1, dm = 1;
+	const struct golden_tensor *bias;
+
+	memset(L, 0, sizeof(*L));
+	if (golden_load(path, &L->g, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	L->kind = !strcmp(L->g.op, "CONV_2D") ? K_CONV :
+		  !strcmp(L->g.op, "DEPTHWISE_CONV_2D") ? K_DW : K_FC;
+	L->in = golden_find_tensor(&L->g, "in0");
+	L->w = golden_find_tensor(&L->g, "in1");
+	L->out = golden_find_tensor(&L->g, "out0");
+	bias = golden_find_tensor(&L->g, "in2");
+	if (!L->in || !L->w || !L->out || !L->w->quant.present ||
+	    activation(&L->g, L->out, &lo, &hi))
+		return -1;
+
+	const size_t nq = L->w->quant.count;
+	const size_t nch = L->kind == K_CONV ? (size_t)L->w->dims[0] :
+			   L->kind == K_DW ? (size_t)L->w->dims[3] :
+			   nq;
+
+	L->mult = calloc(nch, sizeof(int32_t));
+	L->shift = calloc(nch, sizeof(int32_t));
+	L->got = malloc(L->out->bytes);
+	if (!L->mult || !L->shift || !L->got)
+		return -1;
+	if (bias) {
+		L->bias = calloc(bias->count, sizeof(int32_t));
+		if (!L->bias)
+			return -1;
+		for (size_t i = 0; i < bias->count; i++)
+			L->bias[i] = golden_i32(bias, i);
+	}
+	const float in_scale = L->in->quant.scales[0];
+	const float out_scale = L->out->quant.scales[0];
+	const int32_t in_zp = L->in->quant.zero_points[0];
+	const int32_t out_zp = L->out->quant.zero_points[0];
+
+	if (L->kind == K_FC) {
+		const int32_t outs = L->w->dims[0], depth = L->w->dims[1];
+
+		if ((nq > 1 ? enpu_derive_per_channel(in_scale, L->w->quant.scales,
+						      nq, out_scale, L->mult,
+						      L->shift, nq)
+			    : enpu_derive_fc_per_tensor(in_scale, L->w->quant.scales[0],
+							out_scale, L->mult, L->shift)))
+			return -1;
+		L->fc = (struct enpu_fc_params){
+			.batches = (int32_t)(L->out->count / (size_t)outs),
+			.input_depth = depth, .output_depth = outs,
+			.input_zero_point = in_zp, .output_zero_point = out_zp,
+			.act_min = lo, .act_max = hi,
+			.multipliers = L->mult, .shifts = L->shift, .num_quant = nq,
+		};
+		L->macs = (double)L->fc.batches * outs * depth;
+		return 0;
+	}
+
+	if (opt_i(&L->g, "stride_h", &sh) || opt_i(&L->g, "stride_w", &sw) ||
+	    opt_i(&L->g, "dilation_h_factor", &dh) ||
+	    opt_i(&L->g, "dilation_w_factor", &dw) ||
+	    (L->kind == K_DW && opt_i(&L->g, "depth_multiplier", &dm)))
+		return -1;
+	if (enpu_derive_per_channel(in_scale, L->w->quant.scales, nq, out_scale,
+				    L->mult, L->shift, nch))
+		return -1;
+
+	const struct enpu_nhwc is = { L->in->dims[0], L->in->dims[1],
+				      L->in->dims[2], L->in->dims[3] };
+	const struct enpu_nhwc fs = { L->w->dims[0], L->w->dims[1],
+				      L->w->dims[2], L->w->dims[3] };
+	const struct enpu_nhwc os = { L->out->dims[0], L->out->dims[1],
+				      L->out->dims[2], L->out->dims[3] };
+
+	if (enpu_compute_padding(padding(&L->g), is.h, fs.h, sh, dh, &oh, &pt, NULL) ||
+	    enpu_compute_padding(padding(&L->g), is.w, fs.w, sw, dw, &ow, &pl, NULL) ||
+	    oh != os.h || ow != os.w)
+		return -1;
+	if (L->kind == K_CONV) {
+		L->conv = (struct enpu_conv2d_params){
+			.input = is, .filter = fs, .output = os,
+			.stride_h = sh, .stride_w = sw,
+			.dilation_h = dh, .dilation_w = dw,
+			.pad_top = pt, .pad_left = pl,
+			.input_zero_point = in_zp, .output_zero_point = out_zp,
+			.act_min = lo, .act_max = hi,
+			.multipliers = L->mult, .shifts = L->shift, .num_quant = nch,
+		};
+		L->macs = (double)L->out->count * fs.h * fs.w * fs.c;
+	} else {
+		L->dw = (struct enpu_dwconv2d_params){
+			.input = is, .filter = fs, .output = os,
+			.depth_multiplier = dm,
+			.stride_h = sh, .stride_w = sw,
+			.dilation_h = dh, .dilation_w = dw,
+			.pad_top = pt, .pad_left = pl,
+			.input_zero_point = in_zp, .output_zero_point = out_zp,
+			.act_min = lo, .act_max = hi,
+			.multipliers = L->mult, .shifts = L->shift, .num_quant = nch,
+		};
+		L->macs = (double)L->out->count * fs.h * fs.w;
+	}
+	return 0;
+}
+
+static void run_ref(struct layer *L)
+{
+	const int8_t *in = (const int8_t *)L->in->data;
+	const int8_t *w = (const int8_t *)L->w->data;
+
+	switch (L->kind) {
+	case K_CONV:
+		ref_conv2d(&L->conv, in, w, L->bias, L->got);
+		break;
+	case K_DW:
+		ref_depthwise_conv2d(&L->dw, in, w, L->bias, L->got);
+		break;
+	case K_FC:
+		ref_fully_connected(&L->fc, in, w, L->bias, L->got);
+		break;
+	}
+}
+
+static int run_fast(struct layer *L)
+{
+	const int8_t *in = (const int8_t *)L->in->data;
+	const int8_t *w = (const int8_t *)L->w->data;
+	const size_t nb = L->bias ? golden_find_tensor(&L->g, "in2")->count : 0;
+
+	switch (L->kind) {
+	case K_CONV:
+		return enpu_conv2d(&L->conv, in, L->in->count, w, L->w->count,
+				   L->bias, nb, L->got, L->out->bytes);
+	case K_DW:
+		return enpu_depthwise_conv2d(&L->dw, in, L->in->count, w,
+					     L->w->count, L->bias, nb, L->got,
+					     L->out->bytes);
+	case K_FC:
+		return enpu_fully_connected(&L->fc, in, L->in->count, w,
+					    L->w->count, L->bias, nb, L->got,
+					    L->out->bytes);
+	}
+	return -1;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Best-of-5 microseconds per call. */
+static double time_layer(struct layer *L, int fast)
+{
+	double best = 1e30;
+	long reps = 1;
+
+	/* Calibrate the repetition count to ~20 ms per trial. */
+	for (;;) {
+		const double t0 = now_us();
+
+		for (long i = 0; i < reps; i++)
+			fast ? (void)run_fast(L) : run_ref(L);
+		const double dt = now_us() - t0;
+
+		if (dt >= 20000 || reps >= (1L << 24))
+			break;
+		reps = dt < 100 ? reps * 16 : (long)(reps * 22000 / dt) + 1;
+	}
+	for (int trial = 0; trial < 5; trial++) {
+		const double t0 = now_us();
+
+		for (long i = 0; i < reps; i++)
+			fast ? (void)run_fast(L) : run_ref(L);
+		const double per = (now_us() - t0) / reps;
+
+		if (per < best)
+			best = per;
+	}
+	return best;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted *.golden files of dir whose name starts with prefix ("" = all
+ * model files, i.e. not synth_*).
+ */
+static char **list(const char *dir, const char *prefix, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		const size_t len = strlen(e->d_name);
+		char **t;
+
+		if (len < 8 || strcmp(e->d_name + len - 7, ".golden") ||
+		    strncmp(e->d_name, prefix, strlen(prefix)) ||
+		    !strncmp(e->d_name, "synth_", 6))
+			continue;
+		t = realloc(v, (*n + 1) * sizeof(*v));
+		if (!t)
+			break;
+		v = t;
+		v[(*n)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_str);
+	return v;
+}
+
+struct total {
+	double macs, ref_us, fast_us;
+};
+
+static int bench_dir(const char *root, const char *op, const char *prefix,
+		     struct total *tot)
+{
+	char dir[1024];
+	size_t n;
+	char **files;
+	int bad = 0;
+
+	snprintf(dir, sizeof(dir), "%s/ops/%s", root, op);
+	files = list(dir, prefix, &n);
+	for (size_t i = 0; i < n; i++) {
+		char path[2048], name[512];
+		struct layer L;
+		int ok;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(name, sizeof(name), "%s/%.*s", op,
+			 (int)(strlen(files[i]) - 7), files[i]);
+		if (load_layer(path, &L)) {
+			printf("%-40s  cannot load\n", name);
+			free_layer(&L);
+			bad = 1;
+			free(files[i]);
+			continue;
+		}
+		/* Both implementations must reproduce the golden output. */
+		memset(L.got, 0x55, L.out->bytes);
+		run_ref(&L);
+		ok = !memcmp(L.got, L.out->data, L.out->bytes);
+		memset(L.got, 0x55, L.out->bytes);
+		ok = ok && !run_fast(&L) && !memcmp(L.got, L.out->data, L.out->bytes);
+		if (!ok) {
+			printf("%-40s  OUTPUT MISMATCH\n", name);
+			bad = 1;
+		} else {
+			const double r = time_layer(&L, 0), f = time_layer(&L, 1);
+
+			printf("%-40s %10.0f %11.1f %11.1f %8.1fx\n", name, L.macs,
+			       r, f, r / f);
+			tot->macs += L.macs;
+			tot->ref_us += r;
+			tot->fast_us += f;
+		}
+		fflush(stdout);
+		free_layer(&L);
+		free(files[i]);
+	}
+	free(files);
+	return bad;
+}
+
+static void print_total(const char *what, const struct total *t)
+{
+	printf("%-40s %10.0f %11.1f %11.1f %8.1fx\n", what, t->macs, t->ref_us,
+	       t->fast_us, t->fast_us > 0 ? t->ref_us / t->fast_us : 0.0);
+}
+
+int main(void)
+{
+	const char *root = getenv("EDGENPU_GOLDENS");
+	struct total pd = { 0 }, fc = { 0 };
+	char probe[1024];
+	DIR *d;
+	int bad = 0;
+
+	if (!root || !*root)
+		root = "../shared/goldens";
+	snprintf(probe, sizeof(probe), "%s/ops", root);
+	d = opendir(probe);
+	if (!d) {
+		printf("int8_bench: %s not found (set EDGENPU_GOLDENS); nothing to do\n",
+		       probe);
+		return 0;
+	}
+	closedir(d);
+
+	printf("%-40s %10s %11s %11s %9s\n", "layer", "MACs", "ref us",
+	       "fast us", "speed-up");
+	bad |= bench_dir(root, "CONV_2D", "person_detect_", &pd);
+	bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &pd);
+	print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
+	printf("\n");
+	bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
+	print_total("TOTAL FULLY_CONNECTED (models)", &fc);
+	return bad;
+}

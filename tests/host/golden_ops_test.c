@@ -1,0 +1,1196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runs every per-op golden vector (<goldens>/ops/<OP>/<case>.golden, found
+ * by walking the directories) through the hw/int8 kernels and requires
+ * byte-exact outputs. Prepare-time values are derived from the float
+ * scales by our own helpers and compared with every `derived` line the
+ * file carries (a line no check consumed is a failure), then the kernels
+ * run with our values, not the file's.
+ *
+ * Goldens directory: $EDGENPU_GOLDENS, default ../shared/goldens (run
+ * from the repository root). Output: kselftest TAP, one result per file.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kselftest.h"
+
+#include "enpu_int8.h"
+#include "golden.h"
+
+enum { R_PASS, R_FAIL, R_SKIP };
+
+/* State of one case run. */
+struct ctx {
+	const struct golden_file *g;
+	unsigned char *derived_used;	/* one flag per derived line */
+	char msg[1024];
+	uint8_t *got;			/* output produced by the kernel */
+	size_t got_len;
+};
+
+static int fail(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	return R_FAIL;
+}
+
+static int skip(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int skip(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	return R_SKIP;
+}
+
+/* ---- helpers to read a case ------------------------------------------------ */
+
+static const struct golden_tensor *tensor(struct ctx *c, const char *role,
+					  enum golden_dtype dtype, int rank)
+{
+	const struct golden_tensor *t = golden_find_tensor(c->g, role);
+
+	if (!t) {
+		fail(c, "tensor %s missing", role);
+		return NULL;
+	}
+	if (t->dtype != dtype || (rank >= 0 && t->rank != rank)) {
+		fail(c, "tensor %s: unexpected %s rank %d", role,
+		     golden_dtype_name(t->dtype), t->rank);
+		return NULL;
+	}
+	return t;
+}
+
+/* Per-tensor scale / zero point of a quantized tensor. */
+static int per_tensor(struct ctx *c, const struct golden_tensor *t,
+		      float *scale, int32_t *zp)
+{
+	*scale = 0.0f;
+	*zp = 0;
+	if (!t->quant.present || t->quant.count != 1)
+		return fail(c, "tensor %s: expected per-tensor quantization",
+			    t->role);
+	*scale = t->quant.scales[0];
+	*zp = t->quant.zero_points[0];
+	return R_PASS;
+}
+
+static int opt_int(struct ctx *c, const char *name, int32_t *v)
+{
+	const char *s = golden_find_option(c->g, name);
+	char *end;
+	long x;
+
+	*v = 0;
+	if (!s)
+		return fail(c, "option %s missing", name);
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || *end || x < INT32_MIN || x > INT32_MAX)
+		return fail(c, "option %s: bad integer '%s'", name, s);
+	*v = (int32_t)x;
+	return R_PASS;
+}
+
+static int opt_activation(struct ctx *c, enum enpu_activation *act)
+{
+	static const struct { const char *name; enum enpu_activation act; } map[] = {
+		{ "NONE", ENPU_ACT_NONE }, { "RELU", ENPU_ACT_RELU },
+		{ "RELU_N1_TO_1", ENPU_ACT_RELU_N1_TO_1 },
+		{ "RELU6", ENPU_ACT_RELU6 }, { "TANH", ENPU_ACT_TANH },
+		{ "SIGN_BIT", ENPU_ACT_SIGN_BIT },
+	};
+	const char *s = golden_find_option(c->g, "fused_activation_function");
+
+	*act = ENPU_ACT_NONE;
+	if (!s)
+		return fail(c, "option fused_activation_function missing");
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!strcmp(s, map[i].name)) {
+			*act = map[i].act;
+			return R_PASS;
+		}
+	}
+	return fail(c, "unknown activation '%s'", s);
+}
+
+static int opt_padding(struct ctx *c, enum enpu_padding *pad)
+{
+	const char *s = golden_find_option(c->g, "padding");
+
+	*pad = ENPU_PADDING_SAME;
+	if (s && !strcmp(s, "SAME"))
+		*pad = ENPU_PADDING_SAME;
+	else if (s && !strcmp(s, "VALID"))
+		*pad = ENPU_PADDING_VALID;
+	else
+		return fail(c, "option padding missing or unknown");
+	return R_PASS;
+}
+
+/*
+ * Compare our value(s) with a `derived` line, if the file has it, and mark
+ * the line as verified.
+ */
+static int check_derived(struct ctx *c, const char *name, const int32_t *vals,
+			 size_t n)
+{
+	const struct golden_derived *d = golden_find_derived(c->g, name);
+
+	if (!d)
+		return R_PASS;
+	c->derived_used[d - c->g->derived] = 1;
+	if (d->count != n)
+		return fail(c, "derived %s: file has %zu values, we derived %zu",
+			    name, d->count, n);
+	for (size_t i = 0; i < n; i++)
+		if (d->values[i] != vals[i])
+			return fail(c, "derived %s[%zu]: TFLM %lld, ours %d",
+				    name, i, (long long)d->values[i], (int)vals[i]);
+	return R_PASS;
+}
+
+static int check_derived1(struct ctx *c, const char *name, int32_t v)
+{
+	return check_derived(c, name, &v, 1);
+}
+
+/* Every derived line must have been verified by the op's runner. */
+static int check_all_derived_used(struct ctx *c)
+{
+	for (size_t i = 0; i < c->g->num_derived; i++)
+		if (!c->derived_used[i])
+			return fail(c, "derived %s not verified by this test",
+				    c->g->derived[i].name);
+	return R_PASS;
+}
+
+static int activation_range(struct ctx *c, const struct golden_tensor *out,
+			    int32_t *lo, int32_t *hi)
+{
+	enum enpu_activation act;
+	float scale;
+	int32_t zp;
+	int r;
+
+	if ((r = opt_activation(c, &act)) || (r = per_tensor(c, out, &scale, &zp)))
+		return r;
+	if (enpu_activation_range_int8(act, scale, zp, lo, hi))
+		return fail(c, "activation range derivation failed");
+	if ((r = check_derived1(c, "output_activation_min", *lo)) ||
+	    (r = check_derived1(c, "output_activation_max", *hi)))
+		return r;
+	return R_PASS;
+}
+
+static int to_nhwc(struct ctx *c, const struct golden_tensor *t,
+		   struct enpu_nhwc *s)
+{
+	if (t->rank != 4)
+		return fail(c, "tensor %s: expected rank 4", t->role);
+	s->n = t->dims[0];
+	s->h = t->dims[1];
+	s->w = t->dims[2];
+	s->c = t->dims[3];
+	return R_PASS;
+}
+
+static int to_shape(struct ctx *c, const struct golden_tensor *t,
+		    struct enpu_shape *s)
+{
+	if (t->rank > ENPU_MAX_RANK)
+		return skip(c, "tensor %s: rank %d > %d", t->role, t->rank,
+			    ENPU_MAX_RANK);
+	memset(s, 0, sizeof(*s));
+	s->rank = t->rank;
+	for (int i = 0; i < t->rank; i++)
+		s->dims[i] = t->dims[i];
+	return R_PASS;
+}
+
+/* The kernel's output buffer must be exactly the expected size. */
+static int output_like(struct ctx *c, const struct golden_tensor *out)
+{
+	if (c->got_len != out->bytes)
+		return fail(c, "internal: output buffer size");
+	return R_PASS;
+}
+
+/*
+ * Output size and leading padding of one spatial axis, checked against the
+ * output tensor and the derived padding_* lines.
+ */
+static int spatial(struct ctx *c, enum enpu_padding pad, int32_t in,
+		   int32_t k, int32_t stride, int32_t dil, int32_t out_expected,
+		   const char *axis, int32_t *pad_before)
+{
+	int32_t out, before, offset;
+	char name[64];
+	int r;
+
+	if (enpu_compute_padding(pad, in, k, stride, dil, &out, &before, &offset))
+		return fail(c, "padding derivation failed (%s)", axis);
+	if (out != out_expected)
+		return fail(c, "%s: derived output size %d, tensor has %d", axis,
+			    out, out_expected);
+	snprintf(name, sizeof(name), "padding_%s", axis);
+	if ((r = check_derived1(c, name, before)))
+		return r;
+	snprintf(name, sizeof(name), "padding_%s_offset", axis);
+	if ((r = check_derived1(c, name, offset)))
+		return r;
+	*pad_before = before;
+	return R_PASS;
+}
+
+/* ---- per-op runners ---------------------------------------------------------- */
+
+static int run_conv(struct ctx *c, int depthwise)
+{
+	const struct golden_tensor *in, *w, *bias, *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp, sh, sw, dh, dw, dm = 1, lo, hi, pt, pl;
+	struct enpu_nhwc is, fs, os;
+	enum enpu_padding pad;
+	int r;
+
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, 4)) ||
+	    !(w = tensor(c, "in1", GOLDEN_INT8, 4)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, 4)))
+		return R_FAIL;
+	bias = golden_find_tensor(c->g, "in2");
+	if (bias && (bias->dtype != GOLDEN_INT32 || bias->rank != 1))
+		return fail(c, "bias must be int32 rank 1");
+	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
+	    (r = per_tensor(c, out, &out_scale, &out_zp)) ||
+	    (r = to_nhwc(c, in, &is)) || (r = to_nhwc(c, w, &fs)) ||
+	    (r = to_nhwc(c, out, &os)) || (r = opt_padding(c, &pad)) ||
+	    (r = opt_int(c, "stride_h", &sh)) || (r = opt_int(c, "stride_w", &sw)) ||
+	    (r = opt_int(c, "dilation_h_factor", &dh)) ||
+	    (r = opt_int(c, "dilation_w_factor", &dw)) ||
+	    (depthwise && (r = opt_int(c, "depth_multiplier", &dm))))
+		return r;
+	if (!w->quant.present)
+		return fail(c, "weights not quantized");
+	for (size_t i = 0; i < w->quant.count; i++)
+		if (w->quant.zero_points[i] != 0)
+			return skip(c, "asymmetric weights (TFLM rejects them)");
+
+	const int32_t cout = depthwise ? fs.c : fs.n;
+	int32_t *mult = calloc((size_t)cout, sizeof(int32_t));
+	int32_t *shift = calloc((size_t)cout, sizeof(int32_t));
+	int32_t *bias_v = NULL;
+
+	if (!mult || !shift) {
+		r = fail(c, "out of memory");
+		goto out;
+	}
+	if (enpu_derive_per_channel(in_scale, w->quant.scales, w->quant.count,
+				    out_scale, mult, shift, (size_t)cout)) {
+		r = fail(c, "multiplier derivation failed");
+		goto out;
+	}
+	if ((r = check_derived(c, "output_multiplier", mult, (size_t)cout)) ||
+	    (r = check_derived(c, "output_shift", shift, (size_t)cout)) ||
+	    (r = activation_range(c, out, &lo, &hi)) ||
+	    (r = spatial(c, pad, is.h, fs.h, sh, dh, os.h, "height", &pt)) ||
+	    (r = spatial(c, pad, is.w, fs.w, sw, dw, os.w, "width", &pl)) ||
+	    (r = output_like(c, out)))
+		goto out;
+	if (bias) {
+		bias_v = calloc(bias->count, sizeof(int32_t));
+		if (!bias_v) {
+			r = fail(c, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < bias->count; i++)
+			bias_v[i] = golden_i32(bias, i);
+	}
+
+	if (!depthwise) {
+		const struct enpu_conv2d_params p = {
+			.input = is, .filter = fs, .output = os,
+			.stride_h = sh, .stride_w = sw,
+			.dilation_h = dh, .dilation_w = dw,
+			.pad_top = pt, .pad_left = pl,
+			.input_zero_point = in_zp, .output_zero_point = out_zp,
+			.act_min = lo, .act_max = hi,
+			.multipliers = mult, .shifts = shift,
+			.num_quant = (size_t)cout,
+		};
+
+		r = enpu_conv2d(&p, (const int8_t *)in->data, in->count,
+				(const int8_t *)w->data, w->count,
+				bias_v, bias ? bias->count : 0,
+				(int8_t *)c->got, c->got_len);
+	} else {
+		const struct enpu_dwconv2d_params p = {
+			.input = is, .filter = fs, .output = os,
+			.depth_multiplier = dm,
+			.stride_h = sh, .stride_w = sw,
+			.dilation_h = dh, .dilation_w = dw,
+			.pad_top = pt, .pad_left = pl,
+			.input_zero_point = in_zp, .output_zero_point = out_zp,
+			.act_min = lo, .act_max = hi,
+			.multipliers = mult, .shifts = shift,
+			.num_quant = (size_t)cout,
+		};
+
+		r = enpu_depthwise_conv2d(&p, (const int8_t *)in->data, in->count,
+					  (const int8_t *)w->data, w->count,
+					  bias_v, bias ? bias->count : 0,
+					  (int8_t *)c->got, c->got_len);
+	}
+	r = r ? fail(c, "kernel returned %d", r) : R_PASS;
+out:
+	free(mult);
+	free(shift);
+	free(bias_v);
+	return r;
+}
+
+static int run_conv2d(struct ctx *c)
+{
+	return run_conv(c, 0);
+}
+
+static int run_depthwise(struct ctx *c)
+{
+	return run_conv(c, 1);
+}
+
+static int run_fully_connected(struct ctx *c)
+{
+	const struct golden_tensor *in, *w, *bias, *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp, lo, hi;
+	const char *fmt = golden_find_option(c->g, "weights_format");
+	const char *asym = golden_find_option(c->g, "asymmetric_quantize_inputs");
+	int r;
+
+	if (fmt && strcmp(fmt, "DEFAULT"))
+		return skip(c, "weights_format %s not supported", fmt);
+	if (asym && strcmp(asym, "false"))
+		return skip(c, "hybrid (asymmetric_quantize_inputs) not supported");
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(w = tensor(c, "in1", GOLDEN_INT8, 2)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	bias = golden_find_tensor(c->g, "in2");
+	if (bias && (bias->dtype != GOLDEN_INT32 || bias->rank != 1))
+		return fail(c, "bias must be int32 rank 1");
+	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
+	    (r = per_tensor(c, out, &out_scale, &out_zp)))
+		return r;
+	if (!w->quant.present)
+		return fail(c, "weights not quantized");
+	for (size_t i = 0; i < w->quant.count; i++)
+		if (w->quant.zero_points[i] != 0)
+			return skip(c, "asymmetric weights (TFLM rejects them)");
+	if (out->rank < 1)
+		return fail(c, "output rank 0");
+
+	/* TFLite: batches = output flat size without its last dim. */
+	const int32_t depth = w->dims[1];
+	const int32_t outs = out->dims[out->rank - 1];
+	const size_t batches = out->count / (size_t)outs;
+	const size_t nq = w->quant.count;
+	int32_t *mult = calloc(nq, sizeof(int32_t));
+	int32_t *shift = calloc(nq, sizeof(int32_t));
+	int32_t *bias_v = NULL;
+
+	if (!mult || !shift) {
+		r = fail(c, "out of memory");
+		goto out;
+	}
+	if (outs != w->dims[0] || in->count != batches * (size_t)depth) {
+		r = fail(c, "inconsistent shapes");
+		goto out;
+	}
+	if (nq > 1) {
+		if (enpu_derive_per_channel(in_scale, w->quant.scales, nq,
+					    out_scale, mult, shift, nq)) {
+			r = fail(c, "multiplier derivation failed");
+			goto out;
+		}
+	} else if (enpu_derive_fc_per_tensor(in_scale, w->quant.scales[0],
+					     out_scale, mult, shift)) {
+		r = fail(c, "multiplier derivation failed");
+		goto out;
+	}
+	if ((r = check_derived(c, "output_multiplier", mult, nq)) ||
+	    (r = check_derived(c, "output_shift", shift, nq)) ||
+	    (r = activation_range(c, out, &lo, &hi)) ||
+	    (r = output_like(c, out)))
+		goto out;
+	if (bias) {
+		bias_v = calloc(bias->count, sizeof(int32_t));
+		if (!bias_v) {
+			r = fail(c, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < bias->count; i++)
+			bias_v[i] = golden_i32(bias, i);
+	}
+
+	const struct enpu_fc_params p = {
+		.batches = (int32_t)batches, .input_depth = depth,
+		.output_depth = outs,
+		.input_zero_point = in_zp, .output_zero_point = out_zp,
+		.act_min = lo, .act_max = hi,
+		.multipliers = mult, .shifts = shift, .num_quant = nq,
+	};
+
+	r = enpu_fully_connected(&p, (const int8_t *)in->data, in->count,
+				 (const int8_t *)w->data, w->count,
+				 bias_v, bias ? bias->count : 0,
+				 (int8_t *)c->got, c->got_len);
+	r = r ? fail(c, "kernel returned %d", r) : R_PASS;
+out:
+	free(mult);
+	free(shift);
+	free(bias_v);
+	return r;
+}
+
+static int run_add(struct ctx *c)
+{
+	const struct golden_tensor *a, *b, *out;
+	float sa, sb, so;
+	struct enpu_add_params p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!(a = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(b = tensor(c, "in1", GOLDEN_INT8, -1)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	if ((r = per_tensor(c, a, &sa, &p.input1_zero_point)) ||
+	    (r = per_tensor(c, b, &sb, &p.input2_zero_point)) ||
+	    (r = per_tensor(c, out, &so, &p.output_zero_point)) ||
+	    (r = to_shape(c, a, &p.input1)) || (r = to_shape(c, b, &p.input2)) ||
+	    (r = to_shape(c, out, &p.output)))
+		return r;
+	if (enpu_add_derive(sa, sb, so, &p))
+		return fail(c, "multiplier derivation failed");
+	if ((r = check_derived1(c, "left_shift", p.left_shift)) ||
+	    (r = check_derived1(c, "input1_multiplier", p.input1_multiplier)) ||
+	    (r = check_derived1(c, "input1_shift", p.input1_shift)) ||
+	    (r = check_derived1(c, "input2_multiplier", p.input2_multiplier)) ||
+	    (r = check_derived1(c, "input2_shift", p.input2_shift)) ||
+	    (r = check_derived1(c, "output_multiplier", p.output_multiplier)) ||
+	    (r = check_derived1(c, "output_shift", p.output_shift)) ||
+	    (r = activation_range(c, out, &p.act_min, &p.act_max)) ||
+	    (r = output_like(c, out)))
+		return r;
+	r = enpu_add(&p, (const int8_t *)a->data, a->count,
+		     (const int8_t *)b->data, b->count,
+		     (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_pool(struct ctx *c, int is_max)
+{
+	const struct golden_tensor *in, *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp, fh, fw, sh, sw;
+	struct enpu_pool_params p;
+	enum enpu_padding pad;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, 4)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, 4)))
+		return R_FAIL;
+	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
+	    (r = per_tensor(c, out, &out_scale, &out_zp)) ||
+	    (r = to_nhwc(c, in, &p.input)) || (r = to_nhwc(c, out, &p.output)) ||
+	    (r = opt_padding(c, &pad)) ||
+	    (r = opt_int(c, "filter_height", &fh)) ||
+	    (r = opt_int(c, "filter_width", &fw)) ||
+	    (r = opt_int(c, "stride_h", &sh)) || (r = opt_int(c, "stride_w", &sw)))
+		return r;
+	if (in_scale != out_scale || in_zp != out_zp)
+		return skip(c, "pooling with rescaling is not an int8 TFLM case");
+	p.filter_h = fh;
+	p.filter_w = fw;
+	p.stride_h = sh;
+	p.stride_w = sw;
+	if ((r = activation_range(c, out, &p.act_min, &p.act_max)) ||
+	    (r = spatial(c, pad, p.input.h, fh, sh, 1, p.output.h, "height",
+			 &p.pad_top)) ||
+	    (r = spatial(c, pad, p.input.w, fw, sw, 1, p.output.w, "width",
+			 &p.pad_left)) ||
+	    (r = output_like(c, out)))
+		return r;
+	r = (is_max ? enpu_max_pool : enpu_avg_pool)(&p,
+		(const int8_t *)in->data, in->count, (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_avg_pool(struct ctx *c)
+{
+	return run_pool(c, 0);
+}
+
+static int run_max_pool(struct ctx *c)
+{
+	return run_pool(c, 1);
+}
+
+static int run_pad(struct ctx *c, int v2)
+{
+	const struct golden_tensor *in, *pads, *out, *cv = NULL;
+	struct enpu_pad_params p;
+	struct enpu_shape os;
+	float s;
+	int32_t zp;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(pads = tensor(c, "in1", GOLDEN_INT32, 2)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)) ||
+	    (v2 && !(cv = tensor(c, "in2", GOLDEN_INT8, -1))))
+		return R_FAIL;
+	if ((r = per_tensor(c, out, &s, &zp)) || (r = to_shape(c, in, &p.input)))
+		return r;
+	if (pads->dims[0] != in->rank || pads->dims[1] != 2)
+		return fail(c, "paddings shape [%d, %d] for rank %d",
+			    (int)pads->dims[0], (int)pads->dims[1], in->rank);
+	for (int i = 0; i < in->rank; i++) {
+		p.before[i] = golden_i32(pads, 2 * (size_t)i);
+		p.after[i] = golden_i32(pads, 2 * (size_t)i + 1);
+	}
+	if (v2) {
+		if (cv->count != 1)
+			return fail(c, "constant value must be a scalar");
+		p.value = (int8_t)cv->data[0];
+	} else {
+		p.value = (int8_t)zp;	/* PAD pads with the output zero point */
+	}
+	if (enpu_pad_output_shape(&p, &os))
+		return fail(c, "pad: invalid parameters");
+	if (os.rank != out->rank)
+		return fail(c, "pad: output rank mismatch");
+	for (int i = 0; i < os.rank; i++)
+		if (os.dims[i] != out->dims[i])
+			return fail(c, "pad: output dim %d is %d, expected %d", i,
+				    (int)os.dims[i], (int)out->dims[i]);
+	if ((r = output_like(c, out)))
+		return r;
+	r = enpu_pad(&p, (const int8_t *)in->data, in->count,
+		     (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_pad1(struct ctx *c)
+{
+	return run_pad(c, 0);
+}
+
+static int run_pad2(struct ctx *c)
+{
+	return run_pad(c, 1);
+}
+
+static int run_concat(struct ctx *c)
+{
+	const struct golden_tensor *out, *ins[16];
+	struct enpu_shape shapes[16], os;
+	const int8_t *ptrs[16];
+	size_t lens[16], n = 0;
+	float so, si;
+	int32_t axis, zo, zi;
+	int r;
+
+	if (!(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	for (;;) {
+		char role[16];
+
+		snprintf(role, sizeof(role), "in%zu", n);
+		if (!golden_find_tensor(c->g, role))
+			break;
+		if (n == 16)
+			return skip(c, "more than 16 inputs");
+		if (!(ins[n] = tensor(c, role, GOLDEN_INT8, -1)))
+			return R_FAIL;
+		n++;
+	}
+	if ((r = opt_int(c, "axis", &axis)) || (r = per_tensor(c, out, &so, &zo)) ||
+	    (r = to_shape(c, out, &os)))
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = per_tensor(c, ins[i], &si, &zi)) ||
+		    (r = to_shape(c, ins[i], &shapes[i])))
+			return r;
+		if (si != so || zi != zo)
+			return skip(c, "input %zu quantization differs (TFLM requires equal)",
+				    i);
+		ptrs[i] = (const int8_t *)ins[i]->data;
+		lens[i] = ins[i]->count;
+	}
+	if ((r = output_like(c, out)))
+		return r;
+	r = enpu_concatenation(axis, n, shapes, ptrs, lens, &os,
+			       (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_reshape(struct ctx *c)
+{
+	const struct golden_tensor *in, *out;
+	int r;
+
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	if (in->count != out->count)
+		return fail(c, "element counts differ (%zu vs %zu)", in->count,
+			    out->count);
+	if ((r = output_like(c, out)))
+		return r;
+	r = enpu_reshape((const int8_t *)in->data, in->count,
+			 (int8_t *)c->got, c->got_len, in->count);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_softmax(struct ctx *c)
+{
+	const struct golden_tensor *in, *out;
+	struct enpu_softmax_params p;
+	const char *beta_s = golden_find_option(c->g, "beta");
+	float in_scale, out_scale, beta;
+	int32_t in_zp, out_zp;
+	char *end;
+	int r;
+
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
+	    (r = per_tensor(c, out, &out_scale, &out_zp)))
+		return r;
+	if (!beta_s)
+		return fail(c, "option beta missing");
+	beta = strtof(beta_s, &end);
+	if (*end)
+		return fail(c, "bad beta '%s'", beta_s);
+	if (out_zp != -128 || out_scale != 1.0f / 256)
+		return skip(c, "int8 softmax output must be scale 1/256, zp -128");
+	if (in->rank < 1 || in->count != out->count)
+		return fail(c, "bad shapes");
+	if (enpu_softmax_derive(beta, in_scale, &p))
+		return fail(c, "softmax derivation failed");
+	if ((r = check_derived1(c, "input_multiplier", p.input_multiplier)) ||
+	    (r = check_derived1(c, "input_left_shift", p.input_left_shift)) ||
+	    (r = check_derived1(c, "diff_min", p.diff_min)) ||
+	    (r = output_like(c, out)))
+		return r;
+
+	const int32_t depth = in->dims[in->rank - 1];
+
+	r = enpu_softmax(&p, (int32_t)(in->count / (size_t)depth), depth,
+			 (const int8_t *)in->data, in->count,
+			 (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_quantize(struct ctx *c)
+{
+	const struct golden_tensor *in = golden_find_tensor(c->g, "in0"), *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp, m, s;
+	int r;
+
+	if (!in || !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return fail(c, "tensors missing");
+	if ((r = per_tensor(c, out, &out_scale, &out_zp)) ||
+	    (r = output_like(c, out)))
+		return r;
+	if (in->count != out->count)
+		return fail(c, "element counts differ");
+	if (in->dtype == GOLDEN_FLOAT32) {
+		float *x = malloc(in->count * sizeof(float) + 1);
+
+		if (!x)
+			return fail(c, "out of memory");
+		memcpy(x, in->data, in->bytes);	/* little-endian host */
+		r = enpu_quantize_f32(x, in->count, out_scale, out_zp,
+				      (int8_t *)c->got);
+		free(x);
+	} else if (in->dtype == GOLDEN_INT8) {
+		if ((r = per_tensor(c, in, &in_scale, &in_zp)))
+			return r;
+		if (enpu_derive_rescale(in_scale, out_scale, &m, &s))
+			return fail(c, "multiplier derivation failed");
+		if ((r = check_derived1(c, "output_multiplier", m)) ||
+		    (r = check_derived1(c, "output_shift", s)))
+			return r;
+		r = enpu_requantize_i8((const int8_t *)in->data, in->count,
+				       in_zp, out_zp, m, s, (int8_t *)c->got);
+	} else {
+		return skip(c, "QUANTIZE from %s not supported",
+			    golden_dtype_name(in->dtype));
+	}
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_dequantize(struct ctx *c)
+{
+	const struct golden_tensor *in, *out;
+	float scale;
+	int32_t zp;
+	int r;
+
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(out = tensor(c, "out0", GOLDEN_FLOAT32, -1)))
+		return R_FAIL;
+	if ((r = per_tensor(c, in, &scale, &zp)) || (r = output_like(c, out)))
+		return r;
+	if (in->count != out->count)
+		return fail(c, "element counts differ");
+
+	float *y = malloc(out->count * sizeof(float) + 1);
+
+	if (!y)
+		return fail(c, "out of memory");
+	r = enpu_dequantize_i8((const int8_t *)in->data, in->count, scale, zp, y);
+	memcpy(c->got, y, out->bytes);	/* little-endian host */
+	free(y);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static int run_mean(struct ctx *c)
+{
+	const struct golden_tensor *in, *axes, *out;
+	struct enpu_mean_params p;
+	float in_scale, out_scale;
+	int32_t axis_v[16];
+	size_t count;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
+	    !(axes = tensor(c, "in1", GOLDEN_INT32, -1)) ||
+	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
+		return R_FAIL;
+	if ((r = per_tensor(c, in, &in_scale, &p.input_zero_point)) ||
+	    (r = per_tensor(c, out, &out_scale, &p.output_zero_point)) ||
+	    (r = to_shape(c, in, &p.input)))
+		return r;
+	if (axes->count > 16)
+		return skip(c, "more than 16 axes");
+	for (size_t i = 0; i < axes->count; i++)
+		axis_v[i] = golden_i32(axes, i);
+	p.axes = axis_v;
+	p.num_axes = axes->count;
+	if (enpu_derive_rescale(in_scale, out_scale, &p.multiplier, &p.shift))
+		return fail(c, "multiplier derivation failed");
+	if ((r = check_derived1(c, "output_multiplier", p.multiplier)) ||
+	    (r = check_derived1(c, "output_shift", p.shift)))
+		return r;
+	if (enpu_mean_output_count(&p, &count) || count != out->count)
+		return fail(c, "output element count mismatch");
+	if ((r = output_like(c, out)))
+		return r;
+	r = enpu_mean(&p, (const int8_t *)in->data, in->count,
+		      (int8_t *)c->got, c->got_len);
+	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+}
+
+static const struct {
+	const char *op;
+	int (*run)(struct ctx *c);
+} runners[] = {
+	{ "CONV_2D", run_conv2d },
+	{ "DEPTHWISE_CONV_2D", run_depthwise },
+	{ "FULLY_CONNECTED", run_fully_connected },
+	{ "ADD", run_add },
+	{ "AVERAGE_POOL_2D", run_avg_pool },
+	{ "MAX_POOL_2D", run_max_pool },
+	{ "PAD", run_pad1 },
+	{ "PADV2", run_pad2 },
+	{ "CONCATENATION", run_concat },
+	{ "SOFTMAX", run_softmax },
+	{ "QUANTIZE", run_quantize },
+	{ "DEQUANTIZE", run_dequantize },
+	{ "MEAN", run_mean },
+	{ "RESHAPE", run_reshape },
+};
+
+/* ---- comparison ----------------------------------------------------------------- */
+
+/*
+ * Byte-exact comparison. Returns 0 if equal; otherwise 1 with the first
+ * differing byte index in *first and the number of differing bytes in
+ * *ndiff.
+ */
+static int compare_bytes(const uint8_t *exp, const uint8_t *got, size_t n,
+			 size_t *first, size_t *ndiff)
+{
+	size_t d = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		if (exp[i] != got[i]) {
+			*first = i;
+			d++;
+		}
+	}
+	*ndiff = d;
+	return d != 0;
+}
+
+static void describe_mismatch(struct ctx *c, const struct golden_tensor *out,
+			      const uint8_t *exp, size_t first, size_t ndiff)
+{
+	if (out->dtype == GOLDEN_FLOAT32) {
+		const size_t e = first / 4;
+		float fe, fg;
+
+		memcpy(&fe, exp + 4 * e, 4);
+		memcpy(&fg, c->got + 4 * e, 4);
+		fail(c, "output mismatch: first at element %zu: expected %.9g, got %.9g (%zu bytes differ)",
+		     e, (double)fe, (double)fg, ndiff);
+	} else {
+		fail(c, "output mismatch: first at byte %zu: expected %d, got %d (%zu of %zu bytes differ)",
+		     first, (int8_t)exp[first], (int8_t)c->got[first], ndiff,
+		     out->bytes);
+	}
+}
+
+/* ---- one case --------------------------------------------------------------------- */
+
+/*
+ * Load path, run it. expected_override (may be NULL) replaces the golden
+ * output bytes (for the self-check); derived_tweak perturbs the first
+ * derived value before running (also for the self-check).
+ */
+static int run_case(const char *path, struct ctx *c, int flip_byte,
+		    int derived_tweak)
+{
+	struct golden_file g;
+	char err[512];
+	int r = R_FAIL;
+
+	memset(c, 0, sizeof(*c));
+	if (golden_load(path, &g, err, sizeof(err))) {
+		snprintf(c->msg, sizeof(c->msg), "%s", err);
+		return R_FAIL;
+	}
+	c->g = &g;
+	if (!g.op) {
+		r = skip(c, "not a per-op case");
+		goto out;
+	}
+	const struct golden_tensor *out = golden_find_tensor(&g, "out0");
+
+	if (!out) {
+		r = fail(c, "no out0 tensor");
+		goto out;
+	}
+	c->derived_used = calloc(g.num_derived + 1, 1);
+	c->got_len = out->bytes;
+	c->got = malloc(out->bytes + 1);
+	if (!c->derived_used || !c->got) {
+		r = fail(c, "out of memory");
+		goto out;
+	}
+	/* Poison the output so an unwritten byte cannot pass by luck. */
+	memset(c->got, 0xa5, out->bytes);
+	if (derived_tweak && g.num_derived)
+		g.derived[0].values[0] ^= 1;
+	if (flip_byte >= 0 && (size_t)flip_byte < out->bytes)
+		((struct golden_tensor *)out)->data[flip_byte] ^= 0x01;
+
+	size_t i;
+
+	for (i = 0; i < sizeof(runners) / sizeof(runners[0]); i++)
+		if (!strcmp(g.op, runners[i].op))
+			break;
+	if (i == sizeof(runners) / sizeof(runners[0])) {
+		r = skip(c, "no kernel for op %s", g.op);
+		goto out;
+	}
+	r = runners[i].run(c);
+	if (r != R_PASS)
+		goto out;
+	if ((r = check_all_derived_used(c)))
+		goto out;
+
+	size_t first, ndiff;
+
+	if (compare_bytes(out->data, c->got, out->bytes, &first, &ndiff)) {
+		describe_mismatch(c, out, out->data, first, ndiff);
+		r = R_FAIL;
+	}
+out:
+	free(c->got);
+	free(c->derived_used);
+	c->got = NULL;
+	c->derived_used = NULL;
+	c->g = NULL;
+	golden_free(&g);
+	return r;
+}
+
+/* ---- directory walk ----------------------------------------------------------------- */
+
+struct case_list {
+	char **paths;
+	char **names;	/* "<OP>/<case>" */
+	size_t n, cap;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls > lx && !strcmp(s + ls - lx, suffix);
+}
+
+/* Sorted names of directory entries (skipping dot files). */
+static char **list_dir(const char *dir, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0;
+
+	*count = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		char **t;
+
+		if (e->d_name[0] == '.')
+			continue;
+		t = realloc(v, (n + 1) * sizeof(*v));
+		if (!t)
+			break;
+		v = t;
+		v[n] = strdup(e->d_name);
+		if (!v[n])
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*count = n;
+	return v;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static int add_case(struct case_list *l, const char *path, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **p = realloc(l->paths, cap * sizeof(char *));
+
+		if (!p)
+			return -1;
+		l->paths = p;
+		p = realloc(l->names, cap * sizeof(char *));
+		if (!p)
+			return -1;
+		l->names = p;
+		l->cap = cap;
+	}
+	l->paths[l->n] = strdup(path);
+	l->names[l->n] = strdup(name);
+	if (!l->paths[l->n] || !l->names[l->n]) {
+		free(l->paths[l->n]);
+		free(l->names[l->n]);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+/* a/b into buf; -1 if it does not fit. */
+static int join_path(char *buf, size_t size, const char *a, const char *b)
+{
+	const int n = snprintf(buf, size, "%s/%s", a, b);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+static int collect_cases(const char *ops_dir, struct case_list *l)
+{
+	size_t nops;
+	char **ops = list_dir(ops_dir, &nops);
+
+	for (size_t i = 0; i < nops; i++) {
+		char dir[4096];
+		size_t nfiles;
+		char **files;
+
+		if (join_path(dir, sizeof(dir), ops_dir, ops[i]) || !is_dir(dir))
+			continue;
+		files = list_dir(dir, &nfiles);
+		for (size_t j = 0; j < nfiles; j++) {
+			char path[4096], name[512];
+
+			if (!has_suffix(files[j], ".golden") ||
+			    join_path(path, sizeof(path), dir, files[j]))
+				continue;
+			snprintf(name, sizeof(name), "%s/%.*s", ops[i],
+				 (int)(strlen(files[j]) - strlen(".golden")),
+				 files[j]);
+			if (add_case(l, path, name)) {
+				free_names(files, nfiles);
+				free_names(ops, nops);
+				return -1;
+			}
+		}
+		free_names(files, nfiles);
+	}
+	free_names(ops, nops);
+	return 0;
+}
+
+/* ---- self-check: the comparison and the derived checks can fail ----------------- */
+
+static void self_check(const struct case_list *l)
+{
+	struct ctx c;
+	const char *path = NULL;
+	size_t i;
+
+	/* A real case with derived lines and a multi-byte output. */
+	for (i = 0; i < l->n; i++)
+		if (!strncmp(l->names[i], "CONV_2D/", 8)) {
+			path = l->paths[i];
+			break;
+		}
+	if (!path) {
+		ksft_test_result_skip("selfcheck/flipped_output_byte: no CONV_2D case\n");
+		ksft_test_result_skip("selfcheck/tweaked_derived_value: no CONV_2D case\n");
+		return;
+	}
+
+	/* Unmodified it passes; with one expected byte flipped it must fail
+	 * and name that byte.
+	 */
+	const int base = run_case(path, &c, -1, 0);
+	const int flipped = run_case(path, &c, 3, 0);
+	const int names_byte = strstr(c.msg, "first at byte 3:") != NULL;
+
+	if (base == R_PASS && flipped == R_FAIL && names_byte) {
+		ksft_print_msg("selfcheck: %s with byte 3 flipped: %s\n",
+			       l->names[i], c.msg);
+		ksft_test_result_pass("selfcheck/flipped_output_byte\n");
+	} else {
+		ksft_print_msg("selfcheck: base %d flipped %d msg '%s'\n", base,
+			       flipped, c.msg);
+		ksft_test_result_fail("selfcheck/flipped_output_byte\n");
+	}
+
+	const int tweaked = run_case(path, &c, -1, 1);
+
+	if (base == R_PASS && tweaked == R_FAIL && strstr(c.msg, "derived")) {
+		ksft_print_msg("selfcheck: %s with a derived value changed: %s\n",
+			       l->names[i], c.msg);
+		ksft_test_result_pass("selfcheck/tweaked_derived_value\n");
+	} else {
+		ksft_print_msg("selfcheck: base %d tweaked %d msg '%s'\n", base,
+			       tweaked, c.msg);
+		ksft_test_result_fail("selfcheck/tweaked_derived_value\n");
+	}
+}
+
+int main(void)
+{
+	const char *root = getenv("EDGENPU_GOLDENS");
+	struct case_list l = { 0 };
+	char ops_dir[4096];
+	size_t pass = 0, fails = 0, skips = 0;
+
+	if (!root || !*root)
+		root = "../shared/goldens";
+	snprintf(ops_dir, sizeof(ops_dir), "%s/ops", root);
+
+	ksft_print_header();
+	if (!is_dir(ops_dir)) {
+		ksft_set_plan(1);
+		ksft_test_result_skip("goldens: %s not found (set EDGENPU_GOLDENS)\n",
+				      ops_dir);
+		ksft_finished();
+	}
+	if (collect_cases(ops_dir, &l))
+		ksft_exit_fail_msg("out of memory listing %s\n", ops_dir);
+	if (l.n == 0) {
+		ksft_set_plan(1);
+		ksft_test_result_skip("goldens: no *.golden files under %s\n",
+				      ops_dir);
+		ksft_finished();
+	}
+	ksft_print_msg("%zu golden files under %s\n", l.n, ops_dir);
+	ksft_set_plan((unsigned int)l.n + 2);
+
+	for (size_t i = 0; i < l.n; i++) {
+		struct ctx c;
+		const int r = run_case(l.paths[i], &c, -1, 0);
+
+		if (r == R_PASS) {
+			pass++;
+			ksft_test_result_pass("%s\n", l.names[i]);
+		} else if (r == R_SKIP) {
+			skips++;
+			ksft_test_result_skip("%s: %s\n", l.names[i], c.msg);
+		} else {
+			fails++;
+			ksft_print_msg("%s: %s\n", l.names[i], c.msg);
+			ksft_test_result_fail("%s\n", l.names[i]);
+		}
+	}
+	self_check(&l);
+	ksft_print_msg("golden files: %zu passed, %zu failed, %zu skipped\n",
+		       pass, fails, skips);
+
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.paths[i]);
+		free(l.names[i]);
+	}
+	free(l.paths);
+	free(l.names);
+	ksft_finished();
+}

@@ -1,0 +1,883 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the INT8 primitives (hw/int8/enpu_quant.h) and of the
+ * kernels' parameter validation, plus randomized equivalence of the fast
+ * conv / depthwise / FC paths with a naive TFLite-style loop (including
+ * the deep-filter fallbacks the goldens never reach).
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "enpu_int8.h"
+#include "enpu_requant.h"
+
+/* ---- SaturatingRoundingDoublingHighMul ----------------------------------- */
+
+TEST(srdhm_saturates_min_times_min)
+{
+	ASSERT_EQ(INT32_MAX, enpu_srdhm(INT32_MIN, INT32_MIN));
+}
+
+TEST(srdhm_values)
+{
+	/* 2^30 * 2^30 / 2^31 = 2^29 */
+	ASSERT_EQ(1 << 29, enpu_srdhm(1 << 30, 1 << 30));
+	/* -2^31 * (2^31 - 1) / 2^31 = -(2^31 - 1) exactly */
+	ASSERT_EQ(-INT32_MAX, enpu_srdhm(INT32_MIN, INT32_MAX));
+	ASSERT_EQ(INT32_MAX - 1, enpu_srdhm(INT32_MAX, INT32_MAX));
+	/* Ties round toward +infinity: 0.5 -> 1, -0.5 -> 0, -1.5 -> -1 */
+	ASSERT_EQ(1, enpu_srdhm(1, 1 << 30));
+	ASSERT_EQ(0, enpu_srdhm(-1, 1 << 30));
+	ASSERT_EQ(-1, enpu_srdhm(-3, 1 << 30));
+	ASSERT_EQ(2, enpu_srdhm(3, 1 << 30));
+	/* Non-ties round to nearest: 0.25 -> 0, -0.75 -> -1 */
+	ASSERT_EQ(0, enpu_srdhm(1, 1 << 29));
+	ASSERT_EQ(-1, enpu_srdhm(-3, 1 << 29));
+}
+
+/* ---- RoundingDivideByPOT --------------------------------------------------- */
+
+TEST(rdbpot_negative_ties_away_from_zero)
+{
+	ASSERT_EQ(-2, enpu_rdbpot(-3, 1));	/* -1.5 -> -2 */
+	ASSERT_EQ(2, enpu_rdbpot(3, 1));	/*  1.5 ->  2 */
+	ASSERT_EQ(-1, enpu_rdbpot(-2, 2));	/* -0.5 -> -1 */
+	ASSERT_EQ(1, enpu_rdbpot(2, 2));	/*  0.5 ->  1 */
+	ASSERT_EQ(-1, enpu_rdbpot(-5, 2));	/* -1.25 -> -1 */
+	ASSERT_EQ(-2, enpu_rdbpot(-7, 2));	/* -1.75 -> -2 */
+	ASSERT_EQ(-1, enpu_rdbpot(-1, 1));	/* -0.5 -> -1 */
+	ASSERT_EQ(0, enpu_rdbpot(-1, 2));	/* -0.25 -> 0 */
+	ASSERT_EQ(-7, enpu_rdbpot(-7, 0));
+	ASSERT_EQ(-1, enpu_rdbpot(INT32_MIN, 31));
+	ASSERT_EQ(1, enpu_rdbpot(INT32_MAX, 31));
+}
+
+/* Round-half-away-from-zero reference in int64. */
+static int32_t rdbpot_ref(int32_t x, int e)
+{
+	const int64_t half = e ? INT64_C(1) << (e - 1) : 0;
+	const int64_t ax = x < 0 ? -(int64_t)x : x;
+	const int64_t q = (ax + half) >> e;
+
+	return (int32_t)(x < 0 ? -q : q);
+}
+
+TEST(rdbpot_matches_round_half_away)
+{
+	static const int32_t xs[] = {
+		0, 1, -1, 2, -2, 3, -3, 5, -5, 1000, -1000, 12345678,
+		-12345678, INT32_MAX, INT32_MIN + 1, 1 << 30, -(1 << 30),
+	};
+
+	for (int e = 0; e <= 31; e++)
+		for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++)
+			ASSERT_EQ(rdbpot_ref(xs[i], e), enpu_rdbpot(xs[i], e));
+	for (int32_t x = -4096; x <= 4096; x++)
+		for (int e = 0; e < 14; e++)
+			ASSERT_EQ(rdbpot_ref(x, e), enpu_rdbpot(x, e));
+}
+
+TEST(mbqm_double_rounding)
+{
+	/* 0.5 * 3 = 1.5 -> 2 */
+	ASSERT_EQ(2, enpu_mbqm(3, 1 << 30, 0));
+	/* x * 0.5 * 2^-1: -3 / 4 = -0.75: SRDHM(-3, 2^30) = -1 (tie up),
+	 * then -1 / 2 = -0.5 -> -1 (away): double rounding gives -1.
+	 */
+	ASSERT_EQ(-1, enpu_mbqm(-3, 1 << 30, -1));
+	/* Left shift: 100 * 2^3 * 0.5 = 400 */
+	ASSERT_EQ(400, enpu_mbqm(100, 1 << 30, 3));
+	ASSERT_EQ(0, enpu_mbqm(123456, 0, 0));
+}
+
+/* ---- QuantizeMultiplier ------------------------------------------------------ */
+
+static void qm(double real, int32_t *m, int *s)
+{
+	*m = -1;
+	*s = -99;
+	enpu_quantize_multiplier(real, m, s);
+}
+
+TEST(quantize_multiplier_known_values)
+{
+	int32_t m;
+	int s;
+
+	qm(0.5, &m, &s);
+	ASSERT_EQ(1 << 30, m);
+	ASSERT_EQ(0, s);
+	qm(1.0, &m, &s);
+	ASSERT_EQ(1 << 30, m);
+	ASSERT_EQ(1, s);
+	qm(0.75, &m, &s);
+	ASSERT_EQ(1610612736, m);
+	ASSERT_EQ(0, s);
+	qm(3.0, &m, &s);
+	ASSERT_EQ(1610612736, m);
+	ASSERT_EQ(2, s);
+	qm(0.0, &m, &s);
+	ASSERT_EQ(0, m);
+	ASSERT_EQ(0, s);
+	/* 1/3: frexp -> 2/3 * 2^-1, round(2/3 * 2^31) = 1431655765 */
+	qm(1.0 / 3.0, &m, &s);
+	ASSERT_EQ(1431655765, m);
+	ASSERT_EQ(-1, s);
+}
+
+TEST(quantize_multiplier_rounds_up_to_power_of_two)
+{
+	int32_t m;
+	int s;
+
+	/* q = 1 - 2^-40: q * 2^31 rounds to 2^31 -> halved, exponent + 1 */
+	qm(1.0 - 0x1p-40, &m, &s);
+	ASSERT_EQ(1 << 30, m);
+	ASSERT_EQ(1, s);
+	qm(0.5 - 0x1p-45, &m, &s);
+	ASSERT_EQ(1 << 30, m);
+	ASSERT_EQ(0, s);
+	/* Just below the rounding boundary it stays 2^31 - 1. */
+	qm(1.0 - 0x1p-31, &m, &s);
+	ASSERT_EQ(INT32_MAX, m);
+	ASSERT_EQ(0, s);
+}
+
+TEST(quantize_multiplier_tiny_values)
+{
+	int32_t m;
+	int s;
+
+	/* 2^-32 = 0.5 * 2^-31: still representable */
+	qm(0x1p-32, &m, &s);
+	ASSERT_EQ(1 << 30, m);
+	ASSERT_EQ(-31, s);
+	/* 3e-10 = 0.644 * 2^-31: kept */
+	qm(3e-10, &m, &s);
+	ASSERT_EQ(-31, s);
+	ASSERT_NE(0, m);
+	/* 2^-33 and below: exponent < -31 -> multiplier 0, shift 0 */
+	qm(0x1p-33, &m, &s);
+	ASSERT_EQ(0, m);
+	ASSERT_EQ(0, s);
+	qm(1e-12, &m, &s);
+	ASSERT_EQ(0, m);
+	ASSERT_EQ(0, s);
+}
+
+TEST(quantize_multiplier_rejects_non_finite)
+{
+	int32_t m;
+	int s;
+
+	ASSERT_EQ(-EINVAL, enpu_quantize_multiplier(NAN, &m, &s));
+	ASSERT_EQ(-EINVAL, enpu_quantize_multiplier(INFINITY, &m, &s));
+}
+
+/* ---- activation ranges ------------------------------------------------------- */
+
+TEST(activation_ranges)
+{
+	int32_t lo, hi;
+
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_NONE, 0.1f, 5, &lo, &hi));
+	ASSERT_EQ(-128, lo);
+	ASSERT_EQ(127, hi);
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_RELU, 0.1f, -10, &lo, &hi));
+	ASSERT_EQ(-10, lo);
+	ASSERT_EQ(127, hi);
+	/* RELU6, scale 0.05, zp -128: 6 / 0.05 = 120 -> -8 */
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_RELU6, 0.05f, -128, &lo, &hi));
+	ASSERT_EQ(-128, lo);
+	ASSERT_EQ(-8, hi);
+	/* RELU6 tie: 6 / 4 = 1.5 -> 2 (half away from zero) */
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_RELU6, 4.0f, 0, &lo, &hi));
+	ASSERT_EQ(0, lo);
+	ASSERT_EQ(2, hi);
+	/* RELU_N1_TO_1 with scale 1/128: -1 -> -128, 1 -> 128 clamped */
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_RELU_N1_TO_1, 1.0f / 128, 0,
+						&lo, &hi));
+	ASSERT_EQ(-128, lo);
+	ASSERT_EQ(127, hi);
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_RELU_N1_TO_1, 0.1f, 3,
+						&lo, &hi));
+	ASSERT_EQ(-7, lo);
+	ASSERT_EQ(13, hi);
+	/* TANH / SIGN_BIT do not clamp quantized outputs in TFLite */
+	ASSERT_EQ(0, enpu_activation_range_int8(ENPU_ACT_TANH, 0.1f, 3, &lo, &hi));
+	ASSERT_EQ(-128, lo);
+	ASSERT_EQ(127, hi);
+	ASSERT_EQ(-EINVAL, enpu_activation_range_int8(ENPU_ACT_RELU, 0.0f, 0, &lo, &hi));
+	ASSERT_EQ(-EINVAL, enpu_activation_range_int8(ENPU_ACT_RELU, NAN, 0, &lo, &hi));
+	ASSERT_EQ(-EINVAL, enpu_activation_range_int8((enum enpu_activation)9, 0.1f,
+						      0, &lo, &hi));
+	/* round(6 / 1e-38) does not fit an int32: TFLite refuses too */
+	ASSERT_EQ(-EINVAL, enpu_activation_range_int8(ENPU_ACT_RELU6, 1e-38f, 0,
+						      &lo, &hi));
+}
+
+TEST(compute_padding)
+{
+	int32_t out, before, offset;
+
+	ASSERT_EQ(0, enpu_compute_padding(ENPU_PADDING_SAME, 5, 3, 2, 1, &out,
+					  &before, &offset));
+	ASSERT_EQ(3, out);
+	ASSERT_EQ(1, before);
+	ASSERT_EQ(0, offset);
+	ASSERT_EQ(0, enpu_compute_padding(ENPU_PADDING_SAME, 6, 3, 2, 1, &out,
+					  &before, &offset));
+	ASSERT_EQ(3, out);
+	ASSERT_EQ(0, before);
+	ASSERT_EQ(1, offset);
+	/* 5x5 kernel, dilation 2 on 13: eff 9, out 5 (stride 3), total 8 */
+	ASSERT_EQ(0, enpu_compute_padding(ENPU_PADDING_SAME, 13, 5, 3, 2, &out,
+					  &before, &offset));
+	ASSERT_EQ(5, out);
+	ASSERT_EQ(4, before);
+	ASSERT_EQ(0, offset);
+	ASSERT_EQ(0, enpu_compute_padding(ENPU_PADDING_VALID, 5, 3, 2, 1, &out,
+					  &before, &offset));
+	ASSERT_EQ(2, out);
+	ASSERT_EQ(0, before);
+	ASSERT_EQ(-EINVAL, enpu_compute_padding(ENPU_PADDING_SAME, 5, 3, 0, 1,
+						&out, &before, &offset));
+	ASSERT_EQ(-EINVAL, enpu_compute_padding(ENPU_PADDING_SAME, 5, 0, 1, 1,
+						&out, &before, &offset));
+	ASSERT_EQ(-EINVAL, enpu_compute_padding(ENPU_PADDING_VALID, 3, 7, 1, 1,
+						&out, &before, &offset));
+	ASSERT_EQ(-EINVAL, enpu_compute_padding((enum enpu_padding)0, 5, 3, 1, 1,
+						&out, &before, &offset));
+}
+
+TEST(derive_helpers)
+{
+	int32_t m[2], s[2];
+	const float ws[2] = { 0.5f, 0.25f };
+	struct enpu_add_params ap;
+	struct enpu_softmax_params sp;
+
+	ASSERT_EQ(0, enpu_derive_per_channel(1.0f, ws, 2, 1.0f, m, s, 2));
+	ASSERT_EQ(1 << 30, m[0]);
+	ASSERT_EQ(0, s[0]);
+	ASSERT_EQ(1 << 30, m[1]);
+	ASSERT_EQ(-1, s[1]);
+	/* one scale broadcast to all channels */
+	ASSERT_EQ(0, enpu_derive_per_channel(1.0f, ws, 1, 1.0f, m, s, 2));
+	ASSERT_EQ(0, s[1]);
+	ASSERT_EQ(-EINVAL, enpu_derive_per_channel(1.0f, ws, 2, 0.0f, m, s, 2));
+	ASSERT_EQ(-EINVAL, enpu_derive_per_channel(1.0f, ws, 3, 1.0f, m, s, 2));
+	ASSERT_EQ(0, enpu_derive_rescale(1.0f, 2.0f, m, s));
+	ASSERT_EQ(1 << 30, m[0]);
+	ASSERT_EQ(0, s[0]);
+
+	/* ADD: equal scales -> input multipliers 1/2, output 2 / 2^20 */
+	ASSERT_EQ(0, enpu_add_derive(1.0f, 1.0f, 1.0f, &ap));
+	ASSERT_EQ(20, ap.left_shift);
+	ASSERT_EQ(1 << 30, ap.input1_multiplier);
+	ASSERT_EQ(0, ap.input1_shift);
+	ASSERT_EQ(1 << 30, ap.output_multiplier);
+	ASSERT_EQ(-18, ap.output_shift);
+	/* output multiplier >= 1 is rejected, as TFLite does */
+	ASSERT_EQ(-EINVAL, enpu_add_derive(1.0f, 1.0f, 1e-7f, &ap));
+
+	/* SOFTMAX: beta 1, scale 1/16 -> 2^22 = 0.5 * 2^23, radius 248 */
+	ASSERT_EQ(0, enpu_softmax_derive(1.0f, 0.0625f, &sp));
+	ASSERT_EQ(1 << 30, sp.input_multiplier);
+	ASSERT_EQ(23, sp.input_left_shift);
+	ASSERT_EQ(-248, sp.diff_min);
+	/* beta * scale * 2^26 <= 1: TFLite CHECK-fails, we refuse */
+	ASSERT_EQ(-EINVAL, enpu_softmax_derive(1.0f, 1e-9f, &sp));
+}
+
+/* ---- kernel parameter validation --------------------------------------------- */
+
+static int8_t g_in[4096], g_w[4096], g_out[4096];
+static int32_t g_bias[64], g_mult[64], g_shift[64];
+
+static struct enpu_conv2d_params conv_ok(void)
+{
+	for (int i = 0; i < 64; i++) {
+		g_mult[i] = 1 << 30;
+		g_shift[i] = -4;
+	}
+	return (struct enpu_conv2d_params){
+		.input = { 1, 8, 8, 4 }, .filter = { 6, 3, 3, 4 },
+		.output = { 1, 8, 8, 6 },
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1,
+		.input_zero_point = 3, .output_zero_point = -2,
+		.act_min = -128, .act_max = 127,
+		.multipliers = g_mult, .shifts = g_shift, .num_quant = 6,
+	};
+}
+
+static int run_conv(const struct enpu_conv2d_params *p)
+{
+	return enpu_conv2d(p, g_in, sizeof(g_in), g_w, sizeof(g_w), g_bias, 64,
+			   g_out, sizeof(g_out));
+}
+
+/* The kernel must not touch the output when it rejects the call. */
+#define EXPECT_REJECTED(call) do {					\
+	memset(g_out, 0x5a, sizeof(g_out));				\
+	ASSERT_EQ(-EINVAL, (call));					\
+	for (size_t _i = 0; _i < sizeof(g_out); _i++)			\
+		ASSERT_EQ(0x5a, (uint8_t)g_out[_i]);			\
+} while (0)
+
+TEST(conv_validation)
+{
+	struct enpu_conv2d_params p = conv_ok();
+
+	ASSERT_EQ(0, run_conv(&p));
+	p = conv_ok(); p.stride_h = 0;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.stride_w = -1;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.dilation_w = 0;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.input.h = -8;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.output.w = 0;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.pad_top = -1;
+	EXPECT_REJECTED(run_conv(&p));
+	/* each dim valid, product overflowing size_t / ENPU_MAX_ELEMS */
+	p = conv_ok();
+	p.input = (struct enpu_nhwc){ 1 << 20, 1 << 20, 1 << 20, 4 };
+	p.output.n = 1 << 20;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok();
+	p.input = (struct enpu_nhwc){ 1, 1 << 16, 1 << 16, 4 };
+	EXPECT_REJECTED(run_conv(&p));
+	/* huge stride: coordinate arithmetic would overflow int32 */
+	p = conv_ok(); p.stride_h = ENPU_MAX_DIM; p.output.h = 64;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.filter.c = 5;			/* Cin mismatch */
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.num_quant = 5;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.multipliers = NULL;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); g_shift[3] = 32;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); g_mult[2] = -1;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.act_min = 10; p.act_max = 9;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok(); p.input_zero_point = 128;
+	EXPECT_REJECTED(run_conv(&p));
+	p = conv_ok();
+	EXPECT_REJECTED(enpu_conv2d(&p, g_in, 255, g_w, sizeof(g_w), NULL, 0,
+				    g_out, sizeof(g_out)));	/* input short */
+	EXPECT_REJECTED(enpu_conv2d(&p, g_in, sizeof(g_in), g_w, sizeof(g_w),
+				    g_bias, 5, g_out, sizeof(g_out)));
+	EXPECT_REJECTED(enpu_conv2d(&p, g_in, sizeof(g_in), g_w, sizeof(g_w),
+				    NULL, 0, g_out, 383));	/* output short */
+	EXPECT_REJECTED(enpu_conv2d(&p, NULL, sizeof(g_in), g_w, sizeof(g_w),
+				    NULL, 0, g_out, sizeof(g_out)));
+	EXPECT_REJECTED(enpu_conv2d(NULL, g_in, sizeof(g_in), g_w, sizeof(g_w),
+				    NULL, 0, g_out, sizeof(g_out)));
+	/* An output larger than the input's windows is still memory safe. */
+	p = conv_ok(); p.output.h = 20; p.output.w = 20; p.pad_top = 30;
+	p.input.c = 1; p.filter.c = 1;
+	ASSERT_EQ(0, enpu_conv2d(&p, g_in, 64, g_w, 54, NULL, 0, g_out, 2400));
+}
+
+TEST(depthwise_validation)
+{
+	struct enpu_dwconv2d_params p = {
+		.input = { 1, 8, 8, 4 }, .filter = { 1, 3, 3, 8 },
+		.output = { 1, 8, 8, 8 }, .depth_multiplier = 2,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1,
+		.act_min = -128, .act_max = 127,
+		.multipliers = g_mult, .shifts = g_shift, .num_quant = 8,
+	};
+	struct enpu_dwconv2d_params q;
+
+	for (int i = 0; i < 64; i++) {
+		g_mult[i] = 1 << 30;
+		g_shift[i] = -4;
+	}
+	ASSERT_EQ(0, enpu_depthwise_conv2d(&p, g_in, sizeof(g_in), g_w, sizeof(g_w),
+					   NULL, 0, g_out, sizeof(g_out)));
+	q = p; q.depth_multiplier = 0;
+	EXPECT_REJECTED(enpu_depthwise_conv2d(&q, g_in, sizeof(g_in), g_w,
+					      sizeof(g_w), NULL, 0, g_out,
+					      sizeof(g_out)));
+	q = p; q.depth_multiplier = 3;		/* 4 * 3 != 8 */
+	EXPECT_REJECTED(enpu_depthwise_conv2d(&q, g_in, sizeof(g_in), g_w,
+					      sizeof(g_w), NULL, 0, g_out,
+					      sizeof(g_out)));
+	q = p; q.filter.n = 2;
+	EXPECT_REJECTED(enpu_depthwise_conv2d(&q, g_in, sizeof(g_in), g_w,
+					      sizeof(g_w), NULL, 0, g_out,
+					      sizeof(g_out)));
+	q = p; q.stride_w = 0;
+	EXPECT_REJECTED(enpu_depthwise_conv2d(&q, g_in, sizeof(g_in), g_w,
+					      sizeof(g_w), NULL, 0, g_out,
+					      sizeof(g_out)));
+	q = p;
+	EXPECT_REJECTED(enpu_depthwise_conv2d(&q, g_in, sizeof(g_in), g_w, 71,
+					      NULL, 0, g_out, sizeof(g_out)));
+}
+
+TEST(fc_validation)
+{
+	struct enpu_fc_params p = {
+		.batches = 2, .input_depth = 16, .output_depth = 4,
+		.act_min = -128, .act_max = 127,
+		.multipliers = g_mult, .shifts = g_shift, .num_quant = 1,
+	};
+	struct enpu_fc_params q;
+
+	g_mult[0] = 1 << 30;
+	g_shift[0] = -3;
+	ASSERT_EQ(0, enpu_fully_connected(&p, g_in, 32, g_w, 64, NULL, 0, g_out, 8));
+	q = p; q.batches = 0;
+	EXPECT_REJECTED(enpu_fully_connected(&q, g_in, 32, g_w, 64, NULL, 0, g_out, 8));
+	q = p; q.num_quant = 3;
+	EXPECT_REJECTED(enpu_fully_connected(&q, g_in, 32, g_w, 64, NULL, 0, g_out, 8));
+	q = p; q.input_depth = 1 << 24; q.output_depth = 1 << 24;
+	EXPECT_REJECTED(enpu_fully_connected(&q, g_in, 32, g_w, 64, NULL, 0, g_out, 8));
+	EXPECT_REJECTED(enpu_fully_connected(&p, g_in, 32, g_w, 63, NULL, 0, g_out, 8));
+	EXPECT_REJECTED(enpu_fully_connected(&p, g_in, 32, g_w, 64, g_bias, 3, g_out, 8));
+	EXPECT_REJECTED(enpu_fully_connected(&p, g_in, 32, g_w, 64, NULL, 0, g_out, 7));
+}
+
+TEST(add_validation)
+{
+	struct enpu_add_params p;
+
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, enpu_add_derive(0.5f, 0.25f, 0.5f, &p));
+	p.act_min = -128;
+	p.act_max = 127;
+	p.input1 = (struct enpu_shape){ 4, { 1, 2, 3, 4 } };
+	p.input2 = (struct enpu_shape){ 1, { 4 } };
+	p.output = p.input1;
+	ASSERT_EQ(0, enpu_add(&p, g_in, 24, g_w, 4, g_out, 24));
+	p.input2 = (struct enpu_shape){ 1, { 3 } };		/* 3 vs 4 */
+	EXPECT_REJECTED(enpu_add(&p, g_in, 24, g_w, 3, g_out, 24));
+	p.input2 = (struct enpu_shape){ 5, { 1, 1, 1, 1 } };	/* rank 5 */
+	EXPECT_REJECTED(enpu_add(&p, g_in, 24, g_w, 3, g_out, 24));
+	p.input2 = (struct enpu_shape){ 0, { 0 } };		/* scalar: ok */
+	ASSERT_EQ(0, enpu_add(&p, g_in, 24, g_w, 1, g_out, 24));
+	p.output = (struct enpu_shape){ 4, { 1, 2, 3, 5 } };	/* wrong out */
+	EXPECT_REJECTED(enpu_add(&p, g_in, 24, g_w, 1, g_out, 30));
+	p.output = p.input1;
+	p.left_shift = 32;
+	EXPECT_REJECTED(enpu_add(&p, g_in, 24, g_w, 1, g_out, 24));
+}
+
+TEST(pool_validation)
+{
+	struct enpu_pool_params p = {
+		.input = { 1, 4, 4, 2 }, .output = { 1, 2, 2, 2 },
+		.filter_h = 2, .filter_w = 2, .stride_h = 2, .stride_w = 2,
+		.act_min = -128, .act_max = 127,
+	};
+	struct enpu_pool_params q;
+
+	ASSERT_EQ(0, enpu_avg_pool(&p, g_in, 32, g_out, 8));
+	ASSERT_EQ(0, enpu_max_pool(&p, g_in, 32, g_out, 8));
+	q = p; q.stride_h = 0;
+	EXPECT_REJECTED(enpu_avg_pool(&q, g_in, 32, g_out, 8));
+	/* a window entirely in the padding: TFLite fails, so do we */
+	q = p; q.pad_left = 100;
+	EXPECT_REJECTED(enpu_avg_pool(&q, g_in, 32, g_out, 8));
+	EXPECT_REJECTED(enpu_max_pool(&q, g_in, 32, g_out, 8));
+	q = p; q.output.c = 3;
+	EXPECT_REJECTED(enpu_max_pool(&q, g_in, 32, g_out, 12));
+	EXPECT_REJECTED(enpu_max_pool(&p, g_in, 31, g_out, 8));
+}
+
+TEST(pad_concat_reshape_validation)
+{
+	struct enpu_pad_params p = {
+		.input = { 2, { 2, 3 } }, .before = { 1, 0 }, .after = { 0, 2 },
+		.value = 7,
+	};
+	struct enpu_shape os, shapes[2];
+	const int8_t *ins[2] = { g_in, g_w };
+	size_t lens[2] = { 6, 6 };
+
+	ASSERT_EQ(0, enpu_pad_output_shape(&p, &os));
+	ASSERT_EQ(3, os.dims[0]);
+	ASSERT_EQ(5, os.dims[1]);
+	ASSERT_EQ(0, enpu_pad(&p, g_in, 6, g_out, 15));
+	ASSERT_EQ(7, g_out[0]);
+	EXPECT_REJECTED(enpu_pad(&p, g_in, 6, g_out, 14));
+	p.before[1] = -1;
+	EXPECT_REJECTED(enpu_pad(&p, g_in, 6, g_out, 15));
+	p.before[1] = 0;
+	p.input.rank = 0;
+	EXPECT_REJECTED(enpu_pad(&p, g_in, 6, g_out, 15));
+
+	shapes[0] = (struct enpu_shape){ 2, { 2, 3 } };
+	shapes[1] = (struct enpu_shape){ 2, { 2, 3 } };
+	os = (struct enpu_shape){ 2, { 2, 6 } };
+	ASSERT_EQ(0, enpu_concatenation(-1, 2, shapes, ins, lens, &os, g_out, 12));
+	EXPECT_REJECTED(enpu_concatenation(2, 2, shapes, ins, lens, &os, g_out, 12));
+	EXPECT_REJECTED(enpu_concatenation(-3, 2, shapes, ins, lens, &os, g_out, 12));
+	EXPECT_REJECTED(enpu_concatenation(0, 2, shapes, ins, lens, &os, g_out, 12));
+	lens[1] = 5;
+	EXPECT_REJECTED(enpu_concatenation(1, 2, shapes, ins, lens, &os, g_out, 12));
+
+	ASSERT_EQ(0, enpu_reshape(g_in, 10, g_out, 10, 10));
+	EXPECT_REJECTED(enpu_reshape(g_in, 9, g_out, 10, 10));
+	EXPECT_REJECTED(enpu_reshape(g_in, 10, g_out, 9, 10));
+}
+
+TEST(softmax_mean_quantize_validation)
+{
+	struct enpu_softmax_params sp = { 1 << 30, 23, -248 };
+	struct enpu_softmax_params bad;
+	const int32_t axes_ok[2] = { 1, -2 }, axes_bad[1] = { 4 };
+	struct enpu_mean_params mp = {
+		.input = { 4, { 1, 3, 3, 2 } }, .axes = axes_ok, .num_axes = 2,
+		.multiplier = 1 << 30, .shift = 1,
+	};
+	size_t n;
+	float f[4] = { 0 };
+
+	ASSERT_EQ(0, enpu_softmax(&sp, 2, 8, g_in, 16, g_out, 16));
+	bad = sp; bad.diff_min = 1;
+	EXPECT_REJECTED(enpu_softmax(&bad, 2, 8, g_in, 16, g_out, 16));
+	bad = sp; bad.input_left_shift = 32;
+	EXPECT_REJECTED(enpu_softmax(&bad, 2, 8, g_in, 16, g_out, 16));
+	EXPECT_REJECTED(enpu_softmax(&sp, 0, 8, g_in, 16, g_out, 16));
+	EXPECT_REJECTED(enpu_softmax(&sp, 2, 8, g_in, 15, g_out, 16));
+
+	/* axes 1 and -2 (= 2, a duplicate) reduce H and W: 2 outputs */
+	ASSERT_EQ(0, enpu_mean_output_count(&mp, &n));
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(0, enpu_mean(&mp, g_in, 18, g_out, 2));
+	EXPECT_REJECTED(enpu_mean(&mp, g_in, 18, g_out, 1));
+	mp.axes = axes_bad;
+	mp.num_axes = 1;
+	EXPECT_REJECTED(enpu_mean(&mp, g_in, 18, g_out, 2));
+	mp.axes = axes_ok;
+	mp.shift = -32;
+	EXPECT_REJECTED(enpu_mean(&mp, g_in, 18, g_out, 2));
+
+	EXPECT_REJECTED(enpu_quantize_f32(f, 4, 0.0f, 0, g_out));
+	EXPECT_REJECTED(enpu_quantize_f32(f, 4, 0.1f, 200, g_out));
+	EXPECT_REJECTED(enpu_requantize_i8(g_in, 4, 0, 0, 1 << 30, 40, g_out));
+	ASSERT_EQ(-EINVAL, enpu_dequantize_i8(g_in, 4, NAN, 0, f));
+}
+
+TEST(quantize_saturates_and_rounds)
+{
+	const float x[] = { 0.25f, -0.25f, 0.75f, 1e30f, -1e30f, INFINITY,
+			    -INFINITY, 12.6f };
+	int8_t y[8];
+
+	/* scale 0.5: 0.5 -> 1 (tie away), -0.5 -> -1, 1.5 -> 2 */
+	ASSERT_EQ(0, enpu_quantize_f32(x, 8, 0.5f, 0, y));
+	ASSERT_EQ(1, y[0]);
+	ASSERT_EQ(-1, y[1]);
+	ASSERT_EQ(2, y[2]);
+	ASSERT_EQ(127, y[3]);
+	ASSERT_EQ(-128, y[4]);
+	ASSERT_EQ(127, y[5]);
+	ASSERT_EQ(-128, y[6]);
+	ASSERT_EQ(25, y[7]);
+}
+
+/* ---- fast paths against a naive TFLite-style loop ------------------------------ */
+
+static uint64_t rng_state = 0x1234567;
+
+static uint32_t rnd(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
+static int32_t rnd_range(int32_t lo, int32_t hi)
+{
+	return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1));
+}
+
+static void fill_i8(int8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (int8_t)rnd();
+}
+
+/*
+ * The vector output stage (enpu_requant.h: pmuludq-based SRDHM/RDBPOT)
+ * against the scalar primitives on edge values and random ones.
+ */
+TEST(requant_vector_matches_scalar)
+{
+	static const int32_t xs[] = {
+		0, 1, -1, 2, -2, 3, -3, 1000, -1000, 1 << 30, -(1 << 30),
+		INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1, 123456789,
+		-123456789, (1 << 30) - 1, -(1 << 30) + 1, 65535, -65536,
+	};
+	static const int32_t ms[] = {
+		0, 1, 2, 1 << 30, INT32_MAX, (1 << 30) - 1, 1518500250,
+		12345, 1073741825,
+	};
+	struct enpu_rq_table t;
+	int32_t x[8], bias[8], m[8], sh[8];
+	int8_t got[8];
+
+	for (int trial = 0; trial < 20000; trial++) {
+		const int32_t zp = rnd_range(-128, 127);
+		const int32_t lo = rnd_range(-128, 0), hi = rnd_range(lo, 127);
+
+		for (int j = 0; j < 8; j++) {
+			x[j] = rnd() & 1 ? xs[rnd() % (sizeof(xs) / sizeof(xs[0]))]
+					 : (int32_t)rnd();
+			m[j] = rnd() & 1 ? ms[rnd() % (sizeof(ms) / sizeof(ms[0]))]
+					 : (int32_t)(rnd() >> 1);
+			sh[j] = rnd_range(-31, 31);
+			bias[j] = rnd() & 3 ? 0 : (int32_t)rnd();
+		}
+		enpu_rq_prepare(&t, 8, trial & 1 ? bias : NULL, m, sh, 1, zp, lo, hi);
+		enpu_rq_store8(&t, 0, x, got);
+		for (int j = 0; j < 8; j++) {
+			const int32_t b = trial & 1 ? bias[j] : 0;
+			int64_t want = (int64_t)enpu_mbqm(enpu_wrap_add(x[j], b), m[j],
+							  sh[j]) + zp;
+
+			want = want < lo ? lo : want > hi ? hi : want;
+			ASSERT_EQ(want, got[j]);
+		}
+		enpu_rq_store4(&t, 4, x + 4, 4, got);
+		for (int j = 0; j < 4; j++)
+			ASSERT_EQ(enpu_rq_one(&t, 4 + j, x[4 + j]), got[j]);
+	}
+}
+
+static int8_t requant_ref(int64_t acc, int32_t bias, int32_t m, int32_t s,
+			  int32_t zp, int32_t lo, int32_t hi)
+{
+	int32_t v = enpu_wrap_add((int32_t)(uint32_t)(uint64_t)acc, bias);
+
+	v = enpu_mbqm(v, m, s) + zp;
+	return (int8_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* conv (depthwise when mult > 0) the way the TFLite reference does it */
+static void conv_ref(const struct enpu_conv2d_params *p, int dw_mult,
+		     const int8_t *in, const int8_t *w, const int32_t *bias,
+		     int8_t *out)
+{
+	const struct enpu_nhwc is = p->input, fs = p->filter, os = p->output;
+
+	for (int b = 0; b < os.n; b++)
+	for (int oy = 0; oy < os.h; oy++)
+	for (int ox = 0; ox < os.w; ox++)
+	for (int oc = 0; oc < os.c; oc++) {
+		int64_t acc = 0;
+
+		for (int ky = 0; ky < fs.h; ky++)
+		for (int kx = 0; kx < fs.w; kx++) {
+			const int iy = oy * p->stride_h - p->pad_top + ky * p->dilation_h;
+			const int ix = ox * p->stride_w - p->pad_left + kx * p->dilation_w;
+
+			if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w)
+				continue;
+			if (dw_mult) {
+				const int ic = oc / dw_mult;
+
+				acc += (int64_t)w[(ky * fs.w + kx) * fs.c + oc] *
+				       (in[((b * is.h + iy) * is.w + ix) * is.c + ic] -
+					p->input_zero_point);
+				continue;
+			}
+			for (int ic = 0; ic < is.c; ic++)
+				acc += (int64_t)w[((oc * fs.h + ky) * fs.w + kx) * fs.c + ic] *
+				       (in[((b * is.h + iy) * is.w + ix) * is.c + ic] -
+					p->input_zero_point);
+		}
+		out[((b * os.h + oy) * os.w + ox) * os.c + oc] =
+			requant_ref(acc, bias ? bias[oc] : 0, p->multipliers[oc],
+				    p->shifts[oc], p->output_zero_point,
+				    p->act_min, p->act_max);
+	}
+}
+
+static int32_t *rnd_quant(int32_t n, int32_t **shifts, int32_t **bias)
+{
+	int32_t *m = malloc(n * sizeof(int32_t));
+
+	*shifts = malloc(n * sizeof(int32_t));
+	*bias = malloc(n * sizeof(int32_t));
+	for (int32_t i = 0; i < n; i++) {
+		m[i] = (int32_t)(rnd() >> 1) | (1 << 30);
+		(*shifts)[i] = rnd_range(-14, -4);
+		(*bias)[i] = rnd_range(-20000, 20000);
+	}
+	return m;
+}
+
+/* One random conv or depthwise case; deep / big kernels hit the fallbacks. */
+static int conv_case(int depthwise, int big)
+{
+	const int32_t k_h = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
+	const int32_t k_w = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
+	const int32_t mult = depthwise ? rnd_range(1, 3) : 0;
+	const int32_t cin = big && !depthwise ? 9000 : rnd_range(1, 20);
+	const int32_t cout = depthwise ? cin * mult : rnd_range(1, 13);
+	const int32_t sh = rnd_range(1, 3), sw = rnd_range(1, 3);
+	const int32_t dh = rnd_range(1, 2), dw = rnd_range(1, 2);
+	const int32_t ih = rnd_range(1, 12), iw = rnd_range(1, 12);
+	const enum enpu_padding pad = rnd() & 1 ? ENPU_PADDING_SAME : ENPU_PADDING_VALID;
+	int32_t oh, ow, pt, pl, *shifts, *bias;
+	int ok = 1;
+
+	if (enpu_compute_padding(pad, ih, k_h, sh, dh, &oh, &pt, NULL) ||
+	    enpu_compute_padding(pad, iw, k_w, sw, dw, &ow, &pl, NULL) ||
+	    oh < 1 || ow < 1)
+		return 1;	/* not a valid geometry: nothing to compare */
+
+	int32_t *m = rnd_quant(cout, &shifts, &bias);
+	const struct enpu_conv2d_params p = {
+		.input = { 2, ih, iw, cin },
+		.filter = depthwise ? (struct enpu_nhwc){ 1, k_h, k_w, cout }
+				    : (struct enpu_nhwc){ cout, k_h, k_w, cin },
+		.output = { 2, oh, ow, cout },
+		.stride_h = sh, .stride_w = sw, .dilation_h = dh, .dilation_w = dw,
+		.pad_top = pt, .pad_left = pl,
+		.input_zero_point = rnd_range(-128, 127),
+		.output_zero_point = rnd_range(-128, 127),
+		.act_min = rnd_range(-128, -100), .act_max = rnd_range(100, 127),
+		.multipliers = m, .shifts = shifts, .num_quant = (size_t)cout,
+	};
+	const size_t n_in = (size_t)2 * ih * iw * cin;
+	const size_t n_w = (size_t)cout * k_h * k_w * (depthwise ? 1 : cin);
+	const size_t n_out = (size_t)2 * oh * ow * cout;
+	int8_t *in = malloc(n_in), *w = malloc(n_w);
+	int8_t *o1 = malloc(n_out), *o2 = malloc(n_out);
+	const int with_bias = rnd() & 1;
+	int r;
+
+	fill_i8(in, n_in);
+	fill_i8(w, n_w);
+	conv_ref(&p, depthwise ? mult : 0, in, w, with_bias ? bias : NULL, o1);
+	if (depthwise) {
+		const struct enpu_dwconv2d_params q = {
+			.input = p.input, .filter = p.filter, .output = p.output,
+			.depth_multiplier = mult,
+			.stride_h = sh, .stride_w = sw, .dilation_h = dh,
+			.dilation_w = dw, .pad_top = pt, .pad_left = pl,
+			.input_zero_point = p.input_zero_point,
+			.output_zero_point = p.output_zero_point,
+			.act_min = p.act_min, .act_max = p.act_max,
+			.multipliers = m, .shifts = shifts, .num_quant = (size_t)cout,
+		};
+
+		r = enpu_depthwise_conv2d(&q, in, n_in, w, n_w,
+					  with_bias ? bias : NULL, (size_t)cout,
+					  o2, n_out);
+	} else {
+		r = enpu_conv2d(&p, in, n_in, w, n_w, with_bias ? bias : NULL,
+				(size_t)cout, o2, n_out);
+	}
+	if (r || memcmp(o1, o2, n_out)) {
+		fprintf(stderr, "# mismatch: dw %d k %dx%d cin %d cout %d s %d,%d d %d,%d in %dx%d r %d\n",
+			depthwise, k_h, k_w, cin, cout, sh, sw, dh, dw, ih, iw, r);
+		ok = 0;
+	}
+	free(in);
+	free(w);
+	free(o1);
+	free(o2);
+	free(m);
+	free(shifts);
+	free(bias);
+	return ok;
+}
+
+TEST(conv_fast_path_matches_reference)
+{
+	for (int i = 0; i < 300; i++)
+		ASSERT_TRUE(conv_case(0, 0));
+}
+
+TEST(conv_deep_filter_fallback_matches_reference)
+{
+	for (int i = 0; i < 3; i++)
+		ASSERT_TRUE(conv_case(0, 1));
+}
+
+TEST(depthwise_fast_path_matches_reference)
+{
+	for (int i = 0; i < 300; i++)
+		ASSERT_TRUE(conv_case(1, 0));
+}
+
+TEST(depthwise_large_kernel_fallback_matches_reference)
+{
+	for (int i = 0; i < 10; i++)
+		ASSERT_TRUE(conv_case(1, 1));
+}
+
+static int fc_case(int32_t depth, int per_channel)
+{
+	const int32_t batches = rnd_range(1, 5), outs = rnd_range(1, 11);
+	int32_t *shifts, *bias, *m = rnd_quant(outs, &shifts, &bias);
+	const struct enpu_fc_params p = {
+		.batches = batches, .input_depth = depth, .output_depth = outs,
+		.input_zero_point = rnd_range(-128, 127),
+		.output_zero_point = rnd_range(-128, 127),
+		.act_min = -128, .act_max = 127,
+		.multipliers = m, .shifts = shifts,
+		.num_quant = per_channel ? (size_t)outs : 1,
+	};
+	const size_t n_in = (size_t)batches * depth, n_w = (size_t)outs * depth;
+	const size_t n_out = (size_t)batches * outs;
+	int8_t *in = malloc(n_in), *w = malloc(n_w);
+	int8_t *o1 = malloc(n_out), *o2 = malloc(n_out);
+	int ok;
+
+	fill_i8(in, n_in);
+	fill_i8(w, n_w);
+	for (int32_t b = 0; b < batches; b++)
+		for (int32_t o = 0; o < outs; o++) {
+			int64_t acc = 0;
+			const int32_t q = per_channel ? o : 0;
+
+			for (int32_t i = 0; i < depth; i++)
+				acc += (int64_t)w[(size_t)o * depth + i] *
+				       (in[(size_t)b * depth + i] - p.input_zero_point);
+			o1[b * outs + o] = requant_ref(acc, bias[o], m[q], shifts[q],
+						       p.output_zero_point, -128, 127);
+		}
+	ok = !enpu_fully_connected(&p, in, n_in, w, n_w, bias, (size_t)outs,
+				   o2, n_out) && !memcmp(o1, o2, n_out);
+	free(in);
+	free(w);
+	free(o1);
+	free(o2);
+	free(m);
+	free(shifts);
+	free(bias);
+	return ok;
+}
+
+TEST(fc_fast_path_matches_reference)
+{
+	for (int i = 0; i < 200; i++)
+		ASSERT_TRUE(fc_case(rnd_range(1, 300), i & 1));
+}
+
+TEST(fc_deep_fallback_matches_reference)
+{
+	ASSERT_TRUE(fc_case(9000, 0));
+	ASSERT_TRUE(fc_case(20000, 1));
+}
+
+TEST_HARNESS_MAIN
