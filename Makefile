@@ -120,7 +120,8 @@ $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SRCS) \
 	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
 		$< $(LIB_SRCS) $(DRM_LIBS)
 
--include hw/int8/int8.mk
+include hw/int8/int8.mk
+include tests/host/host.mk
 
 selftests: $(SELFTESTS) $(VMTESTS)
 host-tests: $(HOST_TESTS)

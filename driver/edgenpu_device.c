@@ -6,6 +6,7 @@
  */
 
 #include <linux/interrupt.h>
+#include <linux/iopoll.h>
 #include <linux/jiffies.h>
 
 #include <drm/drm_print.h>
@@ -14,6 +15,7 @@
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
+#define EDGENPU_RESET_TIMEOUT_US	1000000
 
 static irqreturn_t edgenpu_irq(int irq, void *arg)
 {
@@ -68,14 +70,20 @@ static int edgenpu_identify(struct edgenpu_device *edev)
 	return 0;
 }
 
+/* Soft reset; the device clears STATUS.READY until it is done. */
 static int edgenpu_hw_reset(struct edgenpu_device *edev)
 {
+	u32 status;
+	int ret;
+
 	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
-	if (!(edgenpu_read(edev, ENPU_REG_STATUS) & ENPU_STATUS_READY)) {
-		drm_err(&edev->drm, "NPU not ready after soft reset\n");
-		return -EIO;
-	}
-	return 0;
+	ret = readl_poll_timeout(edev->regs + ENPU_REG_STATUS, status,
+				 status & ENPU_STATUS_READY, 100,
+				 EDGENPU_RESET_TIMEOUT_US);
+	if (ret)
+		drm_err(&edev->drm, "NPU not ready %d ms after soft reset\n",
+			EDGENPU_RESET_TIMEOUT_US / 1000);
+	return ret;
 }
 
 /* Ring the doorbell and wait for its interrupt: proves MMIO and IRQ routing. */

@@ -26,7 +26,7 @@
 
 /* ---- Contract version (ENPU_REG_VERSION) -------------------------------- */
 #define ENPU_HW_VERSION_MAJOR		0
-#define ENPU_HW_VERSION_MINOR		1
+#define ENPU_HW_VERSION_MINOR		2
 #define ENPU_HW_VERSION_PATCH		0
 #define ENPU_VERSION(maj, min, pat)	(((maj) << 16) | ((min) << 8) | (pat))
 #define ENPU_VERSION_MAJOR(v)		(((v) >> 16) & 0xff)
@@ -46,15 +46,35 @@
 #define   ENPU_CAP_DOORBELL		(1u << 0)
 #define   ENPU_CAP_SOFT_RESET		(1u << 1)
 #define   ENPU_CAP_MSIX			(1u << 2)
+#define   ENPU_CAP_RINGS		(1u << 3)	/* job rings, edgenpu_job.h */
+#define   ENPU_CAP_MMU			(1u << 4)	/* edgenpu_mmu.h */
+#define   ENPU_CAP_SRAM			(1u << 5)
+#define   ENPU_CAP_DMA			(1u << 6)
+#define   ENPU_CAP_PERF			(1u << 7)	/* per-job counters */
+#define   ENPU_CAP_DEBUG		(1u << 8)	/* fault-injection window */
 #define   ENPU_CAPS_V0			(ENPU_CAP_DOORBELL | \
 					 ENPU_CAP_SOFT_RESET | ENPU_CAP_MSIX)
+#define   ENPU_CAPS_BASE		(ENPU_CAPS_V0 | ENPU_CAP_RINGS | \
+					 ENPU_CAP_MMU | ENPU_CAP_SRAM | \
+					 ENPU_CAP_DMA | ENPU_CAP_PERF)
 /* Capability bits with their names, for tools: X(bit, "name"). */
 #define ENPU_CAPS_FOREACH(X)				\
 	X(ENPU_CAP_DOORBELL, "doorbell")		\
 	X(ENPU_CAP_SOFT_RESET, "soft-reset")		\
-	X(ENPU_CAP_MSIX, "msix")
+	X(ENPU_CAP_MSIX, "msix")			\
+	X(ENPU_CAP_RINGS, "rings")			\
+	X(ENPU_CAP_MMU, "mmu")				\
+	X(ENPU_CAP_SRAM, "sram")			\
+	X(ENPU_CAP_DMA, "dma")				\
+	X(ENPU_CAP_PERF, "perf-counters")		\
+	X(ENPU_CAP_DEBUG, "fault-injection")
 #define ENPU_REG_CONFIG			0x000c
 #define   ENPU_CONFIG_IRQ_VECTORS(v)	((v) & 0xff)
+#define   ENPU_CONFIG_RINGS(v)		(((v) >> 8) & 0xff)
+#define   ENPU_CONFIG_ISA_VERSION(v)	(((v) >> 16) & 0xff)
+#define   ENPU_CONFIG_VA_BITS(v)	(((v) >> 24) & 0xff)
+#define   ENPU_CONFIG_MAKE(irqs, rings, isa, va_bits) \
+	((irqs) | ((rings) << 8) | ((isa) << 16) | ((va_bits) << 24))
 #define ENPU_REG_MACS_PER_CYCLE		0x0010
 #define ENPU_REG_CLOCK_MHZ		0x0014
 #define ENPU_REG_DRAM_BW_MBPS		0x0018
@@ -65,7 +85,7 @@
 #define ENPU_REG_RESET			0x0040	/* write ENPU_RESET_MAGIC */
 #define   ENPU_RESET_MAGIC		0x52535421	/* "RST!" */
 #define ENPU_REG_STATUS			0x0044
-#define   ENPU_STATUS_READY		(1u << 0)
+#define   ENPU_STATUS_READY		(1u << 0)	/* 0 while a reset is in progress */
 #define ENPU_REG_SCRATCH		0x0048	/* free read/write register */
 
 /* Interrupts: IRQ_STATUS is the latched cause, IRQ_MASK enables causes
@@ -75,7 +95,15 @@
 #define ENPU_REG_IRQ_MASK		0x0054
 #define ENPU_REG_IRQ_CLEAR		0x0058
 #define   ENPU_IRQ_DOORBELL		(1u << 0)
-#define   ENPU_IRQ_ALL			(ENPU_IRQ_DOORBELL)
+#define   ENPU_IRQ_RING_DONE(r)		(1u << (1 + (r)))	/* a job of ring r ended */
+#define   ENPU_IRQ_JOB_ERROR		(1u << 3)	/* ...with a status other than OK */
+#define   ENPU_IRQ_MMU_FAULT		(1u << 4)	/* fault registers latched */
+#define   ENPU_IRQ_RING_ERROR		(1u << 5)	/* bad descriptor or ring setup */
+#define   ENPU_IRQ_ALL			(ENPU_IRQ_DOORBELL | \
+					 ENPU_IRQ_RING_DONE(0) | \
+					 ENPU_IRQ_RING_DONE(1) | \
+					 ENPU_IRQ_JOB_ERROR | ENPU_IRQ_MMU_FAULT | \
+					 ENPU_IRQ_RING_ERROR)
 
 /* Doorbell: any write latches the value in DOORBELL_ACK, bumps
  * DOORBELL_COUNT and raises ENPU_IRQ_DOORBELL.
@@ -83,6 +111,64 @@
 #define ENPU_REG_DOORBELL		0x0060
 #define ENPU_REG_DOORBELL_ACK		0x0064
 #define ENPU_REG_DOORBELL_COUNT		0x0068
+
+/*
+ * Job rings (edgenpu_job.h): ENPU_NUM_RINGS rings of ENPU_RING_STRIDE bytes
+ * of registers each. Indexes HEAD and TAIL run freely (mod 2^32); the slot
+ * of index i is i % SIZE. Writing TAIL is the ring's doorbell.
+ */
+#define ENPU_NUM_RINGS			2
+#define ENPU_RING_NORMAL		0
+#define ENPU_RING_HIGH			1	/* served first when both have work */
+#define ENPU_RING_BASE			0x0100
+#define ENPU_RING_STRIDE		0x0040
+#define ENPU_RING_REG(r, off)		(ENPU_RING_BASE + (r) * ENPU_RING_STRIDE + (off))
+#define ENPU_RING_ADDR_LO		0x00	/* descriptor array, 64-byte aligned */
+#define ENPU_RING_ADDR_HI		0x04
+#define ENPU_RING_SIZE			0x08	/* entries: power of two, 2..4096 */
+#define ENPU_RING_CTRL			0x0c
+#define   ENPU_RING_CTRL_ENABLE		(1u << 0)	/* 0 -> 1 zeroes HEAD and TAIL */
+#define   ENPU_RING_CTRL_ABORT		(1u << 1)	/* write 1: abort the running job */
+#define ENPU_RING_HEAD			0x10	/* RO: next index the device fetches */
+#define ENPU_RING_TAIL			0x14	/* RW: one past the last valid index */
+#define ENPU_RING_DONE_SEQNO		0x18	/* RO: seqno of the last job ended */
+#define ENPU_RING_STATUS		0x1c	/* RO */
+#define   ENPU_RING_STATUS_BUSY		(1u << 0)	/* a job is running */
+#define   ENPU_RING_STATUS_ERROR	(1u << 1)	/* stopped: bad descriptor/setup */
+#define ENPU_RING_ACTIVE_SEQNO		0x20	/* RO: seqno of the running job */
+#define ENPU_RING_PROGRESS		0x24	/* RO: commands retired by it */
+#define ENPU_RING_SIZE_MIN		2
+#define ENPU_RING_SIZE_MAX		4096
+
+/* NPU MMU (edgenpu_mmu.h): invalidation and the first latched fault. */
+#define ENPU_REG_MMU_INVALIDATE		0x0200	/* WO: ASID, or ENPU_ASID_ALL */
+#define   ENPU_ASID_ALL			0xffffffffu
+#define ENPU_REG_MMU_FAULT_STATUS	0x0204
+#define   ENPU_FAULT_VALID		(1u << 0)
+#define   ENPU_FAULT_WRITE		(1u << 1)	/* else a read */
+#define   ENPU_FAULT_PERMISSION		(1u << 2)	/* else not present */
+#define   ENPU_FAULT_RING(v)		(((v) >> 8) & 0xff)
+#define ENPU_REG_MMU_FAULT_ADDR		0x0208	/* NPU VA */
+#define ENPU_REG_MMU_FAULT_ASID		0x020c
+#define ENPU_REG_MMU_FAULT_SEQNO	0x0210
+#define ENPU_REG_MMU_FAULT_CLEAR	0x0214	/* WO: 1 unlatches */
+
+/* Device-wide counters since reset (per-job ones are in the completion). */
+#define ENPU_REG_JOBS_DONE		0x0300
+#define ENPU_REG_BUSY_CYCLES_LO		0x0304	/* modelled NPU cycles */
+#define ENPU_REG_BUSY_CYCLES_HI		0x0308
+
+/*
+ * Fault injection: present (and CAPS.DEBUG set) only on a device built
+ * with it (QEMU: -device edgenpu,debug=on); otherwise reads 0, writes are
+ * ignored. Each armed bit fires once, then clears itself.
+ */
+#define ENPU_REG_DBG_INJECT		0x0800
+#define   ENPU_INJECT_HANG		(1u << 0)	/* next job never ends */
+#define   ENPU_INJECT_DMA_ERROR		(1u << 1)	/* next memory access fails */
+#define   ENPU_INJECT_DROP_IRQ		(1u << 2)	/* next interrupt not sent */
+#define   ENPU_INJECT_MMU_FAULT		(1u << 3)	/* next job faults at once */
+#define   ENPU_INJECT_ALL		0xfu
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -103,9 +189,36 @@
 	X(IRQ_STATUS, ENPU_REG_IRQ_STATUS)		\
 	X(IRQ_MASK, ENPU_REG_IRQ_MASK)			\
 	X(DOORBELL_ACK, ENPU_REG_DOORBELL_ACK)		\
-	X(DOORBELL_COUNT, ENPU_REG_DOORBELL_COUNT)
+	X(DOORBELL_COUNT, ENPU_REG_DOORBELL_COUNT)	\
+	X(RING0_ADDR_LO, ENPU_RING_REG(0, ENPU_RING_ADDR_LO))	\
+	X(RING0_ADDR_HI, ENPU_RING_REG(0, ENPU_RING_ADDR_HI))	\
+	X(RING0_SIZE, ENPU_RING_REG(0, ENPU_RING_SIZE))		\
+	X(RING0_CTRL, ENPU_RING_REG(0, ENPU_RING_CTRL))		\
+	X(RING0_HEAD, ENPU_RING_REG(0, ENPU_RING_HEAD))		\
+	X(RING0_TAIL, ENPU_RING_REG(0, ENPU_RING_TAIL))		\
+	X(RING0_DONE_SEQNO, ENPU_RING_REG(0, ENPU_RING_DONE_SEQNO)) \
+	X(RING0_STATUS, ENPU_RING_REG(0, ENPU_RING_STATUS))	\
+	X(RING0_ACTIVE_SEQNO, ENPU_RING_REG(0, ENPU_RING_ACTIVE_SEQNO)) \
+	X(RING0_PROGRESS, ENPU_RING_REG(0, ENPU_RING_PROGRESS))	\
+	X(RING1_ADDR_LO, ENPU_RING_REG(1, ENPU_RING_ADDR_LO))	\
+	X(RING1_ADDR_HI, ENPU_RING_REG(1, ENPU_RING_ADDR_HI))	\
+	X(RING1_SIZE, ENPU_RING_REG(1, ENPU_RING_SIZE))		\
+	X(RING1_CTRL, ENPU_RING_REG(1, ENPU_RING_CTRL))		\
+	X(RING1_HEAD, ENPU_RING_REG(1, ENPU_RING_HEAD))		\
+	X(RING1_TAIL, ENPU_RING_REG(1, ENPU_RING_TAIL))		\
+	X(RING1_DONE_SEQNO, ENPU_RING_REG(1, ENPU_RING_DONE_SEQNO)) \
+	X(RING1_STATUS, ENPU_RING_REG(1, ENPU_RING_STATUS))	\
+	X(RING1_ACTIVE_SEQNO, ENPU_RING_REG(1, ENPU_RING_ACTIVE_SEQNO)) \
+	X(RING1_PROGRESS, ENPU_RING_REG(1, ENPU_RING_PROGRESS))	\
+	X(MMU_FAULT_STATUS, ENPU_REG_MMU_FAULT_STATUS)	\
+	X(MMU_FAULT_ADDR, ENPU_REG_MMU_FAULT_ADDR)	\
+	X(MMU_FAULT_ASID, ENPU_REG_MMU_FAULT_ASID)	\
+	X(MMU_FAULT_SEQNO, ENPU_REG_MMU_FAULT_SEQNO)	\
+	X(JOBS_DONE, ENPU_REG_JOBS_DONE)		\
+	X(BUSY_CYCLES_LO, ENPU_REG_BUSY_CYCLES_LO)	\
+	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)
 
-/* MSI-X: causes are delivered on vector 0 in contract version 0. */
+/* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1
 #define ENPU_MSIX_VECTOR_EVENTS		0
 

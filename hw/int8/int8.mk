@@ -9,6 +9,7 @@
 #   KSFT_INC    kselftest include directory (kselftest.h, kselftest_harness.h)
 # BUILD must be set before this file is included (target names use it).
 # Defines INT8_SRCS and the targets below, appends to HOST_TESTS / BENCHES.
+# The golden test, which also runs the NPU engine, is in tests/host/host.mk.
 
 INT8_DIR      := hw/int8
 INT8_SRCS     := $(addprefix $(INT8_DIR)/,common.c conv.c depthwise.c \
@@ -23,7 +24,6 @@ INT8_SAN_OBJS := $(patsubst $(INT8_DIR)/%.c,$(BUILD)/hw/int8/san/%.o,$(INT8_SRCS
 INT8_CFLAGS    = $(HOST_CFLAGS) -I$(INT8_DIR)
 INT8_LDLIBS   := -lm
 
-GOLDEN_TEST   := $(BUILD)/tests/host/golden_ops_test
 INT8_UNIT     := $(BUILD)/tests/host/int8_unit_test
 INT8_BENCH    := $(BUILD)/bench/int8_bench
 
@@ -49,13 +49,6 @@ $(INT8_SAN_LIB): $(INT8_SAN_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_SRCS) $(GOLDEN_HDRS) \
-		$(INT8_HDRS) $(INT8_SAN_LIB)
-	@mkdir -p $(@D)
-	$(HOST_CC) $(INT8_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) \
-		-Itests/host tests/host/golden_ops_test.c $(GOLDEN_SRCS) \
-		$(INT8_SAN_LIB) $(INT8_LDLIBS) -o $@
-
 # kselftest_harness.h's TEST() passes parameters a plain test never uses;
 # -isystem silences that for gcc, clang needs the explicit flag.
 $(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
@@ -71,14 +64,13 @@ $(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h $(GOLDEN_SRCS) \
 		$(GOLDEN_SRCS) $(INT8_LIB) $(INT8_LDLIBS) -o $@
 
 .PHONY: int8 int8-check int8-bench
-int8: $(INT8_LIB) $(INT8_SAN_LIB) $(GOLDEN_TEST) $(INT8_UNIT) $(INT8_BENCH)
+int8: $(INT8_LIB) $(INT8_SAN_LIB) $(INT8_UNIT) $(INT8_BENCH)
 
-int8-check: $(GOLDEN_TEST) $(INT8_UNIT)
-	$(GOLDEN_TEST)
+int8-check: $(INT8_UNIT)
 	$(INT8_UNIT)
 
 int8-bench: $(INT8_BENCH)
 	$(INT8_BENCH)
 
-HOST_TESTS += $(GOLDEN_TEST) $(INT8_UNIT)
+HOST_TESTS += $(INT8_UNIT)
 BENCHES    += $(INT8_BENCH)

@@ -18,15 +18,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <stddef.h>
+
 #include "kselftest.h"
 
 #include "enpu_int8.h"
 #include "golden.h"
+#include "golden_backend.h"
 
 enum { R_PASS, R_FAIL, R_SKIP };
 
 /* State of one case run. */
 struct ctx {
+	const struct golden_backend *be;
 	const struct golden_file *g;
 	unsigned char *derived_used;	/* one flag per derived line */
 	char msg[1024];
@@ -58,6 +62,15 @@ static int skip(struct ctx *c, const char *fmt, ...)
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
 	return R_SKIP;
+}
+
+/* A backend refused or failed to run the case. */
+static int kernel_fail(struct ctx *c, int r)
+{
+	const char *why = c->be->last_error ? c->be->last_error() : "";
+
+	return fail(c, "%s backend returned %d%s%s", c->be->name, r,
+		    *why ? ": " : "", why);
 }
 
 /* ---- helpers to read a case ------------------------------------------------ */
@@ -337,7 +350,7 @@ static int run_conv(struct ctx *c, int depthwise)
 			.num_quant = (size_t)cout,
 		};
 
-		r = enpu_conv2d(&p, (const int8_t *)in->data, in->count,
+		r = c->be->conv2d(&p, (const int8_t *)in->data, in->count,
 				(const int8_t *)w->data, w->count,
 				bias_v, bias ? bias->count : 0,
 				(int8_t *)c->got, c->got_len);
@@ -354,12 +367,12 @@ static int run_conv(struct ctx *c, int depthwise)
 			.num_quant = (size_t)cout,
 		};
 
-		r = enpu_depthwise_conv2d(&p, (const int8_t *)in->data, in->count,
+		r = c->be->depthwise_conv2d(&p, (const int8_t *)in->data, in->count,
 					  (const int8_t *)w->data, w->count,
 					  bias_v, bias ? bias->count : 0,
 					  (int8_t *)c->got, c->got_len);
 	}
-	r = r ? fail(c, "kernel returned %d", r) : R_PASS;
+	r = r ? kernel_fail(c, r) : R_PASS;
 out:
 	free(mult);
 	free(shift);
@@ -459,11 +472,11 @@ static int run_fully_connected(struct ctx *c)
 		.multipliers = mult, .shifts = shift, .num_quant = nq,
 	};
 
-	r = enpu_fully_connected(&p, (const int8_t *)in->data, in->count,
+	r = c->be->fully_connected(&p, (const int8_t *)in->data, in->count,
 				 (const int8_t *)w->data, w->count,
 				 bias_v, bias ? bias->count : 0,
 				 (int8_t *)c->got, c->got_len);
-	r = r ? fail(c, "kernel returned %d", r) : R_PASS;
+	r = r ? kernel_fail(c, r) : R_PASS;
 out:
 	free(mult);
 	free(shift);
@@ -501,10 +514,10 @@ static int run_add(struct ctx *c)
 	    (r = activation_range(c, out, &p.act_min, &p.act_max)) ||
 	    (r = output_like(c, out)))
 		return r;
-	r = enpu_add(&p, (const int8_t *)a->data, a->count,
+	r = c->be->add(&p, (const int8_t *)a->data, a->count,
 		     (const int8_t *)b->data, b->count,
 		     (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_pool(struct ctx *c, int is_max)
@@ -541,9 +554,9 @@ static int run_pool(struct ctx *c, int is_max)
 			 &p.pad_left)) ||
 	    (r = output_like(c, out)))
 		return r;
-	r = (is_max ? enpu_max_pool : enpu_avg_pool)(&p,
+	r = (is_max ? c->be->max_pool : c->be->avg_pool)(&p,
 		(const int8_t *)in->data, in->count, (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_avg_pool(struct ctx *c)
@@ -597,9 +610,9 @@ static int run_pad(struct ctx *c, int v2)
 				    (int)os.dims[i], (int)out->dims[i]);
 	if ((r = output_like(c, out)))
 		return r;
-	r = enpu_pad(&p, (const int8_t *)in->data, in->count,
+	r = c->be->pad(&p, (const int8_t *)in->data, in->count,
 		     (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_pad1(struct ctx *c)
@@ -651,9 +664,9 @@ static int run_concat(struct ctx *c)
 	}
 	if ((r = output_like(c, out)))
 		return r;
-	r = enpu_concatenation(axis, n, shapes, ptrs, lens, &os,
+	r = c->be->concatenation(axis, n, shapes, ptrs, lens, &os,
 			       (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_reshape(struct ctx *c)
@@ -669,9 +682,9 @@ static int run_reshape(struct ctx *c)
 			    out->count);
 	if ((r = output_like(c, out)))
 		return r;
-	r = enpu_reshape((const int8_t *)in->data, in->count,
+	r = c->be->reshape((const int8_t *)in->data, in->count,
 			 (int8_t *)c->got, c->got_len, in->count);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_softmax(struct ctx *c)
@@ -709,10 +722,10 @@ static int run_softmax(struct ctx *c)
 
 	const int32_t depth = in->dims[in->rank - 1];
 
-	r = enpu_softmax(&p, (int32_t)(in->count / (size_t)depth), depth,
+	r = c->be->softmax(&p, (int32_t)(in->count / (size_t)depth), depth,
 			 (const int8_t *)in->data, in->count,
 			 (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_quantize(struct ctx *c)
@@ -735,7 +748,7 @@ static int run_quantize(struct ctx *c)
 		if (!x)
 			return fail(c, "out of memory");
 		memcpy(x, in->data, in->bytes);	/* little-endian host */
-		r = enpu_quantize_f32(x, in->count, out_scale, out_zp,
+		r = c->be->quantize_f32(x, in->count, out_scale, out_zp,
 				      (int8_t *)c->got);
 		free(x);
 	} else if (in->dtype == GOLDEN_INT8) {
@@ -746,13 +759,13 @@ static int run_quantize(struct ctx *c)
 		if ((r = check_derived1(c, "output_multiplier", m)) ||
 		    (r = check_derived1(c, "output_shift", s)))
 			return r;
-		r = enpu_requantize_i8((const int8_t *)in->data, in->count,
+		r = c->be->requantize_i8((const int8_t *)in->data, in->count,
 				       in_zp, out_zp, m, s, (int8_t *)c->got);
 	} else {
 		return skip(c, "QUANTIZE from %s not supported",
 			    golden_dtype_name(in->dtype));
 	}
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_dequantize(struct ctx *c)
@@ -774,10 +787,10 @@ static int run_dequantize(struct ctx *c)
 
 	if (!y)
 		return fail(c, "out of memory");
-	r = enpu_dequantize_i8((const int8_t *)in->data, in->count, scale, zp, y);
+	r = c->be->dequantize_i8((const int8_t *)in->data, in->count, scale, zp, y);
 	memcpy(c->got, y, out->bytes);	/* little-endian host */
 	free(y);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
 static int run_mean(struct ctx *c)
@@ -813,30 +826,43 @@ static int run_mean(struct ctx *c)
 		return fail(c, "output element count mismatch");
 	if ((r = output_like(c, out)))
 		return r;
-	r = enpu_mean(&p, (const int8_t *)in->data, in->count,
+	r = c->be->mean(&p, (const int8_t *)in->data, in->count,
 		      (int8_t *)c->got, c->got_len);
-	return r ? fail(c, "kernel returned %d", r) : R_PASS;
+	return r ? kernel_fail(c, r) : R_PASS;
 }
 
+#define BE(f) offsetof(struct golden_backend, f)
+
+/* Each operator's runner and the backend entry (or entries) it calls. */
 static const struct {
 	const char *op;
 	int (*run)(struct ctx *c);
+	size_t fn, fn2;
 } runners[] = {
-	{ "CONV_2D", run_conv2d },
-	{ "DEPTHWISE_CONV_2D", run_depthwise },
-	{ "FULLY_CONNECTED", run_fully_connected },
-	{ "ADD", run_add },
-	{ "AVERAGE_POOL_2D", run_avg_pool },
-	{ "MAX_POOL_2D", run_max_pool },
-	{ "PAD", run_pad1 },
-	{ "PADV2", run_pad2 },
-	{ "CONCATENATION", run_concat },
-	{ "SOFTMAX", run_softmax },
-	{ "QUANTIZE", run_quantize },
-	{ "DEQUANTIZE", run_dequantize },
-	{ "MEAN", run_mean },
-	{ "RESHAPE", run_reshape },
+	{ "CONV_2D", run_conv2d, BE(conv2d), BE(conv2d) },
+	{ "DEPTHWISE_CONV_2D", run_depthwise, BE(depthwise_conv2d), BE(depthwise_conv2d) },
+	{ "FULLY_CONNECTED", run_fully_connected, BE(fully_connected), BE(fully_connected) },
+	{ "ADD", run_add, BE(add), BE(add) },
+	{ "AVERAGE_POOL_2D", run_avg_pool, BE(avg_pool), BE(avg_pool) },
+	{ "MAX_POOL_2D", run_max_pool, BE(max_pool), BE(max_pool) },
+	{ "PAD", run_pad1, BE(pad), BE(pad) },
+	{ "PADV2", run_pad2, BE(pad), BE(pad) },
+	{ "CONCATENATION", run_concat, BE(concatenation), BE(concatenation) },
+	{ "SOFTMAX", run_softmax, BE(softmax), BE(softmax) },
+	{ "QUANTIZE", run_quantize, BE(quantize_f32), BE(requantize_i8) },
+	{ "DEQUANTIZE", run_dequantize, BE(dequantize_i8), BE(dequantize_i8) },
+	{ "MEAN", run_mean, BE(mean), BE(mean) },
+	{ "RESHAPE", run_reshape, BE(reshape), BE(reshape) },
 };
+
+/* Whether the backend has the entry at offset @fn. */
+static int backend_has(const struct golden_backend *be, size_t fn)
+{
+	void (*f)(void);
+
+	memcpy(&f, (const char *)be + fn, sizeof(f));
+	return f != NULL;
+}
 
 /* ---- comparison ----------------------------------------------------------------- */
 
@@ -885,14 +911,15 @@ static void describe_mismatch(struct ctx *c, const struct golden_tensor *out,
  * output bytes (for the self-check); derived_tweak perturbs the first
  * derived value before running (also for the self-check).
  */
-static int run_case(const char *path, struct ctx *c, int flip_byte,
-		    int derived_tweak)
+static int run_case(const struct golden_backend *be, const char *path,
+		    struct ctx *c, int flip_byte, int derived_tweak)
 {
 	struct golden_file g;
 	char err[512];
 	int r = R_FAIL;
 
 	memset(c, 0, sizeof(*c));
+	c->be = be;
 	if (golden_load(path, &g, err, sizeof(err))) {
 		snprintf(c->msg, sizeof(c->msg), "%s", err);
 		return R_FAIL;
@@ -931,6 +958,10 @@ static int run_case(const char *path, struct ctx *c, int flip_byte,
 		r = skip(c, "no kernel for op %s", g.op);
 		goto out;
 	}
+	if (!backend_has(be, runners[i].fn) || !backend_has(be, runners[i].fn2)) {
+		r = skip(c, "%s: %s", g.op, be->unsupported);
+		goto out;
+	}
 	r = runners[i].run(c);
 	if (r != R_PASS)
 		goto out;
@@ -949,6 +980,7 @@ out:
 	c->got = NULL;
 	c->derived_used = NULL;
 	c->g = NULL;
+	c->be = NULL;
 	golden_free(&g);
 	return r;
 }
@@ -1110,8 +1142,8 @@ static void self_check(const struct case_list *l)
 	/* Unmodified it passes; with one expected byte flipped it must fail
 	 * and name that byte.
 	 */
-	const int base = run_case(path, &c, -1, 0);
-	const int flipped = run_case(path, &c, 3, 0);
+	const int base = run_case(&golden_cpu_backend, path, &c, -1, 0);
+	const int flipped = run_case(&golden_cpu_backend, path, &c, 3, 0);
 	const int names_byte = strstr(c.msg, "first at byte 3:") != NULL;
 
 	if (base == R_PASS && flipped == R_FAIL && names_byte) {
@@ -1124,7 +1156,7 @@ static void self_check(const struct case_list *l)
 		ksft_test_result_fail("selfcheck/flipped_output_byte\n");
 	}
 
-	const int tweaked = run_case(path, &c, -1, 1);
+	const int tweaked = run_case(&golden_cpu_backend, path, &c, -1, 1);
 
 	if (base == R_PASS && tweaked == R_FAIL && strstr(c.msg, "derived")) {
 		ksft_print_msg("selfcheck: %s with a derived value changed: %s\n",
@@ -1140,9 +1172,11 @@ static void self_check(const struct case_list *l)
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS");
+	static const struct golden_backend *const backends[] = {
+		&golden_cpu_backend, &golden_npu_backend,
+	};
 	struct case_list l = { 0 };
 	char ops_dir[4096];
-	size_t pass = 0, fails = 0, skips = 0;
 
 	if (!root || !*root)
 		root = "../shared/goldens";
@@ -1163,28 +1197,34 @@ int main(void)
 				      ops_dir);
 		ksft_finished();
 	}
-	ksft_print_msg("%zu golden files under %s\n", l.n, ops_dir);
-	ksft_set_plan((unsigned int)l.n + 2);
+	ksft_print_msg("%zu golden files under %s, each run on the CPU kernels and on the NPU engine\n",
+		       l.n, ops_dir);
+	ksft_set_plan((unsigned int)(2 * l.n) + 2);
 
-	for (size_t i = 0; i < l.n; i++) {
-		struct ctx c;
-		const int r = run_case(l.paths[i], &c, -1, 0);
+	for (size_t b = 0; b < 2; b++) {
+		const struct golden_backend *be = backends[b];
+		size_t pass = 0, fails = 0, skips = 0;
 
-		if (r == R_PASS) {
-			pass++;
-			ksft_test_result_pass("%s\n", l.names[i]);
-		} else if (r == R_SKIP) {
-			skips++;
-			ksft_test_result_skip("%s: %s\n", l.names[i], c.msg);
-		} else {
-			fails++;
-			ksft_print_msg("%s: %s\n", l.names[i], c.msg);
-			ksft_test_result_fail("%s\n", l.names[i]);
+		for (size_t i = 0; i < l.n; i++) {
+			struct ctx c;
+			const int r = run_case(be, l.paths[i], &c, -1, 0);
+
+			if (r == R_PASS) {
+				pass++;
+				ksft_test_result_pass("%s:%s\n", be->name, l.names[i]);
+			} else if (r == R_SKIP) {
+				skips++;
+				ksft_test_result_skip("%s:%s: %s\n", be->name, l.names[i], c.msg);
+			} else {
+				fails++;
+				ksft_print_msg("%s:%s: %s\n", be->name, l.names[i], c.msg);
+				ksft_test_result_fail("%s:%s\n", be->name, l.names[i]);
+			}
 		}
+		ksft_print_msg("%s: golden files: %zu passed, %zu failed, %zu skipped\n",
+			       be->name, pass, fails, skips);
 	}
 	self_check(&l);
-	ksft_print_msg("golden files: %zu passed, %zu failed, %zu skipped\n",
-		       pass, fails, skips);
 
 	for (size_t i = 0; i < l.n; i++) {
 		free(l.paths[i]);

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EdgeNPU command decoding, defined once for everyone who must agree on
+ * it: the device model executes what enpu_cmd_decode() accepts, and the
+ * kernel refuses, before submission, any stream it would not accept or
+ * whose memory regions fall outside the submitter's mappings.
+ *
+ * Written as static inline C that builds in the kernel and in userspace
+ * (no library calls); all size arithmetic is 64-bit and overflow-checked.
+ */
+#ifndef EDGENPU_CMD_H
+#define EDGENPU_CMD_H
+
+#include "edgenpu_types.h"
+#include "edgenpu_isa.h"
+
+/* Why a command was refused (completion error_info for INVALID_COMMAND). */
+enum enpu_cmd_error {
+	ENPU_CMD_OK = 0,
+	ENPU_CMD_ERR_TRUNCATED = 1,	/* command runs past the stream's end */
+	ENPU_CMD_ERR_OPCODE = 2,	/* unknown opcode */
+	ENPU_CMD_ERR_SIZE = 3,		/* size field is not the opcode's */
+	ENPU_CMD_ERR_RESERVED = 4,	/* reserved bits or fields not zero */
+	ENPU_CMD_ERR_PARAM = 5,		/* a field out of its range */
+	ENPU_CMD_ERR_EXTENT = 6,	/* an operand past the 32-bit VA space */
+	ENPU_CMD_ERR_NO_END = 7,	/* the stream has no END */
+	ENPU_CMD_ERR_DEADLOCK = 8,	/* a WAIT that nothing will satisfy */
+	ENPU_CMD_ERR_TOO_BIG = 9,	/* an operand over ENPU_MAX_OPERAND */
+};
+
+#define ENPU_CMD_MAX_REGIONS	5
+#define ENPU_MAX_OPERAND	(16u << 20)	/* bytes, any one operand */
+
+/* A span of NPU virtual memory a command reads or writes. */
+struct enpu_region {
+	uint32_t va;
+	uint32_t write;		/* 1: written, 0: read */
+	uint64_t size;		/* bytes, > 0 */
+};
+
+struct enpu_cmd_info {
+	uint32_t opcode;
+	uint32_t words;		/* command size, header included */
+	uint32_t engine;	/* enum enpu_cmd_engine */
+	uint32_t num_regions;
+	struct enpu_region regions[ENPU_CMD_MAX_REGIONS];
+	uint64_t macs;		/* multiply-accumulates (convolutions, FC) */
+	uint64_t work;		/* operations for the timing model */
+};
+
+/* a * b, or 0 with *over set when the product exceeds 2^63. */
+static inline uint64_t enpu_mul(uint64_t a, uint64_t b, int *over)
+{
+	if (a && b > (~0ull >> 1) / a) {
+		*over = 1;
+		return 0;
+	}
+	return a * b;
+}
+
+static inline int enpu_dim_ok(uint32_t d)
+{
+	return d >= 1 && d <= ENPU_CMD_MAX_DIM;
+}
+
+static inline int enpu_q8_ok(int32_t v)
+{
+	return v >= -128 && v <= 127;
+}
+
+static inline int enpu_act_ok(int32_t lo, int32_t hi)
+{
+	return enpu_q8_ok(lo) && enpu_q8_ok(hi) && lo <= hi;
+}
+
+/* Adds region (va, size) to @info; checks it fits the VA space. */
+static inline int enpu_add_region(struct enpu_cmd_info *info, uint32_t va,
+				  uint64_t size, uint32_t write, int over)
+{
+	struct enpu_region *r;
+
+	if (over || size > ENPU_MAX_OPERAND)
+		return ENPU_CMD_ERR_TOO_BIG;
+	if (!size)
+		return ENPU_CMD_ERR_PARAM;
+	if ((uint64_t)va + size > (1ull << 32))
+		return ENPU_CMD_ERR_EXTENT;
+	r = &info->regions[info->num_regions++];
+	r->va = va;
+	r->write = write;
+	r->size = size;
+	return ENPU_CMD_OK;
+}
+
+/* Extent of a planes x rows x row_bytes transfer, or *over. */
+static inline uint64_t enpu_dma_extent(uint32_t row_bytes, uint32_t rows,
+				       uint32_t planes, uint32_t row_stride,
+				       uint32_t plane_stride, int *over)
+{
+	uint64_t e = row_bytes;
+
+	e += enpu_mul(rows - 1, row_stride, over);
+	e += enpu_mul(planes - 1, plane_stride, over);
+	return e;
+}
+
+static inline int enpu_decode_sync(const struct enpu_cmd_sync *c,
+				   struct enpu_cmd_info *info)
+{
+	if (c->reserved)
+		return ENPU_CMD_ERR_RESERVED;
+	if (c->engine > ENPU_ENGINE_DMA || c->sem >= ENPU_NUM_SEMS)
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = c->engine;
+	return ENPU_CMD_OK;
+}
+
+static inline int enpu_decode_dma_copy(const struct enpu_cmd_dma_copy *c,
+				       struct enpu_cmd_info *info)
+{
+	int over = 0, ret;
+	uint64_t bytes;
+
+	if (c->reserved[0] || c->reserved[1])
+		return ENPU_CMD_ERR_RESERVED;
+	if (!c->row_bytes || !enpu_dim_ok(c->rows) || !enpu_dim_ok(c->planes))
+		return ENPU_CMD_ERR_PARAM;
+	bytes = enpu_mul(enpu_mul(c->row_bytes, c->rows, &over), c->planes, &over);
+	if (over || bytes > ENPU_MAX_OPERAND)
+		return ENPU_CMD_ERR_TOO_BIG;
+	info->engine = ENPU_ENGINE_DMA;
+	info->work = bytes;
+	ret = enpu_add_region(info, c->src,
+			      enpu_dma_extent(c->row_bytes, c->rows, c->planes,
+					      c->src_row_stride, c->src_plane_stride,
+					      &over), 0, over);
+	if (ret)
+		return ret;
+	return enpu_add_region(info, c->dst,
+			       enpu_dma_extent(c->row_bytes, c->rows, c->planes,
+					       c->dst_row_stride, c->dst_plane_stride,
+					       &over), 1, over);
+}
+
+static inline int enpu_decode_dma_fill(const struct enpu_cmd_dma_fill *c,
+				       struct enpu_cmd_info *info)
+{
+	int over = 0;
+
+	if (c->value & ~0xffu)
+		return ENPU_CMD_ERR_RESERVED;
+	if (!c->row_bytes || !enpu_dim_ok(c->rows) || !enpu_dim_ok(c->planes))
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = ENPU_ENGINE_DMA;
+	info->work = enpu_mul(enpu_mul(c->row_bytes, c->rows, &over), c->planes, &over);
+	if (over || info->work > ENPU_MAX_OPERAND)
+		return ENPU_CMD_ERR_TOO_BIG;
+	return enpu_add_region(info, c->dst,
+			       enpu_dma_extent(c->row_bytes, c->rows, c->planes,
+					       c->dst_row_stride, c->dst_plane_stride,
+					       &over), 1, over);
+}
+
+static inline int enpu_decode_conv2d(const struct enpu_cmd_conv2d *c, int dw,
+				     struct enpu_cmd_info *info)
+{
+	uint64_t in_bytes, out_bytes, filt_bytes, taps;
+	unsigned int i;
+	int over = 0, ret;
+
+	for (i = 0; i < sizeof(c->reserved) / sizeof(c->reserved[0]); i++)
+		if (c->reserved[i])
+			return ENPU_CMD_ERR_RESERVED;
+	if (c->flags & ~ENPU_CONV_FLAG_BIAS)
+		return ENPU_CMD_ERR_RESERVED;
+	if (!enpu_dim_ok(c->batches) || !enpu_dim_ok(c->in_h) ||
+	    !enpu_dim_ok(c->in_w) || !enpu_dim_ok(c->in_c) ||
+	    !enpu_dim_ok(c->out_h) || !enpu_dim_ok(c->out_w) ||
+	    !enpu_dim_ok(c->out_c) || !enpu_dim_ok(c->kernel_h) ||
+	    !enpu_dim_ok(c->kernel_w) || !enpu_dim_ok(c->stride_h) ||
+	    !enpu_dim_ok(c->stride_w) || !enpu_dim_ok(c->dilation_h) ||
+	    !enpu_dim_ok(c->dilation_w) || c->pad_top > ENPU_CMD_MAX_DIM ||
+	    c->pad_left > ENPU_CMD_MAX_DIM)
+		return ENPU_CMD_ERR_PARAM;
+	if (!enpu_q8_ok(c->input_zero_point) || !enpu_q8_ok(c->output_zero_point) ||
+	    !enpu_act_ok(c->act_min, c->act_max))
+		return ENPU_CMD_ERR_PARAM;
+	if (dw) {
+		if (!enpu_dim_ok(c->depth_multiplier) ||
+		    (uint64_t)c->in_c * c->depth_multiplier != c->out_c)
+			return ENPU_CMD_ERR_PARAM;
+	} else if (c->depth_multiplier) {
+		return ENPU_CMD_ERR_PARAM;
+	}
+
+	info->engine = ENPU_ENGINE_COMPUTE;
+	in_bytes = enpu_mul(enpu_mul(c->batches, c->in_h, &over),
+			    enpu_mul(c->in_w, c->in_c, &over), &over);
+	out_bytes = enpu_mul(enpu_mul(c->batches, c->out_h, &over),
+			     enpu_mul(c->out_w, c->out_c, &over), &over);
+	taps = enpu_mul(c->kernel_h, c->kernel_w, &over);
+	filt_bytes = enpu_mul(taps, dw ? c->out_c : enpu_mul(c->out_c, c->in_c, &over),
+			      &over);
+	info->macs = enpu_mul(out_bytes, dw ? taps : enpu_mul(taps, c->in_c, &over),
+			      &over);
+	info->work = info->macs;
+
+	ret = enpu_add_region(info, c->input, in_bytes, 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->filter, filt_bytes, 0, over);
+	if (!ret && (c->flags & ENPU_CONV_FLAG_BIAS))
+		ret = enpu_add_region(info, c->bias, 4ull * c->out_c, 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->quant, 8ull * c->out_c, 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->output, out_bytes, 1, over);
+	return ret;
+}
+
+static inline int enpu_decode_fc(const struct enpu_cmd_fc *c,
+				 struct enpu_cmd_info *info)
+{
+	uint64_t nq;
+	int over = 0, ret;
+
+	if (c->reserved[0] || c->reserved[1] ||
+	    (c->flags & ~(ENPU_FC_FLAG_BIAS | ENPU_FC_FLAG_PER_CHANNEL)))
+		return ENPU_CMD_ERR_RESERVED;
+	if (!enpu_dim_ok(c->batches) || !enpu_dim_ok(c->in_depth) ||
+	    !enpu_dim_ok(c->out_depth) || !enpu_q8_ok(c->input_zero_point) ||
+	    !enpu_q8_ok(c->output_zero_point) ||
+	    !enpu_act_ok(c->act_min, c->act_max))
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = ENPU_ENGINE_COMPUTE;
+	info->macs = enpu_mul(enpu_mul(c->batches, c->out_depth, &over),
+			      c->in_depth, &over);
+	info->work = info->macs;
+	nq = (c->flags & ENPU_FC_FLAG_PER_CHANNEL) ? c->out_depth : 1;
+	ret = enpu_add_region(info, c->input,
+			      enpu_mul(c->batches, c->in_depth, &over), 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->filter,
+				      enpu_mul(c->out_depth, c->in_depth, &over), 0, over);
+	if (!ret && (c->flags & ENPU_FC_FLAG_BIAS))
+		ret = enpu_add_region(info, c->bias, 4ull * c->out_depth, 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->quant, 8 * nq, 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->output,
+				      enpu_mul(c->batches, c->out_depth, &over), 1, over);
+	return ret;
+}
+
+static inline uint64_t enpu_shape4_bytes(const uint32_t *s, int *over)
+{
+	return enpu_mul(enpu_mul(s[0], s[1], over), enpu_mul(s[2], s[3], over), over);
+}
+
+static inline int enpu_decode_add(const struct enpu_cmd_add *c,
+				  struct enpu_cmd_info *info)
+{
+	int over = 0, ret, i;
+
+	if (c->flags || c->reserved[0] || c->reserved[1] || c->reserved[2])
+		return ENPU_CMD_ERR_RESERVED;
+	for (i = 0; i < 4; i++) {
+		if (!enpu_dim_ok(c->in1_shape[i]) || !enpu_dim_ok(c->in2_shape[i]) ||
+		    !enpu_dim_ok(c->out_shape[i]))
+			return ENPU_CMD_ERR_PARAM;
+		if ((c->in1_shape[i] != c->out_shape[i] && c->in1_shape[i] != 1) ||
+		    (c->in2_shape[i] != c->out_shape[i] && c->in2_shape[i] != 1))
+			return ENPU_CMD_ERR_PARAM;
+	}
+	if (!enpu_q8_ok(c->input1_zero_point) || !enpu_q8_ok(c->input2_zero_point) ||
+	    !enpu_q8_ok(c->output_zero_point) ||
+	    !enpu_act_ok(c->act_min, c->act_max))
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = ENPU_ENGINE_COMPUTE;
+	info->work = enpu_shape4_bytes(c->out_shape, &over);
+	ret = enpu_add_region(info, c->input1, enpu_shape4_bytes(c->in1_shape, &over), 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->input2,
+				      enpu_shape4_bytes(c->in2_shape, &over), 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->output, info->work, 1, over);
+	return ret;
+}
+
+static inline int enpu_decode_pool(const struct enpu_cmd_pool *c,
+				   struct enpu_cmd_info *info)
+{
+	uint64_t out_bytes;
+	int over = 0, ret;
+
+	if (c->flags || c->reserved[0] || c->reserved[1])
+		return ENPU_CMD_ERR_RESERVED;
+	if (!enpu_dim_ok(c->batches) || !enpu_dim_ok(c->in_h) ||
+	    !enpu_dim_ok(c->in_w) || !enpu_dim_ok(c->channels) ||
+	    !enpu_dim_ok(c->out_h) || !enpu_dim_ok(c->out_w) ||
+	    !enpu_dim_ok(c->filter_h) || !enpu_dim_ok(c->filter_w) ||
+	    !enpu_dim_ok(c->stride_h) || !enpu_dim_ok(c->stride_w) ||
+	    c->pad_top > ENPU_CMD_MAX_DIM || c->pad_left > ENPU_CMD_MAX_DIM ||
+	    !enpu_act_ok(c->act_min, c->act_max))
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = ENPU_ENGINE_COMPUTE;
+	out_bytes = enpu_mul(enpu_mul(c->batches, c->out_h, &over),
+			     enpu_mul(c->out_w, c->channels, &over), &over);
+	info->work = enpu_mul(out_bytes, enpu_mul(c->filter_h, c->filter_w, &over), &over);
+	ret = enpu_add_region(info, c->input,
+			      enpu_mul(enpu_mul(c->batches, c->in_h, &over),
+				       enpu_mul(c->in_w, c->channels, &over), &over),
+			      0, over);
+	if (!ret)
+		ret = enpu_add_region(info, c->output, out_bytes, 1, over);
+	return ret;
+}
+
+/**
+ * enpu_cmd_decode() - decode the command at the start of @words
+ * @words:  the stream from this command on (little-endian 32-bit words)
+ * @avail:  words left in the stream
+ * @info:   filled: opcode, size, engine, memory regions, work
+ *
+ * Return: ENPU_CMD_OK or an enum enpu_cmd_error. On error @info->words is
+ * still the command's size when the header could be read.
+ */
+static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
+				  struct enpu_cmd_info *info)
+{
+	uint32_t hdr, expect;
+	const void *c = words;
+
+	info->opcode = 0;
+	info->words = 0;
+	info->engine = ENPU_ENGINE_COMPUTE;
+	info->num_regions = 0;
+	info->macs = 0;
+	info->work = 0;
+	if (avail < 1)
+		return ENPU_CMD_ERR_TRUNCATED;
+	hdr = words[0];
+	info->opcode = ENPU_CMD_OPCODE(hdr);
+	info->words = ENPU_CMD_WORDS(hdr);
+	if (hdr & ENPU_CMD_HDR_RESERVED)
+		return ENPU_CMD_ERR_RESERVED;
+
+	switch (info->opcode) {
+	case ENPU_OP_NOP:
+	case ENPU_OP_END:
+		expect = 1;
+		break;
+	case ENPU_OP_SIGNAL:
+	case ENPU_OP_WAIT:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_sync);
+		break;
+	case ENPU_OP_DMA_COPY:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy);
+		break;
+	case ENPU_OP_DMA_FILL:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_fill);
+		break;
+	case ENPU_OP_CONV2D:
+	case ENPU_OP_DWCONV2D:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_conv2d);
+		break;
+	case ENPU_OP_FULLY_CONNECTED:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_fc);
+		break;
+	case ENPU_OP_ADD:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_add);
+		break;
+	case ENPU_OP_AVG_POOL:
+	case ENPU_OP_MAX_POOL:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_pool);
+		break;
+	default:
+		return ENPU_CMD_ERR_OPCODE;
+	}
+	if (info->words != expect)
+		return ENPU_CMD_ERR_SIZE;
+	if (avail < expect)
+		return ENPU_CMD_ERR_TRUNCATED;
+
+	switch (info->opcode) {
+	case ENPU_OP_NOP:
+	case ENPU_OP_END:
+		return ENPU_CMD_OK;
+	case ENPU_OP_SIGNAL:
+	case ENPU_OP_WAIT:
+		return enpu_decode_sync(c, info);
+	case ENPU_OP_DMA_COPY:
+		return enpu_decode_dma_copy(c, info);
+	case ENPU_OP_DMA_FILL:
+		return enpu_decode_dma_fill(c, info);
+	case ENPU_OP_CONV2D:
+		return enpu_decode_conv2d(c, 0, info);
+	case ENPU_OP_DWCONV2D:
+		return enpu_decode_conv2d(c, 1, info);
+	case ENPU_OP_FULLY_CONNECTED:
+		return enpu_decode_fc(c, info);
+	case ENPU_OP_ADD:
+		return enpu_decode_add(c, info);
+	default:
+		return enpu_decode_pool(c, info);
+	}
+}
+
+#endif /* EDGENPU_CMD_H */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Job execution: descriptor checks, command-stream fetch and validation,
+ * and the two-engine schedule.
+ *
+ * The compute and DMA engines each run their commands in stream order;
+ * SIGNAL/WAIT on counting semaphores order them against each other. The
+ * schedule is a deterministic discrete-event simulation with two events
+ * per command: at its start it reads its operands (and computes), at its
+ * finish -- start plus its modelled duration -- it writes its result.
+ * Events run in time order (finishes before starts at equal times, then
+ * stream order). A stream that reads data before waiting for the DMA that
+ * brings it therefore sees stale data whenever the timing model says the
+ * DMA had not finished -- as the hardware would.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
+		     const struct enpu_mem_ops *mem, void *opaque)
+{
+	memset(e, 0, sizeof(*e));
+	e->sku = *sku;
+	e->mem = mem;
+	e->mem_opaque = opaque;
+	e->sram = calloc(1, sku->sram_size ? sku->sram_size : 1);
+	if (!e->sram)
+		return -1;
+	atomic_init(&e->tlb_flush_req, 0);
+	atomic_init(&e->abort_req, 0);
+	atomic_init(&e->progress, 0);
+	atomic_init(&e->inject_dma_error, 0);
+	atomic_init(&e->inject_mmu_fault, 0);
+	return 0;
+}
+
+void enpu_engine_destroy(struct enpu_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < ENPU_ENGINE_SCRATCH; i++)
+		free(e->scratch[i]);
+	free(e->sram);
+	memset(e, 0, sizeof(*e));
+}
+
+void enpu_engine_reset(struct enpu_engine *e)
+{
+	memset(e->sram, 0, e->sku.sram_size);
+	enpu_tlb_flush(e);
+	atomic_store(&e->abort_req, 0);
+	atomic_store(&e->progress, 0);
+	atomic_store(&e->inject_dma_error, 0);
+	atomic_store(&e->inject_mmu_fault, 0);
+}
+
+void enpu_engine_invalidate_tlb(struct enpu_engine *e)
+{
+	atomic_fetch_add(&e->tlb_flush_req, 1);
+}
+
+void enpu_engine_abort(struct enpu_engine *e)
+{
+	atomic_store(&e->abort_req, 1);
+}
+
+uint32_t enpu_engine_progress(struct enpu_engine *e)
+{
+	return atomic_load(&e->progress);
+}
+
+int enpu_job_fail(struct enpu_job *job, uint32_t status, uint32_t info)
+{
+	if (job->done->status == ENPU_JOB_OK) {
+		job->done->status = status;
+		job->done->error_info = info;
+		job->done->error_offset = job->cmd_offset;
+	}
+	return -1;
+}
+
+static int desc_ok(const struct enpu_job_desc *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		if (d->reserved[i])
+			return 0;
+	return !d->flags && d->cmd_size >= 4 && d->cmd_size <= ENPU_MAX_CMD_SIZE &&
+	       !(d->cmd_size & 3) && !(d->cmd_addr & 3) && !(d->pt_base & 0xfff);
+}
+
+/* Pass 1: every command decodes and END is present. Fills @offs. */
+static int validate(struct enpu_job *job, const uint32_t *words, uint32_t nwords,
+		    uint32_t *offs, uint32_t *ncmds)
+{
+	struct enpu_cmd_info info;
+	uint32_t pos = 0, n = 0;
+	int err;
+
+	while (pos < nwords) {
+		job->cmd_offset = pos * 4;
+		err = enpu_cmd_decode(words + pos, nwords - pos, &info);
+		if (err)
+			return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, err);
+		if (info.opcode == ENPU_OP_END) {
+			*ncmds = n;
+			return 0;
+		}
+		offs[n++] = pos;
+		pos += info.words;
+	}
+	job->cmd_offset = nwords * 4;
+	return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_NO_END);
+}
+
+struct sem_queue {
+	uint32_t head, tail;	/* indexes into the signal arrays, chained */
+	uint32_t count;
+};
+
+struct schedule {
+	uint32_t *list[2];	/* command indexes per engine */
+	uint32_t n[2], pos[2];
+	uint64_t t[2];		/* engine clocks */
+	struct sem_queue sem[ENPU_NUM_SEMS];
+	uint64_t *sig_time;	/* signal events */
+	uint32_t *sig_next;
+	uint32_t nsig;
+};
+
+static void sem_signal(struct schedule *s, uint32_t sem, uint64_t when)
+{
+	struct sem_queue *q = &s->sem[sem];
+	uint32_t i = s->nsig++;
+
+	s->sig_time[i] = when;
+	s->sig_next[i] = UINT32_MAX;
+	if (q->count)
+		s->sig_next[q->tail] = i;
+	else
+		q->head = i;
+	q->tail = i;
+	q->count++;
+}
+
+static uint64_t sem_take(struct schedule *s, uint32_t sem)
+{
+	struct sem_queue *q = &s->sem[sem];
+	uint64_t when = s->sig_time[q->head];
+
+	q->head = s->sig_next[q->head];
+	q->count--;
+	return when;
+}
+
+static int run_schedule(struct enpu_job *job, const uint32_t *words,
+			const uint32_t *offs, uint32_t ncmds, uint64_t start)
+{
+	struct enpu_engine *e = job->e;
+	struct enpu_pending pend[2];
+	struct enpu_cmd_info info;
+	uint64_t finish_t[2] = { 0, 0 };
+	int busy[2] = { 0, 0 };
+	struct schedule s;
+	uint32_t i;
+	int ret = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.list[0] = malloc(sizeof(uint32_t) * (ncmds + 1));
+	s.list[1] = malloc(sizeof(uint32_t) * (ncmds + 1));
+	s.sig_time = malloc(sizeof(uint64_t) * (ncmds + 1));
+	s.sig_next = malloc(sizeof(uint32_t) * (ncmds + 1));
+	if (!s.list[0] || !s.list[1] || !s.sig_time || !s.sig_next) {
+		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+		goto out;
+	}
+	for (i = 0; i < ncmds; i++) {
+		enpu_cmd_decode(words + offs[i], 1u << 30, &info);
+		s.list[info.engine][s.n[info.engine]++] = i;
+	}
+	s.t[0] = s.t[1] = start;
+
+	for (;;) {
+		uint64_t st[2], best_t = UINT64_MAX;
+		int ready[2], k, best = -1, best_finish = 0;
+
+		/* Candidate events: finishes of busy engines, starts of free ones. */
+		for (k = 0; k < 2; k++) {
+			const uint32_t *w;
+
+			ready[k] = !busy[k] && s.pos[k] < s.n[k];
+			if (!ready[k])
+				continue;
+			w = words + offs[s.list[k][s.pos[k]]];
+			st[k] = s.t[k];
+			if (ENPU_CMD_OPCODE(w[0]) == ENPU_OP_WAIT) {
+				const struct enpu_cmd_sync *c = (const void *)w;
+				struct sem_queue *q = &s.sem[c->sem];
+
+				if (!q->count)
+					ready[k] = 0;
+				else if (s.sig_time[q->head] > st[k])
+					st[k] = s.sig_time[q->head];
+			}
+		}
+		/* Earliest first; at equal times finishes before starts, then stream order. */
+		for (k = 0; k < 2; k++) {
+			if (busy[k] && (finish_t[k] < best_t ||
+					(finish_t[k] == best_t && !best_finish) ||
+					(finish_t[k] == best_t && best_finish &&
+					 pend[k].offset < pend[best].offset))) {
+				best = k;
+				best_t = finish_t[k];
+				best_finish = 1;
+			}
+		}
+		for (k = 0; k < 2; k++) {
+			if (ready[k] && (st[k] < best_t ||
+					 (st[k] == best_t && !best_finish && best >= 0 &&
+					  s.list[k][s.pos[k]] < s.list[best][s.pos[best]]))) {
+				best = k;
+				best_t = st[k];
+				best_finish = 0;
+			}
+		}
+		if (best < 0) {
+			for (k = 0; k < 2; k++) {
+				if (s.pos[k] < s.n[k]) {
+					job->cmd_offset = offs[s.list[k][s.pos[k]]] * 4;
+					enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND,
+						      ENPU_CMD_ERR_DEADLOCK);
+					goto out;
+				}
+			}
+			break;	/* both engines done */
+		}
+
+		k = best;
+		if (best_finish) {
+			job->cmd_offset = pend[k].offset;
+			busy[k] = 0;
+			s.t[k] = finish_t[k];
+			if (enpu_cmd_finish(job, &pend[k]))
+				goto out;
+		} else {
+			i = s.list[k][s.pos[k]++];
+			job->cmd_offset = offs[i] * 4;
+			enpu_cmd_decode(words + offs[i], 1u << 30, &info);
+			if (info.opcode == ENPU_OP_WAIT) {
+				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
+
+				sem_take(&s, c->sem);
+				job->done->stall_cycles += st[k] - s.t[k];
+				s.t[k] = st[k] + ENPU_T_SYNC;
+			} else if (info.opcode == ENPU_OP_SIGNAL) {
+				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
+
+				s.t[k] = st[k] + ENPU_T_SYNC;
+				sem_signal(&s, c->sem, s.t[k]);
+			} else {
+				pend[k].words = words + offs[i];
+				pend[k].info = info;
+				pend[k].offset = offs[i] * 4;
+				if (enpu_cmd_start(job, &pend[k]))
+					goto out;
+				busy[k] = 1;
+				finish_t[k] = st[k] + enpu_cmd_cycles(&e->sku, &info);
+				job->done->macs += info.macs;
+				continue;	/* retired at its finish */
+			}
+		}
+		job->done->commands++;
+		atomic_fetch_add(&e->progress, 1);
+		if (atomic_load(&e->abort_req)) {
+			enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	job->done->cycles = s.t[0] > s.t[1] ? s.t[0] : s.t[1];
+	free(s.list[0]);
+	free(s.list[1]);
+	free(s.sig_time);
+	free(s.sig_next);
+	return ret;
+}
+
+void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
+		     struct enpu_job_completion *done)
+{
+	struct enpu_job job = { .e = e, .desc = desc, .done = done };
+	uint32_t *words = NULL, *offs = NULL, nwords, ncmds = 0;
+	uint64_t start;
+
+	memset(done, 0, sizeof(*done));
+	done->seqno = desc->seqno;
+	done->status = ENPU_JOB_OK;
+	atomic_store(&e->progress, 0);
+	if (!desc_ok(desc)) {
+		enpu_job_fail(&job, ENPU_JOB_INVALID_DESC, 0);
+		return;
+	}
+
+	nwords = desc->cmd_size / 4;
+	words = malloc(desc->cmd_size);
+	offs = malloc(sizeof(uint32_t) * nwords);
+	if (!words || !offs) {
+		enpu_job_fail(&job, ENPU_JOB_INVALID_DESC, 0);
+		goto out;
+	}
+	if (enpu_bus_read(&job, desc->cmd_addr, words, desc->cmd_size))
+		goto out;
+	done->dram_read += desc->cmd_size;
+	start = enpu_t_fetch(&e->sku, desc->cmd_size);
+	done->cycles = start;
+	if (validate(&job, words, nwords, offs, &ncmds))
+		goto out;
+	run_schedule(&job, words, offs, ncmds, start);
+out:
+	free(words);
+	free(offs);
+}

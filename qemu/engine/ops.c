@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command execution in two steps, as the scheduler sees a command: when
+ * it starts, its operands are gathered from NPU virtual memory into
+ * scratch buffers and the INT8 kernels of hw/int8 compute the result;
+ * when it finishes, the result is written back. DMA copies read all their
+ * rows at the start and write them at the finish. Compute commands use
+ * scratch slots 0-4 (slot i holds region i), the DMA engine slot
+ * ENPU_DMA_SLOT, so one command of each engine can be in flight.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgenpu_mmu.h"
+#include "engine_internal.h"
+#include "enpu_int8.h"
+
+#define ENPU_DMA_SLOT	(ENPU_ENGINE_SCRATCH - 1)
+
+uint8_t *enpu_scratch(struct enpu_engine *e, unsigned int slot, uint64_t len)
+{
+	uint8_t *p;
+
+	if (slot >= ENPU_ENGINE_SCRATCH || len > ENPU_MAX_OPERAND)
+		return NULL;
+	if (!len)
+		len = 1;
+	if (e->scratch_size[slot] < len) {
+		p = realloc(e->scratch[slot], len);
+		if (!p)
+			return NULL;
+		e->scratch[slot] = p;
+		e->scratch_size[slot] = len;
+	}
+	return e->scratch[slot];
+}
+
+/* Reads region @i of @info into scratch slot @i. */
+static void *load(struct enpu_job *job, const struct enpu_cmd_info *info,
+		  unsigned int i)
+{
+	const struct enpu_region *r = &info->regions[i];
+	uint8_t *p = enpu_scratch(job->e, i, r->size);
+
+	if (!p) {
+		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+		return NULL;
+	}
+	return enpu_vm_read(job, r->va, p, r->size) ? NULL : p;
+}
+
+/* Scratch slot @i for the result, region @i. */
+static void *out_buf(struct enpu_job *job, const struct enpu_cmd_info *info,
+		     unsigned int i)
+{
+	uint8_t *p = enpu_scratch(job->e, i, info->regions[i].size);
+
+	if (!p)
+		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+	return p;
+}
+
+/* A kernel refused parameters the decoder let through. */
+static int kernel_result(struct enpu_job *job, int ret)
+{
+	if (ret)
+		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_PARAM);
+	return 0;
+}
+
+/* DMA_COPY start: every row, packed, into the DMA engine's scratch. */
+static int start_dma_copy(struct enpu_job *job, struct enpu_pending *pd)
+{
+	const struct enpu_cmd_dma_copy *c = (const void *)pd->words;
+	uint8_t *buf = enpu_scratch(job->e, ENPU_DMA_SLOT, pd->info.work);
+	uint32_t p, r;
+
+	if (!buf)
+		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+	pd->result = buf;
+	for (p = 0; p < c->planes; p++)
+		for (r = 0; r < c->rows; r++, buf += c->row_bytes)
+			if (enpu_vm_read(job, c->src + p * c->src_plane_stride +
+					 r * c->src_row_stride, buf, c->row_bytes))
+				return -1;
+	return 0;
+}
+
+static int start_dma_fill(struct enpu_job *job, struct enpu_pending *pd)
+{
+	const struct enpu_cmd_dma_fill *c = (const void *)pd->words;
+	uint8_t *row = enpu_scratch(job->e, ENPU_DMA_SLOT, c->row_bytes);
+
+	if (!row)
+		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+	memset(row, (int)c->value, c->row_bytes);
+	pd->result = row;
+	return 0;
+}
+
+/* DMA finish: rows to their destinations (packed for a copy, one row for a fill). */
+static int finish_dma(struct enpu_job *job, struct enpu_pending *pd)
+{
+	const struct enpu_cmd_dma_copy *cp = (const void *)pd->words;
+	const struct enpu_cmd_dma_fill *f = (const void *)pd->words;
+	int copy = pd->info.opcode == ENPU_OP_DMA_COPY;
+	uint32_t dst = copy ? cp->dst : f->dst;
+	uint32_t row_bytes = copy ? cp->row_bytes : f->row_bytes;
+	uint32_t rows = copy ? cp->rows : f->rows;
+	uint32_t planes = copy ? cp->planes : f->planes;
+	uint32_t rstride = copy ? cp->dst_row_stride : f->dst_row_stride;
+	uint32_t pstride = copy ? cp->dst_plane_stride : f->dst_plane_stride;
+	const uint8_t *buf = pd->result;
+	uint32_t p, r;
+
+	for (p = 0; p < planes; p++) {
+		for (r = 0; r < rows; r++) {
+			if (enpu_vm_write(job, dst + p * pstride + r * rstride,
+					  buf, row_bytes))
+				return -1;
+			if (copy)
+				buf += row_bytes;
+		}
+	}
+	return 0;
+}
+
+static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
+		     const struct enpu_cmd_info *info, int dw)
+{
+	unsigned int bias_i = (c->flags & ENPU_CONV_FLAG_BIAS) ? 2 : 0;
+	unsigned int quant_i = bias_i ? 3 : 2, out_i = quant_i + 1;
+	const int8_t *in, *filt;
+	const int32_t *bias = NULL, *quant;
+	int8_t *out;
+	int ret;
+
+	in = load(job, info, 0);
+	filt = in ? load(job, info, 1) : NULL;
+	if (filt && bias_i)
+		bias = load(job, info, bias_i);
+	quant = filt && (!bias_i || bias) ? load(job, info, quant_i) : NULL;
+	out = quant ? out_buf(job, info, out_i) : NULL;
+	if (!out)
+		return -1;
+
+	if (dw) {
+		struct enpu_dwconv2d_params p = {
+			.input = { c->batches, c->in_h, c->in_w, c->in_c },
+			.filter = { 1, c->kernel_h, c->kernel_w, c->out_c },
+			.output = { c->batches, c->out_h, c->out_w, c->out_c },
+			.depth_multiplier = c->depth_multiplier,
+			.stride_h = c->stride_h, .stride_w = c->stride_w,
+			.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
+			.pad_top = c->pad_top, .pad_left = c->pad_left,
+			.input_zero_point = c->input_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.act_min = c->act_min, .act_max = c->act_max,
+			.multipliers = quant, .shifts = quant + c->out_c,
+			.num_quant = c->out_c,
+		};
+
+		ret = enpu_depthwise_conv2d(&p, in, info->regions[0].size,
+					    filt, info->regions[1].size,
+					    bias, bias ? c->out_c : 0,
+					    out, info->regions[out_i].size);
+	} else {
+		struct enpu_conv2d_params p = {
+			.input = { c->batches, c->in_h, c->in_w, c->in_c },
+			.filter = { c->out_c, c->kernel_h, c->kernel_w, c->in_c },
+			.output = { c->batches, c->out_h, c->out_w, c->out_c },
+			.stride_h = c->stride_h, .stride_w = c->stride_w,
+			.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
+			.pad_top = c->pad_top, .pad_left = c->pad_left,
+			.input_zero_point = c->input_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.act_min = c->act_min, .act_max = c->act_max,
+			.multipliers = quant, .shifts = quant + c->out_c,
+			.num_quant = c->out_c,
+		};
+
+		ret = enpu_conv2d(&p, in, info->regions[0].size,
+				  filt, info->regions[1].size,
+				  bias, bias ? c->out_c : 0,
+				  out, info->regions[out_i].size);
+	}
+	if (kernel_result(job, ret))
+		return -1;
+	return 0;
+}
+
+static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
+		   const struct enpu_cmd_info *info)
+{
+	unsigned int bias_i = (c->flags & ENPU_FC_FLAG_BIAS) ? 2 : 0;
+	unsigned int quant_i = bias_i ? 3 : 2, out_i = quant_i + 1;
+	size_t nq = (c->flags & ENPU_FC_FLAG_PER_CHANNEL) ? c->out_depth : 1;
+	const int32_t *bias = NULL, *quant;
+	const int8_t *in, *filt;
+	int8_t *out;
+	int ret;
+
+	in = load(job, info, 0);
+	filt = in ? load(job, info, 1) : NULL;
+	if (filt && bias_i)
+		bias = load(job, info, bias_i);
+	quant = filt && (!bias_i || bias) ? load(job, info, quant_i) : NULL;
+	out = quant ? out_buf(job, info, out_i) : NULL;
+	if (!out)
+		return -1;
+
+	{
+		struct enpu_fc_params p = {
+			.batches = c->batches,
+			.input_depth = c->in_depth,
+			.output_depth = c->out_depth,
+			.input_zero_point = c->input_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.act_min = c->act_min, .act_max = c->act_max,
+			.multipliers = quant, .shifts = quant + nq,
+			.num_quant = nq,
+		};
+
+		ret = enpu_fully_connected(&p, in, info->regions[0].size,
+					   filt, info->regions[1].size,
+					   bias, bias ? c->out_depth : 0,
+					   out, info->regions[out_i].size);
+	}
+	if (kernel_result(job, ret))
+		return -1;
+	return 0;
+}
+
+static void shape4(struct enpu_shape *s, const uint32_t *d)
+{
+	int i;
+
+	s->rank = 4;
+	for (i = 0; i < 4; i++)
+		s->dims[i] = (int32_t)d[i];
+}
+
+static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
+		    const struct enpu_cmd_info *info)
+{
+	struct enpu_add_params p = {
+		.input1_zero_point = c->input1_zero_point,
+		.input2_zero_point = c->input2_zero_point,
+		.output_zero_point = c->output_zero_point,
+		.left_shift = c->left_shift,
+		.input1_multiplier = c->input1_multiplier,
+		.input1_shift = c->input1_shift,
+		.input2_multiplier = c->input2_multiplier,
+		.input2_shift = c->input2_shift,
+		.output_multiplier = c->output_multiplier,
+		.output_shift = c->output_shift,
+		.act_min = c->act_min, .act_max = c->act_max,
+	};
+	const int8_t *a, *b;
+	int8_t *out;
+
+	shape4(&p.input1, c->in1_shape);
+	shape4(&p.input2, c->in2_shape);
+	shape4(&p.output, c->out_shape);
+	a = load(job, info, 0);
+	b = a ? load(job, info, 1) : NULL;
+	out = b ? out_buf(job, info, 2) : NULL;
+	if (!out)
+		return -1;
+	if (kernel_result(job, enpu_add(&p, a, info->regions[0].size,
+					b, info->regions[1].size,
+					out, info->regions[2].size)))
+		return -1;
+	return 0;
+}
+
+static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
+		     const struct enpu_cmd_info *info, int max)
+{
+	struct enpu_pool_params p = {
+		.input = { c->batches, c->in_h, c->in_w, c->channels },
+		.output = { c->batches, c->out_h, c->out_w, c->channels },
+		.filter_h = c->filter_h, .filter_w = c->filter_w,
+		.stride_h = c->stride_h, .stride_w = c->stride_w,
+		.pad_top = c->pad_top, .pad_left = c->pad_left,
+		.act_min = c->act_min, .act_max = c->act_max,
+	};
+	const int8_t *in = load(job, info, 0);
+	int8_t *out = in ? out_buf(job, info, 1) : NULL;
+	int ret;
+
+	if (!out)
+		return -1;
+	ret = max ? enpu_max_pool(&p, in, info->regions[0].size, out,
+				  info->regions[1].size) :
+		    enpu_avg_pool(&p, in, info->regions[0].size, out,
+				  info->regions[1].size);
+	if (kernel_result(job, ret))
+		return -1;
+	return 0;
+}
+
+/* Index of the region a compute command writes: its last one. */
+static unsigned int out_region(const struct enpu_cmd_info *info)
+{
+	return info->num_regions - 1;
+}
+
+int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
+{
+	const void *c = p->words;
+	const struct enpu_cmd_info *info = &p->info;
+	int ret;
+
+	p->result = NULL;
+	switch (info->opcode) {
+	case ENPU_OP_DMA_COPY:
+		return start_dma_copy(job, p);
+	case ENPU_OP_DMA_FILL:
+		return start_dma_fill(job, p);
+	case ENPU_OP_CONV2D:
+		ret = start_conv(job, c, info, 0);
+		break;
+	case ENPU_OP_DWCONV2D:
+		ret = start_conv(job, c, info, 1);
+		break;
+	case ENPU_OP_FULLY_CONNECTED:
+		ret = start_fc(job, c, info);
+		break;
+	case ENPU_OP_ADD:
+		ret = start_add(job, c, info);
+		break;
+	case ENPU_OP_AVG_POOL:
+		ret = start_pool(job, c, info, 0);
+		break;
+	case ENPU_OP_MAX_POOL:
+		ret = start_pool(job, c, info, 1);
+		break;
+	default:
+		return 0;	/* NOP: nothing to do */
+	}
+	if (!ret)
+		p->result = job->e->scratch[out_region(info)];
+	return ret;
+}
+
+int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p)
+{
+	const struct enpu_region *r;
+
+	if (!p->result)
+		return 0;
+	if (p->info.opcode == ENPU_OP_DMA_COPY || p->info.opcode == ENPU_OP_DMA_FILL)
+		return finish_dma(job, p);
+	r = &p->info.regions[out_region(&p->info)];
+	return enpu_vm_write(job, r->va, p->result, r->size);
+}
+
+static int in_sram(uint32_t va)
+{
+	return va >= ENPU_SRAM_VA_BASE;
+}
+
+uint64_t enpu_cmd_cycles(const struct enpu_sku *sku, const struct enpu_cmd_info *info)
+{
+	uint64_t dram = 0, sram = 0;
+	unsigned int i;
+
+	switch (info->opcode) {
+	case ENPU_OP_NOP:
+	case ENPU_OP_SIGNAL:
+	case ENPU_OP_WAIT:
+		return ENPU_T_SYNC;
+	case ENPU_OP_DMA_COPY:
+	case ENPU_OP_DMA_FILL:
+		/* bytes moved on each side, where that side lives */
+		for (i = 0; i < info->num_regions; i++)
+			*(in_sram(info->regions[i].va) ? &sram : &dram) += info->work;
+		return enpu_t_dma(sku, dram, sram);
+	default:
+		for (i = 0; i < info->num_regions; i++)
+			*(in_sram(info->regions[i].va) ? &sram : &dram) +=
+				info->regions[i].size;
+		return enpu_t_compute(sku, info->work, dram, sram);
+	}
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+/* Golden-test backend that calls the INT8 kernels of hw/int8 directly. */
+#include "golden_backend.h"
+
+const struct golden_backend golden_cpu_backend = {
+	.name = "cpu",
+	.unsupported = "",
+	.conv2d = enpu_conv2d,
+	.depthwise_conv2d = enpu_depthwise_conv2d,
+	.fully_connected = enpu_fully_connected,
+	.add = enpu_add,
+	.avg_pool = enpu_avg_pool,
+	.max_pool = enpu_max_pool,
+	.pad = enpu_pad,
+	.concatenation = enpu_concatenation,
+	.reshape = enpu_reshape,
+	.softmax = enpu_softmax,
+	.quantize_f32 = enpu_quantize_f32,
+	.requantize_i8 = enpu_requantize_i8,
+	.dequantize_i8 = enpu_dequantize_i8,
+	.mean = enpu_mean,
+	.last_error = NULL,
+};

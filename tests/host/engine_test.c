@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EdgeNPU execution engine, host tests: MMU walks, faults and TLB, SRAM
+ * window, DMA, stream validation, semaphores between the engines, the
+ * timing model and counters, fault injection and abort.
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "edgenpu_cmd.h"
+#include "edgenpu_hw.h"
+#include "testbus.h"
+
+#define RW (ENPU_PTE_READ | ENPU_PTE_WRITE)
+
+static const struct enpu_sku sku = {
+	.macs_per_cycle = 256, .clock_mhz = 1000, .dram_bw_mbps = 8000,
+	.sram_bw_mbps = 64000, .sram_size = 512 * 1024,
+};
+
+FIXTURE(eng) {
+	struct tbus bus;
+	struct enpu_engine e;
+	struct tctx ctx;
+	struct tstream s;
+	struct enpu_job_completion done;
+};
+
+FIXTURE_SETUP(eng)
+{
+	ASSERT_EQ(0, tbus_init(&self->bus, 64 << 20));
+	ASSERT_EQ(0, enpu_engine_init(&self->e, &sku, &tbus_ops, &self->bus));
+	tctx_init(&self->ctx, &self->bus, 1);
+	ts_init(&self->s);
+}
+
+FIXTURE_TEARDOWN(eng)
+{
+	ts_free(&self->s);
+	enpu_engine_destroy(&self->e);
+	tbus_fini(&self->bus);
+}
+
+static struct enpu_cmd_dma_copy copy1d(uint32_t src, uint32_t dst, uint32_t n)
+{
+	struct enpu_cmd_dma_copy c = {
+		.src = src, .dst = dst, .row_bytes = n, .rows = 1, .planes = 1,
+	};
+	return c;
+}
+
+static struct enpu_cmd_dma_fill fill1d(uint32_t dst, uint8_t v, uint32_t n)
+{
+	struct enpu_cmd_dma_fill c = {
+		.dst = dst, .value = v, .row_bytes = n, .rows = 1, .planes = 1,
+	};
+	return c;
+}
+
+TEST_F(eng, dma_copy_strided)
+{
+	struct enpu_cmd_dma_copy c = {
+		.src = 0x10000, .dst = 0x20000, .row_bytes = 5, .rows = 3,
+		.planes = 2, .src_row_stride = 7, .src_plane_stride = 100,
+		.dst_row_stride = 16, .dst_plane_stride = 1000,
+	};
+	uint8_t src[4096], dst[4096], want[4096];
+	unsigned int p, r, i;
+
+	tctx_map_new(&self->ctx, 0x10000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x20000, 4096, RW);
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 3);
+	tctx_write(&self->ctx, 0x10000, src, sizeof(src));
+	memset(want, 0, sizeof(want));
+	for (p = 0; p < 2; p++)
+		for (r = 0; r < 3; r++)
+			memcpy(want + p * 1000 + r * 16, src + p * 100 + r * 7, 5);
+
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 7, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	EXPECT_EQ(7, self->done.seqno);
+	tctx_read(&self->ctx, 0x20000, dst, sizeof(dst));
+	EXPECT_EQ(0, memcmp(want, dst, sizeof(dst)));
+	EXPECT_EQ(1, self->done.commands);
+	EXPECT_EQ(30, self->done.dram_write);
+	EXPECT_EQ(30 + self->s.n * 4, self->done.dram_read);
+}
+
+TEST_F(eng, sram_fill_and_copy_out)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE + 64, 0x5a, 256);
+	struct enpu_cmd_dma_copy c = copy1d(ENPU_SRAM_VA_BASE, 0x30000, 512);
+	uint8_t out[512];
+	unsigned int i;
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(i >= 64 && i < 320 ? 0x5a : 0, out[i]) TH_LOG("byte %u", i);
+	EXPECT_EQ(256 + 512, self->done.sram_write + self->done.sram_read);
+	EXPECT_EQ(512, self->done.dram_write);
+}
+
+TEST_F(eng, unmapped_read_faults)
+{
+	struct enpu_cmd_dma_copy c = copy1d(0x50000, 0x30000, 16);
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_NOP, &(uint32_t){0}, 4);
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x50000, self->done.fault_addr);
+	EXPECT_EQ(4, self->done.error_offset);
+	EXPECT_EQ(ENPU_FAULT_VALID, self->done.error_info);
+}
+
+TEST_F(eng, readonly_write_faults)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30010, 1, 8);
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, ENPU_PTE_READ);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x30010, self->done.fault_addr);
+	EXPECT_EQ(ENPU_FAULT_VALID | ENPU_FAULT_WRITE | ENPU_FAULT_PERMISSION,
+		  self->done.error_info);
+}
+
+TEST_F(eng, fault_at_second_page)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30ff0, 1, 64);
+	uint8_t b[16];
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x31000, self->done.fault_addr);
+	tctx_read(&self->ctx, 0x30ff0, b, sizeof(b));
+	EXPECT_EQ(1, b[0]);	/* the first page was written before the fault */
+}
+
+TEST_F(eng, reserved_pte_bits_fault)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 1, 8);
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	*tctx_pte(&self->ctx, 0x30000) |= 1ull << 5;
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x30000, self->done.fault_addr);
+}
+
+TEST_F(eng, sram_window_bounds)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE + sku.sram_size - 8, 1, 16);
+
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(ENPU_SRAM_VA_BASE + sku.sram_size, self->done.fault_addr);
+}
+
+/* The TLB keeps a translation until it is invalidated. */
+TEST_F(eng, tlb_needs_invalidation)
+{
+	struct enpu_cmd_dma_copy c = copy1d(0x40000, 0x30000, 1);
+	uint64_t a = tbus_alloc(&self->bus, 4096, 4096);
+	uint64_t b = tbus_alloc(&self->bus, 4096, 4096);
+	uint8_t v;
+
+	self->bus.mem[a] = 1;
+	self->bus.mem[b] = 2;
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	tctx_map_page(&self->ctx, 0x40000, a, ENPU_PTE_READ);
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, &v, 1);
+	EXPECT_EQ(1, v);
+
+	tctx_map_page(&self->ctx, 0x40000, b, ENPU_PTE_READ);
+	trun(&self->e, &self->ctx, &self->s, 2, &self->done);
+	tctx_read(&self->ctx, 0x30000, &v, 1);
+	EXPECT_EQ(1, v);	/* stale: not invalidated yet */
+
+	enpu_engine_invalidate_tlb(&self->e);
+	trun(&self->e, &self->ctx, &self->s, 3, &self->done);
+	tctx_read(&self->ctx, 0x30000, &v, 1);
+	EXPECT_EQ(2, v);
+}
+
+/* Same VA in two address spaces: the ASID-tagged TLB keeps them apart. */
+TEST_F(eng, asid_isolation)
+{
+	struct enpu_cmd_dma_copy c = copy1d(0x40000, 0x30000, 1);
+	struct tctx other;
+	uint8_t v;
+
+	tctx_init(&other, &self->bus, 2);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	tctx_map_new(&other, 0x30000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x40000, 4096, RW);
+	tctx_map_new(&other, 0x40000, 4096, RW);
+	tctx_write(&self->ctx, 0x40000, "\x11", 1);
+	tctx_write(&other, 0x40000, "\x22", 1);
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	trun(&self->e, &other, &self->s, 2, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, &v, 1);
+	EXPECT_EQ(0x11, v);
+	tctx_read(&other, 0x30000, &v, 1);
+	EXPECT_EQ(0x22, v);
+}
+
+/* Each malformed stream is refused before anything executes. */
+TEST_F(eng, invalid_streams)
+{
+	static const struct {
+		const char *what;
+		uint32_t bad[8];
+		unsigned int words;
+		uint32_t err;
+	} cases[] = {
+		{ "unknown opcode", { ENPU_CMD_HDR(0x7f, 1) }, 1, ENPU_CMD_ERR_OPCODE },
+		{ "wrong size", { ENPU_CMD_HDR(ENPU_OP_SIGNAL, 3), 0, 0 }, 3, ENPU_CMD_ERR_SIZE },
+		{ "reserved header bits", { ENPU_CMD_HDR(ENPU_OP_NOP, 1) | 0x100 }, 1,
+		  ENPU_CMD_ERR_RESERVED },
+		{ "bad engine", { ENPU_CMD_HDR(ENPU_OP_SIGNAL, 4), 2, 0, 0 }, 4, ENPU_CMD_ERR_PARAM },
+		{ "bad semaphore", { ENPU_CMD_HDR(ENPU_OP_WAIT, 4), 0, ENPU_NUM_SEMS, 0 }, 4,
+		  ENPU_CMD_ERR_PARAM },
+		{ "sync reserved", { ENPU_CMD_HDR(ENPU_OP_WAIT, 4), 0, 0, 1 }, 4,
+		  ENPU_CMD_ERR_RESERVED },
+	};
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	unsigned int i;
+	uint8_t b;
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_raw(&s, cases[i].bad, cases[i].words);
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, i, &self->done);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(cases[i].err, self->done.error_info) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(sizeof(f), self->done.error_offset) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(0, self->done.commands);
+		tctx_read(&self->ctx, 0x30000, &b, 1);
+		EXPECT_EQ(0, b) TH_LOG("%s: the fill before it ran", cases[i].what);
+		ts_free(&s);
+	}
+}
+
+TEST_F(eng, truncated_and_endless_streams)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	struct tstream s;
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_NO_END, self->done.error_info);
+
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	s.n -= 2;	/* cut the command short */
+	trun(&self->e, &self->ctx, &s, 2, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_TRUNCATED, self->done.error_info);
+	EXPECT_EQ(0, self->done.error_offset);
+	ts_free(&s);
+}
+
+TEST_F(eng, invalid_descriptors)
+{
+	struct enpu_job_desc d;
+	uint64_t cmd = tbus_alloc(&self->bus, 64, 64);
+
+	*(uint32_t *)(self->bus.mem + cmd) = ENPU_CMD_HDR(ENPU_OP_END, 1);
+	memset(&d, 0, sizeof(d));
+	d.cmd_size = 4;
+	d.cmd_addr = cmd;
+	d.pt_base = self->ctx.l1;
+	enpu_engine_run(&self->e, &d, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+
+	d.flags = 1;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.flags = 0;
+	d.cmd_size = 0;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.cmd_size = ENPU_MAX_CMD_SIZE + 4;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.cmd_size = 4;
+	d.cmd_addr = cmd + 2;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.cmd_addr = cmd;
+	d.pt_base = self->ctx.l1 + 8;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.pt_base = self->ctx.l1;
+	d.reserved[2] = 1;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.reserved[2] = 0;
+	d.cmd_addr = self->bus.size - 2;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_DESC, self->done.status);
+	d.cmd_addr = self->bus.size + 4096;
+	enpu_engine_run(&self->e, &d, &self->done);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, self->done.status);
+}
+
+TEST_F(eng, injected_faults_fire_once)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 1, 8);
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+
+	atomic_store(&self->e.inject_mmu_fault, 1);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x30000, self->done.fault_addr);
+	trun(&self->e, &self->ctx, &self->s, 2, &self->done);
+	EXPECT_EQ(ENPU_JOB_OK, self->done.status);
+
+	atomic_store(&self->e.inject_dma_error, 1);
+	trun(&self->e, &self->ctx, &self->s, 3, &self->done);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, self->done.status);
+	trun(&self->e, &self->ctx, &self->s, 4, &self->done);
+	EXPECT_EQ(ENPU_JOB_OK, self->done.status);
+
+	enpu_engine_invalidate_tlb(&self->e);
+	self->bus.fail_after = 3;	/* fetch, level 1, then level 2 fails */
+	trun(&self->e, &self->ctx, &self->s, 5, &self->done);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, self->done.status);
+}
+
+TEST_F(eng, abort_after_current_command)
+{
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 1, 8);
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	enpu_engine_abort(&self->e);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_ABORTED, self->done.status);
+	EXPECT_EQ(1, self->done.commands);
+	EXPECT_EQ(1, enpu_engine_progress(&self->e));
+}
+
+/*
+ * A 1x1 max pool copies SRAM data filled by the DMA engine. With the
+ * WAIT the pool sees the data; without it the pool runs before the
+ * (slower) DMA has finished and reads stale SRAM, as hardware would.
+ */
+static void pool_after_fill(struct tstream *s, int with_wait)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE, 9, 65536);
+	struct enpu_cmd_pool p = {
+		.input = ENPU_SRAM_VA_BASE, .output = 0x100000, .batches = 1,
+		.in_h = 1, .in_w = 1024, .channels = 64, .out_h = 1, .out_w = 1024,
+		.filter_h = 1, .filter_w = 1, .stride_h = 1, .stride_w = 1,
+		.act_min = -128, .act_max = 127,
+	};
+
+	ts_cmd(s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, 0);
+	if (with_wait)
+		ts_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, 0);
+	ts_cmd(s, ENPU_OP_MAX_POOL, &p, sizeof(p));
+	ts_end(s);
+}
+
+TEST_F(eng, semaphores_order_engines)
+{
+	uint64_t fetch, dma, pool;
+	uint8_t out[65536];
+	unsigned int i;
+
+	tctx_map_new(&self->ctx, 0x100000, 65536, RW);
+	pool_after_fill(&self->s, 1);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x100000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(9, out[i]);
+
+	/* Timing: fetch, then the fill, signal, wait, then the pool. */
+	fetch = enpu_t_fetch(&sku, self->s.n * 4);
+	dma = enpu_t_dma(&sku, 0, 65536);
+	pool = enpu_t_compute(&sku, 65536, 65536, 65536);
+	EXPECT_EQ(fetch + dma + ENPU_T_SYNC + ENPU_T_SYNC + pool, self->done.cycles);
+	EXPECT_EQ(dma + ENPU_T_SYNC, self->done.stall_cycles);
+	EXPECT_EQ(4, self->done.commands);
+}
+
+TEST_F(eng, missing_wait_reads_stale_data)
+{
+	uint8_t out[256];
+	unsigned int i;
+
+	tctx_map_new(&self->ctx, 0x100000, 65536, RW);
+	pool_after_fill(&self->s, 0);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x100000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0, out[i]);
+}
+
+TEST_F(eng, wait_without_signal_deadlocks)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE, 1, 16);
+
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_sync(&self->s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, 3);
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_DEADLOCK, self->done.error_info);
+	EXPECT_EQ(sizeof(f), self->done.error_offset);
+}
+
+/* Independent DMA and compute overlap: the job takes the longer of the two. */
+TEST_F(eng, engines_overlap)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE, 1, 262144);
+	struct enpu_cmd_fc fc = {
+		.flags = 0, .input = 0x10000, .filter = 0x20000, .quant = 0x30000,
+		.output = 0x40000, .batches = 1, .in_depth = 1024, .out_depth = 1024,
+		.act_min = -128, .act_max = 127,
+	};
+	int32_t quant[2] = { 1 << 30, 0 };
+	uint64_t t_dma, t_fc, fetch;
+
+	tctx_map_new(&self->ctx, 0x10000, 1024, RW);
+	tctx_map_new(&self->ctx, 0x20000, 1024 * 1024, RW);
+	tctx_map_new(&self->ctx, 0x30000, 8, RW);
+	tctx_map_new(&self->ctx, 0x40000, 1024, RW);
+	tctx_write(&self->ctx, 0x30000, quant, sizeof(quant));
+	ts_cmd(&self->s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+
+	fetch = enpu_t_fetch(&sku, self->s.n * 4);
+	t_dma = enpu_t_dma(&sku, 0, 262144);
+	t_fc = enpu_t_compute(&sku, 1024 * 1024, 1024 + 1024 * 1024 + 8 + 1024, 0);
+	EXPECT_EQ(fetch + (t_dma > t_fc ? t_dma : t_fc), self->done.cycles);
+	EXPECT_LT(self->done.cycles, fetch + t_dma + t_fc);
+	EXPECT_EQ(1024 * 1024, self->done.macs);
+	EXPECT_EQ(0, self->done.stall_cycles);
+}
+
+TEST_HARNESS_MAIN

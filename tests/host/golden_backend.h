@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where golden_ops_test runs an operator: the CPU backend calls the INT8
+ * kernels directly; the NPU backend (npu_backend.c) encodes the operator
+ * as EdgeNPU commands and runs them through the device's execution
+ * engine, MMU and DMA. Both take the kernels' own signatures, so one set
+ * of runners feeds both. A NULL entry means the backend cannot run the
+ * operator; @unsupported says why.
+ */
+#ifndef EDGENPU_GOLDEN_BACKEND_H
+#define EDGENPU_GOLDEN_BACKEND_H
+
+#include "enpu_int8.h"
+
+struct golden_backend {
+	const char *name;
+	const char *unsupported;
+	int (*conv2d)(const struct enpu_conv2d_params *p,
+		      const int8_t *input, size_t input_len,
+		      const int8_t *filter, size_t filter_len,
+		      const int32_t *bias, size_t bias_len,
+		      int8_t *output, size_t output_len);
+	int (*depthwise_conv2d)(const struct enpu_dwconv2d_params *p,
+				const int8_t *input, size_t input_len,
+				const int8_t *filter, size_t filter_len,
+				const int32_t *bias, size_t bias_len,
+				int8_t *output, size_t output_len);
+	int (*fully_connected)(const struct enpu_fc_params *p,
+			       const int8_t *input, size_t input_len,
+			       const int8_t *filter, size_t filter_len,
+			       const int32_t *bias, size_t bias_len,
+			       int8_t *output, size_t output_len);
+	int (*add)(const struct enpu_add_params *p,
+		   const int8_t *input1, size_t input1_len,
+		   const int8_t *input2, size_t input2_len,
+		   int8_t *output, size_t output_len);
+	int (*avg_pool)(const struct enpu_pool_params *p,
+			const int8_t *input, size_t input_len,
+			int8_t *output, size_t output_len);
+	int (*max_pool)(const struct enpu_pool_params *p,
+			const int8_t *input, size_t input_len,
+			int8_t *output, size_t output_len);
+	int (*pad)(const struct enpu_pad_params *p,
+		   const int8_t *input, size_t input_len,
+		   int8_t *output, size_t output_len);
+	int (*concatenation)(int32_t axis, size_t num_inputs,
+			     const struct enpu_shape *input_shapes,
+			     const int8_t *const *inputs, const size_t *input_lens,
+			     const struct enpu_shape *output_shape,
+			     int8_t *output, size_t output_len);
+	int (*reshape)(const int8_t *input, size_t input_len,
+		       int8_t *output, size_t output_len, size_t count);
+	int (*softmax)(const struct enpu_softmax_params *p,
+		       int32_t outer_size, int32_t depth,
+		       const int8_t *input, size_t input_len,
+		       int8_t *output, size_t output_len);
+	int (*quantize_f32)(const float *input, size_t count, float scale,
+			    int32_t zero_point, int8_t *output);
+	int (*requantize_i8)(const int8_t *input, size_t count,
+			     int32_t input_zero_point, int32_t output_zero_point,
+			     int32_t multiplier, int32_t shift, int8_t *output);
+	int (*dequantize_i8)(const int8_t *input, size_t count, float scale,
+			     int32_t zero_point, float *output);
+	int (*mean)(const struct enpu_mean_params *p,
+		    const int8_t *input, size_t input_len,
+		    int8_t *output, size_t output_len);
+	/* Detail of the last failure, or "" (NULL: none kept). */
+	const char *(*last_error)(void);
+};
+
+extern const struct golden_backend golden_cpu_backend;
+extern const struct golden_backend golden_npu_backend;
+
+#endif /* EDGENPU_GOLDEN_BACKEND_H */

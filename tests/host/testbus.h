@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A bus for driving the EdgeNPU engine in host tests: flat simulated
+ * memory, page tables built the way a driver would (edgenpu_mmu.h), and
+ * command streams assembled from the ISA's structures.
+ */
+#ifndef EDGENPU_TESTBUS_H
+#define EDGENPU_TESTBUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edgenpu_isa.h"
+#include "edgenpu_job.h"
+#include "edgenpu_mmu.h"
+#include "enpu_engine.h"
+
+struct tbus {
+	uint8_t *mem;
+	uint64_t size;
+	uint64_t next;		/* bump allocator */
+	int fail_after;		/* >0: accesses until a bus error, for tests */
+};
+
+extern const struct enpu_mem_ops tbus_ops;
+
+int tbus_init(struct tbus *b, uint64_t size);
+void tbus_fini(struct tbus *b);
+/* Zeroed, @align-aligned bus memory; aborts the test program when full. */
+uint64_t tbus_alloc(struct tbus *b, uint64_t size, uint64_t align);
+
+/* An address space: a level-1 table and its ASID. */
+struct tctx {
+	struct tbus *b;
+	uint64_t l1;
+	uint32_t asid;
+};
+
+void tctx_init(struct tctx *c, struct tbus *b, uint32_t asid);
+/* Map [va, va+size) to fresh zeroed pages with PTE @flags; returns bus address of the first. */
+uint64_t tctx_map_new(struct tctx *c, uint32_t va, uint64_t size, uint64_t flags);
+/* Map one page at @va to bus address @pa (page aligned). */
+void tctx_map_page(struct tctx *c, uint32_t va, uint64_t pa, uint64_t flags);
+/* Level-2 entry slot of @va (creating its table), for tests that corrupt it. */
+uint64_t *tctx_pte(struct tctx *c, uint32_t va);
+/* Copy to/from mapped VA ranges through the test's own page walk. */
+void tctx_write(struct tctx *c, uint32_t va, const void *data, uint64_t len);
+void tctx_read(struct tctx *c, uint32_t va, void *data, uint64_t len);
+
+/* A command stream under construction. */
+struct tstream {
+	uint32_t *w;
+	size_t n, cap;
+};
+
+void ts_init(struct tstream *s);
+void ts_free(struct tstream *s);
+/* Append a command structure; its header is set from @op and @bytes. */
+void ts_cmd(struct tstream *s, uint32_t op, const void *cmd, size_t bytes);
+/* Append raw words, e.g. a malformed command. */
+void ts_raw(struct tstream *s, const uint32_t *w, size_t n);
+void ts_sync(struct tstream *s, uint32_t op, uint32_t engine, uint32_t sem);
+void ts_end(struct tstream *s);
+
+/* Place @s in bus memory and run it as job @seqno of @c on @e. */
+void trun(struct enpu_engine *e, struct tctx *c, const struct tstream *s,
+	  uint32_t seqno, struct enpu_job_completion *done);
+
+#endif /* EDGENPU_TESTBUS_H */
