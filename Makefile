@@ -27,6 +27,8 @@ KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
 KSFT_INC := $(KROOT)/src/tools/testing/selftests
 QVER := $(firstword $(subst -, ,$(lastword $(subst :, ,$(QEMU_SRC_VERSION)))))
 QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
+# Host tests that start QEMU themselves (tests/qtest) find it here.
+export EDGENPU_QEMU_BUILD := $(QEMU_BUILD)
 VM_TIMEOUT ?= 900
 
 CC ?= cc
