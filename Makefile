@@ -150,7 +150,7 @@ stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS)
 
 all: lib tools module qemu selftests host-tests stage
 
-VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) \
+VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
 
 # ---- the two commands ------------------------------------------------------

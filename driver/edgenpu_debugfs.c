@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Copyright (c) 2026 The edgenpu authors */
-/* debugfs: /sys/kernel/debug/accel/<device>/{registers,irq} */
+/*
+ * debugfs, in /sys/kernel/debug/accel/<device>/:
+ *   registers  every register (hw/edgenpu_hw.h)
+ *   irq        interrupt counters
+ *   contexts   open files: address space, mappings
+ *   queues     rings: hardware indexes, jobs on the hardware, resets
+ *   inject     write "hang", "dma-error", "drop-irq" or "mmu-fault" to arm
+ *              the device's fault injection (devices with debug=on only)
+ *   reset      write 1 to reset the device now; running jobs are replayed
+ */
 
+#include <linux/debugfs.h>
+#include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_sched.h"
+#include "edgenpu_vm.h"
 
 static const struct {
 	const char *name;
@@ -19,27 +34,37 @@ static const struct {
 #undef EDGENPU_REG_ENTRY
 };
 
-static int edgenpu_debugfs_registers(struct seq_file *m, void *data)
+static struct edgenpu_device *edgenpu_m(struct seq_file *m)
 {
 	struct drm_debugfs_entry *entry = m->private;
-	struct edgenpu_device *edev = to_edgenpu(entry->dev);
+
+	return to_edgenpu(entry->dev);
+}
+
+static int edgenpu_debugfs_registers(struct seq_file *m, void *data)
+{
+	struct edgenpu_device *edev = edgenpu_m(m);
 	unsigned int i;
-	int idx;
+	int idx, ret;
 
 	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
-	for (i = 0; i < ARRAY_SIZE(edgenpu_regs); i++)
-		seq_printf(m, "%-16s 0x%04x 0x%08x\n", edgenpu_regs[i].name,
-			   edgenpu_regs[i].offset,
-			   edgenpu_read(edev, edgenpu_regs[i].offset));
+	ret = pm_runtime_resume_and_get(edev->drm.dev);
+	if (!ret) {
+		for (i = 0; i < ARRAY_SIZE(edgenpu_regs); i++)
+			seq_printf(m, "%-20s 0x%04x 0x%08x\n", edgenpu_regs[i].name,
+				   edgenpu_regs[i].offset,
+				   edgenpu_read(edev, edgenpu_regs[i].offset));
+		pm_runtime_mark_last_busy(edev->drm.dev);
+		pm_runtime_put_autosuspend(edev->drm.dev);
+	}
 	drm_dev_exit(idx);
-	return 0;
+	return ret;
 }
 
 static int edgenpu_debugfs_irq(struct seq_file *m, void *data)
 {
-	struct drm_debugfs_entry *entry = m->private;
-	struct edgenpu_device *edev = to_edgenpu(entry->dev);
+	struct edgenpu_device *edev = edgenpu_m(m);
 	u64 count;
 	u32 last;
 
@@ -53,13 +78,153 @@ static int edgenpu_debugfs_irq(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int edgenpu_debugfs_contexts(struct seq_file *m, void *data)
+{
+	struct edgenpu_device *edev = edgenpu_m(m);
+	struct edgenpu_file_priv *fpriv;
+	struct edgenpu_mapping *map;
+
+	mutex_lock(&edev->files_lock);
+	list_for_each_entry(fpriv, &edev->files, link) {
+		struct edgenpu_vm *vm = fpriv->vm;
+
+		seq_printf(m, "pid %d comm %s asid %u pt_base 0x%llx\n", fpriv->pid,
+			   fpriv->comm, vm->asid, (u64)vm->l1_dma);
+		mutex_lock(&vm->lock);
+		list_for_each_entry(map, &vm->mappings, link)
+			seq_printf(m, "  va 0x%08llx size %llu %s%s\n", map->node.start,
+				   map->size, map->writable ? "rw" : "ro",
+				   map->unmapped ? " (unmapped, in use)" : "");
+		mutex_unlock(&vm->lock);
+	}
+	mutex_unlock(&edev->files_lock);
+	return 0;
+}
+
+static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
+{
+	struct edgenpu_device *edev = edgenpu_m(m);
+	struct edgenpu_job *job;
+	unsigned long flags;
+	unsigned int r;
+	u64 now = ktime_get_ns();
+
+	seq_printf(m, "resets %d\njob_timeout_ms %u\n", atomic_read(&edev->resets),
+		   edev->job_timeout_ms);
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+
+		spin_lock_irqsave(&ring->lock, flags);
+		seq_printf(m, "%s: tail %u last_seqno %llu credits %u/%u\n", ring->name,
+			   ring->tail, ring->emit_seqno,
+			   atomic_read(&ring->sched.credit_count),
+			   ring->sched.credit_limit);
+		list_for_each_entry(job, &ring->inflight, node)
+			seq_printf(m, "  job %llu seqno %llu index %u asid %u running %llu us resets %u\n",
+				   job->id, job->hw_fence->seqno, job->hw_index,
+				   job->vm->asid, (now - job->start_ns) / 1000,
+				   job->resets);
+		spin_unlock_irqrestore(&ring->lock, flags);
+	}
+	return 0;
+}
+
 static const struct drm_debugfs_info edgenpu_debugfs_list[] = {
 	{ "registers", edgenpu_debugfs_registers, 0 },
 	{ "irq", edgenpu_debugfs_irq, 0 },
+	{ "contexts", edgenpu_debugfs_contexts, 0 },
+	{ "queues", edgenpu_debugfs_queues, 0 },
+};
+
+static const struct {
+	const char *name;
+	u32 bit;
+} edgenpu_inject_names[] = {
+	{ "hang", ENPU_INJECT_HANG },
+	{ "dma-error", ENPU_INJECT_DMA_ERROR },
+	{ "drop-irq", ENPU_INJECT_DROP_IRQ },
+	{ "mmu-fault", ENPU_INJECT_MMU_FAULT },
+};
+
+static ssize_t edgenpu_inject_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *pos)
+{
+	struct edgenpu_device *edev = file_inode(f)->i_private;
+	char buf[32];
+	unsigned int i;
+	int idx, ret;
+
+	if (!(edev->hw_caps & ENPU_CAP_DEBUG))
+		return -ENODEV;	/* the device has no fault injection */
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	for (i = 0; i < ARRAY_SIZE(edgenpu_inject_names); i++)
+		if (!strcmp(buf, edgenpu_inject_names[i].name))
+			break;
+	if (i == ARRAY_SIZE(edgenpu_inject_names))
+		return -EINVAL;
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = pm_runtime_resume_and_get(edev->drm.dev);
+	if (!ret) {
+		edgenpu_write(edev, ENPU_REG_DBG_INJECT, edgenpu_inject_names[i].bit);
+		pm_runtime_mark_last_busy(edev->drm.dev);
+		pm_runtime_put_autosuspend(edev->drm.dev);
+	}
+	drm_dev_exit(idx);
+	return ret ? ret : len;
+}
+
+static const struct file_operations edgenpu_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = edgenpu_inject_write,
+	.llseek = noop_llseek,
+};
+
+static ssize_t edgenpu_reset_write(struct file *f, const char __user *ubuf,
+				   size_t len, loff_t *pos)
+{
+	struct edgenpu_device *edev = file_inode(f)->i_private;
+	unsigned int r;
+	bool go;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, len, &go);
+	if (ret)
+		return ret;
+	if (!go)
+		return len;
+	ret = pm_runtime_resume_and_get(edev->drm.dev);
+	if (ret)
+		return ret;
+	mutex_lock(&edev->reset_lock);
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_wqueue_stop(&edev->ring[r].sched);
+	ret = edgenpu_reset(edev, NULL);
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_wqueue_start(&edev->ring[r].sched);
+	mutex_unlock(&edev->reset_lock);
+	pm_runtime_mark_last_busy(edev->drm.dev);
+	pm_runtime_put_autosuspend(edev->drm.dev);
+	return ret ? ret : len;
+}
+
+static const struct file_operations edgenpu_reset_fops = {
+	.owner = THIS_MODULE,
+	.write = edgenpu_reset_write,
+	.llseek = noop_llseek,
 };
 
 void edgenpu_debugfs_init(struct edgenpu_device *edev)
 {
 	drm_debugfs_add_files(&edev->drm, edgenpu_debugfs_list,
 			      ARRAY_SIZE(edgenpu_debugfs_list));
+	debugfs_create_file("inject", 0200, edev->drm.debugfs_root, edev,
+			    &edgenpu_inject_fops);
+	debugfs_create_file("reset", 0200, edev->drm.debugfs_root, edev,
+			    &edgenpu_reset_fops);
 }

@@ -12,6 +12,7 @@
 #include <drm/drm_print.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_sched.h"
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
@@ -36,7 +37,24 @@ static irqreturn_t edgenpu_irq(int irq, void *arg)
 
 	if (status & ENPU_IRQ_DOORBELL)
 		complete(&edev->doorbell_done);
-
+	if (status & ENPU_IRQ_MMU_FAULT) {
+		/* the owning job learns it from its completion record */
+		drm_dbg(&edev->drm, "MMU fault: VA 0x%08x asid %u seqno %u status 0x%x\n",
+			edgenpu_read(edev, ENPU_REG_MMU_FAULT_ADDR),
+			edgenpu_read(edev, ENPU_REG_MMU_FAULT_ASID),
+			edgenpu_read(edev, ENPU_REG_MMU_FAULT_SEQNO),
+			edgenpu_read(edev, ENPU_REG_MMU_FAULT_STATUS));
+		edgenpu_write(edev, ENPU_REG_MMU_FAULT_CLEAR, 1);
+	}
+	if (status & ENPU_IRQ_RING_ERROR)
+		drm_err_ratelimited(&edev->drm, "ring stopped: ring0 0x%x ring1 0x%x\n",
+				    edgenpu_ring_read(&edev->ring[0], ENPU_RING_STATUS),
+				    edgenpu_ring_read(&edev->ring[1], ENPU_RING_STATUS));
+	if (status & (ENPU_IRQ_RING_DONE(0) | ENPU_IRQ_RING_DONE(1) |
+		      ENPU_IRQ_JOB_ERROR)) {
+		edgenpu_ring_complete(&edev->ring[ENPU_RING_HIGH]);
+		edgenpu_ring_complete(&edev->ring[ENPU_RING_NORMAL]);
+	}
 	return IRQ_HANDLED;
 }
 
@@ -124,6 +142,10 @@ int edgenpu_device_init(struct edgenpu_device *edev)
 
 	spin_lock_init(&edev->irq_lock);
 	init_completion(&edev->doorbell_done);
+	for (ret = 0; ret < ENPU_NUM_RINGS; ret++) {
+		spin_lock_init(&edev->ring[ret].lock);
+		INIT_LIST_HEAD(&edev->ring[ret].inflight);
+	}
 
 	ret = edgenpu_identify(edev);
 	if (ret)
@@ -156,15 +178,38 @@ int edgenpu_device_init(struct edgenpu_device *edev)
 }
 
 /**
+ * edgenpu_hw_start() - make the NPU take jobs
+ * @edev: identified device whose rings are allocated (edgenpu_sched_init)
+ *
+ * Resets the device, programs both rings and unmasks the job interrupts.
+ * Used at probe and when resuming.
+ *
+ * Return: 0 or -EIO.
+ */
+int edgenpu_hw_start(struct edgenpu_device *edev)
+{
+	int ret = edgenpu_hw_reset(edev);
+
+	if (ret)
+		return ret;
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+	edgenpu_rings_hw_init(edev);
+	return 0;
+}
+
+/**
  * edgenpu_device_fini() - quiesce the NPU before the bus glue lets go
  * @edev: device
  *
- * Masks every interrupt and waits for a running handler, so the IRQ can be
- * released afterwards with nothing in flight.
+ * Masks every interrupt, stops the device (a reset abandons what it was
+ * running) and ends every job it held with -ECANCELED, so no fence is
+ * left unsignalled; the IRQ can be released afterwards.
  */
 void edgenpu_device_fini(struct edgenpu_device *edev)
 {
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	edgenpu_write(edev, ENPU_REG_IRQ_CLEAR, ENPU_IRQ_ALL);
 	synchronize_irq(edev->irq);
+	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	edgenpu_rings_cancel(edev, -ENODEV);
 }

@@ -7,17 +7,24 @@
 
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_gem.h"
+#include "edgenpu_sched.h"
+#include "edgenpu_vm.h"
 
 /*
  * Copy a query result of @ksize bytes to userspace following the size
@@ -83,17 +90,86 @@ static int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 	}
 }
 
+static int edgenpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct edgenpu_device *edev = to_edgenpu(drm);
+	struct edgenpu_file_priv *fpriv;
+	int ret;
+
+	fpriv = kzalloc(sizeof(*fpriv), GFP_KERNEL);
+	if (!fpriv)
+		return -ENOMEM;
+	fpriv->edev = edev;
+	fpriv->pid = task_pid_nr(current);
+	get_task_comm(fpriv->comm, current);
+	fpriv->jobs = edgenpu_job_table_create();
+	if (!fpriv->jobs) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = edgenpu_vm_create(edev, &fpriv->vm);
+	if (ret)
+		goto err_table;
+	ret = edgenpu_sched_file_init(fpriv);
+	if (ret)
+		goto err_vm;
+	mutex_lock(&edev->files_lock);
+	list_add_tail(&fpriv->link, &edev->files);
+	mutex_unlock(&edev->files_lock);
+	file->driver_priv = fpriv;
+	return 0;
+
+err_vm:
+	edgenpu_vm_put(fpriv->vm);
+err_table:
+	edgenpu_job_table_put(fpriv->jobs);
+err_free:
+	kfree(fpriv);
+	return ret;
+}
+
+/*
+ * Jobs still queued when the file closes are flushed (or killed) by
+ * drm_sched_entity_destroy(); jobs on the hardware keep the address space
+ * and the status table alive through their own references.
+ */
+static void edgenpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	struct edgenpu_device *edev = fpriv->edev;
+
+	edgenpu_sched_file_fini(fpriv);
+	mutex_lock(&edev->files_lock);
+	list_del(&fpriv->link);
+	mutex_unlock(&edev->files_lock);
+	edgenpu_vm_unmap_all(fpriv->vm);
+	edgenpu_vm_put(fpriv->vm);
+	edgenpu_job_table_put(fpriv->jobs);
+	kfree(fpriv);
+}
+
 #define EDGENPU_IOCTL(n, func, flags) \
 	DRM_IOCTL_DEF_DRV(EDGENPU_##n, edgenpu_ioctl_##func, flags)
 
 static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 	EDGENPU_IOCTL(QUERY, query, 0),
+	EDGENPU_IOCTL(BO_CREATE, bo_create, 0),
+	EDGENPU_IOCTL(BO_INFO, bo_info, 0),
+	EDGENPU_IOCTL(BO_WAIT, bo_wait, 0),
+	EDGENPU_IOCTL(VM_MAP, vm_map, 0),
+	EDGENPU_IOCTL(VM_UNMAP, vm_unmap, 0),
+	EDGENPU_IOCTL(SUBMIT, submit, 0),
+	EDGENPU_IOCTL(JOB_INFO, job_info, 0),
 };
 
 DEFINE_DRM_ACCEL_FOPS(edgenpu_accel_fops);
 
 const struct drm_driver edgenpu_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = edgenpu_open,
+	.postclose = edgenpu_postclose,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.fops = &edgenpu_accel_fops,
 	.ioctls = edgenpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(edgenpu_ioctls),

@@ -5,22 +5,65 @@
 #define __EDGENPU_DRV_H__
 
 #include <linux/completion.h>
+#include <linux/idr.h>
 #include <linux/io.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
 
 #include "edgenpu_hw.h"
+#include "edgenpu_job.h"
 
-struct edgenpu_file_priv;
+struct edgenpu_job;
+
+/* Descriptors per hardware ring; at most EDGENPU_RING_SIZE - 1 in flight. */
+#define EDGENPU_RING_SIZE	64
+
+/**
+ * struct edgenpu_ring - one hardware job ring and its scheduler
+ * @edev: the device
+ * @id: ENPU_RING_NORMAL or ENPU_RING_HIGH
+ * @sched: drm_sched instance feeding this ring
+ * @desc: descriptor array (coherent DMA memory)
+ * @desc_dma: its bus address
+ * @done: one completion record per descriptor slot
+ * @done_dma: its bus address
+ * @lock: protects @tail, @inflight and @emit_seqno; taken in hard IRQ
+ * @tail: next descriptor index to write (free-running)
+ * @inflight: jobs handed to the hardware, oldest first
+ * @fence_context: dma-fence context of the hardware fences
+ * @emit_seqno: last hardware fence seqno issued
+ * @hang_seqno: seqno seen running at the previous timeout check
+ * @hang_progress: its PROGRESS at that check
+ * @name: timeline name
+ */
+struct edgenpu_ring {
+	struct edgenpu_device *edev;
+	unsigned int id;
+	struct drm_gpu_scheduler sched;
+	struct enpu_job_desc *desc;
+	dma_addr_t desc_dma;
+	struct enpu_job_completion *done;
+	dma_addr_t done_dma;
+	spinlock_t lock;
+	u32 tail;
+	struct list_head inflight;
+	u64 fence_context;
+	u64 emit_seqno;
+	u32 hang_seqno;
+	u32 hang_progress;
+	char name[16];
+};
 
 /**
  * struct edgenpu_device - one NPU
  * @drm: the DRM accel device; embedded, owns this structure's lifetime
  * @regs: register BAR
  * @irq: Linux interrupt number
- * @irq_vectors: interrupt vectors allocated (1 in contract version 0)
+ * @irq_vectors: interrupt vectors allocated
  * @pci_vendor: PCI vendor ID, 0 on a non-PCI bus
  * @pci_device: PCI device ID, 0 on a non-PCI bus
  * @hw_version: the VERSION register, read at probe
@@ -34,6 +77,14 @@ struct edgenpu_file_priv;
  * @irq_count: interrupts handled since probe
  * @irq_last_status: IRQ_STATUS of the last interrupt handled
  * @doorbell_done: completed by the doorbell interrupt (self-test)
+ * @ring: the hardware rings
+ * @asids: address-space IDs in use
+ * @reset_lock: serialises device resets against each other and against
+ *	runtime PM; never held while allocating or waiting for a fence
+ * @resets: device resets since probe
+ * @files_lock: protects @files
+ * @files: open files, for debugfs
+ * @job_timeout_ms: scheduler timeout per job
  */
 struct edgenpu_device {
 	struct drm_device drm;
@@ -56,6 +107,16 @@ struct edgenpu_device {
 	u64 irq_count;
 	u32 irq_last_status;
 	struct completion doorbell_done;
+
+	struct edgenpu_ring ring[ENPU_NUM_RINGS];
+	struct ida asids;
+	/* serialises resets (and runtime PM transitions) */
+	struct mutex reset_lock;
+	atomic_t resets;
+	/* protects files */
+	struct mutex files_lock;
+	struct list_head files;
+	unsigned int job_timeout_ms;
 };
 
 static inline struct edgenpu_device *to_edgenpu(struct drm_device *drm)
@@ -73,13 +134,27 @@ static inline void edgenpu_write(struct edgenpu_device *edev, u32 reg, u32 val)
 	writel(val, edev->regs + reg);
 }
 
+static inline u32 edgenpu_ring_read(struct edgenpu_ring *ring, u32 off)
+{
+	return edgenpu_read(ring->edev, ENPU_RING_REG(ring->id, off));
+}
+
+static inline void edgenpu_ring_write(struct edgenpu_ring *ring, u32 off, u32 val)
+{
+	edgenpu_write(ring->edev, ENPU_RING_REG(ring->id, off), val);
+}
+
 extern const struct drm_driver edgenpu_drm_driver;
 
+/* edgenpu_device.c */
 int edgenpu_device_init(struct edgenpu_device *edev);
 void edgenpu_device_fini(struct edgenpu_device *edev);
+int edgenpu_hw_start(struct edgenpu_device *edev);
 
+/* edgenpu_debugfs.c */
 void edgenpu_debugfs_init(struct edgenpu_device *edev);
 
+/* edgenpu_pci.c */
 int edgenpu_pci_register(void);
 void edgenpu_pci_unregister(void);
 

@@ -22,12 +22,33 @@ extern "C" {
 
 /* Version of this interface, also reported by DRM_IOCTL_VERSION. */
 #define DRM_EDGENPU_DRIVER_MAJOR	0
-#define DRM_EDGENPU_DRIVER_MINOR	1
+#define DRM_EDGENPU_DRIVER_MINOR	2
 
 #define DRM_EDGENPU_QUERY		0x00
+#define DRM_EDGENPU_BO_CREATE		0x01
+#define DRM_EDGENPU_BO_INFO		0x02
+#define DRM_EDGENPU_BO_WAIT		0x03
+#define DRM_EDGENPU_VM_MAP		0x04
+#define DRM_EDGENPU_VM_UNMAP		0x05
+#define DRM_EDGENPU_SUBMIT		0x06
+#define DRM_EDGENPU_JOB_INFO		0x07
 
 #define DRM_IOCTL_EDGENPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_QUERY, struct drm_edgenpu_query)
+#define DRM_IOCTL_EDGENPU_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_BO_CREATE, struct drm_edgenpu_bo_create)
+#define DRM_IOCTL_EDGENPU_BO_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_BO_INFO, struct drm_edgenpu_bo_info)
+#define DRM_IOCTL_EDGENPU_BO_WAIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_EDGENPU_BO_WAIT, struct drm_edgenpu_bo_wait)
+#define DRM_IOCTL_EDGENPU_VM_MAP \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_VM_MAP, struct drm_edgenpu_vm_map)
+#define DRM_IOCTL_EDGENPU_VM_UNMAP \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_EDGENPU_VM_UNMAP, struct drm_edgenpu_vm_unmap)
+#define DRM_IOCTL_EDGENPU_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_SUBMIT, struct drm_edgenpu_submit)
+#define DRM_IOCTL_EDGENPU_JOB_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_EDGENPU_JOB_INFO, struct drm_edgenpu_job_info)
 
 /**
  * enum drm_edgenpu_query_id - what DRM_IOCTL_EDGENPU_QUERY returns
@@ -94,6 +115,246 @@ struct drm_edgenpu_device_info {
 
 #define DRM_EDGENPU_DEVICE_INFO_SIZE_V0 \
 	(sizeof(struct drm_edgenpu_device_info))
+
+/*
+ * Buffers and NPU address spaces
+ *
+ * Buffers are GEM objects backed by shmem pages. Every open file has its
+ * own NPU address space (32-bit virtual addresses, 4 KiB pages): a buffer
+ * is visible to the NPU only once mapped into it, by VM_MAP or by
+ * DRM_EDGENPU_BO_CREATE_MAP at creation. A mapping keeps its buffer
+ * alive until VM_UNMAP or until the file is closed; the NPU's TLB is
+ * invalidated before the pages are released. The SRAM window
+ * (0xf0000000 up, ENPU_SRAM_VA_BASE) is never handed out.
+ */
+
+/* Map the new buffer into the caller's address space; va is returned. */
+#define DRM_EDGENPU_BO_CREATE_MAP	(1 << 0)
+/* ...read-only for the NPU (with _MAP). */
+#define DRM_EDGENPU_BO_CREATE_READ_ONLY	(1 << 1)
+#define DRM_EDGENPU_BO_CREATE_FLAGS \
+	(DRM_EDGENPU_BO_CREATE_MAP | DRM_EDGENPU_BO_CREATE_READ_ONLY)
+
+/**
+ * struct drm_edgenpu_bo_create - create a buffer
+ * @size: in: bytes (rounded up to the page size, at most 1 GiB);
+ *	out: the rounded size.
+ * @flags: DRM_EDGENPU_BO_CREATE_*.
+ * @handle: out: GEM handle.
+ * @va: out: NPU virtual address with DRM_EDGENPU_BO_CREATE_MAP, else 0.
+ */
+struct drm_edgenpu_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+	__u64 va;
+};
+
+/**
+ * struct drm_edgenpu_bo_info - size and mmap offset of a buffer
+ * @handle: GEM handle.
+ * @flags: must be zero.
+ * @size: out: bytes.
+ * @mmap_offset: out: offset to mmap() the buffer through this file.
+ */
+struct drm_edgenpu_bo_info {
+	__u32 handle;
+	__u32 flags;
+	__u64 size;
+	__u64 mmap_offset;
+};
+
+/**
+ * struct drm_edgenpu_bo_wait - wait until no job uses a buffer
+ * @handle: GEM handle.
+ * @flags: must be zero.
+ * @timeout_ns: relative timeout; 0 polls. Returns -ETIME on timeout.
+ *
+ * After a successful wait the CPU sees what the NPU wrote.
+ */
+struct drm_edgenpu_bo_wait {
+	__u32 handle;
+	__u32 flags;
+	__s64 timeout_ns;
+};
+
+#define DRM_EDGENPU_VM_MAP_READ_ONLY	(1 << 0)
+
+/**
+ * struct drm_edgenpu_vm_map - map a buffer into the caller's address space
+ * @handle: GEM handle (own or imported through PRIME).
+ * @flags: DRM_EDGENPU_VM_MAP_*.
+ * @va: out: NPU virtual address of the buffer's first byte.
+ */
+struct drm_edgenpu_vm_map {
+	__u32 handle;
+	__u32 flags;
+	__u64 va;
+};
+
+/**
+ * struct drm_edgenpu_vm_unmap - remove a mapping made by VM_MAP or BO_CREATE
+ * @va: the address VM_MAP returned.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ *
+ * Jobs already submitted keep their buffers; the range is reused only
+ * once they are done.
+ */
+struct drm_edgenpu_vm_unmap {
+	__u64 va;
+	__u32 flags;
+	__u32 pad;
+};
+
+/*
+ * Submission
+ *
+ * One DRM_IOCTL_EDGENPU_SUBMIT queues one or more jobs. The kernel copies
+ * each job's command stream into memory userspace cannot reach and
+ * validates it: every command must decode (hw/edgenpu_cmd.h) and every
+ * memory region it touches must lie inside a buffer of the job's buffer
+ * list that is mapped in the caller's address space (writable, and listed
+ * with DRM_EDGENPU_BO_REF_WRITE, where the command writes), or inside the
+ * SRAM window. A stream that fails gets -EINVAL and nothing is queued.
+ */
+
+#define DRM_EDGENPU_BO_REF_WRITE	(1 << 0)
+
+/**
+ * struct drm_edgenpu_bo_ref - a buffer a job uses
+ * @handle: GEM handle, mapped in the caller's address space.
+ * @flags: DRM_EDGENPU_BO_REF_WRITE if the job writes it (implicit
+ *	synchronisation then orders it after all users; readers only wait
+ *	for writers).
+ */
+struct drm_edgenpu_bo_ref {
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct drm_edgenpu_sync - a syncobj the job waits for or signals
+ * @handle: syncobj handle.
+ * @flags: must be zero.
+ * @point: timeline point; 0 for a binary syncobj.
+ */
+struct drm_edgenpu_sync {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+};
+
+enum drm_edgenpu_priority {
+	DRM_EDGENPU_PRIORITY_NORMAL = 0,
+	DRM_EDGENPU_PRIORITY_HIGH = 1,
+};
+
+#define DRM_EDGENPU_JOB_OUT_SYNC	(1 << 0)	/* out_sync is valid */
+
+/**
+ * struct drm_edgenpu_job - one job of a submission
+ * @cmd_ptr: user pointer to the command stream.
+ * @cmd_size: its size in bytes: a multiple of 4, at most 1 MiB.
+ * @flags: DRM_EDGENPU_JOB_*.
+ * @bo_ptr: user pointer to @bo_count struct drm_edgenpu_bo_ref.
+ * @bo_count: at most 256.
+ * @priority: enum drm_edgenpu_priority.
+ * @in_syncs_ptr: user pointer to @in_sync_count struct drm_edgenpu_sync
+ *	the job waits for before it runs.
+ * @in_sync_count: at most 64.
+ * @pad: must be zero.
+ * @out_sync: signalled when the job ends (with DRM_EDGENPU_JOB_OUT_SYNC).
+ * @job_id: out: the job's id, for DRM_IOCTL_EDGENPU_JOB_INFO.
+ *
+ * Jobs of one submission run in order on their queue and each waits for
+ * the previous one's end.
+ */
+struct drm_edgenpu_job {
+	__u64 cmd_ptr;
+	__u32 cmd_size;
+	__u32 flags;
+	__u64 bo_ptr;
+	__u32 bo_count;
+	__u32 priority;
+	__u64 in_syncs_ptr;
+	__u32 in_sync_count;
+	__u32 pad;
+	struct drm_edgenpu_sync out_sync;
+	__u64 job_id;
+};
+
+/**
+ * struct drm_edgenpu_submit - queue jobs
+ * @jobs_ptr: user pointer to @job_count jobs, @job_stride bytes apart.
+ * @job_count: 1 to 64.
+ * @job_stride: sizeof(struct drm_edgenpu_job) as userspace knows it; at
+ *	least the first version's size. Fields past the kernel's structure
+ *	must be zero.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ */
+struct drm_edgenpu_submit {
+	__u64 jobs_ptr;
+	__u32 job_count;
+	__u32 job_stride;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define DRM_EDGENPU_MAX_JOBS		64
+#define DRM_EDGENPU_MAX_BOS		256
+#define DRM_EDGENPU_MAX_IN_SYNCS	64
+
+/* How a job ended. */
+enum drm_edgenpu_job_status {
+	DRM_EDGENPU_JOB_PENDING = 0,	/* queued or running */
+	DRM_EDGENPU_JOB_OK = 1,
+	DRM_EDGENPU_JOB_MMU_FAULT = 2,	/* fault_addr */
+	DRM_EDGENPU_JOB_INVALID = 3,	/* the device refused a command */
+	DRM_EDGENPU_JOB_DMA_ERROR = 4,
+	DRM_EDGENPU_JOB_TIMEOUT = 5,	/* hung: the device was reset */
+	DRM_EDGENPU_JOB_CANCELED = 6,	/* never ran: dependency failed, device gone */
+};
+
+/**
+ * struct drm_edgenpu_job_info - status and counters of a job
+ * @job_id: a job of this file; the last 256 are kept (-ENOENT for
+ *	older ones, -EINVAL for ids never issued).
+ * @flags: must be zero.
+ * @status: out: enum drm_edgenpu_job_status.
+ * @error_offset: out: byte offset of the failing command.
+ * @fault_addr: out: NPU VA of an MMU fault.
+ * @error_info: out: detail from the device (hw/edgenpu_job.h).
+ * @resets: out: device resets this job went through (it was re-run).
+ * @cycles: out: NPU cycles.
+ * @macs: out: multiply-accumulates.
+ * @dram_read: out: bytes read from DRAM.
+ * @dram_write: out: bytes written to DRAM.
+ * @sram_read: out: bytes read from SRAM.
+ * @sram_write: out: bytes written to SRAM.
+ * @stall_cycles: out: cycles engines waited on each other.
+ * @commands: out: commands retired.
+ * @duration_ns: out: from the job's start on the device to its end.
+ */
+struct drm_edgenpu_job_info {
+	__u64 job_id;
+	__u32 flags;
+	__u32 status;
+	__u32 error_offset;
+	__u32 fault_addr;
+	__u32 error_info;
+	__u32 resets;
+	__u64 cycles;
+	__u64 macs;
+	__u64 dram_read;
+	__u64 dram_write;
+	__u64 sram_read;
+	__u64 sram_write;
+	__u64 stall_cycles;
+	__u64 commands;
+	__u64 duration_ns;
+};
 
 #if defined(__cplusplus)
 }

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (c) 2026 The edgenpu authors */
+
+#ifndef __EDGENPU_GEM_H__
+#define __EDGENPU_GEM_H__
+
+struct drm_device;
+struct drm_file;
+
+#define EDGENPU_BO_MAX_SIZE	(1ull << 30)
+
+int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int edgenpu_ioctl_bo_wait(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int edgenpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+
+#endif /* __EDGENPU_GEM_H__ */

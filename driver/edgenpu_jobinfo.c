@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (c) 2026 The edgenpu authors */
+/*
+ * Job status records: each file keeps the final status and counters of
+ * its last EDGENPU_JOB_RECORDS jobs, written when a job ends (in the
+ * interrupt handler), read with DRM_IOCTL_EDGENPU_JOB_INFO. The table is
+ * refcounted so jobs still running after their file closed can end.
+ */
+
+#include <linux/kref.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <drm/drm_file.h>
+#include <drm/edgenpu_accel.h>
+
+#include "edgenpu_file.h"
+#include "edgenpu_job.h"
+#include "edgenpu_sched.h"
+
+#define EDGENPU_JOB_RECORDS	256
+
+struct edgenpu_job_table {
+	struct kref ref;
+	/* protects next_id and rec; taken in hard IRQ */
+	spinlock_t lock;
+	u64 next_id;
+	struct drm_edgenpu_job_info rec[EDGENPU_JOB_RECORDS];
+};
+
+struct edgenpu_job_table *edgenpu_job_table_create(void)
+{
+	struct edgenpu_job_table *t = kvzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	kref_init(&t->ref);
+	spin_lock_init(&t->lock);
+	t->next_id = 1;
+	return t;
+}
+
+static void edgenpu_job_table_release(struct kref *ref)
+{
+	kvfree(container_of(ref, struct edgenpu_job_table, ref));
+}
+
+void edgenpu_job_table_get(struct edgenpu_job_table *t)
+{
+	kref_get(&t->ref);
+}
+
+void edgenpu_job_table_put(struct edgenpu_job_table *t)
+{
+	if (t)
+		kref_put(&t->ref, edgenpu_job_table_release);
+}
+
+/* A new pending record; returns its job id. */
+u64 edgenpu_job_table_add(struct edgenpu_job_table *t)
+{
+	struct drm_edgenpu_job_info *r;
+	unsigned long flags;
+	u64 id;
+
+	spin_lock_irqsave(&t->lock, flags);
+	id = t->next_id++;
+	r = &t->rec[id % EDGENPU_JOB_RECORDS];
+	memset(r, 0, sizeof(*r));
+	r->job_id = id;
+	r->status = DRM_EDGENPU_JOB_PENDING;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return id;
+}
+
+void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
+			   const struct enpu_job_completion *done,
+			   u64 duration_ns, u32 resets)
+{
+	struct drm_edgenpu_job_info *r;
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->lock, flags);
+	r = &t->rec[id % EDGENPU_JOB_RECORDS];
+	if (r->job_id == id) {
+		r->status = status;
+		r->resets = resets;
+		r->duration_ns = duration_ns;
+		if (done) {
+			r->error_offset = done->error_offset;
+			r->fault_addr = done->fault_addr;
+			r->error_info = done->error_info;
+			r->cycles = done->cycles;
+			r->macs = done->macs;
+			r->dram_read = done->dram_read;
+			r->dram_write = done->dram_write;
+			r->sram_read = done->sram_read;
+			r->sram_write = done->sram_write;
+			r->stall_cycles = done->stall_cycles;
+			r->commands = done->commands;
+		}
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+int edgenpu_ioctl_job_info(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	struct edgenpu_job_table *t = fpriv->jobs;
+	struct drm_edgenpu_job_info *args = data;
+	unsigned long flags;
+	u64 id = args->job_id;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+	spin_lock_irqsave(&t->lock, flags);
+	if (!id || id >= t->next_id)
+		ret = -EINVAL;		/* never issued */
+	else if (t->rec[id % EDGENPU_JOB_RECORDS].job_id != id)
+		ret = -ENOENT;		/* too old, record reused */
+	else
+		*args = t->rec[id % EDGENPU_JOB_RECORDS];
+	spin_unlock_irqrestore(&t->lock, flags);
+	return ret;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (c) 2026 The edgenpu authors */
+/*
+ * Power management. Every queued job holds a runtime-PM reference from
+ * submit to its end, so the device suspends (after a 50 ms autosuspend
+ * delay) only when idle; resuming resets it and reprograms the rings.
+ * System sleep goes through the same callbacks.
+ */
+
+#include <linux/interrupt.h>
+#include <linux/pm_runtime.h>
+
+#include <drm/drm_print.h>
+
+#include "edgenpu_drv.h"
+#include "edgenpu_pm.h"
+
+static int edgenpu_runtime_suspend(struct device *dev)
+{
+	struct edgenpu_device *edev = dev_get_drvdata(dev);
+
+	mutex_lock(&edev->reset_lock);
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
+	mutex_unlock(&edev->reset_lock);
+	synchronize_irq(edev->irq);
+	drm_dbg(&edev->drm, "runtime suspended\n");
+	return 0;
+}
+
+static int edgenpu_runtime_resume(struct device *dev)
+{
+	struct edgenpu_device *edev = dev_get_drvdata(dev);
+	int ret;
+
+	mutex_lock(&edev->reset_lock);
+	ret = edgenpu_hw_start(edev);
+	mutex_unlock(&edev->reset_lock);
+	drm_dbg(&edev->drm, "runtime resumed: %d\n", ret);
+	return ret;
+}
+
+DEFINE_RUNTIME_DEV_PM_OPS(edgenpu_pm_ops, edgenpu_runtime_suspend,
+			  edgenpu_runtime_resume, NULL);
+
+void edgenpu_pm_enable(struct device *dev)
+{
+	pm_runtime_set_autosuspend_delay(dev, EDGENPU_AUTOSUSPEND_MS);
+	pm_runtime_use_autosuspend(dev);
+	pm_runtime_mark_last_busy(dev);
+}
+
+void edgenpu_pm_disable(struct device *dev)
+{
+	pm_runtime_dont_use_autosuspend(dev);
+}

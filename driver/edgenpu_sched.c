@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (c) 2026 The edgenpu authors */
+/*
+ * Job execution: one drm_sched scheduler per hardware ring, one entity
+ * per file and ring. run_job writes a descriptor and rings the doorbell;
+ * the interrupt handler ends jobs from their completion records; the
+ * timeout handler tells a slow job from a hung device by the ring's
+ * PROGRESS register and, for a hang, resets the device, ends the guilty
+ * job with a timeout and replays the innocent ones.
+ *
+ * Fence rules: a job's hardware fence is allocated at submit and only
+ * initialised in run_job; nothing here allocates with GFP_KERNEL or
+ * resumes the device in the signalling path.
+ */
+
+#include <linux/devcoredump.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/iopoll.h>
+#include <linux/ktime.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/edgenpu_accel.h>
+
+#include "edgenpu_compat.h"
+#include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_sched.h"
+#include "edgenpu_vm.h"
+
+#define EDGENPU_RESET_TIMEOUT_US	1000000
+
+/* ---- hardware fences ----------------------------------------------------- */
+
+static const char *edgenpu_fence_driver_name(struct dma_fence *fence)
+{
+	return "edgenpu";
+}
+
+static const char *edgenpu_fence_timeline_name(struct dma_fence *fence)
+{
+	struct edgenpu_ring *ring = container_of(fence->lock, struct edgenpu_ring,
+						 lock);
+
+	return ring->name;
+}
+
+static const struct dma_fence_ops edgenpu_fence_ops = {
+	.get_driver_name = edgenpu_fence_driver_name,
+	.get_timeline_name = edgenpu_fence_timeline_name,
+};
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+static void edgenpu_job_release(struct kref *ref)
+{
+	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, ref);
+	struct edgenpu_device *edev = job->edev;
+	u32 i;
+
+	for (i = 0; i < job->bo_count; i++)
+		if (job->bos[i])
+			drm_gem_object_put(job->bos[i]);
+	for (i = 0; i < job->map_count; i++)
+		edgenpu_mapping_put(job->maps[i]);
+	kvfree(job->bos);
+	kvfree(job->bo_write);
+	kvfree(job->maps);
+	if (job->cmd)
+		dma_free_coherent(edev->drm.dev, job->cmd_size, job->cmd,
+				  job->cmd_dma);
+	if (job->hw_fence_init)
+		dma_fence_put(job->hw_fence);
+	else
+		kfree(job->hw_fence);
+	edgenpu_vm_put(job->vm);
+	edgenpu_job_table_put(job->table);
+	if (job->pm_ref) {
+		pm_runtime_mark_last_busy(edev->drm.dev);
+		pm_runtime_put_autosuspend(edev->drm.dev);
+	}
+	kfree(job);
+}
+
+void edgenpu_job_put(struct edgenpu_job *job)
+{
+	kref_put(&job->ref, edgenpu_job_release);
+}
+
+/* Records how a job ended, once. */
+static void edgenpu_job_end(struct edgenpu_job *job, u32 status,
+			    const struct enpu_job_completion *done)
+{
+	if (job->ended)
+		return;
+	job->ended = true;
+	edgenpu_job_table_end(job->table, job->id, status, done,
+			      job->start_ns ? ktime_get_ns() - job->start_ns : 0,
+			      job->resets);
+}
+
+static u32 edgenpu_job_hw_seqno(struct edgenpu_job *job)
+{
+	return lower_32_bits(job->hw_fence->seqno);
+}
+
+/* Writes @job's descriptor at the ring's tail; ring->lock held. */
+static void edgenpu_ring_emit(struct edgenpu_ring *ring, struct edgenpu_job *job)
+{
+	u32 slot = ring->tail % EDGENPU_RING_SIZE;
+	struct enpu_job_desc *d = &ring->desc[slot];
+
+	memset(&ring->done[slot], 0, sizeof(ring->done[slot]));
+	memset(d, 0, sizeof(*d));
+	d->seqno = edgenpu_job_hw_seqno(job);
+	d->asid = job->vm->asid;
+	d->cmd_size = job->cmd_size;
+	d->pt_base = job->vm->l1_dma;
+	d->cmd_addr = job->cmd_dma;
+	d->completion_addr = ring->done_dma + slot * sizeof(ring->done[0]);
+	job->hw_index = ring->tail++;
+	/* descriptor and completion slot visible before the doorbell */
+	dma_wmb();
+	edgenpu_ring_write(ring, ENPU_RING_TAIL, ring->tail);
+}
+
+static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+	struct edgenpu_ring *ring = job->ring;
+	struct edgenpu_device *edev = job->edev;
+	struct dma_fence *finished = &sched_job->s_fence->finished;
+	unsigned long flags;
+	int idx;
+
+	/* a dependency failed or the job was killed: do not run it */
+	if (unlikely(finished->error)) {
+		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
+		return ERR_PTR(finished->error);
+	}
+	if (!drm_dev_enter(&edev->drm, &idx)) {
+		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
+		return ERR_PTR(-ENODEV);
+	}
+
+	spin_lock_irqsave(&ring->lock, flags);
+	dma_fence_init(job->hw_fence, &edgenpu_fence_ops, &ring->lock,
+		       ring->fence_context, ++ring->emit_seqno);
+	job->hw_fence_init = true;
+	job->start_ns = ktime_get_ns();
+	/* the inflight list holds one fence reference, the scheduler another */
+	dma_fence_get(job->hw_fence);
+	list_add_tail(&job->node, &ring->inflight);
+	edgenpu_ring_emit(ring, job);
+	spin_unlock_irqrestore(&ring->lock, flags);
+
+	drm_dev_exit(idx);
+	return dma_fence_get(job->hw_fence);
+}
+
+static int edgenpu_status_errno(u32 status)
+{
+	switch (status) {
+	case DRM_EDGENPU_JOB_OK:
+		return 0;
+	case DRM_EDGENPU_JOB_MMU_FAULT:
+		return -EFAULT;
+	case DRM_EDGENPU_JOB_INVALID:
+		return -EINVAL;
+	case DRM_EDGENPU_JOB_DMA_ERROR:
+		return -EIO;
+	case DRM_EDGENPU_JOB_TIMEOUT:
+		return -ETIMEDOUT;
+	default:
+		return -ECANCELED;
+	}
+}
+
+static u32 edgenpu_hw_status(u32 hw)
+{
+	switch (hw) {
+	case ENPU_JOB_OK:
+		return DRM_EDGENPU_JOB_OK;
+	case ENPU_JOB_MMU_FAULT:
+		return DRM_EDGENPU_JOB_MMU_FAULT;
+	case ENPU_JOB_INVALID_COMMAND:
+	case ENPU_JOB_INVALID_DESC:
+		return DRM_EDGENPU_JOB_INVALID;
+	case ENPU_JOB_DMA_ERROR:
+		return DRM_EDGENPU_JOB_DMA_ERROR;
+	default:
+		return DRM_EDGENPU_JOB_CANCELED;
+	}
+}
+
+/* Ends @job with @status; ring->lock held, @job taken off the inflight list. */
+static void edgenpu_job_signal(struct edgenpu_job *job, u32 status,
+			       const struct enpu_job_completion *done)
+{
+	int err = edgenpu_status_errno(status);
+
+	edgenpu_job_end(job, status, done);
+	if (err)
+		dma_fence_set_error(job->hw_fence, err);
+	dma_fence_signal_locked(job->hw_fence);
+	dma_fence_put(job->hw_fence);
+}
+
+/*
+ * Ends every job the ring reports done (DONE_SEQNO), in order, from their
+ * completion records. Called from the interrupt handler and, for missed
+ * interrupts, from the timeout handler.
+ */
+void edgenpu_ring_complete(struct edgenpu_ring *ring)
+{
+	struct edgenpu_job *job, *next;
+	unsigned long flags;
+	u32 done_seqno;
+
+	done_seqno = edgenpu_ring_read(ring, ENPU_RING_DONE_SEQNO);
+	/* the records are read after the register that says they are there */
+	dma_rmb();
+	spin_lock_irqsave(&ring->lock, flags);
+	list_for_each_entry_safe(job, next, &ring->inflight, node) {
+		struct enpu_job_completion *rec =
+			&ring->done[job->hw_index % EDGENPU_RING_SIZE];
+		struct enpu_job_completion done;
+
+		if ((s32)(done_seqno - edgenpu_job_hw_seqno(job)) < 0)
+			break;
+		memcpy(&done, rec, sizeof(done));
+		list_del_init(&job->node);
+		if (done.seqno != edgenpu_job_hw_seqno(job))
+			done.status = ENPU_JOB_ABORTED;
+		edgenpu_job_signal(job, edgenpu_hw_status(done.status), &done);
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* Ends every job on the hardware with @error (device gone). */
+void edgenpu_rings_cancel(struct edgenpu_device *edev, int error)
+{
+	struct edgenpu_job *job, *next;
+	unsigned long flags;
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+
+		spin_lock_irqsave(&ring->lock, flags);
+		list_for_each_entry_safe(job, next, &ring->inflight, node) {
+			list_del_init(&job->node);
+			edgenpu_job_signal(job, DRM_EDGENPU_JOB_CANCELED, NULL);
+		}
+		spin_unlock_irqrestore(&ring->lock, flags);
+	}
+}
+
+/* Programs both rings, empty, after probe, reset or resume. */
+void edgenpu_rings_hw_init(struct edgenpu_device *edev)
+{
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+
+		edgenpu_ring_write(ring, ENPU_RING_CTRL, 0);
+		edgenpu_ring_write(ring, ENPU_RING_ADDR_LO, lower_32_bits(ring->desc_dma));
+		edgenpu_ring_write(ring, ENPU_RING_ADDR_HI, upper_32_bits(ring->desc_dma));
+		edgenpu_ring_write(ring, ENPU_RING_SIZE, EDGENPU_RING_SIZE);
+		edgenpu_ring_write(ring, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE);
+		ring->tail = 0;
+	}
+}
+
+/* ---- hangs and recovery ------------------------------------------------------ */
+
+struct edgenpu_coredump {
+	size_t len;
+	char data[];
+};
+
+static ssize_t edgenpu_coredump_read(char *buffer, loff_t offset, size_t count,
+				     void *data, size_t datalen)
+{
+	struct edgenpu_coredump *d = data;
+
+	return memory_read_from_buffer(buffer, count, &offset, d->data, d->len);
+}
+
+static void edgenpu_coredump_free(void *data)
+{
+	kfree(data);
+}
+
+/*
+ * A devcoredump of the hung job: registers and the command stream. Best
+ * effort with GFP_NOWAIT: this runs in the fence-signalling path.
+ */
+static void edgenpu_job_coredump(struct edgenpu_job *job)
+{
+	struct edgenpu_device *edev = job->edev;
+	size_t size = 4096 + 3 * job->cmd_size;
+	struct edgenpu_coredump *d;
+	const u32 *w = job->cmd;
+	size_t n = 0;
+	u32 i;
+
+	if (size > SZ_1M)
+		size = SZ_1M;
+	d = kmalloc(sizeof(*d) + size, GFP_NOWAIT | __GFP_NOWARN);
+	if (!d)
+		return;
+#define EDGENPU_DUMP_REG(name, off) \
+	n += scnprintf(d->data + n, size - n, "%-20s 0x%08x\n", #name, \
+		       edgenpu_read(edev, off));
+	n += scnprintf(d->data + n, size - n,
+		       "edgenpu hang: job %llu ring %u seqno %u asid %u resets %u\n",
+		       job->id, job->ring->id, edgenpu_job_hw_seqno(job),
+		       job->vm->asid, job->resets);
+	ENPU_REGS_FOREACH(EDGENPU_DUMP_REG)
+#undef EDGENPU_DUMP_REG
+	n += scnprintf(d->data + n, size - n, "command stream, %u bytes:\n",
+		       job->cmd_size);
+	for (i = 0; i < job->cmd_size / 4 && size - n > 12; i++)
+		n += scnprintf(d->data + n, size - n, "%08x%c", w[i],
+			       (i % 8 == 7) ? '\n' : ' ');
+	d->len = n;
+	dev_coredumpm(edev->drm.dev, THIS_MODULE, d, sizeof(*d) + n, GFP_NOWAIT,
+		      edgenpu_coredump_read, edgenpu_coredump_free);
+}
+
+/*
+ * Resets the device. @guilty, if on the hardware, ends with TIMEOUT;
+ * every other job on the hardware is replayed in order. Called with the
+ * schedulers' submission stopped.
+ */
+int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
+{
+	struct edgenpu_job *job, *next;
+	unsigned long flags;
+	unsigned int r;
+	u32 status;
+	int ret, idx;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	atomic_inc(&edev->resets);
+	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	ret = readl_poll_timeout(edev->regs + ENPU_REG_STATUS, status,
+				 status & ENPU_STATUS_READY, 100,
+				 EDGENPU_RESET_TIMEOUT_US);
+	if (ret) {
+		drm_err(&edev->drm, "reset: device not ready after %d ms\n",
+			EDGENPU_RESET_TIMEOUT_US / 1000);
+		edgenpu_rings_cancel(edev, -EIO);
+		drm_dev_exit(idx);
+		return ret;
+	}
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+	edgenpu_rings_hw_init(edev);
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+		LIST_HEAD(replay);
+
+		spin_lock_irqsave(&ring->lock, flags);
+		list_splice_init(&ring->inflight, &replay);
+		list_for_each_entry_safe(job, next, &replay, node) {
+			list_del_init(&job->node);
+			if (job == guilty) {
+				edgenpu_job_signal(job, DRM_EDGENPU_JOB_TIMEOUT, NULL);
+				continue;
+			}
+			job->resets++;
+			list_add_tail(&job->node, &ring->inflight);
+			edgenpu_ring_emit(ring, job);
+		}
+		spin_unlock_irqrestore(&ring->lock, flags);
+	}
+	drm_dev_exit(idx);
+	return 0;
+}
+
+/* The job the device is running, if it is one of ours; ring->lock taken. */
+static struct edgenpu_job *edgenpu_active_job(struct edgenpu_device *edev,
+					      u32 *progress)
+{
+	struct edgenpu_job *job, *found = NULL;
+	unsigned long flags;
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS && !found; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+		u32 seqno;
+
+		if (!(edgenpu_ring_read(ring, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY))
+			continue;
+		seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
+		*progress = edgenpu_ring_read(ring, ENPU_RING_PROGRESS);
+		spin_lock_irqsave(&ring->lock, flags);
+		list_for_each_entry(job, &ring->inflight, node) {
+			if (edgenpu_job_hw_seqno(job) == seqno) {
+				found = job;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&ring->lock, flags);
+	}
+	return found;
+}
+
+static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+	struct edgenpu_device *edev = job->edev;
+	struct edgenpu_job *active;
+	unsigned int r;
+	u32 progress = 0;
+	int idx;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return edgenpu_sched_job_keep(sched_job);
+
+	mutex_lock(&edev->reset_lock);
+	/* An interrupt may have been lost: collect what is already done. */
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_complete(&edev->ring[r]);
+	if (dma_fence_is_signaled(&sched_job->s_fence->finished) ||
+	    (job->hw_fence_init && dma_fence_is_signaled(job->hw_fence)))
+		goto keep;
+
+	active = edgenpu_active_job(edev, &progress);
+	if (active) {
+		struct edgenpu_ring *ring = active->ring;
+		u32 seqno = edgenpu_job_hw_seqno(active);
+
+		/* the running job retired commands since the last check */
+		if (ring->hang_seqno != seqno || ring->hang_progress != progress) {
+			ring->hang_seqno = seqno;
+			ring->hang_progress = progress;
+			goto keep;
+		}
+	}
+
+	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
+		 job->id, job->ring->id, active ? "stuck" : "none");
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_wqueue_stop(&edev->ring[r].sched);
+	if (active)
+		edgenpu_job_coredump(active);
+	edgenpu_reset(edev, active);
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		edev->ring[r].hang_seqno = 0;
+		edev->ring[r].hang_progress = 0;
+		drm_sched_wqueue_start(&edev->ring[r].sched);
+	}
+keep:
+	mutex_unlock(&edev->reset_lock);
+	drm_dev_exit(idx);
+	return edgenpu_sched_job_keep(sched_job);
+}
+
+static void edgenpu_free_job(struct drm_sched_job *sched_job)
+{
+	struct edgenpu_job *job = to_edgenpu_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	if (!job->ended)
+		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
+	edgenpu_job_put(job);
+}
+
+static const struct drm_sched_backend_ops edgenpu_sched_ops = {
+	.run_job = edgenpu_run_job,
+	.timedout_job = edgenpu_timedout_job,
+	.free_job = edgenpu_free_job,
+};
+
+/* ---- set-up ------------------------------------------------------------------- */
+
+int edgenpu_sched_init(struct edgenpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+	unsigned int r;
+	int ret;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+
+		ring->edev = edev;
+		ring->id = r;
+		spin_lock_init(&ring->lock);
+		INIT_LIST_HEAD(&ring->inflight);
+		ring->fence_context = dma_fence_context_alloc(1);
+		snprintf(ring->name, sizeof(ring->name), "edgenpu-ring%u", r);
+		ring->desc = dmam_alloc_coherent(dev, EDGENPU_RING_SIZE *
+						 sizeof(*ring->desc),
+						 &ring->desc_dma, GFP_KERNEL);
+		ring->done = dmam_alloc_coherent(dev, EDGENPU_RING_SIZE *
+						 sizeof(*ring->done),
+						 &ring->done_dma, GFP_KERNEL);
+		if (!ring->desc || !ring->done) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		ret = drm_sched_init(&ring->sched, &edgenpu_sched_ops, NULL,
+				     DRM_SCHED_PRIORITY_COUNT, EDGENPU_RING_SIZE - 1,
+				     0, msecs_to_jiffies(edev->job_timeout_ms),
+				     NULL, NULL, ring->name, dev);
+		if (ret)
+			goto err;
+	}
+	return 0;
+
+err:
+	while (r--)
+		drm_sched_fini(&edev->ring[r].sched);
+	return ret;
+}
+
+void edgenpu_sched_fini(struct edgenpu_device *edev)
+{
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_fini(&edev->ring[r].sched);
+}
+
+int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv)
+{
+	struct edgenpu_device *edev = fpriv->edev;
+	unsigned int r;
+	int ret;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct drm_gpu_scheduler *sched = &edev->ring[r].sched;
+
+		ret = drm_sched_entity_init(&fpriv->entity[r],
+					    DRM_SCHED_PRIORITY_NORMAL, &sched, 1,
+					    NULL);
+		if (ret) {
+			while (r--)
+				drm_sched_entity_destroy(&fpriv->entity[r]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv)
+{
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_entity_destroy(&fpriv->entity[r]);
+}

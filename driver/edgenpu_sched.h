@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Copyright (c) 2026 The edgenpu authors */
+
+#ifndef __EDGENPU_SCHED_H__
+#define __EDGENPU_SCHED_H__
+
+#include <linux/kref.h>
+#include <linux/list.h>
+
+#include <drm/gpu_scheduler.h>
+
+struct dma_fence;
+struct drm_device;
+struct drm_file;
+struct drm_gem_object;
+struct edgenpu_device;
+struct edgenpu_file_priv;
+struct edgenpu_job_table;
+struct edgenpu_mapping;
+struct edgenpu_ring;
+struct edgenpu_vm;
+struct enpu_job_completion;
+
+/**
+ * struct edgenpu_job - one submitted command stream
+ * @base: the scheduler's job
+ * @ref: the submit ioctl's and the scheduler's references
+ * @edev: the device
+ * @ring: the hardware ring it runs on
+ * @vm: address space it runs in (referenced)
+ * @table: the submitter's status records (referenced)
+ * @id: job id returned to userspace
+ * @cmd: validated command stream, kernel-owned (coherent DMA memory)
+ * @cmd_dma: its bus address
+ * @cmd_size: its size in bytes
+ * @bos: buffers of the job's list (referenced)
+ * @bo_write: whether the job writes each of them
+ * @bo_count: entries of @bos
+ * @maps: mappings the stream uses (referenced, keeps their VAs alive)
+ * @map_count: entries of @maps
+ * @hw_fence: allocated at submit, initialised by run_job, signalled
+ *	when the device ends the job
+ * @hw_fence_init: @hw_fence was initialised (else it is only freed)
+ * @hw_index: ring index of its descriptor (slot = index % ring size)
+ * @node: in ring->inflight while on the hardware
+ * @start_ns: when run_job handed it to the device
+ * @resets: device resets it went through
+ * @pm_ref: holds a runtime-PM reference
+ * @ended: its status was recorded
+ */
+struct edgenpu_job {
+	struct drm_sched_job base;
+	struct kref ref;
+	struct edgenpu_device *edev;
+	struct edgenpu_ring *ring;
+	struct edgenpu_vm *vm;
+	struct edgenpu_job_table *table;
+	u64 id;
+	void *cmd;
+	dma_addr_t cmd_dma;
+	u32 cmd_size;
+	struct drm_gem_object **bos;
+	bool *bo_write;
+	u32 bo_count;
+	struct edgenpu_mapping **maps;
+	u32 map_count;
+	struct dma_fence *hw_fence;
+	bool hw_fence_init;
+	u32 hw_index;
+	struct list_head node;
+	u64 start_ns;
+	u32 resets;
+	bool pm_ref;
+	bool ended;
+};
+
+static inline struct edgenpu_job *to_edgenpu_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct edgenpu_job, base);
+}
+
+void edgenpu_job_put(struct edgenpu_job *job);
+
+/* edgenpu_sched.c */
+int edgenpu_sched_init(struct edgenpu_device *edev);
+void edgenpu_sched_fini(struct edgenpu_device *edev);
+void edgenpu_rings_hw_init(struct edgenpu_device *edev);
+void edgenpu_ring_complete(struct edgenpu_ring *ring);
+void edgenpu_rings_cancel(struct edgenpu_device *edev, int error);
+int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty);
+int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv);
+void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv);
+
+/* edgenpu_submit.c */
+int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+
+/* edgenpu_jobinfo.c */
+struct edgenpu_job_table *edgenpu_job_table_create(void);
+void edgenpu_job_table_get(struct edgenpu_job_table *t);
+void edgenpu_job_table_put(struct edgenpu_job_table *t);
+u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
+void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
+			   const struct enpu_job_completion *done,
+			   u64 duration_ns, u32 resets);
+int edgenpu_ioctl_job_info(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+
+#endif /* __EDGENPU_SCHED_H__ */

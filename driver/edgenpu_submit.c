@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (c) 2026 The edgenpu authors */
+/*
+ * DRM_IOCTL_EDGENPU_SUBMIT: copy each job's command stream into memory
+ * userspace cannot reach, validate it with the contract's decoder against
+ * the caller's mappings and buffer list, then queue every job. Everything
+ * that can fail happens before the first job is armed, except adding the
+ * dependency of a job on the previous one of the same submission.
+ */
+
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-mapping.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
+#include <drm/edgenpu_accel.h>
+
+#include "edgenpu_cmd.h"
+#include "edgenpu_drv.h"
+#include "edgenpu_file.h"
+#include "edgenpu_sched.h"
+#include "edgenpu_vm.h"
+
+/* The first released struct drm_edgenpu_job ends with job_id. */
+#define EDGENPU_JOB_SIZE_V0	offsetofend(struct drm_edgenpu_job, job_id)
+
+/* Per-job state of one submission, before the job is queued. */
+struct edgenpu_submit_job {
+	struct edgenpu_job *job;
+	struct drm_edgenpu_job args;
+	struct drm_syncobj *out_syncobj;
+	struct dma_fence_chain *out_chain;
+	bool sched_init;
+};
+
+static int edgenpu_add_map(struct edgenpu_job *job, struct edgenpu_mapping *m,
+			   u32 *cap)
+{
+	u32 i;
+
+	for (i = 0; i < job->map_count; i++)
+		if (job->maps[i] == m)
+			return 0;
+	if (job->map_count == *cap) {
+		struct edgenpu_mapping **n;
+
+		n = kvrealloc(job->maps, sizeof(*n) * *cap * 2, GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		job->maps = n;
+		*cap *= 2;
+	}
+	job->maps[job->map_count++] = edgenpu_mapping_get(m);
+	return 0;
+}
+
+/*
+ * Checks one memory region of a command: inside the SRAM window, or inside
+ * a live mapping of one of the job's buffers, writable and listed for
+ * writing where the command writes. vm->lock held.
+ */
+static int edgenpu_check_region(struct edgenpu_job *job,
+				const struct enpu_region *r, u32 offset, u32 *cap)
+{
+	struct edgenpu_device *edev = job->edev;
+	struct edgenpu_mapping *m;
+	u32 i;
+
+	if (r->va >= ENPU_SRAM_VA_BASE) {
+		if (r->va - ENPU_SRAM_VA_BASE + r->size > edev->sram_size) {
+			drm_dbg(&edev->drm, "command at %u: SRAM range 0x%x+%llu beyond %u bytes\n",
+				offset, r->va, r->size, edev->sram_size);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	m = edgenpu_vm_lookup_locked(job->vm, r->va, r->size);
+	if (!m) {
+		drm_dbg(&edev->drm, "command at %u: 0x%x+%llu is not inside one mapping\n",
+			offset, r->va, r->size);
+		return -EINVAL;
+	}
+	for (i = 0; i < job->bo_count; i++)
+		if (job->bos[i] == m->bo)
+			break;
+	if (i == job->bo_count) {
+		drm_dbg(&edev->drm, "command at %u: buffer at 0x%llx not in the job's list\n",
+			offset, m->node.start);
+		return -EINVAL;
+	}
+	if (r->write && (!m->writable || !job->bo_write[i])) {
+		drm_dbg(&edev->drm, "command at %u: writes read-only buffer at 0x%llx\n",
+			offset, m->node.start);
+		return -EINVAL;
+	}
+	return edgenpu_add_map(job, m, cap);
+}
+
+/* Decodes the whole stream; every region must pass edgenpu_check_region(). */
+static int edgenpu_validate(struct edgenpu_job *job)
+{
+	const u32 *w = job->cmd;
+	u32 nwords = job->cmd_size / 4, pos = 0, i, cap = 8;
+	struct enpu_cmd_info info;
+	int err, ret = -EINVAL;
+
+	job->maps = kvmalloc_array(cap, sizeof(*job->maps), GFP_KERNEL);
+	if (!job->maps)
+		return -ENOMEM;
+
+	mutex_lock(&job->vm->lock);
+	while (pos < nwords) {
+		err = enpu_cmd_decode(w + pos, nwords - pos, &info);
+		if (err) {
+			drm_dbg(&job->edev->drm, "command at %u: decode error %d\n",
+				pos * 4, err);
+			goto out;
+		}
+		if (info.opcode == ENPU_OP_END) {
+			ret = 0;
+			goto out;
+		}
+		for (i = 0; i < info.num_regions; i++) {
+			ret = edgenpu_check_region(job, &info.regions[i], pos * 4, &cap);
+			if (ret)
+				goto out;
+		}
+		ret = -EINVAL;
+		pos += info.words;
+	}
+	drm_dbg(&job->edev->drm, "command stream has no END\n");
+out:
+	mutex_unlock(&job->vm->lock);
+	return ret;
+}
+
+static int edgenpu_job_lookup_bos(struct edgenpu_job *job, struct drm_file *file,
+				  const struct drm_edgenpu_job *args)
+{
+	struct drm_edgenpu_bo_ref __user *uref = u64_to_user_ptr(args->bo_ptr);
+	struct drm_edgenpu_bo_ref ref;
+	u32 i, j;
+
+	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL);
+	job->bo_write = kvcalloc(args->bo_count, sizeof(*job->bo_write), GFP_KERNEL);
+	if (!job->bos || !job->bo_write)
+		return -ENOMEM;
+	for (i = 0; i < args->bo_count; i++) {
+		if (copy_from_user(&ref, &uref[i], sizeof(ref)))
+			return -EFAULT;
+		if (ref.flags & ~DRM_EDGENPU_BO_REF_WRITE)
+			return -EINVAL;
+		job->bos[i] = drm_gem_object_lookup(file, ref.handle);
+		if (!job->bos[i])
+			return -ENOENT;
+		job->bo_count = i + 1;
+		job->bo_write[i] = ref.flags & DRM_EDGENPU_BO_REF_WRITE;
+		for (j = 0; j < i; j++)
+			if (job->bos[j] == job->bos[i])
+				return -EINVAL;	/* listed twice */
+	}
+	return 0;
+}
+
+static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
+				const struct drm_edgenpu_job *args)
+{
+	struct drm_edgenpu_sync __user *usync = u64_to_user_ptr(args->in_syncs_ptr);
+	struct drm_edgenpu_sync s;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < args->in_sync_count; i++) {
+		if (copy_from_user(&s, &usync[i], sizeof(s)))
+			return -EFAULT;
+		if (s.flags)
+			return -EINVAL;
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, s.handle,
+							   s.point);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int edgenpu_check_job_args(const struct drm_edgenpu_job *a)
+{
+	if (a->flags & ~DRM_EDGENPU_JOB_OUT_SYNC || a->pad || a->out_sync.flags)
+		return -EINVAL;
+	if (!(a->flags & DRM_EDGENPU_JOB_OUT_SYNC) &&
+	    (a->out_sync.handle || a->out_sync.point))
+		return -EINVAL;
+	if (a->priority > DRM_EDGENPU_PRIORITY_HIGH)
+		return -EINVAL;
+	if (!a->cmd_size || a->cmd_size > ENPU_MAX_CMD_SIZE || a->cmd_size & 3)
+		return -EINVAL;
+	if (a->bo_count > DRM_EDGENPU_MAX_BOS ||
+	    a->in_sync_count > DRM_EDGENPU_MAX_IN_SYNCS)
+		return -EINVAL;
+	return 0;
+}
+
+/* Everything about one job that can fail, before any job is queued. */
+static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
+			       struct edgenpu_submit_job *sj)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	const struct drm_edgenpu_job *a = &sj->args;
+	struct edgenpu_device *edev = to_edgenpu(drm);
+	struct edgenpu_job *job;
+	u32 ring;
+	int ret;
+
+	ret = edgenpu_check_job_args(a);
+	if (ret)
+		return ret;
+	ring = a->priority == DRM_EDGENPU_PRIORITY_HIGH ? ENPU_RING_HIGH :
+							  ENPU_RING_NORMAL;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	kref_init(&job->ref);
+	INIT_LIST_HEAD(&job->node);
+	job->edev = edev;
+	job->ring = &edev->ring[ring];
+	job->vm = edgenpu_vm_get(fpriv->vm);
+	edgenpu_job_table_get(fpriv->jobs);
+	job->table = fpriv->jobs;
+	sj->job = job;
+
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,
+				      GFP_KERNEL);
+	if (!job->hw_fence || !job->cmd)
+		return -ENOMEM;
+	job->cmd_size = a->cmd_size;
+	if (copy_from_user(job->cmd, u64_to_user_ptr(a->cmd_ptr), a->cmd_size))
+		return -EFAULT;
+
+	ret = edgenpu_job_lookup_bos(job, file, a);
+	if (ret)
+		return ret;
+	ret = edgenpu_validate(job);
+	if (ret)
+		return ret;
+
+	ret = pm_runtime_resume_and_get(drm->dev);
+	if (ret)
+		return ret;
+	job->pm_ref = true;
+
+	ret = drm_sched_job_init(&job->base, &fpriv->entity[ring], 1, fpriv);
+	if (ret)
+		return ret;
+	sj->sched_init = true;
+	ret = edgenpu_job_in_syncs(job, file, a);
+	if (ret)
+		return ret;
+
+	if (a->flags & DRM_EDGENPU_JOB_OUT_SYNC) {
+		sj->out_syncobj = drm_syncobj_find(file, a->out_sync.handle);
+		if (!sj->out_syncobj)
+			return -ENOENT;
+		if (a->out_sync.point) {
+			sj->out_chain = dma_fence_chain_alloc();
+			if (!sj->out_chain)
+				return -ENOMEM;
+		}
+	}
+	job->id = edgenpu_job_table_add(job->table);
+	return 0;
+}
+
+static void edgenpu_unprepare_job(struct edgenpu_submit_job *sj)
+{
+	if (sj->out_chain)
+		dma_fence_chain_free(sj->out_chain);
+	if (sj->out_syncobj)
+		drm_syncobj_put(sj->out_syncobj);
+	if (!sj->job)
+		return;
+	if (sj->sched_init)
+		drm_sched_job_cleanup(&sj->job->base);
+	edgenpu_job_put(sj->job);
+}
+
+/* Locks every buffer of every job and adds the implicit dependencies. */
+static int edgenpu_lock_and_sync(struct drm_exec *exec,
+				 struct edgenpu_submit_job *sjs, u32 count)
+{
+	u32 i, b;
+	int ret = 0;
+
+	drm_exec_until_all_locked(exec) {
+		for (i = 0; i < count; i++) {
+			struct edgenpu_job *job = sjs[i].job;
+
+			for (b = 0; b < job->bo_count; b++) {
+				ret = drm_exec_prepare_obj(exec, job->bos[b], count);
+				drm_exec_retry_on_contention(exec);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	for (i = 0; i < count; i++) {
+		struct edgenpu_job *job = sjs[i].job;
+
+		for (b = 0; b < job->bo_count; b++) {
+			struct drm_gem_shmem_object *shmem =
+				to_drm_gem_shmem_obj(job->bos[b]);
+
+			ret = drm_sched_job_add_implicit_dependencies(&job->base,
+								      job->bos[b],
+								      job->bo_write[b]);
+			if (ret)
+				return ret;
+			/* what the CPU wrote becomes visible to the NPU */
+			if (shmem->sgt)
+				dma_sync_sgtable_for_device(job->edev->drm.dev, shmem->sgt,
+							    DMA_BIDIRECTIONAL);
+		}
+	}
+	return 0;
+}
+
+/* Arms and queues one prepared job; the buffers are locked. */
+static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
+			     struct edgenpu_submit_job *prev)
+{
+	struct edgenpu_job *job = sj->job;
+	struct dma_fence *done;
+	u32 b;
+	int ret;
+
+	if (prev) {
+		ret = drm_sched_job_add_dependency(&job->base,
+				dma_fence_get(&prev->job->base.s_fence->finished));
+		if (ret)
+			return ret;
+	}
+	drm_sched_job_arm(&job->base);
+	done = dma_fence_get(&job->base.s_fence->finished);
+	kref_get(&job->ref);	/* put by free_job */
+	drm_sched_entity_push_job(&job->base);
+	sj->sched_init = false;	/* the scheduler owns it now */
+
+	for (b = 0; b < job->bo_count; b++)
+		dma_resv_add_fence(job->bos[b]->resv, done,
+				   job->bo_write[b] ? DMA_RESV_USAGE_WRITE :
+						      DMA_RESV_USAGE_READ);
+	if (sj->out_chain) {
+		drm_syncobj_add_point(sj->out_syncobj, sj->out_chain, done,
+				      sj->args.out_sync.point);
+		sj->out_chain = NULL;
+	} else if (sj->out_syncobj) {
+		drm_syncobj_replace_fence(sj->out_syncobj, done);
+	}
+	dma_fence_put(done);
+	return 0;
+}
+
+int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct drm_edgenpu_submit *args = data;
+	struct edgenpu_submit_job *sjs;
+	u8 __user *ujobs = u64_to_user_ptr(args->jobs_ptr);
+	struct drm_exec exec;
+	u32 i;
+	int ret, idx;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (!args->job_count || args->job_count > DRM_EDGENPU_MAX_JOBS)
+		return -EINVAL;
+	if (args->job_stride < EDGENPU_JOB_SIZE_V0 || args->job_stride > SZ_4K)
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	sjs = kvcalloc(args->job_count, sizeof(*sjs), GFP_KERNEL);
+	if (!sjs) {
+		ret = -ENOMEM;
+		goto out_exit;
+	}
+	for (i = 0; i < args->job_count; i++) {
+		ret = copy_struct_from_user(&sjs[i].args, sizeof(sjs[i].args),
+					    ujobs + (size_t)i * args->job_stride,
+					    args->job_stride);
+		if (ret)
+			goto out_free;
+		ret = edgenpu_prepare_job(drm, file, &sjs[i]);
+		if (ret)
+			goto out_free;
+		if (put_user(sjs[i].job->id, (u64 __user *)(ujobs +
+			     (size_t)i * args->job_stride +
+			     offsetof(struct drm_edgenpu_job, job_id)))) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+	}
+
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES,
+		      0);
+	ret = edgenpu_lock_and_sync(&exec, sjs, args->job_count);
+	if (!ret) {
+		for (i = 0; i < args->job_count; i++) {
+			ret = edgenpu_queue_job(&sjs[i], i ? &sjs[i - 1] : NULL);
+			if (ret)
+				break;
+		}
+	}
+	drm_exec_fini(&exec);
+
+out_free:
+	for (i = 0; i < args->job_count; i++)
+		edgenpu_unprepare_job(&sjs[i]);
+	kvfree(sjs);
+out_exit:
+	drm_dev_exit(idx);
+	return ret;
+}
