@@ -15,6 +15,8 @@ include tools/setup/versions.env
 EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 export EDGENPU_CACHE
 BUILD ?= build
+# Reference material (goldens, models) beside the clone.
+SHARED ?= ../shared
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 BINDIR ?= $(PREFIX)/bin
@@ -52,19 +54,26 @@ BENCHES :=
 LIB_VERSION := $(shell awk '/define ENPU_LIB_VERSION_(MAJOR|MINOR|PATCH)/ \
 	{ v = v s $$3; s = "." } END { print v }' libedgenpu/include/edgenpu/edgenpu.h)
 LIB_SONAME := libedgenpu.so.$(firstword $(subst ., ,$(LIB_VERSION)))
+# The library carries the INT8 kernels (CPU backend, derivations) inside.
 LIB_SRCS := $(wildcard libedgenpu/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-LIB_INC = -Ilibedgenpu/include -Ilibedgenpu -Iuapi -Ihw $(DRM_CFLAGS)
+LIB_KERNEL_SRCS := $(wildcard hw/int8/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(LIB_KERNEL_SRCS:hw/int8/%.c=$(BUILD)/libedgenpu/int8/%.o)
+LIB_INC = -Ilibedgenpu/include -Ilibedgenpu -Iuapi -Ihw -Ihw/int8 $(DRM_CFLAGS)
 LIB := $(BUILD)/lib/libedgenpu.so.$(LIB_VERSION)
 
-$(BUILD)/libedgenpu/%.o: libedgenpu/%.c $(wildcard libedgenpu/*.h libedgenpu/include/edgenpu/*.h hw/*.h uapi/drm/*.h)
+LIB_HDRS = $(wildcard libedgenpu/*.h libedgenpu/include/edgenpu/*.h hw/*.h hw/int8/*.h uapi/drm/*.h)
+$(BUILD)/libedgenpu/%.o: libedgenpu/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden $(LIB_INC) -c $< -o $@
+
+$(BUILD)/libedgenpu/int8/%.o: hw/int8/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden -Ihw/int8 -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
-		-Wl,--no-undefined -o $@ $^ $(DRM_LIBS)
+		-Wl,--no-undefined -o $@ $^ $(DRM_LIBS) -lm
 	ln -sf $(@F) $(@D)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(@D)/libedgenpu.so
 
@@ -117,10 +126,29 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
 $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SRCS) \
-		$(wildcard libedgenpu/*.h libedgenpu/include/edgenpu/*.h) | $(KROOT)/.complete
+		$(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
-		$< $(LIB_SRCS) $(DRM_LIBS)
+		$< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
+# Every golden case through the public graph API: CPU backend on the host,
+# NPU through the driver in the VM (the goldens are staged into the guest).
+GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c \
+	tests/host/golden.c
+HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
+$(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		$(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
+		-o $@ $(GRAPH_GOLDEN_SRCS) $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
+VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
+$(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		$(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host -o $@ $(GRAPH_GOLDEN_SRCS) \
+		-L$(BUILD)/lib -ledgenpu
 
 include hw/int8/int8.mk
 include tests/host/host.mk
@@ -142,11 +170,12 @@ install: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc $(TOOLS)
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 
 STAGE := $(BUILD)/stage
-stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS)
+stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(wildcard $(SHARED)/goldens/*/*/*.golden)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
-	install -d $(STAGE)/usr/lib/edgenpu/selftests
+	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
 	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
+	if [ -d $(SHARED)/goldens ]; then cp -r $(SHARED)/goldens $(STAGE)/usr/share/edgenpu/; fi
 
 all: lib tools module qemu selftests host-tests stage
 

@@ -12,6 +12,17 @@ struct enpu_device {
 	struct enpu_device_info info;
 };
 
+struct enpu_buffer {
+	struct enpu_device *dev;
+	uint32_t handle;
+	uint64_t size;
+	uint64_t va;		/* NPU address */
+	void *cpu;		/* mmap, or NULL */
+};
+
+/* ioctl with EINTR/EAGAIN retry; returns 0 or -errno. */
+int enpu_ioctl(int fd, unsigned long request, void *arg);
+
 /*
  * Records the reason for a failure in the thread's last-error buffer and
  * returns @err, so call sites read: return enpu_fail(-EINVAL, "...", ...).

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,6 +130,295 @@ const char *enpu_last_error(void);
 
 /** enpu_version_string() - the library's version, "major.minor.patch". */
 const char *enpu_version_string(void);
+
+/* ==== Buffers ================================================================
+ *
+ * Device memory shared between the CPU and the NPU: allocated on a
+ * device, or imported from a dma-buf (another device's, a udmabuf).
+ * Every buffer is mapped into the NPU address space of its device handle.
+ */
+struct enpu_buffer;
+
+#define ENPU_BUFFER_NPU_READ_ONLY	(1u << 0)	/* the NPU only reads it */
+
+int enpu_buffer_alloc(struct enpu_device *dev, size_t size, uint32_t flags,
+		      struct enpu_buffer **buf);
+/* Imports a dma-buf (the fd stays the caller's). */
+int enpu_buffer_import(struct enpu_device *dev, int dmabuf_fd, uint32_t flags,
+		       struct enpu_buffer **buf);
+/* Exports a dma-buf fd of the buffer (the caller closes it). */
+int enpu_buffer_export(struct enpu_buffer *buf, int *dmabuf_fd);
+/* CPU address of the buffer (mapped once, until enpu_buffer_free()). */
+int enpu_buffer_map(struct enpu_buffer *buf, void **ptr);
+/* Waits until no NPU job uses the buffer; timeout_ns < 0 waits forever. */
+int enpu_buffer_wait(struct enpu_buffer *buf, int64_t timeout_ns);
+size_t enpu_buffer_size(const struct enpu_buffer *buf);
+uint64_t enpu_buffer_npu_address(const struct enpu_buffer *buf);
+void enpu_buffer_free(struct enpu_buffer *buf);
+
+/* ==== Graphs ==================================================================
+ *
+ * A graph of quantized layers (TFLite semantics: NHWC int8 activations,
+ * int8 weights with per-tensor or per-channel scales, int32 biases).
+ * Tensors and layers are added in any order; ids are returned. The graph
+ * is checked when compiled; errors name the layer and the reason.
+ */
+struct enpu_graph;
+
+enum enpu_dtype {
+	ENPU_DTYPE_INT8 = 1,
+	ENPU_DTYPE_INT32 = 2,
+	ENPU_DTYPE_FLOAT32 = 3,
+};
+
+#define ENPU_MAX_RANK	4
+
+/**
+ * struct enpu_tensor_desc - a tensor
+ * @name:        for messages and DOT output (copied; may be NULL)
+ * @dtype:       element type
+ * @rank:        0 to ENPU_MAX_RANK
+ * @dims:        dimensions, outermost first (NHWC for activations)
+ * @num_scales:  0 unquantized, 1 per-tensor, > 1 per-channel along
+ *               @quant_axis (then equal to that dimension)
+ * @scales:      @num_scales scales
+ * @zero_points: @num_scales zero points (NULL: all 0)
+ * @quant_axis:  axis of per-channel quantization
+ * @data:        constant contents (copied; weights, biases, shapes), or
+ *               NULL for a tensor computed at run time
+ */
+struct enpu_tensor_desc {
+	const char *name;
+	enum enpu_dtype dtype;
+	int rank;
+	int32_t dims[ENPU_MAX_RANK];
+	size_t num_scales;
+	const float *scales;
+	const int32_t *zero_points;
+	int quant_axis;
+	const void *data;
+};
+
+enum enpu_layer_type {
+	ENPU_LAYER_CONV_2D = 1,
+	ENPU_LAYER_DEPTHWISE_CONV_2D,
+	ENPU_LAYER_FULLY_CONNECTED,
+	ENPU_LAYER_ADD,
+	ENPU_LAYER_AVERAGE_POOL_2D,
+	ENPU_LAYER_MAX_POOL_2D,
+	ENPU_LAYER_RESHAPE,
+	ENPU_LAYER_PAD,
+	ENPU_LAYER_CONCATENATION,
+	ENPU_LAYER_SOFTMAX,
+	ENPU_LAYER_QUANTIZE,
+	ENPU_LAYER_DEQUANTIZE,
+	ENPU_LAYER_MEAN,
+};
+
+enum enpu_padding_type {
+	ENPU_SAME = 1,
+	ENPU_VALID = 2,
+};
+
+enum enpu_fused_activation {
+	ENPU_FUSED_NONE = 0,
+	ENPU_FUSED_RELU = 1,
+	ENPU_FUSED_RELU_N1_TO_1 = 2,
+	ENPU_FUSED_RELU6 = 3,
+};
+
+#define ENPU_MAX_LAYER_INPUTS	8
+
+/**
+ * struct enpu_layer_desc - a layer
+ * @type:        the operation
+ * @inputs:      tensor ids, TFLite's operand order: CONV_2D and
+ *               DEPTHWISE_CONV_2D (input, filter[, bias]), FULLY_CONNECTED
+ *               (input, weights[, bias]), ADD (a, b), pools (input),
+ *               RESHAPE (input[, shape]), PAD (input, paddings[, value]),
+ *               CONCATENATION (inputs...), SOFTMAX, QUANTIZE, DEQUANTIZE
+ *               (input), MEAN (input, axes); -1 for an absent optional one
+ * @num_inputs:  entries of @inputs
+ * @output:      the tensor it computes
+ * @stride_h:    convolutions and pools
+ * @stride_w:    convolutions and pools
+ * @dilation_h:  convolutions (0 means 1)
+ * @dilation_w:  convolutions (0 means 1)
+ * @padding:     convolutions and pools
+ * @depth_multiplier: DEPTHWISE_CONV_2D
+ * @filter_h:    pools
+ * @filter_w:    pools
+ * @activation:  fused activation (convolutions, FC, ADD, pools, CONCATENATION)
+ * @axis:        CONCATENATION (negative counts from the end)
+ * @keep_dims:   MEAN
+ * @beta:        SOFTMAX
+ */
+struct enpu_layer_desc {
+	enum enpu_layer_type type;
+	int inputs[ENPU_MAX_LAYER_INPUTS];
+	int num_inputs;
+	int output;
+	int stride_h, stride_w;
+	int dilation_h, dilation_w;
+	enum enpu_padding_type padding;
+	int depth_multiplier;
+	int filter_h, filter_w;
+	enum enpu_fused_activation activation;
+	int axis;
+	int keep_dims;
+	float beta;
+};
+
+int enpu_graph_create(struct enpu_graph **graph);
+void enpu_graph_destroy(struct enpu_graph *graph);
+/* Returns the new tensor's id (>= 0) or a negative errno. */
+int enpu_graph_add_tensor(struct enpu_graph *graph, const struct enpu_tensor_desc *desc);
+/* Returns the new layer's id (>= 0) or a negative errno. */
+int enpu_graph_add_layer(struct enpu_graph *graph, const struct enpu_layer_desc *desc);
+int enpu_graph_set_io(struct enpu_graph *graph, const int *inputs, size_t num_inputs,
+		      const int *outputs, size_t num_outputs);
+/* Checks the whole graph; -EINVAL names the first bad layer and why. */
+int enpu_graph_validate(const struct enpu_graph *graph);
+const char *enpu_layer_type_name(enum enpu_layer_type type);
+
+/* ==== Models: compiled graphs ================================================= */
+struct enpu_model;
+struct enpu_run;
+
+#define ENPU_COMPILE_NO_SRAM		(1u << 0)	/* activations in DRAM only */
+#define ENPU_COMPILE_NO_PREFETCH	(1u << 1)	/* no DMA weight prefetch */
+
+/**
+ * struct enpu_compile_options - optional compile settings
+ * @size:         sizeof(struct enpu_compile_options)
+ * @flags:        ENPU_COMPILE_*
+ * @max_inflight: inferences that may be in flight at once (default 4)
+ */
+struct enpu_compile_options {
+	size_t size;
+	uint32_t flags;
+	unsigned int max_inflight;
+};
+
+/*
+ * Compiles @graph for @dev, or for the CPU backend with @dev NULL (same
+ * results, bit for bit, no device needed). Layers the NPU cannot run go
+ * to the CPU; enpu_model_layer_info() says where each one runs.
+ */
+int enpu_model_compile(struct enpu_device *dev, const struct enpu_graph *graph,
+		       const struct enpu_compile_options *options,
+		       struct enpu_model **model);
+void enpu_model_destroy(struct enpu_model *model);
+
+/**
+ * struct enpu_tensor_info - a model input or output
+ * @dtype:  element type
+ * @rank:   rank
+ * @dims:   dimensions
+ * @bytes:  size in bytes
+ * @scale:  per-tensor scale (0 if unquantized)
+ * @zero_point: per-tensor zero point
+ */
+struct enpu_tensor_info {
+	enum enpu_dtype dtype;
+	int rank;
+	int32_t dims[ENPU_MAX_RANK];
+	size_t bytes;
+	float scale;
+	int32_t zero_point;
+};
+
+size_t enpu_model_num_inputs(const struct enpu_model *model);
+size_t enpu_model_num_outputs(const struct enpu_model *model);
+int enpu_model_input_info(const struct enpu_model *model, size_t i,
+			  struct enpu_tensor_info *info);
+int enpu_model_output_info(const struct enpu_model *model, size_t i,
+			   struct enpu_tensor_info *info);
+
+/**
+ * struct enpu_profile - what one inference cost
+ * @size:          sizeof(struct enpu_profile)
+ * @wall_ns:       submit to outputs ready
+ * @device_ns:     time jobs spent on the device (driver's measure)
+ * @device_cycles: modelled NPU cycles
+ * @macs:          multiply-accumulates on the NPU
+ * @dram_read:     NPU bytes read from DRAM
+ * @dram_write:    NPU bytes written to DRAM
+ * @sram_read:     NPU bytes read from SRAM
+ * @sram_write:    NPU bytes written to SRAM
+ * @stall_cycles:  NPU cycles engines waited on each other
+ * @cpu_ns:        time spent in CPU layers
+ * @submits:       job submissions (ioctls) made
+ * @ioctls:        all ioctls made for the inference
+ */
+struct enpu_profile {
+	size_t size;
+	uint64_t wall_ns;
+	uint64_t device_ns;
+	uint64_t device_cycles;
+	uint64_t macs;
+	uint64_t dram_read;
+	uint64_t dram_write;
+	uint64_t sram_read;
+	uint64_t sram_write;
+	uint64_t stall_cycles;
+	uint64_t cpu_ns;
+	uint32_t submits;
+	uint32_t ioctls;
+};
+
+/*
+ * Runs one inference: @inputs and @outputs hold one pointer per model
+ * input/output (enpu_model_*_info() give the sizes). @profile may be NULL.
+ */
+int enpu_model_run(struct enpu_model *model, const void *const *inputs,
+		   void *const *outputs, struct enpu_profile *profile);
+
+/*
+ * Starts an inference without waiting (up to max_inflight at once; then
+ * -EBUSY). The inputs are copied before it returns.
+ */
+int enpu_model_submit(struct enpu_model *model, const void *const *inputs,
+		      struct enpu_run **run);
+/* Waits for it (timeout_ns < 0: forever; -ETIME on timeout), copies the outputs. */
+int enpu_run_wait(struct enpu_run *run, int64_t timeout_ns, void *const *outputs,
+		  struct enpu_profile *profile);
+/*
+ * A sync_file fd signalled when the run's device work ends (the caller
+ * closes it); -ENOENT for a model without device work.
+ */
+int enpu_run_sync_file(struct enpu_run *run, int *fd);
+/* Releases a run (waiting for it first if it is still going). */
+void enpu_run_release(struct enpu_run *run);
+
+/**
+ * struct enpu_layer_info - where and how a layer runs
+ * @type:          the operation
+ * @on_npu:        1 on the NPU, 0 on the CPU
+ * @segment:       index of its device job (NPU) or CPU step
+ * @est_cycles:    timing-model estimate of its NPU cycles
+ * @macs:          its multiply-accumulates
+ * @output_in_sram: its output stays in on-chip SRAM
+ * @weights_prefetched: its weights are copied to SRAM by the DMA engine
+ *                 while the previous layer computes
+ * @cpu_ns:        CPU time in the last run (CPU layers)
+ */
+struct enpu_layer_info {
+	enum enpu_layer_type type;
+	int on_npu;
+	int segment;
+	uint64_t est_cycles;
+	uint64_t macs;
+	int output_in_sram;
+	int weights_prefetched;
+	uint64_t cpu_ns;
+};
+
+size_t enpu_model_num_layers(const struct enpu_model *model);
+int enpu_model_layer_info(const struct enpu_model *model, size_t i,
+			  struct enpu_layer_info *info);
+/* Writes the compiled graph (layers, placement, NPU/CPU partition) as Graphviz DOT. */
+int enpu_model_write_dot(const struct enpu_model *model, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CPU backend's layer execution: the INT8 kernels of hw/int8 with the
+ * parameters prepare.c derived. Also runs the CPU-only layers of models
+ * compiled for the NPU.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cpu.h"
+#include "internal.h"
+
+static int exec_concat(const struct enpu_graph *g, const struct enpu_prep *p,
+		       void *const *buf)
+{
+	const struct enpu_gtensor *o = &g->tensors[p->out];
+	struct enpu_shape shapes[ENPU_MAX_LAYER_INPUTS], os;
+	const int8_t *ptrs[ENPU_MAX_LAYER_INPUTS];
+	size_t lens[ENPU_MAX_LAYER_INPUTS];
+	int k;
+
+	for (k = 0; k < p->num_in; k++) {
+		const struct enpu_gtensor *t = &g->tensors[p->in[k]];
+
+		shapes[k].rank = t->rank;
+		for (int i = 0; i < ENPU_MAX_RANK; i++)
+			shapes[k].dims[i] = t->dims[i];
+		ptrs[k] = buf[p->in[k]];
+		lens[k] = t->count;
+	}
+	os.rank = o->rank;
+	for (int i = 0; i < ENPU_MAX_RANK; i++)
+		os.dims[i] = o->dims[i];
+	return enpu_concatenation(p->concat_axis, (size_t)p->num_in, shapes, ptrs,
+				  lens, &os, buf[p->out], o->count);
+}
+
+int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
+		  void *const *buf)
+{
+	const struct enpu_gtensor *o = &g->tensors[p->out];
+	const struct enpu_gtensor *x = &g->tensors[p->in[0]];
+	const void *b = p->num_in > 2 && p->in[2] >= 0 ? buf[p->in[2]] : NULL;
+	size_t blen = b ? g->tensors[p->in[2]].count : 0;
+	void *out = buf[p->out];
+	const void *in0 = buf[p->in[0]];
+	const void *in1 = p->num_in > 1 && p->in[1] >= 0 ? buf[p->in[1]] : NULL;
+	size_t in1_len = in1 ? g->tensors[p->in[1]].count : 0;
+
+	switch (p->type) {
+	case ENPU_LAYER_CONV_2D:
+		return enpu_conv2d(&p->p.conv, in0, x->count, in1, in1_len, b, blen,
+				   out, o->count);
+	case ENPU_LAYER_DEPTHWISE_CONV_2D:
+		return enpu_depthwise_conv2d(&p->p.dw, in0, x->count, in1, in1_len,
+					     b, blen, out, o->count);
+	case ENPU_LAYER_FULLY_CONNECTED:
+		return enpu_fully_connected(&p->p.fc, in0, x->count, in1, in1_len,
+					    b, blen, out, o->count);
+	case ENPU_LAYER_ADD:
+		return enpu_add(&p->p.add, in0, x->count, in1, in1_len, out, o->count);
+	case ENPU_LAYER_AVERAGE_POOL_2D:
+		return enpu_avg_pool(&p->p.pool, in0, x->count, out, o->count);
+	case ENPU_LAYER_MAX_POOL_2D:
+		return enpu_max_pool(&p->p.pool, in0, x->count, out, o->count);
+	case ENPU_LAYER_RESHAPE:
+		return enpu_reshape(in0, x->count, out, o->count, o->count);
+	case ENPU_LAYER_PAD:
+		return enpu_pad(&p->p.pad, in0, x->count, out, o->count);
+	case ENPU_LAYER_CONCATENATION:
+		return exec_concat(g, p, buf);
+	case ENPU_LAYER_SOFTMAX:
+		return enpu_softmax(&p->p.softmax, p->softmax_outer, p->softmax_depth,
+				    in0, x->count, out, o->count);
+	case ENPU_LAYER_QUANTIZE:
+		if (x->dtype == ENPU_DTYPE_FLOAT32)
+			return enpu_quantize_f32(in0, x->count, p->q_scale, p->q_out_zp, out);
+		return enpu_requantize_i8(in0, x->count, p->q_in_zp, p->q_out_zp,
+					  p->q_mult, p->q_shift, out);
+	case ENPU_LAYER_DEQUANTIZE:
+		return enpu_dequantize_i8(in0, x->count, p->q_scale, p->q_in_zp, out);
+	case ENPU_LAYER_MEAN:
+		return enpu_mean(&p->p.mean, in0, x->count, out, o->count);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/* The graph builder: tensors, layers, inputs and outputs; topological order. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "internal.h"
+
+static size_t dtype_size(enum enpu_dtype t)
+{
+	switch (t) {
+	case ENPU_DTYPE_INT8:
+		return 1;
+	case ENPU_DTYPE_INT32:
+	case ENPU_DTYPE_FLOAT32:
+		return 4;
+	}
+	return 0;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	void *p;
+	size_t n;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+ENPU_EXPORT int enpu_graph_create(struct enpu_graph **graph)
+{
+	if (!graph)
+		return enpu_fail(-EINVAL, "enpu_graph_create: graph is NULL");
+	*graph = calloc(1, sizeof(**graph));
+	return *graph ? 0 : enpu_fail(-ENOMEM, "out of memory creating a graph");
+}
+
+ENPU_EXPORT void enpu_graph_destroy(struct enpu_graph *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->num_tensors; i++) {
+		free(g->tensors[i].name);
+		free(g->tensors[i].scales);
+		free(g->tensors[i].zero_points);
+		free(g->tensors[i].data);
+	}
+	free(g->tensors);
+	free(g->layers);
+	free(g->inputs);
+	free(g->outputs);
+	free(g);
+}
+
+ENPU_EXPORT int enpu_graph_add_tensor(struct enpu_graph *g,
+				      const struct enpu_tensor_desc *d)
+{
+	struct enpu_gtensor *t;
+	size_t count = 1, i;
+	int id;
+
+	if (!g || !d)
+		return enpu_fail(-EINVAL, "enpu_graph_add_tensor: %s is NULL",
+				 g ? "desc" : "graph");
+	id = (int)g->num_tensors;
+	if (!dtype_size(d->dtype))
+		return enpu_fail(-EINVAL, "tensor %d (%s): unknown dtype %d", id,
+				 d->name ? d->name : "?", d->dtype);
+	if (d->rank < 0 || d->rank > ENPU_MAX_RANK)
+		return enpu_fail(-EINVAL, "tensor %d (%s): rank %d is not 0..%d", id,
+				 d->name ? d->name : "?", d->rank, ENPU_MAX_RANK);
+	for (i = 0; i < (size_t)d->rank; i++) {
+		if (d->dims[i] < 1 || d->dims[i] > (1 << 24))
+			return enpu_fail(-EINVAL, "tensor %d (%s): dimension %zu is %d",
+					 id, d->name ? d->name : "?", i, d->dims[i]);
+		count *= (size_t)d->dims[i];
+		if (count > (1u << 28))
+			return enpu_fail(-EINVAL, "tensor %d (%s): over 2^28 elements",
+					 id, d->name ? d->name : "?");
+	}
+	if (d->num_scales) {
+		if (!d->scales)
+			return enpu_fail(-EINVAL, "tensor %d: num_scales %zu but no scales",
+					 id, d->num_scales);
+		if (d->num_scales > 1 &&
+		    (d->quant_axis < 0 || d->quant_axis >= (d->rank ? d->rank : 1) ||
+		     (size_t)(d->rank ? d->dims[d->quant_axis] : 1) != d->num_scales))
+			return enpu_fail(-EINVAL, "tensor %d (%s): %zu scales do not match axis %d",
+					 id, d->name ? d->name : "?", d->num_scales,
+					 d->quant_axis);
+		for (i = 0; i < d->num_scales; i++)
+			if (!(d->scales[i] > 0.0f) || !isfinite(d->scales[i]))
+				return enpu_fail(-EINVAL, "tensor %d (%s): scale %zu is not positive",
+						 id, d->name ? d->name : "?", i);
+	}
+	if (grow((void **)&g->tensors, &g->cap_tensors, g->num_tensors + 1,
+		 sizeof(*g->tensors)))
+		return enpu_fail(-ENOMEM, "out of memory adding a tensor");
+	t = &g->tensors[g->num_tensors];
+	memset(t, 0, sizeof(*t));
+	t->dtype = d->dtype;
+	t->rank = d->rank;
+	memcpy(t->dims, d->dims, sizeof(t->dims));
+	t->count = count;
+	t->bytes = count * dtype_size(d->dtype);
+	t->num_scales = d->num_scales;
+	t->quant_axis = d->num_scales > 1 ? d->quant_axis : 0;
+	if (d->name)
+		t->name = strdup(d->name);
+	if (d->num_scales) {
+		t->scales = malloc(d->num_scales * sizeof(float));
+		t->zero_points = calloc(d->num_scales, sizeof(int32_t));
+		if (t->scales && t->zero_points) {
+			memcpy(t->scales, d->scales, d->num_scales * sizeof(float));
+			if (d->zero_points)
+				memcpy(t->zero_points, d->zero_points,
+				       d->num_scales * sizeof(int32_t));
+		}
+	}
+	if (d->data) {
+		t->data = malloc(t->bytes);
+		if (t->data)
+			memcpy(t->data, d->data, t->bytes);
+	}
+	if ((d->name && !t->name) || (d->num_scales && (!t->scales || !t->zero_points)) ||
+	    (d->data && !t->data)) {
+		free(t->name);
+		free(t->scales);
+		free(t->zero_points);
+		free(t->data);
+		return enpu_fail(-ENOMEM, "out of memory adding tensor %d", id);
+	}
+	g->num_tensors++;
+	return id;
+}
+
+ENPU_EXPORT int enpu_graph_add_layer(struct enpu_graph *g,
+				     const struct enpu_layer_desc *d)
+{
+	int id, i;
+
+	if (!g || !d)
+		return enpu_fail(-EINVAL, "enpu_graph_add_layer: %s is NULL",
+				 g ? "desc" : "graph");
+	id = (int)g->num_layers;
+	if (!enpu_layer_type_name(d->type)[0])
+		return enpu_fail(-EINVAL, "layer %d: unknown type %d", id, d->type);
+	if (d->num_inputs < 1 || d->num_inputs > ENPU_MAX_LAYER_INPUTS)
+		return enpu_fail(-EINVAL, "layer %d (%s): %d inputs", id,
+				 enpu_layer_type_name(d->type), d->num_inputs);
+	for (i = 0; i < d->num_inputs; i++)
+		if (d->inputs[i] < -1 || d->inputs[i] >= (int)g->num_tensors)
+			return enpu_fail(-EINVAL, "layer %d (%s): input %d is tensor %d, which does not exist",
+					 id, enpu_layer_type_name(d->type), i, d->inputs[i]);
+	if (d->output < 0 || d->output >= (int)g->num_tensors)
+		return enpu_fail(-EINVAL, "layer %d (%s): output tensor %d does not exist",
+				 id, enpu_layer_type_name(d->type), d->output);
+	if (g->tensors[d->output].data)
+		return enpu_fail(-EINVAL, "layer %d (%s): output tensor %d is a constant",
+				 id, enpu_layer_type_name(d->type), d->output);
+	if (enpu_graph_producer(g, d->output) >= 0)
+		return enpu_fail(-EINVAL, "layer %d (%s): tensor %d is already written by layer %d",
+				 id, enpu_layer_type_name(d->type), d->output,
+				 enpu_graph_producer(g, d->output));
+	if (grow((void **)&g->layers, &g->cap_layers, g->num_layers + 1,
+		 sizeof(*g->layers)))
+		return enpu_fail(-ENOMEM, "out of memory adding a layer");
+	g->layers[g->num_layers++] = *d;
+	return id;
+}
+
+ENPU_EXPORT int enpu_graph_set_io(struct enpu_graph *g, const int *inputs,
+				  size_t num_inputs, const int *outputs,
+				  size_t num_outputs)
+{
+	int *in, *out;
+	size_t i;
+
+	if (!g || (num_inputs && !inputs) || !num_outputs || !outputs)
+		return enpu_fail(-EINVAL, "enpu_graph_set_io: a graph needs outputs");
+	for (i = 0; i < num_inputs + num_outputs; i++) {
+		int t = i < num_inputs ? inputs[i] : outputs[i - num_inputs];
+
+		if (t < 0 || t >= (int)g->num_tensors)
+			return enpu_fail(-EINVAL, "graph %s %zu: tensor %d does not exist",
+					 i < num_inputs ? "input" : "output",
+					 i < num_inputs ? i : i - num_inputs, t);
+		if (g->tensors[t].data)
+			return enpu_fail(-EINVAL, "graph input/output tensor %d is a constant", t);
+	}
+	in = malloc((num_inputs + 1) * sizeof(int));
+	out = malloc(num_outputs * sizeof(int));
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return enpu_fail(-ENOMEM, "out of memory");
+	}
+	memcpy(in, inputs, num_inputs * sizeof(int));
+	memcpy(out, outputs, num_outputs * sizeof(int));
+	free(g->inputs);
+	free(g->outputs);
+	g->inputs = in;
+	g->outputs = out;
+	g->num_inputs = num_inputs;
+	g->num_outputs = num_outputs;
+	return 0;
+}
+
+int enpu_graph_producer(const struct enpu_graph *g, int t)
+{
+	size_t i;
+
+	for (i = 0; i < g->num_layers; i++)
+		if (g->layers[i].output == t)
+			return (int)i;
+	return -1;
+}
+
+static int is_graph_input(const struct enpu_graph *g, int t)
+{
+	size_t i;
+
+	for (i = 0; i < g->num_inputs; i++)
+		if (g->inputs[i] == t)
+			return 1;
+	return 0;
+}
+
+/*
+ * Kahn's algorithm over layers. A tensor that is neither constant, a
+ * graph input, nor written by a layer is an error, and so is a cycle.
+ */
+int enpu_graph_order(const struct enpu_graph *g, size_t *order)
+{
+	unsigned char *done = calloc(g->num_layers + 1, 1);
+	unsigned char *ready = calloc(g->num_tensors + 1, 1);
+	size_t n = 0, i;
+	int j, progress = 1, ret = 0;
+
+	if (!done || !ready) {
+		free(done);
+		free(ready);
+		return enpu_fail(-ENOMEM, "out of memory ordering the graph");
+	}
+	for (i = 0; i < g->num_tensors; i++)
+		ready[i] = g->tensors[i].data || is_graph_input(g, (int)i);
+	while (n < g->num_layers && progress) {
+		progress = 0;
+		for (i = 0; i < g->num_layers; i++) {
+			const struct enpu_layer_desc *l = &g->layers[i];
+			int ok = 1;
+
+			if (done[i])
+				continue;
+			for (j = 0; j < l->num_inputs; j++)
+				if (l->inputs[j] >= 0 && !ready[l->inputs[j]])
+					ok = 0;
+			if (!ok)
+				continue;
+			done[i] = 1;
+			ready[l->output] = 1;
+			order[n++] = i;
+			progress = 1;
+		}
+	}
+	if (n < g->num_layers) {
+		for (i = 0; i < g->num_layers && !ret; i++) {
+			const struct enpu_layer_desc *l = &g->layers[i];
+
+			if (done[i])
+				continue;
+			for (j = 0; j < l->num_inputs && !ret; j++) {
+				int t = l->inputs[j];
+
+				if (t < 0 || ready[t])
+					continue;
+				if (enpu_graph_producer(g, t) < 0)
+					ret = enpu_fail(-EINVAL, "layer %zu (%s): input tensor %d is never computed (not a constant, a graph input or a layer output)",
+							i, enpu_layer_type_name(l->type), t);
+				else
+					ret = enpu_fail(-EINVAL, "layer %zu (%s): part of a cycle (tensor %d depends on its own output)",
+							i, enpu_layer_type_name(l->type), t);
+			}
+		}
+	}
+	for (i = 0; i < g->num_outputs && !ret; i++)
+		if (!ready[g->outputs[i]])
+			ret = enpu_fail(-EINVAL, "graph output %zu (tensor %d) is never computed",
+					i, g->outputs[i]);
+	free(done);
+	free(ready);
+	return ret;
+}
+
+ENPU_EXPORT const char *enpu_layer_type_name(enum enpu_layer_type type)
+{
+	switch (type) {
+	case ENPU_LAYER_CONV_2D: return "CONV_2D";
+	case ENPU_LAYER_DEPTHWISE_CONV_2D: return "DEPTHWISE_CONV_2D";
+	case ENPU_LAYER_FULLY_CONNECTED: return "FULLY_CONNECTED";
+	case ENPU_LAYER_ADD: return "ADD";
+	case ENPU_LAYER_AVERAGE_POOL_2D: return "AVERAGE_POOL_2D";
+	case ENPU_LAYER_MAX_POOL_2D: return "MAX_POOL_2D";
+	case ENPU_LAYER_RESHAPE: return "RESHAPE";
+	case ENPU_LAYER_PAD: return "PAD";
+	case ENPU_LAYER_CONCATENATION: return "CONCATENATION";
+	case ENPU_LAYER_SOFTMAX: return "SOFTMAX";
+	case ENPU_LAYER_QUANTIZE: return "QUANTIZE";
+	case ENPU_LAYER_DEQUANTIZE: return "DEQUANTIZE";
+	case ENPU_LAYER_MEAN: return "MEAN";
+	}
+	return "";
+}
+
+ENPU_EXPORT int enpu_graph_validate(const struct enpu_graph *g)
+{
+	struct enpu_prep prep;
+	size_t *order, i;
+	int ret;
+
+	if (!g)
+		return enpu_fail(-EINVAL, "enpu_graph_validate: graph is NULL");
+	if (!g->num_outputs)
+		return enpu_fail(-EINVAL, "graph has no outputs (enpu_graph_set_io)");
+	order = malloc((g->num_layers + 1) * sizeof(*order));
+	if (!order)
+		return enpu_fail(-ENOMEM, "out of memory");
+	ret = enpu_graph_order(g, order);
+	for (i = 0; !ret && i < g->num_layers; i++) {
+		ret = enpu_prepare_layer(g, i, &prep);
+		if (!ret)
+			enpu_prep_free(&prep);
+	}
+	free(order);
+	return ret;
+}

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Models: compiling a graph (checking, ordering, partitioning between NPU
+ * and CPU), running it, and the CPU backend, which runs every layer with
+ * the INT8 kernels on host memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu.h"
+#include "internal.h"
+#include "model.h"
+
+uint64_t enpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out)
+{
+	struct enpu_graph *c;
+	size_t i;
+	int ret;
+
+	ret = enpu_graph_create(&c);
+	if (ret)
+		return ret;
+	for (i = 0; i < g->num_tensors; i++) {
+		const struct enpu_gtensor *t = &g->tensors[i];
+		struct enpu_tensor_desc d = {
+			.name = t->name, .dtype = t->dtype, .rank = t->rank,
+			.num_scales = t->num_scales, .scales = t->scales,
+			.zero_points = t->zero_points, .quant_axis = t->quant_axis,
+			.data = t->data,
+		};
+
+		memcpy(d.dims, t->dims, sizeof(d.dims));
+		ret = enpu_graph_add_tensor(c, &d);
+		if (ret < 0)
+			goto err;
+	}
+	for (i = 0; i < g->num_layers; i++) {
+		ret = enpu_graph_add_layer(c, &g->layers[i]);
+		if (ret < 0)
+			goto err;
+	}
+	ret = enpu_graph_set_io(c, g->inputs, g->num_inputs, g->outputs, g->num_outputs);
+	if (ret)
+		goto err;
+	*out = c;
+	return 0;
+err:
+	enpu_graph_destroy(c);
+	return ret;
+}
+
+static int cpu_alloc(struct enpu_model *m)
+{
+	struct enpu_graph *g = m->g;
+	size_t i;
+
+	m->buf = calloc(g->num_tensors + 1, sizeof(*m->buf));
+	if (!m->buf)
+		return enpu_fail(-ENOMEM, "out of memory");
+	for (i = 0; i < g->num_tensors; i++) {
+		if (g->tensors[i].data) {
+			m->buf[i] = g->tensors[i].data;
+			continue;
+		}
+		m->buf[i] = calloc(1, g->tensors[i].bytes ? g->tensors[i].bytes : 1);
+		if (!m->buf[i])
+			return enpu_fail(-ENOMEM, "out of memory for tensor %zu (%zu bytes)",
+					 i, g->tensors[i].bytes);
+	}
+	return 0;
+}
+
+ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
+				   const struct enpu_graph *graph,
+				   const struct enpu_compile_options *opt,
+				   struct enpu_model **model)
+{
+	struct enpu_model *m;
+	size_t i;
+	int ret;
+
+	if (!graph || !model)
+		return enpu_fail(-EINVAL, "enpu_model_compile: %s is NULL",
+				 graph ? "model" : "graph");
+	*model = NULL;
+	if (opt && opt->size < sizeof(size_t) + sizeof(uint32_t))
+		return enpu_fail(-EINVAL, "enpu_compile_options.size is %zu", opt->size);
+	ret = enpu_graph_validate(graph);
+	if (ret)
+		return ret;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return enpu_fail(-ENOMEM, "out of memory");
+	m->dev = dev;
+	m->max_inflight = 4;
+	if (opt) {
+		m->flags = opt->flags;
+		if (opt->size >= offsetof(struct enpu_compile_options, max_inflight) +
+				 sizeof(unsigned int) && opt->max_inflight)
+			m->max_inflight = opt->max_inflight;
+	}
+	if (m->max_inflight > 16) {
+		ret = enpu_fail(-EINVAL, "max_inflight %u is over 16", m->max_inflight);
+		goto err;
+	}
+	ret = enpu_graph_clone(graph, &m->g);
+	if (ret)
+		goto err;
+	m->order = calloc(m->g->num_layers + 1, sizeof(*m->order));
+	m->prep = calloc(m->g->num_layers + 1, sizeof(*m->prep));
+	m->linfo = calloc(m->g->num_layers + 1, sizeof(*m->linfo));
+	if (!m->order || !m->prep || !m->linfo) {
+		ret = enpu_fail(-ENOMEM, "out of memory");
+		goto err;
+	}
+	ret = enpu_graph_order(m->g, m->order);
+	if (ret)
+		goto err;
+	for (i = 0; i < m->g->num_layers; i++) {
+		ret = enpu_prepare_layer(m->g, i, &m->prep[i]);
+		if (ret)
+			goto err;
+		m->linfo[i].type = m->prep[i].type;
+		m->linfo[i].macs = m->prep[i].macs;
+	}
+	ret = dev ? enpu_npu_compile(m) : cpu_alloc(m);
+	if (ret)
+		goto err;
+	*model = m;
+	return 0;
+err:
+	enpu_model_destroy(m);
+	return ret;
+}
+
+ENPU_EXPORT void enpu_model_destroy(struct enpu_model *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	if (m->npu)
+		enpu_npu_destroy(m);
+	if (m->buf && m->g)
+		for (i = 0; i < m->g->num_tensors; i++)
+			if (!m->g->tensors[i].data)
+				free(m->buf[i]);
+	free(m->buf);
+	if (m->prep && m->g)
+		for (i = 0; i < m->g->num_layers; i++)
+			enpu_prep_free(&m->prep[i]);
+	free(m->prep);
+	free(m->linfo);
+	free(m->order);
+	free(m->steps);
+	enpu_graph_destroy(m->g);
+	free(m);
+}
+
+static int io_info(const struct enpu_model *m, const int *ids, size_t n, size_t i,
+		   struct enpu_tensor_info *info)
+{
+	const struct enpu_gtensor *t;
+
+	if (!m || !info)
+		return enpu_fail(-EINVAL, "enpu_model_*_info: NULL argument");
+	if (i >= n)
+		return enpu_fail(-EINVAL, "the model has %zu, not %zu", n, i + 1);
+	t = &m->g->tensors[ids[i]];
+	memset(info, 0, sizeof(*info));
+	info->dtype = t->dtype;
+	info->rank = t->rank;
+	memcpy(info->dims, t->dims, sizeof(info->dims));
+	info->bytes = t->bytes;
+	if (t->num_scales == 1) {
+		info->scale = t->scales[0];
+		info->zero_point = t->zero_points[0];
+	}
+	return 0;
+}
+
+ENPU_EXPORT size_t enpu_model_num_inputs(const struct enpu_model *m)
+{
+	return m ? m->g->num_inputs : 0;
+}
+
+ENPU_EXPORT size_t enpu_model_num_outputs(const struct enpu_model *m)
+{
+	return m ? m->g->num_outputs : 0;
+}
+
+ENPU_EXPORT int enpu_model_input_info(const struct enpu_model *m, size_t i,
+				      struct enpu_tensor_info *info)
+{
+	return io_info(m, m ? m->g->inputs : NULL, m ? m->g->num_inputs : 0, i, info);
+}
+
+ENPU_EXPORT int enpu_model_output_info(const struct enpu_model *m, size_t i,
+				       struct enpu_tensor_info *info)
+{
+	return io_info(m, m ? m->g->outputs : NULL, m ? m->g->num_outputs : 0, i, info);
+}
+
+ENPU_EXPORT size_t enpu_model_num_layers(const struct enpu_model *m)
+{
+	return m ? m->g->num_layers : 0;
+}
+
+ENPU_EXPORT int enpu_model_layer_info(const struct enpu_model *m, size_t i,
+				      struct enpu_layer_info *info)
+{
+	if (!m || !info || i >= m->g->num_layers)
+		return enpu_fail(-EINVAL, "enpu_model_layer_info: no layer %zu", i);
+	*info = m->linfo[i];
+	return 0;
+}
+
+/* Runs layers @order[first .. first + count) on the CPU over @buf. */
+int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
+			size_t count)
+{
+	size_t k;
+
+	for (k = first; k < first + count; k++) {
+		size_t l = m->order[k];
+		uint64_t t0 = enpu_now_ns();
+		int ret = enpu_cpu_exec(m->g, &m->prep[l], buf);
+
+		m->linfo[l].cpu_ns = enpu_now_ns() - t0;
+		if (ret)
+			return enpu_fail(ret, "layer %zu (%s) failed on the CPU: %s", l,
+					 enpu_layer_type_name(m->prep[l].type),
+					 enpu_strerror(ret));
+	}
+	return 0;
+}
+
+static int check_io(const struct enpu_model *m, const void *const *inputs,
+		    void *const *outputs)
+{
+	size_t i;
+
+	if (m->g->num_inputs && !inputs)
+		return enpu_fail(-EINVAL, "the model has %zu inputs, inputs is NULL",
+				 m->g->num_inputs);
+	for (i = 0; i < m->g->num_inputs; i++)
+		if (!inputs[i])
+			return enpu_fail(-EINVAL, "input %zu is NULL", i);
+	if (outputs)
+		for (i = 0; i < m->g->num_outputs; i++)
+			if (!outputs[i])
+				return enpu_fail(-EINVAL, "output %zu is NULL", i);
+	return 0;
+}
+
+static int cpu_run(struct enpu_model *m, const void *const *inputs,
+		   void *const *outputs, struct enpu_profile *prof)
+{
+	uint64_t t0 = enpu_now_ns();
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->g->num_inputs; i++)
+		memcpy(m->buf[m->g->inputs[i]], inputs[i],
+		       m->g->tensors[m->g->inputs[i]].bytes);
+	ret = enpu_cpu_run_layers(m, m->buf, 0, m->g->num_layers);
+	if (ret)
+		return ret;
+	if (outputs)
+		for (i = 0; i < m->g->num_outputs; i++)
+			memcpy(outputs[i], m->buf[m->g->outputs[i]],
+			       m->g->tensors[m->g->outputs[i]].bytes);
+	if (prof && prof->size >= sizeof(size_t) + 2 * sizeof(uint64_t)) {
+		size_t sz = prof->size < sizeof(*prof) ? prof->size : sizeof(*prof);
+		struct enpu_profile p = { .size = prof->size };
+
+		p.wall_ns = enpu_now_ns() - t0;
+		p.cpu_ns = p.wall_ns;
+		memcpy(prof, &p, sz);
+	}
+	return 0;
+}
+
+ENPU_EXPORT int enpu_model_run(struct enpu_model *m, const void *const *inputs,
+			       void *const *outputs, struct enpu_profile *prof)
+{
+	struct enpu_run *run;
+	int ret;
+
+	if (!m)
+		return enpu_fail(-EINVAL, "enpu_model_run: model is NULL");
+	ret = check_io(m, inputs, outputs);
+	if (ret)
+		return ret;
+	if (!m->dev)
+		return cpu_run(m, inputs, outputs, prof);
+	ret = enpu_npu_submit(m, inputs, &run);
+	if (ret)
+		return ret;
+	ret = enpu_npu_wait(run, -1, outputs, prof);
+	enpu_npu_release(run);
+	return ret;
+}
+
+ENPU_EXPORT int enpu_model_submit(struct enpu_model *m, const void *const *inputs,
+				  struct enpu_run **runp)
+{
+	struct enpu_run *run;
+	size_t i;
+	int ret;
+
+	if (!m || !runp)
+		return enpu_fail(-EINVAL, "enpu_model_submit: NULL argument");
+	ret = check_io(m, inputs, NULL);
+	if (ret)
+		return ret;
+	if (m->dev)
+		return enpu_npu_submit(m, inputs, runp);
+
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return enpu_fail(-ENOMEM, "out of memory");
+	run->m = m;
+	run->prof.size = sizeof(run->prof);
+	run->outputs = calloc(m->g->num_outputs, sizeof(void *));
+	for (i = 0; run->outputs && i < m->g->num_outputs; i++)
+		run->outputs[i] = malloc(m->g->tensors[m->g->outputs[i]].bytes);
+	for (i = 0; run->outputs && i < m->g->num_outputs; i++)
+		if (!run->outputs[i])
+			break;
+	if (!run->outputs || i < m->g->num_outputs) {
+		enpu_run_release(run);
+		return enpu_fail(-ENOMEM, "out of memory for outputs");
+	}
+	ret = cpu_run(m, inputs, run->outputs, &run->prof);
+	if (ret) {
+		enpu_run_release(run);
+		return ret;
+	}
+	*runp = run;
+	return 0;
+}
+
+ENPU_EXPORT int enpu_run_wait(struct enpu_run *run, int64_t timeout_ns,
+			      void *const *outputs, struct enpu_profile *prof)
+{
+	size_t i;
+
+	if (!run)
+		return enpu_fail(-EINVAL, "enpu_run_wait: run is NULL");
+	if (run->m->dev)
+		return enpu_npu_wait(run, timeout_ns, outputs, prof);
+	if (outputs)
+		for (i = 0; i < run->m->g->num_outputs; i++)
+			memcpy(outputs[i], run->outputs[i],
+			       run->m->g->tensors[run->m->g->outputs[i]].bytes);
+	if (prof && prof->size >= sizeof(size_t)) {
+		size_t sz = prof->size < sizeof(*prof) ? prof->size : sizeof(*prof);
+		size_t keep = prof->size;
+
+		memcpy(prof, &run->prof, sz);
+		prof->size = keep;
+	}
+	return 0;
+}
+
+ENPU_EXPORT int enpu_run_sync_file(struct enpu_run *run, int *fd)
+{
+	if (!run || !fd)
+		return enpu_fail(-EINVAL, "enpu_run_sync_file: NULL argument");
+	if (!run->m->dev)
+		return enpu_fail(-ENOENT, "a CPU-backend run has no device work to wait for");
+	return enpu_npu_sync_file(run, fd);
+}
+
+ENPU_EXPORT void enpu_run_release(struct enpu_run *run)
+{
+	size_t i;
+
+	if (!run)
+		return;
+	if (run->m->dev) {
+		enpu_npu_release(run);
+		return;
+	}
+	if (run->outputs)
+		for (i = 0; i < run->m->g->num_outputs; i++)
+			free(run->outputs[i]);
+	free(run->outputs);
+	free(run);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* libedgenpu internals: compiled models and runs. */
+#ifndef EDGENPU_MODEL_H
+#define EDGENPU_MODEL_H
+
+#include "graph.h"
+
+struct enpu_npu;	/* npu.c: the device side of a model */
+
+/* One step of an inference: an NPU job or a CPU layer. */
+struct enpu_step {
+	int on_npu;
+	size_t first, count;	/* positions in model->order */
+};
+
+struct enpu_model {
+	struct enpu_device *dev;	/* NULL: CPU backend */
+	struct enpu_graph *g;		/* the model's own copy */
+	size_t *order;			/* layers in execution order */
+	struct enpu_prep *prep;		/* by layer id */
+	struct enpu_layer_info *linfo;	/* by layer id */
+	struct enpu_step *steps;
+	size_t num_steps;
+	unsigned int max_inflight;
+	uint32_t flags;
+	/* CPU backend: one storage pointer per tensor */
+	void **buf;
+	struct enpu_npu *npu;
+};
+
+/*
+ * One inference. CPU backend: computed at submit, outputs kept until
+ * wait. NPU: the steps are advanced by submit (NPU jobs up to the first
+ * CPU step) and by wait (the rest).
+ */
+struct enpu_run {
+	struct enpu_model *m;
+	struct enpu_profile prof;
+	/* CPU backend */
+	void **outputs;
+	/* NPU */
+	unsigned int slot;
+	size_t next_step;
+	uint64_t *job_ids;	/* per step, 0 for CPU steps */
+	size_t pending_from;	/* first step whose job is not checked yet */
+	uint64_t t0;
+	int error;
+};
+
+/* Runs layers order[first .. first + count) on the CPU over @buf. */
+int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
+			size_t count);
+
+/* A deep copy of @g (constants included). */
+int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out);
+
+/* npu.c */
+int enpu_npu_compile(struct enpu_model *m);
+void enpu_npu_destroy(struct enpu_model *m);
+int enpu_npu_submit(struct enpu_model *m, const void *const *inputs,
+		    struct enpu_run **run);
+int enpu_npu_wait(struct enpu_run *run, int64_t timeout_ns, void *const *outputs,
+		  struct enpu_profile *prof);
+int enpu_npu_sync_file(struct enpu_run *run, int *fd);
+void enpu_npu_release(struct enpu_run *run);
+
+uint64_t enpu_now_ns(void);
+
+#endif /* EDGENPU_MODEL_H */

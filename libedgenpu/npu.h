@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* libedgenpu internals: the device side of a compiled model. */
+#ifndef EDGENPU_NPU_H
+#define EDGENPU_NPU_H
+
+#include <stdint.h>
+
+#include "edgenpu_timing.h"
+#include "model.h"
+
+/* Where a tensor lives. */
+enum enpu_loc {
+	ENPU_LOC_NONE = 0,
+	ENPU_LOC_HOST,		/* constant used only by CPU layers */
+	ENPU_LOC_WEIGHTS,	/* constant in the shared read-only buffer */
+	ENPU_LOC_ARENA,		/* activation in the per-inference DRAM arena */
+	ENPU_LOC_SRAM,		/* activation kept in on-chip SRAM */
+};
+
+struct enpu_place {
+	enum enpu_loc loc;
+	uint64_t off;
+};
+
+/* A growable command stream. */
+struct enpu_stream {
+	uint32_t *w;
+	size_t n, cap;
+	int oom;
+};
+
+void enpu_stream_cmd(struct enpu_stream *s, uint32_t op, const void *cmd, size_t bytes);
+void enpu_stream_sync(struct enpu_stream *s, uint32_t op, uint32_t engine, uint32_t sem);
+
+/* Resources of one inference in flight. */
+struct enpu_slot {
+	struct enpu_buffer *arena;
+	uint8_t *cpu;
+	struct enpu_stream *streams;	/* per step; empty for CPU steps */
+	void **buf;			/* CPU view of every tensor */
+	uint32_t syncobj;
+	int busy;
+};
+
+struct enpu_npu {
+	struct enpu_sku sku;
+	struct enpu_place *place;	/* per tensor */
+	uint64_t *quant_off;		/* per layer; UINT64_MAX: none */
+	int *prefetch;			/* per layer: -1, or its prefetch number */
+	struct enpu_buffer *weights;
+	uint64_t weights_bytes;
+	uint64_t arena_bytes;
+	uint32_t sram_act_bytes;	/* SRAM used by activations */
+	uint32_t slot_bytes;		/* each of the two prefetch slots */
+	struct enpu_slot *slots;
+	unsigned int nslots;
+};
+
+/* Emits layer @l (commands only, no prefetch) for the given base addresses. */
+int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
+		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);
+
+/* Emits device step @st (one job) for the given base addresses. */
+int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
+		   uint32_t arena_va, struct enpu_stream *s);
+
+/* VA of tensor @t given the bases. */
+uint32_t enpu_tensor_va(const struct enpu_npu *npu, int t, uint32_t weights_va,
+			uint32_t arena_va);
+
+#endif /* EDGENPU_NPU_H */

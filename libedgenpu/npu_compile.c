@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The NPU compiler:
+ *  1. which layers the NPU runs: each is emitted and checked with the
+ *     contract's own decoder (hw/edgenpu_cmd.h); what the NPU cannot
+ *     express (softmax, quantize, oversized operands...) runs on the CPU;
+ *  2. steps: runs of consecutive NPU layers become one device job each;
+ *  3. placement by liveness: activations produced and consumed inside one
+ *     job stay in on-chip SRAM when they fit; the rest share a DRAM arena
+ *     where tensors that are never alive together reuse the same bytes;
+ *     constants go to one read-only weights buffer;
+ *  4. weight prefetch: two SRAM slots the DMA engine fills with the next
+ *     layers' weights while the compute engine works (semaphores 0-3),
+ *  5. per-layer cycle estimates from the timing model (hw/edgenpu_timing.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xf86drm.h>
+
+#include "edgenpu_cmd.h"
+#include "edgenpu_job.h"
+#include "edgenpu_mmu.h"
+#include "internal.h"
+#include "npu.h"
+
+#define ALIGN64(x)	(((x) + 63) & ~(uint64_t)63)
+#define DRY_BASE	0x00100000u	/* any DRAM address for dry runs */
+
+/* Semaphores of a job's stream. */
+#define SEM_LOADED(slot)	(slot)		/* DMA -> compute: weights in */
+#define SEM_FREE(slot)		(2 + (slot))	/* compute -> DMA: slot reusable */
+#define SEM_TO_DMA		4		/* compute done, DMA may move */
+#define SEM_TO_COMPUTE		5		/* DMA done, compute may read */
+
+static int layer_is_compute(enum enpu_layer_type t)
+{
+	return t == ENPU_LAYER_CONV_2D || t == ENPU_LAYER_DEPTHWISE_CONV_2D ||
+	       t == ENPU_LAYER_FULLY_CONNECTED || t == ENPU_LAYER_ADD ||
+	       t == ENPU_LAYER_AVERAGE_POOL_2D || t == ENPU_LAYER_MAX_POOL_2D;
+}
+
+static int layer_is_dma(enum enpu_layer_type t)
+{
+	return t == ENPU_LAYER_PAD || t == ENPU_LAYER_CONCATENATION ||
+	       t == ENPU_LAYER_RESHAPE;
+}
+
+static int layer_has_weights(enum enpu_layer_type t)
+{
+	return t == ENPU_LAYER_CONV_2D || t == ENPU_LAYER_DEPTHWISE_CONV_2D ||
+	       t == ENPU_LAYER_FULLY_CONNECTED;
+}
+
+/* Every command of @s decodes, with each operand inside the VA space. */
+static int stream_valid(const struct enpu_stream *s)
+{
+	struct enpu_cmd_info info;
+	size_t pos = 0;
+
+	if (s->oom)
+		return 0;
+	while (pos < s->n) {
+		if (enpu_cmd_decode(s->w + pos, s->n - pos, &info))
+			return 0;
+		pos += info.words;
+	}
+	return 1;
+}
+
+/* Whether the NPU can run layer @l: emit it at dry-run addresses and decode. */
+static int npu_capable(struct enpu_model *m, size_t l)
+{
+	const struct enpu_prep *p = &m->prep[l];
+	struct enpu_stream s = { 0 };
+	int ok;
+
+	if (!layer_is_compute(p->type) && !layer_is_dma(p->type))
+		return 0;
+	ok = !enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s) && stream_valid(&s);
+	free(s.w);
+	return ok;
+}
+
+/* Modelled cycles of layer @l as placed. */
+static uint64_t layer_estimate(struct enpu_model *m, size_t l, uint32_t filter_va)
+{
+	struct enpu_stream s = { 0 };
+	struct enpu_cmd_info info;
+	uint64_t cycles = 0;
+	size_t pos = 0;
+
+	if (enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, filter_va, &s))
+		goto out;
+	while (pos < s.n && !enpu_cmd_decode(s.w + pos, s.n - pos, &info)) {
+		uint64_t dram = 0, sram = 0;
+		unsigned int i;
+
+		for (i = 0; i < info.num_regions; i++) {
+			uint64_t b = info.engine == ENPU_ENGINE_DMA ? info.work :
+				     info.regions[i].size;
+
+			if (info.regions[i].va >= ENPU_SRAM_VA_BASE)
+				sram += b;
+			else
+				dram += b;
+		}
+		cycles += info.engine == ENPU_ENGINE_DMA ?
+			  enpu_t_dma(&m->npu->sku, dram, sram) :
+			  enpu_t_compute(&m->npu->sku, info.work, dram, sram);
+		pos += info.words;
+	}
+out:
+	free(s.w);
+	return cycles;
+}
+
+struct live {
+	int t;
+	int def, last;		/* positions in the order, inclusive */
+	uint64_t bytes;
+};
+
+static int overlaps(const struct live *a, const struct live *b)
+{
+	return a->def <= b->last && b->def <= a->last;
+}
+
+static int by_size_desc(const void *x, const void *y)
+{
+	const struct live *a = x, *b = y;
+
+	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : a->t - b->t;
+}
+
+/*
+ * First fit: the lowest 64-byte aligned offset where @cur overlaps no
+ * placed tensor alive at the same time. Returns the end of the placement.
+ */
+static uint64_t first_fit(const struct live *placed, const uint64_t *offs, size_t n,
+			  const struct live *cur)
+{
+	uint64_t off = 0;
+	size_t i;
+	int moved = 1;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < n; i++) {
+			if (!overlaps(&placed[i], cur))
+				continue;
+			if (off < offs[i] + ALIGN64(placed[i].bytes) &&
+			    offs[i] < off + ALIGN64(cur->bytes)) {
+				off = offs[i] + ALIGN64(placed[i].bytes);
+				moved = 1;
+			}
+		}
+	}
+	return off;
+}
+
+static int is_io(const int *ids, size_t n, int t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == t)
+			return 1;
+	return 0;
+}
+
+/* Places activations: SRAM where eligible and fitting, then the DRAM arena. */
+static int place_activations(struct enpu_model *m, const int *pos_of,
+			     const int *step_of)
+{
+	struct enpu_graph *g = m->g;
+	struct enpu_npu *npu = m->npu;
+	size_t nt = g->num_tensors, n = 0, ns = 0, nd = 0, i, k;
+	struct live *lv = calloc(nt + 1, sizeof(*lv));
+	struct live *sp = calloc(nt + 1, sizeof(*sp)), *dp = calloc(nt + 1, sizeof(*dp));
+	uint64_t *soff = calloc(nt + 1, sizeof(*soff)), *doff = calloc(nt + 1, sizeof(*doff));
+	uint64_t sram_cap = npu->sku.sram_size - 2ull * npu->slot_bytes;
+	int ret = 0;
+
+	if (!lv || !sp || !dp || !soff || !doff) {
+		ret = enpu_fail(-ENOMEM, "out of memory planning memory");
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		int prod = enpu_graph_producer(g, (int)i);
+		int sram_ok = !(m->flags & ENPU_COMPILE_NO_SRAM);
+
+		if (g->tensors[i].data)
+			continue;
+		lv[n].t = (int)i;
+		lv[n].bytes = g->tensors[i].bytes;
+		lv[n].def = prod >= 0 ? pos_of[prod] : -1;
+		lv[n].last = lv[n].def;
+		if (prod < 0 || !m->linfo[prod].on_npu)
+			sram_ok = 0;
+		for (k = 0; k < g->num_layers; k++) {
+			const struct enpu_layer_desc *l = &g->layers[k];
+
+			for (int j = 0; j < l->num_inputs; j++) {
+				if (l->inputs[j] != (int)i)
+					continue;
+				if (pos_of[k] > lv[n].last)
+					lv[n].last = pos_of[k];
+				if (!m->linfo[k].on_npu || prod < 0 ||
+				    step_of[k] != step_of[prod])
+					sram_ok = 0;
+			}
+		}
+		if (is_io(g->outputs, g->num_outputs, (int)i)) {
+			lv[n].last = INT_MAX;
+			sram_ok = 0;
+		}
+		if (is_io(g->inputs, g->num_inputs, (int)i))
+			sram_ok = 0;
+		npu->place[i].loc = sram_ok ? ENPU_LOC_SRAM : ENPU_LOC_ARENA;
+		n++;
+	}
+	qsort(lv, n, sizeof(*lv), by_size_desc);
+	for (i = 0; i < n; i++) {
+		struct enpu_place *pl = &npu->place[lv[i].t];
+
+		if (pl->loc == ENPU_LOC_SRAM) {
+			uint64_t off = first_fit(sp, soff, ns, &lv[i]);
+
+			if (off + ALIGN64(lv[i].bytes) <= sram_cap) {
+				sp[ns] = lv[i];
+				soff[ns++] = off;
+				pl->off = off;
+				if (off + ALIGN64(lv[i].bytes) > npu->sram_act_bytes)
+					npu->sram_act_bytes = off + ALIGN64(lv[i].bytes);
+				continue;
+			}
+			pl->loc = ENPU_LOC_ARENA;	/* does not fit: DRAM */
+		}
+		pl->off = first_fit(dp, doff, nd, &lv[i]);
+		dp[nd] = lv[i];
+		doff[nd++] = pl->off;
+		if (pl->off + ALIGN64(lv[i].bytes) > npu->arena_bytes)
+			npu->arena_bytes = pl->off + ALIGN64(lv[i].bytes);
+	}
+out:
+	free(lv);
+	free(sp);
+	free(dp);
+	free(soff);
+	free(doff);
+	return ret;
+}
+
+/* Constants of NPU layers and their requantization arrays, in one buffer. */
+static int place_weights(struct enpu_model *m)
+{
+	struct enpu_graph *g = m->g;
+	struct enpu_npu *npu = m->npu;
+	uint64_t off = 0;
+	uint8_t *cpu;
+	size_t l, i;
+	int ret;
+
+	for (l = 0; l < g->num_layers; l++) {
+		const struct enpu_prep *p = &m->prep[l];
+
+		for (i = 0; i < (size_t)p->num_in; i++) {
+			int t = p->in[i];
+
+			if (t < 0 || !g->tensors[t].data)
+				continue;
+			if (!m->linfo[l].on_npu) {
+				if (npu->place[t].loc == ENPU_LOC_NONE)
+					npu->place[t].loc = ENPU_LOC_HOST;
+				continue;
+			}
+			if (npu->place[t].loc == ENPU_LOC_WEIGHTS)
+				continue;
+			npu->place[t].loc = ENPU_LOC_WEIGHTS;
+			npu->place[t].off = off;
+			off = ALIGN64(off + g->tensors[t].bytes);
+		}
+		if (m->linfo[l].on_npu && p->num_quant) {
+			npu->quant_off[l] = off;
+			off = ALIGN64(off + 8 * p->num_quant);
+		}
+	}
+	npu->weights_bytes = off ? off : 64;
+	ret = enpu_buffer_alloc(m->dev, npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,
+				&npu->weights);
+	if (ret)
+		return ret;
+	ret = enpu_buffer_map(npu->weights, (void **)&cpu);
+	if (ret)
+		return ret;
+	for (i = 0; i < g->num_tensors; i++)
+		if (npu->place[i].loc == ENPU_LOC_WEIGHTS)
+			memcpy(cpu + npu->place[i].off, g->tensors[i].data,
+			       g->tensors[i].bytes);
+	for (l = 0; l < g->num_layers; l++) {
+		const struct enpu_prep *p = &m->prep[l];
+
+		if (npu->quant_off[l] == UINT64_MAX)
+			continue;
+		memcpy(cpu + npu->quant_off[l], p->mult, 4 * p->num_quant);
+		memcpy(cpu + npu->quant_off[l] + 4 * p->num_quant, p->shift,
+		       4 * p->num_quant);
+	}
+	return 0;
+}
+
+static uint64_t filter_bytes(const struct enpu_model *m, size_t l)
+{
+	const struct enpu_prep *p = &m->prep[l];
+
+	return p->num_in > 1 && p->in[1] >= 0 ? m->g->tensors[p->in[1]].bytes : 0;
+}
+
+/* Chooses the layers whose weights the DMA engine prefetches into SRAM. */
+static void plan_prefetch(struct enpu_model *m)
+{
+	struct enpu_npu *npu = m->npu;
+	uint64_t cap = npu->sku.sram_size / 4, max = 0;
+	size_t l;
+
+	for (l = 0; l < m->g->num_layers; l++)
+		npu->prefetch[l] = -1;
+	if (m->flags & ENPU_COMPILE_NO_PREFETCH)
+		return;
+	for (l = 0; l < m->g->num_layers; l++) {
+		uint64_t b = filter_bytes(m, l);
+
+		if (m->linfo[l].on_npu && layer_has_weights(m->prep[l].type) &&
+		    b && b <= cap && b > max)
+			max = b;
+	}
+	npu->slot_bytes = (uint32_t)ALIGN64(max);
+	for (l = 0; max && l < m->g->num_layers; l++) {
+		uint64_t b = filter_bytes(m, l);
+
+		if (m->linfo[l].on_npu && layer_has_weights(m->prep[l].type) &&
+		    b && b <= npu->slot_bytes)
+			npu->prefetch[l] = 0;
+	}
+}
+
+static uint32_t slot_va(const struct enpu_npu *npu, int slot)
+{
+	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - 2 * npu->slot_bytes +
+	       (uint32_t)slot * npu->slot_bytes;
+}
+
+/*
+ * Emits step @st for the given bases: prefetch copies on the DMA engine,
+ * semaphore hand-overs around data-movement layers, END.
+ */
+int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
+		   uint32_t arena_va, struct enpu_stream *s)
+{
+	const struct enpu_step *step = &m->steps[st];
+	const struct enpu_npu *npu = m->npu;
+	unsigned int q = 0;
+	size_t k;
+	int ret;
+
+	for (k = step->first; k < step->first + step->count; k++) {
+		size_t l = m->order[k];
+		enum enpu_layer_type t = m->prep[l].type;
+
+		if (npu->prefetch[l] >= 0) {
+			int slot = q % 2;
+			struct enpu_cmd_dma_copy c = {
+				.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
+				.dst = slot_va(npu, slot),
+				.row_bytes = (uint32_t)filter_bytes(m, l), .rows = 1, .planes = 1,
+			};
+
+			if (q >= 2)
+				enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_FREE(slot));
+			enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_LOADED(slot));
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED(slot));
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, c.dst, s);
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE(slot));
+			q++;
+		} else if (layer_is_dma(t)) {
+			/* data movement runs on the DMA engine, between compute layers */
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
+		} else {
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
+		}
+		if (ret)
+			return enpu_fail(ret, "layer %zu (%s) cannot be emitted", l,
+					 enpu_layer_type_name(t));
+	}
+	{
+		uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
+
+		enpu_stream_cmd(s, ENPU_OP_END, &end, 4);
+	}
+	if (s->oom)
+		return enpu_fail(-ENOMEM, "out of memory emitting commands");
+	if (s->n * 4 > ENPU_MAX_CMD_SIZE)
+		return enpu_fail(-E2BIG, "job %zu needs %zu bytes of commands, the NPU takes %u",
+				 st, s->n * 4, ENPU_MAX_CMD_SIZE);
+	return 0;
+}
+
+static int build_steps(struct enpu_model *m, int *step_of)
+{
+	size_t k, n = 0;
+
+	m->steps = calloc(m->g->num_layers + 1, sizeof(*m->steps));
+	if (!m->steps)
+		return enpu_fail(-ENOMEM, "out of memory");
+	for (k = 0; k < m->g->num_layers; k++) {
+		size_t l = m->order[k];
+		int npu = m->linfo[l].on_npu;
+
+		if (!n || !npu || !m->steps[n - 1].on_npu) {
+			m->steps[n].on_npu = npu;
+			m->steps[n].first = k;
+			n++;
+		}
+		m->steps[n - 1].count++;
+		step_of[l] = (int)n - 1;
+		m->linfo[l].segment = (int)n - 1;
+	}
+	m->num_steps = n;
+	return 0;
+}
+
+int enpu_npu_compile(struct enpu_model *m)
+{
+	struct enpu_device_info *di = &m->dev->info;
+	struct enpu_graph *g = m->g;
+	struct enpu_npu *npu;
+	int *pos_of = NULL, *step_of = NULL;
+	size_t l, k;
+	int ret;
+
+	npu = calloc(1, sizeof(*npu));
+	if (!npu)
+		return enpu_fail(-ENOMEM, "out of memory");
+	m->npu = npu;
+	npu->sku = (struct enpu_sku) {
+		.macs_per_cycle = di->macs_per_cycle, .clock_mhz = di->clock_mhz,
+		.dram_bw_mbps = di->dram_bw_mbps, .sram_bw_mbps = di->sram_bw_mbps,
+		.sram_size = (uint32_t)di->sram_size,
+	};
+	npu->place = calloc(g->num_tensors + 1, sizeof(*npu->place));
+	npu->quant_off = calloc(g->num_layers + 1, sizeof(*npu->quant_off));
+	npu->prefetch = calloc(g->num_layers + 1, sizeof(*npu->prefetch));
+	pos_of = calloc(g->num_layers + 1, sizeof(int));
+	step_of = calloc(g->num_layers + 1, sizeof(int));
+	if (!npu->place || !npu->quant_off || !npu->prefetch || !pos_of || !step_of) {
+		ret = enpu_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	for (l = 0; l < g->num_layers; l++)
+		npu->quant_off[l] = UINT64_MAX;
+	for (k = 0; k < g->num_layers; k++)
+		pos_of[m->order[k]] = (int)k;
+
+	/* 1. NPU or CPU: dry-run emission with every tensor in DRAM */
+	for (l = 0; l < g->num_tensors; l++)
+		npu->place[l].loc = ENPU_LOC_ARENA;
+	for (l = 0; l < g->num_layers; l++)
+		m->linfo[l].on_npu = npu_capable(m, l);
+	memset(npu->place, 0, (g->num_tensors + 1) * sizeof(*npu->place));
+
+	ret = build_steps(m, step_of);
+	if (ret)
+		goto out;
+	plan_prefetch(m);
+	ret = place_activations(m, pos_of, step_of);
+	if (!ret)
+		ret = place_weights(m);
+	if (ret)
+		goto out;
+	for (l = 0; l < g->num_layers; l++) {
+		struct enpu_layer_info *li = &m->linfo[l];
+
+		if (!li->on_npu)
+			continue;
+		li->output_in_sram = npu->place[m->prep[l].out].loc == ENPU_LOC_SRAM;
+		li->weights_prefetched = npu->prefetch[l] >= 0;
+		li->est_cycles = layer_estimate(m, l, li->weights_prefetched ?
+						slot_va(npu, 0) : 0);
+	}
+	npu->nslots = m->max_inflight;
+	npu->slots = calloc(npu->nslots, sizeof(*npu->slots));
+	if (!npu->slots)
+		ret = enpu_fail(-ENOMEM, "out of memory");
+out:
+	free(pos_of);
+	free(step_of);
+	return ret;
+}
+
+void enpu_npu_destroy(struct enpu_model *m)
+{
+	struct enpu_npu *npu = m->npu;
+	unsigned int i;
+	size_t st;
+
+	for (i = 0; npu->slots && i < npu->nslots; i++) {
+		struct enpu_slot *sl = &npu->slots[i];
+
+		if (sl->syncobj)
+			drmSyncobjDestroy(m->dev->fd, sl->syncobj);
+		for (st = 0; sl->streams && st < m->num_steps; st++)
+			free(sl->streams[st].w);
+		free(sl->streams);
+		free(sl->buf);
+		enpu_buffer_free(sl->arena);
+	}
+	free(npu->slots);
+	enpu_buffer_free(npu->weights);
+	free(npu->place);
+	free(npu->quant_off);
+	free(npu->prefetch);
+	free(npu);
+	m->npu = NULL;
+}

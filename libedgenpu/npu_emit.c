@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command emission: one prepared layer as EdgeNPU commands (hw/edgenpu_isa.h)
+ * at the addresses the placement chose. Compute layers become one command;
+ * PAD, CONCATENATION and RESHAPE become DMA commands.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgenpu_isa.h"
+#include "edgenpu_mmu.h"
+#include "internal.h"
+#include "npu.h"
+
+static void stream_words(struct enpu_stream *s, const uint32_t *w, size_t n)
+{
+	if (s->oom)
+		return;
+	if (s->n + n > s->cap) {
+		size_t cap = (s->n + n) * 2 + 64;
+		uint32_t *p = realloc(s->w, cap * 4);
+
+		if (!p) {
+			s->oom = 1;
+			return;
+		}
+		s->w = p;
+		s->cap = cap;
+	}
+	memcpy(s->w + s->n, w, n * 4);
+	s->n += n;
+}
+
+void enpu_stream_cmd(struct enpu_stream *s, uint32_t op, const void *cmd, size_t bytes)
+{
+	uint32_t buf[64];
+
+	memcpy(buf, cmd, bytes);
+	buf[0] = ENPU_CMD_HDR(op, bytes / 4);
+	stream_words(s, buf, bytes / 4);
+}
+
+void enpu_stream_sync(struct enpu_stream *s, uint32_t op, uint32_t engine, uint32_t sem)
+{
+	struct enpu_cmd_sync c = { 0, engine, sem, 0 };
+
+	enpu_stream_cmd(s, op, &c, sizeof(c));
+}
+
+uint32_t enpu_tensor_va(const struct enpu_npu *npu, int t, uint32_t weights_va,
+			uint32_t arena_va)
+{
+	const struct enpu_place *p = &npu->place[t];
+
+	switch (p->loc) {
+	case ENPU_LOC_WEIGHTS:
+		return weights_va + (uint32_t)p->off;
+	case ENPU_LOC_ARENA:
+		return arena_va + (uint32_t)p->off;
+	case ENPU_LOC_SRAM:
+		return ENPU_SRAM_VA_BASE + (uint32_t)p->off;
+	default:
+		return 0;
+	}
+}
+
+static void copy3(struct enpu_stream *s, uint32_t src, uint32_t dst, uint32_t row,
+		  uint32_t rows, uint32_t planes, uint32_t srs, uint32_t sps,
+		  uint32_t drs, uint32_t dps)
+{
+	struct enpu_cmd_dma_copy c = {
+		.src = src, .dst = dst, .row_bytes = row, .rows = rows, .planes = planes,
+		.src_row_stride = srs, .src_plane_stride = sps,
+		.dst_row_stride = drs, .dst_plane_stride = dps,
+	};
+
+	enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+}
+
+/* Right-aligns a shape into 4-D. */
+static void dims4(const struct enpu_shape *sh, uint32_t *d)
+{
+	int i, k = 4 - sh->rank;
+
+	for (i = 0; i < 4; i++)
+		d[i] = i < k ? 1 : (uint32_t)sh->dims[i - k];
+}
+
+static void emit_conv(const struct enpu_prep *p, uint32_t in, uint32_t filt,
+		      uint32_t bias, uint32_t quant, uint32_t out, struct enpu_stream *s)
+{
+	struct enpu_cmd_conv2d c = { 0 };
+	int dw = p->type == ENPU_LAYER_DEPTHWISE_CONV_2D;
+	const struct enpu_nhwc *x = dw ? &p->p.dw.input : &p->p.conv.input;
+	const struct enpu_nhwc *f = dw ? &p->p.dw.filter : &p->p.conv.filter;
+	const struct enpu_nhwc *o = dw ? &p->p.dw.output : &p->p.conv.output;
+
+	c.flags = bias ? ENPU_CONV_FLAG_BIAS : 0;
+	c.input = in;
+	c.filter = filt;
+	c.bias = bias;
+	c.quant = quant;
+	c.output = out;
+	c.batches = x->n;
+	c.in_h = x->h;
+	c.in_w = x->w;
+	c.in_c = x->c;
+	c.out_h = o->h;
+	c.out_w = o->w;
+	c.out_c = o->c;
+	c.kernel_h = f->h;
+	c.kernel_w = f->w;
+	if (dw) {
+		c.stride_h = p->p.dw.stride_h;
+		c.stride_w = p->p.dw.stride_w;
+		c.dilation_h = p->p.dw.dilation_h;
+		c.dilation_w = p->p.dw.dilation_w;
+		c.pad_top = p->p.dw.pad_top;
+		c.pad_left = p->p.dw.pad_left;
+		c.depth_multiplier = p->p.dw.depth_multiplier;
+		c.input_zero_point = p->p.dw.input_zero_point;
+		c.output_zero_point = p->p.dw.output_zero_point;
+		c.act_min = p->p.dw.act_min;
+		c.act_max = p->p.dw.act_max;
+	} else {
+		c.stride_h = p->p.conv.stride_h;
+		c.stride_w = p->p.conv.stride_w;
+		c.dilation_h = p->p.conv.dilation_h;
+		c.dilation_w = p->p.conv.dilation_w;
+		c.pad_top = p->p.conv.pad_top;
+		c.pad_left = p->p.conv.pad_left;
+		c.input_zero_point = p->p.conv.input_zero_point;
+		c.output_zero_point = p->p.conv.output_zero_point;
+		c.act_min = p->p.conv.act_min;
+		c.act_max = p->p.conv.act_max;
+	}
+	enpu_stream_cmd(s, dw ? ENPU_OP_DWCONV2D : ENPU_OP_CONV2D, &c, sizeof(c));
+}
+
+static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
+		    uint32_t bias, uint32_t quant, uint32_t out, struct enpu_stream *s)
+{
+	struct enpu_cmd_fc c = { 0 };
+
+	c.flags = (bias ? ENPU_FC_FLAG_BIAS : 0) |
+		  (p->p.fc.num_quant > 1 ? ENPU_FC_FLAG_PER_CHANNEL : 0);
+	c.input = in;
+	c.filter = filt;
+	c.bias = bias;
+	c.quant = quant;
+	c.output = out;
+	c.batches = p->p.fc.batches;
+	c.in_depth = p->p.fc.input_depth;
+	c.out_depth = p->p.fc.output_depth;
+	c.input_zero_point = p->p.fc.input_zero_point;
+	c.output_zero_point = p->p.fc.output_zero_point;
+	c.act_min = p->p.fc.act_min;
+	c.act_max = p->p.fc.act_max;
+	enpu_stream_cmd(s, ENPU_OP_FULLY_CONNECTED, &c, sizeof(c));
+}
+
+static void emit_add(const struct enpu_prep *p, uint32_t a, uint32_t b, uint32_t out,
+		     struct enpu_stream *s)
+{
+	const struct enpu_add_params *q = &p->p.add;
+	struct enpu_cmd_add c = { 0 };
+
+	c.input1 = a;
+	c.input2 = b;
+	c.output = out;
+	dims4(&q->input1, c.in1_shape);
+	dims4(&q->input2, c.in2_shape);
+	dims4(&q->output, c.out_shape);
+	c.input1_zero_point = q->input1_zero_point;
+	c.input2_zero_point = q->input2_zero_point;
+	c.output_zero_point = q->output_zero_point;
+	c.left_shift = q->left_shift;
+	c.input1_multiplier = q->input1_multiplier;
+	c.input1_shift = q->input1_shift;
+	c.input2_multiplier = q->input2_multiplier;
+	c.input2_shift = q->input2_shift;
+	c.output_multiplier = q->output_multiplier;
+	c.output_shift = q->output_shift;
+	c.act_min = q->act_min;
+	c.act_max = q->act_max;
+	enpu_stream_cmd(s, ENPU_OP_ADD, &c, sizeof(c));
+}
+
+static void emit_pool(const struct enpu_prep *p, uint32_t in, uint32_t out,
+		      struct enpu_stream *s)
+{
+	const struct enpu_pool_params *q = &p->p.pool;
+	struct enpu_cmd_pool c = { 0 };
+
+	c.input = in;
+	c.output = out;
+	c.batches = q->input.n;
+	c.in_h = q->input.h;
+	c.in_w = q->input.w;
+	c.channels = q->input.c;
+	c.out_h = q->output.h;
+	c.out_w = q->output.w;
+	c.filter_h = q->filter_h;
+	c.filter_w = q->filter_w;
+	c.stride_h = q->stride_h;
+	c.stride_w = q->stride_w;
+	c.pad_top = q->pad_top;
+	c.pad_left = q->pad_left;
+	c.act_min = q->act_min;
+	c.act_max = q->act_max;
+	enpu_stream_cmd(s, p->type == ENPU_LAYER_MAX_POOL_2D ? ENPU_OP_MAX_POOL :
+			ENPU_OP_AVG_POOL, &c, sizeof(c));
+}
+
+/* PAD: the whole output filled with the pad value, then the input copied in. */
+static int emit_pad(const struct enpu_model *m, const struct enpu_prep *p,
+		    uint32_t in, uint32_t out, struct enpu_stream *s)
+{
+	const struct enpu_pad_params *q = &p->p.pad;
+	const struct enpu_gtensor *o = &m->g->tensors[p->out];
+	struct enpu_cmd_dma_fill f = { 0 };
+	struct enpu_shape os;
+	uint32_t x[4], y[4], b[4], i0;
+	int i, k = 4 - q->input.rank;
+
+	if (enpu_pad_output_shape(q, &os))
+		return -EINVAL;
+	dims4(&q->input, x);
+	dims4(&os, y);
+	for (i = 0; i < 4; i++)
+		b[i] = i < k ? 0 : (uint32_t)q->before[i - k];
+	f.dst = out;
+	f.value = (uint8_t)q->value;
+	f.row_bytes = (uint32_t)o->bytes;
+	f.rows = 1;
+	f.planes = 1;
+	enpu_stream_cmd(s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	for (i0 = 0; i0 < x[0]; i0++)
+		copy3(s, in + i0 * x[1] * x[2] * x[3],
+		      out + (((i0 + b[0]) * y[1] + b[1]) * y[2] + b[2]) * y[3] + b[3],
+		      x[3], x[2], x[1], x[3], x[2] * x[3], y[3], y[2] * y[3]);
+	return 0;
+}
+
+/* CONCATENATION: each input copied into its slice of the output. */
+static int emit_concat(const struct enpu_model *m, const struct enpu_prep *p,
+		       uint32_t weights_va, uint32_t arena_va, uint32_t out,
+		       struct enpu_stream *s)
+{
+	const struct enpu_gtensor *o = &m->g->tensors[p->out];
+	uint64_t outer = 1, inner = 1, off = 0;
+	int i, k;
+
+	for (i = 0; i < p->concat_axis; i++)
+		outer *= (uint64_t)o->dims[i];
+	for (i = p->concat_axis + 1; i < o->rank; i++)
+		inner *= (uint64_t)o->dims[i];
+	if (outer > ENPU_CMD_MAX_DIM)
+		return -EINVAL;
+	for (k = 0; k < p->num_in; k++) {
+		const struct enpu_gtensor *t = &m->g->tensors[p->in[k]];
+		uint32_t row = (uint32_t)(t->dims[p->concat_axis] * inner);
+
+		copy3(s, enpu_tensor_va(m->npu, p->in[k], weights_va, arena_va),
+		      out + (uint32_t)off, row, (uint32_t)outer, 1, row, 0,
+		      (uint32_t)(o->dims[p->concat_axis] * inner), 0);
+		off += row;
+	}
+	return 0;
+}
+
+int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
+		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s)
+{
+	const struct enpu_prep *p = &m->prep[l];
+	const struct enpu_npu *npu = m->npu;
+	uint32_t in = enpu_tensor_va(npu, p->in[0], weights_va, arena_va);
+	uint32_t out = enpu_tensor_va(npu, p->out, weights_va, arena_va);
+	uint32_t quant = npu->quant_off[l] == UINT64_MAX ? 0 :
+			 weights_va + (uint32_t)npu->quant_off[l];
+	uint32_t bias = p->num_in > 2 && p->in[2] >= 0 ?
+			enpu_tensor_va(npu, p->in[2], weights_va, arena_va) : 0;
+	uint32_t filt = filter_va ? filter_va :
+			p->num_in > 1 && p->in[1] >= 0 ?
+			enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : 0;
+
+	switch (p->type) {
+	case ENPU_LAYER_CONV_2D:
+	case ENPU_LAYER_DEPTHWISE_CONV_2D:
+		emit_conv(p, in, filt, bias, quant, out, s);
+		return 0;
+	case ENPU_LAYER_FULLY_CONNECTED:
+		emit_fc(p, in, filt, bias, quant, out, s);
+		return 0;
+	case ENPU_LAYER_ADD:
+		emit_add(p, in, enpu_tensor_va(npu, p->in[1], weights_va, arena_va), out, s);
+		return 0;
+	case ENPU_LAYER_AVERAGE_POOL_2D:
+	case ENPU_LAYER_MAX_POOL_2D:
+		emit_pool(p, in, out, s);
+		return 0;
+	case ENPU_LAYER_PAD:
+		return emit_pad(m, p, in, out, s);
+	case ENPU_LAYER_CONCATENATION:
+		return emit_concat(m, p, weights_va, arena_va, out, s);
+	case ENPU_LAYER_RESHAPE:
+		copy3(s, in, out, (uint32_t)m->g->tensors[p->out].bytes, 1, 1, 0, 0, 0, 0);
+		return 0;
+	default:
+		return -ENOTSUP;	/* a CPU layer */
+	}
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* A per-op golden case as a one-layer libedgenpu graph. */
+#ifndef EDGENPU_GOLDEN_GRAPH_H
+#define EDGENPU_GOLDEN_GRAPH_H
+
+#include <edgenpu/edgenpu.h>
+
+#include "golden.h"
+
+/* The graph and which golden tensors feed its inputs, in order. */
+struct golden_graph {
+	struct enpu_graph *graph;
+	const struct golden_tensor *inputs[ENPU_MAX_LAYER_INPUTS];
+	size_t num_inputs;
+	const struct golden_tensor *output;
+};
+
+/* Builds it; 1 = not representable (err says why, a skip), -1 = error. */
+int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
+		       char *err, size_t errlen);
+void golden_graph_free(struct golden_graph *gg);
+
+#endif /* EDGENPU_GOLDEN_GRAPH_H */
