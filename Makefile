@@ -150,6 +150,23 @@ $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/h
 		-Ilibedgenpu/include -Itests/host -o $@ $(GRAPH_GOLDEN_SRCS) \
 		-L$(BUILD)/lib -ledgenpu
 
+# Whole models from shared/models against goldens/models, same split.
+MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c
+HOST_TESTS += $(BUILD)/tests/host/model_golden_test
+$(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
+		$(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
+		-o $@ $(MODEL_GOLDEN_SRCS) $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
+VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
+$(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
+		$(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host -o $@ $(MODEL_GOLDEN_SRCS) \
+		-L$(BUILD)/lib -ledgenpu
+
 include hw/int8/int8.mk
 include tests/host/host.mk
 
@@ -176,6 +193,7 @@ stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(wildcard $(SHARED)/goldens/*/*/
 	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
 	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
 	if [ -d $(SHARED)/goldens ]; then cp -r $(SHARED)/goldens $(STAGE)/usr/share/edgenpu/; fi
+	if [ -d $(SHARED)/models ]; then cp -r $(SHARED)/models $(STAGE)/usr/share/edgenpu/; fi
 
 all: lib tools module qemu selftests host-tests stage
 

@@ -281,6 +281,17 @@ int enpu_graph_set_io(struct enpu_graph *graph, const int *inputs, size_t num_in
 int enpu_graph_validate(const struct enpu_graph *graph);
 const char *enpu_layer_type_name(enum enpu_layer_type type);
 
+/*
+ * Reads a TFLite flatbuffer (schema 3, subgraph 0) into a new graph: int8
+ * models with CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD,
+ * AVERAGE/MAX_POOL_2D, RESHAPE, PAD/PADV2, CONCATENATION, SOFTMAX, MEAN,
+ * and QUANTIZE/DEQUANTIZE for float inputs and outputs. Every offset,
+ * length and index is checked; an unsupported operator or type, or a
+ * corrupt file, gives -EINVAL with the reason (operator index and name).
+ */
+int enpu_model_load_tflite(const char *path, struct enpu_graph **graph);
+int enpu_model_load_tflite_mem(const void *data, size_t size, struct enpu_graph **graph);
+
 /* ==== Models: compiled graphs ================================================= */
 struct enpu_model;
 struct enpu_run;

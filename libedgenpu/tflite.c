@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A TFLite model reader, written for libedgenpu: the flatbuffer is walked
+ * directly (no generated code, no C++ runtime) and turned into a graph.
+ * Every offset, length and index is checked against the file before it is
+ * used, so a corrupt or hostile file gets an error naming what is wrong,
+ * never a crash, a hang or an allocation larger than the file justifies.
+ *
+ * Field numbers follow the TFLite schema (a union takes two slots: its type
+ * and its value). Only subgraph 0 is read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "graph.h"
+#include "internal.h"
+
+#define TFL_MAX_DEPTH	8		/* nesting of tables we follow */
+
+struct fb {
+	const uint8_t *p;
+	size_t size;
+	char err[256];
+};
+
+/* Bounds-checked little-endian reads. */
+static int fb_has(const struct fb *f, uint64_t off, uint64_t len)
+{
+	return off <= f->size && len <= f->size - off;
+}
+
+static uint32_t rd32(const struct fb *f, size_t off)
+{
+	const uint8_t *b = f->p + off;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+static uint16_t rd16(const struct fb *f, size_t off)
+{
+	return (uint16_t)(f->p[off] | f->p[off + 1] << 8);
+}
+
+static int fb_fail(struct fb *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fb_fail(struct fb *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f->err[0]) {
+		va_start(ap, fmt);
+		vsnprintf(f->err, sizeof(f->err), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* A table: its position and its vtable. */
+struct tbl {
+	size_t pos;
+	size_t vt;
+	uint16_t vt_len;
+};
+
+static int table_at(struct fb *f, size_t pos, struct tbl *t, const char *what)
+{
+	int64_t vt;
+
+	if (!fb_has(f, pos, 4))
+		return fb_fail(f, "%s: table at %zu is outside the file", what, pos);
+	vt = (int64_t)pos - (int32_t)rd32(f, pos);
+	if (vt < 0 || !fb_has(f, (uint64_t)vt, 4))
+		return fb_fail(f, "%s: vtable outside the file", what);
+	t->pos = pos;
+	t->vt = (size_t)vt;
+	t->vt_len = rd16(f, t->vt);
+	if (t->vt_len < 4 || (t->vt_len & 1) || !fb_has(f, t->vt, t->vt_len))
+		return fb_fail(f, "%s: malformed vtable", what);
+	return 0;
+}
+
+/* Offset of field @slot in the table, 0 if absent; checks @len bytes fit. */
+static size_t field(struct fb *f, const struct tbl *t, unsigned int slot, size_t len)
+{
+	size_t e = 4 + 2 * (size_t)slot;
+	uint16_t o;
+
+	if (e + 2 > t->vt_len)
+		return 0;
+	o = rd16(f, t->vt + e);
+	if (!o)
+		return 0;
+	if (!fb_has(f, t->pos + o, len)) {
+		fb_fail(f, "field %u of a table runs past the end of the file", slot);
+		return 0;
+	}
+	return t->pos + o;
+}
+
+static uint32_t field_u32(struct fb *f, const struct tbl *t, unsigned int slot,
+			  uint32_t dflt)
+{
+	size_t o = field(f, t, slot, 4);
+
+	return o ? rd32(f, o) : dflt;
+}
+
+static uint8_t field_u8(struct fb *f, const struct tbl *t, unsigned int slot,
+			uint8_t dflt)
+{
+	size_t o = field(f, t, slot, 1);
+
+	return o ? f->p[o] : dflt;
+}
+
+/* Follows an offset field to its target (table, vector or string). */
+static int field_ref(struct fb *f, const struct tbl *t, unsigned int slot, size_t *pos)
+{
+	size_t o = field(f, t, slot, 4);
+	uint64_t target;
+
+	*pos = 0;
+	if (!o)
+		return f->err[0] ? -EINVAL : 0;
+	target = (uint64_t)o + rd32(f, o);
+	if (!fb_has(f, target, 4))
+		return fb_fail(f, "reference in field %u points outside the file", slot);
+	*pos = (size_t)target;
+	return 1;
+}
+
+/* A vector field: element count and position of element 0. */
+static int field_vec(struct fb *f, const struct tbl *t, unsigned int slot,
+		     size_t elem, uint32_t *count, size_t *first)
+{
+	size_t pos;
+	int r = field_ref(f, t, slot, &pos);
+
+	*count = 0;
+	*first = 0;
+	if (r <= 0)
+		return r;
+	*count = rd32(f, pos);
+	if (!fb_has(f, pos + 4, (uint64_t)*count * elem))
+		return fb_fail(f, "vector in field %u (%u elements) runs past the end of the file",
+			       slot, *count);
+	*first = pos + 4;
+	return 1;
+}
+
+/* Element @i of a vector of tables. */
+static int vec_table(struct fb *f, size_t first, uint32_t i, struct tbl *t,
+		     const char *what)
+{
+	size_t at = first + 4 * (size_t)i;
+
+	return table_at(f, at + rd32(f, at), t, what);
+}
+
+static char *field_string(struct fb *f, const struct tbl *t, unsigned int slot)
+{
+	uint32_t n;
+	size_t first;
+	char *s;
+
+	if (field_vec(f, t, slot, 1, &n, &first) <= 0 || n > 4096)
+		return NULL;
+	s = malloc(n + 1);
+	if (s) {
+		memcpy(s, f->p + first, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* TFLite enums the reader maps. */
+enum {
+	TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONCATENATION = 2, TFL_CONV_2D = 3,
+	TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6, TFL_FULLY_CONNECTED = 9,
+	TFL_MAX_POOL_2D = 17, TFL_RESHAPE = 22, TFL_SOFTMAX = 25, TFL_PAD = 34,
+	TFL_MEAN = 40, TFL_PADV2 = 60, TFL_QUANTIZE = 114,
+};
+
+enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT8 = 9 };
+
+static const char *tfl_op_name(int32_t code)
+{
+	static const struct { int32_t code; const char *name; } names[] = {
+		{ 0, "ADD" }, { 1, "AVERAGE_POOL_2D" }, { 2, "CONCATENATION" },
+		{ 3, "CONV_2D" }, { 4, "DEPTHWISE_CONV_2D" }, { 5, "DEPTH_TO_SPACE" },
+		{ 6, "DEQUANTIZE" }, { 8, "FLOOR" }, { 9, "FULLY_CONNECTED" },
+		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
+		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" },
+		{ 25, "SOFTMAX" }, { 28, "TANH" }, { 32, "CUSTOM" }, { 34, "PAD" },
+		{ 39, "TRANSPOSE" }, { 40, "MEAN" }, { 41, "SUB" }, { 43, "SQUEEZE" },
+		{ 45, "STRIDED_SLICE" }, { 49, "SPLIT" }, { 53, "CAST" }, { 60, "PADV2" },
+		{ 65, "SLICE" }, { 67, "TRANSPOSE_CONV" }, { 83, "PACK" }, { 98, "LEAKY_RELU" },
+		{ 114, "QUANTIZE" }, { 117, "HARD_SWISH" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return NULL;
+}
+
+struct reader {
+	struct fb f;
+	struct enpu_graph *g;
+	struct tbl sub;
+	uint32_t ntensors;
+	size_t tensors_first;
+	uint32_t nbuffers;
+	size_t buffers_first;
+	int *map;		/* tflite tensor -> graph tensor, -1 not yet */
+};
+
+/* Constant data of buffer @b, or NULL if it is empty. */
+static int buffer_data(struct reader *r, uint32_t b, const void **data, uint64_t *len)
+{
+	struct tbl bt;
+	uint32_t n;
+	size_t first;
+	uint64_t off, size;
+
+	*data = NULL;
+	*len = 0;
+	if (b >= r->nbuffers)
+		return fb_fail(&r->f, "buffer index %u, the model has %u", b, r->nbuffers);
+	if (vec_table(&r->f, r->buffers_first, b, &bt, "buffer"))
+		return -EINVAL;
+	if (field_vec(&r->f, &bt, 0, 1, &n, &first) < 0)
+		return -EINVAL;
+	if (n) {
+		*data = r->f.p + first;
+		*len = n;
+		return 0;
+	}
+	/* large models keep data after the flatbuffer: offset/size fields */
+	off = field(&r->f, &bt, 1, 8) ? (uint64_t)rd32(&r->f, field(&r->f, &bt, 1, 8)) |
+	      (uint64_t)rd32(&r->f, field(&r->f, &bt, 1, 8) + 4) << 32 : 0;
+	size = field(&r->f, &bt, 2, 8) ? (uint64_t)rd32(&r->f, field(&r->f, &bt, 2, 8)) |
+	       (uint64_t)rd32(&r->f, field(&r->f, &bt, 2, 8) + 4) << 32 : 0;
+	if (off > 1 && size) {
+		if (!fb_has(&r->f, off, size))
+			return fb_fail(&r->f, "buffer %u: offset %llu + size %llu beyond the file",
+				       b, (unsigned long long)off, (unsigned long long)size);
+		*data = r->f.p + off;
+		*len = size;
+	}
+	return 0;
+}
+
+/* The graph tensor for tflite tensor @i, created on first use. */
+static int tensor(struct reader *r, int32_t i)
+{
+	struct enpu_tensor_desc d = { 0 };
+	float *scales = NULL;
+	int32_t *zps = NULL;
+	struct tbl t, q;
+	size_t first, qpos;
+	uint32_t n, k;
+	const void *data;
+	uint64_t len, need = 1;
+	int id = -EINVAL;
+	char *name;
+
+	if (i < 0 || (uint32_t)i >= r->ntensors)
+		return fb_fail(&r->f, "tensor index %d, the subgraph has %u", i, r->ntensors);
+	if (r->map[i] >= 0)
+		return r->map[i];
+	if (vec_table(&r->f, r->tensors_first, (uint32_t)i, &t, "tensor"))
+		return -EINVAL;
+	name = field_string(&r->f, &t, 3);
+	d.name = name;
+
+	switch (field_u8(&r->f, &t, 1, 0)) {
+	case TFL_INT8:
+		d.dtype = ENPU_DTYPE_INT8;
+		break;
+	case TFL_INT32:
+		d.dtype = ENPU_DTYPE_INT32;
+		break;
+	case TFL_FLOAT32:
+		d.dtype = ENPU_DTYPE_FLOAT32;
+		break;
+	default:
+		fb_fail(&r->f, "tensor %d (%s): element type %u is not supported (int8, int32, float32 are)",
+			i, name ? name : "", field_u8(&r->f, &t, 1, 0));
+		goto out;
+	}
+	if (field_vec(&r->f, &t, 0, 4, &n, &first) < 0)
+		goto out;
+	if (n > ENPU_MAX_RANK) {
+		fb_fail(&r->f, "tensor %d (%s): rank %u is over %d", i, name ? name : "", n,
+			ENPU_MAX_RANK);
+		goto out;
+	}
+	d.rank = (int)n;
+	for (k = 0; k < n; k++) {
+		d.dims[k] = (int32_t)rd32(&r->f, first + 4 * k);
+		if (d.dims[k] < 1 || d.dims[k] > (1 << 24)) {
+			fb_fail(&r->f, "tensor %d (%s): dimension %u is %d", i, name ? name : "",
+				k, d.dims[k]);
+			goto out;
+		}
+		need *= (uint64_t)d.dims[k];
+	}
+	need *= d.dtype == ENPU_DTYPE_INT8 ? 1 : 4;
+
+	if (field_ref(&r->f, &t, 4, &qpos) < 0 || (qpos && table_at(&r->f, qpos, &q, "quantization")))
+		goto out;
+	if (qpos) {
+		size_t sfirst, zfirst;
+		uint32_t ns, nz;
+
+		if (field_vec(&r->f, &q, 2, 4, &ns, &sfirst) < 0 ||
+		    field_vec(&r->f, &q, 3, 8, &nz, &zfirst) < 0)
+			goto out;
+		if (ns && d.dtype == ENPU_DTYPE_INT8) {
+			if (nz && nz != ns) {
+				fb_fail(&r->f, "tensor %d: %u scales but %u zero points", i, ns, nz);
+				goto out;
+			}
+			scales = malloc(ns * sizeof(float));
+			zps = calloc(ns, sizeof(int32_t));
+			if (!scales || !zps) {
+				id = -ENOMEM;
+				goto out;
+			}
+			for (k = 0; k < ns; k++) {
+				uint32_t bits = rd32(&r->f, sfirst + 4 * k);
+				int64_t z = 0;
+
+				memcpy(&scales[k], &bits, 4);
+				if (nz) {
+					z = (int64_t)((uint64_t)rd32(&r->f, zfirst + 8 * k) |
+						      (uint64_t)rd32(&r->f, zfirst + 8 * k + 4) << 32);
+					if (z < -128 || z > 127) {
+						fb_fail(&r->f, "tensor %d: zero point %lld is outside int8",
+							i, (long long)z);
+						goto out;
+					}
+				}
+				zps[k] = (int32_t)z;
+			}
+			d.num_scales = ns;
+			d.scales = scales;
+			d.zero_points = zps;
+			/* a 1-D per-channel tensor (bias) is quantized along its only axis */
+			d.quant_axis = ns > 1 && d.rank > 1 ?
+				       (int)field_u32(&r->f, &q, 6, 0) : 0;
+			if (ns == 1)
+				d.quant_axis = 0;
+		}
+	}
+	if (buffer_data(r, field_u32(&r->f, &t, 2, 0), &data, &len))
+		goto out;
+	if (data) {
+		if (len != need) {
+			fb_fail(&r->f, "tensor %d (%s): %llu bytes of data for %llu needed", i,
+				name ? name : "", (unsigned long long)len,
+				(unsigned long long)need);
+			goto out;
+		}
+		d.data = data;
+	}
+	id = enpu_graph_add_tensor(r->g, &d);
+	if (id >= 0)
+		r->map[i] = id;
+	else
+		fb_fail(&r->f, "tensor %d: %s", i, enpu_last_error());
+out:
+	free(name);
+	free(scales);
+	free(zps);
+	return id;
+}
+
+static enum enpu_fused_activation act(struct reader *r, uint8_t a, int *ok)
+{
+	*ok = 1;
+	switch (a) {
+	case 0: return ENPU_FUSED_NONE;
+	case 1: return ENPU_FUSED_RELU;
+	case 2: return ENPU_FUSED_RELU_N1_TO_1;
+	case 3: return ENPU_FUSED_RELU6;
+	}
+	*ok = 0;
+	fb_fail(&r->f, "fused activation %u is not supported", a);
+	return ENPU_FUSED_NONE;
+}
+
+/* Fills the layer's parameters from its builtin options table. */
+static int options(struct reader *r, int32_t code, const struct tbl *o,
+		   struct enpu_layer_desc *l)
+{
+	struct fb *f = &r->f;
+	int ok = 1;
+
+	l->dilation_h = l->dilation_w = 1;
+	l->beta = 1.0f;
+	if (!o)
+		return 0;
+	switch (code) {
+	case TFL_CONV_2D:
+		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)field_u32(f, o, 1, 0);
+		l->stride_h = (int)field_u32(f, o, 2, 0);
+		l->activation = act(r, field_u8(f, o, 3, 0), &ok);
+		l->dilation_w = (int)field_u32(f, o, 4, 1);
+		l->dilation_h = (int)field_u32(f, o, 5, 1);
+		break;
+	case TFL_DEPTHWISE_CONV_2D:
+		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)field_u32(f, o, 1, 0);
+		l->stride_h = (int)field_u32(f, o, 2, 0);
+		l->depth_multiplier = (int)field_u32(f, o, 3, 0);
+		l->activation = act(r, field_u8(f, o, 4, 0), &ok);
+		l->dilation_w = (int)field_u32(f, o, 5, 1);
+		l->dilation_h = (int)field_u32(f, o, 6, 1);
+		break;
+	case TFL_FULLY_CONNECTED:
+		l->activation = act(r, field_u8(f, o, 0, 0), &ok);
+		if (field_u8(f, o, 1, 0))
+			return fb_fail(f, "shuffled FULLY_CONNECTED weights are not supported");
+		if (field_u8(f, o, 3, 0))
+			return fb_fail(f, "hybrid FULLY_CONNECTED (asymmetric_quantize_inputs) is not supported");
+		break;
+	case TFL_ADD:
+		l->activation = act(r, field_u8(f, o, 0, 0), &ok);
+		break;
+	case TFL_AVERAGE_POOL_2D:
+	case TFL_MAX_POOL_2D:
+		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)field_u32(f, o, 1, 0);
+		l->stride_h = (int)field_u32(f, o, 2, 0);
+		l->filter_w = (int)field_u32(f, o, 3, 0);
+		l->filter_h = (int)field_u32(f, o, 4, 0);
+		l->activation = act(r, field_u8(f, o, 5, 0), &ok);
+		break;
+	case TFL_SOFTMAX: {
+		uint32_t bits = field_u32(f, o, 0, 0);
+
+		memcpy(&l->beta, &bits, 4);
+		break;
+	}
+	case TFL_CONCATENATION:
+		l->axis = (int)field_u32(f, o, 0, 0);
+		l->activation = act(r, field_u8(f, o, 1, 0), &ok);
+		break;
+	case TFL_MEAN:
+		l->keep_dims = field_u8(f, o, 0, 0);
+		break;
+	}
+	return ok && !f->err[0] ? 0 : -EINVAL;
+}
+
+static int layer_type(int32_t code, enum enpu_layer_type *t)
+{
+	switch (code) {
+	case TFL_CONV_2D: *t = ENPU_LAYER_CONV_2D; return 0;
+	case TFL_DEPTHWISE_CONV_2D: *t = ENPU_LAYER_DEPTHWISE_CONV_2D; return 0;
+	case TFL_FULLY_CONNECTED: *t = ENPU_LAYER_FULLY_CONNECTED; return 0;
+	case TFL_ADD: *t = ENPU_LAYER_ADD; return 0;
+	case TFL_AVERAGE_POOL_2D: *t = ENPU_LAYER_AVERAGE_POOL_2D; return 0;
+	case TFL_MAX_POOL_2D: *t = ENPU_LAYER_MAX_POOL_2D; return 0;
+	case TFL_RESHAPE: *t = ENPU_LAYER_RESHAPE; return 0;
+	case TFL_PAD:
+	case TFL_PADV2: *t = ENPU_LAYER_PAD; return 0;
+	case TFL_CONCATENATION: *t = ENPU_LAYER_CONCATENATION; return 0;
+	case TFL_SOFTMAX: *t = ENPU_LAYER_SOFTMAX; return 0;
+	case TFL_QUANTIZE: *t = ENPU_LAYER_QUANTIZE; return 0;
+	case TFL_DEQUANTIZE: *t = ENPU_LAYER_DEQUANTIZE; return 0;
+	case TFL_MEAN: *t = ENPU_LAYER_MEAN; return 0;
+	}
+	return -1;
+}
+
+static int read_operator(struct reader *r, const struct tbl *model, size_t ops_first,
+			 uint32_t i)
+{
+	struct fb *f = &r->f;
+	struct enpu_layer_desc l = { 0 };
+	struct tbl op, oc, opt;
+	size_t codes_first, first, opos;
+	uint32_t ncodes, n, k, idx;
+	int32_t code;
+	int id, have_opt;
+
+	if (vec_table(f, ops_first, i, &op, "operator"))
+		return -EINVAL;
+	if (field_vec(f, model, 1, 4, &ncodes, &codes_first) < 0)
+		return -EINVAL;
+	idx = field_u32(f, &op, 0, 0);
+	if (idx >= ncodes)
+		return fb_fail(f, "operator %u: opcode index %u, the model has %u", i, idx, ncodes);
+	if (vec_table(f, codes_first, idx, &oc, "operator code"))
+		return -EINVAL;
+	/* the builtin is the larger of the deprecated byte and the int32 code */
+	code = (int8_t)field_u8(f, &oc, 0, 0);
+	if ((int32_t)field_u32(f, &oc, 3, 0) > code)
+		code = (int32_t)field_u32(f, &oc, 3, 0);
+	if (layer_type(code, &l.type)) {
+		const char *nm = tfl_op_name(code);
+
+		return fb_fail(f, "operator %u: %s%s (builtin %d) is not supported by libedgenpu",
+			       i, nm ? nm : "operator", nm ? "" : " code", code);
+	}
+
+	have_opt = field_ref(f, &op, 4, &opos);
+	if (have_opt < 0 || (have_opt && table_at(f, opos, &opt, "builtin options")))
+		return -EINVAL;
+	if (options(r, code, have_opt ? &opt : NULL, &l))
+		return fb_fail(f, "operator %u (%s): bad options", i, tfl_op_name(code));
+
+	if (field_vec(f, &op, 1, 4, &n, &first) < 0)
+		return -EINVAL;
+	if (n < 1 || n > ENPU_MAX_LAYER_INPUTS)
+		return fb_fail(f, "operator %u (%s): %u inputs", i, tfl_op_name(code), n);
+	if (code == TFL_RESHAPE)
+		n = 1;	/* the new shape is the output tensor's */
+	for (k = 0; k < n; k++) {
+		int32_t t = (int32_t)rd32(f, first + 4 * k);
+
+		if (t < 0) {
+			l.inputs[l.num_inputs++] = -1;
+			continue;
+		}
+		id = tensor(r, t);
+		if (id < 0)
+			return id;
+		l.inputs[l.num_inputs++] = id;
+	}
+	if (field_vec(f, &op, 2, 4, &n, &first) < 0)
+		return -EINVAL;
+	if (n != 1)
+		return fb_fail(f, "operator %u (%s): %u outputs, 1 supported", i,
+			       tfl_op_name(code), n);
+	id = tensor(r, (int32_t)rd32(f, first));
+	if (id < 0)
+		return id;
+	l.output = id;
+	id = enpu_graph_add_layer(r->g, &l);
+	if (id < 0)
+		return fb_fail(f, "operator %u: %s", i, enpu_last_error());
+	return 0;
+}
+
+static int read_io(struct reader *r, unsigned int slot, int **ids, size_t *count)
+{
+	size_t first;
+	uint32_t n, k;
+	int id;
+
+	if (field_vec(&r->f, &r->sub, slot, 4, &n, &first) < 0)
+		return -EINVAL;
+	if (n > 64)
+		return fb_fail(&r->f, "subgraph has %u %s", n, slot == 1 ? "inputs" : "outputs");
+	*ids = calloc(n + 1, sizeof(int));
+	if (!*ids)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		id = tensor(r, (int32_t)rd32(&r->f, first + 4 * k));
+		if (id < 0)
+			return id;
+		(*ids)[k] = id;
+	}
+	*count = n;
+	return 0;
+}
+
+static int parse(struct reader *r)
+{
+	struct fb *f = &r->f;
+	struct tbl model;
+	size_t subs_first, ops_first;
+	uint32_t nsubs, nops, i, version;
+	int *in = NULL, *out = NULL;
+	size_t nin = 0, nout = 0;
+	int ret;
+
+	if (f->size < 8)
+		return fb_fail(f, "%zu bytes is too small for a TFLite model", f->size);
+	if (memcmp(f->p + 4, "TFL3", 4))
+		return fb_fail(f, "no TFL3 identifier: not a TFLite model");
+	if (table_at(f, rd32(f, 0), &model, "model"))
+		return -EINVAL;
+	version = field_u32(f, &model, 0, 0);
+	if (version != 3)
+		return fb_fail(f, "schema version %u (3 is supported)", version);
+	if (field_vec(f, &model, 4, 4, &r->nbuffers, &r->buffers_first) < 0 ||
+	    field_vec(f, &model, 2, 4, &nsubs, &subs_first) < 0)
+		return -EINVAL;
+	if (!nsubs)
+		return fb_fail(f, "the model has no subgraph");
+	if (vec_table(f, subs_first, 0, &r->sub, "subgraph") ||
+	    field_vec(f, &r->sub, 0, 4, &r->ntensors, &r->tensors_first) < 0 ||
+	    field_vec(f, &r->sub, 3, 4, &nops, &ops_first) < 0)
+		return -EINVAL;
+	r->map = malloc((r->ntensors + 1) * sizeof(int));
+	if (!r->map)
+		return -ENOMEM;
+	memset(r->map, 0xff, (r->ntensors + 1) * sizeof(int));
+
+	for (i = 0; i < nops; i++) {
+		ret = read_operator(r, &model, ops_first, i);
+		if (ret)
+			return ret;
+	}
+	ret = read_io(r, 1, &in, &nin);
+	if (!ret)
+		ret = read_io(r, 2, &out, &nout);
+	if (!ret && enpu_graph_set_io(r->g, in, nin, out, nout))
+		ret = fb_fail(f, "%s", enpu_last_error());
+	free(in);
+	free(out);
+	return ret;
+}
+
+ENPU_EXPORT int enpu_model_load_tflite_mem(const void *data, size_t size,
+					   struct enpu_graph **graph)
+{
+	struct reader r = { .f = { .p = data, .size = size } };
+	int ret;
+
+	if (!data || !graph)
+		return enpu_fail(-EINVAL, "enpu_model_load_tflite_mem: NULL argument");
+	*graph = NULL;
+	if (size > UINT32_MAX)
+		return enpu_fail(-EFBIG, "TFLite flatbuffers are at most 4 GiB (%zu bytes given)",
+				 size);
+	ret = enpu_graph_create(&r.g);
+	if (ret)
+		return ret;
+	ret = parse(&r);
+	free(r.map);
+	if (ret) {
+		enpu_graph_destroy(r.g);
+		if (ret == -ENOMEM)
+			return enpu_fail(ret, "out of memory reading the model");
+		return enpu_fail(ret, "TFLite model: %s", r.f.err[0] ? r.f.err : "malformed");
+	}
+	*graph = r.g;
+	return 0;
+}
+
+ENPU_EXPORT int enpu_model_load_tflite(const char *path, struct enpu_graph **graph)
+{
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	if (!path || !graph)
+		return enpu_fail(-EINVAL, "enpu_model_load_tflite: NULL argument");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return enpu_fail(-errno, "cannot open %s: %s", path, enpu_strerror(-errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return enpu_fail(-EINVAL, "%s is not a non-empty regular file", path);
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return enpu_fail(-errno, "cannot map %s: %s", path, enpu_strerror(-errno));
+	ret = enpu_model_load_tflite_mem(p, (size_t)st.st_size, graph);
+	munmap(p, (size_t)st.st_size);
+	if (ret) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", enpu_last_error());
+		return enpu_fail(ret, "%s: %s", path, why);
+	}
+	return 0;
+}
