@@ -85,7 +85,7 @@ $(BUILD)/lib/pkgconfig/edgenpu.pc: libedgenpu/edgenpu.pc.in Makefile
 lib: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc
 
 # ---- tools -----------------------------------------------------------------
-TOOLS := $(BUILD)/bin/edgenpu-info
+TOOLS := $(BUILD)/bin/edgenpu-info $(BUILD)/bin/edgenpu-run $(BUILD)/bin/edgenpu-compile
 
 $(BUILD)/bin/%: tools/%.c $(LIB) libedgenpu/include/edgenpu/edgenpu.h
 	@mkdir -p $(@D)
@@ -172,8 +172,10 @@ include tests/host/host.mk
 
 selftests: $(SELFTESTS) $(VMTESTS)
 host-tests: $(HOST_TESTS)
-bench: $(BENCHES)
+bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@echo "== models on the NPU (QEMU guest)"
+	@$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-bench | grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down' 
 
 # ---- install and the guest image -------------------------------------------
 install: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc $(TOOLS)
@@ -185,6 +187,7 @@ install: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc $(TOOLS)
 	install -m 0644 $(BUILD)/lib/pkgconfig/edgenpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 0644 libedgenpu/include/edgenpu/edgenpu.h $(DESTDIR)$(INCLUDEDIR)/edgenpu/
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 tools/edgenpu-demo tools/edgenpu-bench $(DESTDIR)$(BINDIR)/
 
 STAGE := $(BUILD)/stage
 stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(wildcard $(SHARED)/goldens/*/*/*.golden)
@@ -209,7 +212,7 @@ demo:
 	@mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 || \
 		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
-	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-info
+	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
 check:
 	@tools/setup/host-deps.sh

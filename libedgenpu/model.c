@@ -217,6 +217,21 @@ ENPU_EXPORT size_t enpu_model_num_layers(const struct enpu_model *m)
 	return m ? m->g->num_layers : 0;
 }
 
+ENPU_EXPORT uint64_t enpu_model_constant_bytes(const struct enpu_model *m)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (!m)
+		return 0;
+	for (i = 0; i < m->g->num_tensors; i++)
+		if (m->g->tensors[i].data)
+			n += m->g->tensors[i].bytes;
+	for (i = 0; i < m->g->num_layers; i++)
+		n += 8 * m->prep[i].num_quant;
+	return n;
+}
+
 ENPU_EXPORT int enpu_model_layer_info(const struct enpu_model *m, size_t i,
 				      struct enpu_layer_info *info)
 {

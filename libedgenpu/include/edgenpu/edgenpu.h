@@ -426,6 +426,8 @@ struct enpu_layer_info {
 };
 
 size_t enpu_model_num_layers(const struct enpu_model *model);
+/* Bytes of constants (weights, biases, requantization data) the model reads. */
+uint64_t enpu_model_constant_bytes(const struct enpu_model *model);
 int enpu_model_layer_info(const struct enpu_model *model, size_t i,
 			  struct enpu_layer_info *info);
 /* Writes the compiled graph (layers, placement, NPU/CPU partition) as Graphviz DOT. */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edgenpu-compile: compile a TFLite model for the EdgeNPU and show the
+ * result: per-layer placement and estimates, and optionally a Graphviz
+ * DOT of the compiled graph.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <edgenpu/edgenpu.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: edgenpu-compile [options] MODEL.tflite\n"
+		"Compile a model for the EdgeNPU and print where every layer runs.\n"
+		"  --dot FILE     write the compiled graph as Graphviz DOT ('-': stdout)\n"
+		"  --no-sram      keep activations in DRAM\n"
+		"  --no-prefetch  no DMA weight prefetch into SRAM\n"
+		"  -d, --device PATH  device node (default: first EdgeNPU)\n"
+		"  -h, --help     this help\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "dot", required_argument, NULL, 'D' },
+		{ "no-sram", no_argument, NULL, 'S' },
+		{ "no-prefetch", no_argument, NULL, 'P' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct enpu_compile_options opt = { .size = sizeof(opt) };
+	const char *dot = NULL, *device = NULL;
+	struct enpu_device *dev = NULL;
+	struct enpu_graph *g = NULL;
+	struct enpu_model *m = NULL;
+	unsigned long long total = 0, macs = 0;
+	size_t i, npu = 0;
+	int c, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "d:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'D': dot = optarg; break;
+		case 'S': opt.flags |= ENPU_COMPILE_NO_SRAM; break;
+		case 'P': opt.flags |= ENPU_COMPILE_NO_PREFETCH; break;
+		case 'd': device = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (enpu_model_load_tflite(argv[optind], &g) || enpu_open(&dev, device) ||
+	    enpu_model_compile(dev, g, &opt, &m)) {
+		fprintf(stderr, "edgenpu-compile: %s\n", enpu_last_error());
+		goto out;
+	}
+	printf("%-5s %-18s %-4s %4s %10s %10s %5s %8s\n", "layer", "type", "unit", "job",
+	       "MACs", "est.cyc", "SRAM", "prefetch");
+	for (i = 0; i < enpu_model_num_layers(m); i++) {
+		struct enpu_layer_info li;
+
+		enpu_model_layer_info(m, i, &li);
+		printf("%-5zu %-18s %-4s %4d %10llu %10llu %5s %8s\n", i,
+		       enpu_layer_type_name(li.type), li.on_npu ? "NPU" : "CPU", li.segment,
+		       (unsigned long long)li.macs, (unsigned long long)li.est_cycles,
+		       li.output_in_sram ? "yes" : "", li.weights_prefetched ? "yes" : "");
+		total += li.est_cycles;
+		macs += li.macs;
+		npu += (size_t)li.on_npu;
+	}
+	printf("%zu of %zu layers on the NPU; %llu MACs; %llu cycles estimated (layers back to back)\n",
+	       npu, enpu_model_num_layers(m), macs, total);
+	rc = 0;
+	if (dot) {
+		FILE *f = strcmp(dot, "-") ? fopen(dot, "w") : stdout;
+
+		if (!f || enpu_model_write_dot(m, f)) {
+			fprintf(stderr, "edgenpu-compile: cannot write %s\n", dot);
+			rc = 1;
+		}
+		if (f && f != stdout)
+			fclose(f);
+	}
+out:
+	enpu_model_destroy(m);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
+	return rc;
+}
