@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "internal.h"
 #include "model.h"
+#include "npu.h"
 
 uint64_t enpu_now_ns(void)
 {
@@ -80,10 +81,15 @@ static int cpu_alloc(struct enpu_model *m)
 	return 0;
 }
 
-ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
-				   const struct enpu_graph *graph,
-				   const struct enpu_compile_options *opt,
-				   struct enpu_model **model)
+/*
+ * Compiles @graph; with @plan_for, plans for that device without one
+ * (host tests of the compiler), else for @dev or the CPU backend.
+ */
+int enpu_model_compile_for(struct enpu_device *dev,
+			   const struct enpu_device_info *plan_for,
+			   const struct enpu_graph *graph,
+			   const struct enpu_compile_options *opt,
+			   struct enpu_model **model)
 {
 	struct enpu_model *m;
 	size_t i;
@@ -134,7 +140,10 @@ ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
 		m->linfo[i].type = m->prep[i].type;
 		m->linfo[i].macs = m->prep[i].macs;
 	}
-	ret = dev ? enpu_npu_compile(m) : cpu_alloc(m);
+	if (plan_for)
+		ret = enpu_npu_plan(m, plan_for);
+	else
+		ret = dev ? enpu_npu_compile(m) : cpu_alloc(m);
 	if (ret)
 		goto err;
 	*model = m;
@@ -142,6 +151,14 @@ ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
 err:
 	enpu_model_destroy(m);
 	return ret;
+}
+
+ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
+				   const struct enpu_graph *graph,
+				   const struct enpu_compile_options *opt,
+				   struct enpu_model **model)
+{
+	return enpu_model_compile_for(dev, NULL, graph, opt, model);
 }
 
 ENPU_EXPORT void enpu_model_destroy(struct enpu_model *m)

@@ -54,7 +54,13 @@ int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
 /* A deep copy of @g (constants included). */
 int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out);
 
-/* npu.c */
+int enpu_model_compile_for(struct enpu_device *dev,
+			   const struct enpu_device_info *plan_for,
+			   const struct enpu_graph *graph,
+			   const struct enpu_compile_options *opt,
+			   struct enpu_model **model);
+
+/* npu_*.c */
 int enpu_npu_compile(struct enpu_model *m);
 void enpu_npu_destroy(struct enpu_model *m);
 int enpu_npu_submit(struct enpu_model *m, const void *const *inputs,

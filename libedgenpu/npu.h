@@ -60,6 +60,16 @@ struct enpu_npu {
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);
 
+/*
+ * The device-independent part of compiling for the NPU: classification,
+ * steps, placement, prefetch, estimates, for a device described by @di.
+ * enpu_npu_compile() adds the weights buffer on the real device; host
+ * tests use the plan with the execution engine instead.
+ */
+int enpu_npu_plan(struct enpu_model *m, const struct enpu_device_info *di);
+/* Writes the weights buffer's contents (npu->weights_bytes) to @dst. */
+void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
+
 /* Emits device step @st (one job) for the given base addresses. */
 int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 		   uint32_t arena_va, struct enpu_stream *s);

@@ -11,6 +11,8 @@
  *     constants go to one read-only weights buffer;
  *  4. weight prefetch: two SRAM slots the DMA engine fills with the next
  *     layers' weights while the compute engine works (semaphores 0-3),
+ *     for the layers where the timing model says the copy is hidden and
+ *     the layer gets faster,
  *  5. per-layer cycle estimates from the timing model (hw/edgenpu_timing.h).
  */
 #include <errno.h>
@@ -254,15 +256,13 @@ out:
 	return ret;
 }
 
-/* Constants of NPU layers and their requantization arrays, in one buffer. */
-static int place_weights(struct enpu_model *m)
+/* Constants of NPU layers and their requantization arrays: offsets in one buffer. */
+static void place_weights(struct enpu_model *m)
 {
 	struct enpu_graph *g = m->g;
 	struct enpu_npu *npu = m->npu;
 	uint64_t off = 0;
-	uint8_t *cpu;
 	size_t l, i;
-	int ret;
 
 	for (l = 0; l < g->num_layers; l++) {
 		const struct enpu_prep *p = &m->prep[l];
@@ -289,27 +289,28 @@ static int place_weights(struct enpu_model *m)
 		}
 	}
 	npu->weights_bytes = off ? off : 64;
-	ret = enpu_buffer_alloc(m->dev, npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,
-				&npu->weights);
-	if (ret)
-		return ret;
-	ret = enpu_buffer_map(npu->weights, (void **)&cpu);
-	if (ret)
-		return ret;
+}
+
+void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst)
+{
+	const struct enpu_graph *g = m->g;
+	const struct enpu_npu *npu = m->npu;
+	size_t i, l;
+
+	memset(dst, 0, npu->weights_bytes);
 	for (i = 0; i < g->num_tensors; i++)
 		if (npu->place[i].loc == ENPU_LOC_WEIGHTS)
-			memcpy(cpu + npu->place[i].off, g->tensors[i].data,
+			memcpy(dst + npu->place[i].off, g->tensors[i].data,
 			       g->tensors[i].bytes);
 	for (l = 0; l < g->num_layers; l++) {
 		const struct enpu_prep *p = &m->prep[l];
 
 		if (npu->quant_off[l] == UINT64_MAX)
 			continue;
-		memcpy(cpu + npu->quant_off[l], p->mult, 4 * p->num_quant);
-		memcpy(cpu + npu->quant_off[l] + 4 * p->num_quant, p->shift,
+		memcpy(dst + npu->quant_off[l], p->mult, 4 * p->num_quant);
+		memcpy(dst + npu->quant_off[l] + 4 * p->num_quant, p->shift,
 		       4 * p->num_quant);
 	}
-	return 0;
 }
 
 static uint64_t filter_bytes(const struct enpu_model *m, size_t l)
@@ -319,32 +320,62 @@ static uint64_t filter_bytes(const struct enpu_model *m, size_t l)
 	return p->num_in > 1 && p->in[1] >= 0 ? m->g->tensors[p->in[1]].bytes : 0;
 }
 
-/* Chooses the layers whose weights the DMA engine prefetches into SRAM. */
-static void plan_prefetch(struct enpu_model *m)
+/*
+ * Prefetch, in two passes around activation placement. Before it, the
+ * slots are sized for every layer that could use them (so SRAM set aside
+ * for activations never overlaps a slot); after it, with real placement,
+ * only the layers where the timing model says prefetch pays keep it: the
+ * layer is faster with its weights in SRAM, by more than the semaphore
+ * hand-over costs, and copying them fits in the time the previous layer
+ * of the same job computes, so the copy is hidden. The slots then shrink
+ * to what is used; that only moves them up, away from the activations.
+ */
+static void size_prefetch_slots(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
 	uint64_t cap = npu->sku.sram_size / 4, max = 0;
 	size_t l;
 
-	for (l = 0; l < m->g->num_layers; l++)
-		npu->prefetch[l] = -1;
-	if (m->flags & ENPU_COMPILE_NO_PREFETCH)
-		return;
 	for (l = 0; l < m->g->num_layers; l++) {
 		uint64_t b = filter_bytes(m, l);
 
-		if (m->linfo[l].on_npu && layer_has_weights(m->prep[l].type) &&
-		    b && b <= cap && b > max)
+		npu->prefetch[l] = -1;
+		if (!(m->flags & ENPU_COMPILE_NO_PREFETCH) && m->linfo[l].on_npu &&
+		    layer_has_weights(m->prep[l].type) && b <= cap && b > max)
 			max = b;
 	}
 	npu->slot_bytes = (uint32_t)ALIGN64(max);
-	for (l = 0; max && l < m->g->num_layers; l++) {
-		uint64_t b = filter_bytes(m, l);
+}
 
-		if (m->linfo[l].on_npu && layer_has_weights(m->prep[l].type) &&
-		    b && b <= npu->slot_bytes)
-			npu->prefetch[l] = 0;
+static void choose_prefetch(struct enpu_model *m)
+{
+	struct enpu_npu *npu = m->npu;
+	uint64_t max = 0;
+	size_t st, k;
+
+	for (st = 0; npu->slot_bytes && st < m->num_steps; st++) {
+		const struct enpu_step *step = &m->steps[st];
+		uint64_t prev = 0;
+
+		if (!step->on_npu)
+			continue;
+		for (k = step->first; k < step->first + step->count; k++) {
+			size_t l = m->order[k];
+			uint64_t b = filter_bytes(m, l);
+			uint64_t in_dram = layer_estimate(m, l, 0);
+
+			if (layer_has_weights(m->prep[l].type) && b && b <= npu->slot_bytes &&
+			    prev && layer_estimate(m, l, ENPU_SRAM_VA_BASE) + 2 * ENPU_T_SYNC <
+			    in_dram && enpu_t_dma(&npu->sku, b, b) + 2 * ENPU_T_SYNC <= prev) {
+				npu->prefetch[l] = 0;
+				if (b > max)
+					max = b;
+			}
+			prev = npu->prefetch[l] >= 0 ?
+			       layer_estimate(m, l, ENPU_SRAM_VA_BASE) : in_dram;
+		}
 	}
+	npu->slot_bytes = (uint32_t)ALIGN64(max);
 }
 
 static uint32_t slot_va(const struct enpu_npu *npu, int slot)
@@ -437,9 +468,8 @@ static int build_steps(struct enpu_model *m, int *step_of)
 	return 0;
 }
 
-int enpu_npu_compile(struct enpu_model *m)
+int enpu_npu_plan(struct enpu_model *m, const struct enpu_device_info *di)
 {
-	struct enpu_device_info *di = &m->dev->info;
 	struct enpu_graph *g = m->g;
 	struct enpu_npu *npu;
 	int *pos_of = NULL, *step_of = NULL;
@@ -475,16 +505,15 @@ int enpu_npu_compile(struct enpu_model *m)
 	for (l = 0; l < g->num_layers; l++)
 		m->linfo[l].on_npu = npu_capable(m, l);
 	memset(npu->place, 0, (g->num_tensors + 1) * sizeof(*npu->place));
-
 	ret = build_steps(m, step_of);
 	if (ret)
 		goto out;
-	plan_prefetch(m);
+	size_prefetch_slots(m);
 	ret = place_activations(m, pos_of, step_of);
-	if (!ret)
-		ret = place_weights(m);
 	if (ret)
 		goto out;
+	place_weights(m);
+	choose_prefetch(m);
 	for (l = 0; l < g->num_layers; l++) {
 		struct enpu_layer_info *li = &m->linfo[l];
 
@@ -505,6 +534,24 @@ out:
 	return ret;
 }
 
+/* Plans for the device and uploads the weights buffer. */
+int enpu_npu_compile(struct enpu_model *m)
+{
+	uint8_t *cpu;
+	int ret;
+
+	ret = enpu_npu_plan(m, &m->dev->info);
+	if (ret)
+		return ret;
+	ret = enpu_buffer_alloc(m->dev, m->npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,
+				&m->npu->weights);
+	if (!ret)
+		ret = enpu_buffer_map(m->npu->weights, (void **)&cpu);
+	if (!ret)
+		enpu_npu_fill_weights(m, cpu);
+	return ret;
+}
+
 void enpu_npu_destroy(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
@@ -514,7 +561,7 @@ void enpu_npu_destroy(struct enpu_model *m)
 	for (i = 0; npu->slots && i < npu->nslots; i++) {
 		struct enpu_slot *sl = &npu->slots[i];
 
-		if (sl->syncobj)
+		if (sl->syncobj && m->dev)
 			drmSyncobjDestroy(m->dev->fd, sl->syncobj);
 		for (st = 0; sl->streams && st < m->num_steps; st++)
 			free(sl->streams[st].w);

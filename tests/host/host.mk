@@ -29,3 +29,15 @@ $(GOLDEN_TEST): tests/host/golden_ops_test.c tests/host/cpu_backend.c \
 		$(TESTBUS_SRCS) $(ENGINE_SRCS) $(INT8_SAN_LIB) -lm
 
 HOST_TESTS += $(ENGINE_TEST) $(GOLDEN_TEST)
+
+# The NPU compiler's output on the engine, no kernel involved.
+COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test
+$(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
+		$(GOLDEN_SRCS) $(ENGINE_SRCS) $(ENGINE_HDRS) $(LIB_SRCS) $(LIB_KERNEL_SRCS) \
+		$(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) $(MODEL_INC) \
+		-o $@ $< $(TESTBUS_SRCS) $(GOLDEN_SRCS) $(ENGINE_SRCS) $(LIB_SRCS) \
+		$(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
+HOST_TESTS += $(COMPILER_TEST)

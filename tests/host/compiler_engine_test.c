@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The NPU compiler's output, decoded, checked and executed without a
+ * kernel: every whole-model golden is compiled for the default EdgeNPU
+ * SKU (with SRAM placement and weight prefetch, without prefetch, and
+ * with everything in DRAM), every command of every job is decoded with
+ * the contract's decoder and its memory checked against the weights
+ * buffer (never written), the arena and the SRAM window, semaphores are
+ * checked to balance, and the jobs run on the device model's execution
+ * engine (CPU layers in between on the CPU backend). Outputs must match
+ * TFLite-Micro's byte for byte, and SRAM placement must cut DRAM traffic.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest.h"
+#include "edgenpu_cmd.h"
+#include "edgenpu_hw.h"
+#include "golden.h"
+#include "model.h"
+#include "npu.h"
+#include "testbus.h"
+
+#define WEIGHTS_VA	0x10000000u
+#define ARENA_VA	0x40000000u
+
+static const struct enpu_device_info sku_info = {
+	.macs_per_cycle = ENPU_DEFAULT_MACS_PER_CYCLE,
+	.clock_mhz = ENPU_DEFAULT_CLOCK_MHZ,
+	.dram_bw_mbps = ENPU_DEFAULT_DRAM_BW_MBPS,
+	.sram_bw_mbps = ENPU_DEFAULT_SRAM_BW_MBPS,
+	.sram_size = ENPU_DEFAULT_SRAM_SIZE,
+};
+
+static const struct {
+	const char *name;
+	uint32_t flags;
+} variants[] = {
+	{ "sram+prefetch", 0 },
+	{ "sram", ENPU_COMPILE_NO_PREFETCH },
+	{ "dram", ENPU_COMPILE_NO_SRAM | ENPU_COMPILE_NO_PREFETCH },
+};
+
+#define NVAR (sizeof(variants) / sizeof(variants[0]))
+
+struct totals {
+	uint64_t cycles, dram, jobs;
+};
+
+/* Decodes @s and checks every region and the semaphore balance. */
+static int check_stream(const struct enpu_model *m, const struct enpu_stream *s,
+			char *msg, size_t len)
+{
+	const struct enpu_npu *npu = m->npu;
+	int signals[ENPU_NUM_SEMS] = { 0 }, waits[ENPU_NUM_SEMS] = { 0 };
+	struct enpu_cmd_info info;
+	size_t pos = 0;
+	unsigned int i;
+	int err;
+
+	while (pos < s->n) {
+		err = enpu_cmd_decode(s->w + pos, s->n - pos, &info);
+		if (err) {
+			snprintf(msg, len, "command at %zu does not decode (%d)", pos * 4, err);
+			return -1;
+		}
+		if (info.opcode == ENPU_OP_SIGNAL || info.opcode == ENPU_OP_WAIT)
+			(info.opcode == ENPU_OP_SIGNAL ? signals : waits)[s->w[pos + 2]]++;
+		for (i = 0; i < info.num_regions; i++) {
+			const struct enpu_region *r = &info.regions[i];
+			uint64_t end = (uint64_t)r->va + r->size;
+			int in_w = r->va >= WEIGHTS_VA && end <= WEIGHTS_VA + npu->weights_bytes;
+			int in_a = r->va >= ARENA_VA && end <= ARENA_VA + npu->arena_bytes;
+			int in_s = r->va >= ENPU_SRAM_VA_BASE &&
+				   end <= (uint64_t)ENPU_SRAM_VA_BASE + sku_info.sram_size;
+
+			if (!in_w && !in_a && !in_s) {
+				snprintf(msg, len, "command at %zu touches 0x%x+%llu outside weights, arena and SRAM",
+					 pos * 4, r->va, (unsigned long long)r->size);
+				return -1;
+			}
+			if (in_w && r->write) {
+				snprintf(msg, len, "command at %zu writes the weights buffer", pos * 4);
+				return -1;
+			}
+		}
+		pos += info.words;
+		if (info.opcode == ENPU_OP_END)
+			break;
+	}
+	for (i = 0; i < ENPU_NUM_SEMS; i++) {
+		if (waits[i] > signals[i]) {
+			snprintf(msg, len, "semaphore %u: %d waits, %d signals", i, waits[i],
+				 signals[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
+static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
+		    struct totals *tot, char *msg, size_t len)
+{
+	const struct golden_tensor *in = golden_find_tensor(g, "in0");
+	const struct golden_tensor *out = golden_find_tensor(g, "out0");
+	const struct enpu_sku sku = {
+		.macs_per_cycle = sku_info.macs_per_cycle, .clock_mhz = sku_info.clock_mhz,
+		.dram_bw_mbps = sku_info.dram_bw_mbps, .sram_bw_mbps = sku_info.sram_bw_mbps,
+		.sram_size = (uint32_t)sku_info.sram_size,
+	};
+	struct enpu_compile_options opt = { .size = sizeof(opt), .flags = flags };
+	struct enpu_graph *graph = NULL;
+	struct enpu_model *m = NULL;
+	struct enpu_engine e;
+	struct tbus bus;
+	struct tctx ctx;
+	uint8_t *wbuf = NULL, *arena = NULL;
+	void **buf = NULL;
+	char path[600];
+	size_t st, t;
+	int r = -1, have_engine = 0, have_bus = 0;
+
+	snprintf(path, sizeof(path), "%.300s/%.200s", models, g->model);
+	if (!in || !out) {
+		snprintf(msg, len, "not a whole-model case");
+		return -1;
+	}
+	if (enpu_model_load_tflite(path, &graph)) {
+		snprintf(msg, len, "%.900s", enpu_last_error());
+		return strstr(msg, "cannot open") ? 1 : -1;
+	}
+	if (enpu_model_compile_for(NULL, &sku_info, graph, &opt, &m)) {
+		snprintf(msg, len, "plan: %.900s", enpu_last_error());
+		goto out;
+	}
+	if (tbus_init(&bus, 256u << 20) || enpu_engine_init(&e, &sku, &tbus_ops, &bus)) {
+		snprintf(msg, len, "out of memory");
+		goto out;
+	}
+	have_bus = have_engine = 1;
+	tctx_init(&ctx, &bus, 1);
+	wbuf = calloc(1, m->npu->weights_bytes);
+	arena = calloc(1, m->npu->arena_bytes + 64);
+	buf = calloc(m->g->num_tensors + 1, sizeof(*buf));
+	if (!wbuf || !arena || !buf)
+		goto out;
+	enpu_npu_fill_weights(m, wbuf);
+	tctx_map_new(&ctx, WEIGHTS_VA, m->npu->weights_bytes, ENPU_PTE_READ);
+	tctx_write(&ctx, WEIGHTS_VA, wbuf, m->npu->weights_bytes);
+	tctx_map_new(&ctx, ARENA_VA, m->npu->arena_bytes + 64, ENPU_PTE_READ | ENPU_PTE_WRITE);
+	tctx_write(&ctx, ARENA_VA + (uint32_t)m->npu->place[m->g->inputs[0]].off,
+		   in->data, in->bytes);
+
+	for (st = 0; st < m->num_steps; st++) {
+		if (m->steps[st].on_npu) {
+			struct enpu_job_completion done;
+			struct enpu_stream s = { 0 };
+			struct tstream ts = { 0 };
+
+			if (enpu_emit_step(m, st, WEIGHTS_VA, ARENA_VA, &s)) {
+				snprintf(msg, len, "emit: %.900s", enpu_last_error());
+				free(s.w);
+				goto out;
+			}
+			if (check_stream(m, &s, msg, len)) {
+				free(s.w);
+				goto out;
+			}
+			ts.w = s.w;
+			ts.n = s.n;
+			trun(&e, &ctx, &ts, (uint32_t)st + 1, &done);
+			free(s.w);
+			if (done.status != ENPU_JOB_OK) {
+				snprintf(msg, len, "job %zu: status %u info %u at byte %u VA 0x%x", st,
+					 done.status, done.error_info, done.error_offset,
+					 done.fault_addr);
+				goto out;
+			}
+			tot->cycles += done.cycles;
+			tot->dram += done.dram_read + done.dram_write;
+			tot->jobs++;
+			continue;
+		}
+		/* a CPU step over the arena's contents */
+		tctx_read(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
+		for (t = 0; t < m->g->num_tensors; t++)
+			buf[t] = m->g->tensors[t].data ? m->g->tensors[t].data :
+				 m->npu->place[t].loc == ENPU_LOC_ARENA ?
+				 arena + m->npu->place[t].off : NULL;
+		if (enpu_cpu_run_layers(m, buf, m->steps[st].first, m->steps[st].count)) {
+			snprintf(msg, len, "CPU step %zu: %.900s", st, enpu_last_error());
+			goto out;
+		}
+		tctx_write(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
+	}
+	tctx_read(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
+	if (memcmp(arena + m->npu->place[m->g->outputs[0]].off, out->data, out->bytes)) {
+		snprintf(msg, len, "output differs from TFLite-Micro's");
+		goto out;
+	}
+	r = 0;
+out:
+	free(wbuf);
+	free(arena);
+	free(buf);
+	if (have_engine)
+		enpu_engine_destroy(&e);
+	if (have_bus)
+		tbus_fini(&bus);
+	enpu_model_destroy(m);
+	enpu_graph_destroy(graph);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(void)
+{
+	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
+	struct totals pd[NVAR] = { 0 };
+	char dir[512], sub[1024], msg[1024], *paths[256];
+	struct dirent *de, *fe;
+	size_t n = 0, i, v;
+	DIR *d, *f;
+
+	if (!root || !*root)
+		root = "../shared/goldens";
+	if (!models || !*models)
+		models = "../shared/models";
+	snprintf(dir, sizeof(dir), "%.400s/models", root);
+	ksft_print_header();
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%.200s", dir, de->d_name);
+		f = opendir(sub);
+		while (f && (fe = readdir(f)) && n < 256) {
+			size_t l = strlen(fe->d_name);
+
+			if (l > 7 && !strcmp(fe->d_name + l - 7, ".golden")) {
+				paths[n] = malloc(strlen(sub) + l + 2);
+				if (!paths[n])
+					ksft_exit_fail_msg("out of memory\n");
+				sprintf(paths[n++], "%s/%s", sub, fe->d_name);
+			}
+		}
+		if (f)
+			closedir(f);
+	}
+	if (d)
+		closedir(d);
+	if (!n) {
+		ksft_set_plan(1);
+		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
+		ksft_finished();
+	}
+	qsort(paths, n, sizeof(*paths), cmp_str);
+	ksft_set_plan((unsigned int)(n * NVAR + 2));
+	for (i = 0; i < n; i++) {
+		struct golden_file g;
+		const char *rel = paths[i] + strlen(dir) + 1;
+		int is_pd = !strncmp(rel, "person_detect/", 14);
+
+		if (golden_load(paths[i], &g, msg, sizeof(msg))) {
+			for (v = 0; v < NVAR; v++)
+				ksft_test_result_fail("%s:%s: %s\n", variants[v].name, rel, msg);
+			continue;
+		}
+		for (v = 0; v < NVAR; v++) {
+			struct totals t = { 0 };
+			int r = run_case(models, &g, variants[v].flags, &t, msg, sizeof(msg));
+
+			if (!r)
+				ksft_test_result_pass("%s:%s (%llu cycles, %llu DRAM bytes)\n",
+						      variants[v].name, rel,
+						      (unsigned long long)t.cycles,
+						      (unsigned long long)t.dram);
+			else if (r > 0)
+				ksft_test_result_skip("%s:%s: %s\n", variants[v].name, rel, msg);
+			else
+				ksft_test_result_fail("%s:%s: %s\n", variants[v].name, rel, msg);
+			if (is_pd) {
+				pd[v].cycles += t.cycles;
+				pd[v].dram += t.dram;
+			}
+		}
+		golden_free(&g);
+		free(paths[i]);
+	}
+	for (v = 0; v < NVAR; v++)
+		ksft_print_msg("person_detect, %s: %llu cycles, %llu DRAM bytes over its inputs\n",
+			       variants[v].name, (unsigned long long)pd[v].cycles,
+			       (unsigned long long)pd[v].dram);
+	if (!pd[0].dram)
+		ksft_test_result_skip("sram_cuts_dram_traffic: person_detect not run\n");
+	else if (pd[0].dram < pd[2].dram && pd[0].cycles <= pd[2].cycles)
+		ksft_test_result_pass("sram_cuts_dram_traffic (%.1fx fewer DRAM bytes)\n",
+				      (double)pd[2].dram / (double)pd[0].dram);
+	else
+		ksft_test_result_fail("sram_cuts_dram_traffic: %llu vs %llu DRAM bytes\n",
+				      (unsigned long long)pd[0].dram,
+				      (unsigned long long)pd[2].dram);
+	/* prefetch is only chosen where the timing model says it pays */
+	if (!pd[0].cycles)
+		ksft_test_result_skip("prefetch_never_slower: person_detect not run\n");
+	else if (pd[0].cycles <= pd[1].cycles)
+		ksft_test_result_pass("prefetch_never_slower (%llu vs %llu cycles)\n",
+				      (unsigned long long)pd[0].cycles,
+				      (unsigned long long)pd[1].cycles);
+	else
+		ksft_test_result_fail("prefetch_never_slower: %llu vs %llu cycles\n",
+				      (unsigned long long)pd[0].cycles,
+				      (unsigned long long)pd[1].cycles);
+	ksft_finished();
+}
