@@ -131,6 +131,13 @@ $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SRCS) \
 	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
 		$< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
 
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
+$(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SRCS) \
+		$(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
+		$< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
 # Every golden case through the public graph API: CPU backend on the host,
 # NPU through the driver in the VM (the goldens are staged into the guest).
 GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c \
@@ -169,6 +176,7 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 
 include hw/int8/int8.mk
 include tests/host/host.mk
+include tests/qtest/qtest.mk
 
 selftests: $(SELFTESTS) $(VMTESTS)
 host-tests: $(HOST_TESTS)

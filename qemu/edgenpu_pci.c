@@ -64,6 +64,7 @@ typedef struct EdgeNpuRing {
     uint32_t done_seqno;
     uint32_t error;          /* ENPU_RING_STATUS_ERROR latched */
     uint32_t active_seqno;
+    uint32_t enable_gen;     /* bumped each time the ring is (re)enabled */
     bool busy;               /* the worker runs (or hangs in) a job of it */
     bool hung;               /* injected hang: waits for abort or reset */
     bool abort;              /* RING_CTRL.ABORT while busy */
@@ -209,7 +210,7 @@ static const struct enpu_mem_ops edgenpu_mem_ops = {
 static bool edgenpu_ring_ready(EdgeNpuRing *r)
 {
     return (r->ctrl & ENPU_RING_CTRL_ENABLE) && !r->error && !r->busy &&
-           r->head != r->tail;
+           r->tail - r->head - 1 < r->size;     /* 1 <= TAIL - HEAD <= SIZE */
 }
 
 /* Next ring to serve: the high-priority ring first. Lock held. */
@@ -224,10 +225,14 @@ static int edgenpu_pick_ring(EdgeNpuState *s)
     return -1;
 }
 
-/* Lock held: the job of ring @r ended with @done (NULL: descriptor fetch failed). */
+/*
+ * Lock held: the job of ring @r ended with @done (NULL: descriptor fetch
+ * failed). A job whose ring was re-enabled while it ran (@stale) still
+ * ends and reports, but no longer moves the new ring's HEAD or DONE_SEQNO.
+ */
 static void edgenpu_finish_locked(EdgeNpuState *s, int r,
                                   const struct enpu_job_completion *done,
-                                  uint32_t asid)
+                                  uint32_t asid, bool stale)
 {
     EdgeNpuRing *ring = &s->ring[r];
     uint32_t causes;
@@ -241,8 +246,10 @@ static void edgenpu_finish_locked(EdgeNpuState *s, int r,
         edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
         return;
     }
-    ring->head++;
-    ring->done_seqno = done->seqno;
+    if (!stale) {
+        ring->head++;
+        ring->done_seqno = done->seqno;
+    }
     s->jobs_done++;
     s->busy_cycles += done->cycles;
     causes = ENPU_IRQ_RING_DONE(r);
@@ -270,7 +277,7 @@ static void edgenpu_run_one(EdgeNpuState *s, int r)
     struct enpu_job_desc desc;
     uint64_t daddr = ring->addr + (uint64_t)(ring->head % ring->size) *
                      sizeof(desc);
-    uint32_t gen = s->generation;
+    uint32_t gen = s->generation, rgen = ring->enable_gen;
     bool hang;
 
     ring->busy = true;
@@ -285,7 +292,7 @@ static void edgenpu_run_one(EdgeNpuState *s, int r)
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_descriptor(r, daddr),
                               "ring %d: cannot use descriptor at 0x%" PRIx64,
                               r, daddr);
-            edgenpu_finish_locked(s, r, NULL, 0);
+            edgenpu_finish_locked(s, r, NULL, 0, false);
         }
         return;
     }
@@ -298,8 +305,9 @@ static void edgenpu_run_one(EdgeNpuState *s, int r)
     hang = s->inject & ENPU_INJECT_HANG;
     s->inject &= ~ENPU_INJECT_HANG;
     if (s->inject & ENPU_INJECT_MMU_FAULT) {
+        /* this job takes it: at its first access, or never if it hangs */
         s->inject &= ~ENPU_INJECT_MMU_FAULT;
-        atomic_store(&s->engine.inject_mmu_fault, 1);
+        atomic_store(&s->engine.inject_mmu_fault, !hang);
     }
     trace_edgenpu_job_start(r, desc.seqno, desc.asid, desc.cmd_size);
 
@@ -334,7 +342,7 @@ static void edgenpu_run_one(EdgeNpuState *s, int r)
     }
     qemu_mutex_lock(&s->lock);
     if (gen == s->generation) {
-        edgenpu_finish_locked(s, r, &done, desc.asid);
+        edgenpu_finish_locked(s, r, &done, desc.asid, ring->enable_gen != rgen);
     }
 }
 
@@ -478,6 +486,7 @@ static void edgenpu_ring_write(EdgeNpuState *s, int r, hwaddr off,
             }
         }
         if ((val & ENPU_RING_CTRL_ENABLE) && !enabled) {
+            ring->enable_gen++;
             ring->head = 0;
             ring->tail = 0;
             ring->error = 0;
@@ -543,7 +552,9 @@ static uint64_t edgenpu_locked_read(EdgeNpuState *s, hwaddr addr, bool *ok)
     case ENPU_REG_BUSY_CYCLES_HI:
         return s->busy_cycles >> 32;
     case ENPU_REG_DBG_INJECT:
-        return s->debug ? s->inject : 0;
+        /* armed bits read back until they fire */
+        return s->debug ? s->inject |
+               (atomic_load(&s->engine.inject_dma_error) ? ENPU_INJECT_DMA_ERROR : 0) : 0;
     }
     *ok = false;
     return 0;

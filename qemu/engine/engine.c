@@ -321,6 +321,8 @@ void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		goto out;
 	run_schedule(&job, words, offs, ncmds, start);
 out:
+	/* an injected MMU fault belongs to this job even if it never fired */
+	atomic_store(&e->inject_mmu_fault, 0);
 	free(words);
 	free(offs);
 }

@@ -57,8 +57,6 @@ static int mmu_translate(struct enpu_job *job, uint32_t va, int write,
 		enpu_tlb_flush(e);
 		e->tlb_flush_done = flush;
 	}
-	if (atomic_exchange(&e->inject_mmu_fault, 0))
-		return mmu_fault(job, va, wflag);
 
 	if (t->pte && t->asid == asid && t->vpn == vpn) {
 		pte = t->pte;
@@ -105,7 +103,8 @@ static int vm_access(struct enpu_job *job, uint32_t va, void *buf,
 	uint8_t *p = buf;
 	uint64_t pa = 0;
 
-	if ((uint64_t)va + len > (1ull << 32))
+	if (atomic_exchange(&job->e->inject_mmu_fault, 0) ||
+	    (uint64_t)va + len > (1ull << 32))
 		return mmu_fault(job, va, write ? ENPU_FAULT_WRITE : 0);
 	if (va >= ENPU_SRAM_VA_BASE) {
 		uint8_t *s = sram_span(job, va, len, write);
