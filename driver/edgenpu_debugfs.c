@@ -25,14 +25,13 @@
 #include "edgenpu_sched.h"
 #include "edgenpu_vm.h"
 
-static const struct {
-	const char *name;
-	u32 offset;
-} edgenpu_regs[] = {
+const struct edgenpu_reg_name edgenpu_reg_names[] = {
 #define EDGENPU_REG_ENTRY(n, off) { #n, off },
 	ENPU_REGS_FOREACH(EDGENPU_REG_ENTRY)
 #undef EDGENPU_REG_ENTRY
 };
+
+const unsigned int edgenpu_num_reg_names = ARRAY_SIZE(edgenpu_reg_names);
 
 static struct edgenpu_device *edgenpu_m(struct seq_file *m)
 {
@@ -51,10 +50,10 @@ static int edgenpu_debugfs_registers(struct seq_file *m, void *data)
 		return -ENODEV;
 	ret = pm_runtime_resume_and_get(edev->drm.dev);
 	if (!ret) {
-		for (i = 0; i < ARRAY_SIZE(edgenpu_regs); i++)
-			seq_printf(m, "%-20s 0x%04x 0x%08x\n", edgenpu_regs[i].name,
-				   edgenpu_regs[i].offset,
-				   edgenpu_read(edev, edgenpu_regs[i].offset));
+		for (i = 0; i < edgenpu_num_reg_names; i++)
+			seq_printf(m, "%-20s 0x%04x 0x%08x\n", edgenpu_reg_names[i].name,
+				   edgenpu_reg_names[i].offset,
+				   edgenpu_read(edev, edgenpu_reg_names[i].offset));
 		pm_runtime_mark_last_busy(edev->drm.dev);
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}

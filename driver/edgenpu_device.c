@@ -18,22 +18,26 @@
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
 #define EDGENPU_RESET_TIMEOUT_US	1000000
 
-static irqreturn_t edgenpu_irq(int irq, void *arg)
+/**
+ * edgenpu_irq_ack() - acknowledge and handle the latched interrupt causes
+ * @edev: device
+ *
+ * Called by the interrupt handler, and by the timeout handler for a lost
+ * interrupt message: the device sends a new message only once every
+ * latched cause has been cleared.
+ *
+ * Return: the causes handled.
+ */
+u32 edgenpu_irq_ack(struct edgenpu_device *edev)
 {
-	struct edgenpu_device *edev = arg;
 	u32 status;
 
 	status = edgenpu_read(edev, ENPU_REG_IRQ_STATUS) &
 		 edgenpu_read(edev, ENPU_REG_IRQ_MASK);
 	if (!status)
-		return IRQ_NONE;
+		return 0;
 
 	edgenpu_write(edev, ENPU_REG_IRQ_CLEAR, status);
-
-	spin_lock(&edev->irq_lock);
-	edev->irq_count++;
-	edev->irq_last_status = status;
-	spin_unlock(&edev->irq_lock);
 
 	if (status & ENPU_IRQ_DOORBELL)
 		complete(&edev->doorbell_done);
@@ -55,6 +59,21 @@ static irqreturn_t edgenpu_irq(int irq, void *arg)
 		edgenpu_ring_complete(&edev->ring[ENPU_RING_HIGH]);
 		edgenpu_ring_complete(&edev->ring[ENPU_RING_NORMAL]);
 	}
+	return status;
+}
+
+static irqreturn_t edgenpu_irq(int irq, void *arg)
+{
+	struct edgenpu_device *edev = arg;
+	u32 status = edgenpu_irq_ack(edev);
+
+	if (!status)
+		return IRQ_NONE;
+
+	spin_lock(&edev->irq_lock);
+	edev->irq_count++;
+	edev->irq_last_status = status;
+	spin_unlock(&edev->irq_lock);
 	return IRQ_HANDLED;
 }
 

@@ -38,6 +38,7 @@ struct edgenpu_job;
  * @emit_seqno: last hardware fence seqno issued
  * @hang_seqno: seqno seen running at the previous timeout check
  * @hang_progress: its PROGRESS at that check
+ * @hang_stamp: when that check saw it progress (jiffies)
  * @name: timeline name
  */
 struct edgenpu_ring {
@@ -48,6 +49,7 @@ struct edgenpu_ring {
 	dma_addr_t desc_dma;
 	struct enpu_job_completion *done;
 	dma_addr_t done_dma;
+	/* protects tail, inflight and emit_seqno; taken in hard IRQ */
 	spinlock_t lock;
 	u32 tail;
 	struct list_head inflight;
@@ -55,6 +57,7 @@ struct edgenpu_ring {
 	u64 emit_seqno;
 	u32 hang_seqno;
 	u32 hang_progress;
+	unsigned long hang_stamp;
 	char name[16];
 };
 
@@ -146,10 +149,20 @@ static inline void edgenpu_ring_write(struct edgenpu_ring *ring, u32 off, u32 va
 
 extern const struct drm_driver edgenpu_drm_driver;
 
+/* Every register by name (hw/edgenpu_hw.h), for dumps: edgenpu_debugfs.c. */
+struct edgenpu_reg_name {
+	const char *name;
+	u32 offset;
+};
+
+extern const struct edgenpu_reg_name edgenpu_reg_names[];
+extern const unsigned int edgenpu_num_reg_names;
+
 /* edgenpu_device.c */
 int edgenpu_device_init(struct edgenpu_device *edev);
 void edgenpu_device_fini(struct edgenpu_device *edev);
 int edgenpu_hw_start(struct edgenpu_device *edev);
+u32 edgenpu_irq_ack(struct edgenpu_device *edev);
 
 /* edgenpu_debugfs.c */
 void edgenpu_debugfs_init(struct edgenpu_device *edev);

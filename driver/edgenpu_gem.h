@@ -7,7 +7,9 @@
 struct drm_device;
 struct drm_file;
 
-#define EDGENPU_BO_MAX_SIZE	(1ull << 30)
+#include <linux/sizes.h>
+
+#define EDGENPU_BO_MAX_SIZE	SZ_1G
 
 int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			    struct drm_file *file);

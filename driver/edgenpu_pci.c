@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 The edgenpu authors */
 /* PCI bus glue: map BAR0, allocate interrupt vectors, register the device. */
 
+#include <linux/devcoredump.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -118,6 +119,8 @@ static void edgenpu_pci_remove(struct pci_dev *pdev)
 	edgenpu_pm_disable(&pdev->dev);
 	drm_dev_unplug(&edev->drm);
 	edgenpu_device_fini(edev);
+	/* a hang's devcoredump would pin the module for minutes */
+	dev_coredump_put(&pdev->dev);
 }
 
 static const struct pci_device_id edgenpu_pci_ids[] = {

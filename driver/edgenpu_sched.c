@@ -14,6 +14,7 @@
  */
 
 #include <linux/devcoredump.h>
+#include <linux/dma-fence-chain.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/iopoll.h>
@@ -67,6 +68,9 @@ static void edgenpu_job_release(struct kref *ref)
 			drm_gem_object_put(job->bos[i]);
 	for (i = 0; i < job->map_count; i++)
 		edgenpu_mapping_put(job->maps[i]);
+	for (i = 0; i < job->in_fence_count; i++)
+		dma_fence_put(job->in_fences[i]);
+	kvfree(job->in_fences);
 	kvfree(job->bos);
 	kvfree(job->bo_write);
 	kvfree(job->maps);
@@ -128,6 +132,23 @@ static void edgenpu_ring_emit(struct edgenpu_ring *ring, struct edgenpu_job *job
 	edgenpu_ring_write(ring, ENPU_RING_TAIL, ring->tail);
 }
 
+/*
+ * The error one of the job's in-syncs signalled, or 0. The scheduler only
+ * waits for them; it does not pass their errors on.
+ */
+static int edgenpu_job_in_error(struct edgenpu_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->in_fence_count; i++) {
+		struct dma_fence *f = dma_fence_chain_contained(job->in_fences[i]);
+
+		if (f->error)
+			return -ECANCELED;
+	}
+	return 0;
+}
+
 static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 {
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
@@ -135,12 +156,13 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	struct edgenpu_device *edev = job->edev;
 	struct dma_fence *finished = &sched_job->s_fence->finished;
 	unsigned long flags;
-	int idx;
+	int idx, err;
 
 	/* a dependency failed or the job was killed: do not run it */
-	if (unlikely(finished->error)) {
+	err = finished->error ?: edgenpu_job_in_error(job);
+	if (unlikely(err)) {
 		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
-		return ERR_PTR(finished->error);
+		return ERR_PTR(err);
 	}
 	if (!drm_dev_enter(&edev->drm, &idx)) {
 		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
@@ -315,15 +337,14 @@ static void edgenpu_job_coredump(struct edgenpu_job *job)
 	d = kmalloc(sizeof(*d) + size, GFP_NOWAIT | __GFP_NOWARN);
 	if (!d)
 		return;
-#define EDGENPU_DUMP_REG(name, off) \
-	n += scnprintf(d->data + n, size - n, "%-20s 0x%08x\n", #name, \
-		       edgenpu_read(edev, off));
 	n += scnprintf(d->data + n, size - n,
 		       "edgenpu hang: job %llu ring %u seqno %u asid %u resets %u\n",
 		       job->id, job->ring->id, edgenpu_job_hw_seqno(job),
 		       job->vm->asid, job->resets);
-	ENPU_REGS_FOREACH(EDGENPU_DUMP_REG)
-#undef EDGENPU_DUMP_REG
+	for (i = 0; i < edgenpu_num_reg_names; i++)
+		n += scnprintf(d->data + n, size - n, "%-20s 0x%08x\n",
+			       edgenpu_reg_names[i].name,
+			       edgenpu_read(edev, edgenpu_reg_names[i].offset));
 	n += scnprintf(d->data + n, size - n, "command stream, %u bytes:\n",
 		       job->cmd_size);
 	for (i = 0; i < job->cmd_size / 4 && size - n > 12; i++)
@@ -337,7 +358,7 @@ static void edgenpu_job_coredump(struct edgenpu_job *job)
 /*
  * Resets the device. @guilty, if on the hardware, ends with TIMEOUT;
  * every other job on the hardware is replayed in order. Called with the
- * schedulers' submission stopped.
+ * schedulers' submission stopped and edev->reset_lock held.
  */
 int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 {
@@ -368,8 +389,27 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 		struct edgenpu_ring *ring = &edev->ring[r];
 		LIST_HEAD(replay);
 
+		/* replayed jobs start over: forget what the hang check saw */
+		ring->hang_seqno = 0;
+		ring->hang_progress = 0;
+
 		spin_lock_irqsave(&ring->lock, flags);
 		list_splice_init(&ring->inflight, &replay);
+		/*
+		 * Jobs the device ended before the reset, their interrupt not
+		 * handled yet, have their completion record: they must not run
+		 * again. Checked before re-emitting reuses the record slots.
+		 */
+		list_for_each_entry_safe(job, next, &replay, node) {
+			struct enpu_job_completion done;
+
+			memcpy(&done, &ring->done[job->hw_index % EDGENPU_RING_SIZE],
+			       sizeof(done));
+			if (done.seqno != edgenpu_job_hw_seqno(job))
+				continue;
+			list_del_init(&job->node);
+			edgenpu_job_signal(job, edgenpu_hw_status(done.status), &done);
+		}
 		list_for_each_entry_safe(job, next, &replay, node) {
 			list_del_init(&job->node);
 			if (job == guilty) {
@@ -427,7 +467,11 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 		return edgenpu_sched_job_keep(sched_job);
 
 	mutex_lock(&edev->reset_lock);
-	/* An interrupt may have been lost: collect what is already done. */
+	/*
+	 * An interrupt may have been lost: collect what is already done, and
+	 * clear the causes it left latched, or no interrupt would follow.
+	 */
+	edgenpu_irq_ack(edev);
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		edgenpu_ring_complete(&edev->ring[r]);
 	if (dma_fence_is_signaled(&sched_job->s_fence->finished) ||
@@ -443,8 +487,17 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 		if (ring->hang_seqno != seqno || ring->hang_progress != progress) {
 			ring->hang_seqno = seqno;
 			ring->hang_progress = progress;
+			ring->hang_stamp = jiffies;
 			goto keep;
 		}
+		/*
+		 * Both rings' timeouts check the running job: the previous check
+		 * may have been a moment ago. Hung means no progress for a
+		 * whole timeout.
+		 */
+		if (time_before(jiffies, ring->hang_stamp +
+				msecs_to_jiffies(edev->job_timeout_ms)))
+			goto keep;
 	}
 
 	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
@@ -454,11 +507,8 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 	if (active)
 		edgenpu_job_coredump(active);
 	edgenpu_reset(edev, active);
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		edev->ring[r].hang_seqno = 0;
-		edev->ring[r].hang_progress = 0;
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		drm_sched_wqueue_start(&edev->ring[r].sched);
-	}
 keep:
 	mutex_unlock(&edev->reset_lock);
 	drm_dev_exit(idx);

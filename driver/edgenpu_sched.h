@@ -38,6 +38,9 @@ struct enpu_job_completion;
  * @bo_count: entries of @bos
  * @maps: mappings the stream uses (referenced, keeps their VAs alive)
  * @map_count: entries of @maps
+ * @in_fences: fences of the job's in-syncs (referenced): if one of them
+ *	signalled an error, the job is canceled instead of run
+ * @in_fence_count: entries of @in_fences
  * @hw_fence: allocated at submit, initialised by run_job, signalled
  *	when the device ends the job
  * @hw_fence_init: @hw_fence was initialised (else it is only freed)
@@ -64,6 +67,8 @@ struct edgenpu_job {
 	u32 bo_count;
 	struct edgenpu_mapping **maps;
 	u32 map_count;
+	struct dma_fence **in_fences;
+	u32 in_fence_count;
 	struct dma_fence *hw_fence;
 	bool hw_fence_init;
 	u32 hw_index;

@@ -175,16 +175,27 @@ static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
 {
 	struct drm_edgenpu_sync __user *usync = u64_to_user_ptr(args->in_syncs_ptr);
 	struct drm_edgenpu_sync s;
+	struct dma_fence *fence;
 	u32 i;
 	int ret;
 
+	if (!args->in_sync_count)
+		return 0;
+	job->in_fences = kvcalloc(args->in_sync_count, sizeof(*job->in_fences),
+				  GFP_KERNEL);
+	if (!job->in_fences)
+		return -ENOMEM;
 	for (i = 0; i < args->in_sync_count; i++) {
 		if (copy_from_user(&s, &usync[i], sizeof(s)))
 			return -EFAULT;
 		if (s.flags)
 			return -EINVAL;
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, s.handle,
-							   s.point);
+		ret = drm_syncobj_find_fence(file, s.handle, s.point, 0, &fence);
+		if (ret)
+			return ret;
+		/* kept to cancel the job if it signals an error */
+		job->in_fences[job->in_fence_count++] = dma_fence_get(fence);
+		ret = drm_sched_job_add_dependency(&job->base, fence);
 		if (ret)
 			return ret;
 	}
@@ -276,7 +287,6 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 				return -ENOMEM;
 		}
 	}
-	job->id = edgenpu_job_table_add(job->table);
 	return 0;
 }
 
@@ -343,11 +353,15 @@ static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
 	int ret;
 
 	if (prev) {
+		struct dma_fence *prev_done = &prev->job->base.s_fence->finished;
+
 		ret = drm_sched_job_add_dependency(&job->base,
-				dma_fence_get(&prev->job->base.s_fence->finished));
+						   dma_fence_get(prev_done));
 		if (ret)
 			return ret;
 	}
+	/* only jobs that are queued get an id (and a status record) */
+	job->id = edgenpu_job_table_add(job->table);
 	drm_sched_job_arm(&job->base);
 	done = dma_fence_get(&job->base.s_fence->finished);
 	kref_get(&job->ref);	/* put by free_job */
@@ -369,6 +383,16 @@ static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
 	return 0;
 }
 
+/* Where job @i of the submission gets its id. */
+static u64 __user *edgenpu_job_id_ptr(const struct drm_edgenpu_submit *args,
+				      u32 i)
+{
+	u8 __user *ujobs = u64_to_user_ptr(args->jobs_ptr);
+
+	return (u64 __user *)(ujobs + (size_t)i * args->job_stride +
+			      offsetof(struct drm_edgenpu_job, job_id));
+}
+
 int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 			 struct drm_file *file)
 {
@@ -376,7 +400,7 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 	struct edgenpu_submit_job *sjs;
 	u8 __user *ujobs = u64_to_user_ptr(args->jobs_ptr);
 	struct drm_exec exec;
-	u32 i;
+	u32 i, queued = 0;
 	int ret, idx;
 
 	if (args->flags || args->pad)
@@ -402,9 +426,8 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 		ret = edgenpu_prepare_job(drm, file, &sjs[i]);
 		if (ret)
 			goto out_free;
-		if (put_user(sjs[i].job->id, (u64 __user *)(ujobs +
-			     (size_t)i * args->job_stride +
-			     offsetof(struct drm_edgenpu_job, job_id)))) {
+		/* the id is written once the job is queued: check we can */
+		if (put_user(0ull, edgenpu_job_id_ptr(args, i))) {
 			ret = -EFAULT;
 			goto out_free;
 		}
@@ -418,9 +441,13 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 			ret = edgenpu_queue_job(&sjs[i], i ? &sjs[i - 1] : NULL);
 			if (ret)
 				break;
+			queued++;
 		}
 	}
 	drm_exec_fini(&exec);
+	for (i = 0; i < queued; i++)
+		if (put_user(sjs[i].job->id, edgenpu_job_id_ptr(args, i)) && !ret)
+			ret = -EFAULT;
 
 out_free:
 	for (i = 0; i < args->job_count; i++)

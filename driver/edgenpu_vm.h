@@ -36,6 +36,7 @@ struct edgenpu_vm {
 	dma_addr_t l1_dma;
 	__le64 **l2;
 	dma_addr_t *l2_dma;
+	/* protects mm, the page tables and mappings */
 	struct mutex lock;
 	struct drm_mm mm;
 	struct list_head mappings;

@@ -7,9 +7,16 @@
 #ifndef EDGENPU_JOB_UTIL_H
 #define EDGENPU_JOB_UTIL_H
 
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <linux/sync_file.h>
 
 #include "edgenpu_util.h"
 #include "edgenpu_isa.h"
@@ -29,11 +36,29 @@ struct tbo {
 	uint8_t *cpu;
 };
 
+/* BO_INFO and a CPU mapping of the whole buffer. */
+static inline int tbo_mmap(int fd, uint32_t handle, uint8_t **cpu, uint64_t *size)
+{
+	struct drm_edgenpu_bo_info info = { .handle = handle };
+	void *p;
+	int ret;
+
+	ret = enpu_ioctl(fd, DRM_IOCTL_EDGENPU_BO_INFO, &info);
+	if (ret)
+		return ret;
+	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 info.mmap_offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*cpu = p;
+	if (size)
+		*size = info.size;
+	return 0;
+}
+
 static inline int tbo_create(int fd, uint64_t size, uint32_t flags, struct tbo *bo)
 {
 	struct drm_edgenpu_bo_create c = { .size = size, .flags = flags };
-	struct drm_edgenpu_bo_info info = { 0 };
-	void *p;
 	int ret;
 
 	memset(bo, 0, sizeof(*bo));
@@ -43,16 +68,7 @@ static inline int tbo_create(int fd, uint64_t size, uint32_t flags, struct tbo *
 	bo->handle = c.handle;
 	bo->va = c.va;
 	bo->size = c.size;
-	info.handle = c.handle;
-	ret = enpu_ioctl(fd, DRM_IOCTL_EDGENPU_BO_INFO, &info);
-	if (ret)
-		return ret;
-	p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 info.mmap_offset);
-	if (p == MAP_FAILED)
-		return -errno;
-	bo->cpu = p;
-	return 0;
+	return tbo_mmap(fd, c.handle, &bo->cpu, NULL);
 }
 
 static inline int tbo_map(int fd, struct tbo *bo)
@@ -76,6 +92,30 @@ static inline void tbo_close(int fd, struct tbo *bo)
 	if (bo->handle)
 		ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
 	memset(bo, 0, sizeof(*bo));
+}
+
+static inline int tgem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return enpu_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* DRM_IOCTL_EDGENPU_VM_MAP of @handle; the VA goes to *va. */
+static inline int tvm_map(int fd, uint32_t handle, uint32_t flags, uint64_t *va)
+{
+	struct drm_edgenpu_vm_map m = { .handle = handle, .flags = flags };
+	int ret = enpu_ioctl(fd, DRM_IOCTL_EDGENPU_VM_MAP, &m);
+
+	*va = m.va;
+	return ret;
+}
+
+static inline int tvm_unmap(int fd, uint64_t va)
+{
+	struct drm_edgenpu_vm_unmap u = { .va = va };
+
+	return enpu_ioctl(fd, DRM_IOCTL_EDGENPU_VM_UNMAP, &u);
 }
 
 /* A command stream. */
@@ -112,6 +152,31 @@ static inline void tcs_fill(struct tcs *s, uint32_t dst, uint8_t v, uint32_t n)
 	};
 
 	tcs_cmd(s, ENPU_OP_DMA_FILL, &c, sizeof(c));
+}
+
+/* Copies @n bytes @reps times over the same range: a job that takes a while. */
+static inline void tcs_copies(struct tcs *s, uint32_t src, uint32_t dst, uint32_t n,
+			      unsigned int reps)
+{
+	while (reps--)
+		tcs_copy(s, src, dst, n);
+}
+
+/*
+ * MAX_POOL over [1, h, w, c] with a 1x1 window and stride 1: an exact
+ * copy of h * w * c bytes done by the compute engine.
+ */
+static inline void tcs_pool_copy(struct tcs *s, uint32_t in, uint32_t out,
+				 uint32_t h, uint32_t w, uint32_t c)
+{
+	struct enpu_cmd_pool p = {
+		.input = in, .output = out, .batches = 1, .in_h = h, .in_w = w,
+		.channels = c, .out_h = h, .out_w = w, .filter_h = 1,
+		.filter_w = 1, .stride_h = 1, .stride_w = 1,
+		.act_min = -128, .act_max = 127,
+	};
+
+	tcs_cmd(s, ENPU_OP_MAX_POOL, &p, sizeof(p));
 }
 
 /* One job: stream, buffers, syncs. */
@@ -169,6 +234,43 @@ static inline int tsubmit(int fd, struct tjob *jobs, unsigned int n)
 	return ret;
 }
 
+/*
+ * A job that keeps the device busy for a while (8 MiB copies; each takes
+ * about 1.5 ms in the TCG guest): jobs queued behind it are still pending
+ * when their submission returns.
+ */
+#define TBUSY_SIZE	(8u << 20)
+
+struct tbusy {
+	struct tbo a, b;
+	struct tcs cs;
+	struct tjob job;
+};
+
+static inline int tbusy_init(int fd, struct tbusy *t, unsigned int copies)
+{
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = tbo_create(fd, TBUSY_SIZE, DRM_EDGENPU_BO_CREATE_MAP, &t->a);
+	if (!ret)
+		ret = tbo_create(fd, TBUSY_SIZE, DRM_EDGENPU_BO_CREATE_MAP, &t->b);
+	if (ret)
+		return ret;
+	tcs_copies(&t->cs, t->a.va, t->b.va, TBUSY_SIZE, copies);
+	tcs_end(&t->cs);
+	t->job.cs = &t->cs;
+	tjob_bo(&t->job, t->a.handle, 0);
+	tjob_bo(&t->job, t->b.handle, 1);
+	return 0;
+}
+
+static inline void tbusy_fini(int fd, struct tbusy *t)
+{
+	tbo_close(fd, &t->a);
+	tbo_close(fd, &t->b);
+}
+
 static inline int tjob_info(int fd, uint64_t id, struct drm_edgenpu_job_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -222,6 +324,373 @@ static inline int tsyncobj_wait(int fd, uint32_t handle, uint64_t point, int64_t
 		};
 		return enpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
 	}
+}
+
+static inline int tsyncobj_destroy(int fd, uint32_t handle)
+{
+	struct drm_syncobj_destroy d = { .handle = handle };
+
+	return enpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+}
+
+/* Shares a syncobj with another process (or file): its fd goes to *out. */
+static inline int tsyncobj_export(int fd, uint32_t handle, int *out)
+{
+	struct drm_syncobj_handle h = { .handle = handle, .fd = -1 };
+	int ret = enpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+
+	*out = h.fd;
+	return ret;
+}
+
+static inline int tsyncobj_import(int fd, int syncobj_fd, uint32_t *handle)
+{
+	struct drm_syncobj_handle h = { .fd = syncobj_fd };
+	int ret = enpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &h);
+
+	*handle = h.handle;
+	return ret;
+}
+
+/*
+ * State of a binary syncobj's fence, through a sync_file: 1 signalled,
+ * 0 pending, a negative errno when it signalled with that error.
+ */
+static inline int tsyncobj_fence_status(int fd, uint32_t handle, int *status)
+{
+	struct drm_syncobj_handle h = {
+		.handle = handle, .fd = -1,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+	};
+	struct sync_file_info info;
+	int ret;
+
+	ret = enpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+	if (ret)
+		return ret;
+	memset(&info, 0, sizeof(info));
+	ret = ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) ? -errno : 0;
+	close(h.fd);
+	*status = info.status;
+	return ret;
+}
+
+/* ---- time, processes ------------------------------------------------------ */
+
+static inline int64_t tnow_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/* Writes one 64-bit value into a pipe. */
+static inline int tpipe_put(int wfd, uint64_t v)
+{
+	return write(wfd, &v, sizeof(v)) == sizeof(v) ? 0 : -EIO;
+}
+
+/* Reads one 64-bit value from a pipe, waiting at most @ms. */
+static inline int tpipe_get(int rfd, uint64_t *v, int ms)
+{
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	int ret = poll(&p, 1, ms);
+
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return -ETIME;
+	return read(rfd, v, sizeof(*v)) == sizeof(*v) ? 0 : -EIO;
+}
+
+/*
+ * Waits at most @ms for child @pid; kills it if it is still running.
+ * Returns its exit status, or -ETIME / -errno.
+ */
+static inline int tchild_wait(pid_t pid, int ms)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0)
+			return -errno;
+		if (ms-- <= 0)
+			break;
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -ETIME;
+}
+
+/* ---- debugfs and sysfs ------------------------------------------------------ */
+
+/* The device's PCI address, for debugfs and sysfs paths, from an open fd's minor. */
+static inline int tdev_pci(int *minor_out, char *pci, size_t len)
+{
+	int minor, fd = edgenpu_open_minor(&minor);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	ret = edgenpu_pci_address(minor, pci, len);
+	if (minor_out)
+		*minor_out = minor;
+	return ret;
+}
+
+/* Whole file at @path, malloc'ed and NUL-terminated (NULL on error, errno set). */
+static inline char *tread_alloc(const char *path)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static inline int twrite_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+static inline void tdebugfs_path(const char *pci, const char *name, char *path,
+				 size_t len)
+{
+	snprintf(path, len, "/sys/kernel/debug/accel/%s/%s", pci, name);
+}
+
+static inline char *tdebugfs_read(const char *pci, const char *name)
+{
+	char path[256];
+
+	tdebugfs_path(pci, name, path, sizeof(path));
+	return tread_alloc(path);
+}
+
+static inline int tdebugfs_write(const char *pci, const char *name, const char *val)
+{
+	char path[256];
+
+	tdebugfs_path(pci, name, path, sizeof(path));
+	return twrite_str(path, val);
+}
+
+/* Arms one fault injection: "hang", "dma-error", "drop-irq", "mmu-fault". */
+static inline int tinject(const char *pci, const char *what)
+{
+	return tdebugfs_write(pci, "inject", what);
+}
+
+/* Device resets so far, from debugfs "queues". */
+static inline int tresets(const char *pci)
+{
+	char *q = tdebugfs_read(pci, "queues");
+	int n = -1;
+
+	if (!q)
+		return -errno;
+	if (sscanf(q, "resets %d", &n) != 1)
+		n = -EINVAL;
+	free(q);
+	return n;
+}
+
+/* Jobs on hardware ring @ring (on the device, not done), from debugfs "queues". */
+static inline int tring_inflight(const char *pci, unsigned int ring)
+{
+	char *buf = tdebugfs_read(pci, "queues"), *line, *save = NULL;
+	unsigned int r;
+	int n = 0, mine = 0;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "edgenpu-ring%u:", &r) == 1)
+			mine = r == ring;
+		else if (mine && strstr(line, "  job "))
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+/* Waits (at most @ms) until ring @ring has at least @n jobs on the device. */
+static inline int tring_wait_inflight(const char *pci, unsigned int ring, int n, int ms)
+{
+	int64_t t0 = tnow_ms();
+	int got;
+
+	while ((got = tring_inflight(pci, ring)) < n) {
+		if (got < 0)
+			return got;
+		if (tnow_ms() - t0 > ms)
+			return -ETIME;
+		usleep(500);
+	}
+	return 0;
+}
+
+/*
+ * Mappings listed in debugfs "contexts" under the files that process
+ * @pid opened (those marked "unmapped, in use" too), or -errno.
+ */
+static inline int tcontext_mappings(const char *pci, pid_t pid)
+{
+	char *buf = tdebugfs_read(pci, "contexts"), *line, *save = NULL;
+	int n = 0, mine = 0, p;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "pid %d", &p) == 1)
+			mine = p == pid;
+		else if (mine && strstr(line, "va 0x"))
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+/* Open files of process @pid in debugfs "contexts". */
+static inline int tcontext_files(const char *pci, pid_t pid)
+{
+	char *buf = tdebugfs_read(pci, "contexts"), *line, *save = NULL;
+	int n = 0, p;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "pid %d", &p) == 1 && p == pid)
+			n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * Device coredumps (devcoredump, written when a hang is reset) of PCI
+ * device @pci: returns how many there are; the first one's text goes to
+ * @first (up to @len bytes) if not NULL; with @drop they are freed. A
+ * pending coredump holds a reference on the module for minutes, so tests
+ * that cause hangs drop theirs.
+ */
+static inline int tcoredumps(const char *pci, int drop, char *first, size_t len)
+{
+	const char *base = "/sys/class/devcoredump";
+	char path[512], link[512];
+	struct dirent *d;
+	int n = 0;
+	ssize_t l;
+	DIR *dir;
+
+	if (first && len)
+		first[0] = '\0';
+	dir = opendir(base);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((d = readdir(dir))) {
+		const char *dev;
+
+		if (strncmp(d->d_name, "devcd", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/failing_device", base, d->d_name);
+		l = readlink(path, link, sizeof(link) - 1);
+		if (l < 0)
+			continue;
+		link[l] = '\0';
+		dev = strrchr(link, '/');
+		if (strcmp(dev ? dev + 1 : link, pci))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/data", base, d->d_name);
+		if (!n && first && len)
+			edgenpu_read_file(path, first, len);
+		if (drop)
+			twrite_str(path, "1");
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Lines of the kernel log that report a warning, a bug or a crash (what
+ * the VM test runner refuses); the first one goes to @first. -errno if
+ * the log cannot be read.
+ */
+static inline int tklog_bad_lines(char *first, size_t len)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Oops", "general protection", "Call Trace:",
+		"UBSAN", "KASAN", "list_add corruption", "refcount_t:",
+	};
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *line, *save = NULL;
+	unsigned int i;
+	int n, count = 0;
+
+	if (first && len)
+		first[0] = '\0';
+	if (size <= 0)
+		return size < 0 ? -errno : 0;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return -errno;
+	}
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(line, bad[i])) {
+				if (!count && first && len)
+					snprintf(first, len, "%s", line);
+				count++;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return count;
 }
 
 #endif /* EDGENPU_JOB_UTIL_H */

@@ -3,7 +3,10 @@
  * Unload and unbind: the module unloads with the device idle and comes
  * back working; it refuses to unload while a file is open; unbinding the
  * PCI device under an open file turns its ioctls into -ENODEV without
- * crashing, and rebinding restores the device.
+ * crashing, and rebinding restores the device. Unbinding under jobs (one
+ * hung on the device, others queued behind it or waiting for it) ends
+ * every one of them with an error, signals their syncobjs, and neither
+ * the unbind nor closing the file hangs.
  *
  * Needs root and the module file: $EDGENPU_MODULE, default
  * /lib/modules/edgenpu/edgenpu.ko (where the edgenpu VM image puts it).
@@ -13,7 +16,11 @@
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
-#include "edgenpu_util.h"
+#include "edgenpu_job_util.h"
+
+#define LOAD_UNLOAD_CYCLES	100
+#define QUEUED			4	/* jobs behind the hung one */
+#define MS			5000
 
 static const char *module_path(void)
 {
@@ -39,18 +46,6 @@ static int load(void)
 	return ret;
 }
 
-static int write_sysfs(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 static int query_errno(int fd)
 {
 	struct drm_edgenpu_device_info info;
@@ -61,6 +56,7 @@ static int query_errno(int fd)
 
 FIXTURE(mod) {
 	int minor;
+	char pci[64];
 };
 
 FIXTURE_SETUP(mod)
@@ -74,6 +70,9 @@ FIXTURE_SETUP(mod)
 	fd = edgenpu_open_minor(&self->minor);
 	ASSERT_LE(0, fd) TH_LOG("edgenpu not loaded at test start");
 	close(fd);
+	/* coredumps of earlier hangs hold a reference on the module */
+	ASSERT_EQ(0, edgenpu_pci_address(self->minor, self->pci, sizeof(self->pci)));
+	tcoredumps(self->pci, 1, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(mod)
@@ -125,12 +124,12 @@ TEST_F(mod, unbind_under_open_file)
 	fd = edgenpu_open();
 	ASSERT_LE(0, fd);
 
-	ASSERT_EQ(0, write_sysfs("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
 	EXPECT_EQ(-ENODEV, query_errno(fd));
 	EXPECT_EQ(-ENODEV, edgenpu_open());
 	close(fd);
 
-	ASSERT_EQ(0, write_sysfs("/sys/bus/pci/drivers/edgenpu/bind", pci));
+	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/bind", pci));
 	fd2 = edgenpu_open();
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, query_errno(fd2));
@@ -143,7 +142,7 @@ TEST_F(mod, load_unload_cycles)
 {
 	int i, fd;
 
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < LOAD_UNLOAD_CYCLES; i++) {
 		ASSERT_EQ(0, unload()) TH_LOG("cycle %d", i);
 		ASSERT_EQ(0, load()) TH_LOG("cycle %d", i);
 	}
@@ -151,6 +150,203 @@ TEST_F(mod, load_unload_cycles)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, query_errno(fd));
 	close(fd);
+}
+
+/*
+ * A file with jobs on the device: one hung (fault injection), QUEUED
+ * behind it, one waiting for the last of them through a syncobj. Their
+ * fences are exported as sync_files, which outlive the device.
+ */
+struct busy_file {
+	int fd;
+	struct tbo a, b;
+	struct tcs cs, hang_cs;
+	struct tjob hung, jobs[QUEUED + 1];
+	uint32_t sync[QUEUED + 2];
+	int fence[QUEUED + 2];	/* sync_file of each job */
+};
+
+static int export_fence(int fd, uint32_t sync, int *out)
+{
+	struct drm_syncobj_handle h = {
+		.handle = sync, .fd = -1,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+	};
+	int ret = ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h) ? -errno : 0;
+
+	*out = h.fd;
+	return ret;
+}
+
+static void busy_file_start(struct __test_metadata *_metadata, const char *pci,
+			    struct busy_file *bf)
+{
+	struct drm_edgenpu_job_info info;
+	unsigned int i;
+
+	memset(bf, 0, sizeof(*bf));
+	bf->fd = edgenpu_open();
+	ASSERT_LE(0, bf->fd);
+	ASSERT_EQ(0, tbo_create(bf->fd, 65536, DRM_EDGENPU_BO_CREATE_MAP, &bf->a));
+	ASSERT_EQ(0, tbo_create(bf->fd, 65536, DRM_EDGENPU_BO_CREATE_MAP, &bf->b));
+	memset(bf->b.cpu, 0x3e, 65536);
+	for (i = 0; i < QUEUED + 2; i++) {
+		ASSERT_EQ(0, tsyncobj_create(bf->fd, &bf->sync[i]));
+	}
+
+	tcs_fill(&bf->hang_cs, bf->a.va, 0x11, 65536);
+	tcs_end(&bf->hang_cs);
+	bf->hung.cs = &bf->hang_cs;
+	tjob_bo(&bf->hung, bf->a.handle, 1);
+	bf->hung.out_handle = bf->sync[0];
+	tcs_copy(&bf->cs, bf->a.va, bf->b.va, 65536);
+	tcs_end(&bf->cs);
+	for (i = 0; i <= QUEUED; i++) {
+		struct tjob *j = &bf->jobs[i];
+
+		j->cs = &bf->cs;
+		tjob_bo(j, bf->a.handle, 0);
+		tjob_bo(j, bf->b.handle, 1);
+		j->out_handle = bf->sync[i + 1];
+		j->priority = i % 2 ? DRM_EDGENPU_PRIORITY_HIGH : DRM_EDGENPU_PRIORITY_NORMAL;
+	}
+	/* the last one waits for the one before through its syncobj */
+	bf->jobs[QUEUED].in[bf->jobs[QUEUED].nin++] =
+		(struct drm_edgenpu_sync){ .handle = bf->sync[QUEUED] };
+
+	ASSERT_EQ(0, tinject(pci, "hang"));
+	ASSERT_EQ(0, tsubmit(bf->fd, &bf->hung, 1));
+	for (i = 0; i <= QUEUED; i++) {
+		ASSERT_EQ(0, tsubmit(bf->fd, &bf->jobs[i], 1));
+	}
+	for (i = 0; i < QUEUED + 2; i++) {
+		ASSERT_EQ(0, export_fence(bf->fd, bf->sync[i], &bf->fence[i]));
+		ASSERT_LE(0, bf->fence[i]);
+	}
+	/* all still pending: the device hangs on the first */
+	for (i = 0; i <= QUEUED; i++) {
+		ASSERT_EQ(0, tjob_info(bf->fd, bf->jobs[i].id, &info));
+		EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status) TH_LOG("job %u", i);
+	}
+}
+
+/* Every job's fence signals (bounded) with an error. */
+static void expect_fences_failed(struct __test_metadata *_metadata, struct busy_file *bf)
+{
+	struct sync_file_info info;
+	unsigned int i;
+
+	for (i = 0; i < QUEUED + 2; i++) {
+		struct pollfd p = { .fd = bf->fence[i], .events = POLLIN };
+
+		EXPECT_EQ(1, poll(&p, 1, MS)) TH_LOG("fence %u not signalled", i);
+		memset(&info, 0, sizeof(info));
+		ASSERT_EQ(0, ioctl(bf->fence[i], SYNC_IOC_FILE_INFO, &info));
+		EXPECT_GT(0, info.status) TH_LOG("job %u ended with status %d", i, info.status);
+		close(bf->fence[i]);
+	}
+}
+
+/* The unbound file: every ioctl is -ENODEV; closing it does not hang. */
+static void busy_file_close(struct __test_metadata *_metadata, struct busy_file *bf)
+{
+	struct drm_edgenpu_job_info info;
+	int64_t t0;
+
+	EXPECT_EQ(-ENODEV, tjob_info(bf->fd, bf->jobs[0].id, &info));
+	EXPECT_EQ(-ENODEV, tsubmit(bf->fd, &bf->jobs[0], 1));
+	EXPECT_EQ(-ENODEV, tsyncobj_wait(bf->fd, bf->sync[0], 0, 0));
+	/* the CPU mappings of its buffers still read what they held */
+	EXPECT_EQ(0x3e, bf->b.cpu[0]);
+	t0 = tnow_ms();
+	munmap(bf->a.cpu, bf->a.size);
+	munmap(bf->b.cpu, bf->b.size);
+	EXPECT_EQ(0, close(bf->fd));
+	EXPECT_GT(MS, tnow_ms() - t0);
+}
+
+/* A fresh file on the (re)bound device runs a job. */
+static void expect_device_works(struct __test_metadata *_metadata)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs cs = { .n = 0 };
+	struct tjob j = { .cs = &cs };
+	struct tbo a, b;
+	int fd = edgenpu_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, tbo_create(fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &a));
+	ASSERT_EQ(0, tbo_create(fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &b));
+	memset(a.cpu, 0x71, 4096);
+	tcs_copy(&cs, a.va, b.va, 4096);
+	tcs_end(&cs);
+	tjob_bo(&j, a.handle, 0);
+	tjob_bo(&j, b.handle, 1);
+	ASSERT_EQ(0, tsubmit(fd, &j, 1));
+	ASSERT_EQ(0, tjob_wait(fd, j.id, MS, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tbo_wait(fd, b.handle, MS * 1000000ll));
+	EXPECT_EQ(0x71, b.cpu[0]);
+	EXPECT_EQ(0x71, b.cpu[4095]);
+	tbo_close(fd, &a);
+	tbo_close(fd, &b);
+	close(fd);
+}
+
+static int has_fault_injection(void)
+{
+	struct drm_edgenpu_device_info info;
+	__u32 size = sizeof(info);
+	int fd = edgenpu_open(), ret;
+
+	if (fd < 0)
+		return 0;
+	ret = edgenpu_query(fd, DRM_EDGENPU_QUERY_DEVICE, &info, &size);
+	close(fd);
+	return !ret && (info.hw_caps & ENPU_CAP_DEBUG);
+}
+
+TEST_F(mod, unbind_with_queued_jobs)
+{
+	struct busy_file bf;
+	char pci[64];
+	int64_t t0;
+
+	if (!has_fault_injection())
+		SKIP(return, "the device has no fault injection (needs debug=on)");
+	ASSERT_EQ(0, edgenpu_pci_address(self->minor, pci, sizeof(pci)));
+	busy_file_start(_metadata, pci, &bf);
+
+	t0 = tnow_ms();
+	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	EXPECT_GT(MS, tnow_ms() - t0) TH_LOG("unbind took %lld ms", (long long)(tnow_ms() - t0));
+	expect_fences_failed(_metadata, &bf);
+	busy_file_close(_metadata, &bf);
+
+	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/bind", pci));
+	expect_device_works(_metadata);
+}
+
+/* The same, then the module goes away and comes back. */
+TEST_F(mod, unload_after_unbind_with_queued_jobs)
+{
+	struct busy_file bf;
+	char pci[64];
+
+	if (!has_fault_injection())
+		SKIP(return, "the device has no fault injection (needs debug=on)");
+	ASSERT_EQ(0, edgenpu_pci_address(self->minor, pci, sizeof(pci)));
+	busy_file_start(_metadata, pci, &bf);
+	/* the open file holds the module */
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	expect_fences_failed(_metadata, &bf);
+	busy_file_close(_metadata, &bf);
+	tcoredumps(pci, 1, NULL, 0);
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load());
+	expect_device_works(_metadata);
 }
 
 TEST_HARNESS_MAIN

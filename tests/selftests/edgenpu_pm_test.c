@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Runtime power management: the device suspends within a second of
+ * idleness (50 ms autosuspend), even with files open and buffers mapped;
+ * it is active while a job is queued or running; jobs submitted to a
+ * suspended device run correctly on the mappings made before; power
+ * control "on" keeps it awake.
+ */
+#include "kselftest_harness.h"
+#include "edgenpu_job_util.h"
+
+#define N		65536
+#define SUSPEND_MS	1000	/* "within about a second of idleness" */
+
+FIXTURE(pm) {
+	int fd;
+	char power[256];	/* /sys/bus/pci/devices/<addr>/power */
+	struct tbo src, dst;
+};
+
+static int power_read(FIXTURE_DATA(pm) *self, const char *name, char *buf, size_t len)
+{
+	char path[320];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", self->power, name);
+	n = edgenpu_read_file(path, buf, len);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return n < 0 ? n : 0;
+}
+
+static long long power_num(FIXTURE_DATA(pm) *self, const char *name)
+{
+	char buf[64];
+
+	if (power_read(self, name, buf, sizeof(buf)))
+		return -1;
+	return atoll(buf);
+}
+
+static int is_status(FIXTURE_DATA(pm) *self, const char *want)
+{
+	char buf[64];
+
+	return !power_read(self, "runtime_status", buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+/* Polls runtime_status for @want for at most @ms; returns the ms it took or -1. */
+static int wait_status(FIXTURE_DATA(pm) *self, const char *want, int ms)
+{
+	int64_t t0 = tnow_ms();
+
+	while (!is_status(self, want)) {
+		if (tnow_ms() - t0 > ms)
+			return -1;
+		usleep(2000);
+	}
+	return (int)(tnow_ms() - t0);
+}
+
+FIXTURE_SETUP(pm)
+{
+	char pci[64], buf[64];
+	unsigned int i;
+
+	self->fd = edgenpu_open();
+	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	ASSERT_EQ(0, tdev_pci(NULL, pci, sizeof(pci)));
+	snprintf(self->power, sizeof(self->power), "/sys/bus/pci/devices/%s/power", pci);
+	if (power_read(self, "runtime_status", buf, sizeof(buf)))
+		SKIP(return, "no runtime PM in sysfs (CONFIG_PM)");
+	if (strcmp(buf, "active") && strcmp(buf, "suspended"))
+		SKIP(return, "runtime PM not in use: status %s", buf);
+	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
+	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));
+	for (i = 0; i < N; i++)
+		self->src.cpu[i] = (uint8_t)(i * 3 + (i >> 8));
+}
+
+FIXTURE_TEARDOWN(pm)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "%s/control", self->power);
+	twrite_str(path, "auto");
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* A copy src -> dst with a fresh pattern check. */
+static void copy_and_check(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *self)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs cs = { .n = 0 };
+	struct tjob j = { .cs = &cs };
+	unsigned int i;
+
+	memset(self->dst.cpu, 0, N);
+	tcs_copy(&cs, self->src.va, self->dst.va, N);
+	tcs_end(&cs);
+	tjob_bo(&j, self->src.handle, 0);
+	tjob_bo(&j, self->dst.handle, 1);
+	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+	ASSERT_EQ(0, tjob_wait(self->fd, j.id, 5000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, 5000000000ll));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(self->src.cpu[i], self->dst.cpu[i]) TH_LOG("byte %u", i);
+	}
+}
+
+TEST_F(pm, suspends_when_idle)
+{
+	int ms;
+
+	EXPECT_EQ(50, power_num(self, "autosuspend_delay_ms"));
+	/* an open file with mapped buffers does not keep the device awake */
+	ms = wait_status(self, "suspended", SUSPEND_MS);
+	EXPECT_LE(0, ms) TH_LOG("still not suspended after %d ms", SUSPEND_MS);
+	/* and it stays suspended while nothing happens */
+	usleep(200000);
+	EXPECT_TRUE(is_status(self, "suspended"));
+}
+
+TEST_F(pm, job_from_suspended)
+{
+	long long suspended_before;
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS)) TH_LOG("round %d", round);
+		suspended_before = power_num(self, "runtime_suspended_time");
+		copy_and_check(_metadata, self);
+		EXPECT_LE(suspended_before, power_num(self, "runtime_suspended_time"));
+	}
+	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+}
+
+/* Active from submission to the end of the job, then suspended again. */
+TEST_F(pm, active_around_a_job)
+{
+	struct drm_edgenpu_job_info info;
+	long long active_before, active_after;
+	struct tbusy busy;
+	int samples = 0, not_active = 0, ms;
+
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
+	ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	active_before = power_num(self, "runtime_active_time");
+	ASSERT_LE(0, active_before);
+
+	ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
+	/* poll while the job is pending: the device must be active throughout */
+	for (;;) {
+		ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
+		if (info.status != DRM_EDGENPU_JOB_PENDING)
+			break;
+		samples++;
+		if (!is_status(self, "active"))
+			not_active++;
+		usleep(2000);
+		ASSERT_GT(10000, samples);
+	}
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	EXPECT_LT(0, samples) TH_LOG("the job ended before it could be observed");
+	EXPECT_EQ(0, not_active) TH_LOG("%d of %d samples not active during the job",
+					not_active, samples);
+
+	ms = wait_status(self, "suspended", SUSPEND_MS);
+	EXPECT_LE(0, ms) TH_LOG("not suspended %d ms after the job", SUSPEND_MS);
+	active_after = power_num(self, "runtime_active_time");
+	/* the job ran for tens of ms with the device active */
+	EXPECT_LT(active_before + 10, active_after);
+	tbusy_fini(self->fd, &busy);
+}
+
+/* Jobs queued behind a dependency hold the device awake too. */
+TEST_F(pm, active_while_queued)
+{
+	struct tcs c1 = { .n = 0 }, c2 = { .n = 0 };
+	struct tjob j1 = { .cs = &c1 }, j2 = { .cs = &c2 };
+	struct drm_edgenpu_job_info info;
+	struct tbusy busy;
+	uint32_t s;
+
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s));
+	ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	busy.job.out_handle = s;
+	ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
+	/* j2 waits for the long job; j1 is independent */
+	tcs_fill(&c1, self->dst.va, 1, 16);
+	tcs_end(&c1);
+	tjob_bo(&j1, self->dst.handle, 1);
+	tcs_fill(&c2, self->src.va + N - 16, 2, 16);
+	tcs_end(&c2);
+	tjob_bo(&j2, self->src.handle, 1);
+	j2.in[j2.nin++] = (struct drm_edgenpu_sync){ .handle = s };
+	j2.priority = DRM_EDGENPU_PRIORITY_HIGH;
+	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	EXPECT_TRUE(is_status(self, "active"));
+	ASSERT_EQ(0, tjob_wait(self->fd, j2.id, 5000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tjob_wait(self->fd, j1.id, 5000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tbo_wait(self->fd, self->src.handle, 5000000000ll));
+	EXPECT_EQ(2, self->src.cpu[N - 1]);
+	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	tsyncobj_destroy(self->fd, s);
+	tbusy_fini(self->fd, &busy);
+}
+
+/* power/control "on" keeps the device awake; "auto" lets it suspend again. */
+TEST_F(pm, control_on)
+{
+	char path[320];
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to write power/control");
+	snprintf(path, sizeof(path), "%s/control", self->power);
+	ASSERT_EQ(0, twrite_str(path, "on"));
+	EXPECT_TRUE(is_status(self, "active"));
+	usleep(300000);
+	EXPECT_TRUE(is_status(self, "active"));
+	copy_and_check(_metadata, self);
+	usleep(200000);
+	EXPECT_TRUE(is_status(self, "active"));
+	ASSERT_EQ(0, twrite_str(path, "auto"));
+	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	copy_and_check(_metadata, self);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Recovery, with the device's fault injection (debug=on) through debugfs
+ * "inject" and "reset": a hung job ends with TIMEOUT after a device reset
+ * and its out-syncobj signals with an error, while the jobs queued behind
+ * it (another process's too) are replayed and complete; DMA errors and
+ * MMU faults end only the job they hit, and a job waiting for a failed
+ * one through a syncobj is canceled; a lost interrupt costs a timeout,
+ * not a job; resets requested while jobs are queued lose none of them and
+ * run none twice; a long job that keeps progressing is not a hang; a
+ * process killed with jobs queued leaves nothing behind. Hangs leave a
+ * devcoredump naming the job. The kernel log stays free of warnings.
+ *
+ * A hang is detected after two job timeouts without progress (module
+ * parameter job_timeout_ms, 500 by default): about a second.
+ */
+#include "kselftest_harness.h"
+#include "edgenpu_job_util.h"
+
+#define N		16384
+#define MS		10000	/* bound of every wait: several hang timeouts */
+
+FIXTURE(rec) {
+	int fd;
+	char pci[64];
+	struct tbo src, dst;
+};
+
+static uint8_t pat(unsigned int i, unsigned int seed)
+{
+	return (uint8_t)(i * 37 + seed * 101 + (i >> 9));
+}
+
+FIXTURE_SETUP(rec)
+{
+	struct drm_edgenpu_device_info dev;
+	__u32 size = sizeof(dev);
+	unsigned int i;
+
+	self->fd = edgenpu_open();
+	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_DEVICE, &dev, &size));
+	if (!(dev.hw_caps & ENPU_CAP_DEBUG))
+		SKIP(return, "the device has no fault injection (needs debug=on)");
+	if (geteuid() != 0)
+		SKIP(return, "needs root for debugfs");
+	ASSERT_EQ(0, tdev_pci(NULL, self->pci, sizeof(self->pci)));
+	tcoredumps(self->pci, 1, NULL, 0);
+	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
+	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));
+	for (i = 0; i < N; i++)
+		self->src.cpu[i] = pat(i, 1);
+}
+
+FIXTURE_TEARDOWN(rec)
+{
+	char line[256];
+
+	if (self->fd >= 0)
+		close(self->fd);
+	/* coredumps of the hangs hold the module: free them */
+	if (self->pci[0])
+		tcoredumps(self->pci, 1, NULL, 0);
+	EXPECT_EQ(0, tklog_bad_lines(line, sizeof(line))) TH_LOG("kernel log: %s", line);
+}
+
+/* A copy job src -> dst (with an out-syncobj when @sync). */
+static void copy_job(FIXTURE_DATA(rec) *self, struct tcs *cs, struct tjob *j,
+		     uint32_t sync)
+{
+	cs->n = 0;
+	*j = (struct tjob){ .cs = cs, .out_handle = sync };
+	tcs_copy(cs, self->src.va, self->dst.va, N);
+	tcs_end(cs);
+	tjob_bo(j, self->src.handle, 0);
+	tjob_bo(j, self->dst.handle, 1);
+}
+
+static void expect_copied(struct __test_metadata *_metadata, FIXTURE_DATA(rec) *self)
+{
+	unsigned int i;
+
+	ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, MS * 1000000ll));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(pat(i, 1), self->dst.cpu[i]) TH_LOG("dst byte %u", i);
+	}
+}
+
+/* Status of job @id once it ended (bounded). */
+static uint32_t end_status(struct __test_metadata *_metadata, int fd, uint64_t id,
+			   struct drm_edgenpu_job_info *info)
+{
+	int ret = tjob_wait(fd, id, MS, info);
+
+	EXPECT_EQ(0, ret) TH_LOG("job %llu did not end within %d ms",
+				 (unsigned long long)id, MS);
+	return ret ? DRM_EDGENPU_JOB_PENDING : info->status;
+}
+
+/* ---- another process with its own file, buffers and job -------------------- */
+
+struct peer {
+	pid_t pid;
+	int to_child[2], to_parent[2];
+};
+
+/*
+ * Forks a process that opens the device and prepares a copy job; on
+ * peer_go() it submits the job (normal or high priority), waits for it,
+ * reports status and resets, and exits 0 if the copy is correct.
+ */
+static int peer_start(struct peer *p, uint32_t priority)
+{
+	uint64_t v;
+
+	if (pipe(p->to_child) || pipe(p->to_parent))
+		return -errno;
+	p->pid = fork();
+	if (p->pid < 0)
+		return -errno;
+	if (p->pid == 0) {
+		struct drm_edgenpu_job_info info;
+		struct tcs cs = { .n = 0 };
+		struct tjob j = { .cs = &cs, .priority = priority };
+		struct tbo a, b;
+		unsigned int i;
+		int fd = edgenpu_open();
+
+		if (fd < 0 || tbo_create(fd, N, DRM_EDGENPU_BO_CREATE_MAP, &a) ||
+		    tbo_create(fd, N, DRM_EDGENPU_BO_CREATE_MAP, &b))
+			_exit(10);
+		for (i = 0; i < N; i++)
+			a.cpu[i] = pat(i, 2);
+		tcs_copy(&cs, a.va, b.va, N);
+		tcs_end(&cs);
+		tjob_bo(&j, a.handle, 0);
+		tjob_bo(&j, b.handle, 1);
+		if (tpipe_put(p->to_parent[1], 1) || tpipe_get(p->to_child[0], &v, MS))
+			_exit(11);
+		if (tsubmit(fd, &j, 1) || tpipe_put(p->to_parent[1], 2))
+			_exit(12);
+		if (tjob_wait(fd, j.id, MS, &info))
+			_exit(13);
+		if (tpipe_put(p->to_parent[1], info.status | (uint64_t)info.resets << 8))
+			_exit(14);
+		if (tbo_wait(fd, b.handle, MS * 1000000ll))
+			_exit(15);
+		for (i = 0; i < N; i++)
+			if (b.cpu[i] != pat(i, 2))
+				_exit(16);
+		close(fd);
+		_exit(0);
+	}
+	return tpipe_get(p->to_parent[0], &v, MS);
+}
+
+/* Lets the peer submit; returns once its job is queued. */
+static int peer_go(struct peer *p)
+{
+	uint64_t v;
+
+	if (tpipe_put(p->to_child[1], 1))
+		return -EIO;
+	return tpipe_get(p->to_parent[0], &v, MS);
+}
+
+/* Waits for the peer: its job's status and resets, and its exit status. */
+static int peer_finish(struct peer *p, uint32_t *status, uint32_t *resets)
+{
+	uint64_t v = 0;
+	int ret = tpipe_get(p->to_parent[0], &v, MS);
+
+	*status = v & 0xff;
+	*resets = v >> 8;
+	if (!ret)
+		ret = tchild_wait(p->pid, MS);
+	else
+		tchild_wait(p->pid, 0);
+	close(p->to_child[0]);
+	close(p->to_child[1]);
+	close(p->to_parent[0]);
+	close(p->to_parent[1]);
+	return ret;
+}
+
+/* ---- tests --------------------------------------------------------------------- */
+
+TEST_F(rec, hang)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs ch = { .n = 0 }, cl = { .n = 0 }, chi = { .n = 0 };
+	struct tjob hung, later, high;
+	uint32_t s_hung, s_later, st, resets;
+	char dump[8192], want[64];
+	int before, fst;
+	struct peer p;
+	struct tbo x;
+	int64_t t0;
+
+	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &x));
+	memset(x.cpu, 0x17, N);
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s_hung));
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s_later));
+	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
+	before = tresets(self->pci);
+	ASSERT_LE(0, before);
+
+	/* the hung job fills x; behind it: the peer's job, ours, a high-priority one */
+	hung = (struct tjob){ .cs = &ch, .out_handle = s_hung };
+	tcs_fill(&ch, x.va, 0x99, N);
+	tcs_end(&ch);
+	tjob_bo(&hung, x.handle, 1);
+	ASSERT_EQ(0, tinject(self->pci, "hang"));
+	t0 = tnow_ms();
+	ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
+	ASSERT_EQ(0, peer_go(&p));
+	copy_job(self, &cl, &later, s_later);
+	ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
+	high = (struct tjob){ .cs = &chi, .priority = DRM_EDGENPU_PRIORITY_HIGH };
+	tcs_copy(&chi, self->src.va, self->dst.va + N / 2, N / 2);
+	tcs_end(&chi);
+	tjob_bo(&high, self->src.handle, 0);
+	tjob_bo(&high, self->dst.handle, 1);
+
+	ASSERT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
+	EXPECT_GT(5000, tnow_ms() - t0) TH_LOG("the hang took %lld ms to detect",
+					      (long long)(tnow_ms() - t0));
+	EXPECT_LE(before + 1, tresets(self->pci));
+	ASSERT_EQ(0, tsyncobj_wait(self->fd, s_hung, 0, MS));
+	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_hung, &fst));
+	EXPECT_EQ(-ETIMEDOUT, fst) TH_LOG("the hung job's fence signalled %d", fst);
+	/* a coredump names the job and holds its command stream */
+	ASSERT_EQ(1, tcoredumps(self->pci, 1, dump, sizeof(dump)));
+	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 0 ",
+		 (unsigned long long)hung.id);
+	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
+	snprintf(want, sizeof(want), "\n%08x %08x %08x", ch.w[0], ch.w[1], ch.w[2]);
+	EXPECT_NE(NULL, strstr(dump, want)) TH_LOG("no command stream in the coredump");
+	/* it never ran a command */
+	ASSERT_EQ(0, tbo_wait(self->fd, x.handle, MS * 1000000ll));
+	EXPECT_EQ(0x17, x.cpu[0]);
+	EXPECT_EQ(0x17, x.cpu[N - 1]);
+
+	/* the jobs behind it were replayed (or ran after the reset) */
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
+	EXPECT_GE(1, info.resets);
+	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_later, &fst));
+	EXPECT_EQ(1, fst);
+	expect_copied(_metadata, self);
+	EXPECT_EQ(0, peer_finish(&p, &st, &resets)) TH_LOG("the other process's copy is wrong");
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	EXPECT_GE(1, resets);
+
+	/* and the device works */
+	memset(self->dst.cpu, 0, N);
+	ASSERT_EQ(0, tsubmit(self->fd, &high, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, high.id, &info));
+	EXPECT_EQ(0, info.resets);
+	ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, MS * 1000000ll));
+	EXPECT_EQ(pat(0, 1), self->dst.cpu[N / 2]);
+	EXPECT_EQ(0, self->dst.cpu[0]);
+	tbo_close(self->fd, &x);
+	tsyncobj_destroy(self->fd, s_hung);
+	tsyncobj_destroy(self->fd, s_later);
+}
+
+/* A hang on the high-priority ring, jobs of both rings behind it. */
+TEST_F(rec, hang_high_priority)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs ch = { .n = 0 }, cl = { .n = 0 };
+	struct tjob hung, later;
+	uint32_t st, resets;
+	char dump[256], want[64];
+	struct peer p;
+	int before;
+
+	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_HIGH));
+	before = tresets(self->pci);
+	hung = (struct tjob){ .cs = &ch, .priority = DRM_EDGENPU_PRIORITY_HIGH };
+	tcs_fill(&ch, self->dst.va, 0x99, N);
+	tcs_end(&ch);
+	tjob_bo(&hung, self->dst.handle, 1);
+	ASSERT_EQ(0, tinject(self->pci, "hang"));
+	ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
+	copy_job(self, &cl, &later, 0);
+	ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
+	ASSERT_EQ(0, peer_go(&p));
+	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
+	expect_copied(_metadata, self);
+	ASSERT_EQ(1, tcoredumps(self->pci, 1, dump, sizeof(dump)));
+	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 1 ",
+		 (unsigned long long)hung.id);
+	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
+	EXPECT_EQ(0, peer_finish(&p, &st, &resets));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	EXPECT_LE(before + 1, tresets(self->pci));
+}
+
+TEST_F(rec, dma_error)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs c1, c2;
+	struct tjob j1, j2;
+	uint32_t s1;
+	int before, fst;
+
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s1));
+	before = tresets(self->pci);
+	copy_job(self, &c1, &j1, s1);
+	copy_job(self, &c2, &j2, 0);
+	ASSERT_EQ(0, tinject(self->pci, "dma-error"));
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_DMA_ERROR, end_status(_metadata, self->fd, j1.id, &info));
+	ASSERT_EQ(0, tsyncobj_wait(self->fd, s1, 0, MS));
+	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s1, &fst));
+	EXPECT_EQ(-EIO, fst);
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
+	expect_copied(_metadata, self);
+	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("a DMA error needs no reset");
+	tsyncobj_destroy(self->fd, s1);
+}
+
+TEST_F(rec, mmu_fault)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs c1, c2;
+	struct tjob j1, j2;
+	uint32_t s1, st, resets;
+	struct peer p;
+	int before, fst;
+
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s1));
+	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
+	before = tresets(self->pci);
+	copy_job(self, &c1, &j1, s1);
+	copy_job(self, &c2, &j2, 0);
+	ASSERT_EQ(0, tinject(self->pci, "mmu-fault"));
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	ASSERT_EQ(0, peer_go(&p));
+	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_MMU_FAULT, end_status(_metadata, self->fd, j1.id, &info));
+	/* the fault hit the first access: the copy's source */
+	EXPECT_EQ(self->src.va, info.fault_addr);
+	EXPECT_EQ(0, info.error_offset);
+	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s1, &fst));
+	EXPECT_EQ(-EFAULT, fst);
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
+	expect_copied(_metadata, self);
+	EXPECT_EQ(0, peer_finish(&p, &st, &resets));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	EXPECT_EQ(0, resets);
+	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("an MMU fault needs no reset");
+	tsyncobj_destroy(self->fd, s1);
+}
+
+/* A job whose in-sync failed does not run: CANCELED (uAPI: "dependency failed"). */
+TEST_F(rec, failed_dependency)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs c1, c2, c3;
+	struct tjob j1, j2, j3;
+	uint32_t s1, s2;
+	int fst;
+
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s1));
+	ASSERT_EQ(0, tsyncobj_create(self->fd, &s2));
+	copy_job(self, &c1, &j1, s1);
+	copy_job(self, &c3, &j3, 0);
+	/* j2 fills dst once j1 is done; it must not run after j1 failed */
+	j2 = (struct tjob){ .cs = &c2, .out_handle = s2 };
+	c2.n = 0;
+	tcs_fill(&c2, self->dst.va, 0xdd, N);
+	tcs_end(&c2);
+	tjob_bo(&j2, self->dst.handle, 1);
+	j2.in[j2.nin++] = (struct drm_edgenpu_sync){ .handle = s1 };
+	j2.priority = DRM_EDGENPU_PRIORITY_HIGH;
+	memset(self->dst.cpu, 0x11, N);
+	ASSERT_EQ(0, tinject(self->pci, "dma-error"));
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_DMA_ERROR, end_status(_metadata, self->fd, j1.id, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_CANCELED, end_status(_metadata, self->fd, j2.id, &info));
+	ASSERT_EQ(0, tsyncobj_wait(self->fd, s2, 0, MS));
+	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s2, &fst));
+	EXPECT_GT(0, fst);
+	ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, MS * 1000000ll));
+	EXPECT_EQ(0x11, self->dst.cpu[0]);
+	/* an independent job still runs */
+	ASSERT_EQ(0, tsubmit(self->fd, &j3, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j3.id, &info));
+	expect_copied(_metadata, self);
+	tsyncobj_destroy(self->fd, s1);
+	tsyncobj_destroy(self->fd, s2);
+}
+
+/*
+ * A lost interrupt: the timeout handler collects the job (OK, no reset),
+ * and the interrupts that follow are delivered again.
+ */
+TEST_F(rec, drop_irq)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs c1, c2;
+	struct tjob j1, j2;
+	int before, i;
+	int64_t t0;
+
+	before = tresets(self->pci);
+	copy_job(self, &c1, &j1, 0);
+	ASSERT_EQ(0, tinject(self->pci, "drop-irq"));
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j1.id, &info));
+	EXPECT_EQ(0, info.resets);
+	expect_copied(_metadata, self);
+	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("a lost interrupt needs no reset");
+
+	/* the next jobs complete by interrupt again, well within a timeout */
+	for (i = 0; i < 3; i++) {
+		memset(self->dst.cpu, 0, N);
+		copy_job(self, &c2, &j2, 0);
+		t0 = tnow_ms();
+		ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
+		EXPECT_GT(250, tnow_ms() - t0) TH_LOG("job %d after the lost interrupt took %lld ms",
+						     i, (long long)(tnow_ms() - t0));
+		expect_copied(_metadata, self);
+	}
+}
+
+/* debugfs "reset" while jobs are queued: every job still completes, correctly. */
+TEST_F(rec, reset_with_queued_jobs)
+{
+	enum { JOBS = 8 };
+	struct drm_edgenpu_job_info info;
+	struct tcs cs[JOBS];
+	struct tjob j[JOBS];
+	struct tbo out[JOBS];
+	struct tbusy busy;
+	uint32_t st, resets;
+	unsigned int i, k, replayed = 0;
+	struct peer p;
+	int before;
+
+	/* about 300 ms: the reset comes while it runs */
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 200));
+	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
+	for (i = 0; i < JOBS; i++) {
+		ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &out[i]));
+	}
+	before = tresets(self->pci);
+	ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
+	ASSERT_EQ(0, peer_go(&p));
+	for (i = 0; i < JOBS; i++) {
+		cs[i].n = 0;
+		j[i] = (struct tjob){ .cs = &cs[i] };
+		j[i].priority = i % 2 ? DRM_EDGENPU_PRIORITY_HIGH : DRM_EDGENPU_PRIORITY_NORMAL;
+		tcs_copy(&cs[i], self->src.va, out[i].va, N);
+		tcs_fill(&cs[i], out[i].va, (uint8_t)i, 16);
+		tcs_end(&cs[i]);
+		tjob_bo(&j[i], self->src.handle, 0);
+		tjob_bo(&j[i], out[i].handle, 1);
+		ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
+	}
+	/* the long job is on the device (the scheduler may take a moment) */
+	ASSERT_EQ(0, tring_wait_inflight(self->pci, ENPU_RING_NORMAL, 1, MS));
+	ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status) TH_LOG("the long job ended too soon");
+	ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
+	EXPECT_EQ(before + 1, tresets(self->pci));
+
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, busy.job.id, &info));
+	replayed += info.resets;
+	for (i = 0; i < JOBS; i++) {
+		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[i].id, &info));
+		replayed += info.resets;
+		ASSERT_EQ(0, tbo_wait(self->fd, out[i].handle, MS * 1000000ll));
+		for (k = 0; k < N; k++) {
+			ASSERT_EQ(k < 16 ? i : pat(k, 1), out[i].cpu[k])
+				TH_LOG("job %u, byte %u", i, k);
+		}
+		tbo_close(self->fd, &out[i]);
+	}
+	EXPECT_EQ(0, peer_finish(&p, &st, &resets));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	replayed += resets;
+	/* the long job was running when the device was reset: replayed */
+	EXPECT_LE(1, replayed);
+	/* a reset with nothing queued is harmless too */
+	ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
+	EXPECT_EQ(before + 2, tresets(self->pci));
+	EXPECT_EQ(0, tdebugfs_write(self->pci, "reset", "0"));
+	EXPECT_EQ(before + 2, tresets(self->pci));
+	tbusy_fini(self->fd, &busy);
+}
+
+/*
+ * Resets at random moments among many short jobs: a job the device had
+ * finished when the reset came (its interrupt not handled yet) must not
+ * run again, nor be reported canceled. Each job is not idempotent: it
+ * copies the first 16 bytes of its buffer to the next 16, then overwrites
+ * them; run twice, the copy holds the new bytes.
+ */
+TEST_F(rec, reset_storm)
+{
+	enum { JOBS = 32, ROUNDS = 24 };
+	struct drm_edgenpu_job_info info;
+	struct tcs cs[JOBS];
+	struct tjob j[JOBS];
+	struct tbo b[JOBS];
+	struct tbusy busy;
+	unsigned int i, k, round, bad = 0, replayed = 0;
+	int before;
+
+	for (i = 0; i < JOBS; i++) {
+		ASSERT_EQ(0, tbo_create(self->fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &b[i]));
+	}
+	before = tresets(self->pci);
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 16));
+	for (round = 0; round < ROUNDS; round++) {
+		/* every fourth round the jobs queue up behind a long one */
+		if (!(round % 4)) {
+			ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
+			ASSERT_EQ(0, tring_wait_inflight(self->pci, ENPU_RING_NORMAL, 1, MS));
+		}
+		for (i = 0; i < JOBS; i++) {
+			memset(b[i].cpu, 0, 64);
+			cs[i].n = 0;
+			j[i] = (struct tjob){ .cs = &cs[i] };
+			tcs_copy(&cs[i], b[i].va, b[i].va + 16, 16);
+			tcs_fill(&cs[i], b[i].va, (uint8_t)(i + 1), 16);
+			tcs_end(&cs[i]);
+			tjob_bo(&j[i], b[i].handle, 1);
+			j[i].priority = i % 2 ? DRM_EDGENPU_PRIORITY_HIGH : DRM_EDGENPU_PRIORITY_NORMAL;
+			ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
+		}
+		usleep(round * 150);
+		ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
+		for (i = 0; i < JOBS; i++) {
+			ASSERT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[i].id, &info))
+				TH_LOG("round %u job %u", round, i);
+			replayed += info.resets;
+			ASSERT_EQ(0, tbo_wait(self->fd, b[i].handle, MS * 1000000ll));
+			for (k = 0; k < 32; k++) {
+				if (b[i].cpu[k] != (k < 16 ? i + 1 : 0)) {
+					bad++;
+					TH_LOG("round %u job %u ran %s: byte %u is %u", round, i,
+					       b[i].cpu[16] ? "twice" : "wrongly", k, b[i].cpu[k]);
+					break;
+				}
+			}
+		}
+	}
+	EXPECT_EQ(0, bad);
+	/* some rounds reset the device with jobs still queued on it */
+	EXPECT_LE(1, replayed);
+	TH_LOG("%u of %u jobs replayed", replayed, JOBS * ROUNDS);
+	EXPECT_EQ(before + ROUNDS, tresets(self->pci));
+	for (i = 0; i < JOBS; i++)
+		tbo_close(self->fd, &b[i]);
+	tbusy_fini(self->fd, &busy);
+}
+
+/*
+ * A job that runs longer than the job timeout but keeps retiring commands
+ * is not a hang, even when both rings' timeouts expire together (a job
+ * of the other ring waits behind it).
+ */
+TEST_F(rec, long_job_is_not_a_hang)
+{
+	enum { BIG = 16 << 20, COPIES = 300 };	/* about a second */
+	struct drm_edgenpu_job_info info;
+	struct tcs *cl = calloc(1, sizeof(*cl)), ch = { .n = 0 };
+	struct tjob l = { .cs = cl }, h = { .cs = &ch };
+	struct tbo a, b;
+	int before;
+
+	ASSERT_NE(NULL, cl);
+	ASSERT_EQ(0, tbo_create(self->fd, BIG, DRM_EDGENPU_BO_CREATE_MAP, &a));
+	ASSERT_EQ(0, tbo_create(self->fd, BIG, DRM_EDGENPU_BO_CREATE_MAP, &b));
+	tcs_copies(cl, a.va, b.va, BIG, COPIES);
+	tcs_end(cl);
+	tjob_bo(&l, a.handle, 0);
+	tjob_bo(&l, b.handle, 1);
+	copy_job(self, &ch, &h, 0);
+	h.priority = DRM_EDGENPU_PRIORITY_HIGH;
+	before = tresets(self->pci);
+	ASSERT_EQ(0, tsubmit(self->fd, &l, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &h, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, l.id, &info));
+	EXPECT_EQ(COPIES, info.commands);
+	EXPECT_EQ(0, info.resets);
+	EXPECT_LT(500000000ull, info.duration_ns) TH_LOG("the job took %llu ms only",
+		(unsigned long long)info.duration_ns / 1000000);
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, h.id, &info));
+	EXPECT_EQ(before, tresets(self->pci));
+	tbo_close(self->fd, &a);
+	tbo_close(self->fd, &b);
+	free(cl);
+}
+
+/*
+ * A process killed (or exiting) with jobs on the device and more queued
+ * behind them: nothing leaks or warns, the device carries on.
+ */
+TEST_F(rec, killed_with_queued_jobs)
+{
+	struct drm_edgenpu_job_info info;
+	int to_parent[2], files, i;
+	struct tcs cs;
+	struct tjob j;
+	uint64_t v;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_parent));
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			struct tcs c = { .n = 0 };
+			struct tjob jobs[32];
+			struct tbusy busy;
+			struct tbo x;
+			int fd = edgenpu_open(), k;
+
+			if (fd < 0 || tbusy_init(fd, &busy, 64) ||
+			    tbo_create(fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &x))
+				_exit(10);
+			tcs_fill(&c, x.va, 1, 4096);
+			tcs_end(&c);
+			if (tsubmit(fd, &busy.job, 1))
+				_exit(11);
+			for (k = 0; k < 32; k++) {
+				jobs[k] = (struct tjob){ .cs = &c };
+				tjob_bo(&jobs[k], x.handle, 1);
+				/* behind the long one through implicit sync */
+				tjob_bo(&jobs[k], busy.b.handle, 0);
+			}
+			if (tsubmit(fd, jobs, 32) || tpipe_put(to_parent[1], 1))
+				_exit(12);
+			if (i)	/* the second one exits on its own */
+				_exit(0);
+			pause();
+			_exit(13);
+		}
+		ASSERT_EQ(0, tpipe_get(to_parent[0], &v, MS));
+		if (!i) {
+			kill(pid, SIGKILL);
+			EXPECT_EQ(128 + SIGKILL, tchild_wait(pid, MS));
+		} else {
+			EXPECT_EQ(0, tchild_wait(pid, MS));
+		}
+		/* its file goes away (its jobs end first) */
+		files = -1;
+		for (v = 0; v < 100 && files; v++) {
+			files = tcontext_files(self->pci, pid);
+			usleep(50000);
+		}
+		EXPECT_EQ(0, files) TH_LOG("process %d's file is still there", pid);
+		copy_job(self, &cs, &j, 0);
+		ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j.id, &info));
+		expect_copied(_metadata, self);
+	}
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
+/* Several hangs in a row, each its own reset; the device keeps working. */
+TEST_F(rec, repeated_hangs)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs ch, cl;
+	struct tjob hung, later;
+	int before, i;
+
+	before = tresets(self->pci);
+	for (i = 0; i < 2; i++) {
+		ch.n = 0;
+		hung = (struct tjob){ .cs = &ch };
+		tcs_fill(&ch, self->dst.va, 0x99, N);
+		tcs_end(&ch);
+		tjob_bo(&hung, self->dst.handle, 1);
+		memset(self->dst.cpu, 0, N);
+		copy_job(self, &cl, &later, 0);
+		ASSERT_EQ(0, tinject(self->pci, "hang"));
+		ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
+		ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
+		EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
+		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
+		expect_copied(_metadata, self);
+	}
+	EXPECT_EQ(before + 2, tresets(self->pci));
+}
+
+TEST_HARNESS_MAIN
