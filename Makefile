@@ -176,6 +176,7 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 
 include hw/int8/int8.mk
 include tests/host/host.mk
+include tests/fuzz/fuzz.mk
 include tests/qtest/qtest.mk
 
 selftests: $(SELFTESTS) $(VMTESTS)

@@ -24,6 +24,8 @@
 #include "internal.h"
 
 #define TFL_MAX_DEPTH	8		/* nesting of tables we follow */
+/* graph building is quadratic in the layers: bounds a hostile file's cost */
+#define TFL_MAX_OPERATORS	16384
 
 struct fb {
 	const uint8_t *p;
@@ -224,6 +226,7 @@ struct reader {
 	uint32_t nbuffers;
 	size_t buffers_first;
 	int *map;		/* tflite tensor -> graph tensor, -1 not yet */
+	uint64_t budget;	/* bytes tensors may still copy into the graph */
 };
 
 /* Constant data of buffer @b, or NULL if it is empty. */
@@ -272,7 +275,7 @@ static int tensor(struct reader *r, int32_t i)
 	size_t first, qpos;
 	uint32_t n, k;
 	const void *data;
-	uint64_t len, need = 1;
+	uint64_t len, need = 1, cost;
 	int id = -EINVAL;
 	char *name;
 
@@ -376,6 +379,14 @@ static int tensor(struct reader *r, int32_t i)
 		}
 		d.data = data;
 	}
+	/* many tensors may share one buffer or name: copies are bounded by the file */
+	cost = (d.data ? len : 0) + 8 * (uint64_t)d.num_scales + (name ? strlen(name) + 1 : 0);
+	if (cost > r->budget) {
+		fb_fail(&r->f, "tensor %d (%s): tensors would copy more than 4x the file's bytes (+1 MiB) of data, scales and names",
+			i, name ? name : "");
+		goto out;
+	}
+	r->budget -= cost;
 	id = enpu_graph_add_tensor(r->g, &d);
 	if (id >= 0)
 		r->map[i] = id;
@@ -609,6 +620,9 @@ static int parse(struct reader *r)
 	    field_vec(f, &r->sub, 0, 4, &r->ntensors, &r->tensors_first) < 0 ||
 	    field_vec(f, &r->sub, 3, 4, &nops, &ops_first) < 0)
 		return -EINVAL;
+	if (nops > TFL_MAX_OPERATORS)
+		return fb_fail(f, "the subgraph has %u operators, at most %d are supported",
+			       nops, TFL_MAX_OPERATORS);
 	r->map = malloc((r->ntensors + 1) * sizeof(int));
 	if (!r->map)
 		return -ENOMEM;
@@ -622,6 +636,9 @@ static int parse(struct reader *r)
 	ret = read_io(r, 1, &in, &nin);
 	if (!ret)
 		ret = read_io(r, 2, &out, &nout);
+	/* a field that could not be read (and gave its default) fails the file */
+	if (!ret && f->err[0])
+		ret = -EINVAL;
 	if (!ret && enpu_graph_set_io(r->g, in, nin, out, nout))
 		ret = fb_fail(f, "%s", enpu_last_error());
 	free(in);
@@ -632,7 +649,8 @@ static int parse(struct reader *r)
 ENPU_EXPORT int enpu_model_load_tflite_mem(const void *data, size_t size,
 					   struct enpu_graph **graph)
 {
-	struct reader r = { .f = { .p = data, .size = size } };
+	struct reader r = { .f = { .p = data, .size = size },
+			    .budget = 4 * (uint64_t)size + (1u << 20) };
 	int ret;
 
 	if (!data || !graph)
