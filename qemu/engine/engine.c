@@ -49,6 +49,7 @@ void enpu_engine_destroy(struct enpu_engine *e)
 void enpu_engine_reset(struct enpu_engine *e)
 {
 	memset(e->sram, 0, e->sku.sram_size);
+	e->sram_owned = 0;
 	enpu_tlb_flush(e);
 	atomic_store(&e->abort_req, 0);
 	atomic_store(&e->progress, 0);
@@ -304,6 +305,12 @@ void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		enpu_job_fail(&job, ENPU_JOB_INVALID_DESC, 0);
 		return;
 	}
+
+	/* SRAM never carries data from one address space to another */
+	if (e->sram_owned && e->sram_asid != desc->asid)
+		memset(e->sram, 0, e->sku.sram_size);
+	e->sram_asid = desc->asid;
+	e->sram_owned = 1;
 
 	nwords = desc->cmd_size / 4;
 	words = malloc(desc->cmd_size);

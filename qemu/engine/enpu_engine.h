@@ -43,6 +43,8 @@ struct enpu_engine {
 	const struct enpu_mem_ops *mem;
 	void *mem_opaque;
 	uint8_t *sram;
+	uint32_t sram_asid;		/* address space that last used SRAM */
+	int sram_owned;			/* sram_asid is valid */
 
 	struct enpu_tlb_entry tlb[ENPU_TLB_ENTRIES];
 	atomic_uint tlb_flush_req;	/* bumped by other threads */

@@ -208,6 +208,46 @@ TEST_F(eng, tlb_needs_invalidation)
 	EXPECT_EQ(2, v);
 }
 
+/*
+ * SRAM keeps data between jobs of one address space, and another address
+ * space finds it cleared.
+ */
+TEST_F(eng, sram_isolated_between_address_spaces)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE, 0x5a, 64);
+	struct enpu_cmd_dma_copy c = copy1d(ENPU_SRAM_VA_BASE, 0x30000, 64);
+	struct tstream fill, peek;
+	struct tctx other;
+	uint8_t out[64];
+	unsigned int i;
+
+	tctx_init(&other, &self->bus, 2);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	tctx_map_new(&other, 0x30000, 4096, RW);
+	ts_init(&fill);
+	ts_cmd(&fill, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&fill);
+	ts_init(&peek);
+	ts_cmd(&peek, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&peek);
+
+	trun(&self->e, &self->ctx, &fill, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	trun(&self->e, &self->ctx, &peek, 2, &self->done);	/* same space */
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0x5a, out[i]);
+
+	trun(&self->e, &other, &peek, 3, &self->done);		/* another one */
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&other, 0x30000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0, out[i]) TH_LOG("byte %u leaked from address space 1", i);
+	ts_free(&fill);
+	ts_free(&peek);
+}
+
 /* Same VA in two address spaces: the ASID-tagged TLB keeps them apart. */
 TEST_F(eng, asid_isolation)
 {

@@ -168,7 +168,8 @@ struct drm_edgenpu_bo_info {
  * struct drm_edgenpu_bo_wait - wait until no job uses a buffer
  * @handle: GEM handle.
  * @flags: must be zero.
- * @timeout_ns: relative timeout; 0 polls. Returns -ETIME on timeout.
+ * @timeout_ns: relative timeout. Returns -ETIME when it expires, or
+ *	-EBUSY at once when 0 (a poll) and the buffer is busy.
  *
  * After a successful wait the CPU sees what the NPU wrote.
  */
@@ -268,7 +269,11 @@ enum drm_edgenpu_priority {
  * @job_id: out: the job's id, for DRM_IOCTL_EDGENPU_JOB_INFO.
  *
  * Jobs of one submission run in order on their queue and each waits for
- * the previous one's end.
+ * the previous one's end (a failed job does not cancel the next). A job
+ * whose in-syncobj signals an error is not run: it ends CANCELED.
+ *
+ * After the device is unbound every ioctl returns -ENODEV; jobs that were
+ * queued end with an error on their fences (out-syncobjs, sync_files).
  */
 struct drm_edgenpu_job {
 	__u64 cmd_ptr;
@@ -314,7 +319,8 @@ enum drm_edgenpu_job_status {
 	DRM_EDGENPU_JOB_INVALID = 3,	/* the device refused a command */
 	DRM_EDGENPU_JOB_DMA_ERROR = 4,
 	DRM_EDGENPU_JOB_TIMEOUT = 5,	/* hung: the device was reset */
-	DRM_EDGENPU_JOB_CANCELED = 6,	/* never ran: dependency failed, device gone */
+	/* never ran: an in-syncobj failed, or the file or device went away */
+	DRM_EDGENPU_JOB_CANCELED = 6,
 };
 
 /**
