@@ -10,7 +10,6 @@
  * engine (CPU layers in between on the CPU backend). Outputs must match
  * TFLite-Micro's byte for byte, and SRAM placement must cut DRAM traffic.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,19 +214,12 @@ out:
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
 	struct totals pd[NVAR] = { 0 };
-	char dir[512], sub[1024], msg[1024], *paths[256];
-	struct dirent *de, *fe;
+	char dir[512], msg[1024], **paths;
 	size_t n = 0, i, v;
-	DIR *d, *f;
 
 	if (!root || !*root)
 		root = "../shared/goldens";
@@ -235,33 +227,12 @@ int main(void)
 		models = "../shared/models";
 	snprintf(dir, sizeof(dir), "%.400s/models", root);
 	ksft_print_header();
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%.200s", dir, de->d_name);
-		f = opendir(sub);
-		while (f && (fe = readdir(f)) && n < 256) {
-			size_t l = strlen(fe->d_name);
-
-			if (l > 7 && !strcmp(fe->d_name + l - 7, ".golden")) {
-				paths[n] = malloc(strlen(sub) + l + 2);
-				if (!paths[n])
-					ksft_exit_fail_msg("out of memory\n");
-				sprintf(paths[n++], "%s/%s", sub, fe->d_name);
-			}
-		}
-		if (f)
-			closedir(f);
-	}
-	if (d)
-		closedir(d);
+	paths = golden_list(dir, &n);
 	if (!n) {
 		ksft_set_plan(1);
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	qsort(paths, n, sizeof(*paths), cmp_str);
 	ksft_set_plan((unsigned int)(n * NVAR + 2));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
@@ -292,8 +263,8 @@ int main(void)
 			}
 		}
 		golden_free(&g);
-		free(paths[i]);
 	}
+	golden_list_free(paths, n);
 	for (v = 0; v < NVAR; v++)
 		ksft_print_msg("person_detect, %s: %llu cycles, %llu DRAM bytes over its inputs\n",
 			       variants[v].name, (unsigned long long)pd[v].cycles,

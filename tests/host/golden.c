@@ -4,6 +4,7 @@
  * strtok_r() on single spaces, scales through strtof() so the float32 bit
  * pattern printed with %.9g comes back exactly.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -526,4 +527,71 @@ int32_t golden_i32(const struct golden_tensor *t, size_t i)
 
 	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
 			 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+}
+
+static int golden_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int golden_push(char ***v, size_t *n, size_t *cap, const char *a,
+		       const char *b)
+{
+	char *p, **nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		nv = realloc(*v, *cap * sizeof(**v));
+		if (!nv)
+			return -1;
+		*v = nv;
+	}
+	p = malloc(strlen(a) + strlen(b) + 2);
+	if (!p)
+		return -1;
+	sprintf(p, "%s/%s", a, b);
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+char **golden_list(const char *dir, size_t *count)
+{
+	char **subs = NULL, **v = NULL;
+	size_t nsubs = 0, cap_subs = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d = opendir(dir), *f;
+
+	*count = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' &&
+		    golden_push(&subs, &nsubs, &cap_subs, dir, de->d_name))
+			break;
+	closedir(d);
+	for (i = 0; i < nsubs; i++) {
+		f = opendir(subs[i]);
+		while (f && (de = readdir(f))) {
+			size_t len = strlen(de->d_name);
+
+			if (len > 7 && !strcmp(de->d_name + len - 7, ".golden") &&
+			    golden_push(&v, count, &cap, subs[i], de->d_name))
+				break;
+		}
+		if (f)
+			closedir(f);
+	}
+	golden_list_free(subs, nsubs);
+	if (*count)
+		qsort(v, *count, sizeof(*v), golden_cmp);
+	return v;
+}
+
+void golden_list_free(char **paths, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
 }

@@ -76,6 +76,14 @@ int golden_load(const char *path, struct golden_file *g, char *err,
 		size_t errlen);
 void golden_free(struct golden_file *g);
 
+/*
+ * Every "<dir>/<sub>/<name>.golden", sorted: the folders are walked, never
+ * listed by hand. Returns NULL with *count 0 when there is none; free
+ * with golden_list_free().
+ */
+char **golden_list(const char *dir, size_t *count);
+void golden_list_free(char **paths, size_t count);
+
 size_t golden_dtype_size(enum golden_dtype dtype);
 const char *golden_dtype_name(enum golden_dtype dtype);
 

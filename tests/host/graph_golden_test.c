@@ -8,7 +8,6 @@
  * The goldens folder is walked, never listed; $EDGENPU_GOLDENS overrides
  * ../shared/goldens.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,57 +15,6 @@
 
 #include "kselftest.h"
 #include "golden_graph.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted paths of ops/<OP>/<case>.golden. */
-static char **collect(const char *ops, size_t *n)
-{
-	char **v = NULL, path[4096];
-	struct dirent *de, *fe;
-	size_t cap = 0;
-	DIR *d, *f;
-
-	*n = 0;
-	d = opendir(ops);
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", ops, de->d_name) >=
-		    sizeof(path))
-			continue;
-		f = opendir(path);
-		if (!f)
-			continue;
-		while ((fe = readdir(f))) {
-			size_t len = strlen(fe->d_name);
-
-			if (len < 8 || strcmp(fe->d_name + len - 7, ".golden"))
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 512;
-				v = realloc(v, cap * sizeof(*v));
-				if (!v)
-					exit(KSFT_FAIL);
-			}
-			v[*n] = malloc(strlen(path) + len + 2);
-			if (!v[*n])
-				exit(KSFT_FAIL);
-			sprintf(v[*n], "%s/%s", path, fe->d_name);
-			(*n)++;
-		}
-		closedir(f);
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
 
 /* 0 pass, 1 skip, -1 fail; msg says why. */
 static int run_case(struct enpu_device *dev, const char *path, char *msg, size_t len)
@@ -141,7 +89,7 @@ int main(int argc, char **argv)
 		root = npu ? "/usr/share/edgenpu/goldens" : "../shared/goldens";
 	snprintf(ops, sizeof(ops), "%s/ops", root);
 	ksft_print_header();
-	paths = collect(ops, &n);
+	paths = golden_list(ops, &n);
 	if (!n) {
 		ksft_set_plan(1);
 		ksft_test_result_skip("goldens: no *.golden files under %s (set EDGENPU_GOLDENS)\n", ops);
@@ -171,9 +119,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	for (i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	golden_list_free(paths, n);
 	enpu_close(dev);
 	ksft_finished();
 }

@@ -7,7 +7,6 @@
  * MODEL_GOLDEN_NPU=1 (the VM suite): on the NPU through the driver.
  * Missing models are explicit skips.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,54 +19,6 @@
 #ifndef MODEL_GOLDEN_NPU
 #define MODEL_GOLDEN_NPU 0
 #endif
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **collect(const char *dir, size_t *n)
-{
-	char **v = NULL, path[4096];
-	struct dirent *de, *fe;
-	size_t cap = 0;
-	DIR *d, *f;
-
-	*n = 0;
-	d = opendir(dir);
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' ||
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
-			continue;
-		f = opendir(path);
-		if (!f)
-			continue;
-		while ((fe = readdir(f))) {
-			size_t len = strlen(fe->d_name);
-
-			if (len < 8 || strcmp(fe->d_name + len - 7, ".golden"))
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 64;
-				v = realloc(v, cap * sizeof(*v));
-				if (!v)
-					exit(KSFT_FAIL);
-			}
-			v[*n] = malloc(strlen(path) + len + 2);
-			if (!v[*n])
-				exit(KSFT_FAIL);
-			sprintf(v[*n], "%s/%s", path, fe->d_name);
-			(*n)++;
-		}
-		closedir(f);
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof(*v), cmp_str);
-	return v;
-}
 
 /* 0 pass, 1 skip, -1 fail. */
 static int run(struct enpu_device *dev, const char *models, const char *path,
@@ -149,7 +100,7 @@ int main(void)
 		models = MODEL_GOLDEN_NPU ? "/usr/share/edgenpu/models" : "../shared/models";
 	snprintf(dir, sizeof(dir), "%s/models", root);
 	ksft_print_header();
-	paths = collect(dir, &n);
+	paths = golden_list(dir, &n);
 	if (!n) {
 		ksft_set_plan(1);
 		ksft_test_result_skip("no whole-model goldens under %s (set EDGENPU_GOLDENS)\n", dir);
@@ -170,9 +121,8 @@ int main(void)
 			ksft_print_msg("%s: %s\n", rel, msg);
 			ksft_test_result_fail("%s:%s\n", dev ? "npu" : "cpu", rel);
 		}
-		free(paths[i]);
 	}
-	free(paths);
+	golden_list_free(paths, n);
 	enpu_close(dev);
 	ksft_finished();
 }
