@@ -157,6 +157,7 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	struct dma_fence *finished = &sched_job->s_fence->finished;
 	unsigned long flags;
 	int idx, err;
+	bool cookie;
 
 	/* a dependency failed or the job was killed: do not run it */
 	err = finished->error ?: edgenpu_job_in_error(job);
@@ -169,6 +170,8 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 		return ERR_PTR(-ENODEV);
 	}
 
+	/* no allocation or sleeping from here: the fence is already there */
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&ring->lock, flags);
 	dma_fence_init(job->hw_fence, &edgenpu_fence_ops, &ring->lock,
 		       ring->fence_context, ++ring->emit_seqno);
@@ -179,6 +182,7 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	list_add_tail(&job->node, &ring->inflight);
 	edgenpu_ring_emit(ring, job);
 	spin_unlock_irqrestore(&ring->lock, flags);
+	dma_fence_end_signalling(cookie);
 
 	drm_dev_exit(idx);
 	return dma_fence_get(job->hw_fence);
@@ -242,10 +246,12 @@ void edgenpu_ring_complete(struct edgenpu_ring *ring)
 	struct edgenpu_job *job, *next;
 	unsigned long flags;
 	u32 done_seqno;
+	bool cookie;
 
 	done_seqno = edgenpu_ring_read(ring, ENPU_RING_DONE_SEQNO);
 	/* the records are read after the register that says they are there */
 	dma_rmb();
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&ring->lock, flags);
 	list_for_each_entry_safe(job, next, &ring->inflight, node) {
 		struct enpu_job_completion *rec =
@@ -261,6 +267,7 @@ void edgenpu_ring_complete(struct edgenpu_ring *ring)
 		edgenpu_job_signal(job, edgenpu_hw_status(done.status), &done);
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
+	dma_fence_end_signalling(cookie);
 }
 
 /* Ends every job on the hardware with @error (device gone). */
@@ -269,6 +276,7 @@ void edgenpu_rings_cancel(struct edgenpu_device *edev, int error)
 	struct edgenpu_job *job, *next;
 	unsigned long flags;
 	unsigned int r;
+	bool cookie = dma_fence_begin_signalling();
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
@@ -280,6 +288,7 @@ void edgenpu_rings_cancel(struct edgenpu_device *edev, int error)
 		}
 		spin_unlock_irqrestore(&ring->lock, flags);
 	}
+	dma_fence_end_signalling(cookie);
 }
 
 /* Programs both rings, empty, after probe, reset or resume. */
@@ -365,6 +374,7 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	struct edgenpu_job *job, *next;
 	unsigned long flags;
 	unsigned int r;
+	bool cookie;
 	u32 status;
 	int ret, idx;
 
@@ -385,6 +395,7 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
 	edgenpu_rings_hw_init(edev);
 
+	cookie = dma_fence_begin_signalling();
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
 		LIST_HEAD(replay);
@@ -422,6 +433,7 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 		}
 		spin_unlock_irqrestore(&ring->lock, flags);
 	}
+	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
 	return 0;
 }

@@ -232,4 +232,33 @@ TEST_F(pm, control_on)
 	copy_and_check(_metadata, self);
 }
 
+/*
+ * System suspend and resume, through the kernel's pm_test facility: with
+ * pm_test=devices a "freeze" suspends every device (edgenpu included) and
+ * resumes it, without firmware. The device must work before and after,
+ * including from a runtime-active state with a job just done.
+ */
+TEST_F(pm, system_suspend_resume)
+{
+	char buf[64];
+	int fd, round;
+
+	if (access("/sys/power/pm_test", W_OK))
+		SKIP(return, "no /sys/power/pm_test (CONFIG_PM_DEBUG)");
+	/* no pause while suspended: the cycle itself is what is tested */
+	twrite_str("/sys/module/suspend/parameters/pm_test_delay", "0");
+	ASSERT_EQ(0, twrite_str("/sys/power/pm_test", "devices"));
+	for (round = 0; round < 2; round++) {
+		copy_and_check(_metadata, self);
+		fd = open("/sys/power/state", O_WRONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(6, write(fd, "freeze", 6)) TH_LOG("round %d: %s", round, strerror(errno));
+		close(fd);
+		copy_and_check(_metadata, self);
+	}
+	ASSERT_EQ(0, twrite_str("/sys/power/pm_test", "none"));
+	ASSERT_EQ(0, power_read(self, "runtime_status", buf, sizeof(buf)));
+	EXPECT_TRUE(!strcmp(buf, "active") || !strcmp(buf, "suspended")) TH_LOG("%s", buf);
+}
+
 TEST_HARNESS_MAIN
