@@ -118,6 +118,7 @@ ENPU_EXPORT int enpu_graph_add_tensor(struct enpu_graph *g,
 	t->bytes = count * dtype_size(d->dtype);
 	t->num_scales = d->num_scales;
 	t->quant_axis = d->num_scales > 1 ? d->quant_axis : 0;
+	t->producer = -1;
 	if (d->name)
 		t->name = strdup(d->name);
 	if (d->num_scales) {
@@ -179,6 +180,7 @@ ENPU_EXPORT int enpu_graph_add_layer(struct enpu_graph *g,
 		 sizeof(*g->layers)))
 		return enpu_fail(-ENOMEM, "out of memory adding a layer");
 	g->layers[g->num_layers++] = *d;
+	g->tensors[d->output].producer = id;
 	return id;
 }
 
@@ -221,12 +223,7 @@ ENPU_EXPORT int enpu_graph_set_io(struct enpu_graph *g, const int *inputs,
 
 int enpu_graph_producer(const struct enpu_graph *g, int t)
 {
-	size_t i;
-
-	for (i = 0; i < g->num_layers; i++)
-		if (g->layers[i].output == t)
-			return (int)i;
-	return -1;
+	return g->tensors[t].producer;
 }
 
 static int is_graph_input(const struct enpu_graph *g, int t)

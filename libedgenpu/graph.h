@@ -21,6 +21,7 @@ struct enpu_gtensor {
 	int32_t *zero_points;
 	int quant_axis;
 	void *data;		/* constant contents, or NULL */
+	int producer;		/* the layer writing it, or -1 */
 };
 
 struct enpu_graph {
