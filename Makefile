@@ -21,6 +21,10 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 BINDIR ?= $(PREFIX)/bin
 INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# udev and the module loader only look in the system locations, whatever
+# PREFIX is.
+UDEVRULESDIR ?= /lib/udev/rules.d
 DESTDIR ?=
 
 KVER := $(KERNEL_ABI)-$(KERNEL_FLAVOUR)
@@ -37,7 +41,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 HOST_CC := $(CC)
-HOST_CFLAGS := -std=c11 $(CFLAGS) $(WARN) -D_GNU_SOURCE
+HOST_CFLAGS := -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -D_GNU_SOURCE
 # kselftest_harness.h passes parameters its tests need not use, and its
 # EXPECT_EQ(0, unsigned) idiom compares signed with unsigned; its fork
 # and setjmp machinery trips -Wclobbered.
@@ -77,10 +81,11 @@ $(LIB): $(LIB_OBJS)
 	ln -sf $(@F) $(@D)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(@D)/libedgenpu.so
 
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|'
 $(BUILD)/lib/pkgconfig/edgenpu.pc: libedgenpu/edgenpu.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+	$(PC_SED) $< > $@
 
 lib: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc
 
@@ -187,21 +192,55 @@ bench: all $(BENCHES)
 	@$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-bench | grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down' 
 
 # ---- install and the guest image -------------------------------------------
-install: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc $(TOOLS)
+# install-user: library (soname links), public headers, pkg-config file,
+# tools, man pages. install-module: edgenpu.ko for $(KVER) under updates/.
+# install-udev: the rule giving /dev/accel/accel* to the "render" group.
+MODDIR ?= /lib/modules/$(KVER)/updates
+MANPAGES := $(wildcard tools/man/*.1)
+UDEV_RULE := tools/udev/70-edgenpu.rules
+SCRIPTS := tools/edgenpu-demo tools/edgenpu-bench
+
+install-user: $(LIB) $(TOOLS)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/edgenpu
+		$(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libedgenpu.so
-	install -m 0644 $(BUILD)/lib/pkgconfig/edgenpu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	# written here, not copied from the build: PREFIX may differ from the build's
+	$(PC_SED) libedgenpu/edgenpu.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/edgenpu.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/edgenpu.pc
 	install -m 0644 libedgenpu/include/edgenpu/edgenpu.h $(DESTDIR)$(INCLUDEDIR)/edgenpu/
-	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 0755 tools/edgenpu-demo tools/edgenpu-bench $(DESTDIR)$(BINDIR)/
+	install -m 0644 uapi/drm/edgenpu_accel.h $(DESTDIR)$(INCLUDEDIR)/edgenpu/drm/
+	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+install-module: module
+	install -d $(DESTDIR)$(MODDIR)
+	install -m 0644 driver/edgenpu.ko $(DESTDIR)$(MODDIR)/
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 $(UDEV_RULE) $(DESTDIR)$(UDEVRULESDIR)/
+
+install: install-user install-module install-udev
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/libedgenpu.so $(DESTDIR)$(LIBDIR)/pkgconfig/edgenpu.pc \
+		$(DESTDIR)$(INCLUDEDIR)/edgenpu/edgenpu.h \
+		$(DESTDIR)$(INCLUDEDIR)/edgenpu/drm/edgenpu_accel.h \
+		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
+		$(DESTDIR)$(MODDIR)/edgenpu.ko \
+		$(DESTDIR)$(UDEVRULESDIR)/$(notdir $(UDEV_RULE))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(INCLUDEDIR)/edgenpu 2>/dev/null || true
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 STAGE := $(BUILD)/stage
 stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(wildcard $(SHARED)/goldens/*/*/*.golden)
 	rm -rf $(STAGE)
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
+	$(MAKE) --no-print-directory install-user DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
 	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
 	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
 	if [ -d $(SHARED)/goldens ]; then cp -r $(SHARED)/goldens $(STAGE)/usr/share/edgenpu/; fi
@@ -243,7 +282,9 @@ help:
 	@echo "make all     build library, tools, module, QEMU, tests"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
 	@echo "make vm CMD='...'  run a command in the VM"
-	@echo "make install DESTDIR=... PREFIX=...   install library and tools"
+	@echo "make install DESTDIR=... PREFIX=...   install library, headers, tools, man pages,"
+	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
 
 .PHONY: all lib tools kernel module qemu selftests host-tests bench install \
+	install-user install-module install-udev uninstall \
 	stage deps demo check vm clean help

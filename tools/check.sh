@@ -9,6 +9,7 @@
 # (tools/ksft-summary reads them):
 #   host-*   host tests (ASan/UBSan), run from the repository root
 #   lint     checkpatch --strict and sparse on the driver
+#   install  make install/uninstall into a DESTDIR, file by file
 #   vm       the kselftests and library tests inside the QEMU guest
 set -uo pipefail
 BUILD= KDIR= KROOT= HOST_TESTS=
@@ -84,6 +85,11 @@ sparse_check() {
 run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
 tools/ksft-summary --brief "$RES/lint.log"
+
+echo "== install: make install DESTDIR=..., make uninstall"
+run_logged install-test "$RES/install.log" \
+	tests/install/install-test.sh --kver "$(basename "$KROOT")" --build "$BUILD"
+tools/ksft-summary --brief "$RES/install.log"
 
 echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
 "$@" --log "$RES/vm-console.txt" -- edgenpu-run-tests 2>&1 | sed "s/^/  | /"
