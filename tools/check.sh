@@ -9,7 +9,8 @@
 # (tools/ksft-summary reads them):
 #   host-*   host tests (ASan/UBSan), run from the repository root
 #   lint     checkpatch --strict and sparse on the driver
-#   install  make install/uninstall into a DESTDIR, file by file
+#   install  make install/uninstall into a DESTDIR, file by file; the
+#            driver exported into a kernel tree, its Kconfig and build
 #   vm       the kselftests and library tests inside the QEMU guest
 set -uo pipefail
 BUILD= KDIR= KROOT= HOST_TESTS=
@@ -72,7 +73,7 @@ checkpatch() {
 	local cp="$KROOT/src/scripts/checkpatch.pl --strict --no-tree --terse"
 
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		-f $(ls driver/*.[ch] | grep -v '\.mod\.c$') || return 1
+		-f $(ls driver/*.[ch] | grep -v '\.mod\.c$') driver/Kconfig driver/Makefile || return 1
 	# uAPI headers cannot use BIT(): it is not part of the uAPI
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,BIT_MACRO -f uapi/drm/*.h
 }
@@ -86,9 +87,12 @@ run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
 tools/ksft-summary --brief "$RES/lint.log"
 
-echo "== install: make install DESTDIR=..., make uninstall"
+echo "== install: make install DESTDIR=..., make uninstall, in-tree build"
 run_logged install-test "$RES/install.log" \
 	tests/install/install-test.sh --kver "$(basename "$KROOT")" --build "$BUILD"
+run_logged intree-test "$RES/install.log" \
+	tests/install/intree-test.sh --kdir "$KDIR" \
+	--kconfig-conf "$(ls "$KROOT"/usr/lib/linux-kbuild-*/scripts/kconfig/conf | head -n 1)"
 tools/ksft-summary --brief "$RES/install.log"
 
 echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
