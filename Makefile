@@ -225,6 +225,18 @@ install-udev:
 
 install: install-user install-module install-udev
 
+# The driver's sources for DKMS, as /usr/src/edgenpu-<version> (dkms.conf's
+# PACKAGE_VERSION: the uAPI version).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := /usr/src/edgenpu-$(DKMS_VERSION)
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRC)/driver $(DESTDIR)$(DKMS_SRC)/hw $(DESTDIR)$(DKMS_SRC)/uapi/drm
+	install -m 0644 dkms.conf Kbuild $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(filter-out %.mod.c,$(wildcard driver/*.[ch])) driver/Kbuild driver/Makefile \
+		driver/Kconfig $(DESTDIR)$(DKMS_SRC)/driver/
+	install -m 0644 $(wildcard hw/*.h) $(DESTDIR)$(DKMS_SRC)/hw/
+	install -m 0644 uapi/drm/edgenpu_accel.h $(DESTDIR)$(DKMS_SRC)/uapi/drm/
+
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
 		$(DESTDIR)$(LIBDIR)/libedgenpu.so $(DESTDIR)$(LIBDIR)/pkgconfig/edgenpu.pc \
@@ -234,6 +246,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
 		$(DESTDIR)$(MODDIR)/edgenpu.ko \
 		$(DESTDIR)$(UDEVRULESDIR)/$(notdir $(UDEV_RULE))
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 	rmdir $(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(INCLUDEDIR)/edgenpu 2>/dev/null || true
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
@@ -284,7 +297,8 @@ help:
 	@echo "make vm CMD='...'  run a command in the VM"
 	@echo "make install DESTDIR=... PREFIX=...   install library, headers, tools, man pages,"
 	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
+	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"
 
 .PHONY: all lib tools kernel module qemu selftests host-tests bench install \
-	install-user install-module install-udev uninstall \
+	install-user install-module install-udev install-dkms uninstall \
 	stage deps demo check vm clean help

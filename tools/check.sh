@@ -10,7 +10,8 @@
 #   host-*   host tests (ASan/UBSan), run from the repository root
 #   lint     checkpatch --strict and sparse on the driver
 #   install  make install/uninstall into a DESTDIR, file by file; the
-#            driver exported into a kernel tree, its Kconfig and build
+#            driver exported into a kernel tree, its Kconfig and build;
+#            DKMS add/build/install/remove
 #   vm       the kselftests and library tests inside the QEMU guest
 set -uo pipefail
 BUILD= KDIR= KROOT= HOST_TESTS=
@@ -87,12 +88,14 @@ run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
 tools/ksft-summary --brief "$RES/lint.log"
 
-echo "== install: make install DESTDIR=..., make uninstall, in-tree build"
+echo "== install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
 run_logged install-test "$RES/install.log" \
 	tests/install/install-test.sh --kver "$(basename "$KROOT")" --build "$BUILD"
 run_logged intree-test "$RES/install.log" \
 	tests/install/intree-test.sh --kdir "$KDIR" \
 	--kconfig-conf "$(ls "$KROOT"/usr/lib/linux-kbuild-*/scripts/kconfig/conf | head -n 1)"
+run_logged dkms-test "$RES/install.log" \
+	tests/install/dkms-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR"
 tools/ksft-summary --brief "$RES/install.log"
 
 echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
