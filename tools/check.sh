@@ -12,6 +12,7 @@
 #   install  make install/uninstall into a DESTDIR, file by file; the
 #            driver exported into a kernel tree, its Kconfig and build;
 #            DKMS add/build/install/remove
+#   dt       the device-tree binding and its examples
 #   vm       the kselftests and library tests inside the QEMU guest
 set -uo pipefail
 BUILD= KDIR= KROOT= HOST_TESTS=
@@ -97,6 +98,10 @@ run_logged intree-test "$RES/install.log" \
 run_logged dkms-test "$RES/install.log" \
 	tests/install/dkms-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR"
 tools/ksft-summary --brief "$RES/install.log"
+
+echo "== device-tree binding: yamllint, dtc, jsonschema"
+run_logged dt-binding "$RES/dt.log" tests/dt/check_binding.py
+tools/ksft-summary --brief "$RES/dt.log"
 
 echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
 "$@" --log "$RES/vm-console.txt" -- edgenpu-run-tests 2>&1 | sed "s/^/  | /"
