@@ -27,9 +27,22 @@ MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /lib/udev/rules.d
 DESTDIR ?=
 
-KVER := $(KERNEL_ABI)-$(KERNEL_FLAVOUR)
-KROOT := $(EDGENPU_CACHE)/kernel/$(KVER)
-KDIR ?= $(KROOT)/usr/src/linux-headers-$(KVER)
+# The downloaded Debian kernel the VM boots and the tests build against.
+KERNEL_DL := $(KERNEL_ABI)-$(KERNEL_FLAVOUR)
+KROOT := $(EDGENPU_CACHE)/kernel/$(KERNEL_DL)
+# The module is built for it too, unless KDIR names another kernel's build
+# tree (e.g. KDIR=/lib/modules/$$(uname -r)/build); KVER is the release it
+# installs for.
+ifeq ($(origin KDIR),undefined)
+KDIR := $(KROOT)/usr/src/linux-headers-$(KERNEL_DL)
+MODULE_KERNEL := $(KROOT)/.complete
+KVER ?= $(KERNEL_DL)
+else
+MODULE_KERNEL :=
+ifeq ($(origin KVER),undefined)
+KVER := $(shell $(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease 2>/dev/null)
+endif
+endif
 KSFT_INC := $(KROOT)/src/tools/testing/selftests
 QVER := $(firstword $(subst -, ,$(lastword $(subst :, ,$(QEMU_SRC_VERSION)))))
 QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
@@ -105,7 +118,7 @@ $(KROOT)/.complete:
 
 kernel: $(KROOT)/.complete
 
-module: $(KROOT)/.complete
+module: $(MODULE_KERNEL)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules
 
 # ---- QEMU with the EdgeNPU -------------------------------------------------

@@ -91,7 +91,7 @@ tools/ksft-summary --brief "$RES/lint.log"
 
 echo "== install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
 run_logged install-test "$RES/install.log" \
-	tests/install/install-test.sh --kver "$(basename "$KROOT")" --build "$BUILD"
+	tests/install/install-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR" --build "$BUILD"
 run_logged intree-test "$RES/install.log" \
 	tests/install/intree-test.sh --kdir "$KDIR" \
 	--kconfig-conf "$(ls "$KROOT"/usr/lib/linux-kbuild-*/scripts/kconfig/conf | head -n 1)"

@@ -4,17 +4,19 @@
 # a distribution package build would use them. Run from the repository root
 # after `make all`; prints kselftest-style TAP.
 #
-#   install-test.sh --kver KVER [--build DIR]
+#   install-test.sh --kver KVER --kdir KERNEL_BUILD_DIR [--build DIR]
 set -uo pipefail
-KVER= BUILD=build
+KVER= KDIR= BUILD=build
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) KVER=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
+	--kdir) KDIR=$2; shift 2 ;;
 	*) echo "install-test.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$KVER" ] || { echo "install-test.sh: --kver is required" >&2; exit 2; }
+[ -n "$KVER" ] && [ -d "$KDIR" ] ||
+	{ echo "install-test.sh: --kver and --kdir are required" >&2; exit 2; }
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -110,6 +112,16 @@ module_installed() {
 	rm -f "$D/lib/modules/$KVER"/modules.*
 }
 check "module under /lib/modules/$KVER/updates, found by depmod" module_installed
+
+# An integrator's own kernel: KDIR given, the release taken from it.
+own_kernel() {
+	local out=$T/own
+	make -s --no-print-directory install-module BUILD="$BUILD" KDIR="$KDIR" DESTDIR="$out" ||
+		return 1
+	[ -f "$out/lib/modules/$KVER/updates/edgenpu.ko" ] ||
+		{ echo "installed as: $(cd "$out" && find . -type f)"; return 1; }
+}
+check "install-module KDIR=... installs for that tree's kernel release" own_kernel
 
 udev_rule() {
 	grep -Eq '^SUBSYSTEM=="accel",.*DRIVERS=="edgenpu",.*GROUP="render", MODE="0660"$' \
