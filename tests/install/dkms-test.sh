@@ -21,12 +21,12 @@ done
 CASES=("dkms.conf version is the uAPI version" "make install-dkms" "dkms add"
        "dkms build" "dkms install puts edgenpu.ko under updates/dkms"
        "dkms remove takes the module away")
-echo "TAP version 13"
+. "$(dirname "$0")/tap.sh"
 skip_all() {
-	local i
-	for i in "${!CASES[@]}"; do echo "ok $((i + 1)) ${CASES[$i]} # SKIP $1"; done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:${#CASES[@]} error:0"
-	exit 0
+	local c
+	for c in "${CASES[@]}"; do tap_skip "$c" "$1"; done
+	tap_done
+	exit
 }
 command -v dkms >/dev/null || skip_all "dkms is not installed (tools/setup/host-deps.sh installs it)"
 [ "$(id -u)" = 0 ] || skip_all "dkms add needs root"
@@ -37,21 +37,13 @@ VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DK=(--dkmstree "$T/dkms" --sourcetree "$T/root/usr/src" --installtree "$T/lib/modules"
     -m edgenpu -v "$VER")
 mkdir -p "$T/dkms" "$T/lib/modules/$KVER"
-pass=0 fail=0 n=0 stop=
-check() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
+# Each step needs the one before: after a failure the rest are skips.
+stop=
+step() {
 	if [ -n "$stop" ]; then
-		echo "ok $n $name # SKIP an earlier step failed"
-		return
-	fi
-	if out=$("$@" 2>&1); then
-		pass=$((pass + 1)); echo "ok $n $name"
+		tap_skip "$1" "an earlier step failed"
 	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		fail=$((fail + 1)); echo "not ok $n $name"
-		stop=1
+		check "$@" || stop=1
 	fi
 }
 
@@ -62,10 +54,10 @@ version_matches() {
 		uapi/drm/edgenpu_accel.h)
 	[ "$VER" = "$uapi" ] || { echo "dkms.conf says $VER, the uAPI $uapi"; return 1; }
 }
-check "${CASES[0]}" version_matches
-check "${CASES[1]}" make -s --no-print-directory install-dkms DESTDIR="$T/root"
-check "${CASES[2]}" dkms add "${DK[@]}"
-check "${CASES[3]}" dkms build "${DK[@]}" -k "$KVER" --kernelsourcedir "$KDIR"
+step "${CASES[0]}" version_matches
+step "${CASES[1]}" make -s --no-print-directory install-dkms DESTDIR="$T/root"
+step "${CASES[2]}" dkms add "${DK[@]}"
+step "${CASES[3]}" dkms build "${DK[@]}" -k "$KVER" --kernelsourcedir "$KDIR"
 installed() {
 	local ko vm
 	dkms install "${DK[@]}" -k "$KVER" --kernelsourcedir "$KDIR" --no-depmod || return 1
@@ -79,14 +71,13 @@ installed() {
 	dkms status "${DK[@]}" -k "$KVER" | grep -q ': installed' ||
 		{ dkms status "${DK[@]}"; return 1; }
 }
-check "${CASES[4]}" installed
+step "${CASES[4]}" installed
 removed() {
 	dkms remove "${DK[@]}" --all --no-depmod || return 1
 	! ls "$T/lib/modules/$KVER"/updates/dkms/edgenpu.ko* 2>/dev/null ||
 		{ echo "module still installed"; return 1; }
 	[ -z "$(dkms status "${DK[@]}")" ] || { dkms status "${DK[@]}"; return 1; }
 }
-check "${CASES[5]}" removed
+step "${CASES[5]}" removed
 
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$((n - pass - fail)) error:0"
-[ $fail -eq 0 ]
+tap_done

@@ -21,29 +21,14 @@ done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 D=$T/root
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-bad() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
-# check NAME CMD...: one test; CMD's output is shown as diagnostics on failure.
-check() {
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$name"
-	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		bad "$name"
-	fi
-}
-
-echo "TAP version 13"
+. "$(dirname "$0")/tap.sh"
 if ! make -s --no-print-directory install BUILD="$BUILD" DESTDIR="$D" PREFIX=/usr >"$T/install.log" 2>&1; then
 	sed 's/^/# /' "$T/install.log"
-	bad "make install"
-	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-	exit 1
+	tap_not_ok "make install"
+	tap_done
+	exit
 fi
-ok "make install DESTDIR PREFIX=/usr"
+tap_ok "make install DESTDIR PREFIX=/usr"
 
 SONAME=$(readelf -d "$BUILD"/lib/libedgenpu.so.*.*.* | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 REAL=$(basename "$BUILD"/lib/libedgenpu.so.*.*.*)
@@ -218,5 +203,4 @@ flags_honoured() {
 }
 check "CFLAGS, CPPFLAGS and LDFLAGS reach every compile and link" flags_honoured
 
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail -eq 0 ]
+tap_done

@@ -21,19 +21,7 @@ done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 L=$T/linux
-pass=0 fail=0 n=0
-check() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		pass=$((pass + 1)); echo "ok $n $name"
-	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		fail=$((fail + 1)); echo "not ok $n $name"
-	fi
-}
-echo "TAP version 13"
+. "$(dirname "$0")/tap.sh"
 
 # A skeleton of the kernel tree's accel directory, as mainline has it.
 mkdir -p "$L/drivers/accel"
@@ -133,5 +121,4 @@ not_built_without_symbol() {
 }
 check "nothing is built when CONFIG_DRM_ACCEL_EDGENPU is unset" not_built_without_symbol
 
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail -eq 0 ]
+tap_done
