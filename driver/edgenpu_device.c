@@ -1,22 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Copyright (c) 2026 The edgenpu authors */
 /*
- * Bus-independent bring-up of the NPU: identification, soft reset,
- * interrupt handling and the interrupt self-test done at probe.
+ * Bus-independent bring-up of the NPU: the DRM device's life from the
+ * bus glue's probe to its remove (edgenpu_pci.c, edgenpu_platform.c),
+ * identification, soft reset, interrupt handling and the interrupt
+ * self-test done at probe.
  */
 
+#include <linux/devcoredump.h>
 #include <linux/interrupt.h>
 #include <linux/iopoll.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/pm_runtime.h>
 
+#include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_pm.h"
 #include "edgenpu_sched.h"
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
 #define EDGENPU_RESET_TIMEOUT_US	1000000
+
+static unsigned int edgenpu_job_timeout_ms = 500;
+module_param_named(job_timeout_ms, edgenpu_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "time a job may run without progress before a reset (default 500)");
 
 /**
  * edgenpu_irq_ack() - acknowledge and handle the latched interrupt causes
@@ -104,6 +117,8 @@ static int edgenpu_identify(struct edgenpu_device *edev)
 	edev->dram_bw_mbps = edgenpu_read(edev, ENPU_REG_DRAM_BW_MBPS);
 	edev->sram_bw_mbps = edgenpu_read(edev, ENPU_REG_SRAM_BW_MBPS);
 	edev->sram_size = edgenpu_read(edev, ENPU_REG_SRAM_SIZE);
+	if (!edev->sram_size)
+		edev->sram_size = edev->sram_size_fw;
 	return 0;
 }
 
@@ -231,4 +246,99 @@ void edgenpu_device_fini(struct edgenpu_device *edev)
 	synchronize_irq(edev->irq);
 	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
 	edgenpu_rings_cancel(edev, -ENODEV);
+}
+
+/**
+ * edgenpu_device_alloc() - allocate the NPU for a bus device
+ * @dev: the PCI or platform device
+ *
+ * The structure lives as long as the DRM device (devm: at least until
+ * @dev is unbound, longer while files are open). @dev's driver data is
+ * set to it.
+ *
+ * Return: the device, or an ERR_PTR().
+ */
+struct edgenpu_device *edgenpu_device_alloc(struct device *dev)
+{
+	struct edgenpu_device *edev;
+	int ret;
+
+	edev = devm_drm_dev_alloc(dev, &edgenpu_drm_driver,
+				  struct edgenpu_device, drm);
+	if (IS_ERR(edev))
+		return edev;
+	dev_set_drvdata(dev, edev);
+	edev->job_timeout_ms = max(edgenpu_job_timeout_ms, 10u);
+	ida_init(&edev->asids);
+	INIT_LIST_HEAD(&edev->files);
+	ret = drmm_mutex_init(&edev->drm, &edev->files_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
+	return ret ? ERR_PTR(ret) : edev;
+}
+
+static void edgenpu_sched_fini_action(struct drm_device *drm, void *arg)
+{
+	edgenpu_sched_fini(arg);
+}
+
+/**
+ * edgenpu_device_register() - bring the NPU up and expose it
+ * @edev: device whose bus glue set @regs, @irq, @irq_vectors and powered
+ *	it (runtime PM active, with a usage reference the glue drops after)
+ *
+ * Identifies and resets the NPU, proves its interrupt, creates the
+ * schedulers and rings, registers the accel node and debugfs and sets up
+ * autosuspend.
+ *
+ * Return: 0, or a negative errno with the reason logged; on error the
+ * device is left quiesced.
+ */
+int edgenpu_device_register(struct edgenpu_device *edev)
+{
+	int ret;
+
+	ret = edgenpu_device_init(edev);
+	if (ret)
+		return ret;
+	ret = edgenpu_sched_init(edev);
+	if (ret)
+		goto err_fini;
+	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_sched_fini_action, edev);
+	if (ret)
+		goto err_fini;
+	ret = edgenpu_hw_start(edev);
+	if (ret)
+		goto err_fini;
+
+	ret = drm_dev_register(&edev->drm, 0);
+	if (ret)
+		goto err_fini;
+	edgenpu_debugfs_init(edev);
+	edgenpu_pm_enable(edev->drm.dev);
+	return 0;
+
+err_fini:
+	edgenpu_device_fini(edev);
+	return ret;
+}
+
+/**
+ * edgenpu_device_unplug() - take the NPU away at unbind
+ * @edev: registered device, runtime-resumed by the caller
+ *
+ * With or without open files: the device is unplugged (ioctls return
+ * -ENODEV from now on), stopped, and every job on it ended; queued jobs
+ * end as they reach run_job. The DRM device and the schedulers live on
+ * until the last file is closed.
+ */
+void edgenpu_device_unplug(struct edgenpu_device *edev)
+{
+	struct device *dev = edev->drm.dev;
+
+	edgenpu_pm_disable(dev);
+	drm_dev_unplug(&edev->drm);
+	edgenpu_device_fini(edev);
+	/* a hang's devcoredump would pin the module for minutes */
+	dev_coredump_put(dev);
 }

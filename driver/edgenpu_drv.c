@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Copyright (c) 2026 The edgenpu authors */
 /*
- * DRM accel driver definition and ioctls. The bus glue (edgenpu_pci.c)
- * allocates the device and calls into edgenpu_device.c.
+ * DRM accel driver definition and ioctls. The bus glue (edgenpu_pci.c,
+ * edgenpu_platform.c) maps the device and calls into edgenpu_device.c.
  */
 
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -181,12 +182,20 @@ const struct drm_driver edgenpu_drm_driver = {
 
 static int __init edgenpu_init(void)
 {
-	return edgenpu_pci_register();
+	int ret = platform_driver_register(&edgenpu_platform_driver);
+
+	if (ret)
+		return ret;
+	ret = edgenpu_pci_register();
+	if (ret)
+		platform_driver_unregister(&edgenpu_platform_driver);
+	return ret;
 }
 
 static void __exit edgenpu_exit(void)
 {
 	edgenpu_pci_unregister();
+	platform_driver_unregister(&edgenpu_platform_driver);
 }
 
 module_init(edgenpu_init);

@@ -4,6 +4,7 @@
 #ifndef __EDGENPU_DRV_H__
 #define __EDGENPU_DRV_H__
 
+#include <linux/clk.h>
 #include <linux/completion.h>
 #include <linux/idr.h>
 #include <linux/io.h>
@@ -75,7 +76,11 @@ struct edgenpu_ring {
  * @clock_mhz: capability register, read at probe
  * @dram_bw_mbps: capability register, read at probe
  * @sram_bw_mbps: capability register, read at probe
- * @sram_size: capability register, read at probe
+ * @sram_size: capability register, read at probe; @sram_size_fw when it
+ *	reads 0
+ * @sram_size_fw: SRAM size from the firmware description (platform glue)
+ * @clks: clocks to gate when runtime-suspended (platform glue; none on PCI)
+ * @num_clks: number of @clks
  * @irq_lock: protects @irq_count and @irq_last_status, taken in hard IRQ
  * @irq_count: interrupts handled since probe
  * @irq_last_status: IRQ_STATUS of the last interrupt handled
@@ -104,6 +109,9 @@ struct edgenpu_device {
 	u32 dram_bw_mbps;
 	u32 sram_bw_mbps;
 	u32 sram_size;
+	u32 sram_size_fw;
+	struct clk_bulk_data *clks;
+	int num_clks;
 
 	/* protects irq_count and irq_last_status */
 	spinlock_t irq_lock;
@@ -159,6 +167,9 @@ extern const struct edgenpu_reg_name edgenpu_reg_names[];
 extern const unsigned int edgenpu_num_reg_names;
 
 /* edgenpu_device.c */
+struct edgenpu_device *edgenpu_device_alloc(struct device *dev);
+int edgenpu_device_register(struct edgenpu_device *edev);
+void edgenpu_device_unplug(struct edgenpu_device *edev);
 int edgenpu_device_init(struct edgenpu_device *edev);
 void edgenpu_device_fini(struct edgenpu_device *edev);
 int edgenpu_hw_start(struct edgenpu_device *edev);
@@ -168,7 +179,15 @@ u32 edgenpu_irq_ack(struct edgenpu_device *edev);
 void edgenpu_debugfs_init(struct edgenpu_device *edev);
 
 /* edgenpu_pci.c */
+#if IS_ENABLED(CONFIG_PCI)
 int edgenpu_pci_register(void);
 void edgenpu_pci_unregister(void);
+#else
+static inline int edgenpu_pci_register(void) { return 0; }
+static inline void edgenpu_pci_unregister(void) { }
+#endif
+
+/* edgenpu_platform.c */
+extern struct platform_driver edgenpu_platform_driver;
 
 #endif /* __EDGENPU_DRV_H__ */

@@ -2,29 +2,13 @@
 /* Copyright (c) 2026 The edgenpu authors */
 /* PCI bus glue: map BAR0, allocate interrupt vectors, register the device. */
 
-#include <linux/devcoredump.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 
-#include <drm/drm_drv.h>
-#include <drm/drm_managed.h>
-#include <drm/drm_print.h>
-
 #include "edgenpu_drv.h"
 #include "edgenpu_pm.h"
-#include "edgenpu_sched.h"
-
-static unsigned int edgenpu_job_timeout_ms = 500;
-module_param_named(job_timeout_ms, edgenpu_job_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(job_timeout_ms,
-		 "time a job may run without progress before a reset (default 500)");
-
-static void edgenpu_sched_fini_action(struct drm_device *drm, void *arg)
-{
-	edgenpu_sched_fini(arg);
-}
 
 static int edgenpu_pci_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
@@ -33,19 +17,9 @@ static int edgenpu_pci_probe(struct pci_dev *pdev,
 	void __iomem *regs;
 	int nvec, ret;
 
-	edev = devm_drm_dev_alloc(&pdev->dev, &edgenpu_drm_driver,
-				  struct edgenpu_device, drm);
+	edev = edgenpu_device_alloc(&pdev->dev);
 	if (IS_ERR(edev))
 		return PTR_ERR(edev);
-	pci_set_drvdata(pdev, edev);
-	edev->job_timeout_ms = max(edgenpu_job_timeout_ms, 10u);
-	ida_init(&edev->asids);
-	INIT_LIST_HEAD(&edev->files);
-	ret = drmm_mutex_init(&edev->drm, &edev->files_lock);
-	if (!ret)
-		ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
-	if (ret)
-		return ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -76,51 +50,22 @@ static int edgenpu_pci_probe(struct pci_dev *pdev,
 	edev->pci_vendor = pdev->vendor;
 	edev->pci_device = pdev->device;
 
-	ret = edgenpu_device_init(edev);
+	/* the PCI core holds the device runtime-active during probe */
+	ret = edgenpu_device_register(edev);
 	if (ret)
 		return ret;
-	ret = edgenpu_sched_init(edev);
-	if (ret)
-		goto err_fini;
-	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_sched_fini_action, edev);
-	if (ret)
-		goto err_fini;
-	ret = edgenpu_hw_start(edev);
-	if (ret)
-		goto err_fini;
-
-	ret = drm_dev_register(&edev->drm, 0);
-	if (ret)
-		goto err_fini;
-	edgenpu_debugfs_init(edev);
-
-	edgenpu_pm_enable(&pdev->dev);
 	pm_runtime_allow(&pdev->dev);
 	pm_runtime_put_autosuspend(&pdev->dev);	/* the PCI core's reference */
 	return 0;
-
-err_fini:
-	edgenpu_device_fini(edev);
-	return ret;
 }
 
-/*
- * Unbind, with or without open files: the device is unplugged (ioctls
- * return -ENODEV from now on), stopped, and every job on it ended;
- * queued jobs end as they reach run_job. The DRM device and schedulers
- * live on until the last file is closed.
- */
 static void edgenpu_pci_remove(struct pci_dev *pdev)
 {
 	struct edgenpu_device *edev = pci_get_drvdata(pdev);
 
 	pm_runtime_get_sync(&pdev->dev);
 	pm_runtime_forbid(&pdev->dev);
-	edgenpu_pm_disable(&pdev->dev);
-	drm_dev_unplug(&edev->drm);
-	edgenpu_device_fini(edev);
-	/* a hang's devcoredump would pin the module for minutes */
-	dev_coredump_put(&pdev->dev);
+	edgenpu_device_unplug(edev);
 }
 
 static const struct pci_device_id edgenpu_pci_ids[] = {

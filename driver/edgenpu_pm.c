@@ -4,9 +4,12 @@
  * Power management. Every queued job holds a runtime-PM reference from
  * submit to its end, so the device suspends (after a 50 ms autosuspend
  * delay) only when idle; resuming resets it and reprograms the rings.
- * System sleep goes through the same callbacks.
+ * System sleep goes through the same callbacks. On a platform device the
+ * clocks are gated while suspended, and the power domain (attached by the
+ * platform core) follows the device's runtime PM state.
  */
 
+#include <linux/clk.h>
 #include <linux/interrupt.h>
 #include <linux/pm_runtime.h>
 
@@ -23,6 +26,7 @@ static int edgenpu_runtime_suspend(struct device *dev)
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	mutex_unlock(&edev->reset_lock);
 	synchronize_irq(edev->irq);
+	clk_bulk_disable_unprepare(edev->num_clks, edev->clks);
 	drm_dbg(&edev->drm, "runtime suspended\n");
 	return 0;
 }
@@ -32,6 +36,11 @@ static int edgenpu_runtime_resume(struct device *dev)
 	struct edgenpu_device *edev = dev_get_drvdata(dev);
 	int ret;
 
+	ret = clk_bulk_prepare_enable(edev->num_clks, edev->clks);
+	if (ret) {
+		drm_err(&edev->drm, "cannot enable clocks on resume: %d\n", ret);
+		return ret;
+	}
 	mutex_lock(&edev->reset_lock);
 	ret = edgenpu_hw_start(edev);
 	mutex_unlock(&edev->reset_lock);

@@ -40,6 +40,10 @@ config MODULES
 	modules
 config MMU
 	def_bool y
+config HAS_IOMEM
+	def_bool y
+config OF
+	bool "OF"
 config PCI
 	bool "PCI"
 config PCI_MSI
@@ -92,12 +96,15 @@ kconfig_depends() {
 	local c
 	c=$(kconf CONFIG_PCI=y CONFIG_DRM=m CONFIG_DRM_ACCEL=y CONFIG_DRM_ACCEL_EDGENPU=m) || return 1
 	! grep -q '^CONFIG_DRM_ACCEL_EDGENPU=' <<<"$c" ||
-		{ echo "enabled without PCI_MSI"; return 1; }
-	c=$(kconf CONFIG_PCI=y CONFIG_PCI_MSI=y CONFIG_DRM=m CONFIG_DRM_ACCEL_EDGENPU=m) || return 1
+		{ echo "enabled with PCI but neither PCI_MSI nor OF"; return 1; }
+	c=$(kconf CONFIG_OF=y CONFIG_DRM=m CONFIG_DRM_ACCEL=y CONFIG_DRM_ACCEL_EDGENPU=m) || return 1
+	grep -qx 'CONFIG_DRM_ACCEL_EDGENPU=m' <<<"$c" ||
+		{ echo "not available on a device-tree system without PCI"; return 1; }
+	c=$(kconf CONFIG_PCI=y CONFIG_PCI_MSI=y CONFIG_OF=y CONFIG_DRM=m CONFIG_DRM_ACCEL_EDGENPU=m) || return 1
 	! grep -q '^CONFIG_DRM_ACCEL_EDGENPU=' <<<"$c" ||
 		{ echo "enabled without DRM_ACCEL"; return 1; }
 }
-check "Kconfig: the entry needs DRM_ACCEL and PCI_MSI" kconfig_depends
+check "Kconfig: the entry needs DRM_ACCEL, and PCI with MSI or OF" kconfig_depends
 
 # In the tree, the uAPI header sits beside drm.h.
 # (Debian splits headers into an arch and a -common directory.)
@@ -112,6 +119,8 @@ builds_with_symbol() {
 	build_intree CONFIG_DRM_ACCEL_EDGENPU=m || return 1
 	[ "$(modinfo -F name "$D/edgenpu.ko")" = edgenpu ] || { echo "no edgenpu.ko"; return 1; }
 	modinfo -F alias "$D/edgenpu.ko" | grep -q '^pci:' || { echo "no PCI alias"; return 1; }
+	modinfo -F alias "$D/edgenpu.ko" | grep -q '^of:.*Cedgenpu,npu-0\.2' ||
+		{ echo "no device-tree alias"; return 1; }
 }
 check "the exported driver builds with CONFIG_DRM_ACCEL_EDGENPU=m, no warnings" builds_with_symbol
 not_built_without_symbol() {
