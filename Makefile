@@ -44,6 +44,8 @@ KVER := $(shell $(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease 2>/dev/
 endif
 endif
 KSFT_INC := $(KROOT)/src/tools/testing/selftests
+# The newest kernel Debian offers, prepared from source: build-only check.
+KDIR_NEWEST := $(EDGENPU_CACHE)/kernel/$(KERNEL_NEWEST_ABI)-amd64-src
 QVER := $(firstword $(subst -, ,$(lastword $(subst :, ,$(QEMU_SRC_VERSION)))))
 QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
 # Host tests that start QEMU themselves (tests/qtest) find it here.
@@ -117,6 +119,11 @@ $(KROOT)/.complete:
 	tools/setup/kernel.sh >/dev/null
 
 kernel: $(KROOT)/.complete
+
+$(KDIR_NEWEST)/.complete:
+	tools/setup/kernel-newest.sh >/dev/null
+
+kernel-newest: $(KDIR_NEWEST)/.complete
 
 module: $(MODULE_KERNEL)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules
@@ -290,9 +297,9 @@ demo:
 
 check:
 	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all kernel-newest
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
-		--host-tests "$(HOST_TESTS)" -- $(VM) --timeout $(VM_TIMEOUT)
+		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" -- $(VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'
 vm: all
@@ -312,6 +319,6 @@ help:
 	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
 	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"
 
-.PHONY: all lib tools kernel module qemu selftests host-tests bench install \
+.PHONY: all lib tools kernel kernel-newest module qemu selftests host-tests bench install \
 	install-user install-module install-udev install-dkms uninstall \
 	stage deps demo check vm clean help

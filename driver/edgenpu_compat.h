@@ -7,23 +7,91 @@
 #ifndef __EDGENPU_COMPAT_H__
 #define __EDGENPU_COMPAT_H__
 
+#include <linux/dma-fence.h>
+#include <linux/version.h>
+
+#include <drm/drm_file.h>
 #include <drm/gpu_scheduler.h>
 
 /*
+ * The spinlock a fence was initialised with: 7.1 replaced dma_fence.lock
+ * by a union of an external and an inline lock, read through
+ * dma_fence_spinlock().
+ */
+static inline spinlock_t *edgenpu_dma_fence_lock(struct dma_fence *fence)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+	return dma_fence_spinlock(fence);
+#else
+	return fence->lock;
+#endif
+}
+
+/*
+ * drm_sched_init() takes its parameters in a struct drm_sched_init_args
+ * since 6.15. One run-queue per priority, the scheduler's own ordered
+ * workqueues, no hang limit and no shared score.
+ */
+static inline int
+edgenpu_drm_sched_init(struct drm_gpu_scheduler *sched,
+		       const struct drm_sched_backend_ops *ops,
+		       u32 credit_limit, long timeout, const char *name,
+		       struct device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	const struct drm_sched_init_args args = {
+		.ops = ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = credit_limit,
+		.timeout = timeout,
+		.name = name,
+		.dev = dev,
+	};
+
+	return drm_sched_init(sched, &args);
+#else
+	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT,
+			      credit_limit, 0, timeout, NULL, NULL, name, dev);
+#endif
+}
+
+/*
+ * drm_sched_job_init() takes the submitting file's client id (for the
+ * scheduler's trace events) since 6.15.
+ */
+static inline int
+edgenpu_drm_sched_job_init(struct drm_sched_job *job,
+			   struct drm_sched_entity *entity, u32 credits,
+			   void *owner, struct drm_file *file)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return drm_sched_job_init(job, entity, credits, owner, file->client_id);
+#else
+	return drm_sched_job_init(job, entity, credits, owner);
+#endif
+}
+
+/*
  * A timed-out job that is not (or no longer) hung must go back on the
- * scheduler's pending list: up to 6.16 drm_sched_job_timedout() took it
- * off before calling us, and only DRM_GPU_SCHED_STAT_NO_HANG (6.17) puts
- * it back by itself. Without this the job would never be freed.
+ * scheduler's pending list, or it would never be freed: up to 6.16
+ * drm_sched_job_timedout() took it off before calling us and left putting
+ * it back to the driver (status DRM_GPU_SCHED_STAT_NOMINAL). 6.17 renamed
+ * NOMINAL to DRM_GPU_SCHED_STAT_RESET and added DRM_GPU_SCHED_STAT_NO_HANG,
+ * on which the scheduler puts the job back itself.
  */
 static inline enum drm_gpu_sched_stat
 edgenpu_sched_job_keep(struct drm_sched_job *job)
 {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+#else
 	struct drm_gpu_scheduler *sched = job->sched;
 
 	spin_lock(&sched->job_list_lock);
 	list_add(&job->list, &sched->pending_list);
 	spin_unlock(&sched->job_list_lock);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
+#endif
 }
 
 #endif /* __EDGENPU_COMPAT_H__ */

@@ -44,8 +44,8 @@ static const char *edgenpu_fence_driver_name(struct dma_fence *fence)
 
 static const char *edgenpu_fence_timeline_name(struct dma_fence *fence)
 {
-	struct edgenpu_ring *ring = container_of(fence->lock, struct edgenpu_ring,
-						 lock);
+	struct edgenpu_ring *ring = container_of(edgenpu_dma_fence_lock(fence),
+						 struct edgenpu_ring, lock);
 
 	return ring->name;
 }
@@ -570,10 +570,10 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 			ret = -ENOMEM;
 			goto err;
 		}
-		ret = drm_sched_init(&ring->sched, &edgenpu_sched_ops, NULL,
-				     DRM_SCHED_PRIORITY_COUNT, EDGENPU_RING_SIZE - 1,
-				     0, msecs_to_jiffies(edev->job_timeout_ms),
-				     NULL, NULL, ring->name, dev);
+		ret = edgenpu_drm_sched_init(&ring->sched, &edgenpu_sched_ops,
+					     EDGENPU_RING_SIZE - 1,
+					     msecs_to_jiffies(edev->job_timeout_ms),
+					     ring->name, dev);
 		if (ret)
 			goto err;
 	}

@@ -24,6 +24,7 @@
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu_cmd.h"
+#include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 #include "edgenpu_file.h"
 #include "edgenpu_sched.h"
@@ -269,7 +270,8 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 		return ret;
 	job->pm_ref = true;
 
-	ret = drm_sched_job_init(&job->base, &fpriv->entity[ring], 1, fpriv);
+	ret = edgenpu_drm_sched_job_init(&job->base, &fpriv->entity[ring], 1,
+					 fpriv, file);
 	if (ret)
 		return ret;
 	sj->sched_init = true;
