@@ -35,10 +35,11 @@ papt_setup() {
 		   -o "Dir::Cache=$APT_DIR" -o Dir::Cache::pkgcache=
 		   -o Dir::Cache::srcpkgcache=
 		   -o "Dir::Cache::archives=$APT_DIR/archives"
+		   -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
 		   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
 	local stamp=$APT_DIR/lists/.updated
 	if [ ! -e "$stamp" ] || [ "$SETUP_DIR/edgenpu.sources.list" -nt "$stamp" ]; then
-		msg "updating the project's apt lists (bookworm-backports, trixie sources)"
+		msg "updating the project's apt lists ($(grep -c '^deb' "$SETUP_DIR/edgenpu.sources.list") suites)"
 		apt-get -q "${PAPT_OPTS[@]}" update >&2
 		touch "$stamp"
 	fi
