@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * EdgeNPU: the bus-independent device model (see edgenpu_core.h).
+ *
+ * The register contract is hw/edgenpu_hw.h and the job, MMU and command
+ * formats are hw/edgenpu_{job,mmu,isa}.h (copied beside this file by
+ * qemu/build-qemu.sh); hw/README.md documents the behaviour. Jobs run in
+ * the execution engine (engine/, plain C) on a worker thread, so a long
+ * job never stalls a vCPU; all bus accesses go through the front end's
+ * DMA address space, so an emulated IOMMU is honoured.
+ *
+ * Trace with -trace 'edgenpu_*'.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qapi/error.h"
+#include "system/dma.h"
+#include "migration/vmstate.h"
+#include "trace.h"
+
+#include "edgenpu_core.h"
+#include "edgenpu_isa.h"
+#include "edgenpu_job.h"
+#include "edgenpu_mmu.h"
+
+#define EDGENPU_GUEST_ERR(trace, fmt, ...)                              \
+    do {                                                                \
+        (trace);                                                        \
+        qemu_log_mask(LOG_GUEST_ERROR, "edgenpu: " fmt "\n",            \
+                      ## __VA_ARGS__);                                  \
+    } while (0)
+
+/* ---- interrupts (BQL) ---------------------------------------------------- */
+
+/*
+ * The front end hears of every change of the pending, unmasked causes
+ * (MSI-X: a message when they go from empty to non-empty; a wire: the
+ * level). An armed drop-irq injection swallows one rising edge.
+ */
+static void edgenpu_update_irq(EdgeNpuCore *s)
+{
+    bool level = (s->irq_status & s->irq_mask) != 0;
+    bool rising = level && !s->irq_asserted;
+
+    if (rising) {
+        qemu_mutex_lock(&s->lock);
+        if (s->inject & ENPU_INJECT_DROP_IRQ) {
+            s->inject &= ~ENPU_INJECT_DROP_IRQ;
+            rising = false;
+            trace_edgenpu_inject("drop-irq");
+        }
+        qemu_mutex_unlock(&s->lock);
+    }
+    s->set_irq(s, level, rising);
+    s->irq_asserted = level;
+}
+
+static void edgenpu_raise(EdgeNpuCore *s, uint32_t cause)
+{
+    s->irq_status |= cause;
+    edgenpu_update_irq(s);
+}
+
+/* Causes raised by the worker thread reach the guest from here. */
+static void edgenpu_irq_bh(void *opaque)
+{
+    EdgeNpuCore *s = opaque;
+    uint32_t causes;
+
+    qemu_mutex_lock(&s->lock);
+    causes = s->pending_causes;
+    s->pending_causes = 0;
+    qemu_mutex_unlock(&s->lock);
+    if (causes) {
+        edgenpu_raise(s, causes);
+    }
+}
+
+/* Worker side, with s->lock held. */
+static void edgenpu_post_locked(EdgeNpuCore *s, uint32_t causes)
+{
+    s->pending_causes |= causes;
+    qemu_bh_schedule(s->irq_bh);
+}
+
+/* ---- bus access for the engine (worker thread, no lock held) ------------- */
+
+static int edgenpu_bus_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+    EdgeNpuCore *s = opaque;
+
+    return dma_memory_read(s->dma_as, addr, buf, len,
+                           MEMTXATTRS_UNSPECIFIED) == MEMTX_OK ? 0 : -1;
+}
+
+static int edgenpu_bus_write(void *opaque, uint64_t addr, const void *buf,
+                             size_t len)
+{
+    EdgeNpuCore *s = opaque;
+
+    return dma_memory_write(s->dma_as, addr, buf, len,
+                            MEMTXATTRS_UNSPECIFIED) == MEMTX_OK ? 0 : -1;
+}
+
+static const struct enpu_mem_ops edgenpu_mem_ops = {
+    .read = edgenpu_bus_read,
+    .write = edgenpu_bus_write,
+};
+
+/* ---- the worker ------------------------------------------------------------ */
+
+static bool edgenpu_ring_ready(EdgeNpuRing *r)
+{
+    return (r->ctrl & ENPU_RING_CTRL_ENABLE) && !r->error && !r->busy &&
+           r->tail - r->head - 1 < r->size;     /* 1 <= TAIL - HEAD <= SIZE */
+}
+
+/* Next ring to serve: the high-priority ring first. Lock held. */
+static int edgenpu_pick_ring(EdgeNpuCore *s)
+{
+    if (edgenpu_ring_ready(&s->ring[ENPU_RING_HIGH])) {
+        return ENPU_RING_HIGH;
+    }
+    if (edgenpu_ring_ready(&s->ring[ENPU_RING_NORMAL])) {
+        return ENPU_RING_NORMAL;
+    }
+    return -1;
+}
+
+/*
+ * Lock held: the job of ring @r ended with @done (NULL: descriptor fetch
+ * failed). A job whose ring was re-enabled while it ran (@stale) still
+ * ends and reports, but no longer moves the new ring's HEAD or DONE_SEQNO.
+ */
+static void edgenpu_finish_locked(EdgeNpuCore *s, int r,
+                                  const struct enpu_job_completion *done,
+                                  uint32_t asid, bool stale)
+{
+    EdgeNpuRing *ring = &s->ring[r];
+    uint32_t causes;
+
+    ring->busy = false;
+    ring->hung = false;
+    ring->abort = false;
+    s->active_ring = -1;
+    if (!done) {
+        ring->error = ENPU_RING_STATUS_ERROR;
+        edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
+        return;
+    }
+    if (!stale) {
+        ring->head++;
+        ring->done_seqno = done->seqno;
+    }
+    s->jobs_done++;
+    s->busy_cycles += done->cycles;
+    causes = ENPU_IRQ_RING_DONE(r);
+    if (done->status != ENPU_JOB_OK) {
+        causes |= ENPU_IRQ_JOB_ERROR;
+    }
+    if (done->status == ENPU_JOB_MMU_FAULT) {
+        if (!(s->fault_status & ENPU_FAULT_VALID)) {
+            s->fault_status = done->error_info | (uint32_t)r << 8;
+            s->fault_addr = done->fault_addr;
+            s->fault_asid = asid;
+            s->fault_seqno = done->seqno;
+        }
+        causes |= ENPU_IRQ_MMU_FAULT;
+    }
+    trace_edgenpu_job_done(r, done->seqno, done->status, done->cycles);
+    edgenpu_post_locked(s, causes);
+}
+
+/* Runs one job of ring @r. Called and returns with the lock held. */
+static void edgenpu_run_one(EdgeNpuCore *s, int r)
+{
+    EdgeNpuRing *ring = &s->ring[r];
+    struct enpu_job_completion done;
+    struct enpu_job_desc desc;
+    uint64_t daddr = ring->addr + (uint64_t)(ring->head % ring->size) *
+                     sizeof(desc);
+    uint32_t gen = s->generation, rgen = ring->enable_gen;
+    bool hang;
+
+    ring->busy = true;
+    s->active_ring = r;
+    atomic_store(&s->engine.abort_req, 0);
+    qemu_mutex_unlock(&s->lock);
+
+    if (edgenpu_bus_read(s, daddr, &desc, sizeof(desc)) ||
+        (desc.completion_addr & 63)) {
+        qemu_mutex_lock(&s->lock);
+        if (gen == s->generation) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_descriptor(r, daddr),
+                              "ring %d: cannot use descriptor at 0x%" PRIx64,
+                              r, daddr);
+            edgenpu_finish_locked(s, r, NULL, 0, false);
+        }
+        return;
+    }
+
+    qemu_mutex_lock(&s->lock);
+    if (gen != s->generation) {
+        return;
+    }
+    ring->active_seqno = desc.seqno;
+    hang = s->inject & ENPU_INJECT_HANG;
+    s->inject &= ~ENPU_INJECT_HANG;
+    if (s->inject & ENPU_INJECT_MMU_FAULT) {
+        /* this job takes it: at its first access, or never if it hangs */
+        s->inject &= ~ENPU_INJECT_MMU_FAULT;
+        atomic_store(&s->engine.inject_mmu_fault, !hang);
+    }
+    trace_edgenpu_job_start(r, desc.seqno, desc.asid, desc.cmd_size);
+
+    if (hang) {
+        /* The job never progresses: only an abort or a reset ends it. */
+        trace_edgenpu_inject("hang");
+        ring->hung = true;
+        while (!ring->abort && !s->stopping && gen == s->generation) {
+            qemu_cond_wait(&s->cond, &s->lock);
+        }
+        if (gen != s->generation || s->stopping) {
+            return;
+        }
+        memset(&done, 0, sizeof(done));
+        done.seqno = desc.seqno;
+        done.status = ENPU_JOB_ABORTED;
+    } else {
+        qemu_mutex_unlock(&s->lock);
+        enpu_engine_run(&s->engine, &desc, &done);
+        qemu_mutex_lock(&s->lock);
+        if (gen != s->generation) {
+            return;     /* reset while running: no completion */
+        }
+    }
+
+    qemu_mutex_unlock(&s->lock);
+    if (edgenpu_bus_write(s, desc.completion_addr, &done, sizeof(done))) {
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_completion(r, desc.completion_addr),
+                          "ring %d: cannot write completion at 0x%" PRIx64,
+                          r, (uint64_t)desc.completion_addr);
+    }
+    qemu_mutex_lock(&s->lock);
+    if (gen == s->generation) {
+        edgenpu_finish_locked(s, r, &done, desc.asid, ring->enable_gen != rgen);
+    }
+}
+
+static void *edgenpu_worker(void *opaque)
+{
+    EdgeNpuCore *s = opaque;
+    int r;
+
+    qemu_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        if (s->resetting) {
+            enpu_engine_reset(&s->engine);
+            s->resetting = false;
+            continue;
+        }
+        r = edgenpu_pick_ring(s);
+        if (r < 0) {
+            qemu_cond_wait(&s->cond, &s->lock);
+            continue;
+        }
+        edgenpu_run_one(s, r);
+    }
+    qemu_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* ---- reset ----------------------------------------------------------------- */
+
+/*
+ * Soft and bus reset: a running job is abandoned (no completion, its
+ * ring's DONE_SEQNO does not move), rings are disabled, SRAM and TLB are
+ * cleared by the worker, which sets STATUS.READY again when done.
+ */
+void edgenpu_core_reset(EdgeNpuCore *s)
+{
+    trace_edgenpu_reset();
+    qemu_mutex_lock(&s->lock);
+    s->generation++;
+    s->resetting = true;
+    enpu_engine_abort(&s->engine);
+    memset(s->ring, 0, sizeof(s->ring));
+    s->active_ring = -1;
+    s->fault_status = 0;
+    s->fault_addr = 0;
+    s->fault_asid = 0;
+    s->fault_seqno = 0;
+    s->jobs_done = 0;
+    s->busy_cycles = 0;
+    s->inject = 0;
+    s->pending_causes = 0;
+    qemu_cond_broadcast(&s->cond);
+    qemu_mutex_unlock(&s->lock);
+
+    s->irq_status = 0;
+    s->irq_mask = 0;
+    s->scratch = 0;
+    s->doorbell_ack = 0;
+    s->doorbell_count = 0;
+    s->set_irq(s, false, false);
+    s->irq_asserted = false;
+}
+
+/* ---- registers --------------------------------------------------------------- */
+
+static uint32_t edgenpu_caps(EdgeNpuCore *s)
+{
+    return ENPU_CAPS_BASE | (s->debug ? ENPU_CAP_DEBUG : 0);
+}
+
+/* Ring registers; lock held. */
+static uint64_t edgenpu_ring_read(EdgeNpuCore *s, int r, hwaddr off)
+{
+    EdgeNpuRing *ring = &s->ring[r];
+
+    switch (off) {
+    case ENPU_RING_ADDR_LO:
+        return (uint32_t)ring->addr;
+    case ENPU_RING_ADDR_HI:
+        return ring->addr >> 32;
+    case ENPU_RING_SIZE:
+        return ring->size;
+    case ENPU_RING_CTRL:
+        return ring->ctrl;
+    case ENPU_RING_HEAD:
+        return ring->head;
+    case ENPU_RING_TAIL:
+        return ring->tail;
+    case ENPU_RING_DONE_SEQNO:
+        return ring->done_seqno;
+    case ENPU_RING_STATUS:
+        return (ring->busy ? ENPU_RING_STATUS_BUSY : 0) | ring->error;
+    case ENPU_RING_ACTIVE_SEQNO:
+        return ring->active_seqno;
+    case ENPU_RING_PROGRESS:
+        return s->active_ring == r && !ring->hung ?
+               enpu_engine_progress(&s->engine) : 0;
+    }
+    return 0;
+}
+
+static bool edgenpu_ring_config_ok(EdgeNpuRing *ring)
+{
+    return ring->size >= ENPU_RING_SIZE_MIN && ring->size <= ENPU_RING_SIZE_MAX &&
+           is_power_of_2(ring->size) && !(ring->addr & 63);
+}
+
+/* Ring registers; lock held. */
+static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
+                               uint32_t val)
+{
+    EdgeNpuRing *ring = &s->ring[r];
+    bool enabled = ring->ctrl & ENPU_RING_CTRL_ENABLE;
+
+    switch (off) {
+    case ENPU_RING_ADDR_LO:
+    case ENPU_RING_ADDR_HI:
+    case ENPU_RING_SIZE:
+        if (enabled) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "setup while enabled"),
+                              "ring %d reconfigured while enabled", r);
+            return;
+        }
+        if (off == ENPU_RING_ADDR_LO) {
+            ring->addr = deposit64(ring->addr, 0, 32, val);
+        } else if (off == ENPU_RING_ADDR_HI) {
+            ring->addr = deposit64(ring->addr, 32, 32, val);
+        } else {
+            ring->size = val;
+        }
+        return;
+    case ENPU_RING_CTRL:
+        if (val & ENPU_RING_CTRL_ABORT) {
+            if (ring->busy) {
+                ring->abort = true;
+                if (s->active_ring == r && !ring->hung) {
+                    enpu_engine_abort(&s->engine);
+                }
+                qemu_cond_broadcast(&s->cond);
+            }
+        }
+        if ((val & ENPU_RING_CTRL_ENABLE) && !enabled) {
+            ring->enable_gen++;
+            ring->head = 0;
+            ring->tail = 0;
+            ring->error = 0;
+            if (!edgenpu_ring_config_ok(ring)) {
+                EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "bad size or address"),
+                                  "ring %d enabled with size %u at 0x%" PRIx64,
+                                  r, ring->size, ring->addr);
+                ring->error = ENPU_RING_STATUS_ERROR;
+                edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
+            }
+        }
+        ring->ctrl = val & ENPU_RING_CTRL_ENABLE;
+        return;
+    case ENPU_RING_TAIL:
+        if (!enabled || ring->error) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "tail while stopped"),
+                              "ring %d: TAIL written while disabled or stopped", r);
+            return;
+        }
+        if (val - ring->head > ring->size) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "tail beyond size"),
+                              "ring %d: TAIL %u is more than SIZE past HEAD %u",
+                              r, val, ring->head);
+            ring->error = ENPU_RING_STATUS_ERROR;
+            edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
+            return;
+        }
+        ring->tail = val;
+        trace_edgenpu_doorbell(r, val);
+        qemu_cond_broadcast(&s->cond);
+        return;
+    default:
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(ENPU_RING_REG(r, off), val),
+                          "write to read-only ring %d register 0x%" HWADDR_PRIx,
+                          r, off);
+    }
+}
+
+static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
+{
+    *ok = true;
+    if (addr >= ENPU_RING_BASE &&
+        addr < ENPU_RING_BASE + ENPU_NUM_RINGS * ENPU_RING_STRIDE &&
+        (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE <= ENPU_RING_PROGRESS) {
+        return edgenpu_ring_read(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
+                                 (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE);
+    }
+    switch (addr) {
+    case ENPU_REG_STATUS:
+        return s->resetting ? 0 : ENPU_STATUS_READY;
+    case ENPU_REG_MMU_FAULT_STATUS:
+        return s->fault_status;
+    case ENPU_REG_MMU_FAULT_ADDR:
+        return s->fault_addr;
+    case ENPU_REG_MMU_FAULT_ASID:
+        return s->fault_asid;
+    case ENPU_REG_MMU_FAULT_SEQNO:
+        return s->fault_seqno;
+    case ENPU_REG_JOBS_DONE:
+        return s->jobs_done;
+    case ENPU_REG_BUSY_CYCLES_LO:
+        return (uint32_t)s->busy_cycles;
+    case ENPU_REG_BUSY_CYCLES_HI:
+        return s->busy_cycles >> 32;
+    case ENPU_REG_DBG_INJECT:
+        /* armed bits read back until they fire */
+        return s->debug ? s->inject |
+               (atomic_load(&s->engine.inject_dma_error) ? ENPU_INJECT_DMA_ERROR : 0) : 0;
+    }
+    *ok = false;
+    return 0;
+}
+
+static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    EdgeNpuCore *s = opaque;
+    uint64_t val = 0;
+    bool ok;
+
+    switch (addr) {
+    case ENPU_REG_ID:
+        val = ENPU_ID_MAGIC;
+        break;
+    case ENPU_REG_VERSION:
+        val = ENPU_HW_VERSION;
+        break;
+    case ENPU_REG_CAPS:
+        val = edgenpu_caps(s);
+        break;
+    case ENPU_REG_CONFIG:
+        val = ENPU_CONFIG_MAKE(ENPU_MSIX_VECTORS, ENPU_NUM_RINGS,
+                               ENPU_ISA_VERSION, 32);
+        break;
+    case ENPU_REG_MACS_PER_CYCLE:
+        val = s->macs_per_cycle;
+        break;
+    case ENPU_REG_CLOCK_MHZ:
+        val = s->clock_mhz;
+        break;
+    case ENPU_REG_DRAM_BW_MBPS:
+        val = s->dram_bw_mbps;
+        break;
+    case ENPU_REG_SRAM_SIZE:
+        val = s->sram_size;
+        break;
+    case ENPU_REG_SRAM_BW_MBPS:
+        val = s->sram_bw_mbps;
+        break;
+    case ENPU_REG_SCRATCH:
+        val = s->scratch;
+        break;
+    case ENPU_REG_IRQ_STATUS:
+        val = s->irq_status;
+        break;
+    case ENPU_REG_IRQ_MASK:
+        val = s->irq_mask;
+        break;
+    case ENPU_REG_DOORBELL_ACK:
+        val = s->doorbell_ack;
+        break;
+    case ENPU_REG_DOORBELL_COUNT:
+        val = s->doorbell_count;
+        break;
+    case ENPU_REG_RESET:
+    case ENPU_REG_IRQ_CLEAR:
+    case ENPU_REG_DOORBELL:
+    case ENPU_REG_MMU_INVALIDATE:
+    case ENPU_REG_MMU_FAULT_CLEAR:
+        /* write-only: reads as zero */
+        break;
+    default:
+        qemu_mutex_lock(&s->lock);
+        val = edgenpu_locked_read(s, addr, &ok);
+        qemu_mutex_unlock(&s->lock);
+        if (!ok) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_read(addr),
+                              "read of unassigned register 0x%" HWADDR_PRIx,
+                              addr);
+        }
+        break;
+    }
+    trace_edgenpu_mmio_read(addr, val);
+    return val;
+}
+
+static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                               unsigned size)
+{
+    EdgeNpuCore *s = opaque;
+
+    trace_edgenpu_mmio_write(addr, val);
+    if (addr >= ENPU_RING_BASE &&
+        addr < ENPU_RING_BASE + ENPU_NUM_RINGS * ENPU_RING_STRIDE) {
+        qemu_mutex_lock(&s->lock);
+        edgenpu_ring_write(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
+                           (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE, val);
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
+    switch (addr) {
+    case ENPU_REG_RESET:
+        if (val == ENPU_RESET_MAGIC) {
+            edgenpu_core_reset(s);
+        } else {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_reset_value(val),
+                              "RESET written with 0x%" PRIx64
+                              " instead of the magic value", val);
+        }
+        break;
+    case ENPU_REG_SCRATCH:
+        s->scratch = val;
+        break;
+    case ENPU_REG_IRQ_MASK:
+        s->irq_mask = val & ENPU_IRQ_ALL;
+        edgenpu_update_irq(s);
+        break;
+    case ENPU_REG_IRQ_CLEAR:
+        s->irq_status &= ~(uint32_t)val;
+        edgenpu_update_irq(s);
+        break;
+    case ENPU_REG_DOORBELL:
+        s->doorbell_ack = val;
+        s->doorbell_count++;
+        edgenpu_raise(s, ENPU_IRQ_DOORBELL);
+        break;
+    case ENPU_REG_MMU_INVALIDATE:
+        trace_edgenpu_tlb_invalidate(val);
+        enpu_engine_invalidate_tlb(&s->engine);
+        break;
+    case ENPU_REG_MMU_FAULT_CLEAR:
+        if (val & 1) {
+            qemu_mutex_lock(&s->lock);
+            s->fault_status = 0;
+            qemu_mutex_unlock(&s->lock);
+        }
+        break;
+    case ENPU_REG_DBG_INJECT:
+        if (!s->debug) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(addr, val),
+                              "fault injection written without debug=on");
+            break;
+        }
+        qemu_mutex_lock(&s->lock);
+        s->inject |= val & (ENPU_INJECT_HANG | ENPU_INJECT_DROP_IRQ |
+                            ENPU_INJECT_MMU_FAULT);
+        qemu_mutex_unlock(&s->lock);
+        if (val & ENPU_INJECT_DMA_ERROR) {
+            atomic_store(&s->engine.inject_dma_error, 1);
+        }
+        break;
+    default:
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(addr, val),
+                          "write of 0x%" PRIx64 " to read-only or"
+                          " unassigned register 0x%" HWADDR_PRIx, val, addr);
+        break;
+    }
+}
+
+static const MemoryRegionOps edgenpu_mmio_ops = {
+    .read = edgenpu_mmio_read,
+    .write = edgenpu_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/* ---- life cycle -------------------------------------------------------------- */
+
+bool edgenpu_core_realize(EdgeNpuCore *s, DeviceState *owner, Error **errp)
+{
+    struct enpu_sku sku;
+
+    if (!s->macs_per_cycle || !s->clock_mhz || !s->dram_bw_mbps ||
+        !s->sram_bw_mbps) {
+        error_setg(errp, "edgenpu: macs-per-cycle, clock-mhz, dram-bw-mbps"
+                   " and sram-bw-mbps must be non-zero");
+        return false;
+    }
+    if (!s->sram_size || s->sram_size > EDGENPU_SRAM_MAX ||
+        (s->sram_size & (ENPU_PAGE_SIZE - 1))) {
+        error_setg(errp, "edgenpu: sram-size must be a multiple of 4 KiB"
+                   " between 4 KiB and %u MiB", EDGENPU_SRAM_MAX >> 20);
+        return false;
+    }
+    sku = (struct enpu_sku) {
+        .macs_per_cycle = s->macs_per_cycle,
+        .clock_mhz = s->clock_mhz,
+        .dram_bw_mbps = s->dram_bw_mbps,
+        .sram_bw_mbps = s->sram_bw_mbps,
+        .sram_size = s->sram_size,
+    };
+    if (enpu_engine_init(&s->engine, &sku, &edgenpu_mem_ops, s)) {
+        error_setg(errp, "edgenpu: cannot allocate %u bytes of SRAM",
+                   s->sram_size);
+        return false;
+    }
+
+    memory_region_init_io(&s->regs, OBJECT(owner), &edgenpu_mmio_ops, s,
+                          "edgenpu-regs", ENPU_REGS_SIZE);
+    s->irq_bh = qemu_bh_new_guarded(edgenpu_irq_bh, s,
+                                    &owner->mem_reentrancy_guard);
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->cond);
+    s->active_ring = -1;
+    s->stopping = false;
+    qemu_thread_create(&s->worker, "edgenpu", edgenpu_worker, s,
+                       QEMU_THREAD_JOINABLE);
+    return true;
+}
+
+void edgenpu_core_unrealize(EdgeNpuCore *s)
+{
+    qemu_mutex_lock(&s->lock);
+    s->stopping = true;
+    enpu_engine_abort(&s->engine);
+    qemu_cond_broadcast(&s->cond);
+    qemu_mutex_unlock(&s->lock);
+    qemu_thread_join(&s->worker);
+
+    qemu_bh_delete(s->irq_bh);
+    qemu_cond_destroy(&s->cond);
+    qemu_mutex_destroy(&s->lock);
+    enpu_engine_destroy(&s->engine);
+}
+
+/*
+ * Migration carries the register state; jobs in flight are not migrated,
+ * so a device with work queued or running refuses to be saved.
+ */
+static int edgenpu_pre_save(void *opaque)
+{
+    EdgeNpuCore *s = opaque;
+    int i, ret = 0;
+
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < ENPU_NUM_RINGS; i++) {
+        if (s->ring[i].busy || s->ring[i].head != s->ring[i].tail) {
+            ret = -EBUSY;
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    return ret;
+}
+
+static const VMStateDescription vmstate_edgenpu_ring = {
+    .name = "edgenpu-ring",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(addr, EdgeNpuRing),
+        VMSTATE_UINT32(size, EdgeNpuRing),
+        VMSTATE_UINT32(ctrl, EdgeNpuRing),
+        VMSTATE_UINT32(head, EdgeNpuRing),
+        VMSTATE_UINT32(tail, EdgeNpuRing),
+        VMSTATE_UINT32(done_seqno, EdgeNpuRing),
+        VMSTATE_UINT32(error, EdgeNpuRing),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+const VMStateDescription vmstate_edgenpu_core = {
+    .name = "edgenpu-core",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = edgenpu_pre_save,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(irq_status, EdgeNpuCore),
+        VMSTATE_UINT32(irq_mask, EdgeNpuCore),
+        VMSTATE_UINT32(scratch, EdgeNpuCore),
+        VMSTATE_UINT32(doorbell_ack, EdgeNpuCore),
+        VMSTATE_UINT32(doorbell_count, EdgeNpuCore),
+        VMSTATE_BOOL(irq_asserted, EdgeNpuCore),
+        VMSTATE_STRUCT_ARRAY(ring, EdgeNpuCore, ENPU_NUM_RINGS, 1,
+                             vmstate_edgenpu_ring, EdgeNpuRing),
+        VMSTATE_UINT32(fault_status, EdgeNpuCore),
+        VMSTATE_UINT32(fault_addr, EdgeNpuCore),
+        VMSTATE_UINT32(fault_asid, EdgeNpuCore),
+        VMSTATE_UINT32(fault_seqno, EdgeNpuCore),
+        VMSTATE_UINT32(jobs_done, EdgeNpuCore),
+        VMSTATE_UINT64(busy_cycles, EdgeNpuCore),
+        VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
+        VMSTATE_END_OF_LIST()
+    },
+};

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * EdgeNPU: the bus-independent part of the device model -- registers,
+ * rings, the worker thread running the engine, interrupts causes, reset
+ * and migration state. The front ends (edgenpu_pci.c, edgenpu_mmio.c)
+ * embed an EdgeNpuCore, give it the address space its DMA goes to and a
+ * function that drives their interrupt, and map core.regs.
+ *
+ * Properties shared by both front ends (the first five are reported in
+ * the capability registers):
+ *   macs-per-cycle  INT8 multiply-accumulates per clock (default 256)
+ *   clock-mhz       NPU core clock in MHz (default 1000)
+ *   dram-bw-mbps    DRAM bandwidth in MB/s (default 8000)
+ *   sram-size       on-chip SRAM in bytes (default 512 KiB, at most 64 MiB)
+ *   sram-bw-mbps    SRAM bandwidth in MB/s (default 64000)
+ *   debug           expose the fault-injection registers (default off)
+ *
+ * Locking: the BQL covers MMIO handlers, the interrupt bottom half and
+ * the interrupt registers. lock covers the rings, fault registers,
+ * counters and the worker's hand-over state; the worker never holds it
+ * across a bus access (a bus access may need the BQL, and MMIO handlers
+ * take lock under the BQL).
+ */
+
+#ifndef HW_EDGENPU_CORE_H
+#define HW_EDGENPU_CORE_H
+
+#include "qemu/thread.h"
+#include "exec/memory.h"
+#include "hw/qdev-properties.h"
+
+#include "edgenpu_hw.h"
+#include "engine/enpu_engine.h"
+
+#define EDGENPU_SRAM_MAX (64u << 20)
+
+typedef struct EdgeNpuCore EdgeNpuCore;
+
+/*
+ * Drives the front end's interrupt (BQL held): @level is whether an
+ * unmasked cause is pending, @rising whether that just became true (the
+ * moment to send a message-signalled interrupt).
+ */
+typedef void (*EdgeNpuIrqFn)(EdgeNpuCore *c, bool level, bool rising);
+
+typedef struct EdgeNpuRing {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t ctrl;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t done_seqno;
+    uint32_t error;          /* ENPU_RING_STATUS_ERROR latched */
+    uint32_t active_seqno;
+    uint32_t enable_gen;     /* bumped each time the ring is (re)enabled */
+    bool busy;               /* the worker runs (or hangs in) a job of it */
+    bool hung;               /* injected hang: waits for abort or reset */
+    bool abort;              /* RING_CTRL.ABORT while busy */
+} EdgeNpuRing;
+
+struct EdgeNpuCore {
+    /* Set by the front end before edgenpu_core_realize(). */
+    AddressSpace *dma_as;
+    EdgeNpuIrqFn set_irq;
+    void *opaque;            /* the front end's state, for set_irq */
+
+    MemoryRegion regs;
+
+    /* Configuration (device properties). */
+    uint32_t macs_per_cycle;
+    uint32_t clock_mhz;
+    uint32_t dram_bw_mbps;
+    uint32_t sram_size;
+    uint32_t sram_bw_mbps;
+    bool debug;
+
+    /* Under the BQL. */
+    uint32_t irq_status;
+    uint32_t irq_mask;
+    uint32_t scratch;
+    uint32_t doorbell_ack;
+    uint32_t doorbell_count;
+    bool irq_asserted;
+    QEMUBH *irq_bh;
+
+    /* Under lock. */
+    QemuMutex lock;
+    QemuCond cond;
+    QemuThread worker;
+    bool stopping;
+    bool resetting;          /* STATUS.READY clear until the worker is idle */
+    uint32_t generation;     /* bumped by every reset */
+    EdgeNpuRing ring[ENPU_NUM_RINGS];
+    int active_ring;         /* -1 when idle */
+    uint32_t fault_status;
+    uint32_t fault_addr;
+    uint32_t fault_asid;
+    uint32_t fault_seqno;
+    uint32_t jobs_done;
+    uint64_t busy_cycles;
+    uint32_t inject;         /* armed ENPU_INJECT_* bits */
+    uint32_t pending_causes; /* for the bottom half */
+
+    struct enpu_engine engine;
+};
+
+/* The shared properties, for a front end whose state has core as @_f. */
+#define DEFINE_EDGENPU_CORE_PROPERTIES(_s, _f)                          \
+    DEFINE_PROP_UINT32("macs-per-cycle", _s, _f.macs_per_cycle,         \
+                       ENPU_DEFAULT_MACS_PER_CYCLE),                    \
+    DEFINE_PROP_UINT32("clock-mhz", _s, _f.clock_mhz,                   \
+                       ENPU_DEFAULT_CLOCK_MHZ),                         \
+    DEFINE_PROP_UINT32("dram-bw-mbps", _s, _f.dram_bw_mbps,             \
+                       ENPU_DEFAULT_DRAM_BW_MBPS),                      \
+    DEFINE_PROP_UINT32("sram-size", _s, _f.sram_size,                   \
+                       ENPU_DEFAULT_SRAM_SIZE),                         \
+    DEFINE_PROP_UINT32("sram-bw-mbps", _s, _f.sram_bw_mbps,             \
+                       ENPU_DEFAULT_SRAM_BW_MBPS),                      \
+    DEFINE_PROP_BOOL("debug", _s, _f.debug, false)
+
+/*
+ * Checks the properties, allocates SRAM, creates the register region
+ * (owned by @owner) and starts the worker. False with @errp set on error.
+ */
+bool edgenpu_core_realize(EdgeNpuCore *c, DeviceState *owner, Error **errp);
+void edgenpu_core_unrealize(EdgeNpuCore *c);
+/* Soft and bus reset; the front end's interrupt is deasserted. */
+void edgenpu_core_reset(EdgeNpuCore *c);
+/* Migration: refuses while work is queued or running. */
+extern const VMStateDescription vmstate_edgenpu_core;
+
+#endif /* HW_EDGENPU_CORE_H */
