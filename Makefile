@@ -146,7 +146,7 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complet
 $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
-		$(DRM_CFLAGS) -o $@ $< -L$(BUILD)/lib -ledgenpu
+		$(DRM_CFLAGS) $(LDFLAGS) -o $@ $< -L$(BUILD)/lib -ledgenpu
 
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
@@ -180,7 +180,7 @@ $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
 		-Ilibedgenpu/include -Itests/host -o $@ $(GRAPH_GOLDEN_SRCS) \
-		-L$(BUILD)/lib -ledgenpu
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu
 
 # Whole models from shared/models against goldens/models, same split.
 MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c
@@ -197,7 +197,7 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
 		-Ilibedgenpu/include -Itests/host -o $@ $(MODEL_GOLDEN_SRCS) \
-		-L$(BUILD)/lib -ledgenpu
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu
 
 include hw/int8/int8.mk
 include tests/host/host.mk
@@ -284,6 +284,45 @@ all: lib tools module qemu selftests host-tests stage
 VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
 
+# ---- arm64: the NPU as a device-tree platform device ----------------------
+# Debian's arm64 6.12 kernels lack CONFIG_DRM_ACCEL, so the arm64 guest
+# boots Debian's newest arm64 kernel (trixie-backports), on QEMU's virt
+# machine with edgenpu-mmio; module, library, tools and tests are
+# cross-built with Debian's aarch64 toolchain.
+ARM64_BUILD := $(BUILD)/arm64
+ARM64_KVER := $(KERNEL_NEWEST_ABI)-arm64
+ARM64_KROOT := $(EDGENPU_CACHE)/kernel/$(ARM64_KVER)
+ARM64_KDIR := $(ARM64_KROOT)/usr/src/linux-$(ARM64_KVER)
+ARM64_SYSROOT := $(EDGENPU_CACHE)/arm64-sysroot
+ARM64_LIBDIR := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+ARM64_CROSS := aarch64-linux-gnu-
+ARM64_MODULE := $(ARM64_BUILD)/module/driver/edgenpu.ko
+
+$(ARM64_KROOT)/.complete:
+	tools/setup/kernel-newest.sh arm64 >/dev/null
+$(ARM64_SYSROOT)/.complete:
+	tools/setup/arm64-sysroot.sh >/dev/null
+
+# Kbuild writes beside the sources: the module builds from a mirror.
+arm64-module: $(ARM64_KROOT)/.complete
+	@tools/mirror-driver $(ARM64_BUILD)/module
+	$(MAKE) -C $(ARM64_KDIR) M=$(abspath $(ARM64_BUILD)/module) ARCH=arm64 \
+		CROSS_COMPILE=$(ARM64_CROSS) KCFLAGS=-Werror modules
+
+arm64-stage: $(ARM64_SYSROOT)/.complete | $(KROOT)/.complete
+	$(MAKE) --no-print-directory BUILD=$(ARM64_BUILD) CC=$(ARM64_CROSS)gcc \
+		PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) \
+		PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig \
+		LDFLAGS="$(LDFLAGS) -Wl,-rpath-link,$(ARM64_LIBDIR)" stage
+
+arm64: arm64-module arm64-stage qemu
+
+VM_ARM64 = tools/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
+	--kernel-root $(ARM64_KROOT) --device-opts debug=on \
+	--stage $(ARM64_BUILD)/stage --module $(ARM64_MODULE) \
+	--busybox $(ARM64_SYSROOT)/bin/busybox \
+	--lib-search /usr/aarch64-linux-gnu/lib:$(ARM64_LIBDIR)
+
 # ---- the two commands ------------------------------------------------------
 deps:
 	tools/setup/host-deps.sh
@@ -295,11 +334,19 @@ demo:
 		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
 	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
+# The kselftests and library tests on the arm64 guest (NPU through the
+# device tree); make check runs the same suite.
+check-arm64:
+	@tools/setup/host-deps.sh
+	@$(MAKE) --no-print-directory arm64
+	@tools/check.sh --build $(ARM64_BUILD) --only arm64 -- $(VM_ARM64) --timeout $(VM_TIMEOUT)
+
 check:
 	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory all kernel-newest
+	@$(MAKE) --no-print-directory all kernel-newest arm64
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
-		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" -- $(VM) --timeout $(VM_TIMEOUT)
+		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
+		--arm64-vm "$(VM_ARM64) --timeout $(VM_TIMEOUT)" -- $(VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'
 vm: all

@@ -312,7 +312,9 @@ void edgenpu_core_reset(EdgeNpuCore *s)
 
 static uint32_t edgenpu_caps(EdgeNpuCore *s)
 {
-    return ENPU_CAPS_BASE | (s->debug ? ENPU_CAP_DEBUG : 0);
+    uint32_t caps = ENPU_CAPS_BASE | (s->debug ? ENPU_CAP_DEBUG : 0);
+
+    return s->msix ? caps : caps & ~ENPU_CAP_MSIX;
 }
 
 /* Ring registers; lock held. */

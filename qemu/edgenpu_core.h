@@ -63,6 +63,7 @@ struct EdgeNpuCore {
     AddressSpace *dma_as;
     EdgeNpuIrqFn set_irq;
     void *opaque;            /* the front end's state, for set_irq */
+    bool msix;               /* CAPS.MSIX: the front end has MSI-X */
 
     MemoryRegion regs;
 

@@ -55,6 +55,7 @@ static void edgenpu_pci_realize(PCIDevice *pdev, Error **errp)
     s->core.dma_as = pci_get_address_space(pdev);
     s->core.set_irq = edgenpu_pci_set_irq;
     s->core.opaque = s;
+    s->core.msix = true;
     if (!edgenpu_core_realize(&s->core, DEVICE(pdev), errp)) {
         return;
     }

@@ -4,7 +4,8 @@
 # after everything is built.
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
-#            --host-tests "BIN..." -- VM-COMMAND...
+#            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"] -- VM-COMMAND...
+#   check.sh --build DIR --only arm64 -- ARM64-VM-COMMAND...
 #
 # Suites, each logged to DIR/results/<suite>.log in one format
 # (tools/ksft-summary reads them):
@@ -16,8 +17,11 @@
 #            the newest kernel Debian offers (--kdir-newest)
 #   dt       the device-tree binding and its examples
 #   vm       the kselftests and library tests inside the QEMU guest
+#   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
+#            the device tree); it runs alongside the other suites, most
+#            of which use one core
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS=
+BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ONLY=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -25,6 +29,8 @@ while [ $# -gt 0 ]; do
 	--kroot) KROOT=$2; shift 2 ;;
 	--kdir-newest) KDIR_NEWEST=$2; shift 2 ;;
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
+	--arm64-vm) ARM64_VM=$2; shift 2 ;;
+	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -65,6 +71,40 @@ run_check() {
 		echo "edgenpu-test: end $name exit $st"
 	} >> "$log"
 }
+
+# The guest's console is the suite's log, ended by the runner's exit status.
+vm_suite() {
+	local name=$1 st
+	shift
+	"$@" --log "$RES/$name-console.txt" -- edgenpu-run-tests > "$RES/$name.out" 2>&1
+	st=$?
+	{
+		cat "$RES/$name-console.txt" 2>/dev/null
+		echo "edgenpu-vm: exit $st"
+	} > "$RES/$name.log"
+}
+
+if [ "$ONLY" = arm64 ]; then
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree)"
+	vm_suite arm64-vm "$@"
+	sed 's/^/  | /' "$RES/arm64-vm.out"
+	if [ -n "$arm64_pid" ]; then
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
+	wait "$arm64_pid"
+	tools/ksft-summary --brief "$RES/arm64-vm.log"
+fi
+
+echo "== summary"
+	tools/ksft-summary "$RES"/arm64-vm.log
+	exit
+fi
+
+arm64_pid=
+if [ -n "$ARM64_VM" ]; then
+	read -ra arm64_cmd <<<"$ARM64_VM"
+	vm_suite arm64-vm "${arm64_cmd[@]}" &
+	arm64_pid=$!
+fi
 
 echo "== host tests"
 for t in $HOST_TESTS; do
@@ -120,6 +160,12 @@ vmst=${PIPESTATUS[0]}
 	echo "edgenpu-vm: exit $vmst"
 } > "$RES/vm.log"
 tools/ksft-summary --brief "$RES/vm.log"
+
+if [ -n "$arm64_pid" ]; then
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
+	wait "$arm64_pid"
+	tools/ksft-summary --brief "$RES/arm64-vm.log"
+fi
 
 echo "== summary"
 tools/ksft-summary "$RES"/*.log

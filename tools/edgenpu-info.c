@@ -5,8 +5,13 @@
  *   edgenpu-info [-d /dev/accel/accelN] [-h]
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <edgenpu/edgenpu.h>
 
@@ -26,6 +31,41 @@ static void print_size(const char *label, unsigned long long bytes)
 		printf("  %-18s %llu KiB\n", label, bytes / 1024);
 	else
 		printf("  %-18s %llu bytes\n", label, bytes);
+}
+
+/* Last component of the symlink /sys/dev/char/MAJ:MIN/@rel into @out. */
+static int sysfs_link(dev_t rdev, const char *rel, char *out, size_t len)
+{
+	char path[128], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s", major(rdev),
+		 minor(rdev), rel);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (strlen(base) >= len)
+		return -1;
+	memcpy(out, base, strlen(base) + 1);
+	return 0;
+}
+
+/* The bus and device name behind the node: "pci 0000:00:02.0", "platform c000000.npu". */
+static void print_bus(const char *node)
+{
+	char bus[64], name[128];
+	struct stat st;
+
+	if (stat(node, &st) || !S_ISCHR(st.st_mode) ||
+	    sysfs_link(st.st_rdev, "device/subsystem", bus, sizeof(bus)) ||
+	    sysfs_link(st.st_rdev, "device", name, sizeof(name)))
+		return;	/* no sysfs: nothing to add */
+	printf("  %-18s %s %s%s\n", "bus", bus, name,
+	       strcmp(bus, "platform") ? "" : " (device tree)");
 }
 
 int main(int argc, char **argv)
@@ -71,6 +111,7 @@ int main(int argc, char **argv)
 	printf("  %-18s %s %u.%u.%u (libedgenpu %s)\n", "driver", info.driver,
 	       info.driver_major, info.driver_minor, info.driver_patch,
 	       enpu_version_string());
+	print_bus(info.node);
 	if (info.pci_vendor || info.pci_device)
 		printf("  %-18s %04x:%04x\n", "PCI ID", info.pci_vendor,
 		       info.pci_device);

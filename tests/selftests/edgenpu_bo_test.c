@@ -14,14 +14,14 @@
 
 FIXTURE(bo) {
 	int fd;
-	char pci[64];
+	char devname[64];
 };
 
 FIXTURE_SETUP(bo)
 {
 	self->fd = edgenpu_open();
 	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
-	ASSERT_EQ(0, tdev_pci(NULL, self->pci, sizeof(self->pci)));
+	ASSERT_EQ(0, tdev_name(NULL, self->devname, sizeof(self->devname)));
 }
 
 FIXTURE_TEARDOWN(bo)
@@ -196,8 +196,8 @@ TEST_F(bo, wait_busy)
 	int ret;
 
 	ASSERT_EQ(0, tbo_create(self->fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &a));
-	tcoredumps(self->pci, 1, NULL, 0);
-	if (tinject(self->pci, "hang"))
+	tcoredumps(self->devname, 1, NULL, 0);
+	if (tinject(self->devname, "hang"))
 		SKIP(return, "no fault injection (debug=on) in debugfs");
 	tcs_fill(&cs, a.va, 0x5a, 4096);
 	tcs_end(&cs);
@@ -214,7 +214,7 @@ TEST_F(bo, wait_busy)
 	ASSERT_EQ(0, tjob_wait(self->fd, job.id, 1000, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, info.status);
 	/* the hang left a device coredump (which pins the module): drop it */
-	EXPECT_EQ(1, tcoredumps(self->pci, 1, NULL, 0));
+	EXPECT_EQ(1, tcoredumps(self->devname, 1, NULL, 0));
 	tbo_close(self->fd, &a);
 }
 
@@ -264,9 +264,9 @@ TEST_F(bo, map_unmap_args)
 	/* a mapping outlives the handle and keeps the buffer */
 	ASSERT_EQ(0, tvm_map(self->fd, c.handle, 0, &va));
 	EXPECT_EQ(0, tgem_close(self->fd, c.handle));
-	EXPECT_EQ(1, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(1, tcontext_mappings(self->devname, getpid()));
 	EXPECT_EQ(0, tvm_unmap(self->fd, va));
-	EXPECT_EQ(0, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(0, tcontext_mappings(self->devname, getpid()));
 	EXPECT_EQ(-ENOENT, tvm_map(self->fd, c.handle, 0, &va));
 }
 
@@ -331,14 +331,14 @@ TEST_F(bo, va_layout)
 		EXPECT_NE(s[i].va, s[n + i].va);
 	}
 	check_layout(_metadata, s, 2 * n);
-	EXPECT_EQ(2 * n, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(2 * n, tcontext_mappings(self->devname, getpid()));
 	for (i = 0; i < 2 * n; i++) {
 		EXPECT_EQ(0, tvm_unmap(self->fd, s[i].va));
 	}
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(0, tgem_close(self->fd, handles[i]));
 	}
-	EXPECT_EQ(0, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(0, tcontext_mappings(self->devname, getpid()));
 }
 
 /* Two VAs of one buffer alias: the NPU writes through one, the CPU reads it. */
@@ -414,7 +414,7 @@ TEST_F(bo, unmap_while_in_use)
 	keep = x.cpu;
 	ASSERT_EQ(0, tvm_unmap(self->fd, va));
 	ASSERT_EQ(0, tgem_close(self->fd, x.handle));
-	ctx = tdebugfs_read(self->pci, "contexts");
+	ctx = tdebugfs_read(self->devname, "contexts");
 	ASSERT_NE(NULL, ctx);
 	EXPECT_NE(NULL, strstr(ctx, "(unmapped, in use)")) TH_LOG("contexts:\n%s", ctx);
 	free(ctx);
@@ -438,7 +438,7 @@ TEST_F(bo, unmap_while_in_use)
 	munmap(keep, 8192);
 	/* once the job is done, the mapping is gone for good */
 	usleep(100000);
-	ctx = tdebugfs_read(self->pci, "contexts");
+	ctx = tdebugfs_read(self->devname, "contexts");
 	ASSERT_NE(NULL, ctx);
 	EXPECT_EQ(NULL, strstr(ctx, "(unmapped, in use)")) TH_LOG("contexts:\n%s", ctx);
 	free(ctx);
@@ -457,7 +457,7 @@ TEST_F(bo, many_mappings_no_leak)
 
 	ASSERT_NE(NULL, s);
 	ASSERT_NE(NULL, h);
-	ASSERT_EQ(0, tcontext_mappings(self->pci, getpid()));
+	ASSERT_EQ(0, tcontext_mappings(self->devname, getpid()));
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < MANY; i++) {
 			ASSERT_EQ(0, bo_create(self->fd, 4096 * (1 + i % 4),
@@ -473,12 +473,12 @@ TEST_F(bo, many_mappings_no_leak)
 			/* the address space was given back */
 			EXPECT_EQ(first_va, s[0].va);
 		}
-		EXPECT_EQ(MANY, tcontext_mappings(self->pci, getpid()));
+		EXPECT_EQ(MANY, tcontext_mappings(self->devname, getpid()));
 		for (i = 0; i < MANY; i++) {
 			EXPECT_EQ(0, tvm_unmap(self->fd, s[i].va));
 			EXPECT_EQ(0, tgem_close(self->fd, h[i]));
 		}
-		EXPECT_EQ(0, tcontext_mappings(self->pci, getpid()));
+		EXPECT_EQ(0, tcontext_mappings(self->devname, getpid()));
 	}
 	free(s);
 	free(h);
@@ -490,18 +490,18 @@ TEST_F(bo, close_drops_mappings)
 	struct drm_edgenpu_bo_create c;
 	int fd2, i, files;
 
-	files = tcontext_files(self->pci, getpid());
+	files = tcontext_files(self->devname, getpid());
 	ASSERT_LE(1, files);
 	fd2 = edgenpu_open();
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(files + 1, tcontext_files(self->pci, getpid()));
+	EXPECT_EQ(files + 1, tcontext_files(self->devname, getpid()));
 	for (i = 0; i < 64; i++) {
 		ASSERT_EQ(0, bo_create(fd2, 8192, DRM_EDGENPU_BO_CREATE_MAP, &c));
 	}
-	EXPECT_EQ(64, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(64, tcontext_mappings(self->devname, getpid()));
 	close(fd2);
-	EXPECT_EQ(files, tcontext_files(self->pci, getpid()));
-	EXPECT_EQ(0, tcontext_mappings(self->pci, getpid()));
+	EXPECT_EQ(files, tcontext_files(self->devname, getpid()));
+	EXPECT_EQ(0, tcontext_mappings(self->devname, getpid()));
 }
 
 TEST_HARNESS_MAIN

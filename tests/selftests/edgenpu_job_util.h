@@ -431,7 +431,7 @@ static inline int tchild_wait(pid_t pid, int ms)
 /* ---- debugfs and sysfs ------------------------------------------------------ */
 
 /* The device's PCI address, for debugfs and sysfs paths, from an open fd's minor. */
-static inline int tdev_pci(int *minor_out, char *pci, size_t len)
+static inline int tdev_name(int *minor_out, char *devname, size_t len)
 {
 	int minor, fd = edgenpu_open_minor(&minor);
 	int ret;
@@ -439,7 +439,7 @@ static inline int tdev_pci(int *minor_out, char *pci, size_t len)
 	if (fd < 0)
 		return fd;
 	close(fd);
-	ret = edgenpu_pci_address(minor, pci, len);
+	ret = edgenpu_dev_name(minor, devname, len);
 	if (minor_out)
 		*minor_out = minor;
 	return ret;
@@ -492,38 +492,48 @@ static inline int twrite_str(const char *path, const char *val)
 	return (int)n;
 }
 
-static inline void tdebugfs_path(const char *pci, const char *name, char *path,
-				 size_t len)
+/* Write @devname to /sys/bus/@bus/drivers/edgenpu/@file (bind, unbind). */
+static inline int tdriver_write(const char *bus, const char *file,
+				const char *devname)
 {
-	snprintf(path, len, "/sys/kernel/debug/accel/%s/%s", pci, name);
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/edgenpu/%s", bus, file);
+	return twrite_str(path, devname);
 }
 
-static inline char *tdebugfs_read(const char *pci, const char *name)
+static inline void tdebugfs_path(const char *devname, const char *name, char *path,
+				 size_t len)
+{
+	snprintf(path, len, "/sys/kernel/debug/accel/%s/%s", devname, name);
+}
+
+static inline char *tdebugfs_read(const char *devname, const char *name)
 {
 	char path[256];
 
-	tdebugfs_path(pci, name, path, sizeof(path));
+	tdebugfs_path(devname, name, path, sizeof(path));
 	return tread_alloc(path);
 }
 
-static inline int tdebugfs_write(const char *pci, const char *name, const char *val)
+static inline int tdebugfs_write(const char *devname, const char *name, const char *val)
 {
 	char path[256];
 
-	tdebugfs_path(pci, name, path, sizeof(path));
+	tdebugfs_path(devname, name, path, sizeof(path));
 	return twrite_str(path, val);
 }
 
 /* Arms one fault injection: "hang", "dma-error", "drop-irq", "mmu-fault". */
-static inline int tinject(const char *pci, const char *what)
+static inline int tinject(const char *devname, const char *what)
 {
-	return tdebugfs_write(pci, "inject", what);
+	return tdebugfs_write(devname, "inject", what);
 }
 
 /* Device resets so far, from debugfs "queues". */
-static inline int tresets(const char *pci)
+static inline int tresets(const char *devname)
 {
-	char *q = tdebugfs_read(pci, "queues");
+	char *q = tdebugfs_read(devname, "queues");
 	int n = -1;
 
 	if (!q)
@@ -535,9 +545,9 @@ static inline int tresets(const char *pci)
 }
 
 /* Jobs on hardware ring @ring (on the device, not done), from debugfs "queues". */
-static inline int tring_inflight(const char *pci, unsigned int ring)
+static inline int tring_inflight(const char *devname, unsigned int ring)
 {
-	char *buf = tdebugfs_read(pci, "queues"), *line, *save = NULL;
+	char *buf = tdebugfs_read(devname, "queues"), *line, *save = NULL;
 	unsigned int r;
 	int n = 0, mine = 0;
 
@@ -554,12 +564,12 @@ static inline int tring_inflight(const char *pci, unsigned int ring)
 }
 
 /* Waits (at most @ms) until ring @ring has at least @n jobs on the device. */
-static inline int tring_wait_inflight(const char *pci, unsigned int ring, int n, int ms)
+static inline int tring_wait_inflight(const char *devname, unsigned int ring, int n, int ms)
 {
 	int64_t t0 = tnow_ms();
 	int got;
 
-	while ((got = tring_inflight(pci, ring)) < n) {
+	while ((got = tring_inflight(devname, ring)) < n) {
 		if (got < 0)
 			return got;
 		if (tnow_ms() - t0 > ms)
@@ -573,9 +583,9 @@ static inline int tring_wait_inflight(const char *pci, unsigned int ring, int n,
  * Mappings listed in debugfs "contexts" under the files that process
  * @pid opened (those marked "unmapped, in use" too), or -errno.
  */
-static inline int tcontext_mappings(const char *pci, pid_t pid)
+static inline int tcontext_mappings(const char *devname, pid_t pid)
 {
-	char *buf = tdebugfs_read(pci, "contexts"), *line, *save = NULL;
+	char *buf = tdebugfs_read(devname, "contexts"), *line, *save = NULL;
 	int n = 0, mine = 0, p;
 
 	if (!buf)
@@ -591,9 +601,9 @@ static inline int tcontext_mappings(const char *pci, pid_t pid)
 }
 
 /* Open files of process @pid in debugfs "contexts". */
-static inline int tcontext_files(const char *pci, pid_t pid)
+static inline int tcontext_files(const char *devname, pid_t pid)
 {
-	char *buf = tdebugfs_read(pci, "contexts"), *line, *save = NULL;
+	char *buf = tdebugfs_read(devname, "contexts"), *line, *save = NULL;
 	int n = 0, p;
 
 	if (!buf)
@@ -607,12 +617,12 @@ static inline int tcontext_files(const char *pci, pid_t pid)
 
 /*
  * Device coredumps (devcoredump, written when a hang is reset) of PCI
- * device @pci: returns how many there are; the first one's text goes to
+ * device @devname: returns how many there are; the first one's text goes to
  * @first (up to @len bytes) if not NULL; with @drop they are freed. A
  * pending coredump holds a reference on the module for minutes, so tests
  * that cause hangs drop theirs.
  */
-static inline int tcoredumps(const char *pci, int drop, char *first, size_t len)
+static inline int tcoredumps(const char *devname, int drop, char *first, size_t len)
 {
 	const char *base = "/sys/class/devcoredump";
 	char path[512], link[512];
@@ -637,7 +647,7 @@ static inline int tcoredumps(const char *pci, int drop, char *first, size_t len)
 			continue;
 		link[l] = '\0';
 		dev = strrchr(link, '/');
-		if (strcmp(dev ? dev + 1 : link, pci))
+		if (strcmp(dev ? dev + 1 : link, devname))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/data", base, d->d_name);
 		if (!n && first && len)

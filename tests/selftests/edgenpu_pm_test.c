@@ -14,7 +14,7 @@
 
 FIXTURE(pm) {
 	int fd;
-	char power[256];	/* /sys/bus/pci/devices/<addr>/power */
+	char power[256];	/* /sys/bus/devname/devices/<addr>/power */
 	struct tbo src, dst;
 };
 
@@ -61,13 +61,15 @@ static int wait_status(FIXTURE_DATA(pm) *self, const char *want, int ms)
 
 FIXTURE_SETUP(pm)
 {
-	char pci[64], buf[64];
+	char devname[64], buf[64];
 	unsigned int i;
+	int minor;
 
 	self->fd = edgenpu_open();
 	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
-	ASSERT_EQ(0, tdev_pci(NULL, pci, sizeof(pci)));
-	snprintf(self->power, sizeof(self->power), "/sys/bus/pci/devices/%s/power", pci);
+	ASSERT_EQ(0, tdev_name(&minor, devname, sizeof(devname)));
+	/* the bus device's power attributes (PCI or platform) */
+	snprintf(self->power, sizeof(self->power), "/sys/class/accel/accel%d/device/power", minor);
 	if (power_read(self, "runtime_status", buf, sizeof(buf)))
 		SKIP(return, "no runtime PM in sysfs (CONFIG_PM)");
 	if (strcmp(buf, "active") && strcmp(buf, "suspended"))

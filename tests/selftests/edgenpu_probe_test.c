@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * edgenpu probe and identity: the PCI device is bound, the accel node
- * answers as edgenpu, and what QUERY reports is what the hardware's
- * registers hold (read independently through debugfs).
+ * edgenpu probe and identity: the PCI or device-tree device is bound,
+ * the accel node answers as edgenpu, and what QUERY reports is what the
+ * hardware's registers hold (read independently through debugfs).
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -13,14 +13,16 @@
 FIXTURE(dev) {
 	int fd;
 	int minor;
-	char pci[64];
+	char devname[64];
+	char bus[32];		/* pci or platform */
 };
 
 FIXTURE_SETUP(dev)
 {
 	self->fd = edgenpu_open_minor(&self->minor);
 	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
-	ASSERT_EQ(0, edgenpu_pci_address(self->minor, self->pci, sizeof(self->pci)));
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, self->devname, sizeof(self->devname)));
+	ASSERT_EQ(0, edgenpu_dev_bus(self->minor, self->bus, sizeof(self->bus)));
 }
 
 FIXTURE_TEARDOWN(dev)
@@ -65,7 +67,9 @@ TEST_F(dev, pci_identity)
 	char dir[128], link[256], path[160];
 	ssize_t n;
 
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", self->pci);
+	if (strcmp(self->bus, "pci"))
+		SKIP(return, "the NPU is on the %s bus, not PCI", self->bus);
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", self->devname);
 	EXPECT_EQ(ENPU_PCI_VENDOR_ID, sysfs_hex(dir, "vendor"));
 	EXPECT_EQ(ENPU_PCI_DEVICE_ID, sysfs_hex(dir, "device"));
 	EXPECT_EQ((unsigned long)ENPU_PCI_CLASS_CODE << 8, sysfs_hex(dir, "class"));
@@ -77,6 +81,29 @@ TEST_F(dev, pci_identity)
 	EXPECT_STREQ("edgenpu", strrchr(link, '/') + 1);
 }
 
+/* On a device-tree system: bound through the binding's compatible. */
+TEST_F(dev, dt_identity)
+{
+	char path[192], compat[256], link[64];
+	int n;
+
+	if (strcmp(self->bus, "platform"))
+		SKIP(return, "the NPU is on the %s bus, not a device-tree platform device",
+		     self->bus);
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/of_node/compatible",
+		 self->minor);
+	n = edgenpu_read_file(path, compat, sizeof(compat));
+	ASSERT_LT(0, n) TH_LOG("%s unreadable: no device-tree node", path);
+	/* a NUL-separated list: "edgenpu,qemu-virt-npu", "edgenpu,npu-0.2" */
+	EXPECT_TRUE(memmem(compat, n, "edgenpu,npu-0.2", sizeof("edgenpu,npu-0.2")) != NULL)
+		TH_LOG("compatible \"%s\" lacks edgenpu,npu-0.2", compat);
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/driver", self->minor);
+	ASSERT_EQ(0, edgenpu_link_base(path, link, sizeof(link)));
+	EXPECT_STREQ("edgenpu", link);
+	/* the unit address in the name is where reg put the registers */
+	EXPECT_NE(NULL, strstr(self->devname, ".npu"));
+}
+
 TEST_F(dev, msix_in_use)
 {
 	char path[160];
@@ -84,7 +111,9 @@ TEST_F(dev, msix_in_use)
 	int vectors = 0;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs", self->pci);
+	if (strcmp(self->bus, "pci"))
+		SKIP(return, "MSI-X is a PCI feature; the NPU is on the %s bus", self->bus);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/msi_irqs", self->devname);
 	d = opendir(path);
 	ASSERT_NE(NULL, d) TH_LOG("%s: MSI-X not enabled", path);
 	while ((de = readdir(d)))
@@ -103,22 +132,29 @@ TEST_F(dev, query_matches_registers)
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_DEVICE, &info, &size));
 	ASSERT_EQ(sizeof(info), size);
 
-	EXPECT_EQ(ENPU_PCI_VENDOR_ID, info.pci_vendor);
-	EXPECT_EQ(ENPU_PCI_DEVICE_ID, info.pci_device);
+	if (!strcmp(self->bus, "pci")) {
+		EXPECT_EQ(ENPU_PCI_VENDOR_ID, info.pci_vendor);
+		EXPECT_EQ(ENPU_PCI_DEVICE_ID, info.pci_device);
+		EXPECT_EQ(ENPU_CAPS_V0, info.hw_caps & ENPU_CAPS_V0);
+	} else {
+		/* no PCI IDs, and a wired interrupt rather than MSI-X */
+		EXPECT_EQ(0, info.pci_vendor);
+		EXPECT_EQ(0, info.pci_device);
+		EXPECT_EQ(ENPU_CAPS_V0 & ~ENPU_CAP_MSIX, info.hw_caps & ENPU_CAPS_V0);
+	}
 	EXPECT_EQ(ENPU_ID_MAGIC, info.hw_id);
 	EXPECT_EQ(ENPU_HW_VERSION_MAJOR, ENPU_VERSION_MAJOR(info.hw_version));
-	EXPECT_EQ(ENPU_CAPS_V0, info.hw_caps & ENPU_CAPS_V0);
 	EXPECT_EQ(ENPU_MSIX_VECTORS, info.irq_vectors);
 	EXPECT_EQ(0, info.pad);
 
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "ID"), info.hw_id);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "VERSION"), info.hw_version);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "CAPS"), info.hw_caps);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "MACS_PER_CYCLE"), info.macs_per_cycle);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "CLOCK_MHZ"), info.clock_mhz);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "DRAM_BW_MBPS"), info.dram_bw_mbps);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "SRAM_BW_MBPS"), info.sram_bw_mbps);
-	EXPECT_EQ(edgenpu_debugfs_reg(self->pci, "SRAM_SIZE"), (long long)info.sram_size);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "ID"), info.hw_id);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "VERSION"), info.hw_version);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "CAPS"), info.hw_caps);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "MACS_PER_CYCLE"), info.macs_per_cycle);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "CLOCK_MHZ"), info.clock_mhz);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "DRAM_BW_MBPS"), info.dram_bw_mbps);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "SRAM_BW_MBPS"), info.sram_bw_mbps);
+	EXPECT_EQ(edgenpu_debugfs_reg(self->devname, "SRAM_SIZE"), (long long)info.sram_size);
 	EXPECT_NE(0, info.macs_per_cycle);
 	EXPECT_NE(0, info.clock_mhz);
 }
@@ -133,13 +169,13 @@ TEST_F(dev, interrupt_selftest_ran)
 	unsigned long long count = 0;
 	long long mask;
 
-	EXPECT_EQ(ENPU_STATUS_READY, edgenpu_debugfs_reg(self->pci, "STATUS") & ENPU_STATUS_READY);
-	mask = edgenpu_debugfs_reg(self->pci, "IRQ_MASK");
+	EXPECT_EQ(ENPU_STATUS_READY, edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
+	mask = edgenpu_debugfs_reg(self->devname, "IRQ_MASK");
 	EXPECT_TRUE(mask == (ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL) || mask == 0)
 		TH_LOG("IRQ_MASK 0x%llx: neither running nor runtime-suspended", mask);
-	EXPECT_EQ(0, edgenpu_debugfs_reg(self->pci, "IRQ_STATUS"));
+	EXPECT_EQ(0, edgenpu_debugfs_reg(self->devname, "IRQ_STATUS"));
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/irq", self->pci);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/irq", self->devname);
 	ASSERT_LT(0, edgenpu_read_file(path, buf, sizeof(buf)));
 	p = strstr(buf, "count ");
 	ASSERT_NE(NULL, p);

@@ -22,7 +22,7 @@
 
 FIXTURE(rec) {
 	int fd;
-	char pci[64];
+	char devname[64];
 	struct tbo src, dst;
 };
 
@@ -44,8 +44,8 @@ FIXTURE_SETUP(rec)
 		SKIP(return, "the device has no fault injection (needs debug=on)");
 	if (geteuid() != 0)
 		SKIP(return, "needs root for debugfs");
-	ASSERT_EQ(0, tdev_pci(NULL, self->pci, sizeof(self->pci)));
-	tcoredumps(self->pci, 1, NULL, 0);
+	ASSERT_EQ(0, tdev_name(NULL, self->devname, sizeof(self->devname)));
+	tcoredumps(self->devname, 1, NULL, 0);
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));
 	for (i = 0; i < N; i++)
@@ -59,8 +59,8 @@ FIXTURE_TEARDOWN(rec)
 	if (self->fd >= 0)
 		close(self->fd);
 	/* coredumps of the hangs hold the module: free them */
-	if (self->pci[0])
-		tcoredumps(self->pci, 1, NULL, 0);
+	if (self->devname[0])
+		tcoredumps(self->devname, 1, NULL, 0);
 	EXPECT_EQ(0, tklog_bad_lines(line, sizeof(line))) TH_LOG("kernel log: %s", line);
 }
 
@@ -202,7 +202,7 @@ TEST_F(rec, hang)
 	ASSERT_EQ(0, tsyncobj_create(self->fd, &s_hung));
 	ASSERT_EQ(0, tsyncobj_create(self->fd, &s_later));
 	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	ASSERT_LE(0, before);
 
 	/* the hung job fills x; behind it: the peer's job, ours, a high-priority one */
@@ -210,7 +210,7 @@ TEST_F(rec, hang)
 	tcs_fill(&ch, x.va, 0x99, N);
 	tcs_end(&ch);
 	tjob_bo(&hung, x.handle, 1);
-	ASSERT_EQ(0, tinject(self->pci, "hang"));
+	ASSERT_EQ(0, tinject(self->devname, "hang"));
 	t0 = tnow_ms();
 	ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
 	ASSERT_EQ(0, peer_go(&p));
@@ -225,12 +225,12 @@ TEST_F(rec, hang)
 	ASSERT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
 	EXPECT_GT(5000, tnow_ms() - t0) TH_LOG("the hang took %lld ms to detect",
 					      (long long)(tnow_ms() - t0));
-	EXPECT_LE(before + 1, tresets(self->pci));
+	EXPECT_LE(before + 1, tresets(self->devname));
 	ASSERT_EQ(0, tsyncobj_wait(self->fd, s_hung, 0, MS));
 	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_hung, &fst));
 	EXPECT_EQ(-ETIMEDOUT, fst) TH_LOG("the hung job's fence signalled %d", fst);
 	/* a coredump names the job and holds its command stream */
-	ASSERT_EQ(1, tcoredumps(self->pci, 1, dump, sizeof(dump)));
+	ASSERT_EQ(1, tcoredumps(self->devname, 1, dump, sizeof(dump)));
 	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 0 ",
 		 (unsigned long long)hung.id);
 	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
@@ -276,12 +276,12 @@ TEST_F(rec, hang_high_priority)
 	int before;
 
 	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_HIGH));
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	hung = (struct tjob){ .cs = &ch, .priority = DRM_EDGENPU_PRIORITY_HIGH };
 	tcs_fill(&ch, self->dst.va, 0x99, N);
 	tcs_end(&ch);
 	tjob_bo(&hung, self->dst.handle, 1);
-	ASSERT_EQ(0, tinject(self->pci, "hang"));
+	ASSERT_EQ(0, tinject(self->devname, "hang"));
 	ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
 	copy_job(self, &cl, &later, 0);
 	ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
@@ -289,13 +289,13 @@ TEST_F(rec, hang_high_priority)
 	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
 	expect_copied(_metadata, self);
-	ASSERT_EQ(1, tcoredumps(self->pci, 1, dump, sizeof(dump)));
+	ASSERT_EQ(1, tcoredumps(self->devname, 1, dump, sizeof(dump)));
 	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 1 ",
 		 (unsigned long long)hung.id);
 	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
 	EXPECT_EQ(0, peer_finish(&p, &st, &resets));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
-	EXPECT_LE(before + 1, tresets(self->pci));
+	EXPECT_LE(before + 1, tresets(self->devname));
 }
 
 TEST_F(rec, dma_error)
@@ -307,10 +307,10 @@ TEST_F(rec, dma_error)
 	int before, fst;
 
 	ASSERT_EQ(0, tsyncobj_create(self->fd, &s1));
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	copy_job(self, &c1, &j1, s1);
 	copy_job(self, &c2, &j2, 0);
-	ASSERT_EQ(0, tinject(self->pci, "dma-error"));
+	ASSERT_EQ(0, tinject(self->devname, "dma-error"));
 	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
 	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
 	EXPECT_EQ(DRM_EDGENPU_JOB_DMA_ERROR, end_status(_metadata, self->fd, j1.id, &info));
@@ -319,7 +319,7 @@ TEST_F(rec, dma_error)
 	EXPECT_EQ(-EIO, fst);
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
 	expect_copied(_metadata, self);
-	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("a DMA error needs no reset");
+	EXPECT_EQ(before, tresets(self->devname)) TH_LOG("a DMA error needs no reset");
 	tsyncobj_destroy(self->fd, s1);
 }
 
@@ -334,10 +334,10 @@ TEST_F(rec, mmu_fault)
 
 	ASSERT_EQ(0, tsyncobj_create(self->fd, &s1));
 	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	copy_job(self, &c1, &j1, s1);
 	copy_job(self, &c2, &j2, 0);
-	ASSERT_EQ(0, tinject(self->pci, "mmu-fault"));
+	ASSERT_EQ(0, tinject(self->devname, "mmu-fault"));
 	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
 	ASSERT_EQ(0, peer_go(&p));
 	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
@@ -352,7 +352,7 @@ TEST_F(rec, mmu_fault)
 	EXPECT_EQ(0, peer_finish(&p, &st, &resets));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
 	EXPECT_EQ(0, resets);
-	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("an MMU fault needs no reset");
+	EXPECT_EQ(before, tresets(self->devname)) TH_LOG("an MMU fault needs no reset");
 	tsyncobj_destroy(self->fd, s1);
 }
 
@@ -378,7 +378,7 @@ TEST_F(rec, failed_dependency)
 	j2.in[j2.nin++] = (struct drm_edgenpu_sync){ .handle = s1 };
 	j2.priority = DRM_EDGENPU_PRIORITY_HIGH;
 	memset(self->dst.cpu, 0x11, N);
-	ASSERT_EQ(0, tinject(self->pci, "dma-error"));
+	ASSERT_EQ(0, tinject(self->devname, "dma-error"));
 	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
 	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
 	EXPECT_EQ(DRM_EDGENPU_JOB_DMA_ERROR, end_status(_metadata, self->fd, j1.id, &info));
@@ -408,14 +408,14 @@ TEST_F(rec, drop_irq)
 	int before, i;
 	int64_t t0;
 
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	copy_job(self, &c1, &j1, 0);
-	ASSERT_EQ(0, tinject(self->pci, "drop-irq"));
+	ASSERT_EQ(0, tinject(self->devname, "drop-irq"));
 	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j1.id, &info));
 	EXPECT_EQ(0, info.resets);
 	expect_copied(_metadata, self);
-	EXPECT_EQ(before, tresets(self->pci)) TH_LOG("a lost interrupt needs no reset");
+	EXPECT_EQ(before, tresets(self->devname)) TH_LOG("a lost interrupt needs no reset");
 
 	/* the next jobs complete by interrupt again, well within a timeout */
 	for (i = 0; i < 3; i++) {
@@ -450,7 +450,7 @@ TEST_F(rec, reset_with_queued_jobs)
 	for (i = 0; i < JOBS; i++) {
 		ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &out[i]));
 	}
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
 	ASSERT_EQ(0, peer_go(&p));
 	for (i = 0; i < JOBS; i++) {
@@ -465,11 +465,11 @@ TEST_F(rec, reset_with_queued_jobs)
 		ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
 	}
 	/* the long job is on the device (the scheduler may take a moment) */
-	ASSERT_EQ(0, tring_wait_inflight(self->pci, ENPU_RING_NORMAL, 1, MS));
+	ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 1, MS));
 	ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status) TH_LOG("the long job ended too soon");
-	ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
-	EXPECT_EQ(before + 1, tresets(self->pci));
+	ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
+	EXPECT_EQ(before + 1, tresets(self->devname));
 
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, busy.job.id, &info));
 	replayed += info.resets;
@@ -489,10 +489,10 @@ TEST_F(rec, reset_with_queued_jobs)
 	/* the long job was running when the device was reset: replayed */
 	EXPECT_LE(1, replayed);
 	/* a reset with nothing queued is harmless too */
-	ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
-	EXPECT_EQ(before + 2, tresets(self->pci));
-	EXPECT_EQ(0, tdebugfs_write(self->pci, "reset", "0"));
-	EXPECT_EQ(before + 2, tresets(self->pci));
+	ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
+	EXPECT_EQ(before + 2, tresets(self->devname));
+	EXPECT_EQ(0, tdebugfs_write(self->devname, "reset", "0"));
+	EXPECT_EQ(before + 2, tresets(self->devname));
 	tbusy_fini(self->fd, &busy);
 }
 
@@ -517,13 +517,13 @@ TEST_F(rec, reset_storm)
 	for (i = 0; i < JOBS; i++) {
 		ASSERT_EQ(0, tbo_create(self->fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &b[i]));
 	}
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 16));
 	for (round = 0; round < ROUNDS; round++) {
 		/* every fourth round the jobs queue up behind a long one */
 		if (!(round % 4)) {
 			ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
-			ASSERT_EQ(0, tring_wait_inflight(self->pci, ENPU_RING_NORMAL, 1, MS));
+			ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 1, MS));
 		}
 		for (i = 0; i < JOBS; i++) {
 			memset(b[i].cpu, 0, 64);
@@ -537,7 +537,7 @@ TEST_F(rec, reset_storm)
 			ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
 		}
 		usleep(round * 150);
-		ASSERT_EQ(0, tdebugfs_write(self->pci, "reset", "1"));
+		ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
 		for (i = 0; i < JOBS; i++) {
 			ASSERT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[i].id, &info))
 				TH_LOG("round %u job %u", round, i);
@@ -557,7 +557,7 @@ TEST_F(rec, reset_storm)
 	/* some rounds reset the device with jobs still queued on it */
 	EXPECT_LE(1, replayed);
 	TH_LOG("%u of %u jobs replayed", replayed, JOBS * ROUNDS);
-	EXPECT_EQ(before + ROUNDS, tresets(self->pci));
+	EXPECT_EQ(before + ROUNDS, tresets(self->devname));
 	for (i = 0; i < JOBS; i++)
 		tbo_close(self->fd, &b[i]);
 	tbusy_fini(self->fd, &busy);
@@ -586,7 +586,7 @@ TEST_F(rec, long_job_is_not_a_hang)
 	tjob_bo(&l, b.handle, 1);
 	copy_job(self, &ch, &h, 0);
 	h.priority = DRM_EDGENPU_PRIORITY_HIGH;
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	ASSERT_EQ(0, tsubmit(self->fd, &l, 1));
 	ASSERT_EQ(0, tsubmit(self->fd, &h, 1));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, l.id, &info));
@@ -595,7 +595,7 @@ TEST_F(rec, long_job_is_not_a_hang)
 	EXPECT_LT(500000000ull, info.duration_ns) TH_LOG("the job took %llu ms only",
 		(unsigned long long)info.duration_ns / 1000000);
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, h.id, &info));
-	EXPECT_EQ(before, tresets(self->pci));
+	EXPECT_EQ(before, tresets(self->devname));
 	tbo_close(self->fd, &a);
 	tbo_close(self->fd, &b);
 	free(cl);
@@ -655,7 +655,7 @@ TEST_F(rec, killed_with_queued_jobs)
 		/* its file goes away (its jobs end first) */
 		files = -1;
 		for (v = 0; v < 100 && files; v++) {
-			files = tcontext_files(self->pci, pid);
+			files = tcontext_files(self->devname, pid);
 			usleep(50000);
 		}
 		EXPECT_EQ(0, files) TH_LOG("process %d's file is still there", pid);
@@ -676,7 +676,7 @@ TEST_F(rec, repeated_hangs)
 	struct tjob hung, later;
 	int before, i;
 
-	before = tresets(self->pci);
+	before = tresets(self->devname);
 	for (i = 0; i < 2; i++) {
 		ch.n = 0;
 		hung = (struct tjob){ .cs = &ch };
@@ -685,14 +685,14 @@ TEST_F(rec, repeated_hangs)
 		tjob_bo(&hung, self->dst.handle, 1);
 		memset(self->dst.cpu, 0, N);
 		copy_job(self, &cl, &later, 0);
-		ASSERT_EQ(0, tinject(self->pci, "hang"));
+		ASSERT_EQ(0, tinject(self->devname, "hang"));
 		ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
 		ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
 		EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
 		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
 		expect_copied(_metadata, self);
 	}
-	EXPECT_EQ(before + 2, tresets(self->pci));
+	EXPECT_EQ(before + 2, tresets(self->devname));
 }
 
 TEST_HARNESS_MAIN

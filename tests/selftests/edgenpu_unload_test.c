@@ -56,7 +56,8 @@ static int query_errno(int fd)
 
 FIXTURE(mod) {
 	int minor;
-	char pci[64];
+	char devname[64];
+	char bus[32];		/* pci or platform */
 };
 
 FIXTURE_SETUP(mod)
@@ -71,8 +72,9 @@ FIXTURE_SETUP(mod)
 	ASSERT_LE(0, fd) TH_LOG("edgenpu not loaded at test start");
 	close(fd);
 	/* coredumps of earlier hangs hold a reference on the module */
-	ASSERT_EQ(0, edgenpu_pci_address(self->minor, self->pci, sizeof(self->pci)));
-	tcoredumps(self->pci, 1, NULL, 0);
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, self->devname, sizeof(self->devname)));
+	ASSERT_EQ(0, edgenpu_dev_bus(self->minor, self->bus, sizeof(self->bus)));
+	tcoredumps(self->devname, 1, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(mod)
@@ -117,24 +119,24 @@ TEST_F(mod, unload_refused_while_open)
 
 TEST_F(mod, unbind_under_open_file)
 {
-	char pci[64], path[160];
+	char devname[64], path[160];
 	int fd, fd2;
 
-	ASSERT_EQ(0, edgenpu_pci_address(self->minor, pci, sizeof(pci)));
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, devname, sizeof(devname)));
 	fd = edgenpu_open();
 	ASSERT_LE(0, fd);
 
-	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	ASSERT_EQ(0, tdriver_write(self->bus, "unbind", devname));
 	EXPECT_EQ(-ENODEV, query_errno(fd));
 	EXPECT_EQ(-ENODEV, edgenpu_open());
 	close(fd);
 
-	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/bind", pci));
+	ASSERT_EQ(0, tdriver_write(self->bus, "bind", devname));
 	fd2 = edgenpu_open();
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, query_errno(fd2));
 	close(fd2);
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/edgenpu/%s", pci);
+	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/edgenpu/%s", self->bus, devname);
 	EXPECT_EQ(0, access(path, F_OK));
 }
 
@@ -178,7 +180,7 @@ static int export_fence(int fd, uint32_t sync, int *out)
 	return ret;
 }
 
-static void busy_file_start(struct __test_metadata *_metadata, const char *pci,
+static void busy_file_start(struct __test_metadata *_metadata, const char *devname,
 			    struct busy_file *bf)
 {
 	struct drm_edgenpu_job_info info;
@@ -214,7 +216,7 @@ static void busy_file_start(struct __test_metadata *_metadata, const char *pci,
 	bf->jobs[QUEUED].in[bf->jobs[QUEUED].nin++] =
 		(struct drm_edgenpu_sync){ .handle = bf->sync[QUEUED] };
 
-	ASSERT_EQ(0, tinject(pci, "hang"));
+	ASSERT_EQ(0, tinject(devname, "hang"));
 	ASSERT_EQ(0, tsubmit(bf->fd, &bf->hung, 1));
 	for (i = 0; i <= QUEUED; i++) {
 		ASSERT_EQ(0, tsubmit(bf->fd, &bf->jobs[i], 1));
@@ -309,21 +311,21 @@ static int has_fault_injection(void)
 TEST_F(mod, unbind_with_queued_jobs)
 {
 	struct busy_file bf;
-	char pci[64];
+	char devname[64];
 	int64_t t0;
 
 	if (!has_fault_injection())
 		SKIP(return, "the device has no fault injection (needs debug=on)");
-	ASSERT_EQ(0, edgenpu_pci_address(self->minor, pci, sizeof(pci)));
-	busy_file_start(_metadata, pci, &bf);
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, devname, sizeof(devname)));
+	busy_file_start(_metadata, devname, &bf);
 
 	t0 = tnow_ms();
-	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	ASSERT_EQ(0, tdriver_write(self->bus, "unbind", devname));
 	EXPECT_GT(MS, tnow_ms() - t0) TH_LOG("unbind took %lld ms", (long long)(tnow_ms() - t0));
 	expect_fences_failed(_metadata, &bf);
 	busy_file_close(_metadata, &bf);
 
-	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/bind", pci));
+	ASSERT_EQ(0, tdriver_write(self->bus, "bind", devname));
 	expect_device_works(_metadata);
 }
 
@@ -331,19 +333,19 @@ TEST_F(mod, unbind_with_queued_jobs)
 TEST_F(mod, unload_after_unbind_with_queued_jobs)
 {
 	struct busy_file bf;
-	char pci[64];
+	char devname[64];
 
 	if (!has_fault_injection())
 		SKIP(return, "the device has no fault injection (needs debug=on)");
-	ASSERT_EQ(0, edgenpu_pci_address(self->minor, pci, sizeof(pci)));
-	busy_file_start(_metadata, pci, &bf);
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, devname, sizeof(devname)));
+	busy_file_start(_metadata, devname, &bf);
 	/* the open file holds the module */
 	EXPECT_EQ(-EWOULDBLOCK, unload());
-	ASSERT_EQ(0, twrite_str("/sys/bus/pci/drivers/edgenpu/unbind", pci));
+	ASSERT_EQ(0, tdriver_write(self->bus, "unbind", devname));
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	expect_fences_failed(_metadata, &bf);
 	busy_file_close(_metadata, &bf);
-	tcoredumps(pci, 1, NULL, 0);
+	tcoredumps(devname, 1, NULL, 0);
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load());
 	expect_device_works(_metadata);

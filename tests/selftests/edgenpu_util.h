@@ -100,14 +100,13 @@ static inline int edgenpu_read_file(const char *path, char *buf, size_t len)
 	return (int)total;
 }
 
-/* PCI address ("0000:00:01.0") of accel minor @minor, from sysfs. */
-static inline int edgenpu_pci_address(int minor, char *addr, size_t len)
+/* Last component of the symlink at @path, copied to @out. */
+static inline int edgenpu_link_base(const char *path, char *out, size_t len)
 {
-	char link[PATH_MAX], path[128];
+	char link[PATH_MAX];
 	const char *base;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device", minor);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
 		return -errno;
@@ -116,12 +115,48 @@ static inline int edgenpu_pci_address(int minor, char *addr, size_t len)
 	base = base ? base + 1 : link;
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
-	memcpy(addr, base, strlen(base) + 1);
+	memcpy(out, base, strlen(base) + 1);
+	return 0;
+}
+
+/*
+ * Device name of accel minor @minor, from sysfs: the PCI address
+ * ("0000:00:01.0") or the platform device ("c000000.npu"); debugfs and
+ * devcoredump name the device by it.
+ */
+static inline int edgenpu_dev_name(int minor, char *name, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device", minor);
+	return edgenpu_link_base(path, name, len);
+}
+
+/* Bus of accel minor @minor's device: "pci" or "platform". */
+static inline int edgenpu_dev_bus(int minor, char *bus, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/subsystem",
+		 minor);
+	return edgenpu_link_base(path, bus, len);
+}
+
+/* /sys/bus/<bus>/drivers/edgenpu/@file for accel minor @minor's device. */
+static inline int edgenpu_driver_path(int minor, const char *file,
+				      char *path, size_t len)
+{
+	char bus[32];
+	int ret = edgenpu_dev_bus(minor, bus, sizeof(bus));
+
+	if (ret)
+		return ret;
+	snprintf(path, len, "/sys/bus/%s/drivers/edgenpu/%s", bus, file);
 	return 0;
 }
 
 /* Value of register @name in the debugfs "registers" dump, or -errno. */
-static inline long long edgenpu_debugfs_reg(const char *pci_addr,
+static inline long long edgenpu_debugfs_reg(const char *devname,
 					    const char *name)
 {
 	char path[256], buf[4096], *line;
@@ -130,7 +165,7 @@ static inline long long edgenpu_debugfs_reg(const char *pci_addr,
 	int n;
 
 	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/registers",
-		 pci_addr);
+		 devname);
 	n = edgenpu_read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return n;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages edgenpu builds with (only the missing ones).
+# gcc-12-multilib (for QEMU's option ROMs) rather than the gcc-multilib meta
+# package, which conflicts with the aarch64 cross compiler.
 . "$(dirname "$0")/common.sh"
 
 PKGS=(build-essential pkg-config libdrm-dev busybox-static cpio xz-utils
       kmod ccache ninja-build flex bison python3-venv dpkg-dev
-      libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev gcc-multilib
+      libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev gcc-12-multilib
       seabios sparse dwarves groff-base dkms
       device-tree-compiler yamllint python3-jsonschema python3-yaml
       libelf-dev libssl-dev bc

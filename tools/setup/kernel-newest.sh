@@ -41,7 +41,8 @@ fi
 
 papt_setup
 PKGS=(linux-source-$KERNEL_NEWEST_SRC linux-headers-$KVER:$ARCH)
-[ "$ARCH" = arm64 ] && PKGS+=(linux-image-$KVER:arm64)
+# (7.x packaging: the image and the modules in their own packages)
+[ "$ARCH" = arm64 ] && PKGS+=(linux-binary-$KVER:arm64 linux-modules-$KVER:arm64)
 dl=$EDGENPU_CACHE/kernel/debs
 mkdir -p "$dl"
 msg "downloading ${PKGS[*]}"
@@ -64,10 +65,16 @@ cp "$hdr/Module.symvers" "$TREE/Module.symvers"
 rm -rf "$ROOT.tmp/hdr"
 
 if [ "$ARCH" = arm64 ]; then
-	imgdeb=$(ls "$dl"/linux-image-"$KVER"_*_arm64.deb | head -n1)
-	[ -f "$imgdeb" ] || die "download of linux-image-$KVER failed"
-	msg "unpacking $(basename "$imgdeb")"
-	dpkg-deb -x "$imgdeb" "$ROOT.tmp"
+	for p in linux-binary linux-modules; do
+		deb=$(ls "$dl"/"$p-$KVER"_*_arm64.deb | head -n1)
+		[ -f "$deb" ] || die "download of $p-$KVER failed"
+		msg "unpacking $(basename "$deb")"
+		dpkg-deb -x "$deb" "$ROOT.tmp"
+	done
+	# merged /usr: modules and image are under usr/lib/modules/<ver>
+	mkdir -p "$ROOT.tmp/boot" "$ROOT.tmp/lib"
+	mv "$ROOT.tmp/usr/lib/modules" "$ROOT.tmp/lib/modules"
+	mv "$ROOT.tmp/lib/modules/$KVER/vmlinuz" "$ROOT.tmp/boot/vmlinuz-$KVER"
 	ln -s "$("$SETUP_DIR/kernel.sh")/src" "$ROOT.tmp/src"
 	depmod -b "$ROOT.tmp" "$KVER"
 fi

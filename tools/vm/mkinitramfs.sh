@@ -10,6 +10,13 @@
 # MODULE  edgenpu.ko; the modules it depends on are resolved through the
 #         kernel's modules.dep and loaded first, in dependency order
 # OUT     the cpio file to write
+#
+# Environment:
+#   BUSYBOX        static busybox for the guest (default /bin/busybox)
+#   LIB_SEARCH     for a cross-built stage: colon-separated directories the
+#                  stage's shared libraries are taken from (they go to the
+#                  guest's /lib; the program interpreter to its own path)
+#                  instead of asking the host's ldd
 set -euo pipefail
 KROOT=$1 STAGE=$2 MODULE=$3 OUT=$4
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +67,50 @@ for n in "${order[@]}"; do
 	esac
 done
 printf '%s\n' "${order[@]}" > "$root/lib/modules/edgenpu-load-order"
+
+elf_files() {
+	find "$@" -type f 2>/dev/null | while read -r f; do
+		head -c 4 "$f" | grep -q 'ELF' && echo "$f"
+	done
+}
+
+# Cross-built stage: follow DT_NEEDED through LIB_SEARCH.
+if [ -n "${LIB_SEARCH:-}" ]; then
+	find_lib() {
+		local d
+		IFS=: read -ra dirs <<<"$LIB_SEARCH"
+		for d in "${dirs[@]}"; do
+			[ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+		done
+		return 1
+	}
+	mapfile -t queue < <(elf_files "$root/usr")
+	declare -A have
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		interp=$(readelf -lW "$f" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+		if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+			src=$(find_lib "$(basename "$interp")") ||
+				{ echo "mkinitramfs: no $interp in $LIB_SEARCH" >&2; exit 1; }
+			mkdir -p "$root$(dirname "$interp")"
+			cp -L "$src" "$root$interp"
+		fi
+		for n in $(readelf -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			[ -n "${have[$n]:-}" ] && continue
+			have[$n]=1
+			[ -e "$root/usr/lib/$n" ] && continue	# from the stage
+			src=$(find_lib "$n") ||
+				{ echo "mkinitramfs: $f needs $n, not in $LIB_SEARCH" >&2; exit 1; }
+			mkdir -p "$root/lib"
+			cp -L "$src" "$root/lib/$n"
+			queue+=("$root/lib/$n")
+		done
+	done
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet) > "$OUT"
+	exit 0
+fi
 
 # Shared libraries of every dynamically linked program in the stage.
 find "$root/usr" -type f 2>/dev/null | while read -r f; do
