@@ -309,14 +309,16 @@ arm64-module: $(ARM64_KROOT)/.complete
 	$(MAKE) -C $(ARM64_KDIR) M=$(abspath $(ARM64_BUILD)/module) ARCH=arm64 \
 		CROSS_COMPILE=$(ARM64_CROSS) KCFLAGS=-Werror modules
 
+# (pkg-config reads its settings from the environment, for libdrm's flags)
 arm64-stage: $(ARM64_SYSROOT)/.complete | $(KROOT)/.complete
-	$(MAKE) --no-print-directory BUILD=$(ARM64_BUILD) CC=$(ARM64_CROSS)gcc \
-		PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) \
-		PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig \
+		$(MAKE) --no-print-directory BUILD=$(ARM64_BUILD) CC=$(ARM64_CROSS)gcc \
 		LDFLAGS="$(LDFLAGS) -Wl,-rpath-link,$(ARM64_LIBDIR)" stage
 
 arm64: arm64-module arm64-stage qemu
 
+# The integration the arm64 suite runs on: clock, carve-out, 40-bit bus.
+ARM64_OVERLAY := dts/examples/qemu-virt-npu.dtso
 VM_ARM64 = tools/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
 	--kernel-root $(ARM64_KROOT) --device-opts debug=on \
 	--stage $(ARM64_BUILD)/stage --module $(ARM64_MODULE) \
@@ -339,14 +341,18 @@ demo:
 check-arm64:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory arm64
-	@tools/check.sh --build $(ARM64_BUILD) --only arm64 -- $(VM_ARM64) --timeout $(VM_TIMEOUT)
+	@tools/check.sh --build $(ARM64_BUILD) --only arm64 \
+		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \
+		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)"
 
 check:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory all kernel-newest arm64
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
-		--arm64-vm "$(VM_ARM64) --timeout $(VM_TIMEOUT)" -- $(VM) --timeout $(VM_TIMEOUT)
+		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \
+		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)" \
+		-- $(VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'
 vm: all

@@ -20,30 +20,41 @@
 #include <linux/property.h>
 #include <linux/reset.h>
 
+#include <drm/drm_managed.h>
+
 #include "edgenpu_drv.h"
 #include "edgenpu_pm.h"
 
 #define EDGENPU_DMA_BITS_MIN	32
 #define EDGENPU_DMA_BITS_MAX	64
 
-static void edgenpu_platform_reserved_mem_release(void *dev)
+static void edgenpu_platform_reserved_mem_release(struct drm_device *drm, void *dev)
 {
 	of_reserved_mem_device_release(dev);
 }
 
-/* A "memory-region" carve-out backs the driver's coherent allocations. */
-static int edgenpu_platform_reserved_mem(struct device *dev)
+/*
+ * A "memory-region" carve-out backs the driver's coherent allocations
+ * (rings, page tables, command streams). Page tables and command streams
+ * live as long as the files and jobs using them, which may outlast an
+ * unbind, so the carve-out is let go with the DRM device, after them.
+ * Return: 1 when there is one, 0 when not, or a negative errno.
+ */
+static int edgenpu_platform_reserved_mem(struct edgenpu_device *edev)
 {
+	struct device *dev = edev->drm.dev;
 	int ret = of_reserved_mem_device_init(dev);
 
 	if (ret == -ENODEV)
 		return 0;	/* no memory-region */
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot use the memory-region carve-out\n");
-	dev_info(dev, "coherent allocations from the reserved memory-region\n");
-	return devm_add_action_or_reset(dev, edgenpu_platform_reserved_mem_release, dev);
+	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_platform_reserved_mem_release,
+				       dev);
+	return ret ? ret : 1;
 }
 
+/* Return: the DMA address width set, or a negative errno. */
 static int edgenpu_platform_dma_mask(struct device *dev)
 {
 	u32 bits = EDGENPU_DMA_BITS_MAX;
@@ -59,7 +70,7 @@ static int edgenpu_platform_dma_mask(struct device *dev)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret)
 		return dev_err_probe(dev, ret, "no usable %u-bit DMA mask\n", bits);
-	return 0;
+	return bits;
 }
 
 /* Undoes the power-up done at probe, unless runtime PM already did. */
@@ -78,6 +89,7 @@ static void edgenpu_platform_reset_assert(void *rst)
 	reset_control_assert(rst);
 }
 
+/* Return: 1 when a reset line was taken, 0 when not, or a negative errno. */
 static int edgenpu_platform_power_on(struct edgenpu_device *edev)
 {
 	struct device *dev = edev->drm.dev;
@@ -108,15 +120,16 @@ static int edgenpu_platform_power_on(struct edgenpu_device *edev)
 	ret = reset_control_deassert(rst);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot deassert reset\n");
-	return devm_add_action_or_reset(dev, edgenpu_platform_reset_assert, rst);
+	ret = devm_add_action_or_reset(dev, edgenpu_platform_reset_assert, rst);
+	return ret ? ret : !!rst;
 }
 
 static int edgenpu_platform_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct edgenpu_device *edev;
+	int irq, ret, dma_bits, carveout, reset;
 	void __iomem *regs;
-	int irq, ret;
 
 	edev = edgenpu_device_alloc(dev);
 	if (IS_ERR(edev))
@@ -137,18 +150,21 @@ static int edgenpu_platform_probe(struct platform_device *pdev)
 	if (ret && ret != -EINVAL)
 		return dev_err_probe(dev, ret, "cannot read edgenpu,sram-size\n");
 
-	ret = edgenpu_platform_dma_mask(dev);
-	if (ret)
-		return ret;
-	ret = edgenpu_platform_reserved_mem(dev);
-	if (ret)
-		return ret;
-	if (device_iommu_mapped(dev))
-		dev_info(dev, "DMA through the system IOMMU\n");
+	dma_bits = edgenpu_platform_dma_mask(dev);
+	if (dma_bits < 0)
+		return dma_bits;
+	carveout = edgenpu_platform_reserved_mem(edev);
+	if (carveout < 0)
+		return carveout;
+	reset = edgenpu_platform_power_on(edev);
+	if (reset < 0)
+		return reset;
+	/* what the integration gave the NPU, for whoever brings up a board */
+	dev_info(dev, "%d-bit DMA%s%s, %d clock(s), %s reset\n", dma_bits,
+		 device_iommu_mapped(dev) ? " through the IOMMU" : "",
+		 carveout ? " from the reserved memory-region" : "",
+		 edev->num_clks, reset ? "a" : "no");
 
-	ret = edgenpu_platform_power_on(edev);
-	if (ret)
-		return ret;
 	ret = devm_pm_runtime_enable(dev);
 	if (ret)
 		return ret;

@@ -41,8 +41,10 @@ fetch_sources() {
 		 papt source --download-only "qemu=$QEMU_SRC_VERSION" >&2)
 	fi
 	if [ ! -d "$MESON_ROOT/usr" ]; then
+		# (bookworm itself, in the private sources for arm64 libraries,
+		# has an older meson than QEMU needs)
 		msg "downloading meson from bookworm-backports"
-		(cd "$QDIR/dl" && papt download meson >&2)
+		(cd "$QDIR/dl" && papt download meson/bookworm-backports >&2)
 		rm -rf "$MESON_ROOT"
 		dpkg-deb -x "$(ls "$QDIR"/dl/meson_*.deb | head -n1)" \
 			"$MESON_ROOT"

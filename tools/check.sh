@@ -4,8 +4,9 @@
 # after everything is built.
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
-#            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"] -- VM-COMMAND...
-#   check.sh --build DIR --only arm64 -- ARM64-VM-COMMAND...
+#            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"]
+#            [--arm64-vm-plain "VM-COMMAND"] -- VM-COMMAND...
+#   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
 # Suites, each logged to DIR/results/<suite>.log in one format
 # (tools/ksft-summary reads them):
@@ -18,10 +19,13 @@
 #   dt       the device-tree binding and its examples
 #   vm       the kselftests and library tests inside the QEMU guest
 #   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
-#            the device tree); it runs alongside the other suites, most
-#            of which use one core
+#            the device tree, wired as dts/examples/qemu-virt-npu.dtso
+#            says); it runs alongside the other suites, most of which use
+#            one core
+#   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
+#            writes by itself (no clocks, carve-out or address width)
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ONLY=
+BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--kdir-newest) KDIR_NEWEST=$2; shift 2 ;;
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
+	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -73,10 +78,13 @@ run_check() {
 }
 
 # The guest's console is the suite's log, ended by the runner's exit status.
+#   vm_suite NAME "VM-COMMAND" [TEST...]
 vm_suite() {
-	local name=$1 st
-	shift
-	"$@" --log "$RES/$name-console.txt" -- edgenpu-run-tests > "$RES/$name.out" 2>&1
+	local name=$1 st cmd
+	read -ra cmd <<<"$2"
+	shift 2
+	"${cmd[@]}" --log "$RES/$name-console.txt" -- edgenpu-run-tests "$@" \
+		> "$RES/$name.out" 2>&1
 	st=$?
 	{
 		cat "$RES/$name-console.txt" 2>/dev/null
@@ -84,25 +92,26 @@ vm_suite() {
 	} > "$RES/$name.log"
 }
 
+ARM64_PLAIN_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_submit_test
+		   model_golden_npu_test)
+arm64_suites() {
+	[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
+	[ -n "$ARM64_VM_PLAIN" ] &&
+		vm_suite arm64-vm-plain "$ARM64_VM_PLAIN" "${ARM64_PLAIN_TESTS[@]}"
+	return 0
+}
+
 if [ "$ONLY" = arm64 ]; then
 	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree)"
-	vm_suite arm64-vm "$@"
-	sed 's/^/  | /' "$RES/arm64-vm.out"
-	if [ -n "$arm64_pid" ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
-	wait "$arm64_pid"
-	tools/ksft-summary --brief "$RES/arm64-vm.log"
-fi
-
-echo "== summary"
-	tools/ksft-summary "$RES"/arm64-vm.log
+	arm64_suites
+	echo "== summary"
+	tools/ksft-summary "$RES"/arm64-vm*.log
 	exit
 fi
 
 arm64_pid=
-if [ -n "$ARM64_VM" ]; then
-	read -ra arm64_cmd <<<"$ARM64_VM"
-	vm_suite arm64-vm "${arm64_cmd[@]}" &
+if [ -n "$ARM64_VM$ARM64_VM_PLAIN" ]; then
+	arm64_suites &
 	arm64_pid=$!
 fi
 
@@ -164,7 +173,7 @@ tools/ksft-summary --brief "$RES/vm.log"
 if [ -n "$arm64_pid" ]; then
 	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
 	wait "$arm64_pid"
-	tools/ksft-summary --brief "$RES/arm64-vm.log"
+	for f in "$RES"/arm64-vm*.log; do tools/ksft-summary --brief "$f"; done
 fi
 
 echo "== summary"

@@ -14,7 +14,7 @@
 
 FIXTURE(pm) {
 	int fd;
-	char power[256];	/* /sys/bus/devname/devices/<addr>/power */
+	char power[256];	/* the bus device's power/ directory */
 	struct tbo src, dst;
 };
 

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NPU as a device-tree platform device: what the node gives the
+ * driver is what the driver took. The probe logs one line with the DMA
+ * width, the carve-out, the clocks and the reset it uses; it must agree
+ * with the node (of_node in sysfs), and the clocks must be gated while
+ * the device is runtime-suspended. Skipped on PCI.
+ */
+#include <ftw.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+
+#include "kselftest_harness.h"
+#include "edgenpu_util.h"
+
+#define SUSPEND_MS	1000
+
+FIXTURE(plat) {
+	int minor;
+	char devname[64];
+	char of_node[128];	/* the node's directory in sysfs */
+	char power[128];
+};
+
+FIXTURE_SETUP(plat)
+{
+	char bus[32];
+	int fd;
+
+	fd = edgenpu_open_minor(&self->minor);
+	ASSERT_LE(0, fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	close(fd);
+	ASSERT_EQ(0, edgenpu_dev_bus(self->minor, bus, sizeof(bus)));
+	if (strcmp(bus, "platform"))
+		SKIP(return, "the NPU is on the %s bus, not a device-tree platform device", bus);
+	ASSERT_EQ(0, edgenpu_dev_name(self->minor, self->devname, sizeof(self->devname)));
+	snprintf(self->of_node, sizeof(self->of_node),
+		 "/sys/class/accel/accel%d/device/of_node", self->minor);
+	snprintf(self->power, sizeof(self->power),
+		 "/sys/class/accel/accel%d/device/power", self->minor);
+}
+
+FIXTURE_TEARDOWN(plat)
+{
+}
+
+/* Size of property @prop of the node, -1 when absent; its bytes in @buf. */
+static int of_prop(const char *node, const char *prop, char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", node, prop);
+	return edgenpu_read_file(path, buf, len);
+}
+
+/* The driver's probe summary for @devname from the kernel log, or NULL. */
+static char *probe_line(const char *devname, char *line, size_t len)
+{
+	char want[96];
+	FILE *p = popen("dmesg", "r");
+	char *found = NULL;
+
+	if (!p)
+		return NULL;
+	snprintf(want, sizeof(want), "edgenpu %s: ", devname);
+	while (fgets(line, len, p))
+		if (strstr(line, want) && strstr(line, "-bit DMA")) {
+			found = line;
+			break;
+		}
+	while (fgets(want, sizeof(want), p))
+		;	/* drain */
+	pclose(p);
+	return found;
+}
+
+TEST_F(plat, probe_took_what_the_node_gives)
+{
+	char line[512], buf[256], *p;
+	unsigned int bits = 64, want_clocks = 0;
+	int n, clocks;
+
+	ASSERT_NE(NULL, probe_line(self->devname, line, sizeof(line)))
+		TH_LOG("no probe summary for %s in the kernel log", self->devname);
+	TH_LOG("%s", line);
+
+	n = of_prop(self->of_node, "edgenpu,dma-address-bits", buf, sizeof(buf));
+	if (n == 4)
+		bits = ntohl(*(uint32_t *)buf);
+	p = strstr(line, "-bit DMA");
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	EXPECT_EQ(bits, strtoul(p, NULL, 10));
+
+	/* one name per clock: "core\0bus\0" */
+	n = of_prop(self->of_node, "clock-names", buf, sizeof(buf));
+	for (int i = 0; i < n; i++)
+		want_clocks += buf[i] == '\0';
+	p = strstr(line, " clock(s)");
+	ASSERT_NE(NULL, p);
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	clocks = atoi(p);
+	EXPECT_EQ(want_clocks, clocks);
+
+	if (of_prop(self->of_node, "memory-region", buf, sizeof(buf)) > 0) {
+		EXPECT_NE(NULL, strstr(line, "from the reserved memory-region"));
+	} else {
+		EXPECT_EQ(NULL, strstr(line, "reserved memory-region"));
+	}
+	if (of_prop(self->of_node, "resets", buf, sizeof(buf)) > 0) {
+		EXPECT_NE(NULL, strstr(line, ", a reset"));
+	} else {
+		EXPECT_NE(NULL, strstr(line, ", no reset"));
+	}
+}
+
+/* nftw() has no user pointer: the search's state. */
+static uint32_t want_phandle;
+static char found_node[256];
+
+static int match_phandle(const char *path, const struct stat *st, int type,
+			 struct FTW *ftw)
+{
+	char buf[8];
+	const char *base = path + ftw->base;
+
+	if (type != FTW_F || strcmp(base, "phandle"))
+		return 0;
+	if (edgenpu_read_file(path, buf, sizeof(buf)) != 4 ||
+	    ntohl(*(uint32_t *)buf) != want_phandle)
+		return 0;
+	snprintf(found_node, sizeof(found_node), "%.*s", (int)ftw->base - 1, path);
+	return 1;
+}
+
+/* clk_enable_count of the node's first clock (via the provider's name). */
+static int clock_enable_count(const char *of_node)
+{
+	char buf[64], path[320];
+	int n;
+
+	n = of_prop(of_node, "clocks", buf, sizeof(buf));
+	if (n < 4)
+		return -1;
+	want_phandle = ntohl(*(uint32_t *)buf);
+	found_node[0] = '\0';
+	if (nftw("/sys/firmware/devicetree/base", match_phandle, 16, FTW_PHYS) != 1)
+		return -1;
+	n = of_prop(found_node, "clock-output-names", buf, sizeof(buf));
+	if (n <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/clk/%s/clk_enable_count", buf);
+	n = edgenpu_read_file(path, buf, sizeof(buf));
+	return n > 0 ? atoi(buf) : -1;
+}
+
+static int write_power(FIXTURE_DATA(plat) *self, const char *file, const char *val)
+{
+	char path[192];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", self->power, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+static int wait_suspended(FIXTURE_DATA(plat) *self, int ms)
+{
+	char path[192], buf[32];
+
+	snprintf(path, sizeof(path), "%s/runtime_status", self->power);
+	for (int t = 0; t < ms; t += 5) {
+		if (edgenpu_read_file(path, buf, sizeof(buf)) > 0 &&
+		    !strncmp(buf, "suspended", 9))
+			return 0;
+		usleep(5000);
+	}
+	return -1;
+}
+
+TEST_F(plat, clocks_gated_while_suspended)
+{
+	char buf[16];
+
+	if (of_prop(self->of_node, "clocks", buf, sizeof(buf)) < 4)
+		SKIP(return, "the node has no clocks");
+	if (clock_enable_count(self->of_node) < 0)
+		SKIP(return, "clock not visible in debugfs (clk_enable_count)");
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	EXPECT_EQ(1, clock_enable_count(self->of_node)) TH_LOG("clock off while active");
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	ASSERT_EQ(0, wait_suspended(self, SUSPEND_MS))
+		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
+	EXPECT_EQ(0, clock_enable_count(self->of_node)) TH_LOG("clock on while suspended");
+
+	/* and back on when it is used again */
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	EXPECT_EQ(1, clock_enable_count(self->of_node));
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+}
+
+TEST_HARNESS_MAIN
