@@ -24,29 +24,17 @@ CASES=("$NAME: module builds with -Werror" "$NAME: no compiler or modpost warnin
        "$NAME: aliases for the PCI and platform buses")
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/tap.sh"
-skip_all() {
-	local c
-	for c in "${CASES[@]}"; do tap_skip "$c" "$1"; done
-	tap_done
-	exit
-}
+skip_all() { tap_skip_all "$1" "${CASES[@]}"; }
 [ -n "$KDIR" ] || skip_all "no kernel tree given (--kdir)"
 [ -f "$KDIR/Makefile" ] || skip_all "$KDIR has no Makefile (not a kernel build tree)"
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 S=$T/src
-# The sources only, in the repository's layout: driver/Kbuild finds the
-# hardware and uAPI headers at $(src)/../hw and $(src)/../uapi.
-copy_sources() {
-	mkdir -p "$S/driver" "$S/hw" "$S/uapi" &&
-	cp "$REPO/Kbuild" "$S/" &&
-	(cd "$REPO/driver" && cp -- *.c *.h Kbuild Makefile Kconfig "$S/driver/") &&
-	rm -f "$S"/driver/*.mod.c &&
-	(cd "$REPO/hw" && cp -- *.h "$S/hw/") &&
-	cp -R "$REPO/uapi/." "$S/uapi/"
-}
-copy_sources || { echo "kbuild-test.sh: cannot copy the sources to $S" >&2; exit 2; }
+# The sources only, in the repository's layout (driver/Kbuild finds the
+# hardware and uAPI headers at $(src)/../hw and $(src)/../uapi).
+"$REPO/tools/mirror-driver" "$S" ||
+	{ echo "kbuild-test.sh: cannot copy the sources to $S" >&2; exit 2; }
 
 KO=$S/driver/edgenpu.ko
 built() {
