@@ -5,7 +5,7 @@
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
 #            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"]
-#            [--arm64-vm-plain "VM-COMMAND"] -- VM-COMMAND...
+#            [--arm64-vm-plain "VM-COMMAND"] [--arm64-smoke] -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
 # Suites, each logged to DIR/results/<suite>.log in one format
@@ -21,11 +21,12 @@
 #   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
 #            the device tree, wired as dts/examples/qemu-virt-npu.dtso
 #            says); it runs alongside the other suites, most of which use
-#            one core
+#            one core. With --arm64-smoke (make check) only the smoke
+#            subset runs; make check-arm64 runs all of it.
 #   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
 #            writes by itself (no clocks, carve-out or address width)
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY=
+BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY= ARM64_SMOKE=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
 	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
+	--arm64-smoke) ARM64_SMOKE=1; shift ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -94,8 +96,17 @@ vm_suite() {
 
 ARM64_PLAIN_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_submit_test
 		   model_golden_npu_test)
+# probe through the device tree, identity, buffers, a job, every golden op
+# case, every model
+ARM64_SMOKE_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_query_test
+		   edgenpu_bo_test edgenpu_submit_test graph_golden_npu_test
+		   model_golden_npu_test libedgenpu_device_test)
 arm64_suites() {
-	[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
+	if [ -n "$ARM64_SMOKE" ]; then
+		[ -n "$ARM64_VM" ] && vm_suite arm64-vm-smoke "$ARM64_VM" "${ARM64_SMOKE_TESTS[@]}"
+	else
+		[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
+	fi
 	[ -n "$ARM64_VM_PLAIN" ] &&
 		vm_suite arm64-vm-plain "$ARM64_VM_PLAIN" "${ARM64_PLAIN_TESTS[@]}"
 	return 0
@@ -171,7 +182,8 @@ vmst=${PIPESTATUS[0]}
 tools/ksft-summary --brief "$RES/vm.log"
 
 if [ -n "$arm64_pid" ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside;"
+	echo "   the smoke subset, make check-arm64 runs the whole suite)"
 	wait "$arm64_pid"
 	for f in "$RES"/arm64-vm*.log; do tools/ksft-summary --brief "$f"; done
 fi
