@@ -492,6 +492,40 @@ static inline int twrite_str(const char *path, const char *val)
 	return (int)n;
 }
 
+/* Attribute @name of a device's power/ directory @dir, without its newline. */
+static inline int tpower_read(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[320];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	n = edgenpu_read_file(path, buf, len);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return n < 0 ? n : 0;
+}
+
+/* Whether runtime_status in @dir reads @want. */
+static inline int tpower_is(const char *dir, const char *want)
+{
+	char buf[64];
+
+	return !tpower_read(dir, "runtime_status", buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+/* Polls runtime_status in @dir for @want for at most @ms; the ms it took or -1. */
+static inline int tpower_wait(const char *dir, const char *want, int ms)
+{
+	int64_t t0 = tnow_ms();
+
+	while (!tpower_is(dir, want)) {
+		if (tnow_ms() - t0 > ms)
+			return -1;
+		usleep(2000);
+	}
+	return (int)(tnow_ms() - t0);
+}
+
 /* Write @devname to /sys/bus/@bus/drivers/edgenpu/@file (bind, unbind). */
 static inline int tdriver_write(const char *bus, const char *file,
 				const char *devname)

@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 
 #include "kselftest_harness.h"
-#include "edgenpu_util.h"
+#include "edgenpu_job_util.h"
 
 #define SUSPEND_MS	1000
 
@@ -158,29 +158,9 @@ static int clock_enable_count(const char *of_node)
 static int write_power(FIXTURE_DATA(plat) *self, const char *file, const char *val)
 {
 	char path[192];
-	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", self->power, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
-static int wait_suspended(FIXTURE_DATA(plat) *self, int ms)
-{
-	char path[192], buf[32];
-
-	snprintf(path, sizeof(path), "%s/runtime_status", self->power);
-	for (int t = 0; t < ms; t += 5) {
-		if (edgenpu_read_file(path, buf, sizeof(buf)) > 0 &&
-		    !strncmp(buf, "suspended", 9))
-			return 0;
-		usleep(5000);
-	}
-	return -1;
+	return twrite_str(path, val);
 }
 
 TEST_F(plat, clocks_gated_while_suspended)
@@ -195,7 +175,7 @@ TEST_F(plat, clocks_gated_while_suspended)
 	ASSERT_EQ(0, write_power(self, "control", "on"));
 	EXPECT_EQ(1, clock_enable_count(self->of_node)) TH_LOG("clock off while active");
 	ASSERT_EQ(0, write_power(self, "control", "auto"));
-	ASSERT_EQ(0, wait_suspended(self, SUSPEND_MS))
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
 		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
 	EXPECT_EQ(0, clock_enable_count(self->of_node)) TH_LOG("clock on while suspended");
 

@@ -18,45 +18,13 @@ FIXTURE(pm) {
 	struct tbo src, dst;
 };
 
-static int power_read(FIXTURE_DATA(pm) *self, const char *name, char *buf, size_t len)
-{
-	char path[320];
-	int n;
-
-	snprintf(path, sizeof(path), "%s/%s", self->power, name);
-	n = edgenpu_read_file(path, buf, len);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return n < 0 ? n : 0;
-}
-
 static long long power_num(FIXTURE_DATA(pm) *self, const char *name)
 {
 	char buf[64];
 
-	if (power_read(self, name, buf, sizeof(buf)))
+	if (tpower_read(self->power, name, buf, sizeof(buf)))
 		return -1;
 	return atoll(buf);
-}
-
-static int is_status(FIXTURE_DATA(pm) *self, const char *want)
-{
-	char buf[64];
-
-	return !power_read(self, "runtime_status", buf, sizeof(buf)) && !strcmp(buf, want);
-}
-
-/* Polls runtime_status for @want for at most @ms; returns the ms it took or -1. */
-static int wait_status(FIXTURE_DATA(pm) *self, const char *want, int ms)
-{
-	int64_t t0 = tnow_ms();
-
-	while (!is_status(self, want)) {
-		if (tnow_ms() - t0 > ms)
-			return -1;
-		usleep(2000);
-	}
-	return (int)(tnow_ms() - t0);
 }
 
 FIXTURE_SETUP(pm)
@@ -70,7 +38,7 @@ FIXTURE_SETUP(pm)
 	ASSERT_EQ(0, tdev_name(&minor, devname, sizeof(devname)));
 	/* the bus device's power attributes (PCI or platform) */
 	snprintf(self->power, sizeof(self->power), "/sys/class/accel/accel%d/device/power", minor);
-	if (power_read(self, "runtime_status", buf, sizeof(buf)))
+	if (tpower_read(self->power, "runtime_status", buf, sizeof(buf)))
 		SKIP(return, "no runtime PM in sysfs (CONFIG_PM)");
 	if (strcmp(buf, "active") && strcmp(buf, "suspended"))
 		SKIP(return, "runtime PM not in use: status %s", buf);
@@ -118,11 +86,11 @@ TEST_F(pm, suspends_when_idle)
 
 	EXPECT_EQ(50, power_num(self, "autosuspend_delay_ms"));
 	/* an open file with mapped buffers does not keep the device awake */
-	ms = wait_status(self, "suspended", SUSPEND_MS);
+	ms = tpower_wait(self->power, "suspended", SUSPEND_MS);
 	EXPECT_LE(0, ms) TH_LOG("still not suspended after %d ms", SUSPEND_MS);
 	/* and it stays suspended while nothing happens */
 	usleep(200000);
-	EXPECT_TRUE(is_status(self, "suspended"));
+	EXPECT_TRUE(tpower_is(self->power, "suspended"));
 }
 
 TEST_F(pm, job_from_suspended)
@@ -131,12 +99,12 @@ TEST_F(pm, job_from_suspended)
 	int round;
 
 	for (round = 0; round < 4; round++) {
-		ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS)) TH_LOG("round %d", round);
+		ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS)) TH_LOG("round %d", round);
 		suspended_before = power_num(self, "runtime_suspended_time");
 		copy_and_check(_metadata, self);
 		EXPECT_LE(suspended_before, power_num(self, "runtime_suspended_time"));
 	}
-	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	EXPECT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS));
 }
 
 /* Active from submission to the end of the job, then suspended again. */
@@ -148,7 +116,7 @@ TEST_F(pm, active_around_a_job)
 	int samples = 0, not_active = 0, ms;
 
 	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
-	ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS));
 	active_before = power_num(self, "runtime_active_time");
 	ASSERT_LE(0, active_before);
 
@@ -159,7 +127,7 @@ TEST_F(pm, active_around_a_job)
 		if (info.status != DRM_EDGENPU_JOB_PENDING)
 			break;
 		samples++;
-		if (!is_status(self, "active"))
+		if (!tpower_is(self->power, "active"))
 			not_active++;
 		usleep(2000);
 		ASSERT_GT(10000, samples);
@@ -169,7 +137,7 @@ TEST_F(pm, active_around_a_job)
 	EXPECT_EQ(0, not_active) TH_LOG("%d of %d samples not active during the job",
 					not_active, samples);
 
-	ms = wait_status(self, "suspended", SUSPEND_MS);
+	ms = tpower_wait(self->power, "suspended", SUSPEND_MS);
 	EXPECT_LE(0, ms) TH_LOG("not suspended %d ms after the job", SUSPEND_MS);
 	active_after = power_num(self, "runtime_active_time");
 	/* the job ran for tens of ms with the device active */
@@ -188,7 +156,7 @@ TEST_F(pm, active_while_queued)
 
 	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
 	ASSERT_EQ(0, tsyncobj_create(self->fd, &s));
-	ASSERT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS));
 	busy.job.out_handle = s;
 	ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
 	/* j2 waits for the long job; j1 is independent */
@@ -202,14 +170,14 @@ TEST_F(pm, active_while_queued)
 	j2.priority = DRM_EDGENPU_PRIORITY_HIGH;
 	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
 	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
-	EXPECT_TRUE(is_status(self, "active"));
+	EXPECT_TRUE(tpower_is(self->power, "active"));
 	ASSERT_EQ(0, tjob_wait(self->fd, j2.id, 5000, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
 	ASSERT_EQ(0, tjob_wait(self->fd, j1.id, 5000, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
 	ASSERT_EQ(0, tbo_wait(self->fd, self->src.handle, 5000000000ll));
 	EXPECT_EQ(2, self->src.cpu[N - 1]);
-	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	EXPECT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS));
 	tsyncobj_destroy(self->fd, s);
 	tbusy_fini(self->fd, &busy);
 }
@@ -223,14 +191,14 @@ TEST_F(pm, control_on)
 		SKIP(return, "needs root to write power/control");
 	snprintf(path, sizeof(path), "%s/control", self->power);
 	ASSERT_EQ(0, twrite_str(path, "on"));
-	EXPECT_TRUE(is_status(self, "active"));
+	EXPECT_TRUE(tpower_is(self->power, "active"));
 	usleep(300000);
-	EXPECT_TRUE(is_status(self, "active"));
+	EXPECT_TRUE(tpower_is(self->power, "active"));
 	copy_and_check(_metadata, self);
 	usleep(200000);
-	EXPECT_TRUE(is_status(self, "active"));
+	EXPECT_TRUE(tpower_is(self->power, "active"));
 	ASSERT_EQ(0, twrite_str(path, "auto"));
-	EXPECT_LE(0, wait_status(self, "suspended", SUSPEND_MS));
+	EXPECT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS));
 	copy_and_check(_metadata, self);
 }
 
@@ -259,7 +227,7 @@ TEST_F(pm, system_suspend_resume)
 		copy_and_check(_metadata, self);
 	}
 	ASSERT_EQ(0, twrite_str("/sys/power/pm_test", "none"));
-	ASSERT_EQ(0, power_read(self, "runtime_status", buf, sizeof(buf)));
+	ASSERT_EQ(0, tpower_read(self->power, "runtime_status", buf, sizeof(buf)));
 	EXPECT_TRUE(!strcmp(buf, "active") || !strcmp(buf, "suspended")) TH_LOG("%s", buf);
 }
 
