@@ -155,6 +155,7 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	struct edgenpu_ring *ring = job->ring;
 	struct edgenpu_device *edev = job->edev;
 	struct dma_fence *finished = &sched_job->s_fence->finished;
+	struct dma_fence *fence = job->hw_fence;
 	unsigned long flags;
 	int idx, err;
 	bool cookie;
@@ -173,19 +174,23 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	/* no allocation or sleeping from here: the fence is already there */
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&ring->lock, flags);
-	dma_fence_init(job->hw_fence, &edgenpu_fence_ops, &ring->lock,
+	dma_fence_init(fence, &edgenpu_fence_ops, &ring->lock,
 		       ring->fence_context, ++ring->emit_seqno);
 	job->hw_fence_init = true;
 	job->start_ns = ktime_get_ns();
-	/* the inflight list holds one fence reference, the scheduler another */
-	dma_fence_get(job->hw_fence);
+	/*
+	 * The job holds the initial fence reference, the inflight list one
+	 * and the scheduler one, both taken before the device can end it.
+	 */
+	dma_fence_get(fence);
+	dma_fence_get(fence);
 	list_add_tail(&job->node, &ring->inflight);
 	edgenpu_ring_emit(ring, job);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	dma_fence_end_signalling(cookie);
 
 	drm_dev_exit(idx);
-	return dma_fence_get(job->hw_fence);
+	return fence;
 }
 
 static int edgenpu_status_errno(u32 status)
@@ -223,17 +228,22 @@ static u32 edgenpu_hw_status(u32 hw)
 	}
 }
 
-/* Ends @job with @status; ring->lock held, @job taken off the inflight list. */
+/*
+ * Ends @job with @status; ring->lock held, @job taken off the inflight
+ * list. Once its fence signals, the scheduler may free the job on another
+ * CPU at any moment: @job is not touched after that.
+ */
 static void edgenpu_job_signal(struct edgenpu_job *job, u32 status,
 			       const struct enpu_job_completion *done)
 {
+	struct dma_fence *fence = job->hw_fence;
 	int err = edgenpu_status_errno(status);
 
 	edgenpu_job_end(job, status, done);
 	if (err)
-		dma_fence_set_error(job->hw_fence, err);
-	dma_fence_signal_locked(job->hw_fence);
-	dma_fence_put(job->hw_fence);
+		dma_fence_set_error(fence, err);
+	dma_fence_signal_locked(fence);
+	dma_fence_put(fence);	/* the inflight list's reference */
 }
 
 /*
@@ -438,41 +448,61 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	return 0;
 }
 
-/* The job the device is running, if it is one of ours; ring->lock taken. */
-static struct edgenpu_job *edgenpu_active_job(struct edgenpu_device *edev,
-					      u32 *progress)
+/*
+ * @ring's job with hardware seqno @seqno if the device has not ended it.
+ * The pointer may only be used with the schedulers' work stopped (then
+ * nothing frees the job); otherwise only compared with NULL.
+ */
+static struct edgenpu_job *edgenpu_ring_find(struct edgenpu_ring *ring, u32 seqno)
 {
 	struct edgenpu_job *job, *found = NULL;
 	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	list_for_each_entry(job, &ring->inflight, node) {
+		if (edgenpu_job_hw_seqno(job) == seqno) {
+			found = job;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return found;
+}
+
+/*
+ * Whether the device is running one of our jobs, and which: its ring,
+ * hardware seqno and the ring's PROGRESS count.
+ */
+static bool edgenpu_device_active(struct edgenpu_device *edev,
+				  struct edgenpu_ring **active, u32 *seqno,
+				  u32 *progress)
+{
 	unsigned int r;
 
-	for (r = 0; r < ENPU_NUM_RINGS && !found; r++) {
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
-		u32 seqno;
 
 		if (!(edgenpu_ring_read(ring, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY))
 			continue;
-		seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
+		*seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
 		*progress = edgenpu_ring_read(ring, ENPU_RING_PROGRESS);
-		spin_lock_irqsave(&ring->lock, flags);
-		list_for_each_entry(job, &ring->inflight, node) {
-			if (edgenpu_job_hw_seqno(job) == seqno) {
-				found = job;
-				break;
-			}
+		if (edgenpu_ring_find(ring, *seqno)) {
+			*active = ring;
+			return true;
 		}
-		spin_unlock_irqrestore(&ring->lock, flags);
 	}
-	return found;
+	return false;
 }
 
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
 	struct edgenpu_device *edev = job->edev;
-	struct edgenpu_job *active;
+	struct edgenpu_ring *ring = NULL;
+	struct edgenpu_job *guilty = NULL;
+	u32 seqno = 0, progress = 0;
 	unsigned int r;
-	u32 progress = 0;
+	bool busy;
 	int idx;
 
 	if (!drm_dev_enter(&edev->drm, &idx))
@@ -490,11 +520,8 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 	    (job->hw_fence_init && dma_fence_is_signaled(job->hw_fence)))
 		goto keep;
 
-	active = edgenpu_active_job(edev, &progress);
-	if (active) {
-		struct edgenpu_ring *ring = active->ring;
-		u32 seqno = edgenpu_job_hw_seqno(active);
-
+	busy = edgenpu_device_active(edev, &ring, &seqno, &progress);
+	if (busy) {
 		/* the running job retired commands since the last check */
 		if (ring->hang_seqno != seqno || ring->hang_progress != progress) {
 			ring->hang_seqno = seqno;
@@ -513,12 +540,15 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 	}
 
 	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
-		 job->id, job->ring->id, active ? "stuck" : "none");
+		 job->id, job->ring->id, busy ? "stuck" : "none");
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		drm_sched_wqueue_stop(&edev->ring[r].sched);
-	if (active)
-		edgenpu_job_coredump(active);
-	edgenpu_reset(edev, active);
+	/* it may have ended meanwhile; if not, it stays until the restart */
+	if (busy)
+		guilty = edgenpu_ring_find(ring, seqno);
+	if (guilty)
+		edgenpu_job_coredump(guilty);
+	edgenpu_reset(edev, guilty);
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		drm_sched_wqueue_start(&edev->ring[r].sched);
 keep:
