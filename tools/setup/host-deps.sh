@@ -23,5 +23,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 msg "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-as_root apt-get -q update >&2
-as_root apt-get -q -y --no-install-recommends install "${missing[@]}" >&2
+# another apt (unattended upgrades, a parallel job) may hold the lock: wait
+lock=(-o DPkg::Lock::Timeout=600)
+as_root apt-get -q "${lock[@]}" update >&2
+as_root apt-get -q -y "${lock[@]}" --no-install-recommends install "${missing[@]}" >&2
