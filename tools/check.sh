@@ -5,7 +5,7 @@
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
 #            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"]
-#            [--arm64-vm-plain "VM-COMMAND"] [--arm64-smoke] -- VM-COMMAND...
+#            [--arm64-vm-plain "VM-COMMAND"] -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
 # Suites, each logged to DIR/results/<suite>.log in one format
@@ -21,12 +21,11 @@
 #   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
 #            the device tree, wired as dts/examples/qemu-virt-npu.dtso
 #            says); it runs alongside the other suites, most of which use
-#            one core. With --arm64-smoke (make check) only the smoke
-#            subset runs; make check-arm64 runs all of it.
+#            one core.
 #   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
 #            writes by itself (no clocks, carve-out or address width)
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY= ARM64_SMOKE=
+BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -36,7 +35,6 @@ while [ $# -gt 0 ]; do
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
 	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
-	--arm64-smoke) ARM64_SMOKE=1; shift ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -96,17 +94,8 @@ vm_suite() {
 
 ARM64_PLAIN_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_submit_test
 		   model_golden_npu_test)
-# probe through the device tree, identity, buffers, a job, every golden op
-# case, every model
-ARM64_SMOKE_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_query_test
-		   edgenpu_bo_test edgenpu_submit_test graph_golden_npu_test
-		   model_golden_npu_test libedgenpu_device_test)
 arm64_suites() {
-	if [ -n "$ARM64_SMOKE" ]; then
-		[ -n "$ARM64_VM" ] && vm_suite arm64-vm-smoke "$ARM64_VM" "${ARM64_SMOKE_TESTS[@]}"
-	else
-		[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
-	fi
+	[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
 	[ -n "$ARM64_VM_PLAIN" ] &&
 		vm_suite arm64-vm-plain "$ARM64_VM_PLAIN" "${ARM64_PLAIN_TESTS[@]}"
 	return 0
@@ -182,8 +171,7 @@ vmst=${PIPESTATUS[0]}
 tools/ksft-summary --brief "$RES/vm.log"
 
 if [ -n "$arm64_pid" ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside;"
-	echo "   the smoke subset, make check-arm64 runs the whole suite)"
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
 	wait "$arm64_pid"
 	for f in "$RES"/arm64-vm*.log; do tools/ksft-summary --brief "$f"; done
 fi

@@ -4,8 +4,10 @@
 # builds from its source package:
 #
 #   kernel-newest.sh amd64   a tree for the build-only check of edgenpu.ko
-#   kernel-newest.sh arm64   the arm64 guest: Debian's image and modules,
-#                            and a tree to cross-build edgenpu.ko against
+#   kernel-newest.sh arm64   an arm64 guest on the newest kernel (make
+#                            check-arm64 ARM64_KERNEL=newest): Debian's
+#                            image and modules, and a tree to cross-build
+#                            edgenpu.ko against
 #
 # Debian's linux-headers for that kernel come with kbuild tools linked
 # against trixie's glibc, which this (bookworm) host cannot run, so the tree
@@ -13,8 +15,6 @@
 # and Module.symvers (taken from the headers package), then `make
 # olddefconfig modules_prepare` with the host's gcc (the aarch64 cross gcc
 # for arm64) and Debian's KERNELRELEASE, so modules carry its vermagic.
-# (arm64 uses this kernel because Debian's arm64 6.12 kernels are built
-# without CONFIG_DRM_ACCEL.)
 #
 # Prints, for amd64, the prepared tree (usable as KDIR); for arm64, the
 # kernel root (KROOT), laid out like tools/setup/kernel.sh's:
