@@ -140,6 +140,8 @@ static void edgenpu_postclose(struct drm_device *drm, struct drm_file *file)
 	struct edgenpu_device *edev = fpriv->edev;
 
 	edgenpu_sched_file_fini(fpriv);
+	/* nothing of the file may outlive the device this close may release */
+	edgenpu_job_table_wait_idle(fpriv->jobs);
 	mutex_lock(&edev->files_lock);
 	list_del(&fpriv->link);
 	mutex_unlock(&edev->files_lock);

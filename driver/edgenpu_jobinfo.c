@@ -3,13 +3,15 @@
 /*
  * Job status records: each file keeps the final status and counters of
  * its last EDGENPU_JOB_RECORDS jobs, written when a job ends (in the
- * interrupt handler), read with DRM_IOCTL_EDGENPU_JOB_INFO. The table is
- * refcounted so jobs still running after their file closed can end.
+ * interrupt handler), read with DRM_IOCTL_EDGENPU_JOB_INFO. Every job
+ * holds a reference on its file's table until it is freed: closing the
+ * file waits for that (edgenpu_job_table_wait_idle()).
  */
 
 #include <linux/kref.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/wait_bit.h>
 
 #include <drm/drm_file.h>
 #include <drm/edgenpu_accel.h>
@@ -52,8 +54,27 @@ void edgenpu_job_table_get(struct edgenpu_job_table *t)
 
 void edgenpu_job_table_put(struct edgenpu_job_table *t)
 {
-	if (t)
-		kref_put(&t->ref, edgenpu_job_table_release);
+	if (!t || kref_put(&t->ref, edgenpu_job_table_release))
+		return;
+	/* the file's close may wait for its last job (only @t's address is used) */
+	smp_mb__after_atomic();
+	wake_up_var(&t->ref);
+}
+
+/**
+ * edgenpu_job_table_wait_idle() - wait until the file's jobs are all freed
+ * @t: the closing file's table, referenced by the file
+ *
+ * A job's buffers, mappings and address space go with the job, when the
+ * scheduler frees it; after an unbind the closing file may hold the last
+ * reference on the DRM device, and nothing may outlive the device (its
+ * GEM offset manager, its rings, the module's code). The wait is bounded:
+ * the entity teardown before it killed the file's queued jobs, and a job
+ * on the device ends, is canceled at unbind or times out.
+ */
+void edgenpu_job_table_wait_idle(struct edgenpu_job_table *t)
+{
+	wait_var_event(&t->ref, kref_read(&t->ref) == 1);
 }
 
 /* A new pending record; returns its job id. */

@@ -82,11 +82,12 @@ static void edgenpu_job_release(struct kref *ref)
 	else
 		kfree(job->hw_fence);
 	edgenpu_vm_put(job->vm);
-	edgenpu_job_table_put(job->table);
 	if (job->pm_ref) {
 		pm_runtime_mark_last_busy(edev->drm.dev);
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}
+	/* last: the file's close may be waiting for it, then free the device */
+	edgenpu_job_table_put(job->table);
 	kfree(job);
 }
 

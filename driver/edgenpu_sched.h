@@ -104,6 +104,7 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 struct edgenpu_job_table *edgenpu_job_table_create(void);
 void edgenpu_job_table_get(struct edgenpu_job_table *t);
 void edgenpu_job_table_put(struct edgenpu_job_table *t);
+void edgenpu_job_table_wait_idle(struct edgenpu_job_table *t);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			   const struct enpu_job_completion *done,
