@@ -51,6 +51,7 @@ QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
 # Host tests that start QEMU themselves (tests/qtest) find it here.
 export EDGENPU_QEMU_BUILD := $(QEMU_BUILD)
 VM_TIMEOUT ?= 900
+NPROC := $(shell nproc)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -95,6 +96,23 @@ $(LIB): $(LIB_OBJS)
 		-Wl,--no-undefined -o $@ $^ $(DRM_LIBS) -lm
 	ln -sf $(@F) $(@D)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(@D)/libedgenpu.so
+
+# The library (with its INT8 kernels, INT8_SAN_LIB) compiled once with
+# ASan and UBSan; the host tests link it instead of each compiling it.
+LIB_SAN_LIB := $(BUILD)/san/libedgenpu_san.a
+LIB_SAN_OBJS := $(LIB_SRCS:libedgenpu/%.c=$(BUILD)/san/libedgenpu/%.o)
+$(LIB_SAN_OBJS): $(BUILD)/san/libedgenpu/%.o: libedgenpu/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(LIB_INC) -c $< -o $@
+
+$(LIB_SAN_LIB): $(LIB_SAN_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+include hw/int8/int8.mk
+# what a host test links for the library
+LIB_SAN := $(LIB_SAN_LIB) $(INT8_SAN_LIB)
 
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|'
@@ -150,18 +168,18 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
 
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
-$(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SRCS) \
-		$(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
+		$(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
-		$< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+		$< $(LIB_SAN) $(DRM_LIBS) -lm
 
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
-$(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SRCS) \
-		$(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
+		$(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
-		$< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+		$< $(LIB_SAN) $(DRM_LIBS) -lm
 
 # Every golden case through the public graph API: CPU backend on the host,
 # NPU through the driver in the VM (the goldens are staged into the guest).
@@ -169,10 +187,10 @@ GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c \
 	tests/host/golden.c
 HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
 $(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
-		-o $@ $(GRAPH_GOLDEN_SRCS) $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+		-o $@ $(GRAPH_GOLDEN_SRCS) $(LIB_SAN) $(DRM_LIBS) -lm
 
 VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
 $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
@@ -186,10 +204,10 @@ $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/h
 MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c
 HOST_TESTS += $(BUILD)/tests/host/model_golden_test
 $(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
-		$(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
-		-o $@ $(MODEL_GOLDEN_SRCS) $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+		-o $@ $(MODEL_GOLDEN_SRCS) $(LIB_SAN) $(DRM_LIBS) -lm
 
 VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
 $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
@@ -199,7 +217,6 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 		-Ilibedgenpu/include -Itests/host -o $@ $(MODEL_GOLDEN_SRCS) \
 		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu
 
-include hw/int8/int8.mk
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk
 include tests/qtest/qtest.mk
@@ -342,7 +359,7 @@ deps:
 demo:
 	@tools/setup/host-deps.sh
 	@mkdir -p $(BUILD)
-	@$(MAKE) --no-print-directory all >$(BUILD)/demo-build.log 2>&1 || \
+	@$(MAKE) --no-print-directory -j$(NPROC) all >$(BUILD)/demo-build.log 2>&1 || \
 		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
 	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
@@ -357,7 +374,7 @@ check-arm64:
 
 check:
 	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory all kernel-newest arm64
+	@$(MAKE) --no-print-directory -j$(NPROC) all kernel-newest arm64
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \

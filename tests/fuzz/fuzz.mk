@@ -18,10 +18,10 @@ CORRUPT_TEST := $(BUILD)/tests/host/tflite_corrupt_test
 HOST_TESTS   += $(CORRUPT_TEST)
 
 $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
-		$(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -I$(FUZZ_DIR) \
-		-o $@ $< $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+		-o $@ $< $(LIB_SAN) $(DRM_LIBS) -lm
 
 # ---- make fuzz ----------------------------------------------------------------
 FUZZ_SECONDS ?= 60
