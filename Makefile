@@ -379,6 +379,7 @@ check:
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)" \
+		--vm-iommu "$(VM) --iommu --timeout $(VM_TIMEOUT)" \
 		-- $(VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'

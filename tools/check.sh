@@ -5,7 +5,8 @@
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
 #            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"]
-#            [--arm64-vm-plain "VM-COMMAND"] -- VM-COMMAND...
+#            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
+#            -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
 # Suites, each logged to DIR/results/<suite>.log in one format
@@ -24,8 +25,12 @@
 #            one core.
 #   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
 #            writes by itself (no clocks, carve-out or address width)
+#   vm-iommu the x86-64 guest with a VT-d IOMMU in front of the NPU (strict
+#            invalidation): probe, buffers, jobs, imports, recovery, every
+#            golden op case and model, with the NPU's DMA translated; it
+#            runs alongside, after the arm64 suites
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= ONLY=
+BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
 	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
+	--vm-iommu) VM_IOMMU=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -109,9 +115,15 @@ if [ "$ONLY" = arm64 ]; then
 	exit
 fi
 
+IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
+	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
+	     model_golden_npu_test libedgenpu_device_test)
 arm64_pid=
-if [ -n "$ARM64_VM$ARM64_VM_PLAIN" ]; then
-	arm64_suites &
+if [ -n "$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
+	{
+		arm64_suites
+		[ -n "$VM_IOMMU" ] && vm_suite vm-iommu "$VM_IOMMU" "${IOMMU_TESTS[@]}"
+	} &
 	arm64_pid=$!
 fi
 
@@ -171,9 +183,12 @@ vmst=${PIPESTATUS[0]}
 tools/ksft-summary --brief "$RES/vm.log"
 
 if [ -n "$arm64_pid" ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree; ran alongside)"
+	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree), and the"
+	echo "   x86-64 VM behind an IOMMU (ran alongside)"
 	wait "$arm64_pid"
-	for f in "$RES"/arm64-vm*.log; do tools/ksft-summary --brief "$f"; done
+	for f in "$RES"/arm64-vm*.log "$RES"/vm-iommu.log; do
+		[ -e "$f" ] && tools/ksft-summary --brief "$f"
+	done
 fi
 
 echo "== summary"

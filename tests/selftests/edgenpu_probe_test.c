@@ -123,6 +123,33 @@ TEST_F(dev, msix_in_use)
 	EXPECT_EQ(ENPU_MSIX_VECTORS, vectors);
 }
 
+/*
+ * With an IOMMU in front of the NPU (the VM runner's --iommu boots with
+ * intel_iommu=on), its DMA is translated: the device sits in an IOMMU
+ * group with a DMA domain, and every other test's jobs run through it.
+ */
+TEST_F(dev, dma_through_iommu)
+{
+	char path[160], type[32], cmdline[1024];
+	bool wanted;
+	int n;
+
+	n = edgenpu_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	wanted = n > 0 && strstr(cmdline, "intel_iommu=on");
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/iommu_group/type",
+		 self->minor);
+	n = edgenpu_read_file(path, type, sizeof(type));
+	if (n <= 0) {
+		ASSERT_FALSE(wanted)
+			TH_LOG("the kernel was asked for an IOMMU, but %s is in no IOMMU group",
+			       self->devname);
+		SKIP(return, "no IOMMU in front of the NPU");
+	}
+	type[strcspn(type, "\n")] = '\0';
+	EXPECT_TRUE(!strcmp(type, "DMA") || !strcmp(type, "DMA-FQ"))
+		TH_LOG("%s's IOMMU domain is \"%s\", not a translated one", self->devname, type);
+}
+
 TEST_F(dev, query_matches_registers)
 {
 	struct drm_edgenpu_device_info info;
