@@ -19,6 +19,7 @@
 #include "edgenpu_job.h"
 
 struct edgenpu_job;
+struct reset_control;
 
 /* Descriptors per hardware ring; at most EDGENPU_RING_SIZE - 1 in flight. */
 #define EDGENPU_RING_SIZE	64
@@ -81,6 +82,8 @@ struct edgenpu_ring {
  * @sram_size_fw: SRAM size from the firmware description (platform glue)
  * @clks: clocks to gate when runtime-suspended (platform glue; none on PCI)
  * @num_clks: number of @clks
+ * @rst: reset line, asserted while runtime-suspended (platform glue;
+ *	NULL when the node has none, and on PCI)
  * @irq_lock: protects @irq_count and @irq_last_status, taken in hard IRQ
  * @irq_count: interrupts handled since probe
  * @irq_last_status: IRQ_STATUS of the last interrupt handled
@@ -112,6 +115,7 @@ struct edgenpu_device {
 	u32 sram_size_fw;
 	struct clk_bulk_data *clks;
 	int num_clks;
+	struct reset_control *rst;
 
 	/* protects irq_count and irq_last_status */
 	spinlock_t irq_lock;

@@ -121,7 +121,10 @@ static int edgenpu_platform_power_on(struct edgenpu_device *edev)
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot deassert reset\n");
 	ret = devm_add_action_or_reset(dev, edgenpu_platform_reset_assert, rst);
-	return ret ? ret : !!rst;
+	if (ret)
+		return ret;
+	edev->rst = rst;
+	return !!rst;
 }
 
 static int edgenpu_platform_probe(struct platform_device *pdev)

@@ -5,13 +5,15 @@
  * submit to its end, so the device suspends (after a 50 ms autosuspend
  * delay) only when idle; resuming resets it and reprograms the rings.
  * System sleep goes through the same callbacks. On a platform device the
- * clocks are gated while suspended, and the power domain (attached by the
- * platform core) follows the device's runtime PM state.
+ * reset line is asserted and the clocks are gated while suspended, and the
+ * power domain (attached by the platform core) follows the device's
+ * runtime PM state.
  */
 
 #include <linux/clk.h>
 #include <linux/interrupt.h>
 #include <linux/pm_runtime.h>
+#include <linux/reset.h>
 
 #include <drm/drm_print.h>
 
@@ -21,11 +23,18 @@
 static int edgenpu_runtime_suspend(struct device *dev)
 {
 	struct edgenpu_device *edev = dev_get_drvdata(dev);
+	int ret;
 
 	mutex_lock(&edev->reset_lock);
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	mutex_unlock(&edev->reset_lock);
 	synchronize_irq(edev->irq);
+	ret = reset_control_assert(edev->rst);
+	if (ret) {
+		drm_err(&edev->drm, "cannot assert reset on suspend: %d\n", ret);
+		edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+		return ret;
+	}
 	clk_bulk_disable_unprepare(edev->num_clks, edev->clks);
 	drm_dbg(&edev->drm, "runtime suspended\n");
 	return 0;
@@ -39,6 +48,12 @@ static int edgenpu_runtime_resume(struct device *dev)
 	ret = clk_bulk_prepare_enable(edev->num_clks, edev->clks);
 	if (ret) {
 		drm_err(&edev->drm, "cannot enable clocks on resume: %d\n", ret);
+		return ret;
+	}
+	ret = reset_control_deassert(edev->rst);
+	if (ret) {
+		drm_err(&edev->drm, "cannot deassert reset on resume: %d\n", ret);
+		clk_bulk_disable_unprepare(edev->num_clks, edev->clks);
 		return ret;
 	}
 	mutex_lock(&edev->reset_lock);

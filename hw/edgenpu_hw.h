@@ -169,6 +169,11 @@
 #define   ENPU_INJECT_DROP_IRQ		(1u << 2)	/* next interrupt not sent */
 #define   ENPU_INJECT_MMU_FAULT		(1u << 3)	/* next job faults at once */
 #define   ENPU_INJECT_ALL		0xfu
+/*
+ * Debug window too: how many times the device's reset input (a SoC
+ * integration's reset line, hw/README.md) was released since power-on.
+ */
+#define ENPU_REG_DBG_RESET_INPUTS	0x0804
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -216,7 +221,8 @@
 	X(MMU_FAULT_SEQNO, ENPU_REG_MMU_FAULT_SEQNO)	\
 	X(JOBS_DONE, ENPU_REG_JOBS_DONE)		\
 	X(BUSY_CYCLES_LO, ENPU_REG_BUSY_CYCLES_LO)	\
-	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)
+	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)	\
+	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)
 
 /* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1

@@ -308,6 +308,23 @@ void edgenpu_core_reset(EdgeNpuCore *s)
     s->irq_asserted = false;
 }
 
+/*
+ * The reset input (MMIO integration): asserted, the device is reset and
+ * held there; released, it is reset again and starts as at power-on.
+ */
+void edgenpu_core_set_reset_input(EdgeNpuCore *s, bool asserted)
+{
+    if (asserted == s->held_in_reset) {
+        return;
+    }
+    trace_edgenpu_reset_input(asserted);
+    edgenpu_core_reset(s);
+    s->held_in_reset = asserted;
+    if (!asserted) {
+        s->reset_inputs++;
+    }
+}
+
 /* ---- registers --------------------------------------------------------------- */
 
 static uint32_t edgenpu_caps(EdgeNpuCore *s)
@@ -454,6 +471,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return (uint32_t)s->busy_cycles;
     case ENPU_REG_BUSY_CYCLES_HI:
         return s->busy_cycles >> 32;
+    case ENPU_REG_DBG_RESET_INPUTS:
+        return s->debug ? s->reset_inputs : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
         return s->debug ? s->inject |
@@ -469,6 +488,10 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     uint64_t val = 0;
     bool ok;
 
+    if (s->held_in_reset) {
+        trace_edgenpu_mmio_read(addr, 0);
+        return 0;
+    }
     switch (addr) {
     case ENPU_REG_ID:
         val = ENPU_ID_MAGIC;
@@ -541,6 +564,12 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     EdgeNpuCore *s = opaque;
 
     trace_edgenpu_mmio_write(addr, val);
+    if (s->held_in_reset) {
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(addr, val),
+                          "write to 0x%" HWADDR_PRIx " while held in reset",
+                          addr);
+        return;
+    }
     if (addr >= ENPU_RING_BASE &&
         addr < ENPU_RING_BASE + ENPU_NUM_RINGS * ENPU_RING_STRIDE) {
         qemu_mutex_lock(&s->lock);
@@ -718,7 +747,7 @@ static const VMStateDescription vmstate_edgenpu_ring = {
 
 const VMStateDescription vmstate_edgenpu_core = {
     .name = "edgenpu-core",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .pre_save = edgenpu_pre_save,
     .fields = (const VMStateField[]) {
@@ -736,6 +765,8 @@ const VMStateDescription vmstate_edgenpu_core = {
         VMSTATE_UINT32(fault_seqno, EdgeNpuCore),
         VMSTATE_UINT32(jobs_done, EdgeNpuCore),
         VMSTATE_UINT64(busy_cycles, EdgeNpuCore),
+        VMSTATE_BOOL_V(held_in_reset, EdgeNpuCore, 2),
+        VMSTATE_UINT32_V(reset_inputs, EdgeNpuCore, 2),
         VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
         VMSTATE_END_OF_LIST()
     },

@@ -98,6 +98,8 @@ struct EdgeNpuCore {
     uint32_t fault_asid;
     uint32_t fault_seqno;
     uint32_t jobs_done;
+    bool held_in_reset;      /* reset input asserted (MMIO integration) */
+    uint32_t reset_inputs;   /* DBG_RESET_INPUTS: releases since power-on */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t pending_causes; /* for the bottom half */
@@ -127,6 +129,7 @@ bool edgenpu_core_realize(EdgeNpuCore *c, DeviceState *owner, Error **errp);
 void edgenpu_core_unrealize(EdgeNpuCore *c);
 /* Soft and bus reset; the front end's interrupt is deasserted. */
 void edgenpu_core_reset(EdgeNpuCore *c);
+void edgenpu_core_set_reset_input(EdgeNpuCore *c, bool asserted);
 /* Migration: refuses while work is queued or running. */
 extern const VMStateDescription vmstate_edgenpu_core;
 

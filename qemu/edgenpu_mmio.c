@@ -4,7 +4,9 @@
  * boards that describe the NPU in the device tree (the device model
  * itself is edgenpu_core.c). One 64 KiB register region, one level
  * interrupt that follows the pending, unmasked causes; DMA goes to the
- * system address space.
+ * system address space. A second, 4 KiB region stands in for the SoC's
+ * reset controller: one register whose bit 0 drives the NPU's reset
+ * input (active high, read back as written; hw/README.md).
  *
  * On the arm "virt" machine it is a dynamic sysbus device:
  *   qemu-system-aarch64 -M virt ... -device edgenpu-mmio[,<properties>]
@@ -17,6 +19,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/log.h"
 #include "exec/address-spaces.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
@@ -30,10 +33,47 @@
 
 OBJECT_DECLARE_SIMPLE_TYPE(EdgeNpuMmioState, EDGENPU_MMIO)
 
+#define EDGENPU_MMIO_RESET_CTRL_SIZE 0x1000
+#define EDGENPU_MMIO_RESET_NPU       (1u << 0)
+
 struct EdgeNpuMmioState {
     SysBusDevice parent_obj;
     EdgeNpuCore core;
     qemu_irq irq;
+    MemoryRegion reset_ctrl;
+    uint32_t reset_reg;
+};
+
+static uint64_t edgenpu_reset_ctrl_read(void *opaque, hwaddr addr,
+                                        unsigned size)
+{
+    EdgeNpuMmioState *s = opaque;
+
+    return addr ? 0 : s->reset_reg;
+}
+
+static void edgenpu_reset_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
+                                     unsigned size)
+{
+    EdgeNpuMmioState *s = opaque;
+
+    if (addr) {
+        qemu_log_mask(LOG_GUEST_ERROR, "edgenpu-mmio: write to unassigned"
+                      " reset-control offset 0x%" HWADDR_PRIx "\n", addr);
+        return;
+    }
+    s->reset_reg = val & EDGENPU_MMIO_RESET_NPU;
+    edgenpu_core_set_reset_input(&s->core, s->reset_reg & EDGENPU_MMIO_RESET_NPU);
+}
+
+static const MemoryRegionOps edgenpu_reset_ctrl_ops = {
+    .read = edgenpu_reset_ctrl_read,
+    .write = edgenpu_reset_ctrl_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
 };
 
 static void edgenpu_mmio_set_irq(EdgeNpuCore *c, bool level, bool rising)
@@ -55,6 +95,9 @@ static void edgenpu_mmio_realize(DeviceState *dev, Error **errp)
         return;
     }
     sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->core.regs);
+    memory_region_init_io(&s->reset_ctrl, OBJECT(dev), &edgenpu_reset_ctrl_ops,
+                          s, "edgenpu-reset-ctrl", EDGENPU_MMIO_RESET_CTRL_SIZE);
+    sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->reset_ctrl);
     sysbus_init_irq(SYS_BUS_DEVICE(dev), &s->irq);
 }
 
@@ -65,16 +108,21 @@ static void edgenpu_mmio_unrealize(DeviceState *dev)
 
 static void edgenpu_mmio_reset_hold(Object *obj, ResetType type)
 {
-    edgenpu_core_reset(&EDGENPU_MMIO(obj)->core);
+    EdgeNpuMmioState *s = EDGENPU_MMIO(obj);
+
+    s->reset_reg = 0;
+    s->core.held_in_reset = false;
+    edgenpu_core_reset(&s->core);
 }
 
 static const VMStateDescription vmstate_edgenpu_mmio = {
     .name = "edgenpu-mmio",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(core, EdgeNpuMmioState, 1, vmstate_edgenpu_core,
                        EdgeNpuCore),
+        VMSTATE_UINT32_V(reset_reg, EdgeNpuMmioState, 2),
         VMSTATE_END_OF_LIST()
     },
 };

@@ -3,8 +3,9 @@
  * The NPU as a device-tree platform device: what the node gives the
  * driver is what the driver took. The probe logs one line with the DMA
  * width, the carve-out, the clocks and the reset it uses; it must agree
- * with the node (of_node in sysfs), and the clocks must be gated while
- * the device is runtime-suspended. Skipped on PCI.
+ * with the node (of_node in sysfs), and the clocks must be gated and the
+ * reset line asserted while the device is runtime-suspended. Skipped on
+ * PCI.
  */
 #include <ftw.h>
 #include <stdlib.h>
@@ -182,6 +183,40 @@ TEST_F(plat, clocks_gated_while_suspended)
 	/* and back on when it is used again */
 	ASSERT_EQ(0, write_power(self, "control", "on"));
 	EXPECT_EQ(1, clock_enable_count(self->of_node));
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+}
+
+/*
+ * The node's reset line is asserted while the device is runtime-suspended
+ * and released when it resumes: one suspend and resume is one release of
+ * the device's reset input (DBG_RESET_INPUTS, in the debug window).
+ */
+TEST_F(plat, reset_held_while_suspended)
+{
+	long long before, after;
+	char buf[16];
+
+	if (of_prop(self->of_node, "resets", buf, sizeof(buf)) < 4)
+		SKIP(return, "the node has no reset line");
+	if (!(edgenpu_debugfs_reg(self->devname, "CAPS") & ENPU_CAP_DEBUG))
+		SKIP(return, "the device has no debug window (needs debug=on)");
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	before = edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS");
+	ASSERT_LE(0, before) TH_LOG("DBG_RESET_INPUTS not in debugfs registers");
+	/* while active, nothing touches the line */
+	EXPECT_EQ(before, edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS"));
+
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
+		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	after = edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS");
+	EXPECT_EQ(before + 1, after) TH_LOG("suspend and resume released the reset %lld times",
+					    after - before);
+	/* and the device came out of it ready */
+	EXPECT_EQ(ENPU_STATUS_READY,
+		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
 	ASSERT_EQ(0, write_power(self, "control", "auto"));
 }
 
