@@ -47,3 +47,22 @@ papt_setup() {
 
 papt() { apt-get -q "${PAPT_OPTS[@]}" "$@"; }
 papt_cache() { apt-cache "${PAPT_OPTS[@]}" "$@"; }
+
+# A kernel tree from Debian's linux-source package, with Debian's build
+# configuration (.config, Module.symvers) for one flavour taken from its
+# linux-headers package -- the starting point for preparing a tree with
+# this host's (cross) compiler.
+#   debian_source_tree SOURCE-DEB HEADERS-DEB KVER TREE
+debian_source_tree() {
+	local srcdeb=$1 hdrdeb=$2 kver=$3 tree=$4 hdr
+	mkdir -p "$tree"
+	msg "unpacking $(basename "$srcdeb")"
+	dpkg-deb --fsys-tarfile "$srcdeb" |
+		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+		tar -xJ -C "$tree" --strip-components=1
+	hdr=$(mktemp -d)
+	dpkg-deb -x "$hdrdeb" "$hdr"
+	cp "$hdr/usr/src/linux-headers-$kver/.config" "$tree/.config"
+	cp "$hdr/usr/src/linux-headers-$kver/Module.symvers" "$tree/Module.symvers"
+	rm -rf "$hdr"
+}

@@ -45,19 +45,11 @@ hdrdeb=$(ls "$dl"/linux-headers-"$KVER"_*_arm64.deb | head -n1)
 
 rm -rf "$ROOT.tmp"
 TREE=$ROOT.tmp/usr/src/linux-$KVER
-mkdir -p "$TREE" "$ROOT.tmp/hdr"
+mkdir -p "$ROOT.tmp"
 msg "unpacking $(basename "$imgdeb")"
 dpkg-deb -x "$imgdeb" "$ROOT.tmp"
-msg "unpacking $(basename "$srcdeb")"
-dpkg-deb --fsys-tarfile "$srcdeb" |
-	tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
-	tar -xJ -C "$TREE" --strip-components=1
-dpkg-deb -x "$hdrdeb" "$ROOT.tmp/hdr"
-hdr=$ROOT.tmp/hdr/usr/src/linux-headers-$KVER
-cp "$hdr/.config" "$TREE/.config"
-cp "$hdr/Module.symvers" "$TREE/Module.symvers.debian"
-cp "$hdr/Module.symvers" "$TREE/Module.symvers"
-rm -rf "$ROOT.tmp/hdr"
+debian_source_tree "$srcdeb" "$hdrdeb" "$KVER" "$TREE"
+cp "$TREE/Module.symvers" "$TREE/Module.symvers.debian"
 ln -s "$("$SETUP_DIR/kernel.sh")/src" "$ROOT.tmp/src"
 
 cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KERNELRELEASE="$KVER")

@@ -53,16 +53,7 @@ hdrdeb=$(ls "$dl"/linux-headers-"$KVER"_*_"$ARCH".deb | head -n1)
 
 rm -rf "$ROOT.tmp"
 TREE=$ROOT.tmp/$TREE_REL
-mkdir -p "$TREE" "$ROOT.tmp/hdr"
-msg "unpacking $(basename "$srcdeb")"
-dpkg-deb --fsys-tarfile "$srcdeb" |
-	tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
-	tar -xJ -C "$TREE" --strip-components=1
-dpkg-deb -x "$hdrdeb" "$ROOT.tmp/hdr"
-hdr=$ROOT.tmp/hdr/usr/src/linux-headers-$KVER
-cp "$hdr/.config" "$TREE/.config"
-cp "$hdr/Module.symvers" "$TREE/Module.symvers"
-rm -rf "$ROOT.tmp/hdr"
+debian_source_tree "$srcdeb" "$hdrdeb" "$KVER" "$TREE"
 
 if [ "$ARCH" = arm64 ]; then
 	for p in linux-binary linux-modules; do
