@@ -325,7 +325,8 @@ ARM64_LIBDIR := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
 ARM64_CROSS := aarch64-linux-gnu-
 ARM64_MODULE := $(ARM64_BUILD)/module/driver/edgenpu.ko
 
-$(ARM64_KROOT)/.complete:
+# (the arm64 tree links the x86 one's kselftest headers: not both at once)
+$(ARM64_KROOT)/.complete: | $(KROOT)/.complete
 	$(ARM64_KERNEL_SETUP) >/dev/null
 $(ARM64_SYSROOT)/.complete:
 	tools/setup/arm64-sysroot.sh >/dev/null

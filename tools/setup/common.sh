@@ -38,14 +38,32 @@ papt_setup() {
 		   -o APT::Architectures::=amd64 -o APT::Architectures::=arm64
 		   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
 	local stamp=$APT_DIR/lists/.updated
+	papt_lock
 	if [ ! -e "$stamp" ] || [ "$SETUP_DIR/edgenpu.sources.list" -nt "$stamp" ]; then
 		msg "updating the project's apt lists ($(grep -c '^deb' "$SETUP_DIR/edgenpu.sources.list") suites)"
 		apt-get -q "${PAPT_OPTS[@]}" update >&2
 		touch "$stamp"
 	fi
+	papt_unlock
 }
 
-papt() { apt-get -q "${PAPT_OPTS[@]}" "$@"; }
+# The private apt state has no lock of its own (Debug::NoLocking), and
+# make -j runs several set-up scripts at once: one apt at a time, by flock.
+papt_lock() {
+	exec {PAPT_LOCK_FD}>"$APT_DIR/.edgenpu-lock"
+	flock "$PAPT_LOCK_FD"
+}
+papt_unlock() { exec {PAPT_LOCK_FD}>&-; }
+
+# (a file another script is downloading is complete when the lock is free,
+# and apt-get download skips a file already there)
+papt() {
+	local st=0
+	papt_lock
+	apt-get -q "${PAPT_OPTS[@]}" "$@" || st=$?
+	papt_unlock
+	return "$st"
+}
 papt_cache() { apt-cache "${PAPT_OPTS[@]}" "$@"; }
 
 # A kernel tree from Debian's linux-source package, with Debian's build
