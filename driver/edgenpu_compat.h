@@ -77,7 +77,18 @@ edgenpu_drm_sched_job_init(struct drm_sched_job *job,
  * drm_sched_job_timedout() took it off before calling us and left putting
  * it back to the driver (status DRM_GPU_SCHED_STAT_NOMINAL). 6.17 renamed
  * NOMINAL to DRM_GPU_SCHED_STAT_RESET and added DRM_GPU_SCHED_STAT_NO_HANG,
- * on which the scheduler puts the job back itself.
+ * on which the scheduler puts the job back itself and runs its free-job
+ * work.
+ *
+ * Before 6.17 a job that ended while it was off the list must not go back:
+ * the free-job work its end queued has run already and found another job,
+ * or none, at the head, so the job would stay there, ended, for good. The
+ * timeout handler looks at the list's first job only, so every later
+ * timeout would find that ended job and a hang behind it would never be
+ * seen. Such a job is freed by the scheduler once this handler returns
+ * (free_guilty, as drm_sched_stop() does for a guilty job that completed).
+ * One that ends after it is back on the list queues the free-job work
+ * again, which then finds it.
  */
 static inline enum drm_gpu_sched_stat
 edgenpu_sched_job_keep(struct drm_sched_job *job)
@@ -88,7 +99,10 @@ edgenpu_sched_job_keep(struct drm_sched_job *job)
 	struct drm_gpu_scheduler *sched = job->sched;
 
 	spin_lock(&sched->job_list_lock);
-	list_add(&job->list, &sched->pending_list);
+	if (dma_fence_is_signaled(&job->s_fence->finished))
+		sched->free_guilty = true;
+	else
+		list_add(&job->list, &sched->pending_list);
 	spin_unlock(&sched->job_list_lock);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 #endif

@@ -695,4 +695,37 @@ TEST_F(rec, repeated_hangs)
 	EXPECT_EQ(before + 2, tresets(self->devname));
 }
 
+/*
+ * Hangs with nothing queued behind them, one after the other on one ring.
+ * The first hung job ends while the timeout handler has it off the
+ * scheduler's list and nothing else on the ring ends afterwards: it must
+ * still be freed, or every later timeout of the ring would look at it
+ * (ended, so no hang) and the second hang would never be detected.
+ */
+TEST_F(rec, lone_hangs_in_a_row)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs ch;
+	struct tjob hung;
+	int before, i;
+	int64_t t0;
+
+	before = tresets(self->devname);
+	for (i = 0; i < 3; i++) {
+		ch.n = 0;
+		hung = (struct tjob){ .cs = &ch };
+		tcs_fill(&ch, self->dst.va, 0x99, N);
+		tcs_end(&ch);
+		tjob_bo(&hung, self->dst.handle, 1);
+		ASSERT_EQ(0, tinject(self->devname, "hang"));
+		t0 = tnow_ms();
+		ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
+		ASSERT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info))
+			TH_LOG("hang %d not detected", i + 1);
+		EXPECT_GT(5000, tnow_ms() - t0) TH_LOG("hang %d took %lld ms to detect", i + 1,
+						      (long long)(tnow_ms() - t0));
+	}
+	EXPECT_EQ(before + 3, tresets(self->devname));
+}
+
 TEST_HARNESS_MAIN
