@@ -9,6 +9,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -85,13 +87,22 @@ int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
 	return ret;
 }
 
+/* A wait of at least @ns in jiffies (one more for the tick in progress). */
+static unsigned long edgenpu_wait_jiffies(s64 ns)
+{
+	if (ns <= 0)
+		return 0;
+	return min_t(u64, nsecs_to_jiffies64(ns) + 1, MAX_SCHEDULE_TIMEOUT);
+}
+
 int edgenpu_ioctl_bo_wait(struct drm_device *drm, void *data,
 			  struct drm_file *file)
 {
 	struct drm_edgenpu_bo_wait *args = data;
 	struct drm_gem_shmem_object *shmem;
 	struct drm_gem_object *obj;
-	unsigned long timeout;
+	s64 left = args->timeout_ns;
+	ktime_t end;
 	long ret;
 
 	if (args->flags || args->timeout_ns < 0)
@@ -99,9 +110,19 @@ int edgenpu_ioctl_bo_wait(struct drm_device *drm, void *data,
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
-	timeout = nsecs_to_jiffies(args->timeout_ns);
-	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
-				    timeout);
+	/*
+	 * -ETIME only once timeout_ns has passed on the monotonic clock: a
+	 * wait in jiffies can end early when they lag behind it (late ticks
+	 * on a busy virtual machine), so wait again for what is left.
+	 */
+	end = ktime_add_safe(ktime_get(), ns_to_ktime(left));
+	do {
+		ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+					    edgenpu_wait_jiffies(left));
+		if (ret)
+			break;
+		left = ktime_to_ns(ktime_sub(end, ktime_get()));
+	} while (left > 0);
 	if (ret == 0)
 		ret = args->timeout_ns ? -ETIME : -EBUSY;
 	else if (ret > 0)
