@@ -271,6 +271,15 @@ static inline void tbusy_fini(int fd, struct tbusy *t)
 	tbo_close(fd, &t->b);
 }
 
+/* CLOCK_MONOTONIC in ms: what the tests bound their waits with. */
+static inline int64_t tnow_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
 static inline int tjob_info(int fd, uint64_t id, struct drm_edgenpu_job_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -278,16 +287,21 @@ static inline int tjob_info(int fd, uint64_t id, struct drm_edgenpu_job_info *in
 	return enpu_ioctl(fd, DRM_IOCTL_EDGENPU_JOB_INFO, info);
 }
 
-/* Polls JOB_INFO until the job is no longer pending (or @ms pass). */
+/*
+ * Polls JOB_INFO until the job is no longer pending, or @ms of wall time
+ * pass (counted on the clock: on a loaded guest a 1 ms sleep takes far
+ * longer).
+ */
 static inline int tjob_wait(int fd, uint64_t id, int ms, struct drm_edgenpu_job_info *info)
 {
+	int64_t t0 = tnow_ms();
 	int ret;
 
 	for (;;) {
 		ret = tjob_info(fd, id, info);
 		if (ret || info->status != DRM_EDGENPU_JOB_PENDING)
 			return ret;
-		if (ms-- <= 0)
+		if (tnow_ms() - t0 > ms)
 			return -ETIME;
 		usleep(1000);
 	}
@@ -377,14 +391,6 @@ static inline int tsyncobj_fence_status(int fd, uint32_t handle, int *status)
 
 /* ---- time, processes ------------------------------------------------------ */
 
-static inline int64_t tnow_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 /* Writes one 64-bit value into a pipe. */
 static inline int tpipe_put(int wfd, uint64_t v)
 {
@@ -410,6 +416,7 @@ static inline int tpipe_get(int rfd, uint64_t *v, int ms)
  */
 static inline int tchild_wait(pid_t pid, int ms)
 {
+	int64_t t0 = tnow_ms();
 	int status;
 	pid_t r;
 
@@ -419,7 +426,7 @@ static inline int tchild_wait(pid_t pid, int ms)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		if (r < 0)
 			return -errno;
-		if (ms-- <= 0)
+		if (tnow_ms() - t0 > ms)
 			break;
 		usleep(1000);
 	}
