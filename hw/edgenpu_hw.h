@@ -170,10 +170,13 @@
 #define   ENPU_INJECT_MMU_FAULT		(1u << 3)	/* next job faults at once */
 #define   ENPU_INJECT_ALL		0xfu
 /*
- * Debug window too: how many times the device's reset input (a SoC
- * integration's reset line, hw/README.md) was released since power-on.
+ * Debug window too, for a SoC integration (hw/README.md): how many times
+ * the device's reset input was released, and how many times its power
+ * domain was switched on, since the machine started. Neither a reset nor
+ * a power-off clears them.
  */
 #define ENPU_REG_DBG_RESET_INPUTS	0x0804
+#define ENPU_REG_DBG_POWER_UPS		0x0808
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -222,7 +225,8 @@
 	X(JOBS_DONE, ENPU_REG_JOBS_DONE)		\
 	X(BUSY_CYCLES_LO, ENPU_REG_BUSY_CYCLES_LO)	\
 	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)	\
-	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)
+	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)	\
+	X(DBG_POWER_UPS, ENPU_REG_DBG_POWER_UPS)
 
 /* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1

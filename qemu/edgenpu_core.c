@@ -308,9 +308,17 @@ void edgenpu_core_reset(EdgeNpuCore *s)
     s->irq_asserted = false;
 }
 
+/* Held in reset by the SoC: its reset line, or its power domain off. */
+static bool edgenpu_held(EdgeNpuCore *s)
+{
+    return s->held_in_reset || s->powered_off;
+}
+
 /*
- * The reset input (MMIO integration): asserted, the device is reset and
- * held there; released, it is reset again and starts as at power-on.
+ * The SoC-side inputs (MMIO integration). Going into the held state the
+ * device is reset (a running job abandoned, SRAM cleared: nothing
+ * survives a power-off either); leaving it, it is reset again and starts
+ * as at power-on.
  */
 void edgenpu_core_set_reset_input(EdgeNpuCore *s, bool asserted)
 {
@@ -323,6 +331,26 @@ void edgenpu_core_set_reset_input(EdgeNpuCore *s, bool asserted)
     if (!asserted) {
         s->reset_inputs++;
     }
+}
+
+void edgenpu_core_set_power(EdgeNpuCore *s, bool on)
+{
+    if (on == !s->powered_off) {
+        return;
+    }
+    trace_edgenpu_power(on);
+    edgenpu_core_reset(s);
+    s->powered_off = !on;
+    if (on) {
+        s->power_ups++;
+    }
+}
+
+void edgenpu_core_reset_inputs(EdgeNpuCore *s)
+{
+    s->held_in_reset = false;
+    s->powered_off = false;
+    edgenpu_core_reset(s);
 }
 
 /* ---- registers --------------------------------------------------------------- */
@@ -473,6 +501,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return s->busy_cycles >> 32;
     case ENPU_REG_DBG_RESET_INPUTS:
         return s->debug ? s->reset_inputs : 0;
+    case ENPU_REG_DBG_POWER_UPS:
+        return s->debug ? s->power_ups : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
         return s->debug ? s->inject |
@@ -488,7 +518,7 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     uint64_t val = 0;
     bool ok;
 
-    if (s->held_in_reset) {
+    if (edgenpu_held(s)) {
         trace_edgenpu_mmio_read(addr, 0);
         return 0;
     }
@@ -564,10 +594,10 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     EdgeNpuCore *s = opaque;
 
     trace_edgenpu_mmio_write(addr, val);
-    if (s->held_in_reset) {
+    if (edgenpu_held(s)) {
         EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(addr, val),
-                          "write to 0x%" HWADDR_PRIx " while held in reset",
-                          addr);
+                          "write to 0x%" HWADDR_PRIx " while held in reset"
+                          " or powered off", addr);
         return;
     }
     if (addr >= ENPU_RING_BASE &&
@@ -747,7 +777,7 @@ static const VMStateDescription vmstate_edgenpu_ring = {
 
 const VMStateDescription vmstate_edgenpu_core = {
     .name = "edgenpu-core",
-    .version_id = 2,
+    .version_id = 3,
     .minimum_version_id = 1,
     .pre_save = edgenpu_pre_save,
     .fields = (const VMStateField[]) {
@@ -767,6 +797,8 @@ const VMStateDescription vmstate_edgenpu_core = {
         VMSTATE_UINT64(busy_cycles, EdgeNpuCore),
         VMSTATE_BOOL_V(held_in_reset, EdgeNpuCore, 2),
         VMSTATE_UINT32_V(reset_inputs, EdgeNpuCore, 2),
+        VMSTATE_BOOL_V(powered_off, EdgeNpuCore, 3),
+        VMSTATE_UINT32_V(power_ups, EdgeNpuCore, 3),
         VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
         VMSTATE_END_OF_LIST()
     },

@@ -98,8 +98,11 @@ struct EdgeNpuCore {
     uint32_t fault_asid;
     uint32_t fault_seqno;
     uint32_t jobs_done;
-    bool held_in_reset;      /* reset input asserted (MMIO integration) */
-    uint32_t reset_inputs;   /* DBG_RESET_INPUTS: releases since power-on */
+    /* SoC inputs (MMIO integration); either holds the device in reset. */
+    bool held_in_reset;      /* reset input asserted */
+    bool powered_off;        /* power domain off */
+    uint32_t reset_inputs;   /* DBG_RESET_INPUTS: releases of the reset input */
+    uint32_t power_ups;      /* DBG_POWER_UPS: power domain switched on */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t pending_causes; /* for the bottom half */
@@ -129,7 +132,16 @@ bool edgenpu_core_realize(EdgeNpuCore *c, DeviceState *owner, Error **errp);
 void edgenpu_core_unrealize(EdgeNpuCore *c);
 /* Soft and bus reset; the front end's interrupt is deasserted. */
 void edgenpu_core_reset(EdgeNpuCore *c);
+/*
+ * The SoC-side inputs of the MMIO integration (hw/README.md): the reset
+ * line, and the power domain, off losing every state (SRAM included).
+ * While either holds it, registers read 0, writes are ignored and nothing
+ * runs; when both let go it starts as at power-on.
+ */
 void edgenpu_core_set_reset_input(EdgeNpuCore *c, bool asserted);
+void edgenpu_core_set_power(EdgeNpuCore *c, bool on);
+/* The machine's reset: both inputs back to their power-on state. */
+void edgenpu_core_reset_inputs(EdgeNpuCore *c);
 /* Migration: refuses while work is queued or running. */
 extern const VMStateDescription vmstate_edgenpu_core;
 

@@ -5,8 +5,8 @@
  * itself is edgenpu_core.c). One 64 KiB register region, one level
  * interrupt that follows the pending, unmasked causes; DMA goes to the
  * system address space. A second, 4 KiB region stands in for the SoC's
- * reset controller: one register whose bit 0 drives the NPU's reset
- * input (active high, read back as written; hw/README.md).
+ * system controller: the NPU's reset line and its power domain
+ * (hw/edgenpu_sysctrl.h, hw/README.md).
  *
  * On the arm "virt" machine it is a dynamic sysbus device:
  *   qemu-system-aarch64 -M virt ... -device edgenpu-mmio[,<properties>]
@@ -30,45 +30,58 @@
 
 #include "edgenpu_core.h"
 #include "edgenpu_mmio.h"
+#include "edgenpu_sysctrl.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(EdgeNpuMmioState, EDGENPU_MMIO)
-
-#define EDGENPU_MMIO_RESET_CTRL_SIZE 0x1000
-#define EDGENPU_MMIO_RESET_NPU       (1u << 0)
 
 struct EdgeNpuMmioState {
     SysBusDevice parent_obj;
     EdgeNpuCore core;
     qemu_irq irq;
-    MemoryRegion reset_ctrl;
-    uint32_t reset_reg;
+    MemoryRegion sysctrl;
+    uint32_t reset_reg;      /* ENPU_SYSCTRL_RESET */
+    uint32_t pwr_ctrl;       /* ENPU_SYSCTRL_PWR + ENPU_PWR_CTRL */
 };
 
-static uint64_t edgenpu_reset_ctrl_read(void *opaque, hwaddr addr,
-                                        unsigned size)
+static uint64_t edgenpu_sysctrl_read(void *opaque, hwaddr addr, unsigned size)
 {
     EdgeNpuMmioState *s = opaque;
 
-    return addr ? 0 : s->reset_reg;
+    switch (addr) {
+    case ENPU_SYSCTRL_RESET:
+        return s->reset_reg;
+    case ENPU_SYSCTRL_PWR + ENPU_PWR_CTRL:
+        return s->pwr_ctrl;
+    case ENPU_SYSCTRL_PWR + ENPU_PWR_STATUS:
+        /* the model switches at once: the domain is as requested */
+        return s->core.powered_off ? 0 : ENPU_PWR_NPU;
+    }
+    return 0;
 }
 
-static void edgenpu_reset_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
-                                     unsigned size)
+static void edgenpu_sysctrl_write(void *opaque, hwaddr addr, uint64_t val,
+                                  unsigned size)
 {
     EdgeNpuMmioState *s = opaque;
 
-    if (addr) {
-        qemu_log_mask(LOG_GUEST_ERROR, "edgenpu-mmio: write to unassigned"
-                      " reset-control offset 0x%" HWADDR_PRIx "\n", addr);
+    switch (addr) {
+    case ENPU_SYSCTRL_RESET:
+        s->reset_reg = val & ENPU_SYSCTRL_RESET_NPU;
+        edgenpu_core_set_reset_input(&s->core, s->reset_reg);
+        return;
+    case ENPU_SYSCTRL_PWR + ENPU_PWR_CTRL:
+        s->pwr_ctrl = val & ENPU_PWR_NPU;
+        edgenpu_core_set_power(&s->core, s->pwr_ctrl);
         return;
     }
-    s->reset_reg = val & EDGENPU_MMIO_RESET_NPU;
-    edgenpu_core_set_reset_input(&s->core, s->reset_reg & EDGENPU_MMIO_RESET_NPU);
+    qemu_log_mask(LOG_GUEST_ERROR, "edgenpu-mmio: write to read-only or"
+                  " unassigned system-control offset 0x%" HWADDR_PRIx "\n",
+                  addr);
 }
 
-static const MemoryRegionOps edgenpu_reset_ctrl_ops = {
-    .read = edgenpu_reset_ctrl_read,
-    .write = edgenpu_reset_ctrl_write,
+static const MemoryRegionOps edgenpu_sysctrl_ops = {
+    .read = edgenpu_sysctrl_read,
+    .write = edgenpu_sysctrl_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 4,
@@ -95,9 +108,9 @@ static void edgenpu_mmio_realize(DeviceState *dev, Error **errp)
         return;
     }
     sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->core.regs);
-    memory_region_init_io(&s->reset_ctrl, OBJECT(dev), &edgenpu_reset_ctrl_ops,
-                          s, "edgenpu-reset-ctrl", EDGENPU_MMIO_RESET_CTRL_SIZE);
-    sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->reset_ctrl);
+    memory_region_init_io(&s->sysctrl, OBJECT(dev), &edgenpu_sysctrl_ops, s,
+                          "edgenpu-sysctrl", ENPU_SYSCTRL_SIZE);
+    sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->sysctrl);
     sysbus_init_irq(SYS_BUS_DEVICE(dev), &s->irq);
 }
 
@@ -111,18 +124,19 @@ static void edgenpu_mmio_reset_hold(Object *obj, ResetType type)
     EdgeNpuMmioState *s = EDGENPU_MMIO(obj);
 
     s->reset_reg = 0;
-    s->core.held_in_reset = false;
-    edgenpu_core_reset(&s->core);
+    s->pwr_ctrl = ENPU_PWR_NPU;
+    edgenpu_core_reset_inputs(&s->core);
 }
 
 static const VMStateDescription vmstate_edgenpu_mmio = {
     .name = "edgenpu-mmio",
-    .version_id = 2,
+    .version_id = 3,
     .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(core, EdgeNpuMmioState, 1, vmstate_edgenpu_core,
                        EdgeNpuCore),
         VMSTATE_UINT32_V(reset_reg, EdgeNpuMmioState, 2),
+        VMSTATE_UINT32_V(pwr_ctrl, EdgeNpuMmioState, 3),
         VMSTATE_END_OF_LIST()
     },
 };

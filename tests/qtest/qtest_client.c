@@ -228,6 +228,12 @@ void qt_fatal(struct qt *q, const char *fmt, ...)
 
 int qt_start(struct qt *q, const char *const *extra)
 {
+	return qt_start_on(q, QT_Q35, extra);
+}
+
+int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
+{
+	bool virt = machine == QT_VIRT;
 	const char *build = qt_qemu_build_dir();
 	char qemu[4096], optionrom[4096], qtest_arg[128];
 	const char *argv[QT_MAX_ARGS + 32];
@@ -249,7 +255,7 @@ int qt_start(struct qt *q, const char *const *extra)
 	}
 	snprintf(q->sock_path, sizeof(q->sock_path), "%s/qtest.sock", q->dir);
 	snprintf(q->log_path, sizeof(q->log_path), "%s/qemu.log", q->dir);
-	snprintf(qemu, sizeof(qemu), "%s/qemu-system-x86_64", build);
+	snprintf(qemu, sizeof(qemu), "%s/qemu-system-%s", build, virt ? "aarch64" : "x86_64");
 	snprintf(optionrom, sizeof(optionrom), "%s/pc-bios/optionrom", build);
 	snprintf(qtest_arg, sizeof(qtest_arg), "unix:%s", q->sock_path);
 	if (access(qemu, X_OK)) {
@@ -260,7 +266,7 @@ int qt_start(struct qt *q, const char *const *extra)
 
 	argv[n++] = qemu;
 	argv[n++] = "-M";
-	argv[n++] = "q35";
+	argv[n++] = virt ? "virt" : "q35";
 	argv[n++] = "-accel";
 	argv[n++] = "qtest";
 	argv[n++] = "-nodefaults";

@@ -64,6 +64,10 @@ const char *qt_qemu_build_dir(void);
  */
 int qt_start(struct qt *q, const char *const *argv);
 
+/* The machines qt_start_on() boots: q35 (x86_64) or arm virt (aarch64). */
+enum qt_machine { QT_Q35, QT_VIRT };
+int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *argv);
+
 /*
  * Stops QEMU (SIGTERM, then SIGKILL after a grace period), reaps it and
  * removes the temporary files. Safe to call more than once and on a
