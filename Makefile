@@ -337,16 +337,27 @@ arm64-module: $(ARM64_KROOT)/.complete
 	$(MAKE) -C $(ARM64_KDIR) M=$(abspath $(ARM64_BUILD)/module) ARCH=arm64 \
 		CROSS_COMPILE=$(ARM64_CROSS) KCFLAGS=-Werror modules
 
+# The example integration's power controller (tests/board/), from a mirror too.
+ARM64_BOARD := $(ARM64_BUILD)/board
+ARM64_BOARD_MODULE := $(ARM64_BOARD)/edgenpu_virt_pd.ko
+arm64-board: $(ARM64_KROOT)/.complete
+	@install -D -C -m 0644 -t $(ARM64_BOARD) tests/board/Kbuild tests/board/*.c
+	@install -D -C -m 0644 -t $(ARM64_BOARD)/hw hw/edgenpu_sysctrl.h
+	$(MAKE) -C $(ARM64_KDIR) M=$(abspath $(ARM64_BOARD)) ARCH=arm64 \
+		CROSS_COMPILE=$(ARM64_CROSS) KCFLAGS=-Werror modules
+
 # (pkg-config reads its settings from the environment, for libdrm's flags)
 arm64-stage: $(ARM64_SYSROOT)/.complete | $(KROOT)/.complete
 	PKG_CONFIG_SYSROOT_DIR=$(ARM64_SYSROOT) PKG_CONFIG_LIBDIR=$(ARM64_LIBDIR)/pkgconfig \
 		$(MAKE) --no-print-directory BUILD=$(ARM64_BUILD) CC=$(ARM64_CROSS)gcc \
 		LDFLAGS="$(LDFLAGS) -Wl,-rpath-link,$(ARM64_LIBDIR)" stage
 
-arm64: arm64-module arm64-stage qemu
+arm64: arm64-module arm64-board arm64-stage qemu
 
-# The integration the arm64 suite runs on: clock, carve-out, 40-bit bus.
-ARM64_OVERLAY := dts/examples/qemu-virt-npu.dtso
+# The integration the arm64 suite runs on: clock, reset, power domain,
+# carve-out, 40-bit bus; the guest loads the power controller's driver.
+ARM64_INTEGRATION := --dt-overlay dts/examples/qemu-virt-npu.dtso \
+	--board-module $(ARM64_BOARD_MODULE)
 VM_ARM64 = tools/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
 	--kernel-root $(ARM64_KROOT) --device-opts debug=on \
 	--stage $(ARM64_BUILD)/stage --module $(ARM64_MODULE) \
@@ -370,7 +381,7 @@ check-arm64:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory arm64
 	@tools/check.sh --build $(ARM64_BUILD) --only arm64 \
-		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \
+		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)"
 
 check:
@@ -378,7 +389,8 @@ check:
 	@$(MAKE) --no-print-directory -j$(NPROC) all kernel-newest arm64
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
-		--arm64-vm "$(VM_ARM64) --dt-overlay $(ARM64_OVERLAY) --timeout $(VM_TIMEOUT)" \
+		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
+		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)" \
 		--vm-iommu "$(VM) --iommu --timeout $(VM_TIMEOUT)" \
 		-- $(VM) --timeout $(VM_TIMEOUT)
@@ -402,5 +414,6 @@ help:
 	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"
 
 .PHONY: all lib tools kernel kernel-newest module qemu selftests host-tests bench install \
+	arm64 arm64-module arm64-board arm64-stage check-arm64 \
 	install-user install-module install-udev install-dkms uninstall \
 	stage deps demo check vm clean help

@@ -163,10 +163,10 @@ static int edgenpu_platform_probe(struct platform_device *pdev)
 	if (reset < 0)
 		return reset;
 	/* what the integration gave the NPU, for whoever brings up a board */
-	dev_info(dev, "%d-bit DMA%s%s, %d clock(s), %s reset\n", dma_bits,
-		 device_iommu_mapped(dev) ? " through the IOMMU" : "",
+	dev_info(dev, "%d-bit DMA%s%s, %d clock(s), %s reset, %s power domain\n",
+		 dma_bits, device_iommu_mapped(dev) ? " through the IOMMU" : "",
 		 carveout ? " from the reserved memory-region" : "",
-		 edev->num_clks, reset ? "a" : "no");
+		 edev->num_clks, reset ? "a" : "no", dev->pm_domain ? "a" : "no");
 
 	ret = devm_pm_runtime_enable(dev);
 	if (ret)

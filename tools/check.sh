@@ -4,7 +4,8 @@
 # after everything is built.
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
-#            --host-tests "BIN..." [--arm64-vm "VM-COMMAND"]
+#            --host-tests "BIN..." [--sparse-arm64 "KDIR MODDIR..."]
+#            [--arm64-vm "VM-COMMAND"]
 #            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
 #            -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
@@ -12,7 +13,11 @@
 # Suites, each logged to DIR/results/<suite>.log in one format
 # (tools/ksft-summary reads them):
 #   host-*   host tests (ASan/UBSan), run from the repository root
-#   lint     checkpatch --strict and sparse on the driver
+#   lint     checkpatch --strict and sparse on the driver and the test
+#            board's module (sparse on the arm64 builds too, where the
+#            device-tree code is compiled for real and the board module is
+#            built: --sparse-arm64 names the arm64 kernel tree and the
+#            build directories)
 #   install  make install/uninstall into a DESTDIR, file by file; the
 #            driver exported into a kernel tree, its Kconfig and build;
 #            DKMS add/build/install/remove; a build-only check against
@@ -31,6 +36,7 @@
 #            runs alongside, after the arm64 suites
 set -uo pipefail
 BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
+SPARSE_ARM64=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift 2 ;;
@@ -38,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--kroot) KROOT=$2; shift 2 ;;
 	--kdir-newest) KDIR_NEWEST=$2; shift 2 ;;
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
+	--sparse-arm64) SPARSE_ARM64=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
 	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
 	--vm-iommu) VM_IOMMU=$2; shift 2 ;;
@@ -140,7 +147,7 @@ checkpatch() {
 
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f $(ls driver/*.[ch] | grep -Ev '\.mod\.c$|edgenpu_compat\.h$') \
-		driver/Kconfig driver/Makefile || return 1
+		driver/Kconfig driver/Makefile tests/board/*.c tests/board/Kbuild || return 1
 	# the one place kernel versions are compared
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f driver/edgenpu_compat.h || return 1
@@ -148,8 +155,15 @@ checkpatch() {
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,BIT_MACRO -f uapi/drm/*.h
 }
 sparse_check() {
-	local out
+	local out kdir dir dirs
 	out=$(make -s -C "$KDIR" M="$TOP" C=2 CHECK=sparse modules 2>&1)
+	if [ -n "$SPARSE_ARM64" ]; then
+		read -r kdir dirs <<<"$SPARSE_ARM64"
+		for dir in $dirs; do
+			out+=$'\n'$(make -s -C "$kdir" M="$(cd "$dir" && pwd)" ARCH=arm64 \
+				CROSS_COMPILE=aarch64-linux-gnu- C=2 CHECK=sparse modules 2>&1)
+		done
+	fi
 	printf '%s\n' "$out" | grep -E 'warning:|error:' && return 1
 	return 0
 }

@@ -11,7 +11,8 @@ Negative cases prove the validation rejects what it should.
 The example board sources (dts/examples/*.dtso, overlays for QEMU's arm
 virt machine) compile with dtc with no warning, and when QEMU with the
 NPU is built ($EDGENPU_QEMU_BUILD) the node virt writes by itself, and
-that node with each overlay applied, validate against the binding.
+virt's tree with each overlay applied, validate: every node with an
+"edgenpu," compatible against the binding naming that compatible.
 Prints kselftest-style TAP.
 
     check_binding.py [BINDINGS_DIR]
@@ -110,6 +111,8 @@ def fixup(prop, s):
         return s
     s = copy.deepcopy(s)
     s.pop("description", None)
+    if prop.startswith("#") and prop.endswith("-cells"):
+        s.setdefault("$ref", UINT32)  # dt-schema knows their type
     if "oneOf" in s:
         s["oneOf"] = [fixup(prop, x) for x in s["oneOf"]]
         return s
@@ -144,6 +147,9 @@ def fixup(prop, s):
 
 def node_schema(binding):
     props = {p: fixup(p, v) for p, v in binding["properties"].items()}
+    # dt-schema's base schema allows these on every node (dtc adds a
+    # phandle to a node others reference)
+    props.setdefault("phandle", {})
     schema = {"type": "object", "properties": props,
               "required": binding.get("required", [])}
     if binding.get("additionalProperties") is False:
@@ -200,24 +206,55 @@ def structure(path, bindings_dir, b):
 
 
 def negatives(schema, node):
-    """Mutations the validation must reject: proves it can fail."""
+    """Mutations the validation must reject: proves it can fail. Each
+    mutation of a property applies where the binding declares it."""
     cases = {
-        "without reg": lambda n: n.pop("reg"),
-        "with an undeclared property": lambda n: n.__setitem__("edgenpu,bogus", [[1]]),
-        "with an unknown compatible": lambda n: n.__setitem__("compatible", ["edgenpu,npu-9.9"]),
-        "with clock-names out of order": lambda n: n.__setitem__("clock-names", ["bus", "core"]),
-        "with two interrupts": lambda n: n.__setitem__("interrupts", [[0, 1, 4], [0, 2, 4]]),
-        "with an SRAM size not a page multiple": lambda n: n.__setitem__("edgenpu,sram-size", [[5000]]),
-        "with clock-names but no clocks": lambda n: (n.pop("clocks", None),
-                                                     n.__setitem__("clock-names", ["core"])),
+        "without reg": (None, lambda n: n.pop("reg")),
+        "with an undeclared property": (None, lambda n: n.__setitem__("edgenpu,bogus", [[1]])),
+        "with an unknown compatible": (None, lambda n: n.__setitem__("compatible",
+                                                                     ["edgenpu,npu-9.9"])),
+        "with clock-names out of order": ("clock-names",
+                                          lambda n: n.__setitem__("clock-names", ["bus", "core"])),
+        "with two interrupts": ("interrupts",
+                                lambda n: n.__setitem__("interrupts", [[0, 1, 4], [0, 2, 4]])),
+        "with an SRAM size not a page multiple": ("edgenpu,sram-size",
+                                                  lambda n: n.__setitem__("edgenpu,sram-size",
+                                                                          [[5000]])),
+        "with clock-names but no clocks": ("clock-names",
+                                           lambda n: (n.pop("clocks", None),
+                                                      n.__setitem__("clock-names", ["core"]))),
+        "with #power-domain-cells 1": ("#power-domain-cells",
+                                       lambda n: n.__setitem__("#power-domain-cells", [[1]])),
     }
     out = []
-    for name, mutate in cases.items():
+    for name, (prop, mutate) in cases.items():
+        if prop and prop not in schema["properties"]:
+            continue
         n = copy.deepcopy(node)
         mutate(n)
         if not validate(schema, n):
             out.append(f"accepted a node {name}")
     return out
+
+
+def compatibles(s):
+    """Every compatible string a binding's compatible schema names."""
+    if isinstance(s, dict):
+        out = [v for k in ("const", "enum") for v in
+               (s[k] if isinstance(s.get(k), list) else [s.get(k)]) if isinstance(v, str)]
+        return out + [c for k, v in s.items() if k not in ("const", "enum")
+                      for c in compatibles(v)]
+    if isinstance(s, list):
+        return [c for x in s for c in compatibles(x)]
+    return []
+
+
+def schema_for(node, schemas):
+    """The schema of the binding that names @node's first known compatible."""
+    for c in node.get("compatible", []):
+        if c in schemas:
+            return schemas[c]
+    return None
 
 
 def edgenpu_nodes(tree, path=""):
@@ -253,7 +290,22 @@ def dtb_nodes(dtb):
 OVERLAY_DTC = ["dtc", "-@", "-W", "no-avoid_unnecessary_addr_size", "-I", "dts", "-O", "dtb"]
 
 
-def board_checks(top, schema):
+NPU_NODE = "/platform-bus@c000000/npu@0"
+
+
+def validate_tree(dtb, schemas):
+    """Every EdgeNPU node of a compiled tree against its binding."""
+    errs = []
+    for path, node in dtb_nodes(dtb):
+        schema = schema_for(node, schemas)
+        if schema is None:
+            errs.append(f"{path}: no binding for compatible {node.get('compatible')}")
+            continue
+        errs += [f"{path}: {e}" for e in validate(schema, node)]
+    return errs
+
+
+def board_checks(top, schemas):
     """dts/examples overlays for QEMU virt, and the node QEMU writes."""
     qemu = os.path.join(os.environ.get("EDGENPU_QEMU_BUILD", ""), "qemu-system-aarch64")
     overlays = sorted(glob.glob(os.path.join(top, "dts", "examples", "*.dtso")))
@@ -266,12 +318,11 @@ def board_checks(top, schema):
             r = subprocess.run([qemu, "-M", f"virt,dumpdtb={base}", "-cpu", "cortex-a57",
                                 "-nodefaults", "-display", "none", "-device", "edgenpu-mmio"],
                                capture_output=True, text=True)
-            nodes = dtb_nodes(base) if r.returncode == 0 else []
+            nodes = [p for p, _ in dtb_nodes(base)] if r.returncode == 0 else []
             errs = [] if nodes else [f"no EdgeNPU node in virt's tree: {r.stderr.strip()}"]
-            for path, node in nodes:
-                errs += [f"{path}: {e}" for e in validate(schema, node)]
-                if path != "/platform-bus@c000000/npu@0":
-                    errs.append(f"node at {path}, documented at /platform-bus@c000000/npu@0")
+            if nodes:
+                errs += validate_tree(base, schemas)
+            errs += [f"node at {p}, documented at {NPU_NODE}" for p in nodes if p != NPU_NODE]
             report("QEMU virt's own npu node matches the binding", errs)
         else:
             report("QEMU virt's own npu node matches the binding", [],
@@ -284,20 +335,17 @@ def board_checks(top, schema):
             report(f"{name} compiles with dtc, no warnings",
                    msgs or ([f"dtc exit {r.returncode}"] if r.returncode else []))
             if not base:
-                report(f"{name} on QEMU virt matches the binding", [],
+                report(f"{name} on QEMU virt matches the bindings", [],
                        skip=f"no {qemu} (set EDGENPU_QEMU_BUILD)")
                 continue
             out = os.path.join(d, "applied.dtb")
             r = subprocess.run(["fdtoverlay", "-i", base, "-o", out, dtbo],
                                capture_output=True, text=True)
             if r.returncode:
-                report(f"{name} on QEMU virt matches the binding",
+                report(f"{name} on QEMU virt matches the bindings",
                        [f"fdtoverlay: {r.stderr.strip()}"])
                 continue
-            errs = []
-            for path, node in dtb_nodes(out):
-                errs += [f"{path}: {e}" for e in validate(schema, node)]
-            report(f"{name} on QEMU virt matches the binding", errs)
+            report(f"{name} on QEMU virt matches the bindings", validate_tree(out, schemas))
 
 
 def main():
@@ -305,6 +353,7 @@ def main():
     bindings_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "dts", "bindings")
     files = sorted(glob.glob(os.path.join(bindings_dir, "**", "*.yaml"), recursive=True))
     print("TAP version 13")
+    schemas = {}
     if not files:
         report(f"bindings found in {bindings_dir}", ["none"])
     for path in files:
@@ -327,8 +376,9 @@ def main():
             if i == 0 and nodes:
                 report(f"{name}: invalid variants of example 0 are rejected",
                        negatives(schema, nodes[0][1]))
-        if name == os.path.join("npu", "edgenpu,npu.yaml"):
-            board_checks(top, schema)
+        for c in compatibles(b.get("properties", {}).get("compatible")):
+            schemas[c] = schema
+    board_checks(top, schemas)
     fails = sum(1 for _, e, s in RESULTS if e and not s)
     skips = sum(1 for _, _, s in RESULTS if s)
     print(f"# Totals: pass:{len(RESULTS) - fails - skips} fail:{fails} xfail:0 xpass:0 "

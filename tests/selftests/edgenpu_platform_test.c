@@ -3,10 +3,11 @@
  * The NPU as a device-tree platform device: what the node gives the
  * driver is what the driver took. The probe logs one line with the DMA
  * width, the carve-out, the clocks and the reset it uses; it must agree
- * with the node (of_node in sysfs), and the clocks must be gated and the
- * reset line asserted while the device is runtime-suspended. Skipped on
- * PCI.
+ * with the node (of_node in sysfs), and the clocks must be gated, the
+ * reset line asserted and the power domain off while the device is
+ * runtime-suspended. Skipped on PCI.
  */
+#include <dirent.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -114,6 +115,11 @@ TEST_F(plat, probe_took_what_the_node_gives)
 	} else {
 		EXPECT_NE(NULL, strstr(line, ", no reset"));
 	}
+	if (of_prop(self->of_node, "power-domains", buf, sizeof(buf)) > 0) {
+		EXPECT_NE(NULL, strstr(line, ", a power domain"));
+	} else {
+		EXPECT_NE(NULL, strstr(line, ", no power domain"));
+	}
 }
 
 /* nftw() has no user pointer: the search's state. */
@@ -215,6 +221,92 @@ TEST_F(plat, reset_held_while_suspended)
 	EXPECT_EQ(before + 1, after) TH_LOG("suspend and resume released the reset %lld times",
 					    after - before);
 	/* and the device came out of it ready */
+	EXPECT_EQ(ENPU_STATUS_READY,
+		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+}
+
+#define GENPD_DEBUGFS	"/sys/kernel/debug/pm_genpd"
+
+/*
+ * The current_state file of the generic PM domain @devname is in (genpd's
+ * debugfs lists each domain's devices by name). Return: 0 or -1.
+ */
+static int genpd_state_file(const char *devname, char *path, size_t len)
+{
+	DIR *d = opendir(GENPD_DEBUGFS);
+	struct dirent *e;
+	int ret = -1;
+
+	if (!d)
+		return -1;
+	while (ret && (e = readdir(d))) {
+		char devices[320], *list, *line;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(devices, sizeof(devices), GENPD_DEBUGFS "/%s/devices", e->d_name);
+		list = tread_alloc(devices);
+		if (!list)
+			continue;
+		for (line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+			if (!strcmp(line, devname)) {
+				snprintf(path, len, GENPD_DEBUGFS "/%s/current_state", e->d_name);
+				ret = 0;
+				break;
+			}
+		free(list);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* "on", or "off" for any of the domain's off states ("off-0"...). */
+static const char *genpd_state(const char *path, char *buf, size_t len)
+{
+	if (edgenpu_read_file(path, buf, len) <= 0)
+		return "unreadable";
+	buf[strcspn(buf, "\n")] = '\0';
+	return strncmp(buf, "off", 3) ? buf : "off";
+}
+
+/*
+ * The node's power domain is off while the device is runtime-suspended and
+ * on while it is active (genpd's view), and the NPU really lost power: one
+ * suspend and resume is one power-up of its domain (DBG_POWER_UPS, in the
+ * debug window), after which the device is ready. (The pm tests' jobs
+ * submitted to a suspended device run through this power-up.)
+ */
+TEST_F(plat, power_domain_off_while_suspended)
+{
+	char buf[16], state[320], st[32];
+	long long before, after;
+
+	if (of_prop(self->of_node, "power-domains", buf, sizeof(buf)) < 4)
+		SKIP(return, "the node has no power domain");
+	if (!(edgenpu_debugfs_reg(self->devname, "CAPS") & ENPU_CAP_DEBUG))
+		SKIP(return, "the device has no debug window (needs debug=on)");
+	ASSERT_EQ(0, genpd_state_file(self->devname, state, sizeof(state)))
+		TH_LOG("%s is in no power domain listed in " GENPD_DEBUGFS, self->devname);
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
+	before = edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS");
+	ASSERT_LE(0, before) TH_LOG("DBG_POWER_UPS not in debugfs registers");
+	/* while active, the domain stays on */
+	EXPECT_EQ(before, edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS"));
+
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
+		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
+	EXPECT_STREQ("off", genpd_state(state, st, sizeof(st)))
+		TH_LOG("power domain not off while the NPU is suspended");
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
+	after = edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS");
+	EXPECT_EQ(before + 1, after) TH_LOG("suspend and resume powered the domain up %lld times",
+					    after - before);
 	EXPECT_EQ(ENPU_STATUS_READY,
 		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
 	ASSERT_EQ(0, write_power(self, "control", "auto"));
