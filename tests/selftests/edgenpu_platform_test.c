@@ -192,40 +192,6 @@ TEST_F(plat, clocks_gated_while_suspended)
 	ASSERT_EQ(0, write_power(self, "control", "auto"));
 }
 
-/*
- * The node's reset line is asserted while the device is runtime-suspended
- * and released when it resumes: one suspend and resume is one release of
- * the device's reset input (DBG_RESET_INPUTS, in the debug window).
- */
-TEST_F(plat, reset_held_while_suspended)
-{
-	long long before, after;
-	char buf[16];
-
-	if (of_prop(self->of_node, "resets", buf, sizeof(buf)) < 4)
-		SKIP(return, "the node has no reset line");
-	if (!(edgenpu_debugfs_reg(self->devname, "CAPS") & ENPU_CAP_DEBUG))
-		SKIP(return, "the device has no debug window (needs debug=on)");
-
-	ASSERT_EQ(0, write_power(self, "control", "on"));
-	before = edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS");
-	ASSERT_LE(0, before) TH_LOG("DBG_RESET_INPUTS not in debugfs registers");
-	/* while active, nothing touches the line */
-	EXPECT_EQ(before, edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS"));
-
-	ASSERT_EQ(0, write_power(self, "control", "auto"));
-	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
-		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
-	ASSERT_EQ(0, write_power(self, "control", "on"));
-	after = edgenpu_debugfs_reg(self->devname, "DBG_RESET_INPUTS");
-	EXPECT_EQ(before + 1, after) TH_LOG("suspend and resume released the reset %lld times",
-					    after - before);
-	/* and the device came out of it ready */
-	EXPECT_EQ(ENPU_STATUS_READY,
-		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
-	ASSERT_EQ(0, write_power(self, "control", "auto"));
-}
-
 #define GENPD_DEBUGFS	"/sys/kernel/debug/pm_genpd"
 
 /*
@@ -271,6 +237,64 @@ static const char *genpd_state(const char *path, char *buf, size_t len)
 }
 
 /*
+ * One runtime suspend and resume of the device, from active: how much the
+ * debug-window register @counter moved. With @state (the current_state
+ * file of the device's power domain) the domain must be on while the
+ * device is active and off while it is suspended. The device must come
+ * back ready.
+ */
+static long long suspend_resume(struct __test_metadata *_metadata, FIXTURE_DATA(plat) *self,
+				const char *counter, const char *state)
+{
+	long long before, after;
+	char st[32];
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	if (state)
+		EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
+	before = edgenpu_debugfs_reg(self->devname, counter);
+	ASSERT_LE(0, before) TH_LOG("%s not in debugfs registers", counter);
+	/* while active, nothing touches the input */
+	EXPECT_EQ(before, edgenpu_debugfs_reg(self->devname, counter));
+
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
+		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
+	if (state)
+		EXPECT_STREQ("off", genpd_state(state, st, sizeof(st)))
+			TH_LOG("power domain not off while the NPU is suspended");
+
+	ASSERT_EQ(0, write_power(self, "control", "on"));
+	if (state)
+		EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
+	after = edgenpu_debugfs_reg(self->devname, counter);
+	/* and the device came out of it ready */
+	EXPECT_EQ(ENPU_STATUS_READY,
+		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
+	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	return after - before;
+}
+
+/*
+ * The node's reset line is asserted while the device is runtime-suspended
+ * and released when it resumes: one suspend and resume is one release of
+ * the device's reset input (DBG_RESET_INPUTS, in the debug window).
+ */
+TEST_F(plat, reset_held_while_suspended)
+{
+	char buf[16];
+	long long n;
+
+	if (of_prop(self->of_node, "resets", buf, sizeof(buf)) < 4)
+		SKIP(return, "the node has no reset line");
+	if (!(edgenpu_debugfs_reg(self->devname, "CAPS") & ENPU_CAP_DEBUG))
+		SKIP(return, "the device has no debug window (needs debug=on)");
+
+	n = suspend_resume(_metadata, self, "DBG_RESET_INPUTS", NULL);
+	EXPECT_EQ(1, n) TH_LOG("suspend and resume released the reset %lld times", n);
+}
+
+/*
  * The node's power domain is off while the device is runtime-suspended and
  * on while it is active (genpd's view), and the NPU really lost power: one
  * suspend and resume is one power-up of its domain (DBG_POWER_UPS, in the
@@ -279,8 +303,8 @@ static const char *genpd_state(const char *path, char *buf, size_t len)
  */
 TEST_F(plat, power_domain_off_while_suspended)
 {
-	char buf[16], state[320], st[32];
-	long long before, after;
+	char buf[16], state[320];
+	long long n;
 
 	if (of_prop(self->of_node, "power-domains", buf, sizeof(buf)) < 4)
 		SKIP(return, "the node has no power domain");
@@ -289,27 +313,8 @@ TEST_F(plat, power_domain_off_while_suspended)
 	ASSERT_EQ(0, genpd_state_file(self->devname, state, sizeof(state)))
 		TH_LOG("%s is in no power domain listed in " GENPD_DEBUGFS, self->devname);
 
-	ASSERT_EQ(0, write_power(self, "control", "on"));
-	EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
-	before = edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS");
-	ASSERT_LE(0, before) TH_LOG("DBG_POWER_UPS not in debugfs registers");
-	/* while active, the domain stays on */
-	EXPECT_EQ(before, edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS"));
-
-	ASSERT_EQ(0, write_power(self, "control", "auto"));
-	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
-		TH_LOG("not runtime-suspended %d ms after being let go", SUSPEND_MS);
-	EXPECT_STREQ("off", genpd_state(state, st, sizeof(st)))
-		TH_LOG("power domain not off while the NPU is suspended");
-
-	ASSERT_EQ(0, write_power(self, "control", "on"));
-	EXPECT_STREQ("on", genpd_state(state, st, sizeof(st)));
-	after = edgenpu_debugfs_reg(self->devname, "DBG_POWER_UPS");
-	EXPECT_EQ(before + 1, after) TH_LOG("suspend and resume powered the domain up %lld times",
-					    after - before);
-	EXPECT_EQ(ENPU_STATUS_READY,
-		  edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
-	ASSERT_EQ(0, write_power(self, "control", "auto"));
+	n = suspend_resume(_metadata, self, "DBG_POWER_UPS", state);
+	EXPECT_EQ(1, n) TH_LOG("suspend and resume powered the domain up %lld times", n);
 }
 
 TEST_HARNESS_MAIN

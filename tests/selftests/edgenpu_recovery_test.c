@@ -76,6 +76,16 @@ static void copy_job(FIXTURE_DATA(rec) *self, struct tcs *cs, struct tjob *j,
 	tjob_bo(j, self->dst.handle, 1);
 }
 
+/* A job filling dst with @v: hung by an injection, it keeps dst busy. */
+static void fill_job(FIXTURE_DATA(rec) *self, struct tcs *cs, struct tjob *j, uint8_t v)
+{
+	cs->n = 0;
+	*j = (struct tjob){ .cs = cs };
+	tcs_fill(cs, self->dst.va, v, N);
+	tcs_end(cs);
+	tjob_bo(j, self->dst.handle, 1);
+}
+
 static void expect_copied(struct __test_metadata *_metadata, FIXTURE_DATA(rec) *self)
 {
 	unsigned int i;
@@ -678,11 +688,7 @@ TEST_F(rec, repeated_hangs)
 
 	before = tresets(self->devname);
 	for (i = 0; i < 2; i++) {
-		ch.n = 0;
-		hung = (struct tjob){ .cs = &ch };
-		tcs_fill(&ch, self->dst.va, 0x99, N);
-		tcs_end(&ch);
-		tjob_bo(&hung, self->dst.handle, 1);
+		fill_job(self, &ch, &hung, 0x99);
 		memset(self->dst.cpu, 0, N);
 		copy_job(self, &cl, &later, 0);
 		ASSERT_EQ(0, tinject(self->devname, "hang"));
@@ -712,11 +718,7 @@ TEST_F(rec, lone_hangs_in_a_row)
 
 	before = tresets(self->devname);
 	for (i = 0; i < 3; i++) {
-		ch.n = 0;
-		hung = (struct tjob){ .cs = &ch };
-		tcs_fill(&ch, self->dst.va, 0x99, N);
-		tcs_end(&ch);
-		tjob_bo(&hung, self->dst.handle, 1);
+		fill_job(self, &ch, &hung, 0x99);
 		ASSERT_EQ(0, tinject(self->devname, "hang"));
 		t0 = tnow_ms();
 		ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
