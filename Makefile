@@ -267,12 +267,10 @@ install: install-user install-module install-udev
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/edgenpu-$(DKMS_VERSION)
 install-dkms:
-	install -d $(DESTDIR)$(DKMS_SRC)/driver $(DESTDIR)$(DKMS_SRC)/hw $(DESTDIR)$(DKMS_SRC)/uapi/drm
-	install -m 0644 dkms.conf Kbuild $(DESTDIR)$(DKMS_SRC)/
-	install -m 0644 $(filter-out %.mod.c,$(wildcard driver/*.[ch])) driver/Kbuild driver/Makefile \
-		driver/Kconfig $(DESTDIR)$(DKMS_SRC)/driver/
-	install -m 0644 $(wildcard hw/*.h) $(DESTDIR)$(DKMS_SRC)/hw/
-	install -m 0644 uapi/drm/edgenpu_accel.h $(DESTDIR)$(DKMS_SRC)/uapi/drm/
+	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	for f in $$(tools/driver-files); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
