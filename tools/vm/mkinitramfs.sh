@@ -41,7 +41,7 @@ cp "$MODULE" "$root/lib/modules/edgenpu/edgenpu.ko"
 # after what it needs.
 declare -A path_of seen
 while IFS=: read -r p _; do
-	n=$(basename "$p"); n=${n%%.ko*}; n=${n//-/_}
+	n=${p##*/}; n=${n%%.ko*}; n=${n//-/_}	# (no process per line: ~4,000 lines)
 	path_of[$n]=$p
 done < "$MODDIR/modules.dep"
 order=()
@@ -68,10 +68,15 @@ for n in "${order[@]}"; do
 done
 printf '%s\n' "${order[@]}" > "$root/lib/modules/edgenpu-load-order"
 
+# The ELF files under the stage's /usr (not /usr/share: data, the goldens
+# among it), told by their magic without a process per file.
 elf_files() {
-	find "$@" -type f 2>/dev/null | while read -r f; do
-		head -c 4 "$f" | grep -q 'ELF' && echo "$f"
-	done
+	local f magic
+	find "$root/usr" -path "$root/usr/share" -prune -o -type f -print 2>/dev/null |
+		while read -r f; do
+			LC_ALL=C IFS= read -r -n 4 magic < "$f" 2>/dev/null || true
+			if [ "$magic" = $'\x7fELF' ]; then echo "$f"; fi
+		done
 }
 
 # Cross-built stage: follow DT_NEEDED through LIB_SEARCH.
@@ -84,7 +89,7 @@ if [ -n "${LIB_SEARCH:-}" ]; then
 		done
 		return 1
 	}
-	mapfile -t queue < <(elf_files "$root/usr")
+	mapfile -t queue < <(elf_files)
 	declare -A have
 	while [ ${#queue[@]} -gt 0 ]; do
 		f=${queue[0]}
@@ -113,8 +118,7 @@ if [ -n "${LIB_SEARCH:-}" ]; then
 fi
 
 # Shared libraries of every dynamically linked program in the stage.
-find "$root/usr" -type f 2>/dev/null | while read -r f; do
-	head -c 4 "$f" | grep -q 'ELF' || continue
+elf_files | while read -r f; do
 	LD_LIBRARY_PATH="$root/usr/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
 		ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
 done | sort -u | while read -r lib; do
