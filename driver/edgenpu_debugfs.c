@@ -8,7 +8,9 @@
  *   queues     rings: hardware indexes, jobs on the hardware, resets
  *   inject     write "hang", "dma-error", "drop-irq" or "mmu-fault" to arm
  *              the device's fault injection (devices with debug=on only)
- *   reset      write 1 to reset the device now; running jobs are replayed
+ *   reset      write 1 to reset the device: the running job ends first (or
+ *              with TIMEOUT if it makes no progress), jobs queued on the
+ *              device are replayed
  */
 
 #include <linux/debugfs.h>

@@ -376,9 +376,95 @@ static void edgenpu_job_coredump(struct edgenpu_job *job)
 }
 
 /*
- * Resets the device. @guilty, if on the hardware, ends with TIMEOUT;
- * every other job on the hardware is replayed in order. Called with the
- * schedulers' submission stopped and edev->reset_lock held.
+ * @ring's job with hardware seqno @seqno if the device has not ended it.
+ * The pointer may only be used with the schedulers' work stopped (then
+ * nothing frees the job); otherwise only compared with NULL.
+ */
+static struct edgenpu_job *edgenpu_ring_find(struct edgenpu_ring *ring, u32 seqno)
+{
+	struct edgenpu_job *job, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	list_for_each_entry(job, &ring->inflight, node) {
+		if (edgenpu_job_hw_seqno(job) == seqno) {
+			found = job;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return found;
+}
+
+/*
+ * Whether the device is running one of our jobs, and which: its ring,
+ * hardware seqno and the ring's PROGRESS count.
+ */
+static bool edgenpu_device_active(struct edgenpu_device *edev,
+				  struct edgenpu_ring **active, u32 *seqno,
+				  u32 *progress)
+{
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++) {
+		struct edgenpu_ring *ring = &edev->ring[r];
+
+		if (!(edgenpu_ring_read(ring, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY))
+			continue;
+		*seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
+		*progress = edgenpu_ring_read(ring, ENPU_RING_PROGRESS);
+		if (edgenpu_ring_find(ring, *seqno)) {
+			*active = ring;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Before a reset: stops both rings from starting jobs and lets the running
+ * one end for as long as it makes progress (its PROGRESS or the active job
+ * changes at least once a job timeout, the hang check's rule). A reset
+ * abandons the running job whatever it has written, so replaying it could
+ * apply it twice; after this only jobs that never started are replayed.
+ * @guilty, when it is the running job, is not waited for.
+ * Return: the job to end with TIMEOUT: @guilty, or the running job if it
+ * made no progress for a whole timeout.
+ */
+static struct edgenpu_job *edgenpu_quiesce(struct edgenpu_device *edev,
+					   struct edgenpu_job *guilty)
+{
+	u32 seqno, progress, last_seqno = 0, last_progress = 0;
+	unsigned long stamp = jiffies;
+	struct edgenpu_ring *ring;
+	struct edgenpu_job *job;
+	unsigned int r;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_write(&edev->ring[r], ENPU_RING_CTRL, 0);
+	while (edgenpu_device_active(edev, &ring, &seqno, &progress)) {
+		job = edgenpu_ring_find(ring, seqno);
+		if (!job || job == guilty)
+			break;
+		if (seqno != last_seqno || progress != last_progress) {
+			last_seqno = seqno;
+			last_progress = progress;
+			stamp = jiffies;
+		} else if (time_after(jiffies, stamp + msecs_to_jiffies(edev->job_timeout_ms))) {
+			drm_warn(&edev->drm, "job %llu on ring %u made no progress in %u ms, ending it\n",
+				 job->id, ring->id, edev->job_timeout_ms);
+			return job;
+		}
+		usleep_range(100, 500);
+	}
+	return guilty;
+}
+
+/*
+ * Resets the device. The running job, unless it is @guilty, may end first
+ * (edgenpu_quiesce()). @guilty, if on the hardware, ends with TIMEOUT;
+ * every job on the hardware that did not start is replayed in order.
+ * Called with the schedulers' submission stopped and edev->reset_lock held.
  */
 int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 {
@@ -391,6 +477,7 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 
 	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
+	guilty = edgenpu_quiesce(edev, guilty);
 	atomic_inc(&edev->resets);
 	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
 	ret = readl_poll_timeout(edev->regs + ENPU_REG_STATUS, status,
@@ -447,52 +534,6 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
 	return 0;
-}
-
-/*
- * @ring's job with hardware seqno @seqno if the device has not ended it.
- * The pointer may only be used with the schedulers' work stopped (then
- * nothing frees the job); otherwise only compared with NULL.
- */
-static struct edgenpu_job *edgenpu_ring_find(struct edgenpu_ring *ring, u32 seqno)
-{
-	struct edgenpu_job *job, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ring->lock, flags);
-	list_for_each_entry(job, &ring->inflight, node) {
-		if (edgenpu_job_hw_seqno(job) == seqno) {
-			found = job;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&ring->lock, flags);
-	return found;
-}
-
-/*
- * Whether the device is running one of our jobs, and which: its ring,
- * hardware seqno and the ring's PROGRESS count.
- */
-static bool edgenpu_device_active(struct edgenpu_device *edev,
-				  struct edgenpu_ring **active, u32 *seqno,
-				  u32 *progress)
-{
-	unsigned int r;
-
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		struct edgenpu_ring *ring = &edev->ring[r];
-
-		if (!(edgenpu_ring_read(ring, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY))
-			continue;
-		*seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
-		*progress = edgenpu_ring_read(ring, ENPU_RING_PROGRESS);
-		if (edgenpu_ring_find(ring, *seqno)) {
-			*active = ring;
-			return true;
-		}
-	}
-	return false;
 }
 
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
