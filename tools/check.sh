@@ -59,6 +59,11 @@ RES=$BUILD/results
 rm -rf "$RES"
 mkdir -p "$RES"
 
+# A suite's heading, with the seconds since check.sh started.
+section() {
+	echo "== $* [${SECONDS} s]"
+}
+
 # Wraps one program's output in the markers ksft-summary reads.
 run_logged() {
 	local name=$1 log=$2 st
@@ -115,9 +120,9 @@ arm64_suites() {
 }
 
 if [ "$ONLY" = arm64 ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree)"
+	section "arm64 VM tests (QEMU virt, the NPU through the device tree)"
 	arm64_suites
-	echo "== summary"
+	section "summary"
 	tools/ksft-summary "$RES"/arm64-vm*.log
 	exit
 fi
@@ -134,14 +139,14 @@ if [ -n "$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
 	arm64_pid=$!
 fi
 
-echo "== host tests"
+section "host tests"
 for t in $HOST_TESTS; do
 	name=$(basename "$t")
 	run_logged "$name" "$RES/host-$name.log" "$t"
 	tools/ksft-summary --brief "$RES/host-$name.log"
 done
 
-echo "== lint: checkpatch --strict, sparse"
+section "lint: checkpatch --strict, sparse"
 checkpatch() {
 	local cp="$KROOT/src/scripts/checkpatch.pl --strict --no-tree --terse"
 
@@ -171,7 +176,7 @@ run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
 tools/ksft-summary --brief "$RES/lint.log"
 
-echo "== install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
+section "install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
 run_logged install-test "$RES/install.log" \
 	tests/install/install-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR" --build "$BUILD"
 run_logged intree-test "$RES/install.log" \
@@ -183,11 +188,11 @@ run_logged kbuild-newest-test "$RES/install.log" \
 	tests/install/kbuild-test.sh --kdir "$KDIR_NEWEST"
 tools/ksft-summary --brief "$RES/install.log"
 
-echo "== device-tree binding: yamllint, dtc, jsonschema"
+section "device-tree binding: yamllint, dtc, jsonschema"
 run_logged dt-binding "$RES/dt.log" tests/dt/check_binding.py
 tools/ksft-summary --brief "$RES/dt.log"
 
-echo "== VM tests (QEMU TCG guest with the EdgeNPU)"
+section "VM tests (QEMU TCG guest with the EdgeNPU)"
 "$@" --log "$RES/vm-console.txt" -- edgenpu-run-tests 2>&1 | sed "s/^/  | /"
 vmst=${PIPESTATUS[0]}
 {
@@ -197,13 +202,13 @@ vmst=${PIPESTATUS[0]}
 tools/ksft-summary --brief "$RES/vm.log"
 
 if [ -n "$arm64_pid" ]; then
-	echo "== arm64 VM tests (QEMU virt, the NPU through the device tree), and the"
-	echo "   x86-64 VM behind an IOMMU (ran alongside)"
 	wait "$arm64_pid"
+	section "ran alongside: arm64 VM tests (QEMU virt, the NPU through the device tree)," \
+		"x86-64 VM behind an IOMMU"
 	for f in "$RES"/arm64-vm*.log "$RES"/vm-iommu.log; do
 		[ -e "$f" ] && tools/ksft-summary --brief "$f"
 	done
 fi
 
-echo "== summary"
+section "summary"
 tools/ksft-summary "$RES"/*.log
