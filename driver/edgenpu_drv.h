@@ -84,6 +84,10 @@ struct edgenpu_ring {
  * @num_clks: number of @clks
  * @rst: reset line, asserted while runtime-suspended (platform glue;
  *	NULL when the node has none, and on PCI)
+ * @inject_armed: fault injections (debug window) armed and not yet fired
+ *	when the device suspended, armed again on resume: a suspend resets
+ *	the device, and an injection must not depend on how soon the job it
+ *	is meant for comes (runtime PM, under reset_lock)
  * @irq_lock: protects @irq_count and @irq_last_status, taken in hard IRQ
  * @irq_count: interrupts handled since probe
  * @irq_last_status: IRQ_STATUS of the last interrupt handled
@@ -116,6 +120,7 @@ struct edgenpu_device {
 	struct clk_bulk_data *clks;
 	int num_clks;
 	struct reset_control *rst;
+	u32 inject_armed;
 
 	/* protects irq_count and irq_last_status */
 	spinlock_t irq_lock;

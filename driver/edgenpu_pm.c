@@ -4,7 +4,8 @@
  * Power management. Every queued job holds a runtime-PM reference from
  * submit to its end, so the device suspends (after a 50 ms autosuspend
  * delay) only when idle; resuming resets it and reprograms the rings.
- * System sleep goes through the same callbacks. On a platform device the
+ * System sleep goes through the same callbacks. Fault injections armed
+ * through debugfs survive a suspend. On a platform device the
  * reset line is asserted and the clocks are gated while suspended, and the
  * power domain (attached by the platform core) follows the device's
  * runtime PM state.
@@ -27,6 +28,8 @@ static int edgenpu_runtime_suspend(struct device *dev)
 
 	mutex_lock(&edev->reset_lock);
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
+	if (edev->hw_caps & ENPU_CAP_DEBUG)
+		edev->inject_armed = edgenpu_read(edev, ENPU_REG_DBG_INJECT) & ENPU_INJECT_ALL;
 	mutex_unlock(&edev->reset_lock);
 	synchronize_irq(edev->irq);
 	ret = reset_control_assert(edev->rst);
@@ -58,6 +61,10 @@ static int edgenpu_runtime_resume(struct device *dev)
 	}
 	mutex_lock(&edev->reset_lock);
 	ret = edgenpu_hw_start(edev);
+	if (!ret && edev->inject_armed) {
+		edgenpu_write(edev, ENPU_REG_DBG_INJECT, edev->inject_armed);
+		edev->inject_armed = 0;
+	}
 	mutex_unlock(&edev->reset_lock);
 	drm_dbg(&edev->drm, "runtime resumed: %d\n", ret);
 	return ret;

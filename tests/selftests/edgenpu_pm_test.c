@@ -4,7 +4,8 @@
  * idleness (50 ms autosuspend), even with files open and buffers mapped;
  * it is active while a job is queued or running; jobs submitted to a
  * suspended device run correctly on the mappings made before; power
- * control "on" keeps it awake.
+ * control "on" keeps it awake; a fault injection armed before a suspend
+ * still fires.
  */
 #include "kselftest_harness.h"
 #include "edgenpu_job_util.h"
@@ -78,6 +79,34 @@ static void copy_and_check(struct __test_metadata *_metadata, FIXTURE_DATA(pm) *
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(self->src.cpu[i], self->dst.cpu[i]) TH_LOG("byte %u", i);
 	}
+}
+
+/*
+ * A fault injection armed through debugfs waits for the next job even when
+ * the device suspends in between (a suspend resets it): a hang armed, a
+ * suspend, then a job; the job hangs and ends with TIMEOUT.
+ */
+TEST_F(pm, injection_survives_suspend)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs cs = { .n = 0 };
+	struct tjob j = { .cs = &cs };
+	char devname[64];
+
+	ASSERT_EQ(0, tdev_name(NULL, devname, sizeof(devname)));
+	if (tinject(devname, "hang"))
+		SKIP(return, "no fault injection (debug=on) in debugfs");
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS))
+		TH_LOG("not suspended %d ms after the injection", SUSPEND_MS);
+	tcs_fill(&cs, self->dst.va, 0x5a, N);
+	tcs_end(&cs);
+	tjob_bo(&j, self->dst.handle, 1);
+	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+	ASSERT_EQ(0, tjob_wait(self->fd, j.id, 10000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, info.status)
+		TH_LOG("the hang armed before the suspend did not fire");
+	/* the hang left a device coredump (which pins the module): drop it */
+	EXPECT_EQ(1, tcoredumps(devname, 1, NULL, 0));
 }
 
 TEST_F(pm, suspends_when_idle)
