@@ -474,8 +474,11 @@ TEST_F(rec, reset_with_queued_jobs)
 		tjob_bo(&j[i], out[i].handle, 1);
 		ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
 	}
-	/* the long job is on the device (the scheduler may take a moment) */
-	ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 1, MS));
+	/*
+	 * The long job is on the device and at least one job is queued
+	 * behind it on the same ring (the scheduler may take a moment).
+	 */
+	ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 2, MS));
 	ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status) TH_LOG("the long job ended too soon");
 	ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
