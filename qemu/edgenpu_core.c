@@ -142,6 +142,7 @@ static void edgenpu_finish_locked(EdgeNpuCore *s, int r,
     uint32_t causes;
 
     ring->busy = false;
+    ring->running = false;
     ring->hung = false;
     ring->abort = false;
     s->active_ring = -1;
@@ -206,6 +207,7 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
         return;
     }
     ring->active_seqno = desc.seqno;
+    ring->running = true;
     hang = s->inject & ENPU_INJECT_HANG;
     s->inject &= ~ENPU_INJECT_HANG;
     if (s->inject & ENPU_INJECT_MMU_FAULT) {
@@ -383,7 +385,7 @@ static uint64_t edgenpu_ring_read(EdgeNpuCore *s, int r, hwaddr off)
     case ENPU_RING_DONE_SEQNO:
         return ring->done_seqno;
     case ENPU_RING_STATUS:
-        return (ring->busy ? ENPU_RING_STATUS_BUSY : 0) | ring->error;
+        return (ring->running ? ENPU_RING_STATUS_BUSY : 0) | ring->error;
     case ENPU_RING_ACTIVE_SEQNO:
         return ring->active_seqno;
     case ENPU_RING_PROGRESS:

@@ -54,6 +54,7 @@ typedef struct EdgeNpuRing {
     uint32_t active_seqno;
     uint32_t enable_gen;     /* bumped each time the ring is (re)enabled */
     bool busy;               /* the worker runs (or hangs in) a job of it */
+    bool running;            /* ...its descriptor fetched: STATUS.BUSY */
     bool hung;               /* injected hang: waits for abort or reset */
     bool abort;              /* RING_CTRL.ABORT while busy */
 } EdgeNpuRing;
