@@ -38,9 +38,6 @@ struct reset_control;
  * @inflight: jobs handed to the hardware, oldest first
  * @fence_context: dma-fence context of the hardware fences
  * @emit_seqno: last hardware fence seqno issued
- * @hang_seqno: seqno seen running at the previous timeout check
- * @hang_progress: its PROGRESS at that check
- * @hang_stamp: when that check saw it progress (jiffies)
  * @name: timeline name
  */
 struct edgenpu_ring {
@@ -57,10 +54,25 @@ struct edgenpu_ring {
 	struct list_head inflight;
 	u64 fence_context;
 	u64 emit_seqno;
-	u32 hang_seqno;
-	u32 hang_progress;
-	unsigned long hang_stamp;
 	char name[16];
+};
+
+/**
+ * struct edgenpu_hang_check - what the previous timeout check saw
+ * @valid: false until the first check after probe, reset or resume
+ * @jobs_done: the device's JOBS_DONE count
+ * @ring: the ring of the job running, ENPU_NUM_RINGS when none
+ * @seqno: that job's hardware seqno
+ * @progress: its ring's PROGRESS count
+ * @stamp: when a check last saw any of these change (jiffies)
+ */
+struct edgenpu_hang_check {
+	bool valid;
+	u32 jobs_done;
+	u32 ring;
+	u32 seqno;
+	u32 progress;
+	unsigned long stamp;
 };
 
 /**
@@ -97,6 +109,7 @@ struct edgenpu_ring {
  * @reset_lock: serialises device resets against each other and against
  *	runtime PM; never held while allocating or waiting for a fence
  * @resets: device resets since probe
+ * @hang: the hang check's last sample (under @reset_lock)
  * @files_lock: protects @files
  * @files: open files, for debugfs
  * @job_timeout_ms: scheduler timeout per job
@@ -133,6 +146,7 @@ struct edgenpu_device {
 	/* serialises resets (and runtime PM transitions) */
 	struct mutex reset_lock;
 	atomic_t resets;
+	struct edgenpu_hang_check hang;
 	/* protects files */
 	struct mutex files_lock;
 	struct list_head files;

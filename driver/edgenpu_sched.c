@@ -4,9 +4,11 @@
  * Job execution: one drm_sched scheduler per hardware ring, one entity
  * per file and ring. run_job writes a descriptor and rings the doorbell;
  * the interrupt handler ends jobs from their completion records; the
- * timeout handler tells a slow job from a hung device by the ring's
- * PROGRESS register and, for a hang, resets the device, ends the guilty
- * job with a timeout and replays the innocent ones.
+ * timeout handler tells a slow job from a hung device by whether the
+ * device moved (ended a job, started one, or retired commands of the
+ * running one, its ring's PROGRESS register) in a whole timeout and, for a
+ * hang, resets the device, ends the guilty job with a timeout and replays
+ * the innocent ones.
  *
  * Fence rules: a job's hardware fence is allocated at submit and only
  * initialised in run_job; nothing here allocates with GFP_KERNEL or
@@ -302,10 +304,15 @@ void edgenpu_rings_cancel(struct edgenpu_device *edev, int error)
 	dma_fence_end_signalling(cookie);
 }
 
-/* Programs both rings, empty, after probe, reset or resume. */
+/*
+ * Programs both rings, empty, after probe, reset or resume. The hang check
+ * starts over: the device's counters restarted, replayed jobs start anew.
+ */
 void edgenpu_rings_hw_init(struct edgenpu_device *edev)
 {
 	unsigned int r;
+
+	edev->hang.valid = false;
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
@@ -498,10 +505,6 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 		struct edgenpu_ring *ring = &edev->ring[r];
 		LIST_HEAD(replay);
 
-		/* replayed jobs start over: forget what the hang check saw */
-		ring->hang_seqno = 0;
-		ring->hang_progress = 0;
-
 		spin_lock_irqsave(&ring->lock, flags);
 		list_splice_init(&ring->inflight, &replay);
 		/*
@@ -536,6 +539,37 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	return 0;
 }
 
+/*
+ * Whether the device moved since the previous timeout check: ended a job,
+ * started another, or the running one (@busy: on @ring, @seqno) retired
+ * commands. Records what it saw, and when it last moved. Idle with jobs
+ * waiting is not yet a hang: the device may be between two jobs, or
+ * fetching the next descriptor (its ring BUSY, ACTIVE_SEQNO still the old
+ * job's); it is when nothing moves for a whole timeout.
+ * Called with edev->reset_lock held.
+ */
+static bool edgenpu_hang_check_moved(struct edgenpu_device *edev, bool busy,
+				     struct edgenpu_ring *ring, u32 seqno,
+				     u32 progress)
+{
+	struct edgenpu_hang_check now = {
+		.valid = true,
+		.jobs_done = edgenpu_read(edev, ENPU_REG_JOBS_DONE),
+		.ring = busy ? ring->id : ENPU_NUM_RINGS,
+		.seqno = busy ? seqno : 0,
+		.progress = busy ? progress : 0,
+	};
+	struct edgenpu_hang_check *last = &edev->hang;
+
+	if (last->valid && last->jobs_done == now.jobs_done &&
+	    last->ring == now.ring && last->seqno == now.seqno &&
+	    last->progress == now.progress)
+		return false;
+	now.stamp = jiffies;
+	*last = now;
+	return true;
+}
+
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
@@ -563,23 +597,14 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 		goto keep;
 
 	busy = edgenpu_device_active(edev, &ring, &seqno, &progress);
-	if (busy) {
-		/* the running job retired commands since the last check */
-		if (ring->hang_seqno != seqno || ring->hang_progress != progress) {
-			ring->hang_seqno = seqno;
-			ring->hang_progress = progress;
-			ring->hang_stamp = jiffies;
-			goto keep;
-		}
-		/*
-		 * Both rings' timeouts check the running job: the previous check
-		 * may have been a moment ago. Hung means no progress for a
-		 * whole timeout.
-		 */
-		if (time_before(jiffies, ring->hang_stamp +
-				msecs_to_jiffies(edev->job_timeout_ms)))
-			goto keep;
-	}
+	/*
+	 * Both rings' timeouts check the device: the previous check may have
+	 * been a moment ago. Hung means it did not move for a whole timeout.
+	 */
+	if (edgenpu_hang_check_moved(edev, busy, ring, seqno, progress) ||
+	    time_before(jiffies, edev->hang.stamp +
+			msecs_to_jiffies(edev->job_timeout_ms)))
+		goto keep;
 
 	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
 		 job->id, job->ring->id, busy ? "stuck" : "none");
