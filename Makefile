@@ -56,7 +56,17 @@ NPROC := $(shell nproc)
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
-HOST_CC := $(CC)
+# CCACHE=/usr/bin/ccache puts compiles through ccache (make check and make
+# demo do): a clean clone then gets its objects from the last build,
+# whatever directory it was in (paths under the tree are hashed relative
+# to it). Plain builds, as a package build, leave it out.
+CCACHE ?=
+ifneq ($(CCACHE),)
+export CCACHE_DIR ?= $(EDGENPU_CACHE)/ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+endif
+HOST_CC := $(strip $(CCACHE) $(CC))
 HOST_CFLAGS := -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -D_GNU_SOURCE
 # kselftest_harness.h passes parameters its tests need not use, and its
 # EXPECT_EQ(0, unsigned) idiom compares signed with unsigned; its fork
@@ -69,6 +79,21 @@ DRM_LIBS = $(shell pkg-config --libs libdrm)
 
 HOST_TESTS :=
 BENCHES :=
+
+# $(call build_prog,CFLAGS,SOURCES,LINK-ARGS) builds the program $@: each
+# of the C SOURCES compiled apart into $(BUILD)/objs/<program>/ (a compile
+# that also links cannot come from the compiler cache), then linked with
+# LINK-ARGS.
+prog_objs = $(BUILD)/objs/$(patsubst $(BUILD)/%,%,$@)
+define build_prog
+@mkdir -p $(prog_objs)
+set -e; objs=; for src in $(2); do \
+	obj=$(prog_objs)/$$(basename $$src .c).o; \
+	$(HOST_CC) $(1) -c $$src -o $$obj; \
+	objs="$$objs $$obj"; \
+done; \
+$(CC) $(1) -o $@ $$objs $(3)
+endef
 
 # ---- libedgenpu ------------------------------------------------------------
 LIB_VERSION := $(shell awk '/define ENPU_LIB_VERSION_(MAJOR|MINOR|PATCH)/ \
@@ -127,8 +152,8 @@ TOOLS := $(BUILD)/bin/edgenpu-info $(BUILD)/bin/edgenpu-run $(BUILD)/bin/edgenpu
 
 $(BUILD)/bin/%: tools/%.c $(LIB) libedgenpu/include/edgenpu/edgenpu.h
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -Ilibedgenpu/include $(LDFLAGS) -o $@ $< \
-		-L$(BUILD)/lib -ledgenpu
+	$(call build_prog,$(HOST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) \
+		-L$(BUILD)/lib -ledgenpu)
 
 tools: $(TOOLS)
 
@@ -159,27 +184,27 @@ TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h)
 
 $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS) -o $@ $<
+	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
 $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
-		$(DRM_CFLAGS) $(LDFLAGS) -o $@ $< -L$(BUILD)/lib -ledgenpu
+	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
+		$(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
 $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
 		$(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
-		$< $(LIB_SAN) $(DRM_LIBS) -lm
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
 
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
 $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
 		$(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -o $@ \
-		$< $(LIB_SAN) $(DRM_LIBS) -lm
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
 
 # Every golden case through the public graph API: CPU backend on the host,
 # NPU through the driver in the VM (the goldens are staged into the guest).
@@ -189,16 +214,16 @@ HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
 $(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
-		-o $@ $(GRAPH_GOLDEN_SRCS) $(LIB_SAN) $(DRM_LIBS) -lm
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-Itests/host,$(GRAPH_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
 $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
 		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
-		-Ilibedgenpu/include -Itests/host -o $@ $(GRAPH_GOLDEN_SRCS) \
-		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu
+	$(call build_prog,$(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host,$(GRAPH_GOLDEN_SRCS), \
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
 # Whole models from shared/models against goldens/models, same split.
 MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c
@@ -206,16 +231,16 @@ HOST_TESTS += $(BUILD)/tests/host/model_golden_test
 $(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -Itests/host \
-		-o $@ $(MODEL_GOLDEN_SRCS) $(LIB_SAN) $(DRM_LIBS) -lm
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-Itests/host,$(MODEL_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
 $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
 		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
-		-Ilibedgenpu/include -Itests/host -o $@ $(MODEL_GOLDEN_SRCS) \
-		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu
+	$(call build_prog,$(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk
@@ -369,7 +394,8 @@ deps:
 demo:
 	@tools/setup/host-deps.sh
 	@mkdir -p $(BUILD)
-	@$(MAKE) --no-print-directory -j$(NPROC) all >$(BUILD)/demo-build.log 2>&1 || \
+	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" all \
+		>$(BUILD)/demo-build.log 2>&1 || \
 		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
 	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
@@ -377,14 +403,15 @@ demo:
 # device tree) alone; make check runs them alongside everything else.
 check-arm64:
 	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory arm64
+	@$(MAKE) --no-print-directory CCACHE="$$(command -v ccache)" arm64
 	@tools/check.sh --build $(ARM64_BUILD) --only arm64 \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) --timeout $(VM_TIMEOUT)"
 
 check:
 	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory -j$(NPROC) all kernel-newest arm64
+	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
+		all kernel-newest arm64
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \

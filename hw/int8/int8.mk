@@ -53,15 +53,15 @@ $(INT8_SAN_LIB): $(INT8_SAN_OBJS)
 # -isystem silences that for gcc, clang needs the explicit flag.
 $(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(INT8_CFLAGS) -Wno-unused-parameter $(SAN_FLAGS) \
-		-isystem $(KSFT_INC) tests/host/int8_unit_test.c \
-		$(INT8_SAN_LIB) $(INT8_LDLIBS) -o $@
+	$(call build_prog,$(INT8_CFLAGS) -Wno-unused-parameter $(SAN_FLAGS) \
+		-isystem $(KSFT_INC),tests/host/int8_unit_test.c, \
+		$(INT8_SAN_LIB) $(INT8_LDLIBS))
 
 $(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h $(GOLDEN_SRCS) \
 		$(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(INT8_CFLAGS) -Itests/host -Itests/bench $(BENCH_SRCS) \
-		$(GOLDEN_SRCS) $(INT8_LIB) $(INT8_LDLIBS) -o $@
+	$(call build_prog,$(INT8_CFLAGS) -Itests/host -Itests/bench, \
+		$(BENCH_SRCS) $(GOLDEN_SRCS),$(INT8_LIB) $(INT8_LDLIBS))
 
 .PHONY: int8 int8-check int8-bench
 int8: $(INT8_LIB) $(INT8_SAN_LIB) $(INT8_UNIT) $(INT8_BENCH)

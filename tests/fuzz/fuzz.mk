@@ -20,8 +20,8 @@ HOST_TESTS   += $(CORRUPT_TEST)
 $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) -I$(FUZZ_DIR) \
-		-o $@ $< $(LIB_SAN) $(DRM_LIBS) -lm
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-I$(FUZZ_DIR),$<,$(LIB_SAN) $(DRM_LIBS) -lm)
 
 # ---- make fuzz ----------------------------------------------------------------
 FUZZ_SECONDS ?= 60

@@ -28,17 +28,17 @@ GOLDEN_TEST  := $(BUILD)/tests/host/golden_ops_test
 $(ENGINE_TEST): tests/host/engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
 		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC) -o $@ \
-		$< $(TESTBUS_SRCS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC), \
+		$< $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
 $(GOLDEN_TEST): tests/host/golden_ops_test.c tests/host/cpu_backend.c \
 		tests/host/npu_backend.c tests/host/golden_backend.h \
 		$(GOLDEN_SRCS) $(GOLDEN_HDRS) $(TESTBUS_SRCS) $(ENGINE_SAN_LIB) \
 		$(ENGINE_HDRS) $(INT8_HDRS) $(INT8_SAN_LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC) -o $@ \
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC), \
 		$< tests/host/cpu_backend.c tests/host/npu_backend.c $(GOLDEN_SRCS) \
-		$(TESTBUS_SRCS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm
+		$(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
 HOST_TESTS += $(ENGINE_TEST) $(GOLDEN_TEST)
 
@@ -48,8 +48,8 @@ $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/t
 		$(GOLDEN_SRCS) $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) \
 		$(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) $(MODEL_INC) \
-		-o $@ $< $(TESTBUS_SRCS) $(GOLDEN_SRCS) $(ENGINE_SAN_LIB) $(LIB_SAN) \
-		$(DRM_LIBS) -lm
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		$(MODEL_INC),$< $(TESTBUS_SRCS) $(GOLDEN_SRCS), \
+		$(ENGINE_SAN_LIB) $(LIB_SAN) $(DRM_LIBS) -lm)
 
 HOST_TESTS += $(COMPILER_TEST)

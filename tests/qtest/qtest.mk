@@ -17,8 +17,8 @@ QTEST_BINS := $(BUILD)/tests/qtest/edgenpu_qtest $(BUILD)/tests/qtest/edgenpu_mm
 $(QTEST_BINS): $(BUILD)/tests/qtest/%: $(QTEST_DIR)/%.c $(QTEST_LIB_SRCS) $(QTEST_HDRS) \
 		$(QTEST_DIR)/qtest.mk | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) -Ihw -I$(QTEST_DIR) \
-		-DEDGENPU_QEMU_BUILD_DEFAULT='"$(QEMU_BUILD)"' -o $@ $< $(QTEST_LIB_SRCS)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) -Ihw -I$(QTEST_DIR) \
+		-DEDGENPU_QEMU_BUILD_DEFAULT='"$(QEMU_BUILD)"',$< $(QTEST_LIB_SRCS))
 
 # The same binaries named by their absolute paths (make $PWD/build/tests/qtest/...).
 ifneq ($(abspath $(BUILD)),$(BUILD))
