@@ -6,8 +6,9 @@
  *   irq        interrupt counters
  *   contexts   open files: address space, mappings
  *   queues     rings: hardware indexes, jobs on the hardware, resets
- *   inject     write "hang", "dma-error", "drop-irq" or "mmu-fault" to arm
- *              the device's fault injection (devices with debug=on only)
+ *   inject     write "hang", "dma-error", "drop-irq", "mmu-fault" or
+ *              "drop-doorbell" to arm the device's fault injection
+ *              (devices with debug=on only)
  *   reset      write 1 to reset the device: the running job ends first (or
  *              with TIMEOUT if it makes no progress), jobs queued on the
  *              device are replayed
@@ -145,6 +146,7 @@ static const struct {
 	{ "dma-error", ENPU_INJECT_DMA_ERROR },
 	{ "drop-irq", ENPU_INJECT_DROP_IRQ },
 	{ "mmu-fault", ENPU_INJECT_MMU_FAULT },
+	{ "drop-doorbell", ENPU_INJECT_DROP_DOORBELL },
 };
 
 static ssize_t edgenpu_inject_write(struct file *f, const char __user *ubuf,

@@ -168,7 +168,8 @@
 #define   ENPU_INJECT_DMA_ERROR		(1u << 1)	/* next memory access fails */
 #define   ENPU_INJECT_DROP_IRQ		(1u << 2)	/* next interrupt not sent */
 #define   ENPU_INJECT_MMU_FAULT		(1u << 3)	/* next job faults at once */
-#define   ENPU_INJECT_ALL		0xfu
+#define   ENPU_INJECT_DROP_DOORBELL	(1u << 4)	/* next TAIL write is lost */
+#define   ENPU_INJECT_ALL		0x1fu
 /*
  * Debug window too, for a SoC integration (hw/README.md): how many times
  * the device's reset input was released, and how many times its power

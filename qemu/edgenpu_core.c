@@ -464,6 +464,11 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
             edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
             return;
         }
+        if (s->inject & ENPU_INJECT_DROP_DOORBELL) {
+            s->inject &= ~ENPU_INJECT_DROP_DOORBELL;
+            trace_edgenpu_inject("drop-doorbell");
+            return;
+        }
         ring->tail = val;
         trace_edgenpu_doorbell(r, val);
         qemu_cond_broadcast(&s->cond);
@@ -655,7 +660,7 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         }
         qemu_mutex_lock(&s->lock);
         s->inject |= val & (ENPU_INJECT_HANG | ENPU_INJECT_DROP_IRQ |
-                            ENPU_INJECT_MMU_FAULT);
+                            ENPU_INJECT_MMU_FAULT | ENPU_INJECT_DROP_DOORBELL);
         qemu_mutex_unlock(&s->lock);
         if (val & ENPU_INJECT_DMA_ERROR) {
             atomic_store(&s->engine.inject_dma_error, 1);

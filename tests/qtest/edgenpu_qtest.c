@@ -1870,7 +1870,7 @@ TEST_F(npu, inject_bits_read_back_until_fired)
 	uint32_t bit;
 
 	/* No ring is enabled: nothing can consume them. */
-	for (bit = 1; bit <= ENPU_INJECT_MMU_FAULT; bit <<= 1) {
+	for (bit = 1; bit & ENPU_INJECT_ALL; bit <<= 1) {
 		npu_wr(n, ENPU_REG_DBG_INJECT, bit);
 		EXPECT_EQ(bit, npu_rd(n, ENPU_REG_DBG_INJECT) & bit) TH_LOG("bit 0x%x", bit);
 	}
@@ -1950,6 +1950,42 @@ TEST_F(npu, inject_drop_irq_fires_once)
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
 	EXPECT_TRUE(npu_msi_wait(n, NPU_WAIT_MS));
 	EXPECT_EQ(ENPU_IRQ_RING_DONE(0), npu_rd(n, ENPU_REG_IRQ_STATUS));
+}
+
+TEST_F(npu, inject_drop_doorbell_fires_once)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j, k;
+
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_DROP_DOORBELL);
+	EXPECT_EQ(ENPU_INJECT_DROP_DOORBELL, npu_rd(n, ENPU_REG_DBG_INJECT));
+	npu_job_prepare(n, &j, &self->as, &s, 21);
+	npu_submit(n, RING0, &j);
+	/* The write is lost: TAIL did not move, the job does not run. */
+	EXPECT_EQ(0, npu_ring_rd(n, RING0, ENPU_RING_TAIL));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_INJECT));
+	usleep(NPU_QUIET_MS * 1000);
+	EXPECT_EQ(0, npu_ring_rd(n, RING0, ENPU_RING_HEAD));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_JOBS_DONE));
+
+	/* The next doorbell announces it along with the next job. */
+	npu_job_prepare(n, &k, &self->as, &s, 22);
+	npu_submit(n, RING0, &k);
+	EXPECT_EQ(2, npu_ring_rd(n, RING0, ENPU_RING_TAIL));
+	wait_job(n, &k);
+	npu_completion(n, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(21, c.seqno);
+	npu_completion(n, &k, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(2, npu_rd(n, ENPU_REG_JOBS_DONE));
 }
 
 TEST_F(npu, inject_mmu_fault_fires_once)

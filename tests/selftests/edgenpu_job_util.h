@@ -565,7 +565,10 @@ static inline int tdebugfs_write(const char *devname, const char *name, const ch
 	return twrite_str(path, val);
 }
 
-/* Arms one fault injection: "hang", "dma-error", "drop-irq", "mmu-fault". */
+/*
+ * Arms one fault injection: "hang", "dma-error", "drop-irq", "mmu-fault",
+ * "drop-doorbell".
+ */
 static inline int tinject(const char *devname, const char *what)
 {
 	return tdebugfs_write(devname, "inject", what);
@@ -580,6 +583,20 @@ static inline int tresets(const char *devname)
 	if (!q)
 		return -errno;
 	if (sscanf(q, "resets %d", &n) != 1)
+		n = -EINVAL;
+	free(q);
+	return n;
+}
+
+/* The driver's job timeout (module parameter job_timeout_ms), or -errno. */
+static inline int tjob_timeout_ms(const char *devname)
+{
+	char *q = tdebugfs_read(devname, "queues");
+	int n = -1;
+
+	if (!q)
+		return -errno;
+	if (sscanf(q, "resets %*d job_timeout_ms %d", &n) != 1)
 		n = -EINVAL;
 	free(q);
 	return n;

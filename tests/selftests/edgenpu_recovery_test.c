@@ -6,7 +6,7 @@
  * it (another process's too) are replayed and complete; DMA errors and
  * MMU faults end only the job they hit, and a job waiting for a failed
  * one through a syncobj is canceled; a lost interrupt costs a timeout,
- * not a job; resets requested while jobs are queued lose none of them and
+ * not a job, and a lost doorbell a reset, not a job; resets requested while jobs are queued lose none of them and
  * run none twice; a long job that keeps progressing is not a hang; a
  * process killed with jobs queued leaves nothing behind. Hangs leave a
  * devcoredump naming the job. The kernel log stays free of warnings.
@@ -438,6 +438,52 @@ TEST_F(rec, drop_irq)
 						     i, (long long)(tnow_ms() - t0));
 		expect_copied(_metadata, self);
 	}
+}
+
+/*
+ * A lost doorbell: the device sits idle with the job announced to no one.
+ * The timeout handler does not take idle for hung at its first look (the
+ * device may be between two jobs), but when nothing moved for a whole
+ * timeout it resets, and the replayed job completes.
+ */
+TEST_F(rec, drop_doorbell)
+{
+	struct drm_edgenpu_job_info info;
+	int before, timeout_ms;
+	struct tcs c1, c2;
+	struct tjob j1, j2;
+	int64_t t0;
+
+	timeout_ms = tjob_timeout_ms(self->devname);
+	ASSERT_LT(0, timeout_ms);
+	/* a job done: whatever the hang check saw before is out of date */
+	copy_job(self, &c1, &j1, 0);
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	ASSERT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j1.id, &info));
+	memset(self->dst.cpu, 0, N);
+
+	before = tresets(self->devname);
+	copy_job(self, &c1, &j1, 0);
+	ASSERT_EQ(0, tinject(self->devname, "drop-doorbell"));
+	t0 = tnow_ms();
+	ASSERT_EQ(0, tsubmit(self->fd, &j1, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j1.id, &info));
+	/* one timeout to see it idle, a whole one more to call it hung */
+	EXPECT_LE(2 * timeout_ms, tnow_ms() - t0)
+		TH_LOG("reset after %lld ms, the job timeout is %d ms",
+		       (long long)(tnow_ms() - t0), timeout_ms);
+	EXPECT_EQ(1, info.resets);
+	EXPECT_EQ(before + 1, tresets(self->devname));
+	expect_copied(_metadata, self);
+
+	/* the next job is announced as usual */
+	memset(self->dst.cpu, 0, N);
+	copy_job(self, &c2, &j2, 0);
+	ASSERT_EQ(0, tsubmit(self->fd, &j2, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
+	EXPECT_EQ(0, info.resets);
+	EXPECT_EQ(before + 1, tresets(self->devname));
+	expect_copied(_metadata, self);
 }
 
 /* debugfs "reset" while jobs are queued: every job still completes, correctly. */
