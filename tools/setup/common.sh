@@ -16,6 +16,10 @@ TOP_DIR=$(cd "$SETUP_DIR/../.." && pwd)
 
 APT_DIR=$EDGENPU_CACHE/apt
 
+# Started by make, these scripts run their own make -j: they are not part
+# of the caller's jobserver (whose descriptors they do not have).
+unset MAKEFLAGS MFLAGS
+
 msg() { printf '[edgenpu] %s\n' "$*" >&2; }
 die() { printf '[edgenpu] error: %s\n' "$*" >&2; exit 1; }
 
