@@ -574,32 +574,30 @@ static inline int tinject(const char *devname, const char *what)
 	return tdebugfs_write(devname, "inject", what);
 }
 
-/* Device resets so far, from debugfs "queues". */
-static inline int tresets(const char *devname)
+/* The number debugfs "queues" holds where @fmt's one %d is, or -errno. */
+static inline int tqueues_int(const char *devname, const char *fmt)
 {
 	char *q = tdebugfs_read(devname, "queues");
 	int n = -1;
 
 	if (!q)
 		return -errno;
-	if (sscanf(q, "resets %d", &n) != 1)
+	if (sscanf(q, fmt, &n) != 1)
 		n = -EINVAL;
 	free(q);
 	return n;
 }
 
-/* The driver's job timeout (module parameter job_timeout_ms), or -errno. */
+/* Device resets so far. */
+static inline int tresets(const char *devname)
+{
+	return tqueues_int(devname, "resets %d");
+}
+
+/* The driver's job timeout (module parameter job_timeout_ms). */
 static inline int tjob_timeout_ms(const char *devname)
 {
-	char *q = tdebugfs_read(devname, "queues");
-	int n = -1;
-
-	if (!q)
-		return -errno;
-	if (sscanf(q, "resets %*d job_timeout_ms %d", &n) != 1)
-		n = -EINVAL;
-	free(q);
-	return n;
+	return tqueues_int(devname, "resets %*d job_timeout_ms %d");
 }
 
 /* Jobs on hardware ring @ring (on the device, not done), from debugfs "queues". */
