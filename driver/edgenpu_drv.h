@@ -58,8 +58,10 @@ struct edgenpu_ring {
 };
 
 /**
- * struct edgenpu_hang_check - what the previous timeout check saw
- * @valid: false until the first check after probe, reset or resume
+ * struct edgenpu_hang_check - what the device ran at the previous look of
+ *	the hang check (the timeout handler's, or a reset's quiesce)
+ * @valid: false until the first look (after probe, reset or resume for
+ *	the timeout handler's)
  * @jobs_done: the device's JOBS_DONE count
  * @ring: the ring of the job running, ENPU_NUM_RINGS when none
  * @seqno: that job's hardware seqno

@@ -429,11 +429,44 @@ static bool edgenpu_device_active(struct edgenpu_device *edev,
 }
 
 /*
+ * The hang check's rule, for the timeout handler and for a reset's
+ * quiesce: whether the device did not move for a whole job timeout, given
+ * what it runs now (@ring, NULL when none of our jobs runs: its job
+ * @seqno and PROGRESS @progress) and @last, the previous sample, which is
+ * updated. Moving is ending a job, starting another, or the running one
+ * retiring commands. Idle with jobs waiting is not yet a hang: the device
+ * may be between two jobs, or fetching the next descriptor; it is when
+ * nothing moves for a whole timeout.
+ */
+static bool edgenpu_device_stalled(struct edgenpu_device *edev,
+				   struct edgenpu_hang_check *last,
+				   struct edgenpu_ring *ring, u32 seqno,
+				   u32 progress)
+{
+	struct edgenpu_hang_check now = {
+		.valid = true,
+		.jobs_done = edgenpu_read(edev, ENPU_REG_JOBS_DONE),
+		.ring = ring ? ring->id : ENPU_NUM_RINGS,
+		.seqno = ring ? seqno : 0,
+		.progress = ring ? progress : 0,
+	};
+
+	if (last->valid && last->jobs_done == now.jobs_done &&
+	    last->ring == now.ring && last->seqno == now.seqno &&
+	    last->progress == now.progress)
+		return !time_before(jiffies, last->stamp +
+				    msecs_to_jiffies(edev->job_timeout_ms));
+	now.stamp = jiffies;
+	*last = now;
+	return false;
+}
+
+/*
  * Before a reset: stops both rings from starting jobs and lets the running
- * one end for as long as it makes progress (its PROGRESS or the active job
- * changes at least once a job timeout, the hang check's rule). A reset
- * abandons the running job whatever it has written, so replaying it could
- * apply it twice; after this only jobs that never started are replayed.
+ * one end for as long as the device moves (edgenpu_device_stalled(), the
+ * hang check's rule). A reset abandons the running job whatever it has
+ * written, so replaying it could apply it twice; after this only jobs
+ * that never started are replayed.
  * @guilty, when it is the running job, is not waited for.
  * Return: the job to end with TIMEOUT: @guilty, or the running job if it
  * made no progress for a whole timeout.
@@ -441,10 +474,10 @@ static bool edgenpu_device_active(struct edgenpu_device *edev,
 static struct edgenpu_job *edgenpu_quiesce(struct edgenpu_device *edev,
 					   struct edgenpu_job *guilty)
 {
-	u32 seqno, progress, last_seqno = 0, last_progress = 0;
-	unsigned long stamp = jiffies;
+	struct edgenpu_hang_check last = { };
 	struct edgenpu_ring *ring;
 	struct edgenpu_job *job;
+	u32 seqno, progress;
 	unsigned int r;
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
@@ -453,11 +486,7 @@ static struct edgenpu_job *edgenpu_quiesce(struct edgenpu_device *edev,
 		job = edgenpu_ring_find(ring, seqno);
 		if (!job || job == guilty)
 			break;
-		if (seqno != last_seqno || progress != last_progress) {
-			last_seqno = seqno;
-			last_progress = progress;
-			stamp = jiffies;
-		} else if (time_after(jiffies, stamp + msecs_to_jiffies(edev->job_timeout_ms))) {
+		if (edgenpu_device_stalled(edev, &last, ring, seqno, progress)) {
 			drm_warn(&edev->drm, "job %llu on ring %u made no progress in %u ms, ending it\n",
 				 job->id, ring->id, edev->job_timeout_ms);
 			return job;
@@ -539,37 +568,6 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	return 0;
 }
 
-/*
- * Whether the device moved since the previous timeout check: ended a job,
- * started another, or the running one (@busy: on @ring, @seqno) retired
- * commands. Records what it saw, and when it last moved. Idle with jobs
- * waiting is not yet a hang: the device may be between two jobs, or
- * fetching the next descriptor (its ring BUSY, ACTIVE_SEQNO still the old
- * job's); it is when nothing moves for a whole timeout.
- * Called with edev->reset_lock held.
- */
-static bool edgenpu_hang_check_moved(struct edgenpu_device *edev, bool busy,
-				     struct edgenpu_ring *ring, u32 seqno,
-				     u32 progress)
-{
-	struct edgenpu_hang_check now = {
-		.valid = true,
-		.jobs_done = edgenpu_read(edev, ENPU_REG_JOBS_DONE),
-		.ring = busy ? ring->id : ENPU_NUM_RINGS,
-		.seqno = busy ? seqno : 0,
-		.progress = busy ? progress : 0,
-	};
-	struct edgenpu_hang_check *last = &edev->hang;
-
-	if (last->valid && last->jobs_done == now.jobs_done &&
-	    last->ring == now.ring && last->seqno == now.seqno &&
-	    last->progress == now.progress)
-		return false;
-	now.stamp = jiffies;
-	*last = now;
-	return true;
-}
-
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct edgenpu_job *job = to_edgenpu_job(sched_job);
@@ -601,9 +599,8 @@ static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_
 	 * Both rings' timeouts check the device: the previous check may have
 	 * been a moment ago. Hung means it did not move for a whole timeout.
 	 */
-	if (edgenpu_hang_check_moved(edev, busy, ring, seqno, progress) ||
-	    time_before(jiffies, edev->hang.stamp +
-			msecs_to_jiffies(edev->job_timeout_ms)))
+	if (!edgenpu_device_stalled(edev, &edev->hang, busy ? ring : NULL,
+				    seqno, progress))
 		goto keep;
 
 	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
