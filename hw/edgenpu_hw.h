@@ -26,7 +26,7 @@
 
 /* ---- Contract version (ENPU_REG_VERSION) -------------------------------- */
 #define ENPU_HW_VERSION_MAJOR		0
-#define ENPU_HW_VERSION_MINOR		2
+#define ENPU_HW_VERSION_MINOR		3
 #define ENPU_HW_VERSION_PATCH		0
 #define ENPU_VERSION(maj, min, pat)	(((maj) << 16) | ((min) << 8) | (pat))
 #define ENPU_VERSION_MAJOR(v)		(((v) >> 16) & 0xff)
@@ -84,6 +84,13 @@
 /* Control. */
 #define ENPU_REG_RESET			0x0040	/* write ENPU_RESET_MAGIC */
 #define   ENPU_RESET_MAGIC		0x52535421	/* "RST!" */
+/*
+ * A reset (soft, bus or function reset, the reset input, power) or a
+ * ring's ABORT stops the running job within this time (a command is cut
+ * short, hw/README.md "Reset"); software may treat a device whose
+ * STATUS.READY is not back after a soft reset by then as failed.
+ */
+#define   ENPU_RESET_TIME_MAX_US	100000
 #define ENPU_REG_STATUS			0x0044
 #define   ENPU_STATUS_READY		(1u << 0)	/* 0 while a reset is in progress */
 #define ENPU_REG_SCRATCH		0x0048	/* free read/write register */
@@ -120,6 +127,8 @@
 #define ENPU_NUM_RINGS			2
 #define ENPU_RING_NORMAL		0
 #define ENPU_RING_HIGH			1	/* served first when both have work */
+/* ...but after this many ring-1 jobs in a row ring 0 gets the next turn. */
+#define ENPU_RING_HIGH_BURST		4
 #define ENPU_RING_BASE			0x0100
 #define ENPU_RING_STRIDE		0x0040
 #define ENPU_RING_REG(r, off)		(ENPU_RING_BASE + (r) * ENPU_RING_STRIDE + (off))
@@ -131,12 +140,14 @@
 #define   ENPU_RING_CTRL_ABORT		(1u << 1)	/* write 1: abort the running job */
 #define ENPU_RING_HEAD			0x10	/* RO: next index the device fetches */
 #define ENPU_RING_TAIL			0x14	/* RW: one past the last valid index */
-#define ENPU_RING_DONE_SEQNO		0x18	/* RO: seqno of the last job ended */
+#define ENPU_RING_DONE_SEQNO		0x18	/* seqno of the last job ended; RW while disabled */
 #define ENPU_RING_STATUS		0x1c	/* RO */
 #define   ENPU_RING_STATUS_BUSY		(1u << 0)	/* a job is running */
 #define   ENPU_RING_STATUS_ERROR	(1u << 1)	/* stopped: bad descriptor/setup */
 #define ENPU_RING_ACTIVE_SEQNO		0x20	/* RO: seqno of the running job */
 #define ENPU_RING_PROGRESS		0x24	/* RO: commands retired by it */
+/* WO: abort the running job if its seqno is the value written */
+#define ENPU_RING_ABORT_SEQNO		0x28
 #define ENPU_RING_SIZE_MIN		2
 #define ENPU_RING_SIZE_MAX		4096
 
@@ -152,6 +163,8 @@
 #define ENPU_REG_MMU_FAULT_ASID		0x020c
 #define ENPU_REG_MMU_FAULT_SEQNO	0x0210
 #define ENPU_REG_MMU_FAULT_CLEAR	0x0214	/* WO: 1 unlatches */
+/* WO: an ASID software is done with: its TLB entries and SRAM dropped. */
+#define ENPU_REG_ASID_RETIRE		0x0218
 
 /* Device-wide counters since reset (per-job ones are in the completion). */
 #define ENPU_REG_JOBS_DONE		0x0300
@@ -169,7 +182,9 @@
 #define   ENPU_INJECT_DROP_IRQ		(1u << 2)	/* next interrupt not sent */
 #define   ENPU_INJECT_MMU_FAULT		(1u << 3)	/* next job faults at once */
 #define   ENPU_INJECT_DROP_DOORBELL	(1u << 4)	/* next TAIL write is lost */
-#define   ENPU_INJECT_ALL		0x1fu
+/* the next soft reset never completes: what runs goes on, READY stays 0 */
+#define   ENPU_INJECT_STUCK_RESET	(1u << 5)
+#define   ENPU_INJECT_ALL		0x3fu
 /*
  * Debug window too, for a SoC integration (hw/README.md): how many times
  * the device's reset input was released, and how many times its power
@@ -178,6 +193,8 @@
  */
 #define ENPU_REG_DBG_RESET_INPUTS	0x0804
 #define ENPU_REG_DBG_POWER_UPS		0x0808
+/* Register accesses made while held in reset or unpowered (SoC). */
+#define ENPU_REG_DBG_HELD_ACCESSES	0x080c
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -227,7 +244,8 @@
 	X(BUSY_CYCLES_LO, ENPU_REG_BUSY_CYCLES_LO)	\
 	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)	\
 	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)	\
-	X(DBG_POWER_UPS, ENPU_REG_DBG_POWER_UPS)
+	X(DBG_POWER_UPS, ENPU_REG_DBG_POWER_UPS)	\
+	X(DBG_HELD_ACCESSES, ENPU_REG_DBG_HELD_ACCESSES)
 
 /* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1

@@ -117,13 +117,22 @@ static bool edgenpu_ring_ready(EdgeNpuRing *r)
            r->tail - r->head - 1 < r->size;     /* 1 <= TAIL - HEAD <= SIZE */
 }
 
-/* Next ring to serve: the high-priority ring first. Lock held. */
+/*
+ * Next ring to serve: the high-priority ring first, but after
+ * ENPU_RING_HIGH_BURST of its jobs in a row a ready normal ring gets the
+ * next turn. Lock held.
+ */
 static int edgenpu_pick_ring(EdgeNpuCore *s)
 {
-    if (edgenpu_ring_ready(&s->ring[ENPU_RING_HIGH])) {
+    bool high = edgenpu_ring_ready(&s->ring[ENPU_RING_HIGH]);
+    bool normal = edgenpu_ring_ready(&s->ring[ENPU_RING_NORMAL]);
+
+    if (high && (!normal || s->high_streak < ENPU_RING_HIGH_BURST)) {
+        s->high_streak++;
         return ENPU_RING_HIGH;
     }
-    if (edgenpu_ring_ready(&s->ring[ENPU_RING_NORMAL])) {
+    if (normal) {
+        s->high_streak = 0;
         return ENPU_RING_NORMAL;
     }
     return -1;
@@ -277,14 +286,29 @@ static void *edgenpu_worker(void *opaque)
 /* ---- reset ----------------------------------------------------------------- */
 
 /*
- * Soft and bus reset: a running job is abandoned (no completion, its
- * ring's DONE_SEQNO does not move), rings are disabled, SRAM and TLB are
- * cleared by the worker, which sets STATUS.READY again when done.
+ * Any reset: a running job is abandoned (no completion, its ring's
+ * DONE_SEQNO does not move; the engine stops it within
+ * ENPU_RESET_TIME_MAX_US), rings are disabled, SRAM and TLB are cleared
+ * by the worker, which sets STATUS.READY again when done. @hard (bus or
+ * function reset, the reset input, power) also ends an injected stuck
+ * reset.
  */
-void edgenpu_core_reset(EdgeNpuCore *s)
+static void edgenpu_do_reset(EdgeNpuCore *s, bool hard)
 {
-    trace_edgenpu_reset();
+    trace_edgenpu_reset(hard);
     qemu_mutex_lock(&s->lock);
+    if (!hard && (s->stuck || (s->inject & ENPU_INJECT_STUCK_RESET))) {
+        /* what runs goes on, READY reads 0 until a hard reset */
+        if (!s->stuck) {
+            trace_edgenpu_inject("stuck-reset");
+        }
+        s->inject &= ~ENPU_INJECT_STUCK_RESET;
+        s->stuck = true;
+        qemu_mutex_unlock(&s->lock);
+        return;
+    }
+    s->stuck = false;
+    s->high_streak = 0;
     s->generation++;
     s->resetting = true;
     enpu_engine_abort(&s->engine);
@@ -310,6 +334,11 @@ void edgenpu_core_reset(EdgeNpuCore *s)
     s->irq_asserted = false;
 }
 
+void edgenpu_core_reset(EdgeNpuCore *s)
+{
+    edgenpu_do_reset(s, true);
+}
+
 /* Held in reset by the SoC: its reset line, or its power domain off. */
 static bool edgenpu_held(EdgeNpuCore *s)
 {
@@ -328,7 +357,7 @@ void edgenpu_core_set_reset_input(EdgeNpuCore *s, bool asserted)
         return;
     }
     trace_edgenpu_reset_input(asserted);
-    edgenpu_core_reset(s);
+    edgenpu_do_reset(s, true);
     s->held_in_reset = asserted;
     if (!asserted) {
         s->reset_inputs++;
@@ -341,7 +370,7 @@ void edgenpu_core_set_power(EdgeNpuCore *s, bool on)
         return;
     }
     trace_edgenpu_power(on);
-    edgenpu_core_reset(s);
+    edgenpu_do_reset(s, true);
     s->powered_off = !on;
     if (on) {
         s->power_ups++;
@@ -352,7 +381,7 @@ void edgenpu_core_reset_inputs(EdgeNpuCore *s)
 {
     s->held_in_reset = false;
     s->powered_off = false;
-    edgenpu_core_reset(s);
+    edgenpu_do_reset(s, true);
 }
 
 /* ---- registers --------------------------------------------------------------- */
@@ -395,6 +424,21 @@ static uint64_t edgenpu_ring_read(EdgeNpuCore *s, int r, hwaddr off)
     return 0;
 }
 
+/* RING_CTRL.ABORT, ABORT_SEQNO: end the ring's running job. Lock held. */
+static void edgenpu_ring_abort_locked(EdgeNpuCore *s, int r)
+{
+    EdgeNpuRing *ring = &s->ring[r];
+
+    if (!ring->busy) {
+        return;
+    }
+    ring->abort = true;
+    if (s->active_ring == r && !ring->hung) {
+        enpu_engine_abort(&s->engine);
+    }
+    qemu_cond_broadcast(&s->cond);
+}
+
 static bool edgenpu_ring_config_ok(EdgeNpuRing *ring)
 {
     return ring->size >= ENPU_RING_SIZE_MIN && ring->size <= ENPU_RING_SIZE_MAX &&
@@ -427,13 +471,7 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
         return;
     case ENPU_RING_CTRL:
         if (val & ENPU_RING_CTRL_ABORT) {
-            if (ring->busy) {
-                ring->abort = true;
-                if (s->active_ring == r && !ring->hung) {
-                    enpu_engine_abort(&s->engine);
-                }
-                qemu_cond_broadcast(&s->cond);
-            }
+            edgenpu_ring_abort_locked(s, r);
         }
         if ((val & ENPU_RING_CTRL_ENABLE) && !enabled) {
             ring->enable_gen++;
@@ -449,6 +487,21 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
             }
         }
         ring->ctrl = val & ENPU_RING_CTRL_ENABLE;
+        return;
+    case ENPU_RING_ABORT_SEQNO:
+        /* only that job: it may have ended and another one started */
+        if (ring->running && ring->active_seqno == val) {
+            edgenpu_ring_abort_locked(s, r);
+        }
+        return;
+    case ENPU_RING_DONE_SEQNO:
+        /* software continues its sequence across a reset */
+        if (enabled) {
+            EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "done_seqno while enabled"),
+                              "ring %d: DONE_SEQNO written while enabled", r);
+            return;
+        }
+        ring->done_seqno = val;
         return;
     case ENPU_RING_TAIL:
         if (!enabled || ring->error) {
@@ -485,13 +538,13 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
     *ok = true;
     if (addr >= ENPU_RING_BASE &&
         addr < ENPU_RING_BASE + ENPU_NUM_RINGS * ENPU_RING_STRIDE &&
-        (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE <= ENPU_RING_PROGRESS) {
+        (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE <= ENPU_RING_ABORT_SEQNO) {
         return edgenpu_ring_read(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
                                  (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE);
     }
     switch (addr) {
     case ENPU_REG_STATUS:
-        return s->resetting ? 0 : ENPU_STATUS_READY;
+        return s->resetting || s->stuck ? 0 : ENPU_STATUS_READY;
     case ENPU_REG_MMU_FAULT_STATUS:
         return s->fault_status;
     case ENPU_REG_MMU_FAULT_ADDR:
@@ -510,6 +563,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return s->debug ? s->reset_inputs : 0;
     case ENPU_REG_DBG_POWER_UPS:
         return s->debug ? s->power_ups : 0;
+    case ENPU_REG_DBG_HELD_ACCESSES:
+        return s->debug ? s->held_accesses : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
         return s->debug ? s->inject |
@@ -526,7 +581,10 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     bool ok;
 
     if (edgenpu_held(s)) {
-        trace_edgenpu_mmio_read(addr, 0);
+        s->held_accesses++;
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_held(addr, false),
+                          "read of 0x%" HWADDR_PRIx " while held in reset"
+                          " or powered off", addr);
         return 0;
     }
     switch (addr) {
@@ -578,6 +636,7 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case ENPU_REG_DOORBELL:
     case ENPU_REG_MMU_INVALIDATE:
     case ENPU_REG_MMU_FAULT_CLEAR:
+    case ENPU_REG_ASID_RETIRE:
         /* write-only: reads as zero */
         break;
     default:
@@ -602,7 +661,8 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
 
     trace_edgenpu_mmio_write(addr, val);
     if (edgenpu_held(s)) {
-        EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(addr, val),
+        s->held_accesses++;
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_held(addr, true),
                           "write to 0x%" HWADDR_PRIx " while held in reset"
                           " or powered off", addr);
         return;
@@ -618,7 +678,7 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     switch (addr) {
     case ENPU_REG_RESET:
         if (val == ENPU_RESET_MAGIC) {
-            edgenpu_core_reset(s);
+            edgenpu_do_reset(s, false);
         } else {
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_reset_value(val),
                               "RESET written with 0x%" PRIx64
@@ -645,6 +705,10 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         trace_edgenpu_tlb_invalidate(val);
         enpu_engine_invalidate_tlb(&s->engine);
         break;
+    case ENPU_REG_ASID_RETIRE:
+        trace_edgenpu_asid_retire(val);
+        enpu_engine_retire_asid(&s->engine, val);
+        break;
     case ENPU_REG_MMU_FAULT_CLEAR:
         if (val & 1) {
             qemu_mutex_lock(&s->lock);
@@ -660,7 +724,8 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         }
         qemu_mutex_lock(&s->lock);
         s->inject |= val & (ENPU_INJECT_HANG | ENPU_INJECT_DROP_IRQ |
-                            ENPU_INJECT_MMU_FAULT | ENPU_INJECT_DROP_DOORBELL);
+                            ENPU_INJECT_MMU_FAULT | ENPU_INJECT_DROP_DOORBELL |
+                            ENPU_INJECT_STUCK_RESET);
         qemu_mutex_unlock(&s->lock);
         if (val & ENPU_INJECT_DMA_ERROR) {
             atomic_store(&s->engine.inject_dma_error, 1);
@@ -748,14 +813,16 @@ void edgenpu_core_unrealize(EdgeNpuCore *s)
 }
 
 /*
- * Migration carries the register state; jobs in flight are not migrated,
- * so a device with work queued or running refuses to be saved.
+ * Migration carries the register state and SRAM with its owner; jobs in
+ * flight are not migrated, so a device with work queued or running
+ * refuses to be saved.
  */
 static int edgenpu_pre_save(void *opaque)
 {
     EdgeNpuCore *s = opaque;
     int i, ret = 0;
 
+    s->sram_owner = atomic_load(&s->engine.sram_owner);
     qemu_mutex_lock(&s->lock);
     for (i = 0; i < ENPU_NUM_RINGS; i++) {
         if (s->ring[i].busy || s->ring[i].head != s->ring[i].tail) {
@@ -764,6 +831,14 @@ static int edgenpu_pre_save(void *opaque)
     }
     qemu_mutex_unlock(&s->lock);
     return ret;
+}
+
+static int edgenpu_post_load(void *opaque, int version_id)
+{
+    EdgeNpuCore *s = opaque;
+
+    atomic_store(&s->engine.sram_owner, s->sram_owner);
+    return 0;
 }
 
 static const VMStateDescription vmstate_edgenpu_ring = {
@@ -784,9 +859,10 @@ static const VMStateDescription vmstate_edgenpu_ring = {
 
 const VMStateDescription vmstate_edgenpu_core = {
     .name = "edgenpu-core",
-    .version_id = 3,
+    .version_id = 4,
     .minimum_version_id = 1,
     .pre_save = edgenpu_pre_save,
+    .post_load = edgenpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(irq_status, EdgeNpuCore),
         VMSTATE_UINT32(irq_mask, EdgeNpuCore),
@@ -806,6 +882,10 @@ const VMStateDescription vmstate_edgenpu_core = {
         VMSTATE_UINT32_V(reset_inputs, EdgeNpuCore, 2),
         VMSTATE_BOOL_V(powered_off, EdgeNpuCore, 3),
         VMSTATE_UINT32_V(power_ups, EdgeNpuCore, 3),
+        VMSTATE_UINT64_V(sram_owner, EdgeNpuCore, 4),
+        VMSTATE_BOOL_V(stuck, EdgeNpuCore, 4),
+        VMSTATE_UINT32_V(high_streak, EdgeNpuCore, 4),
+        VMSTATE_UINT32_V(held_accesses, EdgeNpuCore, 4),
         VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
         VMSTATE_END_OF_LIST()
     },

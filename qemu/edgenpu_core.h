@@ -91,6 +91,8 @@ struct EdgeNpuCore {
     QemuThread worker;
     bool stopping;
     bool resetting;          /* STATUS.READY clear until the worker is idle */
+    bool stuck;              /* injected stuck soft reset: until a hard one */
+    uint32_t high_streak;    /* ring-1 jobs served in a row */
     uint32_t generation;     /* bumped by every reset */
     EdgeNpuRing ring[ENPU_NUM_RINGS];
     int active_ring;         /* -1 when idle */
@@ -104,6 +106,8 @@ struct EdgeNpuCore {
     bool powered_off;        /* power domain off */
     uint32_t reset_inputs;   /* DBG_RESET_INPUTS: releases of the reset input */
     uint32_t power_ups;      /* DBG_POWER_UPS: power domain switched on */
+    uint32_t held_accesses;  /* DBG_HELD_ACCESSES (under the BQL) */
+    uint64_t sram_owner;     /* engine.sram_owner, for migration */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t pending_causes; /* for the bottom half */
@@ -131,7 +135,11 @@ struct EdgeNpuCore {
  */
 bool edgenpu_core_realize(EdgeNpuCore *c, DeviceState *owner, Error **errp);
 void edgenpu_core_unrealize(EdgeNpuCore *c);
-/* Soft and bus reset; the front end's interrupt is deasserted. */
+/*
+ * A hard reset (bus or function reset): stops what runs, whatever the
+ * device was doing, an injected stuck soft reset included; the front
+ * end's interrupt is deasserted.
+ */
 void edgenpu_core_reset(EdgeNpuCore *c);
 /*
  * The SoC-side inputs of the MMIO integration (hw/README.md): the reset

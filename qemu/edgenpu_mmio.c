@@ -130,8 +130,8 @@ static void edgenpu_mmio_reset_hold(Object *obj, ResetType type)
 
 static const VMStateDescription vmstate_edgenpu_mmio = {
     .name = "edgenpu-mmio",
-    .version_id = 3,
-    .minimum_version_id = 1,
+    .version_id = 4,
+    .minimum_version_id = 4,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(core, EdgeNpuMmioState, 1, vmstate_edgenpu_core,
                        EdgeNpuCore),

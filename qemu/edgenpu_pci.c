@@ -16,6 +16,8 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/pci/pcie.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
@@ -32,6 +34,13 @@ struct EdgeNpuPciState {
     EdgeNpuCore core;
 };
 
+typedef struct EdgeNpuPciClass {
+    PCIDeviceClass parent_class;
+    DeviceRealize parent_dc_realize;
+} EdgeNpuPciClass;
+
+DECLARE_CLASS_CHECKERS(EdgeNpuPciClass, EDGENPU_PCI, TYPE_EDGENPU)
+
 static void edgenpu_pci_set_irq(EdgeNpuCore *c, bool level, bool rising)
 {
     PCIDevice *pdev = PCI_DEVICE(c->opaque);
@@ -44,6 +53,29 @@ static void edgenpu_pci_set_irq(EdgeNpuCore *c, bool level, bool rising)
     } else {
         trace_edgenpu_irq_intx(level);
         pci_set_irq(pdev, level);
+    }
+}
+
+/*
+ * Express or not is decided before the PCI core sizes the configuration
+ * space: by the bus the function is plugged into.
+ */
+static void edgenpu_pci_dc_realize(DeviceState *dev, Error **errp)
+{
+    PCIDevice *pdev = PCI_DEVICE(dev);
+
+    if (pci_bus_is_express(PCI_BUS(qdev_get_parent_bus(dev)))) {
+        pdev->cap_present |= QEMU_PCI_CAP_EXPRESS;
+    }
+    EDGENPU_PCI_GET_CLASS(dev)->parent_dc_realize(dev, errp);
+}
+
+static void edgenpu_pci_write_config(PCIDevice *pdev, uint32_t addr,
+                                     uint32_t val, int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    if (pci_is_express(pdev)) {
+        pcie_cap_flr_write_config(pdev, addr, val, len);
     }
 }
 
@@ -61,6 +93,14 @@ static void edgenpu_pci_realize(PCIDevice *pdev, Error **errp)
     }
 
     pci_config_set_interrupt_pin(pdev->config, 1);
+    if (pci_is_express(pdev)) {
+        if (pcie_endpoint_cap_init(pdev, 0) < 0) {
+            error_setg(errp, "edgenpu: cannot add the PCI Express capability");
+            edgenpu_core_unrealize(&s->core);
+            return;
+        }
+        pcie_cap_flr_init(pdev);
+    }
     pci_register_bar(pdev, ENPU_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->core.regs);
     if (msix_init_exclusive_bar(pdev, ENPU_MSIX_VECTORS, ENPU_BAR_MSIX,
@@ -79,8 +119,12 @@ static void edgenpu_pci_exit(PCIDevice *pdev)
 
     edgenpu_core_unrealize(&s->core);
     msix_uninit_exclusive_bar(pdev);
+    if (pci_is_express(pdev)) {
+        pcie_cap_exit(pdev);
+    }
 }
 
+/* Bus reset and function level reset: the hard reset. */
 static void edgenpu_pci_reset_hold(Object *obj, ResetType type)
 {
     edgenpu_core_reset(&EDGENPU(obj)->core);
@@ -88,8 +132,8 @@ static void edgenpu_pci_reset_hold(Object *obj, ResetType type)
 
 static const VMStateDescription vmstate_edgenpu_pci = {
     .name = "edgenpu",
-    .version_id = 3,
-    .minimum_version_id = 3,
+    .version_id = 4,
+    .minimum_version_id = 4,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, EdgeNpuPciState),
         VMSTATE_MSIX(parent_obj, EdgeNpuPciState),
@@ -108,8 +152,12 @@ static void edgenpu_pci_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
+    EdgeNpuPciClass *ec = EDGENPU_PCI_CLASS(klass);
 
+    device_class_set_parent_realize(dc, edgenpu_pci_dc_realize,
+                                    &ec->parent_dc_realize);
     k->realize = edgenpu_pci_realize;
+    k->config_write = edgenpu_pci_write_config;
     k->exit = edgenpu_pci_exit;
     k->vendor_id = ENPU_PCI_VENDOR_ID;
     k->device_id = ENPU_PCI_DEVICE_ID;
@@ -127,8 +175,10 @@ static const TypeInfo edgenpu_pci_types[] = {
         .name = TYPE_EDGENPU,
         .parent = TYPE_PCI_DEVICE,
         .instance_size = sizeof(EdgeNpuPciState),
+        .class_size = sizeof(EdgeNpuPciClass),
         .class_init = edgenpu_pci_class_init,
         .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_PCIE_DEVICE },
             { INTERFACE_CONVENTIONAL_PCI_DEVICE },
             { },
         },

@@ -72,6 +72,9 @@ static void extend4(const struct enpu_shape *s, int32_t d[4])
 		d[i] = i < lead ? 1 : s->dims[i - lead];
 }
 
+/* ADD reads its cancel flag every 64 Ki elements. */
+#define ADD_CANCEL_MASK	0xffffu
+
 int enpu_add(const struct enpu_add_params *p,
 	     const int8_t *input1, size_t input1_len,
 	     const int8_t *input2, size_t input2_len,
@@ -115,8 +118,11 @@ int enpu_add(const struct enpu_add_params *p,
 
 	if (n1 == n_out && n2 == n_out) {
 		/* Same shapes (up to leading 1s): element-wise. */
-		for (size_t i = 0; i < n_out; i++)
+		for (size_t i = 0; i < n_out; i++) {
+			if (!(i & ADD_CANCEL_MASK) && enpu_cancelled(p->cancel))
+				return -ECANCELED;
 			output[i] = add_one(p, input1[i], input2[i]);
+		}
 		return 0;
 	}
 
@@ -137,10 +143,14 @@ int enpu_add(const struct enpu_add_params *p,
 				const size_t b1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2];
 				const size_t b2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2];
 
-				for (int32_t i3 = 0; i3 < dout[3]; i3++)
+				for (int32_t i3 = 0; i3 < dout[3]; i3++) {
+					if (!(o & ADD_CANCEL_MASK) &&
+					    enpu_cancelled(p->cancel))
+						return -ECANCELED;
 					output[o++] = add_one(p,
 						input1[b1 + i3 * s1[3]],
 						input2[b2 + i3 * s2[3]]);
+				}
 			}
 	return 0;
 }

@@ -120,9 +120,9 @@ static void conv_build_patch(int16_t *dst, size_t padded_len,
 	memset(d, 0, (padded_len - (size_t)kh * row_len) * sizeof(*d));
 }
 
-static void conv_fast(const struct enpu_conv2d_params *p,
-		      const int8_t *input, const int8_t *filter,
-		      const int32_t *bias, int8_t *output)
+static int conv_fast(const struct enpu_conv2d_params *p,
+		     const int8_t *input, const int8_t *filter,
+		     const int32_t *bias, int8_t *output)
 {
 	_Alignas(16) int16_t patch[2][ENPU_DOT_MAX_LEN];
 	struct enpu_rq_table rq;
@@ -150,6 +150,8 @@ static void conv_fast(const struct enpu_conv2d_params *p,
 				const int two = pix + 1 < npix;
 				int8_t *o0 = out_b + (size_t)pix * cout + oc0;
 
+				if (enpu_cancelled(p->cancel))
+					return -ECANCELED;
 				conv_build_patch(patch[0], padded, in_b, p,
 						 (int32_t)(pix / p->output.w),
 						 (int32_t)(pix % p->output.w), in_offset);
@@ -178,12 +180,13 @@ static void conv_fast(const struct enpu_conv2d_params *p,
 			}
 		}
 	}
+	return 0;
 }
 
 /* Deep filters: the reference loop order, int64 accumulation. */
-static void conv_generic(const struct enpu_conv2d_params *p,
-			 const int8_t *input, const int8_t *filter,
-			 const int32_t *bias, int8_t *output)
+static int conv_generic(const struct enpu_conv2d_params *p,
+			const int8_t *input, const int8_t *filter,
+			const int32_t *bias, int8_t *output)
 {
 	const int32_t cin = p->input.c, cout = p->output.c;
 	const int32_t kh = p->filter.h, kw = p->filter.w;
@@ -204,6 +207,8 @@ static void conv_generic(const struct enpu_conv2d_params *p,
 				const int32_t ix0 = ox * p->stride_w - p->pad_left;
 				int32_t kx0, kx1;
 
+				if (enpu_cancelled(p->cancel))
+					return -ECANCELED;
 				enpu_tap_range(ix0, p->dilation_w, kw,
 					       p->input.w, &kx0, &kx1);
 				for (int32_t oc = 0; oc < cout; oc++, o++) {
@@ -233,6 +238,7 @@ static void conv_generic(const struct enpu_conv2d_params *p,
 			}
 		}
 	}
+	return 0;
 }
 
 int enpu_conv2d(const struct enpu_conv2d_params *p,
@@ -248,8 +254,6 @@ int enpu_conv2d(const struct enpu_conv2d_params *p,
 	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
 
 	if (k_len <= ENPU_DOT_MAX_LEN)
-		conv_fast(p, input, filter, bias, output);
-	else
-		conv_generic(p, input, filter, bias, output);
-	return 0;
+		return conv_fast(p, input, filter, bias, output);
+	return conv_generic(p, input, filter, bias, output);
 }

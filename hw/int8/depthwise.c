@@ -153,9 +153,9 @@ static void dw_list_taps(const struct enpu_dwconv2d_params *p, int32_t oy,
 	}
 }
 
-static void dw_fast(const struct enpu_dwconv2d_params *p,
-		    const int8_t *input, const int8_t *filter,
-		    const int32_t *bias, int8_t *output)
+static int dw_fast(const struct enpu_dwconv2d_params *p,
+		   const int8_t *input, const int8_t *filter,
+		   const int32_t *bias, int8_t *output)
 {
 	struct dw_taps taps;
 	struct enpu_rq_table rq;
@@ -178,6 +178,8 @@ static void dw_fast(const struct enpu_dwconv2d_params *p,
 				for (int32_t ox = 0; ox < p->output.w; ox++, o += cout) {
 					int j = 0;
 
+					if (enpu_cancelled(p->cancel))
+						return -ECANCELED;
 					dw_list_taps(p, oy, ox, &taps);
 #ifdef ENPU_DOT_SSE2
 					for (; j + 8 <= nch; j += 8) {
@@ -198,12 +200,13 @@ static void dw_fast(const struct enpu_dwconv2d_params *p,
 			}
 		}
 	}
+	return 0;
 }
 
 /* Large kernels: reference loop order, int64 accumulation. */
-static void dw_generic(const struct enpu_dwconv2d_params *p,
-		       const int8_t *input, const int8_t *filter,
-		       const int32_t *bias, int8_t *output)
+static int dw_generic(const struct enpu_dwconv2d_params *p,
+		      const int8_t *input, const int8_t *filter,
+		      const int32_t *bias, int8_t *output)
 {
 	const int32_t cin = p->input.c, cout = p->output.c;
 	const int32_t kh = p->filter.h, kw = p->filter.w;
@@ -225,6 +228,8 @@ static void dw_generic(const struct enpu_dwconv2d_params *p,
 				const int32_t ix0 = ox * p->stride_w - p->pad_left;
 				int32_t kx0, kx1;
 
+				if (enpu_cancelled(p->cancel))
+					return -ECANCELED;
 				enpu_tap_range(ix0, p->dilation_w, kw,
 					       p->input.w, &kx0, &kx1);
 				for (int32_t oc = 0; oc < cout; oc++, o++) {
@@ -252,6 +257,7 @@ static void dw_generic(const struct enpu_dwconv2d_params *p,
 			}
 		}
 	}
+	return 0;
 }
 
 int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
@@ -265,8 +271,6 @@ int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
 		return -EINVAL;
 
 	if ((int64_t)p->filter.h * p->filter.w <= DW_MAX_TAPS)
-		dw_fast(p, input, filter, bias, output);
-	else
-		dw_generic(p, input, filter, bias, output);
-	return 0;
+		return dw_fast(p, input, filter, bias, output);
+	return dw_generic(p, input, filter, bias, output);
 }

@@ -25,10 +25,19 @@
  *  - Zero points are in [-128, 127]; act_min <= act_max, both in
  *    [-128, 127].
  *  - Returns 0 on success or a negative errno value.
+ *  - Cancellation: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD and the
+ *    pools take an optional flag (params' cancel, NULL for none) that they
+ *    read between units of bounded work -- an output pixel of the
+ *    convolutions and pools (at most the filter's or the window's size in
+ *    MACs or reads), four outputs of FULLY_CONNECTED, 64 Ki elements of
+ *    ADD. Once it reads non-zero the kernel returns -ECANCELED with the
+ *    output partly written. The device model sets it to stop a command
+ *    in the middle for a reset or an abort (hw/README.md, "Reset").
  */
 #ifndef ENPU_INT8_H
 #define ENPU_INT8_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +117,7 @@ struct enpu_conv2d_params {
 	const int32_t *multipliers;	/* [num_quant], per output channel */
 	const int32_t *shifts;		/* [num_quant] */
 	size_t num_quant;		/* must equal Cout */
+	const atomic_int *cancel;	/* may be NULL: see the top of this file */
 };
 
 /* bias may be NULL (bias_len ignored) or hold at least Cout values. */
@@ -132,6 +142,7 @@ struct enpu_dwconv2d_params {
 	const int32_t *multipliers;	/* [Cout] */
 	const int32_t *shifts;		/* [Cout] */
 	size_t num_quant;		/* must equal Cout */
+	const atomic_int *cancel;	/* may be NULL: see the top of this file */
 };
 
 int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
@@ -156,6 +167,7 @@ struct enpu_fc_params {
 	const int32_t *multipliers;
 	const int32_t *shifts;
 	size_t num_quant;
+	const atomic_int *cancel;	/* may be NULL: see the top of this file */
 };
 
 int enpu_fully_connected(const struct enpu_fc_params *p,
@@ -178,6 +190,7 @@ struct enpu_add_params {
 	int32_t input2_multiplier, input2_shift;
 	int32_t output_multiplier, output_shift;
 	int32_t act_min, act_max;
+	const atomic_int *cancel;	/* may be NULL: see the top of this file */
 };
 
 /*
@@ -203,6 +216,7 @@ struct enpu_pool_params {
 	int32_t stride_h, stride_w;
 	int32_t pad_top, pad_left;
 	int32_t act_min, act_max;
+	const atomic_int *cancel;	/* may be NULL: see the top of this file */
 };
 
 /*

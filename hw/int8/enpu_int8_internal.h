@@ -48,6 +48,12 @@ static inline int enpu_check_multiplier(int32_t multiplier, int32_t shift)
 	return multiplier >= 0 && shift >= -31 && shift <= 31 ? 0 : -EINVAL;
 }
 
+/* Whether a kernel's cancel flag (enpu_int8.h) is set. */
+static inline int enpu_cancelled(const atomic_int *cancel)
+{
+	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
+}
+
 /* Element count of an NHWC shape (all dims validated). */
 int enpu_nhwc_count(const struct enpu_nhwc *s, size_t *count);
 

@@ -50,8 +50,8 @@ static int fc_validate(const struct enpu_fc_params *p,
 	return 0;
 }
 
-static void fc_fast(const struct enpu_fc_params *p, const int8_t *input,
-		    const int8_t *filter, const int32_t *bias, int8_t *output)
+static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
+		   const int8_t *filter, const int32_t *bias, int8_t *output)
 {
 	_Alignas(16) int16_t rows[2][ENPU_DOT_MAX_LEN];
 	struct enpu_rq_table rq;
@@ -83,6 +83,8 @@ static void fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 				const int8_t *w[4];
 				int32_t acc[8];
 
+				if (enpu_cancelled(p->cancel))
+					return -ECANCELED;
 				for (int i = 0; i < 4; i++)
 					w[i] = filter + (size_t)(oc0 + j + (i < nc ? i : nc - 1)) * depth;
 				if (two) {
@@ -96,11 +98,12 @@ static void fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 			}
 		}
 	}
+	return 0;
 }
 
-static void fc_generic(const struct enpu_fc_params *p, const int8_t *input,
-		       const int8_t *filter, const int32_t *bias,
-		       int8_t *output)
+static int fc_generic(const struct enpu_fc_params *p, const int8_t *input,
+		      const int8_t *filter, const int32_t *bias,
+		      int8_t *output)
 {
 	const size_t depth = (size_t)p->input_depth;
 	const size_t qstep = p->num_quant == 1 ? 0 : 1;
@@ -113,6 +116,8 @@ static void fc_generic(const struct enpu_fc_params *p, const int8_t *input,
 			const int8_t *w = filter + (size_t)oc * depth;
 			int64_t acc = 0;
 
+			if (enpu_cancelled(p->cancel))
+				return -ECANCELED;
 			for (size_t i = 0; i < depth; i++)
 				acc += (int64_t)w[i] * (x[i] + in_offset);
 			output[(size_t)b * p->output_depth + oc] = enpu_requant_one(
@@ -121,6 +126,7 @@ static void fc_generic(const struct enpu_fc_params *p, const int8_t *input,
 				p->output_zero_point, p->act_min, p->act_max);
 		}
 	}
+	return 0;
 }
 
 int enpu_fully_connected(const struct enpu_fc_params *p,
@@ -134,8 +140,6 @@ int enpu_fully_connected(const struct enpu_fc_params *p,
 		return -EINVAL;
 
 	if ((size_t)p->input_depth <= ENPU_DOT_MAX_LEN)
-		fc_fast(p, input, filter, bias, output);
-	else
-		fc_generic(p, input, filter, bias, output);
-	return 0;
+		return fc_fast(p, input, filter, bias, output);
+	return fc_generic(p, input, filter, bias, output);
 }

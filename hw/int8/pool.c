@@ -57,8 +57,8 @@ enum pool_kind { POOL_AVG, POOL_MAX };
  * accumulators per output pixel, updated pixel by pixel over the window,
  * so the inner loop runs over contiguous channels.
  */
-static void pool_run(const struct enpu_pool_params *p, enum pool_kind kind,
-		     const int8_t *input, int8_t *output)
+static int pool_run(const struct enpu_pool_params *p, enum pool_kind kind,
+		    const int8_t *input, int8_t *output)
 {
 	const int32_t c = p->input.c;
 	int8_t *o = output;
@@ -76,6 +76,8 @@ static void pool_run(const struct enpu_pool_params *p, enum pool_kind kind,
 				const int32_t ix0 = ox * p->stride_w - p->pad_left;
 				int32_t x0, x1;
 
+				if (enpu_cancelled(p->cancel))
+					return -ECANCELED;
 				enpu_tap_range(ix0, 1, p->filter_w, p->input.w,
 					       &x0, &x1);
 				const int32_t count = (y1 - y0) * (x1 - x0);
@@ -106,6 +108,7 @@ static void pool_run(const struct enpu_pool_params *p, enum pool_kind kind,
 			}
 		}
 	}
+	return 0;
 }
 
 int enpu_avg_pool(const struct enpu_pool_params *p,
@@ -117,8 +120,7 @@ int enpu_avg_pool(const struct enpu_pool_params *p,
 	/* Keep the int32 window sum (at most taps * 128) exact. */
 	if ((int64_t)p->filter_h * p->filter_w > INT32_MAX / 128)
 		return -EINVAL;
-	pool_run(p, POOL_AVG, input, output);
-	return 0;
+	return pool_run(p, POOL_AVG, input, output);
 }
 
 int enpu_max_pool(const struct enpu_pool_params *p,
@@ -127,6 +129,5 @@ int enpu_max_pool(const struct enpu_pool_params *p,
 {
 	if (pool_validate(p, input, input_len, output, output_len))
 		return -EINVAL;
-	pool_run(p, POOL_MAX, input, output);
-	return 0;
+	return pool_run(p, POOL_MAX, input, output);
 }

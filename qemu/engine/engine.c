@@ -30,6 +30,7 @@ int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
 		return -1;
 	atomic_init(&e->tlb_flush_req, 0);
 	atomic_init(&e->abort_req, 0);
+	atomic_init(&e->sram_owner, 0);
 	atomic_init(&e->progress, 0);
 	atomic_init(&e->inject_dma_error, 0);
 	atomic_init(&e->inject_mmu_fault, 0);
@@ -49,7 +50,7 @@ void enpu_engine_destroy(struct enpu_engine *e)
 void enpu_engine_reset(struct enpu_engine *e)
 {
 	memset(e->sram, 0, e->sku.sram_size);
-	e->sram_owned = 0;
+	atomic_store(&e->sram_owner, 0);
 	enpu_tlb_flush(e);
 	atomic_store(&e->abort_req, 0);
 	atomic_store(&e->progress, 0);
@@ -60,6 +61,14 @@ void enpu_engine_reset(struct enpu_engine *e)
 void enpu_engine_invalidate_tlb(struct enpu_engine *e)
 {
 	atomic_fetch_add(&e->tlb_flush_req, 1);
+}
+
+void enpu_engine_retire_asid(struct enpu_engine *e, uint32_t asid)
+{
+	uint64_t owner = ENPU_SRAM_OWNED | asid;
+
+	atomic_compare_exchange_strong(&e->sram_owner, &owner, 0);
+	enpu_engine_invalidate_tlb(e);
 }
 
 void enpu_engine_abort(struct enpu_engine *e)
@@ -306,11 +315,14 @@ void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		return;
 	}
 
-	/* SRAM never carries data from one address space to another */
-	if (e->sram_owned && e->sram_asid != desc->asid)
+	/*
+	 * SRAM never carries data from one address space to another, nor
+	 * from a retired one to its ASID's next user.
+	 */
+	if (atomic_load(&e->sram_owner) != (ENPU_SRAM_OWNED | desc->asid)) {
 		memset(e->sram, 0, e->sku.sram_size);
-	e->sram_asid = desc->asid;
-	e->sram_owned = 1;
+		atomic_store(&e->sram_owner, ENPU_SRAM_OWNED | desc->asid);
+	}
 
 	nwords = desc->cmd_size / 4;
 	words = malloc(desc->cmd_size);

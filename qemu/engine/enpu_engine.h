@@ -8,9 +8,12 @@
  * device (qemu/edgenpu_pci.c) and the host tests drive it alike.
  *
  * Threading: enpu_engine_run() runs on one thread at a time. From other
- * threads only enpu_engine_invalidate_tlb(), enpu_engine_abort() and
- * enpu_engine_progress() may be called while it runs. An abort request
- * ends the running job after its current command; the caller clears it
+ * threads only enpu_engine_invalidate_tlb(), enpu_engine_retire_asid(),
+ * enpu_engine_abort() and enpu_engine_progress() may be called while it
+ * runs. An abort request ends the running job within one unit of work: a
+ * command's worth of a SIGNAL or WAIT, an output pixel of a convolution
+ * (the kernels' cancel flag, hw/int8/enpu_int8.h), 4096 rows of a DMA
+ * command; the command then writes nothing. The caller clears it
  * (atomic_store(&e->abort_req, 0)) before starting the next job.
  */
 #ifndef ENPU_ENGINE_H
@@ -43,8 +46,12 @@ struct enpu_engine {
 	const struct enpu_mem_ops *mem;
 	void *mem_opaque;
 	uint8_t *sram;
-	uint32_t sram_asid;		/* address space that last used SRAM */
-	int sram_owned;			/* sram_asid is valid */
+	/*
+	 * The address space whose data SRAM holds: ENPU_SRAM_OWNED | ASID,
+	 * or 0 when SRAM holds nobody's (after reset, or once its owner was
+	 * retired). A job of any other address space starts on cleared SRAM.
+	 */
+	_Atomic uint64_t sram_owner;
 
 	struct enpu_tlb_entry tlb[ENPU_TLB_ENTRIES];
 	atomic_uint tlb_flush_req;	/* bumped by other threads */
@@ -77,7 +84,11 @@ void enpu_engine_reset(struct enpu_engine *e);
 void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		     struct enpu_job_completion *done);
 
+#define ENPU_SRAM_OWNED		(1ull << 32)
+
 void enpu_engine_invalidate_tlb(struct enpu_engine *e);
+/* ASID_RETIRE: @asid owns SRAM no longer (hw/README.md, "SRAM"). */
+void enpu_engine_retire_asid(struct enpu_engine *e, uint32_t asid);
 void enpu_engine_abort(struct enpu_engine *e);
 uint32_t enpu_engine_progress(struct enpu_engine *e);
 

@@ -61,12 +61,31 @@ static void *out_buf(struct enpu_job *job, const struct enpu_cmd_info *info,
 	return p;
 }
 
-/* A kernel refused parameters the decoder let through. */
+/*
+ * A kernel stopped for an abort or a reset (its cancel flag is the
+ * engine's abort request), or refused parameters the decoder let through.
+ */
 static int kernel_result(struct enpu_job *job, int ret)
 {
+	if (ret == -ECANCELED)
+		return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
 	if (ret)
 		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_PARAM);
 	return 0;
+}
+
+/*
+ * DMA rows between two reads of the abort request: a row is one bus
+ * access per page it spans, and a command moves at most ENPU_MAX_OPERAND
+ * bytes, so a command of one-byte rows is the longest to walk.
+ */
+#define DMA_ROWS_PER_CHECK	4096u
+
+static int dma_aborted(struct enpu_job *job, uint64_t row)
+{
+	if (row % DMA_ROWS_PER_CHECK || !atomic_load(&job->e->abort_req))
+		return 0;
+	return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
 }
 
 /* DMA_COPY start: every row, packed, into the DMA engine's scratch. */
@@ -81,7 +100,8 @@ static int start_dma_copy(struct enpu_job *job, struct enpu_pending *pd)
 	pd->result = buf;
 	for (p = 0; p < c->planes; p++)
 		for (r = 0; r < c->rows; r++, buf += c->row_bytes)
-			if (enpu_vm_read(job, c->src + p * c->src_plane_stride +
+			if (dma_aborted(job, (uint64_t)p * c->rows + r) ||
+			    enpu_vm_read(job, c->src + p * c->src_plane_stride +
 					 r * c->src_row_stride, buf, c->row_bytes))
 				return -1;
 	return 0;
@@ -116,7 +136,8 @@ static int finish_dma(struct enpu_job *job, struct enpu_pending *pd)
 
 	for (p = 0; p < planes; p++) {
 		for (r = 0; r < rows; r++) {
-			if (enpu_vm_write(job, dst + p * pstride + r * rstride,
+			if (dma_aborted(job, (uint64_t)p * rows + r) ||
+			    enpu_vm_write(job, dst + p * pstride + r * rstride,
 					  buf, row_bytes))
 				return -1;
 			if (copy)
@@ -159,6 +180,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
+			.cancel = &job->e->abort_req,
 		};
 
 		ret = enpu_depthwise_conv2d(&p, in, info->regions[0].size,
@@ -178,6 +200,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
+			.cancel = &job->e->abort_req,
 		};
 
 		ret = enpu_conv2d(&p, in, info->regions[0].size,
@@ -220,6 +243,7 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + nq,
 			.num_quant = nq,
+			.cancel = &job->e->abort_req,
 		};
 
 		ret = enpu_fully_connected(&p, in, info->regions[0].size,
@@ -256,6 +280,7 @@ static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
 		.output_multiplier = c->output_multiplier,
 		.output_shift = c->output_shift,
 		.act_min = c->act_min, .act_max = c->act_max,
+		.cancel = &job->e->abort_req,
 	};
 	const int8_t *a, *b;
 	int8_t *out;
@@ -285,6 +310,7 @@ static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
 		.stride_h = c->stride_h, .stride_w = c->stride_w,
 		.pad_top = c->pad_top, .pad_left = c->pad_left,
 		.act_min = c->act_min, .act_max = c->act_max,
+		.cancel = &job->e->abort_req,
 	};
 	const int8_t *in = load(job, info, 0);
 	int8_t *out = in ? out_buf(job, info, 1) : NULL;

@@ -4,7 +4,10 @@
  * window, DMA, stream validation, semaphores between the engines, the
  * timing model and counters, fault injection and abort.
  */
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "edgenpu_cmd.h"
@@ -248,6 +251,50 @@ TEST_F(eng, sram_isolated_between_address_spaces)
 	ts_free(&peek);
 }
 
+/*
+ * An ASID software retired (ASID_RETIRE) owns SRAM no longer: the next
+ * address space given that ASID finds SRAM cleared. Retiring an ASID that
+ * does not own SRAM leaves the owner's data alone.
+ */
+TEST_F(eng, retired_asid_loses_sram)
+{
+	struct enpu_cmd_dma_fill f = fill1d(ENPU_SRAM_VA_BASE, 0x5a, 64);
+	struct enpu_cmd_dma_copy c = copy1d(ENPU_SRAM_VA_BASE, 0x30000, 64);
+	struct tstream fill, peek;
+	struct tctx reuse;
+	uint8_t out[64];
+	unsigned int i;
+
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	ts_init(&fill);
+	ts_cmd(&fill, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&fill);
+	ts_init(&peek);
+	ts_cmd(&peek, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&peek);
+
+	trun(&self->e, &self->ctx, &fill, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	enpu_engine_retire_asid(&self->e, 7);		/* not the owner */
+	trun(&self->e, &self->ctx, &peek, 2, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0x5a, out[i]);
+
+	/* the same ASID, a new address space: its own tables */
+	enpu_engine_retire_asid(&self->e, self->ctx.asid);
+	tctx_init(&reuse, &self->bus, self->ctx.asid);
+	tctx_map_new(&reuse, 0x30000, 4096, RW);
+	trun(&self->e, &reuse, &peek, 3, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&reuse, 0x30000, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0, out[i]) TH_LOG("byte %u of the retired space's SRAM", i);
+	ts_free(&fill);
+	ts_free(&peek);
+}
+
 /* Same VA in two address spaces: the ASID-tagged TLB keeps them apart. */
 TEST_F(eng, asid_isolation)
 {
@@ -409,20 +456,109 @@ TEST_F(eng, injected_faults_fire_once)
 	EXPECT_EQ(ENPU_JOB_DMA_ERROR, self->done.status);
 }
 
-TEST_F(eng, abort_after_current_command)
+/* An abort requested before a job's first command: nothing is written. */
+TEST_F(eng, abort_before_first_command)
 {
 	struct enpu_cmd_dma_fill f = fill1d(0x30000, 1, 8);
+	uint8_t v;
 
 	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
-	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
 	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
 	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
 	ts_end(&self->s);
 	enpu_engine_abort(&self->e);
 	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
 	EXPECT_EQ(ENPU_JOB_ABORTED, self->done.status);
-	EXPECT_EQ(1, self->done.commands);
-	EXPECT_EQ(1, enpu_engine_progress(&self->e));
+	EXPECT_EQ(0, self->done.commands);
+	tctx_read(&self->ctx, 0x30000, &v, 1);
+	EXPECT_EQ(0, v);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+struct long_run {
+	struct enpu_engine *e;
+	struct tctx *ctx;
+	struct tstream *s;
+	struct enpu_job_completion *done;
+	_Atomic int64_t ended_ms;
+};
+
+static void *long_run_thread(void *arg)
+{
+	struct long_run *r = arg;
+
+	trun(r->e, r->ctx, r->s, 1, r->done);
+	atomic_store(&r->ended_ms, now_ms());
+	return NULL;
+}
+
+/*
+ * One CONV2D of 8.5 * 10^11 MACs (operands of 4, 4 and 13 MiB, near as
+ * big as a guest may make them: hours of host CPU) is stopped in its
+ * middle: an abort ends the job within ENPU_RESET_TIME_MAX_US, ABORTED,
+ * with nothing written.
+ */
+TEST_F(eng, abort_stops_a_long_command_midway)
+{
+	enum { H = 512, W = 512, CIN = 16, COUT = 64, K = 64, OH = H - K + 1 };
+	struct enpu_cmd_conv2d c = {
+		.input = 0x100000, .filter = 0x600000, .quant = 0xb00000,
+		.output = 0x1000000, .batches = 1, .in_h = H, .in_w = W,
+		.in_c = CIN, .out_h = OH, .out_w = OH, .out_c = COUT,
+		.kernel_h = K, .kernel_w = K, .stride_h = 1, .stride_w = 1,
+		.dilation_h = 1, .dilation_w = 1, .act_min = -128,
+		.act_max = 127,
+	};
+	struct long_run r = {
+		.e = &self->e, .ctx = &self->ctx, .s = &self->s,
+		.done = &self->done,
+	};
+	int32_t quant[2 * COUT];
+	uint8_t out[4096];
+	int64_t aborted;
+	pthread_t th;
+	unsigned int i;
+
+	/* room for the operands: a bigger bus and an engine on it */
+	enpu_engine_destroy(&self->e);
+	tbus_fini(&self->bus);
+	ASSERT_EQ(0, tbus_init(&self->bus, 48 << 20));
+	ASSERT_EQ(0, enpu_engine_init(&self->e, &sku, &tbus_ops, &self->bus));
+	tctx_init(&self->ctx, &self->bus, 1);
+	tctx_map_new(&self->ctx, c.input, H * W * CIN, RW);
+	tctx_map_new(&self->ctx, c.filter, COUT * K * K * CIN, RW);
+	tctx_map_new(&self->ctx, c.quant, sizeof(quant), RW);
+	tctx_map_new(&self->ctx, c.output, OH * OH * COUT, RW);
+	for (i = 0; i < COUT; i++) {
+		quant[i] = 1 << 30;
+		quant[COUT + i] = -8;
+	}
+	tctx_write(&self->ctx, c.quant, quant, sizeof(quant));
+	ts_cmd(&self->s, ENPU_OP_CONV2D, &c, sizeof(c));
+	ts_end(&self->s);
+
+	atomic_store(&r.ended_ms, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, long_run_thread, &r));
+	usleep(200 * 1000);
+	aborted = now_ms();
+	enpu_engine_abort(&self->e);
+	pthread_join(th, NULL);
+	EXPECT_EQ(ENPU_JOB_ABORTED, self->done.status)
+		TH_LOG("error_info %u", self->done.error_info);
+	EXPECT_EQ(0, self->done.commands);
+	EXPECT_GE(ENPU_RESET_TIME_MAX_US / 1000, atomic_load(&r.ended_ms) - aborted)
+		TH_LOG("the abort took %lld ms",
+		       (long long)(atomic_load(&r.ended_ms) - aborted));
+	tctx_read(&self->ctx, c.output, out, sizeof(out));
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(0, out[i]) TH_LOG("output byte %u written", i);
 }
 
 /*

@@ -68,7 +68,7 @@ static bool npu_up(struct npu *n)
 			    NPU_WAIT_MS);
 }
 
-/* Held by the SoC: registers read 0 and a write does not stick. */
+/* Held by the SoC: registers read 0 and a write does not stick (5 accesses). */
 static bool npu_dark(struct npu *n)
 {
 	npu_wr(n, ENPU_REG_SCRATCH, 0x600dcafe);
@@ -180,6 +180,34 @@ TEST_F(mmio, inputs_combine)
 	ASSERT_TRUE(npu_up(n));
 	EXPECT_EQ(2, npu_rd(n, ENPU_REG_DBG_POWER_UPS));
 	EXPECT_EQ(2, npu_rd(n, ENPU_REG_DBG_RESET_INPUTS));
+}
+
+/*
+ * Every register access made while the NPU is held -- by its reset line
+ * or with its power domain off -- is counted in DBG_HELD_ACCESSES (and
+ * logged as a guest error): what a driver must never do.
+ */
+TEST_F(mmio, accesses_while_held_are_counted)
+{
+	struct npu *n = &self->n;
+
+	ASSERT_TRUE(npu_up(n));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_HELD_ACCESSES));
+	sysctrl_wr(n, ENPU_SYSCTRL_RESET, ENPU_SYSCTRL_RESET_NPU);
+	npu_rd(n, ENPU_REG_IRQ_STATUS);
+	npu_wr(n, ENPU_REG_MMU_INVALIDATE, 1);
+	sysctrl_wr(n, ENPU_SYSCTRL_RESET, 0);
+	ASSERT_TRUE(npu_up(n));
+	EXPECT_EQ(2, npu_rd(n, ENPU_REG_DBG_HELD_ACCESSES));
+	EXPECT_TRUE(qt_log_contains(&self->qt, "read of 0x50 while held in reset"));
+	EXPECT_TRUE(qt_log_contains(&self->qt, "write to 0x200 while held in reset"));
+
+	sysctrl_wr(n, PWR_CTRL, 0);
+	npu_rd(n, ENPU_REG_ID);
+	sysctrl_wr(n, PWR_CTRL, ENPU_PWR_NPU);
+	ASSERT_TRUE(npu_up(n));
+	/* neither a reset nor a power-off clears the count */
+	EXPECT_EQ(3, npu_rd(n, ENPU_REG_DBG_HELD_ACCESSES));
 }
 
 /* Reserved bits, read-only and unassigned offsets of the system control. */

@@ -1138,6 +1138,73 @@ TEST_F(npu, high_priority_ring_served_first)
 	EXPECT_EQ(0, log[2 * N]);	/* the hung job never ran its stream */
 }
 
+/*
+ * With both rings full the high-priority ring does not starve the normal
+ * one: after ENPU_RING_HIGH_BURST high-priority jobs in a row a normal
+ * job gets its turn.
+ */
+TEST_F(npu, normal_ring_not_starved_by_high)
+{
+	enum { NH = 3 * ENPU_RING_HIGH_BURST, NN = 3, VA_LOG = 0x100000 };
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct npu_job hang, norm[NN], high[NH];
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	uint8_t log[LOG_LEN];
+	int i, k, h = 0, m = 0;
+
+	as_map_new(a, VA_LOG, LOG_LEN, NPU_RW);
+	npu_ring_init(n, RING0, 16);
+	npu_ring_init(n, RING1, 16);
+
+	/* Hold the device while both rings fill up. */
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_HANG);
+	st_init(&s);
+	st_end(&s);
+	npu_job_prepare(n, &hang, a, &s, 100);
+	npu_submit(n, RING0, &hang);
+	ASSERT_TRUE(wait_running(n, RING0, 100));
+	for (i = 0; i < NN; i++) {
+		st_init(&s);
+		st_marker(&s, (uint8_t)(0x10 + i));
+		st_end(&s);
+		npu_job_prepare(n, &norm[i], a, &s, 101 + i);
+		npu_queue(n, RING0, &norm[i]);
+	}
+	npu_kick(n, RING0);
+	for (i = 0; i < NH; i++) {
+		st_init(&s);
+		st_marker(&s, (uint8_t)(0x40 + i));
+		st_end(&s);
+		npu_job_prepare(n, &high[i], a, &s, 201 + i);
+		npu_queue(n, RING1, &high[i]);
+	}
+	npu_kick(n, RING1);
+
+	npu_ring_wr(n, RING0, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE | ENPU_RING_CTRL_ABORT);
+	wait_job(n, &norm[NN - 1]);
+	wait_job(n, &high[NH - 1]);
+	npu_completion(n, &hang, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+
+	/* Device-side order (the log is newest first): BURST high, 1 normal, ... */
+	read_log(n, a, RING1, VA_LOG, 300, log);
+	for (k = NH + NN - 1; k >= 0; k--) {
+		int pos = NH + NN - 1 - k;	/* 0 = first job run */
+		int want_normal = (pos % (ENPU_RING_HIGH_BURST + 1)) == ENPU_RING_HIGH_BURST &&
+				  m < NN;
+
+		if (want_normal || h == NH) {
+			EXPECT_EQ(0x10 + m, log[k]) TH_LOG("job %d run", pos);
+			m++;
+		} else {
+			EXPECT_EQ(0x40 + h, log[k]) TH_LOG("job %d run", pos);
+			h++;
+		}
+	}
+}
+
 /* ======================================================================== */
 /* MMU                                                                      */
 /* ======================================================================== */
@@ -1689,8 +1756,8 @@ TEST_F(npu, reset_during_long_job)
 	struct enpu_job_completion c;
 	struct npu_stream s;
 	struct npu_job j, big;
-	uint32_t status, progress = 0, p;
-	bool saw_not_ready = false, saw_progress = false;
+	uint32_t progress = 0, p;
+	bool saw_progress = false;
 	int64_t start;
 
 	map_big(&self->as);
@@ -1718,11 +1785,12 @@ TEST_F(npu, reset_during_long_job)
 	ASSERT_TRUE(saw_progress);
 	ASSERT_EQ(ENPU_RING_STATUS_BUSY, npu_ring_rd(n, RING0, ENPU_RING_STATUS));
 
-	/* Reset: READY reads 0 until the device stopped the job, then 1. */
+	/*
+	 * Reset: READY reads 0 until the device stopped the job (within
+	 * ENPU_RESET_TIME_MAX_US, in the middle of a CONV2D: often before the
+	 * next read), then 1.
+	 */
 	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
-	status = npu_rd(n, ENPU_REG_STATUS);
-	saw_not_ready = !(status & ENPU_STATUS_READY);
-	EXPECT_TRUE(saw_not_ready) TH_LOG("STATUS 0x%x right after RESET", status);
 	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
 				 NPU_WAIT_MS));
 	expect_reset_state(_metadata, n);
@@ -1736,6 +1804,351 @@ TEST_F(npu, reset_during_long_job)
 	run_job(n, &self->as, RING0, &s, 51, &j, &c);
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
 	EXPECT_EQ(1, npu_rd(n, ENPU_REG_JOBS_DONE));
+}
+
+/*
+ * One CONV2D the size of a hostile job: 449x449x64 outputs of a 64x64x16
+ * kernel over a 512x512x16 input, 8.5 * 10^11 MACs (hours of host time).
+ * Its operands live at VA HUGE_VA (map_huge()).
+ */
+#define HUGE_VA		0x4000000u
+#define HUGE_HW		512
+#define HUGE_C		16
+#define HUGE_K		64
+#define HUGE_OC		64
+#define HUGE_OHW	(HUGE_HW - HUGE_K + 1)
+#define HUGE_IN		HUGE_VA
+#define HUGE_FILT	(HUGE_IN + HUGE_HW * HUGE_HW * HUGE_C)
+#define HUGE_QUANT	(HUGE_FILT + HUGE_OC * HUGE_K * HUGE_K * HUGE_C)
+#define HUGE_OUT	(HUGE_QUANT + 8 * HUGE_OC)
+#define HUGE_END	(HUGE_OUT + HUGE_OHW * HUGE_OHW * HUGE_OC)
+
+static uint64_t map_huge(struct npu_as *a)
+{
+	return as_map_new(a, HUGE_VA, HUGE_END - HUGE_VA, NPU_RW);
+}
+
+static void st_huge_conv(struct npu_stream *s)
+{
+	struct enpu_cmd_conv2d c = {
+		.input = HUGE_IN, .filter = HUGE_FILT, .quant = HUGE_QUANT,
+		.output = HUGE_OUT, .batches = 1, .in_h = HUGE_HW, .in_w = HUGE_HW,
+		.in_c = HUGE_C, .out_h = HUGE_OHW, .out_w = HUGE_OHW,
+		.out_c = HUGE_OC, .kernel_h = HUGE_K, .kernel_w = HUGE_K,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.act_min = -128, .act_max = 127,
+	};
+
+	st_cmd(s, ENPU_OP_CONV2D, &c, sizeof(c));
+}
+
+/*
+ * A reset stops even a command of hours within ENPU_RESET_TIME_MAX_US:
+ * READY is back by then and the device runs the next job.
+ */
+TEST_F(npu, reset_stops_a_huge_command_in_bounded_time)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job huge, j;
+	int64_t t0, took;
+
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	npu_job_prepare(n, &huge, &self->as, &s, 90);
+	npu_submit(n, RING0, &huge);
+	ASSERT_TRUE(wait_running(n, RING0, 90));
+	usleep(100 * 1000);
+	ASSERT_EQ(ENPU_RING_STATUS_BUSY, npu_ring_rd(n, RING0, ENPU_RING_STATUS));
+
+	t0 = qt_now_ms();
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
+				 NPU_WAIT_MS));
+	took = qt_now_ms() - t0;
+	EXPECT_GE(ENPU_RESET_TIME_MAX_US / 1000, took) TH_LOG("reset took %lld ms",
+							      (long long)took);
+	expect_reset_state(_metadata, n);
+	EXPECT_EQ(ENPU_JOB_PENDING, gmem_r32(n, huge.desc.completion_addr + 4));
+
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 91, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+}
+
+/*
+ * ABORT_SEQNO aborts the running job only if it is the one named: a
+ * driver aborting one job cannot hit the next one, which may belong to
+ * someone else.
+ */
+TEST_F(npu, abort_seqno_ends_only_the_job_named)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job huge, next;
+
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	npu_job_prepare(n, &huge, &self->as, &s, 96);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	npu_job_prepare(n, &next, &self->as, &s, 97);
+	npu_queue(n, RING0, &huge);
+	npu_queue(n, RING0, &next);
+	npu_kick(n, RING0);
+	ASSERT_TRUE(wait_running(n, RING0, 96));
+
+	npu_ring_wr(n, RING0, ENPU_RING_ABORT_SEQNO, 97);	/* not running */
+	usleep(NPU_QUIET_MS * 1000);
+	EXPECT_EQ(ENPU_RING_STATUS_BUSY, npu_ring_rd(n, RING0, ENPU_RING_STATUS));
+	EXPECT_EQ(96, npu_ring_rd(n, RING0, ENPU_RING_ACTIVE_SEQNO));
+	npu_ring_wr(n, RING0, ENPU_RING_ABORT_SEQNO, 96);
+	ASSERT_TRUE(npu_wait_completion(n, &huge, ENPU_RESET_TIME_MAX_US / 1000 + 1000));
+	npu_completion(n, &huge, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+	wait_job(n, &next);
+	npu_completion(n, &next, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(0, npu_ring_rd(n, RING0, ENPU_RING_ABORT_SEQNO));
+	EXPECT_EQ(ENPU_RING_CTRL_ENABLE, npu_ring_rd(n, RING0, ENPU_RING_CTRL));
+}
+
+/* ABORT cuts the running command short too: the job ends ABORTED at once. */
+TEST_F(npu, abort_stops_a_huge_command_in_bounded_time)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job huge, next;
+	int64_t t0, took;
+
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	npu_job_prepare(n, &huge, &self->as, &s, 92);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	npu_job_prepare(n, &next, &self->as, &s, 93);
+	npu_queue(n, RING0, &huge);
+	npu_queue(n, RING0, &next);
+	npu_kick(n, RING0);
+	ASSERT_TRUE(wait_running(n, RING0, 92));
+	usleep(100 * 1000);
+
+	t0 = qt_now_ms();
+	npu_ring_wr(n, RING0, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE | ENPU_RING_CTRL_ABORT);
+	ASSERT_TRUE(npu_wait_completion(n, &huge, NPU_WAIT_MS));
+	took = qt_now_ms() - t0;
+	EXPECT_GE(ENPU_RESET_TIME_MAX_US / 1000, took) TH_LOG("abort took %lld ms",
+							      (long long)took);
+	npu_completion(n, &huge, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+	EXPECT_EQ(0, c.commands);
+	wait_job(n, &next);
+	npu_completion(n, &next, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+}
+
+/* The PCI Express capability, and its device control register. */
+#define PCI_CAP_ID_EXP		0x10
+#define PCI_EXP_DEVCAP		4
+#define   PCI_EXP_DEVCAP_FLR	(1u << 28)
+#define PCI_EXP_DEVCTL		8
+#define   PCI_EXP_DEVCTL_FLR	0x8000
+
+/*
+ * A function level reset, then the function set up again as after boot
+ * (BARs, bus mastering, MSI-X); the test's guest memory is kept.
+ */
+static void npu_flr(struct npu *n, int exp_cap)
+{
+	uint64_t heap = n->heap;
+	uint16_t ctl = qt_pci_cfg_readw(n->qt, n->devfn, exp_cap + PCI_EXP_DEVCTL);
+
+	qt_pci_cfg_writew(n->qt, n->devfn, exp_cap + PCI_EXP_DEVCTL,
+			  ctl | PCI_EXP_DEVCTL_FLR);
+	npu_open(n, n->qt);
+	n->heap = heap;
+}
+
+/*
+ * A soft reset that never completes (injected): the job goes on and
+ * writes everything it was given, READY stays 0 whatever software does,
+ * further soft resets change nothing; only a function level reset (a
+ * hard reset) stops the device and brings it back.
+ */
+TEST_F(npu, stuck_soft_reset_needs_a_function_reset)
+{
+	enum { CONVS = 3, VA_OUT = 0x10000 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job big, j;
+	uint8_t out[64];
+	uint64_t out_pa;
+	int exp;
+
+	exp = qt_pci_find_cap(n->qt, n->devfn, PCI_CAP_ID_EXP);
+	ASSERT_NE(0, exp) TH_LOG("on q35 the NPU is a PCI Express function");
+	ASSERT_TRUE(qt_pci_cfg_readl(n->qt, n->devfn, exp + PCI_EXP_DEVCAP) &
+		    PCI_EXP_DEVCAP_FLR);
+
+	map_big(&self->as);
+	out_pa = as_map_new(&self->as, VA_OUT, 4096, NPU_RW);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_big_convs(&s, CONVS);
+	st_fill(&s, VA_OUT, 0x77, sizeof(out));
+	st_end(&s);
+	npu_job_prepare(n, &big, &self->as, &s, 60);
+	npu_submit(n, RING0, &big);
+	ASSERT_TRUE(wait_running(n, RING0, 60));
+
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_STUCK_RESET);
+	EXPECT_EQ(ENPU_INJECT_STUCK_RESET, npu_rd(n, ENPU_REG_DBG_INJECT));
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_STATUS) & ENPU_STATUS_READY);
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_INJECT));
+
+	/* The job runs to its end and writes its output and completion. */
+	wait_job(n, &big);
+	npu_completion(n, &big, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, out_pa, out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0x77));
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	usleep(NPU_QUIET_MS * 1000);
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_STATUS) & ENPU_STATUS_READY);
+
+	npu_flr(n, exp);
+	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
+				 NPU_WAIT_MS));
+	expect_reset_state(_metadata, n);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 61, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+}
+
+/* A function level reset stops a running job as any reset does. */
+TEST_F(npu, function_reset_stops_a_huge_command)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job huge, j;
+	int64_t t0;
+	int exp = qt_pci_find_cap(n->qt, n->devfn, PCI_CAP_ID_EXP);
+
+	ASSERT_NE(0, exp);
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	npu_job_prepare(n, &huge, &self->as, &s, 94);
+	npu_submit(n, RING0, &huge);
+	ASSERT_TRUE(wait_running(n, RING0, 94));
+
+	t0 = qt_now_ms();
+	npu_flr(n, exp);
+	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
+				 NPU_WAIT_MS));
+	EXPECT_GE(ENPU_RESET_TIME_MAX_US / 1000, qt_now_ms() - t0);
+	expect_reset_state(_metadata, n);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 95, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+}
+
+/*
+ * DONE_SEQNO can be set while the ring is disabled (software continuing
+ * its sequence after a reset), not while it is enabled.
+ */
+TEST_F(npu, done_seqno_set_while_disabled)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+
+	npu_ring_wr(n, RING0, ENPU_RING_DONE_SEQNO, 0xfffffff0u);
+	EXPECT_EQ(0xfffffff0u, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+	npu_ring_init(n, RING0, 8);
+	EXPECT_EQ(0xfffffff0u, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+	npu_ring_wr(n, RING0, ENPU_RING_DONE_SEQNO, 5);
+	EXPECT_EQ(0xfffffff0u, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+	EXPECT_TRUE(qt_log_contains(n->qt, "DONE_SEQNO written while enabled"));
+
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 0xfffffff1u, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(0xfffffff1u, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+}
+
+/*
+ * ASID_RETIRE: the retired address space's SRAM is cleared before the
+ * next job of the same ASID (a new address space given a freed ASID);
+ * without it jobs of one ASID hand data over in SRAM.
+ */
+TEST_F(npu, retired_asid_finds_sram_cleared)
+{
+	enum { VA_OUT = 0x10000 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream fill, peek;
+	struct npu_as again;
+	struct npu_job j;
+	uint8_t out[256];
+	uint64_t pa;
+
+	as_map_new(&self->as, VA_OUT, 4096, NPU_RW);
+	npu_ring_init(n, RING0, 8);
+	st_init(&fill);
+	st_fill(&fill, SRAM, 0xc3, sizeof(out));
+	st_end(&fill);
+	st_init(&peek);
+	st_copy(&peek, SRAM, VA_OUT, sizeof(out));
+	st_end(&peek);
+
+	run_job(n, &self->as, RING0, &fill, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	npu_wr(n, ENPU_REG_ASID_RETIRE, self->as.asid + 1);	/* someone else */
+	run_job(n, &self->as, RING0, &peek, 2, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, as_pa(&self->as, VA_OUT), out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0xc3));
+
+	npu_wr(n, ENPU_REG_ASID_RETIRE, self->as.asid);
+	as_init(&again, n, self->as.asid);
+	pa = as_map_new(&again, VA_OUT, 4096, NPU_RW);
+	run_job(n, &again, RING0, &peek, 3, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, pa, out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0)) TH_LOG("out[0] = 0x%x", out[0]);
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_ASID_RETIRE));
 }
 
 TEST_F(npu, abort_hung_job_then_next_runs)
@@ -1819,14 +2232,19 @@ TEST_F(npu, abort_hung_job_then_next_runs)
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
 }
 
-TEST_F(npu, abort_long_job_after_current_command)
+/*
+ * ABORT of a job of several commands: the running command is cut short
+ * (its MACs counted, its result not written), the rest never starts, and
+ * the next job runs.
+ */
+TEST_F(npu, abort_long_job_cuts_the_running_command)
 {
 	enum { CONVS = 4 };
 	struct npu *n = &self->n;
 	struct enpu_job_completion c;
 	struct npu_stream s;
 	struct npu_job big, next;
-	uint32_t progress;
+	const uint64_t per_conv = (uint64_t)BIG_HW * BIG_HW * BIG_C * 9 * BIG_C;
 
 	map_big(&self->as);
 	npu_ring_init(n, RING0, 8);
@@ -1845,16 +2263,15 @@ TEST_F(npu, abort_long_job_after_current_command)
 	ASSERT_TRUE(npu_wait_reg(n, ENPU_RING_REG(RING0, ENPU_RING_PROGRESS), ~0u, 1,
 				 NPU_WAIT_MS));
 
-	/* The second CONV2D runs: it completes, the other two never start. */
 	npu_ring_wr(n, RING0, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE | ENPU_RING_CTRL_ABORT);
-	progress = npu_ring_rd(n, RING0, ENPU_RING_PROGRESS);
 	wait_job(n, &next);
 	npu_completion(n, &big, &c);
 	EXPECT_EQ(80, c.seqno);
 	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
-	EXPECT_GE(c.commands, progress + 1);
+	EXPECT_GE(c.commands, 1);
 	EXPECT_LT(c.commands, CONVS);
-	EXPECT_EQ(c.commands * (uint64_t)BIG_HW * BIG_HW * BIG_C * 9 * BIG_C, c.macs);
+	EXPECT_LE(c.commands * per_conv, c.macs);
+	EXPECT_GE((c.commands + 1) * per_conv, c.macs);
 	EXPECT_GT(c.cycles, 0);
 	npu_completion(n, &next, &c);
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
@@ -1878,7 +2295,19 @@ TEST_F(npu, inject_bits_read_back_until_fired)
 	/* Writing 0 disarms nothing ("writing 1s arms"). */
 	npu_wr(n, ENPU_REG_DBG_INJECT, 0);
 	EXPECT_EQ(ENPU_INJECT_ALL, npu_rd(n, ENPU_REG_DBG_INJECT));
-	/* A reset disarms them all. */
+	/*
+	 * A soft reset fires the stuck-reset injection: it does not happen,
+	 * the others stay armed. A reset that happens disarms them all.
+	 */
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	EXPECT_EQ(ENPU_INJECT_ALL & ~ENPU_INJECT_STUCK_RESET,
+		  npu_rd(n, ENPU_REG_DBG_INJECT));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_STATUS) & ENPU_STATUS_READY);
+	npu_flr(n, qt_pci_find_cap(n->qt, n->devfn, PCI_CAP_ID_EXP));
+	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
+				 NPU_WAIT_MS));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_INJECT));
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_HANG | ENPU_INJECT_DROP_IRQ);
 	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
 	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
 				 NPU_WAIT_MS));
@@ -2136,7 +2565,10 @@ static bool assigned(uint32_t off)
 #undef X
 	return off == ENPU_REG_RESET || off == ENPU_REG_IRQ_CLEAR ||
 	       off == ENPU_REG_DOORBELL || off == ENPU_REG_MMU_INVALIDATE ||
-	       off == ENPU_REG_MMU_FAULT_CLEAR || off == ENPU_REG_DBG_INJECT;
+	       off == ENPU_REG_MMU_FAULT_CLEAR || off == ENPU_REG_ASID_RETIRE ||
+	       off == ENPU_REG_DBG_INJECT ||
+	       off == ENPU_RING_REG(0, ENPU_RING_ABORT_SEQNO) ||
+	       off == ENPU_RING_REG(1, ENPU_RING_ABORT_SEQNO);
 }
 
 static const uint32_t read_only[] = {
@@ -2147,11 +2579,10 @@ static const uint32_t read_only[] = {
 	ENPU_REG_MMU_FAULT_STATUS, ENPU_REG_MMU_FAULT_ADDR, ENPU_REG_MMU_FAULT_ASID,
 	ENPU_REG_MMU_FAULT_SEQNO, ENPU_REG_JOBS_DONE, ENPU_REG_BUSY_CYCLES_LO,
 	ENPU_REG_BUSY_CYCLES_HI,
-	ENPU_RING_REG(0, ENPU_RING_HEAD), ENPU_RING_REG(0, ENPU_RING_DONE_SEQNO),
-	ENPU_RING_REG(0, ENPU_RING_STATUS), ENPU_RING_REG(0, ENPU_RING_ACTIVE_SEQNO),
-	ENPU_RING_REG(0, ENPU_RING_PROGRESS),
-	ENPU_RING_REG(1, ENPU_RING_HEAD), ENPU_RING_REG(1, ENPU_RING_DONE_SEQNO),
-	ENPU_RING_REG(1, ENPU_RING_STATUS), ENPU_RING_REG(1, ENPU_RING_ACTIVE_SEQNO),
+	ENPU_RING_REG(0, ENPU_RING_HEAD), ENPU_RING_REG(0, ENPU_RING_STATUS),
+	ENPU_RING_REG(0, ENPU_RING_ACTIVE_SEQNO), ENPU_RING_REG(0, ENPU_RING_PROGRESS),
+	ENPU_RING_REG(1, ENPU_RING_HEAD), ENPU_RING_REG(1, ENPU_RING_STATUS),
+	ENPU_RING_REG(1, ENPU_RING_ACTIVE_SEQNO),
 	ENPU_RING_REG(1, ENPU_RING_PROGRESS),
 };
 
@@ -2208,6 +2639,7 @@ TEST_F(npu, malformed_mmio_is_harmless)
 	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DOORBELL));
 	EXPECT_EQ(0, npu_rd(n, ENPU_REG_MMU_INVALIDATE));
 	EXPECT_EQ(0, npu_rd(n, ENPU_REG_MMU_FAULT_CLEAR));
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_ASID_RETIRE));
 
 	/* Writes to unassigned offsets and read-only registers change nothing. */
 	for (off = 0; off < 0x1000; off += 4)
