@@ -6,12 +6,15 @@
  *   irq        interrupt counters
  *   contexts   open files: address space, mappings
  *   queues     rings: hardware indexes, jobs on the hardware, resets
- *   inject     write "hang", "dma-error", "drop-irq", "mmu-fault" or
- *              "drop-doorbell" to arm the device's fault injection
- *              (devices with debug=on only)
+ *   inject     write "hang", "dma-error", "drop-irq", "mmu-fault",
+ *              "drop-doorbell" or "stuck-reset" to arm the device's fault
+ *              injection (devices with debug=on only)
  *   reset      write 1 to reset the device: the running job ends first (or
  *              with TIMEOUT if it makes no progress), jobs queued on the
  *              device are replayed
+ *   seqno      write "RING SEQNO" to continue an idle ring's sequence at
+ *              SEQNO (no lower than where it is): tests cross 2^31 and
+ *              2^32 with it
  */
 
 #include <linux/debugfs.h>
@@ -111,8 +114,11 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 	unsigned int r;
 	u64 now = ktime_get_ns();
 
-	seq_printf(m, "resets %d\njob_timeout_ms %u\n", atomic_read(&edev->resets),
-		   edev->job_timeout_ms);
+	seq_printf(m, "resets %d\njob_timeout_ms %u\njob_max_ms %u\nwedged %s\ncoredump_pending %d\n",
+		   atomic_read(&edev->resets), edev->job_timeout_ms,
+		   edgenpu_job_max_ms(),
+		   READ_ONCE(edev->wedged) ? "yes" : "no",
+		   edgenpu_coredump_pending(edev));
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
 
@@ -147,6 +153,7 @@ static const struct {
 	{ "drop-irq", ENPU_INJECT_DROP_IRQ },
 	{ "mmu-fault", ENPU_INJECT_MMU_FAULT },
 	{ "drop-doorbell", ENPU_INJECT_DROP_DOORBELL },
+	{ "stuck-reset", ENPU_INJECT_STUCK_RESET },
 };
 
 static ssize_t edgenpu_inject_write(struct file *f, const char __user *ubuf,
@@ -192,7 +199,6 @@ static ssize_t edgenpu_reset_write(struct file *f, const char __user *ubuf,
 				   size_t len, loff_t *pos)
 {
 	struct edgenpu_device *edev = file_inode(f)->i_private;
-	unsigned int r;
 	bool go;
 	int ret;
 
@@ -205,11 +211,9 @@ static ssize_t edgenpu_reset_write(struct file *f, const char __user *ubuf,
 	if (ret)
 		return ret;
 	mutex_lock(&edev->reset_lock);
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_stop(&edev->ring[r].sched);
+	edgenpu_sched_stop(edev);
 	ret = edgenpu_reset(edev, NULL);
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_start(&edev->ring[r].sched);
+	edgenpu_sched_start(edev);
 	mutex_unlock(&edev->reset_lock);
 	pm_runtime_mark_last_busy(edev->drm.dev);
 	pm_runtime_put_autosuspend(edev->drm.dev);
@@ -222,6 +226,35 @@ static const struct file_operations edgenpu_reset_fops = {
 	.llseek = noop_llseek,
 };
 
+static ssize_t edgenpu_seqno_write(struct file *f, const char __user *ubuf,
+				   size_t len, loff_t *pos)
+{
+	struct edgenpu_device *edev = file_inode(f)->i_private;
+	unsigned int ring;
+	char buf[48];
+	u64 seqno;
+	int idx, ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %llu", &ring, &seqno) != 2)
+		return -EINVAL;
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = edgenpu_ring_set_seqno(edev, ring, seqno);
+	drm_dev_exit(idx);
+	return ret ? ret : len;
+}
+
+static const struct file_operations edgenpu_seqno_fops = {
+	.owner = THIS_MODULE,
+	.write = edgenpu_seqno_write,
+	.llseek = noop_llseek,
+};
+
 void edgenpu_debugfs_init(struct edgenpu_device *edev)
 {
 	drm_debugfs_add_files(&edev->drm, edgenpu_debugfs_list,
@@ -230,4 +263,6 @@ void edgenpu_debugfs_init(struct edgenpu_device *edev)
 			    &edgenpu_inject_fops);
 	debugfs_create_file("reset", 0200, edev->drm.debugfs_root, edev,
 			    &edgenpu_reset_fops);
+	debugfs_create_file("seqno", 0200, edev->drm.debugfs_root, edev,
+			    &edgenpu_seqno_fops);
 }

@@ -24,12 +24,30 @@
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
-#define EDGENPU_RESET_TIMEOUT_US	1000000
+/*
+ * How long a reset may take before the device is taken for failed: the
+ * contract's bound (ENPU_RESET_TIME_MAX_US) with room for an emulated
+ * device on a loaded host.
+ */
+#define EDGENPU_RESET_TIMEOUT_US	(10 * ENPU_RESET_TIME_MAX_US)
+/* The oldest contract the driver drives: ASID_RETIRE, ABORT_SEQNO... */
+#define EDGENPU_HW_MINOR_MIN		3
 
 static unsigned int edgenpu_job_timeout_ms = 500;
 module_param_named(job_timeout_ms, edgenpu_job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms,
 		 "time a job may run without progress before a reset (default 500)");
+
+static unsigned int edgenpu_job_max_ms_param = 10000;
+module_param_named(job_max_ms, edgenpu_job_max_ms_param, uint, 0644);
+MODULE_PARM_DESC(job_max_ms,
+		 "time a job may run on the device, progressing or not, before it is aborted with TIMEOUT (default 10000; read at every check)");
+
+/* The runtime limit of a job (module parameter job_max_ms, at least 10 ms). */
+unsigned int edgenpu_job_max_ms(void)
+{
+	return max(READ_ONCE(edgenpu_job_max_ms_param), 10u);
+}
 
 /**
  * edgenpu_irq_ack() - acknowledge and handle the latched interrupt causes
@@ -45,8 +63,11 @@ u32 edgenpu_irq_ack(struct edgenpu_device *edev)
 {
 	u32 status;
 
-	status = edgenpu_read(edev, ENPU_REG_IRQ_STATUS) &
-		 edgenpu_read(edev, ENPU_REG_IRQ_MASK);
+	status = edgenpu_read(edev, ENPU_REG_IRQ_STATUS);
+	/* all ones: the device is gone from the bus */
+	if (!status || status == ~0u)
+		return 0;
+	status &= edgenpu_read(edev, ENPU_REG_IRQ_MASK);
 	if (!status)
 		return 0;
 
@@ -78,8 +99,12 @@ u32 edgenpu_irq_ack(struct edgenpu_device *edev)
 static irqreturn_t edgenpu_irq(int irq, void *arg)
 {
 	struct edgenpu_device *edev = arg;
-	u32 status = edgenpu_irq_ack(edev);
+	u32 status;
 
+	/* a shared line may fire while the device is off: not ours */
+	if (!READ_ONCE(edev->powered))
+		return IRQ_NONE;
+	status = edgenpu_irq_ack(edev);
 	if (!status)
 		return IRQ_NONE;
 
@@ -102,11 +127,13 @@ static int edgenpu_identify(struct edgenpu_device *edev)
 	}
 
 	edev->hw_version = edgenpu_read(edev, ENPU_REG_VERSION);
-	if (ENPU_VERSION_MAJOR(edev->hw_version) != ENPU_HW_VERSION_MAJOR) {
-		drm_err(drm, "hardware contract %u.%u.%u is not supported (driver speaks %u.x)\n",
+	if (ENPU_VERSION_MAJOR(edev->hw_version) != ENPU_HW_VERSION_MAJOR ||
+	    ENPU_VERSION_MINOR(edev->hw_version) < EDGENPU_HW_MINOR_MIN) {
+		drm_err(drm, "hardware contract %u.%u.%u is not supported (driver speaks %u.%u and later %u.x)\n",
 			ENPU_VERSION_MAJOR(edev->hw_version),
 			ENPU_VERSION_MINOR(edev->hw_version),
 			ENPU_VERSION_PATCH(edev->hw_version),
+			ENPU_HW_VERSION_MAJOR, EDGENPU_HW_MINOR_MIN,
 			ENPU_HW_VERSION_MAJOR);
 		return -ENODEV;
 	}
@@ -122,8 +149,17 @@ static int edgenpu_identify(struct edgenpu_device *edev)
 	return 0;
 }
 
-/* Soft reset; the device clears STATUS.READY until it is done. */
-static int edgenpu_hw_reset(struct edgenpu_device *edev)
+/**
+ * edgenpu_hw_reset() - soft reset, and wait for the device to confirm it
+ * @edev: device
+ *
+ * The device clears STATUS.READY until it has stopped what it ran (within
+ * the contract's ENPU_RESET_TIME_MAX_US).
+ *
+ * Return: 0, or -ETIMEDOUT when READY is not back: the device may still
+ * be running, and whatever it may reach must stay.
+ */
+int edgenpu_hw_reset(struct edgenpu_device *edev)
 {
 	u32 status;
 	int ret;
@@ -176,6 +212,8 @@ int edgenpu_device_init(struct edgenpu_device *edev)
 
 	spin_lock_init(&edev->irq_lock);
 	init_completion(&edev->doorbell_done);
+	edgenpu_recovery_init(edev);
+	WRITE_ONCE(edev->powered, true);
 	for (ret = 0; ret < ENPU_NUM_RINGS; ret++) {
 		spin_lock_init(&edev->ring[ret].lock);
 		INIT_LIST_HEAD(&edev->ring[ret].inflight);
@@ -236,16 +274,20 @@ int edgenpu_hw_start(struct edgenpu_device *edev)
  * @edev: device
  *
  * Masks every interrupt, stops the device (a reset abandons what it was
- * running) and ends every job it held with -ECANCELED, so no fence is
- * left unsignalled; the IRQ can be released afterwards.
+ * running; a hard reset if the soft one is not confirmed) and ends every
+ * job it held as CANCELED, so no fence is left unsignalled; the IRQ can
+ * be released afterwards. Memory the device may still reach is freed
+ * only once it is known to have stopped (edgenpu_device_stop()).
  */
 void edgenpu_device_fini(struct edgenpu_device *edev)
 {
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	edgenpu_write(edev, ENPU_REG_IRQ_CLEAR, ENPU_IRQ_ALL);
 	synchronize_irq(edev->irq);
-	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
-	edgenpu_rings_cancel(edev, -ENODEV);
+	mutex_lock(&edev->reset_lock);
+	edgenpu_device_stop(edev);
+	WRITE_ONCE(edev->powered, false);
+	mutex_unlock(&edev->reset_lock);
 }
 
 /**
@@ -340,5 +382,6 @@ void edgenpu_device_unplug(struct edgenpu_device *edev)
 	drm_dev_unplug(&edev->drm);
 	edgenpu_device_fini(edev);
 	/* a hang's devcoredump would pin the module for minutes */
+	edgenpu_recovery_fini(edev);
 	dev_coredump_put(dev);
 }

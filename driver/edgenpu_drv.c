@@ -129,10 +129,14 @@ err_free:
 	return ret;
 }
 
+/* How often a closing file looks for its jobs on the device to abort. */
+#define EDGENPU_CLOSE_POLL_MS	5
+
 /*
- * Jobs still queued when the file closes are flushed (or killed) by
- * drm_sched_entity_destroy(); jobs on the hardware keep the address space
- * and the status table alive through their own references.
+ * Closing a file ends its jobs instead of waiting for them: the queued
+ * ones are killed, the ones on the device aborted (each as the device
+ * starts it), other files' jobs untouched. Jobs keep the address space
+ * and the status table alive through their own references until freed.
  */
 static void edgenpu_postclose(struct drm_device *drm, struct drm_file *file)
 {
@@ -141,7 +145,8 @@ static void edgenpu_postclose(struct drm_device *drm, struct drm_file *file)
 
 	edgenpu_sched_file_fini(fpriv);
 	/* nothing of the file may outlive the device this close may release */
-	edgenpu_job_table_wait_idle(fpriv->jobs);
+	while (!edgenpu_job_table_wait_idle(fpriv->jobs, EDGENPU_CLOSE_POLL_MS))
+		edgenpu_abort_vm_jobs(edev, fpriv->vm);
 	mutex_lock(&edev->files_lock);
 	list_del(&fpriv->link);
 	mutex_unlock(&edev->files_lock);

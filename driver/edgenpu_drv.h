@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_device.h>
 #include <drm/gpu_scheduler.h>
@@ -18,6 +19,7 @@
 #include "edgenpu_hw.h"
 #include "edgenpu_job.h"
 
+struct edgenpu_coredump;
 struct edgenpu_job;
 struct reset_control;
 
@@ -67,6 +69,8 @@ struct edgenpu_ring {
  * @seqno: that job's hardware seqno
  * @progress: its ring's PROGRESS count
  * @stamp: when a check last saw any of these change (jiffies)
+ * @since: when a check first saw this job (@ring, @seqno) running
+ *	(jiffies): the runtime limit counts from there
  */
 struct edgenpu_hang_check {
 	bool valid;
@@ -75,6 +79,7 @@ struct edgenpu_hang_check {
 	u32 seqno;
 	u32 progress;
 	unsigned long stamp;
+	unsigned long since;
 };
 
 /**
@@ -98,10 +103,16 @@ struct edgenpu_hang_check {
  * @num_clks: number of @clks
  * @rst: reset line, asserted while runtime-suspended (platform glue;
  *	NULL when the node has none, and on PCI)
+ * @hard_reset: the bus glue's hard reset (PCI function level reset, the
+ *	reset line), which stops the device whatever it does; NULL when
+ *	the bus has none. Called with the schedulers stopped, IRQs masked.
  * @inject_armed: fault injections (debug window) armed and not yet fired
  *	when the device suspended, armed again on resume: a suspend resets
  *	the device, and an injection must not depend on how soon the job it
  *	is meant for comes (runtime PM, under reset_lock)
+ * @powered: the device may be accessed: false from runtime suspend to
+ *	resume (the interrupt handler reads it, a shared line may fire
+ *	while the device is off)
  * @irq_lock: protects @irq_count and @irq_last_status, taken in hard IRQ
  * @irq_count: interrupts handled since probe
  * @irq_last_status: IRQ_STATUS of the last interrupt handled
@@ -112,6 +123,22 @@ struct edgenpu_hang_check {
  *	runtime PM; never held while allocating or waiting for a fence
  * @resets: device resets since probe
  * @hang: the hang check's last sample (under @reset_lock)
+ * @wedged: the device did not confirm a reset: no job runs on it, and
+ *	what its jobs used stays pinned in @pinned until a hard reset
+ *	(under @reset_lock; read without it to refuse work early)
+ * @wedge_reason: why, for the log and debugfs
+ * @pinned: jobs the device may still be running although they ended:
+ *	their memory stays until the device is known to have stopped
+ *	(under @reset_lock)
+ * @coredump: a hang's capture waiting to go to devcoredump (under
+ *	@coredump_lock); @coredump_work hands it over, outside the
+ *	fence-signalling path
+ * @pci_resetting: between the PCI core's reset_prepare and reset_done
+ * @hard_reset_ring: the ring whose job ran when a hard reset by the PCI
+ *	core began (ENPU_NUM_RINGS: none), @hard_reset_seqno its seqno
+ * @hard_reset_seqno: see @hard_reset_ring
+ * @coredump_lock: protects @coredump
+ * @coredump_work: see @coredump
  * @files_lock: protects @files
  * @files: open files, for debugfs
  * @job_timeout_ms: scheduler timeout per job
@@ -135,7 +162,9 @@ struct edgenpu_device {
 	struct clk_bulk_data *clks;
 	int num_clks;
 	struct reset_control *rst;
+	int (*hard_reset)(struct edgenpu_device *edev);
 	u32 inject_armed;
+	bool powered;
 
 	/* protects irq_count and irq_last_status */
 	spinlock_t irq_lock;
@@ -149,6 +178,16 @@ struct edgenpu_device {
 	struct mutex reset_lock;
 	atomic_t resets;
 	struct edgenpu_hang_check hang;
+	bool wedged;
+	const char *wedge_reason;
+	struct list_head pinned;
+	bool pci_resetting;
+	u32 hard_reset_ring;
+	u32 hard_reset_seqno;
+	/* protects coredump */
+	spinlock_t coredump_lock;
+	struct edgenpu_coredump *coredump;
+	struct work_struct coredump_work;
 	/* protects files */
 	struct mutex files_lock;
 	struct list_head files;
@@ -192,12 +231,14 @@ extern const struct edgenpu_reg_name edgenpu_reg_names[];
 extern const unsigned int edgenpu_num_reg_names;
 
 /* edgenpu_device.c */
+unsigned int edgenpu_job_max_ms(void);
 struct edgenpu_device *edgenpu_device_alloc(struct device *dev);
 int edgenpu_device_register(struct edgenpu_device *edev);
 void edgenpu_device_unplug(struct edgenpu_device *edev);
 int edgenpu_device_init(struct edgenpu_device *edev);
 void edgenpu_device_fini(struct edgenpu_device *edev);
 int edgenpu_hw_start(struct edgenpu_device *edev);
+int edgenpu_hw_reset(struct edgenpu_device *edev);
 u32 edgenpu_irq_ack(struct edgenpu_device *edev);
 
 /* edgenpu_debugfs.c */

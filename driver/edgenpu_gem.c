@@ -27,6 +27,7 @@ int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 {
 	struct edgenpu_file_priv *fpriv = file->driver_priv;
 	struct drm_edgenpu_bo_create *args = data;
+	struct edgenpu_mapping *map = NULL;
 	struct drm_gem_shmem_object *shmem;
 	u64 va = 0;
 	u32 handle;
@@ -47,20 +48,23 @@ int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 	if (args->flags & DRM_EDGENPU_BO_CREATE_MAP) {
 		ret = edgenpu_vm_map(fpriv->vm, &shmem->base,
 				     !(args->flags & DRM_EDGENPU_BO_CREATE_READ_ONLY),
-				     &va);
+				     &va, &map);
 		if (ret)
 			goto out_put;
 	}
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
 	if (ret) {
-		if (va)
-			edgenpu_vm_unmap(fpriv->vm, va);
+		/* this mapping: its VA may be someone else's by now */
+		if (map)
+			edgenpu_vm_unmap_mapping(fpriv->vm, map);
 		goto out_put;
 	}
 	args->handle = handle;
 	args->size = shmem->base.size;
 	args->va = va;
 out_put:
+	if (map)
+		edgenpu_mapping_put(map);
 	/* the handle (and the mapping) hold their own references */
 	drm_gem_object_put(&shmem->base);
 	return ret;
@@ -151,7 +155,7 @@ int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
 		return -ENOENT;
 	ret = edgenpu_vm_map(fpriv->vm, obj,
 			     !(args->flags & DRM_EDGENPU_VM_MAP_READ_ONLY),
-			     &args->va);
+			     &args->va, NULL);
 	drm_gem_object_put(obj);
 	return ret;
 }

@@ -64,17 +64,22 @@ void edgenpu_job_table_put(struct edgenpu_job_table *t)
 /**
  * edgenpu_job_table_wait_idle() - wait until the file's jobs are all freed
  * @t: the closing file's table, referenced by the file
+ * @ms: at most this long
  *
  * A job's buffers, mappings and address space go with the job, when the
  * scheduler frees it; after an unbind the closing file may hold the last
  * reference on the DRM device, and nothing may outlive the device (its
- * GEM offset manager, its rings, the module's code). The wait is bounded:
- * the entity teardown before it killed the file's queued jobs, and a job
- * on the device ends, is canceled at unbind or times out.
+ * GEM offset manager, its rings, the module's code). The closing file
+ * aborts its jobs meanwhile (edgenpu_abort_vm_jobs()), so the whole wait
+ * is bounded by aborts, not by what the jobs would run.
+ *
+ * Return: whether they are all freed.
  */
-void edgenpu_job_table_wait_idle(struct edgenpu_job_table *t)
+bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms)
 {
-	wait_var_event(&t->ref, kref_read(&t->ref) == 1);
+	return wait_var_event_timeout(&t->ref, kref_read(&t->ref) == 1,
+				      msecs_to_jiffies(ms)) > 0 ||
+	       kref_read(&t->ref) == 1;
 }
 
 /* A new pending record; returns its job id. */

@@ -21,6 +21,7 @@
 #include <linux/reset.h>
 
 #include <drm/drm_managed.h>
+#include <drm/drm_print.h>
 
 #include "edgenpu_drv.h"
 #include "edgenpu_pm.h"
@@ -89,6 +90,20 @@ static void edgenpu_platform_reset_assert(void *rst)
 	reset_control_assert(rst);
 }
 
+/* The reset line, pulsed: stops the device whatever it does. */
+static int edgenpu_platform_hard_reset(struct edgenpu_device *edev)
+{
+	int ret = reset_control_assert(edev->rst);
+
+	if (!ret)
+		ret = reset_control_deassert(edev->rst);
+	if (ret) {
+		drm_err(&edev->drm, "cannot pulse the reset line: %d\n", ret);
+		return ret;
+	}
+	return edgenpu_hw_reset(edev);
+}
+
 /* Return: 1 when a reset line was taken, 0 when not, or a negative errno. */
 static int edgenpu_platform_power_on(struct edgenpu_device *edev)
 {
@@ -124,6 +139,8 @@ static int edgenpu_platform_power_on(struct edgenpu_device *edev)
 	if (ret)
 		return ret;
 	edev->rst = rst;
+	if (rst)
+		edev->hard_reset = edgenpu_platform_hard_reset;
 	return !!rst;
 }
 

@@ -5,7 +5,9 @@
  * submit to its end, so the device suspends (after a 50 ms autosuspend
  * delay) only when idle; resuming resets it and reprograms the rings.
  * System sleep goes through the same callbacks. Fault injections armed
- * through debugfs survive a suspend. On a platform device the
+ * through debugfs survive a suspend. From suspend to resume no register
+ * is touched (edev->powered), and a resume whose reset the device does
+ * not confirm wedges the device (edgenpu_recovery.c) instead of failing. On a platform device the
  * reset line is asserted and the clocks are gated while suspended, and the
  * power domain (attached by the platform core) follows the device's
  * runtime PM state.
@@ -20,6 +22,7 @@
 
 #include "edgenpu_drv.h"
 #include "edgenpu_pm.h"
+#include "edgenpu_sched.h"
 
 static int edgenpu_runtime_suspend(struct device *dev)
 {
@@ -30,11 +33,14 @@ static int edgenpu_runtime_suspend(struct device *dev)
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	if (edev->hw_caps & ENPU_CAP_DEBUG)
 		edev->inject_armed = edgenpu_read(edev, ENPU_REG_DBG_INJECT) & ENPU_INJECT_ALL;
+	/* from here no register access until resume: not even a shared IRQ's */
+	WRITE_ONCE(edev->powered, false);
 	mutex_unlock(&edev->reset_lock);
 	synchronize_irq(edev->irq);
 	ret = reset_control_assert(edev->rst);
 	if (ret) {
 		drm_err(&edev->drm, "cannot assert reset on suspend: %d\n", ret);
+		WRITE_ONCE(edev->powered, true);
 		edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
 		return ret;
 	}
@@ -60,14 +66,22 @@ static int edgenpu_runtime_resume(struct device *dev)
 		return ret;
 	}
 	mutex_lock(&edev->reset_lock);
+	WRITE_ONCE(edev->powered, true);
 	ret = edgenpu_hw_start(edev);
 	if (!ret && edev->inject_armed) {
 		edgenpu_write(edev, ENPU_REG_DBG_INJECT, edev->inject_armed);
 		edev->inject_armed = 0;
 	}
+	/*
+	 * A device that does not confirm its reset is wedged, not a failed
+	 * resume: the PM core would refuse every later resume (-EINVAL) and
+	 * the device could not even be recovered.
+	 */
+	if (ret)
+		edgenpu_wedge(edev, "the device did not confirm its reset on resume");
 	mutex_unlock(&edev->reset_lock);
 	drm_dbg(&edev->drm, "runtime resumed: %d\n", ret);
-	return ret;
+	return 0;
 }
 
 DEFINE_RUNTIME_DEV_PM_OPS(edgenpu_pm_ops, edgenpu_runtime_suspend,

@@ -4,22 +4,17 @@
  * Job execution: one drm_sched scheduler per hardware ring, one entity
  * per file and ring. run_job writes a descriptor and rings the doorbell;
  * the interrupt handler ends jobs from their completion records; the
- * timeout handler tells a slow job from a hung device by whether the
- * device moved (ended a job, started one, or retired commands of the
- * running one, its ring's PROGRESS register) in a whole timeout and, for a
- * hang, resets the device, ends the guilty job with a timeout and replays
- * the innocent ones.
+ * timeout handler hands over to edgenpu_recovery.c (hangs, runtime
+ * limits, resets, a device that does not confirm a reset).
  *
  * Fence rules: a job's hardware fence is allocated at submit and only
  * initialised in run_job; nothing here allocates with GFP_KERNEL or
  * resumes the device in the signalling path.
  */
 
-#include <linux/devcoredump.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
-#include <linux/iopoll.h>
 #include <linux/ktime.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
@@ -34,8 +29,6 @@
 #include "edgenpu_file.h"
 #include "edgenpu_sched.h"
 #include "edgenpu_vm.h"
-
-#define EDGENPU_RESET_TIMEOUT_US	1000000
 
 /* ---- hardware fences ----------------------------------------------------- */
 
@@ -110,20 +103,22 @@ static void edgenpu_job_end(struct edgenpu_job *job, u32 status,
 			      job->resets);
 }
 
-static u32 edgenpu_job_hw_seqno(struct edgenpu_job *job)
+u32 edgenpu_job_hw_seqno(struct edgenpu_job *job)
 {
 	return lower_32_bits(job->hw_fence->seqno);
 }
 
 /* Writes @job's descriptor at the ring's tail; ring->lock held. */
-static void edgenpu_ring_emit(struct edgenpu_ring *ring, struct edgenpu_job *job)
+void edgenpu_ring_emit(struct edgenpu_ring *ring, struct edgenpu_job *job)
 {
 	u32 slot = ring->tail % EDGENPU_RING_SIZE;
 	struct enpu_job_desc *d = &ring->desc[slot];
 
-	memset(&ring->done[slot], 0, sizeof(ring->done[slot]));
 	memset(d, 0, sizeof(*d));
 	d->seqno = edgenpu_job_hw_seqno(job);
+	/* a record the device has not written never names the job: not 0 */
+	memset(&ring->done[slot], 0, sizeof(ring->done[slot]));
+	ring->done[slot].seqno = ~d->seqno;
 	d->asid = job->vm->asid;
 	d->cmd_size = job->cmd_size;
 	d->pt_base = job->vm->l1_dma;
@@ -168,6 +163,11 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	if (unlikely(err)) {
 		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
 		return ERR_PTR(err);
+	}
+	/* set with the schedulers stopped: no run_job meanwhile */
+	if (unlikely(edev->wedged)) {
+		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
+		return ERR_PTR(-EIO);
 	}
 	if (!drm_dev_enter(&edev->drm, &idx)) {
 		edgenpu_job_end(job, DRM_EDGENPU_JOB_CANCELED, NULL);
@@ -214,7 +214,7 @@ static int edgenpu_status_errno(u32 status)
 	}
 }
 
-static u32 edgenpu_hw_status(u32 hw)
+u32 edgenpu_hw_status(u32 hw)
 {
 	switch (hw) {
 	case ENPU_JOB_OK:
@@ -234,10 +234,11 @@ static u32 edgenpu_hw_status(u32 hw)
 /*
  * Ends @job with @status; ring->lock held, @job taken off the inflight
  * list. Once its fence signals, the scheduler may free the job on another
- * CPU at any moment: @job is not touched after that.
+ * CPU at any moment: @job is not touched after that, unless the caller
+ * holds a reference.
  */
-static void edgenpu_job_signal(struct edgenpu_job *job, u32 status,
-			       const struct enpu_job_completion *done)
+void edgenpu_job_signal(struct edgenpu_job *job, u32 status,
+			const struct enpu_job_completion *done)
 {
 	struct dma_fence *fence = job->hw_fence;
 	int err = edgenpu_status_errno(status);
@@ -270,38 +271,58 @@ void edgenpu_ring_complete(struct edgenpu_ring *ring)
 		struct enpu_job_completion *rec =
 			&ring->done[job->hw_index % EDGENPU_RING_SIZE];
 		struct enpu_job_completion done;
+		u32 status;
 
+		/*
+		 * DONE_SEQNO stays within the window of the jobs in flight,
+		 * resets and resumes included (edgenpu_ring_hw_init()): the
+		 * signed difference orders them across 2^31 and 2^32.
+		 */
 		if ((s32)(done_seqno - edgenpu_job_hw_seqno(job)) < 0)
 			break;
 		memcpy(&done, rec, sizeof(done));
 		list_del_init(&job->node);
 		if (done.seqno != edgenpu_job_hw_seqno(job))
 			done.status = ENPU_JOB_ABORTED;
-		edgenpu_job_signal(job, edgenpu_hw_status(done.status), &done);
+		status = edgenpu_hw_status(done.status);
+		/* aborted by the driver: its runtime limit, its file closing */
+		if (done.status == ENPU_JOB_ABORTED && job->abort_status)
+			status = job->abort_status;
+		edgenpu_job_signal(job, status, &done);
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
 	dma_fence_end_signalling(cookie);
 }
 
-/* Ends every job on the hardware with @error (device gone). */
-void edgenpu_rings_cancel(struct edgenpu_device *edev, int error)
+/*
+ * DONE_SEQNO a ring starts with: just before its oldest job in flight
+ * (jobs a reset replays), else its last seqno issued. The device zeroes
+ * it on every reset and power-up; left at 0, jobs whose seqnos lie 2^31
+ * or more away would read as done.
+ */
+static u32 edgenpu_ring_done_base(struct edgenpu_ring *ring)
 {
-	struct edgenpu_job *job, *next;
+	struct edgenpu_job *first;
 	unsigned long flags;
-	unsigned int r;
-	bool cookie = dma_fence_begin_signalling();
+	u32 base;
 
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		struct edgenpu_ring *ring = &edev->ring[r];
+	spin_lock_irqsave(&ring->lock, flags);
+	first = list_first_entry_or_null(&ring->inflight, struct edgenpu_job, node);
+	base = first ? edgenpu_job_hw_seqno(first) - 1 : lower_32_bits(ring->emit_seqno);
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return base;
+}
 
-		spin_lock_irqsave(&ring->lock, flags);
-		list_for_each_entry_safe(job, next, &ring->inflight, node) {
-			list_del_init(&job->node);
-			edgenpu_job_signal(job, DRM_EDGENPU_JOB_CANCELED, NULL);
-		}
-		spin_unlock_irqrestore(&ring->lock, flags);
-	}
-	dma_fence_end_signalling(cookie);
+/* Programs one ring, empty, and enables it. */
+void edgenpu_ring_hw_init(struct edgenpu_ring *ring)
+{
+	edgenpu_ring_write(ring, ENPU_RING_CTRL, 0);
+	edgenpu_ring_write(ring, ENPU_RING_ADDR_LO, lower_32_bits(ring->desc_dma));
+	edgenpu_ring_write(ring, ENPU_RING_ADDR_HI, upper_32_bits(ring->desc_dma));
+	edgenpu_ring_write(ring, ENPU_RING_SIZE, EDGENPU_RING_SIZE);
+	edgenpu_ring_write(ring, ENPU_RING_DONE_SEQNO, edgenpu_ring_done_base(ring));
+	edgenpu_ring_write(ring, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE);
+	ring->tail = 0;
 }
 
 /*
@@ -313,312 +334,30 @@ void edgenpu_rings_hw_init(struct edgenpu_device *edev)
 	unsigned int r;
 
 	edev->hang.valid = false;
-
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		struct edgenpu_ring *ring = &edev->ring[r];
-
-		edgenpu_ring_write(ring, ENPU_RING_CTRL, 0);
-		edgenpu_ring_write(ring, ENPU_RING_ADDR_LO, lower_32_bits(ring->desc_dma));
-		edgenpu_ring_write(ring, ENPU_RING_ADDR_HI, upper_32_bits(ring->desc_dma));
-		edgenpu_ring_write(ring, ENPU_RING_SIZE, EDGENPU_RING_SIZE);
-		edgenpu_ring_write(ring, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE);
-		ring->tail = 0;
-	}
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_hw_init(&edev->ring[r]);
 }
 
-/* ---- hangs and recovery ------------------------------------------------------ */
-
-struct edgenpu_coredump {
-	size_t len;
-	char data[];
-};
-
-static ssize_t edgenpu_coredump_read(char *buffer, loff_t offset, size_t count,
-				     void *data, size_t datalen)
+/* Stops (or restarts) both schedulers handing jobs to the hardware. */
+void edgenpu_sched_stop(struct edgenpu_device *edev)
 {
-	struct edgenpu_coredump *d = data;
-
-	return memory_read_from_buffer(buffer, count, &offset, d->data, d->len);
-}
-
-static void edgenpu_coredump_free(void *data)
-{
-	kfree(data);
-}
-
-/*
- * A devcoredump of the hung job: registers and the command stream. Best
- * effort with GFP_NOWAIT: this runs in the fence-signalling path.
- */
-static void edgenpu_job_coredump(struct edgenpu_job *job)
-{
-	struct edgenpu_device *edev = job->edev;
-	size_t size = 4096 + 3 * job->cmd_size;
-	struct edgenpu_coredump *d;
-	const u32 *w = job->cmd;
-	size_t n = 0;
-	u32 i;
-
-	if (size > SZ_1M)
-		size = SZ_1M;
-	d = kmalloc(sizeof(*d) + size, GFP_NOWAIT | __GFP_NOWARN);
-	if (!d)
-		return;
-	n += scnprintf(d->data + n, size - n,
-		       "edgenpu hang: job %llu ring %u seqno %u asid %u resets %u\n",
-		       job->id, job->ring->id, edgenpu_job_hw_seqno(job),
-		       job->vm->asid, job->resets);
-	for (i = 0; i < edgenpu_num_reg_names; i++)
-		n += scnprintf(d->data + n, size - n, "%-20s 0x%08x\n",
-			       edgenpu_reg_names[i].name,
-			       edgenpu_read(edev, edgenpu_reg_names[i].offset));
-	n += scnprintf(d->data + n, size - n, "command stream, %u bytes:\n",
-		       job->cmd_size);
-	for (i = 0; i < job->cmd_size / 4 && size - n > 12; i++)
-		n += scnprintf(d->data + n, size - n, "%08x%c", w[i],
-			       (i % 8 == 7) ? '\n' : ' ');
-	d->len = n;
-	dev_coredumpm(edev->drm.dev, THIS_MODULE, d, sizeof(*d) + n, GFP_NOWAIT,
-		      edgenpu_coredump_read, edgenpu_coredump_free);
-}
-
-/*
- * @ring's job with hardware seqno @seqno if the device has not ended it.
- * The pointer may only be used with the schedulers' work stopped (then
- * nothing frees the job); otherwise only compared with NULL.
- */
-static struct edgenpu_job *edgenpu_ring_find(struct edgenpu_ring *ring, u32 seqno)
-{
-	struct edgenpu_job *job, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ring->lock, flags);
-	list_for_each_entry(job, &ring->inflight, node) {
-		if (edgenpu_job_hw_seqno(job) == seqno) {
-			found = job;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&ring->lock, flags);
-	return found;
-}
-
-/*
- * Whether the device is running one of our jobs, and which: its ring,
- * hardware seqno and the ring's PROGRESS count.
- */
-static bool edgenpu_device_active(struct edgenpu_device *edev,
-				  struct edgenpu_ring **active, u32 *seqno,
-				  u32 *progress)
-{
-	unsigned int r;
-
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		struct edgenpu_ring *ring = &edev->ring[r];
-
-		if (!(edgenpu_ring_read(ring, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY))
-			continue;
-		*seqno = edgenpu_ring_read(ring, ENPU_RING_ACTIVE_SEQNO);
-		*progress = edgenpu_ring_read(ring, ENPU_RING_PROGRESS);
-		if (edgenpu_ring_find(ring, *seqno)) {
-			*active = ring;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * The hang check's rule, for the timeout handler and for a reset's
- * quiesce: whether the device did not move for a whole job timeout, given
- * what it runs now (@ring, NULL when none of our jobs runs: its job
- * @seqno and PROGRESS @progress) and @last, the previous sample, which is
- * updated. Moving is ending a job, starting another, or the running one
- * retiring commands. Idle with jobs waiting is not yet a hang: the device
- * may be between two jobs, or fetching the next descriptor; it is when
- * nothing moves for a whole timeout.
- */
-static bool edgenpu_device_stalled(struct edgenpu_device *edev,
-				   struct edgenpu_hang_check *last,
-				   struct edgenpu_ring *ring, u32 seqno,
-				   u32 progress)
-{
-	struct edgenpu_hang_check now = {
-		.valid = true,
-		.jobs_done = edgenpu_read(edev, ENPU_REG_JOBS_DONE),
-		.ring = ring ? ring->id : ENPU_NUM_RINGS,
-		.seqno = ring ? seqno : 0,
-		.progress = ring ? progress : 0,
-	};
-
-	if (last->valid && last->jobs_done == now.jobs_done &&
-	    last->ring == now.ring && last->seqno == now.seqno &&
-	    last->progress == now.progress)
-		return !time_before(jiffies, last->stamp +
-				    msecs_to_jiffies(edev->job_timeout_ms));
-	now.stamp = jiffies;
-	*last = now;
-	return false;
-}
-
-/*
- * Before a reset: stops both rings from starting jobs and lets the running
- * one end for as long as the device moves (edgenpu_device_stalled(), the
- * hang check's rule). A reset abandons the running job whatever it has
- * written, so replaying it could apply it twice; after this only jobs
- * that never started are replayed.
- * @guilty, when it is the running job, is not waited for.
- * Return: the job to end with TIMEOUT: @guilty, or the running job if it
- * made no progress for a whole timeout.
- */
-static struct edgenpu_job *edgenpu_quiesce(struct edgenpu_device *edev,
-					   struct edgenpu_job *guilty)
-{
-	struct edgenpu_hang_check last = { };
-	struct edgenpu_ring *ring;
-	struct edgenpu_job *job;
-	u32 seqno, progress;
 	unsigned int r;
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		edgenpu_ring_write(&edev->ring[r], ENPU_RING_CTRL, 0);
-	while (edgenpu_device_active(edev, &ring, &seqno, &progress)) {
-		job = edgenpu_ring_find(ring, seqno);
-		if (!job || job == guilty)
-			break;
-		if (edgenpu_device_stalled(edev, &last, ring, seqno, progress)) {
-			drm_warn(&edev->drm, "job %llu on ring %u made no progress in %u ms, ending it\n",
-				 job->id, ring->id, edev->job_timeout_ms);
-			return job;
-		}
-		usleep_range(100, 500);
-	}
-	return guilty;
+		drm_sched_wqueue_stop(&edev->ring[r].sched);
 }
 
-/*
- * Resets the device. The running job, unless it is @guilty, may end first
- * (edgenpu_quiesce()). @guilty, if on the hardware, ends with TIMEOUT;
- * every job on the hardware that did not start is replayed in order.
- * Called with the schedulers' submission stopped and edev->reset_lock held.
- */
-int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
+void edgenpu_sched_start(struct edgenpu_device *edev)
 {
-	struct edgenpu_job *job, *next;
-	unsigned long flags;
 	unsigned int r;
-	bool cookie;
-	u32 status;
-	int ret, idx;
 
-	if (!drm_dev_enter(&edev->drm, &idx))
-		return -ENODEV;
-	guilty = edgenpu_quiesce(edev, guilty);
-	atomic_inc(&edev->resets);
-	edgenpu_write(edev, ENPU_REG_RESET, ENPU_RESET_MAGIC);
-	ret = readl_poll_timeout(edev->regs + ENPU_REG_STATUS, status,
-				 status & ENPU_STATUS_READY, 100,
-				 EDGENPU_RESET_TIMEOUT_US);
-	if (ret) {
-		drm_err(&edev->drm, "reset: device not ready after %d ms\n",
-			EDGENPU_RESET_TIMEOUT_US / 1000);
-		edgenpu_rings_cancel(edev, -EIO);
-		drm_dev_exit(idx);
-		return ret;
-	}
-	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
-	edgenpu_rings_hw_init(edev);
-
-	cookie = dma_fence_begin_signalling();
-	for (r = 0; r < ENPU_NUM_RINGS; r++) {
-		struct edgenpu_ring *ring = &edev->ring[r];
-		LIST_HEAD(replay);
-
-		spin_lock_irqsave(&ring->lock, flags);
-		list_splice_init(&ring->inflight, &replay);
-		/*
-		 * Jobs the device ended before the reset, their interrupt not
-		 * handled yet, have their completion record: they must not run
-		 * again. Checked before re-emitting reuses the record slots.
-		 */
-		list_for_each_entry_safe(job, next, &replay, node) {
-			struct enpu_job_completion done;
-
-			memcpy(&done, &ring->done[job->hw_index % EDGENPU_RING_SIZE],
-			       sizeof(done));
-			if (done.seqno != edgenpu_job_hw_seqno(job))
-				continue;
-			list_del_init(&job->node);
-			edgenpu_job_signal(job, edgenpu_hw_status(done.status), &done);
-		}
-		list_for_each_entry_safe(job, next, &replay, node) {
-			list_del_init(&job->node);
-			if (job == guilty) {
-				edgenpu_job_signal(job, DRM_EDGENPU_JOB_TIMEOUT, NULL);
-				continue;
-			}
-			job->resets++;
-			list_add_tail(&job->node, &ring->inflight);
-			edgenpu_ring_emit(ring, job);
-		}
-		spin_unlock_irqrestore(&ring->lock, flags);
-	}
-	dma_fence_end_signalling(cookie);
-	drm_dev_exit(idx);
-	return 0;
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		drm_sched_wqueue_start(&edev->ring[r].sched);
 }
 
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
 {
-	struct edgenpu_job *job = to_edgenpu_job(sched_job);
-	struct edgenpu_device *edev = job->edev;
-	struct edgenpu_ring *ring = NULL;
-	struct edgenpu_job *guilty = NULL;
-	u32 seqno = 0, progress = 0;
-	unsigned int r;
-	bool busy;
-	int idx;
-
-	if (!drm_dev_enter(&edev->drm, &idx))
-		return edgenpu_sched_job_keep(sched_job);
-
-	mutex_lock(&edev->reset_lock);
-	/*
-	 * An interrupt may have been lost: collect what is already done, and
-	 * clear the causes it left latched, or no interrupt would follow.
-	 */
-	edgenpu_irq_ack(edev);
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		edgenpu_ring_complete(&edev->ring[r]);
-	if (dma_fence_is_signaled(&sched_job->s_fence->finished) ||
-	    (job->hw_fence_init && dma_fence_is_signaled(job->hw_fence)))
-		goto keep;
-
-	busy = edgenpu_device_active(edev, &ring, &seqno, &progress);
-	/*
-	 * Both rings' timeouts check the device: the previous check may have
-	 * been a moment ago. Hung means it did not move for a whole timeout.
-	 */
-	if (!edgenpu_device_stalled(edev, &edev->hang, busy ? ring : NULL,
-				    seqno, progress))
-		goto keep;
-
-	drm_warn(&edev->drm, "job %llu on ring %u hung (active: %s), resetting\n",
-		 job->id, job->ring->id, busy ? "stuck" : "none");
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_stop(&edev->ring[r].sched);
-	/* it may have ended meanwhile; if not, it stays until the restart */
-	if (busy)
-		guilty = edgenpu_ring_find(ring, seqno);
-	if (guilty)
-		edgenpu_job_coredump(guilty);
-	edgenpu_reset(edev, guilty);
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_start(&edev->ring[r].sched);
-keep:
-	mutex_unlock(&edev->reset_lock);
-	drm_dev_exit(idx);
-	return edgenpu_sched_job_keep(sched_job);
+	return edgenpu_recovery_timeout(to_edgenpu_job(sched_job));
 }
 
 static void edgenpu_free_job(struct drm_sched_job *sched_job)
@@ -708,10 +447,15 @@ int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv)
 	return 0;
 }
 
+/*
+ * The file is closing: its jobs still queued in the scheduler are killed
+ * (their fences signal -ESRCH), not run; edgenpu_abort_vm_jobs() ends the
+ * ones on the device.
+ */
 void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv)
 {
 	unsigned int r;
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_entity_destroy(&fpriv->entity[r]);
+		drm_sched_entity_fini(&fpriv->entity[r]);
 }

@@ -50,6 +50,9 @@ struct enpu_job_completion;
  * @resets: device resets it went through
  * @pm_ref: holds a runtime-PM reference
  * @ended: its status was recorded
+ * @abort_status: set when the driver aborts the job on the device (its
+ *	runtime limit, its file closing): the status it ends with then,
+ *	instead of the device's ABORTED (under the ring's lock)
  */
 struct edgenpu_job {
 	struct drm_sched_job base;
@@ -77,6 +80,7 @@ struct edgenpu_job {
 	u32 resets;
 	bool pm_ref;
 	bool ended;
+	u32 abort_status;
 };
 
 static inline struct edgenpu_job *to_edgenpu_job(struct drm_sched_job *job)
@@ -89,12 +93,33 @@ void edgenpu_job_put(struct edgenpu_job *job);
 /* edgenpu_sched.c */
 int edgenpu_sched_init(struct edgenpu_device *edev);
 void edgenpu_sched_fini(struct edgenpu_device *edev);
+void edgenpu_sched_stop(struct edgenpu_device *edev);
+void edgenpu_sched_start(struct edgenpu_device *edev);
 void edgenpu_rings_hw_init(struct edgenpu_device *edev);
+void edgenpu_ring_hw_init(struct edgenpu_ring *ring);
 void edgenpu_ring_complete(struct edgenpu_ring *ring);
-void edgenpu_rings_cancel(struct edgenpu_device *edev, int error);
-int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty);
+void edgenpu_job_signal(struct edgenpu_job *job, u32 status,
+			const struct enpu_job_completion *done);
+u32 edgenpu_job_hw_seqno(struct edgenpu_job *job);
+u32 edgenpu_hw_status(u32 hw);
+void edgenpu_ring_emit(struct edgenpu_ring *ring, struct edgenpu_job *job);
 int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv);
 void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv);
+
+/* edgenpu_recovery.c */
+void edgenpu_recovery_init(struct edgenpu_device *edev);
+void edgenpu_recovery_fini(struct edgenpu_device *edev);
+bool edgenpu_coredump_pending(struct edgenpu_device *edev);
+enum drm_gpu_sched_stat edgenpu_recovery_timeout(struct edgenpu_job *job);
+int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty);
+void edgenpu_rings_cancel(struct edgenpu_device *edev, u32 status);
+int edgenpu_device_stop(struct edgenpu_device *edev);
+void edgenpu_wedge(struct edgenpu_device *edev, const char *why);
+int edgenpu_hard_reset_prepare(struct edgenpu_device *edev);
+int edgenpu_hard_reset_done(struct edgenpu_device *edev);
+void edgenpu_abort_vm_jobs(struct edgenpu_device *edev, struct edgenpu_vm *vm);
+int edgenpu_ring_set_seqno(struct edgenpu_device *edev, unsigned int ring,
+			   u64 seqno);
 
 /* edgenpu_submit.c */
 int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
@@ -104,7 +129,7 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 struct edgenpu_job_table *edgenpu_job_table_create(void);
 void edgenpu_job_table_get(struct edgenpu_job_table *t);
 void edgenpu_job_table_put(struct edgenpu_job_table *t);
-void edgenpu_job_table_wait_idle(struct edgenpu_job_table *t);
+bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			   const struct enpu_job_completion *done,

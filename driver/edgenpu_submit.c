@@ -3,11 +3,13 @@
 /*
  * DRM_IOCTL_EDGENPU_SUBMIT: copy each job's command stream into memory
  * userspace cannot reach, validate it with the contract's decoder against
- * the caller's mappings and buffer list, then queue every job. Everything
- * that can fail happens before the first job is armed, except adding the
- * dependency of a job on the previous one of the same submission.
+ * the caller's mappings and buffer list, then queue every job. All or
+ * nothing: everything that can fail -- the jobs armed, each one's
+ * dependency on the previous one of the submission added -- happens
+ * before the first job is pushed to the scheduler.
  */
 
+#include <linux/capability.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-mapping.h>
 #include <linux/pm_runtime.h>
@@ -203,7 +205,8 @@ static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
 	return 0;
 }
 
-static int edgenpu_check_job_args(const struct drm_edgenpu_job *a)
+static int edgenpu_check_job_args(struct drm_device *drm,
+				  const struct drm_edgenpu_job *a)
 {
 	if (a->flags & ~DRM_EDGENPU_JOB_OUT_SYNC || a->pad || a->out_sync.flags)
 		return -EINVAL;
@@ -212,6 +215,15 @@ static int edgenpu_check_job_args(const struct drm_edgenpu_job *a)
 		return -EINVAL;
 	if (a->priority > DRM_EDGENPU_PRIORITY_HIGH)
 		return -EINVAL;
+	/*
+	 * The device serves the high-priority ring first: only a process
+	 * allowed to raise its own scheduling priority may use it, as for
+	 * elevated priority in drm_sched-based drivers.
+	 */
+	if (a->priority == DRM_EDGENPU_PRIORITY_HIGH && !capable(CAP_SYS_NICE)) {
+		drm_dbg(drm, "high priority needs CAP_SYS_NICE\n");
+		return -EACCES;
+	}
 	if (!a->cmd_size || a->cmd_size > ENPU_MAX_CMD_SIZE || a->cmd_size & 3)
 		return -EINVAL;
 	if (a->bo_count > DRM_EDGENPU_MAX_BOS ||
@@ -231,7 +243,7 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	u32 ring;
 	int ret;
 
-	ret = edgenpu_check_job_args(a);
+	ret = edgenpu_check_job_args(drm, a);
 	if (ret)
 		return ret;
 	ring = a->priority == DRM_EDGENPU_PRIORITY_HIGH ? ENPU_RING_HIGH :
@@ -252,9 +264,10 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
 	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,
 				      GFP_KERNEL);
+	/* the release frees the stream with its size, whatever failed */
+	job->cmd_size = a->cmd_size;
 	if (!job->hw_fence || !job->cmd)
 		return -ENOMEM;
-	job->cmd_size = a->cmd_size;
 	if (copy_from_user(job->cmd, u64_to_user_ptr(a->cmd_ptr), a->cmd_size))
 		return -EFAULT;
 
@@ -269,6 +282,9 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	if (ret)
 		return ret;
 	job->pm_ref = true;
+	/* the resume may have found a device that does not confirm its reset */
+	if (READ_ONCE(edev->wedged))
+		return -EIO;
 
 	ret = edgenpu_drm_sched_job_init(&job->base, &fpriv->entity[ring], 1,
 					 fpriv, file);
@@ -300,6 +316,7 @@ static void edgenpu_unprepare_job(struct edgenpu_submit_job *sj)
 		drm_syncobj_put(sj->out_syncobj);
 	if (!sj->job)
 		return;
+	/* (an armed job never pushed: its fences are dropped unsignalled) */
 	if (sj->sched_init)
 		drm_sched_job_cleanup(&sj->job->base);
 	edgenpu_job_put(sj->job);
@@ -345,15 +362,18 @@ static int edgenpu_lock_and_sync(struct drm_exec *exec,
 	return 0;
 }
 
-/* Arms and queues one prepared job; the buffers are locked. */
-static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
-			     struct edgenpu_submit_job *prev)
+/*
+ * Arms one prepared job and makes it wait for the previous one of the
+ * submission; the buffers are locked. Undone by edgenpu_unprepare_job()
+ * until the job is pushed.
+ */
+static int edgenpu_arm_job(struct edgenpu_submit_job *sj,
+			   struct edgenpu_submit_job *prev)
 {
 	struct edgenpu_job *job = sj->job;
-	struct dma_fence *done;
-	u32 b;
 	int ret;
 
+	drm_sched_job_arm(&job->base);
 	if (prev) {
 		struct dma_fence *prev_done = &prev->job->base.s_fence->finished;
 
@@ -362,9 +382,18 @@ static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+/* Queues one armed job: nothing here can fail. */
+static void edgenpu_push_job(struct edgenpu_submit_job *sj)
+{
+	struct edgenpu_job *job = sj->job;
+	struct dma_fence *done;
+	u32 b;
+
 	/* only jobs that are queued get an id (and a status record) */
 	job->id = edgenpu_job_table_add(job->table);
-	drm_sched_job_arm(&job->base);
 	done = dma_fence_get(&job->base.s_fence->finished);
 	kref_get(&job->ref);	/* put by free_job */
 	drm_sched_entity_push_job(&job->base);
@@ -382,7 +411,6 @@ static int edgenpu_queue_job(struct edgenpu_submit_job *sj,
 		drm_syncobj_replace_fence(sj->out_syncobj, done);
 	}
 	dma_fence_put(done);
-	return 0;
 }
 
 /* Where job @i of the submission gets its id. */
@@ -413,6 +441,12 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 		return -EINVAL;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
+	if (READ_ONCE(to_edgenpu(drm)->wedged)) {
+		drm_err_ratelimited(drm, "submission refused: the device is wedged (%s); a hard reset recovers it\n",
+				    to_edgenpu(drm)->wedge_reason ?: "reset not confirmed");
+		ret = -EIO;
+		goto out_exit;
+	}
 
 	sjs = kvcalloc(args->job_count, sizeof(*sjs), GFP_KERNEL);
 	if (!sjs) {
@@ -438,13 +472,12 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT | DRM_EXEC_IGNORE_DUPLICATES,
 		      0);
 	ret = edgenpu_lock_and_sync(&exec, sjs, args->job_count);
+	for (i = 0; !ret && i < args->job_count; i++)
+		ret = edgenpu_arm_job(&sjs[i], i ? &sjs[i - 1] : NULL);
 	if (!ret) {
-		for (i = 0; i < args->job_count; i++) {
-			ret = edgenpu_queue_job(&sjs[i], i ? &sjs[i - 1] : NULL);
-			if (ret)
-				break;
-			queued++;
-		}
+		for (i = 0; i < args->job_count; i++)
+			edgenpu_push_job(&sjs[i]);
+		queued = args->job_count;
 	}
 	drm_exec_fini(&exec);
 	for (i = 0; i < queued; i++)

@@ -4,10 +4,14 @@
  * NPU address spaces: per-file page tables in the format of
  * hw/edgenpu_mmu.h, a virtual-address allocator, and refcounted mappings
  * of GEM buffers. A mapping's pages leave the page tables, and the NPU's
- * TLB is invalidated, only when the last job using it is gone.
+ * TLB is invalidated, only when the last job using it is gone. An address
+ * space's ASID is retired on the device (its TLB entries and SRAM
+ * dropped) before it can be given to another file. A runtime-suspended
+ * device is not touched: it resumes with an empty TLB and cleared SRAM.
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/pm_runtime.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -21,11 +25,38 @@
 /* First usable VA: page 0 stays unmapped so a NULL address faults. */
 #define EDGENPU_VA_START	ENPU_PAGE_SIZE
 
+/*
+ * Writes @val to the MMU register @reg, and reads a register back so the
+ * write has landed -- unless the device is runtime-suspended (or going
+ * there, or unplugged): it then holds no translation and no SRAM, and its
+ * resume resets it.
+ */
+static void edgenpu_vm_mmu_write(struct edgenpu_device *edev, u32 reg, u32 val)
+{
+	struct device *dev = edev->drm.dev;
+	int idx, pm;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return;
+	pm = pm_runtime_get_if_active(dev);
+	/* (runtime PM disabled: powered unless edev->powered says not) */
+	if (pm > 0 || (pm < 0 && READ_ONCE(edev->powered))) {
+		edgenpu_write(edev, reg, val);
+		edgenpu_read(edev, ENPU_REG_STATUS);
+	}
+	if (pm > 0)
+		pm_runtime_put_autosuspend(dev);
+	drm_dev_exit(idx);
+}
+
 static void edgenpu_vm_release(struct kref *ref)
 {
 	struct edgenpu_vm *vm = container_of(ref, struct edgenpu_vm, ref);
 	struct device *dev = vm->edev->drm.dev;
 	unsigned int i;
+
+	/* the next file given this ASID finds no SRAM data and no TLB entry */
+	edgenpu_vm_mmu_write(vm->edev, ENPU_REG_ASID_RETIRE, vm->asid);
 
 	drm_mm_takedown(&vm->mm);
 	for (i = 0; i < ENPU_L1_ENTRIES; i++)
@@ -108,17 +139,10 @@ static __le64 *edgenpu_vm_pte(struct edgenpu_vm *vm, u32 va, bool alloc)
 	return &vm->l2[i1][ENPU_L2_INDEX(va)];
 }
 
-/* Drops cached translations of @vm; a read flushes the posted write. */
+/* Drops cached translations of @vm. */
 static void edgenpu_vm_flush_tlb(struct edgenpu_vm *vm)
 {
-	struct edgenpu_device *edev = vm->edev;
-	int idx;
-
-	if (!drm_dev_enter(&edev->drm, &idx))
-		return;
-	edgenpu_write(edev, ENPU_REG_MMU_INVALIDATE, vm->asid);
-	edgenpu_read(edev, ENPU_REG_STATUS);
-	drm_dev_exit(idx);
+	edgenpu_vm_mmu_write(vm->edev, ENPU_REG_MMU_INVALIDATE, vm->asid);
 }
 
 static void edgenpu_vm_clear_locked(struct edgenpu_vm *vm, u64 va, u64 size)
@@ -166,7 +190,7 @@ static int edgenpu_vm_fill_locked(struct edgenpu_vm *vm, u64 va,
 }
 
 int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
-		   bool writable, u64 *va)
+		   bool writable, u64 *va, struct edgenpu_mapping **out)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(bo);
 	struct edgenpu_mapping *m;
@@ -199,6 +223,9 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 	m->vm = edgenpu_vm_get(vm);
 	list_add_tail(&m->link, &vm->mappings);
 	*va = m->node.start;
+	/* a reference for the caller: the VA is userspace's to unmap at once */
+	if (out)
+		*out = edgenpu_mapping_get(m);
 	mutex_unlock(&vm->lock);
 	return 0;
 
@@ -245,6 +272,23 @@ struct edgenpu_mapping *edgenpu_vm_lookup_locked(struct edgenpu_vm *vm,
 			return m;
 	}
 	return NULL;
+}
+
+/*
+ * Undoes edgenpu_vm_map() of @m, whatever happened to its VA meanwhile
+ * (another thread may have unmapped it and mapped something else there);
+ * the caller holds the reference edgenpu_vm_map() gave it.
+ */
+void edgenpu_vm_unmap_mapping(struct edgenpu_vm *vm, struct edgenpu_mapping *m)
+{
+	bool mine;
+
+	mutex_lock(&vm->lock);
+	mine = !m->unmapped;
+	m->unmapped = true;
+	mutex_unlock(&vm->lock);
+	if (mine)
+		edgenpu_mapping_put(m);
 }
 
 int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va)

@@ -74,8 +74,9 @@ static inline struct edgenpu_vm *edgenpu_vm_get(struct edgenpu_vm *vm)
 }
 
 int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
-		   bool writable, u64 *va);
+		   bool writable, u64 *va, struct edgenpu_mapping **out);
 int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va);
+void edgenpu_vm_unmap_mapping(struct edgenpu_vm *vm, struct edgenpu_mapping *m);
 void edgenpu_vm_unmap_all(struct edgenpu_vm *vm);
 
 /* The live mapping covering [va, va + size), or NULL; vm->lock held. */

@@ -196,7 +196,7 @@ TEST_F(bo, wait_busy)
 	int ret;
 
 	ASSERT_EQ(0, tbo_create(self->fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &a));
-	tcoredumps(self->devname, 1, NULL, 0);
+	tcoredumps_settle(self->devname);
 	if (tinject(self->devname, "hang"))
 		SKIP(return, "no fault injection (debug=on) in debugfs");
 	tcs_fill(&cs, a.va, 0x5a, 4096);
@@ -214,7 +214,7 @@ TEST_F(bo, wait_busy)
 	ASSERT_EQ(0, tjob_wait(self->fd, job.id, 1000, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, info.status);
 	/* the hang left a device coredump (which pins the module): drop it */
-	EXPECT_EQ(1, tcoredumps(self->devname, 1, NULL, 0));
+	EXPECT_EQ(1, tcoredump_wait(self->devname, 5000, 1, NULL, 0));
 	tbo_close(self->fd, &a);
 }
 

@@ -126,6 +126,9 @@ struct tcs {
 
 static inline void tcs_cmd(struct tcs *s, uint32_t op, const void *cmd, size_t bytes)
 {
+	/* (a test's own stream: too long is the test's bug) */
+	if (s->n + bytes / 4 >= sizeof(s->w) / sizeof(s->w[0]))
+		abort();
 	memcpy(&s->w[s->n], cmd, bytes);
 	s->w[s->n] = ENPU_CMD_HDR(op, bytes / 4);
 	s->n += bytes / 4;
@@ -179,6 +182,69 @@ static inline void tcs_pool_copy(struct tcs *s, uint32_t in, uint32_t out,
 	tcs_cmd(s, ENPU_OP_MAX_POOL, &p, sizeof(p));
 }
 
+/*
+ * CONV2D with VALID padding over [1, h, w, cin] with a k x k kernel into
+ * cout channels: operands at @in, @filt, @quant (cout multipliers then
+ * cout shifts) and @out. The work is h' * w' * cout * k * k * cin MACs,
+ * h' = h - k + 1, whatever the data.
+ */
+static inline void tcs_conv(struct tcs *s, uint32_t in, uint32_t filt, uint32_t quant,
+			    uint32_t out, uint32_t h, uint32_t w, uint32_t cin,
+			    uint32_t cout, uint32_t k)
+{
+	struct enpu_cmd_conv2d c = {
+		.input = in, .filter = filt, .quant = quant, .output = out,
+		.batches = 1, .in_h = h, .in_w = w, .in_c = cin,
+		.out_h = h - k + 1, .out_w = w - k + 1, .out_c = cout,
+		.kernel_h = k, .kernel_w = k, .stride_h = 1, .stride_w = 1,
+		.dilation_h = 1, .dilation_w = 1, .act_min = -128, .act_max = 127,
+	};
+
+	tcs_cmd(s, ENPU_OP_CONV2D, &c, sizeof(c));
+}
+
+/* The operands of tcs_conv(), in one buffer each, quantization set. */
+struct tconv {
+	struct tbo in, filt, quant, out;
+	uint32_t h, w, cin, cout, k;
+};
+
+static inline int tconv_init(int fd, struct tconv *t, uint32_t h, uint32_t w,
+			     uint32_t cin, uint32_t cout, uint32_t k)
+{
+	uint64_t oh = h - k + 1, ow = w - k + 1;
+	int32_t *q;
+	uint32_t i;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	*t = (struct tconv){ .h = h, .w = w, .cin = cin, .cout = cout, .k = k };
+	ret = tbo_create(fd, (uint64_t)h * w * cin, DRM_EDGENPU_BO_CREATE_MAP, &t->in);
+	if (!ret)
+		ret = tbo_create(fd, (uint64_t)cout * k * k * cin,
+				 DRM_EDGENPU_BO_CREATE_MAP, &t->filt);
+	if (!ret)
+		ret = tbo_create(fd, 8ull * cout, DRM_EDGENPU_BO_CREATE_MAP, &t->quant);
+	if (!ret)
+		ret = tbo_create(fd, oh * ow * cout, DRM_EDGENPU_BO_CREATE_MAP, &t->out);
+	if (ret)
+		return ret;
+	q = (int32_t *)t->quant.cpu;
+	for (i = 0; i < cout; i++) {
+		q[i] = 1 << 30;
+		q[cout + i] = -8;
+	}
+	return 0;
+}
+
+static inline void tconv_fini(int fd, struct tconv *t)
+{
+	tbo_close(fd, &t->in);
+	tbo_close(fd, &t->filt);
+	tbo_close(fd, &t->quant);
+	tbo_close(fd, &t->out);
+}
+
 /* One job: stream, buffers, syncs. */
 struct tjob {
 	const struct tcs *cs;
@@ -197,6 +263,21 @@ static inline void tjob_bo(struct tjob *j, uint32_t handle, int write)
 	j->bos[j->nbos].handle = handle;
 	j->bos[j->nbos].flags = write ? DRM_EDGENPU_BO_REF_WRITE : 0;
 	j->nbos++;
+}
+
+/* Appends @n CONV2Ds over @t's operands to @s, and lists them in @j. */
+static inline void tconv_job(struct tconv *t, struct tcs *s, struct tjob *j,
+			     unsigned int n)
+{
+	while (n--)
+		tcs_conv(s, t->in.va, t->filt.va, t->quant.va, t->out.va, t->h, t->w,
+			 t->cin, t->cout, t->k);
+	tcs_end(s);
+	*j = (struct tjob){ .cs = s };
+	tjob_bo(j, t->in.handle, 0);
+	tjob_bo(j, t->filt.handle, 0);
+	tjob_bo(j, t->quant.handle, 0);
+	tjob_bo(j, t->out.handle, 1);
 }
 
 static inline void tjob_fill(struct tjob *j, struct drm_edgenpu_job *u)
@@ -499,6 +580,26 @@ static inline int twrite_str(const char *path, const char *val)
 	return (int)n;
 }
 
+/* The module parameter @name (/sys/module/edgenpu/parameters), or -errno. */
+static inline int tparam_get(const char *name)
+{
+	char path[128], buf[32];
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/module/edgenpu/parameters/%s", name);
+	n = edgenpu_read_file(path, buf, sizeof(buf));
+	return n < 0 ? n : atoi(buf);
+}
+
+static inline int tparam_set(const char *name, int v)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/module/edgenpu/parameters/%s", name);
+	snprintf(buf, sizeof(buf), "%d", v);
+	return twrite_str(path, buf);
+}
+
 /* Attribute @name of a device's power/ directory @dir, without its newline. */
 static inline int tpower_read(const char *dir, const char *name, char *buf, size_t len)
 {
@@ -714,6 +815,46 @@ static inline int tcoredumps(const char *devname, int drop, char *first, size_t 
 	}
 	closedir(dir);
 	return n;
+}
+
+/* A capture of a hang still on its way to devcoredump (debugfs "queues"). */
+static inline int tcoredump_pending(const char *devname)
+{
+	return tqueues_int(devname, "resets %*d job_timeout_ms %*d job_max_ms %*d "
+			   "wedged %*s coredump_pending %d");
+}
+
+/*
+ * Drops every coredump of device @devname, once none is on its way (a
+ * hang's capture reaches devcoredump from a work item; devcoredump keeps
+ * one a device and drops later ones until it is gone). For a test's
+ * set-up and teardown.
+ */
+static inline void tcoredumps_settle(const char *devname)
+{
+	int64_t t0 = tnow_ms();
+
+	while (tcoredump_pending(devname) > 0 && tnow_ms() - t0 < 5000)
+		usleep(2000);
+	tcoredumps(devname, 1, NULL, 0);
+}
+
+/*
+ * Waits (at most @ms) until device @devname has a coredump: the driver
+ * captures it at the hang and hands it to devcoredump from a work item.
+ * Then as tcoredumps(); 0 if none came.
+ */
+static inline int tcoredump_wait(const char *devname, int ms, int drop, char *first,
+				 size_t len)
+{
+	int64_t t0 = tnow_ms();
+	int n;
+
+	while (!(n = tcoredumps(devname, 0, NULL, 0)) && tnow_ms() - t0 < ms)
+		usleep(2000);
+	if (n <= 0)
+		return n;
+	return tcoredumps(devname, drop, first, len);
 }
 
 /*

@@ -106,7 +106,7 @@ TEST_F(pm, injection_survives_suspend)
 	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, info.status)
 		TH_LOG("the hang armed before the suspend did not fire");
 	/* the hang left a device coredump (which pins the module): drop it */
-	EXPECT_EQ(1, tcoredumps(devname, 1, NULL, 0));
+	EXPECT_EQ(1, tcoredump_wait(devname, 5000, 1, NULL, 0));
 }
 
 TEST_F(pm, suspends_when_idle)
@@ -237,6 +237,43 @@ TEST_F(pm, control_on)
  * resumes it, without firmware. The device must work before and after,
  * including from a runtime-active state with a job just done.
  */
+/*
+ * While the device is held in reset or unpowered (a SoC integration's
+ * runtime suspend), the driver touches no register: an unmap and a file
+ * closed while suspended leave the model's DBG_HELD_ACCESSES count alone.
+ * On PCI the device is never held: skipped.
+ */
+TEST_F(pm, no_register_access_while_suspended)
+{
+	char devname[64];
+	long long held, inputs;
+	struct tbo b;
+	int fd2;
+
+	ASSERT_EQ(0, tdev_name(NULL, devname, sizeof(devname)));
+	inputs = edgenpu_debugfs_reg(devname, "DBG_RESET_INPUTS");
+	held = edgenpu_debugfs_reg(devname, "DBG_HELD_ACCESSES");
+	if (held < 0 || inputs < 0)
+		SKIP(return, "no debug window (debug=on) or no debugfs");
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS * 5));
+	copy_and_check(_metadata, self);	/* a resume: held, then released? */
+	if (edgenpu_debugfs_reg(devname, "DBG_RESET_INPUTS") == inputs)
+		SKIP(return, "the device is not held in reset while suspended");
+
+	fd2 = edgenpu_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, tbo_create(fd2, N, DRM_EDGENPU_BO_CREATE_MAP, &b));
+	held = edgenpu_debugfs_reg(devname, "DBG_HELD_ACCESSES");
+	ASSERT_LE(0, tpower_wait(self->power, "suspended", SUSPEND_MS * 5));
+	/* an unmap and a close while suspended: TLB and ASID work deferred */
+	EXPECT_EQ(0, tvm_unmap(fd2, b.va));
+	tbo_close(fd2, &b);
+	close(fd2);
+	EXPECT_EQ(held, edgenpu_debugfs_reg(devname, "DBG_HELD_ACCESSES"))
+		TH_LOG("registers accessed while the device was held");
+	copy_and_check(_metadata, self);
+}
+
 TEST_F(pm, system_suspend_resume)
 {
 	char buf[64];

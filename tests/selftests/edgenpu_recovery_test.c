@@ -45,7 +45,7 @@ FIXTURE_SETUP(rec)
 	if (geteuid() != 0)
 		SKIP(return, "needs root for debugfs");
 	ASSERT_EQ(0, tdev_name(NULL, self->devname, sizeof(self->devname)));
-	tcoredumps(self->devname, 1, NULL, 0);
+	tcoredumps_settle(self->devname);
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));
 	for (i = 0; i < N; i++)
@@ -60,7 +60,7 @@ FIXTURE_TEARDOWN(rec)
 		close(self->fd);
 	/* coredumps of the hangs hold the module: free them */
 	if (self->devname[0])
-		tcoredumps(self->devname, 1, NULL, 0);
+		tcoredumps_settle(self->devname);
 	EXPECT_EQ(0, tklog_bad_lines(line, sizeof(line))) TH_LOG("kernel log: %s", line);
 }
 
@@ -240,7 +240,7 @@ TEST_F(rec, hang)
 	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_hung, &fst));
 	EXPECT_EQ(-ETIMEDOUT, fst) TH_LOG("the hung job's fence signalled %d", fst);
 	/* a coredump names the job and holds its command stream */
-	ASSERT_EQ(1, tcoredumps(self->devname, 1, dump, sizeof(dump)));
+	ASSERT_EQ(1, tcoredump_wait(self->devname, 5000, 1, dump, sizeof(dump)));
 	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 0 ",
 		 (unsigned long long)hung.id);
 	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
@@ -299,7 +299,7 @@ TEST_F(rec, hang_high_priority)
 	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, hung.id, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
 	expect_copied(_metadata, self);
-	ASSERT_EQ(1, tcoredumps(self->devname, 1, dump, sizeof(dump)));
+	ASSERT_EQ(1, tcoredump_wait(self->devname, 5000, 1, dump, sizeof(dump)));
 	snprintf(want, sizeof(want), "edgenpu hang: job %llu ring 1 ",
 		 (unsigned long long)hung.id);
 	EXPECT_EQ(0, strncmp(dump, want, strlen(want))) TH_LOG("coredump: %.80s", dump);
@@ -628,6 +628,198 @@ TEST_F(rec, reset_storm)
  * is not a hang, even when both rings' timeouts expire together (a job
  * of the other ring waits behind it).
  */
+/*
+ * One CONV2D of 8.5 * 10^11 MACs (operands of 4, 4 and 13 MiB, about as
+ * big as a job may make them: hours of host CPU) retires nothing: a hang
+ * to the driver. It is stopped within a bounded time -- the device stops
+ * it in its middle -- and another process's job, queued behind it,
+ * completes correctly right after.
+ */
+TEST_F(rec, huge_command_is_stopped)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs *cs = calloc(1, sizeof(*cs));
+	uint32_t st, resets;
+	struct tconv conv;
+	struct peer p;
+	struct tjob j;
+	int64_t t0, took;
+	int timeout_ms = tjob_timeout_ms(self->devname);
+
+	ASSERT_NE(NULL, cs);
+	ASSERT_LT(0, timeout_ms);
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 512, 512, 16, 64, 64));
+	tconv_job(&conv, cs, &j, 1);
+	ASSERT_EQ(0, peer_start(&p, DRM_EDGENPU_PRIORITY_NORMAL));
+	t0 = tnow_ms();
+	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+	ASSERT_EQ(0, tring_wait_inflight(self->devname, 0, 1, MS));
+	ASSERT_EQ(0, peer_go(&p));
+	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, j.id, &info));
+	took = tnow_ms() - t0;
+	/* two timeouts to see no progress, one more at most to notice */
+	EXPECT_GT(3 * timeout_ms + 3000, took) TH_LOG("stopped after %lld ms",
+						       (long long)took);
+	EXPECT_EQ(0, info.commands);
+	EXPECT_EQ(0, peer_finish(&p, &st, &resets)) TH_LOG("the other process's copy is wrong");
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	tconv_fini(self->fd, &conv);
+	free(cs);
+}
+
+/*
+ * A job that keeps progressing but runs longer than the job_max_ms module
+ * parameter is aborted on the device -- no reset -- and ends with
+ * TIMEOUT; the job behind it runs.
+ */
+TEST_F(rec, runtime_limit_aborts_a_long_job)
+{
+	enum { LIMIT_MS = 1000, CONVS = 120 };
+	struct drm_edgenpu_job_info info;
+	struct tcs *cs = calloc(1, sizeof(*cs)), cc;
+	int old = tparam_get("job_max_ms"), before;
+	struct tjob l, next;
+	struct tconv conv;
+	int64_t t0, took;
+
+	ASSERT_NE(NULL, cs);
+	ASSERT_LT(0, old) TH_LOG("no job_max_ms module parameter");
+	/* 2.3 G MACs a command: 120 of them take many seconds */
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
+	tconv_job(&conv, cs, &l, CONVS);
+	copy_job(self, &cc, &next, 0);
+	ASSERT_EQ(0, tparam_set("job_max_ms", LIMIT_MS));
+	before = tresets(self->devname);
+	t0 = tnow_ms();
+	ASSERT_EQ(0, tsubmit(self->fd, &l, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &next, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_TIMEOUT, end_status(_metadata, self->fd, l.id, &info));
+	took = tnow_ms() - t0;
+	TH_LOG("job of %u commands, %u run: ended after %lld ms", CONVS,
+	       (unsigned int)info.commands, (long long)took);
+	EXPECT_LT(0, info.commands) TH_LOG("it made progress");
+	EXPECT_GT(CONVS, info.commands);
+	EXPECT_LE(LIMIT_MS, took);
+	EXPECT_GT(LIMIT_MS + 2 * tjob_timeout_ms(self->devname) + 3000, took)
+		TH_LOG("aborted after %lld ms", (long long)took);
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, next.id, &info));
+	expect_copied(_metadata, self);
+	EXPECT_EQ(before, tresets(self->devname)) TH_LOG("an abort, not a reset");
+	EXPECT_EQ(0, tparam_set("job_max_ms", old));
+	tconv_fini(self->fd, &conv);
+	free(cs);
+}
+
+/*
+ * Closing a file with long jobs on the device and more queued aborts them
+ * instead of waiting for them: close() returns within a bounded time, and
+ * another file's job queued behind them runs right after.
+ */
+TEST_F(rec, close_aborts_the_files_jobs)
+{
+	enum { JOBS = 8, CONVS = 120 };
+	struct drm_edgenpu_job_info info;
+	int to_parent[2], before;
+	uint64_t v = 0;
+	struct tcs cc;
+	struct tjob mine;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_parent));
+	before = tresets(self->devname);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct tcs *cs = calloc(1, sizeof(*cs));
+		struct tjob jobs[JOBS];
+		struct tconv conv;
+		int fd = edgenpu_open(), k;
+		int64_t t0;
+
+		/* each job many seconds: all of them minutes */
+		if (!cs || fd < 0 || tconv_init(fd, &conv, 128, 128, 128, 128, 3))
+			_exit(10);
+		tconv_job(&conv, cs, &jobs[0], CONVS);
+		for (k = 1; k < JOBS; k++)
+			jobs[k] = jobs[0];
+		if (tsubmit(fd, jobs, JOBS) ||
+		    tring_wait_inflight(self->devname, 0, 1, MS))
+			_exit(11);
+		usleep(200 * 1000);
+		t0 = tnow_ms();
+		close(fd);
+		tpipe_put(to_parent[1], tnow_ms() - t0);
+		_exit(0);
+	}
+	ASSERT_EQ(0, tpipe_get(to_parent[0], &v, 60000));
+	EXPECT_GT(3000, (int64_t)v) TH_LOG("close() took %lld ms", (long long)v);
+	EXPECT_EQ(0, tchild_wait(pid, MS));
+	copy_job(self, &cc, &mine, 0);
+	ASSERT_EQ(0, tsubmit(self->fd, &mine, 1));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, mine.id, &info));
+	expect_copied(_metadata, self);
+	EXPECT_EQ(before, tresets(self->devname)) TH_LOG("aborts, not a reset");
+	close(to_parent[0]);
+	close(to_parent[1]);
+}
+
+/*
+ * Hardware sequence numbers are 32 bits: a ring crosses 2^31 and 2^32
+ * (debugfs "seqno" moves it there) with a reset while jobs are queued
+ * and a runtime suspend in between; every job ends when it really ends,
+ * with its own status, and its data is right.
+ */
+TEST_F(rec, seqno_wraps_across_resets_and_suspends)
+{
+	static const unsigned long long bases[] = { (1ull << 31) - 3, (1ull << 32) - 3 };
+	enum { JOBS = 6, PART = N / JOBS };
+	struct drm_edgenpu_job_info info;
+	struct tcs cs[JOBS];
+	struct tjob j[JOBS];
+	struct tbusy busy;
+	char base[64];
+	unsigned int b, k, i;
+
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
+	for (b = 0; b < 2; b++) {
+		snprintf(base, sizeof(base), "0 %llu", bases[b]);
+		ASSERT_EQ(0, tdebugfs_write(self->devname, "seqno", base))
+			TH_LOG("debugfs seqno refused %s", base);
+		memset(self->dst.cpu, 0, N);
+		/* a long job, the copies queued on the device behind it */
+		ASSERT_EQ(0, tsubmit(self->fd, &busy.job, 1));
+		for (k = 0; k < JOBS; k++) {
+			cs[k].n = 0;
+			j[k] = (struct tjob){ .cs = &cs[k] };
+			tcs_copy(&cs[k], self->src.va + k * PART, self->dst.va + k * PART, PART);
+			tcs_end(&cs[k]);
+			tjob_bo(&j[k], self->src.handle, 0);
+			tjob_bo(&j[k], self->dst.handle, 1);
+			ASSERT_EQ(0, tsubmit(self->fd, &j[k], 1));
+		}
+		ASSERT_EQ(0, tring_wait_inflight(self->devname, 0, 3, MS));
+		ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
+		EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, busy.job.id, &info));
+		for (k = 0; k < JOBS; k++)
+			EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[k].id, &info))
+				TH_LOG("base %llu: job %u", bases[b], k);
+		ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, MS * 1000000ll));
+		for (i = 0; i < PART * JOBS; i++)
+			ASSERT_EQ(pat(i, 1), self->dst.cpu[i]) TH_LOG("base %llu: byte %u",
+								    bases[b], i);
+		/* idle long enough to suspend; the sequence goes on after the resume */
+		usleep(300 * 1000);
+		memset(self->dst.cpu, 0, N);
+		for (k = 0; k < JOBS; k++)
+			ASSERT_EQ(0, tsubmit(self->fd, &j[k], 1));
+		for (k = 0; k < JOBS; k++)
+			EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[k].id, &info));
+		ASSERT_EQ(0, tbo_wait(self->fd, self->dst.handle, MS * 1000000ll));
+		EXPECT_EQ(pat(PART * JOBS - 1, 1), self->dst.cpu[PART * JOBS - 1]);
+	}
+	tbusy_fini(self->fd, &busy);
+}
+
 TEST_F(rec, long_job_is_not_a_hang)
 {
 	enum { BIG = 16 << 20, COPIES = 300 };	/* about a second */

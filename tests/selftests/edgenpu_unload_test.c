@@ -74,7 +74,7 @@ FIXTURE_SETUP(mod)
 	/* coredumps of earlier hangs hold a reference on the module */
 	ASSERT_EQ(0, edgenpu_dev_name(self->minor, self->devname, sizeof(self->devname)));
 	ASSERT_EQ(0, edgenpu_dev_bus(self->minor, self->bus, sizeof(self->bus)));
-	tcoredumps(self->devname, 1, NULL, 0);
+	tcoredumps_settle(self->devname);
 }
 
 FIXTURE_TEARDOWN(mod)
@@ -345,7 +345,7 @@ TEST_F(mod, unload_after_unbind_with_queued_jobs)
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	expect_fences_failed(_metadata, &bf);
 	busy_file_close(_metadata, &bf);
-	tcoredumps(devname, 1, NULL, 0);
+	tcoredumps_settle(devname);
 	ASSERT_EQ(0, unload());
 	ASSERT_EQ(0, load());
 	expect_device_works(_metadata);

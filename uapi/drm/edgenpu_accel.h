@@ -217,7 +217,15 @@ struct drm_edgenpu_vm_unmap {
  * memory region it touches must lie inside a buffer of the job's buffer
  * list that is mapped in the caller's address space (writable, and listed
  * with DRM_EDGENPU_BO_REF_WRITE, where the command writes), or inside the
- * SRAM window. A stream that fails gets -EINVAL and nothing is queued.
+ * SRAM window. A stream that fails gets -EINVAL and nothing is queued:
+ * a submission is all or nothing.
+ *
+ * Other errors: -EACCES for DRM_EDGENPU_PRIORITY_HIGH without
+ * CAP_SYS_NICE; -EIO when the device is wedged (it did not confirm a
+ * reset; the kernel log says how to recover it, with a hard reset).
+ *
+ * Closing the file ends its jobs: the queued ones never run, the one on
+ * the device is aborted (they end CANCELED); other files' jobs go on.
  */
 
 #define DRM_EDGENPU_BO_REF_WRITE	(1 << 0)
@@ -260,7 +268,9 @@ enum drm_edgenpu_priority {
  * @flags: DRM_EDGENPU_JOB_*.
  * @bo_ptr: user pointer to @bo_count struct drm_edgenpu_bo_ref.
  * @bo_count: at most 256.
- * @priority: enum drm_edgenpu_priority.
+ * @priority: enum drm_edgenpu_priority. The device serves the high
+ *	priority queue first (never more than a few of its jobs in a row
+ *	while normal jobs wait); it needs CAP_SYS_NICE.
  * @in_syncs_ptr: user pointer to @in_sync_count struct drm_edgenpu_sync
  *	the job waits for before it runs.
  * @in_sync_count: at most 64.
@@ -318,8 +328,12 @@ enum drm_edgenpu_job_status {
 	DRM_EDGENPU_JOB_MMU_FAULT = 2,	/* fault_addr */
 	DRM_EDGENPU_JOB_INVALID = 3,	/* the device refused a command */
 	DRM_EDGENPU_JOB_DMA_ERROR = 4,
-	DRM_EDGENPU_JOB_TIMEOUT = 5,	/* hung: the device was reset */
-	/* never ran: an in-syncobj failed, or the file or device went away */
+	/* hung (the device was reset), or ran past the job_max_ms limit */
+	DRM_EDGENPU_JOB_TIMEOUT = 5,
+	/*
+	 * did not run to its end: an in-syncobj failed, its file was closed,
+	 * the device went away or was wedged
+	 */
 	DRM_EDGENPU_JOB_CANCELED = 6,
 };
 
