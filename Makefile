@@ -242,6 +242,12 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
 		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
+# Benchmarks that run in the guest (make bench), staged beside the tests.
+VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench
+$(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
+
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk
 include tests/qtest/qtest.mk
@@ -250,8 +256,10 @@ selftests: $(SELFTESTS) $(VMTESTS)
 host-tests: $(HOST_TESTS)
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
-	@echo "== models on the NPU (QEMU guest)"
-	@$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-bench | grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down' 
+	@echo "== models on the NPU, submit latency (QEMU guest)"
+	@$(VM) --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
+		/usr/lib/edgenpu/bench/edgenpu_submit_bench' | \
+		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down'
 
 # ---- install and the guest image -------------------------------------------
 # install-user: library (soname links), public headers, pkg-config file,
@@ -311,11 +319,14 @@ uninstall:
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 STAGE := $(BUILD)/stage
-stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(wildcard $(SHARED)/goldens/*/*/*.golden)
+stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) \
+		$(wildcard $(SHARED)/goldens/*/*/*.golden)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install-user DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
 	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
 	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
+	install -d $(STAGE)/usr/lib/edgenpu/bench
+	install -m 0755 $(VMBENCHES) $(STAGE)/usr/lib/edgenpu/bench/
 	if [ -d $(SHARED)/goldens ]; then cp -r $(SHARED)/goldens $(STAGE)/usr/share/edgenpu/; fi
 	if [ -d $(SHARED)/models ]; then cp -r $(SHARED)/models $(STAGE)/usr/share/edgenpu/; fi
 

@@ -97,7 +97,7 @@ static int edgenpu_open(struct drm_device *drm, struct drm_file *file)
 	struct edgenpu_file_priv *fpriv;
 	int ret;
 
-	fpriv = kzalloc(sizeof(*fpriv), GFP_KERNEL);
+	fpriv = kzalloc(sizeof(*fpriv), GFP_KERNEL_ACCOUNT);
 	if (!fpriv)
 		return -ENOMEM;
 	fpriv->edev = edev;

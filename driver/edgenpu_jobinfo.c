@@ -22,8 +22,15 @@
 
 #define EDGENPU_JOB_RECORDS	256
 
+/*
+ * @pending, @pending_cmd: the file's jobs not yet freed and the bytes of
+ * command stream they hold, bounded by DRM_EDGENPU_MAX_PENDING_JOBS and
+ * DRM_EDGENPU_MAX_PENDING_CMD.
+ */
 struct edgenpu_job_table {
 	struct kref ref;
+	atomic_t pending;
+	atomic_t pending_cmd;
 	/* protects next_id and rec; taken in hard IRQ */
 	spinlock_t lock;
 	u64 next_id;
@@ -32,7 +39,7 @@ struct edgenpu_job_table {
 
 struct edgenpu_job_table *edgenpu_job_table_create(void)
 {
-	struct edgenpu_job_table *t = kvzalloc(sizeof(*t), GFP_KERNEL);
+	struct edgenpu_job_table *t = kvzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 
 	if (!t)
 		return NULL;
@@ -80,6 +87,35 @@ bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms)
 	return wait_var_event_timeout(&t->ref, kref_read(&t->ref) == 1,
 				      msecs_to_jiffies(ms)) > 0 ||
 	       kref_read(&t->ref) == 1;
+}
+
+/**
+ * edgenpu_job_table_reserve() - count a job of @cmd_size bytes against the
+ *	file's limits
+ * @t: the file's table
+ * @cmd_size: its command stream
+ *
+ * Return: 0, or -EBUSY when the file holds as many jobs or as much command
+ * memory as it may; edgenpu_job_table_unreserve() gives it back.
+ */
+int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size)
+{
+	if (atomic_inc_return(&t->pending) > DRM_EDGENPU_MAX_PENDING_JOBS) {
+		atomic_dec(&t->pending);
+		return -EBUSY;
+	}
+	if (atomic_add_return(cmd_size, &t->pending_cmd) > DRM_EDGENPU_MAX_PENDING_CMD) {
+		atomic_sub(cmd_size, &t->pending_cmd);
+		atomic_dec(&t->pending);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size)
+{
+	atomic_sub(cmd_size, &t->pending_cmd);
+	atomic_dec(&t->pending);
 }
 
 /* A new pending record; returns its job id. */

@@ -366,6 +366,9 @@ static void edgenpu_pin_inflight(struct edgenpu_device *edev,
 	/* ended and recorded: the file's close need not wait for them */
 	list_for_each_entry(job, &pinned, node) {
 		table = job->table;
+		if (job->reserved)
+			edgenpu_job_table_unreserve(table, job->cmd_size);
+		job->reserved = false;
 		job->table = NULL;
 		edgenpu_job_table_put(table);
 	}

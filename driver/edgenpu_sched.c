@@ -82,6 +82,8 @@ static void edgenpu_job_release(struct kref *ref)
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}
 	/* last: the file's close may be waiting for it, then free the device */
+	if (job->reserved)
+		edgenpu_job_table_unreserve(job->table, job->cmd_size);
 	edgenpu_job_table_put(job->table);
 	kfree(job);
 }

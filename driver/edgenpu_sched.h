@@ -50,6 +50,7 @@ struct enpu_job_completion;
  * @resets: device resets it went through
  * @pm_ref: holds a runtime-PM reference
  * @ended: its status was recorded
+ * @reserved: counted in @table's limits (edgenpu_job_table_reserve())
  * @abort_status: set when the driver aborts the job on the device (its
  *	runtime limit, its file closing): the status it ends with then,
  *	instead of the device's ABORTED (under the ring's lock)
@@ -80,6 +81,7 @@ struct edgenpu_job {
 	u32 resets;
 	bool pm_ref;
 	bool ended;
+	bool reserved;
 	u32 abort_status;
 };
 
@@ -130,6 +132,8 @@ struct edgenpu_job_table *edgenpu_job_table_create(void);
 void edgenpu_job_table_get(struct edgenpu_job_table *t);
 void edgenpu_job_table_put(struct edgenpu_job_table *t);
 bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
+int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size);
+void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			   const struct enpu_job_completion *done,

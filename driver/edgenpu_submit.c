@@ -44,24 +44,27 @@ struct edgenpu_submit_job {
 	bool sched_init;
 };
 
+/*
+ * Takes a reference on @m for @job, once: @seq is the job's validation
+ * serial (edgenpu_vm.validate_seq), and vm->lock is held throughout the
+ * job's validation.
+ */
 static int edgenpu_add_map(struct edgenpu_job *job, struct edgenpu_mapping *m,
-			   u32 *cap)
+			   u32 *cap, u64 seq)
 {
-	u32 i;
-
-	for (i = 0; i < job->map_count; i++)
-		if (job->maps[i] == m)
-			return 0;
+	if (m->job_seq == seq)
+		return 0;
 	if (job->map_count == *cap) {
 		struct edgenpu_mapping **n;
 
-		n = kvrealloc(job->maps, sizeof(*n) * *cap * 2, GFP_KERNEL);
+		n = kvrealloc(job->maps, sizeof(*n) * *cap * 2, GFP_KERNEL_ACCOUNT);
 		if (!n)
 			return -ENOMEM;
 		job->maps = n;
 		*cap *= 2;
 	}
 	job->maps[job->map_count++] = edgenpu_mapping_get(m);
+	m->job_seq = seq;
 	return 0;
 }
 
@@ -71,7 +74,8 @@ static int edgenpu_add_map(struct edgenpu_job *job, struct edgenpu_mapping *m,
  * writing where the command writes. vm->lock held.
  */
 static int edgenpu_check_region(struct edgenpu_job *job,
-				const struct enpu_region *r, u32 offset, u32 *cap)
+				const struct enpu_region *r, u32 offset, u32 *cap,
+				u64 seq)
 {
 	struct edgenpu_device *edev = job->edev;
 	struct edgenpu_mapping *m;
@@ -104,23 +108,33 @@ static int edgenpu_check_region(struct edgenpu_job *job,
 			offset, m->node.start);
 		return -EINVAL;
 	}
-	return edgenpu_add_map(job, m, cap);
+	return edgenpu_add_map(job, m, cap, seq);
 }
 
-/* Decodes the whole stream; every region must pass edgenpu_check_region(). */
+/* Commands decoded between two chances to reschedule. */
+#define EDGENPU_VALIDATE_BATCH	1024
+
+/*
+ * Decodes the whole stream; every region must pass edgenpu_check_region().
+ * Linear in the stream, logarithmic in the address space's mappings.
+ */
 static int edgenpu_validate(struct edgenpu_job *job)
 {
 	const u32 *w = job->cmd;
-	u32 nwords = job->cmd_size / 4, pos = 0, i, cap = 8;
+	u32 nwords = job->cmd_size / 4, pos = 0, i, cap = 8, n = 0;
 	struct enpu_cmd_info info;
 	int err, ret = -EINVAL;
+	u64 seq;
 
-	job->maps = kvmalloc_array(cap, sizeof(*job->maps), GFP_KERNEL);
+	job->maps = kvmalloc_array(cap, sizeof(*job->maps), GFP_KERNEL_ACCOUNT);
 	if (!job->maps)
 		return -ENOMEM;
 
 	mutex_lock(&job->vm->lock);
+	seq = ++job->vm->validate_seq;
 	while (pos < nwords) {
+		if (++n % EDGENPU_VALIDATE_BATCH == 0)
+			cond_resched();
 		err = enpu_cmd_decode(w + pos, nwords - pos, &info);
 		if (err) {
 			drm_dbg(&job->edev->drm, "command at %u: decode error %d\n",
@@ -132,7 +146,8 @@ static int edgenpu_validate(struct edgenpu_job *job)
 			goto out;
 		}
 		for (i = 0; i < info.num_regions; i++) {
-			ret = edgenpu_check_region(job, &info.regions[i], pos * 4, &cap);
+			ret = edgenpu_check_region(job, &info.regions[i], pos * 4, &cap,
+						   seq);
 			if (ret)
 				goto out;
 		}
@@ -152,8 +167,9 @@ static int edgenpu_job_lookup_bos(struct edgenpu_job *job, struct drm_file *file
 	struct drm_edgenpu_bo_ref ref;
 	u32 i, j;
 
-	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL);
-	job->bo_write = kvcalloc(args->bo_count, sizeof(*job->bo_write), GFP_KERNEL);
+	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
+	job->bo_write = kvcalloc(args->bo_count, sizeof(*job->bo_write),
+				 GFP_KERNEL_ACCOUNT);
 	if (!job->bos || !job->bo_write)
 		return -ENOMEM;
 	for (i = 0; i < args->bo_count; i++) {
@@ -185,7 +201,7 @@ static int edgenpu_job_in_syncs(struct edgenpu_job *job, struct drm_file *file,
 	if (!args->in_sync_count)
 		return 0;
 	job->in_fences = kvcalloc(args->in_sync_count, sizeof(*job->in_fences),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!job->in_fences)
 		return -ENOMEM;
 	for (i = 0; i < args->in_sync_count; i++) {
@@ -249,7 +265,7 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	ring = a->priority == DRM_EDGENPU_PRIORITY_HIGH ? ENPU_RING_HIGH :
 							  ENPU_RING_NORMAL;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
 	kref_init(&job->ref);
@@ -260,12 +276,19 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	edgenpu_job_table_get(fpriv->jobs);
 	job->table = fpriv->jobs;
 	sj->job = job;
-
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
-	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,
-				      GFP_KERNEL);
-	/* the release frees the stream with its size, whatever failed */
+	/* what it counts against the file, and frees, whatever fails next */
 	job->cmd_size = a->cmd_size;
+	ret = edgenpu_job_table_reserve(job->table, job->cmd_size);
+	if (ret) {
+		drm_dbg(drm, "submit: the file holds %u jobs or %u MiB of command streams already\n",
+			DRM_EDGENPU_MAX_PENDING_JOBS, DRM_EDGENPU_MAX_PENDING_CMD >> 20);
+		return ret;
+	}
+	job->reserved = true;
+
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL_ACCOUNT);
+	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,
+				      GFP_KERNEL_ACCOUNT);
 	if (!job->hw_fence || !job->cmd)
 		return -ENOMEM;
 	if (copy_from_user(job->cmd, u64_to_user_ptr(a->cmd_ptr), a->cmd_size))
@@ -448,7 +471,7 @@ int edgenpu_ioctl_submit(struct drm_device *drm, void *data,
 		goto out_exit;
 	}
 
-	sjs = kvcalloc(args->job_count, sizeof(*sjs), GFP_KERNEL);
+	sjs = kvcalloc(args->job_count, sizeof(*sjs), GFP_KERNEL_ACCOUNT);
 	if (!sjs) {
 		ret = -ENOMEM;
 		goto out_exit;

@@ -18,6 +18,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_print.h>
+#include <drm/edgenpu_accel.h>
 
 #include "edgenpu_drv.h"
 #include "edgenpu_vm.h"
@@ -77,15 +78,15 @@ int edgenpu_vm_create(struct edgenpu_device *edev, struct edgenpu_vm **out)
 	struct edgenpu_vm *vm;
 	int asid;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
-	vm->l2 = kvcalloc(ENPU_L1_ENTRIES, sizeof(*vm->l2), GFP_KERNEL);
-	vm->l2_dma = kvcalloc(ENPU_L1_ENTRIES, sizeof(*vm->l2_dma), GFP_KERNEL);
+	vm->l2 = kvcalloc(ENPU_L1_ENTRIES, sizeof(*vm->l2), GFP_KERNEL_ACCOUNT);
+	vm->l2_dma = kvcalloc(ENPU_L1_ENTRIES, sizeof(*vm->l2_dma), GFP_KERNEL_ACCOUNT);
 	if (!vm->l2 || !vm->l2_dma)
 		goto err_free;
 	vm->l1 = dma_alloc_coherent(dev, ENPU_L1_TABLE_SIZE, &vm->l1_dma,
-				    GFP_KERNEL);
+				    GFP_KERNEL_ACCOUNT);
 	if (!vm->l1)
 		goto err_free;
 	asid = ida_alloc_range(&edev->asids, 1, 0xfffffffe, GFP_KERNEL);
@@ -129,7 +130,7 @@ static __le64 *edgenpu_vm_pte(struct edgenpu_vm *vm, u32 va, bool alloc)
 			return NULL;
 		vm->l2[i1] = dma_alloc_coherent(vm->edev->drm.dev,
 						ENPU_L2_TABLE_SIZE,
-						&vm->l2_dma[i1], GFP_KERNEL);
+						&vm->l2_dma[i1], GFP_KERNEL_ACCOUNT);
 		if (!vm->l2[i1])
 			return NULL;
 		/* the table is zeroed before the NPU can see it */
@@ -201,7 +202,7 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return -ENOMEM;
 	kref_init(&m->ref);
@@ -209,6 +210,12 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 	m->writable = writable;
 
 	mutex_lock(&vm->lock);
+	if (vm->nmaps >= DRM_EDGENPU_MAX_MAPPINGS) {
+		drm_dbg(&vm->edev->drm, "VM_MAP: %u mappings in this file already\n",
+			vm->nmaps);
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
 	/* one guard page after each buffer catches overruns */
 	ret = drm_mm_insert_node_generic(&vm->mm, &m->node,
 					 m->size + ENPU_PAGE_SIZE,
@@ -222,6 +229,7 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 	m->bo = bo;
 	m->vm = edgenpu_vm_get(vm);
 	list_add_tail(&m->link, &vm->mappings);
+	vm->nmaps++;
 	*va = m->node.start;
 	/* a reference for the caller: the VA is userspace's to unmap at once */
 	if (out)
@@ -246,6 +254,7 @@ static void edgenpu_mapping_release(struct kref *ref)
 	edgenpu_vm_clear_locked(vm, m->node.start, m->size);
 	drm_mm_remove_node(&m->node);
 	list_del(&m->link);
+	vm->nmaps--;
 	mutex_unlock(&vm->lock);
 	/* pages go only after the NPU can no longer reach them */
 	drm_gem_object_put(m->bo);
@@ -258,18 +267,24 @@ void edgenpu_mapping_put(struct edgenpu_mapping *m)
 	kref_put(&m->ref, edgenpu_mapping_release);
 }
 
+/*
+ * In O(log n) of the address space's mappings: drm_mm keeps its nodes in
+ * an interval tree, and each mapping's node covers its buffer (and its
+ * guard page).
+ */
 struct edgenpu_mapping *edgenpu_vm_lookup_locked(struct edgenpu_vm *vm,
 						 u64 va, u64 size)
 {
 	struct edgenpu_mapping *m;
+	struct drm_mm_node *node;
 
 	lockdep_assert_held(&vm->lock);
-	list_for_each_entry(m, &vm->mappings, link) {
-		if (m->unmapped)
-			continue;
-		if (va >= m->node.start && size <= m->size &&
+	drm_mm_for_each_node_in_range(node, &vm->mm, va, va + 1) {
+		m = container_of(node, struct edgenpu_mapping, node);
+		if (!m->unmapped && size <= m->size &&
 		    va - m->node.start <= m->size - size)
 			return m;
+		break;
 	}
 	return NULL;
 }
@@ -294,14 +309,16 @@ void edgenpu_vm_unmap_mapping(struct edgenpu_vm *vm, struct edgenpu_mapping *m)
 int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va)
 {
 	struct edgenpu_mapping *m, *found = NULL;
+	struct drm_mm_node *node;
 
 	mutex_lock(&vm->lock);
-	list_for_each_entry(m, &vm->mappings, link) {
+	drm_mm_for_each_node_in_range(node, &vm->mm, va, va + 1) {
+		m = container_of(node, struct edgenpu_mapping, node);
 		if (!m->unmapped && m->node.start == va) {
 			m->unmapped = true;
 			found = m;
-			break;
 		}
+		break;
 	}
 	mutex_unlock(&vm->lock);
 	if (!found)
@@ -313,22 +330,17 @@ int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va)
 /* File close: drop the address space's own reference on every mapping. */
 void edgenpu_vm_unmap_all(struct edgenpu_vm *vm)
 {
-	struct edgenpu_mapping *m;
+	struct edgenpu_mapping *m, *next;
+	LIST_HEAD(drop);
 
-	for (;;) {
-		struct edgenpu_mapping *found = NULL;
-
-		mutex_lock(&vm->lock);
-		list_for_each_entry(m, &vm->mappings, link) {
-			if (!m->unmapped) {
-				m->unmapped = true;
-				found = m;
-				break;
-			}
-		}
-		mutex_unlock(&vm->lock);
-		if (!found)
-			return;
-		edgenpu_mapping_put(found);
+	mutex_lock(&vm->lock);
+	list_for_each_entry(m, &vm->mappings, link) {
+		if (m->unmapped)
+			continue;
+		m->unmapped = true;
+		list_add_tail(&m->drop_link, &drop);
 	}
+	mutex_unlock(&vm->lock);
+	list_for_each_entry_safe(m, next, &drop, drop_link)
+		edgenpu_mapping_put(m);
 }

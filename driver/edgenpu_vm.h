@@ -25,8 +25,12 @@ struct edgenpu_device;
  * @l2: level-2 tables, allocated on demand
  * @l2_dma: their bus addresses
  * @lock: protects @mm, the page tables and @mappings
- * @mm: virtual address allocator
- * @mappings: live mappings, for lookup by jobs and for debugfs
+ * @mm: virtual address allocator; its interval tree finds a VA's mapping
+ * @mappings: live mappings, for debugfs and the file's close
+ * @nmaps: entries of @mappings (at most DRM_EDGENPU_MAX_MAPPINGS)
+ * @validate_seq: bumped for every job validated against the space
+ *	(under @lock): edgenpu_mapping.job_seq tells the mappings a job
+ *	already holds
  */
 struct edgenpu_vm {
 	struct kref ref;
@@ -40,6 +44,8 @@ struct edgenpu_vm {
 	struct mutex lock;
 	struct drm_mm mm;
 	struct list_head mappings;
+	u32 nmaps;
+	u64 validate_seq;
 };
 
 /**
@@ -51,7 +57,10 @@ struct edgenpu_vm {
  * @size: bytes mapped
  * @writable: the NPU may write it
  * @unmapped: VM_UNMAP was called; new jobs may not use it
+ * @job_seq: the @vm->validate_seq of the last job that took a reference
+ *	while being validated (under @vm->lock)
  * @link: in @vm->mappings
+ * @drop_link: in the list of mappings the file's close unmaps
  */
 struct edgenpu_mapping {
 	struct kref ref;
@@ -61,7 +70,9 @@ struct edgenpu_mapping {
 	u64 size;
 	bool writable;
 	bool unmapped;
+	u64 job_seq;
 	struct list_head link;
+	struct list_head drop_link;
 };
 
 int edgenpu_vm_create(struct edgenpu_device *edev, struct edgenpu_vm **out);

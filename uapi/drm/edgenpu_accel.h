@@ -321,6 +321,20 @@ struct drm_edgenpu_submit {
 #define DRM_EDGENPU_MAX_BOS		256
 #define DRM_EDGENPU_MAX_IN_SYNCS	64
 
+/*
+ * What one open file may make the kernel hold at once (on top of its
+ * buffers, which are charged to the process's memory cgroup like the
+ * kernel's own allocations for it):
+ *  - DRM_EDGENPU_MAX_MAPPINGS mappings in its address space: VM_MAP and
+ *    BO_CREATE with DRM_EDGENPU_BO_CREATE_MAP fail with -ENOSPC beyond;
+ *  - DRM_EDGENPU_MAX_PENDING_JOBS jobs submitted and not yet ended, and
+ *    DRM_EDGENPU_MAX_PENDING_CMD bytes of their command streams: SUBMIT
+ *    fails with -EBUSY beyond (wait for some jobs to end, then retry).
+ */
+#define DRM_EDGENPU_MAX_MAPPINGS	131072
+#define DRM_EDGENPU_MAX_PENDING_JOBS	1024
+#define DRM_EDGENPU_MAX_PENDING_CMD	(32 << 20)
+
 /* How a job ended. */
 enum drm_edgenpu_job_status {
 	DRM_EDGENPU_JOB_PENDING = 0,	/* queued or running */

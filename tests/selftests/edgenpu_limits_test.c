@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What one open file may make the kernel hold (uapi/drm/edgenpu_accel.h):
+ * DRM_EDGENPU_MAX_MAPPINGS mappings (-ENOSPC beyond), and
+ * DRM_EDGENPU_MAX_PENDING_JOBS jobs or DRM_EDGENPU_MAX_PENDING_CMD bytes
+ * of command stream not yet ended (-EBUSY beyond). Jobs are validated
+ * against a full address space correctly (the lookup is a tree walk), and
+ * a file at a limit gets its room back as its jobs end or it unmaps.
+ */
+#include "kselftest_harness.h"
+#include "edgenpu_job_util.h"
+
+#define MS	10000	/* bound of every wait that should succeed */
+
+FIXTURE(lim) {
+	int fd;
+	int job_max_ms;		/* the module parameter, restored after */
+};
+
+FIXTURE_SETUP(lim)
+{
+	self->fd = edgenpu_open();
+	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	/* the long jobs that hold the others back must not hit their limit */
+	self->job_max_ms = tparam_get("job_max_ms");
+	if (self->job_max_ms > 0 && geteuid() == 0)
+		tparam_set("job_max_ms", 120000);
+}
+
+FIXTURE_TEARDOWN(lim)
+{
+	char line[256];
+
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->job_max_ms > 0 && geteuid() == 0)
+		tparam_set("job_max_ms", self->job_max_ms);
+	EXPECT_EQ(0, tklog_bad_lines(line, sizeof(line))) TH_LOG("kernel log: %s", line);
+}
+
+/*
+ * A full address space: the mapping after the last one allowed is refused,
+ * an unmap makes room; a job whose buffer is the last mapped one (the end
+ * of the tree) validates and runs.
+ */
+TEST_F(lim, mappings)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs cs = { .n = 0 };
+	struct tjob j = { .cs = &cs };
+	uint64_t va, first = 0, last = 0;
+	struct tbo b;
+	unsigned int i;
+
+	ASSERT_EQ(0, tbo_create(self->fd, 4096, 0, &b));
+	for (i = 0; i < DRM_EDGENPU_MAX_MAPPINGS; i++) {
+		ASSERT_EQ(0, tvm_map(self->fd, b.handle, 0, &va)) TH_LOG("mapping %u", i);
+		if (!i)
+			first = va;
+		last = va;
+	}
+	EXPECT_EQ(-ENOSPC, tvm_map(self->fd, b.handle, 0, &va));
+	EXPECT_EQ(0, tvm_unmap(self->fd, first));
+	EXPECT_EQ(0, tvm_map(self->fd, b.handle, 0, &va));
+	EXPECT_EQ(-ENOSPC, tvm_map(self->fd, b.handle, 0, &va));
+
+	tcs_fill(&cs, last, 0x3c, 4096);
+	tcs_end(&cs);
+	tjob_bo(&j, b.handle, 1);
+	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+	ASSERT_EQ(0, tjob_wait(self->fd, j.id, MS, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tbo_wait(self->fd, b.handle, MS * 1000000ll));
+	EXPECT_EQ(0x3c, b.cpu[0]);
+	EXPECT_EQ(0x3c, b.cpu[4095]);
+	tbo_close(self->fd, &b);
+}
+
+/*
+ * Jobs queued behind a long one (implicit sync on its output) pile up to
+ * the limit, then submissions get -EBUSY, all or nothing; once the jobs
+ * end, there is room again.
+ */
+TEST_F(lim, pending_jobs)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs *cs = calloc(1, sizeof(*cs)), c = { .n = 0 };
+	struct tjob jobs[DRM_EDGENPU_MAX_JOBS], lng;
+	unsigned int n = 1, k;
+	struct tconv conv;
+	int ret;
+
+	ASSERT_NE(NULL, cs);
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
+	tconv_job(&conv, cs, &lng, 60);
+	ASSERT_EQ(0, tsubmit(self->fd, &lng, 1));
+	tcs_fill(&c, conv.in.va, 1, 64);
+	tcs_end(&c);
+	for (k = 0; k < DRM_EDGENPU_MAX_JOBS; k++) {
+		jobs[k] = (struct tjob){ .cs = &c };
+		tjob_bo(&jobs[k], conv.in.handle, 1);	/* after the long job's read */
+	}
+	while (n + DRM_EDGENPU_MAX_JOBS <= DRM_EDGENPU_MAX_PENDING_JOBS) {
+		ASSERT_EQ(0, tsubmit(self->fd, jobs, DRM_EDGENPU_MAX_JOBS)) TH_LOG("at %u", n);
+		n += DRM_EDGENPU_MAX_JOBS;
+	}
+	ASSERT_EQ(-EBUSY, tsubmit(self->fd, jobs, DRM_EDGENPU_MAX_JOBS));
+	ASSERT_EQ(0, tsubmit(self->fd, jobs, DRM_EDGENPU_MAX_PENDING_JOBS - n));
+	EXPECT_EQ(-EBUSY, tsubmit(self->fd, jobs, 1));
+
+	/* the long job ends early (runtime limit aside): closing the file */
+	close(self->fd);
+	self->fd = edgenpu_open();
+	ASSERT_LE(0, self->fd);
+	tconv_fini(self->fd, &conv);
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 16, 16, 8, 8, 3));
+	tcs_fill(&c, conv.in.va, 1, 64);
+	for (k = 0; k < DRM_EDGENPU_MAX_JOBS; k++) {
+		jobs[k] = (struct tjob){ .cs = &c };
+		tjob_bo(&jobs[k], conv.in.handle, 1);
+	}
+	ret = tsubmit(self->fd, jobs, DRM_EDGENPU_MAX_JOBS);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, tjob_wait(self->fd, jobs[DRM_EDGENPU_MAX_JOBS - 1].id, MS, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	tconv_fini(self->fd, &conv);
+	free(cs);
+}
+
+/*
+ * Command memory: 1 MiB streams queued behind a long job, up to
+ * DRM_EDGENPU_MAX_PENDING_CMD; the next one gets -EBUSY.
+ */
+TEST_F(lim, pending_command_memory)
+{
+	const uint32_t words = ENPU_MAX_CMD_SIZE / 4;
+	struct tcs *cs = calloc(1, sizeof(*cs));
+	struct drm_edgenpu_bo_ref ref;
+	struct drm_edgenpu_submit s;
+	struct drm_edgenpu_job u;
+	unsigned int k, fit;
+	struct tconv conv;
+	struct tjob lng;
+	uint32_t *big;
+
+	ASSERT_NE(NULL, cs);
+	big = calloc(words, 4);
+	ASSERT_NE(NULL, big);
+	for (k = 0; k < words - 1; k++)
+		big[k] = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
+	big[words - 1] = ENPU_CMD_HDR(ENPU_OP_END, 1);
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
+	tconv_job(&conv, cs, &lng, 60);
+	ASSERT_EQ(0, tsubmit(self->fd, &lng, 1));
+
+	ref = (struct drm_edgenpu_bo_ref){ .handle = conv.in.handle,
+					   .flags = DRM_EDGENPU_BO_REF_WRITE };
+	u = (struct drm_edgenpu_job){ .cmd_ptr = (uintptr_t)big, .cmd_size = words * 4,
+				      .bo_ptr = (uintptr_t)&ref, .bo_count = 1 };
+	s = (struct drm_edgenpu_submit){ .jobs_ptr = (uintptr_t)&u, .job_count = 1,
+					 .job_stride = sizeof(u) };
+	/* the long job's own stream counts too */
+	fit = (DRM_EDGENPU_MAX_PENDING_CMD - cs->n * 4) / (words * 4);
+	for (k = 0; k < fit; k++)
+		ASSERT_EQ(0, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s)) TH_LOG("stream %u", k);
+	EXPECT_EQ(-EBUSY, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s));
+	close(self->fd);
+	self->fd = -1;
+	free(big);
+	free(cs);
+}
+
+TEST_HARNESS_MAIN
