@@ -4,7 +4,10 @@
  * Power management. Every queued job holds a runtime-PM reference from
  * submit to its end, so the device suspends (after a 50 ms autosuspend
  * delay) only when idle; resuming resets it and reprograms the rings.
- * System sleep goes through the same callbacks. Fault injections armed
+ * System sleep stops the schedulers and lets the running job end (for at
+ * most EDGENPU_SLEEP_DRAIN_MS, then aborts it), goes through the same
+ * callbacks, and on resume puts the jobs that never started back on the
+ * rings: a started job is never run again. Fault injections armed
  * through debugfs survive a suspend. From suspend to resume no register
  * is touched (edev->powered), and a resume whose reset the device does
  * not confirm wedges the device (edgenpu_recovery.c) instead of failing. On a platform device the
@@ -84,8 +87,48 @@ static int edgenpu_runtime_resume(struct device *dev)
 	return 0;
 }
 
-DEFINE_RUNTIME_DEV_PM_OPS(edgenpu_pm_ops, edgenpu_runtime_suspend,
-			  edgenpu_runtime_resume, NULL);
+/* How long system sleep lets the running job end before aborting it. */
+#define EDGENPU_SLEEP_DRAIN_MS	1000
+
+static int edgenpu_system_suspend(struct device *dev)
+{
+	struct edgenpu_device *edev = dev_get_drvdata(dev);
+	int ret = 0;
+
+	edgenpu_sched_stop(edev);
+	mutex_lock(&edev->reset_lock);
+	if (READ_ONCE(edev->powered))
+		ret = edgenpu_sleep_drain(edev, EDGENPU_SLEEP_DRAIN_MS);
+	mutex_unlock(&edev->reset_lock);
+	if (!ret)
+		ret = pm_runtime_force_suspend(dev);
+	if (ret) {
+		/* back to work: the rings run what they had */
+		mutex_lock(&edev->reset_lock);
+		edgenpu_sleep_resume(edev);
+		mutex_unlock(&edev->reset_lock);
+		edgenpu_sched_start(edev);
+	}
+	return ret;
+}
+
+static int edgenpu_system_resume(struct device *dev)
+{
+	struct edgenpu_device *edev = dev_get_drvdata(dev);
+	int ret = pm_runtime_force_resume(dev);
+
+	mutex_lock(&edev->reset_lock);
+	if (!ret)
+		edgenpu_sleep_resume(edev);
+	mutex_unlock(&edev->reset_lock);
+	edgenpu_sched_start(edev);
+	return ret;
+}
+
+const struct dev_pm_ops edgenpu_pm_ops = {
+	SYSTEM_SLEEP_PM_OPS(edgenpu_system_suspend, edgenpu_system_resume)
+	RUNTIME_PM_OPS(edgenpu_runtime_suspend, edgenpu_runtime_resume, NULL)
+};
 
 void edgenpu_pm_enable(struct device *dev)
 {

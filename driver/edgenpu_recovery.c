@@ -528,8 +528,11 @@ enum drm_gpu_sched_stat edgenpu_recovery_timeout(struct edgenpu_job *job)
 		return edgenpu_sched_job_keep(sched_job);
 
 	mutex_lock(&edev->reset_lock);
-	/* its jobs were ended when it was wedged */
-	if (edev->wedged)
+	/*
+	 * Its jobs were ended when it was wedged; a device off for system
+	 * sleep runs nothing (its jobs wait for the resume).
+	 */
+	if (edev->wedged || !READ_ONCE(edev->powered))
 		goto keep;
 	/*
 	 * An interrupt may have been lost: collect what is already done, and
@@ -663,6 +666,63 @@ int edgenpu_hard_reset_done(struct edgenpu_device *edev)
 	pm_runtime_mark_last_busy(edev->drm.dev);
 	pm_runtime_put_autosuspend(edev->drm.dev);
 	return ret;
+}
+
+/* ---- system sleep ------------------------------------------------------------- */
+
+/*
+ * System suspend: the rings start no more jobs and the running one may end
+ * for @ms; past that it is aborted (ABORT_SEQNO) and ends CANCELED. The
+ * jobs that never started stay on the rings' lists, to run after the
+ * resume (edgenpu_sleep_resume()); none is ever run twice. The schedulers
+ * are stopped. reset_lock held. Return: 0, or -EBUSY when the device
+ * does not stop the job.
+ */
+int edgenpu_sleep_drain(struct edgenpu_device *edev, unsigned int ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
+	unsigned long give_up = deadline +
+		msecs_to_jiffies(2 * ENPU_RESET_TIME_MAX_US / 1000);
+	struct edgenpu_ring *ring;
+	u32 seqno, progress;
+	bool aborted = false;
+	unsigned int r;
+
+	if (edev->wedged)
+		return 0;
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_write(&edev->ring[r], ENPU_RING_CTRL, 0);
+	while (edgenpu_device_active(edev, &ring, &seqno, &progress)) {
+		if (!aborted && time_after(jiffies, deadline)) {
+			edgenpu_abort_job(ring, seqno, DRM_EDGENPU_JOB_CANCELED, NULL);
+			aborted = true;
+		}
+		if (time_after(jiffies, give_up)) {
+			drm_err(&edev->drm, "suspend: the device did not stop its job\n");
+			return -EBUSY;
+		}
+		usleep_range(200, 1000);
+	}
+	/* what ended meanwhile, before the interrupt is masked */
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_complete(&edev->ring[r]);
+	return 0;
+}
+
+/*
+ * System resume, the device up again: the jobs that never started before
+ * the suspend go back on the rings. reset_lock held.
+ */
+void edgenpu_sleep_resume(struct edgenpu_device *edev)
+{
+	unsigned int r;
+	bool any = false;
+
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		any |= !list_empty(&edev->ring[r].inflight);
+	/* (none: the device may well stay runtime-suspended) */
+	if (any && !edev->wedged)
+		edgenpu_rings_restart(edev, NULL, DRM_EDGENPU_JOB_CANCELED);
 }
 
 /* ---- closing files, sequence numbers ------------------------------------------ */

@@ -120,6 +120,8 @@ void edgenpu_wedge(struct edgenpu_device *edev, const char *why);
 int edgenpu_hard_reset_prepare(struct edgenpu_device *edev);
 int edgenpu_hard_reset_done(struct edgenpu_device *edev);
 void edgenpu_abort_vm_jobs(struct edgenpu_device *edev, struct edgenpu_vm *vm);
+int edgenpu_sleep_drain(struct edgenpu_device *edev, unsigned int ms);
+void edgenpu_sleep_resume(struct edgenpu_device *edev);
 int edgenpu_ring_set_seqno(struct edgenpu_device *edev, unsigned int ring,
 			   u64 seqno);
 
