@@ -2555,6 +2555,137 @@ TEST_F(npu, semaphores_order_dma_and_compute)
 }
 
 /* ======================================================================== */
+/* Hot-unplug and migration                                                 */
+/* ======================================================================== */
+
+/*
+ * Hot-unplug while one command of hours runs (i440fx's ACPI hotplug, the
+ * guest's eject being a port write) completes within the reset bound: the
+ * device stops its worker in the middle of the command instead of
+ * freezing the machine until the command ends.
+ */
+TEST_F(qemu, unplug_during_a_huge_command)
+{
+	static const char *const args[] = { "-device", "edgenpu,debug=on,id=npu", NULL };
+	struct npu *n = &self->n;
+	struct npu_stream s;
+	struct npu_job huge;
+	int64_t t0, took;
+	int slot;
+
+	ASSERT_EQ(0, qt_start_on(&self->qt, QT_PC, args));
+	npu_open(n, &self->qt);
+	as_init(&self->as, n, 1);
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	npu_job_prepare(n, &huge, &self->as, &s, 1);
+	npu_submit(n, RING0, &huge);
+	ASSERT_TRUE(wait_running(n, RING0, 1));
+	usleep(100 * 1000);
+
+	slot = n->devfn >> 3;
+	ASSERT_EQ(0, qt_qmp(&self->qt, "{\"execute\": \"device_del\", "
+			    "\"arguments\": {\"id\": \"npu\"}}")) TH_LOG("%s", self->qt.qmp_reply);
+	t0 = qt_now_ms();
+	qt_outl(&self->qt, 0xae08, 1u << slot);	/* PIIX4 ACPI PCI hotplug: eject */
+	ASSERT_TRUE(qt_qmp_event_wait(&self->qt, "DEVICE_DELETED", NPU_WAIT_MS));
+	took = qt_now_ms() - t0;
+	EXPECT_GE(ENPU_RESET_TIME_MAX_US / 1000 + 500, took) TH_LOG("unplug took %lld ms",
+								    (long long)took);
+	EXPECT_EQ(-1, qt_pci_find(&self->qt, ENPU_PCI_VENDOR_ID, ENPU_PCI_DEVICE_ID));
+}
+
+/* Migrates @src to a new QEMU started in @dst (its file at @path). */
+static void migrate(struct __test_metadata *_metadata, struct qt *src, struct qt *dst,
+		    const char *path)
+{
+	char incoming[160];
+	const char *args[] = { "-device", "edgenpu,debug=on", "-incoming", incoming, NULL };
+	int64_t t0 = qt_now_ms();
+
+	ASSERT_EQ(0, qt_qmp(src, "{\"execute\": \"migrate\", \"arguments\": "
+			    "{\"uri\": \"file:%s\"}}", path)) TH_LOG("%s", src->qmp_reply);
+	do {
+		ASSERT_EQ(0, qt_qmp(src, "{\"execute\": \"query-migrate\"}"));
+		ASSERT_EQ(NULL, strstr(src->qmp_reply, "\"failed\"")) TH_LOG("%s", src->qmp_reply);
+		if (strstr(src->qmp_reply, "\"completed\""))
+			break;
+		usleep(10000);
+	} while (qt_now_ms() - t0 < NPU_WAIT_MS);
+	ASSERT_NE(NULL, strstr(src->qmp_reply, "\"completed\"")) TH_LOG("%s", src->qmp_reply);
+	qt_cleanup(src);
+
+	snprintf(incoming, sizeof(incoming), "file:%s", path);
+	ASSERT_EQ(0, qt_start(dst, args));
+	do {
+		ASSERT_EQ(0, qt_qmp(dst, "{\"execute\": \"query-status\"}"));
+		if (strstr(dst->qmp_reply, "\"running\""))
+			break;
+		usleep(10000);
+	} while (qt_now_ms() - t0 < 2 * NPU_WAIT_MS);
+	ASSERT_NE(NULL, strstr(dst->qmp_reply, "\"running\"")) TH_LOG("%s", dst->qmp_reply);
+}
+
+/*
+ * SRAM migrates with its owner: after a migration the address space that
+ * owned it on the source finds its data, and the first job of another one
+ * finds it cleared (a destination that forgot the owner let the next
+ * address space read the previous one's SRAM).
+ */
+TEST_F(qemu, sram_and_its_owner_migrate)
+{
+	enum { VA_OUT = 0x10000, LEN = 256 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream fill, peek;
+	struct npu_as other;
+	struct npu_job j;
+	struct qt dst;
+	uint8_t out[LEN];
+	char path[64];
+	int round, fd;
+
+	st_init(&fill);
+	st_fill(&fill, SRAM, 0x5a, LEN);
+	st_end(&fill);
+	st_init(&peek);
+	st_copy(&peek, SRAM, VA_OUT, LEN);
+	st_end(&peek);
+	for (round = 0; round < 2; round++) {
+		struct npu_as *reader = round ? &self->as : &other;
+
+		memset(&dst, 0, sizeof(dst));
+		snprintf(path, sizeof(path), "/tmp/enpu-migrate-XXXXXX");
+		fd = mkstemp(path);
+		ASSERT_LE(0, fd);
+		close(fd);
+		ASSERT_EQ(0, qt_start(&self->qt, dev_debug));
+		npu_open(n, &self->qt);
+		as_init(&self->as, n, 1);
+		as_init(&other, n, 2);
+		as_map_new(&self->as, VA_OUT, 4096, NPU_RW);
+		as_map_new(&other, VA_OUT, 4096, NPU_RW);
+		npu_ring_init(n, RING0, 8);
+		run_job(n, &self->as, RING0, &fill, 1, &j, &c);
+		ASSERT_EQ(ENPU_JOB_OK, c.status);
+
+		migrate(_metadata, &self->qt, &dst, path);
+		unlink(path);
+		n->qt = &dst;
+		run_job(n, reader, RING0, &peek, 2, &j, &c);
+		EXPECT_EQ(ENPU_JOB_OK, c.status);
+		gmem_read(n, as_pa(reader, VA_OUT), out, LEN);
+		/* the owner finds its data; another address space, zeros */
+		EXPECT_TRUE(all_bytes(out, LEN, round ? 0x5a : 0))
+			TH_LOG("round %d: out[0] = 0x%x", round, out[0]);
+		qt_cleanup(&dst);
+	}
+}
+
+/* ======================================================================== */
 /* Malformed MMIO                                                           */
 /* ======================================================================== */
 

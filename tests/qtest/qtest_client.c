@@ -73,6 +73,9 @@ static void qt_close_fd(struct qt *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
+	if (q->qmp_fd >= 0)
+		close(q->qmp_fd);
+	q->qmp_fd = -1;
 }
 
 static void qt_kill(struct qt *q)
@@ -105,6 +108,7 @@ static void qt_remove_files(struct qt *q)
 	if (!q->dir[0])
 		return;
 	unlink(q->sock_path);
+	unlink(q->qmp_path);
 	unlink(q->log_path);
 	rmdir(q->dir);
 	q->dir[0] = 0;
@@ -126,8 +130,9 @@ void qt_cleanup(struct qt *q)
 	q->log_fd = -1;
 	free(q->rbuf);
 	free(q->line);
-	q->rbuf = q->line = NULL;
-	q->rlen = q->rcap = q->line_cap = 0;
+	free(q->qbuf);
+	q->rbuf = q->line = q->qbuf = NULL;
+	q->rlen = q->rcap = q->line_cap = q->qlen = q->qcap = 0;
 }
 
 static char *qt_slurp_log(struct qt *q, size_t *len)
@@ -231,11 +236,13 @@ int qt_start(struct qt *q, const char *const *extra)
 	return qt_start_on(q, QT_Q35, extra);
 }
 
+static int qt_qmp_connect(struct qt *q, int64_t deadline);
+
 int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 {
 	bool virt = machine == QT_VIRT;
 	const char *build = qt_qemu_build_dir();
-	char qemu[4096], optionrom[4096], qtest_arg[128];
+	char qemu[4096], optionrom[4096], qtest_arg[128], qmp_arg[160];
 	const char *argv[QT_MAX_ARGS + 32];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int lfd = -1, logfd = -1, devnull, n = 0, i;
@@ -245,6 +252,7 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 	memset(q, 0, sizeof(*q));
 	q->inited = true;
 	q->fd = -1;
+	q->qmp_fd = -1;
 	q->log_fd = -1;
 	q->timeout_ms = QT_DEFAULT_TIMEOUT_MS;
 	snprintf(q->dir, sizeof(q->dir), "/tmp/enpu-qtest-XXXXXX");
@@ -254,6 +262,8 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 		return -1;
 	}
 	snprintf(q->sock_path, sizeof(q->sock_path), "%s/qtest.sock", q->dir);
+	snprintf(q->qmp_path, sizeof(q->qmp_path), "%s/qmp.sock", q->dir);
+	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s,server=on,wait=off", q->qmp_path);
 	snprintf(q->log_path, sizeof(q->log_path), "%s/qemu.log", q->dir);
 	snprintf(qemu, sizeof(qemu), "%s/qemu-system-%s", build, virt ? "aarch64" : "x86_64");
 	snprintf(optionrom, sizeof(optionrom), "%s/pc-bios/optionrom", build);
@@ -266,7 +276,7 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 
 	argv[n++] = qemu;
 	argv[n++] = "-M";
-	argv[n++] = virt ? "virt" : "q35";
+	argv[n++] = virt ? "virt" : machine == QT_PC ? "pc" : "q35";
 	argv[n++] = "-accel";
 	argv[n++] = "qtest";
 	argv[n++] = "-nodefaults";
@@ -282,6 +292,8 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 	argv[n++] = "guest_errors";
 	argv[n++] = "-qtest";
 	argv[n++] = qtest_arg;
+	argv[n++] = "-qmp";
+	argv[n++] = qmp_arg;
 	/* QEMU logs the whole protocol to stderr unless told otherwise. */
 	if (!getenv("EDGENPU_QTEST_TRACE")) {
 		argv[n++] = "-qtest-log";
@@ -359,8 +371,6 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 	}
 	close(lfd);
 	lfd = -1;
-	if (!qt_keep_files())
-		qt_remove_files(q);
 
 	/*
 	 * QEMU connects before it creates the machine; it answers once its
@@ -381,6 +391,10 @@ int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *extra)
 		fprintf(stderr, "# qtest: unexpected greeting '%.60s'\n", q->line);
 		goto fail;
 	}
+	if (qt_qmp_connect(q, deadline))
+		goto fail;
+	if (!qt_keep_files())
+		qt_remove_files(q);
 	return 0;
 
 fail:
@@ -397,6 +411,148 @@ fail:
 	if (!qt_keep_files())
 		qt_remove_files(q);
 	return -1;
+}
+
+/* ---- QMP ---------------------------------------------------------------- */
+
+/* Next QMP line into q->qmp_reply (truncated): 0, or -1 on close/timeout. */
+static int qt_qmp_recv(struct qt *q, int64_t deadline)
+{
+	for (;;) {
+		char *nl = q->qlen ? memchr(q->qbuf, '\n', q->qlen) : NULL;
+		struct pollfd pfd = { .fd = q->qmp_fd, .events = POLLIN };
+		int64_t left;
+		ssize_t r;
+
+		if (nl) {
+			size_t n = (size_t)(nl - q->qbuf);
+
+			snprintf(q->qmp_reply, sizeof(q->qmp_reply), "%.*s", (int)n, q->qbuf);
+			memmove(q->qbuf, nl + 1, q->qlen - n - 1);
+			q->qlen -= n + 1;
+			return 0;
+		}
+		if (q->qcap - q->qlen < 4096) {
+			char *nb = realloc(q->qbuf, q->qcap + 65536);
+
+			if (!nb)
+				return -1;
+			q->qbuf = nb;
+			q->qcap += 65536;
+		}
+		left = deadline - qt_now_ms();
+		if (left <= 0)
+			return -1;
+		r = poll(&pfd, 1, (int)left);
+		if (r <= 0) {
+			if (r < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		r = read(q->qmp_fd, q->qbuf + q->qlen, q->qcap - q->qlen);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		q->qlen += (size_t)r;
+	}
+}
+
+/* An event line: its name remembered. Return: whether @line was one. */
+static bool qt_qmp_note_event(struct qt *q, const char *line)
+{
+	const char *e = strstr(line, "\"event\"");
+	char name[64];
+
+	if (!e || sscanf(e, "\"event\": \"%63[^\"]\"", name) != 1)
+		return false;
+	if (strlen(q->qmp_events) + strlen(name) + 2 < sizeof(q->qmp_events)) {
+		strcat(q->qmp_events, name);
+		strcat(q->qmp_events, " ");
+	}
+	return true;
+}
+
+/* Sends @cmd; the answer's line in q->qmp_reply: 0 return, 1 error, -1 failure. */
+static int qt_qmp_exchange(struct qt *q, const char *cmd, int64_t deadline)
+{
+	size_t len = strlen(cmd);
+
+	while (len) {
+		ssize_t r = send(q->qmp_fd, cmd, len, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		cmd += r;
+		len -= (size_t)r;
+	}
+	for (;;) {
+		if (qt_qmp_recv(q, deadline))
+			return -1;
+		if (qt_qmp_note_event(q, q->qmp_reply))
+			continue;
+		if (strstr(q->qmp_reply, "\"return\""))
+			return 0;
+		if (strstr(q->qmp_reply, "\"error\""))
+			return 1;
+	}
+}
+
+static int qt_qmp_connect(struct qt *q, int64_t deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	q->qmp_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(sa.sun_path, q->qmp_path, strlen(q->qmp_path) + 1);
+	if (q->qmp_fd < 0 || connect(q->qmp_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "# qtest: QMP socket %s: %s\n", q->qmp_path, strerror(errno));
+		return -1;
+	}
+	/* the greeting, then capabilities negotiation */
+	if (qt_qmp_recv(q, deadline) || !strstr(q->qmp_reply, "\"QMP\"") ||
+	    qt_qmp_exchange(q, "{\"execute\": \"qmp_capabilities\"}\n", deadline)) {
+		fprintf(stderr, "# qtest: QMP handshake failed: '%.100s'\n", q->qmp_reply);
+		return -1;
+	}
+	return 0;
+}
+
+int qt_qmp(struct qt *q, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) - 1)
+		qt_fatal(q, "QMP command too long");
+	strcat(cmd, "\n");
+	if (q->qmp_fd < 0)
+		qt_fatal(q, "no QMP connection");
+	r = qt_qmp_exchange(q, cmd, qt_now_ms() + q->timeout_ms);
+	if (r < 0)
+		qt_fatal(q, "QMP: no answer to %.100s", cmd);
+	return r ? -1 : 0;
+}
+
+bool qt_qmp_event_wait(struct qt *q, const char *name, int ms)
+{
+	int64_t deadline = qt_now_ms() + ms;
+	char key[80];
+
+	snprintf(key, sizeof(key), "%s ", name);
+	while (!strstr(q->qmp_events, key)) {
+		if (qt_now_ms() >= deadline)
+			return false;
+		if (qt_qmp_recv(q, deadline))
+			return strstr(q->qmp_events, key) != NULL;
+		qt_qmp_note_event(q, q->qmp_reply);
+	}
+	return true;
 }
 
 /* ---- the line protocol -------------------------------------------------- */

@@ -17,6 +17,11 @@
  * as soon as it runs (the log stays readable through an open descriptor),
  * so a test killed by the harness leaves nothing behind.
  * EDGENPU_QTEST_TRACE=1 keeps the files and has QEMU log the protocol.
+ *
+ * QMP: QEMU also gets a QMP socket, connected at start (capabilities
+ * negotiated), for the few tests that need the monitor -- hot-unplug,
+ * migration. qt_qmp() sends one command and waits (bounded) for its
+ * answer; events met meanwhile are remembered for qt_qmp_event_wait().
  */
 #ifndef EDGENPU_QTEST_CLIENT_H
 #define EDGENPU_QTEST_CLIENT_H
@@ -41,7 +46,13 @@ struct qt {
 	bool reaped;
 	char dir[64];		/* private temporary directory */
 	char sock_path[108];
+	char qmp_path[108];
 	char log_path[128];	/* QEMU's stdout and stderr (unlinked once QEMU runs) */
+	int qmp_fd;		/* the QMP connection, -1 when closed */
+	char *qbuf;		/* QMP: received, not yet consumed bytes */
+	size_t qlen, qcap;
+	char qmp_reply[4096];	/* QMP: the last answer, NUL-terminated */
+	char qmp_events[4096];	/* QMP: names of the events seen, space-separated */
 	char *rbuf;		/* received, not yet consumed bytes */
 	size_t rlen, rcap;
 	char *line;		/* the last answer line, NUL-terminated */
@@ -64,8 +75,11 @@ const char *qt_qemu_build_dir(void);
  */
 int qt_start(struct qt *q, const char *const *argv);
 
-/* The machines qt_start_on() boots: q35 (x86_64) or arm virt (aarch64). */
-enum qt_machine { QT_Q35, QT_VIRT };
+/*
+ * The machines qt_start_on() boots: q35 (x86_64), pc (x86_64, i440fx:
+ * conventional PCI with ACPI hotplug) or arm virt (aarch64).
+ */
+enum qt_machine { QT_Q35, QT_PC, QT_VIRT };
 int qt_start_on(struct qt *q, enum qt_machine machine, const char *const *argv);
 
 /*
@@ -86,6 +100,15 @@ bool qt_log_contains(struct qt *q, const char *needle);
 /* Fatal protocol error: message, QEMU's log tail, kill QEMU, exit KSFT_FAIL. */
 void qt_fatal(struct qt *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+
+/*
+ * QMP: sends @fmt (a JSON command) and waits for its answer, kept in
+ * q->qmp_reply. Returns 0 for a "return", -1 for an "error" (fatal on a
+ * protocol failure or timeout).
+ */
+int qt_qmp(struct qt *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Waits (at most @ms) until QEMU sent the event @name; true if it did. */
+bool qt_qmp_event_wait(struct qt *q, const char *name, int ms);
 
 /* Port I/O. */
 void qt_outb(struct qt *q, uint16_t port, uint8_t v);
