@@ -8,7 +8,9 @@
  *   queues     rings: hardware indexes, jobs on the hardware, resets
  *   inject     write "hang", "dma-error", "drop-irq", "mmu-fault",
  *              "drop-doorbell" or "stuck-reset" to arm the device's fault
- *              injection (devices with debug=on only)
+ *              injection (devices with debug=on only); "hang@high",
+ *              "dma-error@high", "mmu-fault@high" for the next job of the
+ *              high-priority ring only
  *   reset      write 1 to reset the device: the running job ends first (or
  *              with TIMEOUT if it makes no progress), jobs queued on the
  *              device are replayed
@@ -123,10 +125,10 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 		struct edgenpu_ring *ring = &edev->ring[r];
 
 		spin_lock_irqsave(&ring->lock, flags);
-		seq_printf(m, "%s: tail %u last_seqno %llu credits %u/%u\n", ring->name,
-			   ring->tail, ring->emit_seqno,
+		seq_printf(m, "%s: tail %u last_seqno %llu credits %u/%u kicks %u\n",
+			   ring->name, ring->tail, ring->emit_seqno,
 			   atomic_read(&ring->sched.credit_count),
-			   ring->sched.credit_limit);
+			   ring->sched.credit_limit, ring->kicks);
 		list_for_each_entry(job, &ring->inflight, node)
 			seq_printf(m, "  job %llu seqno %llu index %u asid %u running %llu us resets %u\n",
 				   job->id, job->hw_fence->seqno, job->hw_index,
@@ -160,8 +162,9 @@ static ssize_t edgenpu_inject_write(struct file *f, const char __user *ubuf,
 				    size_t len, loff_t *pos)
 {
 	struct edgenpu_device *edev = file_inode(f)->i_private;
-	char buf[32];
+	char buf[32], *name, *at;
 	unsigned int i;
+	u32 bits = 0;
 	int idx, ret;
 
 	if (!(edev->hw_caps & ENPU_CAP_DEBUG))
@@ -171,17 +174,28 @@ static ssize_t edgenpu_inject_write(struct file *f, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	strim(buf);
+	name = strim(buf);
+	/* "NAME@high": a job fault for the next high-priority job only */
+	at = strchr(name, '@');
+	if (at) {
+		*at++ = '\0';
+		if (strcmp(at, "high"))
+			return -EINVAL;
+		bits = ENPU_INJECT_RING1;
+	}
 	for (i = 0; i < ARRAY_SIZE(edgenpu_inject_names); i++)
-		if (!strcmp(buf, edgenpu_inject_names[i].name))
+		if (!strcmp(name, edgenpu_inject_names[i].name))
 			break;
 	if (i == ARRAY_SIZE(edgenpu_inject_names))
+		return -EINVAL;
+	bits |= edgenpu_inject_names[i].bit;
+	if ((bits & ENPU_INJECT_RING1) && !(bits & ENPU_INJECT_JOB_FAULTS))
 		return -EINVAL;
 	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
 	ret = pm_runtime_resume_and_get(edev->drm.dev);
 	if (!ret) {
-		edgenpu_write(edev, ENPU_REG_DBG_INJECT, edgenpu_inject_names[i].bit);
+		edgenpu_write(edev, ENPU_REG_DBG_INJECT, bits);
 		pm_runtime_mark_last_busy(edev->drm.dev);
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}

@@ -19,8 +19,10 @@
 #include <drm/drm_print.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_pm.h"
 #include "edgenpu_sched.h"
+#include "edgenpu_vm.h"
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
 #define EDGENPU_SELFTEST_TIMEOUT_MS	2000
@@ -290,6 +292,22 @@ void edgenpu_device_fini(struct edgenpu_device *edev)
 	mutex_unlock(&edev->reset_lock);
 }
 
+/* How long an unbind waits for the device's jobs to be freed. */
+#define EDGENPU_UNPLUG_JOBS_MS	10000
+
+/*
+ * Unbind: every job was ended (edgenpu_device_fini()); the scheduler frees
+ * them, and with them their command streams and what they mapped. A job
+ * still waiting for another device's fence may take longer: bounded.
+ */
+static void edgenpu_wait_jobs_freed(struct edgenpu_device *edev)
+{
+	if (!wait_var_event_timeout(&edev->jobs_alive, !atomic_read(&edev->jobs_alive),
+				    msecs_to_jiffies(EDGENPU_UNPLUG_JOBS_MS)))
+		drm_warn(&edev->drm, "unbind: %d job(s) not freed after %u ms\n",
+			 atomic_read(&edev->jobs_alive), EDGENPU_UNPLUG_JOBS_MS);
+}
+
 /**
  * edgenpu_device_alloc() - allocate the NPU for a bus device
  * @dev: the PCI or platform device
@@ -313,7 +331,10 @@ struct edgenpu_device *edgenpu_device_alloc(struct device *dev)
 	edev->job_timeout_ms = max(edgenpu_job_timeout_ms, 10u);
 	ida_init(&edev->asids);
 	INIT_LIST_HEAD(&edev->files);
+	INIT_LIST_HEAD(&edev->bos);
 	ret = drmm_mutex_init(&edev->drm, &edev->files_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->bos_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
 	return ret ? ERR_PTR(ret) : edev;
@@ -381,6 +402,10 @@ void edgenpu_device_unplug(struct edgenpu_device *edev)
 	edgenpu_pm_disable(dev);
 	drm_dev_unplug(&edev->drm);
 	edgenpu_device_fini(edev);
+	/* nothing the device could reach outlives its binding */
+	edgenpu_wait_jobs_freed(edev);
+	edgenpu_vm_unbind_all(edev);
+	edgenpu_gem_unbind_all(edev);
 	/* a hang's devcoredump would pin the module for minutes */
 	edgenpu_recovery_fini(edev);
 	dev_coredump_put(dev);

@@ -177,6 +177,7 @@ const struct drm_driver edgenpu_drm_driver = {
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = edgenpu_open,
 	.postclose = edgenpu_postclose,
+	.gem_create_object = edgenpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.fops = &edgenpu_accel_fops,
 	.ioctls = edgenpu_ioctls,

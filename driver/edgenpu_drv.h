@@ -40,6 +40,7 @@ struct reset_control;
  * @inflight: jobs handed to the hardware, oldest first
  * @fence_context: dma-fence context of the hardware fences
  * @emit_seqno: last hardware fence seqno issued
+ * @kicks: doorbells rung again because the device had not heard them
  * @name: timeline name
  */
 struct edgenpu_ring {
@@ -56,6 +57,7 @@ struct edgenpu_ring {
 	struct list_head inflight;
 	u64 fence_context;
 	u64 emit_seqno;
+	u32 kicks;
 	char name[16];
 };
 
@@ -140,7 +142,11 @@ struct edgenpu_hang_check {
  * @coredump_lock: protects @coredump
  * @coredump_work: see @coredump
  * @files_lock: protects @files
- * @files: open files, for debugfs
+ * @files: open files, for debugfs and the unplug
+ * @bos_lock: protects @bos
+ * @bos: every buffer of the device (edgenpu_gem.c)
+ * @jobs_alive: jobs allocated and not yet freed: the unplug waits for
+ *	them, and what they hold, to go
  * @job_timeout_ms: scheduler timeout per job
  */
 struct edgenpu_device {
@@ -191,6 +197,10 @@ struct edgenpu_device {
 	/* protects files */
 	struct mutex files_lock;
 	struct list_head files;
+	/* protects bos */
+	struct mutex bos_lock;
+	struct list_head bos;
+	atomic_t jobs_alive;
 	unsigned int job_timeout_ms;
 };
 

@@ -3,7 +3,9 @@
 /*
  * Buffers: GEM objects on the shmem helper (CPU mmap, PRIME export and
  * import come from it) and the ioctls that create, describe, wait for and
- * map them into the caller's NPU address space.
+ * map them into the caller's NPU address space. The device keeps a list
+ * of its buffers: at unbind their DMA mappings go with the device, not
+ * with the last file that holds them.
  */
 
 #include <linux/dma-mapping.h>
@@ -11,6 +13,7 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -22,10 +25,92 @@
 #include "edgenpu_gem.h"
 #include "edgenpu_vm.h"
 
+/**
+ * struct edgenpu_bo - a buffer
+ * @base: the shmem helper's object
+ * @link: in edev->bos
+ */
+struct edgenpu_bo {
+	struct drm_gem_shmem_object base;
+	struct list_head link;
+};
+
+static void edgenpu_gem_free(struct drm_gem_object *obj)
+{
+	struct edgenpu_device *edev = to_edgenpu(obj->dev);
+	struct edgenpu_bo *bo = container_of(to_drm_gem_shmem_obj(obj),
+					     struct edgenpu_bo, base);
+
+	mutex_lock(&edev->bos_lock);
+	list_del_init(&bo->link);
+	mutex_unlock(&edev->bos_lock);
+	drm_gem_shmem_free(&bo->base);
+}
+
+static const struct drm_gem_object_funcs edgenpu_gem_funcs = {
+	.free = edgenpu_gem_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+/*
+ * drm_driver.gem_create_object: every buffer, made here or imported. The
+ * shmem helper frees it with kfree() if it fails to set it up: it joins
+ * edev->bos only once it exists (edgenpu_ioctl_bo_create()).
+ */
+struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct edgenpu_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
+
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.base.funcs = &edgenpu_gem_funcs;
+	INIT_LIST_HEAD(&bo->link);
+	return &bo->base.base;
+}
+
+/**
+ * edgenpu_gem_unbind_all() - the device goes: its buffers' DMA mappings too
+ * @edev: the stopped, unplugged device
+ *
+ * What the device reached through its own buffers' scatter lists is
+ * unmapped now, not when the last file holding them closes (imported
+ * buffers are their exporter's to unmap, when they are detached). A later
+ * user of a buffer (an export, a CPU mapping) does not need the list.
+ */
+void edgenpu_gem_unbind_all(struct edgenpu_device *edev)
+{
+	struct edgenpu_bo *bo;
+
+	mutex_lock(&edev->bos_lock);
+	list_for_each_entry(bo, &edev->bos, link) {
+		struct drm_gem_shmem_object *shmem = &bo->base;
+
+		if (shmem->base.import_attach)
+			continue;
+		dma_resv_lock(shmem->base.resv, NULL);
+		if (shmem->sgt) {
+			dma_unmap_sgtable(edev->drm.dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+			sg_free_table(shmem->sgt);
+			kfree(shmem->sgt);
+			shmem->sgt = NULL;
+		}
+		dma_resv_unlock(shmem->base.resv);
+	}
+	mutex_unlock(&edev->bos_lock);
+}
+
 int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			    struct drm_file *file)
 {
 	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	struct edgenpu_device *edev = to_edgenpu(drm);
 	struct drm_edgenpu_bo_create *args = data;
 	struct edgenpu_mapping *map = NULL;
 	struct drm_gem_shmem_object *shmem;
@@ -44,6 +129,10 @@ int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 	shmem = drm_gem_shmem_create(drm, PAGE_ALIGN(args->size));
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
+	/* ours to unmap from the device at unbind (imports are the exporter's) */
+	mutex_lock(&edev->bos_lock);
+	list_add_tail(&container_of(shmem, struct edgenpu_bo, base)->link, &edev->bos);
+	mutex_unlock(&edev->bos_lock);
 
 	if (args->flags & DRM_EDGENPU_BO_CREATE_MAP) {
 		ret = edgenpu_vm_map(fpriv->vm, &shmem->base,

@@ -6,11 +6,15 @@
 
 struct drm_device;
 struct drm_file;
+struct drm_gem_object;
+struct edgenpu_device;
 
 #include <linux/sizes.h>
 
 #define EDGENPU_BO_MAX_SIZE	SZ_1G
 
+struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm, size_t size);
+void edgenpu_gem_unbind_all(struct edgenpu_device *edev);
 int edgenpu_ioctl_bo_create(struct drm_device *drm, void *data,
 			    struct drm_file *file);
 int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,

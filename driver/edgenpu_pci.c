@@ -66,6 +66,8 @@ static int edgenpu_pci_probe(struct pci_dev *pdev,
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "no usable DMA mask\n");
+	/* the page tables take a buffer's pages one by one: any segment length */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	pci_set_master(pdev);
 
 	/* MSI-X; a single legacy interrupt where the platform has none. */

@@ -71,6 +71,8 @@ static int edgenpu_platform_dma_mask(struct device *dev)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret)
 		return dev_err_probe(dev, ret, "no usable %u-bit DMA mask\n", bits);
+	/* the page tables take a buffer's pages one by one: any segment length */
+	dma_set_max_seg_size(dev, UINT_MAX);
 	return bits;
 }
 

@@ -35,7 +35,8 @@ static int edgenpu_runtime_suspend(struct device *dev)
 	mutex_lock(&edev->reset_lock);
 	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
 	if (edev->hw_caps & ENPU_CAP_DEBUG)
-		edev->inject_armed = edgenpu_read(edev, ENPU_REG_DBG_INJECT) & ENPU_INJECT_ALL;
+		edev->inject_armed = edgenpu_read(edev, ENPU_REG_DBG_INJECT) &
+				     (ENPU_INJECT_ALL | ENPU_INJECT_RING1);
 	/* from here no register access until resume: not even a shared IRQ's */
 	WRITE_ONCE(edev->powered, false);
 	mutex_unlock(&edev->reset_lock);

@@ -4,6 +4,8 @@
  * Recovery: what ends a job that does not end by itself, and what the
  * driver does when the device does not do what it is told.
  *
+ * - A lost doorbell: the timeout handler writes a ring's TAIL again when
+ *   the device's lags the driver's.
  * - A hang: the scheduler's timeout handler tells a slow job from a hung
  *   device by whether the device moved (ended a job, started one, or
  *   retired commands of the running one, its ring's PROGRESS) in a whole
@@ -243,6 +245,20 @@ static bool edgenpu_job_overran(const struct edgenpu_hang_check *last)
 	return last->valid && last->ring < ENPU_NUM_RINGS &&
 	       !time_before(jiffies, last->since +
 			    msecs_to_jiffies(edgenpu_job_max_ms()));
+}
+
+/* Rings @ring's doorbell again if the device's TAIL lags the driver's. */
+static void edgenpu_ring_kick(struct edgenpu_ring *ring)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	if (!list_empty(&ring->inflight) &&
+	    edgenpu_ring_read(ring, ENPU_RING_TAIL) != ring->tail) {
+		edgenpu_ring_write(ring, ENPU_RING_TAIL, ring->tail);
+		ring->kicks++;
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
 }
 
 /*
@@ -544,6 +560,14 @@ enum drm_gpu_sched_stat edgenpu_recovery_timeout(struct edgenpu_job *job)
 	if (dma_fence_is_signaled(&sched_job->s_fence->finished) ||
 	    (job->hw_fence_init && dma_fence_is_signaled(job->hw_fence)))
 		goto keep;
+	/*
+	 * A doorbell the device did not hear: its TAIL lags the driver's.
+	 * Writing TAIL again announces the jobs, whatever else the device is
+	 * busy with meanwhile (another ring's jobs would hide the lost one
+	 * from the hang check for as long as they keep coming).
+	 */
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_kick(&edev->ring[r]);
 
 	busy = edgenpu_device_active(edev, &ring, &seqno, &progress);
 	/*

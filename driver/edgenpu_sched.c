@@ -81,6 +81,9 @@ static void edgenpu_job_release(struct kref *ref)
 		pm_runtime_mark_last_busy(edev->drm.dev);
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}
+	/* an unbind may be waiting for the last one */
+	if (atomic_dec_and_test(&edev->jobs_alive))
+		wake_up_var(&edev->jobs_alive);
 	/* last: the file's close may be waiting for it, then free the device */
 	if (job->reserved)
 		edgenpu_job_table_unreserve(job->table, job->cmd_size);

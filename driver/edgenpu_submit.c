@@ -268,6 +268,7 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
+	atomic_inc(&edev->jobs_alive);
 	kref_init(&job->ref);
 	INIT_LIST_HEAD(&job->node);
 	job->edev = edev;

@@ -21,6 +21,7 @@
 #include <drm/edgenpu_accel.h>
 
 #include "edgenpu_drv.h"
+#include "edgenpu_file.h"
 #include "edgenpu_vm.h"
 
 /* First usable VA: page 0 stays unmapped so a NULL address faults. */
@@ -50,21 +51,32 @@ static void edgenpu_vm_mmu_write(struct edgenpu_device *edev, u32 reg, u32 val)
 	drm_dev_exit(idx);
 }
 
+/* The page tables go (at release, or with the device at unbind); vm->lock or sole owner. */
+static void edgenpu_vm_free_tables(struct edgenpu_vm *vm)
+{
+	struct device *dev = vm->edev->drm.dev;
+	unsigned int i;
+
+	for (i = 0; i < ENPU_L1_ENTRIES; i++) {
+		if (vm->l2[i])
+			dma_free_coherent(dev, ENPU_L2_TABLE_SIZE, vm->l2[i],
+					  vm->l2_dma[i]);
+		vm->l2[i] = NULL;
+	}
+	if (vm->l1)
+		dma_free_coherent(dev, ENPU_L1_TABLE_SIZE, vm->l1, vm->l1_dma);
+	vm->l1 = NULL;
+}
+
 static void edgenpu_vm_release(struct kref *ref)
 {
 	struct edgenpu_vm *vm = container_of(ref, struct edgenpu_vm, ref);
-	struct device *dev = vm->edev->drm.dev;
-	unsigned int i;
 
 	/* the next file given this ASID finds no SRAM data and no TLB entry */
 	edgenpu_vm_mmu_write(vm->edev, ENPU_REG_ASID_RETIRE, vm->asid);
 
 	drm_mm_takedown(&vm->mm);
-	for (i = 0; i < ENPU_L1_ENTRIES; i++)
-		if (vm->l2[i])
-			dma_free_coherent(dev, ENPU_L2_TABLE_SIZE, vm->l2[i],
-					  vm->l2_dma[i]);
-	dma_free_coherent(dev, ENPU_L1_TABLE_SIZE, vm->l1, vm->l1_dma);
+	edgenpu_vm_free_tables(vm);
 	ida_free(&vm->edev->asids, vm->asid);
 	mutex_destroy(&vm->lock);
 	kvfree(vm->l2);
@@ -126,7 +138,8 @@ static __le64 *edgenpu_vm_pte(struct edgenpu_vm *vm, u32 va, bool alloc)
 	unsigned int i1 = ENPU_L1_INDEX(va);
 
 	if (!vm->l2[i1]) {
-		if (!alloc)
+		/* (no new table once the device is gone) */
+		if (!alloc || !vm->l1)
 			return NULL;
 		vm->l2[i1] = dma_alloc_coherent(vm->edev->drm.dev,
 						ENPU_L2_TABLE_SIZE,
@@ -325,6 +338,28 @@ int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va)
 		return -ENOENT;
 	edgenpu_mapping_put(found);
 	return 0;
+}
+
+/**
+ * edgenpu_vm_unbind_all() - the device goes: its files' page tables too
+ * @edev: the stopped, unplugged device, whose jobs are all freed
+ *
+ * The files stay open until their owners close them, but nothing of the
+ * device's DMA memory may outlive its binding: every open file's page
+ * tables are freed now (its mappings' PTEs are gone with them; the device
+ * will never walk them again).
+ */
+void edgenpu_vm_unbind_all(struct edgenpu_device *edev)
+{
+	struct edgenpu_file_priv *fpriv;
+
+	mutex_lock(&edev->files_lock);
+	list_for_each_entry(fpriv, &edev->files, link) {
+		mutex_lock(&fpriv->vm->lock);
+		edgenpu_vm_free_tables(fpriv->vm);
+		mutex_unlock(&fpriv->vm->lock);
+	}
+	mutex_unlock(&edev->files_lock);
 }
 
 /* File close: drop the address space's own reference on every mapping. */

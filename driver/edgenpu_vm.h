@@ -89,6 +89,7 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 int edgenpu_vm_unmap(struct edgenpu_vm *vm, u64 va);
 void edgenpu_vm_unmap_mapping(struct edgenpu_vm *vm, struct edgenpu_mapping *m);
 void edgenpu_vm_unmap_all(struct edgenpu_vm *vm);
+void edgenpu_vm_unbind_all(struct edgenpu_device *edev);
 
 /* The live mapping covering [va, va + size), or NULL; vm->lock held. */
 struct edgenpu_mapping *edgenpu_vm_lookup_locked(struct edgenpu_vm *vm,
