@@ -242,6 +242,17 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.
 		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
 		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
+# The ioctl fuzzer and the fault storm run in the guest too
+# (tests/fuzz/), staged beside the tests; make check runs them on the
+# debug kernel.
+VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_storm
+$(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(TEST_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<,-lpthread)
+$(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
+
 # Benchmarks that run in the guest (make bench), staged beside the tests.
 VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench
 $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
@@ -319,14 +330,15 @@ uninstall:
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 STAGE := $(BUILD)/stage
-stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) \
+stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) $(VMFUZZ) \
 		$(wildcard $(SHARED)/goldens/*/*/*.golden)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install-user DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
 	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
 	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
-	install -d $(STAGE)/usr/lib/edgenpu/bench
+	install -d $(STAGE)/usr/lib/edgenpu/bench $(STAGE)/usr/lib/edgenpu/fuzz
 	install -m 0755 $(VMBENCHES) $(STAGE)/usr/lib/edgenpu/bench/
+	install -m 0755 $(VMFUZZ) $(STAGE)/usr/lib/edgenpu/fuzz/
 	if [ -d $(SHARED)/goldens ]; then cp -r $(SHARED)/goldens $(STAGE)/usr/share/edgenpu/; fi
 	if [ -d $(SHARED)/models ]; then cp -r $(SHARED)/models $(STAGE)/usr/share/edgenpu/; fi
 

@@ -186,6 +186,14 @@
 #define   ENPU_INJECT_STUCK_RESET	(1u << 5)
 #define   ENPU_INJECT_ALL		0x3fu
 /*
+ * With this bit, the job faults written (HANG, DMA_ERROR, MMU_FAULT) go to
+ * the next job of ring 1 only: a test aims them at its own jobs while
+ * other processes' jobs run on ring 0. Reads back while any is armed.
+ */
+#define   ENPU_INJECT_RING1		(1u << 31)
+#define   ENPU_INJECT_JOB_FAULTS	(ENPU_INJECT_HANG | ENPU_INJECT_DMA_ERROR | \
+					 ENPU_INJECT_MMU_FAULT)
+/*
  * Debug window too, for a SoC integration (hw/README.md): how many times
  * the device's reset input was released, and how many times its power
  * domain was switched on, since the machine started. Neither a reset nor

@@ -192,6 +192,7 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
     uint64_t daddr = ring->addr + (uint64_t)(ring->head % ring->size) *
                      sizeof(desc);
     uint32_t gen = s->generation, rgen = ring->enable_gen;
+    uint32_t faults;
     bool hang;
 
     ring->busy = true;
@@ -217,11 +218,19 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
     }
     ring->active_seqno = desc.seqno;
     ring->running = true;
-    hang = s->inject & ENPU_INJECT_HANG;
-    s->inject &= ~ENPU_INJECT_HANG;
-    if (s->inject & ENPU_INJECT_MMU_FAULT) {
+    faults = s->inject & ENPU_INJECT_JOB_FAULTS & ~ENPU_INJECT_DMA_ERROR;
+    s->inject &= ~faults;
+    if (r == ENPU_RING_HIGH) {
+        /* aimed at ring 1's next job: this one */
+        faults |= s->inject_ring1;
+        s->inject_ring1 = 0;
+        if (faults & ENPU_INJECT_DMA_ERROR) {
+            atomic_store(&s->engine.inject_dma_error, 1);
+        }
+    }
+    hang = faults & ENPU_INJECT_HANG;
+    if (faults & ENPU_INJECT_MMU_FAULT) {
         /* this job takes it: at its first access, or never if it hangs */
-        s->inject &= ~ENPU_INJECT_MMU_FAULT;
         atomic_store(&s->engine.inject_mmu_fault, !hang);
     }
     trace_edgenpu_job_start(r, desc.seqno, desc.asid, desc.cmd_size);
@@ -321,6 +330,7 @@ static void edgenpu_do_reset(EdgeNpuCore *s, bool hard)
     s->jobs_done = 0;
     s->busy_cycles = 0;
     s->inject = 0;
+    s->inject_ring1 = 0;
     s->pending_causes = 0;
     qemu_cond_broadcast(&s->cond);
     qemu_mutex_unlock(&s->lock);
@@ -567,7 +577,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return s->debug ? s->held_accesses : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
-        return s->debug ? s->inject |
+        return s->debug ? s->inject | s->inject_ring1 |
+               (s->inject_ring1 ? ENPU_INJECT_RING1 : 0) |
                (atomic_load(&s->engine.inject_dma_error) ? ENPU_INJECT_DMA_ERROR : 0) : 0;
     }
     *ok = false;
@@ -723,6 +734,10 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             break;
         }
         qemu_mutex_lock(&s->lock);
+        if (val & ENPU_INJECT_RING1) {
+            s->inject_ring1 |= val & ENPU_INJECT_JOB_FAULTS;
+            val &= ~(uint64_t)ENPU_INJECT_JOB_FAULTS;
+        }
         s->inject |= val & (ENPU_INJECT_HANG | ENPU_INJECT_DROP_IRQ |
                             ENPU_INJECT_MMU_FAULT | ENPU_INJECT_DROP_DOORBELL |
                             ENPU_INJECT_STUCK_RESET);
@@ -886,6 +901,7 @@ const VMStateDescription vmstate_edgenpu_core = {
         VMSTATE_BOOL_V(stuck, EdgeNpuCore, 4),
         VMSTATE_UINT32_V(high_streak, EdgeNpuCore, 4),
         VMSTATE_UINT32_V(held_accesses, EdgeNpuCore, 4),
+        VMSTATE_UINT32_V(inject_ring1, EdgeNpuCore, 4),
         VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
         VMSTATE_END_OF_LIST()
     },

@@ -110,6 +110,7 @@ struct EdgeNpuCore {
     uint64_t sram_owner;     /* engine.sram_owner, for migration */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
+    uint32_t inject_ring1;   /* job faults armed for ring 1's next job */
     uint32_t pending_causes; /* for the bottom half */
 
     struct enpu_engine engine;

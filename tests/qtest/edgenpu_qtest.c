@@ -2314,6 +2314,55 @@ TEST_F(npu, inject_bits_read_back_until_fired)
 	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_INJECT));
 }
 
+/*
+ * Job faults written with bit 31 wait for ring 1's next job: ring 0's jobs
+ * run untouched meanwhile.
+ */
+TEST_F(npu, inject_ring1_spares_ring0)
+{
+	enum { VA = 0x10000 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+
+	as_map_new(&self->as, VA, 4096, NPU_RW);
+	npu_ring_init(n, RING0, 8);
+	npu_ring_init(n, RING1, 8);
+	st_init(&s);
+	st_fill(&s, VA, 1, 64);
+	st_end(&s);
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_RING1 | ENPU_INJECT_MMU_FAULT |
+	       ENPU_INJECT_DMA_ERROR);
+	EXPECT_EQ(ENPU_INJECT_RING1 | ENPU_INJECT_MMU_FAULT | ENPU_INJECT_DMA_ERROR,
+		  npu_rd(n, ENPU_REG_DBG_INJECT));
+	run_job(n, &self->as, RING0, &s, 1, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	run_job(n, &self->as, RING0, &s, 2, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	run_job(n, &self->as, RING1, &s, 3, &j, &c);
+	EXPECT_TRUE(c.status == ENPU_JOB_MMU_FAULT || c.status == ENPU_JOB_DMA_ERROR)
+		TH_LOG("ring 1's job ended with %u", c.status);
+	EXPECT_EQ(0, npu_rd(n, ENPU_REG_DBG_INJECT) & ENPU_INJECT_RING1);
+	run_job(n, &self->as, RING1, &s, 4, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+
+	/* a hang too */
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_RING1 | ENPU_INJECT_HANG);
+	run_job(n, &self->as, RING0, &s, 5, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	npu_job_prepare(n, &j, &self->as, &s, 6);
+	npu_submit(n, RING1, &j);
+	ASSERT_TRUE(wait_running(n, RING1, 6));
+	usleep(NPU_QUIET_MS * 1000);
+	EXPECT_EQ(6, npu_ring_rd(n, RING1, ENPU_RING_ACTIVE_SEQNO));
+	EXPECT_EQ(0, npu_ring_rd(n, RING1, ENPU_RING_PROGRESS));
+	npu_ring_wr(n, RING1, ENPU_RING_ABORT_SEQNO, 6);
+	ASSERT_TRUE(npu_wait_completion(n, &j, NPU_WAIT_MS));
+	npu_completion(n, &j, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+}
+
 TEST_F(npu, inject_dma_error_fires_once)
 {
 	enum { VA_OUT = 0x10000 };

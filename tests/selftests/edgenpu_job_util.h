@@ -720,6 +720,26 @@ static inline int tring_inflight(const char *devname, unsigned int ring)
 	return n;
 }
 
+/* Doorbells ring @ring had to ring again (debugfs "queues"), or -errno. */
+static inline int tring_kicks(const char *devname, unsigned int ring)
+{
+	char *buf = tdebugfs_read(devname, "queues"), *line, *save = NULL;
+	unsigned int r, k;
+	int n = -ENOENT;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, " kicks ");
+
+		if (sscanf(line, "edgenpu-ring%u:", &r) == 1 && r == ring && p &&
+		    sscanf(p, " kicks %u", &k) == 1)
+			n = (int)k;
+	}
+	free(buf);
+	return n;
+}
+
 /* Waits (at most @ms) until ring @ring has at least @n jobs on the device. */
 static inline int tring_wait_inflight(const char *devname, unsigned int ring, int n, int ms)
 {
