@@ -74,6 +74,30 @@ static int edgenpu_query_device(struct edgenpu_device *edev,
 				  DRM_EDGENPU_DEVICE_INFO_SIZE_V0);
 }
 
+/*
+ * The per-file command-stream bound: the uAPI's, or under a device budget a
+ * quarter of it, so that no one file can take all of it from the others.
+ */
+u64 edgenpu_file_cmd_limit(struct edgenpu_device *edev)
+{
+	u64 lim = DRM_EDGENPU_MAX_PENDING_CMD;
+
+	return edev->cmd_budget ? min(lim, edev->cmd_budget / 4) : lim;
+}
+
+static int edgenpu_query_limits(struct edgenpu_device *edev,
+				struct drm_edgenpu_query *args)
+{
+	struct drm_edgenpu_limits lim = {
+		.max_mappings = DRM_EDGENPU_MAX_MAPPINGS,
+		.max_pending_jobs = DRM_EDGENPU_MAX_PENDING_JOBS,
+		.max_pending_cmd = edgenpu_file_cmd_limit(edev),
+		.device_cmd_budget = edev->cmd_budget,
+	};
+
+	return edgenpu_copy_query(args, &lim, sizeof(lim), DRM_EDGENPU_LIMITS_SIZE_V0);
+}
+
 static int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 			       struct drm_file *file)
 {
@@ -86,6 +110,8 @@ static int edgenpu_ioctl_query(struct drm_device *drm, void *data,
 	switch (args->query) {
 	case DRM_EDGENPU_QUERY_DEVICE:
 		return edgenpu_query_device(edev, args);
+	case DRM_EDGENPU_QUERY_LIMITS:
+		return edgenpu_query_limits(edev, args);
 	default:
 		return -EINVAL;
 	}

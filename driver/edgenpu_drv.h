@@ -145,6 +145,9 @@ struct edgenpu_hang_check {
  * @files: open files, for debugfs and the unplug
  * @bos_lock: protects @bos
  * @bos: every buffer of the device (edgenpu_gem.c)
+ * @cmd_budget: bytes of command stream all jobs together may hold (half
+ *	a carve-out), 0 for no device-wide bound (platform glue)
+ * @cmd_pinned: bytes of command stream jobs hold now
  * @jobs_alive: jobs allocated and not yet freed: the unplug waits for
  *	them, and what they hold, to go
  * @job_timeout_ms: scheduler timeout per job
@@ -200,6 +203,8 @@ struct edgenpu_device {
 	/* protects bos */
 	struct mutex bos_lock;
 	struct list_head bos;
+	u64 cmd_budget;
+	atomic64_t cmd_pinned;
 	atomic_t jobs_alive;
 	unsigned int job_timeout_ms;
 };
@@ -250,6 +255,9 @@ void edgenpu_device_fini(struct edgenpu_device *edev);
 int edgenpu_hw_start(struct edgenpu_device *edev);
 int edgenpu_hw_reset(struct edgenpu_device *edev);
 u32 edgenpu_irq_ack(struct edgenpu_device *edev);
+
+/* edgenpu_drv.c */
+u64 edgenpu_file_cmd_limit(struct edgenpu_device *edev);
 
 /* edgenpu_debugfs.c */
 void edgenpu_debugfs_init(struct edgenpu_device *edev);

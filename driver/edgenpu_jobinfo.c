@@ -94,17 +94,19 @@ bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms)
  *	file's limits
  * @t: the file's table
  * @cmd_size: its command stream
+ * @cmd_limit: bytes of command stream the file may hold
  *
  * Return: 0, or -EBUSY when the file holds as many jobs or as much command
  * memory as it may; edgenpu_job_table_unreserve() gives it back.
  */
-int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size)
+int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
+			      u64 cmd_limit)
 {
 	if (atomic_inc_return(&t->pending) > DRM_EDGENPU_MAX_PENDING_JOBS) {
 		atomic_dec(&t->pending);
 		return -EBUSY;
 	}
-	if (atomic_add_return(cmd_size, &t->pending_cmd) > DRM_EDGENPU_MAX_PENDING_CMD) {
+	if (atomic_add_return(cmd_size, &t->pending_cmd) > cmd_limit) {
 		atomic_sub(cmd_size, &t->pending_cmd);
 		atomic_dec(&t->pending);
 		return -EBUSY;

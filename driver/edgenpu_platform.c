@@ -44,6 +44,8 @@ static void edgenpu_platform_reserved_mem_release(struct drm_device *drm, void *
 static int edgenpu_platform_reserved_mem(struct edgenpu_device *edev)
 {
 	struct device *dev = edev->drm.dev;
+	struct reserved_mem *rmem;
+	struct device_node *rn;
 	int ret = of_reserved_mem_device_init(dev);
 
 	if (ret == -ENODEV)
@@ -52,7 +54,18 @@ static int edgenpu_platform_reserved_mem(struct edgenpu_device *edev)
 		return dev_err_probe(dev, ret, "cannot use the memory-region carve-out\n");
 	ret = drmm_add_action_or_reset(&edev->drm, edgenpu_platform_reserved_mem_release,
 				       dev);
-	return ret ? ret : 1;
+	if (ret)
+		return ret;
+	/*
+	 * Command streams come from the carve-out too: half of it for them,
+	 * all files together, the rest for page tables and rings.
+	 */
+	rn = of_parse_phandle(dev->of_node, "memory-region", 0);
+	rmem = rn ? of_reserved_mem_lookup(rn) : NULL;
+	of_node_put(rn);
+	if (rmem)
+		edev->cmd_budget = rmem->size / 2;
+	return 1;
 }
 
 /* Return: the DMA address width set, or a negative errno. */

@@ -382,8 +382,10 @@ static void edgenpu_pin_inflight(struct edgenpu_device *edev,
 	/* ended and recorded: the file's close need not wait for them */
 	list_for_each_entry(job, &pinned, node) {
 		table = job->table;
-		if (job->reserved)
+		if (job->reserved) {
 			edgenpu_job_table_unreserve(table, job->cmd_size);
+			atomic64_sub(job->cmd_size, &edev->cmd_pinned);
+		}
 		job->reserved = false;
 		job->table = NULL;
 		edgenpu_job_table_put(table);

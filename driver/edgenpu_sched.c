@@ -81,6 +81,8 @@ static void edgenpu_job_release(struct kref *ref)
 		pm_runtime_mark_last_busy(edev->drm.dev);
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}
+	if (job->reserved)
+		atomic64_sub(job->cmd_size, &edev->cmd_pinned);
 	/* an unbind may be waiting for the last one */
 	if (atomic_dec_and_test(&edev->jobs_alive))
 		wake_up_var(&edev->jobs_alive);

@@ -134,7 +134,8 @@ struct edgenpu_job_table *edgenpu_job_table_create(void);
 void edgenpu_job_table_get(struct edgenpu_job_table *t);
 void edgenpu_job_table_put(struct edgenpu_job_table *t);
 bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
-int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size);
+int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
+			      u64 cmd_limit);
 void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,

@@ -279,13 +279,21 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	sj->job = job;
 	/* what it counts against the file, and frees, whatever fails next */
 	job->cmd_size = a->cmd_size;
-	ret = edgenpu_job_table_reserve(job->table, job->cmd_size);
+	ret = edgenpu_job_table_reserve(job->table, job->cmd_size,
+					edgenpu_file_cmd_limit(edev));
 	if (ret) {
-		drm_dbg(drm, "submit: the file holds %u jobs or %u MiB of command streams already\n",
-			DRM_EDGENPU_MAX_PENDING_JOBS, DRM_EDGENPU_MAX_PENDING_CMD >> 20);
+		drm_dbg(drm, "submit: the file holds %u jobs or %llu KiB of command streams already\n",
+			DRM_EDGENPU_MAX_PENDING_JOBS, edgenpu_file_cmd_limit(edev) >> 10);
 		return ret;
 	}
 	job->reserved = true;
+	/* under a carve-out, all files together too */
+	if (atomic64_add_return(job->cmd_size, &edev->cmd_pinned) > edev->cmd_budget &&
+	    edev->cmd_budget) {
+		drm_dbg(drm, "submit: %llu KiB of command streams pinned on the device already\n",
+			edev->cmd_budget >> 10);
+		return -EBUSY;
+	}
 
 	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL_ACCOUNT);
 	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,

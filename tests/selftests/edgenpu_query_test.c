@@ -152,7 +152,7 @@ TEST_F(query, args_pointer_faults)
 TEST_F(query, unknown_query_rejected)
 {
 	struct drm_edgenpu_device_info info;
-	static const __u32 ids[] = { 1, 2, 255, 0x80000000u, 0xffffffffu };
+	static const __u32 ids[] = { 2, 3, 255, 0x80000000u, 0xffffffffu };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
@@ -160,6 +160,28 @@ TEST_F(query, unknown_query_rejected)
 
 		EXPECT_EQ(-EINVAL, edgenpu_query(self->fd, ids[i], &info, &size))
 			TH_LOG("query id %u", ids[i]);
+	}
+}
+
+/* The per-file limits, as the uAPI header states them (or less, never more). */
+TEST_F(query, limits)
+{
+	struct drm_edgenpu_limits lim;
+	__u32 size = 0;
+
+	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size));
+	EXPECT_EQ(sizeof(lim), size);
+	size = sizeof(lim);
+	memset(&lim, 0xff, sizeof(lim));
+	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size));
+	EXPECT_EQ(DRM_EDGENPU_MAX_MAPPINGS, lim.max_mappings);
+	EXPECT_EQ(DRM_EDGENPU_MAX_PENDING_JOBS, lim.max_pending_jobs);
+	EXPECT_LT(0, lim.max_pending_cmd);
+	EXPECT_GE(DRM_EDGENPU_MAX_PENDING_CMD, lim.max_pending_cmd);
+	if (lim.device_cmd_budget) {
+		EXPECT_GE(lim.device_cmd_budget / 4, lim.max_pending_cmd);
+	} else {
+		EXPECT_EQ(DRM_EDGENPU_MAX_PENDING_CMD, lim.max_pending_cmd);
 	}
 }
 

@@ -53,9 +53,11 @@ extern "C" {
 /**
  * enum drm_edgenpu_query_id - what DRM_IOCTL_EDGENPU_QUERY returns
  * @DRM_EDGENPU_QUERY_DEVICE: &struct drm_edgenpu_device_info
+ * @DRM_EDGENPU_QUERY_LIMITS: &struct drm_edgenpu_limits
  */
 enum drm_edgenpu_query_id {
 	DRM_EDGENPU_QUERY_DEVICE = 0,
+	DRM_EDGENPU_QUERY_LIMITS = 1,
 };
 
 /**
@@ -115,6 +117,28 @@ struct drm_edgenpu_device_info {
 
 #define DRM_EDGENPU_DEVICE_INFO_SIZE_V0 \
 	(sizeof(struct drm_edgenpu_device_info))
+
+/**
+ * struct drm_edgenpu_limits - what one open file may make the kernel hold
+ * @max_mappings: mappings in its address space (DRM_EDGENPU_MAX_MAPPINGS).
+ * @max_pending_jobs: jobs submitted and not yet ended
+ *	(DRM_EDGENPU_MAX_PENDING_JOBS).
+ * @max_pending_cmd: bytes of command stream those jobs hold: at most
+ *	DRM_EDGENPU_MAX_PENDING_CMD, less where the device's DMA memory is
+ *	a small reserved region (a SoC's carve-out): then a quarter of
+ *	@device_cmd_budget, so that no one file can hold all of it.
+ * @device_cmd_budget: bytes of command stream all files together may
+ *	hold, 0 when only the per-file bound applies: half of a carve-out,
+ *	the other half being for page tables and rings.
+ */
+struct drm_edgenpu_limits {
+	__u32 max_mappings;
+	__u32 max_pending_jobs;
+	__u64 max_pending_cmd;
+	__u64 device_cmd_budget;
+};
+
+#define DRM_EDGENPU_LIMITS_SIZE_V0	(sizeof(struct drm_edgenpu_limits))
 
 /*
  * Buffers and NPU address spaces
@@ -330,6 +354,8 @@ struct drm_edgenpu_submit {
  *  - DRM_EDGENPU_MAX_PENDING_JOBS jobs submitted and not yet ended, and
  *    DRM_EDGENPU_MAX_PENDING_CMD bytes of their command streams: SUBMIT
  *    fails with -EBUSY beyond (wait for some jobs to end, then retry).
+ * A device whose DMA memory is a small carve-out lowers the last one and
+ * bounds all files together: DRM_EDGENPU_QUERY_LIMITS says what applies.
  */
 #define DRM_EDGENPU_MAX_MAPPINGS	131072
 #define DRM_EDGENPU_MAX_PENDING_JOBS	1024
