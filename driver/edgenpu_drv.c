@@ -93,6 +93,7 @@ static int edgenpu_query_limits(struct edgenpu_device *edev,
 		.max_pending_jobs = DRM_EDGENPU_MAX_PENDING_JOBS,
 		.max_pending_cmd = edgenpu_file_cmd_limit(edev),
 		.device_cmd_budget = edev->cmd_budget,
+		.max_pinned = edgenpu_gem_max_pinned(),
 	};
 
 	return edgenpu_copy_query(args, &lim, sizeof(lim), DRM_EDGENPU_LIMITS_SIZE_V0);

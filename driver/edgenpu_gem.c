@@ -12,6 +12,8 @@
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -29,21 +31,96 @@
  * struct edgenpu_bo - a buffer
  * @base: the shmem helper's object
  * @link: in edev->bos
+ * @pinned: counted in edgenpu_pinned (its pages are pinned from its first
+ *	NPU mapping until it is freed)
  */
 struct edgenpu_bo {
 	struct drm_gem_shmem_object base;
 	struct list_head link;
+	atomic_t pinned;
 };
+
+/*
+ * Pages pinned for the NPU cannot be reclaimed, swapped, or freed by the
+ * OOM killer's reaper: a process killed while it holds them keeps them
+ * until its files close. Buffers and command streams of all devices
+ * together are bounded, the way TTM bounds a GPU's, so that no user can
+ * pin the machine's memory.
+ */
+static unsigned int edgenpu_max_pinned_mb;
+module_param_named(max_pinned_mb, edgenpu_max_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mb,
+		 "MiB of buffers and command streams all NPUs together may pin (0 = half of RAM, the default)");
+
+static atomic64_t edgenpu_pinned = ATOMIC64_INIT(0);
+
+/**
+ * edgenpu_gem_max_pinned() - bytes of buffer memory all devices may pin
+ */
+u64 edgenpu_gem_max_pinned(void)
+{
+	unsigned int mb = READ_ONCE(edgenpu_max_pinned_mb);
+
+	return mb ? (u64)mb << 20 : ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
+
+static struct edgenpu_bo *to_edgenpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(to_drm_gem_shmem_obj(obj), struct edgenpu_bo, base);
+}
+
+/**
+ * edgenpu_gem_pin_bytes() - count memory about to be pinned for an NPU
+ * @bytes: how much
+ *
+ * Counted whatever the outcome: edgenpu_gem_unpin_bytes() gives it back.
+ * Return: false when all pinned memory now passes edgenpu_gem_max_pinned().
+ */
+bool edgenpu_gem_pin_bytes(u64 bytes)
+{
+	return atomic64_add_return(bytes, &edgenpu_pinned) <= edgenpu_gem_max_pinned();
+}
+
+void edgenpu_gem_unpin_bytes(u64 bytes)
+{
+	atomic64_sub(bytes, &edgenpu_pinned);
+}
+
+/**
+ * edgenpu_gem_account_pin() - count a buffer's pages before they are pinned
+ * @obj: the buffer, about to get its first NPU mapping (or another one)
+ *
+ * Return: 0, or -ENOMEM when pinning it would take all pinned memory past
+ * edgenpu_gem_max_pinned(). An imported buffer is its exporter's to count.
+ */
+int edgenpu_gem_account_pin(struct drm_gem_object *obj)
+{
+	struct edgenpu_bo *bo = to_edgenpu_bo(obj);
+
+	if (obj->import_attach || atomic_read(&bo->pinned))
+		return 0;
+	if (!edgenpu_gem_pin_bytes(obj->size)) {
+		edgenpu_gem_unpin_bytes(obj->size);
+		drm_dbg(obj->dev, "%zu KiB more pinned would pass max_pinned_mb (%llu MiB)\n",
+			obj->size >> 10, edgenpu_gem_max_pinned() >> 20);
+		return -ENOMEM;
+	}
+	/* another mapping of it counted it meanwhile */
+	if (atomic_xchg(&bo->pinned, 1))
+		edgenpu_gem_unpin_bytes(obj->size);
+	return 0;
+}
 
 static void edgenpu_gem_free(struct drm_gem_object *obj)
 {
 	struct edgenpu_device *edev = to_edgenpu(obj->dev);
-	struct edgenpu_bo *bo = container_of(to_drm_gem_shmem_obj(obj),
-					     struct edgenpu_bo, base);
+	struct edgenpu_bo *bo = to_edgenpu_bo(obj);
 
 	mutex_lock(&edev->bos_lock);
 	list_del_init(&bo->link);
 	mutex_unlock(&edev->bos_lock);
+	if (atomic_read(&bo->pinned))
+		edgenpu_gem_unpin_bytes(obj->size);
 	drm_gem_shmem_free(&bo->base);
 }
 

@@ -384,7 +384,7 @@ static void edgenpu_pin_inflight(struct edgenpu_device *edev,
 		table = job->table;
 		if (job->reserved) {
 			edgenpu_job_table_unreserve(table, job->cmd_size);
-			atomic64_sub(job->cmd_size, &edev->cmd_pinned);
+			edgenpu_job_unpin_cmd(job);
 		}
 		job->reserved = false;
 		job->table = NULL;

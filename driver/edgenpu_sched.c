@@ -27,6 +27,7 @@
 #include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 #include "edgenpu_file.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_sched.h"
 #include "edgenpu_vm.h"
 
@@ -82,7 +83,7 @@ static void edgenpu_job_release(struct kref *ref)
 		pm_runtime_put_autosuspend(edev->drm.dev);
 	}
 	if (job->reserved)
-		atomic64_sub(job->cmd_size, &edev->cmd_pinned);
+		edgenpu_job_unpin_cmd(job);
 	/* an unbind may be waiting for the last one */
 	if (atomic_dec_and_test(&edev->jobs_alive))
 		wake_up_var(&edev->jobs_alive);
@@ -91,6 +92,13 @@ static void edgenpu_job_release(struct kref *ref)
 		edgenpu_job_table_unreserve(job->table, job->cmd_size);
 	edgenpu_job_table_put(job->table);
 	kfree(job);
+}
+
+/* What the job's command stream counts against the device and the machine. */
+void edgenpu_job_unpin_cmd(struct edgenpu_job *job)
+{
+	atomic64_sub(job->cmd_size, &job->edev->cmd_pinned);
+	edgenpu_gem_unpin_bytes(job->cmd_size);
 }
 
 void edgenpu_job_put(struct edgenpu_job *job)

@@ -50,7 +50,8 @@ struct enpu_job_completion;
  * @resets: device resets it went through
  * @pm_ref: holds a runtime-PM reference
  * @ended: its status was recorded
- * @reserved: counted in @table's limits (edgenpu_job_table_reserve())
+ * @reserved: counted in @table's limits (edgenpu_job_table_reserve()),
+ *	the device's and all devices' pinned memory (edgenpu_job_unpin_cmd())
  * @abort_status: set when the driver aborts the job on the device (its
  *	runtime limit, its file closing): the status it ends with then,
  *	instead of the device's ABORTED (under the ring's lock)
@@ -137,6 +138,7 @@ bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
 int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
 			      u64 cmd_limit);
 void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);
+void edgenpu_job_unpin_cmd(struct edgenpu_job *job);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			   const struct enpu_job_completion *done,

@@ -29,6 +29,7 @@
 #include "edgenpu_compat.h"
 #include "edgenpu_drv.h"
 #include "edgenpu_file.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_sched.h"
 #include "edgenpu_vm.h"
 
@@ -256,6 +257,7 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	const struct drm_edgenpu_job *a = &sj->args;
 	struct edgenpu_device *edev = to_edgenpu(drm);
 	struct edgenpu_job *job;
+	bool pinned_ok;
 	u32 ring;
 	int ret;
 
@@ -286,13 +288,19 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 			DRM_EDGENPU_MAX_PENDING_JOBS, edgenpu_file_cmd_limit(edev) >> 10);
 		return ret;
 	}
+	/* under a carve-out all files together too, and all pinned memory */
 	job->reserved = true;
-	/* under a carve-out, all files together too */
-	if (atomic64_add_return(job->cmd_size, &edev->cmd_pinned) > edev->cmd_budget &&
-	    edev->cmd_budget) {
+	atomic64_add(job->cmd_size, &edev->cmd_pinned);
+	pinned_ok = edgenpu_gem_pin_bytes(job->cmd_size);
+	if (edev->cmd_budget && atomic64_read(&edev->cmd_pinned) > edev->cmd_budget) {
 		drm_dbg(drm, "submit: %llu KiB of command streams pinned on the device already\n",
 			edev->cmd_budget >> 10);
 		return -EBUSY;
+	}
+	if (!pinned_ok) {
+		drm_dbg(drm, "submit: the command stream would pass max_pinned_mb (%llu MiB)\n",
+			edgenpu_gem_max_pinned() >> 20);
+		return -ENOMEM;
 	}
 
 	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL_ACCOUNT);

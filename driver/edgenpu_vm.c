@@ -22,6 +22,7 @@
 
 #include "edgenpu_drv.h"
 #include "edgenpu_file.h"
+#include "edgenpu_gem.h"
 #include "edgenpu_vm.h"
 
 /* First usable VA: page 0 stays unmapped so a NULL address faults. */
@@ -211,6 +212,9 @@ int edgenpu_vm_map(struct edgenpu_vm *vm, struct drm_gem_object *bo,
 	struct sg_table *sgt;
 	int ret;
 
+	ret = edgenpu_gem_account_pin(bo);
+	if (ret)
+		return ret;
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);

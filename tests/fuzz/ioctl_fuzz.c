@@ -10,7 +10,8 @@
  * ones with one field mutated), raw ioctl numbers with random bytes.
  * Several processes share a file and race submissions against closes,
  * unmaps, buffer frees and dma-buf export/import; as root a chaos thread
- * arms the device's fault injections and resets it through debugfs.
+ * arms the device's fault injections and resets it through debugfs, and
+ * max_pinned_mb is a quarter of RAM for the run.
  *
  * Deterministic from its seed (each worker's sequence of calls; the
  * interleaving of processes is the scheduler's): the seed is printed,
@@ -20,17 +21,20 @@
  * holds no report, and the device still copies and computes bit-exactly.
  * Prints "fuzz: N ioctls, E errors returned, R reports" and TAP.
  *
- *   edgenpu_fuzz_test [--seed N] [--ioctls N] [--seconds S] [--workers N]
+ *   edgenpu_ioctl_fuzz [--seed N] [--ioctls N] [--seconds S] [--workers N]
  *
- * Defaults: 100,000 ioctls over 3 workers; $EDGENPU_FUZZ_IOCTLS and
+ * Defaults: 100,000 ioctls over 6 workers (each with a second thread that
+ * destroys: more calls in flight than the guest has CPUs, since many of
+ * them sleep in the kernel); $EDGENPU_FUZZ_IOCTLS and
  * $EDGENPU_FUZZ_SECONDS override them (make fuzz-ioctl FUZZ_SECONDS=N).
  */
 #include <pthread.h>
-#include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 
 #include "edgenpu_job_util.h"
@@ -123,7 +127,8 @@ struct world {
 	pthread_mutex_t lock;	/* the pools, between a worker's two threads */
 	struct bo use[4];	/* the buffers the job being generated uses */
 	uint32_t nuse;
-	atomic_ulong ops;	/* the first thread's, paced the second */
+	atomic_ulong ops;	/* the first thread's calls */
+	sem_t tick;		/* posted every fourth: paces the second thread */
 	uint64_t seed;		/* this worker's */
 	uint64_t budget;	/* ioctls, all workers together */
 	int64_t deadline_ms;
@@ -238,9 +243,10 @@ static void add_bo(struct world *w, uint32_t handle, uint32_t fd_index,
 
 static void op_bo_create(struct world *w)
 {
-	/* (no buffer of hundreds of MiB: the guest's memory is the limit) */
+	/* (buffers of hundreds of MiB: max_pinned_mb keeps the guest alive) */
 	static const uint64_t odd[] = {
-		0, 1, 4095, 4097, 65537, (1ull << 30) + 1, 1ull << 40, ~0ull,
+		0, 1, 4095, 4097, 65537, 256ull << 20, 1ull << 30, (1ull << 30) + 1,
+		1ull << 40, ~0ull,
 	};
 	struct drm_edgenpu_bo_create c = {
 		.size = chance(R, 85) ? 4096u << below(R, 5) :
@@ -362,7 +368,7 @@ static void op_query(struct world *w)
 {
 	struct drm_edgenpu_device_info info;
 	struct drm_edgenpu_query q = {
-		.query = chance(R, 90) ? DRM_EDGENPU_QUERY_DEVICE : edge32(R),
+		.query = chance(R, 90) ? below(R, 2) : edge32(R),
 		.size = chance(R, 50) ? sizeof(info) : edge32(R) % 256,
 		.flags = chance(R, 95) ? 0 : edge32(R),
 	};
@@ -665,14 +671,24 @@ static void op_submit(struct world *w)
 static void *destroyer(void *arg)
 {
 	struct world *w = arg;
-	unsigned long seen = 0;
 
 	trng.s = w->seed ^ 0x9e3779b97f4a7c15ull;
 	while (!done(w)) {
-		/* one destruction for every four calls of the first thread */
-		while (atomic_load(&w->ops) < seen + 4 && !done(w))
-			sched_yield();
-		seen = atomic_load(&w->ops);
+		/*
+		 * one destruction for every four calls of the first thread,
+		 * asleep meanwhile (a spinning thread would take the guest's
+		 * CPUs from the ones calling)
+		 */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (sem_timedwait(&w->tick, &ts))
+			continue;
 		switch (below(R, 4)) {
 		case 0:
 			op_vm_unmap(w);
@@ -708,12 +724,14 @@ static void worker(int index, uint64_t seed, int shared_fd, uint64_t budget,
 	w->ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	w->bad = (void *)0x10000;
 	pthread_mutex_init(&w->lock, NULL);
+	sem_init(&w->tick, 0, 0);
 	if (w->fd[0] < 0 || w->ro_page == MAP_FAILED)
 		_exit(3);
 	if (pthread_create(&th, NULL, destroyer, w))
 		_exit(4);
 	while (!done(w)) {
-		atomic_fetch_add(&w->ops, 1);
+		if (!(atomic_fetch_add(&w->ops, 1) % 4))
+			sem_post(&w->tick);
 		switch (below(R, 16)) {
 		case 0:
 		case 1:
@@ -845,10 +863,12 @@ int main(int argc, char **argv)
 				   (uint64_t)time(NULL));
 	uint64_t budget = arg_or_env(argc, argv, "--ioctls", "EDGENPU_FUZZ_IOCTLS", 100000);
 	uint64_t seconds = arg_or_env(argc, argv, "--seconds", "EDGENPU_FUZZ_SECONDS", 0);
-	unsigned int workers = arg_or_env(argc, argv, "--workers", "EDGENPU_FUZZ_WORKERS", 3);
+	unsigned int workers = arg_or_env(argc, argv, "--workers", "EDGENPU_FUZZ_WORKERS", 6);
 	pid_t pids[MAX_WORKERS + 1];
 	int64_t deadline, t0 = tnow_ms();
 	int shared_fd, root = geteuid() == 0, i, status, bad = 0, reports, idle, works;
+	int max_pinned_mb = -1;
+	struct sysinfo si;
 	char first[256];
 
 	printf("TAP version 13\n1..1\n");
@@ -861,7 +881,7 @@ int main(int argc, char **argv)
 	if (tdev_name(NULL, devname, sizeof(devname)))
 		devname[0] = 0;
 	if (workers < 1 || workers > MAX_WORKERS)
-		workers = 3;
+		workers = 6;
 	/* with a time given, the time bounds the run, not the count */
 	if (seconds)
 		budget = ~0ull;
@@ -873,6 +893,17 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return 1;
 	memset(sh, 0, sizeof(*sh));
+	/*
+	 * Buffers of up to 1 GiB, pinned: a quarter of RAM for all of them,
+	 * not the default half, leaves the workers (and KASAN) room enough
+	 * not to be OOM-killed in a small guest.
+	 */
+	if (root && !sysinfo(&si)) {
+		max_pinned_mb = tparam_get("max_pinned_mb");
+		if (max_pinned_mb >= 0)
+			tparam_set("max_pinned_mb",
+				   (int)((uint64_t)si.totalram * si.mem_unit / 4 >> 20));
+	}
 	tcoredumps_settle(devname);
 	for (i = 0; i < (int)workers; i++) {
 		pids[i] = fork();
@@ -893,6 +924,8 @@ int main(int argc, char **argv)
 	if (pids[workers] > 0)
 		waitpid(pids[workers], &status, 0);
 	close(shared_fd);
+	if (max_pinned_mb >= 0)
+		tparam_set("max_pinned_mb", max_pinned_mb);
 
 	/* every job ends: closed files aborted theirs, hung ones were reset */
 	idle = !devname[0] || rings_idle(30000);

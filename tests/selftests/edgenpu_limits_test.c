@@ -6,7 +6,11 @@
  * of command stream not yet ended (-EBUSY beyond). Jobs are validated
  * against a full address space correctly (the lookup is a tree walk), and
  * a file at a limit gets its room back as its jobs end or it unmaps.
+ * Memory pinned for NPUs, by all files together, is bounded too
+ * (max_pinned_mb, half of RAM by default: -ENOMEM beyond).
  */
+#include <sys/sysinfo.h>
+
 #include "kselftest_harness.h"
 #include "edgenpu_job_util.h"
 
@@ -14,7 +18,8 @@
 
 FIXTURE(lim) {
 	int fd;
-	int job_max_ms;		/* the module parameter, restored after */
+	int job_max_ms;		/* the module parameters, restored after */
+	int max_pinned_mb;
 };
 
 FIXTURE_SETUP(lim)
@@ -22,6 +27,7 @@ FIXTURE_SETUP(lim)
 	self->fd = edgenpu_open();
 	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
 	/* the long jobs that hold the others back must not hit their limit */
+	self->max_pinned_mb = -1;
 	self->job_max_ms = tparam_get("job_max_ms");
 	if (self->job_max_ms > 0 && geteuid() == 0)
 		tparam_set("job_max_ms", 120000);
@@ -35,6 +41,8 @@ FIXTURE_TEARDOWN(lim)
 		close(self->fd);
 	if (self->job_max_ms > 0 && geteuid() == 0)
 		tparam_set("job_max_ms", self->job_max_ms);
+	if (self->max_pinned_mb >= 0)
+		tparam_set("max_pinned_mb", self->max_pinned_mb);
 	EXPECT_EQ(0, tklog_bad_lines(line, sizeof(line))) TH_LOG("kernel log: %s", line);
 }
 
@@ -180,6 +188,87 @@ TEST_F(lim, pending_command_memory)
 	self->fd = -1;
 	free(big);
 	free(cs);
+}
+
+static uint64_t max_pinned(int fd)
+{
+	struct drm_edgenpu_limits lim = { 0 };
+	__u32 size = sizeof(lim);
+
+	if (edgenpu_query(fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size))
+		return 0;
+	return lim.max_pinned;
+}
+
+/*
+ * By default, NPUs may pin half of RAM: a buffer of 1 GiB, mapped, on a
+ * machine of less than 2 GiB is refused before any page of it is taken
+ * (the pages could not be reclaimed, and the OOM killer could not free
+ * them from the process it kills).
+ */
+TEST_F(lim, half_of_ram_pinned_at_most)
+{
+	struct drm_edgenpu_bo_create c = { .size = 1ull << 30,
+					   .flags = DRM_EDGENPU_BO_CREATE_MAP };
+	int mb = tparam_get("max_pinned_mb");
+	struct sysinfo si;
+
+	ASSERT_LE(0, mb) TH_LOG("no max_pinned_mb module parameter");
+	if (mb != 0)
+		SKIP(return, "max_pinned_mb is set: not the default bound");
+	ASSERT_EQ(0, sysinfo(&si));
+	EXPECT_EQ((uint64_t)si.totalram * si.mem_unit / 2, max_pinned(self->fd));
+	if (max_pinned(self->fd) >= c.size)
+		SKIP(return, "2 GiB of RAM or more: a 1 GiB buffer may be pinned");
+	EXPECT_EQ(-ENOMEM, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_BO_CREATE, &c));
+}
+
+/*
+ * Under max_pinned_mb, buffers count once from their first NPU mapping,
+ * command streams while their jobs are pending; freeing a buffer gives
+ * its share back.
+ */
+TEST_F(lim, pinned_memory)
+{
+	struct drm_edgenpu_job_info info;
+	struct tcs cs = { .n = 0 };
+	struct tjob j = { .cs = &cs };
+	uint64_t va2, va3;
+	struct tbo a, b;
+	int k;
+
+	if (geteuid() != 0)
+		SKIP(return, "setting max_pinned_mb needs root");
+	self->max_pinned_mb = tparam_get("max_pinned_mb");
+	ASSERT_LE(0, self->max_pinned_mb);
+	ASSERT_EQ(0, tparam_set("max_pinned_mb", 8));
+	EXPECT_EQ(8ull << 20, max_pinned(self->fd));
+
+	ASSERT_EQ(0, tbo_create(self->fd, 6 << 20, DRM_EDGENPU_BO_CREATE_MAP, &a));
+	ASSERT_EQ(0, tbo_create(self->fd, 4 << 20, 0, &b));	/* not pinned yet */
+	EXPECT_EQ(-ENOMEM, tvm_map(self->fd, b.handle, 0, &va3));
+	ASSERT_EQ(0, tvm_map(self->fd, a.handle, 0, &va2));	/* counted once */
+
+	/* 6 MiB and a command stream fit in 8, not in 6 */
+	tcs_fill(&cs, a.va, 0x5a, 4096);
+	tcs_end(&cs);
+	tjob_bo(&j, a.handle, 1);
+	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
+	ASSERT_EQ(0, tjob_wait(self->fd, j.id, MS, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tparam_set("max_pinned_mb", 6));
+	EXPECT_EQ(-ENOMEM, tsubmit(self->fd, &j, 1));
+
+	/* the 6 MiB buffer goes (its mappings and handle): room again */
+	ASSERT_EQ(0, tparam_set("max_pinned_mb", 8));
+	EXPECT_EQ(0, tvm_unmap(self->fd, a.va));
+	EXPECT_EQ(0, tvm_unmap(self->fd, va2));
+	tbo_close(self->fd, &a);
+	/* (the ended job's references go when the scheduler frees it) */
+	for (k = 0; k < 200 && tvm_map(self->fd, b.handle, 0, &va3) == -ENOMEM; k++)
+		usleep(10000);
+	EXPECT_GT(200, k);
+	tbo_close(self->fd, &b);
 }
 
 TEST_HARNESS_MAIN

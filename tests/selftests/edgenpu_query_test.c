@@ -178,6 +178,7 @@ TEST_F(query, limits)
 	EXPECT_EQ(DRM_EDGENPU_MAX_PENDING_JOBS, lim.max_pending_jobs);
 	EXPECT_LT(0, lim.max_pending_cmd);
 	EXPECT_GE(DRM_EDGENPU_MAX_PENDING_CMD, lim.max_pending_cmd);
+	EXPECT_LT(0, lim.max_pinned);
 	if (lim.device_cmd_budget) {
 		EXPECT_GE(lim.device_cmd_budget / 4, lim.max_pending_cmd);
 	} else {

@@ -130,12 +130,19 @@ struct drm_edgenpu_device_info {
  * @device_cmd_budget: bytes of command stream all files together may
  *	hold, 0 when only the per-file bound applies: half of a carve-out,
  *	the other half being for page tables and rings.
+ * @max_pinned: bytes of memory all processes together may have pinned
+ *	for NPUs, buffers mapped into an NPU address space and pending
+ *	command streams alike (the module parameter max_pinned_mb, by default
+ *	half of RAM): a VM_MAP, BO_CREATE or SUBMIT beyond fails with -ENOMEM.
+ *	It can change at any time; what a process may pin within it is its
+ *	memory cgroup's to say.
  */
 struct drm_edgenpu_limits {
 	__u32 max_mappings;
 	__u32 max_pending_jobs;
 	__u64 max_pending_cmd;
 	__u64 device_cmd_budget;
+	__u64 max_pinned;
 };
 
 #define DRM_EDGENPU_LIMITS_SIZE_V0	(sizeof(struct drm_edgenpu_limits))
