@@ -171,6 +171,26 @@ kernel-newest: $(KDIR_NEWEST)/.complete
 module: $(MODULE_KERNEL)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules
 
+# ---- the debug kernel --------------------------------------------------------
+# A lean x86-64 6.12 with KASAN, lockdep, kmemleak, DMA-API debug, UBSAN,
+# DEBUG_OBJECTS and fault injection (tools/setup/kernel-debug.sh, cached by
+# a hash of its configuration); the module is built for it from a mirror.
+DEBUG_DIR := $(BUILD)/debug
+DEBUG_KROOT_FILE := $(DEBUG_DIR)/kroot
+DEBUG_MODULE := $(DEBUG_DIR)/module/driver/edgenpu.ko
+# (read by the shell when a recipe runs: the file is made by debug-kernel)
+DEBUG_KROOT = $$(cat $(DEBUG_KROOT_FILE))
+
+debug-kernel:
+	@mkdir -p $(DEBUG_DIR)
+	@tools/setup/kernel-debug.sh > $(DEBUG_KROOT_FILE).tmp
+	@mv $(DEBUG_KROOT_FILE).tmp $(DEBUG_KROOT_FILE)
+
+debug-module: debug-kernel
+	@tools/mirror-driver $(DEBUG_DIR)/module
+	$(MAKE) -C $$(echo $$(cat $(DEBUG_KROOT_FILE))/usr/src/linux-headers-*) \
+		M=$(abspath $(DEBUG_DIR)/module) KCFLAGS=-Werror modules
+
 # ---- QEMU with the EdgeNPU -------------------------------------------------
 qemu:
 	qemu/build-qemu.sh >/dev/null
@@ -346,6 +366,13 @@ all: lib tools module qemu selftests host-tests stage
 
 VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
+VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) \
+	--device-opts debug=on --stage $(STAGE) --module $(DEBUG_MODULE)
+# What the debug kernel runs: the ioctl fuzzer, the fault storm, then the
+# whole suite (so the goldens run on the device the fuzzer went through),
+# and a scan for leaks.
+DEBUG_SUITE := --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
+	/usr/lib/edgenpu/fuzz/edgenpu_storm --all
 
 # ---- arm64: the NPU as a device-tree platform device ----------------------
 # The arm64 guest boots Debian's arm64 6.12 kernel (with drm.ko rebuilt for
@@ -434,8 +461,9 @@ check-arm64:
 check:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
-		all kernel-newest arm64
+		all kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
+		--vm-debug "$(VM_DEBUG) --timeout $(VM_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
@@ -447,6 +475,25 @@ check:
 vm: all
 	$(VM) --timeout $(VM_TIMEOUT) -- sh -c '$(CMD)'
 
+# The same on the debug kernel: make vm-debug CMD='edgenpu-run-tests --kmemleak'
+vm-debug: all debug-module
+	$(VM_DEBUG) --timeout $(VM_TIMEOUT) -- sh -c '$(CMD)'
+
+# Long runs on the debug kernel (minutes, not part of make check):
+#   make fuzz-ioctl FUZZ_SECONDS=600 [FUZZ_SEED=N]   the ioctl fuzzer
+#   make stress [STRESS_FAULTS=1000]                  the fault storm
+FUZZ_SEED ?= $(shell date +%s)
+FUZZ_SECONDS ?= 600
+STRESS_FAULTS ?= 1000
+fuzz-ioctl: all debug-module
+	$(VM_DEBUG) --timeout $$(($(FUZZ_SECONDS) + 600)) -- sh -c \
+		'EDGENPU_FUZZ_SECONDS=$(FUZZ_SECONDS) EDGENPU_FUZZ_SEED=$(FUZZ_SEED) \
+		edgenpu-run-tests --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
+		model_golden_npu_test'
+stress: all debug-module
+	$(VM_DEBUG) --timeout $$(($(STRESS_FAULTS) * 2 + 600)) -- sh -c \
+		'/usr/lib/edgenpu/fuzz/edgenpu_storm --faults $(STRESS_FAULTS)'
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -456,12 +503,15 @@ help:
 	@echo "make check   build everything and run every test (host and VM)"
 	@echo "make all     build library, tools, module, QEMU, tests"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
-	@echo "make vm CMD='...'  run a command in the VM"
+	@echo "make vm CMD='...'  run a command in the VM (make vm-debug: on the debug kernel)"
+	@echo "make fuzz-ioctl FUZZ_SECONDS=N   the ioctl fuzzer on the debug kernel, N seconds"
+	@echo "make stress  1000 injected faults on the debug kernel (STRESS_FAULTS=N)"
 	@echo "make install DESTDIR=... PREFIX=...   install library, headers, tools, man pages,"
 	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
 	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"
 
 .PHONY: all lib tools kernel kernel-newest module qemu selftests host-tests bench install \
+	debug-kernel debug-module vm-debug fuzz-ioctl stress \
 	arm64 arm64-module arm64-board arm64-stage check-arm64 \
 	install-user install-module install-udev install-dkms uninstall \
 	stage deps demo check vm clean help

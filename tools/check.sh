@@ -7,6 +7,7 @@
 #            --host-tests "BIN..." [--sparse-arm64 "KDIR MODDIR..."]
 #            [--arm64-vm "VM-COMMAND"]
 #            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
+#            [--vm-debug "VM-COMMAND" --debug-suite "RUN-TESTS-ARGS"]
 #            -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
@@ -23,7 +24,14 @@
 #            DKMS add/build/install/remove; a build-only check against
 #            the newest kernel Debian offers (--kdir-newest)
 #   dt       the device-tree binding and its examples
-#   vm       the kselftests and library tests inside the QEMU guest
+#   vm-debug the ioctl fuzzer, the fault storm and the whole guest suite
+#            on the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug,
+#            UBSAN, fault injection), any kernel report failing the run
+#            (--vm-debug, --debug-suite: what edgenpu-run-tests runs there);
+#            it starts first and runs alongside everything else
+#   vm       the kselftests and library tests inside the QEMU guest, on
+#            Debian's kernel, when there is no debug kernel (the debug
+#            suite runs the same tests)
 #   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
 #            the device tree, wired as dts/examples/qemu-virt-npu.dtso
 #            says); it runs alongside the other suites, most of which use
@@ -36,6 +44,7 @@
 #            runs alongside, after the arm64 suites
 set -uo pipefail
 BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
+VM_DEBUG= DEBUG_SUITE=
 SPARSE_ARM64=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -48,6 +57,8 @@ while [ $# -gt 0 ]; do
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
 	--arm64-vm-plain) ARM64_VM_PLAIN=$2; shift 2 ;;
 	--vm-iommu) VM_IOMMU=$2; shift 2 ;;
+	--vm-debug) VM_DEBUG=$2; shift 2 ;;
+	--debug-suite) DEBUG_SUITE=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -130,6 +141,16 @@ fi
 IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
 	     model_golden_npu_test libedgenpu_device_test)
+# The debug kernel's suite is the longest: it starts first, in the
+# background, and replaces the whole suite on Debian's kernel (the same
+# tests; Debian's kernel still runs the IOMMU guest's). The other guests
+# run alongside it, one after the other, while the host checks run here.
+debug_pid=
+if [ -n "$VM_DEBUG" ]; then
+	read -ra dargs <<<"$DEBUG_SUITE"
+	vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}" &
+	debug_pid=$!
+fi
 arm64_pid=
 if [ -n "$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
 	{
@@ -192,22 +213,41 @@ section "device-tree binding: yamllint, dtc, jsonschema"
 run_logged dt-binding "$RES/dt.log" tests/dt/check_binding.py
 tools/ksft-summary --brief "$RES/dt.log"
 
-section "VM tests (QEMU TCG guest with the EdgeNPU)"
-"$@" --log "$RES/vm-console.txt" -- edgenpu-run-tests 2>&1 | sed "s/^/  | /"
-vmst=${PIPESTATUS[0]}
-{
-	cat "$RES/vm-console.txt" 2>/dev/null
-	echo "edgenpu-vm: exit $vmst"
-} > "$RES/vm.log"
-tools/ksft-summary --brief "$RES/vm.log"
+# The suite in the foreground streams its guest's output.
+#   fg_suite NAME "VM-COMMAND" [edgenpu-run-tests ARG...]
+fg_suite() {
+	local name=$1 st cmd
+	read -ra cmd <<<"$2"
+	shift 2
+	"${cmd[@]}" --log "$RES/$name-console.txt" -- edgenpu-run-tests "$@" 2>&1 |
+		sed "s/^/  | /"
+	st=${PIPESTATUS[0]}
+	{
+		cat "$RES/$name-console.txt" 2>/dev/null
+		echo "edgenpu-vm: exit $st"
+	} > "$RES/$name.log"
+	tools/ksft-summary --brief "$RES/$name.log"
+}
+
+if [ -z "$VM_DEBUG" ]; then
+	section "VM tests (QEMU TCG guest with the EdgeNPU)"
+	fg_suite vm "$*"
+fi
 
 if [ -n "$arm64_pid" ]; then
 	wait "$arm64_pid"
-	section "ran alongside: arm64 VM tests (QEMU virt, the NPU through the device tree)," \
-		"x86-64 VM behind an IOMMU"
+	section "ran alongside: arm64 VM tests (QEMU virt, the NPU through the" \
+		"device tree), x86-64 VM behind an IOMMU on Debian's kernel"
 	for f in "$RES"/arm64-vm*.log "$RES"/vm-iommu.log; do
 		[ -e "$f" ] && tools/ksft-summary --brief "$f"
 	done
+fi
+if [ -n "$debug_pid" ]; then
+	wait "$debug_pid"
+	section "ran alongside: the debug kernel (ioctl fuzzer, fault storm, whole suite, leaks)"
+	grep -hE '^# (fuzz|storm|kmemleak)|took [0-9]+ s$' "$RES/vm-debug-console.txt" 2>/dev/null |
+		sed 's/^/  | /'
+	tools/ksft-summary --brief "$RES/vm-debug.log"
 fi
 
 section "summary"

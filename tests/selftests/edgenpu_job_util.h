@@ -886,7 +886,11 @@ static inline int tklog_bad_lines(char *first, size_t len)
 {
 	static const char *const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection", "Call Trace:",
-		"UBSAN", "KASAN", "list_add corruption", "refcount_t:",
+		"UBSAN", "KASAN", "list_add corruption", "list_del corruption",
+		"refcount_t:", "possible circular locking",
+		"possible recursive locking", "suspicious RCU usage",
+		"inconsistent lock state", "possible irq lock inversion",
+		"blocked for more than", "soft lockup", "ODEBUG",
 	};
 	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	char *buf, *line, *save = NULL;
