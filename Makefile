@@ -366,7 +366,9 @@ all: lib tools module qemu selftests host-tests stage
 
 VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
-VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) \
+# (2 GiB: KASAN's shadow, kmemleak and the quarantine take their share, and
+# the fuzzer pins up to a quarter of it)
+VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) --mem 2G \
 	--device-opts debug=on --stage $(STAGE) --module $(DEBUG_MODULE)
 # What the debug kernel runs: the ioctl fuzzer, the fault storm, then the
 # whole suite (so the goldens run on the device the fuzzer went through),
