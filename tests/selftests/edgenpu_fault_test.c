@@ -249,7 +249,7 @@ static int path_job_info(FIXTURE_DATA(fault) *self, void *arg)
 
 /* ---- the test -------------------------------------------------------------------- */
 
-TEST_F(fault, every_allocation_of_every_path)
+TEST_F_TIMEOUT(fault, every_allocation_of_every_path, 600)
 {
 	struct drm_edgenpu_job_info info;
 	struct submit_arg *s = calloc(1, sizeof(*s));
