@@ -370,11 +370,12 @@ VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-op
 # the fuzzer pins up to a quarter of it)
 VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) --mem 2G \
 	--device-opts debug=on --stage $(STAGE) --module $(DEBUG_MODULE)
-# What the debug kernel runs: the ioctl fuzzer, the fault storm, then the
-# whole suite (so the goldens run on the device the fuzzer went through),
-# and a scan for leaks.
-DEBUG_SUITE := --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
-	/usr/lib/edgenpu/fuzz/edgenpu_storm --all
+# What the debug kernel runs, in two guests side by side: the ioctl
+# fuzzer, the fault storm and a golden model on the device they went
+# through; the whole suite. Each ends with a scan for leaks.
+DEBUG_FUZZ := --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
+	/usr/lib/edgenpu/fuzz/edgenpu_storm model_golden_npu_test
+DEBUG_SUITE := --kmemleak --all
 
 # ---- arm64: the NPU as a device-tree platform device ----------------------
 # The arm64 guest boots Debian's arm64 6.12 kernel (with drm.ko rebuilt for
@@ -466,6 +467,7 @@ check:
 		all kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--vm-debug "$(VM_DEBUG) --timeout $(VM_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
+		--debug-fuzz "$(DEBUG_FUZZ)" \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \

@@ -7,7 +7,8 @@
 #            --host-tests "BIN..." [--sparse-arm64 "KDIR MODDIR..."]
 #            [--arm64-vm "VM-COMMAND"]
 #            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
-#            [--vm-debug "VM-COMMAND" --debug-suite "RUN-TESTS-ARGS"]
+#            [--vm-debug "VM-COMMAND" --debug-suite "RUN-TESTS-ARGS"
+#             --debug-fuzz "RUN-TESTS-ARGS"]
 #            -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
@@ -24,11 +25,13 @@
 #            DKMS add/build/install/remove; a build-only check against
 #            the newest kernel Debian offers (--kdir-newest)
 #   dt       the device-tree binding and its examples
-#   vm-debug the ioctl fuzzer, the fault storm and the whole guest suite
-#            on the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug,
-#            UBSAN, fault injection), any kernel report failing the run
-#            (--vm-debug, --debug-suite: what edgenpu-run-tests runs there);
-#            it starts first and runs alongside everything else
+#   vm-debug-fuzz, vm-debug
+#            the ioctl fuzzer and the fault storm; the whole guest suite:
+#            two guests on the debug kernel (KASAN, lockdep, kmemleak,
+#            DMA-API debug, UBSAN, fault injection), any kernel report or
+#            leak failing the run (--vm-debug; --debug-fuzz, --debug-suite:
+#            what edgenpu-run-tests runs in each); they start first and
+#            run alongside everything else
 #   vm       the kselftests and library tests inside the QEMU guest, on
 #            Debian's kernel, when there is no debug kernel (the debug
 #            suite runs the same tests)
@@ -44,7 +47,7 @@
 #            runs alongside, after the arm64 suites
 set -uo pipefail
 BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
-VM_DEBUG= DEBUG_SUITE=
+VM_DEBUG= DEBUG_SUITE= DEBUG_FUZZ=
 SPARSE_ARM64=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--vm-iommu) VM_IOMMU=$2; shift 2 ;;
 	--vm-debug) VM_DEBUG=$2; shift 2 ;;
 	--debug-suite) DEBUG_SUITE=$2; shift 2 ;;
+	--debug-fuzz) DEBUG_FUZZ=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -141,15 +145,20 @@ fi
 IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
 	     model_golden_npu_test libedgenpu_device_test)
-# The debug kernel's suite is the longest: it starts first, in the
-# background, and replaces the whole suite on Debian's kernel (the same
+# The debug kernel's guests are the longest: they start first, in the
+# background, and replace the whole suite on Debian's kernel (the same
 # tests; Debian's kernel still runs the IOMMU guest's). The other guests
-# run alongside it, one after the other, while the host checks run here.
-debug_pid=
+# run alongside them, one after the other, while the host checks run here.
+debug_pids=()
 if [ -n "$VM_DEBUG" ]; then
+	if [ -n "$DEBUG_FUZZ" ]; then
+		read -ra dargs <<<"$DEBUG_FUZZ"
+		vm_suite vm-debug-fuzz "$VM_DEBUG" "${dargs[@]}" &
+		debug_pids+=($!)
+	fi
 	read -ra dargs <<<"$DEBUG_SUITE"
 	vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}" &
-	debug_pid=$!
+	debug_pids+=($!)
 fi
 arm64_pid=
 if [ -n "$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
@@ -242,12 +251,16 @@ if [ -n "$arm64_pid" ]; then
 		[ -e "$f" ] && tools/ksft-summary --brief "$f"
 	done
 fi
-if [ -n "$debug_pid" ]; then
-	wait "$debug_pid"
-	section "ran alongside: the debug kernel (ioctl fuzzer, fault storm, whole suite, leaks)"
-	grep -hE '^# (fuzz|storm|kmemleak)|took [0-9]+ s$' "$RES/vm-debug-console.txt" 2>/dev/null |
-		sed 's/^/  | /'
-	tools/ksft-summary --brief "$RES/vm-debug.log"
+if [ ${#debug_pids[@]} -gt 0 ]; then
+	wait "${debug_pids[@]}"
+	section "ran alongside: two guests on the debug kernel (ioctl fuzzer and fault storm;" \
+		"the whole suite), leaks scanned after each"
+	for f in "$RES"/vm-debug-fuzz "$RES"/vm-debug; do
+		[ -e "$f.log" ] || continue
+		grep -hE '^# (fuzz|storm):|took [0-9]+ s$' "$f-console.txt" 2>/dev/null |
+			sed 's/^/  | /'
+		tools/ksft-summary --brief "$f.log"
+	done
 fi
 
 section "summary"
