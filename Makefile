@@ -366,10 +366,11 @@ all: lib tools module qemu selftests host-tests stage
 
 VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
-# (2 GiB: KASAN's shadow, kmemleak and the quarantine take their share, and
-# the fuzzer pins up to a quarter of it)
-VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) --mem 2G \
+VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) \
 	--device-opts debug=on --stage $(STAGE) --module $(DEBUG_MODULE)
+# The fuzzer's guest has 2 GiB: KASAN's shadow, kmemleak and the quarantine
+# take their share, and the fuzzer pins up to a quarter of it.
+VM_DEBUG_FUZZ = $(VM_DEBUG) --mem 2G
 # What the debug kernel runs, in two guests side by side: the ioctl
 # fuzzer, the fault storm and a golden model on the device they went
 # through; the whole suite. Each ends with a scan for leaks.
@@ -467,7 +468,7 @@ check:
 		all kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--vm-debug "$(VM_DEBUG) --timeout $(VM_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
-		--debug-fuzz "$(DEBUG_FUZZ)" \
+		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) --timeout $(VM_TIMEOUT)" --debug-fuzz "$(DEBUG_FUZZ)" \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
@@ -490,12 +491,12 @@ FUZZ_SEED ?= $(shell date +%s)
 FUZZ_SECONDS ?= 600
 STRESS_FAULTS ?= 1000
 fuzz-ioctl: all debug-module
-	$(VM_DEBUG) --timeout $$(($(FUZZ_SECONDS) + 600)) -- sh -c \
+	$(VM_DEBUG_FUZZ) --timeout $$(($(FUZZ_SECONDS) + 600)) -- sh -c \
 		'EDGENPU_FUZZ_SECONDS=$(FUZZ_SECONDS) EDGENPU_FUZZ_SEED=$(FUZZ_SEED) \
 		edgenpu-run-tests --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
 		model_golden_npu_test'
 stress: all debug-module
-	$(VM_DEBUG) --timeout $$(($(STRESS_FAULTS) * 2 + 600)) -- sh -c \
+	$(VM_DEBUG_FUZZ) --timeout $$(($(STRESS_FAULTS) * 2 + 600)) -- sh -c \
 		'/usr/lib/edgenpu/fuzz/edgenpu_storm --faults $(STRESS_FAULTS)'
 
 clean:

@@ -8,7 +8,7 @@
 #            [--arm64-vm "VM-COMMAND"]
 #            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
 #            [--vm-debug "VM-COMMAND" --debug-suite "RUN-TESTS-ARGS"
-#             --debug-fuzz "RUN-TESTS-ARGS"]
+#             [--vm-debug-fuzz "VM-COMMAND"] --debug-fuzz "RUN-TESTS-ARGS"]
 #            -- VM-COMMAND...
 #   check.sh --build DIR --only arm64 --arm64-vm ... --arm64-vm-plain ...
 #
@@ -47,7 +47,7 @@
 #            runs alongside, after the arm64 suites
 set -uo pipefail
 BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
-VM_DEBUG= DEBUG_SUITE= DEBUG_FUZZ=
+VM_DEBUG= DEBUG_SUITE= VM_DEBUG_FUZZ= DEBUG_FUZZ=
 SPARSE_ARM64=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -63,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--vm-debug) VM_DEBUG=$2; shift 2 ;;
 	--debug-suite) DEBUG_SUITE=$2; shift 2 ;;
 	--debug-fuzz) DEBUG_FUZZ=$2; shift 2 ;;
+	--vm-debug-fuzz) VM_DEBUG_FUZZ=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "check.sh: unknown argument $1" >&2; exit 2 ;;
@@ -153,7 +154,7 @@ debug_pids=()
 if [ -n "$VM_DEBUG" ]; then
 	if [ -n "$DEBUG_FUZZ" ]; then
 		read -ra dargs <<<"$DEBUG_FUZZ"
-		vm_suite vm-debug-fuzz "$VM_DEBUG" "${dargs[@]}" &
+		vm_suite vm-debug-fuzz "${VM_DEBUG_FUZZ:-$VM_DEBUG}" "${dargs[@]}" &
 		debug_pids+=($!)
 	fi
 	read -ra dargs <<<"$DEBUG_SUITE"

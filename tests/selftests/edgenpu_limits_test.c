@@ -51,7 +51,7 @@ FIXTURE_TEARDOWN(lim)
  * an unmap makes room; a job whose buffer is the last mapped one (the end
  * of the tree) validates and runs.
  */
-TEST_F(lim, mappings)
+TEST_F_TIMEOUT(lim, mappings, 600)
 {
 	struct drm_edgenpu_job_info info;
 	struct tcs cs = { .n = 0 };
@@ -89,7 +89,7 @@ TEST_F(lim, mappings)
  * the limit, then submissions get -EBUSY, all or nothing; once the jobs
  * end, there is room again.
  */
-TEST_F(lim, pending_jobs)
+TEST_F_TIMEOUT(lim, pending_jobs, 600)
 {
 	struct drm_edgenpu_job_info info;
 	struct tcs *cs = calloc(1, sizeof(*cs)), c = { .n = 0 };
@@ -140,7 +140,7 @@ TEST_F(lim, pending_jobs)
  * file may hold (DRM_EDGENPU_MAX_PENDING_CMD, or less under a carve-out);
  * the next one gets -EBUSY.
  */
-TEST_F(lim, pending_command_memory)
+TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 {
 	const uint32_t words = ENPU_MAX_CMD_SIZE / 4;
 	struct tcs *cs = calloc(1, sizeof(*cs));
@@ -206,7 +206,7 @@ static uint64_t max_pinned(int fd)
  * (the pages could not be reclaimed, and the OOM killer could not free
  * them from the process it kills).
  */
-TEST_F(lim, half_of_ram_pinned_at_most)
+TEST_F_TIMEOUT(lim, half_of_ram_pinned_at_most, 600)
 {
 	struct drm_edgenpu_bo_create c = { .size = 1ull << 30,
 					   .flags = DRM_EDGENPU_BO_CREATE_MAP };
@@ -228,7 +228,7 @@ TEST_F(lim, half_of_ram_pinned_at_most)
  * command streams while their jobs are pending; freeing a buffer gives
  * its share back.
  */
-TEST_F(lim, pinned_memory)
+TEST_F_TIMEOUT(lim, pinned_memory, 600)
 {
 	struct drm_edgenpu_job_info info;
 	struct tcs cs = { .n = 0 };
