@@ -229,7 +229,7 @@ $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(
 # Every golden case through the public graph API: CPU backend on the host,
 # NPU through the driver in the VM (the goldens are staged into the guest).
 GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c \
-	tests/host/golden.c
+	tests/host/golden.c tests/host/golden_placement.c
 HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
 $(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
@@ -246,16 +246,17 @@ $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/h
 		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
 # Whole models from shared/models against goldens/models, same split.
-MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c
+MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c \
+	tests/host/golden_placement.c
 HOST_TESTS += $(BUILD)/tests/host/model_golden_test
-$(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
+$(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-Itests/host,$(MODEL_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
-$(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) tests/host/golden.h \
+$(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
 		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \

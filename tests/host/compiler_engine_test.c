@@ -18,6 +18,7 @@
 #include "edgenpu_cmd.h"
 #include "edgenpu_hw.h"
 #include "golden.h"
+#include "golden_placement.h"
 #include "model.h"
 #include "npu.h"
 #include "testbus.h"
@@ -135,6 +136,9 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		snprintf(msg, len, "plan: %.900s", enpu_last_error());
 		goto out;
 	}
+	/* its NPU operators all planned for the NPU: no silent CPU fallback */
+	if (golden_placement_check(m, NULL, msg, len))
+		goto out;
 	if (tbus_init(&bus, 256u << 20) || enpu_engine_init(&e, &sku, &tbus_ops, &bus)) {
 		snprintf(msg, len, "out of memory");
 		goto out;

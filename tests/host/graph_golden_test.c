@@ -15,6 +15,7 @@
 
 #include "kselftest.h"
 #include "golden_graph.h"
+#include "golden_placement.h"
 
 /* 0 pass, 1 skip, -1 fail; msg says why. */
 static int run_case(struct enpu_device *dev, const char *path, char *msg, size_t len)
@@ -38,6 +39,11 @@ static int run_case(struct enpu_device *dev, const char *path, char *msg, size_t
 	r = enpu_model_compile(dev, gg.graph, NULL, &m);
 	if (r) {
 		snprintf(msg, len, "compile: %s", enpu_last_error());
+		r = -1;
+		goto out;
+	}
+	/* on the NPU, its operators ran there: no silent CPU fallback */
+	if (dev && golden_placement_check(m, NULL, msg, len)) {
 		r = -1;
 		goto out;
 	}

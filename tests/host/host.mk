@@ -45,11 +45,11 @@ HOST_TESTS += $(ENGINE_TEST) $(GOLDEN_TEST)
 # The NPU compiler's output on the engine, no kernel involved.
 COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test
 $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
-		$(GOLDEN_SRCS) $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) \
-		$(LIB_HDRS) | $(KROOT)/.complete
+		$(GOLDEN_SRCS) tests/host/golden_placement.c tests/host/golden_placement.h \
+		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
-		$(MODEL_INC),$< $(TESTBUS_SRCS) $(GOLDEN_SRCS), \
+		$(MODEL_INC),$< $(TESTBUS_SRCS) $(GOLDEN_SRCS) tests/host/golden_placement.c, \
 		$(ENGINE_SAN_LIB) $(LIB_SAN) $(DRM_LIBS) -lm)
 
 HOST_TESTS += $(COMPILER_TEST)

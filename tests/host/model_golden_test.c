@@ -13,6 +13,7 @@
 
 #include "kselftest.h"
 #include "golden.h"
+#include "golden_placement.h"
 
 #include <edgenpu/edgenpu.h>
 
@@ -60,6 +61,9 @@ static int run(struct enpu_device *dev, const char *models, const char *path,
 		snprintf(msg, len, "compile: %s", enpu_last_error());
 		goto done;
 	}
+	/* on the NPU, its operators ran there: no silent CPU fallback */
+	if (dev && golden_placement_check(m, NULL, msg, len))
+		goto done;
 	got = malloc(out->bytes + 1);
 	if (!got)
 		goto done;

@@ -202,7 +202,7 @@ TEST_F(rec, hang)
 	struct tjob hung, later, high;
 	uint32_t s_hung, s_later, st, resets;
 	char dump[8192], want[64];
-	int before, fst;
+	int before, fst, queued;
 	struct peer p;
 	struct tbo x;
 	int64_t t0;
@@ -223,9 +223,12 @@ TEST_F(rec, hang)
 	ASSERT_EQ(0, tinject(self->devname, "hang"));
 	t0 = tnow_ms();
 	ASSERT_EQ(0, tsubmit(self->fd, &hung, 1));
-	ASSERT_EQ(0, peer_go(&p));
 	copy_job(self, &cl, &later, s_later);
 	ASSERT_EQ(0, tsubmit(self->fd, &later, 1));
+	/* on the ring behind the hung one before the hang is found: replayed */
+	ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 2, MS));
+	queued = tresets(self->devname) == before;
+	ASSERT_EQ(0, peer_go(&p));
 	high = (struct tjob){ .cs = &chi, .priority = DRM_EDGENPU_PRIORITY_HIGH };
 	tcs_copy(&chi, self->src.va, self->dst.va + N / 2, N / 2);
 	tcs_end(&chi);
@@ -251,14 +254,19 @@ TEST_F(rec, hang)
 	EXPECT_EQ(0x17, x.cpu[0]);
 	EXPECT_EQ(0x17, x.cpu[N - 1]);
 
-	/* the jobs behind it were replayed (or ran after the reset) */
+	/* the job queued behind it was replayed, once */
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, later.id, &info));
-	EXPECT_GE(1, info.resets);
+	if (queued) {
+		EXPECT_EQ(1, info.resets);
+	} else {
+		TH_LOG("the hang was found before the later job reached the ring");
+	}
 	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_later, &fst));
 	EXPECT_EQ(1, fst);
 	expect_copied(_metadata, self);
 	EXPECT_EQ(0, peer_finish(&p, &st, &resets)) TH_LOG("the other process's copy is wrong");
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, st);
+	/* the other process's job, wherever the reset found it: at most once */
 	EXPECT_GE(1, resets);
 
 	/* and the device works */

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* See golden_placement.h. */
+#include <stdio.h>
+
+#include "golden_placement.h"
+
+/* The operators the EdgeNPU computes or moves (hw/README.md, the ISA). */
+static int npu_operator(enum enpu_layer_type t)
+{
+	switch (t) {
+	case ENPU_LAYER_CONV_2D:
+	case ENPU_LAYER_DEPTHWISE_CONV_2D:
+	case ENPU_LAYER_FULLY_CONNECTED:
+	case ENPU_LAYER_ADD:
+	case ENPU_LAYER_AVERAGE_POOL_2D:
+	case ENPU_LAYER_MAX_POOL_2D:
+	case ENPU_LAYER_PAD:
+	case ENPU_LAYER_CONCATENATION:
+	case ENPU_LAYER_RESHAPE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int golden_placement_check(const struct enpu_model *m, size_t *npu_layers,
+			   char *msg, size_t len)
+{
+	size_t i, n = enpu_model_num_layers(m), on = 0;
+	struct enpu_layer_info li;
+
+	for (i = 0; i < n; i++) {
+		if (enpu_model_layer_info(m, i, &li)) {
+			snprintf(msg, len, "layer %zu: no layer info: %s", i, enpu_last_error());
+			return -1;
+		}
+		if (li.on_npu != npu_operator(li.type)) {
+			snprintf(msg, len, "layer %zu (%s) placed on the %s, expected the %s",
+				 i, enpu_layer_type_name(li.type), li.on_npu ? "NPU" : "CPU",
+				 li.on_npu ? "CPU" : "NPU");
+			return -1;
+		}
+		on += li.on_npu;
+	}
+	if (npu_layers)
+		*npu_layers = on;
+	return 0;
+}
