@@ -27,6 +27,8 @@
  * destroys: more calls in flight than the guest has CPUs, since many of
  * them sleep in the kernel); $EDGENPU_FUZZ_IOCTLS and
  * $EDGENPU_FUZZ_SECONDS override them (make fuzz-ioctl FUZZ_SECONDS=N).
+ * A count is also bounded by 20 minutes (a debug kernel on a loaded host
+ * takes about 8 for the default count): the figures say what ran.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -37,7 +39,9 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 
+#include "cmd_gen.h"
 #include "edgenpu_job_util.h"
+#include "fuzz_rng.h"
 
 #define MAX_WORKERS	8
 #define POOL		48	/* handles, VAs, syncobjs, ids kept per worker */
@@ -57,49 +61,6 @@ static struct shared *sh;
 static char devname[64];
 
 /* ---- randomness ------------------------------------------------------------ */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	/* xorshift64* */
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-/* True with probability @pct percent. */
-static int chance(struct rng *r, unsigned int pct)
-{
-	return below(r, 100) < pct;
-}
-
-/* A value a hostile caller tries: the edges of the types, or noise. */
-static uint64_t edge64(struct rng *r)
-{
-	static const uint64_t v[] = {
-		0, 1, 2, 3, 4, 7, 8, 63, 64, 255, 256, 4095, 4096, 4097, 65536,
-		0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x100000000ull,
-		0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull,
-		ENPU_SRAM_VA_BASE, ENPU_MAX_CMD_SIZE, ENPU_MAX_CMD_SIZE + 4,
-		1ull << 30, (1ull << 30) + 1,
-	};
-
-	return chance(r, 70) ? v[below(r, sizeof(v) / sizeof(v[0]))] : rnd(r);
-}
-
-static uint32_t edge32(struct rng *r)
-{
-	return (uint32_t)edge64(r);
-}
 
 /* ---- a worker's world -------------------------------------------------------- */
 
@@ -455,135 +416,10 @@ static void op_raw(struct world *w)
 
 /* ---- command streams ------------------------------------------------------------- */
 
-static void put_cmd(uint32_t *s, uint32_t *n, uint32_t op, void *cmd, size_t bytes)
+/* The generator's VA source: the buffers of the job being built. */
+static uint32_t world_va(void *ctx, uint64_t len)
 {
-	if (*n + bytes / 4 >= STREAM_WORDS - 1)
-		return;
-	((uint32_t *)cmd)[0] = ENPU_CMD_HDR(op, bytes / 4);
-	memcpy(s + *n, cmd, bytes);
-	*n += bytes / 4;
-}
-
-/* A command from the ISA, over the worker's mappings: valid shapes, small. */
-static void gen_cmd(struct world *w, uint32_t *s, uint32_t *n)
-{
-	uint32_t len = 1 + below(R, 256);
-
-	switch (below(R, 9)) {
-	case 0: {
-		struct enpu_cmd_dma_copy c = {
-			.src = any_va(w, len), .dst = any_va(w, len), .row_bytes = len,
-			.rows = 1 + below(R, 2), .planes = 1,
-			.src_row_stride = len, .dst_row_stride = len,
-		};
-
-		put_cmd(s, n, ENPU_OP_DMA_COPY, &c, sizeof(c));
-		break;
-	}
-	case 1: {
-		struct enpu_cmd_dma_fill c = {
-			.dst = any_va(w, len), .value = below(R, 256),
-			.row_bytes = len, .rows = 1, .planes = 1,
-		};
-
-		put_cmd(s, n, ENPU_OP_DMA_FILL, &c, sizeof(c));
-		break;
-	}
-	case 2:
-	case 3: {
-		struct enpu_cmd_sync c = {
-			.engine = below(R, 2), .sem = below(R, 3),
-		};
-
-		put_cmd(s, n, below(R, 2) ? ENPU_OP_SIGNAL : ENPU_OP_WAIT, &c, sizeof(c));
-		break;
-	}
-	case 4: {
-		uint32_t hw = 1 + below(R, 8), c_in = 1 + below(R, 8);
-		uint32_t k = 1 + below(R, 3), oc = 1 + below(R, 8);
-		struct enpu_cmd_conv2d c = {
-			.input = any_va(w, hw * hw * c_in),
-			.filter = any_va(w, oc * k * k * c_in),
-			.quant = any_va(w, 8 * oc), .output = any_va(w, hw * hw * oc),
-			.batches = 1, .in_h = hw, .in_w = hw, .in_c = c_in,
-			.out_h = hw, .out_w = hw, .out_c = oc, .kernel_h = k,
-			.kernel_w = k, .stride_h = 1, .stride_w = 1, .dilation_h = 1,
-			.dilation_w = 1, .pad_top = k / 2, .pad_left = k / 2,
-			.act_min = -128, .act_max = 127,
-		};
-
-		if (chance(R, 25)) {
-			/* depthwise: one output channel per input channel */
-			c.depth_multiplier = 1;
-			c.out_c = c_in;
-			c.filter = any_va(w, k * k * c_in);
-			c.quant = any_va(w, 8 * c_in);
-			c.output = any_va(w, hw * hw * c_in);
-			put_cmd(s, n, ENPU_OP_DWCONV2D, &c, sizeof(c));
-		} else {
-			put_cmd(s, n, ENPU_OP_CONV2D, &c, sizeof(c));
-		}
-		break;
-	}
-	case 5: {
-		uint32_t in = 1 + below(R, 64), out = 1 + below(R, 16);
-		struct enpu_cmd_fc c = {
-			.input = any_va(w, in), .filter = any_va(w, in * out),
-			.quant = any_va(w, 8), .output = any_va(w, out),
-			.batches = 1, .in_depth = in, .out_depth = out,
-			.act_min = -128, .act_max = 127,
-		};
-
-		put_cmd(s, n, ENPU_OP_FULLY_CONNECTED, &c, sizeof(c));
-		break;
-	}
-	case 6: {
-		uint32_t e = 1 + below(R, 64);
-		struct enpu_cmd_pool c = {
-			.input = any_va(w, e), .output = any_va(w, e), .batches = 1,
-			.in_h = 1, .in_w = e, .channels = 1, .out_h = 1, .out_w = e,
-			.filter_h = 1, .filter_w = 1, .stride_h = 1, .stride_w = 1,
-			.act_min = -128, .act_max = 127,
-		};
-
-		put_cmd(s, n, below(R, 2) ? ENPU_OP_MAX_POOL : ENPU_OP_AVG_POOL, &c,
-			sizeof(c));
-		break;
-	}
-	case 7: {
-		uint32_t e = 1 + below(R, 64);
-		struct enpu_cmd_add c = {
-			.input1 = any_va(w, e), .input2 = any_va(w, e), .output = any_va(w, e),
-			.in1_shape = { 1, 1, 1, e }, .in2_shape = { 1, 1, 1, e },
-			.out_shape = { 1, 1, 1, e }, .left_shift = 20,
-			.input1_multiplier = 1 << 30, .input2_multiplier = 1 << 30,
-			.output_multiplier = 1 << 30, .act_min = -128, .act_max = 127,
-		};
-
-		put_cmd(s, n, ENPU_OP_ADD, &c, sizeof(c));
-		break;
-	}
-	default:
-		if (*n < STREAM_WORDS - 1)
-			s[(*n)++] = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
-	}
-}
-
-/* A stream of a few commands; sometimes one word mutated, or no END. */
-static uint32_t gen_stream(struct world *w, uint32_t *s)
-{
-	uint32_t n = 0, cmds = 1 + below(R, 8), i;
-
-	for (i = 0; i < cmds; i++)
-		gen_cmd(w, s, &n);
-	if (chance(R, 95))
-		s[n++] = ENPU_CMD_HDR(ENPU_OP_END, 1);
-	if (n && chance(R, 15)) {
-		i = below(R, n);
-		s[i] = chance(R, 50) ? s[i] ^ (1u << below(R, 32)) :
-					   (uint32_t)edge64(R);
-	}
-	return n;
+	return any_va(ctx, len);
 }
 
 static void op_submit(struct world *w)
@@ -593,6 +429,7 @@ static void op_submit(struct world *w)
 	struct drm_edgenpu_sync syncs[4][2];
 	struct drm_edgenpu_job jobs[5];
 	struct drm_edgenpu_submit s = { 0 };
+	struct cmd_gen gen;
 	uint32_t count = chance(R, 70) ? 1 : 2 + below(R, 3), j, b, hf;
 	uint32_t f = chance(R, 85) ? 0 : 1;
 	int err;
@@ -620,7 +457,9 @@ static void op_submit(struct world *w)
 			refs[j][nb].handle = any_handle(w, &hf);
 			refs[j][nb++].flags = chance(R, 50) ? 0 : edge32(R);
 		}
-		words = gen_stream(w, streams[j]);
+		gen = (struct cmd_gen){ .r = R, .va = world_va, .ctx = w,
+					.s = streams[j], .cap = STREAM_WORDS };
+		words = cmd_gen_stream(&gen);
 		u->cmd_ptr = any_ptr(w, streams[j]);
 		u->cmd_size = chance(R, 90) ? words * 4 : edge32(R);
 		u->bo_ptr = any_ptr(w, refs[j]);
@@ -885,7 +724,7 @@ int main(int argc, char **argv)
 	/* with a time given, the time bounds the run, not the count */
 	if (seconds)
 		budget = ~0ull;
-	deadline = t0 + (seconds ? seconds * 1000 : 600000);
+	deadline = t0 + (seconds ? seconds * 1000 : 1200000);
 	printf("# fuzz: seed %llu, %u workers, %s\n", (unsigned long long)seed, workers,
 	       root ? "with fault injection and resets (root)" : "no fault injection");
 	fflush(stdout);
