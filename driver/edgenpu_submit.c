@@ -82,13 +82,13 @@ static int edgenpu_check_region(struct edgenpu_job *job,
 	struct edgenpu_mapping *m;
 	u32 i;
 
-	if (r->va >= ENPU_SRAM_VA_BASE) {
-		if (r->va - ENPU_SRAM_VA_BASE + r->size > edev->sram_size) {
-			drm_dbg(&edev->drm, "command at %u: SRAM range 0x%x+%llu beyond %u bytes\n",
-				offset, r->va, r->size, edev->sram_size);
-			return -EINVAL;
-		}
+	switch (enpu_region_where(r, edev->sram_size)) {
+	case ENPU_REGION_SRAM:
 		return 0;
+	case ENPU_REGION_BAD:
+		drm_dbg(&edev->drm, "command at %u: SRAM range 0x%x+%llu beyond %u bytes\n",
+			offset, r->va, r->size, edev->sram_size);
+		return -EINVAL;
 	}
 	m = edgenpu_vm_lookup_locked(job->vm, r->va, r->size);
 	if (!m) {

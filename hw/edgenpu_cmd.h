@@ -13,6 +13,7 @@
 
 #include "edgenpu_types.h"
 #include "edgenpu_isa.h"
+#include "edgenpu_mmu.h"
 
 /* Why a command was refused (completion error_info for INVALID_COMMAND). */
 enum enpu_cmd_error {
@@ -71,6 +72,12 @@ static inline int enpu_q8_ok(int32_t v)
 static inline int enpu_act_ok(int32_t lo, int32_t hi)
 {
 	return enpu_q8_ok(lo) && enpu_q8_ok(hi) && lo <= hi;
+}
+
+/* A fixed-point multiplier (Q31, not negative) and its shift, as TFLite's. */
+static inline int enpu_mult_ok(int32_t multiplier, int32_t shift)
+{
+	return multiplier >= 0 && shift >= -31 && shift <= 31;
 }
 
 /* Adds region (va, size) to @info; checks it fits the VA space. */
@@ -267,13 +274,19 @@ static inline int enpu_decode_add(const struct enpu_cmd_add *c,
 		if (!enpu_dim_ok(c->in1_shape[i]) || !enpu_dim_ok(c->in2_shape[i]) ||
 		    !enpu_dim_ok(c->out_shape[i]))
 			return ENPU_CMD_ERR_PARAM;
+		/* broadcast: each input's dimension is the output's or 1, one is the output's */
 		if ((c->in1_shape[i] != c->out_shape[i] && c->in1_shape[i] != 1) ||
-		    (c->in2_shape[i] != c->out_shape[i] && c->in2_shape[i] != 1))
+		    (c->in2_shape[i] != c->out_shape[i] && c->in2_shape[i] != 1) ||
+		    (c->in1_shape[i] != c->out_shape[i] && c->in2_shape[i] != c->out_shape[i]))
 			return ENPU_CMD_ERR_PARAM;
 	}
 	if (!enpu_q8_ok(c->input1_zero_point) || !enpu_q8_ok(c->input2_zero_point) ||
 	    !enpu_q8_ok(c->output_zero_point) ||
-	    !enpu_act_ok(c->act_min, c->act_max))
+	    !enpu_act_ok(c->act_min, c->act_max) ||
+	    c->left_shift < 0 || c->left_shift > 31 ||
+	    !enpu_mult_ok(c->input1_multiplier, c->input1_shift) ||
+	    !enpu_mult_ok(c->input2_multiplier, c->input2_shift) ||
+	    !enpu_mult_ok(c->output_multiplier, c->output_shift))
 		return ENPU_CMD_ERR_PARAM;
 	info->engine = ENPU_ENGINE_COMPUTE;
 	info->work = enpu_shape4_bytes(c->out_shape, &over);
@@ -284,6 +297,18 @@ static inline int enpu_decode_add(const struct enpu_cmd_add *c,
 	if (!ret)
 		ret = enpu_add_region(info, c->output, info->work, 1, over);
 	return ret;
+}
+
+/*
+ * Whether every output of a pool along one axis has at least one input in
+ * its window (TFLite fails on an empty one): the windows start at
+ * o * stride - pad, in order, so the first must end past 0 and the last
+ * start before @in. Dimensions already checked (at most ENPU_CMD_MAX_DIM).
+ */
+static inline int enpu_pool_window_ok(uint32_t in, uint32_t out, uint32_t filter,
+				      uint32_t stride, uint32_t pad)
+{
+	return pad < filter && (uint64_t)(out - 1) * stride < (uint64_t)in + pad;
 }
 
 static inline int enpu_decode_pool(const struct enpu_cmd_pool *c,
@@ -300,7 +325,9 @@ static inline int enpu_decode_pool(const struct enpu_cmd_pool *c,
 	    !enpu_dim_ok(c->filter_h) || !enpu_dim_ok(c->filter_w) ||
 	    !enpu_dim_ok(c->stride_h) || !enpu_dim_ok(c->stride_w) ||
 	    c->pad_top > ENPU_CMD_MAX_DIM || c->pad_left > ENPU_CMD_MAX_DIM ||
-	    !enpu_act_ok(c->act_min, c->act_max))
+	    !enpu_act_ok(c->act_min, c->act_max) ||
+	    !enpu_pool_window_ok(c->in_h, c->out_h, c->filter_h, c->stride_h, c->pad_top) ||
+	    !enpu_pool_window_ok(c->in_w, c->out_w, c->filter_w, c->stride_w, c->pad_left))
 		return ENPU_CMD_ERR_PARAM;
 	info->engine = ENPU_ENGINE_COMPUTE;
 	out_bytes = enpu_mul(enpu_mul(c->batches, c->out_h, &over),
@@ -403,6 +430,27 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	default:
 		return enpu_decode_pool(c, info);
 	}
+}
+
+/*
+ * Where region @r lies for a device with @sram_size bytes of SRAM:
+ * ENPU_REGION_DRAM (below the SRAM window: translated by the MMU, so it
+ * must lie inside memory the job may reach), ENPU_REGION_SRAM (inside the
+ * window and its SRAM), or ENPU_REGION_BAD (in the window but past the
+ * SRAM's end). The rule the kernel applies before a submission.
+ */
+enum enpu_region_where {
+	ENPU_REGION_DRAM = 0,
+	ENPU_REGION_SRAM = 1,
+	ENPU_REGION_BAD = -1,
+};
+
+static inline int enpu_region_where(const struct enpu_region *r, uint32_t sram_size)
+{
+	if (r->va < ENPU_SRAM_VA_BASE)
+		return ENPU_REGION_DRAM;
+	return (uint64_t)(r->va - ENPU_SRAM_VA_BASE) + r->size > sram_size ?
+	       ENPU_REGION_BAD : ENPU_REGION_SRAM;
 }
 
 #endif /* EDGENPU_CMD_H */

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: MIT
 #
-# The TFLite reader against hostile files. Included by the top-level
-# Makefile after tests/host/host.mk. Uses BUILD, HOST_CC, HOST_CFLAGS,
+# The TFLite reader against hostile files, and the hardware contract
+# against hostile command streams. Included by the top-level Makefile after
+# tests/host/host.mk and hw/int8/int8.mk. Uses BUILD, HOST_CC, HOST_CFLAGS,
 # SAN_FLAGS, KSFT_INC, LIB_SRCS, LIB_KERNEL_SRCS, LIB_HDRS, LIB_INC,
-# DRM_LIBS, SHARED.
+# DRM_LIBS, SHARED, ENGINE_*, INT8_*, TESTBUS_SRCS, MODEL_INC.
 #
 #   tflite_corrupt_test  host test (make check): deterministic mutations of
 #                        every shared model and of small forged models
-#   make fuzz            libFuzzer on enpu_model_load_tflite_mem() (and
-#                        validate/compile/run of what loads), FUZZ_SECONDS
-#                        long; not part of make check
+#   contract_fuzz_test   host test (make check): 10,000 jobs from a seed, the
+#                        decoder and the kernel's region rule against the
+#                        engine's accesses (contract_check.h)
+#   make fuzz            both libFuzzer targets, FUZZ_SECONDS each; alone:
+#   make fuzz-tflite     enpu_model_load_tflite_mem() (and validate/compile/
+#                        run of what loads)
+#   make fuzz-contract   contract_run(): one job an input
+#   none of them part of make check
 
 FUZZ_DIR     := tests/fuzz
 FUZZ_HDRS    := $(FUZZ_DIR)/tflite_forge.h
@@ -22,6 +28,18 @@ $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-I$(FUZZ_DIR),$<,$(LIB_SAN) $(DRM_LIBS) -lm)
+
+CONTRACT_SRCS := $(FUZZ_DIR)/contract_check.c $(TESTBUS_SRCS)
+CONTRACT_HDRS := $(FUZZ_DIR)/contract_check.h $(FUZZ_DIR)/cmd_gen.h $(FUZZ_DIR)/fuzz_rng.h \
+		 tests/host/testbus.h $(ENGINE_HDRS) $(INT8_HDRS)
+CONTRACT_TEST := $(BUILD)/tests/host/contract_fuzz_test
+HOST_TESTS    += $(CONTRACT_TEST)
+
+$(CONTRACT_TEST): tests/host/contract_fuzz_test.c $(CONTRACT_SRCS) $(CONTRACT_HDRS) \
+		$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC) \
+		-I$(FUZZ_DIR),$< $(CONTRACT_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
 # ---- make fuzz ----------------------------------------------------------------
 FUZZ_SECONDS ?= 60
@@ -62,7 +80,9 @@ fuzz-check-cc:
 # The corpus lives in the build directory: the shared models are copied in
 # at run time (never committed), with the hand-made seeds of tests/fuzz/corpus
 # (hex, '#' comments) and the forged ones. It keeps what libFuzzer adds.
-fuzz: fuzz-check-cc $(FUZZ_BIN) $(FUZZ_SEEDS)
+fuzz: fuzz-tflite fuzz-contract
+
+fuzz-tflite: fuzz-check-cc $(FUZZ_BIN) $(FUZZ_SEEDS)
 	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_OUT)/artifacts
 	@if ls $(FUZZ_MODELS)/*.tflite >/dev/null 2>&1; then \
 		cp $(FUZZ_MODELS)/*.tflite $(FUZZ_CORPUS)/ && chmod u+w $(FUZZ_CORPUS)/*.tflite; \
@@ -81,4 +101,26 @@ fuzz: fuzz-check-cc $(FUZZ_BIN) $(FUZZ_SEEDS)
 		-rss_limit_mb=2560 -print_final_stats=1 -dict=$(FUZZ_DIR)/tflite.dict \
 		-artifact_prefix=$(FUZZ_OUT)/artifacts/ $(FUZZ_FLAGS) $(FUZZ_CORPUS)
 
-.PHONY: fuzz fuzz-check-cc
+# The contract: the engine and the kernel's rule built with clang, seeded
+# with inputs of the make check run (contract_fuzz_test --write-corpus).
+CONTRACT_FUZZ_BIN    := $(FUZZ_OUT)/contract_fuzz
+CONTRACT_FUZZ_CORPUS ?= $(FUZZ_OUT)/contract-corpus
+
+$(CONTRACT_FUZZ_BIN): $(FUZZ_DIR)/contract_fuzz.c $(CONTRACT_SRCS) $(CONTRACT_HDRS) \
+		$(ENGINE_SRCS) $(INT8_SRCS)
+	@mkdir -p $(@D)
+	@$(MAKE) --no-print-directory fuzz-check-cc
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(MODEL_INC) -I$(FUZZ_DIR) -o $@ $< $(CONTRACT_SRCS) \
+		$(ENGINE_SRCS) $(INT8_SRCS) -lm
+
+fuzz-contract: fuzz-check-cc $(CONTRACT_FUZZ_BIN) $(CONTRACT_TEST)
+	@mkdir -p $(CONTRACT_FUZZ_CORPUS) $(FUZZ_OUT)/contract-artifacts
+	@$(CONTRACT_TEST) --write-corpus $(CONTRACT_FUZZ_CORPUS) --cases 1000
+	@echo "== fuzzing contract_run for $(FUZZ_SECONDS) s, corpus $(CONTRACT_FUZZ_CORPUS)" \
+		"(replay a finding: $(CONTRACT_TEST) --input FILE)"
+	$(CONTRACT_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=16393 -timeout=10 \
+		-rss_limit_mb=2560 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/contract-artifacts/ $(FUZZ_FLAGS) \
+		$(CONTRACT_FUZZ_CORPUS)
+
+.PHONY: fuzz fuzz-tflite fuzz-contract fuzz-check-cc

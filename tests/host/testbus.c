@@ -6,18 +6,34 @@
 
 #include "testbus.h"
 
-static int tbus_access(struct tbus *b, uint64_t addr, size_t len)
+static int tbus_access(struct tbus *b, uint64_t addr, size_t len, uint8_t need)
 {
+	size_t i;
+
 	if (b->fail_after > 0 && --b->fail_after == 0)
 		return -1;
-	return addr > b->size || len > b->size - addr ? -1 : 0;
+	if (addr > b->size || len > b->size - addr)
+		return -1;
+	if (!b->perm)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((b->perm[addr + i] & need) != need)
+			break;
+	if (i == len)
+		return 0;
+	if (!b->violation.count++) {
+		b->violation.addr = addr + i;
+		b->violation.len = len;
+		b->violation.write = need == TBUS_WRITE;
+	}
+	return -1;
 }
 
 static int tbus_read(void *opaque, uint64_t addr, void *buf, size_t len)
 {
 	struct tbus *b = opaque;
 
-	if (tbus_access(b, addr, len))
+	if (tbus_access(b, addr, len, TBUS_READ))
 		return -1;
 	memcpy(buf, b->mem + addr, len);
 	return 0;
@@ -27,7 +43,7 @@ static int tbus_write(void *opaque, uint64_t addr, const void *buf, size_t len)
 {
 	struct tbus *b = opaque;
 
-	if (tbus_access(b, addr, len))
+	if (tbus_access(b, addr, len, TBUS_WRITE))
 		return -1;
 	memcpy(b->mem + addr, buf, len);
 	return 0;
@@ -47,8 +63,30 @@ int tbus_init(struct tbus *b, uint64_t size)
 	return b->mem ? 0 : -1;
 }
 
+int tbus_shadow(struct tbus *b)
+{
+	free(b->perm);
+	b->perm = calloc(1, b->size);
+	memset(&b->violation, 0, sizeof(b->violation));
+	return b->perm ? 0 : -1;
+}
+
+void tbus_allow(struct tbus *b, uint64_t addr, uint64_t len, uint8_t perm)
+{
+	uint64_t i;
+
+	if (!b->perm || addr > b->size || len > b->size - addr) {
+		fprintf(stderr, "testbus: 0x%llx+%llu is not bus memory\n",
+			(unsigned long long)addr, (unsigned long long)len);
+		abort();
+	}
+	for (i = 0; i < len; i++)
+		b->perm[addr + i] |= perm;
+}
+
 void tbus_fini(struct tbus *b)
 {
+	free(b->perm);
 	free(b->mem);
 	memset(b, 0, sizeof(*b));
 }

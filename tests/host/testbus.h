@@ -20,12 +20,32 @@ struct tbus {
 	uint64_t size;
 	uint64_t next;		/* bump allocator */
 	int fail_after;		/* >0: accesses until a bus error, for tests */
+	/*
+	 * A shadow of the memory's permissions, TBUS_READ | TBUS_WRITE a byte
+	 * (NULL: every byte may be read and written). An access to a byte
+	 * without the permission is a bus error, and the first one is kept.
+	 */
+	uint8_t *perm;
+	struct tbus_violation {
+		unsigned long count;
+		uint64_t addr;	/* of the first */
+		uint64_t len;
+		int write;
+	} violation;
 };
+
+#define TBUS_READ	1
+#define TBUS_WRITE	2
 
 extern const struct enpu_mem_ops tbus_ops;
 
 int tbus_init(struct tbus *b, uint64_t size);
 void tbus_fini(struct tbus *b);
+/* Starts the permission shadow: from now on no byte may be accessed. */
+int tbus_shadow(struct tbus *b);
+/* Grants @perm (TBUS_READ, TBUS_WRITE) on [addr, addr + len). */
+void tbus_allow(struct tbus *b, uint64_t addr, uint64_t len, uint8_t perm);
+
 /* Zeroed, @align-aligned bus memory; aborts the test program when full. */
 uint64_t tbus_alloc(struct tbus *b, uint64_t size, uint64_t align);
 
