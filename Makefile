@@ -51,6 +51,9 @@ QEMU_BUILD := $(EDGENPU_CACHE)/qemu/qemu-$(QVER)/build
 # Host tests that start QEMU themselves (tests/qtest) find it here.
 export EDGENPU_QEMU_BUILD := $(QEMU_BUILD)
 VM_TIMEOUT ?= 900
+# The debug kernel's guests: several times slower, and slower still on a
+# loaded machine (about 9 minutes each with both cores busy here).
+VM_DEBUG_TIMEOUT ?= 1800
 NPROC := $(shell nproc)
 
 CC ?= cc
@@ -469,8 +472,8 @@ check:
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
 		all kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
-		--vm-debug "$(VM_DEBUG) --timeout $(VM_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
-		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) --timeout $(VM_TIMEOUT)" --debug-fuzz "$(DEBUG_FUZZ)" \
+		--vm-debug "$(VM_DEBUG) --timeout $(VM_DEBUG_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
+		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) --timeout $(VM_DEBUG_TIMEOUT)" --debug-fuzz "$(DEBUG_FUZZ)" \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
