@@ -20,6 +20,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-map-ops.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -85,6 +86,17 @@ static int edgenpu_debugfs_irq(struct seq_file *m, void *data)
 	return 0;
 }
 
+/* How the CPU sees buffers (uAPI: no cache maintenance by the caller). */
+static int edgenpu_debugfs_memory(struct seq_file *m, void *data)
+{
+	struct edgenpu_device *edev = edgenpu_m(m);
+	bool coherent = dev_is_dma_coherent(edev->drm.dev);
+
+	seq_printf(m, "dma_coherent %s\ncpu_mappings %s\n", coherent ? "yes" : "no",
+		   coherent ? "cached" : "write-combined");
+	return 0;
+}
+
 static int edgenpu_debugfs_contexts(struct seq_file *m, void *data)
 {
 	struct edgenpu_device *edev = edgenpu_m(m);
@@ -142,6 +154,7 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 static const struct drm_debugfs_info edgenpu_debugfs_list[] = {
 	{ "registers", edgenpu_debugfs_registers, 0 },
 	{ "irq", edgenpu_debugfs_irq, 0 },
+	{ "memory", edgenpu_debugfs_memory, 0 },
 	{ "contexts", edgenpu_debugfs_contexts, 0 },
 	{ "queues", edgenpu_debugfs_queues, 0 },
 };

@@ -8,6 +8,7 @@
  * with the last file that holds them.
  */
 
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
@@ -148,6 +149,12 @@ struct drm_gem_object *edgenpu_gem_create_object(struct drm_device *drm, size_t 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &edgenpu_gem_funcs;
+	/*
+	 * A device that does not snoop CPU caches: the CPU maps its buffers
+	 * write-combined, so what a signalled job wrote is what a reader of
+	 * the mapping sees (the uAPI's rule), with no sync ioctl.
+	 */
+	bo->base.map_wc = !dev_is_dma_coherent(drm->dev);
 	INIT_LIST_HEAD(&bo->link);
 	return &bo->base.base;
 }

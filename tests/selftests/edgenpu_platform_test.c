@@ -170,6 +170,26 @@ static int write_power(FIXTURE_DATA(plat) *self, const char *file, const char *v
 	return twrite_str(path, val);
 }
 
+/*
+ * The uAPI's CPU-access rule: a device that is not DMA-coherent (no
+ * "dma-coherent" in its node) gets write-combined CPU mappings, so a reader
+ * of a signalled job's buffer needs no cache maintenance.
+ */
+TEST_F(plat, cpu_mappings_follow_dma_coherence)
+{
+	char buf[8], *mem = tdebugfs_read(self->devname, "memory");
+	int coherent = of_prop(self->of_node, "dma-coherent", buf, sizeof(buf)) >= 0;
+
+	ASSERT_NE(NULL, mem) TH_LOG("no debugfs memory file (debugfs mounted?)");
+	TH_LOG("node %s dma-coherent; driver: %s", coherent ? "is" : "is not", mem);
+	if (coherent) {
+		EXPECT_NE(NULL, strstr(mem, "dma_coherent yes\ncpu_mappings cached\n"));
+	} else {
+		EXPECT_NE(NULL, strstr(mem, "dma_coherent no\ncpu_mappings write-combined\n"));
+	}
+	free(mem);
+}
+
 TEST_F(plat, clocks_gated_while_suspended)
 {
 	char buf[16];

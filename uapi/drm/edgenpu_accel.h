@@ -157,6 +157,14 @@ struct drm_edgenpu_limits {
  * alive until VM_UNMAP or until the file is closed; the NPU's TLB is
  * invalidated before the pages are released. The SRAM window
  * (0xf0000000 up, ENPU_SRAM_VA_BASE) is never handed out.
+ *
+ * CPU access through mmap() needs no cache maintenance from the caller:
+ * once a job's fence has signalled (syncobj, sync_file, BO_WAIT, JOB_INFO
+ * no longer pending) the CPU sees what the job wrote, and what the CPU
+ * wrote before SUBMIT is what the job reads. Where the device is not
+ * DMA-coherent (a device-tree node without "dma-coherent"), buffers are
+ * mapped write-combined for this, so CPU reads of them are uncached: read
+ * results into local memory once rather than in place many times.
  */
 
 /* Map the new buffer into the caller's address space; va is returned. */
