@@ -270,8 +270,8 @@ $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/h
 # (tests/fuzz/), staged beside the tests; make check runs them on the
 # debug kernel.
 VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_storm
-$(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/fuzz/cmd_gen.h \
-		tests/fuzz/fuzz_rng.h $(TEST_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(wildcard tests/fuzz/*.h) \
+		$(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<,-lpthread)
 $(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.complete

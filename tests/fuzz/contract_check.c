@@ -13,14 +13,6 @@
 #define BUS_SIZE	(512u << 10)
 #define ASID		1
 
-static const struct enpu_sku sku = {
-	.macs_per_cycle = ENPU_DEFAULT_MACS_PER_CYCLE,
-	.clock_mhz = ENPU_DEFAULT_CLOCK_MHZ,
-	.dram_bw_mbps = ENPU_DEFAULT_DRAM_BW_MBPS,
-	.sram_bw_mbps = ENPU_DEFAULT_SRAM_BW_MBPS,
-	.sram_size = ENPU_DEFAULT_SRAM_SIZE,
-};
-
 struct buf {
 	uint32_t va, size;
 	int ro;			/* read-only pages */
@@ -44,7 +36,7 @@ int contract_grant_short;
 
 uint32_t contract_sram_size(void)
 {
-	return sku.sram_size;
+	return tbus_default_sku.sram_size;
 }
 
 static int fail(char *why, size_t len, const char *fmt, ...)
@@ -153,7 +145,7 @@ static enum verdict kernel_rule(const struct job *j, struct contract_stats *st)
 			const struct enpu_region *r = &info.regions[i];
 			const struct buf *b;
 
-			switch (enpu_region_where(r, sku.sram_size)) {
+			switch (enpu_region_where(r, tbus_default_sku.sram_size)) {
 			case ENPU_REGION_SRAM:
 				break;
 			case ENPU_REGION_BAD:
@@ -298,7 +290,7 @@ int contract_run(const uint8_t *data, size_t len, struct contract_stats *st,
 
 	if (!ready) {
 		if (tbus_init(&bus, BUS_SIZE) ||
-		    enpu_engine_init(&engine, &sku, &tbus_ops, &bus))
+		    enpu_engine_init(&engine, &tbus_default_sku, &tbus_ops, &bus))
 			return fail(why, why_len, "out of memory for the bus or the engine");
 		ready = 1;
 	}

@@ -31,6 +31,7 @@ $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
 
 CONTRACT_SRCS := $(FUZZ_DIR)/contract_check.c $(TESTBUS_SRCS)
 CONTRACT_HDRS := $(FUZZ_DIR)/contract_check.h $(FUZZ_DIR)/cmd_gen.h $(FUZZ_DIR)/fuzz_rng.h \
+		 $(FUZZ_DIR)/fuzz_args.h \
 		 tests/host/testbus.h $(ENGINE_HDRS) $(INT8_HDRS)
 CONTRACT_TEST := $(BUILD)/tests/host/contract_fuzz_test
 HOST_TESTS    += $(CONTRACT_TEST)

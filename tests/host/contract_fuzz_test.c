@@ -26,6 +26,7 @@
 
 #include "cmd_gen.h"
 #include "contract_check.h"
+#include "fuzz_args.h"
 
 #define DEFAULT_CASES	10000
 #define MAX_INPUT	(1 + CONTRACT_MAX_BUFS + 4 * 512)
@@ -117,28 +118,6 @@ static void print_hex(const uint8_t *d, size_t len)
 	printf("\n");
 }
 
-static uint64_t arg_or_env(int argc, char **argv, const char *opt, const char *env,
-			   uint64_t def)
-{
-	const char *e = getenv(env);
-	int i;
-
-	for (i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], opt))
-			return strtoull(argv[i + 1], NULL, 0);
-	return e && *e ? strtoull(e, NULL, 0) : def;
-}
-
-static const char *arg(int argc, char **argv, const char *opt)
-{
-	int i;
-
-	for (i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], opt))
-			return argv[i + 1];
-	return NULL;
-}
-
 static int replay(const char *path)
 {
 	static uint8_t d[1 + CONTRACT_MAX_BUFS + 4 * CONTRACT_MAX_WORDS];
@@ -225,8 +204,8 @@ int main(int argc, char **argv)
 	uint64_t seed = arg_or_env(argc, argv, "--seed", "EDGENPU_CONTRACT_SEED", 1);
 	unsigned long cases = arg_or_env(argc, argv, "--cases", "EDGENPU_CONTRACT_CASES",
 					 DEFAULT_CASES);
-	const char *input = arg(argc, argv, "--input");
-	const char *corpus = arg(argc, argv, "--write-corpus");
+	const char *input = arg_str(argc, argv, "--input", NULL, NULL);
+	const char *corpus = arg_str(argc, argv, "--write-corpus", NULL, NULL);
 	static const char *const status[] = {
 		"pending", "ok", "mmu_fault", "invalid_command", "dma_error", "aborted",
 		"invalid_desc",

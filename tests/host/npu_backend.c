@@ -21,14 +21,6 @@
 
 static char npu_err[256];
 
-static const struct enpu_sku npu_sku = {
-	.macs_per_cycle = ENPU_DEFAULT_MACS_PER_CYCLE,
-	.clock_mhz = ENPU_DEFAULT_CLOCK_MHZ,
-	.dram_bw_mbps = ENPU_DEFAULT_DRAM_BW_MBPS,
-	.sram_bw_mbps = ENPU_DEFAULT_SRAM_BW_MBPS,
-	.sram_size = ENPU_DEFAULT_SRAM_SIZE,
-};
-
 /* One job being assembled: memory, page tables, stream, the next free VA. */
 struct npu_job {
 	struct tbus bus;
@@ -86,7 +78,7 @@ static int run(struct npu_job *j, uint32_t out_va, void *out, size_t len)
 	struct enpu_engine e;
 
 	ts_end(&j->s);
-	if (enpu_engine_init(&e, &npu_sku, &tbus_ops, &j->bus))
+	if (enpu_engine_init(&e, &tbus_default_sku, &tbus_ops, &j->bus))
 		return -ENOMEM;
 	trun(&e, &j->ctx, &j->s, 1, &done);
 	enpu_engine_destroy(&e);

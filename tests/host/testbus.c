@@ -4,7 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edgenpu_hw.h"
 #include "testbus.h"
+
+const struct enpu_sku tbus_default_sku = {
+	.macs_per_cycle = ENPU_DEFAULT_MACS_PER_CYCLE,
+	.clock_mhz = ENPU_DEFAULT_CLOCK_MHZ,
+	.dram_bw_mbps = ENPU_DEFAULT_DRAM_BW_MBPS,
+	.sram_bw_mbps = ENPU_DEFAULT_SRAM_BW_MBPS,
+	.sram_size = ENPU_DEFAULT_SRAM_SIZE,
+};
 
 static int tbus_access(struct tbus *b, uint64_t addr, size_t len, uint8_t need)
 {

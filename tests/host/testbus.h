@@ -38,6 +38,8 @@ struct tbus {
 #define TBUS_WRITE	2
 
 extern const struct enpu_mem_ops tbus_ops;
+/* The contract's default SKU (hw/edgenpu_hw.h, ENPU_DEFAULT_*). */
+extern const struct enpu_sku tbus_default_sku;
 
 int tbus_init(struct tbus *b, uint64_t size);
 void tbus_fini(struct tbus *b);
