@@ -41,6 +41,7 @@ struct EdgeNpuMmioState {
     MemoryRegion sysctrl;
     uint32_t reset_reg;      /* ENPU_SYSCTRL_RESET */
     uint32_t pwr_ctrl;       /* ENPU_SYSCTRL_PWR + ENPU_PWR_CTRL */
+    bool dma_coherent;       /* the node says "dma-coherent" (fdt only) */
 };
 
 static uint64_t edgenpu_sysctrl_read(void *opaque, hwaddr addr, unsigned size)
@@ -143,6 +144,12 @@ static const VMStateDescription vmstate_edgenpu_mmio = {
 
 static const Property edgenpu_mmio_properties[] = {
     DEFINE_EDGENPU_CORE_PROPERTIES(EdgeNpuMmioState, core),
+    /*
+     * Whether the node describes the NPU as snooping CPU caches; off, the
+     * guest's driver treats it as a non-coherent SoC device (write-combined
+     * CPU mappings). TCG models no caches: what changes is the guest's path.
+     */
+    DEFINE_PROP_BOOL("dma-coherent", EdgeNpuMmioState, dma_coherent, true),
 };
 
 static void edgenpu_mmio_class_init(ObjectClass *klass, void *data)

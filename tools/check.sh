@@ -40,7 +40,8 @@
 #            says); it runs alongside the other suites, most of which use
 #            one core.
 #   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
-#            writes by itself (no clocks, carve-out or address width)
+#            writes by itself (no clocks, carve-out or address width), for
+#            a device that is not DMA-coherent
 #   vm-iommu the x86-64 guest with a VT-d IOMMU in front of the NPU (strict
 #            invalidation): probe, buffers, jobs, imports, recovery, every
 #            golden op case and model, with the NPU's DMA translated; it
