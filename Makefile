@@ -519,6 +519,8 @@ help:
 	@echo "make vm CMD='...'  run a command in the VM (make vm-debug: on the debug kernel)"
 	@echo "make fuzz-ioctl FUZZ_SECONDS=N   the ioctl fuzzer on the debug kernel, N seconds"
 	@echo "make stress  1000 injected faults on the debug kernel (STRESS_FAULTS=N)"
+	@echo "make fuzz    libFuzzer on the TFLite reader and on the hardware contract,"
+	@echo "             FUZZ_SECONDS each (make fuzz-tflite, make fuzz-contract: one)"
 	@echo "make install DESTDIR=... PREFIX=...   install library, headers, tools, man pages,"
 	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
 	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"

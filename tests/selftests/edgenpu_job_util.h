@@ -767,6 +767,91 @@ static inline int tring_wait_inflight(const char *devname, unsigned int ring, in
 	return 0;
 }
 
+/* Register @name (e.g. "RING0_STATUS") from debugfs "registers", or -errno. */
+static inline int64_t treg(const char *devname, const char *name)
+{
+	char *buf = tdebugfs_read(devname, "registers"), *line, *save = NULL;
+	unsigned int off, val;
+	char reg[32];
+	int64_t v = -ENOENT;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%31s 0x%x 0x%x", reg, &off, &val) == 3 && !strcmp(reg, name))
+			v = val;
+	free(buf);
+	return v;
+}
+
+/* The ASID of the (first) file process @pid has open (debugfs "contexts"), or -errno. */
+static inline int tfile_asid(const char *devname, pid_t pid)
+{
+	char *buf = tdebugfs_read(devname, "contexts"), *line, *save = NULL;
+	unsigned int asid;
+	int p, found = -ENOENT;
+
+	if (!buf)
+		return -errno;
+	for (line = strtok_r(buf, "\n", &save); line && found < 0;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "pid %d comm %*s asid %u", &p, &asid) == 2 && p == pid)
+			found = (int)asid;
+	free(buf);
+	return found;
+}
+
+/*
+ * The sequence number of job @id of the file with ASID @asid while the job
+ * is on a ring (debugfs "queues"; job ids are per file), or 0.
+ */
+static inline uint64_t tjob_seqno(const char *devname, int asid, uint64_t id)
+{
+	char *buf = tdebugfs_read(devname, "queues"), *line, *save = NULL;
+	unsigned long long jid, seqno;
+	unsigned int idx, a;
+	uint64_t found = 0;
+
+	if (!buf)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "  job %llu seqno %llu index %u asid %u", &jid, &seqno, &idx,
+			   &a) == 4 && jid == id && (int)a == asid)
+			found = seqno;
+	free(buf);
+	return found;
+}
+
+/*
+ * Waits (at most @ms) until the device itself runs job @id of this
+ * process's file on ring @ring (RINGn_STATUS busy with the job's sequence
+ * number active), not only holds it on the ring: a job the device has not
+ * fetched yet is one a reset replays. 0, or -errno.
+ */
+static inline int tjob_wait_running(const char *devname, unsigned int ring, uint64_t id,
+				    int ms)
+{
+	int asid = tfile_asid(devname, getpid());
+	char status[32], active[32];
+	int64_t t0 = tnow_ms();
+
+	if (asid < 0)
+		return asid;
+	snprintf(status, sizeof(status), "RING%u_STATUS", ring);
+	snprintf(active, sizeof(active), "RING%u_ACTIVE_SEQNO", ring);
+	for (;;) {
+		uint64_t seqno = tjob_seqno(devname, asid, id);
+		int64_t st = treg(devname, status), act = treg(devname, active);
+
+		if (seqno && st >= 0 && (st & ENPU_RING_STATUS_BUSY) &&
+		    act == (int64_t)(uint32_t)seqno)
+			return 0;
+		if (tnow_ms() - t0 > ms)
+			return -ETIME;
+		usleep(500);
+	}
+}
+
 /*
  * Mappings listed in debugfs "contexts" under the files that process
  * @pid opened (those marked "unmapped, in use" too), or -errno.

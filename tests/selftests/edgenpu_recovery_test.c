@@ -582,6 +582,13 @@ TEST_F(rec, reset_with_queued_jobs)
 	 * behind it on the same ring (the scheduler may take a moment).
 	 */
 	ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 2, MS));
+	/*
+	 * ...and the device has started the long one: on the ring is not
+	 * enough (on a loaded host the device may not have fetched it yet,
+	 * and a reset rightly replays a job that never started: 1 run in 50
+	 * on the IOMMU guest with both cores busy).
+	 */
+	ASSERT_EQ(0, tjob_wait_running(self->devname, ENPU_RING_NORMAL, busy.job.id, MS));
 	ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status) TH_LOG("the long job ended too soon");
 	ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
