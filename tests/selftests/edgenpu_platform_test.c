@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
 
@@ -49,7 +50,7 @@ FIXTURE_TEARDOWN(plat)
 /* Size of property @prop of the node, -1 when absent; its bytes in @buf. */
 static int of_prop(const char *node, const char *prop, char *buf, size_t len)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", node, prop);
 	return edgenpu_read_file(path, buf, len);
@@ -175,12 +176,37 @@ static int write_power(FIXTURE_DATA(plat) *self, const char *file, const char *v
  * "dma-coherent" in its node) gets write-combined CPU mappings, so a reader
  * of a signalled job's buffer needs no cache maintenance.
  */
+/*
+ * Whether the node describes a DMA-coherent device, as the kernel decides
+ * (of_dma_is_coherent()): the first of it and its ancestors that says
+ * "dma-coherent" or "dma-noncoherent" decides; none, not coherent (arm64).
+ */
+static int of_dma_coherent(const char *of_node)
+{
+	char node[PATH_MAX], buf[8], *slash;
+
+	if (!realpath(of_node, node))
+		return -errno;
+	while (strlen(node) > strlen("/sys/firmware/devicetree/base")) {
+		if (of_prop(node, "dma-coherent", buf, sizeof(buf)) >= 0)
+			return 1;
+		if (of_prop(node, "dma-noncoherent", buf, sizeof(buf)) >= 0)
+			return 0;
+		slash = strrchr(node, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	return 0;
+}
+
 TEST_F(plat, cpu_mappings_follow_dma_coherence)
 {
-	char buf[8], *mem = tdebugfs_read(self->devname, "memory");
-	int coherent = of_prop(self->of_node, "dma-coherent", buf, sizeof(buf)) >= 0;
+	char *mem = tdebugfs_read(self->devname, "memory");
+	int coherent = of_dma_coherent(self->of_node);
 
 	ASSERT_NE(NULL, mem) TH_LOG("no debugfs memory file (debugfs mounted?)");
+	ASSERT_LE(0, coherent) TH_LOG("cannot resolve %s", self->of_node);
 	TH_LOG("node %s dma-coherent; driver: %s", coherent ? "is" : "is not", mem);
 	if (coherent) {
 		EXPECT_NE(NULL, strstr(mem, "dma_coherent yes\ncpu_mappings cached\n"));
