@@ -337,6 +337,8 @@ struct edgenpu_device *edgenpu_device_alloc(struct device *dev)
 		ret = drmm_mutex_init(&edev->drm, &edev->bos_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&edev->drm, &edev->reset_lock);
+	if (!ret)
+		ret = drmm_mutex_init(&edev->drm, &edev->sched_pause_lock);
 	return ret ? ERR_PTR(ret) : edev;
 }
 

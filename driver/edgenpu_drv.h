@@ -185,6 +185,9 @@ struct edgenpu_device {
 	struct ida asids;
 	/* serialises resets (and runtime PM transitions) */
 	struct mutex reset_lock;
+	/* edgenpu_sched_stop() calls not yet matched by a start: they nest */
+	struct mutex sched_pause_lock;
+	unsigned int sched_pauses;
 	atomic_t resets;
 	struct edgenpu_hang_check hang;
 	bool wedged;

@@ -354,20 +354,32 @@ void edgenpu_rings_hw_init(struct edgenpu_device *edev)
 }
 
 /* Stops (or restarts) both schedulers handing jobs to the hardware. */
+/*
+ * Stops the rings' schedulers from running and freeing jobs; returns once
+ * their work items are idle. Stops nest (a reset inside a system sleep, a
+ * closing file during a reset): the last matching edgenpu_sched_start()
+ * restarts them.
+ */
 void edgenpu_sched_stop(struct edgenpu_device *edev)
 {
 	unsigned int r;
 
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_stop(&edev->ring[r].sched);
+	mutex_lock(&edev->sched_pause_lock);
+	if (!edev->sched_pauses++)
+		for (r = 0; r < ENPU_NUM_RINGS; r++)
+			drm_sched_wqueue_stop(&edev->ring[r].sched);
+	mutex_unlock(&edev->sched_pause_lock);
 }
 
 void edgenpu_sched_start(struct edgenpu_device *edev)
 {
 	unsigned int r;
 
-	for (r = 0; r < ENPU_NUM_RINGS; r++)
-		drm_sched_wqueue_start(&edev->ring[r].sched);
+	mutex_lock(&edev->sched_pause_lock);
+	if (edev->sched_pauses && !--edev->sched_pauses)
+		for (r = 0; r < ENPU_NUM_RINGS; r++)
+			drm_sched_wqueue_start(&edev->ring[r].sched);
+	mutex_unlock(&edev->sched_pause_lock);
 }
 
 static enum drm_gpu_sched_stat edgenpu_timedout_job(struct drm_sched_job *sched_job)
@@ -467,10 +479,20 @@ int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv)
  * (their fences signal -ESRCH), not run; edgenpu_abort_vm_jobs() ends the
  * ones on the device.
  */
+/*
+ * The file's entities leave their run queues with the schedulers' work
+ * stopped: drm_sched_rq_update_fifo() (6.12) puts an entity back in its
+ * run queue's FIFO tree when the run-job work pops one of its jobs, even
+ * after drm_sched_entity_kill() took it out, and the tree then holds the
+ * freed file (an oops in rb_next() from drm_sched_run_job_work, 1 run in
+ * 30 of the recovery suite on a loaded IOMMU guest).
+ */
 void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv)
 {
 	unsigned int r;
 
+	edgenpu_sched_stop(fpriv->edev);
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		drm_sched_entity_fini(&fpriv->entity[r]);
+	edgenpu_sched_start(fpriv->edev);
 }
