@@ -353,7 +353,6 @@ void edgenpu_rings_hw_init(struct edgenpu_device *edev)
 		edgenpu_ring_hw_init(&edev->ring[r]);
 }
 
-/* Stops (or restarts) both schedulers handing jobs to the hardware. */
 /*
  * Stops the rings' schedulers from running and freeing jobs; returns once
  * their work items are idle. Stops nest (a reset inside a system sleep, a
@@ -477,15 +476,13 @@ int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv)
 /*
  * The file is closing: its jobs still queued in the scheduler are killed
  * (their fences signal -ESRCH), not run; edgenpu_abort_vm_jobs() ends the
- * ones on the device.
- */
-/*
- * The file's entities leave their run queues with the schedulers' work
- * stopped: drm_sched_rq_update_fifo() (6.12) puts an entity back in its
- * run queue's FIFO tree when the run-job work pops one of its jobs, even
- * after drm_sched_entity_kill() took it out, and the tree then holds the
- * freed file (an oops in rb_next() from drm_sched_run_job_work, 1 run in
- * 30 of the recovery suite on a loaded IOMMU guest).
+ * ones on the device. The entities leave their run queues with the
+ * schedulers' work stopped: in 6.12 drm_sched_entity_pop_job() puts an
+ * entity back in its run queue's FIFO tree (drm_sched_rq_update_fifo_locked())
+ * when the run-job work pops one of its jobs, even after
+ * drm_sched_entity_kill() took it out, and the tree then holds the freed
+ * file (an oops in rb_next() from drm_sched_run_job_work, 1 run in 30 of
+ * the recovery suite on a loaded IOMMU guest).
  */
 void edgenpu_sched_file_fini(struct edgenpu_file_priv *fpriv)
 {
