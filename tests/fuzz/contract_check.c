@@ -178,7 +178,7 @@ static void grant_tables(uint64_t l1, uint64_t cmd, uint32_t cmd_bytes)
 	tbus_allow(&bus, cmd, cmd_bytes, TBUS_READ);
 }
 
-static const char *status_name(uint32_t s)
+const char *contract_status_name(uint32_t s)
 {
 	static const char *const names[] = {
 		"PENDING", "OK", "MMU_FAULT", "INVALID_COMMAND", "DMA_ERROR",
@@ -269,12 +269,12 @@ static int run(const struct job *j, int validated, struct contract_stats *st,
 			    bus.violation.write ? "wrote" : "read",
 			    (unsigned long long)bus.violation.addr,
 			    (unsigned long long)bus.violation.len, bus.violation.count,
-			    status_name(done.status), done.error_offset);
+			    contract_status_name(done.status), done.error_offset);
 	if (validated && done.status != ENPU_JOB_OK && !device_may_refuse(j, &done))
 		return fail(why, why_len,
 			    "a stream the kernel accepts ended %s (info %u) at command offset %u, "
 			    "fault address 0x%llx",
-			    status_name(done.status), done.error_info, done.error_offset,
+			    contract_status_name(done.status), done.error_info, done.error_offset,
 			    (unsigned long long)done.fault_addr);
 	if (done.status == ENPU_JOB_PENDING || done.status > ENPU_JOB_INVALID_DESC)
 		return fail(why, why_len, "the job ended with status %u", done.status);

@@ -67,6 +67,9 @@ struct contract_stats {
  */
 extern int contract_grant_short;
 
+/* The name of a job status (enum enpu_job_status), "?" beyond them. */
+const char *contract_status_name(uint32_t s);
+
 /* The SRAM the checks assume (the contract's default SKU). */
 uint32_t contract_sram_size(void);
 

@@ -206,10 +206,6 @@ int main(int argc, char **argv)
 					 DEFAULT_CASES);
 	const char *input = arg_str(argc, argv, "--input", NULL, NULL);
 	const char *corpus = arg_str(argc, argv, "--write-corpus", NULL, NULL);
-	static const char *const status[] = {
-		"pending", "ok", "mmu_fault", "invalid_command", "dma_error", "aborted",
-		"invalid_desc",
-	};
 	struct contract_stats st = { 0 };
 	unsigned long i, failures = 0;
 	uint8_t d[MAX_INPUT];
@@ -246,9 +242,9 @@ int main(int argc, char **argv)
 	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       st.accepted, st.refused_decode, st.refused_region, st.raw_runs, st.too_costly);
 	printf("# contract: job status:");
-	for (i = 0; i < sizeof(status) / sizeof(status[0]); i++)
+	for (i = 0; i < sizeof(st.status) / sizeof(st.status[0]); i++)
 		if (st.status[i])
-			printf(" %s %lu", status[i], st.status[i]);
+			printf(" %s %lu", contract_status_name(i), st.status[i]);
 	printf("; %llu bytes granted in all\n", st.bytes_granted);
 	/* a run that accepts or refuses nothing tests one side only */
 	if (st.accepted < cases / 10 || st.refused_region < cases / 20)
