@@ -261,6 +261,7 @@ TEST_F(rec, hang)
 	} else {
 		TH_LOG("the hang was found before the later job reached the ring");
 	}
+	ASSERT_EQ(0, tsyncobj_wait(self->fd, s_later, 0, MS));
 	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s_later, &fst));
 	EXPECT_EQ(1, fst);
 	expect_copied(_metadata, self);
@@ -363,6 +364,8 @@ TEST_F(rec, mmu_fault)
 	/* the fault hit the first access: the copy's source */
 	EXPECT_EQ(self->src.va, info.fault_addr);
 	EXPECT_EQ(0, info.error_offset);
+	/* the job's status comes before its fence signals: wait for that */
+	ASSERT_EQ(0, tsyncobj_wait(self->fd, s1, 0, MS));
 	ASSERT_EQ(0, tsyncobj_fence_status(self->fd, s1, &fst));
 	EXPECT_EQ(-EFAULT, fst);
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j2.id, &info));
