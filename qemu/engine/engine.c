@@ -29,7 +29,7 @@ int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
 	if (!e->sram)
 		return -1;
 	atomic_init(&e->tlb_flush_req, 0);
-	atomic_init(&e->abort_req, 0);
+	atomic_init(&e->interrupt, 0);
 	atomic_init(&e->sram_owner, 0);
 	atomic_init(&e->progress, 0);
 	atomic_init(&e->inject_dma_error, 0);
@@ -41,6 +41,7 @@ void enpu_engine_destroy(struct enpu_engine *e)
 {
 	unsigned int i;
 
+	enpu_engine_drop(e);
 	for (i = 0; i < ENPU_ENGINE_SCRATCH; i++)
 		free(e->scratch[i]);
 	free(e->sram);
@@ -49,10 +50,11 @@ void enpu_engine_destroy(struct enpu_engine *e)
 
 void enpu_engine_reset(struct enpu_engine *e)
 {
+	enpu_engine_drop(e);
 	memset(e->sram, 0, e->sku.sram_size);
 	atomic_store(&e->sram_owner, 0);
 	enpu_tlb_flush(e);
-	atomic_store(&e->abort_req, 0);
+	enpu_engine_clear_abort(e);
 	atomic_store(&e->progress, 0);
 	atomic_store(&e->inject_dma_error, 0);
 	atomic_store(&e->inject_mmu_fault, 0);
@@ -73,7 +75,22 @@ void enpu_engine_retire_asid(struct enpu_engine *e, uint32_t asid)
 
 void enpu_engine_abort(struct enpu_engine *e)
 {
-	atomic_store(&e->abort_req, 1);
+	atomic_fetch_or(&e->interrupt, ENPU_ENGINE_ABORT);
+}
+
+void enpu_engine_clear_abort(struct enpu_engine *e)
+{
+	atomic_fetch_and(&e->interrupt, ~ENPU_ENGINE_ABORT);
+}
+
+void enpu_engine_pause(struct enpu_engine *e)
+{
+	atomic_fetch_or(&e->interrupt, ENPU_ENGINE_PAUSE);
+}
+
+void enpu_engine_unpause(struct enpu_engine *e)
+{
+	atomic_fetch_and(&e->interrupt, ~ENPU_ENGINE_PAUSE);
 }
 
 uint32_t enpu_engine_progress(struct enpu_engine *e)
@@ -91,7 +108,14 @@ int enpu_job_fail(struct enpu_job *job, uint32_t status, uint32_t info)
 	return -1;
 }
 
-static int desc_ok(const struct enpu_job_desc *d)
+int enpu_interrupted(struct enpu_job *job)
+{
+	if (atomic_load(&job->e->interrupt) & ENPU_ENGINE_ABORT)
+		return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
+	return ENPU_CMD_PAUSED;
+}
+
+int enpu_desc_ok(const struct enpu_job_desc *d)
 {
 	unsigned int i;
 
@@ -102,10 +126,12 @@ static int desc_ok(const struct enpu_job_desc *d)
 	       !(d->cmd_size & 3) && !(d->cmd_addr & 3) && !(d->pt_base & 0xfff);
 }
 
-/* Pass 1: every command decodes and END is present. Fills @offs. */
-static int validate(struct enpu_job *job, const uint32_t *words, uint32_t nwords,
-		    uint32_t *offs, uint32_t *ncmds)
+/* Pass 1: every command decodes and END is present. Fills offs and ncmds. */
+int enpu_run_validate(struct enpu_run *run)
 {
+	struct enpu_job *job = &run->job;
+	const uint32_t *words = run->words;
+	uint32_t nwords = run->nwords;
 	struct enpu_cmd_info info;
 	uint32_t pos = 0, n = 0;
 	int err;
@@ -116,30 +142,15 @@ static int validate(struct enpu_job *job, const uint32_t *words, uint32_t nwords
 		if (err)
 			return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, err);
 		if (info.opcode == ENPU_OP_END) {
-			*ncmds = n;
+			run->ncmds = n;
 			return 0;
 		}
-		offs[n++] = pos;
+		run->offs[n++] = pos;
 		pos += info.words;
 	}
 	job->cmd_offset = nwords * 4;
 	return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_NO_END);
 }
-
-struct sem_queue {
-	uint32_t head, tail;	/* indexes into the signal arrays, chained */
-	uint32_t count;
-};
-
-struct schedule {
-	uint32_t *list[2];	/* command indexes per engine */
-	uint32_t n[2], pos[2];
-	uint64_t t[2];		/* engine clocks */
-	struct sem_queue sem[ENPU_NUM_SEMS];
-	uint64_t *sig_time;	/* signal events */
-	uint32_t *sig_next;
-	uint32_t nsig;
-};
 
 static void sem_signal(struct schedule *s, uint32_t sem, uint64_t when)
 {
@@ -166,71 +177,95 @@ static uint64_t sem_take(struct schedule *s, uint32_t sem)
 	return when;
 }
 
-static int run_schedule(struct enpu_job *job, const uint32_t *words,
-			const uint32_t *offs, uint32_t ncmds, uint64_t start)
+int enpu_run_schedule_init(struct enpu_run *run, uint64_t start)
 {
-	struct enpu_engine *e = job->e;
-	struct enpu_pending pend[2];
+	struct schedule *s = &run->s;
 	struct enpu_cmd_info info;
-	uint64_t finish_t[2] = { 0, 0 };
-	int busy[2] = { 0, 0 };
-	struct schedule s;
-	uint32_t i;
-	int ret = -1;
+	uint32_t i, n = run->ncmds + 1;
 
-	memset(&s, 0, sizeof(s));
-	s.list[0] = malloc(sizeof(uint32_t) * (ncmds + 1));
-	s.list[1] = malloc(sizeof(uint32_t) * (ncmds + 1));
-	s.sig_time = malloc(sizeof(uint64_t) * (ncmds + 1));
-	s.sig_next = malloc(sizeof(uint32_t) * (ncmds + 1));
-	if (!s.list[0] || !s.list[1] || !s.sig_time || !s.sig_next) {
-		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
-		goto out;
+	s->list[0] = malloc(sizeof(uint32_t) * n);
+	s->list[1] = malloc(sizeof(uint32_t) * n);
+	s->sig_time = malloc(sizeof(uint64_t) * n);
+	s->sig_next = malloc(sizeof(uint32_t) * n);
+	if (!s->list[0] || !s->list[1] || !s->sig_time || !s->sig_next)
+		return -1;
+	for (i = 0; i < run->ncmds; i++) {
+		enpu_cmd_decode(run->words + run->offs[i], 1u << 30, &info);
+		s->list[info.engine][s->n[info.engine]++] = i;
 	}
-	for (i = 0; i < ncmds; i++) {
-		enpu_cmd_decode(words + offs[i], 1u << 30, &info);
-		s.list[info.engine][s.n[info.engine]++] = i;
-	}
-	s.t[0] = s.t[1] = start;
+	s->t[0] = s->t[1] = start;
+	return 0;
+}
+
+void enpu_run_free(struct enpu_run *run)
+{
+	if (!run)
+		return;
+	free(run->s.list[0]);
+	free(run->s.list[1]);
+	free(run->s.sig_time);
+	free(run->s.sig_next);
+	free(run->words);
+	free(run->offs);
+	free(run);
+}
+
+/*
+ * Runs the schedule from where it stands: ENPU_ENGINE_ENDED (the status
+ * in run->done), or ENPU_ENGINE_PAUSED with the schedule as it was
+ * before the event a pause interrupted, so that resuming runs that event
+ * again.
+ */
+static int run_schedule(struct enpu_engine *e, struct enpu_run *run)
+{
+	struct enpu_job *job = &run->job;
+	const uint32_t *words = run->words;
+	const uint32_t *offs = run->offs;
+	struct schedule *s = &run->s;
+	struct enpu_pending *pend = s->pend;
+	struct enpu_job_completion before;
+	struct enpu_cmd_info info;
+	uint32_t i;
+	int ret;
 
 	for (;;) {
-		uint64_t st[2], best_t = UINT64_MAX;
+		uint64_t st[2], best_t = UINT64_MAX, t_before;
 		int ready[2], k, best = -1, best_finish = 0;
 
 		/* Candidate events: finishes of busy engines, starts of free ones. */
 		for (k = 0; k < 2; k++) {
 			const uint32_t *w;
 
-			ready[k] = !busy[k] && s.pos[k] < s.n[k];
+			ready[k] = !s->busy[k] && s->pos[k] < s->n[k];
 			if (!ready[k])
 				continue;
-			w = words + offs[s.list[k][s.pos[k]]];
-			st[k] = s.t[k];
+			w = words + offs[s->list[k][s->pos[k]]];
+			st[k] = s->t[k];
 			if (ENPU_CMD_OPCODE(w[0]) == ENPU_OP_WAIT) {
 				const struct enpu_cmd_sync *c = (const void *)w;
-				struct sem_queue *q = &s.sem[c->sem];
+				struct sem_queue *q = &s->sem[c->sem];
 
 				if (!q->count)
 					ready[k] = 0;
-				else if (s.sig_time[q->head] > st[k])
-					st[k] = s.sig_time[q->head];
+				else if (s->sig_time[q->head] > st[k])
+					st[k] = s->sig_time[q->head];
 			}
 		}
 		/* Earliest first; at equal times finishes before starts, then stream order. */
 		for (k = 0; k < 2; k++) {
-			if (busy[k] && (finish_t[k] < best_t ||
-					(finish_t[k] == best_t && !best_finish) ||
-					(finish_t[k] == best_t && best_finish &&
-					 pend[k].offset < pend[best].offset))) {
+			if (s->busy[k] && (s->finish_t[k] < best_t ||
+					   (s->finish_t[k] == best_t && !best_finish) ||
+					   (s->finish_t[k] == best_t && best_finish &&
+					    pend[k].offset < pend[best].offset))) {
 				best = k;
-				best_t = finish_t[k];
+				best_t = s->finish_t[k];
 				best_finish = 1;
 			}
 		}
 		for (k = 0; k < 2; k++) {
 			if (ready[k] && (st[k] < best_t ||
 					 (st[k] == best_t && !best_finish && best >= 0 &&
-					  s.list[k][s.pos[k]] < s.list[best][s.pos[best]]))) {
+					  s->list[k][s->pos[k]] < s->list[best][s->pos[best]]))) {
 				best = k;
 				best_t = st[k];
 				best_finish = 0;
@@ -238,8 +273,8 @@ static int run_schedule(struct enpu_job *job, const uint32_t *words,
 		}
 		if (best < 0) {
 			for (k = 0; k < 2; k++) {
-				if (s.pos[k] < s.n[k]) {
-					job->cmd_offset = offs[s.list[k][s.pos[k]]] * 4;
+				if (s->pos[k] < s->n[k]) {
+					job->cmd_offset = offs[s->list[k][s->pos[k]]] * 4;
 					enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND,
 						      ENPU_CMD_ERR_DEADLOCK);
 					goto out;
@@ -249,70 +284,116 @@ static int run_schedule(struct enpu_job *job, const uint32_t *words,
 		}
 
 		k = best;
+		before = run->done;
+		t_before = s->t[k];
 		if (best_finish) {
 			job->cmd_offset = pend[k].offset;
-			busy[k] = 0;
-			s.t[k] = finish_t[k];
-			if (enpu_cmd_finish(job, &pend[k]))
+			s->busy[k] = 0;
+			s->t[k] = s->finish_t[k];
+			ret = enpu_cmd_finish(job, &pend[k]);
+			if (ret == ENPU_CMD_PAUSED) {
+				/* the finish runs again: it rewrites the same bytes */
+				s->busy[k] = 1;
+				s->t[k] = t_before;
+				run->done = before;
+				return ENPU_ENGINE_PAUSED;
+			}
+			if (ret)
 				goto out;
 		} else {
-			i = s.list[k][s.pos[k]++];
+			i = s->list[k][s->pos[k]++];
 			job->cmd_offset = offs[i] * 4;
 			enpu_cmd_decode(words + offs[i], 1u << 30, &info);
 			if (info.opcode == ENPU_OP_WAIT) {
 				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
 
-				sem_take(&s, c->sem);
-				job->done->stall_cycles += st[k] - s.t[k];
-				s.t[k] = st[k] + ENPU_T_SYNC;
+				sem_take(s, c->sem);
+				job->done->stall_cycles += st[k] - s->t[k];
+				s->t[k] = st[k] + ENPU_T_SYNC;
 			} else if (info.opcode == ENPU_OP_SIGNAL) {
 				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
 
-				s.t[k] = st[k] + ENPU_T_SYNC;
-				sem_signal(&s, c->sem, s.t[k]);
+				s->t[k] = st[k] + ENPU_T_SYNC;
+				sem_signal(s, c->sem, s->t[k]);
 			} else {
 				pend[k].words = words + offs[i];
 				pend[k].info = info;
 				pend[k].offset = offs[i] * 4;
-				if (enpu_cmd_start(job, &pend[k]))
+				ret = enpu_cmd_start(job, &pend[k]);
+				if (ret == ENPU_CMD_PAUSED) {
+					/* it wrote nothing: it starts again */
+					s->pos[k]--;
+					run->done = before;
+					return ENPU_ENGINE_PAUSED;
+				}
+				if (ret)
 					goto out;
-				busy[k] = 1;
-				finish_t[k] = st[k] + enpu_cmd_cycles(&e->sku, &info);
+				s->busy[k] = 1;
+				s->finish_t[k] = st[k] + enpu_cmd_cycles(&e->sku, &info);
 				job->done->macs += info.macs;
 				continue;	/* retired at its finish */
 			}
 		}
 		job->done->commands++;
 		atomic_fetch_add(&e->progress, 1);
-		if (atomic_load(&e->abort_req)) {
+		if (atomic_load(&e->interrupt) & ENPU_ENGINE_ABORT) {
 			enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
 			goto out;
 		}
+		if (atomic_load(&e->interrupt))
+			return ENPU_ENGINE_PAUSED;
 	}
-	ret = 0;
 out:
-	job->done->cycles = s.t[0] > s.t[1] ? s.t[0] : s.t[1];
-	free(s.list[0]);
-	free(s.list[1]);
-	free(s.sig_time);
-	free(s.sig_next);
-	return ret;
+	job->done->cycles = s->t[0] > s->t[1] ? s->t[0] : s->t[1];
+	return ENPU_ENGINE_ENDED;
 }
 
-void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
-		     struct enpu_job_completion *done)
+/*
+ * Runs @run on from where it stands (a job that failed before its
+ * schedule began ends here); it ends (freed) or parks.
+ */
+static int run_on(struct enpu_engine *e, struct enpu_run *run,
+		  struct enpu_job_completion *done)
 {
-	struct enpu_job job = { .e = e, .desc = desc, .done = done };
-	uint32_t *words = NULL, *offs = NULL, nwords, ncmds = 0;
+	if (run->done.status == ENPU_JOB_OK &&
+	    run_schedule(e, run) == ENPU_ENGINE_PAUSED) {
+		e->parked = run;
+		return ENPU_ENGINE_PAUSED;
+	}
+	/* an injected MMU fault belongs to this job even if it never fired */
+	atomic_store(&e->inject_mmu_fault, 0);
+	*done = run->done;
+	enpu_run_free(run);
+	return ENPU_ENGINE_ENDED;
+}
+
+int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
+		    struct enpu_job_completion *done)
+{
+	struct enpu_run *run;
+	struct enpu_job *job;
 	uint64_t start;
 
-	memset(done, 0, sizeof(*done));
-	done->seqno = desc->seqno;
-	done->status = ENPU_JOB_OK;
+	enpu_engine_drop(e);
 	atomic_store(&e->progress, 0);
-	if (!desc_ok(desc)) {
-		enpu_job_fail(&job, ENPU_JOB_INVALID_DESC, 0);
-		return;
+	run = calloc(1, sizeof(*run));
+	if (!run) {
+		memset(done, 0, sizeof(*done));
+		done->seqno = desc->seqno;
+		done->status = ENPU_JOB_INVALID_DESC;
+		atomic_store(&e->inject_mmu_fault, 0);
+		return ENPU_ENGINE_ENDED;
+	}
+	run->desc = *desc;
+	run->done.seqno = desc->seqno;
+	run->done.status = ENPU_JOB_OK;
+	job = &run->job;
+	job->e = e;
+	job->desc = &run->desc;
+	job->done = &run->done;
+	if (!enpu_desc_ok(desc)) {
+		enpu_job_fail(job, ENPU_JOB_INVALID_DESC, 0);
+		return run_on(e, run, done);
 	}
 
 	/*
@@ -324,24 +405,39 @@ void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		atomic_store(&e->sram_owner, ENPU_SRAM_OWNED | desc->asid);
 	}
 
-	nwords = desc->cmd_size / 4;
-	words = malloc(desc->cmd_size);
-	offs = malloc(sizeof(uint32_t) * nwords);
-	if (!words || !offs) {
-		enpu_job_fail(&job, ENPU_JOB_INVALID_DESC, 0);
-		goto out;
+	run->nwords = desc->cmd_size / 4;
+	run->words = malloc(desc->cmd_size);
+	run->offs = malloc(sizeof(uint32_t) * run->nwords);
+	if (!run->words || !run->offs) {
+		enpu_job_fail(job, ENPU_JOB_INVALID_DESC, 0);
+		return run_on(e, run, done);
 	}
-	if (enpu_bus_read(&job, desc->cmd_addr, words, desc->cmd_size))
-		goto out;
-	done->dram_read += desc->cmd_size;
+	if (enpu_bus_read(job, desc->cmd_addr, run->words, desc->cmd_size))
+		return run_on(e, run, done);
+	run->done.dram_read += desc->cmd_size;
 	start = enpu_t_fetch(&e->sku, desc->cmd_size);
-	done->cycles = start;
-	if (validate(&job, words, nwords, offs, &ncmds))
-		goto out;
-	run_schedule(&job, words, offs, ncmds, start);
-out:
-	/* an injected MMU fault belongs to this job even if it never fired */
-	atomic_store(&e->inject_mmu_fault, 0);
-	free(words);
-	free(offs);
+	run->done.cycles = start;
+	if (enpu_run_validate(run))
+		return run_on(e, run, done);
+	if (enpu_run_schedule_init(run, start)) {
+		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
+		run->done.cycles = 0;
+	}
+	return run_on(e, run, done);
+}
+
+int enpu_engine_resume(struct enpu_engine *e, struct enpu_job_completion *done)
+{
+	struct enpu_run *run = e->parked;
+
+	if (!run)
+		return -1;
+	e->parked = NULL;
+	return run_on(e, run, done);
+}
+
+void enpu_engine_drop(struct enpu_engine *e)
+{
+	enpu_run_free(e->parked);
+	e->parked = NULL;
 }

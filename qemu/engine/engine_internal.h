@@ -26,6 +26,63 @@ struct enpu_pending {
 	uint8_t *result;
 };
 
+/* The two engines' schedule (engine.c). */
+struct sem_queue {
+	uint32_t head, tail;	/* indexes into the signal arrays, chained */
+	uint32_t count;
+};
+
+struct schedule {
+	uint32_t *list[2];	/* command indexes per engine */
+	uint32_t n[2], pos[2];
+	uint64_t t[2];		/* engine clocks */
+	struct sem_queue sem[ENPU_NUM_SEMS];
+	uint64_t *sig_time;	/* signal events, ncmds + 1 of each */
+	uint32_t *sig_next;
+	uint32_t nsig;
+	struct enpu_pending pend[2];	/* what a busy engine runs */
+	uint64_t finish_t[2];
+	int busy[2];
+};
+
+/* A job in the engine, running or parked (enpu_engine.h). */
+struct enpu_run {
+	struct enpu_job job;
+	struct enpu_job_desc desc;
+	struct enpu_job_completion done;
+	uint32_t *words, nwords;	/* the stream, fetched at the start */
+	uint32_t *offs, ncmds;		/* each command's first word */
+	struct schedule s;
+};
+
+/*
+ * After the stream of @run is in words (validated, offs and ncmds
+ * filled): allocates and fills the schedule's lists, both clocks at
+ * @start. 0, or -1 (out of memory).
+ */
+int enpu_run_schedule_init(struct enpu_run *run, uint64_t start);
+/* The descriptor's fields are in range (engine.c). */
+int enpu_desc_ok(const struct enpu_job_desc *d);
+/* Checks a stream and fills @offs and @ncmds: 0, or -1 with the job failed. */
+int enpu_run_validate(struct enpu_run *run);
+void enpu_run_free(struct enpu_run *run);
+/*
+ * Bytes of result a started command (@p: words and info set) holds until
+ * its finish, and putting them back in the engine's scratch (ops.c): 0,
+ * or -1 for a length that is not the command's or no memory.
+ */
+uint64_t enpu_pending_bytes(const struct enpu_pending *p);
+int enpu_pending_restore(struct enpu_engine *e, struct enpu_pending *p,
+			 const uint8_t *bytes, uint64_t len);
+
+/*
+ * An abort or a pause stopped a command midway: the job fails ABORTED
+ * (-1) on an abort, else ENPU_CMD_PAUSED (the command runs again from
+ * its start when the job resumes).
+ */
+#define ENPU_CMD_PAUSED	1
+int enpu_interrupted(struct enpu_job *job);
+
 /*
  * Ends the job with @status (the first error wins) and returns -1, so
  * callers write: return enpu_job_fail(job, ...).
@@ -42,7 +99,7 @@ int enpu_bus_read(struct enpu_job *job, uint64_t addr, void *buf, size_t len);
 int enpu_bus_write(struct enpu_job *job, uint64_t addr, const void *buf, size_t len);
 
 /*
- * Commands (ops.c), 0 or -1 (job failed). start reads the operands and
+ * Commands (ops.c), 0, -1 (job failed) or ENPU_CMD_PAUSED. start reads the operands and
  * computes into @p->result; finish writes the result to memory. Engine
  * @engine uses its own scratch buffers.
  */

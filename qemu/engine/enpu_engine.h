@@ -9,12 +9,21 @@
  *
  * Threading: enpu_engine_run() runs on one thread at a time. From other
  * threads only enpu_engine_invalidate_tlb(), enpu_engine_retire_asid(),
- * enpu_engine_abort() and enpu_engine_progress() may be called while it
- * runs. An abort request ends the running job within one unit of work: a
- * command's worth of a SIGNAL or WAIT, an output pixel of a convolution
- * (the kernels' cancel flag, hw/int8/enpu_int8.h), 4096 rows of a DMA
- * command; the command then writes nothing. The caller clears it
- * (atomic_store(&e->abort_req, 0)) before starting the next job.
+ * enpu_engine_abort(), enpu_engine_pause() and enpu_engine_progress() may
+ * be called while it runs.
+ *
+ * Abort and pause take effect within one unit of work: a command's worth
+ * of a SIGNAL or WAIT, an output pixel of a convolution (the kernels'
+ * cancel flag, hw/int8/enpu_int8.h), 4096 rows of a DMA command. An
+ * aborted command writes nothing and the job ends ABORTED; the caller
+ * clears the request (enpu_engine_clear_abort()) before the next job. A
+ * paused job parks in the engine with everything it needs to go on --
+ * the state of both engines' schedules, their semaphores, the result of
+ * a command that has started and not finished -- and the command that
+ * was interrupted runs again from its start when the job resumes (it had
+ * written nothing). A parked job can be saved to bytes and loaded into
+ * another engine (a migrated device): it then ends exactly as it would
+ * have without the pause.
  */
 #ifndef ENPU_ENGINE_H
 #define ENPU_ENGINE_H
@@ -25,6 +34,8 @@
 
 #include "edgenpu_job.h"
 #include "edgenpu_timing.h"
+
+struct enpu_run;
 
 /* Bus memory as the device sees it. Return 0, or -1 for a bus error. */
 struct enpu_mem_ops {
@@ -57,7 +68,9 @@ struct enpu_engine {
 	atomic_uint tlb_flush_req;	/* bumped by other threads */
 	unsigned int tlb_flush_done;
 
-	atomic_int abort_req;		/* abort the running job */
+	/* ENPU_ENGINE_ABORT | ENPU_ENGINE_PAUSE; the kernels' cancel flag */
+	atomic_int interrupt;
+	struct enpu_run *parked;	/* a paused job, or NULL */
 	atomic_uint progress;		/* commands retired by the running job */
 
 	/* Fault injection, armed by the device, consumed here. */
@@ -73,16 +86,40 @@ int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
 		     const struct enpu_mem_ops *mem, void *opaque);
 void enpu_engine_destroy(struct enpu_engine *e);
 
-/* Device reset: SRAM cleared, TLB emptied, injections and abort disarmed. */
+/*
+ * Device reset: SRAM cleared, TLB emptied, a parked job dropped,
+ * injections and abort disarmed (a pause request stays).
+ */
 void enpu_engine_reset(struct enpu_engine *e);
 
+#define ENPU_ENGINE_ABORT	1
+#define ENPU_ENGINE_PAUSE	2
+
+/* enpu_engine_run() and enpu_engine_resume() */
+#define ENPU_ENGINE_ENDED	0	/* @done filled */
+#define ENPU_ENGINE_PAUSED	1	/* parked; @done untouched */
+
 /*
- * Runs @desc to its end and fills @done (not written to memory: the
- * caller writes it to desc->completion_addr). Never fails otherwise:
- * whatever the job holds ends in a status.
+ * Runs @desc until it ends and fills @done (not written to memory: the
+ * caller writes it to desc->completion_addr), or until a pause parks it.
+ * Never fails otherwise: whatever the job holds ends in a status. A job
+ * still parked from before is dropped.
  */
-void enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
-		     struct enpu_job_completion *done);
+int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
+		    struct enpu_job_completion *done);
+/* Goes on with the parked job; -1 if there is none. */
+int enpu_engine_resume(struct enpu_engine *e, struct enpu_job_completion *done);
+/* Forgets the parked job, if any. */
+void enpu_engine_drop(struct enpu_engine *e);
+
+/*
+ * A parked job as bytes (snapshot.c): 0 with *@buf (malloc'd) and *@len,
+ * or -1 (no parked job, out of memory). enpu_engine_load() checks every
+ * field against the stream it carries and parks the job in @e: 0, or -1
+ * for bytes that are not a consistent parked job.
+ */
+int enpu_engine_save(struct enpu_engine *e, uint8_t **buf, uint32_t *len);
+int enpu_engine_load(struct enpu_engine *e, const uint8_t *buf, uint32_t len);
 
 #define ENPU_SRAM_OWNED		(1ull << 32)
 
@@ -90,6 +127,10 @@ void enpu_engine_invalidate_tlb(struct enpu_engine *e);
 /* ASID_RETIRE: @asid owns SRAM no longer (hw/README.md, "SRAM"). */
 void enpu_engine_retire_asid(struct enpu_engine *e, uint32_t asid);
 void enpu_engine_abort(struct enpu_engine *e);
+void enpu_engine_clear_abort(struct enpu_engine *e);
+/* Park the running job at its next unit of work (and any job started later). */
+void enpu_engine_pause(struct enpu_engine *e);
+void enpu_engine_unpause(struct enpu_engine *e);
 uint32_t enpu_engine_progress(struct enpu_engine *e);
 
 #endif /* ENPU_ENGINE_H */

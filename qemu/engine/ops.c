@@ -62,30 +62,31 @@ static void *out_buf(struct enpu_job *job, const struct enpu_cmd_info *info,
 }
 
 /*
- * A kernel stopped for an abort or a reset (its cancel flag is the
- * engine's abort request), or refused parameters the decoder let through.
+ * A kernel stopped for an abort, a reset or a pause (its cancel flag is
+ * the engine's interrupt request), or refused parameters the decoder let
+ * through.
  */
 static int kernel_result(struct enpu_job *job, int ret)
 {
 	if (ret == -ECANCELED)
-		return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
+		return enpu_interrupted(job);
 	if (ret)
 		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_PARAM);
 	return 0;
 }
 
 /*
- * DMA rows between two reads of the abort request: a row is one bus
+ * DMA rows between two reads of the interrupt request: a row is one bus
  * access per page it spans, and a command moves at most ENPU_MAX_OPERAND
  * bytes, so a command of one-byte rows is the longest to walk.
  */
 #define DMA_ROWS_PER_CHECK	4096u
 
-static int dma_aborted(struct enpu_job *job, uint64_t row)
+static int dma_interrupted(struct enpu_job *job, uint64_t row)
 {
-	if (row % DMA_ROWS_PER_CHECK || !atomic_load(&job->e->abort_req))
+	if (row % DMA_ROWS_PER_CHECK || !atomic_load(&job->e->interrupt))
 		return 0;
-	return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
+	return enpu_interrupted(job);
 }
 
 /* DMA_COPY start: every row, packed, into the DMA engine's scratch. */
@@ -94,16 +95,21 @@ static int start_dma_copy(struct enpu_job *job, struct enpu_pending *pd)
 	const struct enpu_cmd_dma_copy *c = (const void *)pd->words;
 	uint8_t *buf = enpu_scratch(job->e, ENPU_DMA_SLOT, pd->info.work);
 	uint32_t p, r;
+	int ret;
 
 	if (!buf)
 		return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
 	pd->result = buf;
-	for (p = 0; p < c->planes; p++)
-		for (r = 0; r < c->rows; r++, buf += c->row_bytes)
-			if (dma_aborted(job, (uint64_t)p * c->rows + r) ||
-			    enpu_vm_read(job, c->src + p * c->src_plane_stride +
+	for (p = 0; p < c->planes; p++) {
+		for (r = 0; r < c->rows; r++, buf += c->row_bytes) {
+			ret = dma_interrupted(job, (uint64_t)p * c->rows + r);
+			if (ret)
+				return ret;
+			if (enpu_vm_read(job, c->src + p * c->src_plane_stride +
 					 r * c->src_row_stride, buf, c->row_bytes))
 				return -1;
+		}
+	}
 	return 0;
 }
 
@@ -133,11 +139,14 @@ static int finish_dma(struct enpu_job *job, struct enpu_pending *pd)
 	uint32_t pstride = copy ? cp->dst_plane_stride : f->dst_plane_stride;
 	const uint8_t *buf = pd->result;
 	uint32_t p, r;
+	int ret;
 
 	for (p = 0; p < planes; p++) {
 		for (r = 0; r < rows; r++) {
-			if (dma_aborted(job, (uint64_t)p * rows + r) ||
-			    enpu_vm_write(job, dst + p * pstride + r * rstride,
+			ret = dma_interrupted(job, (uint64_t)p * rows + r);
+			if (ret)
+				return ret;
+			if (enpu_vm_write(job, dst + p * pstride + r * rstride,
 					  buf, row_bytes))
 				return -1;
 			if (copy)
@@ -180,7 +189,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
-			.cancel = &job->e->abort_req,
+			.cancel = &job->e->interrupt,
 		};
 
 		ret = enpu_depthwise_conv2d(&p, in, info->regions[0].size,
@@ -200,7 +209,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
-			.cancel = &job->e->abort_req,
+			.cancel = &job->e->interrupt,
 		};
 
 		ret = enpu_conv2d(&p, in, info->regions[0].size,
@@ -208,9 +217,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 				  bias, bias ? c->out_c : 0,
 				  out, info->regions[out_i].size);
 	}
-	if (kernel_result(job, ret))
-		return -1;
-	return 0;
+	return kernel_result(job, ret);
 }
 
 static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
@@ -243,7 +250,7 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + nq,
 			.num_quant = nq,
-			.cancel = &job->e->abort_req,
+			.cancel = &job->e->interrupt,
 		};
 
 		ret = enpu_fully_connected(&p, in, info->regions[0].size,
@@ -251,9 +258,7 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 					   bias, bias ? c->out_depth : 0,
 					   out, info->regions[out_i].size);
 	}
-	if (kernel_result(job, ret))
-		return -1;
-	return 0;
+	return kernel_result(job, ret);
 }
 
 static void shape4(struct enpu_shape *s, const uint32_t *d)
@@ -280,7 +285,7 @@ static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
 		.output_multiplier = c->output_multiplier,
 		.output_shift = c->output_shift,
 		.act_min = c->act_min, .act_max = c->act_max,
-		.cancel = &job->e->abort_req,
+		.cancel = &job->e->interrupt,
 	};
 	const int8_t *a, *b;
 	int8_t *out;
@@ -293,11 +298,9 @@ static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
 	out = b ? out_buf(job, info, 2) : NULL;
 	if (!out)
 		return -1;
-	if (kernel_result(job, enpu_add(&p, a, info->regions[0].size,
-					b, info->regions[1].size,
-					out, info->regions[2].size)))
-		return -1;
-	return 0;
+	return kernel_result(job, enpu_add(&p, a, info->regions[0].size,
+					   b, info->regions[1].size,
+					   out, info->regions[2].size));
 }
 
 static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
@@ -310,7 +313,7 @@ static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
 		.stride_h = c->stride_h, .stride_w = c->stride_w,
 		.pad_top = c->pad_top, .pad_left = c->pad_left,
 		.act_min = c->act_min, .act_max = c->act_max,
-		.cancel = &job->e->abort_req,
+		.cancel = &job->e->interrupt,
 	};
 	const int8_t *in = load(job, info, 0);
 	int8_t *out = in ? out_buf(job, info, 1) : NULL;
@@ -322,9 +325,7 @@ static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
 				  info->regions[1].size) :
 		    enpu_avg_pool(&p, in, info->regions[0].size, out,
 				  info->regions[1].size);
-	if (kernel_result(job, ret))
-		return -1;
-	return 0;
+	return kernel_result(job, ret);
 }
 
 /* Index of the region a compute command writes: its last one. */
@@ -369,6 +370,40 @@ int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
 	if (!ret)
 		p->result = job->e->scratch[out_region(info)];
 	return ret;
+}
+
+uint64_t enpu_pending_bytes(const struct enpu_pending *p)
+{
+	const struct enpu_cmd_dma_fill *f = (const void *)p->words;
+
+	switch (p->info.opcode) {
+	case ENPU_OP_NOP:
+		return 0;
+	case ENPU_OP_DMA_COPY:
+		return p->info.work;
+	case ENPU_OP_DMA_FILL:
+		return f->row_bytes;
+	}
+	return p->info.regions[out_region(&p->info)].size;
+}
+
+int enpu_pending_restore(struct enpu_engine *e, struct enpu_pending *p,
+			 const uint8_t *bytes, uint64_t len)
+{
+	unsigned int slot = ENPU_DMA_SLOT;
+
+	p->result = NULL;
+	if (len != enpu_pending_bytes(p))
+		return -1;
+	if (p->info.opcode == ENPU_OP_NOP)
+		return 0;
+	if (p->info.engine != ENPU_ENGINE_DMA)
+		slot = out_region(&p->info);
+	p->result = enpu_scratch(e, slot, len);
+	if (!p->result)
+		return -1;
+	memcpy(p->result, bytes, len);
+	return 0;
 }
 
 int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p)

@@ -40,7 +40,15 @@ $(GOLDEN_TEST): tests/host/golden_ops_test.c tests/host/cpu_backend.c \
 		$< tests/host/cpu_backend.c tests/host/npu_backend.c $(GOLDEN_SRCS) \
 		$(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
-HOST_TESTS += $(ENGINE_TEST) $(GOLDEN_TEST)
+# A job paused, saved, loaded into another engine and resumed.
+ENGINE_PARK_TEST := $(BUILD)/tests/host/engine_park_test
+$(ENGINE_PARK_TEST): tests/host/engine_park_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
+		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC), \
+		$< $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
+
+HOST_TESTS += $(ENGINE_TEST) $(ENGINE_PARK_TEST) $(GOLDEN_TEST)
 
 # The NPU compiler's output on the engine, no kernel involved.
 COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test

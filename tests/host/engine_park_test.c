@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/*
+ * EdgeNPU execution engine, host tests: a job paused anywhere, saved to
+ * bytes, loaded into another engine and resumed ends exactly as it ends
+ * without the pause (what a device migrated with a job in flight needs),
+ * and bytes that are not a parked job are refused.
+ *
+ * The job is a pipeline over both engines that updates its own input in
+ * place, so replaying any finished part of it, losing a semaphore signal
+ * or a pending result shows in its output.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "edgenpu_cmd.h"
+#include "edgenpu_hw.h"
+#include "engine_internal.h"
+#include "testbus.h"
+
+#define RW (ENPU_PTE_READ | ENPU_PTE_WRITE)
+
+enum {
+	HW = 32, C = 64,			/* activations 32x32x64 */
+	ACT = HW * HW * C,			/* 64 KiB */
+	ROUNDS = 24,
+	VA_A = 0x100000,			/* the state, updated in place */
+	VA_F = 0x200000,			/* filter 64x3x3x64 */
+	VA_Q = 0x300000,			/* quant: multipliers, shifts */
+	VA_OUT = 0x400000,			/* conv output */
+	VA_LOG = 0x1000000,			/* each round's conv output */
+	SRAM_A = ENPU_SRAM_VA_BASE,
+	SRAM_B = ENPU_SRAM_VA_BASE + ACT,
+	S_LOADED = 0, S_UPDATED = 1,		/* semaphores */
+};
+
+struct world {
+	struct tbus bus;
+	struct tctx ctx;
+	struct enpu_engine e;
+	struct enpu_job_desc desc;
+};
+
+static void rng_fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		p[i] = (uint8_t)(seed >> 24);
+	}
+}
+
+static void sync_cmd(struct tstream *s, uint32_t op, uint32_t engine, uint32_t sem)
+{
+	ts_sync(s, op, engine, sem);
+}
+
+/*
+ * Round r: the DMA engine brings A into SRAM in 4-byte rows (16,384 rows:
+ * interrupt checks inside the command), signals, and fills SRAM_B while
+ * the compute engine convolves SRAM_A into OUT and averages OUT into A in
+ * place; the DMA engine then keeps OUT in the log.
+ */
+static void build_stream(struct tstream *s)
+{
+	struct enpu_cmd_dma_copy load = {
+		.src = VA_A, .dst = SRAM_A, .row_bytes = 4, .rows = ACT / 4,
+		.planes = 1, .src_row_stride = 4, .dst_row_stride = 4,
+	};
+	struct enpu_cmd_dma_fill fill = {
+		.dst = SRAM_B, .row_bytes = 64, .rows = 1024, .planes = 1,
+		.dst_row_stride = 64,
+	};
+	struct enpu_cmd_dma_copy keep = {
+		.src = VA_OUT, .row_bytes = ACT, .rows = 1, .planes = 1,
+	};
+	struct enpu_cmd_conv2d conv = {
+		.input = SRAM_A, .filter = VA_F, .quant = VA_Q, .output = VA_OUT,
+		.batches = 1, .in_h = HW, .in_w = HW, .in_c = C,
+		.out_h = HW, .out_w = HW, .out_c = C, .kernel_h = 3, .kernel_w = 3,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1, .act_min = -128, .act_max = 127,
+	};
+	struct enpu_cmd_add avg = {
+		.input1 = VA_A, .input2 = VA_OUT, .output = VA_A,
+		.in1_shape = { 1, HW, HW, C }, .in2_shape = { 1, HW, HW, C },
+		.out_shape = { 1, HW, HW, C }, .left_shift = 20,
+		.input1_multiplier = 1 << 30, .input2_multiplier = 1 << 30,
+		.output_multiplier = 1 << 30, .output_shift = -19,
+		.act_min = -128, .act_max = 127,
+	};
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		if (r)
+			sync_cmd(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, S_UPDATED);
+		ts_cmd(s, ENPU_OP_DMA_COPY, &load, sizeof(load));
+		sync_cmd(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, S_LOADED);
+		fill.value = (uint8_t)r;
+		ts_cmd(s, ENPU_OP_DMA_FILL, &fill, sizeof(fill));
+		sync_cmd(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, S_LOADED);
+		ts_cmd(s, ENPU_OP_CONV2D, &conv, sizeof(conv));
+		ts_cmd(s, ENPU_OP_ADD, &avg, sizeof(avg));
+		sync_cmd(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, S_UPDATED);
+		if (r) {
+			keep.dst = VA_LOG + (r - 1) * ACT;
+			ts_cmd(s, ENPU_OP_DMA_COPY, &keep, sizeof(keep));
+		}
+	}
+	sync_cmd(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, S_UPDATED);
+	keep.dst = VA_LOG + (ROUNDS - 1) * ACT;
+	ts_cmd(s, ENPU_OP_DMA_COPY, &keep, sizeof(keep));
+	ts_end(s);
+}
+
+/* The same world every time: memory, page tables, stream and descriptor. */
+static int world_init(struct world *w)
+{
+	static const struct enpu_sku sku = {
+		.macs_per_cycle = 256, .clock_mhz = 1000, .dram_bw_mbps = 8000,
+		.sram_bw_mbps = 64000, .sram_size = 512 * 1024,
+	};
+	uint8_t *buf = malloc(ACT * 9);
+	int32_t quant[2 * C];
+	struct tstream s;
+	uint64_t cmd;
+	int i;
+
+	if (!buf || tbus_init(&w->bus, 16 << 20) ||
+	    enpu_engine_init(&w->e, &sku, &tbus_ops, &w->bus)) {
+		free(buf);
+		return -1;
+	}
+	tctx_init(&w->ctx, &w->bus, 3);
+	tctx_map_new(&w->ctx, VA_A, ACT, RW);
+	tctx_map_new(&w->ctx, VA_F, C * 9 * C, RW);
+	tctx_map_new(&w->ctx, VA_Q, sizeof(quant), RW);
+	tctx_map_new(&w->ctx, VA_OUT, ACT, RW);
+	tctx_map_new(&w->ctx, VA_LOG, ROUNDS * ACT, RW);
+	rng_fill(buf, ACT, 1);
+	tctx_write(&w->ctx, VA_A, buf, ACT);
+	rng_fill(buf, C * 9 * C, 2);
+	tctx_write(&w->ctx, VA_F, buf, C * 9 * C);
+	for (i = 0; i < C; i++) {
+		quant[i] = (1 << 30) + i * 4099;
+		quant[C + i] = -10;
+	}
+	tctx_write(&w->ctx, VA_Q, quant, sizeof(quant));
+	free(buf);
+
+	ts_init(&s);
+	build_stream(&s);
+	cmd = tbus_alloc(&w->bus, s.n * 4, 64);
+	memcpy(w->bus.mem + cmd, s.w, s.n * 4);
+	memset(&w->desc, 0, sizeof(w->desc));
+	w->desc.seqno = 77;
+	w->desc.asid = w->ctx.asid;
+	w->desc.cmd_size = s.n * 4;
+	w->desc.pt_base = w->ctx.l1;
+	w->desc.cmd_addr = cmd;
+	w->desc.completion_addr = tbus_alloc(&w->bus, 128, 64);
+	ts_free(&s);
+	return 0;
+}
+
+static void world_fini(struct world *w)
+{
+	enpu_engine_destroy(&w->e);
+	tbus_fini(&w->bus);
+}
+
+/*
+ * The device's side of a migration: the parked job as bytes, SRAM and its
+ * owner carried beside them, into a new engine on the same memory.
+ */
+static int migrate_engine(struct world *w, uint32_t *bytes)
+{
+	struct enpu_engine fresh;
+	uint64_t owner = atomic_load(&w->e.sram_owner);
+	uint8_t *buf;
+	uint32_t len;
+
+	if (enpu_engine_save(&w->e, &buf, &len))
+		return -1;
+	if (enpu_engine_init(&fresh, &w->e.sku, &tbus_ops, &w->bus)) {
+		free(buf);
+		return -1;
+	}
+	memcpy(fresh.sram, w->e.sram, w->e.sku.sram_size);
+	atomic_store(&fresh.sram_owner, owner);
+	enpu_engine_destroy(&w->e);
+	w->e = fresh;
+	*bytes = len;
+	if (enpu_engine_load(&w->e, buf, len)) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+struct runner {
+	struct world *w;
+	struct enpu_job_completion done;
+	int resume, ret;
+};
+
+static void *runner_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = r->resume ? enpu_engine_resume(&r->w->e, &r->done) :
+			     enpu_engine_run(&r->w->e, &r->w->desc, &r->done);
+	return NULL;
+}
+
+/* The parts of memory the job writes, and SRAM. */
+static int same_results(struct world *a, struct world *b)
+{
+	uint8_t *x = malloc(ROUNDS * ACT), *y = malloc(ROUNDS * ACT);
+	int same;
+
+	if (!x || !y) {
+		free(x);
+		free(y);
+		return 0;
+	}
+	tctx_read(&a->ctx, VA_LOG, x, ROUNDS * ACT);
+	tctx_read(&b->ctx, VA_LOG, y, ROUNDS * ACT);
+	same = !memcmp(x, y, ROUNDS * ACT);
+	tctx_read(&a->ctx, VA_A, x, ACT);
+	tctx_read(&b->ctx, VA_A, y, ACT);
+	same = same && !memcmp(x, y, ACT) &&
+	       !memcmp(a->e.sram, b->e.sram, a->e.sku.sram_size);
+	free(x);
+	free(y);
+	return same;
+}
+
+FIXTURE(park) {
+	struct world ref;	/* the job run without a pause */
+	struct world w;
+	struct enpu_job_completion ref_done;
+};
+
+FIXTURE_SETUP(park)
+{
+	uint8_t log[ACT];
+	int distinct = 0, i, seen[256] = { 0 };
+
+	ASSERT_EQ(0, world_init(&self->ref));
+	ASSERT_EQ(0, world_init(&self->w));
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_run(&self->ref.e, &self->ref.desc,
+						     &self->ref_done));
+	ASSERT_EQ(ENPU_JOB_OK, self->ref_done.status);
+	/* the pipeline computes something: the last round is not constant */
+	tctx_read(&self->ref.ctx, VA_LOG + (ROUNDS - 1) * ACT, log, ACT);
+	for (i = 0; i < ACT; i++)
+		distinct += !seen[log[i]]++;
+	ASSERT_LT(20, distinct);
+}
+
+FIXTURE_TEARDOWN(park)
+{
+	world_fini(&self->w);
+	world_fini(&self->ref);
+}
+
+static void expect_same_completion(struct __test_metadata *_metadata,
+				   const struct enpu_job_completion *want,
+				   const struct enpu_job_completion *got)
+{
+	EXPECT_EQ(want->status, got->status);
+	EXPECT_EQ(want->commands, got->commands);
+	EXPECT_EQ(want->cycles, got->cycles);
+	EXPECT_EQ(want->macs, got->macs);
+	EXPECT_EQ(want->dram_read, got->dram_read);
+	EXPECT_EQ(want->dram_write, got->dram_write);
+	EXPECT_EQ(want->sram_read, got->sram_read);
+	EXPECT_EQ(want->sram_write, got->sram_write);
+	EXPECT_EQ(want->stall_cycles, got->stall_cycles);
+	EXPECT_EQ(0, memcmp(want, got, sizeof(*want)));
+}
+
+/*
+ * Paused at random moments from another thread -- inside a convolution,
+ * inside a DMA command's rows, between commands, with the other engine
+ * holding a result -- and moved to a new engine each time.
+ */
+TEST_F(park, paused_anywhere_and_migrated_ends_the_same)
+{
+	struct runner r = { .w = &self->w };
+	unsigned int seed = (unsigned int)time(NULL), parks = 0, pending = 0;
+	uint32_t bytes, progress;
+	pthread_t th;
+
+	TH_LOG("seed %u", seed);
+	srand(seed);
+	for (;;) {
+		ASSERT_EQ(0, pthread_create(&th, NULL, runner_thread, &r));
+		usleep(200 + rand() % 3000);
+		enpu_engine_pause(&self->w.e);
+		pthread_join(th, NULL);
+		if (r.ret == ENPU_ENGINE_ENDED)
+			break;
+		ASSERT_EQ(ENPU_ENGINE_PAUSED, r.ret);
+		parks++;
+		pending += self->w.e.parked->s.busy[0] || self->w.e.parked->s.busy[1];
+		progress = enpu_engine_progress(&self->w.e);
+		ASSERT_EQ(0, migrate_engine(&self->w, &bytes));
+		/* the new engine reports the progress the job had made */
+		EXPECT_EQ(progress, enpu_engine_progress(&self->w.e));
+		r.resume = 1;
+	}
+	TH_LOG("%u pauses, %u with an engine holding a started command; last %u bytes",
+	       parks, pending, bytes);
+	ASSERT_LE(2, parks);
+	expect_same_completion(_metadata, &self->ref_done, &r.done);
+	EXPECT_TRUE(same_results(&self->ref, &self->w));
+}
+
+/*
+ * A pause requested before the job starts parks it at its first unit of
+ * work; resumed with no pause, it ends the same.
+ */
+TEST_F(park, paused_before_the_start)
+{
+	struct enpu_job_completion done;
+	uint32_t bytes;
+
+	enpu_engine_pause(&self->w.e);
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&self->w.e, &self->w.desc, &done));
+	EXPECT_EQ(0, enpu_engine_progress(&self->w.e));
+	ASSERT_EQ(0, migrate_engine(&self->w, &bytes));
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+	expect_same_completion(_metadata, &self->ref_done, &done);
+	EXPECT_TRUE(same_results(&self->ref, &self->w));
+	EXPECT_EQ(-1, enpu_engine_resume(&self->w.e, &done));
+}
+
+/* An abort reaches a parked job: it ends ABORTED when resumed. */
+TEST_F(park, abort_of_a_parked_job)
+{
+	struct enpu_job_completion done;
+	uint32_t bytes;
+
+	enpu_engine_pause(&self->w.e);
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&self->w.e, &self->w.desc, &done));
+	ASSERT_EQ(0, migrate_engine(&self->w, &bytes));
+	enpu_engine_abort(&self->w.e);
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+	EXPECT_EQ(ENPU_JOB_ABORTED, done.status);
+	EXPECT_EQ(77, done.seqno);
+}
+
+/* A reset or a new job drops a parked one. */
+TEST_F(park, reset_drops_a_parked_job)
+{
+	struct enpu_job_completion done;
+
+	enpu_engine_pause(&self->w.e);
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&self->w.e, &self->w.desc, &done));
+	enpu_engine_reset(&self->w.e);
+	EXPECT_EQ(-1, enpu_engine_resume(&self->w.e, &done));
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&self->w.e, &self->w.desc, &done));
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&self->w.e, &self->w.desc, &done));
+	enpu_engine_unpause(&self->w.e);
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+	EXPECT_EQ(-1, enpu_engine_resume(&self->w.e, &done));
+}
+
+/* Parks the job of @w a few commands in, and saves it. */
+static int park_midway(struct world *w, uint8_t **buf, uint32_t *len)
+{
+	struct runner r = { .w = w };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, runner_thread, &r))
+		return -1;
+	while (enpu_engine_progress(&w->e) < 12 && !r.ret)
+		usleep(100);
+	enpu_engine_pause(&w->e);
+	pthread_join(th, NULL);
+	if (r.ret != ENPU_ENGINE_PAUSED)
+		return -1;
+	return enpu_engine_save(&w->e, buf, len);
+}
+
+/*
+ * Bytes that are not a parked job are refused: every truncation, a wrong
+ * header, and single-byte changes the checks can see. Any change that
+ * loads still runs to an end (the sanitizers watch).
+ */
+TEST_F(park, broken_bytes_are_refused)
+{
+	struct enpu_engine fresh;
+	struct enpu_job_completion done;
+	unsigned int seed = (unsigned int)time(NULL), loaded = 0, i;
+	uint8_t *buf, *bad;
+	uint32_t len, n;
+
+	ASSERT_EQ(0, park_midway(&self->w, &buf, &len));
+	bad = malloc(len);
+	ASSERT_NE(NULL, bad);
+	ASSERT_EQ(0, enpu_engine_init(&fresh, &self->w.e.sku, &tbus_ops, &self->w.bus));
+
+	for (n = 0; n < len; n += n < 4096 ? 1 : 997)
+		ASSERT_EQ(-1, enpu_engine_load(&fresh, buf, n)) TH_LOG("%u of %u bytes", n, len);
+	memcpy(bad, buf, len);
+	bad[0] ^= 1;			/* magic */
+	EXPECT_EQ(-1, enpu_engine_load(&fresh, bad, len));
+	memcpy(bad, buf, len);
+	bad[4] ^= 2;			/* version */
+	EXPECT_EQ(-1, enpu_engine_load(&fresh, bad, len));
+	EXPECT_EQ(NULL, fresh.parked);
+
+	TH_LOG("seed %u", seed);
+	srand(seed);
+	for (i = 0; i < 300; i++) {
+		uint32_t at = (uint32_t)rand() % len;
+
+		memcpy(bad, buf, len);
+		bad[at] ^= (uint8_t)(1u << (rand() % 8));
+		if (enpu_engine_load(&fresh, bad, len))
+			continue;
+		/* a few run on to their end, the others stop at their first step */
+		if (++loaded > 3)
+			enpu_engine_abort(&fresh);
+		ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&fresh, &done));
+		enpu_engine_clear_abort(&fresh);
+	}
+	TH_LOG("%u of 300 one-bit changes loaded (data, clocks) and ran to an end", loaded);
+	ASSERT_EQ(0, enpu_engine_load(&fresh, buf, len));
+	free(bad);
+	free(buf);
+	enpu_engine_destroy(&fresh);
+}
+
+TEST_HARNESS_MAIN
