@@ -183,11 +183,80 @@ static void edgenpu_finish_locked(EdgeNpuCore *s, int r,
     edgenpu_post_locked(s, causes);
 }
 
-/* Runs one job of ring @r. Called and returns with the lock held. */
+/*
+ * Worker side, lock held: waits for a change while touching nothing, so
+ * that a stopped machine's device can be saved.
+ */
+static void edgenpu_worker_wait(EdgeNpuCore *s)
+{
+    s->quiet = true;
+    qemu_cond_broadcast(&s->quiet_cond);
+    qemu_cond_wait(&s->cond, &s->lock);
+    s->quiet = false;
+}
+
+/*
+ * Runs s->job on (from its start, or from where it parked) to its end,
+ * or until it parks because the machine stopped. Lock held.
+ */
+static void edgenpu_job_run(EdgeNpuCore *s)
+{
+    EdgeNpuJob *job = &s->job;
+    int r = job->ring;
+    EdgeNpuRing *ring = &s->ring[r];
+    struct enpu_job_completion done;
+    struct enpu_job_desc desc = job->desc;    /* a reset clears s->job */
+    uint32_t gen = s->generation, rgen = job->enable_gen;
+    bool parked = job->parked;
+    int ret;
+
+    if (job->hang) {
+        /* The job never progresses: only an abort or a reset ends it. */
+        ring->hung = true;
+        while ((!ring->abort || !s->vm_running) && !s->stopping &&
+               gen == s->generation) {
+            edgenpu_worker_wait(s);
+        }
+        if (gen != s->generation || s->stopping) {
+            return;
+        }
+        memset(&done, 0, sizeof(done));
+        done.seqno = desc.seqno;
+        done.status = ENPU_JOB_ABORTED;
+    } else {
+        job->parked = false;
+        qemu_mutex_unlock(&s->lock);
+        ret = parked ? enpu_engine_resume(&s->engine, &done) :
+                       enpu_engine_run(&s->engine, &desc, &done);
+        qemu_mutex_lock(&s->lock);
+        if (gen != s->generation) {
+            return;     /* reset while running: no completion */
+        }
+        if (ret == ENPU_ENGINE_PAUSED) {
+            job->parked = true;     /* goes on when the machine runs */
+            trace_edgenpu_job_parked(r, desc.seqno,
+                                     enpu_engine_progress(&s->engine));
+            return;
+        }
+    }
+    job->valid = false;
+
+    qemu_mutex_unlock(&s->lock);
+    if (edgenpu_bus_write(s, desc.completion_addr, &done, sizeof(done))) {
+        EDGENPU_GUEST_ERR(trace_edgenpu_ub_completion(r, desc.completion_addr),
+                          "ring %d: cannot write completion at 0x%" PRIx64,
+                          r, (uint64_t)desc.completion_addr);
+    }
+    qemu_mutex_lock(&s->lock);
+    if (gen == s->generation) {
+        edgenpu_finish_locked(s, r, &done, desc.asid, ring->enable_gen != rgen);
+    }
+}
+
+/* Starts the next job of ring @r. Called and returns with the lock held. */
 static void edgenpu_run_one(EdgeNpuCore *s, int r)
 {
     EdgeNpuRing *ring = &s->ring[r];
-    struct enpu_job_completion done;
     struct enpu_job_desc desc;
     uint64_t daddr = ring->addr + (uint64_t)(ring->head % ring->size) *
                      sizeof(desc);
@@ -197,7 +266,7 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
 
     ring->busy = true;
     s->active_ring = r;
-    atomic_store(&s->engine.abort_req, 0);
+    enpu_engine_clear_abort(&s->engine);
     qemu_mutex_unlock(&s->lock);
 
     if (edgenpu_bus_read(s, daddr, &desc, sizeof(desc)) ||
@@ -234,39 +303,14 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
         atomic_store(&s->engine.inject_mmu_fault, !hang);
     }
     trace_edgenpu_job_start(r, desc.seqno, desc.asid, desc.cmd_size);
-
     if (hang) {
-        /* The job never progresses: only an abort or a reset ends it. */
         trace_edgenpu_inject("hang");
-        ring->hung = true;
-        while (!ring->abort && !s->stopping && gen == s->generation) {
-            qemu_cond_wait(&s->cond, &s->lock);
-        }
-        if (gen != s->generation || s->stopping) {
-            return;
-        }
-        memset(&done, 0, sizeof(done));
-        done.seqno = desc.seqno;
-        done.status = ENPU_JOB_ABORTED;
-    } else {
-        qemu_mutex_unlock(&s->lock);
-        enpu_engine_run(&s->engine, &desc, &done);
-        qemu_mutex_lock(&s->lock);
-        if (gen != s->generation) {
-            return;     /* reset while running: no completion */
-        }
     }
-
-    qemu_mutex_unlock(&s->lock);
-    if (edgenpu_bus_write(s, desc.completion_addr, &done, sizeof(done))) {
-        EDGENPU_GUEST_ERR(trace_edgenpu_ub_completion(r, desc.completion_addr),
-                          "ring %d: cannot write completion at 0x%" PRIx64,
-                          r, (uint64_t)desc.completion_addr);
-    }
-    qemu_mutex_lock(&s->lock);
-    if (gen == s->generation) {
-        edgenpu_finish_locked(s, r, &done, desc.asid, ring->enable_gen != rgen);
-    }
+    s->job = (EdgeNpuJob) {
+        .desc = desc, .ring = r, .enable_gen = rgen, .valid = true,
+        .hang = hang,
+    };
+    edgenpu_job_run(s);
 }
 
 static void *edgenpu_worker(void *opaque)
@@ -281,13 +325,23 @@ static void *edgenpu_worker(void *opaque)
             s->resetting = false;
             continue;
         }
+        if (!s->vm_running) {
+            edgenpu_worker_wait(s);
+            continue;
+        }
+        if (s->job.valid) {
+            edgenpu_job_run(s);     /* parked, or migrated in */
+            continue;
+        }
         r = edgenpu_pick_ring(s);
         if (r < 0) {
-            qemu_cond_wait(&s->cond, &s->lock);
+            edgenpu_worker_wait(s);
             continue;
         }
         edgenpu_run_one(s, r);
     }
+    s->quiet = true;
+    qemu_cond_broadcast(&s->quiet_cond);
     qemu_mutex_unlock(&s->lock);
     return NULL;
 }
@@ -320,6 +374,7 @@ static void edgenpu_do_reset(EdgeNpuCore *s, bool hard)
     s->high_streak = 0;
     s->generation++;
     s->resetting = true;
+    memset(&s->job, 0, sizeof(s->job));     /* the worker drops a parked one */
     enpu_engine_abort(&s->engine);
     memset(s->ring, 0, sizeof(s->ring));
     s->active_ring = -1;
@@ -770,6 +825,27 @@ static const MemoryRegionOps edgenpu_mmio_ops = {
 
 /* ---- life cycle -------------------------------------------------------------- */
 
+/*
+ * The machine stops or runs again. Stopped, the device starts no job and
+ * a running one parks within ENPU_RESET_TIME_MAX_US: nothing it does
+ * reaches memory while the machine is stopped (a stop for migration, a
+ * snapshot, the monitor's "stop").
+ */
+static void edgenpu_vm_state_change(void *opaque, bool running, RunState state)
+{
+    EdgeNpuCore *s = opaque;
+
+    qemu_mutex_lock(&s->lock);
+    s->vm_running = running;
+    if (running) {
+        enpu_engine_unpause(&s->engine);
+    } else {
+        enpu_engine_pause(&s->engine);
+    }
+    qemu_cond_broadcast(&s->cond);
+    qemu_mutex_unlock(&s->lock);
+}
+
 bool edgenpu_core_realize(EdgeNpuCore *s, DeviceState *owner, Error **errp)
 {
     struct enpu_sku sku;
@@ -805,8 +881,11 @@ bool edgenpu_core_realize(EdgeNpuCore *s, DeviceState *owner, Error **errp)
                                     &owner->mem_reentrancy_guard);
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->cond);
+    qemu_cond_init(&s->quiet_cond);
     s->active_ring = -1;
     s->stopping = false;
+    edgenpu_vm_state_change(s, runstate_is_running(), runstate_get());
+    s->vmse = qemu_add_vm_change_state_handler(edgenpu_vm_state_change, s);
     qemu_thread_create(&s->worker, "edgenpu", edgenpu_worker, s,
                        QEMU_THREAD_JOINABLE);
     return true;
@@ -821,31 +900,83 @@ void edgenpu_core_unrealize(EdgeNpuCore *s)
     qemu_mutex_unlock(&s->lock);
     qemu_thread_join(&s->worker);
 
+    qemu_del_vm_change_state_handler(s->vmse);
     qemu_bh_delete(s->irq_bh);
+    qemu_cond_destroy(&s->quiet_cond);
     qemu_cond_destroy(&s->cond);
     qemu_mutex_destroy(&s->lock);
     enpu_engine_destroy(&s->engine);
 }
 
 /*
- * Migration carries the register state and SRAM with its owner; jobs in
- * flight are not migrated, so a device with work queued or running
- * refuses to be saved.
+ * Migration carries the registers, the rings, SRAM with its owner and a
+ * job in flight. The machine stops first (edgenpu_vm_state_change()):
+ * the worker parks the running job within the abort bound and goes
+ * quiet, and the job travels as the engine's bytes; on the destination
+ * it goes on when the machine runs. Jobs still queued are only ring
+ * state. A bus access of the worker that waits for the big lock (a guest
+ * pointing its NPU at device registers) can keep the worker from going
+ * quiet: saving then fails after a bound instead of hanging.
  */
+#define EDGENPU_SAVE_WAIT_MS    (10 * ENPU_RESET_TIME_MAX_US / 1000)
+
 static int edgenpu_pre_save(void *opaque)
 {
     EdgeNpuCore *s = opaque;
+    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       EDGENPU_SAVE_WAIT_MS;
     int i, ret = 0;
 
-    s->sram_owner = atomic_load(&s->engine.sram_owner);
     qemu_mutex_lock(&s->lock);
-    for (i = 0; i < ENPU_NUM_RINGS; i++) {
-        if (s->ring[i].busy || s->ring[i].head != s->ring[i].tail) {
+    if (s->vm_running) {
+        /* a live snapshot: only an idle device is consistent */
+        for (i = 0; i < ENPU_NUM_RINGS; i++) {
+            if (s->ring[i].busy || s->ring[i].head != s->ring[i].tail) {
+                ret = -EBUSY;
+            }
+        }
+        if (ret) {
+            error_report("edgenpu: cannot save a running machine's NPU while it "
+                         "has work; stop the machine first");
+        }
+    } else {
+        while (!s->quiet &&
+               qemu_clock_get_ms(QEMU_CLOCK_REALTIME) < deadline) {
+            qemu_cond_timedwait(&s->quiet_cond, &s->lock, 10);
+        }
+        if (!s->quiet) {
+            error_report("edgenpu: the NPU did not stop within %d ms (its DMA "
+                         "waits for the machine); cannot save it",
+                         EDGENPU_SAVE_WAIT_MS);
             ret = -EBUSY;
         }
     }
+    s->sram_owner = atomic_load(&s->engine.sram_owner);
+    s->park_len = 0;
+    if (!ret && s->job.valid) {
+        EdgeNpuRing *ring = &s->ring[s->job.ring];
+
+        s->job_abort = ring->abort;
+        s->job_stale = ring->enable_gen != s->job.enable_gen;
+        if (s->job.parked &&
+            enpu_engine_save(&s->engine, &s->park_blob, &s->park_len)) {
+            error_report("edgenpu: out of memory saving the job in flight");
+            ret = -ENOMEM;
+        }
+        trace_edgenpu_job_migrated(s->job.ring, s->job.desc.seqno, s->park_len);
+    }
     qemu_mutex_unlock(&s->lock);
     return ret;
+}
+
+static int edgenpu_post_save(void *opaque)
+{
+    EdgeNpuCore *s = opaque;
+
+    free(s->park_blob);
+    s->park_blob = NULL;
+    s->park_len = 0;
+    return 0;
 }
 
 static int edgenpu_post_load(void *opaque, int version_id)
@@ -855,6 +986,85 @@ static int edgenpu_post_load(void *opaque, int version_id)
     atomic_store(&s->engine.sram_owner, s->sram_owner);
     return 0;
 }
+
+static bool edgenpu_job_needed(void *opaque)
+{
+    EdgeNpuCore *s = opaque;
+
+    return s->job.valid;
+}
+
+/*
+ * The job in flight, on the destination: its ring runs it again where it
+ * was, and the engine takes its state back. The worker is quiet (the
+ * machine has not started).
+ */
+static int edgenpu_job_post_load(void *opaque, int version_id)
+{
+    EdgeNpuCore *s = opaque;
+    EdgeNpuJob *job = &s->job;
+    EdgeNpuRing *ring;
+    int ret = 0;
+
+    if (job->ring < 0 || job->ring >= ENPU_NUM_RINGS ||
+        (job->hang == (s->park_len != 0))) {
+        error_report("edgenpu: the migrated job in flight is inconsistent");
+        ret = -EINVAL;
+        goto out;
+    }
+    qemu_mutex_lock(&s->lock);
+    ring = &s->ring[job->ring];
+    ring->busy = true;
+    ring->running = true;
+    ring->hung = job->hang;
+    ring->abort = s->job_abort;
+    ring->active_seqno = job->desc.seqno;
+    job->enable_gen = ring->enable_gen - s->job_stale;
+    s->active_ring = job->ring;
+    job->valid = true;
+    job->parked = !job->hang;
+    if (job->parked && enpu_engine_load(&s->engine, s->park_blob, s->park_len)) {
+        error_report("edgenpu: the migrated job in flight is not one the "
+                     "engine can resume");
+        memset(job, 0, sizeof(*job));
+        ring->busy = ring->running = ring->hung = ring->abort = false;
+        s->active_ring = -1;
+        ret = -EINVAL;
+    } else if (s->job_abort && !job->hang) {
+        enpu_engine_abort(&s->engine);
+    }
+    qemu_mutex_unlock(&s->lock);
+out:
+    g_free(s->park_blob);
+    s->park_blob = NULL;
+    s->park_len = 0;
+    return ret;
+}
+
+static const VMStateDescription vmstate_edgenpu_job = {
+    .name = "edgenpu-core/job",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = edgenpu_job_needed,
+    .post_load = edgenpu_job_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT32(job.ring, EdgeNpuCore),
+        VMSTATE_UINT32(job.desc.flags, EdgeNpuCore),
+        VMSTATE_UINT32(job.desc.seqno, EdgeNpuCore),
+        VMSTATE_UINT32(job.desc.asid, EdgeNpuCore),
+        VMSTATE_UINT32(job.desc.cmd_size, EdgeNpuCore),
+        VMSTATE_UINT64(job.desc.pt_base, EdgeNpuCore),
+        VMSTATE_UINT64(job.desc.cmd_addr, EdgeNpuCore),
+        VMSTATE_UINT64(job.desc.completion_addr, EdgeNpuCore),
+        VMSTATE_UINT64_ARRAY(job.desc.reserved, EdgeNpuCore, 3),
+        VMSTATE_BOOL(job.hang, EdgeNpuCore),
+        VMSTATE_BOOL(job_abort, EdgeNpuCore),
+        VMSTATE_BOOL(job_stale, EdgeNpuCore),
+        VMSTATE_UINT32(park_len, EdgeNpuCore),
+        VMSTATE_VBUFFER_ALLOC_UINT32(park_blob, EdgeNpuCore, 1, NULL, park_len),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_edgenpu_ring = {
     .name = "edgenpu-ring",
@@ -877,6 +1087,7 @@ const VMStateDescription vmstate_edgenpu_core = {
     .version_id = 4,
     .minimum_version_id = 1,
     .pre_save = edgenpu_pre_save,
+    .post_save = edgenpu_post_save,
     .post_load = edgenpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(irq_status, EdgeNpuCore),
@@ -904,5 +1115,9 @@ const VMStateDescription vmstate_edgenpu_core = {
         VMSTATE_UINT32_V(inject_ring1, EdgeNpuCore, 4),
         VMSTATE_VBUFFER_UINT32(engine.sram, EdgeNpuCore, 1, NULL, sram_size),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_edgenpu_job,
+        NULL
     },
 };

@@ -28,6 +28,7 @@
 #include "qemu/thread.h"
 #include "exec/memory.h"
 #include "hw/qdev-properties.h"
+#include "system/runstate.h"
 
 #include "edgenpu_hw.h"
 #include "engine/enpu_engine.h"
@@ -35,6 +36,20 @@
 #define EDGENPU_SRAM_MAX (64u << 20)
 
 typedef struct EdgeNpuCore EdgeNpuCore;
+
+/*
+ * The job the worker holds, from its descriptor fetch to its completion:
+ * running in the engine, parked there while the machine is stopped (the
+ * engine holds its state), or hung by an injection.
+ */
+typedef struct EdgeNpuJob {
+    struct enpu_job_desc desc;
+    int32_t ring;
+    uint32_t enable_gen;     /* its ring's enable_gen when it started */
+    bool valid;
+    bool parked;             /* the engine holds it, paused */
+    bool hang;               /* injected hang: waits for abort or reset */
+} EdgeNpuJob;
 
 /*
  * Drives the front end's interrupt (BQL held): @level is whether an
@@ -112,6 +127,22 @@ struct EdgeNpuCore {
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t inject_ring1;   /* job faults armed for ring 1's next job */
     uint32_t pending_causes; /* for the bottom half */
+    EdgeNpuJob job;
+    /*
+     * The machine runs (vm_running): while it is stopped the worker
+     * starts nothing and a running job parks within the abort bound, so
+     * a stopped machine's device is still and can be saved (quiet: the
+     * worker waits and touches nothing).
+     */
+    bool vm_running;
+    bool quiet;
+    QemuCond quiet_cond;
+    VMChangeStateEntry *vmse;
+    /* Migration of a job in flight (the subsection "edgenpu-core/job"). */
+    bool job_abort;
+    bool job_stale;
+    uint8_t *park_blob;      /* enpu_engine_save() */
+    uint32_t park_len;
 
     struct enpu_engine engine;
 };
@@ -152,7 +183,11 @@ void edgenpu_core_set_reset_input(EdgeNpuCore *c, bool asserted);
 void edgenpu_core_set_power(EdgeNpuCore *c, bool on);
 /* The machine's reset: both inputs back to their power-on state. */
 void edgenpu_core_reset_inputs(EdgeNpuCore *c);
-/* Migration: refuses while work is queued or running. */
+/*
+ * Migration: registers, rings, SRAM and its owner, and a job in flight
+ * (parked when the machine stopped, it goes on where it was on the
+ * destination).
+ */
 extern const VMStateDescription vmstate_edgenpu_core;
 
 #endif /* HW_EDGENPU_CORE_H */

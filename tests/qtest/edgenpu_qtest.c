@@ -2647,9 +2647,22 @@ TEST_F(qemu, unplug_during_a_huge_command)
 	EXPECT_EQ(-1, qt_pci_find(&self->qt, ENPU_PCI_VENDOR_ID, ENPU_PCI_DEVICE_ID));
 }
 
-/* Migrates @src to a new QEMU started in @dst (its file at @path). */
-static void migrate(struct __test_metadata *_metadata, struct qt *src, struct qt *dst,
-		    const char *path)
+/* query-status says @status. */
+static bool qt_status_is(struct qt *q, const char *status)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "\"status\": \"%s\"", status);
+	return !qt_qmp(q, "{\"execute\": \"query-status\"}") && strstr(q->qmp_reply, want);
+}
+
+/*
+ * Migrates @src to a new QEMU started in @dst (its file at @path) and
+ * waits until the destination is in @status: "running", or "paused" when
+ * the source was stopped.
+ */
+static void migrate_to(struct __test_metadata *_metadata, struct qt *src, struct qt *dst,
+		       const char *path, const char *status)
 {
 	char incoming[160];
 	const char *args[] = { "-device", "edgenpu,debug=on", "-incoming", incoming, NULL };
@@ -2669,13 +2682,265 @@ static void migrate(struct __test_metadata *_metadata, struct qt *src, struct qt
 
 	snprintf(incoming, sizeof(incoming), "file:%s", path);
 	ASSERT_EQ(0, qt_start(dst, args));
-	do {
-		ASSERT_EQ(0, qt_qmp(dst, "{\"execute\": \"query-status\"}"));
-		if (strstr(dst->qmp_reply, "\"running\""))
-			break;
+	while (!qt_status_is(dst, status) && qt_now_ms() - t0 < 2 * NPU_WAIT_MS)
 		usleep(10000);
-	} while (qt_now_ms() - t0 < 2 * NPU_WAIT_MS);
-	ASSERT_NE(NULL, strstr(dst->qmp_reply, "\"running\"")) TH_LOG("%s", dst->qmp_reply);
+	ASSERT_TRUE(qt_status_is(dst, status)) TH_LOG("%s", dst->qmp_reply);
+}
+
+static void migrate(struct __test_metadata *_metadata, struct qt *src, struct qt *dst,
+		    const char *path)
+{
+	migrate_to(_metadata, src, dst, path, "running");
+}
+
+/* A file for a migration stream, in @path. */
+static int migration_file(char *path, size_t len)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/enpu-migrate-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A machine migrates while its NPU runs a command of hours: the device
+ * parks the command when the machine stops (within the abort bound)
+ * instead of refusing to be saved, and on the destination the same job
+ * runs on -- busy, the same sequence number -- until an abort ends it;
+ * the job queued behind it then runs.
+ */
+TEST_F(qemu, migration_during_a_huge_command)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s, nop;
+	struct npu_job huge, next;
+	struct qt dst;
+	char path[64];
+	int64_t t0;
+
+	memset(&dst, 0, sizeof(dst));
+	ASSERT_EQ(0, migration_file(path, sizeof(path)));
+	ASSERT_EQ(0, qt_start(&self->qt, dev_debug));
+	npu_open(n, &self->qt);
+	as_init(&self->as, n, 1);
+	map_huge(&self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_huge_conv(&s);
+	st_end(&s);
+	st_init(&nop);
+	st_nop(&nop);
+	st_end(&nop);
+	npu_job_prepare(n, &huge, &self->as, &s, 1);
+	npu_job_prepare(n, &next, &self->as, &nop, 2);
+	npu_queue(n, RING0, &huge);
+	npu_queue(n, RING0, &next);
+	npu_kick(n, RING0);
+	ASSERT_TRUE(wait_running(n, RING0, 1));
+	usleep(100 * 1000);
+
+	t0 = qt_now_ms();
+	migrate(_metadata, &self->qt, &dst, path);
+	unlink(path);
+	TH_LOG("migrated with the command running in %lld ms", (long long)(qt_now_ms() - t0));
+	n->qt = &dst;
+	EXPECT_TRUE(npu_ring_rd(n, RING0, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY);
+	EXPECT_EQ(1, npu_ring_rd(n, RING0, ENPU_RING_ACTIVE_SEQNO));
+	EXPECT_EQ(ENPU_JOB_PENDING, gmem_r32(n, huge.desc.completion_addr + 4));
+
+	npu_ring_wr(n, RING0, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE | ENPU_RING_CTRL_ABORT);
+	ASSERT_TRUE(npu_wait_completion(n, &huge, NPU_WAIT_MS));
+	npu_completion(n, &huge, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+	wait_job(n, &next);
+	npu_completion(n, &next, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_FALSE(qt_log_contains(&dst, "edgenpu: "));
+	qt_cleanup(&dst);
+}
+
+/*
+ * The pipeline for the next test: ROUNDS convolutions of the big operands
+ * (map_big()), each result copied back over the input by the DMA engine,
+ * the engines ordered by semaphores. Every round depends on the one
+ * before, so a replayed or lost part shows in the output.
+ */
+#define PIPE_ROUNDS	6
+
+static void st_pipeline(struct npu_stream *s)
+{
+	struct enpu_cmd_conv2d c = {
+		.input = BIG_IN, .filter = BIG_FILT, .quant = BIG_QUANT, .output = BIG_OUT,
+		.batches = 1, .in_h = BIG_HW, .in_w = BIG_HW, .in_c = BIG_C,
+		.out_h = BIG_HW, .out_w = BIG_HW, .out_c = BIG_C,
+		.kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
+		.dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1,
+		.act_min = -128, .act_max = 127,
+	};
+	int r;
+
+	for (r = 0; r < PIPE_ROUNDS; r++) {
+		if (r)
+			st_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, 1);
+		st_cmd(s, ENPU_OP_CONV2D, &c, sizeof(c));
+		st_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, 0);
+		st_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, 0);
+		st_copy(s, BIG_OUT, BIG_IN, BIG_HW * BIG_HW * BIG_C);
+		st_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, 1);
+	}
+	st_end(s);
+}
+
+/* Input, filter and quantisation of the pipeline, the same every time. */
+static void pipeline_data(struct npu *n, struct npu_as *a)
+{
+	enum { IN = BIG_HW * BIG_HW * BIG_C, FILT = 9 * BIG_C * BIG_C };
+	int32_t quant[2 * BIG_C];
+	uint8_t *buf = malloc(IN);
+	int i;
+
+	if (!buf)
+		qt_fatal(n->qt, "out of memory");
+	pattern(buf, IN, 11);
+	gmem_write(n, as_pa(a, BIG_IN), buf, IN);
+	pattern(buf, FILT, 12);
+	gmem_write(n, as_pa(a, BIG_FILT), buf, FILT);
+	for (i = 0; i < BIG_C; i++) {
+		quant[i] = (1 << 30) + i * 7919;
+		quant[BIG_C + i] = -11;
+	}
+	gmem_write(n, as_pa(a, BIG_QUANT), quant, sizeof(quant));
+	free(buf);
+}
+
+/*
+ * A job stopped midway with its machine -- the device goes still: no
+ * command retires while the machine is stopped -- migrates and, when
+ * the destination runs, ends with the bits and counters of the same job
+ * run without a migration.
+ */
+TEST_F(qemu, job_migrated_midway_ends_the_same)
+{
+	enum { OUT = BIG_HW * BIG_HW * BIG_C };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c, ref;
+	struct npu_stream s;
+	struct npu_job j;
+	uint32_t progress;
+	uint8_t *got = malloc(OUT), *want = malloc(OUT);
+	struct qt dst;
+	char path[64];
+	int distinct = 0, seen[256] = { 0 }, i;
+	int64_t t0;
+
+	ASSERT_NE(NULL, got);
+	ASSERT_NE(NULL, want);
+	memset(&dst, 0, sizeof(dst));
+	ASSERT_EQ(0, migration_file(path, sizeof(path)));
+	ASSERT_EQ(0, qt_start(&self->qt, dev_debug));
+	npu_open(n, &self->qt);
+	as_init(&self->as, n, 1);
+	map_big(&self->as);
+	pipeline_data(n, &self->as);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_pipeline(&s);
+	npu_job_prepare(n, &j, &self->as, &s, 1);
+	npu_submit(n, RING0, &j);
+	t0 = qt_now_ms();
+	while (npu_ring_rd(n, RING0, ENPU_RING_PROGRESS) < 3 && qt_now_ms() - t0 < NPU_WAIT_MS)
+		usleep(1000);
+
+	/* stopped, the device is still: the job stays where it parked */
+	ASSERT_EQ(0, qt_qmp(&self->qt, "{\"execute\": \"stop\"}"));
+	usleep(100 * 1000);
+	progress = npu_ring_rd(n, RING0, ENPU_RING_PROGRESS);
+	ASSERT_LE(3, progress);
+	usleep(300 * 1000);
+	ASSERT_TRUE(npu_ring_rd(n, RING0, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY)
+		TH_LOG("the job ended before the machine stopped");
+	EXPECT_EQ(progress, npu_ring_rd(n, RING0, ENPU_RING_PROGRESS));
+	EXPECT_GT(6 * PIPE_ROUNDS, progress);
+
+	migrate_to(_metadata, &self->qt, &dst, path, "paused");
+	unlink(path);
+	n->qt = &dst;
+	EXPECT_TRUE(npu_ring_rd(n, RING0, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY);
+	EXPECT_EQ(1, npu_ring_rd(n, RING0, ENPU_RING_ACTIVE_SEQNO));
+	EXPECT_EQ(progress, npu_ring_rd(n, RING0, ENPU_RING_PROGRESS));
+	ASSERT_EQ(0, qt_qmp(&dst, "{\"execute\": \"cont\"}"));
+	wait_job(n, &j);
+	npu_completion(n, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, as_pa(&self->as, BIG_OUT), got, OUT);
+
+	/* the same job again from the same data, not migrated */
+	pipeline_data(n, &self->as);
+	run_job(n, &self->as, RING0, &s, 2, &j, &ref);
+	ASSERT_EQ(ENPU_JOB_OK, ref.status);
+	gmem_read(n, as_pa(&self->as, BIG_OUT), want, OUT);
+	EXPECT_EQ(0, memcmp(want, got, OUT));
+	EXPECT_EQ(ref.commands, c.commands);
+	EXPECT_EQ(ref.macs, c.macs);
+	EXPECT_EQ(ref.cycles, c.cycles);
+	EXPECT_EQ(ref.dram_read, c.dram_read);
+	EXPECT_EQ(ref.dram_write, c.dram_write);
+	EXPECT_EQ(ref.stall_cycles, c.stall_cycles);
+	for (i = 0; i < OUT; i++)
+		distinct += !seen[want[i]]++;
+	EXPECT_LT(20, distinct) TH_LOG("the pipeline's output is nearly constant");
+	EXPECT_FALSE(qt_log_contains(&dst, "edgenpu: "));
+	free(got);
+	free(want);
+	qt_cleanup(&dst);
+}
+
+/* A hung job migrates hung; an abort on the destination ends it. */
+TEST_F(qemu, hung_job_migrates)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job hung, next;
+	struct qt dst;
+	char path[64];
+
+	memset(&dst, 0, sizeof(dst));
+	ASSERT_EQ(0, migration_file(path, sizeof(path)));
+	ASSERT_EQ(0, qt_start(&self->qt, dev_debug));
+	npu_open(n, &self->qt);
+	as_init(&self->as, n, 1);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_nop(&s);
+	st_end(&s);
+	npu_job_prepare(n, &hung, &self->as, &s, 1);
+	npu_job_prepare(n, &next, &self->as, &s, 2);
+	npu_wr(n, ENPU_REG_DBG_INJECT, ENPU_INJECT_HANG);
+	npu_queue(n, RING0, &hung);
+	npu_queue(n, RING0, &next);
+	npu_kick(n, RING0);
+	ASSERT_TRUE(wait_running(n, RING0, 1));
+
+	migrate(_metadata, &self->qt, &dst, path);
+	unlink(path);
+	n->qt = &dst;
+	usleep(NPU_QUIET_MS * 1000);
+	EXPECT_TRUE(npu_ring_rd(n, RING0, ENPU_RING_STATUS) & ENPU_RING_STATUS_BUSY);
+	EXPECT_EQ(1, npu_ring_rd(n, RING0, ENPU_RING_ACTIVE_SEQNO));
+	npu_ring_wr(n, RING0, ENPU_RING_CTRL, ENPU_RING_CTRL_ENABLE | ENPU_RING_CTRL_ABORT);
+	ASSERT_TRUE(npu_wait_completion(n, &hung, NPU_WAIT_MS));
+	npu_completion(n, &hung, &c);
+	EXPECT_EQ(ENPU_JOB_ABORTED, c.status);
+	wait_job(n, &next);
+	npu_completion(n, &next, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	qt_cleanup(&dst);
 }
 
 /*
