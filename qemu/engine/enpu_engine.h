@@ -21,7 +21,8 @@
  * the state of both engines' schedules, their semaphores, the result of
  * a command that has started and not finished -- and the command that
  * was interrupted runs again from its start when the job resumes (it had
- * written nothing). A parked job can be saved to bytes and loaded into
+ * written nothing; pausing more often than a command lasts therefore
+ * keeps that command from ending). A parked job can be saved to bytes and loaded into
  * another engine (a migrated device): it then ends exactly as it would
  * have without the pause.
  */

@@ -207,6 +207,7 @@ struct runner {
 	struct world *w;
 	struct enpu_job_completion done;
 	int resume, ret;
+	atomic_int finished;
 };
 
 static void *runner_thread(void *arg)
@@ -215,6 +216,7 @@ static void *runner_thread(void *arg)
 
 	r->ret = r->resume ? enpu_engine_resume(&r->w->e, &r->done) :
 			     enpu_engine_run(&r->w->e, &r->w->desc, &r->done);
+	atomic_store(&r->finished, 1);
 	return NULL;
 }
 
@@ -289,20 +291,26 @@ static void expect_same_completion(struct __test_metadata *_metadata,
 /*
  * Paused at random moments from another thread -- inside a convolution,
  * inside a DMA command's rows, between commands, with the other engine
- * holding a result -- and moved to a new engine each time.
+ * holding a result -- and moved to a new engine each time. Each pause
+ * comes after the job retired one more command (a command interrupted
+ * starts again, so pauses faster than the longest command would stop all
+ * progress), then up to 2 ms later.
  */
 TEST_F(park, paused_anywhere_and_migrated_ends_the_same)
 {
 	struct runner r = { .w = &self->w };
 	unsigned int seed = (unsigned int)time(NULL), parks = 0, pending = 0;
-	uint32_t bytes, progress;
+	uint32_t bytes = 0, progress = 0;
 	pthread_t th;
 
 	TH_LOG("seed %u", seed);
 	srand(seed);
 	for (;;) {
+		atomic_store(&r.finished, 0);
 		ASSERT_EQ(0, pthread_create(&th, NULL, runner_thread, &r));
-		usleep(200 + rand() % 3000);
+		while (enpu_engine_progress(&self->w.e) <= progress && !atomic_load(&r.finished))
+			usleep(50);
+		usleep(rand() % 2000);
 		enpu_engine_pause(&self->w.e);
 		pthread_join(th, NULL);
 		if (r.ret == ENPU_ENGINE_ENDED)
@@ -379,9 +387,10 @@ static int park_midway(struct world *w, uint8_t **buf, uint32_t *len)
 	struct runner r = { .w = w };
 	pthread_t th;
 
+	atomic_store(&r.finished, 0);
 	if (pthread_create(&th, NULL, runner_thread, &r))
 		return -1;
-	while (enpu_engine_progress(&w->e) < 12 && !r.ret)
+	while (enpu_engine_progress(&w->e) < 12 && !atomic_load(&r.finished))
 		usleep(100);
 	enpu_engine_pause(&w->e);
 	pthread_join(th, NULL);
