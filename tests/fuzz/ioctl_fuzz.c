@@ -47,6 +47,7 @@
 #define MAX_WORKERS	8
 #define POOL		48	/* handles, VAs, syncobjs, ids kept per worker */
 #define STREAM_WORDS	2048
+#define FUZZ_PINNED_MB	96ull	/* max_pinned_mb during a run (root) */
 
 /* Counters shared by every worker process. */
 struct shared {
@@ -55,6 +56,9 @@ struct shared {
 	atomic_ullong jobs;
 	atomic_ullong submits;
 	atomic_ullong submit_errno[64];	/* how submissions failed */
+	/* by ioctl number: calls and guest wall time inside them, all workers */
+	atomic_ullong nr_calls[256];
+	atomic_ullong nr_ns[256];
 	atomic_int stop;
 };
 
@@ -105,8 +109,15 @@ static int done(struct world *w)
 /* Every ioctl goes through here: counted; a failure must be an errno. */
 static int xioctl(int fd, unsigned long req, void *arg)
 {
-	int ret = ioctl(fd, req, arg);
+	struct timespec t0, t1;
+	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = ioctl(fd, req, arg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	atomic_fetch_add(&sh->nr_calls[_IOC_NR(req) & 255], 1);
+	atomic_fetch_add(&sh->nr_ns[_IOC_NR(req) & 255],
+			 (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull + t1.tv_nsec - t0.tv_nsec);
 	atomic_fetch_add(&sh->ioctls, 1);
 	if (ret) {
 		atomic_fetch_add(&sh->errors, 1);
@@ -209,11 +220,12 @@ static void op_bo_create(struct world *w)
 		0, 1, 4095, 4097, 65537, (1ull << 30) + 1, 1ull << 40, ~0ull,
 	};
 	/*
-	 * Buffers of hundreds of MiB (max_pinned_mb keeps the guest alive)
-	 * now and then, not often: under KASAN and DMA-API debug each one
-	 * costs seconds of a TCG guest, and a few per run test the bound.
+	 * Now and then a buffer of half the pinning bound the run sets
+	 * (FUZZ_PINNED_MB), or one far past it: two of the first reach the
+	 * bound, the second is refused before anything is pinned. Under
+	 * KASAN and DMA-API debug every page costs, so the bound is small.
 	 */
-	static const uint64_t huge[] = { 256ull << 20, 1ull << 30 };
+	static const uint64_t huge[] = { FUZZ_PINNED_MB / 2 << 20, 1ull << 30 };
 	struct drm_edgenpu_bo_create c = {
 		.size = chance(R, 85) ? 4096u << below(R, 5) :
 			chance(R, 97) ? odd[below(R, sizeof(odd) / sizeof(odd[0]))] :
@@ -648,6 +660,49 @@ static void chaos(uint64_t seed, int64_t deadline)
 
 /* ---- after the run ------------------------------------------------------------------ */
 
+/* The ioctls that took the most time, for whoever tunes the mix. */
+static void print_time_by_ioctl(void)
+{
+	static const struct {
+		unsigned long req;
+		const char *name;
+	} names[] = {
+#define N(x) { DRM_IOCTL_##x, #x }
+		N(EDGENPU_BO_CREATE), N(EDGENPU_BO_INFO), N(EDGENPU_BO_WAIT),
+		N(EDGENPU_JOB_INFO), N(EDGENPU_QUERY), N(EDGENPU_SUBMIT),
+		N(EDGENPU_VM_MAP), N(EDGENPU_VM_UNMAP), N(GEM_CLOSE),
+		N(PRIME_FD_TO_HANDLE), N(PRIME_HANDLE_TO_FD), N(SYNCOBJ_CREATE),
+		N(SYNCOBJ_DESTROY), N(SYNCOBJ_RESET), N(SYNCOBJ_SIGNAL), N(SYNCOBJ_WAIT),
+#undef N
+	};
+	unsigned int shown, nr, best, k;
+	uint64_t used[256] = { 0 }, ns;
+
+	printf("# fuzz: time inside ioctls (guest wall time, all workers):");
+	for (shown = 0; shown < 6; shown++) {
+		best = 256;
+		for (nr = 0; nr < 256; nr++)
+			if (!used[nr] && atomic_load(&sh->nr_calls[nr]) &&
+			    (best == 256 || atomic_load(&sh->nr_ns[nr]) > atomic_load(&sh->nr_ns[best])))
+				best = nr;
+		if (best == 256)
+			break;
+		used[best] = 1;
+		ns = atomic_load(&sh->nr_ns[best]);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (_IOC_NR(names[k].req) == best)
+				break;
+		printf("%s ", shown ? "," : "");
+		if (k < sizeof(names) / sizeof(names[0]))
+			printf("%s", names[k].name);
+		else
+			printf("nr 0x%x", best);
+		printf(" %.1f s (%llu calls)", ns / 1e9,
+		       (unsigned long long)atomic_load(&sh->nr_calls[best]));
+	}
+	printf("\n");
+}
+
 /* Nothing left on either ring (jobs end, hung ones are reset), bounded. */
 static int rings_idle(int ms)
 {
@@ -727,15 +782,18 @@ int main(int argc, char **argv)
 		return 1;
 	memset(sh, 0, sizeof(*sh));
 	/*
-	 * Buffers of up to 1 GiB, pinned: a quarter of RAM for all of them,
-	 * not the default half, leaves the workers (and KASAN) room enough
-	 * not to be OOM-killed in a small guest.
+	 * Pinned memory bounded for the run: FUZZ_PINNED_MB, or a quarter of
+	 * RAM in a smaller guest, leaves the workers (and KASAN) room enough
+	 * not to be OOM-killed, and keeps the buffers that reach the bound
+	 * cheap enough to make often.
 	 */
 	if (root && !sysinfo(&si)) {
+		uint64_t quarter = (uint64_t)si.totalram * si.mem_unit / 4 >> 20;
+
 		max_pinned_mb = tparam_get("max_pinned_mb");
 		if (max_pinned_mb >= 0)
 			tparam_set("max_pinned_mb",
-				   (int)((uint64_t)si.totalram * si.mem_unit / 4 >> 20));
+				   (int)(quarter < FUZZ_PINNED_MB ? quarter : FUZZ_PINNED_MB));
 	}
 	tcoredumps_settle(devname);
 	for (i = 0; i < (int)workers; i++) {
@@ -779,6 +837,7 @@ int main(int argc, char **argv)
 			printf(" %s %llu", strerrorname_np(i) ?: "?",
 			       (unsigned long long)atomic_load(&sh->submit_errno[i]));
 	printf("\n");
+	print_time_by_ioctl();
 	if (!idle)
 		printf("# jobs still on the device after 30 s\n");
 	if (!works)
