@@ -30,22 +30,22 @@
 #            two guests on the debug kernel (KASAN, lockdep, kmemleak,
 #            DMA-API debug, UBSAN, fault injection), any kernel report or
 #            leak failing the run (--vm-debug; --debug-fuzz, --debug-suite:
-#            what edgenpu-run-tests runs in each); they start first and
-#            run alongside everything else
+#            what edgenpu-run-tests runs in each). The whole suite starts
+#            first and runs beside the host checks; the fuzzer's guest
+#            starts with it and is followed by the arm64 and IOMMU guests,
+#            so that two guests run at a time
 #   vm       the kselftests and library tests inside the QEMU guest, on
 #            Debian's kernel, when there is no debug kernel (the debug
 #            suite runs the same tests)
 #   arm64-vm the same on the arm64 guest (QEMU virt, the NPU found through
 #            the device tree, wired as dts/examples/qemu-virt-npu.dtso
-#            says); it runs alongside the other suites, most of which use
-#            one core.
+#            says)
 #   arm64-vm-plain  probe, platform, job and model tests on the node QEMU
 #            writes by itself (no clocks, carve-out or address width), for
 #            a device that is not DMA-coherent
 #   vm-iommu the x86-64 guest with a VT-d IOMMU in front of the NPU (strict
 #            invalidation): probe, buffers, jobs, imports, recovery, every
-#            golden op case and model, with the NPU's DMA translated; it
-#            runs alongside, after the arm64 suites
+#            golden op case and model, with the NPU's DMA translated
 set -uo pipefail
 BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
 VM_DEBUG= DEBUG_SUITE= VM_DEBUG_FUZZ= DEBUG_FUZZ=
@@ -147,28 +147,29 @@ fi
 IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
 	     model_golden_npu_test libedgenpu_device_test)
-# The debug kernel's guests are the longest: they start first, in the
-# background, and replace the whole suite on Debian's kernel (the same
-# tests; Debian's kernel still runs the IOMMU guest's). The other guests
-# run alongside them, one after the other, while the host checks run here.
-debug_pids=()
+# Two guests at a time, each on two vCPUs, beside the host checks here:
+# more would leave vCPUs spinning for others that are not running. The
+# debug kernel's whole suite is the longest and runs alone (it replaces
+# the suite on Debian's kernel, which still runs the IOMMU guest's); the
+# fuzzer's debug guest, then the arm64 guests, then the IOMMU guest run
+# one after the other beside it.
+debug_pid=
 if [ -n "$VM_DEBUG" ]; then
-	if [ -n "$DEBUG_FUZZ" ]; then
-		read -ra dargs <<<"$DEBUG_FUZZ"
-		vm_suite vm-debug-fuzz "${VM_DEBUG_FUZZ:-$VM_DEBUG}" "${dargs[@]}" &
-		debug_pids+=($!)
-	fi
 	read -ra dargs <<<"$DEBUG_SUITE"
 	vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}" &
-	debug_pids+=($!)
+	debug_pid=$!
 fi
-arm64_pid=
-if [ -n "$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
+chain_pid=
+if [ -n "$VM_DEBUG$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
 	{
+		if [ -n "$VM_DEBUG" ] && [ -n "$DEBUG_FUZZ" ]; then
+			read -ra fargs <<<"$DEBUG_FUZZ"
+			vm_suite vm-debug-fuzz "${VM_DEBUG_FUZZ:-$VM_DEBUG}" "${fargs[@]}"
+		fi
 		arm64_suites
 		[ -n "$VM_IOMMU" ] && vm_suite vm-iommu "$VM_IOMMU" "${IOMMU_TESTS[@]}"
 	} &
-	arm64_pid=$!
+	chain_pid=$!
 fi
 
 section "host tests"
@@ -245,24 +246,25 @@ if [ -z "$VM_DEBUG" ]; then
 	fg_suite vm "$*"
 fi
 
-if [ -n "$arm64_pid" ]; then
-	wait "$arm64_pid"
-	section "ran alongside: arm64 VM tests (QEMU virt, the NPU through the" \
-		"device tree), x86-64 VM behind an IOMMU on Debian's kernel"
+if [ -n "$chain_pid" ]; then
+	wait "$chain_pid"
+	section "ran alongside, one after the other: the debug kernel's ioctl fuzzer and" \
+		"fault storm, the arm64 VM tests (QEMU virt, the NPU through the device" \
+		"tree), the x86-64 VM behind an IOMMU on Debian's kernel"
+	if [ -e "$RES/vm-debug-fuzz.log" ]; then
+		grep -hE '^# (fuzz|storm):|took [0-9]+ s$' "$RES/vm-debug-fuzz-console.txt" \
+			2>/dev/null | sed 's/^/  | /'
+		tools/ksft-summary --brief "$RES/vm-debug-fuzz.log"
+	fi
 	for f in "$RES"/arm64-vm*.log "$RES"/vm-iommu.log; do
 		[ -e "$f" ] && tools/ksft-summary --brief "$f"
 	done
 fi
-if [ ${#debug_pids[@]} -gt 0 ]; then
-	wait "${debug_pids[@]}"
-	section "ran alongside: two guests on the debug kernel (ioctl fuzzer and fault storm;" \
-		"the whole suite), leaks scanned after each"
-	for f in "$RES"/vm-debug-fuzz "$RES"/vm-debug; do
-		[ -e "$f.log" ] || continue
-		grep -hE '^# (fuzz|storm):|took [0-9]+ s$' "$f-console.txt" 2>/dev/null |
-			sed 's/^/  | /'
-		tools/ksft-summary --brief "$f.log"
-	done
+if [ -n "$debug_pid" ]; then
+	wait "$debug_pid"
+	section "ran alongside: the whole suite on the debug kernel, leaks scanned after it"
+	grep -hE 'took [0-9]+ s$' "$RES/vm-debug-console.txt" 2>/dev/null | sed 's/^/  | /'
+	tools/ksft-summary --brief "$RES/vm-debug.log"
 fi
 
 section "summary"
