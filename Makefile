@@ -470,19 +470,23 @@ check-arm64:
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) --timeout $(VM_TIMEOUT)"
 
+# make check's guests run on one host thread each (tools/check.sh says why).
+CHECK_VM := --tcg-thread single
 check:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
 		all kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
-		--vm-debug "$(VM_DEBUG) --timeout $(VM_DEBUG_TIMEOUT)" --debug-suite "$(DEBUG_SUITE)" \
-		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) --timeout $(VM_DEBUG_TIMEOUT)" --debug-fuzz "$(DEBUG_FUZZ)" \
+		--vm-debug "$(VM_DEBUG) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
+		--debug-suite "$(DEBUG_SUITE)" \
+		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
+		--debug-fuzz "$(DEBUG_FUZZ)" \
 		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
-		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
-		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) --timeout $(VM_TIMEOUT)" \
-		--vm-iommu "$(VM) --iommu --timeout $(VM_TIMEOUT)" \
-		-- $(VM) --timeout $(VM_TIMEOUT)
+		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
+		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
+		--vm-iommu "$(VM) --iommu $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
+		-- $(VM) $(CHECK_VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'
 vm: all

@@ -30,10 +30,10 @@
 #            two guests on the debug kernel (KASAN, lockdep, kmemleak,
 #            DMA-API debug, UBSAN, fault injection), any kernel report or
 #            leak failing the run (--vm-debug; --debug-fuzz, --debug-suite:
-#            what edgenpu-run-tests runs in each). The whole suite starts
-#            first and runs beside the host checks; the fuzzer's guest
-#            starts with it and is followed by the arm64 and IOMMU guests,
-#            so that two guests run at a time
+#            what edgenpu-run-tests runs in each). They start first, each
+#            at the head of a chain of guests (the arm64 guests after the
+#            whole suite, the IOMMU guest after the fuzzer), so that two
+#            guests run at a time beside the host checks
 #   vm       the kselftests and library tests inside the QEMU guest, on
 #            Debian's kernel, when there is no debug kernel (the debug
 #            suite runs the same tests)
@@ -147,26 +147,31 @@ fi
 IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
 	     model_golden_npu_test libedgenpu_device_test)
-# Two guests at a time, each on two vCPUs, beside the host checks here:
-# more would leave vCPUs spinning for others that are not running. The
-# debug kernel's whole suite is the longest and runs alone (it replaces
-# the suite on Debian's kernel, which still runs the IOMMU guest's); the
-# fuzzer's debug guest, then the arm64 guests, then the IOMMU guest run
-# one after the other beside it.
+# Two guests at a time, beside the host checks here, in two chains of
+# about the same length: the debug kernel's whole suite (it replaces the
+# suite on Debian's kernel, which still runs the IOMMU guest's), then the
+# arm64 guests; the fuzzer's debug guest, then the IOMMU guest. make check
+# gives each guest one host thread (--tcg-thread single): more guests, or
+# vCPUs on their own threads, leave vCPUs spinning for others the host is
+# not running.
 debug_pid=
-if [ -n "$VM_DEBUG" ]; then
-	read -ra dargs <<<"$DEBUG_SUITE"
-	vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}" &
+if [ -n "$VM_DEBUG$ARM64_VM$ARM64_VM_PLAIN" ]; then
+	{
+		if [ -n "$VM_DEBUG" ]; then
+			read -ra dargs <<<"$DEBUG_SUITE"
+			vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}"
+		fi
+		arm64_suites
+	} &
 	debug_pid=$!
 fi
 chain_pid=
-if [ -n "$VM_DEBUG$ARM64_VM$ARM64_VM_PLAIN$VM_IOMMU" ]; then
+if [ -n "$VM_DEBUG$VM_IOMMU" ]; then
 	{
 		if [ -n "$VM_DEBUG" ] && [ -n "$DEBUG_FUZZ" ]; then
 			read -ra fargs <<<"$DEBUG_FUZZ"
 			vm_suite vm-debug-fuzz "${VM_DEBUG_FUZZ:-$VM_DEBUG}" "${fargs[@]}"
 		fi
-		arm64_suites
 		[ -n "$VM_IOMMU" ] && vm_suite vm-iommu "$VM_IOMMU" "${IOMMU_TESTS[@]}"
 	} &
 	chain_pid=$!
@@ -249,22 +254,23 @@ fi
 if [ -n "$chain_pid" ]; then
 	wait "$chain_pid"
 	section "ran alongside, one after the other: the debug kernel's ioctl fuzzer and" \
-		"fault storm, the arm64 VM tests (QEMU virt, the NPU through the device" \
-		"tree), the x86-64 VM behind an IOMMU on Debian's kernel"
+		"fault storm, the x86-64 VM behind an IOMMU on Debian's kernel"
 	if [ -e "$RES/vm-debug-fuzz.log" ]; then
 		grep -hE '^# (fuzz|storm):|took [0-9]+ s$' "$RES/vm-debug-fuzz-console.txt" \
 			2>/dev/null | sed 's/^/  | /'
 		tools/ksft-summary --brief "$RES/vm-debug-fuzz.log"
 	fi
-	for f in "$RES"/arm64-vm*.log "$RES"/vm-iommu.log; do
-		[ -e "$f" ] && tools/ksft-summary --brief "$f"
-	done
+	[ -e "$RES/vm-iommu.log" ] && tools/ksft-summary --brief "$RES/vm-iommu.log"
 fi
 if [ -n "$debug_pid" ]; then
 	wait "$debug_pid"
-	section "ran alongside: the whole suite on the debug kernel, leaks scanned after it"
+	section "ran alongside, one after the other: the whole suite on the debug kernel" \
+		"(leaks scanned after it), the arm64 VM tests (QEMU virt, the NPU through" \
+		"the device tree)"
 	grep -hE 'took [0-9]+ s$' "$RES/vm-debug-console.txt" 2>/dev/null | sed 's/^/  | /'
-	tools/ksft-summary --brief "$RES/vm-debug.log"
+	for f in "$RES"/vm-debug.log "$RES"/arm64-vm*.log; do
+		[ -e "$f" ] && tools/ksft-summary --brief "$f"
+	done
 fi
 
 section "summary"
