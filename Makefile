@@ -222,6 +222,14 @@ $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# Compile targets with no device, edgenpu-compile --target included.
+HOST_TESTS += $(BUILD)/tests/host/target_test
+$(BUILD)/tests/host/target_test: tests/host/target_test.c $(LIB_SAN) $(LIB_HDRS) \
+		$(BUILD)/bin/edgenpu-compile | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
 $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
 		$(LIB_HDRS) | $(KROOT)/.complete

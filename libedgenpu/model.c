@@ -86,7 +86,7 @@ static int cpu_alloc(struct enpu_model *m)
  * (host tests of the compiler), else for @dev or the CPU backend.
  */
 int enpu_model_compile_for(struct enpu_device *dev,
-			   const struct enpu_device_info *plan_for,
+			   const struct enpu_target *target,
 			   const struct enpu_graph *graph,
 			   const struct enpu_compile_options *opt,
 			   struct enpu_model **model)
@@ -140,8 +140,8 @@ int enpu_model_compile_for(struct enpu_device *dev,
 		m->linfo[i].type = m->prep[i].type;
 		m->linfo[i].macs = m->prep[i].macs;
 	}
-	if (plan_for)
-		ret = enpu_npu_plan(m, plan_for);
+	if (target)
+		ret = enpu_npu_plan(m, target);
 	else
 		ret = dev ? enpu_npu_compile(m) : cpu_alloc(m);
 	if (ret)
@@ -159,6 +159,29 @@ ENPU_EXPORT int enpu_model_compile(struct enpu_device *dev,
 				   struct enpu_model **model)
 {
 	return enpu_model_compile_for(dev, NULL, graph, opt, model);
+}
+
+ENPU_EXPORT int enpu_model_compile_target(const struct enpu_target *target,
+					  const struct enpu_graph *graph,
+					  const struct enpu_compile_options *opt,
+					  struct enpu_model **model)
+{
+	int ret;
+
+	if (model)
+		*model = NULL;
+	ret = enpu_target_check(target);
+	return ret ? ret : enpu_model_compile_for(NULL, target, graph, opt, model);
+}
+
+ENPU_EXPORT int enpu_model_target(const struct enpu_model *m, struct enpu_target *t)
+{
+	if (!m || !t)
+		return enpu_fail(-EINVAL, "enpu_model_target: NULL argument");
+	if (!m->npu)
+		return enpu_fail(-ENODEV, "the model was compiled for the CPU, not an NPU target");
+	*t = m->target;
+	return 0;
 }
 
 ENPU_EXPORT void enpu_model_destroy(struct enpu_model *m)
@@ -324,6 +347,14 @@ static int cpu_run(struct enpu_model *m, const void *const *inputs,
 	return 0;
 }
 
+/* A model planned for a target without a device does not run. */
+static int plan_only(const struct enpu_model *m)
+{
+	return enpu_fail(-ENODEV, "the model was compiled for target '%s' without a device: "
+			 "it can be inspected, not run; compile it with a device (or for "
+			 "the CPU, with none) to run it", m->target.name);
+}
+
 ENPU_EXPORT int enpu_model_run(struct enpu_model *m, const void *const *inputs,
 			       void *const *outputs, struct enpu_profile *prof)
 {
@@ -335,6 +366,8 @@ ENPU_EXPORT int enpu_model_run(struct enpu_model *m, const void *const *inputs,
 	ret = check_io(m, inputs, outputs);
 	if (ret)
 		return ret;
+	if (!m->dev && m->npu)
+		return plan_only(m);
 	if (!m->dev)
 		return cpu_run(m, inputs, outputs, prof);
 	ret = enpu_npu_submit(m, inputs, &run);
@@ -359,6 +392,8 @@ ENPU_EXPORT int enpu_model_submit(struct enpu_model *m, const void *const *input
 		return ret;
 	if (m->dev)
 		return enpu_npu_submit(m, inputs, runp);
+	if (m->npu)
+		return plan_only(m);
 
 	run = calloc(1, sizeof(*run));
 	if (!run)

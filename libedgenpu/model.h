@@ -26,6 +26,7 @@ struct enpu_model {
 	/* CPU backend: one storage pointer per tensor */
 	void **buf;
 	struct enpu_npu *npu;
+	struct enpu_target target;	/* what the NPU plan is for */
 };
 
 /*
@@ -54,8 +55,13 @@ int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
 /* A deep copy of @g (constants included). */
 int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out);
 
+/*
+ * Compiles for @dev (NULL: the CPU backend), or, with @target and no
+ * device, plans for the target only: placement, estimates and the NPU's
+ * streams can be inspected, nothing runs.
+ */
 int enpu_model_compile_for(struct enpu_device *dev,
-			   const struct enpu_device_info *plan_for,
+			   const struct enpu_target *target,
 			   const struct enpu_graph *graph,
 			   const struct enpu_compile_options *opt,
 			   struct enpu_model **model);

@@ -62,11 +62,11 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 
 /*
  * The device-independent part of compiling for the NPU: classification,
- * steps, placement, prefetch, estimates, for a device described by @di.
+ * steps, placement, prefetch, estimates, for target @t.
  * enpu_npu_compile() adds the weights buffer on the real device; host
  * tests use the plan with the execution engine instead.
  */
-int enpu_npu_plan(struct enpu_model *m, const struct enpu_device_info *di);
+int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t);
 /* Writes the weights buffer's contents (npu->weights_bytes) to @dst. */
 void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
 

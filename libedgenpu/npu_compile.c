@@ -468,7 +468,7 @@ static int build_steps(struct enpu_model *m, int *step_of)
 	return 0;
 }
 
-int enpu_npu_plan(struct enpu_model *m, const struct enpu_device_info *di)
+int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 {
 	struct enpu_graph *g = m->g;
 	struct enpu_npu *npu;
@@ -480,10 +480,11 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_device_info *di)
 	if (!npu)
 		return enpu_fail(-ENOMEM, "out of memory");
 	m->npu = npu;
+	m->target = *t;
 	npu->sku = (struct enpu_sku) {
-		.macs_per_cycle = di->macs_per_cycle, .clock_mhz = di->clock_mhz,
-		.dram_bw_mbps = di->dram_bw_mbps, .sram_bw_mbps = di->sram_bw_mbps,
-		.sram_size = (uint32_t)di->sram_size,
+		.macs_per_cycle = t->macs_per_cycle, .clock_mhz = t->clock_mhz,
+		.dram_bw_mbps = t->dram_bw_mbps, .sram_bw_mbps = t->sram_bw_mbps,
+		.sram_size = (uint32_t)t->sram_size,
 	};
 	npu->place = calloc(g->num_tensors + 1, sizeof(*npu->place));
 	npu->quant_off = calloc(g->num_layers + 1, sizeof(*npu->quant_off));
@@ -537,10 +538,15 @@ out:
 /* Plans for the device and uploads the weights buffer. */
 int enpu_npu_compile(struct enpu_model *m)
 {
+	struct enpu_target t;
 	uint8_t *cpu;
 	int ret;
 
-	ret = enpu_npu_plan(m, &m->dev->info);
+	ret = enpu_target_from_device(m->dev, &t);
+	if (!ret)
+		ret = enpu_target_check(&t);
+	if (!ret)
+		ret = enpu_npu_plan(m, &t);
 	if (ret)
 		return ret;
 	ret = enpu_buffer_alloc(m->dev, m->npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,

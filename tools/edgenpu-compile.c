@@ -2,7 +2,8 @@
 /*
  * edgenpu-compile: compile a TFLite model for the EdgeNPU and show the
  * result: per-layer placement and estimates, and optionally a Graphviz
- * DOT of the compiled graph.
+ * DOT of the compiled graph. For a device, or for a target (the contract's
+ * default SKU, or a target file) on a machine without one.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,11 +16,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: edgenpu-compile [options] MODEL.tflite\n"
 		"Compile a model for the EdgeNPU and print where every layer runs.\n"
-		"  --dot FILE     write the compiled graph as Graphviz DOT ('-': stdout)\n"
-		"  --no-sram      keep activations in DRAM\n"
-		"  --no-prefetch  no DMA weight prefetch into SRAM\n"
-		"  -d, --device PATH  device node (default: first EdgeNPU)\n"
-		"  -h, --help     this help\n");
+		"  -t, --target T  compile for T with no device: 'default' (the hardware\n"
+		"                  contract's default SKU) or a target file\n"
+		"                  (edgenpu-info --target writes one)\n"
+		"  -d, --device PATH  compile on this device (default: the first EdgeNPU)\n"
+		"  --dot FILE      write the compiled graph as Graphviz DOT ('-': stdout)\n"
+		"  --no-sram       keep activations in DRAM\n"
+		"  --no-prefetch   no DMA weight prefetch into SRAM\n"
+		"  -h, --help      this help\n");
 }
 
 int main(int argc, char **argv)
@@ -29,11 +33,13 @@ int main(int argc, char **argv)
 		{ "no-sram", no_argument, NULL, 'S' },
 		{ "no-prefetch", no_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct enpu_compile_options opt = { .size = sizeof(opt) };
-	const char *dot = NULL, *device = NULL;
+	const char *dot = NULL, *device = NULL, *target_spec = NULL;
+	struct enpu_target target;
 	struct enpu_device *dev = NULL;
 	struct enpu_graph *g = NULL;
 	struct enpu_model *m = NULL;
@@ -41,12 +47,13 @@ int main(int argc, char **argv)
 	size_t i, npu = 0;
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "d:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': dot = optarg; break;
 		case 'S': opt.flags |= ENPU_COMPILE_NO_SRAM; break;
 		case 'P': opt.flags |= ENPU_COMPILE_NO_PREFETCH; break;
 		case 'd': device = optarg; break;
+		case 't': target_spec = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -55,11 +62,36 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (enpu_model_load_tflite(argv[optind], &g) || enpu_open(&dev, device) ||
-	    enpu_model_compile(dev, g, &opt, &m)) {
+	if (device && target_spec) {
+		fprintf(stderr, "edgenpu-compile: --device and --target exclude each other: "
+			"a device is its own target\n");
+		return 2;
+	}
+	if (enpu_model_load_tflite(argv[optind], &g)) {
 		fprintf(stderr, "edgenpu-compile: %s\n", enpu_last_error());
 		goto out;
 	}
+	if (target_spec) {
+		if (enpu_target_load(target_spec, &target) ||
+		    enpu_model_compile_target(&target, g, &opt, &m)) {
+			fprintf(stderr, "edgenpu-compile: %s\n", enpu_last_error());
+			goto out;
+		}
+	} else if (enpu_open(&dev, device)) {
+		fprintf(stderr, "edgenpu-compile: %s\n%s", enpu_last_error(), device ? "" :
+			"edgenpu-compile: without a device, compile for a target: --target "
+			"default, or --target FILE (edgenpu-info --target writes one)\n");
+		goto out;
+	} else if (enpu_model_compile(dev, g, &opt, &m) || enpu_model_target(m, &target)) {
+		fprintf(stderr, "edgenpu-compile: %s\n", enpu_last_error());
+		goto out;
+	}
+	printf("target %s: hardware contract %u.%u.%u, %u MACs/cycle at %u MHz, "
+	       "%llu KiB SRAM, DRAM %u MB/s, SRAM %u MB/s%s\n", target.name,
+	       (target.hw_version >> 16) & 0xff, (target.hw_version >> 8) & 0xff,
+	       target.hw_version & 0xff, target.macs_per_cycle, target.clock_mhz,
+	       (unsigned long long)target.sram_size >> 10, target.dram_bw_mbps,
+	       target.sram_bw_mbps, dev ? "" : " (no device)");
 	printf("%-5s %-18s %-4s %4s %10s %10s %5s %8s\n", "layer", "type", "unit", "job",
 	       "MACs", "est.cyc", "SRAM", "prefetch");
 	for (i = 0; i < enpu_model_num_layers(m); i++) {

@@ -17,9 +17,11 @@
 
 static void usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [-d DEVICE]\n"
+	fprintf(f, "usage: %s [-d DEVICE] [--target]\n"
 		"Print the identity and capabilities of an EdgeNPU.\n"
 		"  -d DEVICE  device node (default: first EdgeNPU, or $EDGENPU_DEVICE)\n"
+		"  --target   print the device as a compile target file, for\n"
+		"             edgenpu-compile --target FILE on a machine without it\n"
 		"  -h         this help\n", argv0);
 }
 
@@ -72,14 +74,24 @@ int main(int argc, char **argv)
 {
 	struct enpu_device_info info;
 	struct enpu_device *dev;
+	static const struct option lopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "target", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct enpu_target target;
 	const char *path = NULL;
+	int opt, ret, as_target = 0;
 	char caps[256];
-	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "d:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:h", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			path = optarg;
+			break;
+		case 'T':
+			as_target = 1;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -98,6 +110,15 @@ int main(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "edgenpu-info: %s\n", enpu_last_error());
 		return 1;
+	}
+	if (as_target) {
+		ret = enpu_target_from_device(dev, &target);
+		if (!ret)
+			ret = enpu_target_write(&target, stdout);
+		if (ret)
+			fprintf(stderr, "edgenpu-info: %s\n", enpu_last_error());
+		enpu_close(dev);
+		return ret ? 1 : 0;
 	}
 	ret = enpu_query(dev, &info, sizeof(info));
 	if (ret) {

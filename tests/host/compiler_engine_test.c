@@ -26,13 +26,7 @@
 #define WEIGHTS_VA	0x10000000u
 #define ARENA_VA	0x40000000u
 
-static const struct enpu_device_info sku_info = {
-	.macs_per_cycle = ENPU_DEFAULT_MACS_PER_CYCLE,
-	.clock_mhz = ENPU_DEFAULT_CLOCK_MHZ,
-	.dram_bw_mbps = ENPU_DEFAULT_DRAM_BW_MBPS,
-	.sram_bw_mbps = ENPU_DEFAULT_SRAM_BW_MBPS,
-	.sram_size = ENPU_DEFAULT_SRAM_SIZE,
-};
+static struct enpu_target sku_info;	/* the contract's default SKU */
 
 static const struct {
 	const char *name;
@@ -132,7 +126,7 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		snprintf(msg, len, "%.900s", enpu_last_error());
 		return strstr(msg, "cannot open") ? 1 : -1;
 	}
-	if (enpu_model_compile_for(NULL, &sku_info, graph, &opt, &m)) {
+	if (enpu_model_compile_target(&sku_info, graph, &opt, &m)) {
 		snprintf(msg, len, "plan: %.900s", enpu_last_error());
 		goto out;
 	}
@@ -229,6 +223,7 @@ int main(void)
 		root = "../shared/goldens";
 	if (!models || !*models)
 		models = "../shared/models";
+	enpu_target_default(&sku_info);
 	snprintf(dir, sizeof(dir), "%.400s/models", root);
 	ksft_print_header();
 	paths = golden_list(dir, &n);

@@ -145,4 +145,73 @@ TEST(tool_edgenpu_info)
 	}
 }
 
+/*
+ * The device as a compile target: its capabilities, what edgenpu-info
+ * --target prints (read back as a target file), and a model compiled for
+ * that target with no device placed and estimated exactly as on the
+ * device.
+ */
+#define MODEL "/usr/share/edgenpu/models/person_detect.tflite"
+
+TEST(device_is_its_own_target)
+{
+	struct enpu_target t, from_file, of_model;
+	struct enpu_model *on_dev = NULL, *offline = NULL;
+	struct enpu_layer_info a, b;
+	struct enpu_device_info info;
+	struct enpu_graph *g = NULL;
+	struct enpu_device *dev;
+	char path[] = "/tmp/enpu-target-XXXXXX";
+	char cmd[128];
+	size_t i;
+	int fd;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_query(dev, &info, sizeof(info)));
+	ASSERT_EQ(0, enpu_target_from_device(dev, &t));
+	EXPECT_EQ(info.hw_version, t.hw_version);
+	EXPECT_EQ(info.macs_per_cycle, t.macs_per_cycle);
+	EXPECT_EQ(info.clock_mhz, t.clock_mhz);
+	EXPECT_EQ(info.dram_bw_mbps, t.dram_bw_mbps);
+	EXPECT_EQ(info.sram_bw_mbps, t.sram_bw_mbps);
+	EXPECT_EQ(info.sram_size, t.sram_size);
+	EXPECT_EQ(0, enpu_target_check(&t)) TH_LOG("%s", enpu_last_error());
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "edgenpu-info --target > %s", path);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, enpu_target_load(path, &from_file)) TH_LOG("%s", enpu_last_error());
+	unlink(path);
+	EXPECT_EQ(0, memcmp(&t, &from_file, sizeof(t)));
+
+	if (access(MODEL, R_OK)) {
+		enpu_close(dev);
+		SKIP(return, "no %s", MODEL);
+	}
+	ASSERT_EQ(0, enpu_model_load_tflite(MODEL, &g)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(dev, g, NULL, &on_dev)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile_target(&from_file, g, NULL, &offline))
+		TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_target(on_dev, &of_model));
+	EXPECT_EQ(0, memcmp(&t, &of_model, sizeof(t)));
+	ASSERT_EQ(enpu_model_num_layers(on_dev), enpu_model_num_layers(offline));
+	for (i = 0; i < enpu_model_num_layers(on_dev); i++) {
+		ASSERT_EQ(0, enpu_model_layer_info(on_dev, i, &a));
+		ASSERT_EQ(0, enpu_model_layer_info(offline, i, &b));
+		EXPECT_EQ(a.type, b.type) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.on_npu, b.on_npu) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.segment, b.segment) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.est_cycles, b.est_cycles) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.macs, b.macs) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.output_in_sram, b.output_in_sram) TH_LOG("layer %zu", i);
+		EXPECT_EQ(a.weights_prefetched, b.weights_prefetched) TH_LOG("layer %zu", i);
+	}
+	enpu_model_destroy(offline);
+	enpu_model_destroy(on_dev);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
+}
+
 TEST_HARNESS_MAIN

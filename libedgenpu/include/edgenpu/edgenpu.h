@@ -27,7 +27,7 @@ extern "C" {
 
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
-#define ENPU_LIB_VERSION_MINOR	1
+#define ENPU_LIB_VERSION_MINOR	2
 #define ENPU_LIB_VERSION_PATCH	0
 
 /* An open EdgeNPU. */
@@ -292,6 +292,50 @@ const char *enpu_layer_type_name(enum enpu_layer_type type);
 int enpu_model_load_tflite(const char *path, struct enpu_graph **graph);
 int enpu_model_load_tflite_mem(const void *data, size_t size, struct enpu_graph **graph);
 
+/* ==== Compile targets ========================================================== */
+
+/**
+ * struct enpu_target - what the compiler needs to know of an NPU
+ * @name:           for messages: "default", the device node's name, or the
+ *                  name a target file gives (its path when it gives none)
+ * @hw_version:     hardware contract version, major << 16 | minor << 8 | patch
+ * @macs_per_cycle: INT8 multiply-accumulates per NPU cycle
+ * @clock_mhz:      NPU clock
+ * @dram_bw_mbps:   DRAM bandwidth, MB/s
+ * @sram_bw_mbps:   on-chip SRAM bandwidth, MB/s
+ * @sram_size:      on-chip SRAM, bytes
+ *
+ * A model compiled for a target is the model compiled on a device with the
+ * same capabilities, without needing the device: placement, estimates and
+ * the NPU's work can be inspected on any machine.
+ */
+struct enpu_target {
+	char name[32];
+	uint32_t hw_version;
+	uint32_t macs_per_cycle;
+	uint32_t clock_mhz;
+	uint32_t dram_bw_mbps;
+	uint32_t sram_bw_mbps;
+	uint64_t sram_size;
+};
+
+/* The hardware contract's default SKU (what QEMU's NPU is unless told otherwise). */
+void enpu_target_default(struct enpu_target *target);
+/* The capabilities of an open device. */
+int enpu_target_from_device(struct enpu_device *dev, struct enpu_target *target);
+/*
+ * "default", or a target file: "key = value" lines (name, hw_version as
+ * MAJOR.MINOR.PATCH, macs_per_cycle, clock_mhz, dram_bw_mbps,
+ * sram_bw_mbps, sram_size in bytes), '#' comments. Every capability must
+ * be given; -EINVAL names the file, line and key at fault, -ENOENT a
+ * target that is neither.
+ */
+int enpu_target_load(const char *spec, struct enpu_target *target);
+/* Writes @target in the file format enpu_target_load() reads. */
+int enpu_target_write(const struct enpu_target *target, FILE *f);
+/* Values this library can compile for (-EINVAL says which is not). */
+int enpu_target_check(const struct enpu_target *target);
+
 /* ==== Models: compiled graphs ================================================= */
 struct enpu_model;
 struct enpu_run;
@@ -319,6 +363,18 @@ struct enpu_compile_options {
 int enpu_model_compile(struct enpu_device *dev, const struct enpu_graph *graph,
 		       const struct enpu_compile_options *options,
 		       struct enpu_model **model);
+/*
+ * Compiles @graph for @target with no device: the same placement, estimates
+ * and NPU work as enpu_model_compile() on a device of those capabilities.
+ * Such a model can be inspected (enpu_model_layer_info(), DOT) but not
+ * run (-ENODEV).
+ */
+int enpu_model_compile_target(const struct enpu_target *target,
+			      const struct enpu_graph *graph,
+			      const struct enpu_compile_options *options,
+			      struct enpu_model **model);
+/* The target a model was compiled for (-ENODEV: a CPU model has none). */
+int enpu_model_target(const struct enpu_model *model, struct enpu_target *target);
 void enpu_model_destroy(struct enpu_model *model);
 
 /**

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Compile targets, with no device: the contract's default SKU, target
+ * files (each mistake named with its file, line and key), compiling for a
+ * target and what such a model can and cannot do, and edgenpu-compile
+ * --target. The same compile on a device is checked in the VM
+ * (libedgenpu_device_test).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <edgenpu/edgenpu.h>
+
+#include "edgenpu_hw.h"
+#include "kselftest_harness.h"
+
+static const char *models_dir(void)
+{
+	const char *d = getenv("EDGENPU_MODELS");
+
+	return d && *d ? d : "../shared/models";
+}
+
+FIXTURE(tfile) {
+	char path[64];
+};
+
+FIXTURE_SETUP(tfile)
+{
+	int fd;
+
+	snprintf(self->path, sizeof(self->path), "/tmp/enpu-target-XXXXXX");
+	fd = mkstemp(self->path);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(tfile)
+{
+	unlink(self->path);
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+#define GOOD "name = board\nhw_version = 0.3.0\nmacs_per_cycle = 64\nclock_mhz = 800\n" \
+	     "dram_bw_mbps = 4000\nsram_bw_mbps = 32000\nsram_size = 262144\n"
+
+TEST(default_is_the_contracts_sku)
+{
+	struct enpu_target t;
+
+	enpu_target_default(&t);
+	EXPECT_STREQ("default", t.name);
+	EXPECT_EQ(ENPU_HW_VERSION, t.hw_version);
+	EXPECT_EQ(ENPU_DEFAULT_MACS_PER_CYCLE, t.macs_per_cycle);
+	EXPECT_EQ(ENPU_DEFAULT_CLOCK_MHZ, t.clock_mhz);
+	EXPECT_EQ(ENPU_DEFAULT_DRAM_BW_MBPS, t.dram_bw_mbps);
+	EXPECT_EQ(ENPU_DEFAULT_SRAM_BW_MBPS, t.sram_bw_mbps);
+	EXPECT_EQ(ENPU_DEFAULT_SRAM_SIZE, t.sram_size);
+	EXPECT_EQ(0, enpu_target_check(&t));
+	memset(&t, 0, sizeof(t));
+	EXPECT_EQ(0, enpu_target_load("default", &t));
+	EXPECT_EQ(ENPU_DEFAULT_SRAM_SIZE, t.sram_size);
+}
+
+TEST_F(tfile, file_written_reads_back)
+{
+	struct enpu_target t, u;
+	size_t i;
+	FILE *f;
+
+	put(self->path, "# a board\n\n" GOOD);
+	ASSERT_EQ(0, enpu_target_load(self->path, &t)) TH_LOG("%s", enpu_last_error());
+	EXPECT_STREQ("board", t.name);
+	for (i = strlen(t.name); i < sizeof(t.name); i++)
+		EXPECT_EQ(0, t.name[i]) TH_LOG("name byte %zu", i);
+	EXPECT_EQ(ENPU_VERSION(0, 3, 0), t.hw_version);
+	EXPECT_EQ(64, t.macs_per_cycle);
+	EXPECT_EQ(800, t.clock_mhz);
+	EXPECT_EQ(262144, t.sram_size);
+	f = fopen(self->path, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, enpu_target_write(&t, f));
+	fclose(f);
+	ASSERT_EQ(0, enpu_target_load(self->path, &u));
+	EXPECT_EQ(0, memcmp(&t, &u, sizeof(t)));
+}
+
+/* Each broken file, and words the error must contain. */
+static const struct {
+	const char *text, *want[2];
+} broken[] = {
+	{ GOOD "colour = blue\n", { ":8: unknown key 'colour'", "sram_size" } },
+	{ "name = x\nhw_version = 0.3.0\nmacs_per_cycle = 64\nclock_mhz = 800\n"
+	  "dram_bw_mbps = 4000\nsram_bw_mbps = 32000\n", { "no 'sram_size'", "edgenpu-info --target" } },
+	{ GOOD "clock_mhz = 900\n", { ":8: 'clock_mhz' given twice", NULL } },
+	{ "macs_per_cycle = lots\n", { ":1: 'lots' is not a valid macs_per_cycle", NULL } },
+	{ "macs_per_cycle = 4294967296\n", { "not a valid macs_per_cycle", NULL } },
+	{ "hw_version = 3\n", { "not a valid hw_version", "0.3.0" } },
+	{ "just words\n", { ":1: expected 'key = value'", NULL } },
+	{ "name = x\nhw_version = 1.0.0\nmacs_per_cycle = 64\nclock_mhz = 800\n"
+	  "dram_bw_mbps = 4000\nsram_bw_mbps = 32000\nsram_size = 262144\n",
+	  { "hardware contract 1.0.0", "compiles for 0" } },
+	{ "name = x\nhw_version = 0.3.0\nmacs_per_cycle = 64\nclock_mhz = 800\n"
+	  "dram_bw_mbps = 4000\nsram_bw_mbps = 32000\nsram_size = 1000\n",
+	  { "sram_size 1000 is not a multiple of 4096", NULL } },
+	{ "name = x\nhw_version = 0.3.0\nmacs_per_cycle = 0\nclock_mhz = 800\n"
+	  "dram_bw_mbps = 4000\nsram_bw_mbps = 32000\nsram_size = 262144\n",
+	  { "macs_per_cycle is 0", NULL } },
+};
+
+TEST_F(tfile, broken_files_say_what_and_where)
+{
+	struct enpu_target t;
+	unsigned int i, k;
+
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		put(self->path, broken[i].text);
+		EXPECT_EQ(-EINVAL, enpu_target_load(self->path, &t)) TH_LOG("case %u", i);
+		for (k = 0; k < 2 && broken[i].want[k]; k++)
+			EXPECT_NE(NULL, strstr(enpu_last_error(), broken[i].want[k]))
+				TH_LOG("case %u: '%s' lacks '%s'", i, enpu_last_error(),
+				       broken[i].want[k]);
+	}
+	EXPECT_EQ(-ENOENT, enpu_target_load("/nonexistent/board.target", &t));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "give 'default' or a target file"));
+}
+
+static int load_model(struct __test_metadata *_metadata, const char *name,
+		      struct enpu_graph **g)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", models_dir(), name);
+	if (access(path, R_OK))
+		return -1;
+	EXPECT_EQ(0, enpu_model_load_tflite(path, g)) TH_LOG("%s", enpu_last_error());
+	return *g ? 0 : -1;
+}
+
+/*
+ * person_detect compiled for the default target with no device: layers on
+ * the NPU with estimates, the target kept, and a clear refusal to run.
+ */
+TEST(compile_for_a_target_without_a_device)
+{
+	struct enpu_target t, got;
+	struct enpu_graph *g = NULL;
+	struct enpu_model *m = NULL;
+	struct enpu_layer_info li;
+	uint64_t cycles = 0;
+	size_t i, npu = 0;
+	uint8_t in[96 * 96], out[2];
+	const void *ins[] = { in };
+	void *outs[] = { out };
+
+	if (load_model(_metadata, "person_detect.tflite", &g))
+		SKIP(return, "no person_detect.tflite in %s", models_dir());
+	enpu_target_default(&t);
+	ASSERT_EQ(0, enpu_model_compile_target(&t, g, NULL, &m)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_target(m, &got));
+	EXPECT_EQ(0, memcmp(&t, &got, sizeof(t)));
+	for (i = 0; i < enpu_model_num_layers(m); i++) {
+		ASSERT_EQ(0, enpu_model_layer_info(m, i, &li));
+		npu += li.on_npu;
+		cycles += li.est_cycles;
+	}
+	EXPECT_LT(20, npu);
+	EXPECT_LT(0, cycles);
+	memset(in, 0, sizeof(in));
+	EXPECT_EQ(-ENODEV, enpu_model_run(m, ins, outs, NULL));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "compiled for target 'default' without a device"))
+		TH_LOG("%s", enpu_last_error());
+	enpu_model_destroy(m);
+
+	/* a CPU model has no target */
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &m));
+	EXPECT_EQ(-ENODEV, enpu_model_target(m, &got));
+	enpu_model_destroy(m);
+
+	/* a bad target is refused before any work */
+	t.sram_size = 12345;
+	EXPECT_EQ(-EINVAL, enpu_model_compile_target(&t, g, NULL, &m));
+	EXPECT_EQ(NULL, m);
+	enpu_graph_destroy(g);
+}
+
+/* The target drives the plan: a slower, smaller NPU gets other estimates. */
+TEST(the_target_drives_the_plan)
+{
+	struct enpu_target big, small;
+	struct enpu_graph *g = NULL;
+	struct enpu_model *a = NULL, *b = NULL;
+	struct enpu_layer_info la, lb;
+	uint64_t ca = 0, cb = 0;
+	size_t i, sram_a = 0, sram_b = 0;
+
+	if (load_model(_metadata, "person_detect.tflite", &g))
+		SKIP(return, "no person_detect.tflite in %s", models_dir());
+	enpu_target_default(&big);
+	small = big;
+	snprintf(small.name, sizeof(small.name), "small");
+	small.macs_per_cycle = 32;
+	small.sram_size = 16384;
+	ASSERT_EQ(0, enpu_model_compile_target(&big, g, NULL, &a));
+	ASSERT_EQ(0, enpu_model_compile_target(&small, g, NULL, &b));
+	for (i = 0; i < enpu_model_num_layers(a); i++) {
+		enpu_model_layer_info(a, i, &la);
+		enpu_model_layer_info(b, i, &lb);
+		ca += la.est_cycles;
+		cb += lb.est_cycles;
+		sram_a += la.output_in_sram;
+		sram_b += lb.output_in_sram;
+	}
+	TH_LOG("cycles %llu vs %llu, outputs in SRAM %zu vs %zu", (unsigned long long)ca,
+	       (unsigned long long)cb, sram_a, sram_b);
+	EXPECT_LT(ca, cb);
+	EXPECT_LT(sram_b, sram_a);
+	enpu_model_destroy(a);
+	enpu_model_destroy(b);
+	enpu_graph_destroy(g);
+}
+
+/* Runs the built edgenpu-compile; its exit status, output in @out. */
+static int tool(char *out, size_t len, const char *args)
+{
+	const char *bin = getenv("EDGENPU_BIN");
+	char cmd[1024];
+	size_t n;
+	FILE *p;
+	int st;
+
+	bin = bin && *bin ? bin : "build/bin";
+	snprintf(cmd, sizeof(cmd), "EDGENPU_ACCEL_DIR=/nonexistent LD_LIBRARY_PATH=%s/../lib "
+		 "%s/edgenpu-compile %s 2>&1", bin, bin, args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = 0;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_F(tfile, edgenpu_compile_without_a_device)
+{
+	static char out[65536];
+	char args[768];
+
+	if (access("build/bin/edgenpu-compile", X_OK) && !getenv("EDGENPU_BIN"))
+		SKIP(return, "no build/bin/edgenpu-compile (run from the tree, or set EDGENPU_BIN)");
+	snprintf(args, sizeof(args), "--target default %s/person_detect.tflite", models_dir());
+	ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "target default: hardware contract")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "(no device)"));
+	EXPECT_NE(NULL, strstr(out, "layers on the NPU"));
+
+	put(self->path, GOOD);
+	snprintf(args, sizeof(args), "-t %s %s/person_detect.tflite", self->path, models_dir());
+	ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "target board: hardware contract 0.3.0, 64 MACs/cycle at 800 MHz"))
+		TH_LOG("%s", out);
+
+	/* no device and no target: the error says what to do */
+	snprintf(args, sizeof(args), "%s/person_detect.tflite", models_dir());
+	EXPECT_EQ(1, tool(out, sizeof(out), args));
+	EXPECT_NE(NULL, strstr(out, "--target default")) TH_LOG("%s", out);
+	snprintf(args, sizeof(args), "--target nosuch %s/person_detect.tflite", models_dir());
+	EXPECT_EQ(1, tool(out, sizeof(out), args));
+	EXPECT_NE(NULL, strstr(out, "no target 'nosuch'")) TH_LOG("%s", out);
+	snprintf(args, sizeof(args), "-d /dev/null --target default %s/person_detect.tflite",
+		 models_dir());
+	EXPECT_EQ(2, tool(out, sizeof(out), args));
+	EXPECT_NE(NULL, strstr(out, "exclude each other")) TH_LOG("%s", out);
+}
+
+TEST_HARNESS_MAIN
