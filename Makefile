@@ -230,6 +230,13 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c $(LIB_SAN) $(LIB_HDRS)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# edgenpu-run's options and errors on the CPU backend.
+HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
+$(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c $(BUILD)/bin/edgenpu-run \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
+
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
 $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
 		$(LIB_HDRS) | $(KROOT)/.complete

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <edgenpu/edgenpu.h>
 
@@ -105,13 +106,14 @@ static int is_golden(const char *path)
 
 static int read_input(const struct opts *o, uint8_t *buf, size_t len)
 {
+	uint64_t state = o->seed;
+	struct stat st;
 	FILE *f;
 	size_t n;
-	uint64_t st = o->seed;
 
 	if (!o->input) {
 		for (n = 0; n < len; n++)
-			buf[n] = (uint8_t)(splitmix64(&st) >> 56);
+			buf[n] = (uint8_t)(splitmix64(&state) >> 56);
 		return 0;
 	}
 	if (is_golden(o->input)) {
@@ -126,11 +128,19 @@ static int read_input(const struct opts *o, uint8_t *buf, size_t len)
 		fprintf(stderr, "edgenpu-run: cannot open %s: %s\n", o->input, strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "edgenpu-run: %s is not a regular file: -i takes the input "
+			"tensor's raw bytes (%zu of them) or a golden file\n", o->input, len);
+		fclose(f);
+		return -1;
+	}
 	n = fread(buf, 1, len, f);
+	if (n == len && fgetc(f) != EOF)
+		n = (size_t)st.st_size;
 	fclose(f);
 	if (n != len) {
-		fprintf(stderr, "edgenpu-run: %s has %zu bytes, the input needs %zu\n",
-			o->input, n, len);
+		fprintf(stderr, "edgenpu-run: %s has %zu bytes; the input tensor needs exactly "
+			"%zu\n", o->input, n, len);
 		return -1;
 	}
 	return 0;
@@ -210,6 +220,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Whether an int8 output holds probabilities: TFLite quantizes the int8
+ * outputs of SOFTMAX and LOGISTIC, and only those, with scale 1/256 and
+ * zero point -128. Anything else (logits, regressions) is a value.
+ */
+static int probabilities(const struct enpu_tensor_info *info)
+{
+	return info->zero_point == -128 && info->scale == 1.0f / 256;
+}
+
 static void print_topk(const struct opts *o, const struct enpu_tensor_info *info,
 		       const int8_t *out)
 {
@@ -233,11 +253,28 @@ static void print_topk(const struct opts *o, const struct enpu_tensor_info *info
 			if (!used[i] && (best == n || out[i] > out[best]))
 				best = i;
 		used[best] = 1;
-		printf("  class %-4zu %-12s score %4d  p=%.3f\n", best,
-		       (int)best < nl ? names[best] : "",
-		       out[best], info->scale * (out[best] - info->zero_point));
+		printf("  class %-4zu %-12s score %4d  %s=%.3f\n", best,
+		       (int)best < nl ? names[best] : "", out[best],
+		       probabilities(info) ? "p" : "value",
+		       info->scale * (out[best] - info->zero_point));
 	}
 	free(used);
+}
+
+/* The layers the NPU cannot run, placed on the CPU. */
+static void print_cpu_layers(const struct enpu_model *m)
+{
+	struct enpu_layer_info li;
+	size_t i, n = 0;
+
+	for (i = 0; i < enpu_model_num_layers(m); i++)
+		if (!enpu_model_layer_info(m, i, &li) && !li.on_npu)
+			n++;
+	printf("CPU layers %zu of %zu", n, enpu_model_num_layers(m));
+	for (i = 0, n = 0; i < enpu_model_num_layers(m); i++)
+		if (!enpu_model_layer_info(m, i, &li) && !li.on_npu)
+			printf("%s %zu %s", n++ ? "," : ":", i, enpu_layer_type_name(li.type));
+	printf("\n");
 }
 
 static int run(const struct opts *o, struct enpu_graph *g)
@@ -311,6 +348,8 @@ static int run(const struct opts *o, struct enpu_graph *g)
 	printf("model      %s (%zu layers)\n", o->synthetic ? "synthetic CNN" : o->model,
 	       enpu_model_num_layers(m));
 	printf("backend    %s\n", o->cpu ? "CPU" : "EdgeNPU");
+	if (!o->cpu)
+		print_cpu_layers(m);
 	printf("output     [");
 	for (i = 0; i < (int)oi.bytes && i < 32; i++)
 		printf("%s%d", i ? ", " : "", ((int8_t *)out)[i]);
@@ -369,6 +408,21 @@ out:
 	return rc;
 }
 
+/* A whole decimal or 0x number up to @max for option @what, or a message. */
+static int number(const char *arg, const char *what, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(arg, &end, 0);
+	if (*arg < '0' || *arg > '9' || *end || errno || *v > max) {
+		fprintf(stderr, "edgenpu-run: %s takes a number from 0 to %llu, not '%s'\n",
+			what, (unsigned long long)max, arg);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -387,15 +441,31 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .seed = 1, .top = 5, .repeat = 1 };
 	struct enpu_graph *g = NULL;
+	uint64_t v = 1;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "i:r:k:l:n:d:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.input = optarg; break;
-		case 'r': o.seed = strtoull(optarg, NULL, 0); break;
-		case 'k': o.top = atoi(optarg); break;
+		case 'r':
+			if (number(optarg, "-r/--random", UINT64_MAX, &v))
+				return 2;
+			o.seed = v;
+			break;
+		case 'k':
+			if (number(optarg, "-k/--top", INT32_MAX, &v))
+				return 2;
+			o.top = (int)v;
+			break;
 		case 'l': o.labels = optarg; break;
-		case 'n': o.repeat = atoi(optarg); break;
+		case 'n':
+			if (number(optarg, "-n/--repeat", 1000000, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "edgenpu-run: -n/--repeat is at least 1\n");
+				return 2;
+			}
+			o.repeat = (int)v;
+			break;
 		case 'd': o.device = optarg; break;
 		case 'C': o.cpu = 1; break;
 		case 'P': o.compare = 1; break;

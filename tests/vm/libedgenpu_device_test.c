@@ -146,6 +146,42 @@ TEST(tool_edgenpu_info)
 }
 
 /*
+ * edgenpu-run on the NPU lists the layers it placed on the CPU, as the
+ * library reports them.
+ */
+TEST(tool_edgenpu_run_lists_cpu_layers)
+{
+	struct enpu_graph *g = NULL;
+	struct enpu_model *m = NULL;
+	struct enpu_layer_info li;
+	struct enpu_device *dev;
+	char buf[8192], want[64];
+	size_t i, n = 0;
+	FILE *p;
+
+	if (access("/usr/share/edgenpu/models/person_detect.tflite", R_OK))
+		SKIP(return, "no person_detect.tflite staged");
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_load_tflite("/usr/share/edgenpu/models/person_detect.tflite",
+					    &g));
+	ASSERT_EQ(0, enpu_model_compile(dev, g, NULL, &m)) TH_LOG("%s", enpu_last_error());
+	for (i = 0; i < enpu_model_num_layers(m); i++)
+		n += !enpu_model_layer_info(m, i, &li) && !li.on_npu;
+	snprintf(want, sizeof(want), "CPU layers %zu of %zu", n, enpu_model_num_layers(m));
+	enpu_model_destroy(m);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
+
+	p = popen("edgenpu-run /usr/share/edgenpu/models/person_detect.tflite 2>&1", "r");
+	ASSERT_NE(NULL, p);
+	i = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[i] = 0;
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("want '%s' in: %s", want, buf);
+	EXPECT_NE(NULL, strstr(buf, "backend    EdgeNPU"));
+}
+
+/*
  * The device as a compile target: its capabilities, what edgenpu-info
  * --target prints (read back as a target file), and a model compiled for
  * that target with no device placed and estimated exactly as on the
