@@ -47,7 +47,7 @@
 #define MAX_WORKERS	8
 #define POOL		48	/* handles, VAs, syncobjs, ids kept per worker */
 #define STREAM_WORDS	2048
-#define FUZZ_PINNED_MB	96ull	/* max_pinned_mb during a run (root) */
+#define FUZZ_PINNED_MB	128ull	/* max_pinned_mb during a run (root) */
 
 /* Counters shared by every worker process. */
 struct shared {
@@ -220,12 +220,13 @@ static void op_bo_create(struct world *w)
 		0, 1, 4095, 4097, 65537, (1ull << 30) + 1, 1ull << 40, ~0ull,
 	};
 	/*
-	 * Now and then a buffer of half the pinning bound the run sets
-	 * (FUZZ_PINNED_MB), or one far past it: two of the first reach the
-	 * bound, the second is refused before anything is pinned. Under
-	 * KASAN and DMA-API debug every page costs, so the bound is small.
+	 * Now and then a buffer of a quarter of the pinning bound the run
+	 * sets (FUZZ_PINNED_MB), or one far past it, refused before anything
+	 * is pinned. Under KASAN and DMA-API debug every page costs, so the
+	 * bound is small; big buffers holding most of it would make the
+	 * others' submissions fail for want of pinnable memory.
 	 */
-	static const uint64_t huge[] = { FUZZ_PINNED_MB / 2 << 20, 1ull << 30 };
+	static const uint64_t huge[] = { FUZZ_PINNED_MB / 4 << 20, 1ull << 30 };
 	struct drm_edgenpu_bo_create c = {
 		.size = chance(R, 85) ? 4096u << below(R, 5) :
 			chance(R, 97) ? odd[below(R, sizeof(odd) / sizeof(odd[0]))] :
