@@ -37,6 +37,38 @@ static int bad(struct pctx *c, const char *fmt, ...)
 			 enpu_layer_type_name(c->l->type), msg);
 }
 
+/*
+ * After a derivation failed: names the scale that cannot be a multiplier
+ * the kernels run (a shift past -31..31, TFLite's range) and its value.
+ * @ws is NULL for a rescale (input scale / output scale).
+ */
+static int bad_scale(struct pctx *c, float xs, const float *ws, size_t num_ws,
+		     float os, const char *what)
+{
+	int32_t mult;
+	int shift = 0;
+	size_t i;
+
+	for (i = 0; i < (ws ? num_ws : 1); i++) {
+		double real = (double)xs * (ws ? (double)ws[i] : 1.0) / (double)os;
+
+		if (!enpu_quantize_multiplier(real, &mult, &shift) &&
+		    shift >= -31 && shift <= 31)
+			continue;
+		if (ws)
+			return bad(c, "%s%s%zu: input scale %g x weight scale %g / output "
+				   "scale %g = %g needs a shift of %d, outside the -31..31 "
+				   "TFLite and the NPU support (are the scales corrupt?)", what,
+				   num_ws > 1 ? " of output channel " : "", num_ws > 1 ? i : 0,
+				   (double)xs, (double)ws[i], (double)os, real, shift);
+		return bad(c, "%s: input scale %g / output scale %g = %g needs a shift of "
+			   "%d, outside the -31..31 TFLite and the NPU support (are the "
+			   "scales corrupt?)", what, (double)xs, (double)os, real, shift);
+	}
+	return bad(c, "%s cannot be derived from scales %g and %g", what, (double)xs,
+		   (double)os);
+}
+
 static const char *dtype_name(enum enpu_dtype t)
 {
 	return t == ENPU_DTYPE_INT8 ? "int8" : t == ENPU_DTYPE_INT32 ? "int32" :
@@ -252,7 +284,7 @@ static int prep_conv(struct pctx *c, int depthwise)
 		return ret;
 	if (enpu_derive_per_channel(xs, w->scales, w->num_scales, os, c->p->mult,
 				    c->p->shift, (size_t)cout))
-		return bad(c, "requantization multipliers cannot be derived");
+		return bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
 
 	if (depthwise) {
 		struct enpu_dwconv2d_params *p = &c->p->p.dw;
@@ -338,7 +370,7 @@ static int prep_fc(struct pctx *c)
 	    enpu_derive_per_channel(xs, w->scales, w->num_scales, os, c->p->mult,
 				    c->p->shift, w->num_scales) :
 	    enpu_derive_fc_per_tensor(xs, w->scales[0], os, c->p->mult, c->p->shift))
-		return bad(c, "requantization multiplier cannot be derived");
+		return bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
 	p->batches = (int32_t)batches;
 	p->input_depth = depth;
 	p->output_depth = outs;
@@ -575,7 +607,7 @@ static int prep_quantize(struct pctx *c)
 	if ((ret = per_tensor(c, x, "input", &xs, &c->p->q_in_zp)))
 		return ret;
 	if (enpu_derive_rescale(xs, c->p->q_scale, &c->p->q_mult, &c->p->q_shift))
-		return bad(c, "requantization multiplier cannot be derived");
+		return bad_scale(c, xs, NULL, 0, c->p->q_scale, "requantization");
 	return 0;
 }
 
@@ -616,7 +648,7 @@ static int prep_mean(struct pctx *c)
 	p->axes = c->p->mean_axes;
 	p->num_axes = axes->count;
 	if (enpu_derive_rescale(xs, os, &p->multiplier, &p->shift))
-		return bad(c, "requantization multiplier cannot be derived");
+		return bad_scale(c, xs, NULL, 0, os, "requantization");
 	if (enpu_mean_output_count(p, &n) || n != o->count)
 		return bad(c, "reducing these axes does not give the output's %zu elements",
 			   o->count);

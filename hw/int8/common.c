@@ -118,7 +118,8 @@ int enpu_derive_per_channel(float input_scale, const float *weight_scales,
 		/* All three scales widened to double before multiplying. */
 		const double real = (double)input_scale * (double)ws /
 				    (double)output_scale;
-		if (enpu_quantize_multiplier(real, &multipliers[c], &shift))
+		if (enpu_quantize_multiplier(real, &multipliers[c], &shift) ||
+		    enpu_check_multiplier(multipliers[c], shift))
 			return -EINVAL;
 		shifts[c] = shift;
 	}
@@ -138,7 +139,8 @@ int enpu_derive_fc_per_tensor(float input_scale, float weight_scale,
 	const float product = input_scale * weight_scale;
 	const double real = (double)product / (double)output_scale;
 
-	if (enpu_quantize_multiplier(real, multiplier, &s))
+	if (enpu_quantize_multiplier(real, multiplier, &s) ||
+	    enpu_check_multiplier(*multiplier, s))
 		return -EINVAL;
 	*shift = s;
 	return 0;
@@ -153,7 +155,8 @@ int enpu_derive_rescale(float input_scale, float output_scale,
 	    !scale_ok(output_scale))
 		return -EINVAL;
 	if (enpu_quantize_multiplier((double)input_scale / (double)output_scale,
-				     multiplier, &s))
+				     multiplier, &s) ||
+	    enpu_check_multiplier(*multiplier, s))
 		return -EINVAL;
 	*shift = s;
 	return 0;

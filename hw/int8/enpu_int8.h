@@ -84,6 +84,8 @@ int enpu_compute_padding(enum enpu_padding padding, int32_t in_size,
  * Per-channel conv / depthwise / per-channel FC multipliers: for every
  * channel QuantizeMultiplier(double(in_scale) * double(w_scale[c]) /
  * double(out_scale)). num_scales is 1 (broadcast) or num_channels.
+ * These derivations give -EINVAL, as for a bad scale, when a multiplier
+ * would need a shift outside -31..31, which no kernel runs.
  */
 int enpu_derive_per_channel(float input_scale, const float *weight_scales,
 			    size_t num_scales, float output_scale,

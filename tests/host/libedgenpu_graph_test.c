@@ -165,6 +165,55 @@ TEST_F(g, bad_tensors_refused)
 	EXPECT_ERR(enpu_graph_add_tensor(self->g, &d), "unknown dtype 77");
 }
 
+/*
+ * A weight scale whose requantization needs a shift past 31 (a corrupt or
+ * not-INT8 model) is refused when the model is compiled, with the layer,
+ * the channel and the numbers, not when it runs.
+ */
+TEST_F(g, scale_out_of_range_refused_at_compile)
+{
+	static const float huge[2] = { 0.5f, 2e25f };
+	int x = act(self->g, "x", 2, 2, 1, &one, &zero);
+	struct enpu_tensor_desc wd = {
+		.name = "w", .dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 2, 1, 1, 1 },
+		.num_scales = 2, .scales = huge, .zero_points = (const int32_t[]){ 0, 0 },
+		.quant_axis = 0, .data = self->w,
+	};
+	int w = enpu_graph_add_tensor(self->g, &wd);
+	int y = act(self->g, "y", 2, 2, 2, &one, &zero);
+	struct enpu_layer_desc l = {
+		.type = ENPU_LAYER_CONV_2D, .inputs = { x, w }, .num_inputs = 2, .output = y,
+		.stride_h = 1, .stride_w = 1, .padding = ENPU_VALID,
+	};
+	struct enpu_model *m = NULL;
+
+	ASSERT_LE(0, w) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_graph_add_layer(self->g, &l));
+	ASSERT_EQ(0, enpu_graph_set_io(self->g, &x, 1, &y, 1));
+	EXPECT_ERR(enpu_model_compile(NULL, self->g, NULL, &m),
+		   "layer 0 (CONV_2D): requantization of output channel 1: input scale 1 x "
+		   "weight scale 2e+25 / output scale 1 = 2e+25 needs a shift of 85");
+	EXPECT_EQ(NULL, m);
+}
+
+/* The same for a rescale: QUANTIZE int8 -> int8 between far-apart scales. */
+TEST_F(g, rescale_out_of_range_refused_at_compile)
+{
+	static const float tiny = 1e-30f;
+	int x = act(self->g, "x", 1, 1, 4, &one, &zero);
+	int y = act(self->g, "y", 1, 1, 4, &tiny, &zero);
+	struct enpu_layer_desc l = {
+		.type = ENPU_LAYER_QUANTIZE, .inputs = { x }, .num_inputs = 1, .output = y,
+	};
+	struct enpu_model *m = NULL;
+
+	ASSERT_EQ(0, enpu_graph_add_layer(self->g, &l));
+	ASSERT_EQ(0, enpu_graph_set_io(self->g, &x, 1, &y, 1));
+	EXPECT_ERR(enpu_model_compile(NULL, self->g, NULL, &m),
+		   "layer 0 (QUANTIZE): requantization: input scale 1 / output scale 1e-30");
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "outside the -31..31"));
+}
+
 TEST_F(g, softmax_output_quantization)
 {
 	int x = act(self->g, "x", 1, 1, 4, &one, &zero);
