@@ -126,7 +126,8 @@ int enpu_model_compile_for(struct enpu_device *dev,
 	m->order = calloc(m->g->num_layers + 1, sizeof(*m->order));
 	m->prep = calloc(m->g->num_layers + 1, sizeof(*m->prep));
 	m->linfo = calloc(m->g->num_layers + 1, sizeof(*m->linfo));
-	if (!m->order || !m->prep || !m->linfo) {
+	m->why_cpu = calloc(m->g->num_layers + 1, sizeof(*m->why_cpu));
+	if (!m->order || !m->prep || !m->linfo || !m->why_cpu) {
 		ret = enpu_fail(-ENOMEM, "out of memory");
 		goto err;
 	}
@@ -202,6 +203,7 @@ ENPU_EXPORT void enpu_model_destroy(struct enpu_model *m)
 			enpu_prep_free(&m->prep[i]);
 	free(m->prep);
 	free(m->linfo);
+	free(m->why_cpu);
 	free(m->order);
 	free(m->steps);
 	enpu_graph_destroy(m->g);
@@ -270,6 +272,22 @@ ENPU_EXPORT uint64_t enpu_model_constant_bytes(const struct enpu_model *m)
 	for (i = 0; i < m->g->num_layers; i++)
 		n += 8 * m->prep[i].num_quant;
 	return n;
+}
+
+ENPU_EXPORT const char *enpu_model_layer_reason(const struct enpu_model *m, size_t i)
+{
+	if (!m || i >= m->g->num_layers) {
+		enpu_fail(-EINVAL, "enpu_model_layer_reason: no layer %zu", i);
+		return NULL;
+	}
+	if (!m->npu)
+		return "the model was compiled for the CPU backend";
+	return m->linfo[i].on_npu ? NULL : m->why_cpu[i];
+}
+
+ENPU_EXPORT uint64_t enpu_model_sram_bytes(const struct enpu_model *m)
+{
+	return m && m->npu ? m->npu->sram_act_bytes + 2ull * m->npu->slot_bytes : 0;
 }
 
 ENPU_EXPORT int enpu_model_layer_info(const struct enpu_model *m, size_t i,

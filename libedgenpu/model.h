@@ -13,12 +13,15 @@ struct enpu_step {
 	size_t first, count;	/* positions in model->order */
 };
 
+#define ENPU_REASON_LEN	256
+
 struct enpu_model {
 	struct enpu_device *dev;	/* NULL: CPU backend */
 	struct enpu_graph *g;		/* the model's own copy */
 	size_t *order;			/* layers in execution order */
 	struct enpu_prep *prep;		/* by layer id */
 	struct enpu_layer_info *linfo;	/* by layer id */
+	char (*why_cpu)[ENPU_REASON_LEN];	/* by layer id: why not the NPU */
 	struct enpu_step *steps;
 	size_t num_steps;
 	unsigned int max_inflight;

@@ -72,16 +72,72 @@ static int stream_valid(const struct enpu_stream *s)
 	return 1;
 }
 
-/* Whether the NPU can run layer @l: emit it at dry-run addresses and decode. */
-static int npu_capable(struct enpu_model *m, size_t l)
+/* The largest of layer @l's tensors, bytes. */
+static uint64_t largest_operand(const struct enpu_model *m, size_t l)
+{
+	const struct enpu_layer_desc *gl = &m->g->layers[l];
+	uint64_t max = m->g->tensors[gl->output].bytes;
+	int i;
+
+	for (i = 0; i < gl->num_inputs; i++)
+		if (gl->inputs[i] >= 0 && m->g->tensors[gl->inputs[i]].bytes > max)
+			max = m->g->tensors[gl->inputs[i]].bytes;
+	return max;
+}
+
+/* Why the first command of @s the NPU would refuse is refused, in @why. */
+static void refusal(const struct enpu_model *m, size_t l, const struct enpu_stream *s,
+		    char *why, size_t len)
+{
+	const char *type = enpu_layer_type_name(m->prep[l].type);
+	struct enpu_cmd_info info;
+	size_t pos = 0;
+	int err = 0;
+
+	if (s->oom) {
+		snprintf(why, len, "out of memory emitting its NPU commands");
+		return;
+	}
+	while (pos < s->n && !(err = enpu_cmd_decode(s->w + pos, s->n - pos, &info)))
+		pos += info.words;
+	switch (err) {
+	case ENPU_CMD_ERR_TOO_BIG:
+		snprintf(why, len, "an operand of %.1f MiB (its largest tensor) is over the "
+			 "%u MiB an NPU command takes per operand",
+			 largest_operand(m, l) / 1048576.0, ENPU_MAX_OPERAND >> 20);
+		break;
+	case ENPU_CMD_ERR_EXTENT:
+		snprintf(why, len, "its operands reach past the NPU's 32-bit address space");
+		break;
+	default:
+		snprintf(why, len, "its parameters are outside what the NPU's commands take "
+			 "for %s (dimensions up to %u, 8-bit zero points, shifts -31..31, "
+			 "ADD broadcasting)", type, ENPU_CMD_MAX_DIM);
+	}
+}
+
+/*
+ * Whether the NPU can run layer @l: emit it at dry-run addresses and
+ * decode. If not, @why says why.
+ */
+static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len)
 {
 	const struct enpu_prep *p = &m->prep[l];
 	struct enpu_stream s = { 0 };
-	int ok;
+	int ok, ret;
 
-	if (!layer_is_compute(p->type) && !layer_is_dma(p->type))
+	if (!layer_is_compute(p->type) && !layer_is_dma(p->type)) {
+		snprintf(why, len, "the NPU has no instruction for %s",
+			 enpu_layer_type_name(p->type));
 		return 0;
-	ok = !enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s) && stream_valid(&s);
+	}
+	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);
+	ok = !ret && stream_valid(&s);
+	if (ret)
+		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
+			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);
+	else if (!ok)
+		refusal(m, l, &s, why, len);
 	free(s.w);
 	return ok;
 }
@@ -504,7 +560,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	for (l = 0; l < g->num_tensors; l++)
 		npu->place[l].loc = ENPU_LOC_ARENA;
 	for (l = 0; l < g->num_layers; l++)
-		m->linfo[l].on_npu = npu_capable(m, l);
+		m->linfo[l].on_npu = npu_capable(m, l, m->why_cpu[l], sizeof(m->why_cpu[l]));
 	memset(npu->place, 0, (g->num_tensors + 1) * sizeof(*npu->place));
 	ret = build_steps(m, step_of);
 	if (ret)

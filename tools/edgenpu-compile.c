@@ -43,9 +43,9 @@ int main(int argc, char **argv)
 	struct enpu_device *dev = NULL;
 	struct enpu_graph *g = NULL;
 	struct enpu_model *m = NULL;
-	unsigned long long total = 0, macs = 0;
-	size_t i, npu = 0;
-	int c, rc = 1;
+	unsigned long long total = 0, macs = 0, npu_macs = 0;
+	size_t i, n, npu = 0;
+	int c, rc = 1, jobs = 0, last_job = -1;
 
 	while ((c = getopt_long(argc, argv, "d:t:h", lopts, NULL)) != -1) {
 		switch (c) {
@@ -103,11 +103,33 @@ int main(int argc, char **argv)
 		       (unsigned long long)li.macs, (unsigned long long)li.est_cycles,
 		       li.output_in_sram ? "yes" : "", li.weights_prefetched ? "yes" : "");
 		total += li.est_cycles;
+		if (li.on_npu) {
+			npu_macs += li.macs;
+			if (li.segment != last_job)
+				jobs++;
+			last_job = li.segment;
+		}
 		macs += li.macs;
 		npu += (size_t)li.on_npu;
 	}
-	printf("%zu of %zu layers on the NPU; %llu MACs; %llu cycles estimated (layers back to back)\n",
-	       npu, enpu_model_num_layers(m), macs, total);
+	n = enpu_model_num_layers(m);
+	printf("%zu layers: %zu on the NPU in %d job%s, %zu on the CPU; %llu MACs\n", n, npu,
+	       jobs, jobs == 1 ? "" : "s", n - npu, macs);
+	printf("NPU: %llu cycles estimated (layers back to back) = %.3f ms at %u MHz, "
+	       "%.1f%% MAC utilisation; SRAM %llu of %llu KiB\n", total,
+	       total / (target.clock_mhz * 1000.0), target.clock_mhz,
+	       total ? 100.0 * (double)npu_macs / ((double)total * target.macs_per_cycle) : 0.0,
+	       (unsigned long long)enpu_model_sram_bytes(m) >> 10,
+	       (unsigned long long)target.sram_size >> 10);
+	if (npu < n)
+		printf("on the CPU, and why:\n");
+	for (i = 0; i < n; i++) {
+		const char *why = enpu_model_layer_reason(m, i);
+		struct enpu_layer_info li;
+
+		if (why && !enpu_model_layer_info(m, i, &li))
+			printf("  layer %zu %s: %s\n", i, enpu_layer_type_name(li.type), why);
+	}
 	rc = 0;
 	if (dot) {
 		FILE *f = strcmp(dot, "-") ? fopen(dot, "w") : stdout;

@@ -273,7 +273,8 @@ static void print_cpu_layers(const struct enpu_model *m)
 	printf("CPU layers %zu of %zu", n, enpu_model_num_layers(m));
 	for (i = 0, n = 0; i < enpu_model_num_layers(m); i++)
 		if (!enpu_model_layer_info(m, i, &li) && !li.on_npu)
-			printf("%s %zu %s", n++ ? "," : ":", i, enpu_layer_type_name(li.type));
+			printf("%s %zu %s (%s)", n++ ? "," : ":", i, enpu_layer_type_name(li.type),
+			       enpu_model_layer_reason(m, i));
 	printf("\n");
 }
 

@@ -179,6 +179,8 @@ TEST(compile_for_a_target_without_a_device)
 	}
 	EXPECT_LT(20, npu);
 	EXPECT_LT(0, cycles);
+	EXPECT_LT(0, enpu_model_sram_bytes(m));
+	EXPECT_GE(t.sram_size, enpu_model_sram_bytes(m));
 	memset(in, 0, sizeof(in));
 	EXPECT_EQ(-ENODEV, enpu_model_run(m, ins, outs, NULL));
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "compiled for target 'default' without a device"))
@@ -233,6 +235,100 @@ TEST(the_target_drives_the_plan)
 	enpu_graph_destroy(g);
 }
 
+static const float one = 1.0f;
+static const int32_t zero;
+
+static int act(struct enpu_graph *g, int h, int w, int c)
+{
+	struct enpu_tensor_desc d = {
+		.dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, h, w, c },
+		.num_scales = 1, .scales = &one, .zero_points = &zero,
+	};
+
+	return enpu_graph_add_tensor(g, &d);
+}
+
+/*
+ * Every layer left on the CPU says why, in words: an operation the NPU
+ * has no instruction for, an operand over the NPU's per-operand limit, a
+ * shape past what its commands hold. NPU layers have no reason.
+ */
+TEST(cpu_layers_say_why)
+{
+	static int8_t w[16];
+	struct enpu_tensor_desc wd = {
+		.dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, 1, 1, 16 },
+		.num_scales = 1, .scales = &one, .zero_points = &zero, .data = w,
+	};
+	struct enpu_graph *g;
+	struct enpu_model *m = NULL;
+	struct enpu_target t;
+	const char *why;
+	int x, wt, big, row1, row2, small, wide, wide2, out1, sum;
+
+	ASSERT_EQ(0, enpu_graph_create(&g));
+	/* 0: a 1x1 conv over 32 MiB: too big an operand for one command */
+	x = act(g, 1024, 2048, 16);
+	wt = enpu_graph_add_tensor(g, &wd);
+	big = act(g, 1024, 2048, 1);
+	ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+		.type = ENPU_LAYER_CONV_2D, .inputs = { x, wt }, .num_inputs = 2,
+		.output = big, .stride_h = 1, .stride_w = 1, .padding = ENPU_VALID }));
+	/* 1: an ADD of rows of 70,000: a dimension past 65,535 */
+	row1 = act(g, 1, 70000, 1);
+	row2 = act(g, 1, 70000, 1);
+	small = act(g, 1, 70000, 1);
+	ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+		.type = ENPU_LAYER_ADD, .inputs = { row1, row2 }, .num_inputs = 2,
+		.output = small }));
+	/* 2: an ADD the NPU runs, 3: a softmax it has no instruction for */
+	wide = act(g, 1, 64, 8);
+	wide2 = act(g, 1, 64, 8);
+	sum = act(g, 1, 64, 8);
+	ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+		.type = ENPU_LAYER_ADD, .inputs = { wide, wide2 }, .num_inputs = 2,
+		.output = sum }));
+	{
+		static const float sm_scale = 1.0f / 256;
+		static const int32_t sm_zp = -128;
+		struct enpu_tensor_desc od = {
+			.dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, 1, 64, 8 },
+			.num_scales = 1, .scales = &sm_scale, .zero_points = &sm_zp,
+		};
+
+		out1 = enpu_graph_add_tensor(g, &od);
+	}
+	ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+		.type = ENPU_LAYER_SOFTMAX, .inputs = { sum }, .num_inputs = 1,
+		.output = out1, .beta = 1.0f }));
+	ASSERT_EQ(0, enpu_graph_set_io(g, (int[]){ x, row1, row2, wide, wide2 }, 5,
+				       (int[]){ big, small, out1 }, 3)) TH_LOG("%s", enpu_last_error());
+
+	enpu_target_default(&t);
+	ASSERT_EQ(0, enpu_model_compile_target(&t, g, NULL, &m)) TH_LOG("%s", enpu_last_error());
+	why = enpu_model_layer_reason(m, 0);
+	ASSERT_NE(NULL, why);
+	EXPECT_NE(NULL, strstr(why, "an operand of 32.0 MiB (its largest tensor) is over the "
+			       "16 MiB an NPU command takes per operand")) TH_LOG("%s", why);
+	why = enpu_model_layer_reason(m, 1);
+	ASSERT_NE(NULL, why);
+	EXPECT_NE(NULL, strstr(why, "outside what the NPU's commands take for ADD "
+			       "(dimensions up to 65535")) TH_LOG("%s", why);
+	EXPECT_EQ(NULL, enpu_model_layer_reason(m, 2)) TH_LOG("%s", enpu_model_layer_reason(m, 2));
+	why = enpu_model_layer_reason(m, 3);
+	ASSERT_NE(NULL, why);
+	EXPECT_STREQ("the NPU has no instruction for SOFTMAX", why);
+	EXPECT_EQ(NULL, enpu_model_layer_reason(m, 4));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "no layer 4"));
+	enpu_model_destroy(m);
+
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &m));
+	EXPECT_STREQ("the model was compiled for the CPU backend", enpu_model_layer_reason(m, 2));
+	EXPECT_EQ(0, enpu_model_sram_bytes(m));
+	enpu_model_destroy(m);
+	enpu_graph_destroy(g);
+}
+
 /* Runs the built edgenpu-compile; its exit status, output in @out. */
 static int tool(char *out, size_t len, const char *args)
 {
@@ -265,7 +361,11 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 	ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "target default: hardware contract")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "(no device)"));
-	EXPECT_NE(NULL, strstr(out, "layers on the NPU"));
+	EXPECT_NE(NULL, strstr(out, "31 layers: 30 on the NPU in 1 job, 1 on the CPU"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "MAC utilisation; SRAM "));
+	EXPECT_NE(NULL, strstr(out, "on the CPU, and why:\n  layer 30 SOFTMAX: the NPU has no "
+			       "instruction for SOFTMAX"));
 
 	put(self->path, GOOD);
 	snprintf(args, sizeof(args), "-t %s %s/person_detect.tflite", self->path, models_dir());

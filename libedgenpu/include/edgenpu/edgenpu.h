@@ -486,6 +486,14 @@ size_t enpu_model_num_layers(const struct enpu_model *model);
 uint64_t enpu_model_constant_bytes(const struct enpu_model *model);
 int enpu_model_layer_info(const struct enpu_model *model, size_t i,
 			  struct enpu_layer_info *info);
+/*
+ * Why layer @i runs on the CPU, in words ("the NPU has no instruction for
+ * SOFTMAX", "an operand of 20.3 MiB is over the 16 MiB ..."); NULL when it
+ * runs on the NPU. A model compiled for the CPU backend says so.
+ */
+const char *enpu_model_layer_reason(const struct enpu_model *model, size_t i);
+/* On-chip SRAM the NPU plan uses (activations and weight prefetch), bytes. */
+uint64_t enpu_model_sram_bytes(const struct enpu_model *model);
 /* Writes the compiled graph (layers, placement, NPU/CPU partition) as Graphviz DOT. */
 int enpu_model_write_dot(const struct enpu_model *model, FILE *f);
 
