@@ -22,6 +22,7 @@
 
 #include "graph.h"
 #include "internal.h"
+#include "tflite_names.h"
 
 #define TFL_MAX_DEPTH	8		/* nesting of tables we follow */
 /* graph building is quadratic in the layers: bounds a hostile file's cost */
@@ -30,7 +31,7 @@
 struct fb {
 	const uint8_t *p;
 	size_t size;
-	char err[256];
+	char err[960];
 };
 
 /* Bounds-checked little-endian reads. */
@@ -193,28 +194,11 @@ enum {
 	TFL_MEAN = 40, TFL_PADV2 = 60, TFL_QUANTIZE = 114,
 };
 
-enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT8 = 9 };
+enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT16 = 7, TFL_INT8 = 9 };
 
 static const char *tfl_op_name(int32_t code)
 {
-	static const struct { int32_t code; const char *name; } names[] = {
-		{ 0, "ADD" }, { 1, "AVERAGE_POOL_2D" }, { 2, "CONCATENATION" },
-		{ 3, "CONV_2D" }, { 4, "DEPTHWISE_CONV_2D" }, { 5, "DEPTH_TO_SPACE" },
-		{ 6, "DEQUANTIZE" }, { 8, "FLOOR" }, { 9, "FULLY_CONNECTED" },
-		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
-		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" },
-		{ 25, "SOFTMAX" }, { 28, "TANH" }, { 32, "CUSTOM" }, { 34, "PAD" },
-		{ 39, "TRANSPOSE" }, { 40, "MEAN" }, { 41, "SUB" }, { 43, "SQUEEZE" },
-		{ 45, "STRIDED_SLICE" }, { 49, "SPLIT" }, { 53, "CAST" }, { 60, "PADV2" },
-		{ 65, "SLICE" }, { 67, "TRANSPOSE_CONV" }, { 83, "PACK" }, { 98, "LEAKY_RELU" },
-		{ 114, "QUANTIZE" }, { 117, "HARD_SWISH" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == code)
-			return names[i].name;
-	return NULL;
+	return enpu_tfl_op_name(code);
 }
 
 struct reader {
@@ -499,30 +483,142 @@ static int layer_type(int32_t code, enum enpu_layer_type *t)
 	return -1;
 }
 
-static int read_operator(struct reader *r, const struct tbl *model, size_t ops_first,
-			 uint32_t i)
+/* The builtin code of operator @op (number @i). */
+static int op_code(struct fb *f, const struct tbl *model, const struct tbl *op, uint32_t i,
+		   int32_t *code)
 {
-	struct fb *f = &r->f;
-	struct enpu_layer_desc l = { 0 };
-	struct tbl op, oc, opt;
-	size_t codes_first, first, opos;
-	uint32_t ncodes, n, k, idx;
-	int32_t code;
-	int id, have_opt;
+	size_t codes_first;
+	uint32_t ncodes, idx;
+	struct tbl oc;
 
-	if (vec_table(f, ops_first, i, &op, "operator"))
-		return -EINVAL;
 	if (field_vec(f, model, 1, 4, &ncodes, &codes_first) < 0)
 		return -EINVAL;
-	idx = field_u32(f, &op, 0, 0);
+	idx = field_u32(f, op, 0, 0);
 	if (idx >= ncodes)
 		return fb_fail(f, "operator %u: opcode index %u, the model has %u", i, idx, ncodes);
 	if (vec_table(f, codes_first, idx, &oc, "operator code"))
 		return -EINVAL;
 	/* the builtin is the larger of the deprecated byte and the int32 code */
-	code = (int8_t)field_u8(f, &oc, 0, 0);
-	if ((int32_t)field_u32(f, &oc, 3, 0) > code)
-		code = (int32_t)field_u32(f, &oc, 3, 0);
+	*code = (int8_t)field_u8(f, &oc, 0, 0);
+	if ((int32_t)field_u32(f, &oc, 3, 0) > *code)
+		*code = (int32_t)field_u32(f, &oc, 3, 0);
+	return 0;
+}
+
+/* Appends one item to a survey's list, while it fits. */
+static void note(char *list, size_t size, size_t *len, unsigned int *shown,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(char *list, size_t size, size_t *len, unsigned int *shown,
+		 const char *fmt, ...)
+{
+	char item[200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	n = snprintf(list + *len, size - *len, "%s%s", *shown ? "; " : "", item);
+	if (n > 0 && (size_t)n < size - *len) {
+		*len += (size_t)n;
+		(*shown)++;
+	}
+}
+
+/*
+ * Before anything is built: every operator and every tensor element type
+ * of the model that libedgenpu cannot run yet, all in one message, so that
+ * one run tells a user everything.
+ */
+static int survey(struct reader *r, const struct tbl *model, size_t ops_first, uint32_t nops)
+{
+	struct fb *f = &r->f;
+	enum enpu_layer_type type;
+	char list[700];
+	size_t len = 0, first;
+	unsigned int nbad = 0, shown = 0, k, field;
+	uint8_t *seen;
+	uint32_t i, n;
+	int32_t code, t;
+	int ret = 0;
+
+	seen = calloc(r->ntensors + 1, 1);
+	if (!seen)
+		return -ENOMEM;
+	list[0] = 0;
+	for (i = 0; i < nops; i++) {
+		struct tbl op;
+
+		if (vec_table(f, ops_first, i, &op, "operator") || op_code(f, model, &op, i, &code)) {
+			ret = -EINVAL;
+			goto out;
+		}
+		if (layer_type(code, &type)) {
+			nbad++;
+			note(list, sizeof(list), &len, &shown, "operator %u: %s (builtin %d)", i,
+			     tfl_op_name(code) ? tfl_op_name(code) : "unnamed operator", code);
+		}
+		for (field = 1; field <= 2; field++) {
+			if (field_vec(f, &op, field, 4, &n, &first) < 0) {
+				ret = -EINVAL;
+				goto out;
+			}
+			for (k = 0; k < n; k++) {
+				struct tbl tt;
+				const char *name, *tn;
+				uint8_t ty;
+
+				t = (int32_t)rd32(f, first + 4 * k);
+				if (t < 0 || (uint32_t)t >= r->ntensors || seen[t])
+					continue;
+				seen[t] = 1;
+				if (vec_table(f, r->tensors_first, (uint32_t)t, &tt, "tensor")) {
+					ret = -EINVAL;
+					goto out;
+				}
+				ty = field_u8(f, &tt, 1, 0);
+				if (ty == TFL_INT8 || ty == TFL_INT32 || ty == TFL_FLOAT32)
+					continue;
+				nbad++;
+				name = field_string(f, &tt, 3);
+				tn = enpu_tfl_type_name(ty);
+				if (ty == TFL_INT16)
+					note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
+					     "operator %u: int16 tensors (16x8 quantization) are not "
+					     "supported yet", t, name ? name : "", i);
+				else
+					note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
+					     "operator %u: %s%s tensors are not supported", t,
+					     name ? name : "", i, tn ? tn : "element type ",
+					     tn ? "" : "unknown");
+			}
+		}
+	}
+	if (nbad)
+		ret = fb_fail(f, "the model uses %u thing%s libedgenpu cannot run yet (int8, "
+			      "int32 and float32 tensors are supported): %s%s", nbad,
+			      nbad == 1 ? "" : "s", list,
+			      shown < nbad ? "; and more" : "");
+out:
+	free(seen);
+	return ret;
+}
+
+static int read_operator(struct reader *r, const struct tbl *model, size_t ops_first,
+			 uint32_t i)
+{
+	struct fb *f = &r->f;
+	struct enpu_layer_desc l = { 0 };
+	struct tbl op, opt;
+	size_t first, opos;
+	uint32_t n, k;
+	int32_t code;
+	int id, have_opt;
+
+	if (vec_table(f, ops_first, i, &op, "operator"))
+		return -EINVAL;
+	if (op_code(f, model, &op, i, &code))
+		return -EINVAL;
 	if (layer_type(code, &l.type)) {
 		const char *nm = tfl_op_name(code);
 
@@ -627,6 +723,9 @@ static int parse(struct reader *r)
 	if (!r->map)
 		return -ENOMEM;
 	memset(r->map, 0xff, (r->ntensors + 1) * sizeof(int));
+	ret = survey(r, &model, ops_first, nops);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < nops; i++) {
 		ret = read_operator(r, &model, ops_first, i);
