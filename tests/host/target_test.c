@@ -373,6 +373,28 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 	EXPECT_NE(NULL, strstr(out, "target board: hardware contract 0.3.0, 64 MACs/cycle at 800 MHz"))
 		TH_LOG("%s", out);
 
+	/* --dot writes Graphviz that Graphviz renders */
+	{
+		char dotfile[] = "/tmp/enpu-dot-XXXXXX", cmd[256];
+		int fd = mkstemp(dotfile);
+
+		ASSERT_LE(0, fd);
+		close(fd);
+		snprintf(args, sizeof(args), "-t default --dot %s %s/person_detect.tflite",
+			 dotfile, models_dir());
+		EXPECT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
+		snprintf(cmd, sizeof(cmd), "dot -Tsvg %s > /dev/null 2>&1", dotfile);
+		if (system("command -v dot > /dev/null 2>&1"))
+			TH_LOG("no Graphviz 'dot' here: the DOT file is not rendered");
+		else
+			EXPECT_EQ(0, system(cmd)) TH_LOG("dot refused %s", dotfile);
+		unlink(dotfile);
+		snprintf(args, sizeof(args), "-t default --dot /nonexistent/x.dot "
+			 "%s/person_detect.tflite", models_dir());
+		EXPECT_EQ(1, tool(out, sizeof(out), args));
+		EXPECT_NE(NULL, strstr(out, "cannot write /nonexistent/x.dot")) TH_LOG("%s", out);
+	}
+
 	/* no device and no target: the error says what to do */
 	snprintf(args, sizeof(args), "%s/person_detect.tflite", models_dir());
 	EXPECT_EQ(1, tool(out, sizeof(out), args));
