@@ -209,7 +209,7 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complet
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
-$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(LIB) | $(KROOT)/.complete
+$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) tests/host/alt_graph.h $(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
 		$(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)

@@ -22,6 +22,7 @@
 #include "model.h"
 #include "npu.h"
 #include "testbus.h"
+#include "alt_graph.h"
 
 #define WEIGHTS_VA	0x10000000u
 #define ARENA_VA	0x40000000u
@@ -94,45 +95,27 @@ static int check_stream(const struct enpu_model *m, const struct enpu_stream *s,
 	return 0;
 }
 
-/* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
-static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
-		    struct totals *tot, char *msg, size_t len)
+/*
+ * Runs planned model @m on the execution engine: its NPU steps as jobs,
+ * its CPU steps on the CPU over the arena's contents, the one input from
+ * @in, the first output into @out. 0, or -1 with @msg.
+ */
+static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, void *out,
+		      size_t out_bytes, struct totals *tot, char *msg, size_t len)
 {
-	const struct golden_tensor *in = golden_find_tensor(g, "in0");
-	const struct golden_tensor *out = golden_find_tensor(g, "out0");
 	const struct enpu_sku sku = {
 		.macs_per_cycle = sku_info.macs_per_cycle, .clock_mhz = sku_info.clock_mhz,
 		.dram_bw_mbps = sku_info.dram_bw_mbps, .sram_bw_mbps = sku_info.sram_bw_mbps,
 		.sram_size = (uint32_t)sku_info.sram_size,
 	};
-	struct enpu_compile_options opt = { .size = sizeof(opt), .flags = flags };
-	struct enpu_graph *graph = NULL;
-	struct enpu_model *m = NULL;
 	struct enpu_engine e;
 	struct tbus bus;
 	struct tctx ctx;
 	uint8_t *wbuf = NULL, *arena = NULL;
 	void **buf = NULL;
-	char path[600];
 	size_t st, t;
 	int r = -1, have_engine = 0, have_bus = 0;
 
-	snprintf(path, sizeof(path), "%.300s/%.200s", models, g->model);
-	if (!in || !out) {
-		snprintf(msg, len, "not a whole-model case");
-		return -1;
-	}
-	if (enpu_model_load_tflite(path, &graph)) {
-		snprintf(msg, len, "%.900s", enpu_last_error());
-		return strstr(msg, "cannot open") ? 1 : -1;
-	}
-	if (enpu_model_compile_target(&sku_info, graph, &opt, &m)) {
-		snprintf(msg, len, "plan: %.900s", enpu_last_error());
-		goto out;
-	}
-	/* its NPU operators all planned for the NPU: no silent CPU fallback */
-	if (golden_placement_check(m, NULL, msg, len))
-		goto out;
 	if (tbus_init(&bus, 256u << 20) || enpu_engine_init(&e, &sku, &tbus_ops, &bus)) {
 		snprintf(msg, len, "out of memory");
 		goto out;
@@ -142,14 +125,15 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 	wbuf = calloc(1, m->npu->weights_bytes);
 	arena = calloc(1, m->npu->arena_bytes + 64);
 	buf = calloc(m->g->num_tensors + 1, sizeof(*buf));
-	if (!wbuf || !arena || !buf)
+	if (!wbuf || !arena || !buf) {
+		snprintf(msg, len, "out of memory");
 		goto out;
+	}
 	enpu_npu_fill_weights(m, wbuf);
 	tctx_map_new(&ctx, WEIGHTS_VA, m->npu->weights_bytes, ENPU_PTE_READ);
 	tctx_write(&ctx, WEIGHTS_VA, wbuf, m->npu->weights_bytes);
 	tctx_map_new(&ctx, ARENA_VA, m->npu->arena_bytes + 64, ENPU_PTE_READ | ENPU_PTE_WRITE);
-	tctx_write(&ctx, ARENA_VA + (uint32_t)m->npu->place[m->g->inputs[0]].off,
-		   in->data, in->bytes);
+	tctx_write(&ctx, ARENA_VA + (uint32_t)m->npu->place[m->g->inputs[0]].off, in, in_bytes);
 
 	for (st = 0; st < m->num_steps; st++) {
 		if (m->steps[st].on_npu) {
@@ -194,10 +178,7 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		tctx_write(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
 	}
 	tctx_read(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
-	if (memcmp(arena + m->npu->place[m->g->outputs[0]].off, out->data, out->bytes)) {
-		snprintf(msg, len, "output differs from TFLite-Micro's");
-		goto out;
-	}
+	memcpy(out, arena + m->npu->place[m->g->outputs[0]].off, out_bytes);
 	r = 0;
 out:
 	free(wbuf);
@@ -207,9 +188,108 @@ out:
 		enpu_engine_destroy(&e);
 	if (have_bus)
 		tbus_fini(&bus);
+	return r;
+}
+
+/* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
+static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
+		    struct totals *tot, char *msg, size_t len)
+{
+	const struct golden_tensor *in = golden_find_tensor(g, "in0");
+	const struct golden_tensor *out = golden_find_tensor(g, "out0");
+	struct enpu_compile_options opt = { .size = sizeof(opt), .flags = flags };
+	struct enpu_graph *graph = NULL;
+	struct enpu_model *m = NULL;
+	uint8_t *got = NULL;
+	char path[600];
+	int r = -1;
+
+	snprintf(path, sizeof(path), "%.300s/%.200s", models, g->model);
+	if (!in || !out) {
+		snprintf(msg, len, "not a whole-model case");
+		return -1;
+	}
+	if (enpu_model_load_tflite(path, &graph)) {
+		snprintf(msg, len, "%.900s", enpu_last_error());
+		return strstr(msg, "cannot open") ? 1 : -1;
+	}
+	if (enpu_model_compile_target(&sku_info, graph, &opt, &m)) {
+		snprintf(msg, len, "plan: %.900s", enpu_last_error());
+		goto out;
+	}
+	/* its NPU operators all planned for the NPU: no silent CPU fallback */
+	if (golden_placement_check(m, NULL, msg, len))
+		goto out;
+	got = malloc(out->bytes);
+	if (!got) {
+		snprintf(msg, len, "out of memory");
+		goto out;
+	}
+	if (engine_run(m, in->data, in->bytes, got, out->bytes, tot, msg, len))
+		goto out;
+	if (memcmp(got, out->data, out->bytes)) {
+		snprintf(msg, len, "output differs from TFLite-Micro's");
+		goto out;
+	}
+	r = 0;
+out:
+	free(got);
 	enpu_model_destroy(m);
 	enpu_graph_destroy(graph);
 	return r;
+}
+
+/*
+ * A graph whose layers alternate NPU, CPU, NPU, CPU, NPU, CPU (three jobs
+ * and three CPU steps handing tensors back and forth through the arena)
+ * gives on the engine the bits the CPU backend gives.
+ */
+static void alternating_placement(void)
+{
+	struct enpu_graph *g = NULL;
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	struct enpu_layer_info li;
+	struct totals tot = { 0 };
+	uint8_t in[ALT_IN_BYTES], want[ALT_OUT_BYTES], got[ALT_OUT_BYTES];
+	const void *ins[] = { in };
+	void *outs[] = { want };
+	char msg[1024] = "";
+	size_t i;
+	int ok = 0, pattern = 1;
+
+	alt_input(in, 7);
+	if (alt_graph(&g) || enpu_model_compile_target(&sku_info, g, NULL, &npu) ||
+	    enpu_model_compile(NULL, g, NULL, &cpu) || enpu_model_run(cpu, ins, outs, NULL)) {
+		snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+		goto out;
+	}
+	for (i = 0; i < enpu_model_num_layers(npu); i++)
+		pattern &= !enpu_model_layer_info(npu, i, &li) && li.on_npu == !(i % 2);
+	if (!pattern) {
+		snprintf(msg, sizeof(msg), "the layers are not placed NPU, CPU, NPU, ...");
+		goto out;
+	}
+	if (engine_run(npu, in, sizeof(in), got, sizeof(got), &tot, msg, sizeof(msg)))
+		goto out;
+	{
+		int seen[256] = { 0 }, distinct = 0;
+
+		for (i = 0; i < sizeof(got); i++)
+			distinct += !seen[got[i]]++;
+		ok = !memcmp(want, got, sizeof(got)) && tot.jobs == 3 && distinct >= 8;
+		if (!ok)
+			snprintf(msg, sizeof(msg), "%llu jobs, %d distinct output values; "
+				 "outputs %s", (unsigned long long)tot.jobs, distinct,
+				 memcmp(want, got, sizeof(got)) ? "differ" : "agree");
+		else
+			snprintf(msg, sizeof(msg), " (3 jobs, 3 CPU steps, %d distinct values)",
+				 distinct);
+	}
+out:
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	ksft_test_result(ok, "alternating_npu_cpu_layers_bit_exact%s%s\n", ok ? "" : ": ", msg);
 }
 
 int main(void)
@@ -232,7 +312,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 2));
+	ksft_set_plan((unsigned int)(n * NVAR + 3));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -264,6 +344,7 @@ int main(void)
 		golden_free(&g);
 	}
 	golden_list_free(paths, n);
+	alternating_placement();
 	for (v = 0; v < NVAR; v++)
 		ksft_print_msg("person_detect, %s: %llu cycles, %llu DRAM bytes over its inputs\n",
 			       variants[v].name, (unsigned long long)pd[v].cycles,

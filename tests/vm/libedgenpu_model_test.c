@@ -17,6 +17,7 @@
 #include <edgenpu/edgenpu.h>
 
 #include "kselftest_harness.h"
+#include "../host/alt_graph.h"
 
 #define MODEL "/usr/share/edgenpu/models/person_detect.tflite"
 #define INFLIGHT 4
@@ -193,6 +194,45 @@ TEST(udmabuf_import)
 	munmap(mem, 16384);
 	close(memfd);
 	close(ud);
+}
+
+/*
+ * Layers alternating NPU, CPU, NPU, CPU, NPU, CPU (tests/host/alt_graph.h):
+ * three device jobs with CPU steps between them give the CPU backend's
+ * bits, for several inputs.
+ */
+TEST(alternating_npu_cpu_layers_bit_exact)
+{
+	struct enpu_profile prof = { .size = sizeof(prof) };
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	uint8_t in[ALT_IN_BYTES], want[ALT_OUT_BYTES], got[ALT_OUT_BYTES];
+	struct enpu_layer_info li;
+	struct enpu_device *dev;
+	struct enpu_graph *g;
+	const void *ins[] = { in };
+	void *w[] = { want }, *o[] = { got };
+	uint32_t seed;
+	size_t i;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, alt_graph(&g)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(dev, g, NULL, &npu)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &cpu)) TH_LOG("%s", enpu_last_error());
+	for (i = 0; i < enpu_model_num_layers(npu); i++) {
+		ASSERT_EQ(0, enpu_model_layer_info(npu, i, &li));
+		EXPECT_EQ(!(i % 2), li.on_npu) TH_LOG("layer %zu", i);
+	}
+	for (seed = 1; seed <= 4; seed++) {
+		alt_input(in, seed);
+		ASSERT_EQ(0, enpu_model_run(cpu, ins, w, NULL)) TH_LOG("%s", enpu_last_error());
+		ASSERT_EQ(0, enpu_model_run(npu, ins, o, &prof)) TH_LOG("%s", enpu_last_error());
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("input %u", seed);
+		EXPECT_EQ(3, prof.submits) TH_LOG("input %u", seed);
+	}
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
 }
 
 TEST_HARNESS_MAIN
