@@ -565,7 +565,8 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 			}
 			for (k = 0; k < n; k++) {
 				struct tbl tt;
-				const char *name, *tn;
+				const char *tn;
+				char *name;
 				uint8_t ty;
 
 				t = (int32_t)rd32(f, first + 4 * k);
@@ -591,6 +592,7 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 					     "operator %u: %s%s tensors are not supported", t,
 					     name ? name : "", i, tn ? tn : "element type ",
 					     tn ? "" : "unknown");
+				free(name);
 			}
 		}
 	}
