@@ -236,42 +236,123 @@ static int is_graph_input(const struct enpu_graph *g, int t)
 	return 0;
 }
 
+/* A min-heap of layer indexes. */
+struct lheap {
+	size_t *v;
+	size_t n;
+};
+
+static void lheap_push(struct lheap *h, size_t x)
+{
+	size_t i = h->n++, up;
+
+	while (i && h->v[up = (i - 1) / 2] > x) {
+		h->v[i] = h->v[up];
+		i = up;
+	}
+	h->v[i] = x;
+}
+
+static size_t lheap_pop(struct lheap *h)
+{
+	size_t top = h->v[0], x = h->v[--h->n], i = 0, c;
+
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && h->v[c + 1] < h->v[c])
+			c++;
+		if (x <= h->v[c])
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = x;
+	return top;
+}
+
 /*
- * Kahn's algorithm over layers. A tensor that is neither constant, a
- * graph input, nor written by a layer is an error, and so is a cycle.
+ * Kahn's algorithm over layers, in O((layers + tensors) log layers). The
+ * order is that of sweeping the layers by index again and again, taking
+ * each whose inputs are ready (what compiled models have always used):
+ * a layer that becomes ready ahead of the sweep is taken in this sweep,
+ * one behind it in the next. A tensor that is neither constant, a graph
+ * input, nor written by a layer is an error, and so is a cycle.
  */
 int enpu_graph_order(const struct enpu_graph *g, size_t *order)
 {
-	unsigned char *done = calloc(g->num_layers + 1, 1);
-	unsigned char *ready = calloc(g->num_tensors + 1, 1);
-	size_t n = 0, i;
-	int j, progress = 1, ret = 0;
+	size_t L = g->num_layers, T = g->num_tensors, n = 0, i, k;
+	unsigned char *done = calloc(L + 1, 1);
+	unsigned char *ready = calloc(T + 1, 1);
+	size_t *missing = calloc(L + 1, sizeof(size_t));
+	size_t *first = calloc(T + 2, sizeof(size_t));
+	size_t *users = NULL;
+	struct lheap cur = { 0 }, next = { 0 }, tmp;
+	int j, ret = 0;
 
-	if (!done || !ready) {
-		free(done);
-		free(ready);
-		return enpu_fail(-ENOMEM, "out of memory ordering the graph");
+	cur.v = calloc(L + 1, sizeof(size_t));
+	next.v = calloc(L + 1, sizeof(size_t));
+	if (!done || !ready || !missing || !first || !cur.v || !next.v) {
+		ret = enpu_fail(-ENOMEM, "out of memory ordering the graph");
+		goto out;
 	}
-	for (i = 0; i < g->num_tensors; i++)
+	for (i = 0; i < T; i++)
 		ready[i] = g->tensors[i].data || is_graph_input(g, (int)i);
-	while (n < g->num_layers && progress) {
-		progress = 0;
-		for (i = 0; i < g->num_layers; i++) {
-			const struct enpu_layer_desc *l = &g->layers[i];
-			int ok = 1;
+	/* the layers waiting on each tensor, grouped by tensor */
+	for (i = 0; i < L; i++)
+		for (j = 0; j < g->layers[i].num_inputs; j++) {
+			int t = g->layers[i].inputs[j];
 
-			if (done[i])
-				continue;
-			for (j = 0; j < l->num_inputs; j++)
-				if (l->inputs[j] >= 0 && !ready[l->inputs[j]])
-					ok = 0;
-			if (!ok)
-				continue;
-			done[i] = 1;
-			ready[l->output] = 1;
-			order[n++] = i;
-			progress = 1;
+			if (t >= 0 && !ready[t]) {
+				first[t + 1]++;
+				missing[i]++;
+			}
 		}
+	for (i = 0; i < T; i++)
+		first[i + 1] += first[i];
+	users = calloc(first[T] + 1, sizeof(size_t));
+	if (!users) {
+		ret = enpu_fail(-ENOMEM, "out of memory ordering the graph");
+		goto out;
+	}
+	{
+		size_t *fill = calloc(T + 1, sizeof(size_t));
+
+		if (!fill) {
+			ret = enpu_fail(-ENOMEM, "out of memory ordering the graph");
+			goto out;
+		}
+		for (i = 0; i < L; i++)
+			for (j = 0; j < g->layers[i].num_inputs; j++) {
+				int t = g->layers[i].inputs[j];
+
+				if (t >= 0 && !ready[t])
+					users[first[t] + fill[t]++] = i;
+			}
+		free(fill);
+	}
+	for (i = 0; i < L; i++)
+		if (!missing[i])
+			lheap_push(&cur, i);
+	while (n < L) {
+		int t;
+
+		if (!cur.n) {
+			if (!next.n)
+				break;		/* what is left waits on itself */
+			tmp = cur;		/* the next sweep */
+			cur = next;
+			next = tmp;
+		}
+		i = lheap_pop(&cur);
+		done[i] = 1;
+		order[n++] = i;
+		t = g->layers[i].output;
+		if (ready[t])
+			continue;
+		ready[t] = 1;
+		for (k = first[t]; k < first[t + 1]; k++)
+			if (!--missing[users[k]])
+				lheap_push(users[k] > i ? &cur : &next, users[k]);
 	}
 	if (n < g->num_layers) {
 		for (i = 0; i < g->num_layers && !ret; i++) {
@@ -297,8 +378,14 @@ int enpu_graph_order(const struct enpu_graph *g, size_t *order)
 		if (!ready[g->outputs[i]])
 			ret = enpu_fail(-EINVAL, "graph output %zu (tensor %d) is never computed",
 					i, g->outputs[i]);
+out:
 	free(done);
 	free(ready);
+	free(missing);
+	free(first);
+	free(users);
+	free(cur.v);
+	free(next.v);
 	return ret;
 }
 

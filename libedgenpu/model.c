@@ -85,6 +85,30 @@ static int cpu_alloc(struct enpu_model *m)
  * Compiles @graph; with @plan_for, plans for that device without one
  * (host tests of the compiler), else for @dev or the CPU backend.
  */
+/*
+ * A hostile model can declare activations of 2^31 elements: their bytes
+ * are bounded before anything is allocated for them.
+ */
+static int activations_bounded(const struct enpu_graph *g,
+			       const struct enpu_compile_options *opt)
+{
+	uint64_t max = ENPU_COMPILE_MAX_ACTIVATIONS, sum = 0;
+	size_t i;
+
+	if (opt && opt->size >= offsetof(struct enpu_compile_options, max_activation_bytes) +
+				sizeof(uint64_t) && opt->max_activation_bytes)
+		max = opt->max_activation_bytes;
+	for (i = 0; i < g->num_tensors; i++)
+		if (!g->tensors[i].data)
+			sum += g->tensors[i].bytes;
+	if (sum > max)
+		return enpu_fail(-E2BIG, "the model's activations take %llu MiB, over the %llu "
+				 "MiB a compile may use (enpu_compile_options.max_activation_bytes"
+				 " raises it)", (unsigned long long)(sum >> 20),
+				 (unsigned long long)(max >> 20));
+	return 0;
+}
+
 int enpu_model_compile_for(struct enpu_device *dev,
 			   const struct enpu_target *target,
 			   const struct enpu_graph *graph,
@@ -102,6 +126,9 @@ int enpu_model_compile_for(struct enpu_device *dev,
 	if (opt && opt->size < sizeof(size_t) + sizeof(uint32_t))
 		return enpu_fail(-EINVAL, "enpu_compile_options.size is %zu", opt->size);
 	ret = enpu_graph_validate(graph);
+	if (ret)
+		return ret;
+	ret = activations_bounded(graph, opt);
 	if (ret)
 		return ret;
 

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <edgenpu/edgenpu.h>
 
 #include "kselftest_harness.h"
+#include "graph.h"		/* enpu_graph_order(), against the reference below */
 
 static const float one = 1.0f, half = 0.5f, quarter = 0.25f, sm_scale = 1.0f / 256;
 static const int32_t zero = 0, sm_zp = -128;
@@ -212,6 +214,144 @@ TEST_F(g, rescale_out_of_range_refused_at_compile)
 	EXPECT_ERR(enpu_model_compile(NULL, self->g, NULL, &m),
 		   "layer 0 (QUANTIZE): requantization: input scale 1 / output scale 1e-30");
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "outside the -31..31"));
+}
+
+/*
+ * A hostile model declaring activations of hundreds of MiB is refused
+ * before anything is allocated for them, with the figures and the knob.
+ */
+TEST_F(g, activations_bounded_before_allocation)
+{
+	static const float s = 1.0f;
+	struct enpu_tensor_desc d = {
+		.dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, 16384, 16384, 1 },
+		.num_scales = 1, .scales = &s, .zero_points = &zero,
+	};
+	struct enpu_compile_options opt = { .size = sizeof(opt), .max_activation_bytes = 64 << 20 };
+	struct enpu_model *m = NULL;
+	int t[5], i;
+
+	/* five tensors of 2^28 elements (the most one may have), chained by ADDs */
+	for (i = 0; i < 5; i++) {
+		t[i] = enpu_graph_add_tensor(self->g, &d);
+		ASSERT_LE(0, t[i]) TH_LOG("%s", enpu_last_error());
+	}
+	for (i = 0; i < 4; i++)
+		ASSERT_LE(0, enpu_graph_add_layer(self->g, &(struct enpu_layer_desc){
+			.type = ENPU_LAYER_ADD, .inputs = { t[i], t[i] }, .num_inputs = 2,
+			.output = t[i + 1] }));
+	ASSERT_EQ(0, enpu_graph_set_io(self->g, &t[0], 1, &t[4], 1));
+	EXPECT_EQ(-E2BIG, enpu_model_compile(NULL, self->g, NULL, &m));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "the model's activations take 1280 MiB, over "
+			       "the 1024 MiB a compile may use")) TH_LOG("%s", enpu_last_error());
+	EXPECT_EQ(NULL, m);
+	EXPECT_EQ(-E2BIG, enpu_model_compile(NULL, self->g, &opt, &m));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "over the 64 MiB")) TH_LOG("%s", enpu_last_error());
+}
+
+/* The order layers always had: sweeps by index, each taking what is ready. */
+static size_t reference_order(const struct enpu_graph *gr, size_t *order)
+{
+	unsigned char done[512] = { 0 }, ready[1024] = { 0 };
+	size_t n = 0, i, k;
+	int j, progress = 1;
+
+	for (i = 0; i < gr->num_tensors; i++)
+		for (k = 0; k < gr->num_inputs; k++)
+			ready[i] |= gr->tensors[i].data || gr->inputs[k] == (int)i;
+	while (n < gr->num_layers && progress) {
+		progress = 0;
+		for (i = 0; i < gr->num_layers; i++) {
+			int ok = !done[i];
+
+			for (j = 0; ok && j < gr->layers[i].num_inputs; j++)
+				ok = gr->layers[i].inputs[j] < 0 || ready[gr->layers[i].inputs[j]];
+			if (!ok)
+				continue;
+			done[i] = 1;
+			ready[gr->layers[i].output] = 1;
+			order[n++] = i;
+			progress = 1;
+		}
+	}
+	return n;
+}
+
+/*
+ * The linear-time ordering gives exactly the order compiled models have
+ * always used, on random graphs whose layers are added in random order.
+ */
+TEST(order_is_the_sweep_order)
+{
+	uint32_t seed = 12345;
+	int round;
+
+	for (round = 0; round < 200; round++) {
+		struct enpu_graph *gr;
+		size_t want[512], got[512], nl = 10 + round % 90, i, k, perm[512];
+		int t[512], in;
+
+		ASSERT_EQ(0, enpu_graph_create(&gr));
+		for (i = 0; i <= nl; i++)
+			t[i] = act(gr, "t", 2, 2, 1, &one, &zero);
+		for (i = 0; i < nl; i++)
+			perm[i] = i;
+		for (i = nl; i > 1; i--) {
+			seed = seed * 1664525u + 1013904223u;
+			k = (seed >> 8) % i;
+			size_t tmp = perm[i - 1];
+
+			perm[i - 1] = perm[k];
+			perm[k] = tmp;
+		}
+		/* layer producing t[p + 1] from t[p] and an earlier tensor, added in perm order */
+		for (k = 0; k < nl; k++) {
+			size_t p = perm[k];
+
+			seed = seed * 1664525u + 1013904223u;
+			ASSERT_LE(0, enpu_graph_add_layer(gr, &(struct enpu_layer_desc){
+				.type = ENPU_LAYER_ADD, .inputs = { t[p], t[(seed >> 8) % (p + 1)] },
+				.num_inputs = 2, .output = t[p + 1] }));
+		}
+		in = t[0];
+		ASSERT_EQ(0, enpu_graph_set_io(gr, &in, 1, &t[nl], 1));
+		ASSERT_EQ(nl, reference_order(gr, want));
+		ASSERT_EQ(0, enpu_graph_order(gr, got)) TH_LOG("%s", enpu_last_error());
+		EXPECT_EQ(0, memcmp(want, got, nl * sizeof(size_t))) TH_LOG("round %d", round);
+		enpu_graph_destroy(gr);
+	}
+}
+
+/*
+ * A 16,384-layer chain added last layer first (the old ordering's worst
+ * case, one layer per sweep) compiles for the CPU; the time is printed.
+ */
+TEST(long_chain_compiles)
+{
+	enum { N = 16384 };
+	struct enpu_graph *gr;
+	struct enpu_model *m = NULL;
+	struct timespec t0, t1;
+	int *t = malloc((N + 1) * sizeof(int)), in, i;
+
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, enpu_graph_create(&gr));
+	for (i = 0; i <= N; i++)
+		t[i] = act(gr, "t", 1, 1, 4, &one, &zero);
+	for (i = N - 1; i >= 0; i--)
+		ASSERT_LE(0, enpu_graph_add_layer(gr, &(struct enpu_layer_desc){
+			.type = ENPU_LAYER_ADD, .inputs = { t[i], t[i] }, .num_inputs = 2,
+			.output = t[i + 1] }));
+	in = t[0];
+	ASSERT_EQ(0, enpu_graph_set_io(gr, &in, 1, &t[N], 1));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, enpu_model_compile(NULL, gr, NULL, &m)) TH_LOG("%s", enpu_last_error());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("compiled %d chained layers for the CPU in %.1f ms (host wall time, ASan build)",
+	       N, (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	enpu_model_destroy(m);
+	enpu_graph_destroy(gr);
+	free(t);
 }
 
 TEST_F(g, softmax_output_quantization)

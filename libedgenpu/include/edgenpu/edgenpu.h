@@ -343,16 +343,23 @@ struct enpu_run;
 #define ENPU_COMPILE_NO_SRAM		(1u << 0)	/* activations in DRAM only */
 #define ENPU_COMPILE_NO_PREFETCH	(1u << 1)	/* no DMA weight prefetch */
 
+/* What a compile may use for activations unless told otherwise. */
+#define ENPU_COMPILE_MAX_ACTIVATIONS	(1ull << 30)
+
 /**
  * struct enpu_compile_options - optional compile settings
  * @size:         sizeof(struct enpu_compile_options)
  * @flags:        ENPU_COMPILE_*
  * @max_inflight: inferences that may be in flight at once (default 4)
+ * @max_activation_bytes: bound on the bytes of all the model's activations
+ *                (tensors that are not constants), checked before anything
+ *                is allocated; 0 gives ENPU_COMPILE_MAX_ACTIVATIONS (1 GiB)
  */
 struct enpu_compile_options {
 	size_t size;
 	uint32_t flags;
 	unsigned int max_inflight;
+	uint64_t max_activation_bytes;
 };
 
 /*
