@@ -253,6 +253,13 @@ static void op_bo_info_mmap(struct world *w)
 	i.flags = chance(R, 95) ? 0 : edge32(R);
 	if (xioctl(w->fd[f], DRM_IOCTL_EDGENPU_BO_INFO, &i) || !chance(R, 30))
 		return;
+	/*
+	 * Mapping a buffer gives it all its pages (the shmem helper), which
+	 * are the process's memory, not pinned: a 1 GiB one in the 2 GiB
+	 * guest had the OOM killer end two workers.
+	 */
+	if (i.size > FUZZ_PINNED_MB << 20)
+		return;
 	/* touch it through a CPU mapping, maybe past its end */
 	p = mmap(NULL, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd[f],
 		 chance(R, 90) ? i.mmap_offset : i.mmap_offset + 4096);
