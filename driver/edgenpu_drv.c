@@ -18,6 +18,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
 
 #include <drm/edgenpu_accel.h>
 
@@ -197,13 +198,36 @@ static const struct drm_ioctl_desc edgenpu_ioctls[] = {
 	EDGENPU_IOCTL(JOB_INFO, job_info, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(edgenpu_accel_fops);
+/*
+ * fdinfo (Documentation/gpu/drm-usage-stats.rst): the DRM core prints
+ * drm-driver and drm-client-id; this adds the file's NPU busy time and
+ * modelled cycles (sums over its ended jobs, as JOB_INFO reports each),
+ * the clock they count at, and the memory of its buffers.
+ */
+static void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	u64 busy_ns, cycles;
+
+	edgenpu_job_table_usage(fpriv->jobs, &busy_ns, &cycles);
+	drm_printf(p, "drm-engine-npu:\t%llu ns\n", busy_ns);
+	drm_printf(p, "drm-cycles-npu:\t%llu\n", cycles);
+	drm_printf(p, "drm-maxfreq-npu:\t%u MHz\n", fpriv->edev->clock_mhz);
+	drm_show_memory_stats(p, file);
+}
+
+static const struct file_operations edgenpu_accel_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 const struct drm_driver edgenpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = edgenpu_open,
 	.postclose = edgenpu_postclose,
+	.show_fdinfo = edgenpu_show_fdinfo,
 	.gem_create_object = edgenpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.fops = &edgenpu_accel_fops,

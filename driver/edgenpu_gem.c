@@ -125,8 +125,18 @@ static void edgenpu_gem_free(struct drm_gem_object *obj)
 	drm_gem_shmem_free(&bo->base);
 }
 
+/*
+ * fdinfo's drm-resident-memory: a buffer with its pages is resident. Read
+ * without the buffer's lock, as drm_gem.h allows for this callback.
+ */
+static enum drm_gem_object_status edgenpu_gem_status(struct drm_gem_object *obj)
+{
+	return READ_ONCE(to_drm_gem_shmem_obj(obj)->pages) ? DRM_GEM_OBJECT_RESIDENT : 0;
+}
+
 static const struct drm_gem_object_funcs edgenpu_gem_funcs = {
 	.free = edgenpu_gem_free,
+	.status = edgenpu_gem_status,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,

@@ -26,14 +26,18 @@
  * @pending, @pending_cmd: the file's jobs not yet freed and the bytes of
  * command stream they hold, bounded by DRM_EDGENPU_MAX_PENDING_JOBS and
  * DRM_EDGENPU_MAX_PENDING_CMD.
+ * @busy_ns, @cycles: the sums of every ended job's duration and modelled
+ * cycles (what JOB_INFO reports of each), for fdinfo.
  */
 struct edgenpu_job_table {
 	struct kref ref;
 	atomic_t pending;
 	atomic_t pending_cmd;
-	/* protects next_id and rec; taken in hard IRQ */
+	/* protects next_id, rec, busy_ns and cycles; taken in hard IRQ */
 	spinlock_t lock;
 	u64 next_id;
+	u64 busy_ns;
+	u64 cycles;
 	struct drm_edgenpu_job_info rec[EDGENPU_JOB_RECORDS];
 };
 
@@ -145,6 +149,9 @@ void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
+	t->busy_ns += duration_ns;
+	if (done)
+		t->cycles += done->cycles;
 	r = &t->rec[id % EDGENPU_JOB_RECORDS];
 	if (r->job_id == id) {
 		r->status = status;
@@ -164,6 +171,22 @@ void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			r->commands = done->commands;
 		}
 	}
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/**
+ * edgenpu_job_table_usage() - what a file's ended jobs used
+ * @t: the file's table
+ * @busy_ns: the sum of their durations
+ * @cycles: the sum of their modelled NPU cycles
+ */
+void edgenpu_job_table_usage(struct edgenpu_job_table *t, u64 *busy_ns, u64 *cycles)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->lock, flags);
+	*busy_ns = t->busy_ns;
+	*cycles = t->cycles;
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
