@@ -230,6 +230,13 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c $(LIB_SAN) $(LIB_HDRS)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# make demo's build wrapper: progress on the terminal, commands in the log.
+HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
+$(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tools/setup/quiet-build \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
+
 # edgenpu-run's options and errors on the CPU backend.
 HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
 $(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c $(BUILD)/bin/edgenpu-run \
@@ -471,9 +478,9 @@ deps:
 demo:
 	@tools/setup/host-deps.sh
 	@mkdir -p $(BUILD)
-	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" all \
-		>$(BUILD)/demo-build.log 2>&1 || \
-		{ tail -n 40 $(BUILD)/demo-build.log; exit 1; }
+	@echo "[edgenpu] building (commands in $(BUILD)/demo-build.log; long steps report here)" >&2
+	@tools/setup/quiet-build $(BUILD)/demo-build.log \
+		$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" all
 	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
 # The kselftests and library tests on the arm64 guest (NPU through the
