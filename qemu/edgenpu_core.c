@@ -87,12 +87,20 @@ static void edgenpu_post_locked(EdgeNpuCore *s, uint32_t causes)
 
 /* ---- bus access for the engine (worker thread, no lock held) ------------- */
 
+/*
+ * The NPU's DMA reaches memory only (hw/README.md): an access that lands
+ * on device registers is a bus error. It is refused before anything
+ * takes the big lock, so a guest that points its NPU at MMIO gets a
+ * DMA error instead of a worker waiting on the lock that unplug holds.
+ */
+static const MemTxAttrs edgenpu_dma_attrs = { .memory = 1 };
+
 static int edgenpu_bus_read(void *opaque, uint64_t addr, void *buf, size_t len)
 {
     EdgeNpuCore *s = opaque;
 
     return dma_memory_read(s->dma_as, addr, buf, len,
-                           MEMTXATTRS_UNSPECIFIED) == MEMTX_OK ? 0 : -1;
+                           edgenpu_dma_attrs) == MEMTX_OK ? 0 : -1;
 }
 
 static int edgenpu_bus_write(void *opaque, uint64_t addr, const void *buf,
@@ -101,7 +109,7 @@ static int edgenpu_bus_write(void *opaque, uint64_t addr, const void *buf,
     EdgeNpuCore *s = opaque;
 
     return dma_memory_write(s->dma_as, addr, buf, len,
-                            MEMTXATTRS_UNSPECIFIED) == MEMTX_OK ? 0 : -1;
+                            edgenpu_dma_attrs) == MEMTX_OK ? 0 : -1;
 }
 
 static const struct enpu_mem_ops edgenpu_mem_ops = {

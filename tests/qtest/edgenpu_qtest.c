@@ -2999,6 +2999,46 @@ TEST_F(qemu, sram_and_its_owner_migrate)
 	}
 }
 
+/*
+ * The NPU's DMA reaches memory only: a job whose page table points at the
+ * device's own registers gets a DMA error, reading or writing, and the
+ * registers are untouched (before: the fill wrote SCRATCH, through the
+ * big lock, from the worker thread).
+ */
+TEST_F(npu, dma_to_device_registers_is_a_bus_error)
+{
+	enum { VA_REGS = 0x300000, VA_OUT = 0x10000 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+
+	npu_wr(n, ENPU_REG_SCRATCH, 0x5ca1ab1e);
+	as_map_page(&self->as, VA_REGS, n->regs, NPU_RW);
+	as_map_new(&self->as, VA_OUT, 4096, NPU_RW);
+	npu_ring_init(n, RING0, 8);
+
+	st_init(&s);
+	st_fill(&s, VA_REGS + ENPU_REG_SCRATCH, 0x77, 4);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 1, &j, &c);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, c.status);
+	EXPECT_EQ(0x5ca1ab1e, npu_rd(n, ENPU_REG_SCRATCH));
+
+	st_init(&s);
+	st_copy(&s, VA_REGS, VA_OUT, 64);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 2, &j, &c);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, c.status);
+
+	/* and the device goes on */
+	st_init(&s);
+	st_fill(&s, VA_OUT, 0x11, 64);
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 3, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+}
+
 /* ======================================================================== */
 /* Malformed MMIO                                                           */
 /* ======================================================================== */
