@@ -209,7 +209,8 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complet
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
-$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) tests/host/alt_graph.h $(LIB) | $(KROOT)/.complete
+$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) tests/host/alt_graph.h tests/host/tool_run.h \
+		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
 		$(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
@@ -224,7 +225,7 @@ $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
 
 # Compile targets with no device, edgenpu-compile --target included.
 HOST_TESTS += $(BUILD)/tests/host/target_test
-$(BUILD)/tests/host/target_test: tests/host/target_test.c $(LIB_SAN) $(LIB_HDRS) \
+$(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h $(LIB_SAN) $(LIB_HDRS) \
 		$(BUILD)/bin/edgenpu-compile | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
@@ -232,14 +233,16 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c $(LIB_SAN) $(LIB_HDRS)
 
 # make demo's build wrapper: progress on the terminal, commands in the log.
 HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
-$(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tools/setup/quiet-build \
+$(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/tool_run.h \
+		tools/setup/quiet-build \
 		| $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
 
 # edgenpu-run's options and errors on the CPU backend.
 HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
-$(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c $(BUILD)/bin/edgenpu-run \
+$(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c tests/host/tool_run.h \
+		$(BUILD)/bin/edgenpu-run \
 		| $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)

@@ -10,24 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-
-static const char *models_dir(void)
-{
-	const char *d = getenv("EDGENPU_MODELS");
-
-	return d && *d ? d : "../shared/models";
-}
-
-static const char *bin_dir(void)
-{
-	const char *b = getenv("EDGENPU_BIN");
-
-	return b && *b ? b : "build/bin";
-}
+#include "tool_run.h"
 
 /* Runs edgenpu-run @args; its exit status, its output (both streams) in @out. */
 static int run(char *out, size_t len, const char *fmt, ...)
@@ -36,22 +22,13 @@ static int run(char *out, size_t len, const char *fmt, ...)
 {
 	char args[1024], cmd[1536];
 	va_list ap;
-	size_t n;
-	FILE *p;
-	int st;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
 	snprintf(cmd, sizeof(cmd), "EDGENPU_ACCEL_DIR=/nonexistent LD_LIBRARY_PATH=%s/../lib "
-		 "%s/edgenpu-run %s 2>&1", bin_dir(), bin_dir(), args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, len - 1, p);
-	out[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		 "%s/edgenpu-run %s 2>&1", tool_bin_dir(), tool_bin_dir(), args);
+	return tool_run(cmd, out, len);
 }
 
 FIXTURE(tool) {
@@ -65,10 +42,10 @@ FIXTURE_SETUP(tool)
 	char path[600];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/edgenpu-run", bin_dir());
+	snprintf(path, sizeof(path), "%s/edgenpu-run", tool_bin_dir());
 	if (access(path, X_OK))
 		SKIP(return, "no %s (run from the tree, or set EDGENPU_BIN)", path);
-	snprintf(self->model, sizeof(self->model), "%s/person_detect.tflite", models_dir());
+	snprintf(self->model, sizeof(self->model), "%s/person_detect.tflite", tool_models_dir());
 	snprintf(self->file, sizeof(self->file), "/tmp/enpu-run-XXXXXX");
 	fd = mkstemp(self->file);
 	ASSERT_LE(0, fd);
@@ -128,7 +105,7 @@ TEST_F(tool, values_are_not_probabilities)
 {
 	char model[600];
 
-	snprintf(model, sizeof(model), "%s/hello_world_int8.tflite", models_dir());
+	snprintf(model, sizeof(model), "%s/hello_world_int8.tflite", tool_models_dir());
 	if (access(model, R_OK))
 		SKIP(return, "no %s", model);
 	ASSERT_EQ(0, run(self->out, sizeof(self->out), "--cpu %s", model)) TH_LOG("%s", self->out);

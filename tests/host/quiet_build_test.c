@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "tool_run.h"
 
 FIXTURE(qb) {
 	char log[64], err[64];
@@ -46,19 +46,10 @@ FIXTURE_TEARDOWN(qb)
 static int qb(const char *log, const char *err, const char *script, char *out, size_t len)
 {
 	char cmd[512];
-	size_t n;
-	FILE *p;
-	int st;
 
 	snprintf(cmd, sizeof(cmd), "tools/setup/quiet-build %s sh -c '%s' 2>%s", log, script,
 		 err);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, len - 1, p);
-	out[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return tool_run(cmd, out, len);
 }
 
 static char *slurp(const char *path)
@@ -103,14 +94,9 @@ TEST_F(qb, a_failure_shows_the_end_of_the_log_and_keeps_its_status)
 TEST_F(qb, make_demo_builds_through_it)
 {
 	char out[1024];
-	FILE *p = popen("make -n --no-print-directory demo 2>/dev/null | grep -c "
-			"'tools/setup/quiet-build build/demo-build.log'", "r");
-	size_t n;
 
-	ASSERT_NE(NULL, p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = 0;
-	pclose(p);
+	tool_run("make -n --no-print-directory demo 2>/dev/null | grep -c "
+		 "'tools/setup/quiet-build build/demo-build.log'", out, sizeof(out));
 	EXPECT_STREQ("1\n", out);
 }
 

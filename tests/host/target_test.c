@@ -10,20 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <edgenpu/edgenpu.h>
 
 #include "edgenpu_hw.h"
 #include "kselftest_harness.h"
-
-static const char *models_dir(void)
-{
-	const char *d = getenv("EDGENPU_MODELS");
-
-	return d && *d ? d : "../shared/models";
-}
+#include "tool_run.h"
 
 FIXTURE(tfile) {
 	char path[64];
@@ -143,7 +136,7 @@ static int load_model(struct __test_metadata *_metadata, const char *name,
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", models_dir(), name);
+	snprintf(path, sizeof(path), "%s/%s", tool_models_dir(), name);
 	if (access(path, R_OK))
 		return -1;
 	EXPECT_EQ(0, enpu_model_load_tflite(path, g)) TH_LOG("%s", enpu_last_error());
@@ -167,7 +160,7 @@ TEST(compile_for_a_target_without_a_device)
 	void *outs[] = { out };
 
 	if (load_model(_metadata, "person_detect.tflite", &g))
-		SKIP(return, "no person_detect.tflite in %s", models_dir());
+		SKIP(return, "no person_detect.tflite in %s", tool_models_dir());
 	enpu_target_default(&t);
 	ASSERT_EQ(0, enpu_model_compile_target(&t, g, NULL, &m)) TH_LOG("%s", enpu_last_error());
 	ASSERT_EQ(0, enpu_model_target(m, &got));
@@ -210,7 +203,7 @@ TEST(the_target_drives_the_plan)
 	size_t i, sram_a = 0, sram_b = 0;
 
 	if (load_model(_metadata, "person_detect.tflite", &g))
-		SKIP(return, "no person_detect.tflite in %s", models_dir());
+		SKIP(return, "no person_detect.tflite in %s", tool_models_dir());
 	enpu_target_default(&big);
 	small = big;
 	snprintf(small.name, sizeof(small.name), "small");
@@ -332,22 +325,11 @@ TEST(cpu_layers_say_why)
 /* Runs the built edgenpu-compile; its exit status, output in @out. */
 static int tool(char *out, size_t len, const char *args)
 {
-	const char *bin = getenv("EDGENPU_BIN");
 	char cmd[1024];
-	size_t n;
-	FILE *p;
-	int st;
 
-	bin = bin && *bin ? bin : "build/bin";
 	snprintf(cmd, sizeof(cmd), "EDGENPU_ACCEL_DIR=/nonexistent LD_LIBRARY_PATH=%s/../lib "
-		 "%s/edgenpu-compile %s 2>&1", bin, bin, args);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	n = fread(out, 1, len - 1, p);
-	out[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		 "%s/edgenpu-compile %s 2>&1", tool_bin_dir(), tool_bin_dir(), args);
+	return tool_run(cmd, out, len);
 }
 
 TEST_F(tfile, edgenpu_compile_without_a_device)
@@ -357,7 +339,7 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 
 	if (access("build/bin/edgenpu-compile", X_OK) && !getenv("EDGENPU_BIN"))
 		SKIP(return, "no build/bin/edgenpu-compile (run from the tree, or set EDGENPU_BIN)");
-	snprintf(args, sizeof(args), "--target default %s/person_detect.tflite", models_dir());
+	snprintf(args, sizeof(args), "--target default %s/person_detect.tflite", tool_models_dir());
 	ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "target default: hardware contract")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "(no device)"));
@@ -368,7 +350,7 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 			       "instruction for SOFTMAX"));
 
 	put(self->path, GOOD);
-	snprintf(args, sizeof(args), "-t %s %s/person_detect.tflite", self->path, models_dir());
+	snprintf(args, sizeof(args), "-t %s %s/person_detect.tflite", self->path, tool_models_dir());
 	ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "target board: hardware contract 0.3.0, 64 MACs/cycle at 800 MHz"))
 		TH_LOG("%s", out);
@@ -381,7 +363,7 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 		ASSERT_LE(0, fd);
 		close(fd);
 		snprintf(args, sizeof(args), "-t default --dot %s %s/person_detect.tflite",
-			 dotfile, models_dir());
+			 dotfile, tool_models_dir());
 		EXPECT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
 		snprintf(cmd, sizeof(cmd), "dot -Tsvg %s > /dev/null 2>&1", dotfile);
 		if (system("command -v dot > /dev/null 2>&1"))
@@ -390,20 +372,20 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 			EXPECT_EQ(0, system(cmd)) TH_LOG("dot refused %s", dotfile);
 		unlink(dotfile);
 		snprintf(args, sizeof(args), "-t default --dot /nonexistent/x.dot "
-			 "%s/person_detect.tflite", models_dir());
+			 "%s/person_detect.tflite", tool_models_dir());
 		EXPECT_EQ(1, tool(out, sizeof(out), args));
 		EXPECT_NE(NULL, strstr(out, "cannot write /nonexistent/x.dot")) TH_LOG("%s", out);
 	}
 
 	/* no device and no target: the error says what to do */
-	snprintf(args, sizeof(args), "%s/person_detect.tflite", models_dir());
+	snprintf(args, sizeof(args), "%s/person_detect.tflite", tool_models_dir());
 	EXPECT_EQ(1, tool(out, sizeof(out), args));
 	EXPECT_NE(NULL, strstr(out, "--target default")) TH_LOG("%s", out);
-	snprintf(args, sizeof(args), "--target nosuch %s/person_detect.tflite", models_dir());
+	snprintf(args, sizeof(args), "--target nosuch %s/person_detect.tflite", tool_models_dir());
 	EXPECT_EQ(1, tool(out, sizeof(out), args));
 	EXPECT_NE(NULL, strstr(out, "no target 'nosuch'")) TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "-d /dev/null --target default %s/person_detect.tflite",
-		 models_dir());
+		 tool_models_dir());
 	EXPECT_EQ(2, tool(out, sizeof(out), args));
 	EXPECT_NE(NULL, strstr(out, "exclude each other")) TH_LOG("%s", out);
 }

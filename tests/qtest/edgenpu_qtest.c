@@ -2774,20 +2774,12 @@ TEST_F(qemu, migration_during_a_huge_command)
 
 static void st_pipeline(struct npu_stream *s)
 {
-	struct enpu_cmd_conv2d c = {
-		.input = BIG_IN, .filter = BIG_FILT, .quant = BIG_QUANT, .output = BIG_OUT,
-		.batches = 1, .in_h = BIG_HW, .in_w = BIG_HW, .in_c = BIG_C,
-		.out_h = BIG_HW, .out_w = BIG_HW, .out_c = BIG_C,
-		.kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
-		.dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1,
-		.act_min = -128, .act_max = 127,
-	};
 	int r;
 
 	for (r = 0; r < PIPE_ROUNDS; r++) {
 		if (r)
 			st_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, 1);
-		st_cmd(s, ENPU_OP_CONV2D, &c, sizeof(c));
+		st_big_convs(s, 1);
 		st_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, 0);
 		st_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, 0);
 		st_copy(s, BIG_OUT, BIG_IN, BIG_HW * BIG_HW * BIG_C);

@@ -8,13 +8,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <edgenpu/edgenpu.h>
 
 #include "kselftest_harness.h"
 #include "../selftests/edgenpu_util.h"
+#include "../host/tool_run.h"
 
 static int count_fds(void)
 {
@@ -158,7 +158,6 @@ TEST(tool_edgenpu_run_lists_cpu_layers)
 	struct enpu_device *dev;
 	char buf[8192], want[64];
 	size_t i, n = 0;
-	FILE *p;
 
 	if (access("/usr/share/edgenpu/models/person_detect.tflite", R_OK))
 		SKIP(return, "no person_detect.tflite staged");
@@ -173,28 +172,10 @@ TEST(tool_edgenpu_run_lists_cpu_layers)
 	enpu_graph_destroy(g);
 	enpu_close(dev);
 
-	p = popen("edgenpu-run /usr/share/edgenpu/models/person_detect.tflite 2>&1", "r");
-	ASSERT_NE(NULL, p);
-	i = fread(buf, 1, sizeof(buf) - 1, p);
-	buf[i] = 0;
-	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", buf);
+	EXPECT_EQ(0, tool_run("edgenpu-run /usr/share/edgenpu/models/person_detect.tflite 2>&1",
+			      buf, sizeof(buf))) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("want '%s' in: %s", want, buf);
 	EXPECT_NE(NULL, strstr(buf, "backend    EdgeNPU"));
-}
-
-/* Runs @cmd in a shell; its exit status, its output in @buf. */
-static int shell(const char *cmd, char *buf, size_t len)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int st;
-
-	if (!p)
-		return -1;
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /*
@@ -213,26 +194,26 @@ TEST(tool_edgenpu_run_options)
 	if (access(pd, R_OK) || access(golden, R_OK))
 		SKIP(return, "no person_detect model or golden staged");
 	snprintf(cmd, sizeof(cmd), "edgenpu-run --compare -l nobody,person %s 2>&1", pd);
-	EXPECT_EQ(0, shell(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
+	EXPECT_EQ(0, tool_run(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "compare    NPU and CPU outputs are identical")) TH_LOG("%s", buf);
 	EXPECT_TRUE(strstr(buf, " nobody ") || strstr(buf, " person ")) TH_LOG("%s", buf);
 
 	snprintf(cmd, sizeof(cmd), "edgenpu-run -i %s %s 2>&1", golden, pd);
-	EXPECT_EQ(0, shell(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
+	EXPECT_EQ(0, tool_run(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "reference  matches TFLite-Micro's output")) TH_LOG("%s", buf);
 
 	snprintf(cmd, sizeof(cmd), "edgenpu-run --bench -n 2 %s 2>&1", pd);
-	EXPECT_EQ(0, shell(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
+	EXPECT_EQ(0, tool_run(cmd, buf, sizeof(buf))) TH_LOG("%s", buf);
 	EXPECT_EQ(0, strncmp(buf, "person_detect.tflite", 20)) TH_LOG("%s", buf);
 	lines = 0;
 	for (i = 0; buf[i]; i++)
 		lines += buf[i] == '\n';
 	EXPECT_EQ(1, lines) TH_LOG("%s", buf);
 
-	EXPECT_EQ(0, shell("edgenpu-run --synthetic 2>&1", buf, sizeof(buf))) TH_LOG("%s", buf);
+	EXPECT_EQ(0, tool_run("edgenpu-run --synthetic 2>&1", buf, sizeof(buf))) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "backend    EdgeNPU"));
 
-	EXPECT_EQ(0, shell("EDGENPU_SHARE=/nonexistent edgenpu-bench 2>&1", buf, sizeof(buf)))
+	EXPECT_EQ(0, tool_run("EDGENPU_SHARE=/nonexistent edgenpu-bench 2>&1", buf, sizeof(buf)))
 		TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "dev cycles")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "synthetic")) TH_LOG("%s", buf);
