@@ -56,20 +56,26 @@ static int layer_has_weights(enum enpu_layer_type t)
 	       t == ENPU_LAYER_FULLY_CONNECTED;
 }
 
-/* Every command of @s decodes, with each operand inside the VA space. */
-static int stream_valid(const struct enpu_stream *s)
+/*
+ * Whether every command of @s decodes, with each operand inside the VA
+ * space: 0, the first command's ENPU_CMD_ERR_*, or -ENOMEM when emitting
+ * it ran out of memory.
+ */
+static int stream_error(const struct enpu_stream *s)
 {
 	struct enpu_cmd_info info;
 	size_t pos = 0;
+	int err;
 
 	if (s->oom)
-		return 0;
+		return -ENOMEM;
 	while (pos < s->n) {
-		if (enpu_cmd_decode(s->w + pos, s->n - pos, &info))
-			return 0;
+		err = enpu_cmd_decode(s->w + pos, s->n - pos, &info);
+		if (err)
+			return err;
 		pos += info.words;
 	}
-	return 1;
+	return 0;
 }
 
 /* The largest of layer @l's tensors, bytes. */
@@ -85,22 +91,15 @@ static uint64_t largest_operand(const struct enpu_model *m, size_t l)
 	return max;
 }
 
-/* Why the first command of @s the NPU would refuse is refused, in @why. */
-static void refusal(const struct enpu_model *m, size_t l, const struct enpu_stream *s,
-		    char *why, size_t len)
+/* Why layer @l's commands are refused (@err from stream_error()), in @why. */
+static void refusal(const struct enpu_model *m, size_t l, int err, char *why, size_t len)
 {
 	const char *type = enpu_layer_type_name(m->prep[l].type);
-	struct enpu_cmd_info info;
-	size_t pos = 0;
-	int err = 0;
 
-	if (s->oom) {
-		snprintf(why, len, "out of memory emitting its NPU commands");
-		return;
-	}
-	while (pos < s->n && !(err = enpu_cmd_decode(s->w + pos, s->n - pos, &info)))
-		pos += info.words;
 	switch (err) {
+	case -ENOMEM:
+		snprintf(why, len, "out of memory emitting its NPU commands");
+		break;
 	case ENPU_CMD_ERR_TOO_BIG:
 		snprintf(why, len, "an operand of %.1f MiB (its largest tensor) is over the "
 			 "%u MiB an NPU command takes per operand",
@@ -124,7 +123,7 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len)
 {
 	const struct enpu_prep *p = &m->prep[l];
 	struct enpu_stream s = { 0 };
-	int ok, ret;
+	int ret;
 
 	if (!layer_is_compute(p->type) && !layer_is_dma(p->type)) {
 		snprintf(why, len, "the NPU has no instruction for %s",
@@ -132,14 +131,13 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len)
 		return 0;
 	}
 	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);
-	ok = !ret && stream_valid(&s);
 	if (ret)
 		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
 			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);
-	else if (!ok)
-		refusal(m, l, &s, why, len);
+	else if ((ret = stream_error(&s)))
+		refusal(m, l, ret, why, len);
 	free(s.w);
-	return ok;
+	return !ret;
 }
 
 /* Modelled cycles of layer @l as placed. */
