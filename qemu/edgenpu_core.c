@@ -922,9 +922,9 @@ void edgenpu_core_unrealize(EdgeNpuCore *s)
  * the worker parks the running job within the abort bound and goes
  * quiet, and the job travels as the engine's bytes; on the destination
  * it goes on when the machine runs. Jobs still queued are only ring
- * state. A bus access of the worker that waits for the big lock (a guest
- * pointing its NPU at device registers) can keep the worker from going
- * quiet: saving then fails after a bound instead of hanging.
+ * state. The wait for the worker is bounded: should it not go quiet,
+ * saving fails with a message instead of hanging (its DMA never takes
+ * the big lock: edgenpu_dma_attrs).
  */
 #define EDGENPU_SAVE_WAIT_MS    (10 * ENPU_RESET_TIME_MAX_US / 1000)
 
@@ -953,9 +953,8 @@ static int edgenpu_pre_save(void *opaque)
             qemu_cond_timedwait(&s->quiet_cond, &s->lock, 10);
         }
         if (!s->quiet) {
-            error_report("edgenpu: the NPU did not stop within %d ms (its DMA "
-                         "waits for the machine); cannot save it",
-                         EDGENPU_SAVE_WAIT_MS);
+            error_report("edgenpu: the NPU did not stop within %d ms; cannot "
+                         "save it", EDGENPU_SAVE_WAIT_MS);
             ret = -EBUSY;
         }
     }
