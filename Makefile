@@ -231,6 +231,14 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h 
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# Compiled-model files and the compile cache, with no device.
+HOST_TESTS += $(BUILD)/tests/host/model_file_test
+$(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
 # make demo's build wrapper: progress on the terminal, commands in the log.
 HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
 $(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/tool_run.h \

@@ -82,14 +82,10 @@ static int cpu_alloc(struct enpu_model *m)
 }
 
 /*
- * Compiles @graph; with @plan_for, plans for that device without one
- * (host tests of the compiler), else for @dev or the CPU backend.
- */
-/*
  * A hostile model can declare activations of 2^31 elements: their bytes
  * are bounded before anything is allocated for them.
  */
-static int activations_bounded(const struct enpu_graph *g,
+int enpu_activations_bounded(const struct enpu_graph *g,
 			       const struct enpu_compile_options *opt)
 {
 	uint64_t max = ENPU_COMPILE_MAX_ACTIVATIONS, sum = 0;
@@ -109,33 +105,23 @@ static int activations_bounded(const struct enpu_graph *g,
 	return 0;
 }
 
-int enpu_model_compile_for(struct enpu_device *dev,
-			   const struct enpu_target *target,
-			   const struct enpu_graph *graph,
-			   const struct enpu_compile_options *opt,
-			   struct enpu_model **model)
+int enpu_model_new(struct enpu_graph *g, const struct enpu_compile_options *opt,
+		   struct enpu_model **out)
 {
 	struct enpu_model *m;
-	size_t i;
 	int ret;
 
-	if (!graph || !model)
-		return enpu_fail(-EINVAL, "enpu_model_compile: %s is NULL",
-				 graph ? "model" : "graph");
-	*model = NULL;
-	if (opt && opt->size < sizeof(size_t) + sizeof(uint32_t))
+	*out = NULL;
+	if (opt && opt->size < sizeof(size_t) + sizeof(uint32_t)) {
+		enpu_graph_destroy(g);
 		return enpu_fail(-EINVAL, "enpu_compile_options.size is %zu", opt->size);
-	ret = enpu_graph_validate(graph);
-	if (ret)
-		return ret;
-	ret = activations_bounded(graph, opt);
-	if (ret)
-		return ret;
-
+	}
 	m = calloc(1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		enpu_graph_destroy(g);
 		return enpu_fail(-ENOMEM, "out of memory");
-	m->dev = dev;
+	}
+	m->g = g;
 	m->max_inflight = 4;
 	if (opt) {
 		m->flags = opt->flags;
@@ -147,27 +133,73 @@ int enpu_model_compile_for(struct enpu_device *dev,
 		ret = enpu_fail(-EINVAL, "max_inflight %u is over 16", m->max_inflight);
 		goto err;
 	}
-	ret = enpu_graph_clone(graph, &m->g);
-	if (ret)
-		goto err;
-	m->order = calloc(m->g->num_layers + 1, sizeof(*m->order));
-	m->prep = calloc(m->g->num_layers + 1, sizeof(*m->prep));
-	m->linfo = calloc(m->g->num_layers + 1, sizeof(*m->linfo));
-	m->why_cpu = calloc(m->g->num_layers + 1, sizeof(*m->why_cpu));
+	m->order = calloc(g->num_layers + 1, sizeof(*m->order));
+	m->prep = calloc(g->num_layers + 1, sizeof(*m->prep));
+	m->linfo = calloc(g->num_layers + 1, sizeof(*m->linfo));
+	m->why_cpu = calloc(g->num_layers + 1, sizeof(*m->why_cpu));
 	if (!m->order || !m->prep || !m->linfo || !m->why_cpu) {
 		ret = enpu_fail(-ENOMEM, "out of memory");
 		goto err;
 	}
-	ret = enpu_graph_order(m->g, m->order);
-	if (ret)
-		goto err;
+	*out = m;
+	return 0;
+err:
+	enpu_model_destroy(m);
+	return ret;
+}
+
+int enpu_model_prepare(struct enpu_model *m)
+{
+	size_t i;
+	int ret;
+
 	for (i = 0; i < m->g->num_layers; i++) {
 		ret = enpu_prepare_layer(m->g, i, &m->prep[i]);
 		if (ret)
-			goto err;
+			return ret;
 		m->linfo[i].type = m->prep[i].type;
 		m->linfo[i].macs = m->prep[i].macs;
 	}
+	return 0;
+}
+
+int enpu_model_cpu_backend(struct enpu_model *m)
+{
+	return cpu_alloc(m);
+}
+
+int enpu_model_compile_for(struct enpu_device *dev,
+			   const struct enpu_target *target,
+			   const struct enpu_graph *graph,
+			   const struct enpu_compile_options *opt,
+			   struct enpu_model **model)
+{
+	struct enpu_graph *g;
+	struct enpu_model *m;
+	int ret;
+
+	if (!graph || !model)
+		return enpu_fail(-EINVAL, "enpu_model_compile: %s is NULL",
+				 graph ? "model" : "graph");
+	*model = NULL;
+	ret = enpu_graph_validate(graph);
+	if (ret)
+		return ret;
+	ret = enpu_activations_bounded(graph, opt);
+	if (ret)
+		return ret;
+	ret = enpu_graph_clone(graph, &g);
+	if (ret)
+		return ret;
+	ret = enpu_model_new(g, opt, &m);
+	if (ret)
+		return ret;
+	m->dev = dev;
+	ret = enpu_graph_order(m->g, m->order);
+	if (!ret)
+		ret = enpu_model_prepare(m);
+	if (ret)
+		goto err;
 	if (target)
 		ret = enpu_npu_plan(m, target);
 	else

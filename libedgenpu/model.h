@@ -30,6 +30,10 @@ struct enpu_model {
 	void **buf;
 	struct enpu_npu *npu;
 	struct enpu_target target;	/* what the NPU plan is for */
+	enum enpu_model_origin origin;
+	int has_source;			/* source_sha256 is known */
+	uint8_t source_sha256[32];	/* of the file it was compiled from */
+	char written_by[16];		/* read from a file: the library version */
 };
 
 /*
@@ -54,6 +58,21 @@ struct enpu_run {
 /* Runs layers order[first .. first + count) on the CPU over @buf. */
 int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
 			size_t count);
+
+/*
+ * A model around @g (taken over, destroyed on failure) with its per-layer
+ * arrays allocated and @opt's runtime settings; nothing ordered, prepared
+ * or planned yet.
+ */
+int enpu_model_new(struct enpu_graph *g, const struct enpu_compile_options *opt,
+		   struct enpu_model **m);
+/* Prepares every layer (enpu_prepare_layer()) and fills type and MACs. */
+int enpu_model_prepare(struct enpu_model *m);
+/* Host storage for every tensor: the model runs on the CPU backend. */
+int enpu_model_cpu_backend(struct enpu_model *m);
+/* -E2BIG when @g's activations exceed @opt's bound (or the default). */
+int enpu_activations_bounded(const struct enpu_graph *g,
+			     const struct enpu_compile_options *opt);
 
 /* A deep copy of @g (constants included). */
 int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out);

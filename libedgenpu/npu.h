@@ -32,6 +32,21 @@ struct enpu_stream {
 void enpu_stream_cmd(struct enpu_stream *s, uint32_t op, const void *cmd, size_t bytes);
 void enpu_stream_sync(struct enpu_stream *s, uint32_t op, uint32_t engine, uint32_t sem);
 
+/*
+ * A job's commands with the weights' and the arena's addresses as offsets
+ * (npu_reloc.c): @reloc lists the words to add a base to, as
+ * word index << 1 | ENPU_RELOC_*.
+ */
+#define ENPU_RELOC_WEIGHTS	0u
+#define ENPU_RELOC_ARENA	1u
+
+struct enpu_rstream {
+	uint32_t *w;
+	uint32_t n;
+	uint32_t *reloc;
+	uint32_t nreloc;
+};
+
 /* Resources of one inference in flight. */
 struct enpu_slot {
 	struct enpu_buffer *arena;
@@ -52,6 +67,7 @@ struct enpu_npu {
 	uint64_t arena_bytes;
 	uint32_t sram_act_bytes;	/* SRAM used by activations */
 	uint32_t slot_bytes;		/* each of the two prefetch slots */
+	struct enpu_rstream *rstreams;	/* per step; empty for CPU steps */
 	struct enpu_slot *slots;
 	unsigned int nslots;
 };
@@ -73,6 +89,17 @@ void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
 /* Emits device step @st (one job) for the given base addresses. */
 int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 		   uint32_t arena_va, struct enpu_stream *s);
+
+/* Builds npu->rstreams from the plan. */
+int enpu_npu_build_streams(struct enpu_model *m);
+void enpu_npu_free_streams(struct enpu_model *m);
+/*
+ * Step @st's stream for the given bases, into @s (reused): the relocated
+ * image, checked to decode and to touch only the weights (read), the arena
+ * and the SRAM.
+ */
+int enpu_npu_relocate(const struct enpu_model *m, size_t st, uint32_t weights_va,
+		      uint32_t arena_va, struct enpu_stream *s);
 
 /* VA of tensor @t given the bases. */
 uint32_t enpu_tensor_va(const struct enpu_npu *npu, int t, uint32_t weights_va,

@@ -579,6 +579,9 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 		li->est_cycles = layer_estimate(m, l, li->weights_prefetched ?
 						slot_va(npu, 0) : 0);
 	}
+	ret = enpu_npu_build_streams(m);
+	if (ret)
+		goto out;
 	npu->nslots = m->max_inflight;
 	npu->slots = calloc(npu->nslots, sizeof(*npu->slots));
 	if (!npu->slots)
@@ -630,6 +633,7 @@ void enpu_npu_destroy(struct enpu_model *m)
 		enpu_buffer_free(sl->arena);
 	}
 	free(npu->slots);
+	enpu_npu_free_streams(m);
 	enpu_buffer_free(npu->weights);
 	free(npu->place);
 	free(npu->quant_off);

@@ -38,8 +38,8 @@ static int slot_init(struct enpu_model *m, struct enpu_slot *sl)
 	for (st = 0; st < m->num_steps; st++) {
 		if (!m->steps[st].on_npu)
 			continue;
-		ret = enpu_emit_step(m, st, (uint32_t)npu->weights->va,
-				     (uint32_t)sl->arena->va, &sl->streams[st]);
+		ret = enpu_npu_relocate(m, st, (uint32_t)npu->weights->va,
+					(uint32_t)sl->arena->va, &sl->streams[st]);
 		if (ret)
 			return ret;
 	}

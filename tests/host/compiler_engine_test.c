@@ -3,7 +3,8 @@
  * The NPU compiler's output, decoded, checked and executed without a
  * kernel: every whole-model golden is compiled for the default EdgeNPU
  * SKU (with SRAM placement and weight prefetch, without prefetch, and
- * with everything in DRAM), every command of every job is decoded with
+ * with everything in DRAM, and written to a compiled-model file and read
+ * back), every command of every job is decoded with
  * the contract's decoder and its memory checked against the weights
  * buffer (never written), the arena and the SRAM window, semaphores are
  * checked to balance, and the jobs run on the device model's execution
@@ -20,6 +21,7 @@
 #include "golden.h"
 #include "golden_placement.h"
 #include "model.h"
+#include "model_file.h"
 #include "npu.h"
 #include "testbus.h"
 #include "alt_graph.h"
@@ -29,13 +31,16 @@
 
 static struct enpu_target sku_info;	/* the contract's default SKU */
 
+/* The last runs the first's model written to a compiled-model file and read back. */
 static const struct {
 	const char *name;
 	uint32_t flags;
+	int via_file;
 } variants[] = {
-	{ "sram+prefetch", 0 },
-	{ "sram", ENPU_COMPILE_NO_PREFETCH },
-	{ "dram", ENPU_COMPILE_NO_SRAM | ENPU_COMPILE_NO_PREFETCH },
+	{ "sram+prefetch", 0, 0 },
+	{ "sram", ENPU_COMPILE_NO_PREFETCH, 0 },
+	{ "dram", ENPU_COMPILE_NO_SRAM | ENPU_COMPILE_NO_PREFETCH, 0 },
+	{ "file", 0, 1 },
 };
 
 #define NVAR (sizeof(variants) / sizeof(variants[0]))
@@ -141,11 +146,28 @@ static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, voi
 			struct enpu_stream s = { 0 };
 			struct tstream ts = { 0 };
 
-			if (enpu_emit_step(m, st, WEIGHTS_VA, ARENA_VA, &s)) {
-				snprintf(msg, len, "emit: %.900s", enpu_last_error());
+			struct enpu_stream direct = { 0 };
+
+			/*
+			 * The job runs the relocated image (what the library
+			 * submits); it must be the step emitted directly at
+			 * these bases, word for word.
+			 */
+			if (enpu_npu_relocate(m, st, WEIGHTS_VA, ARENA_VA, &s) ||
+			    enpu_emit_step(m, st, WEIGHTS_VA, ARENA_VA, &direct)) {
+				snprintf(msg, len, "relocate: %.900s", enpu_last_error());
 				free(s.w);
+				free(direct.w);
 				goto out;
 			}
+			if (s.n != direct.n || memcmp(s.w, direct.w, s.n * 4)) {
+				snprintf(msg, len, "job %zu: the relocated stream differs from the "
+					 "one emitted at its addresses", st);
+				free(s.w);
+				free(direct.w);
+				goto out;
+			}
+			free(direct.w);
 			if (check_stream(m, &s, msg, len)) {
 				free(s.w);
 				goto out;
@@ -193,7 +215,7 @@ out:
 
 /* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
 static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
-		    struct totals *tot, char *msg, size_t len)
+		    int via_file, struct totals *tot, char *msg, size_t len)
 {
 	const struct golden_tensor *in = golden_find_tensor(g, "in0");
 	const struct golden_tensor *out = golden_find_tensor(g, "out0");
@@ -216,6 +238,21 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 	if (enpu_model_compile_target(&sku_info, graph, &opt, &m)) {
 		snprintf(msg, len, "plan: %.900s", enpu_last_error());
 		goto out;
+	}
+	if (via_file) {
+		struct enpu_model *back = NULL;
+		void *data = NULL;
+		size_t size = 0;
+
+		if (enpu_model_save_mem(m, &data, &size) ||
+		    enpu_file_read(data, size, NULL, &back)) {
+			snprintf(msg, len, "compiled-model file: %.900s", enpu_last_error());
+			free(data);
+			goto out;
+		}
+		free(data);
+		enpu_model_destroy(m);
+		m = back;
 	}
 	/* its NPU operators all planned for the NPU: no silent CPU fallback */
 	if (golden_placement_check(m, NULL, msg, len))
@@ -325,7 +362,8 @@ int main(void)
 		}
 		for (v = 0; v < NVAR; v++) {
 			struct totals t = { 0 };
-			int r = run_case(models, &g, variants[v].flags, &t, msg, sizeof(msg));
+			int r = run_case(models, &g, variants[v].flags, variants[v].via_file, &t,
+					     msg, sizeof(msg));
 
 			if (!r)
 				ksft_test_result_pass("%s:%s (%llu cycles, %llu DRAM bytes)\n",

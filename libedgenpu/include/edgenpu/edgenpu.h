@@ -27,7 +27,7 @@ extern "C" {
 
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
-#define ENPU_LIB_VERSION_MINOR	2
+#define ENPU_LIB_VERSION_MINOR	3
 #define ENPU_LIB_VERSION_PATCH	0
 
 /* An open EdgeNPU. */
@@ -383,6 +383,60 @@ int enpu_model_compile_target(const struct enpu_target *target,
 /* The target a model was compiled for (-ENODEV: a CPU model has none). */
 int enpu_model_target(const struct enpu_model *model, struct enpu_target *target);
 void enpu_model_destroy(struct enpu_model *model);
+
+/* ==== Compiled-model files and the compile cache ================================ */
+
+/*
+ * A compiled-model file (".enpu") holds everything a model needs to run:
+ * the graph (tensors, quantization, layers), where each layer runs and why,
+ * the NPU jobs' command streams with their relocations, the weights buffer,
+ * the CPU steps, the target it was compiled for, the library version that
+ * wrote it and a SHA-256 of its contents. The format is documented in
+ * libedgenpu/model_file.c.
+ */
+#define ENPU_MODEL_FILE_VERSION_MAJOR	1
+#define ENPU_MODEL_FILE_VERSION_MINOR	0
+
+/* Where a model came from (enpu_model_origin()). */
+enum enpu_model_origin {
+	ENPU_ORIGIN_COMPILED = 0,	/* compiled in this process */
+	ENPU_ORIGIN_FILE,		/* read from a compiled-model file */
+	ENPU_ORIGIN_CACHE,		/* read from the compile cache */
+};
+
+/*
+ * Writes @model, compiled for a device or a target (not the CPU backend),
+ * as a compiled-model file: to a temporary file beside @path, renamed over
+ * it once complete, so a reader never sees half a file.
+ */
+int enpu_model_save(const struct enpu_model *model, const char *path);
+/* The same as bytes (free() them). */
+int enpu_model_save_mem(const struct enpu_model *model, void **data, size_t *size);
+
+/*
+ * Loads @path, a TFLite model or a compiled-model file (told apart by their
+ * contents), for @dev, or for the CPU backend with @dev NULL.
+ *  - TFLite, with a device: compiled, through the compile cache: a compiled
+ *    model kept from an earlier load of the same bytes, for the same target
+ *    and library version, is read instead of compiling again. The cache is
+ *    $EDGENPU_CACHE_DIR, else $XDG_CACHE_HOME/edgenpu, else ~/.cache/edgenpu;
+ *    EDGENPU_CACHE_DISABLE=1 turns it off; EDGENPU_CACHE_MAX_SIZE (bytes,
+ *    or with K, M or G; default 256M) bounds it, least recently used
+ *    entries going first. Stale or damaged entries are compiled again and
+ *    replaced; processes sharing the cache are safe.
+ *  - A compiled-model file: checked (format version, checksum, every
+ *    offset, size and index, every command against the model's buffers)
+ *    and, with a device, its target against the device: a mismatch is
+ *    -ENODEV naming what differs. With no device it runs on the CPU
+ *    backend.
+ * @options: max_inflight applies to both; flags and max_activation_bytes
+ * to compiling.
+ */
+int enpu_model_load(struct enpu_device *dev, const char *path,
+		    const struct enpu_compile_options *options, struct enpu_model **model);
+int enpu_model_load_mem(struct enpu_device *dev, const void *data, size_t size,
+			const struct enpu_compile_options *options, struct enpu_model **model);
+enum enpu_model_origin enpu_model_origin(const struct enpu_model *model);
 
 /**
  * struct enpu_tensor_info - a model input or output
