@@ -121,6 +121,9 @@ ENPU_EXPORT int enpu_model_load_mem(struct enpu_device *dev, const void *data, s
 		return enpu_fail(-EINVAL, "enpu_compile_options.size is %zu", opt->size);
 	if (enpu_file_is_compiled(data, size))
 		return load_compiled(dev, data, size, opt, model);
+	if (size < 8 || memcmp((const uint8_t *)data + 4, "TFL3", 4))
+		return enpu_fail(-EINVAL, "neither a TFLite model (no TFL3 identifier) nor a "
+				 "compiled-model file (no ENPUMODL header)");
 	return load_tflite(dev, data, size, opt, model);
 }
 

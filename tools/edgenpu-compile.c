@@ -2,12 +2,15 @@
 /*
  * edgenpu-compile: compile a TFLite model for the EdgeNPU and show the
  * result: per-layer placement and estimates, and optionally a Graphviz
- * DOT of the compiled graph. For a device, or for a target (the contract's
- * default SKU, or a target file) on a machine without one.
+ * DOT of the compiled graph; with -o, a compiled-model file that
+ * edgenpu-run and enpu_model_load() run without compiling again. For a
+ * device, or for a target (the contract's default SKU, or a target file)
+ * on a machine without one.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <edgenpu/edgenpu.h>
 
@@ -20,6 +23,8 @@ static void usage(FILE *f)
 		"                  contract's default SKU) or a target file\n"
 		"                  (edgenpu-info --target writes one)\n"
 		"  -d, --device PATH  compile on this device (default: the first EdgeNPU)\n"
+		"  -o, --output FILE  write the compiled model to FILE (.enpu), for\n"
+		"                  edgenpu-run and enpu_model_load() on a device of the target\n"
 		"  --dot FILE      write the compiled graph as Graphviz DOT ('-': stdout)\n"
 		"  --no-sram       keep activations in DRAM\n"
 		"  --no-prefetch   no DMA weight prefetch into SRAM\n"
@@ -34,11 +39,12 @@ int main(int argc, char **argv)
 		{ "no-prefetch", no_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "target", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct enpu_compile_options opt = { .size = sizeof(opt) };
-	const char *dot = NULL, *device = NULL, *target_spec = NULL;
+	const char *dot = NULL, *device = NULL, *target_spec = NULL, *output = NULL;
 	struct enpu_target target;
 	struct enpu_device *dev = NULL;
 	struct enpu_graph *g = NULL;
@@ -47,13 +53,14 @@ int main(int argc, char **argv)
 	size_t i, n, npu = 0;
 	int c, rc = 1, jobs = 0, last_job = -1;
 
-	while ((c = getopt_long(argc, argv, "d:t:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:o:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': dot = optarg; break;
 		case 'S': opt.flags |= ENPU_COMPILE_NO_SRAM; break;
 		case 'P': opt.flags |= ENPU_COMPILE_NO_PREFETCH; break;
 		case 'd': device = optarg; break;
 		case 't': target_spec = optarg; break;
+		case 'o': output = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -131,6 +138,17 @@ int main(int argc, char **argv)
 			printf("  layer %zu %s: %s\n", i, enpu_layer_type_name(li.type), why);
 	}
 	rc = 0;
+	if (output) {
+		struct stat st;
+
+		if (enpu_model_save(m, output) || stat(output, &st)) {
+			fprintf(stderr, "edgenpu-compile: %s\n", enpu_last_error());
+			rc = 1;
+		} else {
+			printf("wrote %s: %lld bytes, for target %s\n", output,
+			       (long long)st.st_size, target.name);
+		}
+	}
 	if (dot) {
 		FILE *f = strcmp(dot, "-") ? fopen(dot, "w") : stdout;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * edgenpu-run: run a quantized model on an EdgeNPU (or the CPU backend)
- * and print its outputs, top classes, latency and device figures.
+ * edgenpu-run: run a quantized model (TFLite, or a compiled-model file) on
+ * an EdgeNPU (or the CPU backend) and print its outputs, top classes,
+ * latency and device figures.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,9 +17,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: edgenpu-run [options] MODEL.tflite\n"
+		"usage: edgenpu-run [options] MODEL.tflite|MODEL.enpu\n"
 		"       edgenpu-run [options] --synthetic\n"
-		"Run a quantized TFLite model on the EdgeNPU and print its outputs.\n"
+		"Run a quantized TFLite model, or one edgenpu-compile -o compiled, on the\n"
+		"EdgeNPU and print its outputs. TFLite models are compiled through the\n"
+		"compile cache (EDGENPU_CACHE_DIR, EDGENPU_CACHE_DISABLE=1).\n"
 		"  -i, --input FILE   input: raw bytes of the input tensor, or an edgenpu\n"
 		"                     golden file (its in0; its out0 is then checked)\n"
 		"  -r, --random SEED  input from the splitmix64 generator (default seed 1)\n"
@@ -278,6 +281,22 @@ static void print_cpu_layers(const struct enpu_model *m)
 	printf("\n");
 }
 
+/*
+ * The model for @dev (NULL: the CPU backend): the graph built in code, or
+ * the file, TFLite (through the compile cache) or compiled.
+ */
+static int load(const struct opts *o, struct enpu_graph *g, struct enpu_device *dev,
+		struct enpu_model **m)
+{
+	return g ? enpu_model_compile(dev, g, NULL, m) : enpu_model_load(dev, o->model, NULL, m);
+}
+
+static const char *const origin_text[] = {
+	[ENPU_ORIGIN_COMPILED] = "compiled now",
+	[ENPU_ORIGIN_FILE] = "compiled-model file",
+	[ENPU_ORIGIN_CACHE] = "from the compile cache",
+};
+
 static int run(const struct opts *o, struct enpu_graph *g)
 {
 	struct enpu_device *dev = NULL;
@@ -298,7 +317,7 @@ static int run(const struct opts *o, struct enpu_graph *g)
 		}
 		enpu_query(dev, &di, sizeof(di));
 	}
-	if (enpu_model_compile(o->cpu ? NULL : dev, g, NULL, &m)) {
+	if (load(o, g, o->cpu ? NULL : dev, &m)) {
 		fprintf(stderr, "edgenpu-run: %s\n", enpu_last_error());
 		goto out;
 	}
@@ -329,7 +348,7 @@ static int run(const struct opts *o, struct enpu_graph *g)
 	if (o->bench) {
 		struct enpu_profile cp = { .size = sizeof(cp) };
 
-		if (!enpu_model_compile(NULL, g, NULL, &mc) &&
+		if (!load(o, g, NULL, &mc) &&
 		    !enpu_model_run(mc, ins, outs, &cp))
 			cpu_ns = cp.wall_ns;
 		printf("%-28s %9.3f %12llu %7.1f%% %12llu %12llu %4u %9.3f\n",
@@ -346,8 +365,8 @@ static int run(const struct opts *o, struct enpu_graph *g)
 		goto out;
 	}
 
-	printf("model      %s (%zu layers)\n", o->synthetic ? "synthetic CNN" : o->model,
-	       enpu_model_num_layers(m));
+	printf("model      %s (%zu layers, %s)\n", o->synthetic ? "synthetic CNN" : o->model,
+	       enpu_model_num_layers(m), origin_text[enpu_model_origin(m)]);
 	printf("backend    %s\n", o->cpu ? "CPU" : "EdgeNPU");
 	if (!o->cpu)
 		print_cpu_layers(m);
@@ -382,7 +401,7 @@ static int run(const struct opts *o, struct enpu_graph *g)
 		rc = same ? 0 : 1;
 	}
 	if (o->compare) {
-		if (enpu_model_compile(o->cpu ? dev : NULL, g, NULL, &mc) ||
+		if (load(o, g, o->cpu ? dev : NULL, &mc) ||
 		    (outs[0] = ref, enpu_model_run(mc, ins, outs, NULL))) {
 			fprintf(stderr, "edgenpu-run: compare: %s\n", enpu_last_error());
 			rc = 1;
@@ -481,7 +500,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.model = o.synthetic ? NULL : argv[optind];
-	if (o.synthetic ? synthetic_graph(&g) : enpu_model_load_tflite(o.model, &g)) {
+	if (o.synthetic && synthetic_graph(&g)) {
 		fprintf(stderr, "edgenpu-run: %s\n", enpu_last_error());
 		return 1;
 	}

@@ -15,6 +15,11 @@
 #   make fuzz-tflite     enpu_model_load_tflite_mem() (and validate/compile/
 #                        run of what loads)
 #   make fuzz-contract   contract_run(): one job an input
+#   enpu_file_corrupt_test  host test (make check): mutation families of
+#                        every shared model's compiled-model file
+#   make fuzz-enpu       enpu_model_load_mem() on compiled-model files (the
+#                        checksum recomputed so the checks behind it are
+#                        reached), and a run of what loads
 #   none of them part of make check
 
 FUZZ_DIR     := tests/fuzz
@@ -24,6 +29,15 @@ CORRUPT_TEST := $(BUILD)/tests/host/tflite_corrupt_test
 HOST_TESTS   += $(CORRUPT_TEST)
 
 $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-I$(FUZZ_DIR),$<,$(LIB_SAN) $(DRM_LIBS) -lm)
+
+ENPU_CORRUPT_TEST := $(BUILD)/tests/host/enpu_file_corrupt_test
+HOST_TESTS        += $(ENPU_CORRUPT_TEST)
+
+$(ENPU_CORRUPT_TEST): tests/host/enpu_file_corrupt_test.c $(FUZZ_DIR)/enpu_file_try.h \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
@@ -81,7 +95,7 @@ fuzz-check-cc:
 # The corpus lives in the build directory: the shared models are copied in
 # at run time (never committed), with the hand-made seeds of tests/fuzz/corpus
 # (hex, '#' comments) and the forged ones. It keeps what libFuzzer adds.
-fuzz: fuzz-tflite fuzz-contract
+fuzz: fuzz-tflite fuzz-contract fuzz-enpu
 
 fuzz-tflite: fuzz-check-cc $(FUZZ_BIN) $(FUZZ_SEEDS)
 	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_OUT)/artifacts
@@ -124,4 +138,28 @@ fuzz-contract: fuzz-check-cc $(CONTRACT_FUZZ_BIN) $(CONTRACT_TEST)
 		-artifact_prefix=$(FUZZ_OUT)/contract-artifacts/ $(FUZZ_FLAGS) \
 		$(CONTRACT_FUZZ_CORPUS)
 
-.PHONY: fuzz fuzz-tflite fuzz-contract fuzz-check-cc
+# Compiled-model files: seeded with every shared model compiled for the
+# default target (edgenpu-compile -t default -o), written at run time.
+ENPU_FUZZ_BIN    := $(FUZZ_OUT)/enpu_file_fuzz
+ENPU_FUZZ_CORPUS ?= $(FUZZ_OUT)/enpu-corpus
+
+$(ENPU_FUZZ_BIN): $(FUZZ_DIR)/enpu_file_fuzz.c $(FUZZ_DIR)/enpu_file_try.h $(LIB_SRCS) \
+		$(LIB_KERNEL_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	@$(MAKE) --no-print-directory fuzz-check-cc
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIB_INC) -I$(FUZZ_DIR) -o $@ $< $(LIB_SRCS) \
+		$(LIB_KERNEL_SRCS) $(DRM_LIBS) -lm
+
+fuzz-enpu: fuzz-check-cc $(ENPU_FUZZ_BIN) $(BUILD)/bin/edgenpu-compile
+	@mkdir -p $(ENPU_FUZZ_CORPUS) $(FUZZ_OUT)/enpu-artifacts
+	@for m in $(FUZZ_MODELS)/*.tflite; do \
+		[ -e "$$m" ] || continue; \
+		LD_LIBRARY_PATH=$(BUILD)/lib $(BUILD)/bin/edgenpu-compile -t default \
+			-o $(ENPU_FUZZ_CORPUS)/$$(basename $$m .tflite).enpu $$m > /dev/null || exit 1; \
+	done
+	@echo "== fuzzing compiled-model files for $(FUZZ_SECONDS) s, corpus $(ENPU_FUZZ_CORPUS)"
+	$(ENPU_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=400000 -timeout=30 \
+		-rss_limit_mb=2560 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/enpu-artifacts/ $(FUZZ_FLAGS) $(ENPU_FUZZ_CORPUS)
+
+.PHONY: fuzz fuzz-tflite fuzz-contract fuzz-enpu fuzz-check-cc

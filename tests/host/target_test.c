@@ -377,6 +377,50 @@ TEST_F(tfile, edgenpu_compile_without_a_device)
 		EXPECT_NE(NULL, strstr(out, "cannot write /nonexistent/x.dot")) TH_LOG("%s", out);
 	}
 
+	/*
+	 * -o writes a compiled-model file that edgenpu-run runs (on the CPU
+	 * here) with the .tflite's output; garbage and an unwritable path
+	 * are errors that say so
+	 */
+	{
+		char enpu[] = "/tmp/enpu-out-XXXXXX", cmd[1024];
+		static char a[65536], b[65536];
+		int fd = mkstemp(enpu);
+
+		ASSERT_LE(0, fd);
+		close(fd);
+		snprintf(args, sizeof(args), "-t default -o %s %s/person_detect.tflite", enpu,
+			 tool_models_dir());
+		ASSERT_EQ(0, tool(out, sizeof(out), args)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "wrote /tmp/enpu-out-")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "bytes, for target default"));
+		snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/../lib %s/edgenpu-run --cpu -r 5 "
+			 "%s 2>&1 | grep -v '^model'", tool_bin_dir(), tool_bin_dir(), enpu);
+		EXPECT_EQ(0, tool_run(cmd, a, sizeof(a)));
+		snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/../lib %s/edgenpu-run --cpu -r 5 "
+			 "%s/person_detect.tflite 2>&1 | grep -v '^model'", tool_bin_dir(),
+			 tool_bin_dir(), tool_models_dir());
+		EXPECT_EQ(0, tool_run(cmd, b, sizeof(b)));
+		EXPECT_NE(NULL, strstr(a, "output     [")) TH_LOG("%s", a);
+		/* the latency line differs; everything before it must not */
+		if (strstr(a, "latency"))
+			*strstr(a, "latency") = 0;
+		if (strstr(b, "latency"))
+			*strstr(b, "latency") = 0;
+		EXPECT_STREQ(b, a);
+		snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/../lib %s/edgenpu-run --cpu %s "
+			 "2>&1", tool_bin_dir(), tool_bin_dir(), self->path);
+		EXPECT_EQ(1, tool_run(cmd, a, sizeof(a)));
+		EXPECT_NE(NULL, strstr(a, "neither a TFLite model (no TFL3 identifier) nor a "
+				       "compiled-model file")) TH_LOG("%s", a);
+		unlink(enpu);
+		snprintf(args, sizeof(args), "-t default -o /nonexistent/x.enpu "
+			 "%s/person_detect.tflite", tool_models_dir());
+		EXPECT_EQ(1, tool(out, sizeof(out), args));
+		EXPECT_NE(NULL, strstr(out, "cannot create a file beside /nonexistent/x.enpu"))
+			TH_LOG("%s", out);
+	}
+
 	/* no device and no target: the error says what to do */
 	snprintf(args, sizeof(args), "%s/person_detect.tflite", tool_models_dir());
 	EXPECT_EQ(1, tool(out, sizeof(out), args));
