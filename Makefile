@@ -312,7 +312,10 @@ $(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.c
 	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
 # Benchmarks that run in the guest (make bench), staged beside the tests.
-VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench
+VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench
+$(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
@@ -327,7 +330,8 @@ bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@echo "== models on the NPU, submit latency (QEMU guest)"
 	@$(VM) --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
-		/usr/lib/edgenpu/bench/edgenpu_submit_bench' | \
+		/usr/lib/edgenpu/bench/edgenpu_submit_bench && \
+		/usr/lib/edgenpu/bench/edgenpu_load_bench' | \
 		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down'
 
 # ---- install and the guest image -------------------------------------------

@@ -42,7 +42,7 @@ static int attach_device(struct enpu_model *m, struct enpu_device *dev)
 		return ret;
 	enpu_npu_fill_weights(m, cpu);
 	m->dev = dev;
-	return 0;
+	return enpu_npu_ready(m);
 }
 
 /* A checked compiled-model image, for @dev or the CPU backend. */

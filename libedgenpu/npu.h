@@ -90,6 +90,13 @@ void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
 int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 		   uint32_t arena_va, struct enpu_stream *s);
 
+/*
+ * Sets up the first inference slot (arena, relocated streams, syncobj) so
+ * that the first inference after a compile or a load costs what the next
+ * ones do.
+ */
+int enpu_npu_ready(struct enpu_model *m);
+
 /* Builds npu->rstreams from the plan. */
 int enpu_npu_build_streams(struct enpu_model *m);
 void enpu_npu_free_streams(struct enpu_model *m);

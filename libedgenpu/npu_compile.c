@@ -610,9 +610,10 @@ int enpu_npu_compile(struct enpu_model *m)
 				&m->npu->weights);
 	if (!ret)
 		ret = enpu_buffer_map(m->npu->weights, (void **)&cpu);
-	if (!ret)
-		enpu_npu_fill_weights(m, cpu);
-	return ret;
+	if (ret)
+		return ret;
+	enpu_npu_fill_weights(m, cpu);
+	return enpu_npu_ready(m);
 }
 
 void enpu_npu_destroy(struct enpu_model *m)

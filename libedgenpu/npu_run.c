@@ -21,6 +21,7 @@ static int slot_init(struct enpu_model *m, struct enpu_slot *sl)
 {
 	struct enpu_npu *npu = m->npu;
 	struct enpu_graph *g = m->g;
+	uint64_t off;
 	size_t st, t;
 	int ret;
 
@@ -31,6 +32,9 @@ static int slot_init(struct enpu_model *m, struct enpu_slot *sl)
 	ret = enpu_buffer_map(sl->arena, (void **)&sl->cpu);
 	if (ret)
 		return ret;
+	/* its pages faulted in now, not by the first inference's inputs */
+	for (off = 0; off < npu->arena_bytes; off += 4096)
+		((volatile uint8_t *)sl->cpu)[off] = 0;
 	sl->streams = calloc(m->num_steps, sizeof(*sl->streams));
 	sl->buf = calloc(g->num_tensors + 1, sizeof(*sl->buf));
 	if (!sl->streams || !sl->buf)
@@ -52,6 +56,13 @@ static int slot_init(struct enpu_model *m, struct enpu_slot *sl)
 	if (drmSyncobjCreate(m->dev->fd, 0, &sl->syncobj))
 		return enpu_fail(-errno, "cannot create a syncobj: %s", enpu_strerror(-errno));
 	return 0;
+}
+
+int enpu_npu_ready(struct enpu_model *m)
+{
+	struct enpu_slot *sl = &m->npu->slots[0];
+
+	return sl->arena ? 0 : slot_init(m, sl);
 }
 
 static int submit_step(struct enpu_run *run, size_t st)

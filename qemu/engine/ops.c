@@ -18,8 +18,15 @@
 
 #define ENPU_DMA_SLOT	(ENPU_ENGINE_SCRATCH - 1)
 
+/*
+ * A slot's contents live from a command's start to its finish only, so a
+ * slot that must grow is replaced, not copied, and grows at least twofold
+ * (in 64 KiB steps): a job of ever larger layers reallocates a handful of
+ * times, not once per layer.
+ */
 uint8_t *enpu_scratch(struct enpu_engine *e, unsigned int slot, uint64_t len)
 {
+	uint64_t want;
 	uint8_t *p;
 
 	if (slot >= ENPU_ENGINE_SCRATCH || len > ENPU_MAX_OPERAND)
@@ -27,11 +34,18 @@ uint8_t *enpu_scratch(struct enpu_engine *e, unsigned int slot, uint64_t len)
 	if (!len)
 		len = 1;
 	if (e->scratch_size[slot] < len) {
-		p = realloc(e->scratch[slot], len);
+		want = 2 * (uint64_t)e->scratch_size[slot];
+		if (want < len)
+			want = len;
+		want = (want + 0xffff) & ~(uint64_t)0xffff;
+		if (want > ENPU_MAX_OPERAND)
+			want = ENPU_MAX_OPERAND;
+		p = malloc(want);
 		if (!p)
 			return NULL;
+		free(e->scratch[slot]);
 		e->scratch[slot] = p;
-		e->scratch_size[slot] = len;
+		e->scratch_size[slot] = want;
 	}
 	return e->scratch[slot];
 }
