@@ -311,6 +311,15 @@ $(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.c
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
+# Compile time of generated models of up to 16,384 layers (host, make bench).
+COMPILE_BENCH := $(BUILD)/bench/compile_bench
+BENCHES += $(COMPILE_BENCH)
+comma := ,
+$(COMPILE_BENCH): tests/bench/compile_bench.c $(LIB)
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib \
+		-Wl$(comma)-rpath$(comma)$(abspath $(BUILD)/lib) -ledgenpu)
+
 # Benchmarks that run in the guest (make bench), staged beside the tests.
 VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench
 $(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KROOT)/.complete

@@ -895,8 +895,7 @@ static int read_plan(struct file *f, struct enpu_model *m)
 		s->count = get_u32(r);
 		if (r->bad)
 			return -EINVAL;
-		if (s->first != next || !s->count || s->count > nl - next || s->on_npu > 1 ||
-		    (i && s->on_npu && m->steps[i - 1].on_npu))
+		if (s->first != next || !s->count || s->count > nl - next || s->on_npu > 1)
 			return bad(r, "the steps do not cover the order once, in order");
 		for (k = s->first; k < s->first + s->count; k++) {
 			if (m->linfo[m->order[k]].on_npu != s->on_npu)

@@ -37,6 +37,13 @@
 #define SEM_TO_DMA		4		/* compute done, DMA may move */
 #define SEM_TO_COMPUTE		5		/* DMA done, compute may read */
 
+/*
+ * The most enpu_emit_step() adds around one layer: a prefetch (a DMA copy
+ * and four semaphore commands) or a data-movement layer's four hand-overs.
+ */
+#define STEP_OVERHEAD_WORDS	(ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy) + \
+				 4 * ENPU_CMD_WORDS_OF(struct enpu_cmd_sync))
+
 static int layer_is_compute(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_CONV_2D || t == ENPU_LAYER_DEPTHWISE_CONV_2D ||
@@ -117,9 +124,10 @@ static void refusal(const struct enpu_model *m, size_t l, int err, char *why, si
 
 /*
  * Whether the NPU can run layer @l: emit it at dry-run addresses and
- * decode. If not, @why says why.
+ * decode. If not, @why says why. @words: the layer's command words.
  */
-static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len)
+static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
+		       uint32_t *words)
 {
 	const struct enpu_prep *p = &m->prep[l];
 	struct enpu_stream s = { 0 };
@@ -131,9 +139,13 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len)
 		return 0;
 	}
 	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);
+	*words = (uint32_t)s.n;
 	if (ret)
 		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
 			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);
+	else if (s.n + STEP_OVERHEAD_WORDS + 1 > ENPU_MAX_CMD_SIZE / 4)
+		snprintf(why, len, "its commands take %zu bytes, over the %u bytes of one "
+			 "NPU job", s.n * 4, ENPU_MAX_CMD_SIZE), ret = -E2BIG;
 	else if ((ret = stream_error(&s)))
 		refusal(m, l, ret, why, len);
 	free(s.w);
@@ -217,16 +229,6 @@ static uint64_t first_fit(const struct live *placed, const uint64_t *offs, size_
 	return off;
 }
 
-static int is_io(const int *ids, size_t n, int t)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == t)
-			return 1;
-	return 0;
-}
-
 /* Places activations: SRAM where eligible and fitting, then the DRAM arena. */
 static int place_activations(struct enpu_model *m, const int *pos_of,
 			     const int *step_of)
@@ -238,46 +240,60 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 	struct live *sp = calloc(nt + 1, sizeof(*sp)), *dp = calloc(nt + 1, sizeof(*dp));
 	uint64_t *soff = calloc(nt + 1, sizeof(*soff)), *doff = calloc(nt + 1, sizeof(*doff));
 	uint64_t sram_cap = npu->sku.sram_size - 2ull * npu->slot_bytes;
+	int *idx = calloc(nt + 1, sizeof(*idx));
+	char *sram = calloc(nt + 1, 1);
 	int ret = 0;
 
-	if (!lv || !sp || !dp || !soff || !doff) {
+	if (!lv || !sp || !dp || !soff || !doff || !idx || !sram) {
 		ret = enpu_fail(-ENOMEM, "out of memory planning memory");
 		goto out;
 	}
 	for (i = 0; i < nt; i++) {
 		int prod = enpu_graph_producer(g, (int)i);
-		int sram_ok = !(m->flags & ENPU_COMPILE_NO_SRAM);
 
+		idx[i] = -1;
 		if (g->tensors[i].data)
 			continue;
+		idx[i] = (int)n;
 		lv[n].t = (int)i;
 		lv[n].bytes = g->tensors[i].bytes;
 		lv[n].def = prod >= 0 ? pos_of[prod] : -1;
 		lv[n].last = lv[n].def;
-		if (prod < 0 || !m->linfo[prod].on_npu)
-			sram_ok = 0;
-		for (k = 0; k < g->num_layers; k++) {
-			const struct enpu_layer_desc *l = &g->layers[k];
-
-			for (int j = 0; j < l->num_inputs; j++) {
-				if (l->inputs[j] != (int)i)
-					continue;
-				if (pos_of[k] > lv[n].last)
-					lv[n].last = pos_of[k];
-				if (!m->linfo[k].on_npu || prod < 0 ||
-				    step_of[k] != step_of[prod])
-					sram_ok = 0;
-			}
-		}
-		if (is_io(g->outputs, g->num_outputs, (int)i)) {
-			lv[n].last = INT_MAX;
-			sram_ok = 0;
-		}
-		if (is_io(g->inputs, g->num_inputs, (int)i))
-			sram_ok = 0;
-		npu->place[i].loc = sram_ok ? ENPU_LOC_SRAM : ENPU_LOC_ARENA;
+		/* SRAM only for what one NPU job produces and consumes */
+		sram[n] = !(m->flags & ENPU_COMPILE_NO_SRAM) && prod >= 0 &&
+			  m->linfo[prod].on_npu;
 		n++;
 	}
+	/* last uses, and consumers outside the producer's job, in one pass */
+	for (k = 0; k < g->num_layers; k++) {
+		const struct enpu_layer_desc *l = &g->layers[k];
+
+		for (int j = 0; j < l->num_inputs; j++) {
+			int t = l->inputs[j], x = t >= 0 ? idx[t] : -1;
+			int prod;
+
+			if (x < 0)
+				continue;
+			prod = enpu_graph_producer(g, t);
+			if (pos_of[k] > lv[x].last)
+				lv[x].last = pos_of[k];
+			if (!m->linfo[k].on_npu || prod < 0 || step_of[k] != step_of[prod])
+				sram[x] = 0;
+		}
+	}
+	for (k = 0; k < g->num_inputs + g->num_outputs; k++) {
+		int out = k >= g->num_inputs;
+		int t = out ? g->outputs[k - g->num_inputs] : g->inputs[k];
+		int x = idx[t];
+
+		if (x < 0)
+			continue;
+		if (out)
+			lv[x].last = INT_MAX;
+		sram[x] = 0;
+	}
+	for (i = 0; i < n; i++)
+		npu->place[lv[i].t].loc = sram[i] ? ENPU_LOC_SRAM : ENPU_LOC_ARENA;
 	qsort(lv, n, sizeof(*lv), by_size_desc);
 	for (i = 0; i < n; i++) {
 		struct enpu_place *pl = &npu->place[lv[i].t];
@@ -307,6 +323,8 @@ out:
 	free(dp);
 	free(soff);
 	free(doff);
+	free(idx);
+	free(sram);
 	return ret;
 }
 
@@ -498,9 +516,14 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 	return 0;
 }
 
-static int build_steps(struct enpu_model *m, int *step_of)
+/*
+ * Runs of consecutive NPU layers become one job each, cut where the job's
+ * commands would pass ENPU_MAX_CMD_SIZE: each layer counted with the most
+ * enpu_emit_step() adds around it, plus the END.
+ */
+static int build_steps(struct enpu_model *m, int *step_of, const uint32_t *words)
 {
-	size_t k, n = 0;
+	size_t k, n = 0, used = 0;
 
 	m->steps = calloc(m->g->num_layers + 1, sizeof(*m->steps));
 	if (!m->steps)
@@ -508,12 +531,16 @@ static int build_steps(struct enpu_model *m, int *step_of)
 	for (k = 0; k < m->g->num_layers; k++) {
 		size_t l = m->order[k];
 		int npu = m->linfo[l].on_npu;
+		size_t need = npu ? words[l] + STEP_OVERHEAD_WORDS : 0;
 
-		if (!n || !npu || !m->steps[n - 1].on_npu) {
+		if (!n || !npu || !m->steps[n - 1].on_npu ||
+		    used + need + 1 > ENPU_MAX_CMD_SIZE / 4) {
 			m->steps[n].on_npu = npu;
 			m->steps[n].first = k;
 			n++;
+			used = 0;
 		}
+		used += need;
 		m->steps[n - 1].count++;
 		step_of[l] = (int)n - 1;
 		m->linfo[l].segment = (int)n - 1;
@@ -527,6 +554,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	struct enpu_graph *g = m->g;
 	struct enpu_npu *npu;
 	int *pos_of = NULL, *step_of = NULL;
+	uint32_t *words = NULL;
 	size_t l, k;
 	int ret;
 
@@ -545,7 +573,8 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	npu->prefetch = calloc(g->num_layers + 1, sizeof(*npu->prefetch));
 	pos_of = calloc(g->num_layers + 1, sizeof(int));
 	step_of = calloc(g->num_layers + 1, sizeof(int));
-	if (!npu->place || !npu->quant_off || !npu->prefetch || !pos_of || !step_of) {
+	words = calloc(g->num_layers + 1, sizeof(*words));
+	if (!npu->place || !npu->quant_off || !npu->prefetch || !pos_of || !step_of || !words) {
 		ret = enpu_fail(-ENOMEM, "out of memory");
 		goto out;
 	}
@@ -558,9 +587,10 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	for (l = 0; l < g->num_tensors; l++)
 		npu->place[l].loc = ENPU_LOC_ARENA;
 	for (l = 0; l < g->num_layers; l++)
-		m->linfo[l].on_npu = npu_capable(m, l, m->why_cpu[l], sizeof(m->why_cpu[l]));
+		m->linfo[l].on_npu = npu_capable(m, l, m->why_cpu[l], sizeof(m->why_cpu[l]),
+						 &words[l]);
 	memset(npu->place, 0, (g->num_tensors + 1) * sizeof(*npu->place));
-	ret = build_steps(m, step_of);
+	ret = build_steps(m, step_of, words);
 	if (ret)
 		goto out;
 	size_prefetch_slots(m);
@@ -589,6 +619,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 out:
 	free(pos_of);
 	free(step_of);
+	free(words);
 	return ret;
 }
 

@@ -329,6 +329,91 @@ out:
 	ksft_test_result(ok, "alternating_npu_cpu_layers_bit_exact%s%s\n", ok ? "" : ": ", msg);
 }
 
+/*
+ * A model too long for one job (9,000 ADDs: more commands than the NPU
+ * takes in one submission) is cut into several jobs, the tensors between
+ * them in DRAM, and gives the CPU backend's bits; written to a file and
+ * read back, the same.
+ */
+#define LONG_LAYERS	9000
+#define LONG_N		16
+
+static void long_model_is_split_into_jobs(void)
+{
+	static const float scale = 0.05f;
+	static const int32_t zp = 0;
+	struct enpu_tensor_desc d = {
+		.dtype = ENPU_DTYPE_INT8, .rank = 4, .dims = { 1, 1, 1, LONG_N },
+		.num_scales = 1, .scales = &scale, .zero_points = &zp,
+	};
+	int8_t in[LONG_N], want[LONG_N], got[LONG_N], plus[LONG_N], minus[LONG_N];
+	struct enpu_graph *g = NULL;
+	struct enpu_model *npu = NULL, *cpu = NULL, *back = NULL;
+	struct enpu_layer_info li;
+	struct totals tot = { 0 };
+	const void *ins[] = { in };
+	void *outs[] = { want };
+	char msg[1024] = "";
+	void *data = NULL;
+	size_t size = 0;
+	int i, x, prev, cp, cm, ok = 0;
+
+	for (i = 0; i < LONG_N; i++) {
+		in[i] = (int8_t)(i * 7 - 50);
+		plus[i] = (int8_t)(i * 3 - 20);
+		minus[i] = (int8_t)-plus[i];
+	}
+	if (enpu_graph_create(&g))
+		goto out;
+	prev = x = enpu_graph_add_tensor(g, &d);
+	d.data = plus;
+	cp = enpu_graph_add_tensor(g, &d);
+	d.data = minus;
+	cm = enpu_graph_add_tensor(g, &d);
+	d.data = NULL;
+	for (i = 0; i < LONG_LAYERS; i++) {
+		int t = enpu_graph_add_tensor(g, &d);
+
+		if (t < 0 || enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+				.type = ENPU_LAYER_ADD, .inputs = { prev, i % 2 ? cm : cp },
+				.num_inputs = 2, .output = t }) < 0)
+			goto out;
+		prev = t;
+	}
+	if (enpu_graph_set_io(g, &x, 1, &prev, 1) ||
+	    enpu_model_compile_target(&sku_info, g, NULL, &npu) ||
+	    enpu_model_compile(NULL, g, NULL, &cpu) || enpu_model_run(cpu, ins, outs, NULL)) {
+		snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+		goto out;
+	}
+	enpu_model_layer_info(npu, LONG_LAYERS - 1, &li);
+	if (li.segment < 1 || !li.on_npu) {
+		snprintf(msg, sizeof(msg), "%d job(s)", li.segment + 1);
+		goto out;
+	}
+	if (engine_run(npu, in, sizeof(in), got, sizeof(got), &tot, msg, sizeof(msg)))
+		goto out;
+	if (memcmp(want, got, sizeof(got)) || memcmp(want, in, sizeof(in))) {
+		snprintf(msg, sizeof(msg), "outputs differ");
+		goto out;
+	}
+	if (enpu_model_save_mem(npu, &data, &size) || enpu_file_read(data, size, NULL, &back) ||
+	    engine_run(back, in, sizeof(in), got, sizeof(got), &tot, msg, sizeof(msg)) ||
+	    memcmp(want, got, sizeof(got))) {
+		snprintf(msg, sizeof(msg), "from a file: %.900s", enpu_last_error());
+		goto out;
+	}
+	ok = 1;
+	snprintf(msg, sizeof(msg), " (%d jobs)", li.segment + 1);
+out:
+	free(data);
+	enpu_model_destroy(back);
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	ksft_test_result(ok, "long_model_is_split_into_jobs%s%s\n", ok ? "" : ": ", msg);
+}
+
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
@@ -349,7 +434,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 3));
+	ksft_set_plan((unsigned int)(n * NVAR + 4));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -383,6 +468,7 @@ int main(void)
 	}
 	golden_list_free(paths, n);
 	alternating_placement();
+	long_model_is_split_into_jobs();
 	for (v = 0; v < NVAR; v++)
 		ksft_print_msg("person_detect, %s: %llu cycles, %llu DRAM bytes over its inputs\n",
 			       variants[v].name, (unsigned long long)pd[v].cycles,
