@@ -233,25 +233,24 @@ static void evict(const char *dir, uint64_t max)
 	size_t n = 0, cap = 0, i;
 	uint64_t total = 0;
 	struct dirent *d;
-	char path[4200];
 	time_t now = time(NULL);
 	DIR *dp = opendir(dir);
+	int dfd;
 
 	if (!dp)
 		return;
+	dfd = dirfd(dp);
 	while ((d = readdir(dp))) {
 		size_t len = strlen(d->d_name);
 		const char *dot = strstr(d->d_name, ".enpu");
 		struct stat st;
 
-		if (!dot || len >= sizeof(e->name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		if (lstat(path, &st) || !S_ISREG(st.st_mode))
+		if (!dot || len >= sizeof(e->name) ||
+		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
 		if (dot[5]) {	/* a temporary: <key>.enpu.XXXXXX */
 			if (now - st.st_mtime > STALE_TMP_SECONDS)
-				unlink(path);
+				unlinkat(dfd, d->d_name, 0);
 			continue;
 		}
 		if (n == cap) {
@@ -262,21 +261,19 @@ static void evict(const char *dir, uint64_t max)
 			e = ne;
 			cap = cap * 2 + 16;
 		}
-		snprintf(e[n].name, sizeof(e[n].name), "%s", d->d_name);
+		memcpy(e[n].name, d->d_name, len + 1);	/* len < sizeof(name) */
 		e[n].size = (uint64_t)st.st_size;
 		e[n].mtime = st.st_mtime;
 		total += e[n].size;
 		n++;
 	}
-	closedir(dp);
 	if (total > max) {
 		qsort(e, n, sizeof(*e), by_age);
-		for (i = 0; i < n && total > max; i++) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
-			if (!unlink(path))
+		for (i = 0; i < n && total > max; i++)
+			if (!unlinkat(dfd, e[i].name, 0))
 				total -= e[i].size;
-		}
 	}
+	closedir(dp);
 	free(e);
 }
 
