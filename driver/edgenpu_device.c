@@ -22,6 +22,7 @@
 #include "edgenpu_gem.h"
 #include "edgenpu_pm.h"
 #include "edgenpu_sched.h"
+#include "edgenpu_trace.h"
 #include "edgenpu_vm.h"
 
 #define EDGENPU_SELFTEST_COOKIE		0x5e1f7e57
@@ -78,12 +79,15 @@ u32 edgenpu_irq_ack(struct edgenpu_device *edev)
 	if (status & ENPU_IRQ_DOORBELL)
 		complete(&edev->doorbell_done);
 	if (status & ENPU_IRQ_MMU_FAULT) {
+		u32 va = edgenpu_read(edev, ENPU_REG_MMU_FAULT_ADDR);
+		u32 asid = edgenpu_read(edev, ENPU_REG_MMU_FAULT_ASID);
+		u32 seqno = edgenpu_read(edev, ENPU_REG_MMU_FAULT_SEQNO);
+		u32 why = edgenpu_read(edev, ENPU_REG_MMU_FAULT_STATUS);
+
 		/* the owning job learns it from its completion record */
 		drm_dbg(&edev->drm, "MMU fault: VA 0x%08x asid %u seqno %u status 0x%x\n",
-			edgenpu_read(edev, ENPU_REG_MMU_FAULT_ADDR),
-			edgenpu_read(edev, ENPU_REG_MMU_FAULT_ASID),
-			edgenpu_read(edev, ENPU_REG_MMU_FAULT_SEQNO),
-			edgenpu_read(edev, ENPU_REG_MMU_FAULT_STATUS));
+			va, asid, seqno, why);
+		trace_edgenpu_mmu_fault(edev, va, asid, seqno, why);
 		edgenpu_write(edev, ENPU_REG_MMU_FAULT_CLEAR, 1);
 	}
 	if (status & ENPU_IRQ_RING_ERROR)
@@ -329,6 +333,7 @@ struct edgenpu_device *edgenpu_device_alloc(struct device *dev)
 		return edev;
 	dev_set_drvdata(dev, edev);
 	edev->job_timeout_ms = max(edgenpu_job_timeout_ms, 10u);
+	spin_lock_init(&edev->busy_lock);
 	ida_init(&edev->asids);
 	INIT_LIST_HEAD(&edev->files);
 	INIT_LIST_HEAD(&edev->bos);
@@ -373,6 +378,9 @@ int edgenpu_device_register(struct edgenpu_device *edev)
 	if (ret)
 		goto err_fini;
 	ret = edgenpu_hw_start(edev);
+	if (ret)
+		goto err_fini;
+	ret = edgenpu_sysfs_init(edev);
 	if (ret)
 		goto err_fini;
 

@@ -210,6 +210,10 @@ struct edgenpu_device {
 	atomic64_t cmd_pinned;
 	atomic_t jobs_alive;
 	unsigned int job_timeout_ms;
+	/* protects busy_ns and busy_last_end; taken in hard IRQ */
+	spinlock_t busy_lock;
+	u64 busy_ns;
+	u64 busy_last_end;
 };
 
 static inline struct edgenpu_device *to_edgenpu(struct drm_device *drm)
@@ -276,5 +280,8 @@ static inline void edgenpu_pci_unregister(void) { }
 
 /* edgenpu_platform.c */
 extern struct platform_driver edgenpu_platform_driver;
+
+/* edgenpu_sysfs.c */
+int edgenpu_sysfs_init(struct edgenpu_device *edev);
 
 #endif /* __EDGENPU_DRV_H__ */

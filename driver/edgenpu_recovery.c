@@ -44,6 +44,7 @@
 #include "edgenpu_drv.h"
 #include "edgenpu_file.h"
 #include "edgenpu_sched.h"
+#include "edgenpu_trace.h"
 #include "edgenpu_vm.h"
 
 /* ---- devcoredump ------------------------------------------------------------ */
@@ -517,6 +518,7 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	guilty = edgenpu_quiesce(edev, guilty);
 	atomic_inc(&edev->resets);
 	ret = edgenpu_hw_reset(edev);
+	trace_edgenpu_reset(edev, ret);
 	if (ret)
 		edgenpu_wedge_locked(edev, guilty,
 				     "the device did not confirm a reset");
@@ -582,9 +584,11 @@ enum drm_gpu_sched_stat edgenpu_recovery_timeout(struct edgenpu_job *job)
 			struct edgenpu_job *over;
 
 			over = edgenpu_abort_job(ring, seqno, DRM_EDGENPU_JOB_TIMEOUT, NULL);
-			if (over)
+			if (over) {
+				trace_edgenpu_job_timeout(over);
 				drm_warn(&edev->drm, "job %llu on ring %u ran past %u ms (module parameter job_max_ms): aborted\n",
 					 over->id, ring->id, edgenpu_job_max_ms());
+			}
 		}
 		goto keep;
 	}
@@ -595,8 +599,10 @@ enum drm_gpu_sched_stat edgenpu_recovery_timeout(struct edgenpu_job *job)
 	/* it may have ended meanwhile; if not, it stays until the restart */
 	if (busy)
 		guilty = edgenpu_ring_find(ring, seqno);
-	if (guilty)
+	if (guilty) {
+		trace_edgenpu_job_timeout(guilty);
 		edgenpu_job_coredump(guilty);
+	}
 	edgenpu_reset(edev, guilty);
 	edgenpu_sched_start(edev);
 keep:

@@ -29,6 +29,7 @@
 #include "edgenpu_file.h"
 #include "edgenpu_gem.h"
 #include "edgenpu_sched.h"
+#include "edgenpu_trace.h"
 #include "edgenpu_vm.h"
 
 /* ---- hardware fences ----------------------------------------------------- */
@@ -106,16 +107,41 @@ void edgenpu_job_put(struct edgenpu_job *job)
 	kref_put(&job->ref, edgenpu_job_release);
 }
 
+/*
+ * The device time of a job that the device ran and that ends now. The NPU
+ * runs one job at a time, in the order they end: a job handed over while
+ * another ran started when that one ended, not when run_job wrote it.
+ */
+static u64 edgenpu_job_busy_ns(struct edgenpu_job *job)
+{
+	struct edgenpu_device *edev = job->edev;
+	unsigned long flags;
+	u64 now, begin, busy;
+
+	if (!job->start_ns)
+		return 0;	/* never handed to the device */
+	spin_lock_irqsave(&edev->busy_lock, flags);
+	now = ktime_get_ns();
+	begin = max(job->start_ns, edev->busy_last_end);
+	busy = now > begin ? now - begin : 0;
+	edev->busy_ns += busy;
+	edev->busy_last_end = max(now, edev->busy_last_end);
+	spin_unlock_irqrestore(&edev->busy_lock, flags);
+	return busy;
+}
+
 /* Records how a job ended, once. */
 static void edgenpu_job_end(struct edgenpu_job *job, u32 status,
 			    const struct enpu_job_completion *done)
 {
+	u64 busy;
+
 	if (job->ended)
 		return;
 	job->ended = true;
-	edgenpu_job_table_end(job->table, job->id, status, done,
-			      job->start_ns ? ktime_get_ns() - job->start_ns : 0,
-			      job->resets);
+	busy = edgenpu_job_busy_ns(job);
+	edgenpu_job_table_end(job->table, job->id, status, done, busy, job->resets);
+	trace_edgenpu_job_done(job, status, done ? done->cycles : 0, busy);
 }
 
 u32 edgenpu_job_hw_seqno(struct edgenpu_job *job)
@@ -205,6 +231,7 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	list_add_tail(&job->node, &ring->inflight);
 	edgenpu_ring_emit(ring, job);
 	spin_unlock_irqrestore(&ring->lock, flags);
+	trace_edgenpu_job_run(job);
 	dma_fence_end_signalling(cookie);
 
 	drm_dev_exit(idx);

@@ -31,6 +31,7 @@
 #include "edgenpu_file.h"
 #include "edgenpu_gem.h"
 #include "edgenpu_sched.h"
+#include "edgenpu_trace.h"
 #include "edgenpu_vm.h"
 
 /* The first released struct drm_edgenpu_job ends with job_id. */
@@ -434,6 +435,7 @@ static void edgenpu_push_job(struct edgenpu_submit_job *sj)
 
 	/* only jobs that are queued get an id (and a status record) */
 	job->id = edgenpu_job_table_add(job->table);
+	trace_edgenpu_job_submit(job);
 	done = dma_fence_get(&job->base.s_fence->finished);
 	kref_get(&job->ref);	/* put by free_job */
 	drm_sched_entity_push_job(&job->base);

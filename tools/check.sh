@@ -189,11 +189,14 @@ checkpatch() {
 	local cp="$KROOT/src/scripts/checkpatch.pl --strict --no-tree --terse"
 
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		-f $(ls driver/*.[ch] | grep -Ev '\.mod\.c$|edgenpu_compat\.h$') \
+		-f $(ls driver/*.[ch] | grep -Ev '\.mod\.c$|edgenpu_compat\.h$|edgenpu_trace\.h$') \
 		driver/Kconfig driver/Makefile tests/board/*.c tests/board/Kbuild || return 1
 	# the one place kernel versions are compared
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f driver/edgenpu_compat.h || return 1
+	# TRACE_EVENT()'s layout, as in every trace header of the kernel
+	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT \
+		-f driver/edgenpu_trace.h || return 1
 	# uAPI headers cannot use BIT(): it is not part of the uAPI
 	$cp --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,BIT_MACRO -f uapi/drm/*.h
 }

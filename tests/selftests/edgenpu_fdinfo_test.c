@@ -5,6 +5,8 @@
  * nanoseconds) and drm-cycles-npu (modelled cycles), the sums over the
  * file's ended jobs of what JOB_INFO reports of each; drm-maxfreq-npu;
  * the memory keys of its buffers. Two processes each see their own jobs.
+ * A job's busy time is the device's time on it, not its wait behind
+ * others; the device's total is sysfs npu_busy_time_us.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +186,83 @@ TEST_F(fdi, memory_of_the_files_buffers)
 	EXPECT_EQ(resident + (4 << 20), fdinfo_bytes(self->fd, "drm-resident-memory"));
 	tbo_close(self->fd, &bo);
 	EXPECT_EQ(total, fdinfo_bytes(self->fd, "drm-total-memory"));
+}
+
+/*
+ * Jobs queued on the device behind each other count the time the device
+ * ran them, not their wait: the durations of three jobs submitted at once
+ * add up to at most the wall time they took together (before, a queued
+ * job's time ran from when it was written to the ring).
+ */
+TEST_F(fdi, queued_jobs_count_their_own_time)
+{
+	struct drm_edgenpu_job_info info;
+	struct tbusy t[3];
+	struct tjob j[3];
+	unsigned long long sum = 0;
+	int64_t t0, wall;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, tbusy_init(self->fd, &t[i], 2));
+		j[i] = t[i].job;
+	}
+	t0 = tnow_ms();
+	ASSERT_EQ(0, tsubmit(self->fd, j, 3));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, tjob_wait(self->fd, j[i].id, MS, &info));
+		ASSERT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+		EXPECT_LT(0, info.duration_ns);
+		sum += info.duration_ns;
+	}
+	wall = tnow_ms() - t0 + 1;	/* whole milliseconds, rounded up */
+	EXPECT_LE(sum, (unsigned long long)wall * 1000000ull)
+		TH_LOG("3 jobs: %llu ns of device time in %lld ms", sum, (long long)wall);
+	EXPECT_EQ(sum, fdinfo(self->fd, "drm-engine-npu", NULL, 0));
+	for (i = 0; i < 3; i++)
+		tbusy_fini(self->fd, &t[i]);
+}
+
+/* npu_busy_time_us of the device, or -1. */
+static long long sysfs_busy_us(void)
+{
+	char path[96];
+	long long v = -1;
+	int minor, fd = edgenpu_open_minor(&minor);
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/npu_busy_time_us", minor);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The device's busy time grows by what the files' jobs took, all files together. */
+TEST_F(fdi, sysfs_busy_time_is_every_files_jobs)
+{
+	unsigned long long ns1, ns2, cycles;
+	long long before, after;
+	int fd2 = edgenpu_open();
+
+	ASSERT_LE(0, fd2);
+	before = sysfs_busy_us();
+	ASSERT_LE(0, before) TH_LOG("no npu_busy_time_us in sysfs");
+	ASSERT_EQ(0, run_jobs(self->fd, 2, 4, &ns1, &cycles));
+	ASSERT_EQ(0, run_jobs(fd2, 3, 4, &ns2, &cycles));
+	after = sysfs_busy_us();
+	/* each job rounds down to whole microseconds at most once */
+	EXPECT_LE((long long)((ns1 + ns2) / 1000) - 5, after - before)
+		TH_LOG("sysfs grew %lld us, the jobs took %llu + %llu ns", after - before,
+		       ns1, ns2);
+	EXPECT_GE((long long)((ns1 + ns2) / 1000) + 1, after - before);
+	close(fd2);
 }
 
 TEST_HARNESS_MAIN
