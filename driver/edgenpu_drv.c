@@ -202,16 +202,18 @@ static const struct drm_ioctl_desc edgenpu_ioctls[] = {
  * fdinfo (Documentation/gpu/drm-usage-stats.rst): the DRM core prints
  * drm-driver and drm-client-id; this adds the file's NPU busy time and
  * modelled cycles (sums over its ended jobs, as JOB_INFO reports each),
- * the clock they count at, and the memory of its buffers.
+ * the clock they count at, the memory of its buffers, and the
+ * driver-specific edgenpu-jobs: how many of its jobs ended.
  */
 static void edgenpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct edgenpu_file_priv *fpriv = file->driver_priv;
-	u64 busy_ns, cycles;
+	u64 busy_ns, cycles, ended;
 
-	edgenpu_job_table_usage(fpriv->jobs, &busy_ns, &cycles);
+	edgenpu_job_table_usage(fpriv->jobs, &busy_ns, &cycles, &ended);
 	drm_printf(p, "drm-engine-npu:\t%llu ns\n", busy_ns);
 	drm_printf(p, "drm-cycles-npu:\t%llu\n", cycles);
+	drm_printf(p, "edgenpu-jobs:\t%llu\n", ended);
 	drm_printf(p, "drm-maxfreq-npu:\t%u MHz\n", fpriv->edev->clock_mhz);
 	drm_show_memory_stats(p, file);
 }

@@ -210,10 +210,11 @@ struct edgenpu_device {
 	atomic64_t cmd_pinned;
 	atomic_t jobs_alive;
 	unsigned int job_timeout_ms;
-	/* protects busy_ns and busy_last_end; taken in hard IRQ */
+	/* protects busy_ns, busy_last_end and jobs_ended; taken in hard IRQ */
 	spinlock_t busy_lock;
 	u64 busy_ns;
 	u64 busy_last_end;
+	u64 jobs_ended;
 };
 
 static inline struct edgenpu_device *to_edgenpu(struct drm_device *drm)

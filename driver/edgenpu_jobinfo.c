@@ -28,16 +28,18 @@
  * DRM_EDGENPU_MAX_PENDING_CMD.
  * @busy_ns, @cycles: the sums of every ended job's duration and modelled
  * cycles (what JOB_INFO reports of each), for fdinfo.
+ * @ended: jobs that ended, whatever their status, for fdinfo.
  */
 struct edgenpu_job_table {
 	struct kref ref;
 	atomic_t pending;
 	atomic_t pending_cmd;
-	/* protects next_id, rec, busy_ns and cycles; taken in hard IRQ */
+	/* protects next_id, rec, busy_ns, cycles and ended; taken in hard IRQ */
 	spinlock_t lock;
 	u64 next_id;
 	u64 busy_ns;
 	u64 cycles;
+	u64 ended;
 	struct drm_edgenpu_job_info rec[EDGENPU_JOB_RECORDS];
 };
 
@@ -149,6 +151,7 @@ void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
+	t->ended++;
 	t->busy_ns += duration_ns;
 	if (done)
 		t->cycles += done->cycles;
@@ -179,14 +182,17 @@ void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
  * @t: the file's table
  * @busy_ns: the sum of their durations
  * @cycles: the sum of their modelled NPU cycles
+ * @ended: how many there were
  */
-void edgenpu_job_table_usage(struct edgenpu_job_table *t, u64 *busy_ns, u64 *cycles)
+void edgenpu_job_table_usage(struct edgenpu_job_table *t, u64 *busy_ns, u64 *cycles,
+			     u64 *ended)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
 	*busy_ns = t->busy_ns;
 	*cycles = t->cycles;
+	*ended = t->ended;
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 

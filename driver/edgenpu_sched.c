@@ -108,24 +108,33 @@ void edgenpu_job_put(struct edgenpu_job *job)
 }
 
 /*
- * The device time of a job that the device ran and that ends now. The NPU
- * runs one job at a time, in the order they end: a job handed over while
- * another ran started when that one ended, not when run_job wrote it.
+ * Counts a job that ends now in the device's totals; returns its time on
+ * the device. The device says when it started and ended the job (its
+ * completion record, contract 0.3.1); the time it waited behind other
+ * jobs is not its own. A device that does not say, or a job that ends
+ * without a record (reset, canceled), is timed by the driver: from when
+ * run_job handed it over, or the previous job ended if later. A job never
+ * handed to the device took none.
  */
-static u64 edgenpu_job_busy_ns(struct edgenpu_job *job)
+static u64 edgenpu_job_busy_ns(struct edgenpu_job *job,
+			       const struct enpu_job_completion *done)
 {
 	struct edgenpu_device *edev = job->edev;
 	unsigned long flags;
-	u64 now, begin, busy;
+	u64 now, begin, busy = 0;
 
-	if (!job->start_ns)
-		return 0;	/* never handed to the device */
 	spin_lock_irqsave(&edev->busy_lock, flags);
+	edev->jobs_ended++;
 	now = ktime_get_ns();
-	begin = max(job->start_ns, edev->busy_last_end);
-	busy = now > begin ? now - begin : 0;
+	if (done && done->end_time > done->start_time && done->start_time) {
+		busy = done->end_time - done->start_time;
+	} else if (job->start_ns) {
+		begin = max(job->start_ns, edev->busy_last_end);
+		busy = now > begin ? now - begin : 0;
+	}
+	if (job->start_ns)
+		edev->busy_last_end = max(now, edev->busy_last_end);
 	edev->busy_ns += busy;
-	edev->busy_last_end = max(now, edev->busy_last_end);
 	spin_unlock_irqrestore(&edev->busy_lock, flags);
 	return busy;
 }
@@ -139,7 +148,7 @@ static void edgenpu_job_end(struct edgenpu_job *job, u32 status,
 	if (job->ended)
 		return;
 	job->ended = true;
-	busy = edgenpu_job_busy_ns(job);
+	busy = edgenpu_job_busy_ns(job, done);
 	edgenpu_job_table_end(job->table, job->id, status, done, busy, job->resets);
 	trace_edgenpu_job_done(job, status, done ? done->cycles : 0, busy);
 }
@@ -229,9 +238,10 @@ static struct dma_fence *edgenpu_run_job(struct drm_sched_job *sched_job)
 	dma_fence_get(fence);
 	dma_fence_get(fence);
 	list_add_tail(&job->node, &ring->inflight);
+	/* before the doorbell: the job may end on another CPU right after */
+	trace_edgenpu_job_run(job);
 	edgenpu_ring_emit(ring, job);
 	spin_unlock_irqrestore(&ring->lock, flags);
-	trace_edgenpu_job_run(job);
 	dma_fence_end_signalling(cookie);
 
 	drm_dev_exit(idx);

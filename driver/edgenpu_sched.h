@@ -140,7 +140,8 @@ int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
 void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);
 void edgenpu_job_unpin_cmd(struct edgenpu_job *job);
 u64 edgenpu_job_table_add(struct edgenpu_job_table *t);
-void edgenpu_job_table_usage(struct edgenpu_job_table *t, u64 *busy_ns, u64 *cycles);
+void edgenpu_job_table_usage(struct edgenpu_job_table *t, u64 *busy_ns, u64 *cycles,
+			     u64 *ended);
 void edgenpu_job_table_end(struct edgenpu_job_table *t, u64 id, u32 status,
 			   const struct enpu_job_completion *done,
 			   u64 duration_ns, u32 resets);

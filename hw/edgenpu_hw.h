@@ -27,7 +27,7 @@
 /* ---- Contract version (ENPU_REG_VERSION) -------------------------------- */
 #define ENPU_HW_VERSION_MAJOR		0
 #define ENPU_HW_VERSION_MINOR		3
-#define ENPU_HW_VERSION_PATCH		0
+#define ENPU_HW_VERSION_PATCH		1
 #define ENPU_VERSION(maj, min, pat)	(((maj) << 16) | ((min) << 8) | (pat))
 #define ENPU_VERSION_MAJOR(v)		(((v) >> 16) & 0xff)
 #define ENPU_VERSION_MINOR(v)		(((v) >> 8) & 0xff)

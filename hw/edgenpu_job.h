@@ -84,7 +84,16 @@ struct enpu_job_completion {
 	uint64_t sram_write;
 	uint64_t stall_cycles;
 	uint64_t commands;
-	uint64_t reserved[5];
+	/*
+	 * Since contract 0.3.1: when the job started running and when it
+	 * ended, in nanoseconds of a clock of the device's that only moves
+	 * forward (its origin is the device's; only differences mean
+	 * something). The device runs one job at a time, so end - start is
+	 * the job's own time on it. 0 in both: the device does not say.
+	 */
+	uint64_t start_time;
+	uint64_t end_time;
+	uint64_t reserved[3];
 };
 ENPU_STATIC_ASSERT(sizeof(struct enpu_job_completion) == 128,
 		   "completion record is 128 bytes");

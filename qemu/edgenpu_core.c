@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "system/dma.h"
 #include "migration/vmstate.h"
@@ -214,6 +215,7 @@ static void edgenpu_job_run(EdgeNpuCore *s)
     EdgeNpuRing *ring = &s->ring[r];
     struct enpu_job_completion done;
     struct enpu_job_desc desc = job->desc;    /* a reset clears s->job */
+    uint64_t start_time = job->start_time;
     uint32_t gen = s->generation, rgen = job->enable_gen;
     bool parked = job->parked;
     int ret;
@@ -248,6 +250,9 @@ static void edgenpu_job_run(EdgeNpuCore *s)
         }
     }
     job->valid = false;
+    /* its own time: the clock stands while the machine is stopped */
+    done.start_time = start_time;
+    done.end_time = MAX(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), start_time);
 
     qemu_mutex_unlock(&s->lock);
     if (edgenpu_bus_write(s, desc.completion_addr, &done, sizeof(done))) {
@@ -316,7 +321,7 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
     }
     s->job = (EdgeNpuJob) {
         .desc = desc, .ring = r, .enable_gen = rgen, .valid = true,
-        .hang = hang,
+        .hang = hang, .start_time = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL),
     };
     edgenpu_job_run(s);
 }
@@ -1050,7 +1055,7 @@ out:
 
 static const VMStateDescription vmstate_edgenpu_job = {
     .name = "edgenpu-core/job",
-    .version_id = 1,
+    .version_id = 2,
     .minimum_version_id = 1,
     .needed = edgenpu_job_needed,
     .post_load = edgenpu_job_post_load,
@@ -1069,6 +1074,7 @@ static const VMStateDescription vmstate_edgenpu_job = {
         VMSTATE_BOOL(job_stale, EdgeNpuCore),
         VMSTATE_UINT32(park_len, EdgeNpuCore),
         VMSTATE_VBUFFER_ALLOC_UINT32(park_blob, EdgeNpuCore, 1, NULL, park_len),
+        VMSTATE_UINT64_V(job.start_time, EdgeNpuCore, 2),
         VMSTATE_END_OF_LIST()
     },
 };

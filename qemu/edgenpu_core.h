@@ -49,6 +49,7 @@ typedef struct EdgeNpuJob {
     bool valid;
     bool parked;             /* the engine holds it, paused */
     bool hang;               /* injected hang: waits for abort or reset */
+    uint64_t start_time;     /* QEMU_CLOCK_VIRTUAL ns when it started */
 } EdgeNpuJob;
 
 /*

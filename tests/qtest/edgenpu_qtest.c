@@ -162,7 +162,7 @@ static bool completion_reserved_zero(const struct enpu_job_completion *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 3; i++)
 		if (c->reserved[i])
 			return false;
 	return !c->reserved0;
@@ -505,6 +505,7 @@ TEST_F(npu, job_end_to_end)
 		.output_zero_point = out_zp, .act_min = -100, .act_max = 100,
 	};
 
+	qt_clock_step(n->qt, 1000);	/* qtest's virtual clock: past 0 */
 	src_pa = as_map_new(a, VA_SRC, sizeof(src), NPU_RW);
 	dst_pa = as_map_new(a, VA_DST, sizeof(dst), NPU_RW);
 	fc_pa = as_map_new(a, VA_FC, 4096, NPU_RW);
@@ -559,6 +560,8 @@ TEST_F(npu, job_end_to_end)
 	EXPECT_EQ(0, c.sram_write);
 	EXPECT_EQ(0, c.stall_cycles);
 	EXPECT_TRUE(completion_reserved_zero(&c));
+	EXPECT_LT(0, c.start_time);
+	EXPECT_LE(c.start_time, c.end_time);
 	/* Timing model: the DMA engine (fill, copy) and compute (FC) run concurrently. */
 	fetch = enpu_t_fetch(&sku, st_bytes(&s));
 	dma = enpu_t_dma(&sku, FILL, 0) + enpu_t_dma(&sku, 2 * COPY, 0);
@@ -770,6 +773,8 @@ TEST_F(npu, many_jobs_wrap_around_in_order)
 	int next = 0, i, kicks = 0;
 	int64_t start;
 
+	/* qtest's virtual clock moves only when told: past 0, then still */
+	qt_clock_step(n->qt, 1000);
 	out_pa = as_map_new(a, VA_OUT, sizeof(out), NPU_RW);
 	as_map_new(a, VA_LOG, LOG_LEN, NPU_RW);
 	npu_ring_init(n, RING0, RING_SIZE);
@@ -803,12 +808,19 @@ TEST_F(npu, many_jobs_wrap_around_in_order)
 	EXPECT_GE(kicks, 2);	/* the indexes did wrap around the ring */
 
 	for (i = 0; i < JOBS; i++) {
+		uint64_t prev_end = i ? c.end_time : 0;
+
 		npu_completion(n, &jobs[i], &c);
 		EXPECT_EQ(1000 + i, c.seqno);
 		EXPECT_EQ(ENPU_JOB_OK, c.status) TH_LOG("job %d", i);
 		EXPECT_EQ(3, c.commands);
 		EXPECT_GT(c.cycles, 0);
 		cycles += c.cycles;
+		/* one at a time: each starts once the one before ended */
+		EXPECT_LT(0, c.start_time);
+		EXPECT_LE(c.start_time, c.end_time);
+		EXPECT_LE(prev_end, c.start_time) TH_LOG("job %d started before job %d ended",
+							 i, i - 1);
 	}
 	EXPECT_EQ(JOBS, npu_ring_rd(n, RING0, ENPU_RING_HEAD));
 	EXPECT_EQ(JOBS, npu_ring_rd(n, RING0, ENPU_RING_TAIL));

@@ -100,6 +100,7 @@ TEST_F(fdi, keys_of_a_new_file)
 	EXPECT_EQ(0, fdinfo(self->fd, "drm-engine-npu", unit, sizeof(unit)));
 	EXPECT_STREQ("ns", unit);
 	EXPECT_EQ(0, fdinfo(self->fd, "drm-cycles-npu", NULL, 0));
+	EXPECT_EQ(0, fdinfo(self->fd, "edgenpu-jobs", NULL, 0));
 	EXPECT_EQ(di.clock_mhz, fdinfo(self->fd, "drm-maxfreq-npu", unit, sizeof(unit)));
 	EXPECT_STREQ("MHz", unit);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd);
@@ -119,6 +120,7 @@ TEST_F(fdi, busy_time_and_cycles_are_the_files_jobs)
 	EXPECT_LT(0, cycles);
 	EXPECT_EQ(ns, fdinfo(self->fd, "drm-engine-npu", NULL, 0));
 	EXPECT_EQ(cycles, fdinfo(self->fd, "drm-cycles-npu", NULL, 0));
+	EXPECT_EQ(3, fdinfo(self->fd, "edgenpu-jobs", NULL, 0));
 }
 
 /* A child process's jobs count in its file, not in its parent's. */
@@ -223,10 +225,10 @@ TEST_F(fdi, queued_jobs_count_their_own_time)
 		tbusy_fini(self->fd, &t[i]);
 }
 
-/* npu_busy_time_us of the device, or -1. */
-static long long sysfs_busy_us(void)
+/* Attribute @name of the device's sysfs directory, or -1. */
+static long long sysfs_value(const char *name)
 {
-	char path[96];
+	char path[128];
 	long long v = -1;
 	int minor, fd = edgenpu_open_minor(&minor);
 	FILE *f;
@@ -234,7 +236,7 @@ static long long sysfs_busy_us(void)
 	if (fd < 0)
 		return -1;
 	close(fd);
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/npu_busy_time_us", minor);
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/%s", minor, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -244,19 +246,25 @@ static long long sysfs_busy_us(void)
 	return v;
 }
 
-/* The device's busy time grows by what the files' jobs took, all files together. */
+/*
+ * The device's busy time grows by what the files' jobs took, and its job
+ * count by their number, all files together.
+ */
 TEST_F(fdi, sysfs_busy_time_is_every_files_jobs)
 {
 	unsigned long long ns1, ns2, cycles;
-	long long before, after;
+	long long before, after, jobs;
 	int fd2 = edgenpu_open();
 
 	ASSERT_LE(0, fd2);
-	before = sysfs_busy_us();
+	before = sysfs_value("npu_busy_time_us");
+	jobs = sysfs_value("npu_jobs");
 	ASSERT_LE(0, before) TH_LOG("no npu_busy_time_us in sysfs");
+	ASSERT_LE(0, jobs) TH_LOG("no npu_jobs in sysfs");
 	ASSERT_EQ(0, run_jobs(self->fd, 2, 4, &ns1, &cycles));
 	ASSERT_EQ(0, run_jobs(fd2, 3, 4, &ns2, &cycles));
-	after = sysfs_busy_us();
+	after = sysfs_value("npu_busy_time_us");
+	EXPECT_EQ(jobs + 5, sysfs_value("npu_jobs"));
 	/* each job rounds down to whole microseconds at most once */
 	EXPECT_LE((long long)((ns1 + ns2) / 1000) - 5, after - before)
 		TH_LOG("sysfs grew %lld us, the jobs took %llu + %llu ns", after - before,

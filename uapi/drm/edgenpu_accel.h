@@ -410,7 +410,8 @@ enum drm_edgenpu_job_status {
  * @sram_write: out: bytes written to SRAM.
  * @stall_cycles: out: cycles engines waited on each other.
  * @commands: out: commands retired.
- * @duration_ns: out: from the job's start on the device to its end.
+ * @duration_ns: out: from the job's start on the device to its end (not the
+ *	time it waited on the device behind other jobs).
  */
 struct drm_edgenpu_job_info {
 	__u64 job_id;
