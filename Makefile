@@ -151,7 +151,8 @@ $(BUILD)/lib/pkgconfig/edgenpu.pc: libedgenpu/edgenpu.pc.in Makefile
 lib: $(LIB) $(BUILD)/lib/pkgconfig/edgenpu.pc
 
 # ---- tools -----------------------------------------------------------------
-TOOLS := $(BUILD)/bin/edgenpu-info $(BUILD)/bin/edgenpu-run $(BUILD)/bin/edgenpu-compile
+TOOLS := $(BUILD)/bin/edgenpu-info $(BUILD)/bin/edgenpu-run $(BUILD)/bin/edgenpu-compile \
+	 $(BUILD)/bin/edgenpu-top $(BUILD)/bin/edgenpu-doctor
 
 $(BUILD)/bin/%: tools/%.c $(LIB) libedgenpu/include/edgenpu/edgenpu.h
 	@mkdir -p $(@D)

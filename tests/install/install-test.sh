@@ -41,7 +41,8 @@ expected_files() {
 	usr/include/edgenpu/edgenpu.h 644
 	usr/include/edgenpu/drm/edgenpu_accel.h 644
 	LIST
-	for t in edgenpu-info edgenpu-run edgenpu-compile edgenpu-demo edgenpu-bench; do
+	for t in edgenpu-info edgenpu-run edgenpu-compile edgenpu-top edgenpu-doctor edgenpu-demo \
+		 edgenpu-bench; do
 		echo "usr/bin/$t 755"
 		echo "usr/share/man/man1/$t.1 644"
 	done
