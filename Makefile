@@ -232,6 +232,9 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h 
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# The Python binding against the CPU backend, with and without numpy.
+HOST_TESTS += tests/python/edgenpu_python_host_test
+
 # Compiled-model files and the compile cache, with no device.
 HOST_TESTS += $(BUILD)/tests/host/model_file_test
 $(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
@@ -353,9 +356,17 @@ MANPAGES := $(wildcard tools/man/*.1)
 UDEV_RULE := tools/udev/70-edgenpu.rules
 SCRIPTS := tools/edgenpu-demo tools/edgenpu-bench
 
+# The Python binding goes where the system's python3 finds packages: for
+# PREFIX=/usr, /usr/lib/python3/dist-packages (Debian), else
+# PREFIX/lib/python3.X/dist-packages (on Debian's path for /usr/local).
+PYTHONDIR ?= $(shell v=$$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' \
+	2>/dev/null || echo 3); if [ "$(PREFIX)" = /usr ]; then \
+	echo /usr/lib/python3/dist-packages; else echo $(PREFIX)/lib/python$$v/dist-packages; fi)
+
 install-user: $(LIB) $(TOOLS)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(PYTHONDIR)/edgenpu
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libedgenpu.so
@@ -366,6 +377,7 @@ install-user: $(LIB) $(TOOLS)
 	install -m 0644 uapi/drm/edgenpu_accel.h $(DESTDIR)$(INCLUDEDIR)/edgenpu/drm/
 	install -m 0755 $(TOOLS) $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 python/edgenpu/__init__.py $(DESTDIR)$(PYTHONDIR)/edgenpu/
 
 install-module: module
 	install -d $(DESTDIR)$(MODDIR)
@@ -396,18 +408,27 @@ uninstall:
 		$(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS) $(SCRIPTS))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES))) \
 		$(DESTDIR)$(MODDIR)/edgenpu.ko \
-		$(DESTDIR)$(UDEVRULESDIR)/$(notdir $(UDEV_RULE))
-	rm -rf $(DESTDIR)$(DKMS_SRC)
+		$(DESTDIR)$(UDEVRULESDIR)/$(notdir $(UDEV_RULE)) \
+		$(DESTDIR)$(PYTHONDIR)/edgenpu/__init__.py
+	rm -rf $(DESTDIR)$(DKMS_SRC) $(DESTDIR)$(PYTHONDIR)/edgenpu/__pycache__
+	rmdir $(DESTDIR)$(PYTHONDIR)/edgenpu 2>/dev/null || true
 	rmdir $(DESTDIR)$(INCLUDEDIR)/edgenpu/drm $(DESTDIR)$(INCLUDEDIR)/edgenpu 2>/dev/null || true
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 STAGE := $(BUILD)/stage
 stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) $(VMFUZZ) \
+		python/edgenpu/__init__.py $(wildcard tests/python/*) \
 		$(wildcard $(SHARED)/goldens/*/*/*.golden)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install-user DESTDIR=$(CURDIR)/$(STAGE) PREFIX=/usr >/dev/null
 	install -d $(STAGE)/usr/lib/edgenpu/selftests $(STAGE)/usr/share/edgenpu
-	install -m 0755 $(SELFTESTS) $(VMTESTS) $(STAGE)/usr/lib/edgenpu/selftests/
+	install -m 0755 $(SELFTESTS) $(VMTESTS) tests/python/edgenpu_python_test \
+		$(STAGE)/usr/lib/edgenpu/selftests/
+	install -D -m 0644 tests/python/edgenpu_python_test.py \
+		$(STAGE)/usr/lib/edgenpu/python/edgenpu_python_test.py
+	# the host's Python only into a stage of the host's architecture
+	if [ "$$($(CC) -dumpmachine)" = "$$(cc -dumpmachine)" ]; then \
+		tools/vm/stage-python $(STAGE) $(LIB); fi
 	install -d $(STAGE)/usr/lib/edgenpu/bench $(STAGE)/usr/lib/edgenpu/fuzz
 	install -m 0755 $(VMBENCHES) $(STAGE)/usr/lib/edgenpu/bench/
 	install -m 0755 $(VMFUZZ) $(STAGE)/usr/lib/edgenpu/fuzz/

@@ -40,6 +40,7 @@ expected_files() {
 	usr/lib/pkgconfig/edgenpu.pc 644
 	usr/include/edgenpu/edgenpu.h 644
 	usr/include/edgenpu/drm/edgenpu_accel.h 644
+	usr/lib/python3/dist-packages/edgenpu/__init__.py 644
 	LIST
 	for t in edgenpu-info edgenpu-run edgenpu-compile edgenpu-top edgenpu-doctor edgenpu-demo \
 		 edgenpu-bench; do
@@ -114,6 +115,21 @@ udev_rule() {
 		"$D/lib/udev/rules.d/70-edgenpu.rules"
 }
 check "udev rule gives accel nodes to group render, mode 0660" udev_rule
+
+# The Python binding where Debian's python3 looks for packages, importable
+# with the installed library.
+python_binding() {
+	local py=/usr/bin/python3 got
+	[ -x "$py" ] || { echo "no $py"; return 1; }
+	"$py" -c 'import sys; sys.exit("/usr/lib/python3/dist-packages" not in sys.path)' ||
+		{ echo "/usr/lib/python3/dist-packages is not on $py's path"; return 1; }
+	got=$(PYTHONPATH="$D/usr/lib/python3/dist-packages" \
+	      EDGENPU_LIBRARY="$D/usr/lib/libedgenpu.so.0" "$py" -c \
+	      'import edgenpu; print(edgenpu.library_version())') || return 1
+	[ "$got" = "$(sed -n 's/^Version: //p' "$D/usr/lib/pkgconfig/edgenpu.pc")" ] ||
+		{ echo "the binding says $got"; return 1; }
+}
+check "python3 imports the installed binding (import edgenpu)" python_binding
 
 # A small program built only from the installed tree, through pkg-config.
 cat > "$T/prog.c" <<'C'
