@@ -464,8 +464,9 @@ static void edgenpu_rings_restart(struct edgenpu_device *edev,
 	unsigned int r;
 	bool cookie;
 
-	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+	/* DONE_SEQNO is the rings' base again before a handler may read it */
 	edgenpu_rings_hw_init(edev);
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
 
 	cookie = dma_fence_begin_signalling();
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
@@ -509,6 +510,7 @@ static void edgenpu_rings_restart(struct edgenpu_device *edev,
  */
 int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 {
+	unsigned int r;
 	int ret, idx;
 
 	if (edev->wedged)
@@ -516,6 +518,16 @@ int edgenpu_reset(struct edgenpu_device *edev, struct edgenpu_job *guilty)
 	if (!drm_dev_enter(&edev->drm, &idx))
 		return -ENODEV;
 	guilty = edgenpu_quiesce(edev, guilty);
+	/*
+	 * No interrupt handler may still be between reading IRQ_STATUS and
+	 * reading DONE_SEQNO when the reset zeroes the latter: jobs with
+	 * sequence numbers in the upper half of 2^32 would read as done, and
+	 * end CANCELED without having run. What ended before, collect now.
+	 */
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, 0);
+	synchronize_irq(edev->irq);
+	for (r = 0; r < ENPU_NUM_RINGS; r++)
+		edgenpu_ring_complete(&edev->ring[r]);
 	atomic_inc(&edev->resets);
 	ret = edgenpu_hw_reset(edev);
 	trace_edgenpu_reset(edev, ret);
