@@ -325,8 +325,12 @@ $(COMPILE_BENCH): tests/bench/compile_bench.c $(LIB)
 		-Wl$(comma)-rpath$(comma)$(abspath $(BUILD)/lib) -ledgenpu)
 
 # Benchmarks that run in the guest (make bench), staged beside the tests.
-VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench
+VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench \
+	     $(BUILD)/tests/bench/edgenpu_multi_bench
 $(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
+$(BUILD)/tests/bench/edgenpu_multi_bench: tests/bench/multi_bench.c $(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
@@ -342,9 +346,10 @@ host-tests: $(HOST_TESTS)
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@echo "== models on the NPU, submit latency (QEMU guest)"
-	@$(VM) --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
+	@$(VM) --npus 4 --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
 		/usr/lib/edgenpu/bench/edgenpu_submit_bench && \
-		/usr/lib/edgenpu/bench/edgenpu_load_bench' | \
+		/usr/lib/edgenpu/bench/edgenpu_load_bench && \
+		/usr/lib/edgenpu/bench/edgenpu_multi_bench' | \
 		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down'
 
 # ---- install and the guest image -------------------------------------------
@@ -553,7 +558,7 @@ check:
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
-		--vm-iommu "$(VM) --iommu $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
+		--vm-iommu "$(VM) --iommu --npus 2 $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
 		-- $(VM) $(CHECK_VM) --timeout $(VM_TIMEOUT)
 
 # Run one command in the VM: make vm CMD='edgenpu-info'

@@ -116,16 +116,12 @@ static int enpu_node_cmp(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* Tries every accelN in @dir in numeric order; first EdgeNPU wins. */
-static int enpu_open_first(struct enpu_device **out, const char *dir)
+/* The accelN nodes of @dir, numbers in ascending order; -ENODEV with why. */
+static int enpu_scan_nodes(const char *dir, int *nodes, size_t *count)
 {
-	char path[256], skipped[256] = "";
-	char denied[512] = "";
-	int nodes[ENPU_MAX_NODES];
 	struct dirent *de;
-	size_t n = 0, i, used = 0;
+	size_t n = 0;
 	DIR *d;
-	int ret;
 
 	d = opendir(dir);
 	if (!d)
@@ -147,6 +143,29 @@ static int enpu_open_first(struct enpu_device **out, const char *dir)
 		return enpu_fail(-ENODEV, "no EdgeNPU found: %s has no accel nodes (is edgenpu.ko loaded?)",
 				 dir);
 	qsort(nodes, n, sizeof(nodes[0]), enpu_node_cmp);
+	*count = n;
+	return 0;
+}
+
+static const char *enpu_accel_dir(void)
+{
+	const char *env = getenv("EDGENPU_ACCEL_DIR");
+
+	return env && *env ? env : ENPU_DEFAULT_ACCEL_DIR;
+}
+
+/* Tries every accelN in @dir in numeric order; first EdgeNPU wins. */
+static int enpu_open_first(struct enpu_device **out, const char *dir)
+{
+	char path[256], skipped[256] = "";
+	char denied[512] = "";
+	int nodes[ENPU_MAX_NODES];
+	size_t n = 0, i, used = 0;
+	int ret;
+
+	ret = enpu_scan_nodes(dir, nodes, &n);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/accel%d", dir, nodes[i]);
@@ -182,8 +201,43 @@ ENPU_EXPORT int enpu_open(struct enpu_device **dev, const char *path)
 	env = getenv("EDGENPU_DEVICE");
 	if (env && *env)
 		return enpu_open_path(dev, env);
-	env = getenv("EDGENPU_ACCEL_DIR");
-	return enpu_open_first(dev, env && *env ? env : ENPU_DEFAULT_ACCEL_DIR);
+	return enpu_open_first(dev, enpu_accel_dir());
+}
+
+ENPU_EXPORT int enpu_list(char (*paths)[64], size_t max)
+{
+	const char *dir = enpu_accel_dir();
+	char denied[512] = "";
+	int nodes[ENPU_MAX_NODES];
+	size_t n = 0, i;
+	int found = 0, ret;
+
+	ret = enpu_scan_nodes(dir, nodes, &n);
+	if (ret == -ENODEV)
+		return 0;	/* none: not an error for a list */
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		struct enpu_device *dev;
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/accel%d", dir, nodes[i]);
+		ret = enpu_open_path(&dev, path);
+		if (ret == -EACCES || ret == -EPERM) {
+			if (!denied[0])
+				snprintf(denied, sizeof(denied), "%s", enpu_last_error());
+			continue;
+		}
+		if (ret)
+			continue;	/* another driver's node, or one gone meanwhile */
+		enpu_close(dev);
+		if (paths && (size_t)found < max)
+			snprintf(paths[found], sizeof(paths[found]), "%.63s", path);
+		found++;
+	}
+	if (!found && denied[0])
+		return enpu_fail(-EACCES, "%s", denied);
+	return found;
 }
 
 ENPU_EXPORT void enpu_close(struct enpu_device *dev)

@@ -97,6 +97,9 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
  */
 int enpu_npu_ready(struct enpu_model *m);
 
+/* Inferences of @m in flight (slots busy). */
+unsigned int enpu_npu_inflight(const struct enpu_model *m);
+
 /* Builds npu->rstreams from the plan. */
 int enpu_npu_build_streams(struct enpu_model *m);
 void enpu_npu_free_streams(struct enpu_model *m);

@@ -58,6 +58,15 @@ static int slot_init(struct enpu_model *m, struct enpu_slot *sl)
 	return 0;
 }
 
+unsigned int enpu_npu_inflight(const struct enpu_model *m)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; m->npu && i < m->npu->nslots; i++)
+		n += !!m->npu->slots[i].busy;
+	return n;
+}
+
 int enpu_npu_ready(struct enpu_model *m)
 {
 	struct enpu_slot *sl = &m->npu->slots[0];

@@ -134,6 +134,7 @@ _layer_info = _fn("enpu_model_layer_info", ctypes.c_int, _P, ctypes.c_size_t,
                   ctypes.POINTER(_LayerInfo))
 _layer_reason = _fn("enpu_model_layer_reason", ctypes.c_char_p, _P, ctypes.c_size_t)
 _type_name = _fn("enpu_layer_type_name", ctypes.c_char_p, ctypes.c_int)
+_list = _fn("enpu_list", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t)
 
 
 class Error(Exception):
@@ -168,22 +169,15 @@ def library_version():
 # ---- devices --------------------------------------------------------------------
 
 def devices():
-    """The accel nodes driven by edgenpu, in order ($EDGENPU_ACCEL_DIR, else /dev/accel)."""
-    base = os.environ.get("EDGENPU_ACCEL_DIR", "/dev/accel")
-    try:
-        names = sorted((n for n in os.listdir(base) if n.startswith("accel")),
-                       key=lambda n: int(n[5:]) if n[5:].isdigit() else 1 << 30)
-    except OSError:
+    """The EdgeNPUs' device nodes, in enpu_open()'s order (enpu_list())."""
+    n = _list(None, 0)
+    if n < 0:
+        _check(n)
+    if n == 0:
         return []
-    found = []
-    for name in names:
-        link = "/sys/class/accel/%s/device/driver" % name
-        try:
-            if os.path.basename(os.readlink(link)) == "edgenpu":
-                found.append(os.path.join(base, name))
-        except OSError:
-            continue
-    return found
+    buf = (ctypes.c_char * 64 * n)()
+    n = min(_list(buf, n), n)
+    return [buf[i].value.decode() for i in range(n)]
 
 
 class Device:

@@ -105,6 +105,23 @@ TEST_F(tmpdir, discovery_skips_foreign_nodes)
 	unsetenv("EDGENPU_ACCEL_DIR");
 }
 
+/* enpu_list(): none in a missing, empty or foreign directory; not an error. */
+TEST_F(tmpdir, list_counts_only_edgenpus)
+{
+	char path[128], nodes[2][64];
+
+	snprintf(path, sizeof(path), "%s/none", self->dir);
+	setenv("EDGENPU_ACCEL_DIR", path, 1);
+	EXPECT_EQ(0, enpu_list(nodes, 2));
+	setenv("EDGENPU_ACCEL_DIR", self->dir, 1);
+	EXPECT_EQ(0, enpu_list(nodes, 2));
+	EXPECT_EQ(0, enpu_list(NULL, 0));
+	snprintf(path, sizeof(path), "%s/accel0", self->dir);
+	ASSERT_EQ(0, symlink("/dev/null", path));
+	EXPECT_EQ(0, enpu_list(nodes, 2));
+	unsetenv("EDGENPU_ACCEL_DIR");
+}
+
 TEST_F(tmpdir, env_device_overrides)
 {
 	struct enpu_device *dev;

@@ -87,6 +87,18 @@ struct enpu_device_info {
  */
 int enpu_open(struct enpu_device **dev, const char *path);
 
+/**
+ * enpu_list() - the EdgeNPUs of this machine
+ * @paths: receives up to @max device nodes, in enpu_open()'s order (NULL
+ *         with @max 0: just count)
+ * @max:   entries of @paths
+ *
+ * Return: how many EdgeNPUs there are (0 if none; more than @max means
+ * some were left out), or -EACCES when there are nodes this user may not
+ * open and no EdgeNPU it may.
+ */
+int enpu_list(char (*paths)[64], size_t max);
+
 /** enpu_close() - close a device; NULL is accepted. */
 void enpu_close(struct enpu_device *dev);
 
@@ -437,6 +449,43 @@ int enpu_model_load(struct enpu_device *dev, const char *path,
 int enpu_model_load_mem(struct enpu_device *dev, const void *data, size_t size,
 			const struct enpu_compile_options *options, struct enpu_model **model);
 enum enpu_model_origin enpu_model_origin(const struct enpu_model *model);
+
+/* ==== Several NPUs ================================================================ */
+
+struct enpu_pool;
+
+#define ENPU_POOL_MAX_DEVICES	16
+
+/* Where enpu_pool_submit() sends a run. */
+enum enpu_pool_policy {
+	ENPU_POOL_LEAST_LOADED = 0,	/* the device with the fewest runs in flight */
+	ENPU_POOL_ROUND_ROBIN,		/* each device in turn */
+};
+
+/*
+ * One model on @ndev devices, for independent inferences spread over them:
+ * @path (TFLite, through the compile cache, or a compiled-model file) is
+ * compiled once, for devs[0], and that compiled model loaded on every
+ * device, each checked against it (a device of other capabilities is
+ * -ENODEV naming it and what differs). @options as enpu_model_load();
+ * max_inflight is per device.
+ */
+int enpu_pool_load(struct enpu_device *const *devs, size_t ndev, const char *path,
+		   const struct enpu_compile_options *options, enum enpu_pool_policy policy,
+		   struct enpu_pool **pool);
+/*
+ * Starts an inference on one of the pool's devices (a device that cannot
+ * take it, all slots busy or failing, is passed over); the run is waited
+ * for and released as any other (enpu_run_wait(), enpu_run_release()).
+ * -EBUSY when every device has max_inflight runs in flight.
+ */
+int enpu_pool_submit(struct enpu_pool *pool, const void *const *inputs,
+		     struct enpu_run **run);
+size_t enpu_pool_size(const struct enpu_pool *pool);
+/* The model on device @i (its layers, inputs and outputs; runs only there). */
+struct enpu_model *enpu_pool_model(struct enpu_pool *pool, size_t i);
+/* Destroys the models; the devices stay open. Runs must be released first. */
+void enpu_pool_destroy(struct enpu_pool *pool);
 
 /**
  * struct enpu_tensor_info - a model input or output
