@@ -129,11 +129,18 @@ vm_suite() {
 
 ARM64_PLAIN_TESTS=(edgenpu_probe_test edgenpu_platform_test edgenpu_submit_test
 		   model_golden_npu_test)
-arm64_suites() {
+arm64_full() {
 	[ -n "$ARM64_VM" ] && vm_suite arm64-vm "$ARM64_VM"
+	return 0
+}
+arm64_plain() {
 	[ -n "$ARM64_VM_PLAIN" ] &&
 		vm_suite arm64-vm-plain "$ARM64_VM_PLAIN" "${ARM64_PLAIN_TESTS[@]}"
 	return 0
+}
+arm64_suites() {
+	arm64_full
+	arm64_plain
 }
 
 if [ "$ONLY" = arm64 ]; then
@@ -150,29 +157,31 @@ IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 # Two guests at a time, beside the host checks here, in two chains of
 # about the same length: the debug kernel's whole suite (it replaces the
 # suite on Debian's kernel, which still runs the IOMMU guest's), then the
-# arm64 guests; the fuzzer's debug guest, then the IOMMU guest. make check
+# arm64 guest's; the fuzzer's debug guest, then the IOMMU guest, then the
+# arm64 guest without the NPU's optional resources. make check
 # gives each guest one host thread (--tcg-thread single): more guests, or
 # vCPUs on their own threads, leave vCPUs spinning for others the host is
 # not running.
 debug_pid=
-if [ -n "$VM_DEBUG$ARM64_VM$ARM64_VM_PLAIN" ]; then
+if [ -n "$VM_DEBUG$ARM64_VM" ]; then
 	{
 		if [ -n "$VM_DEBUG" ]; then
 			read -ra dargs <<<"$DEBUG_SUITE"
 			vm_suite vm-debug "$VM_DEBUG" "${dargs[@]}"
 		fi
-		arm64_suites
+		arm64_full
 	} &
 	debug_pid=$!
 fi
 chain_pid=
-if [ -n "$VM_DEBUG$VM_IOMMU" ]; then
+if [ -n "$VM_DEBUG$VM_IOMMU$ARM64_VM_PLAIN" ]; then
 	{
 		if [ -n "$VM_DEBUG" ] && [ -n "$DEBUG_FUZZ" ]; then
 			read -ra fargs <<<"$DEBUG_FUZZ"
 			vm_suite vm-debug-fuzz "${VM_DEBUG_FUZZ:-$VM_DEBUG}" "${fargs[@]}"
 		fi
 		[ -n "$VM_IOMMU" ] && vm_suite vm-iommu "$VM_IOMMU" "${IOMMU_TESTS[@]}"
+		arm64_plain
 	} &
 	chain_pid=$!
 fi
@@ -257,13 +266,15 @@ fi
 if [ -n "$chain_pid" ]; then
 	wait "$chain_pid"
 	section "ran alongside, one after the other: the debug kernel's ioctl fuzzer and" \
-		"fault storm, the x86-64 VM behind an IOMMU on Debian's kernel"
+		"fault storm, the x86-64 VM behind an IOMMU on Debian's kernel (two NPUs)," \
+		"the arm64 VM without the NPU's optional resources"
 	if [ -e "$RES/vm-debug-fuzz.log" ]; then
 		grep -hE '^# (fuzz|storm):|took [0-9]+ s$' "$RES/vm-debug-fuzz-console.txt" \
 			2>/dev/null | sed 's/^/  | /'
 		tools/ksft-summary --brief "$RES/vm-debug-fuzz.log"
 	fi
 	[ -e "$RES/vm-iommu.log" ] && tools/ksft-summary --brief "$RES/vm-iommu.log"
+	[ -e "$RES/arm64-vm-plain.log" ] && tools/ksft-summary --brief "$RES/arm64-vm-plain.log"
 fi
 if [ -n "$debug_pid" ]; then
 	wait "$debug_pid"
@@ -271,7 +282,7 @@ if [ -n "$debug_pid" ]; then
 		"(leaks scanned after it), the arm64 VM tests (QEMU virt, the NPU through" \
 		"the device tree)"
 	grep -hE 'took [0-9]+ s$' "$RES/vm-debug-console.txt" 2>/dev/null | sed 's/^/  | /'
-	for f in "$RES"/vm-debug.log "$RES"/arm64-vm*.log; do
+	for f in "$RES"/vm-debug.log "$RES"/arm64-vm.log; do
 		[ -e "$f" ] && tools/ksft-summary --brief "$f"
 	done
 fi

@@ -137,7 +137,7 @@ static void one_model(const char *path, const char *name)
 
 	memset(&st, 0, sizeof(st));
 	runs_left = RUNS_PER_FAMILY;
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 120; i++) {
 		size_t at = (i * 7919) % size;
 
 		if (at >= 24 && at < 56)	/* the checksum itself */
@@ -155,7 +155,7 @@ static void one_model(const char *path, const char *name)
 	memset(&st, 0, sizeof(st));
 	runs_left = RUNS_PER_FAMILY;
 	/* every checked try hashes the file twice: fewer on the big ones */
-	budget = size < (64u << 10) ? 1500 : 300;
+	budget = size < (64u << 10) ? 1500 : 150;
 	for (off = HDR; off + 16 <= size;) {
 		uint32_t id = (uint32_t)le(data + off, 4);
 		uint64_t len = le(data + off + 8, 8);
