@@ -153,7 +153,8 @@ fi
 
 IOMMU_TESTS=(edgenpu_probe_test edgenpu_bo_test edgenpu_submit_test
 	     edgenpu_prime_test edgenpu_recovery_test graph_golden_npu_test
-	     model_golden_npu_test libedgenpu_device_test libedgenpu_multi_test)
+	     model_golden_npu_test libedgenpu_device_test libedgenpu_multi_test
+	     edgenpu_python_test edgenpu_top_test)
 # Two guests at a time, beside the host checks here, in two chains of
 # about the same length: the debug kernel's whole suite (it replaces the
 # suite on Debian's kernel, which still runs the IOMMU guest's), then the

@@ -91,7 +91,12 @@ static int is_edgenpu(int minor, char *bus, size_t len)
 	return 1;
 }
 
-/* The device nodes to watch: @only (a path or accelN), or every EdgeNPU. */
+static int by_minor(const void *a, const void *b)
+{
+	return ((const struct dev *)a)->minor - ((const struct dev *)b)->minor;
+}
+
+/* The device nodes to watch: @only (a path or accelN), or every EdgeNPU, by minor. */
 static int find_devs(struct sample *s, const char *only)
 {
 	struct dirent *e;
@@ -118,6 +123,7 @@ static int find_devs(struct sample *s, const char *only)
 		s->nd++;
 	}
 	closedir(d);
+	qsort(s->d, (size_t)s->nd, sizeof(s->d[0]), by_minor);
 	return s->nd;
 }
 
