@@ -232,6 +232,9 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h 
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# The selftests on this machine, which has no EdgeNPU: each must skip.
+HOST_TESTS += tests/selftests/without_device_test
+
 # The Python binding against the CPU backend, with and without numpy.
 HOST_TESTS += tests/python/edgenpu_python_host_test
 

@@ -61,7 +61,7 @@ FIXTURE_SETUP(fault)
 {
 	self->nth_fd = -1;
 	self->fd = edgenpu_open();
-	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	if (access("/sys/kernel/debug/failslab", F_OK) ||
 	    access("/proc/thread-self/fail-nth", W_OK))
 		SKIP(return, "no fault injection (CONFIG_FAULT_INJECTION, FAILSLAB)");

@@ -21,10 +21,10 @@ FIXTURE(iso) {
 
 FIXTURE_SETUP(iso)
 {
-	int minor;
+	int minor = -1;
 
 	self->fd = edgenpu_open_minor(&minor);
-	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	ASSERT_EQ(0, edgenpu_dev_name(minor, self->devname, sizeof(self->devname)));
 	snprintf(self->control, sizeof(self->control),
 		 "/sys/class/accel/accel%d/device/power/control", minor);

@@ -39,10 +39,10 @@ FIXTURE_SETUP(pm)
 {
 	char devname[64], buf[64];
 	unsigned int i;
-	int minor;
+	int minor = -1;
 
 	self->fd = edgenpu_open();
-	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	ASSERT_EQ(0, tdev_name(&minor, devname, sizeof(devname)));
 	/* the bus device's power attributes (PCI or platform) */
 	snprintf(self->power, sizeof(self->power), "/sys/class/accel/accel%d/device/power", minor);

@@ -38,7 +38,7 @@ FIXTURE_SETUP(rec)
 	unsigned int i;
 
 	self->fd = edgenpu_open();
-	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_DEVICE, &dev, &size));
 	if (!(dev.hw_caps & ENPU_CAP_DEBUG))
 		SKIP(return, "the device has no fault injection (needs debug=on)");

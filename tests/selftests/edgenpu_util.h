@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -60,6 +61,20 @@ static inline int edgenpu_open(void)
 {
 	return edgenpu_open_minor(NULL);
 }
+
+/*
+ * For a test's setup, after opening the device into @fd: a machine without
+ * an EdgeNPU skips, as any kselftest does on hardware the machine lacks,
+ * unless EDGENPU_REQUIRE_DEVICE is set (the project's guests set it: there
+ * a missing device is a failure). Needs kselftest_harness.h.
+ */
+#define EDGENPU_NEED_DEVICE(fd) do {						\
+	if ((fd) < 0 && !getenv("EDGENPU_REQUIRE_DEVICE"))			\
+		SKIP(return, "no EdgeNPU here: no /dev/accel node driven by "	\
+		     "edgenpu (is edgenpu.ko loaded?)");			\
+	ASSERT_LE(0, (fd)) TH_LOG("no /dev/accel node driven by edgenpu "	\
+				  "(EDGENPU_REQUIRE_DEVICE is set)");		\
+} while (0)
 
 /* DRM_IOCTL_EDGENPU_QUERY; returns 0 or -errno. */
 static inline int edgenpu_query(int fd, __u32 query, void *ptr, __u32 *size)

@@ -39,7 +39,7 @@ FIXTURE_SETUP(val)
 	unsigned int i;
 
 	self->fd = edgenpu_open();
-	ASSERT_LE(0, self->fd) TH_LOG("no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_DEVICE, &dev, &size));
 	self->sram_size = dev.sram_size;
 	ASSERT_LT(0, self->sram_size);
