@@ -233,7 +233,7 @@ $(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h 
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
 # The selftests on this machine, which has no EdgeNPU: each must skip.
-HOST_TESTS += tests/selftests/without_device_test
+HOST_TESTS += tests/host/selftests_without_device_test
 
 # The Python binding against the CPU backend, with and without numpy.
 HOST_TESTS += tests/python/edgenpu_python_host_test

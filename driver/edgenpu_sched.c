@@ -149,8 +149,9 @@ static void edgenpu_job_end(struct edgenpu_job *job, u32 status,
 		return;
 	job->ended = true;
 	busy = edgenpu_job_busy_ns(job, done);
-	edgenpu_job_table_end(job->table, job->id, status, done, busy, job->resets);
+	/* traced before JOB_INFO can show it ended: a reader then finds the event */
 	trace_edgenpu_job_done(job, status, done ? done->cycles : 0, busy);
+	edgenpu_job_table_end(job->table, job->id, status, done, busy, job->resets);
 }
 
 u32 edgenpu_job_hw_seqno(struct edgenpu_job *job)
