@@ -21,7 +21,7 @@ import errno as _errno
 import os
 from collections import namedtuple
 
-__all__ = ["Error", "Timeout", "Device", "Model", "Run", "TensorInfo", "Layer",
+__all__ = ["Error", "Timeout", "Device", "Model", "Run", "Pool", "TensorInfo", "Layer",
            "devices", "load", "compile", "library_version"]
 
 try:
@@ -135,6 +135,12 @@ _layer_info = _fn("enpu_model_layer_info", ctypes.c_int, _P, ctypes.c_size_t,
 _layer_reason = _fn("enpu_model_layer_reason", ctypes.c_char_p, _P, ctypes.c_size_t)
 _type_name = _fn("enpu_layer_type_name", ctypes.c_char_p, ctypes.c_int)
 _list = _fn("enpu_list", ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t)
+_pool_load = _fn("enpu_pool_load", ctypes.c_int, _PP, ctypes.c_size_t, ctypes.c_char_p,
+                 ctypes.POINTER(_CompileOptions), ctypes.c_int, _PP)
+_pool_submit = _fn("enpu_pool_submit", ctypes.c_int, _P, _PP, _PP)
+_pool_size = _fn("enpu_pool_size", ctypes.c_size_t, _P)
+_pool_model = _fn("enpu_pool_model", _P, _P, ctypes.c_size_t)
+_pool_destroy = _fn("enpu_pool_destroy", None, _P)
 
 
 class Error(Exception):
@@ -379,6 +385,68 @@ class Run:
     def __del__(self):
         try:
             self.release()
+        except Exception:
+            pass
+
+
+class _PoolModel(Model):
+    """A pool's model on one device: owned by the pool, not destroyed here."""
+
+    def close(self):
+        self._m = None
+
+
+class Pool:
+    """One model on several devices, independent inferences spread over them.
+
+    Pool(devices, "model.tflite") compiles it once, for the first device,
+    and loads that compiled model on each (a device of other capabilities
+    is an Error); submit() sends each inference to the device with the
+    fewest in flight (policy "least-loaded") or to each in turn
+    ("round-robin").
+    """
+
+    _POLICIES = {"least-loaded": 0, "round-robin": 1}
+
+    def __init__(self, devices, path, policy="least-loaded", max_inflight=None):
+        if policy not in self._POLICIES:
+            raise Error(_errno.EINVAL, "policy is least-loaded or round-robin, not %r" % policy)
+        self.devices = list(devices)
+        devs = (ctypes.c_void_p * max(1, len(self.devices)))()
+        for i, d in enumerate(self.devices):
+            devs[i] = d._dev
+        opt = _options(max_inflight=max_inflight)
+        self._p = ctypes.c_void_p()
+        _check(_pool_load(ctypes.cast(devs, _PP), len(self.devices), os.fsencode(path),
+                          ctypes.byref(opt), self._POLICIES[policy], ctypes.byref(self._p)))
+        self.models = [_PoolModel(_pool_model(self._p, i))
+                       for i in range(_pool_size(self._p))]
+
+    def submit(self, *inputs):
+        """Starts an inference on one of the devices; Run.wait() gives its outputs."""
+        model = self.models[0]
+        keep, ins = model._input_array(inputs)
+        handle = ctypes.c_void_p()
+        _check(_pool_submit(self._p, ctypes.cast(ins, _PP), ctypes.byref(handle)))
+        del keep
+        return Run(model, handle)
+
+    def close(self):
+        if self._p:
+            for m in self.models:
+                m.close()
+            _pool_destroy(self._p)
+            self._p = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
         except Exception:
             pass
 

@@ -221,10 +221,30 @@ def test_wait_times_out_on_a_hung_job():
     check(len(m.run(bytes([1]))) == 1, "no output after the hang")
 
 
+def test_pool_over_every_device():
+    nodes = edgenpu.devices()
+    if len(nodes) < 2:
+        raise Skip("%d EdgeNPU(s): a pool needs two" % len(nodes))
+    devs = [edgenpu.Device(n) for n in nodes]
+    pd = os.path.join(MODELS, "person_detect.tflite")
+    cpu = edgenpu.load(pd)
+    inputs = [bytes((i * 31 + k) % 256 for i in range(96 * 96)) for k in range(8)]
+    want = [as_bytes(cpu.run(x)[0]) for x in inputs]
+    with edgenpu.Pool(devs, pd, policy="round-robin", max_inflight=2) as pool:
+        check(len(pool.models) == len(devs), "%d models" % len(pool.models))
+        runs = [pool.submit(x) for x in inputs[:2 * len(devs)]]
+        for k, r in enumerate(runs):
+            check(as_bytes(r.wait(timeout=10)[0]) == want[k], "pool run %d differs" % k)
+            r.release()
+    raises(lambda: edgenpu.Pool(devs, pd, policy="random"), errno.EINVAL,
+           "least-loaded or round-robin")
+    return "%d devices" % len(devs)
+
+
 TESTS = [test_version, test_goldens_on_the_cpu, test_compiled_file_runs_the_same,
          test_layers_say_why, test_errors_carry_the_message, test_submit_and_wait,
          test_device_listed_and_opened, test_goldens_on_the_npu,
-         test_wait_times_out_on_a_hung_job]
+         test_wait_times_out_on_a_hung_job, test_pool_over_every_device]
 
 
 def main():
