@@ -2,7 +2,7 @@
 /*
  * edgenpu-info: print what an EdgeNPU reports about itself.
  *
- *   edgenpu-info [-d /dev/accel/accelN] [-h]
+ *   edgenpu-info [-d /dev/accel/accelN] [--target] [--list] [-h]
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,11 +17,12 @@
 
 static void usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [-d DEVICE] [--target]\n"
+	fprintf(f, "usage: %s [-d DEVICE] [--target] [--list]\n"
 		"Print the identity and capabilities of an EdgeNPU.\n"
 		"  -d DEVICE  device node (default: first EdgeNPU, or $EDGENPU_DEVICE)\n"
 		"  --target   print the device as a compile target file, for\n"
 		"             edgenpu-compile --target FILE on a machine without it\n"
+		"  -l, --list every EdgeNPU of the machine, one line each\n"
 		"  -h         this help\n", argv0);
 }
 
@@ -70,6 +71,45 @@ static void print_bus(const char *node)
 	       strcmp(bus, "platform") ? "" : " (device tree)");
 }
 
+/* One line per EdgeNPU: node, bus, MACs/cycle, clock, SRAM, contract. */
+static int list_all(void)
+{
+	char nodes[64][64];
+	int n = enpu_list(nodes, 64), i, bad = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "edgenpu-info: %s\n", enpu_last_error());
+		return 1;
+	}
+	if (!n) {
+		fprintf(stderr, "edgenpu-info: no EdgeNPU found: no accel node driven by edgenpu "
+			"(is edgenpu.ko loaded?)\n");
+		return 1;
+	}
+	for (i = 0; i < n && i < 64; i++) {
+		struct enpu_device_info info;
+		struct enpu_device *dev;
+		char bus[64] = "?", name[128] = "?";
+		struct stat st;
+
+		if (enpu_open(&dev, nodes[i]) || enpu_query(dev, &info, sizeof(info))) {
+			printf("%s  %s\n", nodes[i], enpu_last_error());
+			bad = 1;
+			continue;
+		}
+		if (!stat(nodes[i], &st)) {
+			sysfs_link(st.st_rdev, "device/subsystem", bus, sizeof(bus));
+			sysfs_link(st.st_rdev, "device", name, sizeof(name));
+		}
+		printf("%s  %s %s  %u MACs/cycle at %u MHz, %llu KiB SRAM, contract %u.%u.%u\n",
+		       nodes[i], bus, name, info.macs_per_cycle, info.clock_mhz,
+		       (unsigned long long)info.sram_size >> 10, (info.hw_version >> 16) & 0xff,
+		       (info.hw_version >> 8) & 0xff, info.hw_version & 0xff);
+		enpu_close(dev);
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	struct enpu_device_info info;
@@ -77,16 +117,20 @@ int main(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "target", no_argument, NULL, 'T' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct enpu_target target;
 	const char *path = NULL;
-	int opt, ret, as_target = 0;
+	int opt, ret, as_target = 0, list = 0;
 	char caps[256];
 
-	while ((opt = getopt_long(argc, argv, "d:h", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:lh", lopts, NULL)) != -1) {
 		switch (opt) {
+		case 'l':
+			list = 1;
+			break;
 		case 'd':
 			path = optarg;
 			break;
@@ -105,6 +149,8 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
+	if (list)
+		return list_all();
 
 	ret = enpu_open(&dev, path);
 	if (ret) {

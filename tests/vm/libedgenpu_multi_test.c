@@ -21,6 +21,7 @@
 
 #include "edgenpu_hw.h"
 #include "kselftest_harness.h"
+#include "../host/tool_run.h"
 
 #define MODELS	"/usr/share/edgenpu/models"
 #define PD	MODELS "/person_detect.tflite"
@@ -88,6 +89,21 @@ FIXTURE_TEARDOWN(multi)
 
 	for (i = 0; i < self->n && i < MAXDEV; i++)
 		enpu_close(self->dev[i]);
+}
+
+TEST_F(multi, edgenpu_info_lists_every_one)
+{
+	static char out[8192];
+	int i;
+
+	ASSERT_EQ(0, tool_run("edgenpu-info --list 2>&1", out, sizeof(out))) TH_LOG("%s", out);
+	for (i = 0; i < self->n; i++) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "%s  pci ", self->nodes[i]);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in:\n%s", want, out);
+	}
+	EXPECT_NE(NULL, strstr(out, "MACs/cycle at"));
 }
 
 TEST_F(multi, listed_in_order_and_each_opens)
