@@ -20,6 +20,13 @@ struct enpu_buffer {
 	void *cpu;		/* mmap, or NULL */
 };
 
+/*
+ * Maps regular, non-empty file @path read-only (file.c); the failure
+ * names the file and why. enpu_unmap_file() undoes it.
+ */
+int enpu_map_file(const char *path, void **data, size_t *size);
+void enpu_unmap_file(void *data, size_t size);
+
 /* ioctl with EINTR/EAGAIN retry; returns 0 or -errno. */
 int enpu_ioctl(int fd, unsigned long request, void *arg);
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +21,6 @@ static int attach_device(struct enpu_model *m, struct enpu_device *dev)
 {
 	struct enpu_target have;
 	char why[512];
-	uint8_t *cpu;
 	int ret;
 
 	ret = enpu_target_from_device(dev, &have);
@@ -34,15 +32,8 @@ static int attach_device(struct enpu_model *m, struct enpu_device *dev)
 				 "-o FILE.enpu MODEL.tflite (or on another machine with -t and "
 				 "the file 'edgenpu-info --target' writes here)", m->target.name,
 				 dev->info.node, why, dev->info.node);
-	ret = enpu_buffer_alloc(dev, m->npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,
-				&m->npu->weights);
-	if (!ret)
-		ret = enpu_buffer_map(m->npu->weights, (void **)&cpu);
-	if (ret)
-		return ret;
-	enpu_npu_fill_weights(m, cpu);
 	m->dev = dev;
-	return enpu_npu_ready(m);
+	return enpu_npu_upload(m);
 }
 
 /* A checked compiled-model image, for @dev or the CPU backend. */
@@ -131,27 +122,19 @@ ENPU_EXPORT int enpu_model_load(struct enpu_device *dev, const char *path,
 				const struct enpu_compile_options *opt,
 				struct enpu_model **model)
 {
-	struct stat st;
 	char why[768];
+	size_t size;
 	void *p;
-	int fd, ret;
+	int ret;
 
 	if (!path || !model)
 		return enpu_fail(-EINVAL, "enpu_model_load: NULL argument");
 	*model = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return enpu_fail(-errno, "cannot open %s: %s", path, enpu_strerror(-errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		close(fd);
-		return enpu_fail(-EINVAL, "%s is not a non-empty regular file", path);
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return enpu_fail(-errno, "cannot map %s: %s", path, enpu_strerror(-errno));
-	ret = enpu_model_load_mem(dev, p, (size_t)st.st_size, opt, model);
-	munmap(p, (size_t)st.st_size);
+	ret = enpu_map_file(path, &p, &size);
+	if (ret)
+		return ret;
+	ret = enpu_model_load_mem(dev, p, size, opt, model);
+	enpu_unmap_file(p, size);
 	if (ret) {
 		snprintf(why, sizeof(why), "%s", enpu_last_error());
 		if (strncmp(why, path, strlen(path)))

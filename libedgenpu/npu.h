@@ -83,6 +83,11 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
  * tests use the plan with the execution engine instead.
  */
 int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t);
+/*
+ * On m->dev, for a planned model: the weights buffer allocated and filled,
+ * and the first inference slot set up (enpu_npu_ready()).
+ */
+int enpu_npu_upload(struct enpu_model *m);
 /* Writes the weights buffer's contents (npu->weights_bytes) to @dst. */
 void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
 

@@ -623,20 +623,11 @@ out:
 	return ret;
 }
 
-/* Plans for the device and uploads the weights buffer. */
-int enpu_npu_compile(struct enpu_model *m)
+int enpu_npu_upload(struct enpu_model *m)
 {
-	struct enpu_target t;
 	uint8_t *cpu;
 	int ret;
 
-	ret = enpu_target_from_device(m->dev, &t);
-	if (!ret)
-		ret = enpu_target_check(&t);
-	if (!ret)
-		ret = enpu_npu_plan(m, &t);
-	if (ret)
-		return ret;
 	ret = enpu_buffer_alloc(m->dev, m->npu->weights_bytes, ENPU_BUFFER_NPU_READ_ONLY,
 				&m->npu->weights);
 	if (!ret)
@@ -645,6 +636,20 @@ int enpu_npu_compile(struct enpu_model *m)
 		return ret;
 	enpu_npu_fill_weights(m, cpu);
 	return enpu_npu_ready(m);
+}
+
+/* Plans for the device and uploads the weights buffer. */
+int enpu_npu_compile(struct enpu_model *m)
+{
+	struct enpu_target t;
+	int ret;
+
+	ret = enpu_target_from_device(m->dev, &t);
+	if (!ret)
+		ret = enpu_target_check(&t);
+	if (!ret)
+		ret = enpu_npu_plan(m, &t);
+	return ret ? ret : enpu_npu_upload(m);
 }
 
 void enpu_npu_destroy(struct enpu_model *m)

@@ -10,15 +10,11 @@
  * and its value). Only subgraph 0 is read.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "graph.h"
 #include "internal.h"
@@ -777,25 +773,17 @@ ENPU_EXPORT int enpu_model_load_tflite_mem(const void *data, size_t size,
 
 ENPU_EXPORT int enpu_model_load_tflite(const char *path, struct enpu_graph **graph)
 {
-	struct stat st;
+	size_t size;
 	void *p;
-	int fd, ret;
+	int ret;
 
 	if (!path || !graph)
 		return enpu_fail(-EINVAL, "enpu_model_load_tflite: NULL argument");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return enpu_fail(-errno, "cannot open %s: %s", path, enpu_strerror(-errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		close(fd);
-		return enpu_fail(-EINVAL, "%s is not a non-empty regular file", path);
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return enpu_fail(-errno, "cannot map %s: %s", path, enpu_strerror(-errno));
-	ret = enpu_model_load_tflite_mem(p, (size_t)st.st_size, graph);
-	munmap(p, (size_t)st.st_size);
+	ret = enpu_map_file(path, &p, &size);
+	if (ret)
+		return ret;
+	ret = enpu_model_load_tflite_mem(p, size, graph);
+	enpu_unmap_file(p, size);
 	if (ret) {
 		char why[512];
 
