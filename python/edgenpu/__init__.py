@@ -87,6 +87,16 @@ class _Target(ctypes.Structure):
                 ("sram_size", ctypes.c_uint64)]
 
 
+def _new_profile():
+    prof = _Profile()
+    prof.size = ctypes.sizeof(prof)
+    return prof
+
+
+def _profile_dict(prof):
+    return {name: getattr(prof, name) for name, _ in _Profile._fields_ if name != "size"}
+
+
 _COMPILE_NO_SRAM = 1 << 0
 _COMPILE_NO_PREFETCH = 1 << 1
 _ORIGINS = {0: "compiled", 1: "file", 2: "cache"}
@@ -186,7 +196,23 @@ def devices():
     return [buf[i].value.decode() for i in range(n)]
 
 
-class Device:
+class _Closing:
+    """close() on leaving a with block and when collected."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Device(_Closing):
     """An open EdgeNPU: Device() for the first one, Device("/dev/accel/accel1")."""
 
     def __init__(self, path=None):
@@ -202,18 +228,6 @@ class Device:
         if self._dev:
             _close(self._dev)
             self._dev = ctypes.c_void_p()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return "<edgenpu.Device %s>" % self.node
@@ -240,7 +254,7 @@ def _options(no_sram=False, no_prefetch=False, max_inflight=None):
     return opt
 
 
-class Model:
+class Model(_Closing):
     """A compiled model (edgenpu.load(), edgenpu.compile())."""
 
     def __init__(self, handle, device=None):
@@ -323,12 +337,10 @@ class Model:
         """One inference; the outputs, in order. self.profile: what it cost."""
         keep, ins = self._input_array(inputs)
         bufs, outs = self._output_buffers()
-        prof = _Profile()
-        prof.size = ctypes.sizeof(prof)
+        prof = _new_profile()
         _check(_run(self._m, ctypes.cast(ins, _PP), ctypes.cast(outs, _PP), ctypes.byref(prof)))
         del keep
-        self.profile = {name: getattr(prof, name) for name, _ in _Profile._fields_
-                        if name != "size"}
+        self.profile = _profile_dict(prof)
         return self._results(bufs)
 
     def submit(self, *inputs):
@@ -344,18 +356,6 @@ class Model:
             _destroy(self._m)
             self._m = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
 
 class Run:
     """An inference in flight (Model.submit())."""
@@ -370,11 +370,9 @@ class Run:
             raise Error(_errno.EINVAL, "this run was released")
         bufs, outs = self.model._output_buffers()
         ns = -1 if timeout is None else max(0, int(timeout * 1e9))
-        prof = _Profile()
-        prof.size = ctypes.sizeof(prof)
+        prof = _new_profile()
         _check(_wait(self._r, ns, ctypes.cast(outs, _PP), ctypes.byref(prof)))
-        self.profile = {name: getattr(prof, name) for name, _ in _Profile._fields_
-                        if name != "size"}
+        self.profile = _profile_dict(prof)
         return self.model._results(bufs)
 
     def release(self):
@@ -396,7 +394,7 @@ class _PoolModel(Model):
         self._m = None
 
 
-class Pool:
+class Pool(_Closing):
     """One model on several devices, independent inferences spread over them.
 
     Pool(devices, "model.tflite") compiles it once, for the first device,
@@ -437,18 +435,6 @@ class Pool:
                 m.close()
             _pool_destroy(self._p)
             self._p = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def load(source, device=None, max_inflight=None, no_sram=False, no_prefetch=False):
