@@ -23,7 +23,7 @@
 #   none of them part of make check
 
 FUZZ_DIR     := tests/fuzz
-FUZZ_HDRS    := $(FUZZ_DIR)/tflite_forge.h
+FUZZ_HDRS    := $(FUZZ_DIR)/tflite_forge.h $(FUZZ_DIR)/run_zero.h
 
 CORRUPT_TEST := $(BUILD)/tests/host/tflite_corrupt_test
 HOST_TESTS   += $(CORRUPT_TEST)
@@ -38,6 +38,7 @@ ENPU_CORRUPT_TEST := $(BUILD)/tests/host/enpu_file_corrupt_test
 HOST_TESTS        += $(ENPU_CORRUPT_TEST)
 
 $(ENPU_CORRUPT_TEST): tests/host/enpu_file_corrupt_test.c $(FUZZ_DIR)/enpu_file_try.h \
+		$(FUZZ_DIR)/run_zero.h \
 		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
@@ -71,7 +72,7 @@ FUZZ_CORPUS  ?= $(FUZZ_OUT)/corpus
 # Extra libFuzzer flags, e.g. FUZZ_FLAGS='-jobs=2 -workers=2'.
 FUZZ_FLAGS   ?=
 
-$(FUZZ_BIN): $(FUZZ_DIR)/tflite_fuzz.c $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS)
+$(FUZZ_BIN): $(FUZZ_DIR)/tflite_fuzz.c $(FUZZ_DIR)/run_zero.h $(LIB_SRCS) $(LIB_KERNEL_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	@$(MAKE) --no-print-directory fuzz-check-cc
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIB_INC) -o $@ $< $(LIB_SRCS) $(LIB_KERNEL_SRCS) \
@@ -143,7 +144,8 @@ fuzz-contract: fuzz-check-cc $(CONTRACT_FUZZ_BIN) $(CONTRACT_TEST)
 ENPU_FUZZ_BIN    := $(FUZZ_OUT)/enpu_file_fuzz
 ENPU_FUZZ_CORPUS ?= $(FUZZ_OUT)/enpu-corpus
 
-$(ENPU_FUZZ_BIN): $(FUZZ_DIR)/enpu_file_fuzz.c $(FUZZ_DIR)/enpu_file_try.h $(LIB_SRCS) \
+$(ENPU_FUZZ_BIN): $(FUZZ_DIR)/enpu_file_fuzz.c $(FUZZ_DIR)/enpu_file_try.h \
+		$(FUZZ_DIR)/run_zero.h $(LIB_SRCS) \
 		$(LIB_KERNEL_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	@$(MAKE) --no-print-directory fuzz-check-cc

@@ -21,6 +21,7 @@
 
 #include "graph.h"		/* tensor sizes, before compiling allocates them */
 #include "internal.h"		/* enpu_fail(): clears the last error */
+#include "run_zero.h"
 
 #define MAX_ACT_BYTES	(64u << 20)
 #define MAX_MACS	(32ull << 20)
@@ -38,43 +39,13 @@ static void check(int ok, const char *what, int r)
 
 static void run_zero(struct enpu_model *m)
 {
-	struct enpu_tensor_info info;
-	struct enpu_layer_info li;
-	size_t ni = enpu_model_num_inputs(m), no = enpu_model_num_outputs(m), i;
-	void **in = calloc(ni + 1, sizeof(*in)), **out = calloc(no + 1, sizeof(*out));
-	uint64_t macs = 0;
-	int r;
+	enum fuzz_run ran;
+	int r = 0;
 
-	for (i = 0; i < enpu_model_num_layers(m); i++) {
-		r = enpu_model_layer_info(m, i, &li);
-		check(!r, "enpu_model_layer_info failed on a compiled model", r);
-		macs += li.macs;
-	}
-	if (!in || !out || macs > MAX_MACS)
-		goto done;
-	for (i = 0; i < ni; i++) {
-		r = enpu_model_input_info(m, i, &info);
-		check(!r, "enpu_model_input_info failed", r);
-		in[i] = calloc(1, info.bytes + 1);
-		if (!in[i])
-			goto done;
-	}
-	for (i = 0; i < no; i++) {
-		r = enpu_model_output_info(m, i, &info);
-		check(!r, "enpu_model_output_info failed", r);
-		out[i] = malloc(info.bytes + 1);
-		if (!out[i])
-			goto done;
-	}
-	r = enpu_model_run(m, (const void *const *)in, out, NULL);
-	check(r <= 0 && (!r || enpu_last_error()[0]), "run failed without a reason", r);
-done:
-	for (i = 0; in && i < ni; i++)
-		free(in[i]);
-	for (i = 0; out && i < no; i++)
-		free(out[i]);
-	free(in);
-	free(out);
+	ran = fuzz_run_zero(m, MAX_MACS, &r);
+	check(ran != FUZZ_INFO_FAILED, "an info call failed on a compiled model", r);
+	check(ran != FUZZ_RAN || (r <= 0 && (!r || enpu_last_error()[0])),
+	      "run failed without a reason", r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -31,6 +31,7 @@
 
 #include "graph.h"		/* tensor sizes: the downstream budget */
 #include "internal.h"		/* enpu_fail(): clears the last error */
+#include "run_zero.h"
 #include "tflite_forge.h"
 
 #define SEED_HEX	"tests/fuzz/corpus/fc_min.hex"
@@ -80,12 +81,7 @@ static uint64_t activation_bytes(const struct enpu_graph *g)
 static void downstream(struct enpu_graph *g, struct stats *st)
 {
 	struct enpu_model *m = NULL;
-	struct enpu_tensor_info info;
-	struct enpu_layer_info li;
-	void **in = NULL, **out = NULL;
-	size_t ni, no, i;
-	uint64_t macs = 0;
-	int r;
+	int r = 0;
 
 	if (enpu_graph_validate(g)) {
 		if (!enpu_last_error()[0])
@@ -101,37 +97,14 @@ static void downstream(struct enpu_graph *g, struct stats *st)
 			st->bad++;
 		return;
 	}
-	for (i = 0; i < enpu_model_num_layers(m); i++)
-		if (!enpu_model_layer_info(m, i, &li))
-			macs += li.macs;
-	ni = enpu_model_num_inputs(m);
-	no = enpu_model_num_outputs(m);
-	in = calloc(ni + 1, sizeof(*in));
-	out = calloc(no + 1, sizeof(*out));
-	if (macs > MAX_RUN_MACS || !in || !out)
-		goto done;
-	for (i = 0; i < ni; i++)
-		if (enpu_model_input_info(m, i, &info) ||
-		    !(in[i] = calloc(1, info.bytes + 1)))
-			goto done;
-	for (i = 0; i < no; i++)
-		if (enpu_model_output_info(m, i, &info) ||
-		    !(out[i] = malloc(info.bytes + 1)))
-			goto done;
-	r = enpu_model_run(m, (const void *const *)in, out, NULL);
-	st->ran++;
-	if (r) {
-		st->run_errors++;
-		if (r > 0 || !enpu_last_error()[0])
-			st->bad++;
+	if (fuzz_run_zero(m, MAX_RUN_MACS, &r) == FUZZ_RAN) {
+		st->ran++;
+		if (r) {
+			st->run_errors++;
+			if (r > 0 || !enpu_last_error()[0])
+				st->bad++;
+		}
 	}
-done:
-	for (i = 0; in && i < ni; i++)
-		free(in[i]);
-	for (i = 0; out && i < no; i++)
-		free(out[i]);
-	free(in);
-	free(out);
 	enpu_model_destroy(m);
 }
 
