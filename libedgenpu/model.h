@@ -7,10 +7,17 @@
 
 struct enpu_npu;	/* npu.c: the device side of a model */
 
-/* One step of an inference: an NPU job or a CPU layer. */
+/*
+ * One step of an inference: an NPU job or a CPU layer. A pipelined model
+ * (pipeline.c) runs each NPU step on device @lane; the step copies
+ * npu->spill_list[spill_first ..] in from the arena first (@nload tensors)
+ * and out to it at its end (the @nstore after those).
+ */
 struct enpu_step {
 	int on_npu;
 	size_t first, count;	/* positions in model->order */
+	unsigned int lane;
+	uint32_t spill_first, nload, nstore;
 };
 
 #define ENPU_REASON_LEN	256

@@ -332,6 +332,9 @@ int enpu_file_write(const struct enpu_model *m, void **data, size_t *size)
 		return enpu_fail(-EINVAL, "the model was compiled for the CPU backend: a "
 				 "compiled-model file holds an NPU plan (compile it for a device "
 				 "or a target)");
+	if (m->npu->spill_list)
+		return enpu_fail(-EINVAL, "a pipelined model cannot be saved: save the model "
+				 "it was loaded from (any compiled model pipelines when loaded)");
 	put(&b, "ENPUMODL", 8);
 	put_le(&b, ENPU_MODEL_FILE_VERSION_MAJOR, 2);
 	put_le(&b, ENPU_MODEL_FILE_VERSION_MINOR, 2);

@@ -47,13 +47,27 @@ struct enpu_rstream {
 	uint32_t nreloc;
 };
 
-/* Resources of one inference in flight. */
+/* The devices of a pipelined model (pipeline.c): one per lane. */
+#define ENPU_MAX_LANES	ENPU_POOL_MAX_DEVICES
+
+struct enpu_lane {
+	struct enpu_device *dev;
+	struct enpu_buffer *weights;	/* lane 0: npu->weights */
+};
+
+/*
+ * Resources of one inference in flight. The arena is allocated on lane 0
+ * and shared (dma-buf) with every other lane: arena[i] is lane i's handle
+ * of the same memory, so jobs on different devices order themselves on
+ * it (implicit fences) and BO_WAIT on arena[0] waits for all of them.
+ */
 struct enpu_slot {
-	struct enpu_buffer *arena;
+	struct enpu_buffer *arena[ENPU_MAX_LANES];
 	uint8_t *cpu;
 	struct enpu_stream *streams;	/* per step; empty for CPU steps */
 	void **buf;			/* CPU view of every tensor */
-	uint32_t syncobj;
+	uint32_t syncobj[ENPU_MAX_LANES];
+	int ready;
 	int busy;
 };
 
@@ -70,6 +84,11 @@ struct enpu_npu {
 	struct enpu_rstream *rstreams;	/* per step; empty for CPU steps */
 	struct enpu_slot *slots;
 	unsigned int nslots;
+	/* pipelined (pipeline.c); nlanes 0: one device, m->dev */
+	struct enpu_lane *lanes;
+	unsigned int nlanes;
+	int *spill_list;		/* tensors the steps copy in and out */
+	uint64_t *spill_off;		/* per tensor: its arena copy across a cut */
 };
 
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
@@ -104,6 +123,16 @@ int enpu_npu_ready(struct enpu_model *m);
 
 /* Inferences of @m in flight (slots busy). */
 unsigned int enpu_npu_inflight(const struct enpu_model *m);
+/* Frees every slot's resources (no run may be in flight); they are set up again on use. */
+void enpu_npu_free_slots(struct enpu_model *m);
+
+/*
+ * Cuts planned model @m into up to @nlanes stages of about equal modelled
+ * cycles (pipeline.c): its NPU steps split where a stage ends, each step
+ * given its lane, SRAM tensors crossing a cut copied out to the arena and
+ * in again, the streams rebuilt. Device-independent.
+ */
+int enpu_npu_pipeline(struct enpu_model *m, unsigned int nlanes);
 
 /* Builds npu->rstreams from the plan. */
 int enpu_npu_build_streams(struct enpu_model *m);

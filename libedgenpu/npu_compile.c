@@ -457,18 +457,46 @@ static uint32_t slot_va(const struct enpu_npu *npu, int slot)
 }
 
 /*
- * Emits step @st for the given bases: prefetch copies on the DMA engine,
- * semaphore hand-overs around data-movement layers, END.
+ * A pipelined step's SRAM tensor crossing a cut (pipeline.c): copied from
+ * its arena copy into its SRAM place (@in), or back out.
+ */
+static void emit_spill(const struct enpu_model *m, int t, uint32_t weights_va,
+		       uint32_t arena_va, int in, struct enpu_stream *s)
+{
+	const struct enpu_npu *npu = m->npu;
+	uint32_t sram = enpu_tensor_va(npu, t, weights_va, arena_va);
+	uint32_t dram = arena_va + (uint32_t)npu->spill_off[t];
+	struct enpu_cmd_dma_copy c = {
+		.src = in ? dram : sram, .dst = in ? sram : dram,
+		.row_bytes = (uint32_t)m->g->tensors[t].bytes, .rows = 1, .planes = 1,
+	};
+
+	enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+}
+
+/*
+ * Emits step @st for the given bases: a pipelined step's tensors copied
+ * in, prefetch copies on the DMA engine, semaphore hand-overs around
+ * data-movement layers, the tensors copied out, END.
  */
 int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 		   uint32_t arena_va, struct enpu_stream *s)
 {
 	const struct enpu_step *step = &m->steps[st];
 	const struct enpu_npu *npu = m->npu;
+	const int *spill = npu->spill_list ? npu->spill_list + step->spill_first : NULL;
 	unsigned int q = 0;
 	size_t k;
+	uint32_t i;
 	int ret;
 
+	for (i = 0; i < step->nload; i++)
+		emit_spill(m, spill[i], weights_va, arena_va, 1, s);
+	if (step->nload) {
+		/* compute starts once the DMA engine has put them back */
+		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
+		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
+	}
 	for (k = step->first; k < step->first + step->count; k++) {
 		size_t l = m->order[k];
 		enum enpu_layer_type t = m->prep[l].type;
@@ -503,6 +531,13 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 			return enpu_fail(ret, "layer %zu (%s) cannot be emitted", l,
 					 enpu_layer_type_name(t));
 	}
+	if (step->nstore) {
+		/* copied out once the compute engine has written them */
+		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
+		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
+	}
+	for (i = 0; i < step->nstore; i++)
+		emit_spill(m, spill[step->nload + i], weights_va, arena_va, 0, s);
 	{
 		uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
 
@@ -656,21 +691,15 @@ void enpu_npu_destroy(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
 	unsigned int i;
-	size_t st;
 
-	for (i = 0; npu->slots && i < npu->nslots; i++) {
-		struct enpu_slot *sl = &npu->slots[i];
-
-		if (sl->syncobj && m->dev)
-			drmSyncobjDestroy(m->dev->fd, sl->syncobj);
-		for (st = 0; sl->streams && st < m->num_steps; st++)
-			free(sl->streams[st].w);
-		free(sl->streams);
-		free(sl->buf);
-		enpu_buffer_free(sl->arena);
-	}
+	enpu_npu_free_slots(m);
 	free(npu->slots);
 	enpu_npu_free_streams(m);
+	for (i = 1; i < npu->nlanes; i++)
+		enpu_buffer_free(npu->lanes[i].weights);
+	free(npu->lanes);
+	free(npu->spill_list);
+	free(npu->spill_off);
 	enpu_buffer_free(npu->weights);
 	free(npu->place);
 	free(npu->quant_off);

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 		"      --compare      run on both and report any output difference\n"
 		"      --bench        print one summary row (used by make bench)\n"
 		"  -d, --device PATH  device node (default: first EdgeNPU)\n"
+		"  -p, --pipeline N   pipeline the model over the first N EdgeNPUs: a stage\n"
+		"                     on each (enpu_pipeline_load()); not with --synthetic\n"
 		"  -h, --help         this help\n"
 		"Exit status: 0 ok, 1 failure or mismatch, 2 usage.\n");
 }
@@ -40,7 +42,7 @@ static void usage(FILE *f)
 struct opts {
 	const char *model, *input, *labels, *device;
 	uint64_t seed;
-	int top, repeat, cpu, compare, bench, synthetic;
+	int top, repeat, cpu, compare, bench, synthetic, pipeline;
 };
 
 static uint64_t splitmix64(uint64_t *state)
@@ -291,6 +293,55 @@ static int load(const struct opts *o, struct enpu_graph *g, struct enpu_device *
 	return g ? enpu_model_compile(dev, g, NULL, m) : enpu_model_load(dev, o->model, NULL, m);
 }
 
+/*
+ * The first o->pipeline EdgeNPUs opened into @devs, the model pipelined
+ * over them; an error is printed.
+ */
+static int load_pipelined(const struct opts *o, struct enpu_device **devs,
+			  struct enpu_model **m)
+{
+	char nodes[ENPU_POOL_MAX_DEVICES][64];
+	int n = enpu_list(nodes, ENPU_POOL_MAX_DEVICES), i;
+
+	if (n >= 0 && n < o->pipeline) {
+		fprintf(stderr, "edgenpu-run: --pipeline %d: this machine has %d EdgeNPU(s) "
+			"(edgenpu-info --list)\n", o->pipeline, n);
+		return -1;
+	}
+	for (i = 0; n >= 0 && i < o->pipeline; i++)
+		if (enpu_open(&devs[i], nodes[i]))
+			n = -1;
+	if (n < 0 || enpu_pipeline_load(devs, (size_t)o->pipeline, o->model, NULL, m)) {
+		fprintf(stderr, "edgenpu-run: %s\n", enpu_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* Which device runs which layers of a pipelined model, and their estimates. */
+static void print_stages(const struct opts *o, const struct enpu_model *m,
+			 struct enpu_device *const *devs)
+{
+	struct enpu_device_info di;
+	struct enpu_layer_info li;
+	int d;
+
+	for (d = 0; d < o->pipeline; d++) {
+		uint64_t cycles = 0;
+		size_t i, n = 0;
+
+		for (i = 0; i < enpu_model_num_layers(m); i++) {
+			if (enpu_model_layer_device(m, i) != d || enpu_model_layer_info(m, i, &li))
+				continue;
+			cycles += li.est_cycles;
+			n++;
+		}
+		enpu_query(devs[d], &di, sizeof(di));
+		printf("stage %-4d %s: %zu layers, ~%llu cycles\n", d + 1, di.node, n,
+		       (unsigned long long)cycles);
+	}
+}
+
 static const char *const origin_text[] = {
 	[ENPU_ORIGIN_COMPILED] = "compiled now",
 	[ENPU_ORIGIN_FILE] = "compiled-model file",
@@ -299,7 +350,7 @@ static const char *const origin_text[] = {
 
 static int run(const struct opts *o, struct enpu_graph *g)
 {
-	struct enpu_device *dev = NULL;
+	struct enpu_device *dev = NULL, *devs[ENPU_POOL_MAX_DEVICES] = { 0 };
 	struct enpu_model *m = NULL, *mc = NULL;
 	struct enpu_tensor_info ii, oi;
 	struct enpu_profile prof = { .size = sizeof(prof) };
@@ -310,14 +361,18 @@ static int run(const struct opts *o, struct enpu_graph *g)
 	void *outs[1];
 	int i, rc = 1, golden;
 
-	if (!o->cpu || o->compare) {
+	if (o->pipeline) {
+		if (load_pipelined(o, devs, &m))
+			goto out;
+		enpu_query(devs[0], &di, sizeof(di));
+	} else if (!o->cpu || o->compare) {
 		if (enpu_open(&dev, o->device)) {
 			fprintf(stderr, "edgenpu-run: %s\n", enpu_last_error());
 			return 1;
 		}
 		enpu_query(dev, &di, sizeof(di));
 	}
-	if (load(o, g, o->cpu ? NULL : dev, &m)) {
+	if (!o->pipeline && load(o, g, o->cpu ? NULL : dev, &m)) {
 		fprintf(stderr, "edgenpu-run: %s\n", enpu_last_error());
 		goto out;
 	}
@@ -367,7 +422,12 @@ static int run(const struct opts *o, struct enpu_graph *g)
 
 	printf("model      %s (%zu layers, %s)\n", o->synthetic ? "synthetic CNN" : o->model,
 	       enpu_model_num_layers(m), origin_text[enpu_model_origin(m)]);
-	printf("backend    %s\n", o->cpu ? "CPU" : "EdgeNPU");
+	if (o->pipeline) {
+		printf("backend    EdgeNPU, pipelined over %d\n", o->pipeline);
+		print_stages(o, m, devs);
+	} else {
+		printf("backend    %s\n", o->cpu ? "CPU" : "EdgeNPU");
+	}
 	if (!o->cpu)
 		print_cpu_layers(m);
 	printf("output     [");
@@ -425,6 +485,8 @@ out:
 	enpu_model_destroy(m);
 	enpu_model_destroy(mc);
 	enpu_close(dev);
+	for (i = 0; i < o->pipeline; i++)
+		enpu_close(devs[i]);
 	return rc;
 }
 
@@ -452,6 +514,7 @@ int main(int argc, char **argv)
 		{ "labels", required_argument, NULL, 'l' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "pipeline", required_argument, NULL, 'p' },
 		{ "cpu", no_argument, NULL, 'C' },
 		{ "compare", no_argument, NULL, 'P' },
 		{ "bench", no_argument, NULL, 'B' },
@@ -464,7 +527,7 @@ int main(int argc, char **argv)
 	uint64_t v = 1;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "i:r:k:l:n:d:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:k:l:n:d:p:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.input = optarg; break;
 		case 'r':
@@ -487,6 +550,14 @@ int main(int argc, char **argv)
 			o.repeat = (int)v;
 			break;
 		case 'd': o.device = optarg; break;
+		case 'p':
+			if (number(optarg, "-p/--pipeline", ENPU_POOL_MAX_DEVICES, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "edgenpu-run: -p/--pipeline is at least 1\n");
+				return 2;
+			}
+			o.pipeline = (int)v;
+			break;
 		case 'C': o.cpu = 1; break;
 		case 'P': o.compare = 1; break;
 		case 'B': o.bench = 1; break;
@@ -497,6 +568,11 @@ int main(int argc, char **argv)
 	}
 	if (o.repeat < 1 || o.top < 0 || (optind + !o.synthetic) != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (o.pipeline && (o.synthetic || o.cpu || o.compare || o.device)) {
+		fprintf(stderr, "edgenpu-run: --pipeline takes a model file and the first N "
+			"EdgeNPUs: not with --synthetic, --cpu, --compare or --device\n");
 		return 2;
 	}
 	o.model = o.synthetic ? NULL : argv[optind];

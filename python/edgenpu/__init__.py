@@ -22,7 +22,7 @@ import os
 from collections import namedtuple
 
 __all__ = ["Error", "Timeout", "Device", "Model", "Run", "Pool", "TensorInfo", "Layer",
-           "devices", "load", "compile", "library_version"]
+           "devices", "load", "pipeline", "compile", "library_version"]
 
 try:
     if os.environ.get("EDGENPU_NO_NUMPY") == "1":
@@ -151,6 +151,9 @@ _pool_submit = _fn("enpu_pool_submit", ctypes.c_int, _P, _PP, _PP)
 _pool_size = _fn("enpu_pool_size", ctypes.c_size_t, _P)
 _pool_model = _fn("enpu_pool_model", _P, _P, ctypes.c_size_t)
 _pool_destroy = _fn("enpu_pool_destroy", None, _P)
+_pipeline_load = _fn("enpu_pipeline_load", ctypes.c_int, _PP, ctypes.c_size_t, ctypes.c_char_p,
+                     ctypes.POINTER(_CompileOptions), _PP)
+_layer_device = _fn("enpu_model_layer_device", ctypes.c_int, _P, ctypes.c_size_t)
 
 
 class Error(Exception):
@@ -178,7 +181,7 @@ def _check(ret, what=None):
 
 
 def library_version():
-    """The library's version, e.g. "0.3.0"."""
+    """The library's version, e.g. "0.4.0"."""
     return _version().decode()
 
 
@@ -237,7 +240,7 @@ class Device(_Closing):
 
 TensorInfo = namedtuple("TensorInfo", "dtype shape bytes scale zero_point")
 Layer = namedtuple("Layer", "index type unit job est_cycles macs output_in_sram "
-                   "weights_prefetched reason")
+                   "weights_prefetched reason device")
 
 
 def _tensor_info(raw):
@@ -287,7 +290,8 @@ class Model(_Closing):
             why = _layer_reason(self._m, i)
             out.append(Layer(i, _type_name(raw.type).decode(), "NPU" if raw.on_npu else "CPU",
                              raw.segment, raw.est_cycles, raw.macs, bool(raw.output_in_sram),
-                             bool(raw.weights_prefetched), why.decode() if why else None))
+                             bool(raw.weights_prefetched), why.decode() if why else None,
+                             None if raw.on_npu == 0 else _layer_device(self._m, i)))
         return out
 
     def save(self, path):
@@ -452,6 +456,24 @@ def load(source, device=None, max_inflight=None, no_sram=False, no_prefetch=Fals
     else:
         _check(_load(dev, os.fsencode(source), ctypes.byref(opt), ctypes.byref(handle)))
     return Model(handle, device)
+
+
+def pipeline(devices, path, max_inflight=None):
+    """One model pipelined over several devices: a Model whose layers run
+    in stages, stage i on devices[i] (Layer.device), so that inferences
+    submitted one after another overlap. From a .tflite (through the compile
+    cache) or a .enpu; nothing is compiled again for the pipeline."""
+    devices = list(devices)
+    devs = (ctypes.c_void_p * max(1, len(devices)))()
+    for i, d in enumerate(devices):
+        devs[i] = d._dev
+    opt = _options(max_inflight=max_inflight)
+    handle = ctypes.c_void_p()
+    _check(_pipeline_load(ctypes.cast(devs, _PP), len(devices), os.fsencode(path),
+                          ctypes.byref(opt), ctypes.byref(handle)))
+    model = Model(handle, devices[0])
+    model.devices = devices     # kept open as long as the model
+    return model
 
 
 def compile(path, target="default", no_sram=False, no_prefetch=False):

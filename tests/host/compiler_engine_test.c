@@ -3,8 +3,9 @@
  * The NPU compiler's output, decoded, checked and executed without a
  * kernel: every whole-model golden is compiled for the default EdgeNPU
  * SKU (with SRAM placement and weight prefetch, without prefetch, and
- * with everything in DRAM, and written to a compiled-model file and read
- * back), every command of every job is decoded with
+ * with everything in DRAM, written to a compiled-model file and read
+ * back, and pipelined over two and four NPUs: each stage's jobs on an
+ * engine of their own, sharing DRAM only), every command of every job is decoded with
  * the contract's decoder and its memory checked against the weights
  * buffer (never written), the arena and the SRAM window, semaphores are
  * checked to balance, and the jobs run on the device model's execution
@@ -31,22 +32,31 @@
 
 static struct enpu_target sku_info;	/* the contract's default SKU */
 
-/* The last runs the first's model written to a compiled-model file and read back. */
+/*
+ * "file" runs the first's model written to a compiled-model file and read
+ * back; "pipeline" ones cut that file's model into stages (enpu_npu_pipeline()).
+ */
 static const struct {
 	const char *name;
 	uint32_t flags;
 	int via_file;
+	unsigned int lanes;
 } variants[] = {
-	{ "sram+prefetch", 0, 0 },
-	{ "sram", ENPU_COMPILE_NO_PREFETCH, 0 },
-	{ "dram", ENPU_COMPILE_NO_SRAM | ENPU_COMPILE_NO_PREFETCH, 0 },
-	{ "file", 0, 1 },
+	{ "sram+prefetch", 0, 0, 1 },
+	{ "sram", ENPU_COMPILE_NO_PREFETCH, 0, 1 },
+	{ "dram", ENPU_COMPILE_NO_SRAM | ENPU_COMPILE_NO_PREFETCH, 0, 1 },
+	{ "file", 0, 1, 1 },
+	{ "pipeline2", 0, 1, 2 },
+	{ "pipeline4", 0, 1, 4 },
 };
 
 #define NVAR (sizeof(variants) / sizeof(variants[0]))
+#define LANES 4
 
 struct totals {
 	uint64_t cycles, dram, jobs;
+	uint64_t lane_cycles[LANES];	/* per pipeline stage's device */
+	uint64_t spills;		/* tensors copied across cuts */
 };
 
 /* Decodes @s and checks every region and the semaphore balance. */
@@ -113,19 +123,20 @@ static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, voi
 		.dram_bw_mbps = sku_info.dram_bw_mbps, .sram_bw_mbps = sku_info.sram_bw_mbps,
 		.sram_size = (uint32_t)sku_info.sram_size,
 	};
-	struct enpu_engine e;
+	struct enpu_engine e[LANES];	/* a pipeline stage's own device: its own SRAM */
 	struct tbus bus;
 	struct tctx ctx;
 	uint8_t *wbuf = NULL, *arena = NULL;
 	void **buf = NULL;
 	size_t st, t;
-	int r = -1, have_engine = 0, have_bus = 0;
+	unsigned int lane, engines = 0;
+	int r = -1, have_bus = 0;
 
-	if (tbus_init(&bus, 256u << 20) || enpu_engine_init(&e, &sku, &tbus_ops, &bus)) {
+	if (tbus_init(&bus, 256u << 20)) {
 		snprintf(msg, len, "out of memory");
 		goto out;
 	}
-	have_bus = have_engine = 1;
+	have_bus = 1;
 	tctx_init(&ctx, &bus, 1);
 	wbuf = calloc(1, m->npu->weights_bytes);
 	arena = calloc(1, m->npu->arena_bytes + 64);
@@ -172,9 +183,23 @@ static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, voi
 				free(s.w);
 				goto out;
 			}
+			lane = m->steps[st].lane;
+			if (lane >= LANES) {
+				snprintf(msg, len, "job %zu: lane %u", st, lane);
+				free(s.w);
+				goto out;
+			}
+			while (engines <= lane) {
+				if (enpu_engine_init(&e[engines], &sku, &tbus_ops, &bus)) {
+					snprintf(msg, len, "out of memory");
+					free(s.w);
+					goto out;
+				}
+				engines++;
+			}
 			ts.w = s.w;
 			ts.n = s.n;
-			trun(&e, &ctx, &ts, (uint32_t)st + 1, &done);
+			trun(&e[lane], &ctx, &ts, (uint32_t)st + 1, &done);
 			free(s.w);
 			if (done.status != ENPU_JOB_OK) {
 				snprintf(msg, len, "job %zu: status %u info %u at byte %u VA 0x%x", st,
@@ -183,7 +208,9 @@ static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, voi
 				goto out;
 			}
 			tot->cycles += done.cycles;
+			tot->lane_cycles[lane] += done.cycles;
 			tot->dram += done.dram_read + done.dram_write;
+			tot->spills += m->steps[st].nload + m->steps[st].nstore;
 			tot->jobs++;
 			continue;
 		}
@@ -206,16 +233,71 @@ out:
 	free(wbuf);
 	free(arena);
 	free(buf);
-	if (have_engine)
-		enpu_engine_destroy(&e);
+	while (engines)
+		enpu_engine_destroy(&e[--engines]);
 	if (have_bus)
 		tbus_fini(&bus);
 	return r;
 }
 
+static uint64_t slowest(const struct totals *t, unsigned int lanes)
+{
+	uint64_t max = 0;
+	unsigned int i;
+
+	for (i = 0; i < lanes; i++)
+		if (t->lane_cycles[i] > max)
+			max = t->lane_cycles[i];
+	return max;
+}
+
+/*
+ * Cuts @m into @lanes stages: stages follow the execution order (a layer's
+ * device never goes back), at least two get NPU work when the model has
+ * two NPU layers, and a pipelined model refuses to be saved.
+ */
+static int pipeline(struct enpu_model *m, unsigned int lanes, char *msg, size_t len)
+{
+	unsigned int used = 0, npu_layers = 0;
+	void *data = NULL;
+	size_t size = 0, k;
+	int prev = 0;
+
+	if (enpu_npu_pipeline(m, lanes)) {
+		snprintf(msg, len, "pipeline: %.900s", enpu_last_error());
+		return -1;
+	}
+	for (k = 0; k < enpu_model_num_layers(m); k++) {
+		size_t l = m->order[k];
+		int d = enpu_model_layer_device(m, l);
+
+		if (d < 0)
+			continue;
+		if (d >= (int)lanes || d < prev) {
+			snprintf(msg, len, "layer %zu on device %d of %u after device %d", l, d,
+				 lanes, prev);
+			return -1;
+		}
+		used |= 1u << d;
+		npu_layers++;
+		prev = d;
+	}
+	if (npu_layers >= 2 && !(used & ~1u)) {
+		snprintf(msg, len, "one stage for %u NPU layers", npu_layers);
+		return -1;
+	}
+	if (enpu_model_save_mem(m, &data, &size) != -EINVAL ||
+	    !strstr(enpu_last_error(), "pipelined")) {
+		free(data);
+		snprintf(msg, len, "a pipelined model was saved");
+		return -1;
+	}
+	return 0;
+}
+
 /* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
 static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
-		    int via_file, struct totals *tot, char *msg, size_t len)
+		    int via_file, unsigned int lanes, struct totals *tot, char *msg, size_t len)
 {
 	const struct golden_tensor *in = golden_find_tensor(g, "in0");
 	const struct golden_tensor *out = golden_find_tensor(g, "out0");
@@ -254,6 +336,8 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		enpu_model_destroy(m);
 		m = back;
 	}
+	if (lanes > 1 && pipeline(m, lanes, msg, len))
+		goto out;
 	/* its NPU operators all planned for the NPU: no silent CPU fallback */
 	if (golden_placement_check(m, NULL, msg, len))
 		goto out;
@@ -269,6 +353,9 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		goto out;
 	}
 	r = 0;
+	if (lanes > 1)
+		snprintf(msg, len, ", slowest stage %.0f%% of the cycles",
+			 100.0 * (double)slowest(tot, lanes) / (double)(tot->cycles ? tot->cycles : 1));
 out:
 	free(got);
 	enpu_model_destroy(m);
@@ -418,6 +505,7 @@ int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
 	struct totals pd[NVAR] = { 0 };
+	uint64_t spills = 0;
 	char dir[512], msg[1024], **paths;
 	size_t n = 0, i, v;
 
@@ -434,7 +522,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 4));
+	ksft_set_plan((unsigned int)(n * NVAR + 5));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -447,14 +535,14 @@ int main(void)
 		}
 		for (v = 0; v < NVAR; v++) {
 			struct totals t = { 0 };
-			int r = run_case(models, &g, variants[v].flags, variants[v].via_file, &t,
-					     msg, sizeof(msg));
+			int r = run_case(models, &g, variants[v].flags, variants[v].via_file,
+					     variants[v].lanes, &t, msg, sizeof(msg));
 
 			if (!r)
-				ksft_test_result_pass("%s:%s (%llu cycles, %llu DRAM bytes)\n",
+				ksft_test_result_pass("%s:%s (%llu cycles, %llu DRAM bytes%s)\n",
 						      variants[v].name, rel,
 						      (unsigned long long)t.cycles,
-						      (unsigned long long)t.dram);
+						      (unsigned long long)t.dram, msg);
 			else if (r > 0)
 				ksft_test_result_skip("%s:%s: %s\n", variants[v].name, rel, msg);
 			else
@@ -463,12 +551,16 @@ int main(void)
 				pd[v].cycles += t.cycles;
 				pd[v].dram += t.dram;
 			}
+			spills += t.spills;
 		}
 		golden_free(&g);
 	}
 	golden_list_free(paths, n);
 	alternating_placement();
 	long_model_is_split_into_jobs();
+	/* the copies across cuts ran (and the outputs above stayed exact) */
+	ksft_test_result(spills > 0, "pipelines_copy_sram_tensors_across_cuts (%llu copies)\n",
+			 (unsigned long long)spills);
 	for (v = 0; v < NVAR; v++)
 		ksft_print_msg("person_detect, %s: %llu cycles, %llu DRAM bytes over its inputs\n",
 			       variants[v].name, (unsigned long long)pd[v].cycles,

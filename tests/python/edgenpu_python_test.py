@@ -221,15 +221,21 @@ def test_wait_times_out_on_a_hung_job():
     check(len(m.run(bytes([1]))) == 1, "no output after the hang")
 
 
-def test_pool_over_every_device():
+def several_devices(what, seed):
+    """Every EdgeNPU opened (Skip with fewer than two), person_detect's path,
+    8 inputs and the CPU backend's outputs for them."""
     nodes = edgenpu.devices()
     if len(nodes) < 2:
-        raise Skip("%d EdgeNPU(s): a pool needs two" % len(nodes))
+        raise Skip("%d EdgeNPU(s): a %s needs two" % (len(nodes), what))
     devs = [edgenpu.Device(n) for n in nodes]
     pd = os.path.join(MODELS, "person_detect.tflite")
     cpu = edgenpu.load(pd)
-    inputs = [bytes((i * 31 + k) % 256 for i in range(96 * 96)) for k in range(8)]
-    want = [as_bytes(cpu.run(x)[0]) for x in inputs]
+    inputs = [bytes((i * seed + k) % 256 for i in range(96 * 96)) for k in range(8)]
+    return devs, pd, inputs, [as_bytes(cpu.run(x)[0]) for x in inputs]
+
+
+def test_pool_over_every_device():
+    devs, pd, inputs, want = several_devices("pool", 31)
     with edgenpu.Pool(devs, pd, policy="round-robin", max_inflight=2) as pool:
         check(len(pool.models) == len(devs), "%d models" % len(pool.models))
         runs = [pool.submit(x) for x in inputs[:2 * len(devs)]]
@@ -241,10 +247,28 @@ def test_pool_over_every_device():
     return "%d devices" % len(devs)
 
 
+def test_pipeline_over_every_device():
+    devs, pd, inputs, want = several_devices("pipeline", 17)
+    with edgenpu.pipeline(devs, pd, max_inflight=4) as m:
+        used = sorted({layer.device for layer in m.layers if layer.unit == "NPU"})
+        check(used == list(range(len(devs))), "stages on devices %s" % used)
+        check(all(layer.device is None for layer in m.layers if layer.unit == "CPU"),
+              "a CPU layer with a device")
+        runs = [m.submit(x) for x in inputs[:4]]
+        for k, r in enumerate(runs):
+            check(as_bytes(r.wait(timeout=10)[0]) == want[k], "pipelined run %d differs" % k)
+            r.release()
+        check(as_bytes(m.run(inputs[5])[0]) == want[5], "pipelined run differs")
+        raises(lambda: m.save("/tmp/pipelined.enpu"), errno.EINVAL, "pipelined")
+    raises(lambda: edgenpu.pipeline([], pd), errno.EINVAL, "0 devices")
+    return "%d devices" % len(devs)
+
+
 TESTS = [test_version, test_goldens_on_the_cpu, test_compiled_file_runs_the_same,
          test_layers_say_why, test_errors_carry_the_message, test_submit_and_wait,
          test_device_listed_and_opened, test_goldens_on_the_npu,
-         test_wait_times_out_on_a_hung_job, test_pool_over_every_device]
+         test_wait_times_out_on_a_hung_job, test_pool_over_every_device,
+         test_pipeline_over_every_device]
 
 
 def main():

@@ -27,7 +27,7 @@ extern "C" {
 
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
-#define ENPU_LIB_VERSION_MINOR	3
+#define ENPU_LIB_VERSION_MINOR	4
 #define ENPU_LIB_VERSION_PATCH	0
 
 /* An open EdgeNPU. */
@@ -486,6 +486,32 @@ size_t enpu_pool_size(const struct enpu_pool *pool);
 struct enpu_model *enpu_pool_model(struct enpu_pool *pool, size_t i);
 /* Destroys the models; the devices stay open. Runs must be released first. */
 void enpu_pool_destroy(struct enpu_pool *pool);
+
+/**
+ * enpu_pipeline_load() - one model pipelined over several NPUs
+ * @devs:    the devices, in stage order (all of one target)
+ * @ndev:    how many (1 to ENPU_POOL_MAX_DEVICES)
+ * @path:    TFLite (through the compile cache) or a compiled-model file
+ * @options: as enpu_model_load()
+ * @model:   the model, run as any other (enpu_model_run(), _submit(), ...)
+ *
+ * The compiled model is cut at layer boundaries into @ndev stages of about
+ * equal modelled cycles, stage i on devs[i]; nothing is compiled again.
+ * Inferences submitted one after another overlap: while devs[1] runs
+ * stage 2 of one, devs[0] runs stage 1 of the next (max_inflight bounds
+ * how many). Each inference's activations are one buffer the devices
+ * share (dma-buf); every device holds the weights. enpu_model_layer_device()
+ * tells which device runs a layer. A device of another target is -ENODEV
+ * naming what differs. The model cannot be saved (save the one it was
+ * loaded from).
+ */
+int enpu_pipeline_load(struct enpu_device *const *devs, size_t ndev, const char *path,
+		       const struct enpu_compile_options *options, struct enpu_model **model);
+/*
+ * Index (in enpu_pipeline_load()'s @devs) of the device that runs layer @i;
+ * 0 for a model on one device; -1 for a layer on the CPU.
+ */
+int enpu_model_layer_device(const struct enpu_model *model, size_t i);
 
 /**
  * struct enpu_tensor_info - a model input or output
