@@ -336,4 +336,12 @@ int enpu_mean(const struct enpu_mean_params *p,
 	      const int8_t *input, size_t input_len,
 	      int8_t *output, size_t output_len);
 
+/* ---- The operator families of their own headers ----------------------------- */
+
+#include "enpu_activation.h"
+#include "enpu_binary.h"
+#include "enpu_movement.h"
+#include "enpu_reduce.h"
+#include "enpu_wide.h"
+
 #endif /* ENPU_INT8_H */

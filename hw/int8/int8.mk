@@ -12,9 +12,7 @@
 # The golden test, which also runs the NPU engine, is in tests/host/host.mk.
 
 INT8_DIR      := hw/int8
-INT8_SRCS     := $(addprefix $(INT8_DIR)/,common.c conv.c depthwise.c \
-		   fully_connected.c add.c pool.c pad.c concat.c reshape.c \
-		   softmax.c quantize.c mean.c)
+INT8_SRCS     := $(wildcard $(INT8_DIR)/*.c)
 INT8_HDRS     := $(wildcard $(INT8_DIR)/*.h)
 INT8_LIB      := $(BUILD)/hw/libenpu_int8.a
 INT8_SAN_LIB  := $(BUILD)/hw/libenpu_int8_san.a

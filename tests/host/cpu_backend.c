@@ -19,5 +19,10 @@ const struct golden_backend golden_cpu_backend = {
 	.requantize_i8 = enpu_requantize_i8,
 	.dequantize_i8 = enpu_dequantize_i8,
 	.mean = enpu_mean,
+	/* @@ activation entries @@ */
+	/* @@ binary entries @@ */
+	/* @@ movement entries @@ */
+	/* @@ reduce entries @@ */
+	/* @@ 16x8 and stateful entries @@ */
 	.last_error = NULL,
 };

@@ -64,6 +64,11 @@ struct golden_backend {
 	int (*mean)(const struct enpu_mean_params *p,
 		    const int8_t *input, size_t input_len,
 		    int8_t *output, size_t output_len);
+	/* @@ activation entries @@ */
+	/* @@ binary entries @@ */
+	/* @@ movement entries @@ */
+	/* @@ reduce entries @@ */
+	/* @@ 16x8 and stateful entries @@ */
 	/* Detail of the last failure, or "" (NULL: none kept). */
 	const char *(*last_error)(void);
 };

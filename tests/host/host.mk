@@ -31,14 +31,17 @@ $(ENGINE_TEST): tests/host/engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC), \
 		$< $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
-$(GOLDEN_TEST): tests/host/golden_ops_test.c tests/host/cpu_backend.c \
-		tests/host/npu_backend.c tests/host/golden_backend.h \
+# the runners of each operator family: tests/host/golden_ops_<family>.c
+GOLDEN_OPS_SRCS := $(filter-out tests/host/golden_ops_test.c,$(wildcard tests/host/golden_ops_*.c))
+
+$(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_OPS_SRCS) tests/host/golden_ops.h \
+		tests/host/cpu_backend.c tests/host/npu_backend.c tests/host/golden_backend.h \
 		$(GOLDEN_SRCS) $(GOLDEN_HDRS) $(TESTBUS_SRCS) $(ENGINE_SAN_LIB) \
 		$(ENGINE_HDRS) $(INT8_HDRS) $(INT8_SAN_LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC), \
-		$< tests/host/cpu_backend.c tests/host/npu_backend.c $(GOLDEN_SRCS) \
-		$(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
+		$< $(GOLDEN_OPS_SRCS) tests/host/cpu_backend.c tests/host/npu_backend.c \
+		$(GOLDEN_SRCS) $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
 
 # A job paused, saved, loaded into another engine and resumed.
 ENGINE_PARK_TEST := $(BUILD)/tests/host/engine_park_test

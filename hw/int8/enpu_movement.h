@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: MIT */
+/* EdgeNPU INT8 kernels: TRANSPOSE, STRIDED_SLICE, SPLIT, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR. Included by enpu_int8.h. */
+#ifndef ENPU_INT8_MOVEMENT_H
+#define ENPU_INT8_MOVEMENT_H
+
+#endif /* ENPU_INT8_MOVEMENT_H */

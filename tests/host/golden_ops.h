@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * golden_ops_test's shared parts: the state of one case and the helpers
+ * every operator's runner uses to read tensors, options and derived
+ * values (golden_ops_util.c). Runners live in golden_ops_test.c and in
+ * golden_ops_<family>.c files; each returns R_PASS, R_FAIL or R_SKIP.
+ */
+#ifndef EDGENPU_GOLDEN_OPS_H
+#define EDGENPU_GOLDEN_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enpu_int8.h"
+#include "golden.h"
+#include "golden_backend.h"
+
+enum { R_PASS, R_FAIL, R_SKIP };
+
+/* State of one case run. */
+struct ctx {
+	const struct golden_backend *be;
+	const struct golden_file *g;
+	unsigned char *derived_used;	/* one flag per derived line */
+	char msg[1024];
+	uint8_t *got;			/* output produced by the kernel */
+	size_t got_len;
+};
+
+int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int kernel_fail(struct ctx *c, int r);
+const struct golden_tensor *tensor(struct ctx *c, const char *role, enum golden_dtype dtype, int rank);
+int per_tensor(struct ctx *c, const struct golden_tensor *t, float *scale, int32_t *zp);
+int opt_int(struct ctx *c, const char *name, int32_t *v);
+int opt_activation(struct ctx *c, enum enpu_activation *act);
+int opt_padding(struct ctx *c, enum enpu_padding *pad);
+int check_derived(struct ctx *c, const char *name, const int32_t *vals, size_t n);
+int check_derived1(struct ctx *c, const char *name, int32_t v);
+int check_all_derived_used(struct ctx *c);
+int activation_range(struct ctx *c, const struct golden_tensor *out, int32_t *lo, int32_t *hi);
+int to_nhwc(struct ctx *c, const struct golden_tensor *t, struct enpu_nhwc *s);
+int to_shape(struct ctx *c, const struct golden_tensor *t, struct enpu_shape *s);
+int output_like(struct ctx *c, const struct golden_tensor *out);
+int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t out_expected, const char *axis, int32_t *pad_before);
+
+/*
+ * Runners of the golden_ops_<family>.c files, listed in golden_ops_test.c's
+ * table. A runner of a multi-output operator compares out1.. itself.
+ */
+/* @@ activation runners (golden_ops_activation.c) @@ */
+/* @@ binary runners (golden_ops_binary.c) @@ */
+/* @@ movement runners (golden_ops_movement.c) @@ */
+/* @@ reduce runners (golden_ops_reduce.c) @@ */
+/* @@ 16x8 and stateful runners (golden_ops_wide.c) @@ */
+
+#endif /* EDGENPU_GOLDEN_OPS_H */
