@@ -132,4 +132,46 @@ static inline int8_t enpu_requant_one(int32_t acc, const int32_t *bias,
 			   output_zero_point, act_min, act_max);
 }
 
+/* ---- reductions over a set of axes (MEAN, SUM, REDUCE_MAX; reduce.c) ------ */
+
+/*
+ * The geometry of one reduction, worked in 4-D (leading dims of size 1,
+ * never reduced). Output o reads the sub-box of the input spanned by the
+ * reduced dims, the kept dims fixed at o's coordinates; outputs are the
+ * kept dims in row-major order (keep_dims changes only the shape).
+ */
+struct enpu_reduction {
+	int reduced[4];
+	int32_t span[4];	/* dims of the sub-box: the dim, or 1 if kept */
+	size_t istride[4];	/* input strides */
+	size_t ostride[4];	/* output strides of the kept dims, 0 if reduced */
+	size_t in_count, out_count;
+	size_t n;		/* inputs per output */
+};
+
+/*
+ * Validate input (rank 1..4) and axes (TFLite ResolveAxis: negative counts
+ * from the end, repeats ignored, at most 64 entries; none reduces nothing)
+ * and fill *r.
+ */
+int enpu_reduction_init(const struct enpu_shape *input, const int32_t *axes,
+			size_t num_axes, struct enpu_reduction *r);
+
+/*
+ * TFLite QuantizedMeanOrSum on validated parameters: per output the int32
+ * (wrapping) sum of its inputs, minus in_zp * n, requantized by
+ * multiplier/shift -- with 1/n folded into the multiplier unless
+ * compute_sum -- plus out_zp, saturated to int8.
+ */
+void enpu_reduction_mean_or_sum(const struct enpu_reduction *r,
+				const int8_t *input, int8_t *output,
+				int32_t input_zero_point,
+				int32_t output_zero_point,
+				int32_t multiplier, int32_t shift,
+				int compute_sum);
+
+/* Maximum of each output's inputs, on validated parameters. */
+void enpu_reduction_max(const struct enpu_reduction *r, const int8_t *input,
+			int8_t *output);
+
 #endif /* ENPU_INT8_INTERNAL_H */
