@@ -23,6 +23,8 @@ const struct golden_backend golden_cpu_backend = {
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
 	/* @@ reduce entries @@ */
+	.reduce_max = enpu_reduce_max,
+	.sum = enpu_sum,
 	/* @@ 16x8 and stateful entries @@ */
 	.last_error = NULL,
 };

@@ -68,6 +68,12 @@ struct golden_backend {
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
 	/* @@ reduce entries @@ */
+	int (*reduce_max)(const struct enpu_reduce_max_params *p,
+			  const int8_t *input, size_t input_len,
+			  int8_t *output, size_t output_len);
+	int (*sum)(const struct enpu_sum_params *p,
+		   const int8_t *input, size_t input_len,
+		   int8_t *output, size_t output_len);
 	/* @@ 16x8 and stateful entries @@ */
 	/* Detail of the last failure, or "" (NULL: none kept). */
 	const char *(*last_error)(void);

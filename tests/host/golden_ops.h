@@ -52,6 +52,8 @@ int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t
 /* @@ binary runners (golden_ops_binary.c) @@ */
 /* @@ movement runners (golden_ops_movement.c) @@ */
 /* @@ reduce runners (golden_ops_reduce.c) @@ */
+int run_reduce_max(struct ctx *c);
+int run_sum(struct ctx *c);
 /* @@ 16x8 and stateful runners (golden_ops_wide.c) @@ */
 
 #endif /* EDGENPU_GOLDEN_OPS_H */

@@ -607,6 +607,8 @@ static const struct {
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
 	/* @@ reduce entries @@ */
+	{ "REDUCE_MAX", run_reduce_max, BE(reduce_max), BE(reduce_max) },
+	{ "SUM", run_sum, BE(sum), BE(sum) },
 	/* @@ 16x8 and stateful entries @@ */
 };
 

@@ -880,4 +880,69 @@ TEST(fc_deep_fallback_matches_reference)
 	ASSERT_TRUE(fc_case(20000, 1));
 }
 
+/* ---- data movement and reductions: parameter validation --------------------- */
+
+/* g_in[i] = i - 64, so every value says where it came from. */
+static void fill_ramp(void)
+{
+	for (size_t i = 0; i < sizeof(g_in); i++)
+		g_in[i] = (int8_t)((int)(i % 256) - 64);
+}
+
+TEST(reduce_max_sum_validation)
+{
+	const int32_t axes[2] = { -1, 1 }, bad_axes[1] = { 3 };
+	struct enpu_reduce_max_params mp = {
+		.input = { 3, { 2, 3, 4 } }, .axes = axes, .num_axes = 2,
+	};
+	struct enpu_sum_params sp = {
+		.input = { 3, { 2, 3, 4 } }, .axes = axes, .num_axes = 2,
+		.input_zero_point = -3, .output_zero_point = 5,
+	};
+	struct enpu_shape os;
+
+	fill_ramp();
+	ASSERT_EQ(0, enpu_reduce_output_shape(&mp.input, axes, 2, true, &os));
+	ASSERT_EQ(3, os.rank);
+	ASSERT_EQ(2, os.dims[0]);
+	ASSERT_EQ(1, os.dims[2]);
+	ASSERT_EQ(0, enpu_reduce_output_shape(&mp.input, axes, 2, false, &os));
+	ASSERT_EQ(1, os.rank);
+	ASSERT_EQ(0, enpu_reduce_max(&mp, g_in, 24, g_out, 2));
+	ASSERT_EQ(g_in[11], g_out[0]);
+	ASSERT_EQ(g_in[23], g_out[1]);
+	EXPECT_REJECTED(enpu_reduce_max(&mp, g_in, 23, g_out, 2));
+	EXPECT_REJECTED(enpu_reduce_max(&mp, g_in, 24, g_out, 1));
+	mp.axes = bad_axes;
+	mp.num_axes = 1;
+	EXPECT_REJECTED(enpu_reduce_max(&mp, g_in, 24, g_out, 2));
+	mp.axes = NULL;
+	EXPECT_REJECTED(enpu_reduce_max(&mp, g_in, 24, g_out, 2));
+	mp.input = (struct enpu_shape){ 2, { 1 << 24, 1 << 24 } };
+	mp.num_axes = 0;
+	EXPECT_REJECTED(enpu_reduce_max(&mp, g_in, SIZE_MAX, g_out, SIZE_MAX));
+
+	/* scale 1 -> 1: M = 2^30, shift 1; sums of 12 values, minus 12 * -3 */
+	ASSERT_EQ(0, enpu_sum_derive(0.5f, 0.5f, &sp));
+	ASSERT_EQ(1 << 30, sp.output_multiplier);
+	ASSERT_EQ(1, sp.output_shift);
+	ASSERT_EQ(-EINVAL, enpu_sum_derive(0.5f, 0.0f, &sp));
+	ASSERT_EQ(0, enpu_sum_derive(0.5f, 0.5f, &sp));
+	ASSERT_EQ(0, enpu_sum(&sp, g_in, 24, g_out, 2));
+	/* row 0: g_in[0..11] = -64..-53, sum -702 + 36 + 5 saturates */
+	ASSERT_EQ(-128, g_out[0]);
+	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 1));
+	sp.input_zero_point = 128;
+	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 2));
+	sp.input_zero_point = 0;
+	sp.output_zero_point = -129;
+	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 2));
+	sp.output_zero_point = 0;
+	sp.output_shift = -32;
+	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 2));
+	sp.output_shift = 1;
+	sp.output_multiplier = -1;
+	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 2));
+}
+
 TEST_HARNESS_MAIN
