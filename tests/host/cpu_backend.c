@@ -22,6 +22,11 @@ const struct golden_backend golden_cpu_backend = {
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
+	.transpose = enpu_transpose,
+	.strided_slice = enpu_strided_slice,
+	.split = enpu_split,
+	.resize_nearest_neighbor = enpu_resize_nearest_neighbor,
+	.resize_bilinear = enpu_resize_bilinear,
 	/* @@ reduce entries @@ */
 	.reduce_max = enpu_reduce_max,
 	.sum = enpu_sum,

@@ -67,6 +67,21 @@ struct golden_backend {
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
+	int (*transpose)(const struct enpu_transpose_params *p,
+			 const int8_t *input, size_t input_len,
+			 int8_t *output, size_t output_len);
+	int (*strided_slice)(const struct enpu_strided_slice_params *p,
+			     const int8_t *input, size_t input_len,
+			     int8_t *output, size_t output_len);
+	int (*split)(const struct enpu_split_params *p,
+		     const int8_t *input, size_t input_len,
+		     int8_t *const *outputs, const size_t *output_lens);
+	int (*resize_nearest_neighbor)(const struct enpu_resize_params *p,
+				       const int8_t *input, size_t input_len,
+				       int8_t *output, size_t output_len);
+	int (*resize_bilinear)(const struct enpu_resize_params *p,
+			       const int8_t *input, size_t input_len,
+			       int8_t *output, size_t output_len);
 	/* @@ reduce entries @@ */
 	int (*reduce_max)(const struct enpu_reduce_max_params *p,
 			  const int8_t *input, size_t input_len,

@@ -51,6 +51,11 @@ int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t
 /* @@ activation runners (golden_ops_activation.c) @@ */
 /* @@ binary runners (golden_ops_binary.c) @@ */
 /* @@ movement runners (golden_ops_movement.c) @@ */
+int run_transpose(struct ctx *c);
+int run_strided_slice(struct ctx *c);
+int run_split(struct ctx *c);
+int run_resize_nearest_neighbor(struct ctx *c);
+int run_resize_bilinear(struct ctx *c);
 /* @@ reduce runners (golden_ops_reduce.c) @@ */
 int run_reduce_max(struct ctx *c);
 int run_sum(struct ctx *c);

@@ -606,6 +606,12 @@ static const struct {
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
 	/* @@ movement entries @@ */
+	{ "TRANSPOSE", run_transpose, BE(transpose), BE(transpose) },
+	{ "STRIDED_SLICE", run_strided_slice, BE(strided_slice), BE(strided_slice) },
+	{ "SPLIT", run_split, BE(split), BE(split) },
+	{ "RESIZE_NEAREST_NEIGHBOR", run_resize_nearest_neighbor,
+	  BE(resize_nearest_neighbor), BE(resize_nearest_neighbor) },
+	{ "RESIZE_BILINEAR", run_resize_bilinear, BE(resize_bilinear), BE(resize_bilinear) },
 	/* @@ reduce entries @@ */
 	{ "REDUCE_MAX", run_reduce_max, BE(reduce_max), BE(reduce_max) },
 	{ "SUM", run_sum, BE(sum), BE(sum) },

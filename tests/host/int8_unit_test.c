@@ -889,6 +889,161 @@ static void fill_ramp(void)
 		g_in[i] = (int8_t)((int)(i % 256) - 64);
 }
 
+TEST(transpose_validation)
+{
+	struct enpu_transpose_params p = {
+		.input = { 3, { 2, 3, 4 } }, .perm = { 2, 0, 1 },
+	};
+	struct enpu_shape os;
+
+	fill_ramp();
+	ASSERT_EQ(0, enpu_transpose_output_shape(&p, &os));
+	ASSERT_EQ(3, os.rank);
+	ASSERT_EQ(4, os.dims[0]);
+	ASSERT_EQ(2, os.dims[1]);
+	ASSERT_EQ(3, os.dims[2]);
+	ASSERT_EQ(0, enpu_transpose(&p, g_in, 24, g_out, 24));
+	/* out[k][i][j] = in[i][j][k]: out[1][0][1] = in[0][1][1] = in[5] */
+	ASSERT_EQ(g_in[5], g_out[1 * 6 + 0 * 3 + 1]);
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 23, g_out, 24));
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 24, g_out, 23));
+	p.perm[1] = 2;		/* { 2, 2, 1 }: not a permutation */
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 24, g_out, 24));
+	p.perm[1] = 3;		/* out of range */
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 24, g_out, 24));
+	p.perm[1] = -1;
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 24, g_out, 24));
+	p.perm[1] = 0;
+	p.input.rank = 0;
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, 24, g_out, 24));
+	/* 2^24 * 2^24 elements: the size check must not overflow */
+	p = (struct enpu_transpose_params){
+		.input = { 2, { 1 << 24, 1 << 24 } }, .perm = { 1, 0 },
+	};
+	EXPECT_REJECTED(enpu_transpose(&p, g_in, SIZE_MAX, g_out, SIZE_MAX));
+}
+
+TEST(strided_slice_validation)
+{
+	struct enpu_strided_slice_params p = {
+		.input = { 2, { 4, 6 } }, .begin = { 1, -1 }, .end = { 4, 0 },
+		.strides = { 2, -2 },
+	};
+	struct enpu_shape os;
+
+	fill_ramp();
+	/* rows 1, 3; columns 5, 3, 1 */
+	ASSERT_EQ(0, enpu_strided_slice_output_shape(&p, &os));
+	ASSERT_EQ(2, os.rank);
+	ASSERT_EQ(2, os.dims[0]);
+	ASSERT_EQ(3, os.dims[1]);
+	ASSERT_EQ(0, enpu_strided_slice(&p, g_in, 24, g_out, 6));
+	ASSERT_EQ(g_in[6 + 5], g_out[0]);
+	ASSERT_EQ(g_in[18 + 1], g_out[5]);
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 23, g_out, 6));
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 24, g_out, 5));
+	p.strides[0] = 0;
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 24, g_out, 6));
+	p.strides[0] = 2;
+	p.begin[0] = 4;		/* empty: shapes have no zero dims */
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 24, g_out, 6));
+	p.begin[0] = 1;
+	p.shrink_axis_mask = 2;	/* shrunk axis with a negative stride */
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 24, g_out, 6));
+	p.input.rank = 5;
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 24, g_out, 6));
+
+	/*
+	 * TFLite-Micro's quirk: begin_mask applies on a shrunk axis, so
+	 * x[-4] of a [5] with begin_mask is x[0] (TF would give x[1]).
+	 */
+	p = (struct enpu_strided_slice_params){
+		.input = { 1, { 5 } }, .begin = { -4 }, .end = { 0 },
+		.strides = { 1 }, .begin_mask = 1, .shrink_axis_mask = 1,
+	};
+	ASSERT_EQ(0, enpu_strided_slice_output_shape(&p, &os));
+	ASSERT_EQ(0, os.rank);
+	ASSERT_EQ(0, enpu_strided_slice(&p, g_in, 5, g_out, 1));
+	ASSERT_EQ(g_in[0], g_out[0]);
+	p.begin_mask = 0;
+	ASSERT_EQ(0, enpu_strided_slice(&p, g_in, 5, g_out, 1));
+	ASSERT_EQ(g_in[1], g_out[0]);
+	p.begin[0] = 5;		/* a shrunk index past the end */
+	EXPECT_REJECTED(enpu_strided_slice(&p, g_in, 5, g_out, 1));
+}
+
+TEST(split_validation)
+{
+	struct enpu_split_params p = { .input = { 2, { 2, 6 } }, .axis = -1,
+				       .num_splits = 3 };
+	int8_t *outs[3] = { g_out, g_out + 4, g_out + 8 };
+	size_t lens[3] = { 4, 4, 4 };
+	struct enpu_shape os;
+
+	fill_ramp();
+	ASSERT_EQ(0, enpu_split_output_shape(&p, &os));
+	ASSERT_EQ(2, os.dims[1]);
+	ASSERT_EQ(0, enpu_split(&p, g_in, 12, outs, lens));
+	/* output 1 = columns 2..3 of both rows */
+	ASSERT_EQ(g_in[2], g_out[4]);
+	ASSERT_EQ(g_in[6 + 3], g_out[7]);
+	EXPECT_REJECTED(enpu_split(&p, g_in, 11, outs, lens));
+	lens[2] = 3;		/* the last output short: none is written */
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+	lens[2] = 4;
+	outs[1] = NULL;
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+	outs[1] = g_out + 4;
+	p.num_splits = 4;	/* 6 is not a multiple of 4 */
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+	p.num_splits = 0;
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+	p.num_splits = 3;
+	p.axis = 2;
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+	p.axis = -3;
+	EXPECT_REJECTED(enpu_split(&p, g_in, 12, outs, lens));
+}
+
+TEST(resize_validation)
+{
+	struct enpu_resize_params p = {
+		.input = { 1, 2, 2, 1 }, .output_height = 3, .output_width = 4,
+	};
+	struct enpu_nhwc os;
+
+	fill_ramp();
+	ASSERT_EQ(0, enpu_resize_output_shape(&p, &os));
+	ASSERT_EQ(3, os.h);
+	ASSERT_EQ(4, os.w);
+	ASSERT_EQ(0, enpu_resize_nearest_neighbor(&p, g_in, 4, g_out, 12));
+	ASSERT_EQ(0, enpu_resize_bilinear(&p, g_in, 4, g_out, 12));
+	EXPECT_REJECTED(enpu_resize_bilinear(&p, g_in, 3, g_out, 12));
+	EXPECT_REJECTED(enpu_resize_nearest_neighbor(&p, g_in, 4, g_out, 11));
+	/* both options: TFLite-Micro runs nearest neighbour, not bilinear */
+	p.align_corners = p.half_pixel_centers = true;
+	ASSERT_EQ(0, enpu_resize_nearest_neighbor(&p, g_in, 4, g_out, 12));
+	EXPECT_REJECTED(enpu_resize_bilinear(&p, g_in, 4, g_out, 12));
+	p.align_corners = false;
+	p.output_width = 0;
+	EXPECT_REJECTED(enpu_resize_nearest_neighbor(&p, g_in, 4, g_out, 12));
+	p.output_width = (1 << 20) + 1;
+	EXPECT_REJECTED(enpu_resize_nearest_neighbor(&p, g_in, 4, g_out, 4096));
+	/*
+	 * 1 -> 1500 rows: the rounded scale (1/1024 pixel) puts the last row
+	 * at source row 1, past the input: TFLite would read out of bounds.
+	 */
+	p = (struct enpu_resize_params){
+		.input = { 1, 1, 1, 1 }, .output_height = 1500,
+		.output_width = 1,
+	};
+	EXPECT_REJECTED(enpu_resize_bilinear(&p, g_in, 1, g_out, 1500));
+	ASSERT_EQ(0, enpu_resize_nearest_neighbor(&p, g_in, 1, g_out, 1500));
+	p.output_height = 1000;
+	ASSERT_EQ(0, enpu_resize_bilinear(&p, g_in, 1, g_out, 1000));
+	ASSERT_EQ(g_in[0], g_out[999]);
+}
+
 TEST(reduce_max_sum_validation)
 {
 	const int32_t axes[2] = { -1, 1 }, bad_axes[1] = { 3 };
