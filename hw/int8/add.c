@@ -9,19 +9,6 @@
  */
 #include "enpu_int8_internal.h"
 
-/* QuantizeMultiplierSmallerThanOneExp: 0 < real < 1 and shift <= 0. */
-static int multiplier_below_one(double real, int32_t *multiplier,
-				int32_t *shift)
-{
-	int s;
-
-	if (!(real > 0.0 && real < 1.0) ||
-	    enpu_quantize_multiplier(real, multiplier, &s) || s > 0)
-		return -EINVAL;
-	*shift = s;
-	return 0;
-}
-
 int enpu_add_derive(float input1_scale, float input2_scale,
 		    float output_scale, struct enpu_add_params *p)
 {
@@ -39,10 +26,12 @@ int enpu_add_derive(float input1_scale, float input2_scale,
 	const double real_out = twice_max /
 				((double)(1 << left_shift) * (double)output_scale);
 
-	if (multiplier_below_one(real1, &p->input1_multiplier, &p->input1_shift) ||
-	    multiplier_below_one(real2, &p->input2_multiplier, &p->input2_shift) ||
-	    multiplier_below_one(real_out, &p->output_multiplier,
-				 &p->output_shift))
+	if (enpu_quantize_multiplier_below_one(real1, &p->input1_multiplier,
+					       &p->input1_shift) ||
+	    enpu_quantize_multiplier_below_one(real2, &p->input2_multiplier,
+					       &p->input2_shift) ||
+	    enpu_quantize_multiplier_below_one(real_out, &p->output_multiplier,
+					       &p->output_shift))
 		return -EINVAL;
 	p->left_shift = left_shift;
 	return 0;
@@ -63,29 +52,23 @@ static inline int8_t add_one(const struct enpu_add_params *p, int8_t x1,
 	return enpu_out_i8(sum, p->output_zero_point, p->act_min, p->act_max);
 }
 
-/* Right-align a shape into 4 dims, padding with leading 1s. */
-static void extend4(const struct enpu_shape *s, int32_t d[4])
+static void add_row(const void *params, const int8_t *in1, size_t step1,
+		    const int8_t *in2, size_t step2, int8_t *out, size_t n)
 {
-	const int32_t lead = 4 - s->rank;
+	const struct enpu_add_params *p = params;
 
-	for (int32_t i = 0; i < 4; i++)
-		d[i] = i < lead ? 1 : s->dims[i - lead];
+	for (size_t i = 0; i < n; i++)
+		out[i] = add_one(p, in1[i * step1], in2[i * step2]);
 }
-
-/* ADD reads its cancel flag every 64 Ki elements. */
-#define ADD_CANCEL_MASK	0xffffu
 
 int enpu_add(const struct enpu_add_params *p,
 	     const int8_t *input1, size_t input1_len,
 	     const int8_t *input2, size_t input2_len,
 	     int8_t *output, size_t output_len)
 {
-	size_t n1, n2, n_out;
-	int32_t d1[4], d2[4], dout[4];
+	struct enpu_bcast b;
 
-	if (!p || enpu_shape_count(&p->input1, &n1) ||
-	    enpu_shape_count(&p->input2, &n2) ||
-	    enpu_shape_count(&p->output, &n_out))
+	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b))
 		return -EINVAL;
 	if (enpu_check_zp(p->input1_zero_point) ||
 	    enpu_check_zp(p->input2_zero_point) ||
@@ -96,61 +79,9 @@ int enpu_add(const struct enpu_add_params *p,
 	    enpu_check_multiplier(p->input2_multiplier, p->input2_shift) ||
 	    enpu_check_multiplier(p->output_multiplier, p->output_shift))
 		return -EINVAL;
-	if (enpu_check_buf(input1, input1_len, n1) ||
-	    enpu_check_buf(input2, input2_len, n2) ||
-	    enpu_check_buf(output, output_len, n_out))
+	if (enpu_check_buf(input1, input1_len, b.count1) ||
+	    enpu_check_buf(input2, input2_len, b.count2) ||
+	    enpu_check_buf(output, output_len, b.count_out))
 		return -EINVAL;
-
-	/* Broadcast rule: equal dims, or one of them 1; the output takes the
-	 * larger one and must have the larger rank.
-	 */
-	extend4(&p->input1, d1);
-	extend4(&p->input2, d2);
-	extend4(&p->output, dout);
-	if (p->output.rank < p->input1.rank || p->output.rank < p->input2.rank)
-		return -EINVAL;
-	for (int i = 0; i < 4; i++) {
-		if (d1[i] != d2[i] && d1[i] != 1 && d2[i] != 1)
-			return -EINVAL;
-		if (dout[i] != (d1[i] > d2[i] ? d1[i] : d2[i]))
-			return -EINVAL;
-	}
-
-	if (n1 == n_out && n2 == n_out) {
-		/* Same shapes (up to leading 1s): element-wise. */
-		for (size_t i = 0; i < n_out; i++) {
-			if (!(i & ADD_CANCEL_MASK) && enpu_cancelled(p->cancel))
-				return -ECANCELED;
-			output[i] = add_one(p, input1[i], input2[i]);
-		}
-		return 0;
-	}
-
-	/* Row-major strides, 0 along broadcast dimensions. */
-	size_t s1[4], s2[4], acc1 = 1, acc2 = 1;
-
-	for (int i = 3; i >= 0; i--) {
-		s1[i] = d1[i] == 1 ? 0 : acc1;
-		s2[i] = d2[i] == 1 ? 0 : acc2;
-		acc1 *= (size_t)d1[i];
-		acc2 *= (size_t)d2[i];
-	}
-	size_t o = 0;
-
-	for (int32_t i0 = 0; i0 < dout[0]; i0++)
-		for (int32_t i1 = 0; i1 < dout[1]; i1++)
-			for (int32_t i2 = 0; i2 < dout[2]; i2++) {
-				const size_t b1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2];
-				const size_t b2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2];
-
-				for (int32_t i3 = 0; i3 < dout[3]; i3++) {
-					if (!(o & ADD_CANCEL_MASK) &&
-					    enpu_cancelled(p->cancel))
-						return -ECANCELED;
-					output[o++] = add_one(p,
-						input1[b1 + i3 * s1[3]],
-						input2[b2 + i3 * s2[3]]);
-				}
-			}
-	return 0;
+	return enpu_bcast_run(&b, input1, input2, output, add_row, p, p->cancel);
 }

@@ -161,3 +161,135 @@ int enpu_derive_rescale(float input_scale, float output_scale,
 	*shift = s;
 	return 0;
 }
+
+int enpu_quantize_multiplier_below_one(double real, int32_t *multiplier,
+				       int32_t *shift)
+{
+	int s;
+
+	if (!(real > 0.0 && real < 1.0) ||
+	    enpu_quantize_multiplier(real, multiplier, &s) || s > 0)
+		return -EINVAL;
+	*shift = s;
+	return 0;
+}
+
+/* ---- broadcast of the binary element-wise operators ------------------------ */
+
+/* Right-align a (validated) shape into 4 dims, padding with leading 1s. */
+static void extend4(const struct enpu_shape *s, int32_t d[4])
+{
+	const int32_t lead = 4 - s->rank;
+
+	for (int32_t i = 0; i < 4; i++)
+		d[i] = i < lead ? 1 : s->dims[i - lead];
+}
+
+int enpu_bcast_init(const struct enpu_shape *input1,
+		    const struct enpu_shape *input2,
+		    const struct enpu_shape *output, struct enpu_bcast *b)
+{
+	int32_t d1[4], d2[4], dout[4];
+	/* Loops from the innermost out; n of them so far. */
+	size_t size[4], step1[4], step2[4], acc1 = 1, acc2 = 1;
+	int32_t n = 0;
+
+	if (!b || enpu_shape_count(input1, &b->count1) ||
+	    enpu_shape_count(input2, &b->count2) ||
+	    enpu_shape_count(output, &b->count_out) ||
+	    output->rank < input1->rank || output->rank < input2->rank)
+		return -EINVAL;
+	extend4(input1, d1);
+	extend4(input2, d2);
+	extend4(output, dout);
+	for (int i = 3; i >= 0; i--) {
+		if (d1[i] != d2[i] && d1[i] != 1 && d2[i] != 1)
+			return -EINVAL;
+		if (dout[i] != (d1[i] > d2[i] ? d1[i] : d2[i]))
+			return -EINVAL;
+		if (dout[i] == 1)
+			continue;
+		/* At most one input repeats here: the other has dout[i]. */
+		const size_t s1 = d1[i] == 1 ? 0 : acc1;
+		const size_t s2 = d2[i] == 1 ? 0 : acc2;
+
+		/* Fuse with the loop inside when each input repeats along
+		 * both or advances along both: the dims between them are all
+		 * 1, so an advancing input is contiguous across the pair.
+		 */
+		if (n > 0 && !s1 == !step1[n - 1] && !s2 == !step2[n - 1]) {
+			size[n - 1] *= (size_t)dout[i];
+		} else {
+			size[n] = (size_t)dout[i];
+			step1[n] = s1;
+			step2[n] = s2;
+			n++;
+		}
+		acc1 *= (size_t)d1[i];
+		acc2 *= (size_t)d2[i];
+	}
+	if (n == 0) {
+		/* All dims 1: one element, read once. */
+		size[0] = 1;
+		step1[0] = step2[0] = 1;
+		n = 1;
+	}
+	b->loops = n;
+	for (int32_t k = 0; k < n; k++) {
+		b->size[k] = size[n - 1 - k];
+		b->step1[k] = step1[n - 1 - k];
+		b->step2[k] = step2[n - 1 - k];
+	}
+	return 0;
+}
+
+/* Elements between two reads of the cancel flag. */
+#define BCAST_CHUNK	((size_t)1 << 16)
+
+int enpu_bcast_run(const struct enpu_bcast *b, const int8_t *input1,
+		   const int8_t *input2, int8_t *output,
+		   void (*row)(const void *params, const int8_t *in1,
+			       size_t step1, const int8_t *in2, size_t step2,
+			       int8_t *out, size_t n),
+		   const void *params, const atomic_int *cancel)
+{
+	const int32_t last = b->loops - 1;
+	const size_t len = b->size[last], r1 = b->step1[last], r2 = b->step2[last];
+	size_t idx[ENPU_MAX_RANK] = { 0 };
+	size_t o1 = 0, o2 = 0, o = 0, since = BCAST_CHUNK;
+
+	for (;;) {
+		for (size_t i = 0; i < len;) {
+			if (since == BCAST_CHUNK) {
+				if (enpu_cancelled(cancel))
+					return -ECANCELED;
+				since = 0;
+			}
+			size_t n = len - i;
+
+			if (n > BCAST_CHUNK - since)
+				n = BCAST_CHUNK - since;
+			row(params, input1 + o1 + i * r1, r1, input2 + o2 + i * r2,
+			    r2, output + o + i, n);
+			i += n;
+			since += n;
+		}
+		o += len;
+
+		/* Odometer over the outer loops. */
+		int32_t k = last - 1;
+
+		for (; k >= 0; k--) {
+			if (++idx[k] < b->size[k]) {
+				o1 += b->step1[k];
+				o2 += b->step2[k];
+				break;
+			}
+			o1 -= b->step1[k] * (b->size[k] - 1);
+			o2 -= b->step2[k] * (b->size[k] - 1);
+			idx[k] = 0;
+		}
+		if (k < 0)
+			return 0;
+	}
+}

@@ -54,6 +54,14 @@ static inline int enpu_cancelled(const atomic_int *cancel)
 	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
+/*
+ * QuantizeMultiplierSmallerThanOneExp: QuantizeMultiplier for a real
+ * multiplier in (0, 1); -EINVAL outside it, or when rounding would need a
+ * shift > 0 (TFLite CHECK-fails on both).
+ */
+int enpu_quantize_multiplier_below_one(double real, int32_t *multiplier,
+				       int32_t *shift);
+
 /* Element count of an NHWC shape (all dims validated). */
 int enpu_nhwc_count(const struct enpu_nhwc *s, size_t *count);
 
@@ -173,5 +181,46 @@ void enpu_reduction_mean_or_sum(const struct enpu_reduction *r,
 /* Maximum of each output's inputs, on validated parameters. */
 void enpu_reduction_max(const struct enpu_reduction *r, const int8_t *input,
 			int8_t *output);
+/* ---- binary element-wise operators: TFLite's broadcast ------------------- */
+
+/*
+ * The walk of a binary element-wise operator over its output. Shapes are
+ * right-aligned to 4-D; along each dimension the inputs are equal or one
+ * of them is 1 (it repeats), and the output takes the larger size.
+ * Dimensions of output size 1 are dropped and neighbours along which
+ * each input repeats (or advances) alike are fused, so the walk is at most
+ * 4 nested loops (at least one) and the innermost one steps each input by
+ * 0 or 1 element.
+ */
+struct enpu_bcast {
+	int32_t loops;			/* 1..4 */
+	size_t size[ENPU_MAX_RANK];	/* outermost loop first */
+	size_t step1[ENPU_MAX_RANK];	/* input elements per iteration, 0 = repeat */
+	size_t step2[ENPU_MAX_RANK];
+	size_t count1, count2, count_out;	/* elements of each tensor */
+};
+
+/*
+ * Validate three shapes as a broadcast (the output's rank at least both
+ * inputs', its dimensions exactly the broadcast ones) and plan the walk.
+ * -EINVAL if any shape is invalid or they do not broadcast.
+ */
+int enpu_bcast_init(const struct enpu_shape *input1,
+		    const struct enpu_shape *input2,
+		    const struct enpu_shape *output, struct enpu_bcast *b);
+
+/*
+ * Walk the output in order, handing each run of the innermost loop to
+ * row(), which computes out[i] = f(in1[i * step1], in2[i * step2]) for
+ * i < n (steps 0 or 1; n <= 64 Ki). The cancel flag (may be NULL) is
+ * read before every 64 Ki elements: once set, -ECANCELED with the output
+ * partly written. Buffers must hold the counts of enpu_bcast_init().
+ */
+int enpu_bcast_run(const struct enpu_bcast *b, const int8_t *input1,
+		   const int8_t *input2, int8_t *output,
+		   void (*row)(const void *params, const int8_t *in1,
+			       size_t step1, const int8_t *in2, size_t step2,
+			       int8_t *out, size_t n),
+		   const void *params, const atomic_int *cancel);
 
 #endif /* ENPU_INT8_INTERNAL_H */

@@ -21,6 +21,10 @@ const struct golden_backend golden_cpu_backend = {
 	.mean = enpu_mean,
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
+	.mul = enpu_mul_i8,
+	.sub = enpu_sub,
+	.maximum = enpu_maximum,
+	.minimum = enpu_minimum,
 	/* @@ movement entries @@ */
 	.transpose = enpu_transpose,
 	.strided_slice = enpu_strided_slice,

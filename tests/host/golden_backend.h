@@ -66,6 +66,22 @@ struct golden_backend {
 		    int8_t *output, size_t output_len);
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
+	int (*mul)(const struct enpu_mul_params *p,
+		   const int8_t *input1, size_t input1_len,
+		   const int8_t *input2, size_t input2_len,
+		   int8_t *output, size_t output_len);
+	int (*sub)(const struct enpu_sub_params *p,
+		   const int8_t *input1, size_t input1_len,
+		   const int8_t *input2, size_t input2_len,
+		   int8_t *output, size_t output_len);
+	int (*maximum)(const struct enpu_minmax_params *p,
+		       const int8_t *input1, size_t input1_len,
+		       const int8_t *input2, size_t input2_len,
+		       int8_t *output, size_t output_len);
+	int (*minimum)(const struct enpu_minmax_params *p,
+		       const int8_t *input1, size_t input1_len,
+		       const int8_t *input2, size_t input2_len,
+		       int8_t *output, size_t output_len);
 	/* @@ movement entries @@ */
 	int (*transpose)(const struct enpu_transpose_params *p,
 			 const int8_t *input, size_t input_len,

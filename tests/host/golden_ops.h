@@ -50,6 +50,10 @@ int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t
  */
 /* @@ activation runners (golden_ops_activation.c) @@ */
 /* @@ binary runners (golden_ops_binary.c) @@ */
+int run_mul(struct ctx *c);
+int run_sub(struct ctx *c);
+int run_maximum(struct ctx *c);
+int run_minimum(struct ctx *c);
 /* @@ movement runners (golden_ops_movement.c) @@ */
 int run_transpose(struct ctx *c);
 int run_strided_slice(struct ctx *c);

@@ -605,6 +605,10 @@ static const struct {
 	{ "RESHAPE", run_reshape, BE(reshape), BE(reshape) },
 	/* @@ activation entries @@ */
 	/* @@ binary entries @@ */
+	{ "MUL", run_mul, BE(mul), BE(mul) },
+	{ "SUB", run_sub, BE(sub), BE(sub) },
+	{ "MAXIMUM", run_maximum, BE(maximum), BE(maximum) },
+	{ "MINIMUM", run_minimum, BE(minimum), BE(minimum) },
 	/* @@ movement entries @@ */
 	{ "TRANSPOSE", run_transpose, BE(transpose), BE(transpose) },
 	{ "STRIDED_SLICE", run_strided_slice, BE(strided_slice), BE(strided_slice) },

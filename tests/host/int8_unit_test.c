@@ -1100,4 +1100,340 @@ TEST(reduce_max_sum_validation)
 	EXPECT_REJECTED(enpu_sum(&sp, g_in, 24, g_out, 2));
 }
 
+/* ---- binary element-wise operators: MUL, SUB, MAXIMUM, MINIMUM ------------------ */
+
+TEST(binary_derive)
+{
+	struct enpu_mul_params mp;
+	struct enpu_sub_params sp;
+	struct enpu_add_params ap;
+
+	/* 0.5 * 0.9 / 1e-3 = 450: a multiplier above 1, shift 9 */
+	ASSERT_EQ(0, enpu_mul_derive(0.5f, 0.9f, 1e-3f, &mp));
+	ASSERT_EQ(9, mp.output_shift);
+	ASSERT_EQ(0, enpu_mul_derive(1.0f, 1.0f, 1.0f, &mp));
+	ASSERT_EQ(1 << 30, mp.output_multiplier);
+	ASSERT_EQ(1, mp.output_shift);
+	/* below 2^-31: TFLite's multiplier 0, shift 0 */
+	ASSERT_EQ(0, enpu_mul_derive(1e-20f, 1e-20f, 1.0f, &mp));
+	ASSERT_EQ(0, mp.output_multiplier);
+	ASSERT_EQ(0, mp.output_shift);
+	/* 2^40 needs a shift of 41 */
+	ASSERT_EQ(-EINVAL, enpu_mul_derive(1e6f, 1e6f, 1.0f, &mp));
+	ASSERT_EQ(-EINVAL, enpu_mul_derive(0.0f, 1.0f, 1.0f, &mp));
+	ASSERT_EQ(-EINVAL, enpu_mul_derive(1.0f, NAN, 1.0f, &mp));
+
+	ASSERT_EQ(0, enpu_sub_derive(1.0f, 1.0f, 1.0f, &sp));
+	ASSERT_EQ(20, sp.left_shift);
+	ASSERT_EQ(1 << 30, sp.input1_multiplier);
+	ASSERT_EQ(0, sp.input1_shift);
+	/* output multiplier 2 / 2^20 >= 1 when the output scale is tiny */
+	ASSERT_EQ(-EINVAL, enpu_sub_derive(1.0f, 1.0f, 1e-7f, &sp));
+	ASSERT_EQ(-EINVAL, enpu_sub_derive(1.0f, -1.0f, 1.0f, &sp));
+	/* SUB divides in float, ADD in double: 0.1 / 0.6 differs in the low bits */
+	ASSERT_EQ(0, enpu_sub_derive(0.1f, 0.3f, 0.2f, &sp));
+	ASSERT_EQ(0, enpu_add_derive(0.1f, 0.3f, 0.2f, &ap));
+	ASSERT_EQ(ap.input1_shift, sp.input1_shift);
+	ASSERT_NE(ap.input1_multiplier, sp.input1_multiplier);
+	ASSERT_EQ(0, sp.input1_multiplier & 0xff);	/* a float's 24 bits */
+}
+
+static struct enpu_mul_params mul_ok(void)
+{
+	struct enpu_mul_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.input1 = (struct enpu_shape){ 4, { 1, 2, 3, 4 } };
+	p.input2 = (struct enpu_shape){ 2, { 3, 1 } };
+	p.output = p.input1;
+	p.input1_zero_point = -128;
+	p.input2_zero_point = 127;
+	p.output_zero_point = 5;
+	p.output_multiplier = 1 << 30;
+	p.output_shift = -3;
+	p.act_min = -128;
+	p.act_max = 127;
+	return p;
+}
+
+TEST(mul_validation)
+{
+	struct enpu_mul_params p = mul_ok(), q;
+
+	ASSERT_EQ(0, enpu_mul_i8(&p, g_in, 24, g_w, 3, g_out, 24));
+	EXPECT_REJECTED(enpu_mul_i8(NULL, g_in, 24, g_w, 3, g_out, 24));
+	/* short or missing buffers */
+	EXPECT_REJECTED(enpu_mul_i8(&p, g_in, 23, g_w, 3, g_out, 24));
+	EXPECT_REJECTED(enpu_mul_i8(&p, g_in, 24, g_w, 2, g_out, 24));
+	EXPECT_REJECTED(enpu_mul_i8(&p, g_in, 24, g_w, 3, g_out, 23));
+	EXPECT_REJECTED(enpu_mul_i8(&p, g_in, 24, NULL, 3, g_out, 24));
+	/* shapes that do not broadcast, or a wrong output */
+	q = p; q.input2 = (struct enpu_shape){ 2, { 2, 1 } };
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 2, g_out, 24));
+	q = p; q.output = (struct enpu_shape){ 4, { 2, 2, 3, 4 } };
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 48));
+	q = p; q.output = (struct enpu_shape){ 3, { 2, 3, 4 } };	/* rank 3 < 4 */
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.input2 = (struct enpu_shape){ 5, { 1, 1, 1, 1 } };
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.input2 = (struct enpu_shape){ -1, { 0 } };
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.input1.dims[0] = 0;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	/* 2^24 * 2^24 * 4 elements overflow the element limit */
+	q = p;
+	q.input1 = (struct enpu_shape){ 3, { 1 << 24, 1 << 24, 4 } };
+	q.input2 = (struct enpu_shape){ 1, { 4 } };
+	q.output = q.input1;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, SIZE_MAX, g_w, 4, g_out, SIZE_MAX));
+	/* quantization parameters */
+	q = p; q.input1_zero_point = 128;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.output_zero_point = -129;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.act_min = 10; q.act_max = 9;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.output_shift = 32;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+	q = p; q.output_multiplier = -1;
+	EXPECT_REJECTED(enpu_mul_i8(&q, g_in, 24, g_w, 3, g_out, 24));
+}
+
+TEST(sub_minmax_validation)
+{
+	struct enpu_sub_params p, q;
+	struct enpu_minmax_params m = {
+		.input1 = { 0, { 0 } }, .input2 = { 3, { 2, 1, 4 } },
+		.output = { 3, { 2, 1, 4 } },
+	};
+
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, enpu_sub_derive(0.5f, 0.25f, 0.5f, &p));
+	p.act_min = -128;
+	p.act_max = 127;
+	p.input1 = (struct enpu_shape){ 2, { 3, 1 } };
+	p.input2 = (struct enpu_shape){ 2, { 1, 5 } };	/* mutual broadcast */
+	p.output = (struct enpu_shape){ 2, { 3, 5 } };
+	ASSERT_EQ(0, enpu_sub(&p, g_in, 3, g_w, 5, g_out, 15));
+	EXPECT_REJECTED(enpu_sub(&p, g_in, 3, g_w, 5, g_out, 14));
+	EXPECT_REJECTED(enpu_sub(&p, g_in, 2, g_w, 5, g_out, 15));
+	q = p; q.output = (struct enpu_shape){ 2, { 3, 1 } };
+	EXPECT_REJECTED(enpu_sub(&q, g_in, 3, g_w, 5, g_out, 15));
+	q = p; q.left_shift = 32;
+	EXPECT_REJECTED(enpu_sub(&q, g_in, 3, g_w, 5, g_out, 15));
+	q = p; q.input2_shift = -32;
+	EXPECT_REJECTED(enpu_sub(&q, g_in, 3, g_w, 5, g_out, 15));
+	q = p; q.input2_zero_point = 200;
+	EXPECT_REJECTED(enpu_sub(&q, g_in, 3, g_w, 5, g_out, 15));
+	q = p; q.act_max = 128;
+	EXPECT_REJECTED(enpu_sub(&q, g_in, 3, g_w, 5, g_out, 15));
+
+	/* a scalar against [2, 1, 4] */
+	ASSERT_EQ(0, enpu_maximum(&m, g_in, 1, g_w, 8, g_out, 8));
+	ASSERT_EQ(0, enpu_minimum(&m, g_in, 1, g_w, 8, g_out, 8));
+	EXPECT_REJECTED(enpu_maximum(&m, g_in, 0, g_w, 8, g_out, 8));
+	EXPECT_REJECTED(enpu_minimum(&m, g_in, 1, g_w, 8, g_out, 7));
+	EXPECT_REJECTED(enpu_minimum(&m, g_in, 1, g_w, 8, NULL, 8));
+	m.output = (struct enpu_shape){ 3, { 2, 2, 4 } };
+	EXPECT_REJECTED(enpu_maximum(&m, g_in, 1, g_w, 8, g_out, 16));
+	m.output = (struct enpu_shape){ 3, { 2, 1, ENPU_MAX_DIM + 1 } };
+	EXPECT_REJECTED(enpu_minimum(&m, g_in, 1, g_w, 8, g_out, 8));
+}
+
+TEST(binary_cancel)
+{
+	atomic_int stop = 1;
+	struct enpu_minmax_params m = {
+		.input1 = { 1, { 8 } }, .input2 = { 1, { 8 } },
+		.output = { 1, { 8 } }, .cancel = &stop,
+	};
+	struct enpu_mul_params p = mul_ok();
+
+	ASSERT_EQ(-ECANCELED, enpu_maximum(&m, g_in, 8, g_w, 8, g_out, 8));
+	p.cancel = &stop;
+	ASSERT_EQ(-ECANCELED, enpu_mul_i8(&p, g_in, 24, g_w, 3, g_out, 24));
+	atomic_store(&stop, 0);
+	ASSERT_EQ(0, enpu_maximum(&m, g_in, 8, g_w, 8, g_out, 8));
+	ASSERT_EQ(0, enpu_mul_i8(&p, g_in, 24, g_w, 3, g_out, 24));
+}
+
+/* One element of each binary operator, straight from TFLite's formulas. */
+static int8_t binary_ref(int op, const void *params, int8_t x1, int8_t x2)
+{
+	if (op == 0) {
+		const struct enpu_mul_params *p = params;
+		const int32_t v = enpu_mbqm((x1 - p->input1_zero_point) *
+					    (x2 - p->input2_zero_point),
+					    p->output_multiplier, p->output_shift) +
+				  p->output_zero_point;
+
+		return (int8_t)(v < p->act_min ? p->act_min :
+				v > p->act_max ? p->act_max : v);
+	}
+	if (op == 1 || op == 2) {
+		/* SUB and ADD share the field names, not the struct */
+		const struct enpu_sub_params *p = params;
+		const struct enpu_add_params *q = params;
+		const int sub = op == 1;
+		const int32_t zp1 = sub ? p->input1_zero_point : q->input1_zero_point;
+		const int32_t zp2 = sub ? p->input2_zero_point : q->input2_zero_point;
+		const int32_t a = enpu_mbqm((x1 - zp1) * (1 << 20),
+					    sub ? p->input1_multiplier : q->input1_multiplier,
+					    sub ? p->input1_shift : q->input1_shift);
+		const int32_t b = enpu_mbqm((x2 - zp2) * (1 << 20),
+					    sub ? p->input2_multiplier : q->input2_multiplier,
+					    sub ? p->input2_shift : q->input2_shift);
+		const int32_t v = enpu_mbqm(sub ? a - b : a + b,
+					    sub ? p->output_multiplier : q->output_multiplier,
+					    sub ? p->output_shift : q->output_shift) +
+				  (sub ? p->output_zero_point : q->output_zero_point);
+		const int32_t lo = sub ? p->act_min : q->act_min;
+		const int32_t hi = sub ? p->act_max : q->act_max;
+
+		return (int8_t)(v < lo ? lo : v > hi ? hi : v);
+	}
+	if (op == 3)
+		return x1 > x2 ? x1 : x2;
+	return x1 < x2 ? x1 : x2;
+}
+
+/*
+ * Random shapes of rank 0..4 (or the given 4-D ones, right-aligned at
+ * rank r1, r2, ro) through every binary operator, against a naive walk
+ * that computes each output's input indices from its coordinates.
+ */
+static int binary_case(const int32_t *given1, const int32_t *given2)
+{
+	int32_t d1[4], d2[4], dout[4], r1, r2, ro;
+	struct enpu_shape s1, s2, so;
+	size_t n1 = 1, n2 = 1, no = 1;
+	int ok = 1;
+
+	for (int i = 0; i < 4; i++) {
+		const int32_t d = rnd_range(1, 5);
+
+		d1[i] = given1 ? given1[i] : rnd() & 1 ? d : 1;
+		d2[i] = given2 ? given2[i] : rnd() & 1 ? d : 1;
+		dout[i] = d1[i] > d2[i] ? d1[i] : d2[i];
+		n1 *= (size_t)d1[i];
+		n2 *= (size_t)d2[i];
+		no *= (size_t)dout[i];
+	}
+	/* The lowest rank that still holds every dimension other than 1. */
+	int32_t min1 = 0, min2 = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (d1[i] != 1 && !min1)
+			min1 = 4 - i;
+		if (d2[i] != 1 && !min2)
+			min2 = 4 - i;
+	}
+	r1 = rnd_range(min1, 4);
+	r2 = rnd_range(min2, 4);
+	ro = rnd_range(r1 > r2 ? r1 : r2, 4);
+	s1.rank = r1;
+	s2.rank = r2;
+	so.rank = ro;
+	for (int i = 0; i < 4; i++) {
+		if (i < r1)
+			s1.dims[i] = d1[4 - r1 + i];
+		if (i < r2)
+			s2.dims[i] = d2[4 - r2 + i];
+		if (i < ro)
+			so.dims[i] = dout[4 - ro + i];
+	}
+
+	int8_t *a = malloc(n1), *b = malloc(n2), *got = malloc(no);
+
+	if (!a || !b || !got) {
+		free(a);
+		free(b);
+		free(got);
+		return 0;
+	}
+	fill_i8(a, n1);
+	fill_i8(b, n2);
+
+	struct enpu_mul_params mp = {
+		.input1 = s1, .input2 = s2, .output = so,
+		.input1_zero_point = rnd_range(-128, 127),
+		.input2_zero_point = rnd_range(-128, 127),
+		.output_zero_point = rnd_range(-128, 127),
+		.act_min = rnd_range(-128, -50), .act_max = rnd_range(50, 127),
+	};
+	struct enpu_sub_params sp = {
+		.input1 = s1, .input2 = s2, .output = so,
+		.input1_zero_point = mp.input1_zero_point,
+		.input2_zero_point = mp.input2_zero_point,
+		.output_zero_point = mp.output_zero_point,
+		.act_min = mp.act_min, .act_max = mp.act_max,
+	};
+	struct enpu_add_params ap = {
+		.input1 = s1, .input2 = s2, .output = so,
+		.input1_zero_point = mp.input1_zero_point,
+		.input2_zero_point = mp.input2_zero_point,
+		.output_zero_point = mp.output_zero_point,
+		.act_min = mp.act_min, .act_max = mp.act_max,
+	};
+	const struct enpu_minmax_params xp = { .input1 = s1, .input2 = s2, .output = so };
+	const float sa = (float)rnd_range(1, 1000) / 1000, sb = (float)rnd_range(1, 1000) / 1000;
+	const float so_ = (float)rnd_range(1, 1000) / 2000;
+
+	if (enpu_mul_derive(sa, sb, so_ / 16, &mp) || enpu_sub_derive(sa, sb, so_, &sp) ||
+	    enpu_add_derive(sa, sb, so_, &ap))
+		ok = 0;
+	for (int op = 0; ok && op < 5; op++) {
+		const void *params = op == 0 ? (const void *)&mp : op == 1 ? (const void *)&sp :
+				     op == 2 ? (const void *)&ap : (const void *)&xp;
+		int r;
+
+		memset(got, 0x5a, no);
+		switch (op) {
+		case 0: r = enpu_mul_i8(&mp, a, n1, b, n2, got, no); break;
+		case 1: r = enpu_sub(&sp, a, n1, b, n2, got, no); break;
+		case 2: r = enpu_add(&ap, a, n1, b, n2, got, no); break;
+		case 3: r = enpu_maximum(&xp, a, n1, b, n2, got, no); break;
+		default: r = enpu_minimum(&xp, a, n1, b, n2, got, no); break;
+		}
+		if (r) {
+			ok = 0;
+			break;
+		}
+		size_t o = 0;
+
+		for (int32_t i0 = 0; i0 < dout[0]; i0++)
+		for (int32_t i1 = 0; i1 < dout[1]; i1++)
+		for (int32_t i2 = 0; i2 < dout[2]; i2++)
+		for (int32_t i3 = 0; i3 < dout[3]; i3++, o++) {
+			const int32_t c[4] = { i0, i1, i2, i3 };
+			size_t x1 = 0, x2 = 0;
+
+			for (int k = 0; k < 4; k++) {
+				x1 = x1 * (size_t)d1[k] + (size_t)(d1[k] == 1 ? 0 : c[k]);
+				x2 = x2 * (size_t)d2[k] + (size_t)(d2[k] == 1 ? 0 : c[k]);
+			}
+			if (got[o] != binary_ref(op, params, a[x1], b[x2]))
+				ok = 0;
+		}
+	}
+	free(a);
+	free(b);
+	free(got);
+	return ok;
+}
+
+TEST(binary_broadcast_matches_naive)
+{
+	/* rows longer than the 64 Ki elements between cancel reads */
+	static const int32_t big[4] = { 1, 3, 1, 100000 }, row[4] = { 1, 3, 1, 1 };
+	static const int32_t one[4] = { 1, 1, 1, 1 }, wide[4] = { 2, 1, 70000, 1 };
+
+	for (int i = 0; i < 500; i++)
+		ASSERT_TRUE(binary_case(NULL, NULL));
+	ASSERT_TRUE(binary_case(big, big));
+	ASSERT_TRUE(binary_case(big, row));
+	ASSERT_TRUE(binary_case(one, big));
+	ASSERT_TRUE(binary_case(wide, row));
+}
+
 TEST_HARNESS_MAIN
