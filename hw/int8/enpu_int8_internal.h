@@ -116,6 +116,39 @@ static inline int8_t enpu_out_i8(int32_t v, int32_t zero_point,
 }
 
 /*
+ * x * 2^exponent, exponent in [0, 31], saturating to [INT32_MIN,
+ * INT32_MAX] (gemmlowp SaturatingRoundingMultiplyByPOT / Rescale with a
+ * positive exponent).
+ */
+static inline int32_t enpu_sat_shl(int32_t x, int exponent)
+{
+	const int32_t threshold =
+		(int32_t)((INT64_C(1) << (31 - (exponent & 31))) - 1);
+
+	if (x > threshold)
+		return INT32_MAX;
+	if (x < -threshold)
+		return INT32_MIN;
+	return enpu_wrap_shl(x, exponent);
+}
+
+/*
+ * gemmlowp's fixed-point transcendental functions (fixedpoint.c), int32
+ * raw values. Qi is a value with i integer bits and 31 - i fractional
+ * bits; results are Q0.31. integer_bits is in [0, 28].
+ */
+/* exp(a) for a <= 0 in Q(integer_bits); exp(0) is INT32_MAX. */
+int32_t enpu_fp_exp_on_negative_values(int32_t a, int integer_bits);
+/* 1 / (1 + a) for a in [0, 1) in Q0. */
+int32_t enpu_fp_one_over_one_plus_x(int32_t a);
+/* (1 - a) / (1 + a) for a in [0, 1) in Q0. */
+int32_t enpu_fp_one_minus_x_over_one_plus_x(int32_t a);
+/* logistic(a) = 1 / (1 + exp(-a)), a in Q(integer_bits). */
+int32_t enpu_fp_logistic(int32_t a, int integer_bits);
+/* tanh(a), a in Q(integer_bits). */
+int32_t enpu_fp_tanh(int32_t a, int integer_bits);
+
+/*
  * The output stage of conv / depthwise / FC for one channel (the slow
  * paths; the fast ones use enpu_requant.h, which computes the same):
  * acc (+ bias) -> MultiplyByQuantizedMultiplier -> + output zero point ->
