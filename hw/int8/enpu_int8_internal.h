@@ -115,6 +115,44 @@ static inline int8_t enpu_out_i8(int32_t v, int32_t zero_point,
 	return (int8_t)o;
 }
 
+/* An element-wise op's count (in [1, ENPU_MAX_ELEMS]) and its two buffers. */
+static inline int enpu_check_unary(size_t count, const int8_t *input,
+				   size_t input_len, const int8_t *output,
+				   size_t output_len)
+{
+	return count >= 1 && count <= ENPU_MAX_ELEMS &&
+	       !enpu_check_buf(input, input_len, count) &&
+	       !enpu_check_buf(output, output_len, count) ? 0 : -EINVAL;
+}
+
+static inline int enpu_check_scale(float scale)
+{
+	return isfinite(scale) && scale > 0.0f ? 0 : -EINVAL;
+}
+
+/*
+ * output[i] = fn(ctx, input[i]) for an element-wise int8 function. Past
+ * 256 elements the function is tabulated once for every int8 value and
+ * the table is applied: the same bytes, for a fraction of the work.
+ */
+static inline void enpu_map_i8(size_t count, const int8_t *input,
+			       int8_t *output,
+			       int8_t (*fn)(const void *ctx, int32_t x),
+			       const void *ctx)
+{
+	if (count > 256) {
+		int8_t table[256];
+
+		for (int32_t v = -128; v <= 127; v++)
+			table[(uint8_t)v] = fn(ctx, v);
+		for (size_t i = 0; i < count; i++)
+			output[i] = table[(uint8_t)input[i]];
+		return;
+	}
+	for (size_t i = 0; i < count; i++)
+		output[i] = fn(ctx, input[i]);
+}
+
 /*
  * x * 2^exponent, exponent in [0, 31], saturating to [INT32_MIN,
  * INT32_MAX] (gemmlowp SaturatingRoundingMultiplyByPOT / Rescale with a
