@@ -123,6 +123,77 @@ static inline int8_t enpu_out_i8(int32_t v, int32_t zero_point,
 	return (int8_t)o;
 }
 
+/* An element-wise op's count (in [1, ENPU_MAX_ELEMS]) and its two buffers. */
+static inline int enpu_check_unary(size_t count, const int8_t *input,
+				   size_t input_len, const int8_t *output,
+				   size_t output_len)
+{
+	return count >= 1 && count <= ENPU_MAX_ELEMS &&
+	       !enpu_check_buf(input, input_len, count) &&
+	       !enpu_check_buf(output, output_len, count) ? 0 : -EINVAL;
+}
+
+static inline int enpu_check_scale(float scale)
+{
+	return isfinite(scale) && scale > 0.0f ? 0 : -EINVAL;
+}
+
+/*
+ * output[i] = fn(ctx, input[i]) for an element-wise int8 function. Past
+ * 256 elements the function is tabulated once for every int8 value and
+ * the table is applied: the same bytes, for a fraction of the work.
+ */
+static inline void enpu_map_i8(size_t count, const int8_t *input,
+			       int8_t *output,
+			       int8_t (*fn)(const void *ctx, int32_t x),
+			       const void *ctx)
+{
+	if (count > 256) {
+		int8_t table[256];
+
+		for (int32_t v = -128; v <= 127; v++)
+			table[(uint8_t)v] = fn(ctx, v);
+		for (size_t i = 0; i < count; i++)
+			output[i] = table[(uint8_t)input[i]];
+		return;
+	}
+	for (size_t i = 0; i < count; i++)
+		output[i] = fn(ctx, input[i]);
+}
+
+/*
+ * x * 2^exponent, exponent in [0, 31], saturating to [INT32_MIN,
+ * INT32_MAX] (gemmlowp SaturatingRoundingMultiplyByPOT / Rescale with a
+ * positive exponent).
+ */
+static inline int32_t enpu_sat_shl(int32_t x, int exponent)
+{
+	const int32_t threshold =
+		(int32_t)((INT64_C(1) << (31 - (exponent & 31))) - 1);
+
+	if (x > threshold)
+		return INT32_MAX;
+	if (x < -threshold)
+		return INT32_MIN;
+	return enpu_wrap_shl(x, exponent);
+}
+
+/*
+ * gemmlowp's fixed-point transcendental functions (fixedpoint.c), int32
+ * raw values. Qi is a value with i integer bits and 31 - i fractional
+ * bits; results are Q0.31. integer_bits is in [0, 28].
+ */
+/* exp(a) for a <= 0 in Q(integer_bits); exp(0) is INT32_MAX. */
+int32_t enpu_fp_exp_on_negative_values(int32_t a, int integer_bits);
+/* 1 / (1 + a) for a in [0, 1) in Q0. */
+int32_t enpu_fp_one_over_one_plus_x(int32_t a);
+/* (1 - a) / (1 + a) for a in [0, 1) in Q0. */
+int32_t enpu_fp_one_minus_x_over_one_plus_x(int32_t a);
+/* logistic(a) = 1 / (1 + exp(-a)), a in Q(integer_bits). */
+int32_t enpu_fp_logistic(int32_t a, int integer_bits);
+/* tanh(a), a in Q(integer_bits). */
+int32_t enpu_fp_tanh(int32_t a, int integer_bits);
+
 /*
  * The output stage of conv / depthwise / FC for one channel (the slow
  * paths; the fast ones use enpu_requant.h, which computes the same):

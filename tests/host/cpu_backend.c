@@ -20,6 +20,12 @@ const struct golden_backend golden_cpu_backend = {
 	.dequantize_i8 = enpu_dequantize_i8,
 	.mean = enpu_mean,
 	/* @@ activation entries @@ */
+	.relu = enpu_relu,
+	.relu6 = enpu_relu6,
+	.leaky_relu = enpu_leaky_relu,
+	.logistic = enpu_logistic,
+	.tanh = enpu_tanh,
+	.hard_swish = enpu_hard_swish,
 	/* @@ binary entries @@ */
 	.mul = enpu_mul_i8,
 	.sub = enpu_sub,

@@ -65,6 +65,24 @@ struct golden_backend {
 		    const int8_t *input, size_t input_len,
 		    int8_t *output, size_t output_len);
 	/* @@ activation entries @@ */
+	int (*relu)(const struct enpu_relu_params *p, size_t count,
+		    const int8_t *input, size_t input_len,
+		    int8_t *output, size_t output_len);
+	int (*relu6)(const struct enpu_relu6_params *p, size_t count,
+		     const int8_t *input, size_t input_len,
+		     int8_t *output, size_t output_len);
+	int (*leaky_relu)(const struct enpu_leaky_relu_params *p, size_t count,
+			  const int8_t *input, size_t input_len,
+			  int8_t *output, size_t output_len);
+	int (*logistic)(const struct enpu_logistic_params *p, size_t count,
+			const int8_t *input, size_t input_len,
+			int8_t *output, size_t output_len);
+	int (*tanh)(const struct enpu_tanh_params *p, size_t count,
+		    const int8_t *input, size_t input_len,
+		    int8_t *output, size_t output_len);
+	int (*hard_swish)(const struct enpu_hard_swish_params *p, size_t count,
+			  const int8_t *input, size_t input_len,
+			  int8_t *output, size_t output_len);
 	/* @@ binary entries @@ */
 	int (*mul)(const struct enpu_mul_params *p,
 		   const int8_t *input1, size_t input1_len,

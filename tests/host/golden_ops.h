@@ -49,6 +49,12 @@ int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t
  * table. A runner of a multi-output operator compares out1.. itself.
  */
 /* @@ activation runners (golden_ops_activation.c) @@ */
+int run_relu(struct ctx *c);
+int run_relu6(struct ctx *c);
+int run_leaky_relu(struct ctx *c);
+int run_logistic(struct ctx *c);
+int run_tanh(struct ctx *c);
+int run_hard_swish(struct ctx *c);
 /* @@ binary runners (golden_ops_binary.c) @@ */
 int run_mul(struct ctx *c);
 int run_sub(struct ctx *c);

@@ -604,6 +604,12 @@ static const struct {
 	{ "MEAN", run_mean, BE(mean), BE(mean) },
 	{ "RESHAPE", run_reshape, BE(reshape), BE(reshape) },
 	/* @@ activation entries @@ */
+	{ "RELU", run_relu, BE(relu), BE(relu) },
+	{ "RELU6", run_relu6, BE(relu6), BE(relu6) },
+	{ "LEAKY_RELU", run_leaky_relu, BE(leaky_relu), BE(leaky_relu) },
+	{ "LOGISTIC", run_logistic, BE(logistic), BE(logistic) },
+	{ "TANH", run_tanh, BE(tanh), BE(tanh) },
+	{ "HARD_SWISH", run_hard_swish, BE(hard_swish), BE(hard_swish) },
 	/* @@ binary entries @@ */
 	{ "MUL", run_mul, BE(mul), BE(mul) },
 	{ "SUB", run_sub, BE(sub), BE(sub) },

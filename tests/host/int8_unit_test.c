@@ -1436,4 +1436,302 @@ TEST(binary_broadcast_matches_naive)
 	ASSERT_TRUE(binary_case(wide, row));
 }
 
+/* ---- element-wise activations --------------------------------------------- */
+
+/* Every int8 value once ascending, then once descending: 512 elements. */
+static void fill_ramp2(int8_t *p)
+{
+	for (int i = 0; i < 256; i++) {
+		p[i] = (int8_t)(i - 128);
+		p[511 - i] = (int8_t)(i - 128);
+	}
+}
+
+TEST(activation_derivations)
+{
+	struct enpu_relu_params rp;
+	struct enpu_relu6_params r6;
+	struct enpu_leaky_relu_params lp;
+	struct enpu_logistic_params gp;
+	struct enpu_tanh_params tp;
+	struct enpu_hard_swish_params hp;
+
+	/* equal scales: a multiplier of exactly 1, the range [zp, 127] */
+	ASSERT_EQ(0, enpu_relu_derive(0.5f, -3, 0.5f, 7, &rp));
+	ASSERT_EQ(1 << 30, rp.output_multiplier);
+	ASSERT_EQ(1, rp.output_shift);
+	ASSERT_EQ(7, rp.quantized_activation_min);
+	ASSERT_EQ(127, rp.quantized_activation_max);
+	ASSERT_EQ(-EINVAL, enpu_relu_derive(0.0f, 0, 0.5f, 0, &rp));
+	ASSERT_EQ(-EINVAL, enpu_relu_derive(0.5f, 128, 0.5f, 0, &rp));
+	ASSERT_EQ(-EINVAL, enpu_relu_derive(0.5f, 0, NAN, 0, &rp));
+	/* a shift past 31 would be undefined in TFLite's MBQM */
+	ASSERT_EQ(-EINVAL, enpu_relu_derive(1e6f, 0, 1e-6f, 0, &rp));
+
+	/* RELU6 in the input's quantization: 6 / 0.1 - 100 = -40 */
+	ASSERT_EQ(0, enpu_relu6_derive(0.1f, -100, &r6));
+	ASSERT_EQ(-40, r6.six);
+	ASSERT_EQ(-100, r6.zero);
+	ASSERT_EQ(0, enpu_relu6_derive(1e-3f, 0, &r6));
+	ASSERT_EQ(127, r6.six);
+	ASSERT_EQ(-EINVAL, enpu_relu6_derive(-1.0f, 0, &r6));
+
+	/* a negative alpha keeps its sign in the multiplier */
+	ASSERT_EQ(0, enpu_leaky_relu_derive(-0.5f, 0.25f, 0, 0.25f, 0, &lp));
+	ASSERT_EQ(-(1 << 30), lp.output_multiplier_alpha);
+	ASSERT_EQ(0, lp.output_shift_alpha);
+	ASSERT_EQ(1 << 30, lp.output_multiplier_identity);
+	ASSERT_EQ(1, lp.output_shift_identity);
+	ASSERT_EQ(-EINVAL, enpu_leaky_relu_derive(NAN, 0.25f, 0, 0.25f, 0, &lp));
+	ASSERT_EQ(-EINVAL, enpu_leaky_relu_derive(INFINITY, 0.25f, 0, 0.25f, 0,
+						  &lp));
+
+	/* scale 1: 2^27 = 0.5 * 2^28, radius floor(15 / 2) */
+	ASSERT_EQ(0, enpu_logistic_derive(1.0f, -128, 1.0f / 256, -128, &gp));
+	ASSERT_EQ(1 << 30, gp.input_multiplier);
+	ASSERT_EQ(28, gp.input_left_shift);
+	ASSERT_EQ(7, gp.input_range_radius);
+	/* the output quantization the kernel assumes, and no other */
+	ASSERT_EQ(-EINVAL, enpu_logistic_derive(1.0f, 0, 1.0f / 256, 0, &gp));
+	ASSERT_EQ(-EINVAL, enpu_logistic_derive(1.0f, 0, 1.0f / 128, -128, &gp));
+	ASSERT_EQ(-EINVAL, enpu_tanh_derive(1.0f, 0, 1.0f / 256, -128, &tp));
+	ASSERT_EQ(-EINVAL, enpu_tanh_derive(1.0f, 0, 1.0f / 128, 1, &tp));
+	ASSERT_EQ(0, enpu_tanh_derive(1.0f / 16, 3, 1.0f / 128, 0, &tp));
+	ASSERT_EQ(1 << 30, tp.input_multiplier);
+	ASSERT_EQ(24, tp.input_left_shift);
+	ASSERT_EQ(120, tp.input_range_radius);
+	/* below 2^-28 TFLM's shift is negative (undefined radius) */
+	ASSERT_EQ(-EINVAL, enpu_tanh_derive(1e-9f, 0, 1.0f / 128, 0, &tp));
+	/* from scale 8 on the radius is 0 and the shift is never used */
+	ASSERT_EQ(0, enpu_tanh_derive(16.0f, 0, 1.0f / 128, 0, &tp));
+	ASSERT_EQ(32, tp.input_left_shift);
+	ASSERT_EQ(0, tp.input_range_radius);
+
+	/* HARD_SWISH: in 1 -> out 1/127 is the output exponent 0 case */
+	ASSERT_EQ(0, enpu_hard_swish_derive(1.0f, 0, 1.0f / 127, 0, &hp));
+	ASSERT_EQ(21845, hp.reluish_multiplier_fixedpoint_int16);
+	ASSERT_EQ(7, hp.reluish_multiplier_exponent);
+	ASSERT_EQ(32512, hp.output_multiplier_fixedpoint_int16);
+	ASSERT_EQ(0, hp.output_multiplier_exponent);
+	/* out_scale <= in_scale / 128 needs a left shift: TFLM refuses */
+	ASSERT_EQ(-EINVAL, enpu_hard_swish_derive(1.0f, 0, 1.0f / 256, 0, &hp));
+	ASSERT_EQ(-EINVAL, enpu_hard_swish_derive(1.0f, 0, 0.1f, -129, &hp));
+}
+
+static struct enpu_relu_params relu_ok(void)
+{
+	struct enpu_relu_params p;
+
+	memset(&p, 0, sizeof(p));
+	enpu_relu_derive(0.05f, 3, 0.03f, -5, &p);
+	return p;
+}
+
+TEST(activation_validation)
+{
+	const size_t huge = (size_t)ENPU_MAX_ELEMS + 1;
+	struct enpu_relu_params rp = relu_ok(), rb;
+	struct enpu_relu6_params r6 = { .six = 60, .zero = -10 }, r6b;
+	struct enpu_leaky_relu_params lp, lb;
+	struct enpu_logistic_params gp, gb;
+	struct enpu_tanh_params tp, tb;
+	struct enpu_hard_swish_params hp, hb;
+
+	ASSERT_EQ(0, enpu_leaky_relu_derive(0.1f, 0.05f, 3, 0.03f, -5, &lp));
+	ASSERT_EQ(0, enpu_logistic_derive(0.05f, 3, 1.0f / 256, -128, &gp));
+	ASSERT_EQ(0, enpu_tanh_derive(0.05f, 3, 1.0f / 128, 0, &tp));
+	ASSERT_EQ(0, enpu_hard_swish_derive(0.05f, 3, 0.03f, -5, &hp));
+
+	/* counts: at least one element, at most ENPU_MAX_ELEMS, and buffers
+	 * that hold them (a length that claims more is still refused)
+	 */
+	ASSERT_EQ(0, enpu_relu(&rp, 100, g_in, 100, g_out, 100));
+	EXPECT_REJECTED(enpu_relu(&rp, 0, g_in, 100, g_out, 100));
+	EXPECT_REJECTED(enpu_relu(&rp, huge, g_in, SIZE_MAX, g_out, SIZE_MAX));
+	EXPECT_REJECTED(enpu_relu(&rp, SIZE_MAX, g_in, SIZE_MAX, g_out, SIZE_MAX));
+	EXPECT_REJECTED(enpu_relu(&rp, 100, g_in, 99, g_out, 100));
+	EXPECT_REJECTED(enpu_relu(&rp, 100, g_in, 100, g_out, 99));
+	EXPECT_REJECTED(enpu_relu(&rp, 100, NULL, 100, g_out, 100));
+	EXPECT_REJECTED(enpu_relu(NULL, 100, g_in, 100, g_out, 100));
+	rb = rp; rb.input_zero_point = -129;
+	EXPECT_REJECTED(enpu_relu(&rb, 100, g_in, 100, g_out, 100));
+	rb = rp; rb.output_shift = 32;
+	EXPECT_REJECTED(enpu_relu(&rb, 100, g_in, 100, g_out, 100));
+	rb = rp; rb.output_multiplier = -1;
+	EXPECT_REJECTED(enpu_relu(&rb, 100, g_in, 100, g_out, 100));
+	rb = rp; rb.quantized_activation_min = 127; rb.quantized_activation_max = 0;
+	EXPECT_REJECTED(enpu_relu(&rb, 100, g_in, 100, g_out, 100));
+
+	ASSERT_EQ(0, enpu_relu6(&r6, 300, g_in, 300, g_out, 300));
+	EXPECT_REJECTED(enpu_relu6(&r6, 300, g_in, 300, g_out, 299));
+	r6b = r6; r6b.six = -11;		/* six below zero */
+	EXPECT_REJECTED(enpu_relu6(&r6b, 300, g_in, 300, g_out, 300));
+	r6b = r6; r6b.six = 128;
+	EXPECT_REJECTED(enpu_relu6(&r6b, 300, g_in, 300, g_out, 300));
+
+	ASSERT_EQ(0, enpu_leaky_relu(&lp, 300, g_in, 300, g_out, 300));
+	EXPECT_REJECTED(enpu_leaky_relu(&lp, huge, g_in, huge, g_out, huge));
+	lb = lp; lb.output_multiplier_alpha = INT32_MIN;
+	EXPECT_REJECTED(enpu_leaky_relu(&lb, 300, g_in, 300, g_out, 300));
+	lb = lp; lb.output_shift_alpha = -32;
+	EXPECT_REJECTED(enpu_leaky_relu(&lb, 300, g_in, 300, g_out, 300));
+	lb = lp; lb.output_multiplier_identity = -5;
+	EXPECT_REJECTED(enpu_leaky_relu(&lb, 300, g_in, 300, g_out, 300));
+	lb = lp; lb.output_zero_point = 128;
+	EXPECT_REJECTED(enpu_leaky_relu(&lb, 300, g_in, 300, g_out, 300));
+
+	ASSERT_EQ(0, enpu_logistic(&gp, 300, g_in, 300, g_out, 300));
+	EXPECT_REJECTED(enpu_logistic(&gp, 300, g_in, 299, g_out, 300));
+	gb = gp; gb.input_range_radius = -1;
+	EXPECT_REJECTED(enpu_logistic(&gb, 300, g_in, 300, g_out, 300));
+	/* a shift MBQM cannot take, with a radius that would use it */
+	gb = gp; gb.input_left_shift = 40;
+	EXPECT_REJECTED(enpu_logistic(&gb, 300, g_in, 300, g_out, 300));
+	gb.input_range_radius = 0;
+	ASSERT_EQ(0, enpu_logistic(&gb, 300, g_in, 300, g_out, 300));
+	gb = gp; gb.input_multiplier = -1;
+	EXPECT_REJECTED(enpu_logistic(&gb, 300, g_in, 300, g_out, 300));
+
+	ASSERT_EQ(0, enpu_tanh(&tp, 300, g_in, 300, g_out, 300));
+	EXPECT_REJECTED(enpu_tanh(&tp, 0, g_in, 300, g_out, 300));
+	tb = tp; tb.input_zero_point = 200;
+	EXPECT_REJECTED(enpu_tanh(&tb, 300, g_in, 300, g_out, 300));
+	tb = tp; tb.input_left_shift = -32;
+	EXPECT_REJECTED(enpu_tanh(&tb, 300, g_in, 300, g_out, 300));
+
+	ASSERT_EQ(0, enpu_hard_swish(&hp, 300, g_in, 300, g_out, 300));
+	EXPECT_REJECTED(enpu_hard_swish(&hp, 300, g_in, 300, NULL, 300));
+	hb = hp; hb.output_multiplier_exponent = 1;
+	EXPECT_REJECTED(enpu_hard_swish(&hb, 300, g_in, 300, g_out, 300));
+	hb = hp; hb.reluish_multiplier_exponent = 32;
+	EXPECT_REJECTED(enpu_hard_swish(&hb, 300, g_in, 300, g_out, 300));
+	hb = hp; hb.reluish_multiplier_fixedpoint_int16 = -1;
+	EXPECT_REJECTED(enpu_hard_swish(&hb, 300, g_in, 300, g_out, 300));
+	hb = hp; hb.input_zero_point = 128;
+	EXPECT_REJECTED(enpu_hard_swish(&hb, 300, g_in, 300, g_out, 300));
+}
+
+TEST(activation_known_values)
+{
+	struct enpu_relu6_params r6 = { .six = 60, .zero = -10 };
+	struct enpu_logistic_params gp;
+	struct enpu_tanh_params tp;
+	struct enpu_hard_swish_params hp;
+	const int8_t x[5] = { -128, -11, 5, 61, 127 };
+
+	ASSERT_EQ(0, enpu_relu6(&r6, 5, x, 5, g_out, 5));
+	ASSERT_EQ(-10, g_out[0]);
+	ASSERT_EQ(-10, g_out[1]);
+	ASSERT_EQ(5, g_out[2]);
+	ASSERT_EQ(60, g_out[3]);
+	ASSERT_EQ(60, g_out[4]);
+
+	/* logistic(0) = 1/2 -> 0; tanh(0) = 0; far inputs saturate */
+	ASSERT_EQ(0, enpu_logistic_derive(0.1f, 5, 1.0f / 256, -128, &gp));
+	ASSERT_EQ(0, enpu_tanh_derive(0.1f, 5, 1.0f / 128, 0, &tp));
+	ASSERT_EQ(0, enpu_logistic(&gp, 5, x, 5, g_out, 5));
+	ASSERT_EQ(-128, g_out[0]);
+	ASSERT_EQ(0, g_out[2]);
+	ASSERT_EQ(127, g_out[4]);
+	ASSERT_EQ(0, enpu_tanh(&tp, 5, x, 5, g_out, 5));
+	ASSERT_EQ(-128, g_out[0]);
+	ASSERT_EQ(0, g_out[2]);
+	ASSERT_EQ(127, g_out[4]);
+	/* radius 0 (scale >= 8): TFLM sends the zero point itself low */
+	ASSERT_EQ(0, enpu_tanh_derive(8.0f, 5, 1.0f / 128, 0, &tp));
+	ASSERT_EQ(0, tp.input_range_radius);
+	ASSERT_EQ(0, enpu_tanh(&tp, 5, x, 5, g_out, 5));
+	ASSERT_EQ(-128, g_out[2]);
+	ASSERT_EQ(127, g_out[3]);
+
+	/*
+	 * hard_swish(0) = 0, but with an output exponent of -16 TFLite's
+	 * int16 RoundingDivideByPOT (its mask narrowed to -1) gives +1 for
+	 * every x >= 0 and -1 below: reproduced, checked against TFLite.
+	 */
+	ASSERT_EQ(0, enpu_hard_swish_derive(1e-3f, 0, 1.0f, 0, &hp));
+	ASSERT_EQ(-16, hp.output_multiplier_exponent);
+	ASSERT_EQ(0, enpu_hard_swish(&hp, 5, x, 5, g_out, 5));
+	ASSERT_EQ(-1, g_out[0]);
+	ASSERT_EQ(-1, g_out[1]);
+	ASSERT_EQ(1, g_out[2]);
+	ASSERT_EQ(1, g_out[4]);
+	/* hs(5e-3) = 2.504e-3 and hs(-0.128) = -0.0613: TFLite's 3, -61 */
+	ASSERT_EQ(0, enpu_hard_swish_derive(1e-3f, 0, 1e-3f, 0, &hp));
+	ASSERT_EQ(0, enpu_hard_swish(&hp, 5, x, 5, g_out, 5));
+	ASSERT_EQ(3, g_out[2]);
+	ASSERT_EQ(-61, g_out[0]);
+}
+
+/*
+ * Past 256 elements the kernels apply a table of their 256 values; below
+ * they compute each element. Both must give the same bytes, for random
+ * quantizations of each operator.
+ */
+TEST(activation_table_matches_direct)
+{
+	static int8_t ramp[512], direct[256], table[512];
+
+	fill_ramp2(ramp);
+	for (int i = 0; i < 300; i++) {
+		const float in_s = (float)rnd_range(1, 100000) * 1e-5f;
+		const float out_s = (float)rnd_range(1, 100000) * 1e-5f;
+		const int32_t in_zp = rnd_range(-128, 127);
+		const int32_t out_zp = rnd_range(-128, 127);
+		const float alpha = (float)rnd_range(-2000, 5000) * 1e-3f;
+		struct enpu_relu_params rp;
+		struct enpu_relu6_params r6;
+		struct enpu_leaky_relu_params lp;
+		struct enpu_logistic_params gp;
+		struct enpu_tanh_params tp;
+		struct enpu_hard_swish_params hp;
+
+		for (int op = 0; op < 6; op++) {
+			int r1 = 0, r2 = 0;
+
+#define BOTH(fn, p) (r1 = fn(p, 256, ramp, 256, direct, 256),		\
+		     r2 = fn(p, 512, ramp, 512, table, 512))
+			switch (op) {
+			case 0:
+				ASSERT_EQ(0, enpu_relu_derive(in_s, in_zp, out_s,
+							      out_zp, &rp));
+				BOTH(enpu_relu, &rp);
+				break;
+			case 1:
+				ASSERT_EQ(0, enpu_relu6_derive(in_s, in_zp, &r6));
+				BOTH(enpu_relu6, &r6);
+				break;
+			case 2:
+				ASSERT_EQ(0, enpu_leaky_relu_derive(alpha, in_s,
+						in_zp, out_s, out_zp, &lp));
+				BOTH(enpu_leaky_relu, &lp);
+				break;
+			case 3:
+				ASSERT_EQ(0, enpu_logistic_derive(in_s, in_zp,
+						1.0f / 256, -128, &gp));
+				BOTH(enpu_logistic, &gp);
+				break;
+			case 4:
+				ASSERT_EQ(0, enpu_tanh_derive(in_s, in_zp,
+						1.0f / 128, 0, &tp));
+				BOTH(enpu_tanh, &tp);
+				break;
+			default:
+				if (enpu_hard_swish_derive(in_s, in_zp, out_s,
+							   out_zp, &hp))
+					continue;	/* out_s <= in_s / 128 */
+				BOTH(enpu_hard_swish, &hp);
+				break;
+			}
+#undef BOTH
+			ASSERT_EQ(0, r1);
+			ASSERT_EQ(0, r2);
+			for (int k = 0; k < 256; k++) {
+				ASSERT_EQ(direct[k], table[k]);
+				ASSERT_EQ(direct[k], table[511 - k]);
+			}
+		}
+	}
+}
+
 TEST_HARNESS_MAIN
