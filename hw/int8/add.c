@@ -22,16 +22,16 @@ static int multiplier_below_one(double real, int32_t *multiplier,
 	return 0;
 }
 
-int enpu_add_derive(float input1_scale, float input2_scale,
-		    float output_scale, struct enpu_add_params *p)
+/* TFLite's ADD Prepare. The max is taken in float, then widened. */
+static int add_derive(float input1_scale, float input2_scale,
+		      float output_scale, int32_t left_shift,
+		      struct enpu_add_params *p)
 {
 	if (!p || !isfinite(input1_scale) || !isfinite(input2_scale) ||
 	    !isfinite(output_scale) || !(input1_scale > 0.0f) ||
 	    !(input2_scale > 0.0f) || !(output_scale > 0.0f))
 		return -EINVAL;
 
-	const int32_t left_shift = 20;
-	/* The max is taken in float, then widened. */
 	const double twice_max = 2 * (double)(input1_scale > input2_scale ?
 					      input1_scale : input2_scale);
 	const double real1 = (double)input1_scale / twice_max;
@@ -48,8 +48,15 @@ int enpu_add_derive(float input1_scale, float input2_scale,
 	return 0;
 }
 
-static inline int8_t add_one(const struct enpu_add_params *p, int8_t x1,
-			     int8_t x2)
+int enpu_add_derive(float input1_scale, float input2_scale,
+		    float output_scale, struct enpu_add_params *p)
+{
+	return add_derive(input1_scale, input2_scale, output_scale, 20, p);
+}
+
+/* The sum of x1 and x2 in the output scale, before zero point and clamp. */
+static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
+			      int32_t x2)
 {
 	const int32_t a = enpu_mbqm(enpu_wrap_shl(x1 - p->input1_zero_point,
 						  p->left_shift),
@@ -57,11 +64,31 @@ static inline int8_t add_one(const struct enpu_add_params *p, int8_t x1,
 	const int32_t b = enpu_mbqm(enpu_wrap_shl(x2 - p->input2_zero_point,
 						  p->left_shift),
 				    p->input2_multiplier, p->input2_shift);
-	const int32_t sum = enpu_mbqm(enpu_wrap_add(a, b), p->output_multiplier,
-				      p->output_shift);
 
-	return enpu_out_i8(sum, p->output_zero_point, p->act_min, p->act_max);
+	return enpu_mbqm(enpu_wrap_add(a, b), p->output_multiplier,
+			 p->output_shift);
 }
+
+/*
+ * n outputs from element i1 + k * s1 of input1 and i2 + k * s2 of input2
+ * (a stride is 0 along a broadcast dimension), one function per element
+ * type.
+ */
+static void add_row_i8(const struct enpu_add_params *p, const void *in1,
+		       size_t i1, size_t s1, const void *in2, size_t i2,
+		       size_t s2, void *out, size_t o, size_t n)
+{
+	const int8_t *x1 = (const int8_t *)in1 + i1, *x2 = (const int8_t *)in2 + i2;
+	int8_t *y = (int8_t *)out + o;
+
+	for (size_t k = 0; k < n; k++)
+		y[k] = enpu_out_i8(add_raw(p, x1[k * s1], x2[k * s2]),
+				   p->output_zero_point, p->act_min, p->act_max);
+}
+
+typedef void (*add_row_fn)(const struct enpu_add_params *p, const void *in1,
+			   size_t i1, size_t s1, const void *in2, size_t i2,
+			   size_t s2, void *out, size_t o, size_t n);
 
 /* Right-align a shape into 4 dims, padding with leading 1s. */
 static void extend4(const struct enpu_shape *s, int32_t d[4])
@@ -72,13 +99,17 @@ static void extend4(const struct enpu_shape *s, int32_t d[4])
 		d[i] = i < lead ? 1 : s->dims[i - lead];
 }
 
-/* ADD reads its cancel flag every 64 Ki elements. */
-#define ADD_CANCEL_MASK	0xffffu
+/* ADD reads its cancel flag before every 64 Ki elements (or fewer). */
+#define ADD_CANCEL_CHUNK	((size_t)1 << 16)
 
-int enpu_add(const struct enpu_add_params *p,
-	     const int8_t *input1, size_t input1_len,
-	     const int8_t *input2, size_t input2_len,
-	     int8_t *output, size_t output_len)
+/*
+ * Validate (the zero points and activation bounds within [qmin, qmax])
+ * and run, the element type being row()'s.
+ */
+static int add_run(const struct enpu_add_params *p, int32_t qmin, int32_t qmax,
+		   const void *input1, size_t input1_len,
+		   const void *input2, size_t input2_len,
+		   void *output, size_t output_len, add_row_fn row)
 {
 	size_t n1, n2, n_out;
 	int32_t d1[4], d2[4], dout[4];
@@ -87,10 +118,10 @@ int enpu_add(const struct enpu_add_params *p,
 	    enpu_shape_count(&p->input2, &n2) ||
 	    enpu_shape_count(&p->output, &n_out))
 		return -EINVAL;
-	if (enpu_check_zp(p->input1_zero_point) ||
-	    enpu_check_zp(p->input2_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max) ||
+	if (p->input1_zero_point < qmin || p->input1_zero_point > qmax ||
+	    p->input2_zero_point < qmin || p->input2_zero_point > qmax ||
+	    p->output_zero_point < qmin || p->output_zero_point > qmax ||
+	    p->act_min < qmin || p->act_max > qmax || p->act_min > p->act_max ||
 	    p->left_shift < 0 || p->left_shift > 31 ||
 	    enpu_check_multiplier(p->input1_multiplier, p->input1_shift) ||
 	    enpu_check_multiplier(p->input2_multiplier, p->input2_shift) ||
@@ -118,10 +149,13 @@ int enpu_add(const struct enpu_add_params *p,
 
 	if (n1 == n_out && n2 == n_out) {
 		/* Same shapes (up to leading 1s): element-wise. */
-		for (size_t i = 0; i < n_out; i++) {
-			if (!(i & ADD_CANCEL_MASK) && enpu_cancelled(p->cancel))
+		for (size_t i = 0; i < n_out; i += ADD_CANCEL_CHUNK) {
+			const size_t n = n_out - i < ADD_CANCEL_CHUNK ?
+					 n_out - i : ADD_CANCEL_CHUNK;
+
+			if (enpu_cancelled(p->cancel))
 				return -ECANCELED;
-			output[i] = add_one(p, input1[i], input2[i]);
+			row(p, input1, i, 1, input2, i, 1, output, i, n);
 		}
 		return 0;
 	}
@@ -143,14 +177,26 @@ int enpu_add(const struct enpu_add_params *p,
 				const size_t b1 = i0 * s1[0] + i1 * s1[1] + i2 * s1[2];
 				const size_t b2 = i0 * s2[0] + i1 * s2[1] + i2 * s2[2];
 
-				for (int32_t i3 = 0; i3 < dout[3]; i3++) {
-					if (!(o & ADD_CANCEL_MASK) &&
-					    enpu_cancelled(p->cancel))
+				for (size_t i3 = 0; i3 < (size_t)dout[3];
+				     i3 += ADD_CANCEL_CHUNK) {
+					const size_t n = (size_t)dout[3] - i3 < ADD_CANCEL_CHUNK ?
+							 (size_t)dout[3] - i3 : ADD_CANCEL_CHUNK;
+
+					if (enpu_cancelled(p->cancel))
 						return -ECANCELED;
-					output[o++] = add_one(p,
-						input1[b1 + i3 * s1[3]],
-						input2[b2 + i3 * s2[3]]);
+					row(p, input1, b1 + i3 * s1[3], s1[3],
+					    input2, b2 + i3 * s2[3], s2[3], output, o, n);
+					o += n;
 				}
 			}
 	return 0;
+}
+
+int enpu_add(const struct enpu_add_params *p,
+	     const int8_t *input1, size_t input1_len,
+	     const int8_t *input2, size_t input2_len,
+	     int8_t *output, size_t output_len)
+{
+	return add_run(p, INT8_MIN, INT8_MAX, input1, input1_len, input2,
+		       input2_len, output, output_len, add_row_i8);
 }

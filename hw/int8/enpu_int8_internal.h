@@ -71,6 +71,41 @@ int enpu_check_window(int32_t in, int32_t out, int32_t k, int32_t stride,
 		      int32_t dilation, int32_t pad);
 
 /*
+ * The shape, window and multiplier checks of a CONV_2D / FULLY_CONNECTED,
+ * shared by the int8 and 16x8 kernels (which add their own zero point,
+ * activation range and buffer checks): 0 with the input, filter and
+ * output element counts, or -EINVAL.
+ */
+int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
+		      size_t *f_count, size_t *out_count);
+int enpu_fc_check(const struct enpu_fc_params *p, size_t *in_count,
+		  size_t *f_count, size_t *out_count);
+
+/*
+ * One output pixel of a CONV_2D window walk: its batch and first output
+ * element, the input coordinates of tap (0, 0) (may be negative: padding)
+ * and the in-bounds taps [ky0, ky1) x [kx0, kx1) (see enpu_tap_range()).
+ */
+struct enpu_conv_pixel {
+	int32_t b;
+	size_t image;			/* index of batch b's first input */
+	size_t out;			/* index of the pixel's first output */
+	int32_t iy0, ix0;
+	int32_t ky0, ky1, kx0, kx1;
+};
+
+typedef void (*enpu_conv_pixel_fn)(const struct enpu_conv2d_params *p,
+				   const struct enpu_conv_pixel *px,
+				   void *ctx);
+
+/*
+ * Call pixel() for every output pixel of a validated CONV_2D, in output
+ * order, reading p->cancel before each: 0, or -ECANCELED.
+ */
+int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
+		     enpu_conv_pixel_fn pixel, void *ctx);
+
+/*
  * First and one-past-last filter tap index whose input coordinate
  * origin + tap * dilation lies in [0, in_size).
  */
