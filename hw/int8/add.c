@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * ADD, int8 (TFLite reference_integer_ops::Add / BroadcastAdd4DSlow).
- * Both inputs are brought to a common scale with 20 bits of headroom:
+ * ADD, int8 and int16 (TFLite reference_integer_ops::Add /
+ * BroadcastAdd4DSlow, and reference_ops::AddGeneralParamScale for int16).
+ * Both inputs are brought to a common scale with 20 bits of headroom (15
+ * for int16):
  *
  *   a = MBQM((x1 - zp1) << left_shift, M1, s1)
  *   b = MBQM((x2 - zp2) << left_shift, M2, s2)
@@ -22,7 +24,10 @@ static int multiplier_below_one(double real, int32_t *multiplier,
 	return 0;
 }
 
-/* TFLite's ADD Prepare. The max is taken in float, then widened. */
+/*
+ * TFLite's ADD Prepare for left_shift 20 (int8) or 15 (int16). The max is
+ * taken in float, then widened.
+ */
 static int add_derive(float input1_scale, float input2_scale,
 		      float output_scale, int32_t left_shift,
 		      struct enpu_add_params *p)
@@ -54,6 +59,12 @@ int enpu_add_derive(float input1_scale, float input2_scale,
 	return add_derive(input1_scale, input2_scale, output_scale, 20, p);
 }
 
+int enpu_add_int16_derive(float input1_scale, float input2_scale,
+			  float output_scale, struct enpu_add_params *p)
+{
+	return add_derive(input1_scale, input2_scale, output_scale, 15, p);
+}
+
 /* The sum of x1 and x2 in the output scale, before zero point and clamp. */
 static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
 			      int32_t x2)
@@ -71,8 +82,7 @@ static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
 
 /*
  * n outputs from element i1 + k * s1 of input1 and i2 + k * s2 of input2
- * (a stride is 0 along a broadcast dimension), one function per element
- * type.
+ * (a stride is 0 along a broadcast dimension), one per element type.
  */
 static void add_row_i8(const struct enpu_add_params *p, const void *in1,
 		       size_t i1, size_t s1, const void *in2, size_t i2,
@@ -84,6 +94,19 @@ static void add_row_i8(const struct enpu_add_params *p, const void *in1,
 	for (size_t k = 0; k < n; k++)
 		y[k] = enpu_out_i8(add_raw(p, x1[k * s1], x2[k * s2]),
 				   p->output_zero_point, p->act_min, p->act_max);
+}
+
+static void add_row_i16(const struct enpu_add_params *p, const void *in1,
+			size_t i1, size_t s1, const void *in2, size_t i2,
+			size_t s2, void *out, size_t o, size_t n)
+{
+	const int16_t *x1 = (const int16_t *)in1 + i1;
+	const int16_t *x2 = (const int16_t *)in2 + i2;
+	int16_t *y = (int16_t *)out + o;
+
+	for (size_t k = 0; k < n; k++)
+		y[k] = enpu_out_i16(add_raw(p, x1[k * s1], x2[k * s2]),
+				    p->output_zero_point, p->act_min, p->act_max);
 }
 
 typedef void (*add_row_fn)(const struct enpu_add_params *p, const void *in1,
@@ -199,4 +222,13 @@ int enpu_add(const struct enpu_add_params *p,
 {
 	return add_run(p, INT8_MIN, INT8_MAX, input1, input1_len, input2,
 		       input2_len, output, output_len, add_row_i8);
+}
+
+int enpu_add_int16(const struct enpu_add_params *p,
+		   const int16_t *input1, size_t input1_len,
+		   const int16_t *input2, size_t input2_len,
+		   int16_t *output, size_t output_len)
+{
+	return add_run(p, INT16_MIN, INT16_MAX, input1, input1_len, input2,
+		       input2_len, output, output_len, add_row_i16);
 }

@@ -43,6 +43,25 @@ static inline int enpu_check_act(int32_t act_min, int32_t act_max)
 	       0 : -EINVAL;
 }
 
+/* An int16 activation range (the 16x8 kernels). */
+static inline int enpu_check_act_i16(int32_t act_min, int32_t act_max)
+{
+	return act_min >= INT16_MIN && act_max <= INT16_MAX &&
+	       act_min <= act_max ? 0 : -EINVAL;
+}
+
+/*
+ * Shifts TFLite's int64 MultiplyByQuantizedMultiplier accepts (at most 7,
+ * see enpu_mbqm64()), on top of enpu_check_quant_array().
+ */
+static inline int enpu_check_shifts_mbqm64(const int32_t *shifts, size_t num)
+{
+	for (size_t i = 0; i < num; i++)
+		if (shifts[i] > 7)
+			return -EINVAL;
+	return 0;
+}
+
 static inline int enpu_check_multiplier(int32_t multiplier, int32_t shift)
 {
 	return multiplier >= 0 && shift >= -31 && shift <= 31 ? 0 : -EINVAL;
@@ -148,6 +167,23 @@ static inline int8_t enpu_out_i8(int32_t v, int32_t zero_point,
 	o = o < act_min ? act_min : o;
 	o = o > act_max ? act_max : o;
 	return (int8_t)o;
+}
+
+/* As enpu_out_i8(), for an int16 output (16x8 kernels, int16 ADD). */
+static inline int16_t enpu_out_i16(int32_t v, int32_t zero_point,
+				   int32_t act_min, int32_t act_max)
+{
+	int64_t o = (int64_t)v + zero_point;
+
+	o = o < act_min ? act_min : o;
+	o = o > act_max ? act_max : o;
+	return (int16_t)o;
+}
+
+/* a + b in wrapping int64 (a bias added to an accumulator). */
+static inline int64_t enpu_wrap_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
 /*
