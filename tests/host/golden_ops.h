@@ -53,5 +53,12 @@ int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t
 /* @@ movement runners (golden_ops_movement.c) @@ */
 /* @@ reduce runners (golden_ops_reduce.c) @@ */
 /* @@ 16x8 and stateful runners (golden_ops_wide.c) @@ */
+int run_transpose_conv(struct ctx *c);
+int run_svdf(struct ctx *c);
+/* A case whose in0 is int16: the 16x8 CONV_2D / FULLY_CONNECTED / ADD. */
+int wide_case(struct ctx *c);
+int run_conv2d_16x8(struct ctx *c);
+int run_fully_connected_16x8(struct ctx *c);
+int run_add_int16(struct ctx *c);
 
 #endif /* EDGENPU_GOLDEN_OPS_H */
