@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * ADD, int8 (TFLite reference_integer_ops::Add / BroadcastAdd4DSlow).
- * Both inputs are brought to a common scale with 20 bits of headroom:
+ * ADD, int8 and int16 (TFLite reference_integer_ops::Add /
+ * BroadcastAdd4DSlow, and reference_ops::AddGeneralParamScale for int16).
+ * Both inputs are brought to a common scale with 20 bits of headroom (15
+ * for int16):
  *
  *   a = MBQM((x1 - zp1) << left_shift, M1, s1)
  *   b = MBQM((x2 - zp2) << left_shift, M2, s2)
@@ -9,16 +11,19 @@
  */
 #include "enpu_int8_internal.h"
 
-int enpu_add_derive(float input1_scale, float input2_scale,
-		    float output_scale, struct enpu_add_params *p)
+/*
+ * TFLite's ADD Prepare for left_shift 20 (int8) or 15 (int16). The max is
+ * taken in float, then widened.
+ */
+static int add_derive(float input1_scale, float input2_scale,
+		      float output_scale, int32_t left_shift,
+		      struct enpu_add_params *p)
 {
 	if (!p || !isfinite(input1_scale) || !isfinite(input2_scale) ||
 	    !isfinite(output_scale) || !(input1_scale > 0.0f) ||
 	    !(input2_scale > 0.0f) || !(output_scale > 0.0f))
 		return -EINVAL;
 
-	const int32_t left_shift = 20;
-	/* The max is taken in float, then widened. */
 	const double twice_max = 2 * (double)(input1_scale > input2_scale ?
 					      input1_scale : input2_scale);
 	const double real1 = (double)input1_scale / twice_max;
@@ -37,8 +42,21 @@ int enpu_add_derive(float input1_scale, float input2_scale,
 	return 0;
 }
 
-static inline int8_t add_one(const struct enpu_add_params *p, int8_t x1,
-			     int8_t x2)
+int enpu_add_derive(float input1_scale, float input2_scale,
+		    float output_scale, struct enpu_add_params *p)
+{
+	return add_derive(input1_scale, input2_scale, output_scale, 20, p);
+}
+
+int enpu_add_int16_derive(float input1_scale, float input2_scale,
+			  float output_scale, struct enpu_add_params *p)
+{
+	return add_derive(input1_scale, input2_scale, output_scale, 15, p);
+}
+
+/* The sum of x1 and x2 in the output scale, before zero point and clamp. */
+static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
+			      int32_t x2)
 {
 	const int32_t a = enpu_mbqm(enpu_wrap_shl(x1 - p->input1_zero_point,
 						  p->left_shift),
@@ -46,34 +64,52 @@ static inline int8_t add_one(const struct enpu_add_params *p, int8_t x1,
 	const int32_t b = enpu_mbqm(enpu_wrap_shl(x2 - p->input2_zero_point,
 						  p->left_shift),
 				    p->input2_multiplier, p->input2_shift);
-	const int32_t sum = enpu_mbqm(enpu_wrap_add(a, b), p->output_multiplier,
-				      p->output_shift);
 
-	return enpu_out_i8(sum, p->output_zero_point, p->act_min, p->act_max);
+	return enpu_mbqm(enpu_wrap_add(a, b), p->output_multiplier,
+			 p->output_shift);
 }
 
-static void add_row(const void *params, const int8_t *in1, size_t step1,
-		    const int8_t *in2, size_t step2, int8_t *out, size_t n)
+static void add_row_i8(const void *params, const void *in1, size_t step1,
+		       const void *in2, size_t step2, void *out, size_t n)
 {
 	const struct enpu_add_params *p = params;
+	const int8_t *x1 = in1, *x2 = in2;
+	int8_t *y = out;
 
 	for (size_t i = 0; i < n; i++)
-		out[i] = add_one(p, in1[i * step1], in2[i * step2]);
+		y[i] = enpu_out_i8(add_raw(p, x1[i * step1], x2[i * step2]),
+				   p->output_zero_point, p->act_min, p->act_max);
 }
 
-int enpu_add(const struct enpu_add_params *p,
-	     const int8_t *input1, size_t input1_len,
-	     const int8_t *input2, size_t input2_len,
-	     int8_t *output, size_t output_len)
+static void add_row_i16(const void *params, const void *in1, size_t step1,
+			const void *in2, size_t step2, void *out, size_t n)
+{
+	const struct enpu_add_params *p = params;
+	const int16_t *x1 = in1, *x2 = in2;
+	int16_t *y = out;
+
+	for (size_t i = 0; i < n; i++)
+		y[i] = enpu_out_i16(add_raw(p, x1[i * step1], x2[i * step2]),
+				    p->output_zero_point, p->act_min, p->act_max);
+}
+
+/*
+ * Validate (the zero points and activation bounds within [qmin, qmax])
+ * and run over elements of @esize bytes with @row.
+ */
+static int add_run(const struct enpu_add_params *p, int32_t qmin, int32_t qmax,
+		   size_t esize, const void *input1, size_t input1_len,
+		   const void *input2, size_t input2_len,
+		   void *output, size_t output_len, enpu_bcast_row_fn row)
 {
 	struct enpu_bcast b;
 
 	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b))
 		return -EINVAL;
-	if (enpu_check_zp(p->input1_zero_point) ||
-	    enpu_check_zp(p->input2_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max) ||
+	if (p->input1_zero_point < qmin || p->input1_zero_point > qmax ||
+	    p->input2_zero_point < qmin || p->input2_zero_point > qmax ||
+	    p->output_zero_point < qmin || p->output_zero_point > qmax ||
+	    p->act_min < qmin || p->act_max > qmax || p->act_min > p->act_max ||
 	    p->left_shift < 0 || p->left_shift > 31 ||
 	    enpu_check_multiplier(p->input1_multiplier, p->input1_shift) ||
 	    enpu_check_multiplier(p->input2_multiplier, p->input2_shift) ||
@@ -83,5 +119,23 @@ int enpu_add(const struct enpu_add_params *p,
 	    enpu_check_buf(input2, input2_len, b.count2) ||
 	    enpu_check_buf(output, output_len, b.count_out))
 		return -EINVAL;
-	return enpu_bcast_run(&b, input1, input2, output, add_row, p, p->cancel);
+	return enpu_bcast_run(&b, esize, input1, input2, output, row, p, p->cancel);
+}
+
+int enpu_add(const struct enpu_add_params *p,
+	     const int8_t *input1, size_t input1_len,
+	     const int8_t *input2, size_t input2_len,
+	     int8_t *output, size_t output_len)
+{
+	return add_run(p, INT8_MIN, INT8_MAX, 1, input1, input1_len, input2,
+		       input2_len, output, output_len, add_row_i8);
+}
+
+int enpu_add_int16(const struct enpu_add_params *p,
+		   const int16_t *input1, size_t input1_len,
+		   const int16_t *input2, size_t input2_len,
+		   int16_t *output, size_t output_len)
+{
+	return add_run(p, INT16_MIN, INT16_MAX, 2, input1, input1_len, input2,
+		       input2_len, output, output_len, add_row_i16);
 }

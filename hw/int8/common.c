@@ -246,13 +246,12 @@ int enpu_bcast_init(const struct enpu_shape *input1,
 /* Elements between two reads of the cancel flag. */
 #define BCAST_CHUNK	((size_t)1 << 16)
 
-int enpu_bcast_run(const struct enpu_bcast *b, const int8_t *input1,
-		   const int8_t *input2, int8_t *output,
-		   void (*row)(const void *params, const int8_t *in1,
-			       size_t step1, const int8_t *in2, size_t step2,
-			       int8_t *out, size_t n),
+int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
+		   const void *input2, void *output, enpu_bcast_row_fn row,
 		   const void *params, const atomic_int *cancel)
 {
+	const uint8_t *x1 = input1, *x2 = input2;
+	uint8_t *y = output;
 	const int32_t last = b->loops - 1;
 	const size_t len = b->size[last], r1 = b->step1[last], r2 = b->step2[last];
 	size_t idx[ENPU_MAX_RANK] = { 0 };
@@ -269,8 +268,8 @@ int enpu_bcast_run(const struct enpu_bcast *b, const int8_t *input1,
 
 			if (n > BCAST_CHUNK - since)
 				n = BCAST_CHUNK - since;
-			row(params, input1 + o1 + i * r1, r1, input2 + o2 + i * r2,
-			    r2, output + o + i, n);
+			row(params, x1 + (o1 + i * r1) * esize, r1, x2 + (o2 + i * r2) * esize,
+			    r2, y + (o + i) * esize, n);
 			i += n;
 			since += n;
 		}

@@ -25,17 +25,12 @@
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 
-static int conv_validate(const struct enpu_conv2d_params *p,
-			 const int8_t *input, size_t input_len,
-			 const int8_t *filter, size_t filter_len,
-			 const int32_t *bias, size_t bias_len,
-			 const int8_t *output, size_t output_len)
+int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
+		      size_t *f_count, size_t *out_count)
 {
-	size_t in_count, f_count, out_count;
-
-	if (!p || enpu_nhwc_count(&p->input, &in_count) ||
-	    enpu_nhwc_count(&p->filter, &f_count) ||
-	    enpu_nhwc_count(&p->output, &out_count))
+	if (!p || enpu_nhwc_count(&p->input, in_count) ||
+	    enpu_nhwc_count(&p->filter, f_count) ||
+	    enpu_nhwc_count(&p->output, out_count))
 		return -EINVAL;
 	if (p->filter.c != p->input.c || p->output.n != p->input.n ||
 	    p->output.c != p->filter.n)
@@ -45,12 +40,25 @@ static int conv_validate(const struct enpu_conv2d_params *p,
 	    enpu_check_window(p->input.w, p->output.w, p->filter.w,
 			      p->stride_w, p->dilation_w, p->pad_left))
 		return -EINVAL;
+	if (p->num_quant != (size_t)p->output.c ||
+	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
+		return -EINVAL;
+	return 0;
+}
+
+static int conv_validate(const struct enpu_conv2d_params *p,
+			 const int8_t *input, size_t input_len,
+			 const int8_t *filter, size_t filter_len,
+			 const int32_t *bias, size_t bias_len,
+			 const int8_t *output, size_t output_len)
+{
+	size_t in_count, f_count, out_count;
+
+	if (enpu_conv2d_check(p, &in_count, &f_count, &out_count))
+		return -EINVAL;
 	if (enpu_check_zp(p->input_zero_point) ||
 	    enpu_check_zp(p->output_zero_point) ||
 	    enpu_check_act(p->act_min, p->act_max))
-		return -EINVAL;
-	if (p->num_quant != (size_t)p->output.c ||
-	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
 		return -EINVAL;
 	if (enpu_check_buf(input, input_len, in_count) ||
 	    enpu_check_buf(filter, filter_len, f_count) ||
@@ -183,62 +191,69 @@ static int conv_fast(const struct enpu_conv2d_params *p,
 	return 0;
 }
 
-/* Deep filters: the reference loop order, int64 accumulation. */
-static int conv_generic(const struct enpu_conv2d_params *p,
-			const int8_t *input, const int8_t *filter,
-			const int32_t *bias, int8_t *output)
+int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
+		     enpu_conv_pixel_fn pixel, void *ctx)
 {
-	const int32_t cin = p->input.c, cout = p->output.c;
-	const int32_t kh = p->filter.h, kw = p->filter.w;
-	const int32_t in_offset = -p->input_zero_point;
-	size_t o = 0;
+	const size_t image = (size_t)p->input.h * p->input.w * p->input.c;
+	struct enpu_conv_pixel px = { 0 };
 
-	for (int32_t b = 0; b < p->input.n; b++) {
-		const int8_t *in_b = input +
-			(size_t)b * p->input.h * p->input.w * cin;
-
+	for (px.b = 0; px.b < p->input.n; px.b++) {
+		px.image = (size_t)px.b * image;
 		for (int32_t oy = 0; oy < p->output.h; oy++) {
-			const int32_t iy0 = oy * p->stride_h - p->pad_top;
-			int32_t ky0, ky1;
-
-			enpu_tap_range(iy0, p->dilation_h, kh, p->input.h,
-				       &ky0, &ky1);
+			px.iy0 = oy * p->stride_h - p->pad_top;
+			enpu_tap_range(px.iy0, p->dilation_h, p->filter.h,
+				       p->input.h, &px.ky0, &px.ky1);
 			for (int32_t ox = 0; ox < p->output.w; ox++) {
-				const int32_t ix0 = ox * p->stride_w - p->pad_left;
-				int32_t kx0, kx1;
-
 				if (enpu_cancelled(p->cancel))
 					return -ECANCELED;
-				enpu_tap_range(ix0, p->dilation_w, kw,
-					       p->input.w, &kx0, &kx1);
-				for (int32_t oc = 0; oc < cout; oc++, o++) {
-					int64_t acc = 0;
-
-					for (int32_t ky = ky0; ky < ky1; ky++) {
-						const int32_t iy = iy0 + ky * p->dilation_h;
-
-						for (int32_t kx = kx0; kx < kx1; kx++) {
-							const int32_t ix = ix0 + kx * p->dilation_w;
-							const int8_t *x = in_b +
-								((size_t)iy * p->input.w + ix) * cin;
-							const int8_t *w = filter +
-								(((size_t)oc * kh + ky) * kw + kx) * cin;
-
-							for (int32_t c = 0; c < cin; c++)
-								acc += (int64_t)w[c] * (x[c] + in_offset);
-						}
-					}
-					output[o] = enpu_requant_one(
-						enpu_wrap_i64(acc),
-						bias ? bias + oc : NULL,
-						p->multipliers[oc], p->shifts[oc],
-						p->output_zero_point,
-						p->act_min, p->act_max);
-				}
+				px.ix0 = ox * p->stride_w - p->pad_left;
+				enpu_tap_range(px.ix0, p->dilation_w, p->filter.w,
+					       p->input.w, &px.kx0, &px.kx1);
+				pixel(p, &px, ctx);
+				px.out += (size_t)p->output.c;
 			}
 		}
 	}
 	return 0;
+}
+
+struct conv_buffers {
+	const int8_t *input, *filter;
+	const int32_t *bias;
+	int8_t *output;
+};
+
+/* Deep filters: the reference loop order, int64 accumulation. */
+static void conv_generic_pixel(const struct enpu_conv2d_params *p,
+			       const struct enpu_conv_pixel *px, void *ctx)
+{
+	const struct conv_buffers *bufs = ctx;
+	const int32_t cin = p->input.c;
+	const int32_t kh = p->filter.h, kw = p->filter.w;
+	const int32_t in_offset = -p->input_zero_point;
+	const int8_t *in_b = bufs->input + px->image;
+
+	for (int32_t oc = 0; oc < p->output.c; oc++) {
+		int64_t acc = 0;
+
+		for (int32_t ky = px->ky0; ky < px->ky1; ky++) {
+			const int32_t iy = px->iy0 + ky * p->dilation_h;
+
+			for (int32_t kx = px->kx0; kx < px->kx1; kx++) {
+				const int32_t ix = px->ix0 + kx * p->dilation_w;
+				const int8_t *x = in_b + ((size_t)iy * p->input.w + ix) * cin;
+				const int8_t *w = bufs->filter +
+					(((size_t)oc * kh + ky) * kw + kx) * cin;
+
+				for (int32_t c = 0; c < cin; c++)
+					acc += (int64_t)w[c] * (x[c] + in_offset);
+			}
+		}
+		bufs->output[px->out + oc] = enpu_requant_one(
+			enpu_wrap_i64(acc), bufs->bias ? bufs->bias + oc : NULL,
+			p->multipliers[oc], p->shifts[oc], p->output_zero_point,
+			p->act_min, p->act_max);
+	}
 }
 
 int enpu_conv2d(const struct enpu_conv2d_params *p,
@@ -255,5 +270,10 @@ int enpu_conv2d(const struct enpu_conv2d_params *p,
 
 	if (k_len <= ENPU_DOT_MAX_LEN)
 		return conv_fast(p, input, filter, bias, output);
-	return conv_generic(p, input, filter, bias, output);
+
+	struct conv_buffers bufs = {
+		.input = input, .filter = filter, .bias = bias, .output = output,
+	};
+
+	return enpu_conv2d_walk(p, conv_generic_pixel, &bufs);
 }

@@ -43,6 +43,25 @@ static inline int enpu_check_act(int32_t act_min, int32_t act_max)
 	       0 : -EINVAL;
 }
 
+/* An int16 activation range (the 16x8 kernels). */
+static inline int enpu_check_act_i16(int32_t act_min, int32_t act_max)
+{
+	return act_min >= INT16_MIN && act_max <= INT16_MAX &&
+	       act_min <= act_max ? 0 : -EINVAL;
+}
+
+/*
+ * Shifts TFLite's int64 MultiplyByQuantizedMultiplier accepts (at most 7,
+ * see enpu_mbqm64()), on top of enpu_check_quant_array().
+ */
+static inline int enpu_check_shifts_mbqm64(const int32_t *shifts, size_t num)
+{
+	for (size_t i = 0; i < num; i++)
+		if (shifts[i] > 7)
+			return -EINVAL;
+	return 0;
+}
+
 static inline int enpu_check_multiplier(int32_t multiplier, int32_t shift)
 {
 	return multiplier >= 0 && shift >= -31 && shift <= 31 ? 0 : -EINVAL;
@@ -77,6 +96,41 @@ int enpu_check_quant_array(const int32_t *multipliers, const int32_t *shifts,
  */
 int enpu_check_window(int32_t in, int32_t out, int32_t k, int32_t stride,
 		      int32_t dilation, int32_t pad);
+
+/*
+ * The shape, window and multiplier checks of a CONV_2D / FULLY_CONNECTED,
+ * shared by the int8 and 16x8 kernels (which add their own zero point,
+ * activation range and buffer checks): 0 with the input, filter and
+ * output element counts, or -EINVAL.
+ */
+int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
+		      size_t *f_count, size_t *out_count);
+int enpu_fc_check(const struct enpu_fc_params *p, size_t *in_count,
+		  size_t *f_count, size_t *out_count);
+
+/*
+ * One output pixel of a CONV_2D window walk: its batch and first output
+ * element, the input coordinates of tap (0, 0) (may be negative: padding)
+ * and the in-bounds taps [ky0, ky1) x [kx0, kx1) (see enpu_tap_range()).
+ */
+struct enpu_conv_pixel {
+	int32_t b;
+	size_t image;			/* index of batch b's first input */
+	size_t out;			/* index of the pixel's first output */
+	int32_t iy0, ix0;
+	int32_t ky0, ky1, kx0, kx1;
+};
+
+typedef void (*enpu_conv_pixel_fn)(const struct enpu_conv2d_params *p,
+				   const struct enpu_conv_pixel *px,
+				   void *ctx);
+
+/*
+ * Call pixel() for every output pixel of a validated CONV_2D, in output
+ * order, reading p->cancel before each: 0, or -ECANCELED.
+ */
+int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
+		     enpu_conv_pixel_fn pixel, void *ctx);
 
 /*
  * First and one-past-last filter tap index whose input coordinate
@@ -194,6 +248,23 @@ int32_t enpu_fp_logistic(int32_t a, int integer_bits);
 /* tanh(a), a in Q(integer_bits). */
 int32_t enpu_fp_tanh(int32_t a, int integer_bits);
 
+/* As enpu_out_i8(), for an int16 output (16x8 kernels, int16 ADD). */
+static inline int16_t enpu_out_i16(int32_t v, int32_t zero_point,
+				   int32_t act_min, int32_t act_max)
+{
+	int64_t o = (int64_t)v + zero_point;
+
+	o = o < act_min ? act_min : o;
+	o = o > act_max ? act_max : o;
+	return (int16_t)o;
+}
+
+/* a + b in wrapping int64 (a bias added to an accumulator). */
+static inline int64_t enpu_wrap_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 /*
  * The output stage of conv / depthwise / FC for one channel (the slow
  * paths; the fast ones use enpu_requant.h, which computes the same):
@@ -287,11 +358,12 @@ int enpu_bcast_init(const struct enpu_shape *input1,
  * read before every 64 Ki elements: once set, -ECANCELED with the output
  * partly written. Buffers must hold the counts of enpu_bcast_init().
  */
-int enpu_bcast_run(const struct enpu_bcast *b, const int8_t *input1,
-		   const int8_t *input2, int8_t *output,
-		   void (*row)(const void *params, const int8_t *in1,
-			       size_t step1, const int8_t *in2, size_t step2,
-			       int8_t *out, size_t n),
+/* One row: n outputs from inputs stepping by step1/step2 elements (0: repeat). */
+typedef void (*enpu_bcast_row_fn)(const void *params, const void *in1, size_t step1,
+				  const void *in2, size_t step2, void *out, size_t n);
+
+int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
+		   const void *input2, void *output, enpu_bcast_row_fn row,
 		   const void *params, const atomic_int *cancel);
 
 #endif /* ENPU_INT8_INTERNAL_H */

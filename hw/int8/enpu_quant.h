@@ -92,6 +92,27 @@ static inline int32_t enpu_mbqm(int32_t x, int32_t multiplier, int shift)
 	return enpu_rdbpot(enpu_srdhm(enpu_wrap_shl(x, left), multiplier), right);
 }
 
+/*
+ * MultiplyByQuantizedMultiplier for an int64 x (TFLite's 16x8 kernels with
+ * int64 accumulators). This form rounds once: the multiplier is first
+ * reduced to 16 bits (rounded, capped at 0x7fff), then x * reduced + half
+ * is shifted right by 15 - shift and the result truncated to int32.
+ * shift must be in [-31, 7] and |x| < 2^47 (TFLite asserts both); beyond
+ * that range the product and the truncation wrap instead of being
+ * undefined.
+ */
+static inline int32_t enpu_mbqm64(int64_t x, int32_t multiplier, int shift)
+{
+	const int32_t reduced = multiplier < 0x7fff0000 ?
+				(multiplier + (1 << 15)) >> 16 : 0x7fff;
+	const int total = 15 - shift;
+	const uint64_t v = (uint64_t)x * (uint64_t)(int64_t)reduced +
+			   (UINT64_C(1) << (total - 1));
+
+	/* Arithmetic shift of the wrapped value, as GCC and Clang do. */
+	return (int32_t)(uint32_t)(uint64_t)((int64_t)v >> total);
+}
+
 /* ---- multiplier derivation (TFLite QuantizeMultiplier) ------------------- */
 
 /*
@@ -163,14 +184,16 @@ static inline int enpu_quantize_real(float scale, int32_t zero_point, float f,
 }
 
 /*
- * Output clamp range of an int8 tensor (scale, zero_point) for a fused
- * activation. Returns 0 or -EINVAL (unknown activation, bad scale).
+ * Output clamp range, within [qmin, qmax], of a quantized tensor (scale,
+ * zero_point) for a fused activation: TFLite's
+ * CalculateActivationRangeQuantized. Returns 0 or -EINVAL (unknown
+ * activation, bad scale).
  */
-static inline int enpu_activation_range_int8(enum enpu_activation act,
-					     float scale, int32_t zero_point,
-					     int32_t *act_min, int32_t *act_max)
+static inline int enpu_activation_range(enum enpu_activation act, float scale,
+					int32_t zero_point, int32_t qmin,
+					int32_t qmax, int32_t *act_min,
+					int32_t *act_max)
 {
-	const int32_t qmin = -128, qmax = 127;
 	int32_t lo = qmin, hi = qmax, q;
 
 	if (!(scale > 0.0f) || !isfinite(scale))
@@ -207,6 +230,24 @@ static inline int enpu_activation_range_int8(enum enpu_activation act,
 	*act_min = lo;
 	*act_max = hi;
 	return 0;
+}
+
+/* Output clamp range of an int8 tensor for a fused activation. */
+static inline int enpu_activation_range_int8(enum enpu_activation act,
+					     float scale, int32_t zero_point,
+					     int32_t *act_min, int32_t *act_max)
+{
+	return enpu_activation_range(act, scale, zero_point, -128, 127,
+				     act_min, act_max);
+}
+
+/* Output clamp range of an int16 tensor for a fused activation. */
+static inline int enpu_activation_range_int16(enum enpu_activation act,
+					      float scale, int32_t zero_point,
+					      int32_t *act_min, int32_t *act_max)
+{
+	return enpu_activation_range(act, scale, zero_point, -32768, 32767,
+				     act_min, act_max);
 }
 
 #endif /* ENPU_QUANT_H */

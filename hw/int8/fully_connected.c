@@ -18,6 +18,24 @@
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 
+int enpu_fc_check(const struct enpu_fc_params *p, size_t *in_count,
+		  size_t *f_count, size_t *out_count)
+{
+	if (!p || !enpu_dim_ok(p->batches) || !enpu_dim_ok(p->input_depth) ||
+	    !enpu_dim_ok(p->output_depth))
+		return -EINVAL;
+	if (enpu_mul_size((size_t)p->batches, (size_t)p->input_depth, in_count) ||
+	    enpu_mul_size((size_t)p->output_depth, (size_t)p->input_depth, f_count) ||
+	    enpu_mul_size((size_t)p->batches, (size_t)p->output_depth, out_count) ||
+	    *in_count > ENPU_MAX_ELEMS || *f_count > ENPU_MAX_ELEMS ||
+	    *out_count > ENPU_MAX_ELEMS)
+		return -EINVAL;
+	if ((p->num_quant != 1 && p->num_quant != (size_t)p->output_depth) ||
+	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
+		return -EINVAL;
+	return 0;
+}
+
 static int fc_validate(const struct enpu_fc_params *p,
 		       const int8_t *input, size_t input_len,
 		       const int8_t *filter, size_t filter_len,
@@ -26,21 +44,11 @@ static int fc_validate(const struct enpu_fc_params *p,
 {
 	size_t in_count, f_count, out_count;
 
-	if (!p || !enpu_dim_ok(p->batches) || !enpu_dim_ok(p->input_depth) ||
-	    !enpu_dim_ok(p->output_depth))
-		return -EINVAL;
-	if (enpu_mul_size((size_t)p->batches, (size_t)p->input_depth, &in_count) ||
-	    enpu_mul_size((size_t)p->output_depth, (size_t)p->input_depth, &f_count) ||
-	    enpu_mul_size((size_t)p->batches, (size_t)p->output_depth, &out_count) ||
-	    in_count > ENPU_MAX_ELEMS || f_count > ENPU_MAX_ELEMS ||
-	    out_count > ENPU_MAX_ELEMS)
+	if (enpu_fc_check(p, &in_count, &f_count, &out_count))
 		return -EINVAL;
 	if (enpu_check_zp(p->input_zero_point) ||
 	    enpu_check_zp(p->output_zero_point) ||
 	    enpu_check_act(p->act_min, p->act_max))
-		return -EINVAL;
-	if ((p->num_quant != 1 && p->num_quant != (size_t)p->output_depth) ||
-	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
 		return -EINVAL;
 	if (enpu_check_buf(input, input_len, in_count) ||
 	    enpu_check_buf(filter, filter_len, f_count) ||

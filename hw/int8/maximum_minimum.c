@@ -6,9 +6,11 @@
  */
 #include "enpu_int8_internal.h"
 
-static void max_row(const void *params, const int8_t *in1, size_t step1,
-		    const int8_t *in2, size_t step2, int8_t *out, size_t n)
+static void max_row(const void *params, const void *vin1, size_t step1,
+		    const void *vin2, size_t step2, void *vout, size_t n)
 {
+	const int8_t *in1 = vin1, *in2 = vin2;
+	int8_t *out = vout;
 	(void)params;
 	for (size_t i = 0; i < n; i++) {
 		const int8_t a = in1[i * step1], b = in2[i * step2];
@@ -17,9 +19,11 @@ static void max_row(const void *params, const int8_t *in1, size_t step1,
 	}
 }
 
-static void min_row(const void *params, const int8_t *in1, size_t step1,
-		    const int8_t *in2, size_t step2, int8_t *out, size_t n)
+static void min_row(const void *params, const void *vin1, size_t step1,
+		    const void *vin2, size_t step2, void *vout, size_t n)
 {
+	const int8_t *in1 = vin1, *in2 = vin2;
+	int8_t *out = vout;
 	(void)params;
 	for (size_t i = 0; i < n; i++) {
 		const int8_t a = in1[i * step1], b = in2[i * step2];
@@ -31,10 +35,7 @@ static void min_row(const void *params, const int8_t *in1, size_t step1,
 static int minmax(const struct enpu_minmax_params *p,
 		  const int8_t *input1, size_t input1_len,
 		  const int8_t *input2, size_t input2_len,
-		  int8_t *output, size_t output_len,
-		  void (*row)(const void *params, const int8_t *in1,
-			      size_t step1, const int8_t *in2, size_t step2,
-			      int8_t *out, size_t n))
+		  int8_t *output, size_t output_len, enpu_bcast_row_fn row)
 {
 	struct enpu_bcast b;
 
@@ -43,7 +44,7 @@ static int minmax(const struct enpu_minmax_params *p,
 	    enpu_check_buf(input2, input2_len, b.count2) ||
 	    enpu_check_buf(output, output_len, b.count_out))
 		return -EINVAL;
-	return enpu_bcast_run(&b, input1, input2, output, row, NULL, p->cancel);
+	return enpu_bcast_run(&b, 1, input1, input2, output, row, NULL, p->cancel);
 }
 
 int enpu_maximum(const struct enpu_minmax_params *p,

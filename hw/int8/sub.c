@@ -43,9 +43,11 @@ int enpu_sub_derive(float input1_scale, float input2_scale,
 	return 0;
 }
 
-static void sub_row(const void *params, const int8_t *in1, size_t step1,
-		    const int8_t *in2, size_t step2, int8_t *out, size_t n)
+static void sub_row(const void *params, const void *vin1, size_t step1,
+		    const void *vin2, size_t step2, void *vout, size_t n)
 {
+	const int8_t *in1 = vin1, *in2 = vin2;
+	int8_t *out = vout;
 	const struct enpu_sub_params *p = params;
 
 	for (size_t i = 0; i < n; i++) {
@@ -86,5 +88,5 @@ int enpu_sub(const struct enpu_sub_params *p,
 	    enpu_check_buf(input2, input2_len, b.count2) ||
 	    enpu_check_buf(output, output_len, b.count_out))
 		return -EINVAL;
-	return enpu_bcast_run(&b, input1, input2, output, sub_row, p, p->cancel);
+	return enpu_bcast_run(&b, 1, input1, input2, output, sub_row, p, p->cancel);
 }

@@ -41,5 +41,10 @@ const struct golden_backend golden_cpu_backend = {
 	.reduce_max = enpu_reduce_max,
 	.sum = enpu_sum,
 	/* @@ 16x8 and stateful entries @@ */
+	.transpose_conv = enpu_transpose_conv,
+	.svdf = enpu_svdf,
+	.conv2d_16x8 = enpu_conv2d_16x8,
+	.fully_connected_16x8 = enpu_fully_connected_16x8,
+	.add_int16 = enpu_add_int16,
 	.last_error = NULL,
 };

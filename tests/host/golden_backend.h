@@ -124,6 +124,32 @@ struct golden_backend {
 		   const int8_t *input, size_t input_len,
 		   int8_t *output, size_t output_len);
 	/* @@ 16x8 and stateful entries @@ */
+	int (*transpose_conv)(const struct enpu_transpose_conv_params *p,
+			      const int8_t *input, size_t input_len,
+			      const int8_t *filter, size_t filter_len,
+			      const int32_t *bias, size_t bias_len,
+			      int8_t *output, size_t output_len);
+	int (*svdf)(const struct enpu_svdf_params *p,
+		    const int8_t *input, size_t input_len,
+		    const int8_t *weights_feature, size_t weights_feature_len,
+		    const int16_t *weights_time, size_t weights_time_len,
+		    const int32_t *bias, size_t bias_len,
+		    int16_t *state, size_t state_len,
+		    int8_t *output, size_t output_len);
+	int (*conv2d_16x8)(const struct enpu_conv2d_params *p,
+			   const int16_t *input, size_t input_len,
+			   const int8_t *filter, size_t filter_len,
+			   const int64_t *bias, size_t bias_len,
+			   int16_t *output, size_t output_len);
+	int (*fully_connected_16x8)(const struct enpu_fc_params *p,
+				    const int16_t *input, size_t input_len,
+				    const int8_t *filter, size_t filter_len,
+				    const int64_t *bias, size_t bias_len,
+				    int16_t *output, size_t output_len);
+	int (*add_int16)(const struct enpu_add_params *p,
+			 const int16_t *input1, size_t input1_len,
+			 const int16_t *input2, size_t input2_len,
+			 int16_t *output, size_t output_len);
 	/* Detail of the last failure, or "" (NULL: none kept). */
 	const char *(*last_error)(void);
 };

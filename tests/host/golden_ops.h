@@ -70,5 +70,12 @@ int run_resize_bilinear(struct ctx *c);
 int run_reduce_max(struct ctx *c);
 int run_sum(struct ctx *c);
 /* @@ 16x8 and stateful runners (golden_ops_wide.c) @@ */
+int run_transpose_conv(struct ctx *c);
+int run_svdf(struct ctx *c);
+/* A case whose in0 is int16: the 16x8 CONV_2D / FULLY_CONNECTED / ADD. */
+int wide_case(struct ctx *c);
+int run_conv2d_16x8(struct ctx *c);
+int run_fully_connected_16x8(struct ctx *c);
+int run_add_int16(struct ctx *c);
 
 #endif /* EDGENPU_GOLDEN_OPS_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Runs every per-op golden vector (<goldens>/ops/<OP>/<case>.golden, found
- * by walking the directories) through the hw/int8 kernels and requires
+ * Runs every per-op golden vector (<goldens>/ops/<OP>/<case>.golden, and
+ * the 16x8 ones of <goldens>/ops16x8/<OP>/, found by walking the
+ * directories) through the hw/int8 kernels and requires
  * byte-exact outputs. Prepare-time values are derived from the float
  * scales by our own helpers and compared with every `derived` line the
  * file carries (a line no check consumed is a failure), then the kernels
@@ -132,6 +133,8 @@ out:
 
 static int run_conv2d(struct ctx *c)
 {
+	if (wide_case(c))
+		return run_conv2d_16x8(c);
 	return run_conv(c, 0);
 }
 
@@ -149,6 +152,8 @@ static int run_fully_connected(struct ctx *c)
 	const char *asym = golden_find_option(c->g, "asymmetric_quantize_inputs");
 	int r;
 
+	if (wide_case(c))
+		return run_fully_connected_16x8(c);
 	if (fmt && strcmp(fmt, "DEFAULT"))
 		return skip(c, "weights_format %s not supported", fmt);
 	if (asym && strcmp(asym, "false"))
@@ -241,6 +246,8 @@ static int run_add(struct ctx *c)
 	struct enpu_add_params p;
 	int r;
 
+	if (wide_case(c))
+		return run_add_int16(c);
 	memset(&p, 0, sizeof(p));
 	if (!(a = tensor(c, "in0", GOLDEN_INT8, -1)) ||
 	    !(b = tensor(c, "in1", GOLDEN_INT8, -1)) ||
@@ -626,6 +633,8 @@ static const struct {
 	{ "REDUCE_MAX", run_reduce_max, BE(reduce_max), BE(reduce_max) },
 	{ "SUM", run_sum, BE(sum), BE(sum) },
 	/* @@ 16x8 and stateful entries @@ */
+	{ "TRANSPOSE_CONV", run_transpose_conv, BE(transpose_conv), BE(transpose_conv) },
+	{ "SVDF", run_svdf, BE(svdf), BE(svdf) },
 };
 
 /* Whether the backend has the entry at offset @fn. */
@@ -858,7 +867,9 @@ static int join_path(char *buf, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-static int collect_cases(const char *ops_dir, struct case_list *l)
+/* Every <ops_dir>/<OP>/<case>.golden, named "<prefix><OP>/<case>". */
+static int collect_cases(const char *ops_dir, const char *prefix,
+			 struct case_list *l)
 {
 	size_t nops;
 	char **ops = list_dir(ops_dir, &nops);
@@ -877,7 +888,7 @@ static int collect_cases(const char *ops_dir, struct case_list *l)
 			if (!has_suffix(files[j], ".golden") ||
 			    join_path(path, sizeof(path), dir, files[j]))
 				continue;
-			snprintf(name, sizeof(name), "%s/%.*s", ops[i],
+			snprintf(name, sizeof(name), "%s%s/%.*s", prefix, ops[i],
 				 (int)(strlen(files[j]) - strlen(".golden")),
 				 files[j]);
 			if (add_case(l, path, name)) {
@@ -949,11 +960,13 @@ int main(void)
 		&golden_cpu_backend, &golden_npu_backend,
 	};
 	struct case_list l = { 0 };
-	char ops_dir[4096];
+	char ops_dir[4096], wide_dir[4096];
 
 	if (!root || !*root)
 		root = "../shared/goldens";
 	snprintf(ops_dir, sizeof(ops_dir), "%s/ops", root);
+	/* The 16x8 cases (int16 activations), walked the same way. */
+	snprintf(wide_dir, sizeof(wide_dir), "%s/ops16x8", root);
 
 	ksft_print_header();
 	if (!is_dir(ops_dir)) {
@@ -962,17 +975,24 @@ int main(void)
 				      ops_dir);
 		ksft_finished();
 	}
-	if (collect_cases(ops_dir, &l))
+	const int have_wide = is_dir(wide_dir);
+
+	if (collect_cases(ops_dir, "", &l))
 		ksft_exit_fail_msg("out of memory listing %s\n", ops_dir);
+	if (have_wide && collect_cases(wide_dir, "ops16x8/", &l))
+		ksft_exit_fail_msg("out of memory listing %s\n", wide_dir);
 	if (l.n == 0) {
 		ksft_set_plan(1);
 		ksft_test_result_skip("goldens: no *.golden files under %s\n",
 				      ops_dir);
 		ksft_finished();
 	}
-	ksft_print_msg("%zu golden files under %s, each run on the CPU kernels and on the NPU engine\n",
-		       l.n, ops_dir);
-	ksft_set_plan((unsigned int)(2 * l.n) + 2);
+	ksft_print_msg("%zu golden files under %s and %s, each run on the CPU kernels and on the "
+		       "NPU engine\n", l.n, ops_dir, wide_dir);
+	ksft_set_plan((unsigned int)(2 * l.n) + 2 + !have_wide);
+	if (!have_wide)
+		ksft_test_result_skip("goldens: %s not found: no 16x8 cases\n",
+				      wide_dir);
 
 	for (size_t b = 0; b < 2; b++) {
 		const struct golden_backend *be = backends[b];

@@ -1734,4 +1734,538 @@ TEST(activation_table_matches_direct)
 	}
 }
 
+/* ---- TRANSPOSE_CONV, SVDF and the 16x8 kernels (enpu_wide.h) ------------------ */
+
+TEST(mbqm64_values)
+{
+	/* 2^20 * 0.5: the multiplier reduces to 2^14, one rounding shift */
+	ASSERT_EQ(1 << 19, enpu_mbqm64(INT64_C(1) << 20, 1 << 30, 0));
+	/* ties round up: -1.5 -> -1, 1.5 -> 2 (not away from zero) */
+	ASSERT_EQ(-1, enpu_mbqm64(-3, 1 << 30, 0));
+	ASSERT_EQ(2, enpu_mbqm64(3, 1 << 30, 0));
+	/* the reduction caps 0x7fff8000 at 0x7fff (0x8000 would give 2^16) */
+	ASSERT_EQ(2 * 0x7fff, enpu_mbqm64(INT64_C(1) << 16, 0x7fff8000, 0));
+	/* (2^30 + 2^15) >> 16 = 2^14 + 1 (rounded up from .5) */
+	ASSERT_EQ((1 << 14) + 1, enpu_mbqm64(INT64_C(1) << 15, (1 << 30) + (1 << 15), 0));
+	/* left shift 7 and the largest right shift */
+	ASSERT_EQ(1 << 7, enpu_mbqm64(1, INT32_MAX, 7));
+	ASSERT_EQ(1 << 14, enpu_mbqm64(INT64_C(1) << 46, 1 << 30, -31));
+	ASSERT_EQ(0, enpu_mbqm64(INT64_C(1) << 40, 0, -5));
+	/* unlike the int32 form, the 16-bit multiplier loses precision */
+	ASSERT_EQ(1000000, enpu_mbqm(1000000, 1 << 30, 1));
+	ASSERT_EQ(1000000, enpu_mbqm64(1000000, 1 << 30, 1));
+	/* 1518500250 / 2^31 = 0.70710678, reduced 23170 / 2^15 = 0.70709229 */
+	ASSERT_EQ(707107, enpu_mbqm(1000000, 1518500250, 0));
+	ASSERT_EQ(707092, enpu_mbqm64(1000000, 1518500250, 0));
+}
+
+TEST(activation_range_int16)
+{
+	int32_t lo, hi;
+
+	ASSERT_EQ(0, enpu_activation_range_int16(ENPU_ACT_NONE, 1e-3f, 0, &lo, &hi));
+	ASSERT_EQ(-32768, lo);
+	ASSERT_EQ(32767, hi);
+	ASSERT_EQ(0, enpu_activation_range_int16(ENPU_ACT_RELU6, 1e-3f, 0, &lo, &hi));
+	ASSERT_EQ(0, lo);
+	ASSERT_EQ(6000, hi);
+	ASSERT_EQ(0, enpu_activation_range_int16(ENPU_ACT_RELU_N1_TO_1, 1e-5f, 0,
+						 &lo, &hi));
+	ASSERT_EQ(-32768, lo);
+	ASSERT_EQ(32767, hi);
+	ASSERT_EQ(-EINVAL, enpu_activation_range_int16(ENPU_ACT_RELU, 0.0f, 0,
+						       &lo, &hi));
+}
+
+static struct enpu_transpose_conv_params tconv_ok(void)
+{
+	struct enpu_transpose_conv_params p = {
+		.input = { 1, 3, 3, 4 }, .filter = { 5, 3, 3, 4 },
+		.output = { 1, 6, 6, 5 },
+		.stride_h = 2, .stride_w = 2,
+		.input_zero_point = 7, .output_zero_point = -3,
+	};
+	static const float ws[] = { 0.01f, 0.02f, 0.005f, 0.03f, 0.001f };
+
+	if (enpu_transpose_conv_derive(ENPU_PADDING_SAME, ENPU_ACT_RELU, 0.05f,
+				       ws, 5, 0.1f, &p, g_mult, g_shift, 5))
+		p.num_channels = 0;
+	return p;
+}
+
+static int run_tconv(const struct enpu_transpose_conv_params *p)
+{
+	return enpu_transpose_conv(p, g_in, sizeof(g_in), g_w, sizeof(g_w),
+				   g_bias, 64, g_out, sizeof(g_out));
+}
+
+TEST(transpose_conv_derive)
+{
+	struct enpu_transpose_conv_params p = tconv_ok();
+
+	ASSERT_EQ(5u, p.num_channels);
+	/* SAME from the 6x6 output back to 3x3 with a 3x3 filter, stride 2 */
+	ASSERT_EQ(0, p.padding_height);
+	ASSERT_EQ(0, p.padding_width);
+	ASSERT_EQ(-3, p.output_activation_min);
+	ASSERT_EQ(127, p.output_activation_max);
+	ASSERT_TRUE(p.output_multiplier == g_mult && p.output_shift == g_shift);
+	/* 7x7 output, 5x5 filter, stride 1: SAME pads 2 */
+	p.output = (struct enpu_nhwc){ 1, 7, 7, 5 };
+	p.filter = (struct enpu_nhwc){ 5, 5, 5, 4 };
+	p.stride_h = p.stride_w = 1;
+	ASSERT_EQ(0, enpu_transpose_conv_derive(ENPU_PADDING_SAME, ENPU_ACT_NONE,
+						0.05f, (const float[]){ 0.01f }, 1,
+						0.1f, &p, g_mult, g_shift, 5));
+	ASSERT_EQ(2, p.padding_height);
+	ASSERT_EQ(2, p.padding_width);
+	/* VALID with a filter larger than output + stride: TFLite gives up
+	 * on the padding of both axes
+	 */
+	p.output = (struct enpu_nhwc){ 1, 9, 1, 5 };
+	p.filter = (struct enpu_nhwc){ 5, 12, 3, 4 };
+	ASSERT_EQ(0, enpu_transpose_conv_derive(ENPU_PADDING_VALID, ENPU_ACT_NONE,
+						0.05f, (const float[]){ 0.01f }, 1,
+						0.1f, &p, g_mult, g_shift, 5));
+	ASSERT_EQ(0, p.padding_height);
+	ASSERT_EQ(0, p.padding_width);
+	ASSERT_EQ(-EINVAL, enpu_transpose_conv_derive(ENPU_PADDING_VALID,
+						      ENPU_ACT_NONE, 0.05f,
+						      (const float[]){ 0.01f }, 1,
+						      0.1f, &p, g_mult, g_shift, 4));
+}
+
+TEST(transpose_conv_validation)
+{
+	struct enpu_transpose_conv_params p = tconv_ok();
+
+	ASSERT_EQ(0, run_tconv(&p));
+	p = tconv_ok(); p.stride_w = 0;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.padding_height = -1;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.filter.c = 3;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.output.c = 4;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.num_channels = 4;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.input_zero_point = 128;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.output_activation_min = 100; p.output_activation_max = 99;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok(); p.output_multiplier = NULL;
+	EXPECT_REJECTED(run_tconv(&p));
+	/* 2^24 x 2^24 output pixels: the element count overflows */
+	p = tconv_ok(); p.output.h = 1 << 24; p.output.w = 1 << 24;
+	EXPECT_REJECTED(run_tconv(&p));
+	p = tconv_ok();
+	EXPECT_REJECTED(enpu_transpose_conv(&p, g_in, 35, g_w, sizeof(g_w),
+					    NULL, 0, g_out, sizeof(g_out)));
+	EXPECT_REJECTED(enpu_transpose_conv(&p, g_in, sizeof(g_in), g_w, 179,
+					    NULL, 0, g_out, sizeof(g_out)));
+	EXPECT_REJECTED(enpu_transpose_conv(&p, g_in, sizeof(g_in), g_w,
+					    sizeof(g_w), g_bias, 4, g_out,
+					    sizeof(g_out)));
+	EXPECT_REJECTED(enpu_transpose_conv(&p, g_in, sizeof(g_in), g_w,
+					    sizeof(g_w), NULL, 0, g_out, 179));
+}
+
+/* TFLite's scatter formulation, with its int32 scratch. */
+static void tconv_ref(const struct enpu_transpose_conv_params *p,
+		      const int8_t *in, const int8_t *w, const int32_t *bias,
+		      int8_t *out)
+{
+	const struct enpu_nhwc is = p->input, fs = p->filter, os = p->output;
+	const size_t n = (size_t)os.n * os.h * os.w * os.c;
+	uint32_t *acc = calloc(n, sizeof(*acc));
+
+	for (int b = 0; b < is.n; b++)
+	for (int iy = 0; iy < is.h; iy++)
+	for (int ix = 0; ix < is.w; ix++)
+	for (int ic = 0; ic < is.c; ic++)
+	for (int ky = 0; ky < fs.h; ky++)
+	for (int kx = 0; kx < fs.w; kx++)
+	for (int oc = 0; oc < fs.n; oc++) {
+		const int oy = iy * p->stride_h - p->padding_height + ky;
+		const int ox = ix * p->stride_w - p->padding_width + kx;
+
+		if (oy < 0 || oy >= os.h || ox < 0 || ox >= os.w)
+			continue;
+		acc[((b * os.h + oy) * os.w + ox) * os.c + oc] += (uint32_t)(
+			(in[((b * is.h + iy) * is.w + ix) * is.c + ic] -
+			 p->input_zero_point) *
+			w[((oc * fs.h + ky) * fs.w + kx) * fs.c + ic]);
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = requant_ref((int32_t)acc[i], bias ? bias[i % os.c] : 0,
+				     p->output_multiplier[i % os.c],
+				     p->output_shift[i % os.c], p->output_zero_point,
+				     p->output_activation_min,
+				     p->output_activation_max);
+	free(acc);
+}
+
+TEST(transpose_conv_matches_scatter)
+{
+	for (int i = 0; i < 300; i++) {
+		struct enpu_transpose_conv_params p = {
+			.input = { rnd_range(1, 2), rnd_range(1, 6), rnd_range(1, 6),
+				   rnd_range(1, 8) },
+			.stride_h = rnd_range(1, 4), .stride_w = rnd_range(1, 4),
+			.padding_height = rnd_range(0, 4),
+			.padding_width = rnd_range(0, 4),
+			.input_zero_point = rnd_range(-128, 127),
+			.output_zero_point = rnd_range(-128, 127),
+			.output_activation_min = rnd_range(-128, -50),
+			.output_activation_max = rnd_range(50, 127),
+		};
+		int32_t *shifts, *bias, *m;
+
+		p.filter = (struct enpu_nhwc){ rnd_range(1, 8), rnd_range(1, 5),
+					       rnd_range(1, 5), p.input.c };
+		/* Any output size: larger, smaller or unrelated to the input. */
+		p.output = (struct enpu_nhwc){ p.input.n, rnd_range(1, 20),
+					       rnd_range(1, 20), p.filter.n };
+		m = rnd_quant(p.filter.n, &shifts, &bias);
+		p.output_multiplier = m;
+		p.output_shift = shifts;
+		p.num_channels = (size_t)p.filter.n;
+
+		const size_t n_in = (size_t)p.input.n * p.input.h * p.input.w * p.input.c;
+		const size_t n_w = (size_t)p.filter.n * p.filter.h * p.filter.w * p.filter.c;
+		const size_t n_out = (size_t)p.output.n * p.output.h * p.output.w * p.output.c;
+		int8_t *in = malloc(n_in), *w = malloc(n_w);
+		int8_t *o1 = malloc(n_out), *o2 = malloc(n_out);
+
+		fill_i8(in, n_in);
+		fill_i8(w, n_w);
+		tconv_ref(&p, in, w, i & 1 ? bias : NULL, o1);
+		ASSERT_EQ(0, enpu_transpose_conv(&p, in, n_in, w, n_w,
+						 i & 1 ? bias : NULL, (size_t)p.filter.n,
+						 o2, n_out));
+		ASSERT_EQ(0, memcmp(o1, o2, n_out));
+		free(in);
+		free(w);
+		free(o1);
+		free(o2);
+		free(m);
+		free(shifts);
+		free(bias);
+	}
+}
+
+static int16_t g_wt[4096], g_state[4096], g_state2[4096];
+
+static struct enpu_svdf_params svdf_ok(void)
+{
+	struct enpu_svdf_params p = {
+		.batches = 2, .input_size = 5, .units = 3, .rank = 2,
+		.memory_size = 4, .input_zero_point = -5, .output_zero_point = 9,
+	};
+
+	if (enpu_svdf_derive(0.02f, 0.004f, 0.0005f, 0.0f, 0.003f, 0.05f, &p))
+		p.rank = 0;
+	return p;
+}
+
+static int run_svdf(const struct enpu_svdf_params *p)
+{
+	return enpu_svdf(p, g_in, 10, g_w, 30, g_wt, 24, g_bias, 3, g_state, 48,
+			 g_out, 6);
+}
+
+/* A rejected SVDF writes neither its output nor its state. */
+#define EXPECT_SVDF_REJECTED(call) do {					\
+	for (int _i = 0; _i < 4096; _i++)				\
+		g_state[_i] = (int16_t)(_i * 7);			\
+	EXPECT_REJECTED(call);						\
+	for (int _i = 0; _i < 4096; _i++)				\
+		ASSERT_EQ((int16_t)(_i * 7), g_state[_i]);		\
+} while (0)
+
+TEST(svdf_validation)
+{
+	struct enpu_svdf_params p = svdf_ok();
+
+	ASSERT_EQ(2, p.rank);
+	ASSERT_EQ(0, run_svdf(&p));
+	p = svdf_ok(); p.rank = 0;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	p = svdf_ok(); p.memory_size = -1;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	p = svdf_ok(); p.output_zero_point = -129;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	p = svdf_ok(); p.state_zero_point = 32768;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	p = svdf_ok(); p.effective_scale_2_b = 32;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	/* units * rank * memory * batches overflows */
+	p = svdf_ok(); p.units = 1 << 24; p.rank = 1 << 24;
+	EXPECT_SVDF_REJECTED(run_svdf(&p));
+	p = svdf_ok();
+	EXPECT_SVDF_REJECTED(enpu_svdf(&p, g_in, 10, g_w, 30, g_wt, 24, g_bias, 3,
+				       g_state, 47, g_out, 6));
+	EXPECT_SVDF_REJECTED(enpu_svdf(&p, g_in, 10, g_w, 30, g_wt, 23, g_bias, 3,
+				       g_state, 48, g_out, 6));
+	EXPECT_SVDF_REJECTED(enpu_svdf(&p, g_in, 10, g_w, 30, g_wt, 24, g_bias, 2,
+				       g_state, 48, g_out, 6));
+	EXPECT_SVDF_REJECTED(enpu_svdf(&p, g_in, 10, g_w, 30, g_wt, 24, NULL, 0,
+				       g_state, 48, g_out, 5));
+	EXPECT_SVDF_REJECTED(enpu_svdf(&p, g_in, 10, g_w, 30, g_wt, 24, NULL, 0,
+				       NULL, 48, g_out, 6));
+	/* the bias scale must match state * weights_time, as TFLite checks */
+	ASSERT_EQ(-EINVAL, enpu_svdf_derive(0.02f, 0.004f, 0.0005f, 1e-4f, 0.003f,
+					    0.05f, &p));
+	ASSERT_EQ(0, enpu_svdf_derive(0.02f, 0.004f, 0.0005f, 1.5e-6f, 0.003f,
+				      0.05f, &p));
+}
+
+/*
+ * The state after each call: every filter's memory one step older, and
+ * the newest slot the feature activation (as TFLite-Micro shifts it).
+ */
+TEST(svdf_state_shifts)
+{
+	struct enpu_svdf_params p = svdf_ok();
+	const int filters = p.units * p.rank, mem = p.memory_size;
+
+	p.state_zero_point = 0;
+	fill_i8(g_in, 10);
+	fill_i8(g_w, 30);
+	for (int i = 0; i < 24; i++)
+		g_wt[i] = (int16_t)rnd();
+	for (int i = 0; i < 48; i++)
+		g_state[i] = g_state2[i] = (int16_t)(1000 * i - 20000);
+	for (int call = 0; call < 3; call++) {
+		ASSERT_EQ(0, run_svdf(&p));
+		for (int b = 0; b < p.batches; b++)
+		for (int f = 0; f < filters; f++) {
+			const int16_t *old = g_state2 + (b * filters + f) * mem;
+			const int16_t *now = g_state + (b * filters + f) * mem;
+			int32_t dot = 0;
+
+			for (int m = 0; m + 1 < mem; m++)
+				ASSERT_EQ(old[m + 1], now[m]);
+			for (int i = 0; i < p.input_size; i++)
+				dot += g_w[f * p.input_size + i] *
+				       (g_in[b * p.input_size + i] - p.input_zero_point);
+			dot = enpu_mbqm(dot, p.effective_scale_1_a,
+					p.effective_scale_1_b);
+			dot = dot < -32768 ? -32768 : dot > 32767 ? 32767 : dot;
+			ASSERT_EQ(dot, now[mem - 1]);
+		}
+		memcpy(g_state2, g_state, sizeof(g_state));
+		/* A new input frame for the next call. */
+		fill_i8(g_in, 10);
+	}
+}
+
+static int16_t g_in16[4096], g_out16[4096];
+static int64_t g_bias64[64];
+
+/* The 16x8 kernels must not touch the output when they reject the call. */
+#define EXPECT_REJECTED16(call) do {					\
+	for (size_t _i = 0; _i < 4096; _i++)				\
+		g_out16[_i] = 0x5a5a;					\
+	ASSERT_EQ(-EINVAL, (call));					\
+	for (size_t _i = 0; _i < 4096; _i++)				\
+		ASSERT_EQ(0x5a5a, g_out16[_i]);				\
+} while (0)
+
+static struct enpu_conv2d_params conv16_ok(void)
+{
+	struct enpu_conv2d_params p = conv_ok();
+
+	p.input_zero_point = p.output_zero_point = 0;
+	p.act_min = -32768;
+	p.act_max = 32767;
+	return p;
+}
+
+static int run_conv16(const struct enpu_conv2d_params *p)
+{
+	return enpu_conv2d_16x8(p, g_in16, 4096, g_w, sizeof(g_w), g_bias64, 64,
+				g_out16, 4096);
+}
+
+TEST(conv2d_16x8_validation)
+{
+	struct enpu_conv2d_params p = conv16_ok();
+
+	ASSERT_EQ(0, run_conv16(&p));
+	p = conv16_ok(); p.input_zero_point = 1;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); p.output_zero_point = -1;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); g_shift[2] = 8;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); p.act_min = -32769;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); p.dilation_h = 0;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); p.num_quant = 5;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok(); p.input.n = 1 << 24; p.output.n = 1 << 24;
+	EXPECT_REJECTED16(run_conv16(&p));
+	p = conv16_ok();
+	EXPECT_REJECTED16(enpu_conv2d_16x8(&p, g_in16, 255, g_w, sizeof(g_w),
+					   NULL, 0, g_out16, 4096));
+	EXPECT_REJECTED16(enpu_conv2d_16x8(&p, g_in16, 4096, g_w, sizeof(g_w),
+					   g_bias64, 5, g_out16, 4096));
+	EXPECT_REJECTED16(enpu_conv2d_16x8(&p, g_in16, 4096, g_w, sizeof(g_w),
+					   NULL, 0, g_out16, 383));
+}
+
+/* The 16x8 conv against TFLite's loop with an int64 accumulator. */
+TEST(conv2d_16x8_matches_reference)
+{
+	for (int i = 0; i < 100; i++) {
+		struct enpu_conv2d_params p = {
+			.input = { rnd_range(1, 2), rnd_range(1, 9), rnd_range(1, 9),
+				   rnd_range(1, 6) },
+			.stride_h = rnd_range(1, 3), .stride_w = rnd_range(1, 3),
+			.dilation_h = rnd_range(1, 2), .dilation_w = rnd_range(1, 2),
+			.act_min = rnd_range(-32768, -100),
+			.act_max = rnd_range(100, 32767),
+		};
+		int32_t *shifts, *bias32, *m;
+
+		p.filter = (struct enpu_nhwc){ rnd_range(1, 6), rnd_range(1, 4),
+					       rnd_range(1, 4), p.input.c };
+		if (enpu_compute_padding(ENPU_PADDING_SAME, p.input.h, p.filter.h,
+					 p.stride_h, p.dilation_h, &p.output.h,
+					 &p.pad_top, NULL) ||
+		    enpu_compute_padding(ENPU_PADDING_SAME, p.input.w, p.filter.w,
+					 p.stride_w, p.dilation_w, &p.output.w,
+					 &p.pad_left, NULL))
+			ASSERT_TRUE(0);
+		p.output.n = p.input.n;
+		p.output.c = p.filter.n;
+		m = rnd_quant(p.filter.n, &shifts, &bias32);
+		p.multipliers = m;
+		p.shifts = shifts;
+		p.num_quant = (size_t)p.filter.n;
+
+		const size_t n_in = (size_t)p.input.n * p.input.h * p.input.w * p.input.c;
+		const size_t n_w = (size_t)p.filter.n * p.filter.h * p.filter.w * p.filter.c;
+		const size_t n_out = (size_t)p.output.n * p.output.h * p.output.w * p.output.c;
+		int16_t *in = malloc(n_in * 2), *o1 = malloc(n_out * 2), *o2 = malloc(n_out * 2);
+		int8_t *w = malloc(n_w);
+		int64_t bias[8];
+
+		for (size_t j = 0; j < n_in; j++)
+			in[j] = (int16_t)rnd();
+		fill_i8(w, n_w);
+		for (int j = 0; j < p.filter.n; j++)
+			bias[j] = (int64_t)bias32[j] * 64;
+		const struct enpu_nhwc is = p.input, fs = p.filter, os = p.output;
+
+		for (int b = 0; b < os.n; b++)
+		for (int oy = 0; oy < os.h; oy++)
+		for (int ox = 0; ox < os.w; ox++)
+		for (int oc = 0; oc < os.c; oc++) {
+			int64_t acc = bias[oc];
+
+			for (int ky = 0; ky < fs.h; ky++)
+			for (int kx = 0; kx < fs.w; kx++)
+			for (int ic = 0; ic < is.c; ic++) {
+				const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+				const int ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
+
+				if (iy >= 0 && iy < is.h && ix >= 0 && ix < is.w)
+					acc += w[((oc * fs.h + ky) * fs.w + kx) * fs.c + ic] *
+					       in[((b * is.h + iy) * is.w + ix) * is.c + ic];
+			}
+			int32_t v = enpu_mbqm64(acc, m[oc], shifts[oc]);
+
+			v = v < p.act_min ? p.act_min : v > p.act_max ? p.act_max : v;
+			o1[((b * os.h + oy) * os.w + ox) * os.c + oc] = (int16_t)v;
+		}
+		ASSERT_EQ(0, enpu_conv2d_16x8(&p, in, n_in, w, n_w, bias,
+					      (size_t)p.filter.n, o2, n_out));
+		ASSERT_EQ(0, memcmp(o1, o2, n_out * 2));
+		free(in);
+		free(w);
+		free(o1);
+		free(o2);
+		free(m);
+		free(shifts);
+		free(bias32);
+	}
+}
+
+TEST(fully_connected_16x8_validation)
+{
+	struct enpu_fc_params p = {
+		.batches = 2, .input_depth = 16, .output_depth = 4,
+		.act_min = -32768, .act_max = 32767,
+		.multipliers = g_mult, .shifts = g_shift, .num_quant = 1,
+	};
+	struct enpu_fc_params q;
+
+	g_mult[0] = 1 << 30;
+	g_shift[0] = -3;
+	ASSERT_EQ(0, enpu_fully_connected_16x8(&p, g_in16, 32, g_w, 64, NULL, 0,
+					       g_out16, 8));
+	q = p; q.num_quant = 3;
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&q, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 8));
+	q = p; q.act_max = 32768;
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&q, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 8));
+	q = p; q.output_zero_point = -32769;
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&q, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 8));
+	g_shift[0] = 8;
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&p, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 8));
+	g_shift[0] = -3;
+	q = p; q.input_depth = 1 << 24; q.output_depth = 1 << 24;
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&q, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 8));
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&p, g_in16, 31, g_w, 64, NULL,
+						    0, g_out16, 8));
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&p, g_in16, 32, g_w, 64,
+						    g_bias64, 3, g_out16, 8));
+	EXPECT_REJECTED16(enpu_fully_connected_16x8(&p, g_in16, 32, g_w, 64, NULL,
+						    0, g_out16, 7));
+}
+
+TEST(add_int16)
+{
+	struct enpu_add_params p;
+
+	memset(&p, 0, sizeof(p));
+	ASSERT_EQ(0, enpu_add_int16_derive(2e-4f, 1e-4f, 3e-4f, &p));
+	ASSERT_EQ(15, p.left_shift);
+	p.act_min = -32768;
+	p.act_max = 32767;
+	p.input1 = (struct enpu_shape){ 2, { 3, 4 } };
+	p.input2 = (struct enpu_shape){ 1, { 4 } };
+	p.output = p.input1;
+	for (int i = 0; i < 12; i++)
+		g_in16[i] = (int16_t)(i * 5000 - 30000);
+	for (int i = 0; i < 4; i++)
+		g_in16[100 + i] = (int16_t)(i * 10000 - 32768);
+	ASSERT_EQ(0, enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 4, g_out16, 12));
+	for (int i = 0; i < 12; i++) {
+		/* 2x + y in units of 3e-4 at the output */
+		const double want = (2e-4 * g_in16[i] + 1e-4 * g_in16[100 + i % 4]) / 3e-4;
+		const double clamped = want > 32767 ? 32767 : want < -32768 ? -32768 : want;
+
+		ASSERT_TRUE(g_out16[i] - clamped < 1.01 && clamped - g_out16[i] < 1.01);
+	}
+	p.output_zero_point = 32768;
+	EXPECT_REJECTED16(enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 4, g_out16, 12));
+	p.output_zero_point = 0;
+	p.act_min = -32769;
+	EXPECT_REJECTED16(enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 4, g_out16, 12));
+	p.act_min = -32768;
+	EXPECT_REJECTED16(enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 3, g_out16, 12));
+	EXPECT_REJECTED16(enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 4, g_out16, 11));
+	p.input2 = (struct enpu_shape){ 1, { 3 } };
+	EXPECT_REJECTED16(enpu_add_int16(&p, g_in16, 12, g_in16 + 100, 4, g_out16, 12));
+}
+
 TEST_HARNESS_MAIN
