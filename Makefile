@@ -269,20 +269,28 @@ $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# TFLite models of the newer operators: refusals and a PyTorch-style head.
+HOST_TESTS += $(BUILD)/tests/host/tflite_ops_test
+$(BUILD)/tests/host/tflite_ops_test: tests/host/tflite_ops_test.c tests/fuzz/tflite_forge.h \
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
 # Every golden case through the public graph API: CPU backend on the host,
 # NPU through the driver in the VM (the goldens are staged into the guest).
-GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c \
+GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c tests/host/golden_tflite.c \
 	tests/host/golden.c tests/host/golden_placement.c
 HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
 $(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-Itests/host,$(GRAPH_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
 $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB) | $(KROOT)/.complete
+		tests/fuzz/tflite_forge.h $(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
 		-Ilibedgenpu/include -Itests/host,$(GRAPH_GOLDEN_SRCS), \

@@ -81,6 +81,50 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 		return enpu_dequantize_i8(in0, x->count, p->q_scale, p->q_in_zp, out);
 	case ENPU_LAYER_MEAN:
 		return enpu_mean(&p->p.mean, in0, x->count, out, o->count);
+	case ENPU_LAYER_RELU:
+		return enpu_relu(&p->p.relu, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_RELU6:
+		return enpu_relu6(&p->p.relu6, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_LEAKY_RELU:
+		return enpu_leaky_relu(&p->p.leaky_relu, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_LOGISTIC:
+		return enpu_logistic(&p->p.logistic, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_TANH:
+		return enpu_tanh(&p->p.tanh, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_HARD_SWISH:
+		return enpu_hard_swish(&p->p.hard_swish, p->count, in0, x->count, out, o->count);
+	case ENPU_LAYER_MUL:
+		return enpu_mul_i8(&p->p.mul, in0, x->count, in1, in1_len, out, o->count);
+	case ENPU_LAYER_SUB:
+		return enpu_sub(&p->p.sub, in0, x->count, in1, in1_len, out, o->count);
+	case ENPU_LAYER_MAXIMUM:
+		return enpu_maximum(&p->p.minmax, in0, x->count, in1, in1_len, out, o->count);
+	case ENPU_LAYER_MINIMUM:
+		return enpu_minimum(&p->p.minmax, in0, x->count, in1, in1_len, out, o->count);
+	case ENPU_LAYER_TRANSPOSE:
+		return enpu_transpose(&p->p.transpose, in0, x->count, out, o->count);
+	case ENPU_LAYER_STRIDED_SLICE:
+		return enpu_strided_slice(&p->p.strided_slice, in0, x->count, out, o->count);
+	case ENPU_LAYER_SPLIT:
+		/* its input is the second: the first is the axis */
+		return enpu_strided_slice(&p->p.strided_slice, in1, in1_len, out, o->count);
+	case ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR:
+		return enpu_resize_nearest_neighbor(&p->p.resize, in0, x->count, out, o->count);
+	case ENPU_LAYER_RESIZE_BILINEAR:
+		return enpu_resize_bilinear(&p->p.resize, in0, x->count, out, o->count);
+	case ENPU_LAYER_REDUCE_MAX:
+		return enpu_reduce_max(&p->p.reduce_max, in0, x->count, out, o->count);
+	case ENPU_LAYER_SUM:
+		return enpu_sum(&p->p.sum, in0, x->count, out, o->count);
+	case ENPU_LAYER_TRANSPOSE_CONV: {
+		/* (output_shape, weights, input[, bias]) */
+		const struct enpu_gtensor *tb = p->num_in > 3 && p->in[3] >= 0 ?
+						&g->tensors[p->in[3]] : NULL;
+
+		return enpu_transpose_conv(&p->p.tconv, buf[p->in[2]], g->tensors[p->in[2]].count,
+					   in1, in1_len, tb ? buf[p->in[3]] : NULL,
+					   tb ? tb->count : 0, out, o->count);
+	}
 	}
 	return -EINVAL;
 }

@@ -405,6 +405,24 @@ ENPU_EXPORT const char *enpu_layer_type_name(enum enpu_layer_type type)
 	case ENPU_LAYER_QUANTIZE: return "QUANTIZE";
 	case ENPU_LAYER_DEQUANTIZE: return "DEQUANTIZE";
 	case ENPU_LAYER_MEAN: return "MEAN";
+	case ENPU_LAYER_RELU: return "RELU";
+	case ENPU_LAYER_RELU6: return "RELU6";
+	case ENPU_LAYER_LEAKY_RELU: return "LEAKY_RELU";
+	case ENPU_LAYER_LOGISTIC: return "LOGISTIC";
+	case ENPU_LAYER_TANH: return "TANH";
+	case ENPU_LAYER_HARD_SWISH: return "HARD_SWISH";
+	case ENPU_LAYER_MUL: return "MUL";
+	case ENPU_LAYER_SUB: return "SUB";
+	case ENPU_LAYER_MAXIMUM: return "MAXIMUM";
+	case ENPU_LAYER_MINIMUM: return "MINIMUM";
+	case ENPU_LAYER_TRANSPOSE: return "TRANSPOSE";
+	case ENPU_LAYER_STRIDED_SLICE: return "STRIDED_SLICE";
+	case ENPU_LAYER_SPLIT: return "SPLIT";
+	case ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR: return "RESIZE_NEAREST_NEIGHBOR";
+	case ENPU_LAYER_RESIZE_BILINEAR: return "RESIZE_BILINEAR";
+	case ENPU_LAYER_REDUCE_MAX: return "REDUCE_MAX";
+	case ENPU_LAYER_SUM: return "SUM";
+	case ENPU_LAYER_TRANSPOSE_CONV: return "TRANSPOSE_CONV";
 	}
 	return "";
 }

@@ -51,7 +51,23 @@ struct enpu_prep {
 		struct enpu_pad_params pad;
 		struct enpu_softmax_params softmax;
 		struct enpu_mean_params mean;
+		struct enpu_relu_params relu;
+		struct enpu_relu6_params relu6;
+		struct enpu_leaky_relu_params leaky_relu;
+		struct enpu_logistic_params logistic;
+		struct enpu_tanh_params tanh;
+		struct enpu_hard_swish_params hard_swish;
+		struct enpu_mul_params mul;
+		struct enpu_sub_params sub;
+		struct enpu_minmax_params minmax;
+		struct enpu_transpose_params transpose;
+		struct enpu_strided_slice_params strided_slice;	/* and SPLIT */
+		struct enpu_resize_params resize;
+		struct enpu_reduce_max_params reduce_max;
+		struct enpu_sum_params sum;
+		struct enpu_transpose_conv_params tconv;
 	} p;
+	size_t count;		/* element-wise layers: elements */
 	int32_t *mult;		/* owned: per-channel multipliers ... */
 	int32_t *shift;		/* ... and shifts */
 	size_t num_quant;
@@ -60,7 +76,7 @@ struct enpu_prep {
 	float q_scale;
 	int32_t q_in_zp, q_out_zp, q_mult, q_shift;
 	int32_t softmax_outer, softmax_depth;
-	int32_t *mean_axes;	/* owned */
+	int32_t *mean_axes;	/* owned: MEAN's, REDUCE_MAX's and SUM's axes */
 	uint64_t macs;
 };
 

@@ -4,7 +4,7 @@
  * back with everything in it checked, so that a file from anywhere (a
  * workstation, the compile cache, a hostile user) can at worst be refused.
  *
- * Format 1.0. All integers little-endian, floats as their IEEE-754 bits.
+ * Format 1.1. All integers little-endian, floats as their IEEE-754 bits.
  *
  *   header, 64 bytes
  *     0  magic "ENPUMODL"
@@ -44,6 +44,10 @@
  *              relocations, the words (addresses as offsets into the
  *              weights buffer or the arena), the relocations (word << 1 |
  *              1 for the arena)
+ *   8 LAYER_OPTIONS (format 1.1; a 1.0 file has none: all zero) u32
+ *              count (the layers'), each 8 x i32: alpha (f32),
+ *              align_corners, half_pixel_centers, begin_mask, end_mask,
+ *              shrink_axis_mask, num_splits, split_index
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,16 +66,17 @@
 #define SEC_OPTIONAL	(1u << 31)
 
 enum { SEC_INFO = 1, SEC_TENSORS, SEC_LAYERS, SEC_IO, SEC_PLAN, SEC_WEIGHTS, SEC_STREAMS,
-       SEC_COUNT };
+       SEC_LAYER_OPTIONS, SEC_COUNT };
 
 static const char *const sec_name[SEC_COUNT] = {
-	"?", "INFO", "TENSORS", "LAYERS", "IO", "PLAN", "WEIGHTS", "STREAMS",
+	"?", "INFO", "TENSORS", "LAYERS", "IO", "PLAN", "WEIGHTS", "STREAMS", "LAYER_OPTIONS",
 };
 
 #define MAX_TENSORS	(1u << 20)
 #define MAX_LAYERS	(1u << 20)
 #define MAX_NAME	4096
 #define LAYER_WORDS	23
+#define LAYER_OPTION_WORDS	8
 
 /* ---- writing -------------------------------------------------------------- */
 
@@ -251,6 +256,25 @@ static void write_layers(struct wbuf *b, const struct enpu_model *m)
 	}
 }
 
+static void write_layer_options(struct wbuf *b, const struct enpu_model *m)
+{
+	size_t i;
+
+	put_u32(b, (uint32_t)m->g->num_layers);
+	for (i = 0; i < m->g->num_layers; i++) {
+		const struct enpu_layer_desc *l = &m->g->layers[i];
+
+		put_f32(b, l->alpha);
+		put_u32(b, (uint32_t)l->align_corners);
+		put_u32(b, (uint32_t)l->half_pixel_centers);
+		put_u32(b, (uint32_t)l->begin_mask);
+		put_u32(b, (uint32_t)l->end_mask);
+		put_u32(b, (uint32_t)l->shrink_axis_mask);
+		put_u32(b, (uint32_t)l->num_splits);
+		put_u32(b, (uint32_t)l->split_index);
+	}
+}
+
 static void write_io(struct wbuf *b, const struct enpu_graph *g)
 {
 	size_t i;
@@ -349,6 +373,9 @@ int enpu_file_write(const struct enpu_model *m, void **data, size_t *size)
 	sec_end(&b, at, &count);
 	at = sec_begin(&b, SEC_LAYERS);
 	write_layers(&b, m);
+	sec_end(&b, at, &count);
+	at = sec_begin(&b, SEC_LAYER_OPTIONS);
+	write_layer_options(&b, m);
 	sec_end(&b, at, &count);
 	at = sec_begin(&b, SEC_IO);
 	write_io(&b, m->g);
@@ -458,6 +485,7 @@ static int room_for(struct rd *r, uint64_t count, uint64_t min)
 }
 
 struct file {
+	uint32_t minor;			/* the format's minor version */
 	struct rd sec[SEC_COUNT];
 	int have[SEC_COUNT];
 	char version[16];
@@ -480,6 +508,7 @@ static int read_header(const uint8_t *p, size_t size, struct file *f)
 	r.pos = 8;
 	major = (uint32_t)get_le(&r, 2);
 	minor = (uint32_t)get_le(&r, 2);
+	f->minor = minor;
 	if (major != ENPU_MODEL_FILE_VERSION_MAJOR || minor > ENPU_MODEL_FILE_VERSION_MINOR)
 		return enpu_fail(-EPROTONOSUPPORT, "compiled-model file format %u.%u; this "
 				 "library (%s) reads %u.0 to %u.%u: compile the model again "
@@ -534,7 +563,7 @@ static int read_header(const uint8_t *p, size_t size, struct file *f)
 		return enpu_fail(-EINVAL, "compiled model: %zu bytes after the last section",
 				 r.n - r.pos);
 	for (i = 1; i < SEC_COUNT; i++)
-		if (!f->have[i])
+		if (!f->have[i] && (i != SEC_LAYER_OPTIONS || f->minor >= 1))
 			return enpu_fail(-EINVAL, "compiled model: no %s section", sec_name[i]);
 	return 0;
 }
@@ -675,11 +704,14 @@ static int read_tensors(struct file *f, struct enpu_graph *g)
 static int read_layers(struct file *f, struct enpu_graph *g)
 {
 	struct rd *r = &f->sec[SEC_LAYERS];
+	struct rd *o = f->have[SEC_LAYER_OPTIONS] ? &f->sec[SEC_LAYER_OPTIONS] : NULL;
 	uint32_t n = get_u32(r), i;
 	int k;
 
 	if (n > MAX_LAYERS || !room_for(r, n, 4 * LAYER_WORDS))
 		return bad(r, "layer count out of range");
+	if (o && (get_u32(o) != n || !room_for(o, n, 4 * LAYER_OPTION_WORDS)))
+		return bad(o, "not one entry per layer");
 	for (i = 0; i < n; i++) {
 		struct enpu_layer_desc l = { 0 };
 
@@ -700,7 +732,17 @@ static int read_layers(struct file *f, struct enpu_graph *g)
 		l.axis = get_i32(r);
 		l.keep_dims = get_i32(r);
 		l.beta = get_f32(r);
-		if (r->bad)
+		if (o) {
+			l.alpha = get_f32(o);
+			l.align_corners = get_i32(o);
+			l.half_pixel_centers = get_i32(o);
+			l.begin_mask = get_i32(o);
+			l.end_mask = get_i32(o);
+			l.shrink_axis_mask = get_i32(o);
+			l.num_splits = get_i32(o);
+			l.split_index = get_i32(o);
+		}
+		if (r->bad || (o && o->bad))
 			return -EINVAL;
 		if (enpu_graph_add_layer(g, &l) < 0) {
 			char e[400];
@@ -709,6 +751,8 @@ static int read_layers(struct file *f, struct enpu_graph *g)
 			return bad(r, e);
 		}
 	}
+	if (o && o->pos != o->n)
+		return bad(o, "bytes left over");
 	return r->pos == r->n ? 0 : bad(r, "bytes left over");
 }
 

@@ -91,6 +91,9 @@ struct enpu_npu {
 	uint64_t *spill_off;		/* per tensor: its arena copy across a cut */
 };
 
+/* Whether the NPU has commands for layers of type @t (compute or data movement). */
+int enpu_npu_runs_type(enum enpu_layer_type t);
+
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);

@@ -57,6 +57,11 @@ static int layer_is_dma(enum enpu_layer_type t)
 	       t == ENPU_LAYER_RESHAPE;
 }
 
+int enpu_npu_runs_type(enum enpu_layer_type t)
+{
+	return layer_is_compute(t) || layer_is_dma(t);
+}
+
 static int layer_has_weights(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_CONV_2D || t == ENPU_LAYER_DEPTHWISE_CONV_2D ||
@@ -133,7 +138,7 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	struct enpu_stream s = { 0 };
 	int ret;
 
-	if (!layer_is_compute(p->type) && !layer_is_dma(p->type)) {
+	if (!enpu_npu_runs_type(p->type)) {
 		snprintf(why, len, "the NPU has no instruction for %s",
 			 enpu_layer_type_name(p->type));
 		return 0;

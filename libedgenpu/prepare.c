@@ -12,227 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph.h"
 #include "internal.h"
-
-struct pctx {
-	const struct enpu_graph *g;
-	size_t idx;
-	const struct enpu_layer_desc *l;
-	struct enpu_prep *p;
-};
-
-static int bad(struct pctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int bad(struct pctx *c, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return enpu_fail(-EINVAL, "layer %zu (%s): %s", c->idx,
-			 enpu_layer_type_name(c->l->type), msg);
-}
-
-/*
- * After a derivation failed: names the scale that cannot be a multiplier
- * the kernels run (a shift past -31..31, TFLite's range) and its value.
- * @ws is NULL for a rescale (input scale / output scale).
- */
-static int bad_scale(struct pctx *c, float xs, const float *ws, size_t num_ws,
-		     float os, const char *what)
-{
-	int32_t mult;
-	int shift = 0;
-	size_t i;
-
-	for (i = 0; i < (ws ? num_ws : 1); i++) {
-		double real = (double)xs * (ws ? (double)ws[i] : 1.0) / (double)os;
-
-		if (!enpu_quantize_multiplier(real, &mult, &shift) &&
-		    shift >= -31 && shift <= 31)
-			continue;
-		if (ws)
-			return bad(c, "%s%s%zu: input scale %g x weight scale %g / output "
-				   "scale %g = %g needs a shift of %d, outside the -31..31 "
-				   "TFLite and the NPU support (are the scales corrupt?)", what,
-				   num_ws > 1 ? " of output channel " : "", num_ws > 1 ? i : 0,
-				   (double)xs, (double)ws[i], (double)os, real, shift);
-		return bad(c, "%s: input scale %g / output scale %g = %g needs a shift of "
-			   "%d, outside the -31..31 TFLite and the NPU support (are the "
-			   "scales corrupt?)", what, (double)xs, (double)os, real, shift);
-	}
-	return bad(c, "%s cannot be derived from scales %g and %g", what, (double)xs,
-		   (double)os);
-}
-
-static const char *dtype_name(enum enpu_dtype t)
-{
-	return t == ENPU_DTYPE_INT8 ? "int8" : t == ENPU_DTYPE_INT32 ? "int32" :
-	       t == ENPU_DTYPE_FLOAT32 ? "float32" : "?";
-}
-
-/* Input @k of the layer, checked: present, dtype, rank (-1: any). */
-static const struct enpu_gtensor *in(struct pctx *c, int k, enum enpu_dtype dt,
-				     int rank, const char *what)
-{
-	const struct enpu_gtensor *t;
-
-	if (k >= c->l->num_inputs || c->l->inputs[k] < 0) {
-		bad(c, "%s (input %d) is missing", what, k);
-		return NULL;
-	}
-	t = &c->g->tensors[c->l->inputs[k]];
-	if (t->dtype != dt) {
-		bad(c, "%s must be %s, tensor %d is %s", what, dtype_name(dt),
-		    c->l->inputs[k], dtype_name(t->dtype));
-		return NULL;
-	}
-	if (rank >= 0 && t->rank != rank) {
-		bad(c, "%s must have rank %d, tensor %d has rank %d", what, rank,
-		    c->l->inputs[k], t->rank);
-		return NULL;
-	}
-	return t;
-}
-
-static const struct enpu_gtensor *opt_in(struct pctx *c, int k)
-{
-	if (k >= c->l->num_inputs || c->l->inputs[k] < 0)
-		return NULL;
-	return &c->g->tensors[c->l->inputs[k]];
-}
-
-static const struct enpu_gtensor *out(struct pctx *c, enum enpu_dtype dt, int rank)
-{
-	const struct enpu_gtensor *t = &c->g->tensors[c->l->output];
-
-	if (t->dtype != dt) {
-		bad(c, "output must be %s, tensor %d is %s", dtype_name(dt),
-		    c->l->output, dtype_name(t->dtype));
-		return NULL;
-	}
-	if (rank >= 0 && t->rank != rank) {
-		bad(c, "output must have rank %d, tensor %d has rank %d", rank,
-		    c->l->output, t->rank);
-		return NULL;
-	}
-	return t;
-}
-
-static int per_tensor(struct pctx *c, const struct enpu_gtensor *t,
-		      const char *what, float *scale, int32_t *zp)
-{
-	*scale = 0;
-	*zp = 0;
-	if (t->num_scales != 1)
-		return bad(c, "%s needs per-tensor quantization (has %zu scales)",
-			   what, t->num_scales);
-	if (t->zero_points[0] < -128 || t->zero_points[0] > 127)
-		return bad(c, "%s zero point %d is outside int8", what,
-			   t->zero_points[0]);
-	*scale = t->scales[0];
-	*zp = t->zero_points[0];
-	return 0;
-}
-
-static int act_range(struct pctx *c, float scale, int32_t zp, int32_t *lo,
-		     int32_t *hi)
-{
-	static const enum enpu_activation map[] = {
-		[ENPU_FUSED_NONE] = ENPU_ACT_NONE,
-		[ENPU_FUSED_RELU] = ENPU_ACT_RELU,
-		[ENPU_FUSED_RELU_N1_TO_1] = ENPU_ACT_RELU_N1_TO_1,
-		[ENPU_FUSED_RELU6] = ENPU_ACT_RELU6,
-	};
-
-	if ((unsigned int)c->l->activation >= sizeof(map) / sizeof(map[0]))
-		return bad(c, "unknown fused activation %d", c->l->activation);
-	if (enpu_activation_range_int8(map[c->l->activation], scale, zp, lo, hi))
-		return bad(c, "activation range cannot be derived for the output quantization");
-	return 0;
-}
-
-static int padding_type(struct pctx *c, enum enpu_padding *pad)
-{
-	if (c->l->padding == ENPU_SAME)
-		*pad = ENPU_PADDING_SAME;
-	else if (c->l->padding == ENPU_VALID)
-		*pad = ENPU_PADDING_VALID;
-	else
-		return bad(c, "padding must be ENPU_SAME or ENPU_VALID");
-	return 0;
-}
-
-/* Output size along one axis, checked against the output tensor. */
-static int spatial(struct pctx *c, enum enpu_padding pad, int32_t in_size,
-		   int32_t k, int32_t stride, int32_t dil, int32_t want,
-		   const char *axis, int32_t *before)
-{
-	int32_t got;
-
-	if (stride < 1 || dil < 1)
-		return bad(c, "%s stride %d / dilation %d must be >= 1", axis,
-			   stride, dil);
-	if (enpu_compute_padding(pad, in_size, k, stride, dil, &got, before, NULL) ||
-	    got < 1)
-		return bad(c, "%s: a %d-wide kernel does not fit an input of %d",
-			   axis, k, in_size);
-	if (got != want)
-		return bad(c, "output %s is %d, the layer computes %d", axis, want, got);
-	return 0;
-}
-
-static struct enpu_nhwc nhwc(const struct enpu_gtensor *t)
-{
-	struct enpu_nhwc s = { t->dims[0], t->dims[1], t->dims[2], t->dims[3] };
-
-	return s;
-}
-
-static int alloc_quant(struct pctx *c, size_t n)
-{
-	c->p->mult = calloc(n, sizeof(int32_t));
-	c->p->shift = calloc(n, sizeof(int32_t));
-	c->p->num_quant = n;
-	if (!c->p->mult || !c->p->shift)
-		return enpu_fail(-ENOMEM, "out of memory preparing layer %zu", c->idx);
-	return 0;
-}
-
-static int symmetric_weights(struct pctx *c, const struct enpu_gtensor *w)
-{
-	size_t i;
-
-	if (!w->data)
-		return bad(c, "weights must be a constant tensor");
-	if (!w->num_scales)
-		return bad(c, "weights are not quantized");
-	for (i = 0; i < w->num_scales; i++)
-		if (w->zero_points[i])
-			return bad(c, "weights must be symmetric (zero point %d)",
-				   w->zero_points[i]);
-	return 0;
-}
-
-static int bias_of(struct pctx *c, int k, int32_t channels,
-		   const int32_t **bias)
-{
-	const struct enpu_gtensor *b = opt_in(c, k);
-
-	*bias = NULL;
-	if (!b)
-		return 0;
-	if (b->dtype != ENPU_DTYPE_INT32 || b->rank != 1 || b->dims[0] != channels)
-		return bad(c, "bias must be int32 [%d]", channels);
-	if (!b->data)
-		return bad(c, "bias must be a constant tensor");
-	*bias = b->data;
-	return 0;
-}
+#include "prepare.h"
 
 static int prep_conv(struct pctx *c, int depthwise)
 {
@@ -245,53 +26,53 @@ static int prep_conv(struct pctx *c, int depthwise)
 	int32_t dw = c->l->dilation_w ? c->l->dilation_w : 1;
 	int ret;
 
-	if (!(x = in(c, 0, ENPU_DTYPE_INT8, 4, "input")) ||
-	    !(w = in(c, 1, ENPU_DTYPE_INT8, 4, "filter")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, 4)))
+	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, 4, "input")) ||
+	    !(w = pc_in(c, 1, ENPU_DTYPE_INT8, 4, "filter")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, 4)))
 		return -EINVAL;
-	if ((ret = symmetric_weights(c, w)) ||
-	    (ret = per_tensor(c, x, "input", &xs, &xz)) ||
-	    (ret = per_tensor(c, o, "output", &os, &oz)) ||
-	    (ret = padding_type(c, &pad)))
+	if ((ret = pc_symmetric_weights(c, w)) ||
+	    (ret = pc_per_tensor(c, x, "input", &xs, &xz)) ||
+	    (ret = pc_per_tensor(c, o, "output", &os, &oz)) ||
+	    (ret = pc_padding_type(c, &pad)))
 		return ret;
 	cout = depthwise ? w->dims[3] : w->dims[0];
 	if (o->dims[3] != cout)
-		return bad(c, "output has %d channels, the filter makes %d", o->dims[3], cout);
+		return pc_bad(c, "output has %d channels, the filter makes %d", o->dims[3], cout);
 	if (o->dims[0] != x->dims[0])
-		return bad(c, "output batch %d differs from input batch %d",
+		return pc_bad(c, "output batch %d differs from input batch %d",
 			   o->dims[0], x->dims[0]);
 	if (depthwise) {
 		if (w->dims[0] != 1)
-			return bad(c, "depthwise filter must be [1, h, w, channels]");
+			return pc_bad(c, "depthwise filter must be [1, h, w, channels]");
 		if (c->l->depth_multiplier < 1 ||
 		    (int64_t)x->dims[3] * c->l->depth_multiplier != cout)
-			return bad(c, "%d input channels x depth multiplier %d != %d output channels",
+			return pc_bad(c, "%d input channels x depth multiplier %d != %d output channels",
 				   x->dims[3], c->l->depth_multiplier, cout);
 	} else if (w->dims[3] != x->dims[3]) {
-		return bad(c, "filter has %d input channels, the input %d",
+		return pc_bad(c, "filter has %d input channels, the input %d",
 			   w->dims[3], x->dims[3]);
 	}
 	if (w->num_scales != 1 && w->num_scales != (size_t)cout)
-		return bad(c, "filter has %zu scales for %d output channels",
+		return pc_bad(c, "filter has %zu scales for %d output channels",
 			   w->num_scales, cout);
-	if ((ret = spatial(c, pad, x->dims[1], w->dims[1], c->l->stride_h, dh,
+	if ((ret = pc_spatial(c, pad, x->dims[1], w->dims[1], c->l->stride_h, dh,
 			   o->dims[1], "height", &pt)) ||
-	    (ret = spatial(c, pad, x->dims[2], w->dims[2], c->l->stride_w, dw,
+	    (ret = pc_spatial(c, pad, x->dims[2], w->dims[2], c->l->stride_w, dw,
 			   o->dims[2], "width", &pl)) ||
-	    (ret = bias_of(c, 2, cout, &bias)) ||
-	    (ret = act_range(c, os, oz, &lo, &hi)) ||
-	    (ret = alloc_quant(c, (size_t)cout)))
+	    (ret = pc_bias_of(c, 2, cout, &bias)) ||
+	    (ret = pc_act_range(c, os, oz, &lo, &hi)) ||
+	    (ret = pc_alloc_quant(c, (size_t)cout)))
 		return ret;
 	if (enpu_derive_per_channel(xs, w->scales, w->num_scales, os, c->p->mult,
 				    c->p->shift, (size_t)cout))
-		return bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
+		return pc_bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
 
 	if (depthwise) {
 		struct enpu_dwconv2d_params *p = &c->p->p.dw;
 
-		p->input = nhwc(x);
-		p->filter = nhwc(w);
-		p->output = nhwc(o);
+		p->input = pc_nhwc(x);
+		p->filter = pc_nhwc(w);
+		p->output = pc_nhwc(o);
 		p->depth_multiplier = c->l->depth_multiplier;
 		p->stride_h = c->l->stride_h;
 		p->stride_w = c->l->stride_w;
@@ -310,9 +91,9 @@ static int prep_conv(struct pctx *c, int depthwise)
 	} else {
 		struct enpu_conv2d_params *p = &c->p->p.conv;
 
-		p->input = nhwc(x);
-		p->filter = nhwc(w);
-		p->output = nhwc(o);
+		p->input = pc_nhwc(x);
+		p->filter = pc_nhwc(w);
+		p->output = pc_nhwc(o);
 		p->stride_h = c->l->stride_h;
 		p->stride_w = c->l->stride_w;
 		p->dilation_h = dh;
@@ -341,36 +122,36 @@ static int prep_fc(struct pctx *c)
 	size_t batches;
 	int ret;
 
-	if (!(x = in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
-	    !(w = in(c, 1, ENPU_DTYPE_INT8, 2, "weights")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, -1)))
+	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
+	    !(w = pc_in(c, 1, ENPU_DTYPE_INT8, 2, "weights")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, -1)))
 		return -EINVAL;
-	if ((ret = symmetric_weights(c, w)) ||
-	    (ret = per_tensor(c, x, "input", &xs, &xz)) ||
-	    (ret = per_tensor(c, o, "output", &os, &oz)))
+	if ((ret = pc_symmetric_weights(c, w)) ||
+	    (ret = pc_per_tensor(c, x, "input", &xs, &xz)) ||
+	    (ret = pc_per_tensor(c, o, "output", &os, &oz)))
 		return ret;
 	if (o->rank < 1)
-		return bad(c, "output must have rank >= 1");
+		return pc_bad(c, "output must have rank >= 1");
 	depth = w->dims[1];
 	outs = o->dims[o->rank - 1];
 	batches = o->count / (size_t)outs;
 	if (outs != w->dims[0])
-		return bad(c, "output depth %d differs from the weights' %d rows",
+		return pc_bad(c, "output depth %d differs from the weights' %d rows",
 			   outs, w->dims[0]);
 	if (x->count != batches * (size_t)depth)
-		return bad(c, "input has %zu elements, %zu batches x %d expected",
+		return pc_bad(c, "input has %zu elements, %zu batches x %d expected",
 			   x->count, batches, depth);
 	if (w->num_scales != 1 && w->num_scales != (size_t)outs)
-		return bad(c, "weights have %zu scales for %d outputs", w->num_scales, outs);
-	if ((ret = bias_of(c, 2, outs, &bias)) ||
-	    (ret = act_range(c, os, oz, &lo, &hi)) ||
-	    (ret = alloc_quant(c, w->num_scales)))
+		return pc_bad(c, "weights have %zu scales for %d outputs", w->num_scales, outs);
+	if ((ret = pc_bias_of(c, 2, outs, &bias)) ||
+	    (ret = pc_act_range(c, os, oz, &lo, &hi)) ||
+	    (ret = pc_alloc_quant(c, w->num_scales)))
 		return ret;
 	if (w->num_scales > 1 ?
 	    enpu_derive_per_channel(xs, w->scales, w->num_scales, os, c->p->mult,
 				    c->p->shift, w->num_scales) :
 	    enpu_derive_fc_per_tensor(xs, w->scales[0], os, c->p->mult, c->p->shift))
-		return bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
+		return pc_bad_scale(c, xs, w->scales, w->num_scales, os, "requantization");
 	p->batches = (int32_t)batches;
 	p->input_depth = depth;
 	p->output_depth = outs;
@@ -385,12 +166,6 @@ static int prep_fc(struct pctx *c)
 	return 0;
 }
 
-static void to_shape(const struct enpu_gtensor *t, struct enpu_shape *s)
-{
-	s->rank = t->rank;
-	memcpy(s->dims, t->dims, sizeof(s->dims));
-}
-
 static int prep_add(struct pctx *c)
 {
 	const struct enpu_gtensor *a, *b, *o;
@@ -398,13 +173,13 @@ static int prep_add(struct pctx *c)
 	float as, bs, os;
 	int i, ret;
 
-	if (!(a = in(c, 0, ENPU_DTYPE_INT8, -1, "first operand")) ||
-	    !(b = in(c, 1, ENPU_DTYPE_INT8, -1, "second operand")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, -1)))
+	if (!(a = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "first operand")) ||
+	    !(b = pc_in(c, 1, ENPU_DTYPE_INT8, -1, "second operand")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, -1)))
 		return -EINVAL;
-	if ((ret = per_tensor(c, a, "first operand", &as, &p->input1_zero_point)) ||
-	    (ret = per_tensor(c, b, "second operand", &bs, &p->input2_zero_point)) ||
-	    (ret = per_tensor(c, o, "output", &os, &p->output_zero_point)))
+	if ((ret = pc_per_tensor(c, a, "first operand", &as, &p->input1_zero_point)) ||
+	    (ret = pc_per_tensor(c, b, "second operand", &bs, &p->input2_zero_point)) ||
+	    (ret = pc_per_tensor(c, o, "output", &os, &p->output_zero_point)))
 		return ret;
 	/* right-aligned broadcasting: each operand dim is 1 or the output's */
 	for (i = 1; i <= o->rank; i++) {
@@ -414,32 +189,17 @@ static int prep_add(struct pctx *c)
 
 		if ((ad != od && ad != 1) || (bd != od && bd != 1) ||
 		    (ad != od && bd != od))
-			return bad(c, "shapes do not broadcast to the output at dimension %d",
+			return pc_bad(c, "shapes do not broadcast to the output at dimension %d",
 				   o->rank - i);
 	}
 	if (a->rank > o->rank || b->rank > o->rank)
-		return bad(c, "an operand has a higher rank than the output");
-	to_shape(a, &p->input1);
-	to_shape(b, &p->input2);
-	to_shape(o, &p->output);
+		return pc_bad(c, "an operand has a higher rank than the output");
+	pc_to_shape(a, &p->input1);
+	pc_to_shape(b, &p->input2);
+	pc_to_shape(o, &p->output);
 	if (enpu_add_derive(as, bs, os, p))
-		return bad(c, "scales give a multiplier of 1 or more (TFLite refuses these too)");
-	return act_range(c, os, p->output_zero_point, &p->act_min, &p->act_max);
-}
-
-static int same_quant(struct pctx *c, const struct enpu_gtensor *a,
-		      const struct enpu_gtensor *b, const char *what)
-{
-	float sa = 0, sb = 0;
-	int32_t za = 0, zb = 0;
-	int ret;
-
-	if ((ret = per_tensor(c, a, what, &sa, &za)) ||
-	    (ret = per_tensor(c, b, "output", &sb, &zb)))
-		return ret;
-	if (sa != sb || za != zb)
-		return bad(c, "%s and output must share scale and zero point", what);
-	return 0;
+		return pc_bad(c, "scales give a multiplier of 1 or more (TFLite refuses these too)");
+	return pc_act_range(c, os, p->output_zero_point, &p->act_min, &p->act_max);
 }
 
 static int prep_pool(struct pctx *c)
@@ -449,25 +209,25 @@ static int prep_pool(struct pctx *c)
 	enum enpu_padding pad = ENPU_PADDING_VALID;
 	int ret;
 
-	if (!(x = in(c, 0, ENPU_DTYPE_INT8, 4, "input")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, 4)))
+	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, 4, "input")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, 4)))
 		return -EINVAL;
-	if ((ret = same_quant(c, x, o, "input")) ||
-	    (ret = padding_type(c, &pad)))
+	if ((ret = pc_same_quant(c, x, o, "input")) ||
+	    (ret = pc_padding_type(c, &pad)))
 		return ret;
 	if (c->l->filter_h < 1 || c->l->filter_w < 1)
-		return bad(c, "filter %dx%d", c->l->filter_h, c->l->filter_w);
+		return pc_bad(c, "filter %dx%d", c->l->filter_h, c->l->filter_w);
 	if (o->dims[0] != x->dims[0] || o->dims[3] != x->dims[3])
-		return bad(c, "output batch/channels differ from the input's");
-	if ((ret = spatial(c, pad, x->dims[1], c->l->filter_h, c->l->stride_h, 1,
+		return pc_bad(c, "output batch/channels differ from the input's");
+	if ((ret = pc_spatial(c, pad, x->dims[1], c->l->filter_h, c->l->stride_h, 1,
 			   o->dims[1], "height", &p->pad_top)) ||
-	    (ret = spatial(c, pad, x->dims[2], c->l->filter_w, c->l->stride_w, 1,
+	    (ret = pc_spatial(c, pad, x->dims[2], c->l->filter_w, c->l->stride_w, 1,
 			   o->dims[2], "width", &p->pad_left)) ||
-	    (ret = act_range(c, o->scales[0], o->zero_points[0], &p->act_min,
+	    (ret = pc_act_range(c, o->scales[0], o->zero_points[0], &p->act_min,
 			     &p->act_max)))
 		return ret;
-	p->input = nhwc(x);
-	p->output = nhwc(o);
+	p->input = pc_nhwc(x);
+	p->output = pc_nhwc(o);
 	p->filter_h = c->l->filter_h;
 	p->filter_w = c->l->filter_w;
 	p->stride_h = c->l->stride_h;
@@ -477,14 +237,14 @@ static int prep_pool(struct pctx *c)
 
 static int prep_reshape(struct pctx *c)
 {
-	const struct enpu_gtensor *x = in(c, 0, ENPU_DTYPE_INT8, -1, "input");
-	const struct enpu_gtensor *o = out(c, ENPU_DTYPE_INT8, -1);
+	const struct enpu_gtensor *x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input");
+	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_INT8, -1);
 
 	if (!x || !o)
 		return -EINVAL;
 	if (x->count != o->count)
-		return bad(c, "%zu elements cannot become %zu", x->count, o->count);
-	return same_quant(c, x, o, "input");
+		return pc_bad(c, "%zu elements cannot become %zu", x->count, o->count);
+	return pc_same_quant(c, x, o, "input");
 }
 
 static int prep_pad(struct pctx *c)
@@ -495,68 +255,68 @@ static int prep_pad(struct pctx *c)
 	const int32_t *pd;
 	int i, ret;
 
-	if (!(x = in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
-	    !(pads = in(c, 1, ENPU_DTYPE_INT32, 2, "paddings")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, x->rank)))
+	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
+	    !(pads = pc_in(c, 1, ENPU_DTYPE_INT32, 2, "paddings")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, x->rank)))
 		return -EINVAL;
-	if ((ret = same_quant(c, x, o, "input")))
+	if ((ret = pc_same_quant(c, x, o, "input")))
 		return ret;
 	if (!pads->data || pads->dims[0] != x->rank || pads->dims[1] != 2)
-		return bad(c, "paddings must be a constant int32 [%d, 2]", x->rank);
+		return pc_bad(c, "paddings must be a constant int32 [%d, 2]", x->rank);
 	if (x->rank < 1)
-		return bad(c, "input must have rank >= 1");
+		return pc_bad(c, "input must have rank >= 1");
 	pd = pads->data;
-	to_shape(x, &p->input);
+	pc_to_shape(x, &p->input);
 	for (i = 0; i < x->rank; i++) {
 		p->before[i] = pd[2 * i];
 		p->after[i] = pd[2 * i + 1];
 	}
 	p->value = (int8_t)o->zero_points[0];
-	v = opt_in(c, 2);
+	v = pc_opt_in(c, 2);
 	if (v) {
 		if (v->dtype != ENPU_DTYPE_INT8 || v->count != 1 || !v->data)
-			return bad(c, "pad value must be a constant int8 scalar");
+			return pc_bad(c, "pad value must be a constant int8 scalar");
 		if (v->num_scales != 1 || v->scales[0] != o->scales[0] ||
 		    v->zero_points[0] != o->zero_points[0])
-			return bad(c, "pad value must share the output's quantization");
+			return pc_bad(c, "pad value must share the output's quantization");
 		p->value = *(const int8_t *)v->data;
 	}
 	if (enpu_pad_output_shape(p, &os))
-		return bad(c, "negative or oversized paddings");
+		return pc_bad(c, "negative or oversized paddings");
 	for (i = 0; i < x->rank; i++)
 		if (os.dims[i] != o->dims[i])
-			return bad(c, "output dimension %d is %d, padding makes %d", i,
+			return pc_bad(c, "output dimension %d is %d, padding makes %d", i,
 				   o->dims[i], os.dims[i]);
 	return 0;
 }
 
 static int prep_concat(struct pctx *c)
 {
-	const struct enpu_gtensor *o = out(c, ENPU_DTYPE_INT8, -1), *x;
+	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_INT8, -1), *x;
 	int32_t axis = c->l->axis, sum = 0;
 	int k, i, ret;
 
 	if (!o)
 		return -EINVAL;
 	if (c->l->activation != ENPU_FUSED_NONE)
-		return bad(c, "a fused activation is not supported on int8 concatenation");
+		return pc_bad(c, "a fused activation is not supported on int8 concatenation");
 	if (axis < 0)
 		axis += o->rank;
 	if (axis < 0 || axis >= o->rank)
-		return bad(c, "axis %d is outside rank %d", c->l->axis, o->rank);
+		return pc_bad(c, "axis %d is outside rank %d", c->l->axis, o->rank);
 	for (k = 0; k < c->l->num_inputs; k++) {
-		if (!(x = in(c, k, ENPU_DTYPE_INT8, o->rank, "input")))
+		if (!(x = pc_in(c, k, ENPU_DTYPE_INT8, o->rank, "input")))
 			return -EINVAL;
-		if ((ret = same_quant(c, x, o, "every input")))
+		if ((ret = pc_same_quant(c, x, o, "every input")))
 			return ret;
 		for (i = 0; i < o->rank; i++)
 			if (i != axis && x->dims[i] != o->dims[i])
-				return bad(c, "input %d differs from the output at dimension %d",
+				return pc_bad(c, "input %d differs from the output at dimension %d",
 					   k, i);
 		sum += x->dims[axis];
 	}
 	if (sum != o->dims[axis])
-		return bad(c, "inputs add up to %d along axis %d, the output has %d",
+		return pc_bad(c, "inputs add up to %d along axis %d, the output has %d",
 			   sum, axis, o->dims[axis]);
 	c->p->concat_axis = axis;
 	return 0;
@@ -564,23 +324,23 @@ static int prep_concat(struct pctx *c)
 
 static int prep_softmax(struct pctx *c)
 {
-	const struct enpu_gtensor *x = in(c, 0, ENPU_DTYPE_INT8, -1, "input");
-	const struct enpu_gtensor *o = out(c, ENPU_DTYPE_INT8, -1);
+	const struct enpu_gtensor *x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input");
+	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_INT8, -1);
 	float xs;
 	int32_t xz;
 	int ret;
 
 	if (!x || !o)
 		return -EINVAL;
-	if ((ret = per_tensor(c, x, "input", &xs, &xz)))
+	if ((ret = pc_per_tensor(c, x, "input", &xs, &xz)))
 		return ret;
 	if (o->count != x->count || o->num_scales != 1 ||
 	    o->scales[0] != 1.0f / 256 || o->zero_points[0] != -128)
-		return bad(c, "int8 output must match the input's shape with scale 1/256, zero point -128");
+		return pc_bad(c, "int8 output must match the input's shape with scale 1/256, zero point -128");
 	if (x->rank < 1)
-		return bad(c, "input must have rank >= 1");
+		return pc_bad(c, "input must have rank >= 1");
 	if (enpu_softmax_derive(c->l->beta, xs, &c->p->p.softmax))
-		return bad(c, "beta %g with input scale %g cannot be represented",
+		return pc_bad(c, "beta %g with input scale %g cannot be represented",
 			   (double)c->l->beta, (double)xs);
 	c->p->softmax_depth = x->dims[x->rank - 1];
 	c->p->softmax_outer = (int32_t)(x->count / (size_t)c->p->softmax_depth);
@@ -589,38 +349,38 @@ static int prep_softmax(struct pctx *c)
 
 static int prep_quantize(struct pctx *c)
 {
-	const struct enpu_gtensor *x = opt_in(c, 0);
-	const struct enpu_gtensor *o = out(c, ENPU_DTYPE_INT8, -1);
+	const struct enpu_gtensor *x = pc_opt_in(c, 0);
+	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_INT8, -1);
 	float xs;
 	int ret;
 
 	if (!x || !o)
-		return x ? -EINVAL : bad(c, "input is missing");
+		return x ? -EINVAL : pc_bad(c, "input is missing");
 	if (x->count != o->count)
-		return bad(c, "input and output sizes differ");
-	if ((ret = per_tensor(c, o, "output", &c->p->q_scale, &c->p->q_out_zp)))
+		return pc_bad(c, "input and output sizes differ");
+	if ((ret = pc_per_tensor(c, o, "output", &c->p->q_scale, &c->p->q_out_zp)))
 		return ret;
 	if (x->dtype == ENPU_DTYPE_FLOAT32)
 		return 0;
 	if (x->dtype != ENPU_DTYPE_INT8)
-		return bad(c, "input must be float32 or int8");
-	if ((ret = per_tensor(c, x, "input", &xs, &c->p->q_in_zp)))
+		return pc_bad(c, "input must be float32 or int8");
+	if ((ret = pc_per_tensor(c, x, "input", &xs, &c->p->q_in_zp)))
 		return ret;
 	if (enpu_derive_rescale(xs, c->p->q_scale, &c->p->q_mult, &c->p->q_shift))
-		return bad_scale(c, xs, NULL, 0, c->p->q_scale, "requantization");
+		return pc_bad_scale(c, xs, NULL, 0, c->p->q_scale, "requantization");
 	return 0;
 }
 
 static int prep_dequantize(struct pctx *c)
 {
-	const struct enpu_gtensor *x = in(c, 0, ENPU_DTYPE_INT8, -1, "input");
-	const struct enpu_gtensor *o = out(c, ENPU_DTYPE_FLOAT32, -1);
+	const struct enpu_gtensor *x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input");
+	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_FLOAT32, -1);
 
 	if (!x || !o)
 		return -EINVAL;
 	if (x->count != o->count)
-		return bad(c, "input and output sizes differ");
-	return per_tensor(c, x, "input", &c->p->q_scale, &c->p->q_in_zp);
+		return pc_bad(c, "input and output sizes differ");
+	return pc_per_tensor(c, x, "input", &c->p->q_scale, &c->p->q_in_zp);
 }
 
 static int prep_mean(struct pctx *c)
@@ -631,26 +391,26 @@ static int prep_mean(struct pctx *c)
 	size_t n;
 	int ret;
 
-	if (!(x = in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
-	    !(axes = in(c, 1, ENPU_DTYPE_INT32, -1, "axes")) ||
-	    !(o = out(c, ENPU_DTYPE_INT8, -1)))
+	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
+	    !(axes = pc_in(c, 1, ENPU_DTYPE_INT32, -1, "axes")) ||
+	    !(o = pc_out(c, ENPU_DTYPE_INT8, -1)))
 		return -EINVAL;
 	if (!axes->data)
-		return bad(c, "axes must be a constant tensor");
-	if ((ret = per_tensor(c, x, "input", &xs, &p->input_zero_point)) ||
-	    (ret = per_tensor(c, o, "output", &os, &p->output_zero_point)))
+		return pc_bad(c, "axes must be a constant tensor");
+	if ((ret = pc_per_tensor(c, x, "input", &xs, &p->input_zero_point)) ||
+	    (ret = pc_per_tensor(c, o, "output", &os, &p->output_zero_point)))
 		return ret;
 	c->p->mean_axes = malloc(axes->count * sizeof(int32_t));
 	if (!c->p->mean_axes)
 		return enpu_fail(-ENOMEM, "out of memory");
 	memcpy(c->p->mean_axes, axes->data, axes->count * sizeof(int32_t));
-	to_shape(x, &p->input);
+	pc_to_shape(x, &p->input);
 	p->axes = c->p->mean_axes;
 	p->num_axes = axes->count;
 	if (enpu_derive_rescale(xs, os, &p->multiplier, &p->shift))
-		return bad_scale(c, xs, NULL, 0, os, "requantization");
+		return pc_bad_scale(c, xs, NULL, 0, os, "requantization");
 	if (enpu_mean_output_count(p, &n) || n != o->count)
-		return bad(c, "reducing these axes does not give the output's %zu elements",
+		return pc_bad(c, "reducing these axes does not give the output's %zu elements",
 			   o->count);
 	return 0;
 }
@@ -705,8 +465,36 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 	case ENPU_LAYER_MEAN:
 		ret = prep_mean(&c);
 		break;
+	case ENPU_LAYER_RELU:
+	case ENPU_LAYER_RELU6:
+	case ENPU_LAYER_LEAKY_RELU:
+	case ENPU_LAYER_LOGISTIC:
+	case ENPU_LAYER_TANH:
+	case ENPU_LAYER_HARD_SWISH:
+		ret = enpu_prepare_activation(&c);
+		break;
+	case ENPU_LAYER_MUL:
+	case ENPU_LAYER_SUB:
+	case ENPU_LAYER_MAXIMUM:
+	case ENPU_LAYER_MINIMUM:
+		ret = enpu_prepare_binary(&c);
+		break;
+	case ENPU_LAYER_TRANSPOSE:
+	case ENPU_LAYER_STRIDED_SLICE:
+	case ENPU_LAYER_SPLIT:
+	case ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR:
+	case ENPU_LAYER_RESIZE_BILINEAR:
+		ret = enpu_prepare_movement(&c);
+		break;
+	case ENPU_LAYER_REDUCE_MAX:
+	case ENPU_LAYER_SUM:
+		ret = enpu_prepare_reduce(&c);
+		break;
+	case ENPU_LAYER_TRANSPOSE_CONV:
+		ret = enpu_prepare_transpose_conv(&c);
+		break;
 	default:
-		ret = bad(&c, "unsupported layer type");
+		ret = pc_bad(&c, "unsupported layer type");
 	}
 	if (ret)
 		enpu_prep_free(prep);

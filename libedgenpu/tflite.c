@@ -18,6 +18,7 @@
 
 #include "graph.h"
 #include "internal.h"
+#include "npu.h"
 #include "tflite_names.h"
 
 #define TFL_MAX_DEPTH	8		/* nesting of tables we follow */
@@ -186,8 +187,13 @@ static char *field_string(struct fb *f, const struct tbl *t, unsigned int slot)
 enum {
 	TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONCATENATION = 2, TFL_CONV_2D = 3,
 	TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6, TFL_FULLY_CONNECTED = 9,
-	TFL_MAX_POOL_2D = 17, TFL_RESHAPE = 22, TFL_SOFTMAX = 25, TFL_PAD = 34,
-	TFL_MEAN = 40, TFL_PADV2 = 60, TFL_QUANTIZE = 114,
+	TFL_LOGISTIC = 14, TFL_MAX_POOL_2D = 17, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21,
+	TFL_RESHAPE = 22, TFL_RESIZE_BILINEAR = 23, TFL_SOFTMAX = 25, TFL_TANH = 28,
+	TFL_PAD = 34, TFL_TRANSPOSE = 39, TFL_MEAN = 40, TFL_SUB = 41, TFL_STRIDED_SLICE = 45,
+	TFL_SPLIT = 49, TFL_MAXIMUM = 55, TFL_MINIMUM = 57, TFL_PADV2 = 60,
+	TFL_TRANSPOSE_CONV = 67, TFL_SUM = 74, TFL_REDUCE_MAX = 82,
+	TFL_RESIZE_NEAREST_NEIGHBOR = 97, TFL_LEAKY_RELU = 98, TFL_QUANTIZE = 114,
+	TFL_HARD_SWISH = 117,
 };
 
 enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT16 = 7, TFL_INT8 = 9 };
@@ -430,7 +436,42 @@ static int options(struct reader *r, int32_t code, const struct tbl *o,
 			return fb_fail(f, "hybrid FULLY_CONNECTED (asymmetric_quantize_inputs) is not supported");
 		break;
 	case TFL_ADD:
+	case TFL_MUL:
+	case TFL_SUB:
 		l->activation = act(r, field_u8(f, o, 0, 0), &ok);
+		break;
+	case TFL_LEAKY_RELU: {
+		uint32_t bits = field_u32(f, o, 0, 0);
+
+		memcpy(&l->alpha, &bits, 4);
+		break;
+	}
+	case TFL_RESIZE_BILINEAR:
+		l->align_corners = field_u8(f, o, 2, 0);
+		l->half_pixel_centers = field_u8(f, o, 3, 0);
+		break;
+	case TFL_RESIZE_NEAREST_NEIGHBOR:
+		l->align_corners = field_u8(f, o, 0, 0);
+		l->half_pixel_centers = field_u8(f, o, 1, 0);
+		break;
+	case TFL_STRIDED_SLICE:
+		l->begin_mask = (int)field_u32(f, o, 0, 0);
+		l->end_mask = (int)field_u32(f, o, 1, 0);
+		if (field_u32(f, o, 2, 0) || field_u32(f, o, 3, 0))
+			return fb_fail(f, "STRIDED_SLICE with an ellipsis_mask or a new_axis_mask is "
+				       "not supported (TFLite-Micro does not run them either)");
+		l->shrink_axis_mask = (int)field_u32(f, o, 4, 0);
+		if (field_u8(f, o, 5, 0))
+			return fb_fail(f, "STRIDED_SLICE with offset true is not supported");
+		break;
+	case TFL_SPLIT:
+		l->num_splits = (int)field_u32(f, o, 0, 0);
+		break;
+	case TFL_TRANSPOSE_CONV:
+		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)field_u32(f, o, 1, 0);
+		l->stride_h = (int)field_u32(f, o, 2, 0);
+		l->activation = act(r, field_u8(f, o, 3, 0), &ok);
 		break;
 	case TFL_AVERAGE_POOL_2D:
 	case TFL_MAX_POOL_2D:
@@ -452,6 +493,8 @@ static int options(struct reader *r, int32_t code, const struct tbl *o,
 		l->activation = act(r, field_u8(f, o, 1, 0), &ok);
 		break;
 	case TFL_MEAN:
+	case TFL_SUM:
+	case TFL_REDUCE_MAX:
 		l->keep_dims = field_u8(f, o, 0, 0);
 		break;
 	}
@@ -475,8 +518,36 @@ static int layer_type(int32_t code, enum enpu_layer_type *t)
 	case TFL_QUANTIZE: *t = ENPU_LAYER_QUANTIZE; return 0;
 	case TFL_DEQUANTIZE: *t = ENPU_LAYER_DEQUANTIZE; return 0;
 	case TFL_MEAN: *t = ENPU_LAYER_MEAN; return 0;
+	case TFL_RELU: *t = ENPU_LAYER_RELU; return 0;
+	case TFL_RELU6: *t = ENPU_LAYER_RELU6; return 0;
+	case TFL_LEAKY_RELU: *t = ENPU_LAYER_LEAKY_RELU; return 0;
+	case TFL_LOGISTIC: *t = ENPU_LAYER_LOGISTIC; return 0;
+	case TFL_TANH: *t = ENPU_LAYER_TANH; return 0;
+	case TFL_HARD_SWISH: *t = ENPU_LAYER_HARD_SWISH; return 0;
+	case TFL_MUL: *t = ENPU_LAYER_MUL; return 0;
+	case TFL_SUB: *t = ENPU_LAYER_SUB; return 0;
+	case TFL_MAXIMUM: *t = ENPU_LAYER_MAXIMUM; return 0;
+	case TFL_MINIMUM: *t = ENPU_LAYER_MINIMUM; return 0;
+	case TFL_TRANSPOSE: *t = ENPU_LAYER_TRANSPOSE; return 0;
+	case TFL_STRIDED_SLICE: *t = ENPU_LAYER_STRIDED_SLICE; return 0;
+	case TFL_SPLIT: *t = ENPU_LAYER_SPLIT; return 0;
+	case TFL_RESIZE_NEAREST_NEIGHBOR: *t = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR; return 0;
+	case TFL_RESIZE_BILINEAR: *t = ENPU_LAYER_RESIZE_BILINEAR; return 0;
+	case TFL_REDUCE_MAX: *t = ENPU_LAYER_REDUCE_MAX; return 0;
+	case TFL_SUM: *t = ENPU_LAYER_SUM; return 0;
+	case TFL_TRANSPOSE_CONV: *t = ENPU_LAYER_TRANSPOSE_CONV; return 0;
 	}
 	return -1;
+}
+
+ENPU_EXPORT const char *enpu_tflite_operator(int code, enum enpu_op_support *support)
+{
+	enum enpu_layer_type t;
+
+	if (support)
+		*support = layer_type(code, &t) ? ENPU_OP_UNSUPPORTED :
+			   enpu_npu_runs_type(t) ? ENPU_OP_NPU : ENPU_OP_CPU;
+	return enpu_tfl_op_name(code);
 }
 
 /* The builtin code of operator @op (number @i). */
@@ -650,16 +721,23 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 	}
 	if (field_vec(f, &op, 2, 4, &n, &first) < 0)
 		return -EINVAL;
-	if (n != 1)
+	if (code == TFL_SPLIT && n != (uint32_t)l.num_splits)
+		return fb_fail(f, "operator %u (SPLIT): %u outputs for num_splits %d", i, n,
+			       l.num_splits);
+	if (code != TFL_SPLIT && n != 1)
 		return fb_fail(f, "operator %u (%s): %u outputs, 1 supported", i,
 			       tfl_op_name(code), n);
-	id = tensor(r, (int32_t)rd32(f, first));
-	if (id < 0)
-		return id;
-	l.output = id;
-	id = enpu_graph_add_layer(r->g, &l);
-	if (id < 0)
-		return fb_fail(f, "operator %u: %s", i, enpu_last_error());
+	/* a SPLIT's n outputs are n layers, each computing its own part */
+	for (k = 0; k < n; k++) {
+		id = tensor(r, (int32_t)rd32(f, first + 4 * k));
+		if (id < 0)
+			return id;
+		l.output = id;
+		l.split_index = (int)k;
+		id = enpu_graph_add_layer(r->g, &l);
+		if (id < 0)
+			return fb_fail(f, "operator %u: %s", i, enpu_last_error());
+	}
 	return 0;
 }
 

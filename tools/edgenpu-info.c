@@ -2,7 +2,7 @@
 /*
  * edgenpu-info: print what an EdgeNPU reports about itself.
  *
- *   edgenpu-info [-d /dev/accel/accelN] [--target] [--list] [-h]
+ *   edgenpu-info [-d /dev/accel/accelN] [--target] [--list] [--operators [--markdown]] [-h]
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,12 +17,15 @@
 
 static void usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [-d DEVICE] [--target] [--list]\n"
+	fprintf(f, "usage: %s [-d DEVICE] [--target] [--list] [--operators [--markdown]]\n"
 		"Print the identity and capabilities of an EdgeNPU.\n"
 		"  -d DEVICE  device node (default: first EdgeNPU, or $EDGENPU_DEVICE)\n"
 		"  --target   print the device as a compile target file, for\n"
 		"             edgenpu-compile --target FILE on a machine without it\n"
 		"  -l, --list every EdgeNPU of the machine, one line each\n"
+		"  --operators every TFLite builtin operator and where libedgenpu runs\n"
+		"             it: NPU, CPU or not supported (no device needed);\n"
+		"             --markdown as a table\n"
 		"  -h         this help\n", argv0);
 }
 
@@ -110,6 +113,29 @@ static int list_all(void)
 	return bad;
 }
 
+/* Every TFLite builtin the schema names, and where libedgenpu runs it. */
+static int print_operators(int markdown)
+{
+	static const char *const where[] = {
+		[ENPU_OP_UNSUPPORTED] = "not supported",
+		[ENPU_OP_CPU] = "CPU",
+		[ENPU_OP_NPU] = "NPU",
+	};
+	enum enpu_op_support s;
+	const char *name;
+	int code;
+
+	if (markdown)
+		printf("| code | TFLite operator | libedgenpu |\n|---|---|---|\n");
+	for (code = 0; code < 1024; code++) {
+		name = enpu_tflite_operator(code, &s);
+		if (!name)
+			continue;
+		printf(markdown ? "| %d | %s | %s |\n" : "%4d  %-32s %s\n", code, name, where[s]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct enpu_device_info info;
@@ -118,12 +144,14 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "target", no_argument, NULL, 'T' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "operators", no_argument, NULL, 'O' },
+		{ "markdown", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct enpu_target target;
 	const char *path = NULL;
-	int opt, ret, as_target = 0, list = 0;
+	int opt, ret, as_target = 0, list = 0, ops = 0, markdown = 0;
 	char caps[256];
 
 	while ((opt = getopt_long(argc, argv, "d:lh", lopts, NULL)) != -1) {
@@ -136,6 +164,12 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			as_target = 1;
+			break;
+		case 'O':
+			ops = 1;
+			break;
+		case 'M':
+			markdown = 1;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -151,6 +185,8 @@ int main(int argc, char **argv)
 	}
 	if (list)
 		return list_all();
+	if (ops)
+		return print_operators(markdown);
 
 	ret = enpu_open(&dev, path);
 	if (ret) {

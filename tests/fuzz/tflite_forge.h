@@ -33,10 +33,11 @@ enum {
 };
 enum { FG_FLOAT32 = 0, FG_INT32 = 2, FG_INT8 = 9 };
 
-#define FG_MAX_TENSORS	12
-#define FG_MAX_BUFFERS	8
-#define FG_MAX_OPS	6
+#define FG_MAX_TENSORS	16
+#define FG_MAX_BUFFERS	16
+#define FG_MAX_OPS	8
 #define FG_MAX_FIELDS	8
+#define FG_MAX_SCALES	256
 
 /* A scalar field of a table: @size 1, 4 or 8 bytes. */
 struct fg_field {
@@ -51,9 +52,9 @@ struct fg_tensor {
 	int rank;
 	int32_t dims[4];
 	int nscales;			/* 0: no quantization table */
-	float scales[4];
+	float scales[FG_MAX_SCALES];
 	int nzps;			/* zero points written (0 or nscales) */
-	int64_t zps[4];
+	int64_t zps[FG_MAX_SCALES];
 	int qaxis;
 	uint32_t buffer;		/* index into fg_model.buffers */
 };
@@ -70,6 +71,8 @@ struct fg_op {
 	int nin;
 	int32_t in[8];
 	int32_t out;
+	int nout;			/* 0: the one output @out; else @outs */
+	int32_t outs[4];
 	int nopt;			/* 0: no builtin_options table */
 	struct fg_field opt[FG_MAX_FIELDS];
 };
@@ -259,7 +262,8 @@ static inline void fg_operator(struct forge *f, const struct fg_op *op,
 	pos = fg_table(f, opcode_index ? 1 : 0, fl, op->nopt ? 3 : 2, rs, ra);
 	fg_ref(f, ref, pos);
 	fg_ref(f, ra[0], fg_vec_i32(f, op->nin, op->in));
-	fg_ref(f, ra[1], fg_vec_i32(f, 1, &op->out));
+	fg_ref(f, ra[1], op->nout ? fg_vec_i32(f, op->nout, op->outs) :
+				    fg_vec_i32(f, 1, &op->out));
 	if (op->nopt)
 		fg_ref(f, ra[2], fg_table(f, op->nopt, op->opt, 0, NULL, NULL));
 }

@@ -30,7 +30,45 @@ static const struct {
 	{ "QUANTIZE", ENPU_LAYER_QUANTIZE, 0 },
 	{ "DEQUANTIZE", ENPU_LAYER_DEQUANTIZE, 0 },
 	{ "MEAN", ENPU_LAYER_MEAN, 0x2 },
+	{ "RELU", ENPU_LAYER_RELU, 0 },
+	{ "RELU6", ENPU_LAYER_RELU6, 0 },
+	{ "LEAKY_RELU", ENPU_LAYER_LEAKY_RELU, 0 },
+	{ "LOGISTIC", ENPU_LAYER_LOGISTIC, 0 },
+	{ "TANH", ENPU_LAYER_TANH, 0 },
+	{ "HARD_SWISH", ENPU_LAYER_HARD_SWISH, 0 },
+	{ "MUL", ENPU_LAYER_MUL, 0 },
+	{ "SUB", ENPU_LAYER_SUB, 0 },
+	{ "MAXIMUM", ENPU_LAYER_MAXIMUM, 0 },
+	{ "MINIMUM", ENPU_LAYER_MINIMUM, 0 },
+	{ "TRANSPOSE", ENPU_LAYER_TRANSPOSE, 0x2 },
+	{ "STRIDED_SLICE", ENPU_LAYER_STRIDED_SLICE, 0xe },
+	{ "SPLIT", ENPU_LAYER_SPLIT, 0x1 },
+	{ "RESIZE_NEAREST_NEIGHBOR", ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, 0x2 },
+	{ "RESIZE_BILINEAR", ENPU_LAYER_RESIZE_BILINEAR, 0x2 },
+	{ "REDUCE_MAX", ENPU_LAYER_REDUCE_MAX, 0x2 },
+	{ "SUM", ENPU_LAYER_SUM, 0x2 },
+	{ "TRANSPOSE_CONV", ENPU_LAYER_TRANSPOSE_CONV, 0xb },
 };
+
+int golden_graph_const_mask(const char *op, unsigned int *mask)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (!strcmp(op, ops[i].op)) {
+			*mask = ops[i].const_mask;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int opt_bool(const struct golden_file *g, const char *name)
+{
+	const char *v = golden_find_option(g, name);
+
+	return v && !strcmp(v, "true");
+}
 
 static int opt_int(const struct golden_file *g, const char *name, int dflt)
 {
@@ -102,7 +140,7 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 {
 	struct enpu_layer_desc l = { 0 };
 	const struct golden_tensor *out;
-	int graph_in[ENPU_MAX_LAYER_INPUTS];
+	int graph_in[ENPU_MAX_LAYER_INPUTS], graph_out[GOLDEN_GRAPH_MAX_OUTPUTS];
 	size_t i, k, nin = 0;
 	int id, ok;
 
@@ -111,7 +149,11 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 		if (!strcmp(g->op, ops[i].op))
 			break;
 	if (i == sizeof(ops) / sizeof(ops[0])) {
-		snprintf(err, errlen, "no libedgenpu layer for %s", g->op);
+		if (!strcmp(g->op, "SVDF"))
+			snprintf(err, errlen, "SVDF keeps a state across inferences: libedgenpu "
+				 "graphs have no variable tensors yet");
+		else
+			snprintf(err, errlen, "no libedgenpu layer for %s", g->op);
 		return 1;
 	}
 	out = golden_find_tensor(g, "out0");
@@ -138,8 +180,18 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 	l.filter_h = opt_int(g, "filter_height", 1);
 	l.filter_w = opt_int(g, "filter_width", 1);
 	l.axis = opt_int(g, "axis", 0);
-	l.keep_dims = golden_find_option(g, "keep_dims") &&
-		      !strcmp(golden_find_option(g, "keep_dims"), "true");
+	l.keep_dims = opt_bool(g, "keep_dims");
+	l.alpha = golden_find_option(g, "alpha") ? strtof(golden_find_option(g, "alpha"), NULL) : 0;
+	l.align_corners = opt_bool(g, "align_corners");
+	l.half_pixel_centers = opt_bool(g, "half_pixel_centers");
+	l.begin_mask = opt_int(g, "begin_mask", 0);
+	l.end_mask = opt_int(g, "end_mask", 0);
+	l.shrink_axis_mask = opt_int(g, "shrink_axis_mask", 0);
+	l.num_splits = opt_int(g, "num_splits", 0);
+	if (opt_int(g, "ellipsis_mask", 0) || opt_int(g, "new_axis_mask", 0)) {
+		snprintf(err, errlen, "STRIDED_SLICE's ellipsis and new-axis masks");
+		goto unsupported;
+	}
 	l.padding = golden_find_option(g, "padding") &&
 		    !strcmp(golden_find_option(g, "padding"), "SAME") ? ENPU_SAME : ENPU_VALID;
 	l.beta = golden_find_option(g, "beta") ? strtof(golden_find_option(g, "beta"), NULL) : 1.0f;
@@ -175,16 +227,33 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 			gg->inputs[nin++] = t;
 		}
 	}
-	id = add_tensor(gg->graph, out, 0, err, errlen);
-	if (id == -2)
-		goto unsupported;
-	if (id < 0)
-		goto fail;
-	l.output = id;
-	gg->output = out;
 	gg->num_inputs = nin;
-	if (enpu_graph_add_layer(gg->graph, &l) < 0 ||
-	    enpu_graph_set_io(gg->graph, graph_in, nin, &id, 1)) {
+	/* one layer per output: a SPLIT's parts are layers of their own */
+	for (k = 0; k < GOLDEN_GRAPH_MAX_OUTPUTS; k++) {
+		char role[8];
+		const struct golden_tensor *t;
+
+		snprintf(role, sizeof(role), "out%zu", k);
+		t = k ? golden_find_tensor(g, role) : out;
+		if (!t)
+			break;
+		id = add_tensor(gg->graph, t, 0, err, errlen);
+		if (id == -2)
+			goto unsupported;
+		if (id < 0)
+			goto fail;
+		l.output = id;
+		l.split_index = (int)k;
+		graph_out[k] = id;
+		gg->outputs[k] = t;
+		gg->num_outputs++;
+		if (enpu_graph_add_layer(gg->graph, &l) < 0) {
+			snprintf(err, errlen, "%s", enpu_last_error());
+			goto fail;
+		}
+	}
+	gg->output = out;
+	if (enpu_graph_set_io(gg->graph, graph_in, nin, graph_out, gg->num_outputs)) {
 		snprintf(err, errlen, "%s", enpu_last_error());
 		goto fail;
 	}

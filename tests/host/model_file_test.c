@@ -286,6 +286,7 @@ TEST_F(file, damaged_byte_fails_the_checksum)
 TEST_F(file, newer_format_is_refused_with_what_to_do)
 {
 	self->data[8] = ENPU_MODEL_FILE_VERSION_MAJOR + 1;
+	self->data[10] = 0;
 	EXPECT_EQ(-EPROTONOSUPPORT,
 		  enpu_model_load_mem(NULL, self->data, self->size, NULL, &self->m));
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "format 2.0"));
@@ -353,8 +354,72 @@ TEST_F(file, resealed_lies_are_caught_by_the_checks)
 		sections++;
 		off += 16 + ((len + 7) & ~7ull);
 	}
-	EXPECT_EQ(7, sections);
+	EXPECT_EQ(8, sections);
 	EXPECT_EQ(NULL, self->m);
+}
+
+/*
+ * @data without its LAYER_OPTIONS section (id 8), as format @minor, resealed:
+ * what a 1.0 writer wrote. Returns the new size.
+ */
+static size_t without_layer_options(uint8_t *p, size_t size, unsigned int minor)
+{
+	size_t off = 64, i;
+
+	while (off < size) {
+		uint32_t id = p[off] | p[off + 1] << 8;
+		uint64_t len = 0, span;
+
+		for (i = 0; i < 8; i++)
+			len |= (uint64_t)p[off + 8 + i] << (8 * i);
+		span = 16 + ((len + 7) & ~7ull);
+		if (id == 8) {
+			memmove(p + off, p + off + span, size - off - span);
+			size -= span;
+			break;
+		}
+		off += span;
+	}
+	p[10] = (uint8_t)minor;
+	p[11] = 0;
+	for (i = 0; i < 8; i++)
+		p[16 + i] = (uint8_t)((uint64_t)size >> (8 * i));
+	p[56]--;	/* one section fewer */
+	reseal(p, size);
+	return size;
+}
+
+/* Files of format 1.0 (no LAYER_OPTIONS) still load, and run as before. */
+TEST_F(file, format_1_0_still_reads)
+{
+	uint8_t *copy = malloc(self->size);
+	static int8_t in[96 * 96];
+	int8_t want[2], got[2];
+	struct enpu_model *m = NULL;
+	size_t size;
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, self->data, self->size);
+	size = without_layer_options(copy, self->size, 0);
+	ASSERT_GT(self->size, size);
+	ASSERT_EQ(0, enpu_model_load_mem(NULL, copy, size, NULL, &self->m))
+		TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_load_mem(NULL, self->data, self->size, NULL, &m));
+	memset(in, 3, sizeof(in));
+	ASSERT_EQ(0, enpu_model_run(m, (const void *const[]){ in }, (void *const[]){ want }, NULL));
+	ASSERT_EQ(0, enpu_model_run(self->m, (const void *const[]){ in }, (void *const[]){ got },
+				    NULL));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+	enpu_model_destroy(m);
+	/* format 1.1 without the section is damaged, not old */
+	memcpy(copy, self->data, self->size);
+	size = without_layer_options(copy, self->size, 1);
+	enpu_model_destroy(self->m);
+	self->m = NULL;
+	EXPECT_EQ(-EINVAL, enpu_model_load_mem(NULL, copy, size, NULL, &self->m));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "no LAYER_OPTIONS section"))
+		TH_LOG("%s", enpu_last_error());
+	free(copy);
 }
 
 TEST(cpu_backend_model_cannot_be_saved)

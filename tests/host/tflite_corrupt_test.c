@@ -1050,7 +1050,7 @@ static int fix_unsupported_op(struct walk *w, uint8_t *p, size_t *size)
 	    w_elem(w, v, 0, 0, &t))
 		return -1;
 	if ((at = w_field(w, &t, 0)))
-		p[at] = 18;		/* MUL */
+		p[at] = 36;		/* GATHER */
 	if ((at = w_field(w, &t, 3)))
 		put32(p, *size, at, 18);
 	return 0;
@@ -1271,8 +1271,8 @@ static const struct expect expects[] = {
 	{ "type field past the end", 1, fix_type_far, -EINVAL, "past the end of the file", NULL },
 	{ "tensor index 1000", 0, fix_tensor_index, -EINVAL, "tensor index 1000", NULL },
 	{ "opcode index past the codes", 0, fix_opcode_index, -EINVAL, "opcode index 0", NULL },
-	{ "MUL", 0, fix_unsupported_op, -EINVAL, "cannot run yet (int8, int32 and float32 "
-	  "tensors are supported): operator 0: MUL (builtin 18)", NULL },
+	{ "GATHER", 0, fix_unsupported_op, -EINVAL, "cannot run yet (int8, int32 and float32 "
+	  "tensors are supported): operator 0: GATHER (builtin 36)", NULL },
 	{ "buffer index 77", 0, fix_buffer_index, -EINVAL, "buffer index 77", NULL },
 	{ "uint8 tensor", 0, fix_type_uint8, -EINVAL, "tensor 0 '' of operator 0: uint8 "
 	  "tensors are not supported", NULL },
@@ -1492,7 +1492,7 @@ static void amplification(void)
 /*
  * A model with several things libedgenpu cannot run yet learns of all of
  * them in one message, by name: operators without support (the schema's
- * names, SVDF and TRANSPOSE among them), an int16 tensor (16x8
+ * names, SVDF and GATHER among them), an int16 tensor (16x8
  * quantization) with its name, an unnamed builtin code.
  */
 static void everything_unsupported_at_once(void)
@@ -1510,7 +1510,7 @@ static void everything_unsupported_at_once(void)
 	m.t[4] = m.t[2];
 	m.t[5] = m.t[2];
 	m.nops = 4;
-	m.op[1] = (struct fg_op){ .code = 39, .nin = 1, .in = { 2 }, .out = 4 };
+	m.op[1] = (struct fg_op){ .code = 36, .nin = 1, .in = { 2 }, .out = 4 };
 	m.op[2] = (struct fg_op){ .code = 27, .nin = 1, .in = { 3 }, .out = 5 };
 	m.op[3] = (struct fg_op){ .code = 250, .nin = 1, .in = { 5 }, .out = 5 };
 	len = fg_build(&m, &buf);
@@ -1520,7 +1520,7 @@ static void everything_unsupported_at_once(void)
 	r = enpu_model_load_tflite_mem(buf, len, &g);
 	ok = r == -EINVAL && !g &&
 	     strstr(enpu_last_error(), "the model uses 4 things libedgenpu cannot run yet") &&
-	     strstr(enpu_last_error(), "operator 1: TRANSPOSE (builtin 39)") &&
+	     strstr(enpu_last_error(), "operator 1: GATHER (builtin 36)") &&
 	     strstr(enpu_last_error(), "operator 2: SVDF (builtin 27)") &&
 	     strstr(enpu_last_error(), "tensor 3 'audio' of operator 2: int16 tensors (16x8 "
 		    "quantization) are not supported yet") &&

@@ -27,7 +27,7 @@ extern "C" {
 
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
-#define ENPU_LIB_VERSION_MINOR	4
+#define ENPU_LIB_VERSION_MINOR	5
 #define ENPU_LIB_VERSION_PATCH	0
 
 /* An open EdgeNPU. */
@@ -225,6 +225,24 @@ enum enpu_layer_type {
 	ENPU_LAYER_QUANTIZE,
 	ENPU_LAYER_DEQUANTIZE,
 	ENPU_LAYER_MEAN,
+	ENPU_LAYER_RELU,
+	ENPU_LAYER_RELU6,
+	ENPU_LAYER_LEAKY_RELU,
+	ENPU_LAYER_LOGISTIC,
+	ENPU_LAYER_TANH,
+	ENPU_LAYER_HARD_SWISH,
+	ENPU_LAYER_MUL,
+	ENPU_LAYER_SUB,
+	ENPU_LAYER_MAXIMUM,
+	ENPU_LAYER_MINIMUM,
+	ENPU_LAYER_TRANSPOSE,
+	ENPU_LAYER_STRIDED_SLICE,
+	ENPU_LAYER_SPLIT,
+	ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR,
+	ENPU_LAYER_RESIZE_BILINEAR,
+	ENPU_LAYER_REDUCE_MAX,
+	ENPU_LAYER_SUM,
+	ENPU_LAYER_TRANSPOSE_CONV,
 };
 
 enum enpu_padding_type {
@@ -249,7 +267,13 @@ enum enpu_fused_activation {
  *               (input, weights[, bias]), ADD (a, b), pools (input),
  *               RESHAPE (input[, shape]), PAD (input, paddings[, value]),
  *               CONCATENATION (inputs...), SOFTMAX, QUANTIZE, DEQUANTIZE
- *               (input), MEAN (input, axes); -1 for an absent optional one
+ *               (input), MEAN, REDUCE_MAX, SUM (input, axes), the
+ *               activations RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+ *               HARD_SWISH (input), MUL, SUB, MAXIMUM, MINIMUM (a, b),
+ *               TRANSPOSE (input, perm), STRIDED_SLICE (input, begin, end,
+ *               strides), SPLIT (axis, input), RESIZE_* (input, size),
+ *               TRANSPOSE_CONV (output_shape, weights, input[, bias]); -1
+ *               for an absent optional one
  * @num_inputs:  entries of @inputs
  * @output:      the tensor it computes
  * @stride_h:    convolutions and pools
@@ -260,10 +284,21 @@ enum enpu_fused_activation {
  * @depth_multiplier: DEPTHWISE_CONV_2D
  * @filter_h:    pools
  * @filter_w:    pools
- * @activation:  fused activation (convolutions, FC, ADD, pools, CONCATENATION)
+ * @activation:  fused activation (convolutions, FC, ADD, MUL, SUB, pools,
+ *               CONCATENATION, TRANSPOSE_CONV)
  * @axis:        CONCATENATION (negative counts from the end)
- * @keep_dims:   MEAN
+ * @keep_dims:   MEAN, REDUCE_MAX, SUM
  * @beta:        SOFTMAX
+ * @alpha:       LEAKY_RELU
+ * @align_corners: RESIZE_*
+ * @half_pixel_centers: RESIZE_*
+ * @begin_mask:  STRIDED_SLICE
+ * @end_mask:    STRIDED_SLICE
+ * @shrink_axis_mask: STRIDED_SLICE
+ * @num_splits:  SPLIT: the input is cut into this many equal parts along
+ *               the axis (its first input, a constant) ...
+ * @split_index: ... and the layer computes part @split_index (a TFLite
+ *               SPLIT with n outputs is n such layers)
  */
 struct enpu_layer_desc {
 	enum enpu_layer_type type;
@@ -279,6 +314,10 @@ struct enpu_layer_desc {
 	int axis;
 	int keep_dims;
 	float beta;
+	float alpha;
+	int align_corners, half_pixel_centers;
+	int begin_mask, end_mask, shrink_axis_mask;
+	int num_splits, split_index;
 };
 
 int enpu_graph_create(struct enpu_graph **graph);
@@ -295,13 +334,27 @@ const char *enpu_layer_type_name(enum enpu_layer_type type);
 
 /*
  * Reads a TFLite flatbuffer (schema 3, subgraph 0) into a new graph: int8
- * models with CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD,
- * AVERAGE/MAX_POOL_2D, RESHAPE, PAD/PADV2, CONCATENATION, SOFTMAX, MEAN,
- * and QUANTIZE/DEQUANTIZE for float inputs and outputs. Every offset,
+ * models of the operators enpu_tflite_operator() says it runs, with
+ * QUANTIZE/DEQUANTIZE for float inputs and outputs. Every offset,
  * length and index is checked; an unsupported operator or type, or a
  * corrupt file, gives -EINVAL with the reason (operator index and name).
  */
 int enpu_model_load_tflite(const char *path, struct enpu_graph **graph);
+
+/* Where libedgenpu runs a TFLite operator (enpu_tflite_operator()). */
+enum enpu_op_support {
+	ENPU_OP_UNSUPPORTED = 0,	/* a model using it is refused, naming it */
+	ENPU_OP_CPU,			/* on the CPU backend */
+	ENPU_OP_NPU,			/* on the NPU when its shapes fit the commands,
+					 * else on the CPU, the reason reported */
+};
+
+/*
+ * enpu_tflite_operator() - TFLite builtin operator @code: its schema name
+ * (NULL for a code the schema does not name) and, in *support, where
+ * libedgenpu runs it (edgenpu-info --operators prints the table).
+ */
+const char *enpu_tflite_operator(int code, enum enpu_op_support *support);
 int enpu_model_load_tflite_mem(const void *data, size_t size, struct enpu_graph **graph);
 
 /* ==== Compile targets ========================================================== */
@@ -407,7 +460,7 @@ void enpu_model_destroy(struct enpu_model *model);
  * libedgenpu/model_file.c.
  */
 #define ENPU_MODEL_FILE_VERSION_MAJOR	1
-#define ENPU_MODEL_FILE_VERSION_MINOR	0
+#define ENPU_MODEL_FILE_VERSION_MINOR	1
 
 /* Where a model came from (enpu_model_origin()). */
 enum enpu_model_origin {
