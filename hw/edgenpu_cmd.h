@@ -299,6 +299,25 @@ static inline int enpu_decode_add(const struct enpu_cmd_add *c,
 	return ret;
 }
 
+/* LUT: the source, the table, then the destination (the region written is last). */
+static inline int enpu_decode_lut(const struct enpu_cmd_lut *c, struct enpu_cmd_info *info)
+{
+	int ret;
+
+	if (c->reserved[0] || c->reserved[1] || c->reserved[2])
+		return ENPU_CMD_ERR_RESERVED;
+	if (!c->count)
+		return ENPU_CMD_ERR_PARAM;
+	info->engine = ENPU_ENGINE_COMPUTE;
+	info->work = c->count;
+	ret = enpu_add_region(info, c->src, c->count, 0, 0);
+	if (!ret)
+		ret = enpu_add_region(info, c->table, ENPU_LUT_ENTRIES, 0, 0);
+	if (!ret)
+		ret = enpu_add_region(info, c->dst, c->count, 1, 0);
+	return ret;
+}
+
 /*
  * Whether every output of a pool along one axis has at least one input in
  * its window (TFLite fails on an empty one): the windows start at
@@ -400,6 +419,9 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	case ENPU_OP_MAX_POOL:
 		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_pool);
 		break;
+	case ENPU_OP_LUT:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_lut);
+		break;
 	default:
 		return ENPU_CMD_ERR_OPCODE;
 	}
@@ -427,6 +449,8 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 		return enpu_decode_fc(c, info);
 	case ENPU_OP_ADD:
 		return enpu_decode_add(c, info);
+	case ENPU_OP_LUT:
+		return enpu_decode_lut(c, info);
 	default:
 		return enpu_decode_pool(c, info);
 	}

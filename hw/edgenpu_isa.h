@@ -19,7 +19,7 @@
 
 #include "edgenpu_types.h"
 
-#define ENPU_ISA_VERSION	1
+#define ENPU_ISA_VERSION	2
 
 #define ENPU_CMD_HDR(op, words)	((uint32_t)(op) | ((uint32_t)(words) << 16))
 #define ENPU_CMD_OPCODE(hdr)	((hdr) & 0xffu)
@@ -40,6 +40,7 @@ enum enpu_opcode {
 	ENPU_OP_ADD = 0x23,
 	ENPU_OP_AVG_POOL = 0x24,
 	ENPU_OP_MAX_POOL = 0x25,
+	ENPU_OP_LUT = 0x26,		/* contract 0.4, ENPU_CAP_LUT */
 };
 
 /* The two engines; each runs its commands in stream order. */
@@ -224,6 +225,25 @@ struct enpu_cmd_pool {
 	uint32_t reserved[2];
 };
 
+/*
+ * LUT (compute engine, contract 0.4, ENPU_CAP_LUT): @count int8 values,
+ * each replaced by the entry of a 256-byte table it indexes:
+ * dst[i] = table[src[i] + 128]. Any int8 -> int8 element-wise function
+ * (an activation, a requantization, a chain of them) is such a table, so
+ * the result is whatever the function computes, bit for bit. @src and
+ * @dst may be the same bytes (each element is read before it is written).
+ */
+struct enpu_cmd_lut {
+	uint32_t hdr;
+	uint32_t src;
+	uint32_t dst;
+	uint32_t table;			/* 256 bytes */
+	uint32_t count;			/* elements, 1 .. 16 MiB */
+	uint32_t reserved[3];
+};
+
+#define ENPU_LUT_ENTRIES	256
+
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_sync) == 16, "SIGNAL/WAIT size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_dma_copy) == 48, "DMA_COPY size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_dma_fill) == 32, "DMA_FILL size");
@@ -231,5 +251,6 @@ ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_conv2d) == 128, "CONV2D size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_fc) == 64, "FULLY_CONNECTED size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_add) == 128, "ADD size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_pool) == 80, "POOL size");
+ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_lut) == 32, "LUT size");
 
 #endif /* EDGENPU_ISA_H */
