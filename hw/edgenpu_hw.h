@@ -53,6 +53,7 @@
 #define   ENPU_CAP_PERF			(1u << 7)	/* per-job counters */
 #define   ENPU_CAP_DEBUG		(1u << 8)	/* fault-injection window */
 #define   ENPU_CAP_LUT			(1u << 9)	/* 0.4: the LUT command */
+#define ENPU_LUT_MINOR			4	/* the contract minor that adds it */
 #define   ENPU_CAPS_V0			(ENPU_CAP_DOORBELL | \
 					 ENPU_CAP_SOFT_RESET | ENPU_CAP_MSIX)
 #define   ENPU_CAPS_BASE		(ENPU_CAPS_V0 | ENPU_CAP_RINGS | \

@@ -74,7 +74,8 @@ struct enpu_slot {
 struct enpu_npu {
 	struct enpu_sku sku;
 	struct enpu_place *place;	/* per tensor */
-	uint64_t *quant_off;		/* per layer; UINT64_MAX: none */
+	uint64_t *quant_off;		/* per layer: its requantization data or LUT
+					 * table in the weights; UINT64_MAX: none */
 	int *prefetch;			/* per layer: -1, or its prefetch number */
 	struct enpu_buffer *weights;
 	uint64_t weights_bytes;
@@ -91,8 +92,15 @@ struct enpu_npu {
 	uint64_t *spill_off;		/* per tensor: its arena copy across a cut */
 };
 
-/* Whether the NPU has commands for layers of type @t (compute or data movement). */
+/*
+ * Whether the NPU has commands for layers of type @t (compute, data
+ * movement, or a LUT in contracts from 0.4).
+ */
 int enpu_npu_runs_type(enum enpu_layer_type t);
+/* Element-wise int8 layers the NPU runs as a LUT command (npu_lut.c). */
+int enpu_npu_is_lut(enum enpu_layer_type t);
+/* The 256 outputs of prepared layer @p for inputs -128 .. 127. */
+int enpu_npu_lut_table(const struct enpu_prep *p, int8_t table[256]);
 
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,

@@ -23,6 +23,7 @@
 #include <xf86drm.h>
 
 #include "edgenpu_cmd.h"
+#include "edgenpu_hw.h"
 #include "edgenpu_job.h"
 #include "edgenpu_mmu.h"
 #include "internal.h"
@@ -59,7 +60,7 @@ static int layer_is_dma(enum enpu_layer_type t)
 
 int enpu_npu_runs_type(enum enpu_layer_type t)
 {
-	return layer_is_compute(t) || layer_is_dma(t);
+	return layer_is_compute(t) || layer_is_dma(t) || enpu_npu_is_lut(t);
 }
 
 static int layer_has_weights(enum enpu_layer_type t)
@@ -141,6 +142,16 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	if (!enpu_npu_runs_type(p->type)) {
 		snprintf(why, len, "the NPU has no instruction for %s",
 			 enpu_layer_type_name(p->type));
+		return 0;
+	}
+	if (enpu_npu_is_lut(p->type) &&
+	    ENPU_VERSION_MINOR(m->target.hw_version) < ENPU_LUT_MINOR &&
+	    !ENPU_VERSION_MAJOR(m->target.hw_version)) {
+		snprintf(why, len, "the target's hardware contract %u.%u has no LUT command, "
+			 "which %s needs (contract 0.%u adds it)",
+			 ENPU_VERSION_MAJOR(m->target.hw_version),
+			 ENPU_VERSION_MINOR(m->target.hw_version),
+			 enpu_layer_type_name(p->type), ENPU_LUT_MINOR);
 		return 0;
 	}
 	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);
@@ -364,6 +375,10 @@ static void place_weights(struct enpu_model *m)
 			npu->quant_off[l] = off;
 			off = ALIGN64(off + 8 * p->num_quant);
 		}
+		if (m->linfo[l].on_npu && enpu_npu_is_lut(p->type)) {
+			npu->quant_off[l] = off;
+			off = ALIGN64(off + ENPU_LUT_ENTRIES);
+		}
 	}
 	npu->weights_bytes = off ? off : 64;
 }
@@ -384,6 +399,11 @@ void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst)
 
 		if (npu->quant_off[l] == UINT64_MAX)
 			continue;
+		if (enpu_npu_is_lut(p->type)) {
+			/* prepared, so it cannot fail: a zero table would show */
+			enpu_npu_lut_table(p, (int8_t *)(dst + npu->quant_off[l]));
+			continue;
+		}
 		memcpy(dst + npu->quant_off[l], p->mult, 4 * p->num_quant);
 		memcpy(dst + npu->quant_off[l] + 4 * p->num_quant, p->shift,
 		       4 * p->num_quant);

@@ -2,7 +2,8 @@
 /*
  * Command emission: one prepared layer as EdgeNPU commands (hw/edgenpu_isa.h)
  * at the addresses the placement chose. Compute layers become one command;
- * PAD, CONCATENATION and RESHAPE become DMA commands.
+ * PAD, CONCATENATION and RESHAPE become DMA commands; element-wise
+ * activations one LUT command (npu_lut.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -307,6 +308,19 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	case ENPU_LAYER_RESHAPE:
 		copy3(s, in, out, (uint32_t)m->g->tensors[p->out].bytes, 1, 1, 0, 0, 0, 0);
 		return 0;
+	case ENPU_LAYER_RELU:
+	case ENPU_LAYER_RELU6:
+	case ENPU_LAYER_LEAKY_RELU:
+	case ENPU_LAYER_LOGISTIC:
+	case ENPU_LAYER_TANH:
+	case ENPU_LAYER_HARD_SWISH: {
+		struct enpu_cmd_lut c = {
+			.src = in, .dst = out, .table = quant, .count = (uint32_t)p->count,
+		};
+
+		enpu_stream_cmd(s, ENPU_OP_LUT, &c, sizeof(c));
+		return 0;
+	}
 	default:
 		return -ENOTSUP;	/* a CPU layer */
 	}

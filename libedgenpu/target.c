@@ -43,6 +43,14 @@ ENPU_EXPORT int enpu_target_from_device(struct enpu_device *dev, struct enpu_tar
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%.31s", base ? base + 1 : di->node);
 	t->hw_version = di->hw_version;
+	/*
+	 * Commands follow the contract's version, and a device may leave one
+	 * out (its capability bit clear): such a device is the newest
+	 * contract without it, so nothing compiled for it uses the command.
+	 */
+	if (!(di->hw_caps & ENPU_CAP_LUT) &&
+	    t->hw_version >= ENPU_VERSION(0, ENPU_LUT_MINOR, 0))
+		t->hw_version = ENPU_VERSION(0, ENPU_LUT_MINOR - 1, 1);
 	t->macs_per_cycle = di->macs_per_cycle;
 	t->clock_mhz = di->clock_mhz;
 	t->dram_bw_mbps = di->dram_bw_mbps;

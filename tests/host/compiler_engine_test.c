@@ -20,6 +20,7 @@
 #include "edgenpu_cmd.h"
 #include "edgenpu_hw.h"
 #include "golden.h"
+#include "golden_graph.h"
 #include "golden_placement.h"
 #include "model.h"
 #include "model_file.h"
@@ -501,6 +502,104 @@ out:
 	ksft_test_result(ok, "long_model_is_split_into_jobs%s%s\n", ok ? "" : ": ", msg);
 }
 
+/* The operators the NPU runs as a LUT command (contract 0.4). */
+static const char *const lut_ops[] = {
+	"RELU", "RELU6", "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH",
+};
+
+/* The per-op goldens of those operators (golden_list_free() them). */
+static char **lut_paths(const char *root, size_t *count)
+{
+	char dir[512], **paths;
+	size_t n, i, k, kept = 0;
+
+	snprintf(dir, sizeof(dir), "%.400s/ops", root);
+	paths = golden_list(dir, &n);
+	for (i = 0; i < n; i++) {
+		const char *op = paths[i] + strlen(dir) + 1;
+		int lut = 0;
+
+		for (k = 0; k < sizeof(lut_ops) / sizeof(lut_ops[0]); k++)
+			lut |= !strncmp(op, lut_ops[k], strlen(lut_ops[k])) &&
+			       op[strlen(lut_ops[k])] == '/';
+		if (lut)
+			paths[kept++] = paths[i];
+		else
+			free(paths[i]);
+	}
+	*count = kept;
+	return paths;
+}
+
+/*
+ * Every per-op golden of the operators the NPU runs as a LUT command,
+ * compiled for the default SKU (contract 0.4) and run on the engine: the
+ * layer on the NPU, bit-exact. For a contract 0.3 target the same layer is
+ * on the CPU, saying why.
+ */
+static void lut_goldens(const char *root)
+{
+	struct enpu_target old = sku_info;
+	char msg[1024];
+	size_t n, i;
+	char **paths = lut_paths(root, &n);
+
+	old.hw_version = ENPU_VERSION(0, ENPU_LUT_MINOR - 1, 1);
+	for (i = 0; i < n; i++) {
+		struct golden_file g;
+		struct golden_graph gg;
+		struct enpu_model *m = NULL, *m_old = NULL;
+		struct enpu_layer_info li;
+		struct totals t = { 0 };
+		uint8_t *got = NULL;
+		int ok = 0;
+
+		msg[0] = 0;
+		if (golden_load(paths[i], &g, msg, sizeof(msg)))
+			goto report;
+		if (golden_graph_build(&g, &gg, msg, sizeof(msg))) {
+			golden_free(&g);
+			goto report;
+		}
+		got = malloc(gg.output->bytes);
+		if (!got || enpu_model_compile_target(&sku_info, gg.graph, NULL, &m) ||
+		    enpu_model_compile_target(&old, gg.graph, NULL, &m_old)) {
+			snprintf(msg, sizeof(msg), "compile: %.900s", enpu_last_error());
+		} else if (enpu_model_layer_info(m, 0, &li) || !li.on_npu) {
+			snprintf(msg, sizeof(msg), "not on the NPU: %s",
+				 enpu_model_layer_reason(m, 0));
+		} else if (enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
+			   !strstr(enpu_model_layer_reason(m_old, 0), "no LUT command")) {
+			snprintf(msg, sizeof(msg), "contract 0.3: %s",
+				 li.on_npu ? "on the NPU" : enpu_model_layer_reason(m_old, 0));
+		} else if (!engine_run(m, gg.inputs[0]->data, gg.inputs[0]->bytes, got,
+				       gg.output->bytes, &t, msg, sizeof(msg))) {
+			ok = !memcmp(got, gg.output->data, gg.output->bytes);
+			if (!ok)
+				snprintf(msg, sizeof(msg), "output differs from TFLite-Micro's");
+		}
+		free(got);
+		enpu_model_destroy(m);
+		enpu_model_destroy(m_old);
+		golden_graph_free(&gg);
+		golden_free(&g);
+report:
+		ksft_test_result(ok, "lut:%s%s%s\n", paths[i] + strlen(root) + 1, ok ? "" : ": ",
+				 msg);
+	}
+	golden_list_free(paths, n);
+}
+
+/* Per-op LUT cases, counted before the plan is set. */
+static size_t count_lut_goldens(const char *root)
+{
+	size_t n = 0;
+	char **paths = lut_paths(root, &n);
+
+	golden_list_free(paths, n);
+	return n;
+}
+
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
@@ -522,7 +621,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 5));
+	ksft_set_plan((unsigned int)(n * NVAR + 5 + count_lut_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -558,6 +657,7 @@ int main(void)
 	golden_list_free(paths, n);
 	alternating_placement();
 	long_model_is_split_into_jobs();
+	lut_goldens(root);
 	/* the copies across cuts ran (and the outputs above stayed exact) */
 	ksft_test_result(spills > 0, "pipelines_copy_sram_tensors_across_cuts (%llu copies)\n",
 			 (unsigned long long)spills);

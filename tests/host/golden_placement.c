@@ -17,6 +17,13 @@ static int npu_operator(enum enpu_layer_type t)
 	case ENPU_LAYER_PAD:
 	case ENPU_LAYER_CONCATENATION:
 	case ENPU_LAYER_RESHAPE:
+	/* as a LUT command (contract 0.4) */
+	case ENPU_LAYER_RELU:
+	case ENPU_LAYER_RELU6:
+	case ENPU_LAYER_LEAKY_RELU:
+	case ENPU_LAYER_LOGISTIC:
+	case ENPU_LAYER_TANH:
+	case ENPU_LAYER_HARD_SWISH:
 		return 1;
 	default:
 		return 0;
