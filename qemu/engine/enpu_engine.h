@@ -14,7 +14,8 @@
  *
  * Abort and pause take effect within one unit of work: a command's worth
  * of a SIGNAL or WAIT, an output pixel of a convolution (the kernels'
- * cancel flag, hw/int8/enpu_int8.h), 4096 rows of a DMA command. An
+ * cancel flag, hw/int8/enpu_int8.h), 64 Ki elements of a LUT, 4096 rows
+ * of a DMA command. An
  * aborted command writes nothing and the job ends ABORTED; the caller
  * clears the request (enpu_engine_clear_abort()) before the next job. A
  * paused job parks in the engine with everything it needs to go on --
@@ -55,6 +56,14 @@ struct enpu_tlb_entry {
 
 struct enpu_engine {
 	struct enpu_sku sku;
+	/*
+	 * The capability bits (ENPU_CAP_*) of the device it runs for: all of
+	 * ENPU_CAPS_BASE after enpu_engine_init(). A device presenting an
+	 * older hardware clears some before its first job; a command that
+	 * needs one it lacks (edgenpu_cmd.h, enpu_cmd_cap()) is then refused
+	 * as an unknown opcode.
+	 */
+	uint32_t caps;
 	const struct enpu_mem_ops *mem;
 	void *mem_opaque;
 	uint8_t *sram;
