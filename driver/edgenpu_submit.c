@@ -117,8 +117,10 @@ static int edgenpu_check_region(struct edgenpu_job *job,
 #define EDGENPU_VALIDATE_BATCH	1024
 
 /*
- * Decodes the whole stream; every region must pass edgenpu_check_region().
- * Linear in the stream, logarithmic in the address space's mappings.
+ * Decodes the whole stream; every command must be one the device has (its
+ * CAPS: LUT needs ENPU_CAP_LUT) and every region must pass
+ * edgenpu_check_region(). Linear in the stream, logarithmic in the address
+ * space's mappings.
  */
 static int edgenpu_validate(struct edgenpu_job *job)
 {
@@ -145,6 +147,12 @@ static int edgenpu_validate(struct edgenpu_job *job)
 		}
 		if (info.opcode == ENPU_OP_END) {
 			ret = 0;
+			goto out;
+		}
+		if (enpu_cmd_cap(info.opcode) & ~job->edev->hw_caps) {
+			drm_dbg(&job->edev->drm,
+				"command at %u: opcode 0x%x needs capability 0x%x the device lacks\n",
+				pos * 4, info.opcode, enpu_cmd_cap(info.opcode));
 			goto out;
 		}
 		for (i = 0; i < info.num_regions; i++) {

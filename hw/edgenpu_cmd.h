@@ -12,6 +12,7 @@
 #define EDGENPU_CMD_H
 
 #include "edgenpu_types.h"
+#include "edgenpu_hw.h"
 #include "edgenpu_isa.h"
 #include "edgenpu_mmu.h"
 
@@ -454,6 +455,18 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	default:
 		return enpu_decode_pool(c, info);
 	}
+}
+
+/*
+ * The capability bit (ENPU_CAP_*) a device must report in CAPS to run
+ * commands of @opcode, or 0 for the commands every device runs. A device
+ * without it refuses the command as an unknown opcode (ENPU_CMD_ERR_OPCODE,
+ * before its size or fields are looked at); the kernel refuses it before
+ * submission.
+ */
+static inline uint32_t enpu_cmd_cap(uint32_t opcode)
+{
+	return opcode == ENPU_OP_LUT ? ENPU_CAP_LUT : 0;
 }
 
 /*

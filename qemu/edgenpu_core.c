@@ -468,8 +468,14 @@ static uint32_t edgenpu_caps(EdgeNpuCore *s)
 {
     uint32_t caps = ENPU_CAPS_BASE | (s->debug ? ENPU_CAP_DEBUG : 0);
 
+    if (!s->lut) {
+        caps &= ~ENPU_CAP_LUT;
+    }
     return s->msix ? caps : caps & ~ENPU_CAP_MSIX;
 }
+
+/* ISA version 2 is version 1 and LUT: without it the device reports 1. */
+#define EDGENPU_ISA_VERSION_NO_LUT  1
 
 /* Ring registers; lock held. */
 static uint64_t edgenpu_ring_read(EdgeNpuCore *s, int r, hwaddr off)
@@ -678,7 +684,8 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
         break;
     case ENPU_REG_CONFIG:
         val = ENPU_CONFIG_MAKE(ENPU_MSIX_VECTORS, ENPU_NUM_RINGS,
-                               ENPU_ISA_VERSION, 32);
+                               s->lut ? ENPU_ISA_VERSION :
+                               EDGENPU_ISA_VERSION_NO_LUT, 32);
         break;
     case ENPU_REG_MACS_PER_CYCLE:
         val = s->macs_per_cycle;
@@ -887,6 +894,8 @@ bool edgenpu_core_realize(EdgeNpuCore *s, DeviceState *owner, Error **errp)
                    s->sram_size);
         return false;
     }
+    /* the engine refuses the commands of what the device does not have */
+    s->engine.caps = edgenpu_caps(s);
 
     memory_region_init_io(&s->regs, OBJECT(owner), &edgenpu_mmio_ops, s,
                           "edgenpu-regs", ENPU_REGS_SIZE);

@@ -14,6 +14,9 @@
  *   sram-size       on-chip SRAM in bytes (default 512 KiB, at most 64 MiB)
  *   sram-bw-mbps    SRAM bandwidth in MB/s (default 64000)
  *   debug           expose the fault-injection registers (default off)
+ *   lut             the LUT command (default on); off presents a device of
+ *                   before contract 0.4: no ENPU_CAP_LUT, ISA version 1, and
+ *                   LUT refused as an unknown opcode
  *
  * Locking: the BQL covers MMIO handlers, the interrupt bottom half and
  * the interrupt registers. lock covers the rings, fault registers,
@@ -91,6 +94,7 @@ struct EdgeNpuCore {
     uint32_t sram_size;
     uint32_t sram_bw_mbps;
     bool debug;
+    bool lut;
 
     /* Under the BQL. */
     uint32_t irq_status;
@@ -160,7 +164,8 @@ struct EdgeNpuCore {
                        ENPU_DEFAULT_SRAM_SIZE),                         \
     DEFINE_PROP_UINT32("sram-bw-mbps", _s, _f.sram_bw_mbps,             \
                        ENPU_DEFAULT_SRAM_BW_MBPS),                      \
-    DEFINE_PROP_BOOL("debug", _s, _f.debug, false)
+    DEFINE_PROP_BOOL("debug", _s, _f.debug, false),                     \
+    DEFINE_PROP_BOOL("lut", _s, _f.lut, true)
 
 /*
  * Checks the properties, allocates SRAM, creates the register region

@@ -23,6 +23,7 @@ int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
 {
 	memset(e, 0, sizeof(*e));
 	e->sku = *sku;
+	e->caps = ENPU_CAPS_BASE;
 	e->mem = mem;
 	e->mem_opaque = opaque;
 	e->sram = calloc(1, sku->sram_size ? sku->sram_size : 1);
@@ -126,7 +127,11 @@ int enpu_desc_ok(const struct enpu_job_desc *d)
 	       !(d->cmd_size & 3) && !(d->cmd_addr & 3) && !(d->pt_base & 0xfff);
 }
 
-/* Pass 1: every command decodes and END is present. Fills offs and ncmds. */
+/*
+ * Pass 1: every command decodes and END is present. Fills offs and ncmds.
+ * A command the device lacks the capability for is, to it, an unknown
+ * opcode: refused as the decoder refuses one, before its size and fields.
+ */
 int enpu_run_validate(struct enpu_run *run)
 {
 	struct enpu_job *job = &run->job;
@@ -139,6 +144,9 @@ int enpu_run_validate(struct enpu_run *run)
 	while (pos < nwords) {
 		job->cmd_offset = pos * 4;
 		err = enpu_cmd_decode(words + pos, nwords - pos, &info);
+		if (!(words[pos] & ENPU_CMD_HDR_RESERVED) &&
+		    (enpu_cmd_cap(info.opcode) & ~job->e->caps))
+			err = ENPU_CMD_ERR_OPCODE;
 		if (err)
 			return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, err);
 		if (info.opcode == ENPU_OP_END) {

@@ -14,17 +14,17 @@
  *
  * Abort and pause take effect within one unit of work: a command's worth
  * of a SIGNAL or WAIT, an output pixel of a convolution (the kernels'
- * cancel flag, hw/int8/enpu_int8.h), 4096 rows of a DMA command. An
- * aborted command writes nothing and the job ends ABORTED; the caller
- * clears the request (enpu_engine_clear_abort()) before the next job. A
- * paused job parks in the engine with everything it needs to go on --
- * the state of both engines' schedules, their semaphores, the result of
- * a command that has started and not finished -- and the command that
- * was interrupted runs again from its start when the job resumes (it had
- * written nothing; pausing more often than a command lasts therefore
- * keeps that command from ending). A parked job can be saved to bytes and loaded into
- * another engine (a migrated device): it then ends exactly as it would
- * have without the pause.
+ * cancel flag, hw/int8/enpu_int8.h), 64 Ki elements of a LUT, 4096 rows
+ * of a DMA command. An aborted command writes nothing and the job ends
+ * ABORTED; the caller clears the request (enpu_engine_clear_abort())
+ * before the next job. A paused job parks in the engine with everything
+ * it needs to go on -- the state of both engines' schedules, their
+ * semaphores, the result of a command that has started and not finished
+ * -- and the command that was interrupted runs again from its start when
+ * the job resumes (it had written nothing; pausing more often than a
+ * command lasts therefore keeps that command from ending). A parked job
+ * can be saved to bytes and loaded into another engine (a migrated
+ * device): it then ends exactly as it would have without the pause.
  */
 #ifndef ENPU_ENGINE_H
 #define ENPU_ENGINE_H
@@ -55,6 +55,14 @@ struct enpu_tlb_entry {
 
 struct enpu_engine {
 	struct enpu_sku sku;
+	/*
+	 * The capability bits (ENPU_CAP_*) of the device it runs for: all of
+	 * ENPU_CAPS_BASE after enpu_engine_init(). A device presenting
+	 * older hardware clears some before its first job; a command that
+	 * needs one it lacks (edgenpu_cmd.h, enpu_cmd_cap()) is then refused
+	 * as an unknown opcode.
+	 */
+	uint32_t caps;
 	const struct enpu_mem_ops *mem;
 	void *mem_opaque;
 	uint8_t *sram;

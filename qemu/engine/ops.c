@@ -6,7 +6,9 @@
  * when it finishes, the result is written back. DMA copies read all their
  * rows at the start and write them at the finish. Compute commands use
  * scratch slots 0-4 (slot i holds region i), the DMA engine slot
- * ENPU_DMA_SLOT, so one command of each engine can be in flight.
+ * ENPU_DMA_SLOT, so one command of each engine can be in flight. The
+ * result has a slot of its own, so a command whose destination overlaps
+ * its source has read all of it before it writes any.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -342,6 +344,28 @@ static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
 	return kernel_result(job, ret);
 }
 
+/* LUT elements between two reads of the interrupt request (ADD's unit). */
+#define LUT_CHUNK	(1u << 16)
+
+/* LUT: source (slot 0) and table (slot 1) in, the result in slot 2. */
+static int start_lut(struct enpu_job *job, const struct enpu_cmd_lut *c,
+		     const struct enpu_cmd_info *info)
+{
+	const int8_t *src = load(job, info, 0);
+	const int8_t *table = src ? load(job, info, 1) : NULL;
+	int8_t *out = table ? out_buf(job, info, 2) : NULL;
+	uint32_t i;
+
+	if (!out)
+		return -1;
+	for (i = 0; i < c->count; i++) {
+		if (i % LUT_CHUNK == 0 && atomic_load(&job->e->interrupt))
+			return enpu_interrupted(job);
+		out[i] = table[src[i] + 128];
+	}
+	return 0;
+}
+
 /* Index of the region a compute command writes: its last one. */
 static unsigned int out_region(const struct enpu_cmd_info *info)
 {
@@ -377,6 +401,9 @@ int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
 		break;
 	case ENPU_OP_MAX_POOL:
 		ret = start_pool(job, c, info, 1);
+		break;
+	case ENPU_OP_LUT:
+		ret = start_lut(job, c, info);
 		break;
 	default:
 		return 0;	/* NOP: nothing to do */

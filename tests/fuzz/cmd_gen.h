@@ -43,7 +43,7 @@ static inline void cmd_gen_one(struct cmd_gen *g)
 	uint32_t len = 1 + below(R, 256);
 
 #define VA(l) g->va(g->ctx, (l))
-	switch (below(R, 9)) {
+	switch (below(R, 10)) {
 	case 0: {
 		struct enpu_cmd_dma_copy c = {
 			.src = VA(len), .dst = VA(len), .row_bytes = len,
@@ -135,6 +135,16 @@ static inline void cmd_gen_one(struct cmd_gen *g)
 		};
 
 		cmd_gen_put(g, ENPU_OP_ADD, &c, sizeof(c));
+		break;
+	}
+	case 8: {
+		struct enpu_cmd_lut c = {
+			.src = VA(len), .table = VA(ENPU_LUT_ENTRIES), .count = len,
+		};
+
+		/* in place now and then, as activations are */
+		c.dst = chance(R, 25) ? c.src : VA(len);
+		cmd_gen_put(g, ENPU_OP_LUT, &c, sizeof(c));
 		break;
 	}
 	default:

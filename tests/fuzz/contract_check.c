@@ -128,8 +128,9 @@ enum verdict { ACCEPTED, REFUSED_DECODE, REFUSED_REGION };
 
 /*
  * The kernel's rule (driver/edgenpu_submit.c, edgenpu_validate() and
- * edgenpu_check_region()). @st: on an accepted stream, grant its regions
- * in the shadow, as each is declared (read or written).
+ * edgenpu_check_region()), for a device with the engine's capabilities.
+ * @st: on an accepted stream, grant its regions in the shadow, as each is
+ * declared (read or written).
  */
 static enum verdict kernel_rule(const struct job *j, struct contract_stats *st)
 {
@@ -141,6 +142,8 @@ static enum verdict kernel_rule(const struct job *j, struct contract_stats *st)
 			return REFUSED_DECODE;
 		if (info.opcode == ENPU_OP_END)
 			return ACCEPTED;
+		if (enpu_cmd_cap(info.opcode) & ~engine.caps)
+			return REFUSED_DECODE;
 		for (i = 0; i < info.num_regions; i++) {
 			const struct enpu_region *r = &info.regions[i];
 			const struct buf *b;

@@ -16,7 +16,8 @@
  * violation:
  *
  *  - validated: the stream is checked as the kernel checks a submission
- *    (enpu_cmd_decode() up to END; every region in the SRAM window and its
+ *    (enpu_cmd_decode() up to END; every command one the device has,
+ *    enpu_cmd_cap(); every region in the SRAM window and its
  *    SRAM, or inside one buffer and, where written, a buffer both writable
  *    and listed for writing: driver/edgenpu_submit.c). An accepted stream
  *    runs with only its declared regions accessible (read or written as

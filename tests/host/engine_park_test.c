@@ -7,7 +7,8 @@
  *
  * The job is a pipeline over both engines that updates its own input in
  * place, so replaying any finished part of it, losing a semaphore signal
- * or a pending result shows in its output.
+ * or a pending result shows in its output. A LUT parks with its result
+ * held the same way.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -447,6 +448,160 @@ TEST_F(park, broken_bytes_are_refused)
 	free(bad);
 	free(buf);
 	enpu_engine_destroy(&fresh);
+}
+
+/*
+ * A LUT's result parked with the job: the compute engine holds it from
+ * the LUT's start to its finish. A bus that requests a pause as the DMA
+ * engine reads its copy's source -- the LUT has started by then -- parks
+ * the job with both engines holding a result. Saved, loaded into a new
+ * engine and resumed, the LUT (in place) writes the table applied once,
+ * and the job ends as it does without the pause. An engine for a device
+ * without the LUT refuses those bytes.
+ */
+enum { LUT_VA = 0x100000, LUT_TABLE = 0x200000, LUT_CP = 0x300000, LUT_N = 100003 };
+
+struct lut_world {
+	struct tbus bus;
+	struct tctx ctx;
+	struct enpu_engine e;
+	struct enpu_job_desc desc;
+	uint64_t trigger;	/* the bus address whose read requests a pause */
+	int armed;
+};
+
+static int lut_bus_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+	struct lut_world *w = opaque;
+
+	if (w->armed && w->trigger >= addr && w->trigger - addr < len) {
+		w->armed = 0;
+		enpu_engine_pause(&w->e);
+	}
+	return tbus_ops.read(&w->bus, addr, buf, len);
+}
+
+static int lut_bus_write(void *opaque, uint64_t addr, const void *buf, size_t len)
+{
+	struct lut_world *w = opaque;
+
+	return tbus_ops.write(&w->bus, addr, buf, len);
+}
+
+static const struct enpu_mem_ops lut_bus_ops = {
+	.read = lut_bus_read,
+	.write = lut_bus_write,
+};
+
+/* The same memory, stream and descriptor every time; the table in @table. */
+static int lut_world_init(struct lut_world *w, int8_t *table)
+{
+	struct enpu_cmd_lut lut = {
+		.src = LUT_VA, .dst = LUT_VA, .table = LUT_TABLE, .count = LUT_N,
+	};
+	struct enpu_cmd_dma_copy cp = {
+		.src = LUT_CP, .dst = LUT_CP + 64, .row_bytes = 64, .rows = 1, .planes = 1,
+	};
+	uint8_t *src = malloc(LUT_N);
+	struct tstream s;
+	uint64_t cmd;
+
+	memset(w, 0, sizeof(*w));
+	if (!src || tbus_init(&w->bus, 8 << 20) ||
+	    enpu_engine_init(&w->e, &tbus_default_sku, &lut_bus_ops, w)) {
+		free(src);
+		return -1;
+	}
+	tctx_init(&w->ctx, &w->bus, 5);
+	tctx_map_new(&w->ctx, LUT_VA, LUT_N, RW);
+	tctx_map_new(&w->ctx, LUT_TABLE, ENPU_LUT_ENTRIES, RW);
+	tctx_map_new(&w->ctx, LUT_CP, 128, RW);
+	rng_fill(src, LUT_N, 7);
+	tctx_write(&w->ctx, LUT_VA, src, LUT_N);
+	rng_fill((uint8_t *)table, ENPU_LUT_ENTRIES, 8);
+	tctx_write(&w->ctx, LUT_TABLE, table, ENPU_LUT_ENTRIES);
+	rng_fill(src, 64, 9);
+	tctx_write(&w->ctx, LUT_CP, src, 64);
+	free(src);
+	w->trigger = *tctx_pte(&w->ctx, LUT_CP) & ENPU_PTE_ADDR_MASK;
+
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_LUT, &lut, sizeof(lut));
+	ts_cmd(&s, ENPU_OP_DMA_COPY, &cp, sizeof(cp));
+	ts_end(&s);
+	cmd = tbus_alloc(&w->bus, s.n * 4, 64);
+	memcpy(w->bus.mem + cmd, s.w, s.n * 4);
+	w->desc.seqno = 9;
+	w->desc.asid = w->ctx.asid;
+	w->desc.cmd_size = s.n * 4;
+	w->desc.pt_base = w->ctx.l1;
+	w->desc.cmd_addr = cmd;
+	w->desc.completion_addr = tbus_alloc(&w->bus, 128, 64);
+	ts_free(&s);
+	return 0;
+}
+
+static void lut_world_fini(struct lut_world *w)
+{
+	enpu_engine_destroy(&w->e);
+	tbus_fini(&w->bus);
+}
+
+TEST(lut_result_parked_and_migrated)
+{
+	static uint8_t src[LUT_N], got[LUT_N], want[LUT_N];
+	static struct lut_world ref, w;
+	struct enpu_job_completion ref_done, done;
+	struct enpu_engine fresh, older;
+	const struct enpu_pending *pend;
+	int8_t table[ENPU_LUT_ENTRIES];
+	uint8_t *buf, a[128], b[128];
+	uint32_t len;
+	int i;
+
+	ASSERT_EQ(0, lut_world_init(&ref, table));
+	ASSERT_EQ(0, lut_world_init(&w, table));
+	tctx_read(&w.ctx, LUT_VA, src, LUT_N);
+	for (i = 0; i < LUT_N; i++)
+		want[i] = (uint8_t)table[(int8_t)src[i] + 128];
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_run(&ref.e, &ref.desc, &ref_done));
+	ASSERT_EQ(ENPU_JOB_OK, ref_done.status);
+	tctx_read(&ref.ctx, LUT_VA, got, LUT_N);
+	ASSERT_EQ(0, memcmp(want, got, LUT_N));
+
+	w.armed = 1;
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&w.e, &w.desc, &done));
+	ASSERT_NE(NULL, w.e.parked);
+	pend = &w.e.parked->s.pend[ENPU_ENGINE_COMPUTE];
+	ASSERT_TRUE(w.e.parked->s.busy[ENPU_ENGINE_COMPUTE]);
+	ASSERT_EQ(ENPU_OP_LUT, pend->info.opcode);
+	ASSERT_NE(NULL, pend->result);
+	ASSERT_EQ(0, memcmp(want, pend->result, LUT_N));
+	EXPECT_TRUE(w.e.parked->s.busy[ENPU_ENGINE_DMA]);
+	tctx_read(&w.ctx, LUT_VA, got, LUT_N);
+	EXPECT_EQ(0, memcmp(src, got, LUT_N)) TH_LOG("the parked LUT wrote");
+
+	ASSERT_EQ(0, enpu_engine_save(&w.e, &buf, &len));
+	EXPECT_LE(LUT_N, len);
+	ASSERT_EQ(0, enpu_engine_init(&older, &tbus_default_sku, &tbus_ops, &w.bus));
+	older.caps &= ~ENPU_CAP_LUT;
+	EXPECT_EQ(-1, enpu_engine_load(&older, buf, len));
+	EXPECT_EQ(NULL, older.parked);
+	enpu_engine_destroy(&older);
+	ASSERT_EQ(0, enpu_engine_init(&fresh, &tbus_default_sku, &tbus_ops, &w.bus));
+	enpu_engine_destroy(&w.e);
+	w.e = fresh;
+	ASSERT_EQ(0, enpu_engine_load(&w.e, buf, len));
+	free(buf);
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&w.e, &done));
+	expect_same_completion(_metadata, &ref_done, &done);
+	tctx_read(&w.ctx, LUT_VA, got, LUT_N);
+	EXPECT_EQ(0, memcmp(want, got, LUT_N)) TH_LOG("the LUT's result after the migration");
+	tctx_read(&ref.ctx, LUT_CP, a, sizeof(a));
+	tctx_read(&w.ctx, LUT_CP, b, sizeof(b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	lut_world_fini(&w);
+	lut_world_fini(&ref);
 }
 
 TEST_HARNESS_MAIN

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * EdgeNPU execution engine, host tests: MMU walks, faults and TLB, SRAM
- * window, DMA, stream validation, semaphores between the engines, the
- * timing model and counters, fault injection and abort.
+ * window, DMA, LUT, stream validation, semaphores between the engines,
+ * the timing model and counters, fault injection and abort.
  */
 #include <pthread.h>
 #include <string.h>
@@ -472,6 +472,318 @@ TEST_F(eng, abort_before_first_command)
 	EXPECT_EQ(0, self->done.commands);
 	tctx_read(&self->ctx, 0x30000, &v, 1);
 	EXPECT_EQ(0, v);
+}
+
+/* ---- LUT ---------------------------------------------------------------------- */
+
+#define LUT_COUNT	4099	/* a prime: no multiple of a page, a chunk or a row */
+
+/* A table that is no identity nor any simple function of its index. */
+static void lut_table(int8_t *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ENPU_LUT_ENTRIES; i++)
+		t[i] = (int8_t)(i * 167 + 13 + (i >> 3) * (i & 5));
+}
+
+/* Every int8 value, in a scrambled order, then more of them. */
+static void lut_source(int8_t *src, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		src[i] = (int8_t)(i * 37 + 5);
+}
+
+/* Writes @len bytes at @va: SRAM (owned by @c's address space) or DRAM. */
+static void lut_put(struct enpu_engine *e, struct tctx *c, uint32_t va,
+		    const void *p, uint32_t len)
+{
+	if (va >= ENPU_SRAM_VA_BASE) {
+		memcpy(e->sram + (va - ENPU_SRAM_VA_BASE), p, len);
+		atomic_store(&e->sram_owner, ENPU_SRAM_OWNED | c->asid);
+	} else {
+		tctx_write(c, va, p, len);
+	}
+}
+
+static void lut_get(struct enpu_engine *e, struct tctx *c, uint32_t va, void *p,
+		    uint32_t len)
+{
+	if (va >= ENPU_SRAM_VA_BASE)
+		memcpy(p, e->sram + (va - ENPU_SRAM_VA_BASE), len);
+	else
+		tctx_read(c, va, p, len);
+}
+
+static struct enpu_cmd_lut lut_cmd(uint32_t src, uint32_t dst, uint32_t table,
+				   uint32_t count)
+{
+	struct enpu_cmd_lut c = {
+		.src = src, .dst = dst, .table = table, .count = count,
+	};
+	return c;
+}
+
+/* Bytes of a region of @len at @va, added to the SRAM or the DRAM side. */
+static void lut_side(uint32_t va, uint64_t len, uint64_t *dram, uint64_t *sram)
+{
+	*(va >= ENPU_SRAM_VA_BASE ? sram : dram) += len;
+}
+
+/*
+ * dst[i] = table[src[i] + 128] over all 256 values, bit for bit, with
+ * operands in DRAM and in SRAM, the destination apart from the source,
+ * the same bytes (in place) or overlapping them shifted; the job's
+ * counters and cycles those of a compute command of work count.
+ */
+TEST_F(eng, lut_bit_exact)
+{
+	enum { D = 0x100000, D2 = 0x200000, DT = 0x300000 };
+	const uint32_t S = ENPU_SRAM_VA_BASE;
+	static const struct {
+		const char *what;
+		uint32_t src, dst, table;
+	} cases[] = {
+		{ "DRAM to DRAM", D, D2, DT },
+		{ "DRAM in place", D, D, DT },
+		{ "DRAM, destination 3 bytes past the source", D, D + 3, DT },
+		{ "DRAM, destination 5 bytes before the source", D + 5, D, DT },
+		{ "SRAM in place, table in SRAM", S + 4096, S + 4096, S },
+		{ "SRAM to SRAM, table in DRAM", S + 512, S + 65536 + 1, DT },
+		{ "DRAM to SRAM", D + 1, S + 3, S + 0x20000 },
+		{ "SRAM to DRAM", S + 7, D2 + 9, DT },
+	};
+	static int8_t src[LUT_COUNT], got[LUT_COUNT], want[LUT_COUNT], zero[LUT_COUNT + 8];
+	int8_t table[ENPU_LUT_ENTRIES];
+	unsigned int i, k, seen[256] = { 0 }, distinct = 0;
+
+	lut_table(table);
+	lut_source(src, LUT_COUNT);
+	for (i = 0; i < LUT_COUNT; i++) {
+		want[i] = table[src[i] + 128];
+		distinct += !seen[(uint8_t)src[i]]++;
+	}
+	ASSERT_EQ(256, distinct);
+	for (i = 0; i < ENPU_LUT_ENTRIES && table[i] == (int8_t)(i - 128); i++)
+		;
+	ASSERT_GT(ENPU_LUT_ENTRIES, i) TH_LOG("the table is the identity");
+	tctx_map_new(&self->ctx, D, 2 * 4096 + 4096, RW);
+	tctx_map_new(&self->ctx, D2, 2 * 4096 + 4096, RW);
+	tctx_map_new(&self->ctx, DT, 4096, RW);
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct enpu_cmd_lut c = lut_cmd(cases[k].src, cases[k].dst, cases[k].table,
+						LUT_COUNT);
+		uint64_t dram = 0, sram = 0;
+		struct tstream s;
+
+		/* fresh operands: SRAM and DRAM zeroed around them */
+		memset(self->e.sram, 0, sku.sram_size);
+		lut_put(&self->e, &self->ctx, D, zero, sizeof(zero));
+		lut_put(&self->e, &self->ctx, D2, zero, sizeof(zero));
+		lut_put(&self->e, &self->ctx, cases[k].table, table, sizeof(table));
+		lut_put(&self->e, &self->ctx, cases[k].src, src, sizeof(src));
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_LUT, &c, sizeof(c));
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, k + 1, &self->done);
+		ASSERT_EQ(ENPU_JOB_OK, self->done.status)
+			TH_LOG("%s: error %u at %u", cases[k].what, self->done.error_info,
+			       self->done.error_offset);
+		lut_get(&self->e, &self->ctx, cases[k].dst, got, sizeof(got));
+		for (i = 0; i < LUT_COUNT && got[i] == want[i]; i++)
+			;
+		ASSERT_EQ(LUT_COUNT, i) TH_LOG("%s: element %u differs", cases[k].what, i);
+
+		/* counters and the compute formula: work = count */
+		lut_side(cases[k].src, LUT_COUNT, &dram, &sram);
+		lut_side(cases[k].table, ENPU_LUT_ENTRIES, &dram, &sram);
+		EXPECT_EQ(dram + s.n * 4, self->done.dram_read) TH_LOG("%s", cases[k].what);
+		EXPECT_EQ(sram, self->done.sram_read) TH_LOG("%s", cases[k].what);
+		lut_side(cases[k].dst, LUT_COUNT, &dram, &sram);
+		EXPECT_EQ(cases[k].dst >= S ? 0 : LUT_COUNT, self->done.dram_write);
+		EXPECT_EQ(cases[k].dst >= S ? LUT_COUNT : 0, self->done.sram_write);
+		EXPECT_EQ(1, self->done.commands);
+		EXPECT_EQ(0, self->done.macs);
+		EXPECT_EQ(enpu_t_fetch(&sku, s.n * 4) + enpu_t_compute(&sku, LUT_COUNT, dram, sram),
+			  self->done.cycles) TH_LOG("%s", cases[k].what);
+		ts_free(&s);
+	}
+}
+
+/*
+ * With one MAC per cycle the work term sets a LUT's time: one cycle per
+ * element after the compute setup.
+ */
+TEST_F(eng, lut_work_is_count)
+{
+	struct enpu_sku slow = sku;
+	const uint32_t S = ENPU_SRAM_VA_BASE;
+	struct enpu_cmd_lut c = lut_cmd(S, S + 65536, S + 131072, LUT_COUNT);
+	uint64_t sram_t;
+
+	slow.macs_per_cycle = 1;
+	enpu_engine_destroy(&self->e);
+	ASSERT_EQ(0, enpu_engine_init(&self->e, &slow, &tbus_ops, &self->bus));
+	ts_cmd(&self->s, ENPU_OP_LUT, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	sram_t = enpu_t_bytes(2 * LUT_COUNT + ENPU_LUT_ENTRIES, slow.sram_bw_mbps,
+			      slow.clock_mhz);
+	ASSERT_LT(sram_t, LUT_COUNT);
+	EXPECT_EQ(enpu_t_fetch(&slow, self->s.n * 4) + ENPU_T_COMPUTE_SETUP + LUT_COUNT,
+		  self->done.cycles);
+}
+
+/* A LUT's operands fault like any other's: the table's page unmapped. */
+TEST_F(eng, lut_table_fault)
+{
+	struct enpu_cmd_lut c = lut_cmd(0x10000, 0x10000, 0x20ff8, 100);
+	uint8_t v[100];
+	unsigned int i;
+
+	tctx_map_new(&self->ctx, 0x10000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x20000, 4096, RW);
+	for (i = 0; i < sizeof(v); i++)
+		v[i] = (uint8_t)i;
+	tctx_write(&self->ctx, 0x10000, v, sizeof(v));
+	ts_cmd(&self->s, ENPU_OP_LUT, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	EXPECT_EQ(ENPU_JOB_MMU_FAULT, self->done.status);
+	EXPECT_EQ(0x21000, self->done.fault_addr);
+	tctx_read(&self->ctx, 0x10000, v, sizeof(v));
+	for (i = 0; i < sizeof(v); i++)
+		ASSERT_EQ(i, v[i]) TH_LOG("byte %u written by a LUT that faulted", i);
+}
+
+/* A LUT the decoder refuses: nothing of the stream runs. */
+TEST_F(eng, lut_invalid)
+{
+	static const struct {
+		const char *what;
+		struct enpu_cmd_lut c;
+		uint32_t err;
+	} cases[] = {
+		{ "reserved[0]", { .src = 0x10000, .dst = 0x10000, .table = 0x10000,
+				   .count = 16, .reserved = { 1, 0, 0 } }, ENPU_CMD_ERR_RESERVED },
+		{ "reserved[1]", { .src = 0x10000, .dst = 0x10000, .table = 0x10000,
+				   .count = 16, .reserved = { 0, 0x80000000u, 0 } },
+		  ENPU_CMD_ERR_RESERVED },
+		{ "reserved[2]", { .src = 0x10000, .dst = 0x10000, .table = 0x10000,
+				   .count = 16, .reserved = { 0, 0, 2 } }, ENPU_CMD_ERR_RESERVED },
+		{ "count 0", { .src = 0x10000, .dst = 0x10000, .table = 0x10000, .count = 0 },
+		  ENPU_CMD_ERR_PARAM },
+		{ "count over 16 MiB", { .src = 0x10000, .dst = 0x10000, .table = 0x10000,
+					 .count = ENPU_MAX_OPERAND + 1 }, ENPU_CMD_ERR_TOO_BIG },
+		{ "table past 2^32", { .src = 0x10000, .dst = 0x10000, .table = 0xffffff01u,
+				       .count = 16 }, ENPU_CMD_ERR_EXTENT },
+	};
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	unsigned int i;
+	uint8_t b;
+
+	tctx_map_new(&self->ctx, 0x10000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct enpu_cmd_lut c = cases[i].c;
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_cmd(&s, ENPU_OP_LUT, &c, sizeof(c));
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, i + 1, &self->done);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(cases[i].err, self->done.error_info) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(sizeof(f), self->done.error_offset) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(0, self->done.commands) TH_LOG("%s", cases[i].what);
+		tctx_read(&self->ctx, 0x30000, &b, 1);
+		EXPECT_EQ(0, b) TH_LOG("%s: the fill before it ran", cases[i].what);
+		ts_free(&s);
+	}
+}
+
+/*
+ * An engine for a device without ENPU_CAP_LUT (an older one) knows no
+ * LUT: the opcode is refused as an unknown one, at the LUT's offset and
+ * before its size or fields are looked at (a reserved header bit is still
+ * the header's error). Other commands run as before, and LUT again once
+ * the capability is back.
+ */
+TEST_F(eng, lut_refused_without_the_capability)
+{
+	static const struct {
+		const char *what;
+		uint32_t w[8];
+		unsigned int words;
+		uint32_t err;
+	} cases[] = {
+		{ "a valid LUT", { ENPU_CMD_HDR(ENPU_OP_LUT, 8), 0x10000, 0x10000, 0x10100, 16 },
+		  8, ENPU_CMD_ERR_OPCODE },
+		{ "a LUT of the wrong size", { ENPU_CMD_HDR(ENPU_OP_LUT, 1) }, 1,
+		  ENPU_CMD_ERR_OPCODE },
+		{ "a LUT with a reserved word", { ENPU_CMD_HDR(ENPU_OP_LUT, 8), 0x10000, 0x10000,
+						  0x10100, 16, 0, 0, 1 }, 8, ENPU_CMD_ERR_OPCODE },
+		{ "a LUT of count 0", { ENPU_CMD_HDR(ENPU_OP_LUT, 8), 0x10000, 0x10000,
+					0x10100 }, 8, ENPU_CMD_ERR_OPCODE },
+		{ "a LUT cut short by the stream's end", { ENPU_CMD_HDR(ENPU_OP_LUT, 8) }, 1,
+		  ENPU_CMD_ERR_OPCODE },
+		{ "a LUT with a reserved header bit", { ENPU_CMD_HDR(ENPU_OP_LUT, 8) | 0x100,
+							0x10000, 0x10000, 0x10100, 16 }, 8,
+		  ENPU_CMD_ERR_RESERVED },
+	};
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	struct enpu_cmd_lut c = lut_cmd(0x10000, 0x10000, 0x10100, 16);
+	int8_t table[ENPU_LUT_ENTRIES], v[16];
+	unsigned int i;
+	uint8_t b;
+
+	tctx_map_new(&self->ctx, 0x10000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	lut_table(table);
+	tctx_write(&self->ctx, 0x10100, table, sizeof(table));
+	self->e.caps &= ~ENPU_CAP_LUT;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_raw(&s, cases[i].w, cases[i].words);
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, i + 1, &self->done);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(cases[i].err, self->done.error_info) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(sizeof(f), self->done.error_offset) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(0, self->done.commands) TH_LOG("%s", cases[i].what);
+		tctx_read(&self->ctx, 0x30000, &b, 1);
+		EXPECT_EQ(0, b) TH_LOG("%s: the fill before it ran", cases[i].what);
+		ts_free(&s);
+	}
+
+	/* the rest of the ISA runs */
+	ts_cmd(&self->s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 10, &self->done);
+	EXPECT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x30000, &b, 1);
+	EXPECT_EQ(0x77, b);
+
+	/* and with the capability, the LUT */
+	self->e.caps |= ENPU_CAP_LUT;
+	ts_free(&self->s);
+	ts_init(&self->s);
+	ts_cmd(&self->s, ENPU_OP_LUT, &c, sizeof(c));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 11, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x10000, v, sizeof(v));
+	for (i = 0; i < sizeof(v); i++)
+		EXPECT_EQ(table[128], v[i]) TH_LOG("element %u", i);	/* zeros in */
 }
 
 static int64_t now_ms(void)

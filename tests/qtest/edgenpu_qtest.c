@@ -590,6 +590,150 @@ TEST_F(npu, job_end_to_end)
 }
 
 /* ======================================================================== */
+/* LUT (contract 0.4)                                                       */
+/* ======================================================================== */
+
+/* A table that is not the identity, and @n values covering every int8. */
+static void lut_data(int8_t *table, int8_t *src, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < ENPU_LUT_ENTRIES; i++)
+		table[i] = (int8_t)(i * 167 + 13 + (i >> 3) * (i & 5));
+	for (i = 0; i < n; i++)
+		src[i] = (int8_t)(i * 37 + 5);
+}
+
+/*
+ * The device has the LUT (CAPS bit 9, ISA version 2) and runs it through
+ * its MMU: the source over three pages mapped in reverse physical order,
+ * the table across a page boundary, the destination in another buffer,
+ * then a second LUT in place over the destination: table applied twice,
+ * bit for bit. Counters and cycles are two compute commands' of work
+ * count.
+ */
+TEST_F(npu, lut_through_the_mmu)
+{
+	enum { VA_SRC = 0x10000, VA_TAB = 0x20000, VA_DST = 0x30000, N = 9001 };
+	const uint32_t tab = VA_TAB + 4096 - 100;
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct enpu_sku sku = sku_of(n);
+	struct enpu_cmd_lut l1 = { .src = VA_SRC, .dst = VA_DST, .table = tab, .count = N };
+	struct enpu_cmd_lut l2 = { .src = VA_DST, .dst = VA_DST, .table = tab, .count = N };
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+	int8_t table[ENPU_LUT_ENTRIES], src[N], got[N], want[N];
+	uint64_t pa[3], dst_pa, per;
+	unsigned int i;
+
+	EXPECT_EQ(ENPU_CAP_LUT, npu_rd(n, ENPU_REG_CAPS) & ENPU_CAP_LUT);
+	EXPECT_EQ(2, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
+
+	lut_data(table, src, N);
+	for (i = 0; i < N; i++)
+		want[i] = table[table[src[i] + 128] + 128];
+	for (i = 0; i < 3; i++)
+		pa[i] = gmem_alloc(n, 4096, 4096);
+	for (i = 0; i < 3; i++)
+		as_map_page(a, VA_SRC + i * 4096, pa[2 - i], NPU_RO);
+	for (i = 0; i < N; i += 4096)
+		gmem_write(n, as_pa(a, VA_SRC + i), src + i, N - i < 4096 ? N - i : 4096);
+	as_map_new(a, VA_TAB, 8192, NPU_RO);
+	gmem_write(n, as_pa(a, tab), table, 100);
+	gmem_write(n, as_pa(a, tab + 100), table + 100, ENPU_LUT_ENTRIES - 100);
+	dst_pa = as_map_new(a, VA_DST, 3 * 4096, NPU_RW);
+
+	npu_ring_init(n, RING0, 4);
+	st_init(&s);
+	st_cmd(&s, ENPU_OP_LUT, &l1, sizeof(l1));
+	st_cmd(&s, ENPU_OP_LUT, &l2, sizeof(l2));
+	st_end(&s);
+	run_job(n, a, RING0, &s, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status)
+		TH_LOG("error_info %u at %u, fault 0x%x", c.error_info, c.error_offset,
+		       c.fault_addr);
+	gmem_read(n, dst_pa, got, sizeof(got));
+	for (i = 0; i < N && got[i] == want[i]; i++)
+		;
+	EXPECT_EQ(N, i) TH_LOG("element %u differs", i);
+
+	EXPECT_EQ(2, c.commands);
+	EXPECT_EQ(0, c.macs);
+	EXPECT_EQ(st_bytes(&s) + 2 * (N + ENPU_LUT_ENTRIES), c.dram_read);
+	EXPECT_EQ(2 * N, c.dram_write);
+	EXPECT_EQ(0, c.sram_read);
+	EXPECT_EQ(0, c.sram_write);
+	per = enpu_t_compute(&sku, N, 2 * N + ENPU_LUT_ENTRIES, 0);
+	EXPECT_EQ(enpu_t_fetch(&sku, st_bytes(&s)) + 2 * per, c.cycles);
+}
+
+/*
+ * lut=off presents a device of before contract 0.4: CAPS without the LUT,
+ * ISA version 1, and a LUT refused as an unknown opcode is, whatever its
+ * fields, before anything of the stream runs. The rest works as before.
+ */
+TEST_F(qemu, lut_off_presents_an_older_device)
+{
+	static const char *const args[] = { "-device", "edgenpu,lut=off", NULL };
+	enum { VA_OUT = 0x10000 };
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct enpu_cmd_lut l = { .src = VA_OUT, .dst = VA_OUT, .table = VA_OUT, .count = 64 };
+	const uint32_t fill_words = sizeof(struct enpu_cmd_dma_fill) / 4;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+	uint64_t out_pa;
+	uint8_t out[64];
+	uint32_t cfg;
+
+	ASSERT_EQ(0, start_npu(&self->qt, n, a, args));
+	cfg = npu_rd(n, ENPU_REG_CONFIG);
+	EXPECT_EQ(ENPU_CAPS_BASE & ~ENPU_CAP_LUT, npu_rd(n, ENPU_REG_CAPS));
+	EXPECT_EQ(1, ENPU_CONFIG_ISA_VERSION(cfg));
+	EXPECT_EQ(ENPU_NUM_RINGS, ENPU_CONFIG_RINGS(cfg));
+	EXPECT_EQ(ENPU_HW_VERSION, npu_rd(n, ENPU_REG_VERSION));
+
+	out_pa = as_map_new(a, VA_OUT, 4096, NPU_RW);
+	npu_ring_init(n, RING0, 8);
+
+	/* a valid LUT, after a fill that must not run */
+	st_init(&s);
+	st_fill(&s, VA_OUT, 0x66, sizeof(out));
+	st_cmd(&s, ENPU_OP_LUT, &l, sizeof(l));
+	st_end(&s);
+	run_job(n, a, RING0, &s, 1, &j, &c);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, c.status);
+	EXPECT_EQ(ENPU_CMD_ERR_OPCODE, c.error_info);
+	EXPECT_EQ(4 * fill_words, c.error_offset);
+	EXPECT_EQ(0, c.commands);
+	gmem_read(n, out_pa, out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0));
+
+	/* one with a reserved word: still the opcode, not the field */
+	l.reserved[2] = 1;
+	st_init(&s);
+	st_nop(&s);
+	st_cmd(&s, ENPU_OP_LUT, &l, sizeof(l));
+	st_end(&s);
+	run_job(n, a, RING0, &s, 2, &j, &c);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, c.status);
+	EXPECT_EQ(ENPU_CMD_ERR_OPCODE, c.error_info);
+	EXPECT_EQ(4, c.error_offset);
+
+	/* the device goes on */
+	st_init(&s);
+	st_fill(&s, VA_OUT, 0x55, sizeof(out));
+	st_end(&s);
+	run_job(n, a, RING0, &s, 3, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, out_pa, out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0x55));
+}
+
+/* ======================================================================== */
 /* Interrupts                                                               */
 /* ======================================================================== */
 

@@ -5,7 +5,8 @@
  * (and, where written, writable) buffers or beyond the SRAM, is refused
  * with -EINVAL before anything is queued: no job id is consumed and no
  * byte changes, in this process or in another one whose buffer the
- * stream names. SUBMIT and JOB_INFO argument checks.
+ * stream names; so is a LUT on a device without it. SUBMIT and JOB_INFO
+ * argument checks.
  */
 #include <sys/mman.h>
 
@@ -19,6 +20,7 @@
 FIXTURE(val) {
 	int fd;
 	uint64_t sram_size;
+	uint32_t hw_caps;
 	uint64_t last_id;	/* last job id this file was given */
 	struct tbo src;		/* rw, listed, pattern */
 	struct tbo dst;		/* rw, listed, DST_BYTE: no attack may change it */
@@ -42,6 +44,7 @@ FIXTURE_SETUP(val)
 	EDGENPU_NEED_DEVICE(self->fd);
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_DEVICE, &dev, &size));
 	self->sram_size = dev.sram_size;
+	self->hw_caps = dev.hw_caps;
 	ASSERT_LT(0, self->sram_size);
 	ASSERT_EQ(0, tbo_create(self->fd, BO_SIZE, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
 	ASSERT_EQ(0, tbo_create(self->fd, BO_SIZE, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));
@@ -170,7 +173,7 @@ TEST_F(val, decode_errors)
 {
 	const uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
 	const uint32_t nop = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
-	static const uint32_t bad_ops[] = { 0x04, 0x0f, 0x12, 0x1f, 0x26, 0x7f, 0x80, 0xff };
+	static const uint32_t bad_ops[] = { 0x04, 0x0f, 0x12, 0x1f, 0x27, 0x7f, 0x80, 0xff };
 	struct enpu_cmd_dma_copy c = copy_cmd(self->src.va, self->dst.va, 64);
 	struct enpu_cmd_dma_fill f = {
 		.dst = self->dst.va, .value = 1, .row_bytes = 64, .rows = 1, .planes = 1,
@@ -645,6 +648,97 @@ TEST_F(val, other_process_buffer)
 	close(to_child[1]);
 	close(to_parent[0]);
 	close(to_parent[1]);
+	control_job(_metadata, self);
+}
+
+/* ---- LUT (contract 0.4) ------------------------------------------------------ */
+
+#define LUT_TAB_OFF	1000	/* the table: 256 bytes of src's pattern */
+
+/* A stream of one LUT and END. */
+static void one_lut(struct tcs *cs, uint32_t src, uint32_t dst, uint32_t table,
+		    uint32_t count)
+{
+	struct enpu_cmd_lut l = {
+		.src = src, .dst = dst, .table = table, .count = count,
+	};
+
+	cs->n = 0;
+	tcs_cmd(cs, ENPU_OP_LUT, &l, sizeof(l));
+	tcs_end(cs);
+}
+
+/*
+ * On a device with the LUT (CAPS bit 9), a LUT over every int8 value
+ * passes validation and writes the table applied, and a second one in
+ * place applies it again; on one without, the same stream is refused. A
+ * LUT whose table or destination (or source) lies outside the job's
+ * buffers, in a buffer it may not write or past SRAM is refused either way.
+ */
+TEST_F(val, lut)
+{
+	const uint32_t count = BO_SIZE - 3, tab = self->src.va + LUT_TAB_OFF;
+	const uint32_t sram_end = ENPU_SRAM_VA_BASE + self->sram_size;
+	const uint8_t *t = self->src.cpu + LUT_TAB_OFF;
+	struct tcs cs = { .n = 0 };
+	struct enpu_cmd_lut l = {
+		.src = self->src.va, .dst = self->out.va, .table = tab, .count = count,
+	};
+	unsigned int i;
+
+	/* the table is not the identity */
+	for (i = 0; i < 256 && t[i] == (uint8_t)(i - 128); i++)
+		;
+	ASSERT_GT(256, i);
+
+	/* table outside the job's buffers, or past SRAM */
+	one_lut(&cs, self->src.va, self->out.va, self->src.va + BO_SIZE - 255, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT table one byte past src");
+	one_lut(&cs, self->src.va, self->out.va, self->unlisted.va, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT table in an unlisted buffer");
+	one_lut(&cs, self->src.va, self->out.va, 0, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT table at page 0");
+	one_lut(&cs, self->src.va, self->out.va, sram_end - 255, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT table one byte past SRAM");
+	/* destination outside the job's buffers, read-only, or past SRAM */
+	one_lut(&cs, self->src.va, self->out.va + BO_SIZE - 63, tab, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT dst one byte past out");
+	one_lut(&cs, self->src.va, self->unlisted.va, tab, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT dst in an unlisted buffer");
+	one_lut(&cs, self->src.va, self->ro.va, tab, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT dst in a read-only buffer");
+	one_lut(&cs, self->src.va, sram_end - 32, tab, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT dst across the end of SRAM");
+	/* and the source */
+	one_lut(&cs, self->src.va + BO_SIZE - 63, self->out.va, tab, 64);
+	refuse(_metadata, self, &cs, -EINVAL, "LUT src one byte past src");
+	expect_untouched(_metadata, self);
+
+	cs.n = 0;
+	tcs_cmd(&cs, ENPU_OP_LUT, &l, sizeof(l));
+	l.src = self->out.va;
+	tcs_cmd(&cs, ENPU_OP_LUT, &l, sizeof(l));	/* in place */
+	tcs_end(&cs);
+	if (!(self->hw_caps & ENPU_CAP_LUT)) {
+		refuse(_metadata, self, &cs, -EINVAL, "LUT on a device without it");
+		control_job(_metadata, self);
+		return;
+	}
+	{
+		struct tjob j = { .cs = &cs };
+
+		memset(self->out.cpu, 0, BO_SIZE);
+		list_all(self, &j);
+		accept_job(_metadata, self, &j);
+	}
+	ASSERT_EQ(0, tbo_wait(self->fd, self->out.handle, 2000000000ll));
+	for (i = 0; i < BO_SIZE; i++) {
+		uint8_t once = t[(uint8_t)(pattern(i) ^ 0x80)];
+		uint8_t want = i < count ? t[(uint8_t)(once ^ 0x80)] : 0;
+
+		ASSERT_EQ(want, self->out.cpu[i]) TH_LOG("out byte %u", i);
+	}
+	expect_untouched(_metadata, self);
 	control_job(_metadata, self);
 }
 
