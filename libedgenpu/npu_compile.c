@@ -55,7 +55,8 @@ static int layer_is_compute(enum enpu_layer_type t)
 static int layer_is_dma(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_PAD || t == ENPU_LAYER_CONCATENATION ||
-	       t == ENPU_LAYER_RESHAPE;
+	       t == ENPU_LAYER_RESHAPE || t == ENPU_LAYER_TRANSPOSE ||
+	       t == ENPU_LAYER_STRIDED_SLICE || t == ENPU_LAYER_SPLIT;
 }
 
 int enpu_npu_runs_type(enum enpu_layer_type t)
@@ -156,7 +157,10 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	}
 	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);
 	*words = (uint32_t)s.n;
-	if (ret)
+	if (ret == -ERANGE)
+		snprintf(why, len, "it walks its input backwards (a negative stride), which "
+			 "the DMA engine's strides cannot");
+	else if (ret)
 		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
 			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);
 	else if (s.n + STEP_OVERHEAD_WORDS + 1 > ENPU_MAX_CMD_SIZE / 4)

@@ -2,7 +2,8 @@
 /*
  * Command emission: one prepared layer as EdgeNPU commands (hw/edgenpu_isa.h)
  * at the addresses the placement chose. Compute layers become one command;
- * PAD, CONCATENATION and RESHAPE become DMA commands; element-wise
+ * PAD, CONCATENATION, RESHAPE, TRANSPOSE, STRIDED_SLICE and SPLIT become DMA
+ * commands; element-wise
  * activations one LUT command (npu_lut.c).
  */
 #include <errno.h>
@@ -271,6 +272,43 @@ static int emit_concat(const struct enpu_model *m, const struct enpu_prep *p,
 	return 0;
 }
 
+/*
+ * A gather (TRANSPOSE, STRIDED_SLICE, SPLIT) as DMA copies from @in to
+ * the contiguous @out: with a contiguous innermost axis, one copy per
+ * outermost index (rows and planes over the next two axes); otherwise
+ * one-byte rows, one copy per index of the two outer axes. -ERANGE when
+ * it walks its input backwards (DMA strides are unsigned), -EINVAL when an
+ * axis is longer than a copy's rows or planes.
+ */
+static int emit_gather(const struct enpu_gather *g, uint32_t in, uint32_t out,
+		       struct enpu_stream *s)
+{
+	const uint32_t c1 = (uint32_t)g->count[1], c2 = (uint32_t)g->count[2];
+	const uint32_t c3 = (uint32_t)g->count[3];
+	uint32_t k0, k1;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (g->step[i] < 0)
+			return -ERANGE;
+		if (g->count[i] > ENPU_CMD_MAX_DIM || g->step[i] > UINT32_MAX)
+			return -EINVAL;
+	}
+	if (g->step[3] == 1 || c3 == 1) {
+		for (k0 = 0; k0 < (uint32_t)g->count[0]; k0++)
+			copy3(s, in + (uint32_t)(g->offset + k0 * g->step[0]),
+			      out + k0 * c1 * c2 * c3, c3, c2, c1, (uint32_t)g->step[2],
+			      (uint32_t)g->step[1], c3, c2 * c3);
+		return 0;
+	}
+	for (k0 = 0; k0 < (uint32_t)g->count[0]; k0++)
+		for (k1 = 0; k1 < c1; k1++)
+			copy3(s, in + (uint32_t)(g->offset + k0 * g->step[0] + k1 * g->step[1]),
+			      out + (k0 * c1 + k1) * c2 * c3, 1, c3, c2, (uint32_t)g->step[3],
+			      (uint32_t)g->step[2], 1, c3);
+	return 0;
+}
+
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s)
 {
@@ -308,6 +346,23 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	case ENPU_LAYER_RESHAPE:
 		copy3(s, in, out, (uint32_t)m->g->tensors[p->out].bytes, 1, 1, 0, 0, 0, 0);
 		return 0;
+	case ENPU_LAYER_TRANSPOSE: {
+		struct enpu_gather g;
+
+		return enpu_transpose_gather(&p->p.transpose, &g) ? -EINVAL :
+		       emit_gather(&g, in, out, s);
+	}
+	case ENPU_LAYER_STRIDED_SLICE:
+	case ENPU_LAYER_SPLIT: {
+		/* a SPLIT's input is its second: the first is the axis */
+		struct enpu_gather g;
+
+		if (enpu_strided_slice_gather(&p->p.strided_slice, &g))
+			return -EINVAL;
+		return emit_gather(&g, p->type == ENPU_LAYER_SPLIT ?
+				   enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : in,
+				   out, s);
+	}
 	case ENPU_LAYER_RELU:
 	case ENPU_LAYER_RELU6:
 	case ENPU_LAYER_LEAKY_RELU:

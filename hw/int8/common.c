@@ -292,3 +292,18 @@ int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
 			return 0;
 	}
 }
+
+void enpu_gather_run(const struct enpu_gather *g, const int8_t *input, int8_t *output)
+{
+	int8_t *dst = output;
+
+	for (int32_t k0 = 0; k0 < g->count[0]; k0++)
+		for (int32_t k1 = 0; k1 < g->count[1]; k1++)
+			for (int32_t k2 = 0; k2 < g->count[2]; k2++) {
+				const int8_t *row = input + g->offset + k0 * g->step[0] +
+						    k1 * g->step[1] + k2 * g->step[2];
+
+				for (int32_t k3 = 0; k3 < g->count[3]; k3++)
+					*dst++ = row[k3 * g->step[3]];
+			}
+}

@@ -366,4 +366,7 @@ int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
 		   const void *input2, void *output, enpu_bcast_row_fn row,
 		   const void *params, const atomic_int *cancel);
 
+/* Runs a validated gather (enpu_movement.h): output in row-major order. */
+void enpu_gather_run(const struct enpu_gather *g, const int8_t *input, int8_t *output);
+
 #endif /* ENPU_INT8_INTERNAL_H */

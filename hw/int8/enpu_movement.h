@@ -16,6 +16,22 @@
 
 #include "enpu_int8.h"
 
+/* ---- The walk TRANSPOSE, STRIDED_SLICE and SPLIT share ---------------------- */
+
+/*
+ * A 4-D gather: output element (k0, k1, k2, k3), in row-major order, is
+ * input element offset + k0 * step[0] + ... + k3 * step[3], for
+ * k_i < count[i]. Steps are in elements and may be negative (a slice
+ * walking backwards) or 0 (a leading axis of size 1). It is how the
+ * kernels below move data, and how the NPU compiler writes them as DMA
+ * copies.
+ */
+struct enpu_gather {
+	int64_t offset;
+	int64_t step[4];
+	int32_t count[4];
+};
+
 /* ---- TRANSPOSE -------------------------------------------------------------- */
 
 /*
@@ -32,6 +48,9 @@ struct enpu_transpose_params {
 /* Output shape of a transpose; -EINVAL if parameters are invalid. */
 int enpu_transpose_output_shape(const struct enpu_transpose_params *p,
 				struct enpu_shape *out);
+
+/* The transpose as a gather (offset 0); -EINVAL if parameters are invalid. */
+int enpu_transpose_gather(const struct enpu_transpose_params *p, struct enpu_gather *g);
 
 int enpu_transpose(const struct enpu_transpose_params *p,
 		   const int8_t *input, size_t input_len,
@@ -67,6 +86,10 @@ struct enpu_strided_slice_params {
 /* Output shape (shrunk axes removed, so possibly rank 0), or -EINVAL. */
 int enpu_strided_slice_output_shape(const struct enpu_strided_slice_params *p,
 				    struct enpu_shape *out);
+
+/* The slice as a gather; -EINVAL as enpu_strided_slice_output_shape(). */
+int enpu_strided_slice_gather(const struct enpu_strided_slice_params *p,
+			      struct enpu_gather *g);
 
 int enpu_strided_slice(const struct enpu_strided_slice_params *p,
 		       const int8_t *input, size_t input_len,

@@ -87,58 +87,53 @@ int enpu_strided_slice_output_shape(const struct enpu_strided_slice_params *p,
 	return 0;
 }
 
+int enpu_strided_slice_gather(const struct enpu_strided_slice_params *p,
+			      struct enpu_gather *g)
+{
+	struct enpu_shape os;
+	struct slice_axis a;
+	size_t acc = 1;
+
+	if (!g || enpu_strided_slice_output_shape(p, &os))
+		return -EINVAL;
+	/* In 4-D, leading axes of size 1 taken whole. */
+	const int32_t rank = p->input.rank, lead = 4 - rank;
+
+	g->offset = 0;
+	for (int32_t i = 3; i >= 0; i--) {
+		if (i < lead) {
+			g->step[i] = 0;
+			g->count[i] = 1;
+			continue;
+		}
+		slice_axis(p, i - lead, &a);
+		g->offset += a.start * (int64_t)acc;
+		g->step[i] = a.stride * (int64_t)acc;
+		g->count[i] = a.count;
+		acc *= (size_t)p->input.dims[i - lead];
+	}
+	return 0;
+}
+
 int enpu_strided_slice(const struct enpu_strided_slice_params *p,
 		       const int8_t *input, size_t input_len,
 		       int8_t *output, size_t output_len)
 {
 	struct enpu_shape os;
-	struct slice_axis ax[4];
-	size_t in_count, out_count, istride[4], acc = 1;
+	struct enpu_gather g;
+	size_t in_count, out_count;
 
-	if (enpu_strided_slice_output_shape(p, &os) ||
+	if (enpu_strided_slice_gather(p, &g) ||
+	    enpu_strided_slice_output_shape(p, &os) ||
 	    enpu_shape_count(&p->input, &in_count) ||
 	    enpu_shape_count(&os, &out_count) ||
 	    enpu_check_buf(input, input_len, in_count) ||
 	    enpu_check_buf(output, output_len, out_count))
 		return -EINVAL;
-
-	/* In 4-D, leading axes of size 1 taken whole. */
-	const int32_t rank = p->input.rank, lead = 4 - rank;
-
-	for (int32_t i = 3; i >= 0; i--) {
-		if (i < lead) {
-			ax[i] = (struct slice_axis){ .start = 0, .stride = 1, .count = 1 };
-			istride[i] = 0;
-			continue;
-		}
-		slice_axis(p, i - lead, &ax[i]);
-		istride[i] = acc;
-		acc *= (size_t)p->input.dims[i - lead];
-	}
-
 	/*
-	 * Every visited index start + k * stride (k < count) is inside the
-	 * axis by construction, so the offsets stay in the input.
+	 * Every visited index start + k * stride (k < count) is inside its
+	 * axis by construction, so the walk stays in the input.
 	 */
-	int8_t *dst = output;
-
-	for (int32_t k0 = 0; k0 < ax[0].count; k0++) {
-		const size_t b0 = (size_t)(ax[0].start + k0 * ax[0].stride) *
-				  istride[0];
-
-		for (int32_t k1 = 0; k1 < ax[1].count; k1++) {
-			const size_t b1 = b0 + (size_t)(ax[1].start +
-							k1 * ax[1].stride) * istride[1];
-
-			for (int32_t k2 = 0; k2 < ax[2].count; k2++) {
-				const int8_t *row = input + b1 +
-					(size_t)(ax[2].start + k2 * ax[2].stride) *
-					istride[2];
-
-				for (int32_t k3 = 0; k3 < ax[3].count; k3++)
-					*dst++ = row[ax[3].start + k3 * ax[3].stride];
-			}
-		}
-	}
+	enpu_gather_run(&g, input, output);
 	return 0;
 }

@@ -502,13 +502,43 @@ out:
 	ksft_test_result(ok, "long_model_is_split_into_jobs%s%s\n", ok ? "" : ": ", msg);
 }
 
-/* The operators the NPU runs as a LUT command (contract 0.4). */
+/*
+ * Operators of the per-op goldens run here: those the NPU runs as a LUT
+ * command (contract 0.4, the first six), and the data movement it runs as
+ * DMA copies.
+ */
 static const char *const lut_ops[] = {
 	"RELU", "RELU6", "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH",
+	"TRANSPOSE", "STRIDED_SLICE", "SPLIT",
 };
+#define NUM_LUT_OPS	6
+
+/* Whether a STRIDED_SLICE case walks backwards (a negative stride): the CPU's. */
+static int backwards(const struct golden_file *g)
+{
+	const struct golden_tensor *st = golden_find_tensor(g, "in3");
+	size_t i;
+
+	if (strcmp(g->op, "STRIDED_SLICE") || !st)
+		return 0;
+	for (i = 0; i < st->count; i++)
+		if (((const int32_t *)st->data)[i] < 0)
+			return 1;
+	return 0;
+}
+
+static int is_lut_case(const struct golden_file *g)
+{
+	size_t k;
+
+	for (k = 0; k < NUM_LUT_OPS; k++)
+		if (!strcmp(g->op, lut_ops[k]))
+			return 1;
+	return 0;
+}
 
 /* The per-op goldens of those operators (golden_list_free() them). */
-static char **lut_paths(const char *root, size_t *count)
+static char **npu_op_paths(const char *root, size_t *count)
 {
 	char dir[512], **paths;
 	size_t n, i, k, kept = 0;
@@ -532,17 +562,17 @@ static char **lut_paths(const char *root, size_t *count)
 }
 
 /*
- * Every per-op golden of the operators the NPU runs as a LUT command,
- * compiled for the default SKU (contract 0.4) and run on the engine: the
- * layer on the NPU, bit-exact. For a contract 0.3 target the same layer is
- * on the CPU, saying why.
+ * Every per-op golden of those operators compiled for the default SKU
+ * (contract 0.4) and run on the engine: the layer on the NPU (a backwards
+ * slice on the CPU, saying why), bit-exact. For a contract 0.3 target a
+ * LUT layer is on the CPU, saying why.
  */
-static void lut_goldens(const char *root)
+static void npu_op_goldens(const char *root)
 {
 	struct enpu_target old = sku_info;
 	char msg[1024];
 	size_t n, i;
-	char **paths = lut_paths(root, &n);
+	char **paths = npu_op_paths(root, &n);
 
 	old.hw_version = ENPU_VERSION(0, ENPU_LUT_MINOR - 1, 1);
 	for (i = 0; i < n; i++) {
@@ -565,11 +595,15 @@ static void lut_goldens(const char *root)
 		if (!got || enpu_model_compile_target(&sku_info, gg.graph, NULL, &m) ||
 		    enpu_model_compile_target(&old, gg.graph, NULL, &m_old)) {
 			snprintf(msg, sizeof(msg), "compile: %.900s", enpu_last_error());
-		} else if (enpu_model_layer_info(m, 0, &li) || !li.on_npu) {
-			snprintf(msg, sizeof(msg), "not on the NPU: %s",
-				 enpu_model_layer_reason(m, 0));
-		} else if (enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
-			   !strstr(enpu_model_layer_reason(m_old, 0), "no LUT command")) {
+		} else if (enpu_model_layer_info(m, 0, &li) || li.on_npu == backwards(&g)) {
+			snprintf(msg, sizeof(msg), "on the %s: %s", li.on_npu ? "NPU" : "CPU",
+				 li.on_npu ? "a backwards slice" : enpu_model_layer_reason(m, 0));
+		} else if (backwards(&g) &&
+			   !strstr(enpu_model_layer_reason(m, 0), "walks its input backwards")) {
+			snprintf(msg, sizeof(msg), "reason: %s", enpu_model_layer_reason(m, 0));
+		} else if (is_lut_case(&g) &&
+			   (enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
+			    !strstr(enpu_model_layer_reason(m_old, 0), "no LUT command"))) {
 			snprintf(msg, sizeof(msg), "contract 0.3: %s",
 				 li.on_npu ? "on the NPU" : enpu_model_layer_reason(m_old, 0));
 		} else if (!engine_run(m, gg.inputs[0]->data, gg.inputs[0]->bytes, got,
@@ -584,17 +618,17 @@ static void lut_goldens(const char *root)
 		golden_graph_free(&gg);
 		golden_free(&g);
 report:
-		ksft_test_result(ok, "lut:%s%s%s\n", paths[i] + strlen(root) + 1, ok ? "" : ": ",
-				 msg);
+		ksft_test_result(ok, "npu-op:%s%s%s\n", paths[i] + strlen(root) + 1,
+				 ok ? "" : ": ", msg);
 	}
 	golden_list_free(paths, n);
 }
 
-/* Per-op LUT cases, counted before the plan is set. */
-static size_t count_lut_goldens(const char *root)
+/* Those per-op cases, counted before the plan is set. */
+static size_t count_npu_op_goldens(const char *root)
 {
 	size_t n = 0;
-	char **paths = lut_paths(root, &n);
+	char **paths = npu_op_paths(root, &n);
 
 	golden_list_free(paths, n);
 	return n;
@@ -621,7 +655,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 5 + count_lut_goldens(root)));
+	ksft_set_plan((unsigned int)(n * NVAR + 5 + count_npu_op_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -657,7 +691,7 @@ int main(void)
 	golden_list_free(paths, n);
 	alternating_placement();
 	long_model_is_split_into_jobs();
-	lut_goldens(root);
+	npu_op_goldens(root);
 	/* the copies across cuts ran (and the outputs above stayed exact) */
 	ksft_test_result(spills > 0, "pipelines_copy_sram_tensors_across_cuts (%llu copies)\n",
 			 (unsigned long long)spills);

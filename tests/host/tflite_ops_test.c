@@ -7,7 +7,8 @@
  * a TRANSPOSE whose perm is not a permutation, a STRIDED_SLICE with an
  * ellipsis mask, a SPLIT whose outputs are not num_splits), and a model
  * exported from PyTorch (NCHW input, a leading TRANSPOSE to NHWC) runs,
- * each SPLIT output in its place. The operators' arithmetic is checked
+ * each SPLIT output in its place, and compiles with the TRANSPOSE and the
+ * SPLIT on the NPU. The operators' arithmetic is checked
  * against TFLite-Micro by every per-op golden (graph_golden_test).
  */
 #include <errno.h>
@@ -185,6 +186,27 @@ TEST(pytorch_nchw_input_then_split)
 				ASSERT_EQ(want, got) TH_LOG("h %d w %d c %d", h, w, c);
 			}
 	enpu_model_destroy(model);
+	/* for the NPU: the TRANSPOSE and both parts of the SPLIT are DMA copies */
+	{
+		struct enpu_target t;
+		struct enpu_graph *g = NULL;
+		struct enpu_layer_info li;
+		size_t l;
+
+		enpu_target_default(&t);
+		ASSERT_EQ(0, enpu_model_load_tflite_mem(buf, len, &g));
+		ASSERT_EQ(0, enpu_model_compile_target(&t, g, NULL, &model))
+			TH_LOG("%s", enpu_last_error());
+		for (l = 0; l < enpu_model_num_layers(model); l++) {
+			ASSERT_EQ(0, enpu_model_layer_info(model, l, &li));
+			EXPECT_EQ(1, li.on_npu) TH_LOG("layer %zu (%s): %s", l,
+							enpu_layer_type_name(li.type),
+							enpu_model_layer_reason(model, l));
+		}
+		enpu_model_destroy(model);
+		enpu_graph_destroy(g);
+		model = NULL;
+	}
 	/* three outputs for num_splits 2 */
 	m.op[1].nout = 3;
 	m.op[1].outs[2] = 1;
@@ -233,6 +255,8 @@ TEST(readme_operator_table_is_the_library)
 	EXPECT_EQ(0, strncmp(from, want, n));
 	/* and the API answers for the operators users ask about */
 	EXPECT_STREQ("TRANSPOSE", enpu_tflite_operator(39, &s));
+	EXPECT_EQ(ENPU_OP_NPU, s);
+	EXPECT_STREQ("SOFTMAX", enpu_tflite_operator(25, &s));
 	EXPECT_EQ(ENPU_OP_CPU, s);
 	EXPECT_STREQ("CONV_2D", enpu_tflite_operator(3, &s));
 	EXPECT_EQ(ENPU_OP_NPU, s);
