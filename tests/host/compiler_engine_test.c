@@ -114,10 +114,10 @@ static int check_stream(const struct enpu_model *m, const struct enpu_stream *s,
 /*
  * Runs planned model @m on the execution engine: its NPU steps as jobs,
  * its CPU steps on the CPU over the arena's contents, the one input from
- * @in, the first output into @out. 0, or -1 with @msg.
+ * @in, output @which into @out. 0, or -1 with @msg.
  */
-static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, void *out,
-		      size_t out_bytes, struct totals *tot, char *msg, size_t len)
+static int engine_run_out(struct enpu_model *m, const void *in, size_t in_bytes, size_t which,
+			  void *out, size_t out_bytes, struct totals *tot, char *msg, size_t len)
 {
 	const struct enpu_sku sku = {
 		.macs_per_cycle = sku_info.macs_per_cycle, .clock_mhz = sku_info.clock_mhz,
@@ -228,7 +228,7 @@ static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, voi
 		tctx_write(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
 	}
 	tctx_read(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
-	memcpy(out, arena + m->npu->place[m->g->outputs[0]].off, out_bytes);
+	memcpy(out, arena + m->npu->place[m->g->outputs[which]].off, out_bytes);
 	r = 0;
 out:
 	free(wbuf);
@@ -239,6 +239,13 @@ out:
 	if (have_bus)
 		tbus_fini(&bus);
 	return r;
+}
+
+/* engine_run_out() for the first output. */
+static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, void *out,
+		      size_t out_bytes, struct totals *tot, char *msg, size_t len)
+{
+	return engine_run_out(m, in, in_bytes, 0, out, out_bytes, tot, msg, len);
 }
 
 static uint64_t slowest(const struct totals *t, unsigned int lanes)
@@ -503,6 +510,138 @@ out:
 }
 
 /*
+ * A detection head built in code: CONV (1x1) -> LOGISTIC -> MUL with the
+ * CONV's output (SiLU), RESIZE_NEAREST_NEIGHBOR 2x -> CONCATENATION with
+ * itself -> STRIDED_SLICE (every other row) -> SPLIT in two. On the
+ * default SKU the CONV, LOGISTIC, CONCATENATION, STRIDED_SLICE and SPLIT
+ * run on the NPU, MUL and the resize on the CPU between them; both
+ * outputs on the engine equal the CPU backend's byte for byte.
+ */
+static void detection_head(void)
+{
+	static const float s_in = 0.05f, s_conv = 0.1f, s_sig = 1.0f / 256, s_mul = 0.05f;
+	static const float s_w = 0.01f;
+	static const int32_t z_in = 0, z_conv = 3, z_sig = -128, z_mul = -2, z0 = 0;
+	static const int32_t size[2] = { 8, 8 }, axis = 3;
+	static const int32_t begin[4] = { 0, 1, 0, 0 }, end[4] = { 1, 7, 8, 16 };
+	static const int32_t strides[4] = { 1, 2, 1, 1 };
+	static int8_t w[8 * 8];
+	static int32_t bias[8];
+	struct enpu_tensor_desc d = { .dtype = ENPU_DTYPE_INT8, .rank = 4, .num_scales = 1 };
+	struct enpu_tensor_desc c32 = { .dtype = ENPU_DTYPE_INT32, .rank = 1 };
+	struct enpu_graph *g = NULL;
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	struct totals tot = { 0 };
+	int8_t in[4 * 4 * 8], want0[3 * 8 * 8], want1[3 * 8 * 8], got[3 * 8 * 8];
+	const int on_npu[] = { 1, 1, 0, 0, 1, 1, 1, 1 };
+	int x, t1, t2, t3, t4, t6, t7, t8, t9, k, outs[2];
+	char msg[1024] = "";
+	size_t i;
+	int ok = 0;
+
+#define ACT(h, w_, c, sc, zp) (d.dims[0] = 1, d.dims[1] = (h), d.dims[2] = (w_), \
+			      d.dims[3] = (c), d.scales = &(sc), d.zero_points = &(zp), \
+			      d.data = NULL, enpu_graph_add_tensor(g, &d))
+#define LAYER(...) enpu_graph_add_layer(g, &(struct enpu_layer_desc){ __VA_ARGS__ })
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (int8_t)((i * 37) % 255 - 127);
+	for (i = 0; i < 8; i++)
+		bias[i] = (int32_t)(i * 50) - 200;
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (int8_t)((i * 29) % 256 - 128);
+	if (enpu_graph_create(&g))
+		goto out;
+	x = ACT(4, 4, 8, s_in, z_in);
+	d.dims[0] = 8;
+	d.dims[1] = d.dims[2] = 1;
+	d.dims[3] = 8;
+	d.scales = &s_w;
+	d.zero_points = &z0;
+	d.data = w;
+	k = enpu_graph_add_tensor(g, &d);
+	c32.dims[0] = 8;
+	c32.data = bias;
+	t1 = enpu_graph_add_tensor(g, &c32);
+	t1 = LAYER(.type = ENPU_LAYER_CONV_2D, .inputs = { x, k, t1 }, .num_inputs = 3,
+		   .output = ACT(4, 4, 8, s_conv, z_conv), .stride_h = 1, .stride_w = 1,
+		   .padding = ENPU_SAME) < 0 ? -1 : (int)g->num_tensors - 1;
+	t2 = LAYER(.type = ENPU_LAYER_LOGISTIC, .inputs = { t1 }, .num_inputs = 1,
+		   .output = ACT(4, 4, 8, s_sig, z_sig)) < 0 ? -1 : (int)g->num_tensors - 1;
+	t3 = LAYER(.type = ENPU_LAYER_MUL, .inputs = { t1, t2 }, .num_inputs = 2,
+		   .output = ACT(4, 4, 8, s_mul, z_mul)) < 0 ? -1 : (int)g->num_tensors - 1;
+	c32.dims[0] = 2;
+	c32.data = size;
+	k = enpu_graph_add_tensor(g, &c32);
+	t4 = LAYER(.type = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, .inputs = { t3, k },
+		   .num_inputs = 2, .output = ACT(8, 8, 8, s_mul, z_mul)) < 0 ? -1 :
+		   (int)g->num_tensors - 1;
+	t6 = LAYER(.type = ENPU_LAYER_CONCATENATION, .inputs = { t4, t4 }, .num_inputs = 2,
+		   .axis = 3, .output = ACT(8, 8, 16, s_mul, z_mul)) < 0 ? -1 :
+		   (int)g->num_tensors - 1;
+	c32.dims[0] = 4;
+	c32.data = begin;
+	k = enpu_graph_add_tensor(g, &c32);
+	c32.data = end;
+	t7 = enpu_graph_add_tensor(g, &c32);
+	c32.data = strides;
+	t8 = enpu_graph_add_tensor(g, &c32);
+	t7 = LAYER(.type = ENPU_LAYER_STRIDED_SLICE, .inputs = { t6, k, t7, t8 },
+		   .num_inputs = 4, .output = ACT(3, 8, 16, s_mul, z_mul)) < 0 ? -1 :
+		   (int)g->num_tensors - 1;
+	c32.rank = 0;
+	c32.data = &axis;
+	k = enpu_graph_add_tensor(g, &c32);
+	t8 = ACT(3, 8, 8, s_mul, z_mul);
+	t9 = ACT(3, 8, 8, s_mul, z_mul);
+	outs[0] = t8;
+	outs[1] = t9;
+	if (t1 < 0 || t2 < 0 || t3 < 0 || t4 < 0 || t6 < 0 || t7 < 0 ||
+	    LAYER(.type = ENPU_LAYER_SPLIT, .inputs = { k, t7 }, .num_inputs = 2,
+		  .num_splits = 2, .split_index = 0, .output = t8) < 0 ||
+	    LAYER(.type = ENPU_LAYER_SPLIT, .inputs = { k, t7 }, .num_inputs = 2,
+		  .num_splits = 2, .split_index = 1, .output = t9) < 0 ||
+	    enpu_graph_set_io(g, &x, 1, outs, 2) ||
+	    enpu_model_compile(NULL, g, NULL, &cpu) ||
+	    enpu_model_compile_target(&sku_info, g, NULL, &npu) ||
+	    enpu_model_run(cpu, (const void *const[]){ in }, (void *const[]){ want0, want1 },
+			   NULL)) {
+		snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+		goto out;
+	}
+#undef ACT
+#undef LAYER
+	for (i = 0; i < enpu_model_num_layers(npu); i++) {
+		struct enpu_layer_info li;
+
+		if (enpu_model_layer_info(npu, i, &li) || li.on_npu != on_npu[i]) {
+			snprintf(msg, sizeof(msg), "layer %zu (%s) on the %s: %s", i,
+				 enpu_layer_type_name(li.type), li.on_npu ? "NPU" : "CPU",
+				 li.on_npu ? "" : enpu_model_layer_reason(npu, i));
+			goto out;
+		}
+	}
+	if (engine_run_out(npu, in, sizeof(in), 0, got, sizeof(got), &tot, msg, sizeof(msg)))
+		goto out;
+	if (memcmp(got, want0, sizeof(got))) {
+		snprintf(msg, sizeof(msg), "first output differs from the CPU backend's");
+		goto out;
+	}
+	if (engine_run_out(npu, in, sizeof(in), 1, got, sizeof(got), &tot, msg, sizeof(msg)))
+		goto out;
+	if (memcmp(got, want1, sizeof(got))) {
+		snprintf(msg, sizeof(msg), "second output differs from the CPU backend's");
+		goto out;
+	}
+	ok = 1;
+	snprintf(msg, sizeof(msg), " (%llu jobs)", (unsigned long long)tot.jobs / 2);
+out:
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	ksft_test_result(ok, "detection_head_npu_and_cpu_interleaved%s%s\n", ok ? "" : ": ", msg);
+}
+
+/*
  * Operators of the per-op goldens run here: those the NPU runs as a LUT
  * command (contract 0.4, the first six), and the data movement it runs as
  * DMA copies.
@@ -655,7 +794,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 5 + count_npu_op_goldens(root)));
+	ksft_set_plan((unsigned int)(n * NVAR + 6 + count_npu_op_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -692,6 +831,7 @@ int main(void)
 	alternating_placement();
 	long_model_is_split_into_jobs();
 	npu_op_goldens(root);
+	detection_head();
 	/* the copies across cuts ran (and the outputs above stayed exact) */
 	ksft_test_result(spills > 0, "pipelines_copy_sram_tensors_across_cuts (%llu copies)\n",
 			 (unsigned long long)spills);
