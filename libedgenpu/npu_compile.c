@@ -145,6 +145,13 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 			 enpu_layer_type_name(p->type));
 		return 0;
 	}
+	if (p->type == ENPU_LAYER_QUANTIZE &&
+	    m->g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8) {
+		snprintf(why, len, "QUANTIZE from %s runs on the CPU (the NPU computes int8 only)",
+			 m->g->tensors[p->in[0]].dtype == ENPU_DTYPE_FLOAT32 ? "float32" :
+			 "this type");
+		return 0;
+	}
 	if (enpu_npu_is_lut(p->type) &&
 	    ENPU_VERSION_MINOR(m->target.hw_version) < ENPU_LUT_MINOR &&
 	    !ENPU_VERSION_MAJOR(m->target.hw_version)) {

@@ -368,7 +368,8 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	case ENPU_LAYER_LEAKY_RELU:
 	case ENPU_LAYER_LOGISTIC:
 	case ENPU_LAYER_TANH:
-	case ENPU_LAYER_HARD_SWISH: {
+	case ENPU_LAYER_HARD_SWISH:
+	case ENPU_LAYER_QUANTIZE: {
 		struct enpu_cmd_lut c = {
 			.src = in, .dst = out, .table = quant, .count = (uint32_t)p->count,
 		};

@@ -19,6 +19,7 @@ int enpu_npu_is_lut(enum enpu_layer_type t)
 	case ENPU_LAYER_LOGISTIC:
 	case ENPU_LAYER_TANH:
 	case ENPU_LAYER_HARD_SWISH:
+	case ENPU_LAYER_QUANTIZE:	/* int8 to int8: a requantization */
 		return 1;
 	default:
 		return 0;
@@ -46,6 +47,9 @@ int enpu_npu_lut_table(const struct enpu_prep *p, int8_t table[ENPU_LUT_ENTRIES]
 		return enpu_tanh(&p->p.tanh, n, x, n, table, n);
 	case ENPU_LAYER_HARD_SWISH:
 		return enpu_hard_swish(&p->p.hard_swish, n, x, n, table, n);
+	case ENPU_LAYER_QUANTIZE:
+		return enpu_requantize_i8(x, n, p->q_in_zp, p->q_out_zp, p->q_mult, p->q_shift,
+					  table);
 	default:
 		return -EINVAL;
 	}

@@ -358,6 +358,7 @@ static int prep_quantize(struct pctx *c)
 		return x ? -EINVAL : pc_bad(c, "input is missing");
 	if (x->count != o->count)
 		return pc_bad(c, "input and output sizes differ");
+	c->p->count = x->count;
 	if ((ret = pc_per_tensor(c, o, "output", &c->p->q_scale, &c->p->q_out_zp)))
 		return ret;
 	if (x->dtype == ENPU_DTYPE_FLOAT32)

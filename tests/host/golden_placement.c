@@ -28,6 +28,7 @@ static int npu_operator(enum enpu_layer_type t)
 	case ENPU_LAYER_LOGISTIC:
 	case ENPU_LAYER_TANH:
 	case ENPU_LAYER_HARD_SWISH:
+	case ENPU_LAYER_QUANTIZE:
 		return 1;
 	default:
 		return 0;
@@ -45,9 +46,14 @@ int golden_placement_check(const struct enpu_model *m, size_t *npu_layers,
 			snprintf(msg, len, "layer %zu: no layer info: %s", i, enpu_last_error());
 			return -1;
 		}
-		/* a slice walking backwards is the one data movement the DMA cannot do */
-		if (li.type == ENPU_LAYER_STRIDED_SLICE && !li.on_npu &&
-		    strstr(enpu_model_layer_reason(m, i), "walks its input backwards"))
+		/*
+		 * A slice walking backwards is the one data movement the DMA
+		 * cannot do, and a QUANTIZE from float32 is no int8 function.
+		 */
+		if ((li.type == ENPU_LAYER_STRIDED_SLICE || li.type == ENPU_LAYER_QUANTIZE) &&
+		    !li.on_npu && (strstr(enpu_model_layer_reason(m, i), "walks its input "
+					   "backwards") ||
+				   strstr(enpu_model_layer_reason(m, i), "QUANTIZE from float32")))
 			continue;
 		if (li.on_npu != npu_operator(li.type)) {
 			snprintf(msg, len, "layer %zu (%s) placed on the %s, expected the %s",
