@@ -32,6 +32,29 @@ int enpu_nhwc_count(const struct enpu_nhwc *s, size_t *count)
 	return enpu_shape_count(&shape, count);
 }
 
+int enpu_nhwc_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n)
+{
+	if (enpu_nhwc_count(input, &n->in) ||
+	    enpu_nhwc_count(filter, &n->filter) ||
+	    enpu_nhwc_count(output, &n->out))
+		return -EINVAL;
+	n->bias = (size_t)output->c;
+	return 0;
+}
+
+int enpu_ohwi_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n)
+{
+	if (enpu_nhwc_wcounts(input, filter, output, n) ||
+	    filter->c != input->c || output->n != input->n ||
+	    output->c != filter->n)
+		return -EINVAL;
+	return 0;
+}
+
 int enpu_check_quant_array(const int32_t *multipliers, const int32_t *shifts,
 			   size_t num)
 {
