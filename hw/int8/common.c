@@ -266,6 +266,19 @@ int enpu_bcast_init(const struct enpu_shape *input1,
 	return 0;
 }
 
+int enpu_bcast_check(const struct enpu_shape *in1, const struct enpu_shape *in2,
+		     const struct enpu_shape *out, const void *input1,
+		     size_t input1_len, const void *input2, size_t input2_len,
+		     const void *output, size_t output_len, struct enpu_bcast *b)
+{
+	if (enpu_bcast_init(in1, in2, out, b) ||
+	    enpu_check_buf(input1, input1_len, b->count1) ||
+	    enpu_check_buf(input2, input2_len, b->count2) ||
+	    enpu_check_buf(output, output_len, b->count_out))
+		return -EINVAL;
+	return 0;
+}
+
 /* Elements between two reads of the cancel flag. */
 #define BCAST_CHUNK	((size_t)1 << 16)
 

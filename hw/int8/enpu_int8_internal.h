@@ -471,6 +471,41 @@ int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
 		   const void *input2, void *output, enpu_bcast_row_fn row,
 		   const void *params, const atomic_int *cancel);
 
+/*
+ * What every binary element-wise kernel checks first: its shapes as a
+ * broadcast (planned into *b) and its buffers against b's counts.
+ */
+int enpu_bcast_check(const struct enpu_shape *in1, const struct enpu_shape *in2,
+		     const struct enpu_shape *out, const void *input1,
+		     size_t input1_len, const void *input2, size_t input2_len,
+		     const void *output, size_t output_len, struct enpu_bcast *b);
+
+/*
+ * A quantized binary kernel's three zero points and activation range, all
+ * within its type's [qmin, qmax] (ADD, SUB, MUL).
+ */
+static inline int enpu_check_binary_q(int32_t qmin, int32_t qmax,
+				      int32_t input1_zero_point,
+				      int32_t input2_zero_point,
+				      int32_t output_zero_point,
+				      int32_t act_min, int32_t act_max)
+{
+	return input1_zero_point < qmin || input1_zero_point > qmax ||
+	       input2_zero_point < qmin || input2_zero_point > qmax ||
+	       output_zero_point < qmin || output_zero_point > qmax ||
+	       act_min < qmin || act_max > qmax || act_min > act_max ?
+	       -EINVAL : 0;
+}
+
+/*
+ * ADD's int8 kernel (add.c) or, with subtract, the same arithmetic on the
+ * difference of the rescaled inputs: SUB, whose parameters are ADD's.
+ */
+int enpu_add_or_sub_i8(const struct enpu_add_params *p, int subtract,
+		       const int8_t *input1, size_t input1_len,
+		       const int8_t *input2, size_t input2_len,
+		       int8_t *output, size_t output_len);
+
 /* Runs a validated gather (enpu_movement.h): output in row-major order. */
 void enpu_gather_run(const struct enpu_gather *g, const int8_t *input, int8_t *output);
 
