@@ -425,6 +425,14 @@ void enpu_reduction_mean_or_sum(const struct enpu_reduction *r,
 				int32_t multiplier, int32_t shift,
 				int compute_sum);
 
+/*
+ * MEAN (compute_sum 0) or, with compute_sum, SUM, whose parameters map
+ * one to one onto MEAN's: validate, then enpu_reduction_mean_or_sum().
+ */
+int enpu_mean_or_sum(const struct enpu_mean_params *p,
+		     const int8_t *input, size_t input_len,
+		     int8_t *output, size_t output_len, int compute_sum);
+
 /* Maximum of each output's inputs, on validated parameters. */
 void enpu_reduction_max(const struct enpu_reduction *r, const int8_t *input,
 			int8_t *output);
