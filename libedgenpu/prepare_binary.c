@@ -14,6 +14,8 @@
 struct operands {
 	const struct enpu_gtensor *a, *b, *o;
 	struct enpu_shape sa, sb, so;
+	float as, bs, os;		/* quant_operands() only */
+	int32_t az, bz, oz;
 };
 
 static int operands(struct pctx *c, struct operands *x)
@@ -41,43 +43,50 @@ static int operands(struct pctx *c, struct operands *x)
 	return 0;
 }
 
+/* operands() and each tensor's per-tensor quantization (MUL, SUB). */
+static int quant_operands(struct pctx *c, struct operands *x)
+{
+	if (operands(c, x) ||
+	    pc_per_tensor(c, x->a, "first operand", &x->as, &x->az) ||
+	    pc_per_tensor(c, x->b, "second operand", &x->bs, &x->bz) ||
+	    pc_per_tensor(c, x->o, "output", &x->os, &x->oz))
+		return -EINVAL;
+	return 0;
+}
+
 static int prep_mul(struct pctx *c)
 {
 	struct enpu_mul_params *p = &c->p->p.mul;
 	struct operands x;
-	float as, bs, os;
 
-	if (operands(c, &x) ||
-	    pc_per_tensor(c, x.a, "first operand", &as, &p->input1_zero_point) ||
-	    pc_per_tensor(c, x.b, "second operand", &bs, &p->input2_zero_point) ||
-	    pc_per_tensor(c, x.o, "output", &os, &p->output_zero_point))
+	if (quant_operands(c, &x))
 		return -EINVAL;
-	p->input1 = x.sa;
-	p->input2 = x.sb;
-	p->output = x.so;
-	if (enpu_mul_derive(as, bs, os, p))
+	*p = (struct enpu_mul_params){
+		.input1 = x.sa, .input2 = x.sb, .output = x.so,
+		.input1_zero_point = x.az, .input2_zero_point = x.bz,
+		.output_zero_point = x.oz,
+	};
+	if (enpu_mul_derive(x.as, x.bs, x.os, p))
 		return pc_bad(c, "scales %g x %g / %g give a multiplier TFLite cannot use",
-			      (double)as, (double)bs, (double)os);
-	return pc_act_range(c, os, p->output_zero_point, &p->act_min, &p->act_max);
+			      (double)x.as, (double)x.bs, (double)x.os);
+	return pc_act_range(c, x.os, x.oz, &p->act_min, &p->act_max);
 }
 
 static int prep_sub(struct pctx *c)
 {
 	struct enpu_sub_params *p = &c->p->p.sub;
 	struct operands x;
-	float as, bs, os;
 
-	if (operands(c, &x) ||
-	    pc_per_tensor(c, x.a, "first operand", &as, &p->input1_zero_point) ||
-	    pc_per_tensor(c, x.b, "second operand", &bs, &p->input2_zero_point) ||
-	    pc_per_tensor(c, x.o, "output", &os, &p->output_zero_point))
+	if (quant_operands(c, &x))
 		return -EINVAL;
-	p->input1 = x.sa;
-	p->input2 = x.sb;
-	p->output = x.so;
-	if (enpu_sub_derive(as, bs, os, p))
+	*p = (struct enpu_sub_params){
+		.input1 = x.sa, .input2 = x.sb, .output = x.so,
+		.input1_zero_point = x.az, .input2_zero_point = x.bz,
+		.output_zero_point = x.oz,
+	};
+	if (enpu_sub_derive(x.as, x.bs, x.os, p))
 		return pc_bad(c, "scales give a multiplier of 1 or more (TFLite refuses these too)");
-	return pc_act_range(c, os, p->output_zero_point, &p->act_min, &p->act_max);
+	return pc_act_range(c, x.os, x.oz, &p->act_min, &p->act_max);
 }
 
 static int prep_minmax(struct pctx *c)

@@ -19,9 +19,8 @@ static int add_derive(float input1_scale, float input2_scale,
 		      float output_scale, int32_t left_shift,
 		      struct enpu_add_params *p)
 {
-	if (!p || !isfinite(input1_scale) || !isfinite(input2_scale) ||
-	    !isfinite(output_scale) || !(input1_scale > 0.0f) ||
-	    !(input2_scale > 0.0f) || !(output_scale > 0.0f))
+	if (!p || enpu_check_scale(input1_scale) ||
+	    enpu_check_scale(input2_scale) || enpu_check_scale(output_scale))
 		return -EINVAL;
 
 	const double twice_max = 2 * (double)(input1_scale > input2_scale ?
@@ -54,9 +53,13 @@ int enpu_add_int16_derive(float input1_scale, float input2_scale,
 	return add_derive(input1_scale, input2_scale, output_scale, 15, p);
 }
 
-/* The sum of x1 and x2 in the output scale, before zero point and clamp. */
+/*
+ * The sum (or, with subtract, the difference: SUB) of x1 and x2 in the
+ * output scale, before zero point and clamp. Callers pass a constant
+ * subtract.
+ */
 static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
-			      int32_t x2)
+			      int32_t x2, int subtract)
 {
 	const int32_t a = enpu_mbqm(enpu_wrap_shl(x1 - p->input1_zero_point,
 						  p->left_shift),
@@ -65,20 +68,30 @@ static inline int32_t add_raw(const struct enpu_add_params *p, int32_t x1,
 						  p->left_shift),
 				    p->input2_multiplier, p->input2_shift);
 
-	return enpu_mbqm(enpu_wrap_add(a, b), p->output_multiplier,
-			 p->output_shift);
+	return enpu_mbqm(subtract ? enpu_wrap_sub(a, b) : enpu_wrap_add(a, b),
+			 p->output_multiplier, p->output_shift);
+}
+
+static inline void addsub_row_i8(const struct enpu_add_params *p,
+				 const int8_t *x1, size_t step1,
+				 const int8_t *x2, size_t step2, int8_t *y,
+				 size_t n, int subtract)
+{
+	for (size_t i = 0; i < n; i++)
+		y[i] = enpu_out_i8(add_raw(p, x1[i * step1], x2[i * step2], subtract),
+				   p->output_zero_point, p->act_min, p->act_max);
 }
 
 static void add_row_i8(const void *params, const void *in1, size_t step1,
 		       const void *in2, size_t step2, void *out, size_t n)
 {
-	const struct enpu_add_params *p = params;
-	const int8_t *x1 = in1, *x2 = in2;
-	int8_t *y = out;
+	addsub_row_i8(params, in1, step1, in2, step2, out, n, 0);
+}
 
-	for (size_t i = 0; i < n; i++)
-		y[i] = enpu_out_i8(add_raw(p, x1[i * step1], x2[i * step2]),
-				   p->output_zero_point, p->act_min, p->act_max);
+static void sub_row_i8(const void *params, const void *in1, size_t step1,
+		       const void *in2, size_t step2, void *out, size_t n)
+{
+	addsub_row_i8(params, in1, step1, in2, step2, out, n, 1);
 }
 
 static void add_row_i16(const void *params, const void *in1, size_t step1,
@@ -89,7 +102,7 @@ static void add_row_i16(const void *params, const void *in1, size_t step1,
 	int16_t *y = out;
 
 	for (size_t i = 0; i < n; i++)
-		y[i] = enpu_out_i16(add_raw(p, x1[i * step1], x2[i * step2]),
+		y[i] = enpu_out_i16(add_raw(p, x1[i * step1], x2[i * step2], 0),
 				    p->output_zero_point, p->act_min, p->act_max);
 }
 
@@ -104,22 +117,28 @@ static int add_run(const struct enpu_add_params *p, int32_t qmin, int32_t qmax,
 {
 	struct enpu_bcast b;
 
-	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b))
-		return -EINVAL;
-	if (p->input1_zero_point < qmin || p->input1_zero_point > qmax ||
-	    p->input2_zero_point < qmin || p->input2_zero_point > qmax ||
-	    p->output_zero_point < qmin || p->output_zero_point > qmax ||
-	    p->act_min < qmin || p->act_max > qmax || p->act_min > p->act_max ||
+	if (!p || enpu_bcast_check(&p->input1, &p->input2, &p->output, input1,
+				   input1_len, input2, input2_len, output,
+				   output_len, &b) ||
+	    enpu_check_binary_q(qmin, qmax, p->input1_zero_point,
+				p->input2_zero_point, p->output_zero_point,
+				p->act_min, p->act_max) ||
 	    p->left_shift < 0 || p->left_shift > 31 ||
 	    enpu_check_multiplier(p->input1_multiplier, p->input1_shift) ||
 	    enpu_check_multiplier(p->input2_multiplier, p->input2_shift) ||
 	    enpu_check_multiplier(p->output_multiplier, p->output_shift))
 		return -EINVAL;
-	if (enpu_check_buf(input1, input1_len, b.count1) ||
-	    enpu_check_buf(input2, input2_len, b.count2) ||
-	    enpu_check_buf(output, output_len, b.count_out))
-		return -EINVAL;
 	return enpu_bcast_run(&b, esize, input1, input2, output, row, p, p->cancel);
+}
+
+int enpu_add_or_sub_i8(const struct enpu_add_params *p, int subtract,
+		       const int8_t *input1, size_t input1_len,
+		       const int8_t *input2, size_t input2_len,
+		       int8_t *output, size_t output_len)
+{
+	return add_run(p, INT8_MIN, INT8_MAX, 1, input1, input1_len, input2,
+		       input2_len, output, output_len,
+		       subtract ? sub_row_i8 : add_row_i8);
 }
 
 int enpu_add(const struct enpu_add_params *p,
@@ -127,8 +146,8 @@ int enpu_add(const struct enpu_add_params *p,
 	     const int8_t *input2, size_t input2_len,
 	     int8_t *output, size_t output_len)
 {
-	return add_run(p, INT8_MIN, INT8_MAX, 1, input1, input1_len, input2,
-		       input2_len, output, output_len, add_row_i8);
+	return enpu_add_or_sub_i8(p, 0, input1, input1_len, input2, input2_len,
+				  output, output_len);
 }
 
 int enpu_add_int16(const struct enpu_add_params *p,

@@ -32,6 +32,29 @@ int enpu_nhwc_count(const struct enpu_nhwc *s, size_t *count)
 	return enpu_shape_count(&shape, count);
 }
 
+int enpu_nhwc_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n)
+{
+	if (enpu_nhwc_count(input, &n->in) ||
+	    enpu_nhwc_count(filter, &n->filter) ||
+	    enpu_nhwc_count(output, &n->out))
+		return -EINVAL;
+	n->bias = (size_t)output->c;
+	return 0;
+}
+
+int enpu_ohwi_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n)
+{
+	if (enpu_nhwc_wcounts(input, filter, output, n) ||
+	    filter->c != input->c || output->n != input->n ||
+	    output->c != filter->n)
+		return -EINVAL;
+	return 0;
+}
+
 int enpu_check_quant_array(const int32_t *multipliers, const int32_t *shifts,
 			   size_t num)
 {
@@ -240,6 +263,19 @@ int enpu_bcast_init(const struct enpu_shape *input1,
 		b->step1[k] = step1[n - 1 - k];
 		b->step2[k] = step2[n - 1 - k];
 	}
+	return 0;
+}
+
+int enpu_bcast_check(const struct enpu_shape *in1, const struct enpu_shape *in2,
+		     const struct enpu_shape *out, const void *input1,
+		     size_t input1_len, const void *input2, size_t input2_len,
+		     const void *output, size_t output_len, struct enpu_bcast *b)
+{
+	if (enpu_bcast_init(in1, in2, out, b) ||
+	    enpu_check_buf(input1, input1_len, b->count1) ||
+	    enpu_check_buf(input2, input2_len, b->count2) ||
+	    enpu_check_buf(output, output_len, b->count_out))
+		return -EINVAL;
 	return 0;
 }
 

@@ -25,15 +25,9 @@
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 
-int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
-		      size_t *f_count, size_t *out_count)
+int enpu_conv2d_check(const struct enpu_conv2d_params *p, struct enpu_wcounts *n)
 {
-	if (!p || enpu_nhwc_count(&p->input, in_count) ||
-	    enpu_nhwc_count(&p->filter, f_count) ||
-	    enpu_nhwc_count(&p->output, out_count))
-		return -EINVAL;
-	if (p->filter.c != p->input.c || p->output.n != p->input.n ||
-	    p->output.c != p->filter.n)
+	if (!p || enpu_ohwi_wcounts(&p->input, &p->filter, &p->output, n))
 		return -EINVAL;
 	if (enpu_check_window(p->input.h, p->output.h, p->filter.h,
 			      p->stride_h, p->dilation_h, p->pad_top) ||
@@ -42,28 +36,6 @@ int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
 		return -EINVAL;
 	if (p->num_quant != (size_t)p->output.c ||
 	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
-		return -EINVAL;
-	return 0;
-}
-
-static int conv_validate(const struct enpu_conv2d_params *p,
-			 const int8_t *input, size_t input_len,
-			 const int8_t *filter, size_t filter_len,
-			 const int32_t *bias, size_t bias_len,
-			 const int8_t *output, size_t output_len)
-{
-	size_t in_count, f_count, out_count;
-
-	if (enpu_conv2d_check(p, &in_count, &f_count, &out_count))
-		return -EINVAL;
-	if (enpu_check_zp(p->input_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max))
-		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output.c))
 		return -EINVAL;
 	return 0;
 }
@@ -228,27 +200,13 @@ static void conv_generic_pixel(const struct enpu_conv2d_params *p,
 			       const struct enpu_conv_pixel *px, void *ctx)
 {
 	const struct conv_buffers *bufs = ctx;
-	const int32_t cin = p->input.c;
-	const int32_t kh = p->filter.h, kw = p->filter.w;
-	const int32_t in_offset = -p->input_zero_point;
 	const int8_t *in_b = bufs->input + px->image;
 
 	for (int32_t oc = 0; oc < p->output.c; oc++) {
-		int64_t acc = 0;
+		const int64_t acc = enpu_conv_window_sum(p, px, in_b, NULL,
+							 -p->input_zero_point,
+							 bufs->filter, oc);
 
-		for (int32_t ky = px->ky0; ky < px->ky1; ky++) {
-			const int32_t iy = px->iy0 + ky * p->dilation_h;
-
-			for (int32_t kx = px->kx0; kx < px->kx1; kx++) {
-				const int32_t ix = px->ix0 + kx * p->dilation_w;
-				const int8_t *x = in_b + ((size_t)iy * p->input.w + ix) * cin;
-				const int8_t *w = bufs->filter +
-					(((size_t)oc * kh + ky) * kw + kx) * cin;
-
-				for (int32_t c = 0; c < cin; c++)
-					acc += (int64_t)w[c] * (x[c] + in_offset);
-			}
-		}
 		bufs->output[px->out + oc] = enpu_requant_one(
 			enpu_wrap_i64(acc), bufs->bias ? bufs->bias + oc : NULL,
 			p->multipliers[oc], p->shifts[oc], p->output_zero_point,
@@ -262,8 +220,13 @@ int enpu_conv2d(const struct enpu_conv2d_params *p,
 		const int32_t *bias, size_t bias_len,
 		int8_t *output, size_t output_len)
 {
-	if (conv_validate(p, input, input_len, filter, filter_len,
-			  bias, bias_len, output, output_len))
+	struct enpu_wcounts n;
+
+	if (enpu_conv2d_check(p, &n) ||
+	    enpu_check_io_i8(p->input_zero_point, p->output_zero_point,
+			     p->act_min, p->act_max) ||
+	    enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+			     bias, bias_len, output, output_len))
 		return -EINVAL;
 
 	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;

@@ -16,28 +16,6 @@
  */
 #include "enpu_int8_internal.h"
 
-static int conv16_validate(const struct enpu_conv2d_params *p,
-			   const int16_t *input, size_t input_len,
-			   const int8_t *filter, size_t filter_len,
-			   const int64_t *bias, size_t bias_len,
-			   const int16_t *output, size_t output_len)
-{
-	size_t in_count, f_count, out_count;
-
-	if (enpu_conv2d_check(p, &in_count, &f_count, &out_count))
-		return -EINVAL;
-	if (p->input_zero_point || p->output_zero_point ||
-	    enpu_check_act_i16(p->act_min, p->act_max) ||
-	    enpu_check_shifts_mbqm64(p->shifts, p->num_quant))
-		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output.c))
-		return -EINVAL;
-	return 0;
-}
-
 struct conv16_buffers {
 	const int16_t *input;
 	const int8_t *filter;
@@ -49,26 +27,12 @@ static void conv16_pixel(const struct enpu_conv2d_params *p,
 			 const struct enpu_conv_pixel *px, void *ctx)
 {
 	const struct conv16_buffers *bufs = ctx;
-	const int32_t cin = p->input.c;
-	const int32_t kh = p->filter.h, kw = p->filter.w;
 	const int16_t *in_b = bufs->input + px->image;
 
 	for (int32_t oc = 0; oc < p->output.c; oc++) {
-		int64_t acc = 0;
+		int64_t acc = enpu_conv_window_sum(p, px, NULL, in_b, 0,
+						   bufs->filter, oc);
 
-		for (int32_t ky = px->ky0; ky < px->ky1; ky++) {
-			const int32_t iy = px->iy0 + ky * p->dilation_h;
-
-			for (int32_t kx = px->kx0; kx < px->kx1; kx++) {
-				const int32_t ix = px->ix0 + kx * p->dilation_w;
-				const int16_t *x = in_b + ((size_t)iy * p->input.w + ix) * cin;
-				const int8_t *w = bufs->filter +
-					(((size_t)oc * kh + ky) * kw + kx) * cin;
-
-				for (int32_t c = 0; c < cin; c++)
-					acc += (int32_t)w[c] * x[c];
-			}
-		}
 		if (bufs->bias)
 			acc = enpu_wrap_add64(acc, bufs->bias[oc]);
 		bufs->output[px->out + oc] = enpu_out_i16(
@@ -83,8 +47,15 @@ int enpu_conv2d_16x8(const struct enpu_conv2d_params *p,
 		     const int64_t *bias, size_t bias_len,
 		     int16_t *output, size_t output_len)
 {
-	if (conv16_validate(p, input, input_len, filter, filter_len,
-			    bias, bias_len, output, output_len))
+	struct enpu_wcounts n;
+
+	/* int16 tensors are symmetric: TFLite applies no zero point. */
+	if (enpu_conv2d_check(p, &n) ||
+	    p->input_zero_point || p->output_zero_point ||
+	    enpu_check_act_i16(p->act_min, p->act_max) ||
+	    enpu_check_shifts_mbqm64(p->shifts, p->num_quant) ||
+	    enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+			     bias, bias_len, output, output_len))
 		return -EINVAL;
 
 	struct conv16_buffers bufs = {

@@ -26,11 +26,9 @@ static int dw_validate(const struct enpu_dwconv2d_params *p,
 		       const int32_t *bias, size_t bias_len,
 		       const int8_t *output, size_t output_len)
 {
-	size_t in_count, f_count, out_count;
+	struct enpu_wcounts n;
 
-	if (!p || enpu_nhwc_count(&p->input, &in_count) ||
-	    enpu_nhwc_count(&p->filter, &f_count) ||
-	    enpu_nhwc_count(&p->output, &out_count))
+	if (!p || enpu_nhwc_wcounts(&p->input, &p->filter, &p->output, &n))
 		return -EINVAL;
 	if (!enpu_dim_ok(p->depth_multiplier) || p->filter.n != 1 ||
 	    (int64_t)p->input.c * p->depth_multiplier != p->output.c ||
@@ -41,19 +39,14 @@ static int dw_validate(const struct enpu_dwconv2d_params *p,
 	    enpu_check_window(p->input.w, p->output.w, p->filter.w,
 			      p->stride_w, p->dilation_w, p->pad_left))
 		return -EINVAL;
-	if (enpu_check_zp(p->input_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max))
+	if (enpu_check_io_i8(p->input_zero_point, p->output_zero_point,
+			     p->act_min, p->act_max))
 		return -EINVAL;
 	if (p->num_quant != (size_t)p->output.c ||
 	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
 		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output.c))
-		return -EINVAL;
-	return 0;
+	return enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+				bias, bias_len, output, output_len);
 }
 
 /* Taps of one output pixel that fall inside the input image. */

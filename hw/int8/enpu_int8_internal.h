@@ -98,15 +98,88 @@ int enpu_check_window(int32_t in, int32_t out, int32_t k, int32_t stride,
 		      int32_t dilation, int32_t pad);
 
 /*
+ * Element counts of a weighted kernel's tensors (CONV_2D, DEPTHWISE_CONV_2D,
+ * TRANSPOSE_CONV, FULLY_CONNECTED; int8 or 16x8): input, filter, output,
+ * and the bias values it needs (one per output channel).
+ */
+struct enpu_wcounts {
+	size_t in, filter, out, bias;
+};
+
+/* Valid NHWC input, filter and output shapes: 0 with their counts in *n. */
+int enpu_nhwc_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n);
+
+/*
+ * As enpu_nhwc_wcounts(), and the shapes of an OHWI-filtered convolution
+ * (CONV_2D, TRANSPOSE_CONV): filter [Cout, KH, KW, Cin] between input
+ * [N, H, W, Cin] and output [N, OH, OW, Cout].
+ */
+int enpu_ohwi_wcounts(const struct enpu_nhwc *input,
+		      const struct enpu_nhwc *filter,
+		      const struct enpu_nhwc *output, struct enpu_wcounts *n);
+
+/*
  * The shape, window and multiplier checks of a CONV_2D / FULLY_CONNECTED,
  * shared by the int8 and 16x8 kernels (which add their own zero point,
- * activation range and buffer checks): 0 with the input, filter and
- * output element counts, or -EINVAL.
+ * activation range and buffer checks): 0 with the element counts, or
+ * -EINVAL.
  */
-int enpu_conv2d_check(const struct enpu_conv2d_params *p, size_t *in_count,
-		      size_t *f_count, size_t *out_count);
-int enpu_fc_check(const struct enpu_fc_params *p, size_t *in_count,
-		  size_t *f_count, size_t *out_count);
+int enpu_conv2d_check(const struct enpu_conv2d_params *p, struct enpu_wcounts *n);
+int enpu_fc_check(const struct enpu_fc_params *p, struct enpu_wcounts *n);
+
+/* The zero points and activation range of an int8-in, int8-out kernel. */
+static inline int enpu_check_io_i8(int32_t input_zero_point,
+				   int32_t output_zero_point,
+				   int32_t act_min, int32_t act_max)
+{
+	return enpu_check_zp(input_zero_point) ||
+	       enpu_check_zp(output_zero_point) ||
+	       enpu_check_act(act_min, act_max) ? -EINVAL : 0;
+}
+
+/*
+ * A weighted kernel's buffers, in its arguments' order, against the counts
+ * n: bias may be NULL (bias_len then ignored).
+ */
+static inline int enpu_check_wbufs(const struct enpu_wcounts *n,
+				   const void *input, size_t input_len,
+				   const void *filter, size_t filter_len,
+				   const void *bias, size_t bias_len,
+				   const void *output, size_t output_len)
+{
+	return enpu_check_buf(input, input_len, n->in) ||
+	       enpu_check_buf(filter, filter_len, n->filter) ||
+	       enpu_check_buf(output, output_len, n->out) ||
+	       (bias && bias_len < n->bias) ? -EINVAL : 0;
+}
+
+/*
+ * sum over i < n of w[i] * (x[i] + x_offset), in int64: the plain loops of
+ * the weighted kernels' slow paths. A product fits int32 (|w| <= 128,
+ * |x + x_offset| < 2^16); only the sum needs 64 bits.
+ */
+static inline int64_t enpu_sum_wx_i8(const int8_t *x, const int8_t *w,
+				     size_t n, int32_t x_offset)
+{
+	int64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc += (int32_t)w[i] * (x[i] + x_offset);
+	return acc;
+}
+
+/* As enpu_sum_wx_i8(), for int16 activations (the 16x8 kernels). */
+static inline int64_t enpu_sum_wx_i16(const int16_t *x, const int8_t *w,
+				      size_t n, int32_t x_offset)
+{
+	int64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc += (int32_t)w[i] * (x[i] + x_offset);
+	return acc;
+}
 
 /*
  * One output pixel of a CONV_2D window walk: its batch and first output
@@ -131,6 +204,38 @@ typedef void (*enpu_conv_pixel_fn)(const struct enpu_conv2d_params *p,
  */
 int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
 		     enpu_conv_pixel_fn pixel, void *ctx);
+
+/*
+ * The int64 sum over pixel px's in-bounds taps and input channels of
+ * w[oc][ky][kx][ic] * (x[iy][ix][ic] + x_offset): the reference loop of a
+ * CONV_2D, on px's batch image x, in8 for the int8 kernel or, when in8 is
+ * NULL, in16 for the 16x8 one. Each kernel passes a constant NULL, so
+ * once this is inlined the choice costs its per-channel loop nothing.
+ */
+static inline int64_t enpu_conv_window_sum(const struct enpu_conv2d_params *p,
+					   const struct enpu_conv_pixel *px,
+					   const int8_t *in8, const int16_t *in16,
+					   int32_t x_offset, const int8_t *filter,
+					   int32_t oc)
+{
+	const int32_t cin = p->input.c;
+	const int32_t kh = p->filter.h, kw = p->filter.w;
+	int64_t acc = 0;
+
+	for (int32_t ky = px->ky0; ky < px->ky1; ky++) {
+		const int32_t iy = px->iy0 + ky * p->dilation_h;
+
+		for (int32_t kx = px->kx0; kx < px->kx1; kx++) {
+			const int32_t ix = px->ix0 + kx * p->dilation_w;
+			const size_t x_at = ((size_t)iy * p->input.w + ix) * cin;
+			const int8_t *w = filter + (((size_t)oc * kh + ky) * kw + kx) * cin;
+
+			acc += in8 ? enpu_sum_wx_i8(in8 + x_at, w, (size_t)cin, x_offset) :
+				     enpu_sum_wx_i16(in16 + x_at, w, (size_t)cin, x_offset);
+		}
+	}
+	return acc;
+}
 
 /*
  * First and one-past-last filter tap index whose input coordinate
@@ -320,6 +425,14 @@ void enpu_reduction_mean_or_sum(const struct enpu_reduction *r,
 				int32_t multiplier, int32_t shift,
 				int compute_sum);
 
+/*
+ * MEAN (compute_sum 0) or, with compute_sum, SUM, whose parameters map
+ * one to one onto MEAN's: validate, then enpu_reduction_mean_or_sum().
+ */
+int enpu_mean_or_sum(const struct enpu_mean_params *p,
+		     const int8_t *input, size_t input_len,
+		     int8_t *output, size_t output_len, int compute_sum);
+
 /* Maximum of each output's inputs, on validated parameters. */
 void enpu_reduction_max(const struct enpu_reduction *r, const int8_t *input,
 			int8_t *output);
@@ -365,6 +478,41 @@ typedef void (*enpu_bcast_row_fn)(const void *params, const void *in1, size_t st
 int enpu_bcast_run(const struct enpu_bcast *b, size_t esize, const void *input1,
 		   const void *input2, void *output, enpu_bcast_row_fn row,
 		   const void *params, const atomic_int *cancel);
+
+/*
+ * What every binary element-wise kernel checks first: its shapes as a
+ * broadcast (planned into *b) and its buffers against b's counts.
+ */
+int enpu_bcast_check(const struct enpu_shape *in1, const struct enpu_shape *in2,
+		     const struct enpu_shape *out, const void *input1,
+		     size_t input1_len, const void *input2, size_t input2_len,
+		     const void *output, size_t output_len, struct enpu_bcast *b);
+
+/*
+ * A quantized binary kernel's three zero points and activation range, all
+ * within its type's [qmin, qmax] (ADD, SUB, MUL).
+ */
+static inline int enpu_check_binary_q(int32_t qmin, int32_t qmax,
+				      int32_t input1_zero_point,
+				      int32_t input2_zero_point,
+				      int32_t output_zero_point,
+				      int32_t act_min, int32_t act_max)
+{
+	return input1_zero_point < qmin || input1_zero_point > qmax ||
+	       input2_zero_point < qmin || input2_zero_point > qmax ||
+	       output_zero_point < qmin || output_zero_point > qmax ||
+	       act_min < qmin || act_max > qmax || act_min > act_max ?
+	       -EINVAL : 0;
+}
+
+/*
+ * ADD's int8 kernel (add.c) or, with subtract, the same arithmetic on the
+ * difference of the rescaled inputs: SUB, whose parameters are ADD's.
+ */
+int enpu_add_or_sub_i8(const struct enpu_add_params *p, int subtract,
+		       const int8_t *input1, size_t input1_len,
+		       const int8_t *input2, size_t input2_len,
+		       int8_t *output, size_t output_len);
 
 /* Runs a validated gather (enpu_movement.h): output in row-major order. */
 void enpu_gather_run(const struct enpu_gather *g, const int8_t *input, int8_t *output);

@@ -18,42 +18,20 @@
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 
-int enpu_fc_check(const struct enpu_fc_params *p, size_t *in_count,
-		  size_t *f_count, size_t *out_count)
+int enpu_fc_check(const struct enpu_fc_params *p, struct enpu_wcounts *n)
 {
 	if (!p || !enpu_dim_ok(p->batches) || !enpu_dim_ok(p->input_depth) ||
 	    !enpu_dim_ok(p->output_depth))
 		return -EINVAL;
-	if (enpu_mul_size((size_t)p->batches, (size_t)p->input_depth, in_count) ||
-	    enpu_mul_size((size_t)p->output_depth, (size_t)p->input_depth, f_count) ||
-	    enpu_mul_size((size_t)p->batches, (size_t)p->output_depth, out_count) ||
-	    *in_count > ENPU_MAX_ELEMS || *f_count > ENPU_MAX_ELEMS ||
-	    *out_count > ENPU_MAX_ELEMS)
+	if (enpu_mul_size((size_t)p->batches, (size_t)p->input_depth, &n->in) ||
+	    enpu_mul_size((size_t)p->output_depth, (size_t)p->input_depth, &n->filter) ||
+	    enpu_mul_size((size_t)p->batches, (size_t)p->output_depth, &n->out) ||
+	    n->in > ENPU_MAX_ELEMS || n->filter > ENPU_MAX_ELEMS ||
+	    n->out > ENPU_MAX_ELEMS)
 		return -EINVAL;
+	n->bias = (size_t)p->output_depth;
 	if ((p->num_quant != 1 && p->num_quant != (size_t)p->output_depth) ||
 	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
-		return -EINVAL;
-	return 0;
-}
-
-static int fc_validate(const struct enpu_fc_params *p,
-		       const int8_t *input, size_t input_len,
-		       const int8_t *filter, size_t filter_len,
-		       const int32_t *bias, size_t bias_len,
-		       const int8_t *output, size_t output_len)
-{
-	size_t in_count, f_count, out_count;
-
-	if (enpu_fc_check(p, &in_count, &f_count, &out_count))
-		return -EINVAL;
-	if (enpu_check_zp(p->input_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max))
-		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output_depth))
 		return -EINVAL;
 	return 0;
 }
@@ -122,12 +100,11 @@ static int fc_generic(const struct enpu_fc_params *p, const int8_t *input,
 
 		for (int32_t oc = 0; oc < p->output_depth; oc++) {
 			const int8_t *w = filter + (size_t)oc * depth;
-			int64_t acc = 0;
+			int64_t acc;
 
 			if (enpu_cancelled(p->cancel))
 				return -ECANCELED;
-			for (size_t i = 0; i < depth; i++)
-				acc += (int64_t)w[i] * (x[i] + in_offset);
+			acc = enpu_sum_wx_i8(x, w, depth, in_offset);
 			output[(size_t)b * p->output_depth + oc] = enpu_requant_one(
 				enpu_wrap_i64(acc), bias ? bias + oc : NULL,
 				p->multipliers[oc * qstep], p->shifts[oc * qstep],
@@ -143,8 +120,13 @@ int enpu_fully_connected(const struct enpu_fc_params *p,
 			 const int32_t *bias, size_t bias_len,
 			 int8_t *output, size_t output_len)
 {
-	if (fc_validate(p, input, input_len, filter, filter_len,
-			bias, bias_len, output, output_len))
+	struct enpu_wcounts n;
+
+	if (enpu_fc_check(p, &n) ||
+	    enpu_check_io_i8(p->input_zero_point, p->output_zero_point,
+			     p->act_min, p->act_max) ||
+	    enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+			     bias, bias_len, output, output_len))
 		return -EINVAL;
 
 	if ((size_t)p->input_depth <= ENPU_DOT_MAX_LEN)

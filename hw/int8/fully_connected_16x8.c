@@ -14,29 +14,6 @@
  */
 #include "enpu_int8_internal.h"
 
-static int fc16_validate(const struct enpu_fc_params *p,
-			 const int16_t *input, size_t input_len,
-			 const int8_t *filter, size_t filter_len,
-			 const int64_t *bias, size_t bias_len,
-			 const int16_t *output, size_t output_len)
-{
-	size_t in_count, f_count, out_count;
-
-	if (enpu_fc_check(p, &in_count, &f_count, &out_count))
-		return -EINVAL;
-	if (p->input_zero_point < INT16_MIN || p->input_zero_point > INT16_MAX ||
-	    p->output_zero_point < INT16_MIN || p->output_zero_point > INT16_MAX ||
-	    enpu_check_act_i16(p->act_min, p->act_max) ||
-	    enpu_check_shifts_mbqm64(p->shifts, p->num_quant))
-		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output_depth))
-		return -EINVAL;
-	return 0;
-}
-
 /* FULLY_CONNECTED reads its cancel flag every this many outputs. */
 #define FC16_CANCEL_EVERY	4
 
@@ -46,8 +23,15 @@ int enpu_fully_connected_16x8(const struct enpu_fc_params *p,
 			      const int64_t *bias, size_t bias_len,
 			      int16_t *output, size_t output_len)
 {
-	if (fc16_validate(p, input, input_len, filter, filter_len,
-			  bias, bias_len, output, output_len))
+	struct enpu_wcounts n;
+
+	if (enpu_fc_check(p, &n) ||
+	    p->input_zero_point < INT16_MIN || p->input_zero_point > INT16_MAX ||
+	    p->output_zero_point < INT16_MIN || p->output_zero_point > INT16_MAX ||
+	    enpu_check_act_i16(p->act_min, p->act_max) ||
+	    enpu_check_shifts_mbqm64(p->shifts, p->num_quant) ||
+	    enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+			     bias, bias_len, output, output_len))
 		return -EINVAL;
 
 	const size_t depth = (size_t)p->input_depth;
@@ -60,12 +44,11 @@ int enpu_fully_connected_16x8(const struct enpu_fc_params *p,
 
 		for (int32_t oc = 0; oc < p->output_depth; oc++) {
 			const int8_t *w = filter + (size_t)oc * depth;
-			int64_t acc = 0;
+			int64_t acc;
 
 			if (oc % FC16_CANCEL_EVERY == 0 && enpu_cancelled(p->cancel))
 				return -ECANCELED;
-			for (size_t i = 0; i < depth; i++)
-				acc += (int32_t)w[i] * (x[i] + in_offset);
+			acc = enpu_sum_wx_i16(x, w, depth, in_offset);
 			if (bias)
 				acc = enpu_wrap_add64(acc, bias[oc]);
 			out[oc] = enpu_out_i16(enpu_mbqm64(acc, p->multipliers[oc * qstep],

@@ -6,30 +6,33 @@
  */
 #include "enpu_int8_internal.h"
 
-static void max_row(const void *params, const void *vin1, size_t step1,
-		    const void *vin2, size_t step2, void *vout, size_t n)
+/*
+ * One broadcast row of max(x1, x2) or, with want_max 0, min(x1, x2). The
+ * two row functions below pass a constant, so each gets its own loop.
+ */
+static inline void minmax_row(const int8_t *in1, size_t step1,
+			      const int8_t *in2, size_t step2, int8_t *out,
+			      size_t n, int want_max)
 {
-	const int8_t *in1 = vin1, *in2 = vin2;
-	int8_t *out = vout;
-	(void)params;
 	for (size_t i = 0; i < n; i++) {
 		const int8_t a = in1[i * step1], b = in2[i * step2];
 
-		out[i] = a > b ? a : b;
+		out[i] = (want_max ? a > b : a < b) ? a : b;
 	}
 }
 
-static void min_row(const void *params, const void *vin1, size_t step1,
-		    const void *vin2, size_t step2, void *vout, size_t n)
+static void max_row(const void *params, const void *in1, size_t step1,
+		    const void *in2, size_t step2, void *out, size_t n)
 {
-	const int8_t *in1 = vin1, *in2 = vin2;
-	int8_t *out = vout;
 	(void)params;
-	for (size_t i = 0; i < n; i++) {
-		const int8_t a = in1[i * step1], b = in2[i * step2];
+	minmax_row(in1, step1, in2, step2, out, n, 1);
+}
 
-		out[i] = a < b ? a : b;
-	}
+static void min_row(const void *params, const void *in1, size_t step1,
+		    const void *in2, size_t step2, void *out, size_t n)
+{
+	(void)params;
+	minmax_row(in1, step1, in2, step2, out, n, 0);
 }
 
 static int minmax(const struct enpu_minmax_params *p,
@@ -39,10 +42,9 @@ static int minmax(const struct enpu_minmax_params *p,
 {
 	struct enpu_bcast b;
 
-	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b) ||
-	    enpu_check_buf(input1, input1_len, b.count1) ||
-	    enpu_check_buf(input2, input2_len, b.count2) ||
-	    enpu_check_buf(output, output_len, b.count_out))
+	if (!p || enpu_bcast_check(&p->input1, &p->input2, &p->output, input1,
+				   input1_len, input2, input2_len, output,
+				   output_len, &b))
 		return -EINVAL;
 	return enpu_bcast_run(&b, 1, input1, input2, output, row, NULL, p->cancel);
 }

@@ -19,9 +19,9 @@ int enpu_mean_output_count(const struct enpu_mean_params *p, size_t *count)
 	return 0;
 }
 
-int enpu_mean(const struct enpu_mean_params *p,
-	      const int8_t *input, size_t input_len,
-	      int8_t *output, size_t output_len)
+int enpu_mean_or_sum(const struct enpu_mean_params *p,
+		     const int8_t *input, size_t input_len,
+		     int8_t *output, size_t output_len, int compute_sum)
 {
 	struct enpu_reduction r;
 
@@ -34,6 +34,13 @@ int enpu_mean(const struct enpu_mean_params *p,
 		return -EINVAL;
 	enpu_reduction_mean_or_sum(&r, input, output, p->input_zero_point,
 				   p->output_zero_point, p->multiplier,
-				   p->shift, 0);
+				   p->shift, compute_sum);
 	return 0;
+}
+
+int enpu_mean(const struct enpu_mean_params *p,
+	      const int8_t *input, size_t input_len,
+	      int8_t *output, size_t output_len)
+{
+	return enpu_mean_or_sum(p, input, input_len, output, output_len, 0);
 }

@@ -14,9 +14,8 @@ int enpu_mul_derive(float input1_scale, float input2_scale,
 	int32_t m;
 	int s;
 
-	if (!p || !isfinite(input1_scale) || !isfinite(input2_scale) ||
-	    !isfinite(output_scale) || !(input1_scale > 0.0f) ||
-	    !(input2_scale > 0.0f) || !(output_scale > 0.0f))
+	if (!p || enpu_check_scale(input1_scale) ||
+	    enpu_check_scale(input2_scale) || enpu_check_scale(output_scale))
 		return -EINVAL;
 	/* All in double: the product of two floats is exact there. */
 	const double real = (double)input1_scale * (double)input2_scale /
@@ -54,15 +53,13 @@ int enpu_mul_i8(const struct enpu_mul_params *p,
 {
 	struct enpu_bcast b;
 
-	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b) ||
-	    enpu_check_zp(p->input1_zero_point) ||
-	    enpu_check_zp(p->input2_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max) ||
-	    enpu_check_multiplier(p->output_multiplier, p->output_shift) ||
-	    enpu_check_buf(input1, input1_len, b.count1) ||
-	    enpu_check_buf(input2, input2_len, b.count2) ||
-	    enpu_check_buf(output, output_len, b.count_out))
+	if (!p || enpu_bcast_check(&p->input1, &p->input2, &p->output, input1,
+				   input1_len, input2, input2_len, output,
+				   output_len, &b) ||
+	    enpu_check_binary_q(INT8_MIN, INT8_MAX, p->input1_zero_point,
+				p->input2_zero_point, p->output_zero_point,
+				p->act_min, p->act_max) ||
+	    enpu_check_multiplier(p->output_multiplier, p->output_shift))
 		return -EINVAL;
 	return enpu_bcast_run(&b, 1, input1, input2, output, mul_row, p, p->cancel);
 }

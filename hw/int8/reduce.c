@@ -99,6 +99,35 @@ static size_t reduction_base(const struct enpu_reduction *r, size_t o)
 }
 
 /*
+ * Fold the sub-box at in: the int64 sum of its values or, with want_max,
+ * their maximum. The two callers below pass a constant, so each keeps its
+ * own tight inner loop once this is inlined.
+ */
+static inline int64_t box_fold(const struct enpu_reduction *r, const int8_t *in,
+			       int want_max)
+{
+	int64_t acc = want_max ? INT8_MIN : 0;
+
+	for (int32_t i0 = 0; i0 < r->span[0]; i0++)
+		for (int32_t i1 = 0; i1 < r->span[1]; i1++)
+			for (int32_t i2 = 0; i2 < r->span[2]; i2++) {
+				const int8_t *row = in + i0 * r->istride[0] +
+						    i1 * r->istride[1] +
+						    i2 * r->istride[2];
+
+				for (int32_t i3 = 0; i3 < r->span[3]; i3++) {
+					const int8_t v = row[i3 * r->istride[3]];
+
+					if (!want_max)
+						acc += v;
+					else if (v > acc)
+						acc = v;
+				}
+			}
+	return acc;
+}
+
+/*
  * The int32 sum of the sub-box at in. TFLite adds every input into a
  * scratch array of int32 sums, wrapping; one output at a time needs no
  * scratch memory, and the int64 sum wrapped once gives the same bits
@@ -106,37 +135,12 @@ static size_t reduction_base(const struct enpu_reduction *r, size_t o)
  */
 static int32_t box_sum(const struct enpu_reduction *r, const int8_t *in)
 {
-	int64_t sum = 0;
-
-	for (int32_t i0 = 0; i0 < r->span[0]; i0++)
-		for (int32_t i1 = 0; i1 < r->span[1]; i1++)
-			for (int32_t i2 = 0; i2 < r->span[2]; i2++) {
-				const int8_t *row = in + i0 * r->istride[0] +
-						    i1 * r->istride[1] +
-						    i2 * r->istride[2];
-
-				for (int32_t i3 = 0; i3 < r->span[3]; i3++)
-					sum += row[i3 * r->istride[3]];
-			}
-	return enpu_wrap_i64(sum);
+	return enpu_wrap_i64(box_fold(r, in, 0));
 }
 
 static int8_t box_max(const struct enpu_reduction *r, const int8_t *in)
 {
-	int8_t m = INT8_MIN;
-
-	for (int32_t i0 = 0; i0 < r->span[0]; i0++)
-		for (int32_t i1 = 0; i1 < r->span[1]; i1++)
-			for (int32_t i2 = 0; i2 < r->span[2]; i2++) {
-				const int8_t *row = in + i0 * r->istride[0] +
-						    i1 * r->istride[1] +
-						    i2 * r->istride[2];
-
-				for (int32_t i3 = 0; i3 < r->span[3]; i3++)
-					if (row[i3 * r->istride[3]] > m)
-						m = row[i3 * r->istride[3]];
-			}
-	return m;
+	return (int8_t)box_fold(r, in, 1);
 }
 
 void enpu_reduction_mean_or_sum(const struct enpu_reduction *r,

@@ -144,6 +144,26 @@ static void source_coord(int32_t v, int32_t scale, bool half_pixel,
 	*upper = hi < in - 1 ? hi : in - 1;
 }
 
+/*
+ * Output coordinate v's two source neighbours along one axis and their
+ * weights in 1/1024 (w1 for i1, w0 = 1024 - w1 for i0): the same for
+ * rows and columns.
+ */
+struct lerp_axis {
+	int32_t i0, i1;
+	int64_t w0, w1;
+};
+
+static inline void lerp_axis(int32_t v, int32_t scale, bool half_pixel,
+			     int32_t in, struct lerp_axis *a)
+{
+	int32_t pos;
+
+	source_coord(v, scale, half_pixel, in, &pos, &a->i0, &a->i1);
+	a->w1 = pos - (1 << 10) * a->i0;
+	a->w0 = (1 << 10) - a->w1;
+}
+
 int enpu_resize_bilinear(const struct enpu_resize_params *p,
 			 const int8_t *input, size_t input_len,
 			 int8_t *output, size_t output_len)
@@ -180,31 +200,26 @@ int enpu_resize_bilinear(const struct enpu_resize_params *p,
 		const int8_t *image = input + (size_t)b * is->h * row;
 
 		for (int32_t y = 0; y < p->output_height; y++) {
-			int32_t in_y, y0, y1;
+			struct lerp_axis ly;
 
-			source_coord(y, sh, hp, is->h, &in_y, &y0, &y1);
-			/* Weights of rows y1 and y0, in 1/1024. */
-			const int64_t wy1 = in_y - (1 << 10) * y0;
-			const int64_t wy0 = (1 << 10) - wy1;
-			const int8_t *r0 = image + (size_t)y0 * row;
-			const int8_t *r1 = image + (size_t)y1 * row;
+			lerp_axis(y, sh, hp, is->h, &ly);
+			const int8_t *r0 = image + (size_t)ly.i0 * row;
+			const int8_t *r1 = image + (size_t)ly.i1 * row;
 
 			for (int32_t x = 0; x < p->output_width; x++) {
-				int32_t in_x, x0, x1;
+				struct lerp_axis lx;
 
-				source_coord(x, sw, hp, is->w, &in_x, &x0, &x1);
-				const int64_t wx1 = in_x - (1 << 10) * x0;
-				const int64_t wx0 = (1 << 10) - wx1;
-				const int8_t *p00 = r0 + (size_t)x0 * depth;
-				const int8_t *p01 = r0 + (size_t)x1 * depth;
-				const int8_t *p10 = r1 + (size_t)x0 * depth;
-				const int8_t *p11 = r1 + (size_t)x1 * depth;
+				lerp_axis(x, sw, hp, is->w, &lx);
+				const int8_t *p00 = r0 + (size_t)lx.i0 * depth;
+				const int8_t *p01 = r0 + (size_t)lx.i1 * depth;
+				const int8_t *p10 = r1 + (size_t)lx.i0 * depth;
+				const int8_t *p11 = r1 + (size_t)lx.i1 * depth;
 
 				for (size_t c = 0; c < depth; c++) {
-					const int64_t v = p00[c] * wy0 * wx0 +
-							  p10[c] * wy1 * wx0 +
-							  p01[c] * wy0 * wx1 +
-							  p11[c] * wy1 * wx1;
+					const int64_t v = p00[c] * ly.w0 * lx.w0 +
+							  p10[c] * ly.w1 * lx.w0 +
+							  p01[c] * ly.w0 * lx.w1 +
+							  p11[c] * ly.w1 * lx.w1;
 					/* Rounded half away from zero. */
 					const int64_t round = v > 0 ? (1 << 19) :
 								      -(1 << 19);

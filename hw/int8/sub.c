@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * SUB, int8 (TFLite reference_ops::Sub / BroadcastQuantSubSlow): ADD's
- * arithmetic (add.c) with the difference of the rescaled inputs:
+ * arithmetic and checks (add.c) with the difference of the rescaled inputs:
  *
  *   a = MBQM((x1 - zp1) << left_shift, M1, s1)
  *   b = MBQM((x2 - zp2) << left_shift, M2, s2)
@@ -12,9 +12,8 @@
 int enpu_sub_derive(float input1_scale, float input2_scale,
 		    float output_scale, struct enpu_sub_params *p)
 {
-	if (!p || !isfinite(input1_scale) || !isfinite(input2_scale) ||
-	    !isfinite(output_scale) || !(input1_scale > 0.0f) ||
-	    !(input2_scale > 0.0f) || !(output_scale > 0.0f))
+	if (!p || enpu_check_scale(input1_scale) ||
+	    enpu_check_scale(input2_scale) || enpu_check_scale(output_scale))
 		return -EINVAL;
 
 	const int32_t left_shift = 20;
@@ -43,50 +42,34 @@ int enpu_sub_derive(float input1_scale, float input2_scale,
 	return 0;
 }
 
-static void sub_row(const void *params, const void *vin1, size_t step1,
-		    const void *vin2, size_t step2, void *vout, size_t n)
-{
-	const int8_t *in1 = vin1, *in2 = vin2;
-	int8_t *out = vout;
-	const struct enpu_sub_params *p = params;
-
-	for (size_t i = 0; i < n; i++) {
-		const int32_t a = enpu_mbqm(enpu_wrap_shl(in1[i * step1] -
-							  p->input1_zero_point,
-							  p->left_shift),
-					    p->input1_multiplier, p->input1_shift);
-		const int32_t b = enpu_mbqm(enpu_wrap_shl(in2[i * step2] -
-							  p->input2_zero_point,
-							  p->left_shift),
-					    p->input2_multiplier, p->input2_shift);
-		const int32_t diff = enpu_mbqm(enpu_wrap_sub(a, b),
-					       p->output_multiplier,
-					       p->output_shift);
-
-		out[i] = enpu_out_i8(diff, p->output_zero_point, p->act_min,
-				     p->act_max);
-	}
-}
-
 int enpu_sub(const struct enpu_sub_params *p,
 	     const int8_t *input1, size_t input1_len,
 	     const int8_t *input2, size_t input2_len,
 	     int8_t *output, size_t output_len)
 {
-	struct enpu_bcast b;
-
-	if (!p || enpu_bcast_init(&p->input1, &p->input2, &p->output, &b) ||
-	    enpu_check_zp(p->input1_zero_point) ||
-	    enpu_check_zp(p->input2_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->act_min, p->act_max) ||
-	    p->left_shift < 0 || p->left_shift > 31 ||
-	    enpu_check_multiplier(p->input1_multiplier, p->input1_shift) ||
-	    enpu_check_multiplier(p->input2_multiplier, p->input2_shift) ||
-	    enpu_check_multiplier(p->output_multiplier, p->output_shift) ||
-	    enpu_check_buf(input1, input1_len, b.count1) ||
-	    enpu_check_buf(input2, input2_len, b.count2) ||
-	    enpu_check_buf(output, output_len, b.count_out))
+	if (!p)
 		return -EINVAL;
-	return enpu_bcast_run(&b, 1, input1, input2, output, sub_row, p, p->cancel);
+
+	/* SUB's parameters are ADD's, and so are its checks and its walk. */
+	const struct enpu_add_params add = {
+		.input1 = p->input1,
+		.input2 = p->input2,
+		.output = p->output,
+		.input1_zero_point = p->input1_zero_point,
+		.input2_zero_point = p->input2_zero_point,
+		.output_zero_point = p->output_zero_point,
+		.left_shift = p->left_shift,
+		.input1_multiplier = p->input1_multiplier,
+		.input1_shift = p->input1_shift,
+		.input2_multiplier = p->input2_multiplier,
+		.input2_shift = p->input2_shift,
+		.output_multiplier = p->output_multiplier,
+		.output_shift = p->output_shift,
+		.act_min = p->act_min,
+		.act_max = p->act_max,
+		.cancel = p->cancel,
+	};
+
+	return enpu_add_or_sub_i8(&add, 1, input1, input1_len, input2,
+				  input2_len, output, output_len);
 }

@@ -23,34 +23,24 @@ static int tconv_validate(const struct enpu_transpose_conv_params *p,
 			  const int32_t *bias, size_t bias_len,
 			  const int8_t *output, size_t output_len)
 {
-	size_t in_count, f_count, out_count;
+	struct enpu_wcounts n;
 
-	if (!p || enpu_nhwc_count(&p->input, &in_count) ||
-	    enpu_nhwc_count(&p->filter, &f_count) ||
-	    enpu_nhwc_count(&p->output, &out_count))
-		return -EINVAL;
-	if (p->filter.c != p->input.c || p->output.n != p->input.n ||
-	    p->output.c != p->filter.n)
+	if (!p || enpu_ohwi_wcounts(&p->input, &p->filter, &p->output, &n))
 		return -EINVAL;
 	/* Keeps oy + padding and the per-pixel tap list within bounds. */
 	if (!enpu_dim_ok(p->stride_h) || !enpu_dim_ok(p->stride_w) ||
 	    p->padding_height < 0 || p->padding_height > ENPU_MAX_DIM ||
 	    p->padding_width < 0 || p->padding_width > ENPU_MAX_DIM)
 		return -EINVAL;
-	if (enpu_check_zp(p->input_zero_point) ||
-	    enpu_check_zp(p->output_zero_point) ||
-	    enpu_check_act(p->output_activation_min, p->output_activation_max))
+	if (enpu_check_io_i8(p->input_zero_point, p->output_zero_point,
+			     p->output_activation_min, p->output_activation_max))
 		return -EINVAL;
 	if (p->num_channels != (size_t)p->output.c ||
 	    enpu_check_quant_array(p->output_multiplier, p->output_shift,
 				   p->num_channels))
 		return -EINVAL;
-	if (enpu_check_buf(input, input_len, in_count) ||
-	    enpu_check_buf(filter, filter_len, f_count) ||
-	    enpu_check_buf(output, output_len, out_count) ||
-	    (bias && bias_len < (size_t)p->output.c))
-		return -EINVAL;
-	return 0;
+	return enpu_check_wbufs(&n, input, input_len, filter, filter_len,
+				bias, bias_len, output, output_len);
 }
 
 /*
@@ -105,8 +95,7 @@ static void tconv_pixel(const struct enpu_transpose_conv_params *p,
 				const int8_t *w = filter +
 					(((size_t)oc * kh + ky) * kw + kx) * cin;
 
-				for (int32_t c = 0; c < cin; c++)
-					acc += (int32_t)w[c] * (x[c] + in_offset);
+				acc += enpu_sum_wx_i8(x, w, (size_t)cin, in_offset);
 			}
 		}
 		out[oc] = enpu_requant_one(enpu_wrap_i64(acc),

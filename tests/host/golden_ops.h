@@ -45,6 +45,63 @@ int output_like(struct ctx *c, const struct golden_tensor *out);
 int spatial(struct ctx *c, enum enpu_padding pad, int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t out_expected, const char *axis, int32_t *pad_before);
 
 /*
+ * The weighted operators' shared reading (golden_ops_weighted.c), for
+ * int8 (act GOLDEN_INT8) or 16x8 (GOLDEN_INT16) activations.
+ */
+/* Every zero point of a (per-channel) weight tensor is 0, else a skip. */
+int symmetric_weights(struct ctx *c, const struct golden_tensor *w);
+/* The optional bias at role: int32 rank 1 for int8, int64 for 16x8. */
+int weighted_bias(struct ctx *c, const char *role, enum golden_dtype act,
+		  const struct golden_tensor **bias);
+/* A calloc'd int32 copy of bias' values, or NULL without a bias. */
+int bias_i32(struct ctx *c, const struct golden_tensor *bias, int32_t **v);
+
+/* A CONV_2D / DEPTHWISE_CONV_2D case read and derived by conv_prepare(). */
+struct conv_case {
+	const struct golden_tensor *in, *w, *bias, *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp;
+	struct enpu_nhwc is, fs, os;
+	enum enpu_padding pad;
+	int32_t sh, sw, dh, dw, dm;
+	size_t cout;
+	int32_t *mult, *shift;		/* [cout], the caller frees them */
+	int32_t lo, hi, pt, pl;		/* activation range, padding */
+};
+
+int conv_prepare(struct ctx *c, enum golden_dtype act, int depthwise,
+		 struct conv_case *k);
+struct enpu_conv2d_params conv_params(const struct conv_case *k);
+
+/* A FULLY_CONNECTED case: p is complete but for its cancel flag. */
+struct fc_case {
+	const struct golden_tensor *in, *w, *bias, *out;
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp;
+	int32_t *mult, *shift;		/* the caller frees them */
+	struct enpu_fc_params p;
+};
+
+int fc_prepare(struct ctx *c, enum golden_dtype act, struct fc_case *k);
+
+/*
+ * A quantized binary operator's golden (golden_ops_binary.c): in0, in1 and
+ * out0 of one type, their shapes and per-tensor quantizations.
+ */
+struct binary_case {
+	const struct golden_tensor *a, *b, *out;
+	struct enpu_shape sa, sb, so;
+	float scale_a, scale_b, scale_out;
+	int32_t zp_a, zp_b, zp_out;
+};
+
+int binary_prepare(struct ctx *c, enum golden_dtype dtype, struct binary_case *k);
+/* ADD (int8 or int16, by its derive function): p ready to run. */
+int add_prepare(struct ctx *c, enum golden_dtype dtype,
+		int (*derive)(float, float, float, struct enpu_add_params *),
+		struct binary_case *k, struct enpu_add_params *p);
+
+/*
  * Runners of the golden_ops_<family>.c files, listed in golden_ops_test.c's
  * table. A runner of a multi-output operator compares out1.. itself.
  */

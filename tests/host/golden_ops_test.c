@@ -29,104 +29,44 @@
 
 static int run_conv(struct ctx *c, int depthwise)
 {
-	const struct golden_tensor *in, *w, *bias, *out;
-	float in_scale, out_scale;
-	int32_t in_zp, out_zp, sh, sw, dh, dw, dm = 1, lo, hi, pt, pl;
-	struct enpu_nhwc is, fs, os;
-	enum enpu_padding pad;
+	struct conv_case k;
+	int32_t *bias_v = NULL;
 	int r;
 
-	if (!(in = tensor(c, "in0", GOLDEN_INT8, 4)) ||
-	    !(w = tensor(c, "in1", GOLDEN_INT8, 4)) ||
-	    !(out = tensor(c, "out0", GOLDEN_INT8, 4)))
-		return R_FAIL;
-	bias = golden_find_tensor(c->g, "in2");
-	if (bias && (bias->dtype != GOLDEN_INT32 || bias->rank != 1))
-		return fail(c, "bias must be int32 rank 1");
-	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
-	    (r = per_tensor(c, out, &out_scale, &out_zp)) ||
-	    (r = to_nhwc(c, in, &is)) || (r = to_nhwc(c, w, &fs)) ||
-	    (r = to_nhwc(c, out, &os)) || (r = opt_padding(c, &pad)) ||
-	    (r = opt_int(c, "stride_h", &sh)) || (r = opt_int(c, "stride_w", &sw)) ||
-	    (r = opt_int(c, "dilation_h_factor", &dh)) ||
-	    (r = opt_int(c, "dilation_w_factor", &dw)) ||
-	    (depthwise && (r = opt_int(c, "depth_multiplier", &dm))))
-		return r;
-	if (!w->quant.present)
-		return fail(c, "weights not quantized");
-	for (size_t i = 0; i < w->quant.count; i++)
-		if (w->quant.zero_points[i] != 0)
-			return skip(c, "asymmetric weights (TFLM rejects them)");
+	if ((r = conv_prepare(c, GOLDEN_INT8, depthwise, &k)) ||
+	    (r = bias_i32(c, k.bias, &bias_v)))
+		goto out;
 
-	const int32_t cout = depthwise ? fs.c : fs.n;
-	int32_t *mult = calloc((size_t)cout, sizeof(int32_t));
-	int32_t *shift = calloc((size_t)cout, sizeof(int32_t));
-	int32_t *bias_v = NULL;
-
-	if (!mult || !shift) {
-		r = fail(c, "out of memory");
-		goto out;
-	}
-	if (enpu_derive_per_channel(in_scale, w->quant.scales, w->quant.count,
-				    out_scale, mult, shift, (size_t)cout)) {
-		r = fail(c, "multiplier derivation failed");
-		goto out;
-	}
-	if ((r = check_derived(c, "output_multiplier", mult, (size_t)cout)) ||
-	    (r = check_derived(c, "output_shift", shift, (size_t)cout)) ||
-	    (r = activation_range(c, out, &lo, &hi)) ||
-	    (r = spatial(c, pad, is.h, fs.h, sh, dh, os.h, "height", &pt)) ||
-	    (r = spatial(c, pad, is.w, fs.w, sw, dw, os.w, "width", &pl)) ||
-	    (r = output_like(c, out)))
-		goto out;
-	if (bias) {
-		bias_v = calloc(bias->count, sizeof(int32_t));
-		if (!bias_v) {
-			r = fail(c, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < bias->count; i++)
-			bias_v[i] = golden_i32(bias, i);
-	}
+	const size_t bias_len = k.bias ? k.bias->count : 0;
 
 	if (!depthwise) {
-		const struct enpu_conv2d_params p = {
-			.input = is, .filter = fs, .output = os,
-			.stride_h = sh, .stride_w = sw,
-			.dilation_h = dh, .dilation_w = dw,
-			.pad_top = pt, .pad_left = pl,
-			.input_zero_point = in_zp, .output_zero_point = out_zp,
-			.act_min = lo, .act_max = hi,
-			.multipliers = mult, .shifts = shift,
-			.num_quant = (size_t)cout,
-		};
+		const struct enpu_conv2d_params p = conv_params(&k);
 
-		r = c->be->conv2d(&p, (const int8_t *)in->data, in->count,
-				(const int8_t *)w->data, w->count,
-				bias_v, bias ? bias->count : 0,
-				(int8_t *)c->got, c->got_len);
+		r = c->be->conv2d(&p, (const int8_t *)k.in->data, k.in->count,
+				(const int8_t *)k.w->data, k.w->count,
+				bias_v, bias_len, (int8_t *)c->got, c->got_len);
 	} else {
 		const struct enpu_dwconv2d_params p = {
-			.input = is, .filter = fs, .output = os,
-			.depth_multiplier = dm,
-			.stride_h = sh, .stride_w = sw,
-			.dilation_h = dh, .dilation_w = dw,
-			.pad_top = pt, .pad_left = pl,
-			.input_zero_point = in_zp, .output_zero_point = out_zp,
-			.act_min = lo, .act_max = hi,
-			.multipliers = mult, .shifts = shift,
-			.num_quant = (size_t)cout,
+			.input = k.is, .filter = k.fs, .output = k.os,
+			.depth_multiplier = k.dm,
+			.stride_h = k.sh, .stride_w = k.sw,
+			.dilation_h = k.dh, .dilation_w = k.dw,
+			.pad_top = k.pt, .pad_left = k.pl,
+			.input_zero_point = k.in_zp, .output_zero_point = k.out_zp,
+			.act_min = k.lo, .act_max = k.hi,
+			.multipliers = k.mult, .shifts = k.shift,
+			.num_quant = k.cout,
 		};
 
-		r = c->be->depthwise_conv2d(&p, (const int8_t *)in->data, in->count,
-					  (const int8_t *)w->data, w->count,
-					  bias_v, bias ? bias->count : 0,
+		r = c->be->depthwise_conv2d(&p, (const int8_t *)k.in->data,
+					  k.in->count, (const int8_t *)k.w->data,
+					  k.w->count, bias_v, bias_len,
 					  (int8_t *)c->got, c->got_len);
 	}
 	r = r ? kernel_fail(c, r) : R_PASS;
 out:
-	free(mult);
-	free(shift);
+	free(k.mult);
+	free(k.shift);
 	free(bias_v);
 	return r;
 }
@@ -145,134 +85,39 @@ static int run_depthwise(struct ctx *c)
 
 static int run_fully_connected(struct ctx *c)
 {
-	const struct golden_tensor *in, *w, *bias, *out;
-	float in_scale, out_scale;
-	int32_t in_zp, out_zp, lo, hi;
-	const char *fmt = golden_find_option(c->g, "weights_format");
-	const char *asym = golden_find_option(c->g, "asymmetric_quantize_inputs");
+	struct fc_case k;
+	int32_t *bias_v = NULL;
 	int r;
 
 	if (wide_case(c))
 		return run_fully_connected_16x8(c);
-	if (fmt && strcmp(fmt, "DEFAULT"))
-		return skip(c, "weights_format %s not supported", fmt);
-	if (asym && strcmp(asym, "false"))
-		return skip(c, "hybrid (asymmetric_quantize_inputs) not supported");
-	if (!(in = tensor(c, "in0", GOLDEN_INT8, -1)) ||
-	    !(w = tensor(c, "in1", GOLDEN_INT8, 2)) ||
-	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
-		return R_FAIL;
-	bias = golden_find_tensor(c->g, "in2");
-	if (bias && (bias->dtype != GOLDEN_INT32 || bias->rank != 1))
-		return fail(c, "bias must be int32 rank 1");
-	if ((r = per_tensor(c, in, &in_scale, &in_zp)) ||
-	    (r = per_tensor(c, out, &out_scale, &out_zp)))
-		return r;
-	if (!w->quant.present)
-		return fail(c, "weights not quantized");
-	for (size_t i = 0; i < w->quant.count; i++)
-		if (w->quant.zero_points[i] != 0)
-			return skip(c, "asymmetric weights (TFLM rejects them)");
-	if (out->rank < 1)
-		return fail(c, "output rank 0");
-
-	/* TFLite: batches = output flat size without its last dim. */
-	const int32_t depth = w->dims[1];
-	const int32_t outs = out->dims[out->rank - 1];
-	const size_t batches = out->count / (size_t)outs;
-	const size_t nq = w->quant.count;
-	int32_t *mult = calloc(nq, sizeof(int32_t));
-	int32_t *shift = calloc(nq, sizeof(int32_t));
-	int32_t *bias_v = NULL;
-
-	if (!mult || !shift) {
-		r = fail(c, "out of memory");
+	if ((r = fc_prepare(c, GOLDEN_INT8, &k)) ||
+	    (r = bias_i32(c, k.bias, &bias_v)))
 		goto out;
-	}
-	if (outs != w->dims[0] || in->count != batches * (size_t)depth) {
-		r = fail(c, "inconsistent shapes");
-		goto out;
-	}
-	if (nq > 1) {
-		if (enpu_derive_per_channel(in_scale, w->quant.scales, nq,
-					    out_scale, mult, shift, nq)) {
-			r = fail(c, "multiplier derivation failed");
-			goto out;
-		}
-	} else if (enpu_derive_fc_per_tensor(in_scale, w->quant.scales[0],
-					     out_scale, mult, shift)) {
-		r = fail(c, "multiplier derivation failed");
-		goto out;
-	}
-	if ((r = check_derived(c, "output_multiplier", mult, nq)) ||
-	    (r = check_derived(c, "output_shift", shift, nq)) ||
-	    (r = activation_range(c, out, &lo, &hi)) ||
-	    (r = output_like(c, out)))
-		goto out;
-	if (bias) {
-		bias_v = calloc(bias->count, sizeof(int32_t));
-		if (!bias_v) {
-			r = fail(c, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < bias->count; i++)
-			bias_v[i] = golden_i32(bias, i);
-	}
-
-	const struct enpu_fc_params p = {
-		.batches = (int32_t)batches, .input_depth = depth,
-		.output_depth = outs,
-		.input_zero_point = in_zp, .output_zero_point = out_zp,
-		.act_min = lo, .act_max = hi,
-		.multipliers = mult, .shifts = shift, .num_quant = nq,
-	};
-
-	r = c->be->fully_connected(&p, (const int8_t *)in->data, in->count,
-				 (const int8_t *)w->data, w->count,
-				 bias_v, bias ? bias->count : 0,
+	r = c->be->fully_connected(&k.p, (const int8_t *)k.in->data, k.in->count,
+				 (const int8_t *)k.w->data, k.w->count,
+				 bias_v, k.bias ? k.bias->count : 0,
 				 (int8_t *)c->got, c->got_len);
 	r = r ? kernel_fail(c, r) : R_PASS;
 out:
-	free(mult);
-	free(shift);
+	free(k.mult);
+	free(k.shift);
 	free(bias_v);
 	return r;
 }
 
 static int run_add(struct ctx *c)
 {
-	const struct golden_tensor *a, *b, *out;
-	float sa, sb, so;
 	struct enpu_add_params p;
+	struct binary_case k;
 	int r;
 
 	if (wide_case(c))
 		return run_add_int16(c);
-	memset(&p, 0, sizeof(p));
-	if (!(a = tensor(c, "in0", GOLDEN_INT8, -1)) ||
-	    !(b = tensor(c, "in1", GOLDEN_INT8, -1)) ||
-	    !(out = tensor(c, "out0", GOLDEN_INT8, -1)))
-		return R_FAIL;
-	if ((r = per_tensor(c, a, &sa, &p.input1_zero_point)) ||
-	    (r = per_tensor(c, b, &sb, &p.input2_zero_point)) ||
-	    (r = per_tensor(c, out, &so, &p.output_zero_point)) ||
-	    (r = to_shape(c, a, &p.input1)) || (r = to_shape(c, b, &p.input2)) ||
-	    (r = to_shape(c, out, &p.output)))
+	if ((r = add_prepare(c, GOLDEN_INT8, enpu_add_derive, &k, &p)))
 		return r;
-	if (enpu_add_derive(sa, sb, so, &p))
-		return fail(c, "multiplier derivation failed");
-	if ((r = check_derived1(c, "left_shift", p.left_shift)) ||
-	    (r = check_derived1(c, "input1_multiplier", p.input1_multiplier)) ||
-	    (r = check_derived1(c, "input1_shift", p.input1_shift)) ||
-	    (r = check_derived1(c, "input2_multiplier", p.input2_multiplier)) ||
-	    (r = check_derived1(c, "input2_shift", p.input2_shift)) ||
-	    (r = check_derived1(c, "output_multiplier", p.output_multiplier)) ||
-	    (r = check_derived1(c, "output_shift", p.output_shift)) ||
-	    (r = activation_range(c, out, &p.act_min, &p.act_max)) ||
-	    (r = output_like(c, out)))
-		return r;
-	r = c->be->add(&p, (const int8_t *)a->data, a->count,
-		     (const int8_t *)b->data, b->count,
+	r = c->be->add(&p, (const int8_t *)k.a->data, k.a->count,
+		     (const int8_t *)k.b->data, k.b->count,
 		     (int8_t *)c->got, c->got_len);
 	return r ? kernel_fail(c, r) : R_PASS;
 }

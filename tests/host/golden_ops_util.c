@@ -169,7 +169,10 @@ int activation_range(struct ctx *c, const struct golden_tensor *out,
 
 	if ((r = opt_activation(c, &act)) || (r = per_tensor(c, out, &scale, &zp)))
 		return r;
-	if (enpu_activation_range_int8(act, scale, zp, lo, hi))
+	/* The 16x8 kernels and int16 ADD clamp to an int16 range. */
+	if (out->dtype == GOLDEN_INT16 ?
+	    enpu_activation_range_int16(act, scale, zp, lo, hi) :
+	    enpu_activation_range_int8(act, scale, zp, lo, hi))
 		return fail(c, "activation range derivation failed");
 	if ((r = check_derived1(c, "output_activation_min", *lo)) ||
 	    (r = check_derived1(c, "output_activation_max", *hi)))
