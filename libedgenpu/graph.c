@@ -389,6 +389,21 @@ out:
 	return ret;
 }
 
+int enpu_layer_is_activation(enum enpu_layer_type t)
+{
+	switch (t) {
+	case ENPU_LAYER_RELU:
+	case ENPU_LAYER_RELU6:
+	case ENPU_LAYER_LEAKY_RELU:
+	case ENPU_LAYER_LOGISTIC:
+	case ENPU_LAYER_TANH:
+	case ENPU_LAYER_HARD_SWISH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 ENPU_EXPORT const char *enpu_layer_type_name(enum enpu_layer_type type)
 {
 	switch (type) {

@@ -87,6 +87,8 @@ void enpu_prep_free(struct enpu_prep *prep);
 /* Layers in an order where every tensor is written before it is read. */
 int enpu_graph_order(const struct enpu_graph *g, size_t *order);
 
+/* RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH: one int8 tensor to one. */
+int enpu_layer_is_activation(enum enpu_layer_type t);
 /* The layer writing tensor @t, or -1. */
 int enpu_graph_producer(const struct enpu_graph *g, int t);
 

@@ -324,6 +324,14 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 			p->num_in > 1 && p->in[1] >= 0 ?
 			enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : 0;
 
+	if (enpu_npu_is_lut(p->type)) {
+		struct enpu_cmd_lut c = {
+			.src = in, .dst = out, .table = quant, .count = (uint32_t)p->count,
+		};
+
+		enpu_stream_cmd(s, ENPU_OP_LUT, &c, sizeof(c));
+		return 0;
+	}
 	switch (p->type) {
 	case ENPU_LAYER_CONV_2D:
 	case ENPU_LAYER_DEPTHWISE_CONV_2D:
@@ -362,20 +370,6 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		return emit_gather(&g, p->type == ENPU_LAYER_SPLIT ?
 				   enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : in,
 				   out, s);
-	}
-	case ENPU_LAYER_RELU:
-	case ENPU_LAYER_RELU6:
-	case ENPU_LAYER_LEAKY_RELU:
-	case ENPU_LAYER_LOGISTIC:
-	case ENPU_LAYER_TANH:
-	case ENPU_LAYER_HARD_SWISH:
-	case ENPU_LAYER_QUANTIZE: {
-		struct enpu_cmd_lut c = {
-			.src = in, .dst = out, .table = quant, .count = (uint32_t)p->count,
-		};
-
-		enpu_stream_cmd(s, ENPU_OP_LUT, &c, sizeof(c));
-		return 0;
 	}
 	default:
 		return -ENOTSUP;	/* a CPU layer */

@@ -12,18 +12,8 @@
 
 int enpu_npu_is_lut(enum enpu_layer_type t)
 {
-	switch (t) {
-	case ENPU_LAYER_RELU:
-	case ENPU_LAYER_RELU6:
-	case ENPU_LAYER_LEAKY_RELU:
-	case ENPU_LAYER_LOGISTIC:
-	case ENPU_LAYER_TANH:
-	case ENPU_LAYER_HARD_SWISH:
-	case ENPU_LAYER_QUANTIZE:	/* int8 to int8: a requantization */
-		return 1;
-	default:
-		return 0;
-	}
+	/* QUANTIZE from int8 to int8 is a requantization */
+	return enpu_layer_is_activation(t) || t == ENPU_LAYER_QUANTIZE;
 }
 
 int enpu_npu_lut_table(const struct enpu_prep *p, int8_t table[ENPU_LUT_ENTRIES])

@@ -466,14 +466,6 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 	case ENPU_LAYER_MEAN:
 		ret = prep_mean(&c);
 		break;
-	case ENPU_LAYER_RELU:
-	case ENPU_LAYER_RELU6:
-	case ENPU_LAYER_LEAKY_RELU:
-	case ENPU_LAYER_LOGISTIC:
-	case ENPU_LAYER_TANH:
-	case ENPU_LAYER_HARD_SWISH:
-		ret = enpu_prepare_activation(&c);
-		break;
 	case ENPU_LAYER_MUL:
 	case ENPU_LAYER_SUB:
 	case ENPU_LAYER_MAXIMUM:
@@ -495,7 +487,8 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 		ret = enpu_prepare_transpose_conv(&c);
 		break;
 	default:
-		ret = pc_bad(&c, "unsupported layer type");
+		ret = enpu_layer_is_activation(c.l->type) ? enpu_prepare_activation(&c) :
+		      pc_bad(&c, "unsupported layer type");
 	}
 	if (ret)
 		enpu_prep_free(prep);
