@@ -35,6 +35,40 @@ static int exec_concat(const struct enpu_graph *g, const struct enpu_prep *p,
 				  lens, &os, buf[p->out], o->count);
 }
 
+/* Layers with int16 activations (16x8): prepare.c lets only these through. */
+static int exec_16x8(const struct enpu_graph *g, const struct enpu_prep *p,
+		     void *const *buf)
+{
+	const struct enpu_gtensor *x = &g->tensors[p->in[0]], *o = &g->tensors[p->out];
+	const struct enpu_gtensor *w = p->num_in > 1 && p->in[1] >= 0 ? &g->tensors[p->in[1]] :
+				       NULL;
+	const struct enpu_gtensor *b = p->num_in > 2 && p->in[2] >= 0 ? &g->tensors[p->in[2]] :
+				       NULL;
+
+	switch (p->type) {
+	case ENPU_LAYER_CONV_2D:
+		return enpu_conv2d_16x8(&p->p.conv, buf[p->in[0]], x->count, buf[p->in[1]],
+					w->count, b ? buf[p->in[2]] : NULL, b ? b->count : 0,
+					buf[p->out], o->count);
+	case ENPU_LAYER_FULLY_CONNECTED:
+		return enpu_fully_connected_16x8(&p->p.fc, buf[p->in[0]], x->count,
+						 buf[p->in[1]], w->count,
+						 b ? buf[p->in[2]] : NULL, b ? b->count : 0,
+						 buf[p->out], o->count);
+	case ENPU_LAYER_ADD:
+		return enpu_add_int16(&p->p.add, buf[p->in[0]], x->count, buf[p->in[1]],
+				      w->count, buf[p->out], o->count);
+	case ENPU_LAYER_QUANTIZE:
+		return enpu_quantize_f32_i16(buf[p->in[0]], x->count, p->q_scale, p->q_out_zp,
+					     buf[p->out]);
+	case ENPU_LAYER_DEQUANTIZE:
+		return enpu_dequantize_i16(buf[p->in[0]], x->count, p->q_scale, p->q_in_zp,
+					   buf[p->out]);
+	default:
+		return -EINVAL;
+	}
+}
+
 int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 		  void *const *buf)
 {
@@ -47,6 +81,8 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 	const void *in1 = p->num_in > 1 && p->in[1] >= 0 ? buf[p->in[1]] : NULL;
 	size_t in1_len = in1 ? g->tensors[p->in[1]].count : 0;
 
+	if (x->dtype == ENPU_DTYPE_INT16 || o->dtype == ENPU_DTYPE_INT16)
+		return exec_16x8(g, p, buf);
 	switch (p->type) {
 	case ENPU_LAYER_CONV_2D:
 		return enpu_conv2d(&p->p.conv, in0, x->count, in1, in1_len, b, blen,

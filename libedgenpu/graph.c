@@ -13,9 +13,13 @@ static size_t dtype_size(enum enpu_dtype t)
 	switch (t) {
 	case ENPU_DTYPE_INT8:
 		return 1;
+	case ENPU_DTYPE_INT16:
+		return 2;
 	case ENPU_DTYPE_INT32:
 	case ENPU_DTYPE_FLOAT32:
 		return 4;
+	case ENPU_DTYPE_INT64:
+		return 8;
 	}
 	return 0;
 }

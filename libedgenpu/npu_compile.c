@@ -145,6 +145,11 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 			 enpu_layer_type_name(p->type));
 		return 0;
 	}
+	if (m->g->tensors[p->out].dtype == ENPU_DTYPE_INT16 ||
+	    m->g->tensors[p->in[0] >= 0 ? p->in[0] : p->out].dtype == ENPU_DTYPE_INT16) {
+		snprintf(why, len, "it has int16 activations (16x8), and the NPU computes int8");
+		return 0;
+	}
 	if (p->type == ENPU_LAYER_QUANTIZE &&
 	    m->g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8) {
 		snprintf(why, len, "QUANTIZE from %s runs on the CPU (the NPU computes int8 only)",

@@ -18,7 +18,7 @@
 static int prep_conv(struct pctx *c, int depthwise)
 {
 	const struct enpu_gtensor *x, *w, *o;
-	const int32_t *bias;
+	const void *bias;
 	enum enpu_padding pad = ENPU_PADDING_VALID;
 	float xs, os;
 	int32_t xz, oz, lo, hi, pt, pl, cout;
@@ -26,9 +26,10 @@ static int prep_conv(struct pctx *c, int depthwise)
 	int32_t dw = c->l->dilation_w ? c->l->dilation_w : 1;
 	int ret;
 
-	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, 4, "input")) ||
+	/* CONV_2D also 16x8: int16 activations, int8 weights, int64 bias */
+	if (!(x = pc_act_in(c, 0, 4, "input", !depthwise)) ||
 	    !(w = pc_in(c, 1, ENPU_DTYPE_INT8, 4, "filter")) ||
-	    !(o = pc_out(c, ENPU_DTYPE_INT8, 4)))
+	    !(o = pc_out(c, x->dtype, 4)))
 		return -EINVAL;
 	if ((ret = pc_symmetric_weights(c, w)) ||
 	    (ret = pc_per_tensor(c, x, "input", &xs, &xz)) ||
@@ -116,15 +117,16 @@ static int prep_fc(struct pctx *c)
 {
 	const struct enpu_gtensor *x, *w, *o;
 	struct enpu_fc_params *p = &c->p->p.fc;
-	const int32_t *bias;
+	const void *bias;
 	float xs, os;
 	int32_t xz, oz, lo, hi, depth, outs;
 	size_t batches;
 	int ret;
 
-	if (!(x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input")) ||
+	/* also 16x8: int16 activations, int8 weights, int64 bias */
+	if (!(x = pc_act_in(c, 0, -1, "input", 1)) ||
 	    !(w = pc_in(c, 1, ENPU_DTYPE_INT8, 2, "weights")) ||
-	    !(o = pc_out(c, ENPU_DTYPE_INT8, -1)))
+	    !(o = pc_out(c, x->dtype, -1)))
 		return -EINVAL;
 	if ((ret = pc_symmetric_weights(c, w)) ||
 	    (ret = pc_per_tensor(c, x, "input", &xs, &xz)) ||
@@ -164,42 +166,6 @@ static int prep_fc(struct pctx *c)
 	p->num_quant = w->num_scales;
 	c->p->macs = (uint64_t)batches * outs * depth;
 	return 0;
-}
-
-static int prep_add(struct pctx *c)
-{
-	const struct enpu_gtensor *a, *b, *o;
-	struct enpu_add_params *p = &c->p->p.add;
-	float as, bs, os;
-	int i, ret;
-
-	if (!(a = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "first operand")) ||
-	    !(b = pc_in(c, 1, ENPU_DTYPE_INT8, -1, "second operand")) ||
-	    !(o = pc_out(c, ENPU_DTYPE_INT8, -1)))
-		return -EINVAL;
-	if ((ret = pc_per_tensor(c, a, "first operand", &as, &p->input1_zero_point)) ||
-	    (ret = pc_per_tensor(c, b, "second operand", &bs, &p->input2_zero_point)) ||
-	    (ret = pc_per_tensor(c, o, "output", &os, &p->output_zero_point)))
-		return ret;
-	/* right-aligned broadcasting: each operand dim is 1 or the output's */
-	for (i = 1; i <= o->rank; i++) {
-		int32_t od = o->dims[o->rank - i];
-		int32_t ad = i <= a->rank ? a->dims[a->rank - i] : 1;
-		int32_t bd = i <= b->rank ? b->dims[b->rank - i] : 1;
-
-		if ((ad != od && ad != 1) || (bd != od && bd != 1) ||
-		    (ad != od && bd != od))
-			return pc_bad(c, "shapes do not broadcast to the output at dimension %d",
-				   o->rank - i);
-	}
-	if (a->rank > o->rank || b->rank > o->rank)
-		return pc_bad(c, "an operand has a higher rank than the output");
-	pc_to_shape(a, &p->input1);
-	pc_to_shape(b, &p->input2);
-	pc_to_shape(o, &p->output);
-	if (enpu_add_derive(as, bs, os, p))
-		return pc_bad(c, "scales give a multiplier of 1 or more (TFLite refuses these too)");
-	return pc_act_range(c, os, p->output_zero_point, &p->act_min, &p->act_max);
 }
 
 static int prep_pool(struct pctx *c)
@@ -350,7 +316,11 @@ static int prep_softmax(struct pctx *c)
 static int prep_quantize(struct pctx *c)
 {
 	const struct enpu_gtensor *x = pc_opt_in(c, 0);
-	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_INT8, -1);
+	/* float32 to int16 too: a 16x8 model's input */
+	const struct enpu_gtensor *o = pc_out(c, x && x->dtype == ENPU_DTYPE_FLOAT32 &&
+					      c->g->tensors[c->l->output].dtype ==
+					      ENPU_DTYPE_INT16 ? ENPU_DTYPE_INT16 :
+					      ENPU_DTYPE_INT8, -1);
 	float xs;
 	int ret;
 
@@ -374,7 +344,7 @@ static int prep_quantize(struct pctx *c)
 
 static int prep_dequantize(struct pctx *c)
 {
-	const struct enpu_gtensor *x = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "input");
+	const struct enpu_gtensor *x = pc_act_in(c, 0, -1, "input", 1);
 	const struct enpu_gtensor *o = pc_out(c, ENPU_DTYPE_FLOAT32, -1);
 
 	if (!x || !o)
@@ -439,7 +409,7 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 		ret = prep_fc(&c);
 		break;
 	case ENPU_LAYER_ADD:
-		ret = prep_add(&c);
+		ret = enpu_prepare_binary(&c);
 		break;
 	case ENPU_LAYER_AVERAGE_POOL_2D:
 	case ENPU_LAYER_MAX_POOL_2D:

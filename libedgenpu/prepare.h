@@ -24,6 +24,9 @@ int pc_bad_scale(struct pctx *c, float xs, const float *ws, size_t num_ws, float
 const char *pc_dtype_name(enum enpu_dtype t);
 const struct enpu_gtensor *pc_in(struct pctx *c, int k, enum enpu_dtype dt, int rank,
 				 const char *what);
+/* Input @k, an activation: int8, or int16 when @wide_ok (a 16x8 layer). */
+const struct enpu_gtensor *pc_act_in(struct pctx *c, int k, int rank, const char *what,
+				     int wide_ok);
 const struct enpu_gtensor *pc_opt_in(struct pctx *c, int k);
 const struct enpu_gtensor *pc_out(struct pctx *c, enum enpu_dtype dt, int rank);
 int pc_per_tensor(struct pctx *c, const struct enpu_gtensor *t, const char *what, float *scale,
@@ -37,7 +40,7 @@ int pc_spatial(struct pctx *c, enum enpu_padding pad, int32_t in_size, int32_t k
 struct enpu_nhwc pc_nhwc(const struct enpu_gtensor *t);
 int pc_alloc_quant(struct pctx *c, size_t n);
 int pc_symmetric_weights(struct pctx *c, const struct enpu_gtensor *w);
-int pc_bias_of(struct pctx *c, int k, int32_t channels, const int32_t **bias);
+int pc_bias_of(struct pctx *c, int k, int32_t channels, const void **bias);
 void pc_to_shape(const struct enpu_gtensor *t, struct enpu_shape *s);
 int pc_same_quant(struct pctx *c, const struct enpu_gtensor *a, const struct enpu_gtensor *b,
 		  const char *what);

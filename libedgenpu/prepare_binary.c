@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Preparing the binary element-wise layers MUL, SUB, MAXIMUM and MINIMUM
- * (ADD is in prepare.c): two int8 operands broadcast against each other
+ * Preparing the binary element-wise layers ADD, MUL, SUB, MAXIMUM and
+ * MINIMUM: two int8 operands (ADD also int16: 16x8) broadcast against each other
  * as TFLite does (right-aligned; along each dimension equal or 1), to an
  * output of the broadcast shape. MUL and SUB requantize with TFLite-Micro's
  * derivations (hw/int8/enpu_binary.h) and apply the fused activation;
@@ -20,11 +20,12 @@ struct operands {
 
 static int operands(struct pctx *c, struct operands *x)
 {
+	int wide_ok = c->l->type == ENPU_LAYER_ADD;
 	int i;
 
-	if (!(x->a = pc_in(c, 0, ENPU_DTYPE_INT8, -1, "first operand")) ||
-	    !(x->b = pc_in(c, 1, ENPU_DTYPE_INT8, -1, "second operand")) ||
-	    !(x->o = pc_out(c, ENPU_DTYPE_INT8, -1)))
+	if (!(x->a = pc_act_in(c, 0, -1, "first operand", wide_ok)) ||
+	    !(x->b = pc_in(c, 1, x->a->dtype, -1, "second operand")) ||
+	    !(x->o = pc_out(c, x->a->dtype, -1)))
 		return -EINVAL;
 	if (x->a->rank > x->o->rank || x->b->rank > x->o->rank)
 		return pc_bad(c, "an operand has a higher rank than the output");
@@ -105,9 +106,31 @@ static int prep_minmax(struct pctx *c)
 	return 0;
 }
 
+/* ADD: TFLite-Micro's derivation for int8 (20 bits of headroom) or int16 (15). */
+static int prep_add(struct pctx *c)
+{
+	struct enpu_add_params *p = &c->p->p.add;
+	struct operands x;
+
+	if (quant_operands(c, &x))
+		return -EINVAL;
+	p->input1 = x.sa;
+	p->input2 = x.sb;
+	p->output = x.so;
+	p->input1_zero_point = x.az;
+	p->input2_zero_point = x.bz;
+	p->output_zero_point = x.oz;
+	if (x.a->dtype == ENPU_DTYPE_INT16 ? enpu_add_int16_derive(x.as, x.bs, x.os, p) :
+					     enpu_add_derive(x.as, x.bs, x.os, p))
+		return pc_bad(c, "scales give a multiplier of 1 or more (TFLite refuses these too)");
+	return pc_act_range(c, x.os, p->output_zero_point, &p->act_min, &p->act_max);
+}
+
 int enpu_prepare_binary(struct pctx *c)
 {
 	switch (c->l->type) {
+	case ENPU_LAYER_ADD:
+		return prep_add(c);
 	case ENPU_LAYER_MUL:
 		return prep_mul(c);
 	case ENPU_LAYER_SUB:

@@ -61,7 +61,8 @@ int pc_bad_scale(struct pctx *c, float xs, const float *ws, size_t num_ws,
 
 const char *pc_dtype_name(enum enpu_dtype t)
 {
-	return t == ENPU_DTYPE_INT8 ? "int8" : t == ENPU_DTYPE_INT32 ? "int32" :
+	return t == ENPU_DTYPE_INT8 ? "int8" : t == ENPU_DTYPE_INT16 ? "int16" :
+	       t == ENPU_DTYPE_INT32 ? "int32" : t == ENPU_DTYPE_INT64 ? "int64" :
 	       t == ENPU_DTYPE_FLOAT32 ? "float32" : "?";
 }
 
@@ -87,6 +88,15 @@ const struct enpu_gtensor *pc_in(struct pctx *c, int k, enum enpu_dtype dt,
 		return NULL;
 	}
 	return t;
+}
+
+const struct enpu_gtensor *pc_act_in(struct pctx *c, int k, int rank, const char *what,
+				     int wide_ok)
+{
+	const struct enpu_gtensor *t = pc_opt_in(c, k);
+
+	return pc_in(c, k, t && wide_ok && t->dtype == ENPU_DTYPE_INT16 ?
+		     ENPU_DTYPE_INT16 : ENPU_DTYPE_INT8, rank, what);
 }
 
 const struct enpu_gtensor *pc_opt_in(struct pctx *c, int k)
@@ -121,6 +131,10 @@ int pc_per_tensor(struct pctx *c, const struct enpu_gtensor *t,
 	if (t->num_scales != 1)
 		return pc_bad(c, "%s needs per-tensor quantization (has %zu scales)",
 			   what, t->num_scales);
+	/* int16 (16x8) activations are symmetric: TFLite's converter writes 0 */
+	if (t->dtype == ENPU_DTYPE_INT16 && t->zero_points[0])
+		return pc_bad(c, "%s is int16 with zero point %d: 16x8 models have 0", what,
+			      t->zero_points[0]);
 	if (t->zero_points[0] < -128 || t->zero_points[0] > 127)
 		return pc_bad(c, "%s zero point %d is outside int8", what,
 			   t->zero_points[0]);
@@ -148,10 +162,12 @@ int pc_act_range(struct pctx *c, float scale, int32_t zp, int32_t *lo,
 		 int32_t *hi)
 {
 	enum enpu_activation act = ENPU_ACT_NONE;
+	int wide = c->g->tensors[c->l->output].dtype == ENPU_DTYPE_INT16;
 
 	if (pc_activation(c, &act))
 		return -EINVAL;
-	if (enpu_activation_range_int8(act, scale, zp, lo, hi))
+	if (wide ? enpu_activation_range_int16(act, scale, zp, lo, hi) :
+		   enpu_activation_range_int8(act, scale, zp, lo, hi))
 		return pc_bad(c, "activation range cannot be derived for the output quantization");
 	return 0;
 }
@@ -219,15 +235,18 @@ int pc_symmetric_weights(struct pctx *c, const struct enpu_gtensor *w)
 }
 
 int pc_bias_of(struct pctx *c, int k, int32_t channels,
-		   const int32_t **bias)
+		   const void **bias)
 {
 	const struct enpu_gtensor *b = pc_opt_in(c, k);
+	/* 16x8 layers accumulate in int64, with an int64 bias */
+	enum enpu_dtype want = c->g->tensors[c->l->output].dtype == ENPU_DTYPE_INT16 ?
+			       ENPU_DTYPE_INT64 : ENPU_DTYPE_INT32;
 
 	*bias = NULL;
 	if (!b)
 		return 0;
-	if (b->dtype != ENPU_DTYPE_INT32 || b->rank != 1 || b->dims[0] != channels)
-		return pc_bad(c, "bias must be int32 [%d]", channels);
+	if (b->dtype != want || b->rank != 1 || b->dims[0] != channels)
+		return pc_bad(c, "bias must be %s [%d]", pc_dtype_name(want), channels);
 	if (!b->data)
 		return pc_bad(c, "bias must be a constant tensor");
 	*bias = b->data;

@@ -16,7 +16,7 @@ int enpu_prepare_transpose_conv(struct pctx *c)
 {
 	struct enpu_transpose_conv_params *p = &c->p->p.tconv;
 	const struct enpu_gtensor *shape, *w, *x, *o;
-	const int32_t *bias;
+	const void *bias;
 	enum enpu_activation act = ENPU_ACT_NONE;
 	enum enpu_padding pad;
 	float xs, os;

@@ -196,7 +196,7 @@ enum {
 	TFL_HARD_SWISH = 117,
 };
 
-enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT16 = 7, TFL_INT8 = 9 };
+enum { TFL_FLOAT32 = 0, TFL_INT32 = 2, TFL_INT64 = 4, TFL_INT16 = 7, TFL_INT8 = 9 };
 
 static const char *tfl_op_name(int32_t code)
 {
@@ -261,7 +261,7 @@ static int tensor(struct reader *r, int32_t i)
 	size_t first, qpos;
 	uint32_t n, k;
 	const void *data;
-	uint64_t len, need = 1, cost;
+	uint64_t len, need = 1, cost, esize = 4;
 	int id = -EINVAL;
 	char *name;
 
@@ -277,6 +277,7 @@ static int tensor(struct reader *r, int32_t i)
 	switch (field_u8(&r->f, &t, 1, 0)) {
 	case TFL_INT8:
 		d.dtype = ENPU_DTYPE_INT8;
+		esize = 1;
 		break;
 	case TFL_INT32:
 		d.dtype = ENPU_DTYPE_INT32;
@@ -284,9 +285,18 @@ static int tensor(struct reader *r, int32_t i)
 	case TFL_FLOAT32:
 		d.dtype = ENPU_DTYPE_FLOAT32;
 		break;
+	case TFL_INT16:
+		d.dtype = ENPU_DTYPE_INT16;
+		esize = 2;
+		break;
+	case TFL_INT64:
+		d.dtype = ENPU_DTYPE_INT64;
+		esize = 8;
+		break;
 	default:
-		fb_fail(&r->f, "tensor %d (%s): element type %u is not supported (int8, int32, float32 are)",
-			i, name ? name : "", field_u8(&r->f, &t, 1, 0));
+		fb_fail(&r->f, "tensor %d (%s): element type %u is not supported (int8, int16, "
+			"int32, int64, float32 are)", i, name ? name : "",
+			field_u8(&r->f, &t, 1, 0));
 		goto out;
 	}
 	if (field_vec(&r->f, &t, 0, 4, &n, &first) < 0)
@@ -306,7 +316,7 @@ static int tensor(struct reader *r, int32_t i)
 		}
 		need *= (uint64_t)d.dims[k];
 	}
-	need *= d.dtype == ENPU_DTYPE_INT8 ? 1 : 4;
+	need *= esize;
 
 	if (field_ref(&r->f, &t, 4, &qpos) < 0 || (qpos && table_at(&r->f, qpos, &q, "quantization")))
 		goto out;
@@ -317,7 +327,9 @@ static int tensor(struct reader *r, int32_t i)
 		if (field_vec(&r->f, &q, 2, 4, &ns, &sfirst) < 0 ||
 		    field_vec(&r->f, &q, 3, 8, &nz, &zfirst) < 0)
 			goto out;
-		if (ns && d.dtype == ENPU_DTYPE_INT8) {
+		if (ns && (d.dtype == ENPU_DTYPE_INT8 || d.dtype == ENPU_DTYPE_INT16)) {
+			const int64_t zmax = d.dtype == ENPU_DTYPE_INT8 ? 127 : 32767;
+
 			if (nz && nz != ns) {
 				fb_fail(&r->f, "tensor %d: %u scales but %u zero points", i, ns, nz);
 				goto out;
@@ -336,9 +348,10 @@ static int tensor(struct reader *r, int32_t i)
 				if (nz) {
 					z = (int64_t)((uint64_t)rd32(&r->f, zfirst + 8 * k) |
 						      (uint64_t)rd32(&r->f, zfirst + 8 * k + 4) << 32);
-					if (z < -128 || z > 127) {
-						fb_fail(&r->f, "tensor %d: zero point %lld is outside int8",
-							i, (long long)z);
+					if (z < -zmax - 1 || z > zmax) {
+						fb_fail(&r->f, "tensor %d: zero point %lld is outside %s",
+							i, (long long)z,
+							zmax == 127 ? "int8" : "int16");
 						goto out;
 					}
 				}
@@ -645,27 +658,23 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 					goto out;
 				}
 				ty = field_u8(f, &tt, 1, 0);
-				if (ty == TFL_INT8 || ty == TFL_INT32 || ty == TFL_FLOAT32)
+				if (ty == TFL_INT8 || ty == TFL_INT16 || ty == TFL_INT32 ||
+				    ty == TFL_INT64 || ty == TFL_FLOAT32)
 					continue;
 				nbad++;
 				name = field_string(f, &tt, 3);
 				tn = enpu_tfl_type_name(ty);
-				if (ty == TFL_INT16)
-					note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
-					     "operator %u: int16 tensors (16x8 quantization) are not "
-					     "supported yet", t, name ? name : "", i);
-				else
-					note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
-					     "operator %u: %s%s tensors are not supported", t,
-					     name ? name : "", i, tn ? tn : "element type ",
-					     tn ? "" : "unknown");
+				note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
+				     "operator %u: %s%s tensors are not supported", t,
+				     name ? name : "", i, tn ? tn : "element type ",
+				     tn ? "" : "unknown");
 				free(name);
 			}
 		}
 	}
 	if (nbad)
 		ret = fb_fail(f, "the model uses %u thing%s libedgenpu cannot run yet (int8, "
-			      "int32 and float32 tensors are supported): %s%s", nbad,
+			      "int16, int32, int64 and float32 tensors are supported): %s%s", nbad,
 			      nbad == 1 ? "" : "s", list,
 			      shown < nbad ? "; and more" : "");
 out:

@@ -311,6 +311,12 @@ int enpu_requantize_i8(const int8_t *input, size_t count,
 int enpu_dequantize_i8(const int8_t *input, size_t count, float scale,
 		       int32_t zero_point, float *output);
 
+/* The same for int16 (16x8 models' inputs and outputs; any int16 zero point). */
+int enpu_quantize_f32_i16(const float *input, size_t count, float scale,
+			  int32_t zero_point, int16_t *output);
+int enpu_dequantize_i16(const int16_t *input, size_t count, float scale,
+			int32_t zero_point, float *output);
+
 /* ---- MEAN ------------------------------------------------------------------- */
 
 /*

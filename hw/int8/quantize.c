@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: MIT
 /*
- * QUANTIZE (float32 -> int8, int8 -> int8) and DEQUANTIZE (int8 ->
- * float32), TFLite reference_ops::AffineQuantize / Requantize / Dequantize.
+ * QUANTIZE (float32 -> int8 or int16, int8 -> int8) and DEQUANTIZE (int8 or
+ * int16 -> float32), TFLite reference_ops::AffineQuantize / Requantize /
+ * Dequantize.
  */
 #include <math.h>
 
 #include "enpu_int8_internal.h"
+
+/* One value: round(x / scale) + zero_point, saturated to [lo, hi]. */
+static inline int32_t quantize_one(float x, float scale, int32_t zero_point, int32_t lo,
+				   int32_t hi)
+{
+	/* Divide and round in float (roundf: half away from zero). */
+	const float q = roundf(x / scale);
+
+	/*
+	 * Saturate before converting: out-of-range float -> int conversion
+	 * is undefined in C. NaN maps to the minimum. Past the range's
+	 * width no zero point brings a value back in.
+	 */
+	if (q >= (float)(hi - lo + 1))
+		return hi;
+	if (q > -2.0f * (float)(hi - lo + 1))
+		return enpu_clamp_i32((int32_t)q + zero_point, lo, hi);
+	return lo;
+}
 
 int enpu_quantize_f32(const float *input, size_t count, float scale,
 		      int32_t zero_point, int8_t *output)
@@ -13,22 +33,21 @@ int enpu_quantize_f32(const float *input, size_t count, float scale,
 	if (!input || !output || count > ENPU_MAX_ELEMS ||
 	    !isfinite(scale) || !(scale > 0.0f) || enpu_check_zp(zero_point))
 		return -EINVAL;
-	for (size_t i = 0; i < count; i++) {
-		/* Divide and round in float (roundf: half away from zero). */
-		const float q = roundf(input[i] / scale);
-		int32_t v;
+	for (size_t i = 0; i < count; i++)
+		output[i] = (int8_t)quantize_one(input[i], scale, zero_point, INT8_MIN,
+						 INT8_MAX);
+	return 0;
+}
 
-		/* Saturate before converting: out-of-range float -> int
-		 * conversion is undefined in C. NaN maps to the minimum.
-		 */
-		if (q >= 256.0f)
-			v = 127;
-		else if (q > -512.0f)
-			v = enpu_clamp_i32((int32_t)q + zero_point, -128, 127);
-		else
-			v = -128;
-		output[i] = (int8_t)v;
-	}
+int enpu_quantize_f32_i16(const float *input, size_t count, float scale,
+			  int32_t zero_point, int16_t *output)
+{
+	if (!input || !output || count > ENPU_MAX_ELEMS || !isfinite(scale) ||
+	    !(scale > 0.0f) || zero_point < INT16_MIN || zero_point > INT16_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < count; i++)
+		output[i] = (int16_t)quantize_one(input[i], scale, zero_point, INT16_MIN,
+						  INT16_MAX);
 	return 0;
 }
 
@@ -56,6 +75,19 @@ int enpu_dequantize_i8(const int8_t *input, size_t count, float scale,
 	    enpu_check_zp(zero_point))
 		return -EINVAL;
 	/* The product is formed in double, then rounded once to float. */
+	const double s = (double)scale;
+
+	for (size_t i = 0; i < count; i++)
+		output[i] = (float)(s * (double)(input[i] - zero_point));
+	return 0;
+}
+
+int enpu_dequantize_i16(const int16_t *input, size_t count, float scale,
+			int32_t zero_point, float *output)
+{
+	if (!input || !output || count > ENPU_MAX_ELEMS || !isfinite(scale) ||
+	    zero_point < INT16_MIN || zero_point > INT16_MAX)
+		return -EINVAL;
 	const double s = (double)scale;
 
 	for (size_t i = 0; i < count; i++)

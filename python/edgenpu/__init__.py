@@ -36,7 +36,7 @@ _lib = ctypes.CDLL(os.environ.get("EDGENPU_LIBRARY") or "libedgenpu.so.0")
 # ---- the C structures (libedgenpu/include/edgenpu/edgenpu.h) -----------------
 
 _MAX_RANK = 4
-_DTYPES = {1: "int8", 2: "int32", 3: "float32"}
+_DTYPES = {1: "int8", 2: "int32", 3: "float32", 4: "int16", 5: "int64"}
 _ITEMSIZE = {1: 1, 2: 4, 3: 4}
 
 

@@ -104,8 +104,14 @@ static int add_tensor(struct enpu_graph *graph, const struct golden_tensor *t,
 	case GOLDEN_INT8:
 		d.dtype = ENPU_DTYPE_INT8;
 		break;
+	case GOLDEN_INT16:
+		d.dtype = ENPU_DTYPE_INT16;
+		break;
 	case GOLDEN_INT32:
 		d.dtype = ENPU_DTYPE_INT32;
+		break;
+	case GOLDEN_INT64:
+		d.dtype = ENPU_DTYPE_INT64;
 		break;
 	case GOLDEN_FLOAT32:
 		d.dtype = ENPU_DTYPE_FLOAT32;
@@ -121,7 +127,7 @@ static int add_tensor(struct enpu_graph *graph, const struct golden_tensor *t,
 	}
 	for (i = 0; i < t->rank; i++)
 		d.dims[i] = t->dims[i];
-	if (t->quant.present && d.dtype == ENPU_DTYPE_INT8) {
+	if (t->quant.present && (d.dtype == ENPU_DTYPE_INT8 || d.dtype == ENPU_DTYPE_INT16)) {
 		d.num_scales = t->quant.count;
 		d.scales = t->quant.scales;
 		d.zero_points = t->quant.zero_points;

@@ -121,8 +121,14 @@ static int fg_type(enum golden_dtype t, uint8_t *out)
 	case GOLDEN_INT8:
 		*out = FG_INT8;
 		return 0;
+	case GOLDEN_INT16:
+		*out = FG_INT16;
+		return 0;
 	case GOLDEN_INT32:
 		*out = FG_INT32;
+		return 0;
+	case GOLDEN_INT64:
+		*out = FG_INT64;
 		return 0;
 	case GOLDEN_FLOAT32:
 		*out = FG_FLOAT32;

@@ -1271,8 +1271,8 @@ static const struct expect expects[] = {
 	{ "type field past the end", 1, fix_type_far, -EINVAL, "past the end of the file", NULL },
 	{ "tensor index 1000", 0, fix_tensor_index, -EINVAL, "tensor index 1000", NULL },
 	{ "opcode index past the codes", 0, fix_opcode_index, -EINVAL, "opcode index 0", NULL },
-	{ "GATHER", 0, fix_unsupported_op, -EINVAL, "cannot run yet (int8, int32 and float32 "
-	  "tensors are supported): operator 0: GATHER (builtin 36)", NULL },
+	{ "GATHER", 0, fix_unsupported_op, -EINVAL, "cannot run yet (int8, int16, int32, int64 "
+	  "and float32 tensors are supported): operator 0: GATHER (builtin 36)", NULL },
 	{ "buffer index 77", 0, fix_buffer_index, -EINVAL, "buffer index 77", NULL },
 	{ "uint8 tensor", 0, fix_type_uint8, -EINVAL, "tensor 0 '' of operator 0: uint8 "
 	  "tensors are not supported", NULL },
@@ -1492,8 +1492,8 @@ static void amplification(void)
 /*
  * A model with several things libedgenpu cannot run yet learns of all of
  * them in one message, by name: operators without support (the schema's
- * names, SVDF and GATHER among them), an int16 tensor (16x8
- * quantization) with its name, an unnamed builtin code.
+ * names, SVDF and GATHER among them), a uint8 tensor with its name, an
+ * unnamed builtin code.
  */
 static void everything_unsupported_at_once(void)
 {
@@ -1505,7 +1505,7 @@ static void everything_unsupported_at_once(void)
 
 	fg_seed(0, &m);			/* fc_min: FC of tensors 0, 1 into 2 */
 	m.ntensors = 6;
-	m.t[3] = (struct fg_tensor){ .name = "audio", .type = 7, .rank = 2, .dims = { 1, 2 },
+	m.t[3] = (struct fg_tensor){ .name = "audio", .type = 3, .rank = 2, .dims = { 1, 2 },
 				     .nscales = 1, .scales = { 1.0f } };
 	m.t[4] = m.t[2];
 	m.t[5] = m.t[2];
@@ -1522,8 +1522,8 @@ static void everything_unsupported_at_once(void)
 	     strstr(enpu_last_error(), "the model uses 4 things libedgenpu cannot run yet") &&
 	     strstr(enpu_last_error(), "operator 1: GATHER (builtin 36)") &&
 	     strstr(enpu_last_error(), "operator 2: SVDF (builtin 27)") &&
-	     strstr(enpu_last_error(), "tensor 3 'audio' of operator 2: int16 tensors (16x8 "
-		    "quantization) are not supported yet") &&
+	     strstr(enpu_last_error(), "tensor 3 'audio' of operator 2: uint8 tensors are not "
+		    "supported") &&
 	     strstr(enpu_last_error(), "operator 3: unnamed operator (builtin 250)");
 	ksft_print_msg("%s\n", enpu_last_error());
 	if (!r)

@@ -181,6 +181,8 @@ enum enpu_dtype {
 	ENPU_DTYPE_INT8 = 1,
 	ENPU_DTYPE_INT32 = 2,
 	ENPU_DTYPE_FLOAT32 = 3,
+	ENPU_DTYPE_INT16 = 4,	/* 16x8 activations (zero point 0) */
+	ENPU_DTYPE_INT64 = 5,	/* 16x8 biases */
 };
 
 #define ENPU_MAX_RANK	4
