@@ -264,23 +264,42 @@ static inline uint64_t enpu_shape4_bytes(const uint32_t *s, int *over)
 	return enpu_mul(enpu_mul(s[0], s[1], over), enpu_mul(s[2], s[3], over), over);
 }
 
-static inline int enpu_decode_add(const struct enpu_cmd_add *c,
-				  struct enpu_cmd_info *info)
+/*
+ * ADD's and ELTWISE's shapes and operands: each input dimension the
+ * output's or 1 (one of them the output's); input1, input2, then the
+ * output region.
+ */
+static inline int enpu_decode_bcast(const uint32_t *in1_shape, const uint32_t *in2_shape,
+				    const uint32_t *out_shape, uint32_t input1,
+				    uint32_t input2, uint32_t output,
+				    struct enpu_cmd_info *info)
 {
 	int over = 0, ret, i;
 
-	if (c->flags || c->reserved[0] || c->reserved[1] || c->reserved[2])
-		return ENPU_CMD_ERR_RESERVED;
 	for (i = 0; i < 4; i++) {
-		if (!enpu_dim_ok(c->in1_shape[i]) || !enpu_dim_ok(c->in2_shape[i]) ||
-		    !enpu_dim_ok(c->out_shape[i]))
+		if (!enpu_dim_ok(in1_shape[i]) || !enpu_dim_ok(in2_shape[i]) ||
+		    !enpu_dim_ok(out_shape[i]))
 			return ENPU_CMD_ERR_PARAM;
-		/* broadcast: each input's dimension is the output's or 1, one is the output's */
-		if ((c->in1_shape[i] != c->out_shape[i] && c->in1_shape[i] != 1) ||
-		    (c->in2_shape[i] != c->out_shape[i] && c->in2_shape[i] != 1) ||
-		    (c->in1_shape[i] != c->out_shape[i] && c->in2_shape[i] != c->out_shape[i]))
+		if ((in1_shape[i] != out_shape[i] && in1_shape[i] != 1) ||
+		    (in2_shape[i] != out_shape[i] && in2_shape[i] != 1) ||
+		    (in1_shape[i] != out_shape[i] && in2_shape[i] != out_shape[i]))
 			return ENPU_CMD_ERR_PARAM;
 	}
+	info->engine = ENPU_ENGINE_COMPUTE;
+	info->work = enpu_shape4_bytes(out_shape, &over);
+	ret = enpu_add_region(info, input1, enpu_shape4_bytes(in1_shape, &over), 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, input2, enpu_shape4_bytes(in2_shape, &over), 0, over);
+	if (!ret)
+		ret = enpu_add_region(info, output, info->work, 1, over);
+	return ret;
+}
+
+static inline int enpu_decode_add(const struct enpu_cmd_add *c,
+				  struct enpu_cmd_info *info)
+{
+	if (c->flags || c->reserved[0] || c->reserved[1] || c->reserved[2])
+		return ENPU_CMD_ERR_RESERVED;
 	if (!enpu_q8_ok(c->input1_zero_point) || !enpu_q8_ok(c->input2_zero_point) ||
 	    !enpu_q8_ok(c->output_zero_point) ||
 	    !enpu_act_ok(c->act_min, c->act_max) ||
@@ -289,15 +308,48 @@ static inline int enpu_decode_add(const struct enpu_cmd_add *c,
 	    !enpu_mult_ok(c->input2_multiplier, c->input2_shift) ||
 	    !enpu_mult_ok(c->output_multiplier, c->output_shift))
 		return ENPU_CMD_ERR_PARAM;
-	info->engine = ENPU_ENGINE_COMPUTE;
-	info->work = enpu_shape4_bytes(c->out_shape, &over);
-	ret = enpu_add_region(info, c->input1, enpu_shape4_bytes(c->in1_shape, &over), 0, over);
-	if (!ret)
-		ret = enpu_add_region(info, c->input2,
-				      enpu_shape4_bytes(c->in2_shape, &over), 0, over);
-	if (!ret)
-		ret = enpu_add_region(info, c->output, info->work, 1, over);
-	return ret;
+	return enpu_decode_bcast(c->in1_shape, c->in2_shape, c->out_shape, c->input1,
+				 c->input2, c->output, info);
+}
+
+/* ELTWISE: each operation's fields checked, those it does not use zero. */
+static inline int enpu_decode_eltwise(const struct enpu_cmd_eltwise *c,
+				      struct enpu_cmd_info *info)
+{
+	int ok;
+
+	if (c->reserved[0] || c->reserved[1] || c->reserved[2])
+		return ENPU_CMD_ERR_RESERVED;
+	switch (c->op) {
+	case ENPU_ELTWISE_SUB:
+		ok = enpu_q8_ok(c->input1_zero_point) && enpu_q8_ok(c->input2_zero_point) &&
+		     enpu_q8_ok(c->output_zero_point) && enpu_act_ok(c->act_min, c->act_max) &&
+		     c->left_shift >= 0 && c->left_shift <= 31 &&
+		     enpu_mult_ok(c->input1_multiplier, c->input1_shift) &&
+		     enpu_mult_ok(c->input2_multiplier, c->input2_shift) &&
+		     enpu_mult_ok(c->output_multiplier, c->output_shift);
+		break;
+	case ENPU_ELTWISE_MUL:
+		ok = enpu_q8_ok(c->input1_zero_point) && enpu_q8_ok(c->input2_zero_point) &&
+		     enpu_q8_ok(c->output_zero_point) && enpu_act_ok(c->act_min, c->act_max) &&
+		     enpu_mult_ok(c->output_multiplier, c->output_shift) && !c->left_shift &&
+		     !c->input1_multiplier && !c->input1_shift && !c->input2_multiplier &&
+		     !c->input2_shift;
+		break;
+	case ENPU_ELTWISE_MAX:
+	case ENPU_ELTWISE_MIN:
+		ok = !c->input1_zero_point && !c->input2_zero_point && !c->output_zero_point &&
+		     !c->left_shift && !c->input1_multiplier && !c->input1_shift &&
+		     !c->input2_multiplier && !c->input2_shift && !c->output_multiplier &&
+		     !c->output_shift && !c->act_min && !c->act_max;
+		break;
+	default:
+		ok = 0;
+	}
+	if (!ok)
+		return ENPU_CMD_ERR_PARAM;
+	return enpu_decode_bcast(c->in1_shape, c->in2_shape, c->out_shape, c->input1,
+				 c->input2, c->output, info);
 }
 
 /* LUT: the source, the table, then the destination (the region written is last). */
@@ -423,6 +475,9 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	case ENPU_OP_LUT:
 		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_lut);
 		break;
+	case ENPU_OP_ELTWISE:
+		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_eltwise);
+		break;
 	default:
 		return ENPU_CMD_ERR_OPCODE;
 	}
@@ -452,6 +507,8 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 		return enpu_decode_add(c, info);
 	case ENPU_OP_LUT:
 		return enpu_decode_lut(c, info);
+	case ENPU_OP_ELTWISE:
+		return enpu_decode_eltwise(c, info);
 	default:
 		return enpu_decode_pool(c, info);
 	}
@@ -466,7 +523,8 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
  */
 static inline uint32_t enpu_cmd_cap(uint32_t opcode)
 {
-	return opcode == ENPU_OP_LUT ? ENPU_CAP_LUT : 0;
+	return opcode == ENPU_OP_LUT ? ENPU_CAP_LUT :
+	       opcode == ENPU_OP_ELTWISE ? ENPU_CAP_ELTWISE : 0;
 }
 
 /*

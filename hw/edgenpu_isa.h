@@ -19,7 +19,7 @@
 
 #include "edgenpu_types.h"
 
-#define ENPU_ISA_VERSION	2
+#define ENPU_ISA_VERSION	3
 
 #define ENPU_CMD_HDR(op, words)	((uint32_t)(op) | ((uint32_t)(words) << 16))
 #define ENPU_CMD_OPCODE(hdr)	((hdr) & 0xffu)
@@ -41,6 +41,7 @@ enum enpu_opcode {
 	ENPU_OP_AVG_POOL = 0x24,
 	ENPU_OP_MAX_POOL = 0x25,
 	ENPU_OP_LUT = 0x26,		/* contract 0.4, ENPU_CAP_LUT */
+	ENPU_OP_ELTWISE = 0x27,		/* contract 0.5, ENPU_CAP_ELTWISE */
 };
 
 /* The two engines; each runs its commands in stream order. */
@@ -244,6 +245,46 @@ struct enpu_cmd_lut {
 
 #define ENPU_LUT_ENTRIES	256
 
+/* What ELTWISE computes (its @op). */
+enum enpu_eltwise_op {
+	ENPU_ELTWISE_SUB = 1,	/* ADD's arithmetic on x1 - x2 */
+	ENPU_ELTWISE_MUL = 2,	/* (x1 - zp1) * (x2 - zp2), requantized by the output's */
+	ENPU_ELTWISE_MAX = 3,	/* the larger raw int8 value */
+	ENPU_ELTWISE_MIN = 4,	/* the smaller */
+};
+
+/*
+ * ELTWISE (compute engine, contract 0.5, ENPU_CAP_ELTWISE): ADD's layout
+ * and broadcasting for the other binary element-wise operations, each
+ * TFLite's int8 kernel bit for bit. SUB uses every field ADD does; MUL
+ * the zero points, output_multiplier/shift and the activation range (the
+ * rest zero); MAX and MIN compare raw values (every arithmetic field
+ * zero: the three tensors share one quantization).
+ */
+struct enpu_cmd_eltwise {
+	uint32_t hdr;
+	uint32_t op;			/* enum enpu_eltwise_op */
+	uint32_t input1;
+	uint32_t input2;
+	uint32_t output;
+	uint32_t in1_shape[4];
+	uint32_t in2_shape[4];
+	uint32_t out_shape[4];
+	int32_t input1_zero_point;
+	int32_t input2_zero_point;
+	int32_t output_zero_point;
+	int32_t left_shift;
+	int32_t input1_multiplier;
+	int32_t input1_shift;
+	int32_t input2_multiplier;
+	int32_t input2_shift;
+	int32_t output_multiplier;
+	int32_t output_shift;
+	int32_t act_min;
+	int32_t act_max;
+	uint32_t reserved[3];
+};
+
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_sync) == 16, "SIGNAL/WAIT size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_dma_copy) == 48, "DMA_COPY size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_dma_fill) == 32, "DMA_FILL size");
@@ -252,5 +293,6 @@ ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_fc) == 64, "FULLY_CONNECTED size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_add) == 128, "ADD size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_pool) == 80, "POOL size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_lut) == 32, "LUT size");
+ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_eltwise) == 128, "ELTWISE size");
 
 #endif /* EDGENPU_ISA_H */

@@ -173,7 +173,7 @@ TEST_F(val, decode_errors)
 {
 	const uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
 	const uint32_t nop = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
-	static const uint32_t bad_ops[] = { 0x04, 0x0f, 0x12, 0x1f, 0x27, 0x7f, 0x80, 0xff };
+	static const uint32_t bad_ops[] = { 0x04, 0x0f, 0x12, 0x1f, 0x28, 0x7f, 0x80, 0xff };
 	struct enpu_cmd_dma_copy c = copy_cmd(self->src.va, self->dst.va, 64);
 	struct enpu_cmd_dma_fill f = {
 		.dst = self->dst.va, .value = 1, .row_bytes = 64, .rows = 1, .planes = 1,
