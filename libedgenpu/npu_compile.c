@@ -45,11 +45,19 @@
 #define STEP_OVERHEAD_WORDS	(ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy) + \
 				 4 * ENPU_CMD_WORDS_OF(struct enpu_cmd_sync))
 
+/* SUB, MUL, MAXIMUM, MINIMUM: the ELTWISE command (contract 0.5). */
+static int layer_is_eltwise(enum enpu_layer_type t)
+{
+	return t == ENPU_LAYER_SUB || t == ENPU_LAYER_MUL || t == ENPU_LAYER_MAXIMUM ||
+	       t == ENPU_LAYER_MINIMUM;
+}
+
 static int layer_is_compute(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_CONV_2D || t == ENPU_LAYER_DEPTHWISE_CONV_2D ||
 	       t == ENPU_LAYER_FULLY_CONNECTED || t == ENPU_LAYER_ADD ||
-	       t == ENPU_LAYER_AVERAGE_POOL_2D || t == ENPU_LAYER_MAX_POOL_2D;
+	       t == ENPU_LAYER_AVERAGE_POOL_2D || t == ENPU_LAYER_MAX_POOL_2D ||
+	       layer_is_eltwise(t);
 }
 
 static int layer_is_dma(enum enpu_layer_type t)
@@ -157,14 +165,17 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 			 "this type");
 		return 0;
 	}
-	if (enpu_npu_is_lut(p->type) &&
-	    ENPU_VERSION_MINOR(m->target.hw_version) < ENPU_LUT_MINOR &&
-	    !ENPU_VERSION_MAJOR(m->target.hw_version)) {
-		snprintf(why, len, "the target's hardware contract %u.%u has no LUT command, "
+	if ((enpu_npu_is_lut(p->type) || layer_is_eltwise(p->type)) &&
+	    !ENPU_VERSION_MAJOR(m->target.hw_version) &&
+	    ENPU_VERSION_MINOR(m->target.hw_version) <
+	    (enpu_npu_is_lut(p->type) ? ENPU_LUT_MINOR : ENPU_ELTWISE_MINOR)) {
+		snprintf(why, len, "the target's hardware contract %u.%u has no %s command, "
 			 "which %s needs (contract 0.%u adds it)",
 			 ENPU_VERSION_MAJOR(m->target.hw_version),
 			 ENPU_VERSION_MINOR(m->target.hw_version),
-			 enpu_layer_type_name(p->type), ENPU_LUT_MINOR);
+			 enpu_npu_is_lut(p->type) ? "LUT" : "ELTWISE",
+			 enpu_layer_type_name(p->type),
+			 enpu_npu_is_lut(p->type) ? ENPU_LUT_MINOR : ENPU_ELTWISE_MINOR);
 		return 0;
 	}
 	ret = enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, 0, &s);

@@ -7,6 +7,7 @@
  * activations one LUT command (npu_lut.c).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,31 +163,78 @@ static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 	enpu_stream_cmd(s, ENPU_OP_FULLY_CONNECTED, &c, sizeof(c));
 }
 
+/*
+ * ADD's and ELTWISE's twelve arithmetic fields (zero points, left shift,
+ * multipliers and shifts, activation range) follow one another in the same
+ * order in the kernels' parameters and in the commands: copied as a block.
+ */
+#define ARITH_WORDS	12
+#define ARITH_SPAN(type)	(offsetof(type, act_max) - offsetof(type, input1_zero_point) + 4)
+_Static_assert(ARITH_SPAN(struct enpu_add_params) == 4 * ARITH_WORDS, "ADD params");
+_Static_assert(ARITH_SPAN(struct enpu_sub_params) == 4 * ARITH_WORDS, "SUB params");
+_Static_assert(ARITH_SPAN(struct enpu_cmd_add) == 4 * ARITH_WORDS, "ADD command");
+_Static_assert(ARITH_SPAN(struct enpu_cmd_eltwise) == 4 * ARITH_WORDS, "ELTWISE command");
+
+/* An ADD or ELTWISE command (same layout) for operands of these shapes. */
+static void emit_bcast(uint32_t opcode, uint32_t op, const struct enpu_shape *s1,
+		       const struct enpu_shape *s2, const struct enpu_shape *so,
+		       const int32_t *arith, uint32_t a, uint32_t b, uint32_t out,
+		       struct enpu_stream *s)
+{
+	struct enpu_cmd_eltwise c = { 0 };
+
+	c.op = op;
+	c.input1 = a;
+	c.input2 = b;
+	c.output = out;
+	dims4(s1, c.in1_shape);
+	dims4(s2, c.in2_shape);
+	dims4(so, c.out_shape);
+	if (arith)
+		memcpy(&c.input1_zero_point, arith, 4 * ARITH_WORDS);
+	enpu_stream_cmd(s, opcode, &c, sizeof(c));
+}
+
 static void emit_add(const struct enpu_prep *p, uint32_t a, uint32_t b, uint32_t out,
 		     struct enpu_stream *s)
 {
 	const struct enpu_add_params *q = &p->p.add;
-	struct enpu_cmd_add c = { 0 };
 
-	c.input1 = a;
-	c.input2 = b;
-	c.output = out;
-	dims4(&q->input1, c.in1_shape);
-	dims4(&q->input2, c.in2_shape);
-	dims4(&q->output, c.out_shape);
-	c.input1_zero_point = q->input1_zero_point;
-	c.input2_zero_point = q->input2_zero_point;
-	c.output_zero_point = q->output_zero_point;
-	c.left_shift = q->left_shift;
-	c.input1_multiplier = q->input1_multiplier;
-	c.input1_shift = q->input1_shift;
-	c.input2_multiplier = q->input2_multiplier;
-	c.input2_shift = q->input2_shift;
-	c.output_multiplier = q->output_multiplier;
-	c.output_shift = q->output_shift;
-	c.act_min = q->act_min;
-	c.act_max = q->act_max;
-	enpu_stream_cmd(s, ENPU_OP_ADD, &c, sizeof(c));
+	emit_bcast(ENPU_OP_ADD, 0, &q->input1, &q->input2, &q->output, &q->input1_zero_point,
+		   a, b, out, s);
+}
+
+/* SUB, MUL, MAXIMUM, MINIMUM: ELTWISE (contract 0.5). */
+static void emit_eltwise(const struct enpu_prep *p, uint32_t a, uint32_t b, uint32_t out,
+			 struct enpu_stream *s)
+{
+	const struct enpu_sub_params *sub = &p->p.sub;
+	const struct enpu_mul_params *mul = &p->p.mul;
+	const struct enpu_minmax_params *mm = &p->p.minmax;
+	int32_t arith[ARITH_WORDS] = { 0 };
+
+	switch (p->type) {
+	case ENPU_LAYER_SUB:
+		emit_bcast(ENPU_OP_ELTWISE, ENPU_ELTWISE_SUB, &sub->input1, &sub->input2,
+			   &sub->output, &sub->input1_zero_point, a, b, out, s);
+		return;
+	case ENPU_LAYER_MUL:
+		/* zero points, output multiplier and shift, activation range */
+		arith[0] = mul->input1_zero_point;
+		arith[1] = mul->input2_zero_point;
+		arith[2] = mul->output_zero_point;
+		arith[8] = mul->output_multiplier;
+		arith[9] = mul->output_shift;
+		arith[10] = mul->act_min;
+		arith[11] = mul->act_max;
+		emit_bcast(ENPU_OP_ELTWISE, ENPU_ELTWISE_MUL, &mul->input1, &mul->input2,
+			   &mul->output, arith, a, b, out, s);
+		return;
+	default:
+		emit_bcast(ENPU_OP_ELTWISE, p->type == ENPU_LAYER_MAXIMUM ? ENPU_ELTWISE_MAX :
+			   ENPU_ELTWISE_MIN, &mm->input1, &mm->input2, &mm->output, NULL, a, b,
+			   out, s);
+	}
 }
 
 static void emit_pool(const struct enpu_prep *p, uint32_t in, uint32_t out,
@@ -342,6 +390,12 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		return 0;
 	case ENPU_LAYER_ADD:
 		emit_add(p, in, enpu_tensor_va(npu, p->in[1], weights_va, arena_va), out, s);
+		return 0;
+	case ENPU_LAYER_SUB:
+	case ENPU_LAYER_MUL:
+	case ENPU_LAYER_MAXIMUM:
+	case ENPU_LAYER_MINIMUM:
+		emit_eltwise(p, in, enpu_tensor_va(npu, p->in[1], weights_va, arena_va), out, s);
 		return 0;
 	case ENPU_LAYER_AVERAGE_POOL_2D:
 	case ENPU_LAYER_MAX_POOL_2D:

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A graph whose layers alternate between the NPU and the CPU: CONV_2D,
- * MAXIMUM (of a tensor and itself), DEPTHWISE_CONV_2D, SOFTMAX, ADD,
- * MAXIMUM on
+ * RESIZE_NEAREST_NEIGHBOR (to the same size), DEPTHWISE_CONV_2D, SOFTMAX,
+ * ADD, RESIZE_NEAREST_NEIGHBOR on
  * [1, 8, 8, 8] int8 activations, built with the public graph API. The
  * NPU runs the convolutions and the ADD, the CPU the rest, so a compiled
  * model hands tensors back and forth six times. The engine test and the
@@ -36,6 +36,7 @@ static inline int alt_graph(struct enpu_graph **out)
 {
 	static int8_t w1[8 * 3 * 3 * 8], w2[1 * 3 * 3 * 8];
 	static int32_t b1[8], b2[8];
+	static const int32_t same[2] = { 8, 8 };
 	static const float s_x = 0.5f, s_w1 = 0.02f, s_a = 0.25f, s_w2 = 0.05f,
 		s_c = 0.2f, s_d = 1.0f / 256, s_e = 0.25f;
 	static const int32_t z_x = -3, z_a = 2, z0 = 0, z_d = -128, z_e = 1;
@@ -51,19 +52,22 @@ static inline int alt_graph(struct enpu_graph **out)
 		{ "d", ENPU_DTYPE_INT8, 4, { 1, 8, 8, 8 }, 1, &s_d, &z_d, 0, NULL },
 		{ "e", ENPU_DTYPE_INT8, 4, { 1, 8, 8, 8 }, 1, &s_e, &z_e, 0, NULL },
 		{ "f", ENPU_DTYPE_INT8, 4, { 1, 8, 8, 8 }, 1, &s_e, &z_e, 0, NULL },
+		{ "size", ENPU_DTYPE_INT32, 1, { 2 }, 0, NULL, NULL, 0, same },
 	};
 	const struct enpu_layer_desc l[] = {
 		{ .type = ENPU_LAYER_CONV_2D, .inputs = { 0, 1, 2 }, .num_inputs = 3,
 		  .output = 3, .stride_h = 1, .stride_w = 1, .padding = ENPU_SAME,
 		  .activation = ENPU_FUSED_RELU },
-		{ .type = ENPU_LAYER_MAXIMUM, .inputs = { 3, 3 }, .num_inputs = 2, .output = 4 },
+		{ .type = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, .inputs = { 3, 11 }, .num_inputs = 2,
+		  .output = 4 },
 		{ .type = ENPU_LAYER_DEPTHWISE_CONV_2D, .inputs = { 4, 5, 6 }, .num_inputs = 3,
 		  .output = 7, .stride_h = 1, .stride_w = 1, .padding = ENPU_SAME,
 		  .depth_multiplier = 1 },
 		{ .type = ENPU_LAYER_SOFTMAX, .inputs = { 7 }, .num_inputs = 1, .output = 8,
 		  .beta = 1.0f },
 		{ .type = ENPU_LAYER_ADD, .inputs = { 7, 8 }, .num_inputs = 2, .output = 9 },
-		{ .type = ENPU_LAYER_MAXIMUM, .inputs = { 9, 9 }, .num_inputs = 2, .output = 10 },
+		{ .type = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, .inputs = { 9, 11 }, .num_inputs = 2,
+		  .output = 10 },
 	};
 	struct enpu_graph *g;
 	uint32_t seed = 99;

@@ -513,9 +513,9 @@ out:
  * A detection head built in code: CONV (1x1) -> LOGISTIC -> MUL with the
  * CONV's output (SiLU), RESIZE_NEAREST_NEIGHBOR 2x -> CONCATENATION with
  * itself -> STRIDED_SLICE (every other row) -> SPLIT in two. On the
- * default SKU the CONV, LOGISTIC, CONCATENATION, STRIDED_SLICE and SPLIT
- * run on the NPU, MUL and the resize on the CPU between them; both
- * outputs on the engine equal the CPU backend's byte for byte.
+ * default SKU everything but the resize runs on the NPU, the resize on
+ * the CPU between two jobs; both outputs on the engine equal the CPU
+ * backend's byte for byte.
  */
 static void detection_head(void)
 {
@@ -533,7 +533,7 @@ static void detection_head(void)
 	struct enpu_model *npu = NULL, *cpu = NULL;
 	struct totals tot = { 0 };
 	int8_t in[4 * 4 * 8], want0[3 * 8 * 8], want1[3 * 8 * 8], got[3 * 8 * 8];
-	const int on_npu[] = { 1, 1, 0, 0, 1, 1, 1, 1 };
+	const int on_npu[] = { 1, 1, 1, 0, 1, 1, 1, 1 };
 	int x, t1, t2, t3, t4, t6, t7, t8, t9, k, outs[2];
 	char msg[1024] = "";
 	size_t i;
@@ -648,9 +648,11 @@ out:
  */
 static const char *const lut_ops[] = {
 	"RELU", "RELU6", "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH", "QUANTIZE",
+	"MUL", "SUB", "MAXIMUM", "MINIMUM",
 	"TRANSPOSE", "STRIDED_SLICE", "SPLIT",
 };
-#define NUM_LUT_OPS	7
+#define NUM_LUT_OPS	7	/* then the ELTWISE ones (contract 0.5) */
+#define NUM_ELTWISE_OPS	4
 
 /*
  * Whether a case stays on the CPU: a STRIDED_SLICE walking backwards (a
@@ -671,13 +673,14 @@ static int backwards(const struct golden_file *g)
 	return 0;
 }
 
-static int is_lut_case(const struct golden_file *g)
+/* The contract minor that brings the case's command to the NPU: 0 for older ones. */
+static int needs_minor(const struct golden_file *g)
 {
 	size_t k;
 
-	for (k = 0; k < NUM_LUT_OPS; k++)
+	for (k = 0; k < NUM_LUT_OPS + NUM_ELTWISE_OPS; k++)
 		if (!strcmp(g->op, lut_ops[k]))
-			return 1;
+			return k < NUM_LUT_OPS ? ENPU_LUT_MINOR : ENPU_ELTWISE_MINOR;
 	return 0;
 }
 
@@ -718,7 +721,6 @@ static void npu_op_goldens(const char *root)
 	size_t n, i;
 	char **paths = npu_op_paths(root, &n);
 
-	old.hw_version = ENPU_VERSION(0, ENPU_LUT_MINOR - 1, 1);
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		struct golden_graph gg;
@@ -735,6 +737,8 @@ static void npu_op_goldens(const char *root)
 			golden_free(&g);
 			goto report;
 		}
+		/* the contract before the one that brings its command */
+		old.hw_version = ENPU_VERSION(0, (needs_minor(&g) ? needs_minor(&g) : 4) - 1, 0);
 		got = malloc(gg.output->bytes);
 		if (!got || enpu_model_compile_target(&sku_info, gg.graph, NULL, &m) ||
 		    enpu_model_compile_target(&old, gg.graph, NULL, &m_old)) {
@@ -746,10 +750,11 @@ static void npu_op_goldens(const char *root)
 			   !strstr(enpu_model_layer_reason(m, 0), "walks its input backwards") &&
 			   !strstr(enpu_model_layer_reason(m, 0), "QUANTIZE from float32")) {
 			snprintf(msg, sizeof(msg), "reason: %s", enpu_model_layer_reason(m, 0));
-		} else if (is_lut_case(&g) && !backwards(&g) &&
+		} else if (needs_minor(&g) && !backwards(&g) &&
 			   (enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
-			    !strstr(enpu_model_layer_reason(m_old, 0), "no LUT command"))) {
-			snprintf(msg, sizeof(msg), "contract 0.3: %s",
+			    !strstr(enpu_model_layer_reason(m_old, 0), needs_minor(&g) ==
+				    ENPU_LUT_MINOR ? "no LUT command" : "no ELTWISE command"))) {
+			snprintf(msg, sizeof(msg), "older contract: %s",
 				 li.on_npu ? "on the NPU" : enpu_model_layer_reason(m_old, 0));
 		} else if (!engine_run(m, gg.inputs[0]->data, gg.inputs[0]->bytes, got,
 				       gg.output->bytes, &t, msg, sizeof(msg))) {

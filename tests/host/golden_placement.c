@@ -29,6 +29,11 @@ static int npu_operator(enum enpu_layer_type t)
 	case ENPU_LAYER_TANH:
 	case ENPU_LAYER_HARD_SWISH:
 	case ENPU_LAYER_QUANTIZE:
+	/* as an ELTWISE command (contract 0.5) */
+	case ENPU_LAYER_SUB:
+	case ENPU_LAYER_MUL:
+	case ENPU_LAYER_MAXIMUM:
+	case ENPU_LAYER_MINIMUM:
 		return 1;
 	default:
 		return 0;
