@@ -118,9 +118,9 @@ static int edgenpu_check_region(struct edgenpu_job *job,
 
 /*
  * Decodes the whole stream; every command must be one the device has (its
- * CAPS: LUT needs ENPU_CAP_LUT) and every region must pass
- * edgenpu_check_region(). Linear in the stream, logarithmic in the address
- * space's mappings.
+ * CAPS, enpu_cmd_cap(): LUT needs ENPU_CAP_LUT, ELTWISE ENPU_CAP_ELTWISE)
+ * and every region must pass edgenpu_check_region(). Linear in the stream,
+ * logarithmic in the address space's mappings.
  */
 static int edgenpu_validate(struct edgenpu_job *job)
 {

@@ -471,11 +471,28 @@ static uint32_t edgenpu_caps(EdgeNpuCore *s)
     if (!s->lut) {
         caps &= ~ENPU_CAP_LUT;
     }
+    if (!s->eltwise) {
+        caps &= ~ENPU_CAP_ELTWISE;
+    }
     return s->msix ? caps : caps & ~ENPU_CAP_MSIX;
 }
 
-/* ISA version 2 is version 1 and LUT: without it the device reports 1. */
-#define EDGENPU_ISA_VERSION_NO_LUT  1
+/*
+ * CONFIG's ISA version: each is the one before and one command (2 adds
+ * LUT, 3 ELTWISE), and the device reports the newest whose commands it
+ * all has. With lut=off that is 1 whatever eltwise says: CAPS, not the
+ * version, tells whether ELTWISE runs.
+ */
+static uint32_t edgenpu_isa_version(EdgeNpuCore *s)
+{
+    if (!s->lut) {
+        return 1;
+    }
+    if (!s->eltwise) {
+        return 2;
+    }
+    return ENPU_ISA_VERSION;
+}
 
 /* Ring registers; lock held. */
 static uint64_t edgenpu_ring_read(EdgeNpuCore *s, int r, hwaddr off)
@@ -684,8 +701,7 @@ static uint64_t edgenpu_mmio_read(void *opaque, hwaddr addr, unsigned size)
         break;
     case ENPU_REG_CONFIG:
         val = ENPU_CONFIG_MAKE(ENPU_MSIX_VECTORS, ENPU_NUM_RINGS,
-                               s->lut ? ENPU_ISA_VERSION :
-                               EDGENPU_ISA_VERSION_NO_LUT, 32);
+                               edgenpu_isa_version(s), 32);
         break;
     case ENPU_REG_MACS_PER_CYCLE:
         val = s->macs_per_cycle;

@@ -17,6 +17,11 @@
  *   lut             the LUT command (default on); off presents a device of
  *                   before contract 0.4: no ENPU_CAP_LUT, ISA version 1, and
  *                   LUT refused as an unknown opcode
+ *   eltwise         the ELTWISE command (default on); off presents a device
+ *                   of before contract 0.5: no ENPU_CAP_ELTWISE, ISA version
+ *                   2 (1 if lut is off too), and ELTWISE refused as an
+ *                   unknown opcode. The two are independent: lut=off alone
+ *                   leaves ELTWISE (CAPS bit 10) with ISA version 1
  *
  * Locking: the BQL covers MMIO handlers, the interrupt bottom half and
  * the interrupt registers. lock covers the rings, fault registers,
@@ -95,6 +100,7 @@ struct EdgeNpuCore {
     uint32_t sram_bw_mbps;
     bool debug;
     bool lut;
+    bool eltwise;
 
     /* Under the BQL. */
     uint32_t irq_status;
@@ -165,7 +171,8 @@ struct EdgeNpuCore {
     DEFINE_PROP_UINT32("sram-bw-mbps", _s, _f.sram_bw_mbps,             \
                        ENPU_DEFAULT_SRAM_BW_MBPS),                      \
     DEFINE_PROP_BOOL("debug", _s, _f.debug, false),                     \
-    DEFINE_PROP_BOOL("lut", _s, _f.lut, true)
+    DEFINE_PROP_BOOL("lut", _s, _f.lut, true),                          \
+    DEFINE_PROP_BOOL("eltwise", _s, _f.eltwise, true)
 
 /*
  * Checks the properties, allocates SRAM, creates the register region

@@ -319,6 +319,84 @@ static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
 					   out, info->regions[2].size));
 }
 
+/*
+ * ELTWISE: ADD's operands and result slots, and the hw/int8 kernel of its
+ * operation with the fields that operation uses (the decoder has checked
+ * that the others are zero).
+ */
+static int start_eltwise(struct enpu_job *job, const struct enpu_cmd_eltwise *c,
+			 const struct enpu_cmd_info *info)
+{
+	const atomic_int *cancel = &job->e->interrupt;
+	struct enpu_shape in1, in2, out_shape;
+	size_t n1 = info->regions[0].size, n2 = info->regions[1].size;
+	size_t n_out = info->regions[2].size;
+	const int8_t *a, *b;
+	int8_t *out;
+	int ret;
+
+	shape4(&in1, c->in1_shape);
+	shape4(&in2, c->in2_shape);
+	shape4(&out_shape, c->out_shape);
+	a = load(job, info, 0);
+	b = a ? load(job, info, 1) : NULL;
+	out = b ? out_buf(job, info, 2) : NULL;
+	if (!out)
+		return -1;
+	switch (c->op) {
+	case ENPU_ELTWISE_SUB: {
+		struct enpu_sub_params p = {
+			.input1 = in1, .input2 = in2, .output = out_shape,
+			.input1_zero_point = c->input1_zero_point,
+			.input2_zero_point = c->input2_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.left_shift = c->left_shift,
+			.input1_multiplier = c->input1_multiplier,
+			.input1_shift = c->input1_shift,
+			.input2_multiplier = c->input2_multiplier,
+			.input2_shift = c->input2_shift,
+			.output_multiplier = c->output_multiplier,
+			.output_shift = c->output_shift,
+			.act_min = c->act_min, .act_max = c->act_max,
+			.cancel = cancel,
+		};
+
+		ret = enpu_sub(&p, a, n1, b, n2, out, n_out);
+		break;
+	}
+	case ENPU_ELTWISE_MUL: {
+		struct enpu_mul_params p = {
+			.input1 = in1, .input2 = in2, .output = out_shape,
+			.input1_zero_point = c->input1_zero_point,
+			.input2_zero_point = c->input2_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.output_multiplier = c->output_multiplier,
+			.output_shift = c->output_shift,
+			.act_min = c->act_min, .act_max = c->act_max,
+			.cancel = cancel,
+		};
+
+		ret = enpu_mul_i8(&p, a, n1, b, n2, out, n_out);
+		break;
+	}
+	case ENPU_ELTWISE_MAX:
+	case ENPU_ELTWISE_MIN: {
+		struct enpu_minmax_params p = {
+			.input1 = in1, .input2 = in2, .output = out_shape,
+			.cancel = cancel,
+		};
+
+		ret = c->op == ENPU_ELTWISE_MAX ?
+		      enpu_maximum(&p, a, n1, b, n2, out, n_out) :
+		      enpu_minimum(&p, a, n1, b, n2, out, n_out);
+		break;
+	}
+	default:
+		ret = -EINVAL;	/* the decoder refuses any other */
+	}
+	return kernel_result(job, ret);
+}
+
 static int start_pool(struct enpu_job *job, const struct enpu_cmd_pool *c,
 		     const struct enpu_cmd_info *info, int max)
 {
@@ -404,6 +482,9 @@ int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
 		break;
 	case ENPU_OP_LUT:
 		ret = start_lut(job, c, info);
+		break;
+	case ENPU_OP_ELTWISE:
+		ret = start_eltwise(job, c, info);
 		break;
 	default:
 		return 0;	/* NOP: nothing to do */

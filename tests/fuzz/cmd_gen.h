@@ -36,6 +36,44 @@ static inline void cmd_gen_put(struct cmd_gen *g, uint32_t op, void *cmd, size_t
 	g->n += bytes / 4;
 }
 
+/*
+ * An ELTWISE of a random operation with that operation's fields (the
+ * others zero): a [1, 1, h, w] input1 and output, input2 the same, a row
+ * or a column broadcast over them; input2 and the output are input1 now
+ * and then (x * x, x - x; in place).
+ */
+static inline void cmd_gen_eltwise(struct cmd_gen *g)
+{
+	struct rng *R = g->r;
+	uint32_t h = 1 + below(R, 8), w = 1 + below(R, 32), b = below(R, 3);
+	uint32_t h2 = b == 1 ? 1 : h, w2 = b == 2 ? 1 : w;
+	struct enpu_cmd_eltwise c = {
+		.op = ENPU_ELTWISE_SUB + below(R, 4),
+		.input1 = g->va(g->ctx, h * w),
+		.in1_shape = { 1, 1, h, w }, .in2_shape = { 1, 1, h2, w2 },
+		.out_shape = { 1, 1, h, w },
+	};
+
+	if (c.op == ENPU_ELTWISE_SUB || c.op == ENPU_ELTWISE_MUL) {
+		c.input1_zero_point = (int32_t)below(R, 256) - 128;
+		c.input2_zero_point = (int32_t)below(R, 256) - 128;
+		c.output_zero_point = (int32_t)below(R, 256) - 128;
+		c.output_multiplier = 1 << 30;
+		c.output_shift = -(int32_t)below(R, 8);
+		c.act_min = -128;
+		c.act_max = 127;
+	}
+	if (c.op == ENPU_ELTWISE_SUB) {
+		c.left_shift = 20;
+		c.input1_multiplier = 1 << 30;
+		c.input2_multiplier = 1 << 30;
+		c.output_shift = -20;
+	}
+	c.input2 = chance(R, 25) ? c.input1 : g->va(g->ctx, h2 * w2);
+	c.output = chance(R, 25) ? c.input1 : g->va(g->ctx, h * w);
+	cmd_gen_put(g, ENPU_OP_ELTWISE, &c, sizeof(c));
+}
+
 /* One command of the ISA. */
 static inline void cmd_gen_one(struct cmd_gen *g)
 {
@@ -125,6 +163,11 @@ static inline void cmd_gen_one(struct cmd_gen *g)
 		break;
 	}
 	case 7: {
+		/* ADD, or ELTWISE: its layout for the other binary operations */
+		if (chance(R, 50)) {
+			cmd_gen_eltwise(g);
+			break;
+		}
 		uint32_t e = 1 + below(R, 64);
 		struct enpu_cmd_add c = {
 			.input1 = VA(e), .input2 = VA(e), .output = VA(e),

@@ -7,8 +7,8 @@
  *
  * The job is a pipeline over both engines that updates its own input in
  * place, so replaying any finished part of it, losing a semaphore signal
- * or a pending result shows in its output. A LUT parks with its result
- * held the same way.
+ * or a pending result shows in its output. A LUT and an ELTWISE park with
+ * their results held the same way.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@
 #include "edgenpu_cmd.h"
 #include "edgenpu_hw.h"
 #include "engine_internal.h"
+#include "enpu_int8.h"
 #include "testbus.h"
 
 #define RW (ENPU_PTE_READ | ENPU_PTE_WRITE)
@@ -599,6 +600,163 @@ TEST(lut_result_parked_and_migrated)
 	EXPECT_EQ(0, memcmp(want, got, LUT_N)) TH_LOG("the LUT's result after the migration");
 	tctx_read(&ref.ctx, LUT_CP, a, sizeof(a));
 	tctx_read(&w.ctx, LUT_CP, b, sizeof(b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	lut_world_fini(&w);
+	lut_world_fini(&ref);
+}
+
+/*
+ * An ELTWISE's result parked with the job, as the LUT's above: a MUL of
+ * a state by a broadcast row, in place over the state, started when the
+ * DMA engine's copy requests the pause. Saved, loaded into a new engine
+ * and resumed, it writes the product once (the hw/int8 kernel's, bit for
+ * bit), and the job ends as it does without the pause. An engine for a
+ * device without ELTWISE refuses those bytes; one without the LUT takes
+ * them.
+ */
+enum {
+	ELT_VA = 0x100000, ELT_ROW = 0x200000, ELT_CP = 0x300000,
+	ELT_H = 7, ELT_W = 113, ELT_C = 127, ELT_N = ELT_H * ELT_W * ELT_C,
+};
+
+static struct enpu_cmd_eltwise elt_mul(void)
+{
+	struct enpu_cmd_eltwise c = {
+		.op = ENPU_ELTWISE_MUL, .input1 = ELT_VA, .input2 = ELT_ROW, .output = ELT_VA,
+		.in1_shape = { 1, ELT_H, ELT_W, ELT_C }, .in2_shape = { 1, 1, 1, ELT_C },
+		.out_shape = { 1, ELT_H, ELT_W, ELT_C },
+		.input1_zero_point = -3, .input2_zero_point = 11, .output_zero_point = 2,
+		.act_min = -128, .act_max = 127,
+	};
+	struct enpu_mul_params p = { 0 };
+
+	if (enpu_mul_derive(0.04f, 0.03f, 0.01f, &p))
+		abort();
+	c.output_multiplier = p.output_multiplier;
+	c.output_shift = p.output_shift;
+	return c;
+}
+
+/* What the MUL writes over @state, by the hw/int8 kernel. */
+static int elt_want(const int8_t *state, const int8_t *row, int8_t *out)
+{
+	struct enpu_cmd_eltwise c = elt_mul();
+	struct enpu_mul_params p = {
+		.input1 = { 4, { 1, ELT_H, ELT_W, ELT_C } },
+		.input2 = { 4, { 1, 1, 1, ELT_C } },
+		.output = { 4, { 1, ELT_H, ELT_W, ELT_C } },
+		.input1_zero_point = c.input1_zero_point,
+		.input2_zero_point = c.input2_zero_point,
+		.output_zero_point = c.output_zero_point,
+		.output_multiplier = c.output_multiplier, .output_shift = c.output_shift,
+		.act_min = c.act_min, .act_max = c.act_max,
+	};
+
+	return enpu_mul_i8(&p, state, ELT_N, row, ELT_C, out, ELT_N);
+}
+
+/* The same memory, stream and descriptor every time. */
+static int elt_world_init(struct lut_world *w)
+{
+	struct enpu_cmd_eltwise mul = elt_mul();
+	struct enpu_cmd_dma_copy cp = {
+		.src = ELT_CP, .dst = ELT_CP + 64, .row_bytes = 64, .rows = 1, .planes = 1,
+	};
+	uint8_t *buf = malloc(ELT_N);
+	struct tstream s;
+	uint64_t cmd;
+
+	memset(w, 0, sizeof(*w));
+	if (!buf || tbus_init(&w->bus, 8 << 20) ||
+	    enpu_engine_init(&w->e, &tbus_default_sku, &lut_bus_ops, w)) {
+		free(buf);
+		return -1;
+	}
+	tctx_init(&w->ctx, &w->bus, 5);
+	tctx_map_new(&w->ctx, ELT_VA, ELT_N, RW);
+	tctx_map_new(&w->ctx, ELT_ROW, ELT_C, RW);
+	tctx_map_new(&w->ctx, ELT_CP, 128, RW);
+	rng_fill(buf, ELT_N, 17);
+	tctx_write(&w->ctx, ELT_VA, buf, ELT_N);
+	rng_fill(buf, ELT_C, 18);
+	tctx_write(&w->ctx, ELT_ROW, buf, ELT_C);
+	rng_fill(buf, 64, 19);
+	tctx_write(&w->ctx, ELT_CP, buf, 64);
+	free(buf);
+	w->trigger = *tctx_pte(&w->ctx, ELT_CP) & ENPU_PTE_ADDR_MASK;
+
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_ELTWISE, &mul, sizeof(mul));
+	ts_cmd(&s, ENPU_OP_DMA_COPY, &cp, sizeof(cp));
+	ts_end(&s);
+	cmd = tbus_alloc(&w->bus, s.n * 4, 64);
+	memcpy(w->bus.mem + cmd, s.w, s.n * 4);
+	w->desc.seqno = 11;
+	w->desc.asid = w->ctx.asid;
+	w->desc.cmd_size = s.n * 4;
+	w->desc.pt_base = w->ctx.l1;
+	w->desc.cmd_addr = cmd;
+	w->desc.completion_addr = tbus_alloc(&w->bus, 128, 64);
+	ts_free(&s);
+	return 0;
+}
+
+TEST(eltwise_result_parked_and_migrated)
+{
+	static int8_t state[ELT_N], got[ELT_N], want[ELT_N];
+	static struct lut_world ref, w;
+	struct enpu_job_completion ref_done, done;
+	struct enpu_engine fresh, older;
+	const struct enpu_pending *pend;
+	int8_t row[ELT_C];
+	uint8_t *buf, a[128], b[128];
+	uint32_t len;
+
+	ASSERT_EQ(0, elt_world_init(&ref));
+	ASSERT_EQ(0, elt_world_init(&w));
+	tctx_read(&w.ctx, ELT_VA, state, ELT_N);
+	tctx_read(&w.ctx, ELT_ROW, row, ELT_C);
+	ASSERT_EQ(0, elt_want(state, row, want));
+	ASSERT_NE(0, memcmp(state, want, ELT_N));
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_run(&ref.e, &ref.desc, &ref_done));
+	ASSERT_EQ(ENPU_JOB_OK, ref_done.status);
+	tctx_read(&ref.ctx, ELT_VA, got, ELT_N);
+	ASSERT_EQ(0, memcmp(want, got, ELT_N));
+
+	w.armed = 1;
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run(&w.e, &w.desc, &done));
+	ASSERT_NE(NULL, w.e.parked);
+	pend = &w.e.parked->s.pend[ENPU_ENGINE_COMPUTE];
+	ASSERT_TRUE(w.e.parked->s.busy[ENPU_ENGINE_COMPUTE]);
+	ASSERT_EQ(ENPU_OP_ELTWISE, pend->info.opcode);
+	ASSERT_NE(NULL, pend->result);
+	ASSERT_EQ(0, memcmp(want, pend->result, ELT_N));
+	EXPECT_TRUE(w.e.parked->s.busy[ENPU_ENGINE_DMA]);
+	tctx_read(&w.ctx, ELT_VA, got, ELT_N);
+	EXPECT_EQ(0, memcmp(state, got, ELT_N)) TH_LOG("the parked ELTWISE wrote");
+
+	ASSERT_EQ(0, enpu_engine_save(&w.e, &buf, &len));
+	EXPECT_LE(ELT_N, len);
+	ASSERT_EQ(0, enpu_engine_init(&older, &tbus_default_sku, &tbus_ops, &w.bus));
+	older.caps &= ~ENPU_CAP_ELTWISE;
+	EXPECT_EQ(-1, enpu_engine_load(&older, buf, len));
+	EXPECT_EQ(NULL, older.parked);
+	enpu_engine_destroy(&older);
+	ASSERT_EQ(0, enpu_engine_init(&older, &tbus_default_sku, &tbus_ops, &w.bus));
+	older.caps &= ~ENPU_CAP_LUT;
+	EXPECT_EQ(0, enpu_engine_load(&older, buf, len)) TH_LOG("refused without the LUT");
+	enpu_engine_destroy(&older);
+	ASSERT_EQ(0, enpu_engine_init(&fresh, &tbus_default_sku, &tbus_ops, &w.bus));
+	enpu_engine_destroy(&w.e);
+	w.e = fresh;
+	ASSERT_EQ(0, enpu_engine_load(&w.e, buf, len));
+	free(buf);
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&w.e, &done));
+	expect_same_completion(_metadata, &ref_done, &done);
+	tctx_read(&w.ctx, ELT_VA, got, ELT_N);
+	EXPECT_EQ(0, memcmp(want, got, ELT_N)) TH_LOG("the ELTWISE's result after the migration");
+	tctx_read(&ref.ctx, ELT_CP, a, sizeof(a));
+	tctx_read(&w.ctx, ELT_CP, b, sizeof(b));
 	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
 	lut_world_fini(&w);
 	lut_world_fini(&ref);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * EdgeNPU execution engine, host tests: MMU walks, faults and TLB, SRAM
- * window, DMA, LUT, stream validation, semaphores between the engines,
- * the timing model and counters, fault injection and abort.
+ * window, DMA, LUT, ELTWISE, stream validation, semaphores between the
+ * engines, the timing model and counters, fault injection and abort.
  */
 #include <pthread.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "kselftest_harness.h"
 #include "edgenpu_cmd.h"
 #include "edgenpu_hw.h"
+#include "enpu_int8.h"
 #include "testbus.h"
 
 #define RW (ENPU_PTE_READ | ENPU_PTE_WRITE)
@@ -784,6 +785,498 @@ TEST_F(eng, lut_refused_without_the_capability)
 	tctx_read(&self->ctx, 0x10000, v, sizeof(v));
 	for (i = 0; i < sizeof(v); i++)
 		EXPECT_EQ(table[128], v[i]) TH_LOG("element %u", i);	/* zeros in */
+}
+
+/* ---- ELTWISE ------------------------------------------------------------------ */
+
+/* Deterministic int8 noise from @seed. */
+static void rng_fill_i8(int8_t *p, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		p[i] = (int8_t)(seed >> 24);
+	}
+}
+
+/* The four operations, named for the messages. */
+static const struct {
+	uint32_t op;
+	const char *name;
+} elt_ops[] = {
+	{ ENPU_ELTWISE_SUB, "SUB" }, { ENPU_ELTWISE_MUL, "MUL" },
+	{ ENPU_ELTWISE_MAX, "MAX" }, { ENPU_ELTWISE_MIN, "MIN" },
+};
+
+/*
+ * An ELTWISE of @op with fields as a compiler sets them: TFLite's Prepare
+ * for scales that differ between the inputs (so that swapping any pair
+ * of fields changes the result), zero points of both signs and an
+ * activation range that clamps; every field the operation does not use
+ * zero.
+ */
+static struct enpu_cmd_eltwise elt_cmd(uint32_t op, uint32_t in1, uint32_t in2,
+				       uint32_t out, const uint32_t *s1,
+				       const uint32_t *s2, const uint32_t *so)
+{
+	struct enpu_cmd_eltwise c = {
+		.op = op, .input1 = in1, .input2 = in2, .output = out,
+	};
+	struct enpu_sub_params sp = { 0 };
+	struct enpu_mul_params mp = { 0 };
+
+	memcpy(c.in1_shape, s1, sizeof(c.in1_shape));
+	memcpy(c.in2_shape, s2, sizeof(c.in2_shape));
+	memcpy(c.out_shape, so, sizeof(c.out_shape));
+	switch (op) {
+	case ENPU_ELTWISE_SUB:
+		if (enpu_sub_derive(0.05f, 0.02f, 0.03f, &sp))
+			abort();
+		c.input1_zero_point = 3;
+		c.input2_zero_point = -7;
+		c.output_zero_point = 5;
+		c.left_shift = sp.left_shift;
+		c.input1_multiplier = sp.input1_multiplier;
+		c.input1_shift = sp.input1_shift;
+		c.input2_multiplier = sp.input2_multiplier;
+		c.input2_shift = sp.input2_shift;
+		c.output_multiplier = sp.output_multiplier;
+		c.output_shift = sp.output_shift;
+		c.act_min = -100;
+		c.act_max = 120;
+		break;
+	case ENPU_ELTWISE_MUL:
+		if (enpu_mul_derive(0.05f, 0.02f, 0.004f, &mp))
+			abort();
+		c.input1_zero_point = -9;
+		c.input2_zero_point = 4;
+		c.output_zero_point = -2;
+		c.output_multiplier = mp.output_multiplier;
+		c.output_shift = mp.output_shift;
+		c.act_min = -110;
+		c.act_max = 100;
+		break;
+	}
+	return c;
+}
+
+static void elt_shape(struct enpu_shape *s, const uint32_t *d)
+{
+	int i;
+
+	s->rank = 4;
+	for (i = 0; i < 4; i++)
+		s->dims[i] = (int32_t)d[i];
+}
+
+static uint32_t elt_count(const uint32_t *d)
+{
+	return d[0] * d[1] * d[2] * d[3];
+}
+
+/* What the hw/int8 kernel of @c's operation computes; 0 or its error. */
+static int elt_ref(const struct enpu_cmd_eltwise *c, const int8_t *a, const int8_t *b,
+		   int8_t *out)
+{
+	struct enpu_shape s1, s2, so;
+	size_t n1 = elt_count(c->in1_shape), n2 = elt_count(c->in2_shape);
+	size_t no = elt_count(c->out_shape);
+
+	elt_shape(&s1, c->in1_shape);
+	elt_shape(&s2, c->in2_shape);
+	elt_shape(&so, c->out_shape);
+	switch (c->op) {
+	case ENPU_ELTWISE_SUB: {
+		struct enpu_sub_params p = {
+			.input1 = s1, .input2 = s2, .output = so,
+			.input1_zero_point = c->input1_zero_point,
+			.input2_zero_point = c->input2_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.left_shift = c->left_shift,
+			.input1_multiplier = c->input1_multiplier,
+			.input1_shift = c->input1_shift,
+			.input2_multiplier = c->input2_multiplier,
+			.input2_shift = c->input2_shift,
+			.output_multiplier = c->output_multiplier,
+			.output_shift = c->output_shift,
+			.act_min = c->act_min, .act_max = c->act_max,
+		};
+		return enpu_sub(&p, a, n1, b, n2, out, no);
+	}
+	case ENPU_ELTWISE_MUL: {
+		struct enpu_mul_params p = {
+			.input1 = s1, .input2 = s2, .output = so,
+			.input1_zero_point = c->input1_zero_point,
+			.input2_zero_point = c->input2_zero_point,
+			.output_zero_point = c->output_zero_point,
+			.output_multiplier = c->output_multiplier,
+			.output_shift = c->output_shift,
+			.act_min = c->act_min, .act_max = c->act_max,
+		};
+		return enpu_mul_i8(&p, a, n1, b, n2, out, no);
+	}
+	default: {
+		struct enpu_minmax_params p = { .input1 = s1, .input2 = s2, .output = so };
+
+		return c->op == ENPU_ELTWISE_MAX ? enpu_maximum(&p, a, n1, b, n2, out, no) :
+						   enpu_minimum(&p, a, n1, b, n2, out, no);
+	}
+	}
+}
+
+/*
+ * Each operation bit for bit the hw/int8 kernel's, on 4-D shapes that
+ * broadcast either input or both along different dimensions, with
+ * operands in DRAM, in SRAM and split between them, the output apart or
+ * over input1 (in place); the job's counters and cycles those of a
+ * compute command of work = output elements.
+ */
+TEST_F(eng, eltwise_bit_exact)
+{
+	enum { D1 = 0x100000, D2 = 0x200000, DO = 0x300000, MAXN = 2 * 3 * 37 * 29 };
+	const uint32_t S = ENPU_SRAM_VA_BASE;
+	static const struct {
+		const char *what;
+		uint32_t s1[4], s2[4], so[4];
+	} shapes[] = {
+		{ "same shapes", { 2, 3, 37, 29 }, { 2, 3, 37, 29 }, { 2, 3, 37, 29 } },
+		{ "input2 broadcast on N, W", { 2, 3, 37, 29 }, { 1, 3, 1, 29 },
+		  { 2, 3, 37, 29 } },
+		{ "input1 broadcast on H, C", { 2, 1, 37, 1 }, { 2, 3, 37, 29 },
+		  { 2, 3, 37, 29 } },
+		{ "both broadcast", { 1, 3, 1, 29 }, { 2, 1, 37, 1 }, { 2, 3, 37, 29 } },
+		{ "input2 a scalar", { 2, 3, 37, 29 }, { 1, 1, 1, 1 }, { 2, 3, 37, 29 } },
+	};
+	static const struct {
+		const char *what;
+		uint32_t in1, in2, out;
+	} places[] = {
+		{ "DRAM", D1, D2, DO },
+		{ "SRAM", S, S + 0x10000, S + 0x20000 + 3 },
+		{ "DRAM and SRAM", D1 + 5, S + 0x10001, DO },
+		{ "in place over input1", D1, D2 + 1, D1 },
+	};
+	static int8_t a[MAXN], b[MAXN], got[MAXN], want[MAXN], zero[MAXN];
+	unsigned int o, k, l, i, run = 0;
+
+	rng_fill_i8(a, MAXN, 1);
+	rng_fill_i8(b, MAXN, 2);
+	tctx_map_new(&self->ctx, D1, MAXN + 4096, RW);
+	tctx_map_new(&self->ctx, D2, MAXN + 4096, RW);
+	tctx_map_new(&self->ctx, DO, MAXN + 4096, RW);
+	for (o = 0; o < sizeof(elt_ops) / sizeof(elt_ops[0]); o++) {
+		for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+			for (l = 0; l < sizeof(places) / sizeof(places[0]); l++) {
+				struct enpu_cmd_eltwise c = elt_cmd(elt_ops[o].op, places[l].in1,
+								    places[l].in2, places[l].out,
+								    shapes[k].s1, shapes[k].s2,
+								    shapes[k].so);
+				uint32_t n1 = elt_count(c.in1_shape), n2 = elt_count(c.in2_shape);
+				uint32_t no = elt_count(c.out_shape);
+				uint64_t dram = 0, sram = 0;
+				unsigned int clamped = 0;
+				struct tstream s;
+
+				if (places[l].out == places[l].in1 && n1 != no)
+					continue;	/* in place needs input1's size */
+				ASSERT_EQ(0, elt_ref(&c, a, b, want));
+				for (i = 0; i < no; i++)
+					clamped += want[i] == c.act_min || want[i] == c.act_max;
+				if (k == 0 && c.act_min != c.act_max)
+					ASSERT_LT(0, clamped) TH_LOG("%s: nothing clamps",
+								     elt_ops[o].name);
+
+				memset(self->e.sram, 0, sku.sram_size);
+				lut_put(&self->e, &self->ctx, D1, zero, sizeof(zero));
+				lut_put(&self->e, &self->ctx, D2, zero, sizeof(zero));
+				lut_put(&self->e, &self->ctx, DO, zero, sizeof(zero));
+				lut_put(&self->e, &self->ctx, places[l].in1, a, n1);
+				lut_put(&self->e, &self->ctx, places[l].in2, b, n2);
+
+				ts_init(&s);
+				ts_cmd(&s, ENPU_OP_ELTWISE, &c, sizeof(c));
+				ts_end(&s);
+				trun(&self->e, &self->ctx, &s, ++run, &self->done);
+				ASSERT_EQ(ENPU_JOB_OK, self->done.status)
+					TH_LOG("%s, %s, %s: error %u", elt_ops[o].name,
+					       shapes[k].what, places[l].what,
+					       self->done.error_info);
+				lut_get(&self->e, &self->ctx, places[l].out, got, no);
+				for (i = 0; i < no && got[i] == want[i]; i++)
+					;
+				ASSERT_EQ(no, i) TH_LOG("%s, %s, %s: element %u differs",
+							elt_ops[o].name, shapes[k].what,
+							places[l].what, i);
+
+				lut_side(places[l].in1, n1, &dram, &sram);
+				lut_side(places[l].in2, n2, &dram, &sram);
+				EXPECT_EQ(dram + s.n * 4, self->done.dram_read);
+				EXPECT_EQ(sram, self->done.sram_read);
+				lut_side(places[l].out, no, &dram, &sram);
+				EXPECT_EQ(places[l].out >= S ? 0 : no, self->done.dram_write);
+				EXPECT_EQ(places[l].out >= S ? no : 0, self->done.sram_write);
+				EXPECT_EQ(1, self->done.commands);
+				EXPECT_EQ(0, self->done.macs);
+				EXPECT_EQ(enpu_t_fetch(&sku, s.n * 4) +
+					  enpu_t_compute(&sku, no, dram, sram),
+					  self->done.cycles)
+					TH_LOG("%s, %s, %s", elt_ops[o].name, shapes[k].what,
+					       places[l].what);
+				ts_free(&s);
+			}
+		}
+	}
+}
+
+/*
+ * The four operations differ where they should: on the same operands,
+ * no two give the same output, and MAX and MIN are the larger and the
+ * smaller raw value element by element.
+ */
+TEST_F(eng, eltwise_ops_differ)
+{
+	enum { D1 = 0x100000, D2 = 0x200000, DO = 0x300000, N = 1000 };
+	static const uint32_t sh[4] = { 1, 1, 10, 100 };
+	int8_t a[N], b[N], out[4][N];
+	unsigned int o, i;
+
+	rng_fill_i8(a, N, 3);
+	rng_fill_i8(b, N, 4);
+	tctx_map_new(&self->ctx, D1, 4096, RW);
+	tctx_map_new(&self->ctx, D2, 4096, RW);
+	tctx_map_new(&self->ctx, DO, 4096, RW);
+	tctx_write(&self->ctx, D1, a, N);
+	tctx_write(&self->ctx, D2, b, N);
+	for (o = 0; o < 4; o++) {
+		struct enpu_cmd_eltwise c = elt_cmd(elt_ops[o].op, D1, D2, DO, sh, sh, sh);
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_ELTWISE, &c, sizeof(c));
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, o + 1, &self->done);
+		ASSERT_EQ(ENPU_JOB_OK, self->done.status) TH_LOG("%s", elt_ops[o].name);
+		tctx_read(&self->ctx, DO, out[o], N);
+		ts_free(&s);
+	}
+	for (o = 0; o < 4; o++)
+		for (i = 0; i < o; i++)
+			EXPECT_NE(0, memcmp(out[o], out[i], N))
+				TH_LOG("operations %u and %u", elt_ops[o].op, elt_ops[i].op);
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(a[i] > b[i] ? a[i] : b[i], out[2][i]) TH_LOG("MAX %u", i);
+		ASSERT_EQ(a[i] < b[i] ? a[i] : b[i], out[3][i]) TH_LOG("MIN %u", i);
+	}
+}
+
+/* An ELTWISE the decoder refuses: nothing of the stream runs. */
+TEST_F(eng, eltwise_invalid)
+{
+	static const uint32_t sh[4] = { 1, 2, 3, 4 }, one[4] = { 1, 1, 1, 1 };
+	static const uint32_t bad[4] = { 1, 2, 2, 4 }, zero_dim[4] = { 1, 0, 3, 4 };
+	enum { V = 0x10000 };
+	struct {
+		const char *what;
+		struct enpu_cmd_eltwise c;
+		uint32_t err;
+	} cases[32];
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	int8_t x[24], want[24], got[24];
+	unsigned int n = 0, i;
+	uint8_t b;
+
+#define ELT_CASE(w, op, field, v, e) do {					\
+		cases[n].what = (w);						\
+		cases[n].c = elt_cmd((op), V, V, V, sh, one, sh);		\
+		cases[n].c.field = (v);						\
+		cases[n++].err = (e);						\
+	} while (0)
+	ELT_CASE("op 0", ENPU_ELTWISE_SUB, op, 0, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("op 5", ENPU_ELTWISE_SUB, op, 5, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("op ~0", ENPU_ELTWISE_MAX, op, 0xffffffffu, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("reserved[0]", ENPU_ELTWISE_SUB, reserved[0], 1, ENPU_CMD_ERR_RESERVED);
+	ELT_CASE("reserved[1]", ENPU_ELTWISE_MUL, reserved[1], 0x80000000u,
+		 ENPU_CMD_ERR_RESERVED);
+	ELT_CASE("reserved[2]", ENPU_ELTWISE_MIN, reserved[2], 2, ENPU_CMD_ERR_RESERVED);
+	ELT_CASE("SUB left_shift 32", ENPU_ELTWISE_SUB, left_shift, 32, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("SUB left_shift -1", ENPU_ELTWISE_SUB, left_shift, -1, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("SUB input2 shift 32", ENPU_ELTWISE_SUB, input2_shift, 32, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("SUB negative multiplier", ENPU_ELTWISE_SUB, output_multiplier, -1,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("SUB zero point 128", ENPU_ELTWISE_SUB, input1_zero_point, 128,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("SUB act_min above act_max", ENPU_ELTWISE_SUB, act_min, 121,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MUL left_shift", ENPU_ELTWISE_MUL, left_shift, 20, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MUL input1_multiplier", ENPU_ELTWISE_MUL, input1_multiplier, 1 << 30,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MUL input2_shift", ENPU_ELTWISE_MUL, input2_shift, -1, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MUL output zero point -129", ENPU_ELTWISE_MUL, output_zero_point, -129,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MUL output shift -32", ENPU_ELTWISE_MUL, output_shift, -32,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MAX zero point", ENPU_ELTWISE_MAX, input2_zero_point, 1, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MAX output_multiplier", ENPU_ELTWISE_MAX, output_multiplier, 1 << 30,
+		 ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MIN act_max", ENPU_ELTWISE_MIN, act_max, 127, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MIN act_min", ENPU_ELTWISE_MIN, act_min, -128, ENPU_CMD_ERR_PARAM);
+	ELT_CASE("MIN left_shift", ENPU_ELTWISE_MIN, left_shift, 20, ENPU_CMD_ERR_PARAM);
+#undef ELT_CASE
+	cases[n].what = "input2 dimension neither 1 nor the output's";
+	cases[n].c = elt_cmd(ENPU_ELTWISE_SUB, V, V, V, sh, bad, sh);
+	cases[n++].err = ENPU_CMD_ERR_PARAM;
+	cases[n].what = "both inputs broadcast where the output is not 1";
+	cases[n].c = elt_cmd(ENPU_ELTWISE_MAX, V, V, V, one, one, sh);
+	cases[n++].err = ENPU_CMD_ERR_PARAM;
+	cases[n].what = "a dimension 0";
+	cases[n].c = elt_cmd(ENPU_ELTWISE_MUL, V, V, V, zero_dim, one, zero_dim);
+	cases[n++].err = ENPU_CMD_ERR_PARAM;
+	cases[n].what = "output past 2^32";
+	cases[n].c = elt_cmd(ENPU_ELTWISE_MIN, V, V, 0xfffffff0u, sh, one, sh);
+	cases[n++].err = ENPU_CMD_ERR_EXTENT;
+
+	tctx_map_new(&self->ctx, V, 4096, RW);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	for (i = 0; i < n; i++) {
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_cmd(&s, ENPU_OP_ELTWISE, &cases[i].c, sizeof(cases[i].c));
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, i + 1, &self->done);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(cases[i].err, self->done.error_info) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(sizeof(f), self->done.error_offset) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(0, self->done.commands) TH_LOG("%s", cases[i].what);
+		tctx_read(&self->ctx, 0x30000, &b, 1);
+		EXPECT_EQ(0, b) TH_LOG("%s: the fill before it ran", cases[i].what);
+		ts_free(&s);
+	}
+
+	/* and each operation's valid form runs: in place, input2 input1's first byte */
+	rng_fill_i8(x, sizeof(x), 7);
+	tctx_write(&self->ctx, V, x, sizeof(x));
+	for (i = 0; i < 4; i++) {
+		struct enpu_cmd_eltwise c = elt_cmd(elt_ops[i].op, V, V, V, sh, one, sh);
+		struct tstream s;
+
+		tctx_read(&self->ctx, V, x, sizeof(x));
+		ASSERT_EQ(0, elt_ref(&c, x, x, want));
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_ELTWISE, &c, sizeof(c));
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, 100 + i, &self->done);
+		EXPECT_EQ(ENPU_JOB_OK, self->done.status) TH_LOG("%s", elt_ops[i].name);
+		tctx_read(&self->ctx, V, got, sizeof(got));
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("%s", elt_ops[i].name);
+		ts_free(&s);
+	}
+}
+
+/*
+ * An engine for a device without ENPU_CAP_ELTWISE knows no ELTWISE: the
+ * opcode is refused as an unknown one, at its offset and before its size
+ * or fields (a reserved header bit is still the header's error). LUT
+ * runs without ELTWISE and ELTWISE without LUT: each command needs its
+ * own bit only. ELTWISE runs again once the capability is back.
+ */
+TEST_F(eng, eltwise_refused_without_the_capability)
+{
+	static const uint32_t sh[4] = { 1, 1, 4, 4 };
+	const uint32_t words = sizeof(struct enpu_cmd_eltwise) / 4;
+	struct enpu_cmd_eltwise valid = elt_cmd(ENPU_ELTWISE_MAX, 0x10000, 0x10100, 0x10200,
+						sh, sh, sh);
+	struct enpu_cmd_eltwise bad_op, reserved;
+	struct {
+		const char *what;
+		uint32_t w[32];
+		unsigned int words;
+		uint32_t err;
+	} cases[5];
+	struct enpu_cmd_dma_fill f = fill1d(0x30000, 0x77, 16);
+	struct enpu_cmd_lut l = lut_cmd(0x10000, 0x10300, 0x10000, 16);
+	int8_t x[16], y[16], v[16];
+	unsigned int i, n = 0;
+	uint8_t b;
+
+	valid.hdr = ENPU_CMD_HDR(ENPU_OP_ELTWISE, words);
+	bad_op = valid;
+	bad_op.op = 9;
+	reserved = valid;
+	reserved.reserved[1] = 1;
+	cases[n].what = "a valid ELTWISE";
+	memcpy(cases[n].w, &valid, sizeof(valid));
+	cases[n].words = words;
+	cases[n++].err = ENPU_CMD_ERR_OPCODE;
+	cases[n].what = "an ELTWISE of an unknown operation";
+	memcpy(cases[n].w, &bad_op, sizeof(bad_op));
+	cases[n].words = words;
+	cases[n++].err = ENPU_CMD_ERR_OPCODE;
+	cases[n].what = "an ELTWISE with a reserved word";
+	memcpy(cases[n].w, &reserved, sizeof(reserved));
+	cases[n].words = words;
+	cases[n++].err = ENPU_CMD_ERR_OPCODE;
+	cases[n].what = "an ELTWISE of the wrong size";
+	memset(cases[n].w, 0, sizeof(cases[n].w));
+	cases[n].w[0] = ENPU_CMD_HDR(ENPU_OP_ELTWISE, 2);
+	cases[n].words = 2;
+	cases[n++].err = ENPU_CMD_ERR_OPCODE;
+	cases[n].what = "an ELTWISE with a reserved header bit";
+	memcpy(cases[n].w, &valid, sizeof(valid));
+	cases[n].w[0] = ENPU_CMD_HDR(ENPU_OP_ELTWISE, words) | 0x100;
+	cases[n].words = words;
+	cases[n++].err = ENPU_CMD_ERR_RESERVED;
+
+	tctx_map_new(&self->ctx, 0x10000, 4096, RW);
+	tctx_map_new(&self->ctx, 0x30000, 4096, RW);
+	rng_fill_i8(x, sizeof(x), 5);
+	rng_fill_i8(y, sizeof(y), 6);
+	tctx_write(&self->ctx, 0x10000, x, sizeof(x));
+	tctx_write(&self->ctx, 0x10100, y, sizeof(y));
+	self->e.caps &= ~ENPU_CAP_ELTWISE;
+	for (i = 0; i < n; i++) {
+		struct tstream s;
+
+		ts_init(&s);
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_raw(&s, cases[i].w, cases[i].words);
+		ts_end(&s);
+		trun(&self->e, &self->ctx, &s, i + 1, &self->done);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(cases[i].err, self->done.error_info) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(sizeof(f), self->done.error_offset) TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(0, self->done.commands) TH_LOG("%s", cases[i].what);
+		tctx_read(&self->ctx, 0x30000, &b, 1);
+		EXPECT_EQ(0, b) TH_LOG("%s: the fill before it ran", cases[i].what);
+		ts_free(&s);
+	}
+
+	/* LUT runs on a device without ELTWISE ... */
+	ts_cmd(&self->s, ENPU_OP_LUT, &l, sizeof(l));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 10, &self->done);
+	EXPECT_EQ(ENPU_JOB_OK, self->done.status);
+
+	/* ... and ELTWISE on one without LUT, which refuses the LUT */
+	self->e.caps = (self->e.caps | ENPU_CAP_ELTWISE) & ~ENPU_CAP_LUT;
+	ts_free(&self->s);
+	ts_init(&self->s);
+	ts_cmd(&self->s, ENPU_OP_ELTWISE, &valid, sizeof(valid));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 11, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, 0x10200, v, sizeof(v));
+	for (i = 0; i < sizeof(v); i++)
+		EXPECT_EQ(x[i] > y[i] ? x[i] : y[i], v[i]) TH_LOG("element %u", i);
+	ts_free(&self->s);
+	ts_init(&self->s);
+	ts_cmd(&self->s, ENPU_OP_LUT, &l, sizeof(l));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 12, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_OPCODE, self->done.error_info);
 }
 
 static int64_t now_ms(void)

@@ -605,9 +605,9 @@ static void lut_data(int8_t *table, int8_t *src, unsigned int n)
 }
 
 /*
- * The device has the LUT (CAPS bit 9, ISA version 2) and runs it through
- * its MMU: the source over three pages mapped in reverse physical order,
- * the table across a page boundary, the destination in another buffer,
+ * The device has the LUT (CAPS bit 9, ISA version 2 or later) and runs it
+ * through its MMU: the source over three pages mapped in reverse physical
+ * order, the table across a page boundary, the destination in another buffer,
  * then a second LUT in place over the destination: table applied twice,
  * bit for bit. Counters and cycles are two compute commands' of work
  * count.
@@ -629,7 +629,7 @@ TEST_F(npu, lut_through_the_mmu)
 	unsigned int i;
 
 	EXPECT_EQ(ENPU_CAP_LUT, npu_rd(n, ENPU_REG_CAPS) & ENPU_CAP_LUT);
-	EXPECT_EQ(2, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
+	EXPECT_LE(2, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
 
 	lut_data(table, src, N);
 	for (i = 0; i < N; i++)
@@ -731,6 +731,285 @@ TEST_F(qemu, lut_off_presents_an_older_device)
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
 	gmem_read(n, out_pa, out, sizeof(out));
 	EXPECT_TRUE(all_bytes(out, sizeof(out), 0x55));
+}
+
+/* ======================================================================== */
+/* ELTWISE (contract 0.5)                                                   */
+/* ======================================================================== */
+
+/*
+ * ELTWISE's arithmetic, written from TFLite's formulas (the test's
+ * oracle): element o of the output reads each input at o's coordinates,
+ * 0 along a dimension it broadcasts.
+ */
+static int8_t ref_clamp(int32_t v, int32_t lo, int32_t hi)
+{
+	return (int8_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+static int8_t ref_eltwise_one(const struct enpu_cmd_eltwise *c, int32_t x1, int32_t x2)
+{
+	int32_t a, b;
+
+	switch (c->op) {
+	case ENPU_ELTWISE_SUB:
+		a = ref_mbqm((x1 - c->input1_zero_point) * (1 << c->left_shift),
+			     c->input1_multiplier, c->input1_shift);
+		b = ref_mbqm((x2 - c->input2_zero_point) * (1 << c->left_shift),
+			     c->input2_multiplier, c->input2_shift);
+		return ref_clamp(ref_mbqm(a - b, c->output_multiplier, c->output_shift) +
+				 c->output_zero_point, c->act_min, c->act_max);
+	case ENPU_ELTWISE_MUL:
+		return ref_clamp(ref_mbqm((x1 - c->input1_zero_point) *
+					  (x2 - c->input2_zero_point),
+					  c->output_multiplier, c->output_shift) +
+				 c->output_zero_point, c->act_min, c->act_max);
+	case ENPU_ELTWISE_MAX:
+		return (int8_t)(x1 > x2 ? x1 : x2);
+	default:
+		return (int8_t)(x1 < x2 ? x1 : x2);
+	}
+}
+
+static void ref_eltwise(const struct enpu_cmd_eltwise *c, const int8_t *in1,
+			const int8_t *in2, int8_t *out)
+{
+	const uint32_t *s1 = c->in1_shape, *s2 = c->in2_shape, *so = c->out_shape;
+	uint32_t i[4], k1, k2, o = 0;
+
+	for (i[0] = 0; i[0] < so[0]; i[0]++)
+		for (i[1] = 0; i[1] < so[1]; i[1]++)
+			for (i[2] = 0; i[2] < so[2]; i[2]++)
+				for (i[3] = 0; i[3] < so[3]; i[3]++, o++) {
+					int d;
+
+					k1 = k2 = 0;
+					for (d = 0; d < 4; d++) {
+						k1 = k1 * s1[d] + (s1[d] == 1 ? 0 : i[d]);
+						k2 = k2 * s2[d] + (s2[d] == 1 ? 0 : i[d]);
+					}
+					out[o] = ref_eltwise_one(c, in1[k1], in2[k2]);
+				}
+}
+
+static void eltwise_shapes(struct enpu_cmd_eltwise *c, const uint32_t *s1,
+			   const uint32_t *s2, const uint32_t *so)
+{
+	memcpy(c->in1_shape, s1, sizeof(c->in1_shape));
+	memcpy(c->in2_shape, s2, sizeof(c->in2_shape));
+	memcpy(c->out_shape, so, sizeof(c->out_shape));
+}
+
+/*
+ * The device has ELTWISE (CAPS bit 10, ISA version 3) and runs it
+ * through its MMU: a SUB of a row broadcast over a state spanning three
+ * pages mapped in reverse physical order, the row across a page
+ * boundary; a MUL by the row in place; a MAX with the state; a MIN with
+ * the row broadcast as input1 -- each bit for bit the formulas', the
+ * four commands' counters and cycles those of compute commands of work
+ * = output elements.
+ */
+TEST_F(npu, eltwise_through_the_mmu)
+{
+	enum { VA_X = 0x10000, VA_ROW = 0x20000, VA_DST = 0x30000, N = 2 * 3 * 41 * 37 };
+	static const uint32_t full[4] = { 2, 3, 41, 37 }, row[4] = { 1, 3, 1, 37 };
+	const uint32_t va_row = VA_ROW + 4096 - 50, nrow = 3 * 37;
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct enpu_sku sku = sku_of(n);
+	struct enpu_cmd_eltwise sub = {
+		.op = ENPU_ELTWISE_SUB, .input1 = VA_X, .input2 = va_row, .output = VA_DST,
+		.input1_zero_point = 3, .input2_zero_point = -7, .output_zero_point = 5,
+		.left_shift = 20, .input1_multiplier = 1073741824, .input1_shift = 0,
+		.input2_multiplier = 1717986918, .input2_shift = -1,
+		.output_multiplier = 1395864371, .output_shift = -20,
+		.act_min = -100, .act_max = 120,
+	};
+	struct enpu_cmd_eltwise mul = {
+		.op = ENPU_ELTWISE_MUL, .input1 = VA_DST, .input2 = va_row, .output = VA_DST,
+		.input1_zero_point = -9, .input2_zero_point = 4, .output_zero_point = -2,
+		.output_multiplier = 1288490189, .output_shift = -6,
+		.act_min = -110, .act_max = 100,
+	};
+	struct enpu_cmd_eltwise max = {
+		.op = ENPU_ELTWISE_MAX, .input1 = VA_DST, .input2 = VA_X, .output = VA_DST,
+	};
+	struct enpu_cmd_eltwise min = {
+		.op = ENPU_ELTWISE_MIN, .input1 = va_row, .input2 = VA_DST, .output = VA_DST,
+	};
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+	static int8_t x[N], r[3 * 37], got[N], want[N], tmp[N];
+	uint64_t pa[3], dst_pa, per_full, per_row;
+	unsigned int i;
+
+	EXPECT_EQ(ENPU_CAP_ELTWISE, npu_rd(n, ENPU_REG_CAPS) & ENPU_CAP_ELTWISE);
+	EXPECT_EQ(3, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
+
+	eltwise_shapes(&sub, full, row, full);
+	eltwise_shapes(&mul, full, row, full);
+	eltwise_shapes(&max, full, full, full);
+	eltwise_shapes(&min, row, full, full);
+	pattern((uint8_t *)x, N, 21);
+	pattern((uint8_t *)r, nrow, 22);
+	ref_eltwise(&sub, x, r, want);
+	ref_eltwise(&mul, want, r, tmp);
+	ref_eltwise(&max, tmp, x, want);
+	ref_eltwise(&min, r, want, tmp);
+	memcpy(want, tmp, N);
+
+	for (i = 0; i < 3; i++)
+		pa[i] = gmem_alloc(n, 4096, 4096);
+	for (i = 0; i < 3; i++)
+		as_map_page(a, VA_X + i * 4096, pa[2 - i], NPU_RO);
+	for (i = 0; i < N; i += 4096)
+		gmem_write(n, as_pa(a, VA_X + i), x + i, N - i < 4096 ? N - i : 4096);
+	as_map_new(a, VA_ROW, 8192, NPU_RO);
+	gmem_write(n, as_pa(a, va_row), r, 50);
+	gmem_write(n, as_pa(a, va_row + 50), r + 50, nrow - 50);
+	dst_pa = as_map_new(a, VA_DST, 3 * 4096, NPU_RW);
+
+	npu_ring_init(n, RING0, 4);
+	st_init(&s);
+	st_cmd(&s, ENPU_OP_ELTWISE, &sub, sizeof(sub));
+	st_cmd(&s, ENPU_OP_ELTWISE, &mul, sizeof(mul));
+	st_cmd(&s, ENPU_OP_ELTWISE, &max, sizeof(max));
+	st_cmd(&s, ENPU_OP_ELTWISE, &min, sizeof(min));
+	st_end(&s);
+	run_job(n, a, RING0, &s, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status)
+		TH_LOG("error_info %u at %u, fault 0x%x", c.error_info, c.error_offset,
+		       c.fault_addr);
+	gmem_read(n, dst_pa, got, sizeof(got));
+	for (i = 0; i < N && got[i] == want[i]; i++)
+		;
+	EXPECT_EQ(N, i) TH_LOG("element %u differs", i);
+
+	EXPECT_EQ(4, c.commands);
+	EXPECT_EQ(0, c.macs);
+	EXPECT_EQ(st_bytes(&s) + 3 * (N + nrow) + 2 * N, c.dram_read);
+	EXPECT_EQ(4 * N, c.dram_write);
+	EXPECT_EQ(0, c.sram_read);
+	EXPECT_EQ(0, c.sram_write);
+	per_row = enpu_t_compute(&sku, N, 2 * N + nrow, 0);
+	per_full = enpu_t_compute(&sku, N, 3 * N, 0);
+	EXPECT_EQ(enpu_t_fetch(&sku, st_bytes(&s)) + 3 * per_row + per_full, c.cycles);
+}
+
+/* One job of a fill then @cmd (a NOP if NULL); its completion. */
+static void fill_then(struct npu *n, struct npu_as *a, uint32_t fill_va, uint32_t op,
+		      void *cmd, size_t bytes, uint32_t seqno, struct enpu_job_completion *c)
+{
+	struct npu_stream s;
+	struct npu_job j;
+
+	st_init(&s);
+	st_fill(&s, fill_va, 0x66, 64);
+	if (cmd)
+		st_cmd(&s, op, cmd, bytes);
+	else
+		st_nop(&s);
+	st_end(&s);
+	run_job(n, a, RING0, &s, seqno, &j, c);
+}
+
+/*
+ * eltwise=off presents a device of before contract 0.5: CAPS without
+ * bit 10, ISA version 2, and an ELTWISE refused as an unknown opcode,
+ * whatever its fields, before anything of the stream runs; LUT and the
+ * rest work. With lut=off and eltwise=off, a device of before 0.4: ISA
+ * version 1, neither command. lut=off alone keeps ELTWISE (bit 10 set)
+ * but reports ISA version 1, the newest whose commands it all has.
+ */
+TEST_F(qemu, eltwise_off_presents_an_older_device)
+{
+	static const struct {
+		const char *dev;
+		uint32_t caps, isa;
+	} devs[] = {
+		{ "edgenpu,eltwise=off", ENPU_CAPS_BASE & ~ENPU_CAP_ELTWISE, 2 },
+		{ "edgenpu,lut=off,eltwise=off", ENPU_CAPS_BASE & ~ENPU_CAP_ELTWISE &
+						  ~ENPU_CAP_LUT, 1 },
+		{ "edgenpu,lut=off", ENPU_CAPS_BASE & ~ENPU_CAP_LUT, 1 },
+		{ "edgenpu,lut=on,eltwise=on", ENPU_CAPS_BASE, 3 },
+	};
+	enum { VA = 0x10000, VA_OUT = 0x20000 };
+	const uint32_t fill_words = sizeof(struct enpu_cmd_dma_fill) / 4;
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct enpu_cmd_eltwise e = {
+		.op = ENPU_ELTWISE_MAX, .input1 = VA, .input2 = VA + 64, .output = VA + 128,
+		.in1_shape = { 1, 1, 1, 64 }, .in2_shape = { 1, 1, 1, 64 },
+		.out_shape = { 1, 1, 1, 64 },
+	};
+	struct enpu_cmd_lut l = { .src = VA, .dst = VA + 192, .table = VA, .count = 64 };
+	struct enpu_job_completion c;
+	uint8_t in[128], out[64];
+	unsigned int d, i;
+
+	pattern(in, sizeof(in), 5);
+	for (d = 0; d < sizeof(devs) / sizeof(devs[0]); d++) {
+		const char *args[] = { "-device", devs[d].dev, NULL };
+		int has_elt = !!(devs[d].caps & ENPU_CAP_ELTWISE);
+		int has_lut = !!(devs[d].caps & ENPU_CAP_LUT);
+		uint64_t pa, out_pa;
+		uint32_t cfg;
+
+		if (d)
+			qt_cleanup(&self->qt);
+		ASSERT_EQ(0, start_npu(&self->qt, n, a, args)) TH_LOG("%s", devs[d].dev);
+		cfg = npu_rd(n, ENPU_REG_CONFIG);
+		EXPECT_EQ(devs[d].caps, npu_rd(n, ENPU_REG_CAPS)) TH_LOG("%s", devs[d].dev);
+		EXPECT_EQ(devs[d].isa, ENPU_CONFIG_ISA_VERSION(cfg)) TH_LOG("%s", devs[d].dev);
+		EXPECT_EQ(ENPU_NUM_RINGS, ENPU_CONFIG_RINGS(cfg));
+		EXPECT_EQ(ENPU_HW_VERSION, npu_rd(n, ENPU_REG_VERSION));
+
+		pa = as_map_new(a, VA, 4096, NPU_RW);
+		gmem_write(n, pa, in, sizeof(in));
+		out_pa = as_map_new(a, VA_OUT, 4096, NPU_RW);
+		npu_ring_init(n, RING0, 8);
+
+		/* a valid ELTWISE, after a fill that must not run where it is refused */
+		e.op = ENPU_ELTWISE_MAX;
+		fill_then(n, a, VA_OUT, ENPU_OP_ELTWISE, &e, sizeof(e), 1, &c);
+		if (has_elt) {
+			EXPECT_EQ(ENPU_JOB_OK, c.status) TH_LOG("%s", devs[d].dev);
+			gmem_read(n, pa + 128, out, sizeof(out));
+			for (i = 0; i < sizeof(out); i++)
+				EXPECT_EQ((int8_t)in[i] > (int8_t)in[64 + i] ? in[i] : in[64 + i],
+					  out[i]) TH_LOG("%s: element %u", devs[d].dev, i);
+		} else {
+			EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, c.status) TH_LOG("%s", devs[d].dev);
+			EXPECT_EQ(ENPU_CMD_ERR_OPCODE, c.error_info) TH_LOG("%s", devs[d].dev);
+			EXPECT_EQ(4 * fill_words, c.error_offset);
+			EXPECT_EQ(0, c.commands);
+			gmem_read(n, out_pa, out, sizeof(out));
+			EXPECT_TRUE(all_bytes(out, sizeof(out), 0)) TH_LOG("%s", devs[d].dev);
+		}
+
+		/* one with an unknown operation: the opcode where it has none */
+		e.op = 99;
+		fill_then(n, a, VA_OUT + 64, ENPU_OP_ELTWISE, &e, sizeof(e), 2, &c);
+		EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, c.status) TH_LOG("%s", devs[d].dev);
+		EXPECT_EQ(has_elt ? ENPU_CMD_ERR_PARAM : ENPU_CMD_ERR_OPCODE, c.error_info)
+			TH_LOG("%s", devs[d].dev);
+		EXPECT_EQ(4 * fill_words, c.error_offset);
+
+		/* LUT by its own bit */
+		fill_then(n, a, VA_OUT + 128, ENPU_OP_LUT, &l, sizeof(l), 3, &c);
+		EXPECT_EQ(has_lut ? ENPU_JOB_OK : ENPU_JOB_INVALID_COMMAND, c.status)
+			TH_LOG("%s", devs[d].dev);
+		if (!has_lut)
+			EXPECT_EQ(ENPU_CMD_ERR_OPCODE, c.error_info);
+
+		/* the device goes on */
+		fill_then(n, a, VA_OUT, ENPU_OP_NOP, NULL, 0, 4, &c);
+		EXPECT_EQ(ENPU_JOB_OK, c.status) TH_LOG("%s", devs[d].dev);
+		gmem_read(n, out_pa, out, sizeof(out));
+		EXPECT_TRUE(all_bytes(out, sizeof(out), 0x66)) TH_LOG("%s", devs[d].dev);
+		qt_cleanup(&self->qt);
+	}
 }
 
 /* ======================================================================== */

@@ -5,8 +5,8 @@
  * (and, where written, writable) buffers or beyond the SRAM, is refused
  * with -EINVAL before anything is queued: no job id is consumed and no
  * byte changes, in this process or in another one whose buffer the
- * stream names; so is a LUT on a device without it. SUBMIT and JOB_INFO
- * argument checks.
+ * stream names; so is a LUT or an ELTWISE on a device without it. SUBMIT
+ * and JOB_INFO argument checks.
  */
 #include <sys/mman.h>
 
@@ -737,6 +737,104 @@ TEST_F(val, lut)
 		uint8_t want = i < count ? t[(uint8_t)(once ^ 0x80)] : 0;
 
 		ASSERT_EQ(want, self->out.cpu[i]) TH_LOG("out byte %u", i);
+	}
+	expect_untouched(_metadata, self);
+	control_job(_metadata, self);
+}
+
+/* ---- ELTWISE (contract 0.5) ------------------------------------------------- */
+
+#define ELT_C		128		/* a row broadcast over a [1, 1, H, C] tensor */
+#define ELT_H		(BO_SIZE / ELT_C)
+#define ELT_ROW2	1000		/* the second row: src's bytes from there */
+
+/* A stream of one ELTWISE of @op, a [1, 1, H, C] tensor with a [1, 1, 1, C] row, and END. */
+static void one_eltwise(struct tcs *cs, uint32_t op, uint32_t in1, uint32_t in2,
+			uint32_t out, uint32_t h)
+{
+	struct enpu_cmd_eltwise e = {
+		.hdr = ENPU_CMD_HDR(ENPU_OP_ELTWISE, ENPU_CMD_WORDS_OF(struct enpu_cmd_eltwise)),
+		.op = op, .input1 = in1, .input2 = in2, .output = out,
+		.in1_shape = { 1, 1, h, ELT_C }, .in2_shape = { 1, 1, 1, ELT_C },
+		.out_shape = { 1, 1, h, ELT_C },
+	};
+
+	tcs_cmd(cs, ENPU_OP_ELTWISE, &e, sizeof(e));
+}
+
+/*
+ * On a device with ELTWISE (CAPS bit 10), a MAX of src and its first row
+ * broadcast over it, then a MIN in place of that with another row of
+ * src's, pass validation and write the larger, then the smaller, raw int8
+ * values;
+ * on one without, the same stream is refused. An ELTWISE with an input
+ * or its output outside the job's buffers, in a buffer it may not write
+ * or past SRAM is refused either way.
+ */
+TEST_F(val, eltwise)
+{
+	const uint32_t sram_end = ENPU_SRAM_VA_BASE + self->sram_size;
+	const uint32_t tail = self->src.va + BO_SIZE - ELT_C;
+	struct tcs cs = { .n = 0 };
+	unsigned int i;
+
+#define ELT_REFUSE(op, in1, in2, out, h, what) do {			\
+		cs.n = 0;						\
+		one_eltwise(&cs, (op), (in1), (in2), (out), (h));	\
+		tcs_end(&cs);						\
+		refuse(_metadata, self, &cs, -EINVAL, (what));		\
+	} while (0)
+	/* inputs outside the job's buffers, or past SRAM */
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va + 1, self->src.va, self->out.va, ELT_H,
+		   "ELTWISE input1 one byte past src");
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, tail + 1, self->out.va, ELT_H,
+		   "ELTWISE input2 one byte past src");
+	ELT_REFUSE(ENPU_ELTWISE_SUB, self->src.va, self->unlisted.va, self->out.va, 1,
+		   "ELTWISE input2 in an unlisted buffer");
+	ELT_REFUSE(ENPU_ELTWISE_MIN, self->unlisted.va, self->src.va, self->out.va, 1,
+		   "ELTWISE input1 in an unlisted buffer");
+	ELT_REFUSE(ENPU_ELTWISE_MUL, 0, self->src.va, self->out.va, 1,
+		   "ELTWISE input1 at page 0");
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, sram_end - ELT_C + 1, self->out.va, 1,
+		   "ELTWISE input2 one byte past SRAM");
+	/* output outside the job's buffers, read-only, or past SRAM */
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, self->src.va, self->out.va + 1, ELT_H,
+		   "ELTWISE output one byte past out");
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, self->src.va, self->unlisted.va, 1,
+		   "ELTWISE output in an unlisted buffer");
+	ELT_REFUSE(ENPU_ELTWISE_MIN, self->src.va, self->src.va, self->ro.va, 1,
+		   "ELTWISE output in a read-only buffer");
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, self->src.va, sram_end - 64, 1,
+		   "ELTWISE output across the end of SRAM");
+	ELT_REFUSE(ENPU_ELTWISE_MAX, self->src.va, self->src.va, self->dst.va - 64, 1,
+		   "ELTWISE output across the start of dst");
+#undef ELT_REFUSE
+	expect_untouched(_metadata, self);
+
+	cs.n = 0;
+	one_eltwise(&cs, ENPU_ELTWISE_MAX, self->src.va, self->src.va, self->out.va, ELT_H);
+	one_eltwise(&cs, ENPU_ELTWISE_MIN, self->out.va, self->src.va + ELT_ROW2, self->out.va,
+		    ELT_H);
+	tcs_end(&cs);
+	if (!(self->hw_caps & ENPU_CAP_ELTWISE)) {
+		refuse(_metadata, self, &cs, -EINVAL, "ELTWISE on a device without it");
+		control_job(_metadata, self);
+		return;
+	}
+	{
+		struct tjob j = { .cs = &cs };
+
+		memset(self->out.cpu, 0, BO_SIZE);
+		list_all(self, &j);
+		accept_job(_metadata, self, &j);
+	}
+	ASSERT_EQ(0, tbo_wait(self->fd, self->out.handle, 2000000000ll));
+	for (i = 0; i < BO_SIZE; i++) {
+		int8_t x = (int8_t)pattern(i), r1 = (int8_t)pattern(i % ELT_C);
+		int8_t r2 = (int8_t)pattern(ELT_ROW2 + i % ELT_C);
+		int8_t hi = x > r1 ? x : r1, want = hi < r2 ? hi : r2;
+
+		ASSERT_EQ((uint8_t)want, self->out.cpu[i]) TH_LOG("out byte %u", i);
 	}
 	expect_untouched(_metadata, self);
 	control_job(_metadata, self);
