@@ -113,11 +113,12 @@ static int check_stream(const struct enpu_model *m, const struct enpu_stream *s,
 
 /*
  * Runs planned model @m on the execution engine: its NPU steps as jobs,
- * its CPU steps on the CPU over the arena's contents, the one input from
- * @in, output @which into @out. 0, or -1 with @msg.
+ * its CPU steps on the CPU over the arena's contents, the inputs from
+ * @ins, output @which into @out. 0, or -1 with @msg.
  */
-static int engine_run_out(struct enpu_model *m, const void *in, size_t in_bytes, size_t which,
-			  void *out, size_t out_bytes, struct totals *tot, char *msg, size_t len)
+static int engine_run_out(struct enpu_model *m, const void *const *ins, const size_t *in_bytes,
+			  size_t which, void *out, size_t out_bytes, struct totals *tot,
+			  char *msg, size_t len)
 {
 	const struct enpu_sku sku = {
 		.macs_per_cycle = sku_info.macs_per_cycle, .clock_mhz = sku_info.clock_mhz,
@@ -150,7 +151,9 @@ static int engine_run_out(struct enpu_model *m, const void *in, size_t in_bytes,
 	tctx_map_new(&ctx, WEIGHTS_VA, m->npu->weights_bytes, ENPU_PTE_READ);
 	tctx_write(&ctx, WEIGHTS_VA, wbuf, m->npu->weights_bytes);
 	tctx_map_new(&ctx, ARENA_VA, m->npu->arena_bytes + 64, ENPU_PTE_READ | ENPU_PTE_WRITE);
-	tctx_write(&ctx, ARENA_VA + (uint32_t)m->npu->place[m->g->inputs[0]].off, in, in_bytes);
+	for (t = 0; t < m->g->num_inputs; t++)
+		tctx_write(&ctx, ARENA_VA + (uint32_t)m->npu->place[m->g->inputs[t]].off, ins[t],
+			   in_bytes[t]);
 
 	for (st = 0; st < m->num_steps; st++) {
 		if (m->steps[st].on_npu) {
@@ -245,7 +248,7 @@ out:
 static int engine_run(struct enpu_model *m, const void *in, size_t in_bytes, void *out,
 		      size_t out_bytes, struct totals *tot, char *msg, size_t len)
 {
-	return engine_run_out(m, in, in_bytes, 0, out, out_bytes, tot, msg, len);
+	return engine_run_out(m, &in, &in_bytes, 0, out, out_bytes, tot, msg, len);
 }
 
 static uint64_t slowest(const struct totals *t, unsigned int lanes)
@@ -620,13 +623,15 @@ static void detection_head(void)
 			goto out;
 		}
 	}
-	if (engine_run_out(npu, in, sizeof(in), 0, got, sizeof(got), &tot, msg, sizeof(msg)))
+	if (engine_run_out(npu, (const void *const[]){ in }, (const size_t[]){ sizeof(in) }, 0,
+			   got, sizeof(got), &tot, msg, sizeof(msg)))
 		goto out;
 	if (memcmp(got, want0, sizeof(got))) {
 		snprintf(msg, sizeof(msg), "first output differs from the CPU backend's");
 		goto out;
 	}
-	if (engine_run_out(npu, in, sizeof(in), 1, got, sizeof(got), &tot, msg, sizeof(msg)))
+	if (engine_run_out(npu, (const void *const[]){ in }, (const size_t[]){ sizeof(in) }, 1,
+			   got, sizeof(got), &tot, msg, sizeof(msg)))
 		goto out;
 	if (memcmp(got, want1, sizeof(got))) {
 		snprintf(msg, sizeof(msg), "second output differs from the CPU backend's");
@@ -756,12 +761,22 @@ static void npu_op_goldens(const char *root)
 				    ENPU_LUT_MINOR ? "no LUT command" : "no ELTWISE command"))) {
 			snprintf(msg, sizeof(msg), "older contract: %s",
 				 li.on_npu ? "on the NPU" : enpu_model_layer_reason(m_old, 0));
-		} else if (!engine_run(m, gg.inputs[0]->data, gg.inputs[0]->bytes, got,
-				       gg.output->bytes, &t, msg, sizeof(msg))) {
+		} else {
+			const void *ins[ENPU_MAX_LAYER_INPUTS];
+			size_t lens[ENPU_MAX_LAYER_INPUTS], k;
+
+			for (k = 0; k < gg.num_inputs; k++) {
+				ins[k] = gg.inputs[k]->data;
+				lens[k] = gg.inputs[k]->bytes;
+			}
+			if (engine_run_out(m, ins, lens, 0, got, gg.output->bytes, &t, msg,
+					   sizeof(msg)))
+				goto done;
 			ok = !memcmp(got, gg.output->data, gg.output->bytes);
 			if (!ok)
 				snprintf(msg, sizeof(msg), "output differs from TFLite-Micro's");
 		}
+done:
 		free(got);
 		enpu_model_destroy(m);
 		enpu_model_destroy(m_old);
