@@ -9,6 +9,7 @@
 #ifndef EDGENPU_TIMING_H
 #define EDGENPU_TIMING_H
 
+#include "edgenpu_cmd.h"
 #include "edgenpu_types.h"
 
 /* The SKU: the capability registers' values. */
@@ -69,6 +70,31 @@ static inline uint64_t enpu_t_dma(const struct enpu_sku *sku,
 	uint64_t s = enpu_t_bytes(sram_bytes, sku->sram_bw_mbps, sku->clock_mhz);
 
 	return ENPU_T_DMA_SETUP + (d > s ? d : s);
+}
+
+/*
+ * The cycles of one decoded command: the timing model's one cost rule,
+ * which the device model runs and the compiler estimates with.
+ * END costs nothing (the job's overhead covers it); SIGNAL, WAIT and NOP
+ * cost ENPU_T_SYNC; a DMA command moves its work
+ * bytes on each side, where that side lives (DRAM or SRAM); a compute
+ * command reads and writes each of its regions once.
+ */
+static inline uint64_t enpu_t_cmd(const struct enpu_sku *sku, const struct enpu_cmd_info *info)
+{
+	uint64_t dram = 0, sram = 0;
+	unsigned int i;
+	int dma = info->opcode == ENPU_OP_DMA_COPY || info->opcode == ENPU_OP_DMA_FILL;
+
+	if (info->opcode == ENPU_OP_END)
+		return 0;
+	if (info->opcode == ENPU_OP_NOP || info->opcode == ENPU_OP_SIGNAL ||
+	    info->opcode == ENPU_OP_WAIT)
+		return ENPU_T_SYNC;
+	for (i = 0; i < info->num_regions; i++)
+		*(info->regions[i].va >= ENPU_SRAM_VA_BASE ? &sram : &dram) +=
+			dma ? info->work : info->regions[i].size;
+	return dma ? enpu_t_dma(sku, dram, sram) : enpu_t_compute(sku, info->work, dram, sram);
 }
 
 /* Fetching the command stream itself, before the engines start. */

@@ -102,6 +102,14 @@ int enpu_npu_is_lut(enum enpu_layer_type t);
 /* The 256 outputs of prepared layer @p for inputs -128 .. 127. */
 int enpu_npu_lut_table(const struct enpu_prep *p, int8_t table[256]);
 
+/*
+ * A job's cycles if its two engines never overlapped: fetching the stream
+ * plus every command's cost (hw/edgenpu_timing.h). The device model takes
+ * exactly this when the stream is serial, and less when the DMA engine
+ * runs beside the compute engine.
+ */
+uint64_t enpu_npu_stream_estimate(const struct enpu_sku *sku, const uint32_t *w, size_t n);
+
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);

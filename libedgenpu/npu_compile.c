@@ -195,7 +195,7 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	return !ret;
 }
 
-/* Modelled cycles of layer @l as placed. */
+/* Modelled cycles of layer @l as placed: the timing model's rule per command. */
 static uint64_t layer_estimate(struct enpu_model *m, size_t l, uint32_t filter_va)
 {
 	struct enpu_stream s = { 0 };
@@ -206,25 +206,24 @@ static uint64_t layer_estimate(struct enpu_model *m, size_t l, uint32_t filter_v
 	if (enpu_emit_layer(m, l, DRY_BASE, DRY_BASE, filter_va, &s))
 		goto out;
 	while (pos < s.n && !enpu_cmd_decode(s.w + pos, s.n - pos, &info)) {
-		uint64_t dram = 0, sram = 0;
-		unsigned int i;
-
-		for (i = 0; i < info.num_regions; i++) {
-			uint64_t b = info.engine == ENPU_ENGINE_DMA ? info.work :
-				     info.regions[i].size;
-
-			if (info.regions[i].va >= ENPU_SRAM_VA_BASE)
-				sram += b;
-			else
-				dram += b;
-		}
-		cycles += info.engine == ENPU_ENGINE_DMA ?
-			  enpu_t_dma(&m->npu->sku, dram, sram) :
-			  enpu_t_compute(&m->npu->sku, info.work, dram, sram);
+		cycles += enpu_t_cmd(&m->npu->sku, &info);
 		pos += info.words;
 	}
 out:
 	free(s.w);
+	return cycles;
+}
+
+uint64_t enpu_npu_stream_estimate(const struct enpu_sku *sku, const uint32_t *w, size_t n)
+{
+	struct enpu_cmd_info info;
+	uint64_t cycles = enpu_t_fetch(sku, 4 * (uint64_t)n);
+	size_t pos = 0;
+
+	while (pos < n && !enpu_cmd_decode(w + pos, n - pos, &info)) {
+		cycles += enpu_t_cmd(sku, &info);
+		pos += info.words;
+	}
 	return cycles;
 }
 

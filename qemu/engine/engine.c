@@ -337,7 +337,7 @@ static int run_schedule(struct enpu_engine *e, struct enpu_run *run)
 				if (ret)
 					goto out;
 				s->busy[k] = 1;
-				s->finish_t[k] = st[k] + enpu_cmd_cycles(&e->sku, &info);
+				s->finish_t[k] = st[k] + enpu_t_cmd(&e->sku, &info);
 				job->done->macs += info.macs;
 				continue;	/* retired at its finish */
 			}

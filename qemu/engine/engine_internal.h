@@ -106,7 +106,6 @@ int enpu_bus_write(struct enpu_job *job, uint64_t addr, const void *buf, size_t 
 int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p);
 int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p);
 /* Duration of a data command from where its operands live (ops.c). */
-uint64_t enpu_cmd_cycles(const struct enpu_sku *sku, const struct enpu_cmd_info *info);
 
 /* A scratch buffer of at least @len bytes, or NULL (ops.c). */
 uint8_t *enpu_scratch(struct enpu_engine *e, unsigned int slot, uint64_t len);

@@ -540,31 +540,3 @@ int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p)
 	return enpu_vm_write(job, r->va, p->result, r->size);
 }
 
-static int in_sram(uint32_t va)
-{
-	return va >= ENPU_SRAM_VA_BASE;
-}
-
-uint64_t enpu_cmd_cycles(const struct enpu_sku *sku, const struct enpu_cmd_info *info)
-{
-	uint64_t dram = 0, sram = 0;
-	unsigned int i;
-
-	switch (info->opcode) {
-	case ENPU_OP_NOP:
-	case ENPU_OP_SIGNAL:
-	case ENPU_OP_WAIT:
-		return ENPU_T_SYNC;
-	case ENPU_OP_DMA_COPY:
-	case ENPU_OP_DMA_FILL:
-		/* bytes moved on each side, where that side lives */
-		for (i = 0; i < info->num_regions; i++)
-			*(in_sram(info->regions[i].va) ? &sram : &dram) += info->work;
-		return enpu_t_dma(sku, dram, sram);
-	default:
-		for (i = 0; i < info->num_regions; i++)
-			*(in_sram(info->regions[i].va) ? &sram : &dram) +=
-				info->regions[i].size;
-		return enpu_t_compute(sku, info->work, dram, sram);
-	}
-}

@@ -204,6 +204,26 @@ static int engine_run_out(struct enpu_model *m, const void *const *ins, const si
 			ts.w = s.w;
 			ts.n = s.n;
 			trun(&e[lane], &ctx, &ts, (uint32_t)st + 1, &done);
+			/*
+			 * The compiler's estimate is the timing model's rule per
+			 * command: exact for a serial job, an upper bound when the
+			 * DMA engine prefetches beside the compute engine.
+			 */
+			{
+				uint64_t est = enpu_npu_stream_estimate(&sku, s.w, s.n);
+				int serial = (m->flags & ENPU_COMPILE_NO_PREFETCH) ||
+					     !m->npu->slot_bytes;
+
+				if (done.status == ENPU_JOB_OK &&
+				    (serial ? done.cycles != est : done.cycles > est)) {
+					snprintf(msg, len, "job %zu: %llu cycles, the compiler "
+						 "estimates %llu%s", st,
+						 (unsigned long long)done.cycles,
+						 (unsigned long long)est, serial ? "" : " at most");
+					free(s.w);
+					goto out;
+				}
+			}
 			free(s.w);
 			if (done.status != ENPU_JOB_OK) {
 				snprintf(msg, len, "job %zu: status %u info %u at byte %u VA 0x%x", st,
