@@ -134,7 +134,8 @@ static int engine_run_out(struct enpu_model *m, const void *const *ins, const si
 	unsigned int lane, engines = 0;
 	int r = -1, have_bus = 0;
 
-	if (tbus_init(&bus, 256u << 20)) {
+	/* room for both buffers twice over and the page tables: a small model, a small bus */
+	if (tbus_init(&bus, 2 * (m->npu->weights_bytes + m->npu->arena_bytes) + (16u << 20))) {
 		snprintf(msg, len, "out of memory");
 		goto out;
 	}
