@@ -295,4 +295,18 @@ ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_pool) == 80, "POOL size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_lut) == 32, "LUT size");
 ENPU_STATIC_ASSERT(sizeof(struct enpu_cmd_eltwise) == 128, "ELTWISE size");
 
+/*
+ * ADD's and ELTWISE's arithmetic: the twelve int32 fields from
+ * input1_zero_point to act_max, in the same order in both commands and in
+ * hw/int8's ADD and SUB parameters (ENPU_ADD_ARITH_WORDS), so software
+ * copies them as one block.
+ */
+#define ENPU_ARITH_WORDS	12
+ENPU_STATIC_ASSERT(offsetof(struct enpu_cmd_add, act_max) -
+		   offsetof(struct enpu_cmd_add, input1_zero_point) == 4 * (ENPU_ARITH_WORDS - 1),
+		   "ADD's arithmetic block");
+ENPU_STATIC_ASSERT(offsetof(struct enpu_cmd_eltwise, act_max) -
+		   offsetof(struct enpu_cmd_eltwise, input1_zero_point) ==
+		   4 * (ENPU_ARITH_WORDS - 1), "ELTWISE's arithmetic block");
+
 #endif /* EDGENPU_ISA_H */

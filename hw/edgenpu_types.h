@@ -9,9 +9,11 @@
 
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #define ENPU_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
+#include <stddef.h>
 #include <stdint.h>
 #define ENPU_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif

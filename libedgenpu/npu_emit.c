@@ -163,17 +163,9 @@ static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 	enpu_stream_cmd(s, ENPU_OP_FULLY_CONNECTED, &c, sizeof(c));
 }
 
-/*
- * ADD's and ELTWISE's twelve arithmetic fields (zero points, left shift,
- * multipliers and shifts, activation range) follow one another in the same
- * order in the kernels' parameters and in the commands: copied as a block.
- */
-#define ARITH_WORDS	12
-#define ARITH_SPAN(type)	(offsetof(type, act_max) - offsetof(type, input1_zero_point) + 4)
-_Static_assert(ARITH_SPAN(struct enpu_add_params) == 4 * ARITH_WORDS, "ADD params");
-_Static_assert(ARITH_SPAN(struct enpu_sub_params) == 4 * ARITH_WORDS, "SUB params");
-_Static_assert(ARITH_SPAN(struct enpu_cmd_add) == 4 * ARITH_WORDS, "ADD command");
-_Static_assert(ARITH_SPAN(struct enpu_cmd_eltwise) == 4 * ARITH_WORDS, "ELTWISE command");
+/* ADD's and ELTWISE's arithmetic fields are one block in parameters and commands alike */
+#define ARITH_WORDS	ENPU_ARITH_WORDS
+_Static_assert(ENPU_ARITH_WORDS == ENPU_ADD_ARITH_WORDS, "one arithmetic block");
 
 /* An ADD or ELTWISE command (same layout) for operands of these shapes. */
 static void emit_bcast(uint32_t opcode, uint32_t op, const struct enpu_shape *s1,

@@ -112,4 +112,17 @@ int enpu_minimum(const struct enpu_minmax_params *p,
 		 const int8_t *input2, size_t input2_len,
 		 int8_t *output, size_t output_len);
 
+/*
+ * ADD's and SUB's parameters hold their twelve arithmetic fields from
+ * input1_zero_point to act_max contiguously, in the order the NPU's ADD
+ * and ELTWISE commands do (hw/edgenpu_isa.h, ENPU_ARITH_WORDS).
+ */
+#define ENPU_ADD_ARITH_WORDS	12
+_Static_assert(offsetof(struct enpu_add_params, act_max) -
+	       offsetof(struct enpu_add_params, input1_zero_point) ==
+	       4 * (ENPU_ADD_ARITH_WORDS - 1), "ADD's arithmetic block");
+_Static_assert(offsetof(struct enpu_sub_params, act_max) -
+	       offsetof(struct enpu_sub_params, input1_zero_point) ==
+	       4 * (ENPU_ADD_ARITH_WORDS - 1), "SUB's arithmetic block");
+
 #endif /* ENPU_INT8_BINARY_H */

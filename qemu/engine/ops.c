@@ -286,24 +286,16 @@ static void shape4(struct enpu_shape *s, const uint32_t *d)
 		s->dims[i] = (int32_t)d[i];
 }
 
+/* ADD's and ELTWISE's arithmetic fields are one block in commands and parameters alike */
+_Static_assert(ENPU_ARITH_WORDS == ENPU_ADD_ARITH_WORDS, "one arithmetic block");
+
 static int start_add(struct enpu_job *job, const struct enpu_cmd_add *c,
 		    const struct enpu_cmd_info *info)
 {
-	struct enpu_add_params p = {
-		.input1_zero_point = c->input1_zero_point,
-		.input2_zero_point = c->input2_zero_point,
-		.output_zero_point = c->output_zero_point,
-		.left_shift = c->left_shift,
-		.input1_multiplier = c->input1_multiplier,
-		.input1_shift = c->input1_shift,
-		.input2_multiplier = c->input2_multiplier,
-		.input2_shift = c->input2_shift,
-		.output_multiplier = c->output_multiplier,
-		.output_shift = c->output_shift,
-		.act_min = c->act_min, .act_max = c->act_max,
-		.cancel = &job->e->interrupt,
-	};
+	struct enpu_add_params p = { .cancel = &job->e->interrupt };
 	const int8_t *a, *b;
+
+	memcpy(&p.input1_zero_point, &c->input1_zero_point, 4 * ENPU_ARITH_WORDS);
 	int8_t *out;
 
 	shape4(&p.input1, c->in1_shape);
@@ -346,21 +338,10 @@ static int start_eltwise(struct enpu_job *job, const struct enpu_cmd_eltwise *c,
 	switch (c->op) {
 	case ENPU_ELTWISE_SUB: {
 		struct enpu_sub_params p = {
-			.input1 = in1, .input2 = in2, .output = out_shape,
-			.input1_zero_point = c->input1_zero_point,
-			.input2_zero_point = c->input2_zero_point,
-			.output_zero_point = c->output_zero_point,
-			.left_shift = c->left_shift,
-			.input1_multiplier = c->input1_multiplier,
-			.input1_shift = c->input1_shift,
-			.input2_multiplier = c->input2_multiplier,
-			.input2_shift = c->input2_shift,
-			.output_multiplier = c->output_multiplier,
-			.output_shift = c->output_shift,
-			.act_min = c->act_min, .act_max = c->act_max,
-			.cancel = cancel,
+			.input1 = in1, .input2 = in2, .output = out_shape, .cancel = cancel,
 		};
 
+		memcpy(&p.input1_zero_point, &c->input1_zero_point, 4 * ENPU_ARITH_WORDS);
 		ret = enpu_sub(&p, a, n1, b, n2, out, n_out);
 		break;
 	}
