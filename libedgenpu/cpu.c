@@ -59,6 +59,10 @@ static int exec_16x8(const struct enpu_graph *g, const struct enpu_prep *p,
 		return enpu_add_int16(&p->p.add, buf[p->in[0]], x->count, buf[p->in[1]],
 				      w->count, buf[p->out], o->count);
 	case ENPU_LAYER_QUANTIZE:
+		if (x->dtype != ENPU_DTYPE_FLOAT32)
+			return enpu_requantize(buf[p->in[0]], x->bytes / x->count, x->count,
+					       p->q_in_zp, p->q_out_zp, p->q_mult, p->q_shift,
+					       buf[p->out], o->bytes / o->count);
 		return enpu_quantize_f32_i16(buf[p->in[0]], x->count, p->q_scale, p->q_out_zp,
 					     buf[p->out]);
 	case ENPU_LAYER_DEQUANTIZE:
@@ -111,8 +115,9 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 	case ENPU_LAYER_QUANTIZE:
 		if (x->dtype == ENPU_DTYPE_FLOAT32)
 			return enpu_quantize_f32(in0, x->count, p->q_scale, p->q_out_zp, out);
-		return enpu_requantize_i8(in0, x->count, p->q_in_zp, p->q_out_zp,
-					  p->q_mult, p->q_shift, out);
+		return enpu_requantize(in0, x->bytes / x->count, x->count, p->q_in_zp,
+				       p->q_out_zp, p->q_mult, p->q_shift, out,
+				       o->bytes / o->count);
 	case ENPU_LAYER_DEQUANTIZE:
 		return enpu_dequantize_i8(in0, x->count, p->q_scale, p->q_in_zp, out);
 	case ENPU_LAYER_MEAN:

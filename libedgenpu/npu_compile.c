@@ -159,10 +159,12 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 		return 0;
 	}
 	if (p->type == ENPU_LAYER_QUANTIZE &&
-	    m->g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8) {
+	    (m->g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8 ||
+	     m->g->tensors[p->out].dtype != ENPU_DTYPE_INT8)) {
 		snprintf(why, len, "QUANTIZE from %s runs on the CPU (the NPU computes int8 only)",
 			 m->g->tensors[p->in[0]].dtype == ENPU_DTYPE_FLOAT32 ? "float32" :
-			 "this type");
+			 m->g->tensors[p->in[0]].dtype == ENPU_DTYPE_INT8 ? "int8 to a wider type" :
+			 "a wider type");
 		return 0;
 	}
 	if ((enpu_npu_is_lut(p->type) || layer_is_eltwise(p->type)) &&

@@ -313,19 +313,32 @@ static int prep_softmax(struct pctx *c)
 	return 0;
 }
 
+/* int8, int16 or int32: the types QUANTIZE requantizes between. */
+static int integer_type(enum enpu_dtype t)
+{
+	return t == ENPU_DTYPE_INT8 || t == ENPU_DTYPE_INT16 || t == ENPU_DTYPE_INT32;
+}
+
+/*
+ * QUANTIZE as TFLite-Micro runs it: float32 to int8 or int16, and between
+ * int8, int16 and int32 (not int32 to int32) by requantization.
+ */
 static int prep_quantize(struct pctx *c)
 {
 	const struct enpu_gtensor *x = pc_opt_in(c, 0);
-	/* float32 to int16 too: a 16x8 model's input */
-	const struct enpu_gtensor *o = pc_out(c, x && x->dtype == ENPU_DTYPE_FLOAT32 &&
-					      c->g->tensors[c->l->output].dtype ==
-					      ENPU_DTYPE_INT16 ? ENPU_DTYPE_INT16 :
-					      ENPU_DTYPE_INT8, -1);
+	const struct enpu_gtensor *o = &c->g->tensors[c->l->output];
 	float xs;
 	int ret;
 
-	if (!x || !o)
-		return x ? -EINVAL : pc_bad(c, "input is missing");
+	if (!x)
+		return pc_bad(c, "input is missing");
+	if (x->dtype == ENPU_DTYPE_FLOAT32 ?
+	    o->dtype != ENPU_DTYPE_INT8 && o->dtype != ENPU_DTYPE_INT16 :
+	    !integer_type(x->dtype) || !integer_type(o->dtype) ||
+	    (x->dtype == ENPU_DTYPE_INT32 && o->dtype == ENPU_DTYPE_INT32))
+		return pc_bad(c, "QUANTIZE from %s to %s is not one TFLite runs (float32 to int8 "
+			      "or int16; between int8, int16 and int32)", pc_dtype_name(x->dtype),
+			      pc_dtype_name(o->dtype));
 	if (x->count != o->count)
 		return pc_bad(c, "input and output sizes differ");
 	c->p->count = x->count;
@@ -333,8 +346,6 @@ static int prep_quantize(struct pctx *c)
 		return ret;
 	if (x->dtype == ENPU_DTYPE_FLOAT32)
 		return 0;
-	if (x->dtype != ENPU_DTYPE_INT8)
-		return pc_bad(c, "input must be float32 or int8");
 	if ((ret = pc_per_tensor(c, x, "input", &xs, &c->p->q_in_zp)))
 		return ret;
 	if (enpu_derive_rescale(xs, c->p->q_scale, &c->p->q_mult, &c->p->q_shift))

@@ -307,6 +307,15 @@ int enpu_requantize_i8(const int8_t *input, size_t count,
 		       int32_t input_zero_point, int32_t output_zero_point,
 		       int32_t multiplier, int32_t shift, int8_t *output);
 
+/*
+ * Between int8, int16 and int32 (not int32 to int32), TFLite's Requantize:
+ * clamp(MBQM(x - in_zp, multiplier, shift) + out_zp) to the output type;
+ * @input_size and @output_size are the element sizes, 1, 2 or 4.
+ */
+int enpu_requantize(const void *input, size_t input_size, size_t count,
+		    int32_t input_zero_point, int32_t output_zero_point,
+		    int32_t multiplier, int32_t shift, void *output, size_t output_size);
+
 /* int8 -> float32: (float)(double(scale) * (x - zero_point)). */
 int enpu_dequantize_i8(const int8_t *input, size_t count, float scale,
 		       int32_t zero_point, float *output);

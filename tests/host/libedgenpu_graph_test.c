@@ -549,4 +549,68 @@ TEST(tflite_errors_named)
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "/nonexistent.tflite"));
 }
 
+/*
+ * QUANTIZE between int8, int16 and int32 (TFLite's Requantize), on scales
+ * whose ratios are powers of two so that every value is exact by hand:
+ * int8 x (0.5, zp 3) -> int16 (0.125): 4 (x - 3) -> int32 (0.0625):
+ * 8 (x - 3) -> int8 (0.5, zp -1): x - 4, saturated; and int16 -> int8
+ * (0.5): x - 3, saturated. int32 to int32 is refused, as TFLite does.
+ */
+TEST(requantize_between_integer_types)
+{
+	static const float s8 = 0.5f, s16 = 0.125f, s32 = 0.0625f;
+	static const int32_t z3 = 3, z0 = 0, zm1 = -1;
+	struct enpu_tensor_desc d = { .rank = 1, .dims = { 256 }, .num_scales = 1 };
+	struct enpu_graph *g = NULL;
+	struct enpu_model *m = NULL;
+	int8_t in[256], a[256], b[256];
+	int16_t v16[256];
+	int32_t v32[256];
+	int t[6], outs[4], i;
+
+	ASSERT_EQ(0, enpu_graph_create(&g));
+#define T(dt, sc, zp) (d.dtype = (dt), d.scales = &(sc), d.zero_points = &(zp), \
+		       enpu_graph_add_tensor(g, &d))
+	t[0] = T(ENPU_DTYPE_INT8, s8, z3);
+	t[1] = T(ENPU_DTYPE_INT16, s16, z0);
+	t[2] = T(ENPU_DTYPE_INT32, s32, z0);
+	t[3] = T(ENPU_DTYPE_INT8, s8, zm1);
+	t[4] = T(ENPU_DTYPE_INT8, s8, z0);
+	t[5] = T(ENPU_DTYPE_INT32, s8, z0);
+#undef T
+	for (i = 0; i < 4; i++)
+		ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+			.type = ENPU_LAYER_QUANTIZE, .num_inputs = 1,
+			.inputs = { i == 3 ? t[1] : t[i] }, .output = t[i + 1] }))
+			TH_LOG("%s", enpu_last_error());
+	outs[0] = t[1];
+	outs[1] = t[2];
+	outs[2] = t[3];
+	outs[3] = t[4];
+	ASSERT_EQ(0, enpu_graph_set_io(g, &t[0], 1, outs, 4));
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &m)) TH_LOG("%s", enpu_last_error());
+	for (i = 0; i < 256; i++)
+		in[i] = (int8_t)(i - 128);
+	ASSERT_EQ(0, enpu_model_run(m, (const void *const[]){ in },
+				    (void *const[]){ v16, v32, a, b }, NULL));
+	for (i = 0; i < 256; i++) {
+		int x = in[i];
+
+		EXPECT_EQ(4 * (x - 3), v16[i]);
+		EXPECT_EQ(8 * (x - 3), v32[i]);
+		EXPECT_EQ(x - 4 < -128 ? -128 : x - 4, a[i]);
+		EXPECT_EQ(x - 3 < -128 ? -128 : x - 3, b[i]);
+	}
+	enpu_model_destroy(m);
+	m = NULL;
+	/* int32 to int32 is not one TFLite runs */
+	ASSERT_LE(0, enpu_graph_add_layer(g, &(struct enpu_layer_desc){
+		.type = ENPU_LAYER_QUANTIZE, .num_inputs = 1, .inputs = { t[2] },
+		.output = t[5] }));
+	EXPECT_EQ(-EINVAL, enpu_model_compile(NULL, g, NULL, &m));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "from int32 to int32 is not one TFLite runs"))
+		TH_LOG("%s", enpu_last_error());
+	enpu_graph_destroy(g);
+}
+
 TEST_HARNESS_MAIN
