@@ -64,7 +64,8 @@ static int layer_is_dma(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_PAD || t == ENPU_LAYER_CONCATENATION ||
 	       t == ENPU_LAYER_RESHAPE || t == ENPU_LAYER_TRANSPOSE ||
-	       t == ENPU_LAYER_STRIDED_SLICE || t == ENPU_LAYER_SPLIT;
+	       t == ENPU_LAYER_STRIDED_SLICE || t == ENPU_LAYER_SPLIT ||
+	       t == ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR;
 }
 
 int enpu_npu_runs_type(enum enpu_layer_type t)
@@ -185,6 +186,10 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	if (ret == -ERANGE)
 		snprintf(why, len, "it walks its input backwards (a negative stride), which "
 			 "the DMA engine's strides cannot");
+	else if (ret == -EOPNOTSUPP)
+		snprintf(why, len, "its output columns do not read the input at a fixed stride "
+			 "or repeat it an integer number of times (align_corners or an uneven "
+			 "factor), which DMA copies cannot express");
 	else if (ret)
 		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
 			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);

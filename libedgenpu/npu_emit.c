@@ -349,6 +349,55 @@ static int emit_gather(const struct enpu_gather *g, uint32_t in, uint32_t out,
 	return 0;
 }
 
+/*
+ * RESIZE_NEAREST_NEIGHBOR as DMA copies, one per output row: its columns
+ * read the input at a fixed stride (a same-size or integer-factor
+ * downscale) or repeat each input column k times (an integer-factor
+ * upscale). -EOPNOTSUPP for any other mapping (align_corners, uneven
+ * factors).
+ */
+static int emit_resize_nearest(const struct enpu_resize_params *q, uint32_t in, uint32_t out,
+			       struct enpu_stream *s)
+{
+	const uint32_t c = (uint32_t)q->input.c, ow = (uint32_t)q->output_width;
+	const uint32_t iw = (uint32_t)q->input.w, ih = (uint32_t)q->input.h;
+	int32_t x0, x1, v, y, b;
+	uint32_t x, k = 0, step = 0;
+	int affine = 1, repeat = ow % iw == 0;
+
+	if (enpu_resize_nearest_source(q, 1, 0, &x0) ||
+	    (ow > 1 && enpu_resize_nearest_source(q, 1, 1, &x1)))
+		return -EINVAL;
+	if (ow > 1 && x1 >= x0)
+		step = (uint32_t)(x1 - x0);
+	k = repeat ? ow / iw : 0;
+	for (x = 0; x < ow; x++) {
+		if (enpu_resize_nearest_source(q, 1, (int32_t)x, &v))
+			return -EINVAL;
+		affine &= v == x0 + (int32_t)(x * step);
+		repeat &= v == (int32_t)(x / (k ? k : 1));
+	}
+	if (!affine && !repeat)
+		return -EOPNOTSUPP;
+	if (ow > ENPU_CMD_MAX_DIM || iw > ENPU_CMD_MAX_DIM)
+		return -EINVAL;
+	for (b = 0; b < q->input.n; b++)
+		for (y = 0; y < q->output_height; y++) {
+			uint32_t src, dst = ((uint32_t)b * (uint32_t)q->output_height + (uint32_t)y) *
+					    ow * c;
+
+			if (enpu_resize_nearest_source(q, 0, y, &v))
+				return -EINVAL;
+			src = in + (((uint32_t)b * ih + (uint32_t)v) * iw) * c;
+			if (affine)
+				copy3(s, src + (uint32_t)x0 * c, out + dst, c, ow, 1, step * c, 0, c,
+				      0);
+			else
+				copy3(s, src, out + dst, c, k, iw, 0, c, c, k * c);
+		}
+	return 0;
+}
+
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s)
 {
@@ -406,6 +455,8 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		return enpu_transpose_gather(&p->p.transpose, &g) ? -EINVAL :
 		       emit_gather(&g, in, out, s);
 	}
+	case ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR:
+		return emit_resize_nearest(&p->p.resize, in, out, s);
 	case ENPU_LAYER_STRIDED_SLICE:
 	case ENPU_LAYER_SPLIT: {
 		/* a SPLIT's input is its second: the first is the axis */

@@ -151,6 +151,13 @@ struct enpu_resize_params {
 int enpu_resize_output_shape(const struct enpu_resize_params *p,
 			     struct enpu_nhwc *out);
 
+/*
+ * The input row (@width 0) or column (@width 1) that output row or
+ * column @out of a nearest-neighbour resize reads, in *in.
+ */
+int enpu_resize_nearest_source(const struct enpu_resize_params *p, int width, int32_t out,
+			       int32_t *in);
+
 int enpu_resize_nearest_neighbor(const struct enpu_resize_params *p,
 				 const int8_t *input, size_t input_len,
 				 int8_t *output, size_t output_len);

@@ -79,6 +79,19 @@ static int32_t nearest(int32_t x, float scale, int32_t in, bool align,
 	return r;
 }
 
+int enpu_resize_nearest_source(const struct enpu_resize_params *p, int width, int32_t out,
+				int32_t *in)
+{
+	const int32_t n_in = width ? p->input.w : p->input.h;
+	const int32_t n_out = width ? p->output_width : p->output_height;
+
+	if (!p || !in || out < 0 || out >= n_out || n_in < 1)
+		return -EINVAL;
+	*in = nearest(out, nearest_scale(n_in, n_out, p->align_corners), n_in,
+		      p->align_corners, p->half_pixel_centers);
+	return 0;
+}
+
 int enpu_resize_nearest_neighbor(const struct enpu_resize_params *p,
 				 const int8_t *input, size_t input_len,
 				 int8_t *output, size_t output_len)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A graph whose layers alternate between the NPU and the CPU: CONV_2D,
- * RESIZE_NEAREST_NEIGHBOR (to the same size), DEPTHWISE_CONV_2D, SOFTMAX,
- * ADD, RESIZE_NEAREST_NEIGHBOR on
+ * RESIZE_BILINEAR (to the same size), DEPTHWISE_CONV_2D, SOFTMAX, ADD,
+ * RESIZE_BILINEAR on
  * [1, 8, 8, 8] int8 activations, built with the public graph API. The
  * NPU runs the convolutions and the ADD, the CPU the rest, so a compiled
  * model hands tensors back and forth six times. The engine test and the
@@ -58,7 +58,7 @@ static inline int alt_graph(struct enpu_graph **out)
 		{ .type = ENPU_LAYER_CONV_2D, .inputs = { 0, 1, 2 }, .num_inputs = 3,
 		  .output = 3, .stride_h = 1, .stride_w = 1, .padding = ENPU_SAME,
 		  .activation = ENPU_FUSED_RELU },
-		{ .type = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, .inputs = { 3, 11 }, .num_inputs = 2,
+		{ .type = ENPU_LAYER_RESIZE_BILINEAR, .inputs = { 3, 11 }, .num_inputs = 2,
 		  .output = 4 },
 		{ .type = ENPU_LAYER_DEPTHWISE_CONV_2D, .inputs = { 4, 5, 6 }, .num_inputs = 3,
 		  .output = 7, .stride_h = 1, .stride_w = 1, .padding = ENPU_SAME,
@@ -66,7 +66,7 @@ static inline int alt_graph(struct enpu_graph **out)
 		{ .type = ENPU_LAYER_SOFTMAX, .inputs = { 7 }, .num_inputs = 1, .output = 8,
 		  .beta = 1.0f },
 		{ .type = ENPU_LAYER_ADD, .inputs = { 7, 8 }, .num_inputs = 2, .output = 9 },
-		{ .type = ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, .inputs = { 9, 11 }, .num_inputs = 2,
+		{ .type = ENPU_LAYER_RESIZE_BILINEAR, .inputs = { 9, 11 }, .num_inputs = 2,
 		  .output = 10 },
 	};
 	struct enpu_graph *g;

@@ -21,6 +21,7 @@ static int npu_operator(enum enpu_layer_type t)
 	case ENPU_LAYER_TRANSPOSE:
 	case ENPU_LAYER_STRIDED_SLICE:
 	case ENPU_LAYER_SPLIT:
+	case ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR:
 	/* as a LUT command (contract 0.4) */
 	case ENPU_LAYER_RELU:
 	case ENPU_LAYER_RELU6:
@@ -59,7 +60,9 @@ int golden_placement_check(const struct enpu_model *m, size_t *npu_layers,
 		if (!li.on_npu && (strstr(enpu_model_layer_reason(m, i), "walks its input "
 					  "backwards") ||
 				   strstr(enpu_model_layer_reason(m, i), "QUANTIZE from float32") ||
-				   strstr(enpu_model_layer_reason(m, i), "int16 activations (16x8)")))
+				   strstr(enpu_model_layer_reason(m, i), "int16 activations (16x8)") ||
+				   strstr(enpu_model_layer_reason(m, i), "do not read the input at a "
+					  "fixed stride")))
 			continue;
 		if (li.on_npu != npu_operator(li.type)) {
 			snprintf(msg, len, "layer %zu (%s) placed on the %s, expected the %s",
