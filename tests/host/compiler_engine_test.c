@@ -680,22 +680,28 @@ static const char *const lut_ops[] = {
 #define NUM_ELTWISE_OPS	4
 
 /*
- * Whether a case stays on the CPU: a STRIDED_SLICE walking backwards (a
- * negative stride), a QUANTIZE from float32.
+ * Where a case's layer runs on the default SKU: NULL on the NPU, else words
+ * its reason for the CPU must contain. A QUANTIZE from float32 and a
+ * STRIDED_SLICE walking backwards (a negative stride) are the CPU's; a
+ * RESIZE_NEAREST_NEIGHBOR is the NPU's when its columns map by a stride or
+ * an integer factor, so either place is right for it, with that reason
+ * on the CPU (*either set).
  */
-static int backwards(const struct golden_file *g)
+static const char *cpu_reason(const struct golden_file *g, int *either)
 {
 	const struct golden_tensor *st = golden_find_tensor(g, "in3");
 	size_t i;
 
+	*either = !strcmp(g->op, "RESIZE_NEAREST_NEIGHBOR");
+	if (*either)
+		return "do not read the input at a fixed stride";
 	if (!strcmp(g->op, "QUANTIZE"))
-		return golden_find_tensor(g, "in0")->dtype == GOLDEN_FLOAT32;
-	if (strcmp(g->op, "STRIDED_SLICE") || !st)
-		return 0;
-	for (i = 0; i < st->count; i++)
+		return golden_find_tensor(g, "in0")->dtype == GOLDEN_FLOAT32 ?
+		       "QUANTIZE from float32" : NULL;
+	for (i = 0; !strcmp(g->op, "STRIDED_SLICE") && st && i < st->count; i++)
 		if (((const int32_t *)st->data)[i] < 0)
-			return 1;
-	return 0;
+			return "walks its input backwards";
+	return NULL;
 }
 
 /* The contract minor that brings the case's command to the NPU: 0 for older ones. */
@@ -733,15 +739,23 @@ static char **npu_op_paths(const char *root, size_t *count)
 	return paths;
 }
 
+/* @graph compiled for the contract before minor @minor, which brought its command. */
+static int older_contract(const struct enpu_graph *graph, int minor, struct enpu_model **m)
+{
+	struct enpu_target t = sku_info;
+
+	t.hw_version = ENPU_VERSION(0, minor - 1, 0);
+	return enpu_model_compile_target(&t, graph, NULL, m);
+}
+
 /*
- * Every per-op golden of those operators compiled for the default SKU
- * (contract 0.4) and run on the engine: the layer on the NPU (a backwards
- * slice on the CPU, saying why), bit-exact. For a contract 0.3 target a
- * LUT layer is on the CPU, saying why.
+ * Every per-op golden of those operators compiled for the default SKU and
+ * run on the engine, bit-exact, its layer where cpu_reason() says; a layer
+ * on the NPU through a command of a newer contract is on the CPU for the
+ * contract before, saying why.
  */
 static void npu_op_goldens(const char *root)
 {
-	struct enpu_target old = sku_info;
 	char msg[1024];
 	size_t n, i;
 	char **paths = npu_op_paths(root, &n);
@@ -754,7 +768,8 @@ static void npu_op_goldens(const char *root)
 		struct enpu_layer_info li;
 		struct totals t = { 0 };
 		uint8_t *got = NULL;
-		int ok = 0;
+		const char *want;
+		int ok = 0, either;
 
 		msg[0] = 0;
 		if (golden_load(paths[i], &g, msg, sizeof(msg)))
@@ -763,30 +778,23 @@ static void npu_op_goldens(const char *root)
 			golden_free(&g);
 			goto report;
 		}
-		/* the contract before the one that brings its command */
-		old.hw_version = ENPU_VERSION(0, (needs_minor(&g) ? needs_minor(&g) : 4) - 1, 0);
+		want = cpu_reason(&g, &either);
 		got = malloc(gg.output->bytes);
-		if (!got || enpu_model_compile_target(&sku_info, gg.graph, NULL, &m) ||
-		    enpu_model_compile_target(&old, gg.graph, NULL, &m_old)) {
+		if (!got || enpu_model_compile_target(&sku_info, gg.graph, NULL, &m)) {
 			snprintf(msg, sizeof(msg), "compile: %.900s", enpu_last_error());
 		} else if (enpu_model_layer_info(m, 0, &li) ||
-			   (!strcmp(g.op, "RESIZE_NEAREST_NEIGHBOR") && !li.on_npu &&
-			    !strstr(enpu_model_layer_reason(m, 0), "do not read the input at"))) {
-			snprintf(msg, sizeof(msg), "on the CPU: %s", enpu_model_layer_reason(m, 0));
-		} else if (strcmp(g.op, "RESIZE_NEAREST_NEIGHBOR") &&
-			   li.on_npu == backwards(&g)) {
+			   (li.on_npu ? want && !either :
+			    !want || !strstr(enpu_model_layer_reason(m, 0), want))) {
 			snprintf(msg, sizeof(msg), "on the %s: %s", li.on_npu ? "NPU" : "CPU",
-				 li.on_npu ? "a backwards slice" : enpu_model_layer_reason(m, 0));
-		} else if (backwards(&g) &&
-			   !strstr(enpu_model_layer_reason(m, 0), "walks its input backwards") &&
-			   !strstr(enpu_model_layer_reason(m, 0), "QUANTIZE from float32")) {
-			snprintf(msg, sizeof(msg), "reason: %s", enpu_model_layer_reason(m, 0));
-		} else if (needs_minor(&g) && !backwards(&g) &&
-			   (enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
+				 li.on_npu ? "" : enpu_model_layer_reason(m, 0));
+		} else if (needs_minor(&g) && li.on_npu &&
+			   (older_contract(gg.graph, needs_minor(&g), &m_old) ||
+			    enpu_model_layer_info(m_old, 0, &li) || li.on_npu ||
 			    !strstr(enpu_model_layer_reason(m_old, 0), needs_minor(&g) ==
 				    ENPU_LUT_MINOR ? "no LUT command" : "no ELTWISE command"))) {
 			snprintf(msg, sizeof(msg), "older contract: %s",
-				 li.on_npu ? "on the NPU" : enpu_model_layer_reason(m_old, 0));
+				 !m_old ? enpu_last_error() : li.on_npu ? "on the NPU" :
+				 enpu_model_layer_reason(m_old, 0));
 		} else {
 			const void *ins[ENPU_MAX_LAYER_INPUTS];
 			size_t lens[ENPU_MAX_LAYER_INPUTS], k;
