@@ -398,6 +398,14 @@ class _PoolModel(Model):
         self._m = None
 
 
+def _device_array(devices):
+    """The devices' handles as the C array enpu_pool_load()/enpu_pipeline_load() take."""
+    devs = (ctypes.c_void_p * max(1, len(devices)))()
+    for i, d in enumerate(devices):
+        devs[i] = d._dev
+    return devs
+
+
 class Pool(_Closing):
     """One model on several devices, independent inferences spread over them.
 
@@ -414,9 +422,7 @@ class Pool(_Closing):
         if policy not in self._POLICIES:
             raise Error(_errno.EINVAL, "policy is least-loaded or round-robin, not %r" % policy)
         self.devices = list(devices)
-        devs = (ctypes.c_void_p * max(1, len(self.devices)))()
-        for i, d in enumerate(self.devices):
-            devs[i] = d._dev
+        devs = _device_array(self.devices)
         opt = _options(max_inflight=max_inflight)
         self._p = ctypes.c_void_p()
         _check(_pool_load(ctypes.cast(devs, _PP), len(self.devices), os.fsencode(path),
@@ -464,9 +470,7 @@ def pipeline(devices, path, max_inflight=None):
     submitted one after another overlap. From a .tflite (through the compile
     cache) or a .enpu; nothing is compiled again for the pipeline."""
     devices = list(devices)
-    devs = (ctypes.c_void_p * max(1, len(devices)))()
-    for i, d in enumerate(devices):
-        devs[i] = d._dev
+    devs = _device_array(devices)
     opt = _options(max_inflight=max_inflight)
     handle = ctypes.c_void_p()
     _check(_pipeline_load(ctypes.cast(devs, _PP), len(devices), os.fsencode(path),
