@@ -35,7 +35,7 @@ static int exec_concat(const struct enpu_graph *g, const struct enpu_prep *p,
 				  lens, &os, buf[p->out], o->count);
 }
 
-/* Layers with int16 activations (16x8): prepare.c lets only these through. */
+/* CONV_2D, FULLY_CONNECTED and ADD with int16 activations (16x8). */
 static int exec_16x8(const struct enpu_graph *g, const struct enpu_prep *p,
 		     void *const *buf)
 {
@@ -58,16 +58,6 @@ static int exec_16x8(const struct enpu_graph *g, const struct enpu_prep *p,
 	case ENPU_LAYER_ADD:
 		return enpu_add_int16(&p->p.add, buf[p->in[0]], x->count, buf[p->in[1]],
 				      w->count, buf[p->out], o->count);
-	case ENPU_LAYER_QUANTIZE:
-		if (x->dtype != ENPU_DTYPE_FLOAT32)
-			return enpu_requantize(buf[p->in[0]], x->bytes / x->count, x->count,
-					       p->q_in_zp, p->q_out_zp, p->q_mult, p->q_shift,
-					       buf[p->out], o->bytes / o->count);
-		return enpu_quantize_f32_i16(buf[p->in[0]], x->count, p->q_scale, p->q_out_zp,
-					     buf[p->out]);
-	case ENPU_LAYER_DEQUANTIZE:
-		return enpu_dequantize_i16(buf[p->in[0]], x->count, p->q_scale, p->q_in_zp,
-					   buf[p->out]);
 	default:
 		return -EINVAL;
 	}
@@ -85,7 +75,9 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 	const void *in1 = p->num_in > 1 && p->in[1] >= 0 ? buf[p->in[1]] : NULL;
 	size_t in1_len = in1 ? g->tensors[p->in[1]].count : 0;
 
-	if (x->dtype == ENPU_DTYPE_INT16 || o->dtype == ENPU_DTYPE_INT16)
+	if (x->dtype == ENPU_DTYPE_INT16 && (p->type == ENPU_LAYER_CONV_2D ||
+					      p->type == ENPU_LAYER_FULLY_CONNECTED ||
+					      p->type == ENPU_LAYER_ADD))
 		return exec_16x8(g, p, buf);
 	switch (p->type) {
 	case ENPU_LAYER_CONV_2D:
@@ -113,13 +105,17 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 		return enpu_softmax(&p->p.softmax, p->softmax_outer, p->softmax_depth,
 				    in0, x->count, out, o->count);
 	case ENPU_LAYER_QUANTIZE:
-		if (x->dtype == ENPU_DTYPE_FLOAT32)
-			return enpu_quantize_f32(in0, x->count, p->q_scale, p->q_out_zp, out);
-		return enpu_requantize(in0, x->bytes / x->count, x->count, p->q_in_zp,
-				       p->q_out_zp, p->q_mult, p->q_shift, out,
-				       o->bytes / o->count);
+		if (x->dtype != ENPU_DTYPE_FLOAT32)
+			return enpu_requantize(in0, x->bytes / x->count, x->count, p->q_in_zp,
+					       p->q_out_zp, p->q_mult, p->q_shift, out,
+					       o->bytes / o->count);
+		return o->dtype == ENPU_DTYPE_INT16 ?
+		       enpu_quantize_f32_i16(in0, x->count, p->q_scale, p->q_out_zp, out) :
+		       enpu_quantize_f32(in0, x->count, p->q_scale, p->q_out_zp, out);
 	case ENPU_LAYER_DEQUANTIZE:
-		return enpu_dequantize_i8(in0, x->count, p->q_scale, p->q_in_zp, out);
+		return x->dtype == ENPU_DTYPE_INT16 ?
+		       enpu_dequantize_i16(in0, x->count, p->q_scale, p->q_in_zp, out) :
+		       enpu_dequantize_i8(in0, x->count, p->q_scale, p->q_in_zp, out);
 	case ENPU_LAYER_MEAN:
 		return enpu_mean(&p->p.mean, in0, x->count, out, o->count);
 	case ENPU_LAYER_RELU:
