@@ -269,6 +269,14 @@ $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
 
+# Variable tensors (SVDF's state) through the public API.
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_variable_test
+$(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_test.c \
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
 # TFLite models of the newer operators: refusals and a PyTorch-style head.
 HOST_TESTS += $(BUILD)/tests/host/tflite_ops_test
 $(BUILD)/tests/host/tflite_ops_test: tests/host/tflite_ops_test.c tests/fuzz/tflite_forge.h \

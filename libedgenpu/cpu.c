@@ -162,6 +162,15 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 					   in1, in1_len, tb ? buf[p->in[3]] : NULL,
 					   tb ? tb->count : 0, out, o->count);
 	}
+	case ENPU_LAYER_SVDF: {
+		/* (input, weights_feature, weights_time, bias, state): the state updated */
+		const struct enpu_gtensor *tb = p->in[3] >= 0 ? &g->tensors[p->in[3]] : NULL;
+
+		return enpu_svdf(&p->p.svdf, in0, x->count, in1, in1_len, buf[p->in[2]],
+				 g->tensors[p->in[2]].count, tb ? buf[p->in[3]] : NULL,
+				 tb ? tb->count : 0, buf[p->in[4]], g->tensors[p->in[4]].count,
+				 out, o->count);
+	}
 	}
 	return -EINVAL;
 }

@@ -61,6 +61,7 @@ ENPU_EXPORT void enpu_graph_destroy(struct enpu_graph *g)
 		free(g->tensors[i].scales);
 		free(g->tensors[i].zero_points);
 		free(g->tensors[i].data);
+		free(g->tensors[i].init);
 	}
 	free(g->tensors);
 	free(g->layers);
@@ -176,6 +177,10 @@ ENPU_EXPORT int enpu_graph_add_layer(struct enpu_graph *g,
 	if (g->tensors[d->output].data)
 		return enpu_fail(-EINVAL, "layer %d (%s): output tensor %d is a constant",
 				 id, enpu_layer_type_name(d->type), d->output);
+	if (g->tensors[d->output].variable)
+		return enpu_fail(-EINVAL, "layer %d (%s): output tensor %d is a variable (its "
+				 "layers update it in place: it is their state input)",
+				 id, enpu_layer_type_name(d->type), d->output);
 	if (enpu_graph_producer(g, d->output) >= 0)
 		return enpu_fail(-EINVAL, "layer %d (%s): tensor %d is already written by layer %d",
 				 id, enpu_layer_type_name(d->type), d->output,
@@ -206,6 +211,10 @@ ENPU_EXPORT int enpu_graph_set_io(struct enpu_graph *g, const int *inputs,
 					 i < num_inputs ? i : i - num_inputs, t);
 		if (g->tensors[t].data)
 			return enpu_fail(-EINVAL, "graph input/output tensor %d is a constant", t);
+		if (g->tensors[t].variable)
+			return enpu_fail(-EINVAL, "graph input/output tensor %d is a variable (state "
+					 "is read and written with enpu_model_variable_read/_write)",
+					 t);
 	}
 	in = malloc((num_inputs + 1) * sizeof(int));
 	out = malloc(num_outputs * sizeof(int));
@@ -300,7 +309,8 @@ int enpu_graph_order(const struct enpu_graph *g, size_t *order)
 		goto out;
 	}
 	for (i = 0; i < T; i++)
-		ready[i] = g->tensors[i].data || is_graph_input(g, (int)i);
+		ready[i] = g->tensors[i].data || g->tensors[i].variable ||
+			   is_graph_input(g, (int)i);
 	/* the layers waiting on each tensor, grouped by tensor */
 	for (i = 0; i < L; i++)
 		for (j = 0; j < g->layers[i].num_inputs; j++) {
@@ -442,6 +452,7 @@ ENPU_EXPORT const char *enpu_layer_type_name(enum enpu_layer_type type)
 	case ENPU_LAYER_REDUCE_MAX: return "REDUCE_MAX";
 	case ENPU_LAYER_SUM: return "SUM";
 	case ENPU_LAYER_TRANSPOSE_CONV: return "TRANSPOSE_CONV";
+	case ENPU_LAYER_SVDF: return "SVDF";
 	}
 	return "";
 }

@@ -22,6 +22,8 @@ struct enpu_gtensor {
 	int quant_axis;
 	void *data;		/* constant contents, or NULL */
 	int producer;		/* the layer writing it, or -1 */
+	int variable;		/* state kept across inferences (variable.c) */
+	void *init;		/* a variable's initial value, @bytes */
 };
 
 struct enpu_graph {
@@ -66,6 +68,7 @@ struct enpu_prep {
 		struct enpu_reduce_max_params reduce_max;
 		struct enpu_sum_params sum;
 		struct enpu_transpose_conv_params tconv;
+		struct enpu_svdf_params svdf;
 	} p;
 	size_t count;		/* element-wise layers: elements */
 	int32_t *mult;		/* owned: per-channel multipliers ... */
@@ -83,6 +86,12 @@ struct enpu_prep {
 /* Checks layer @i of @g and fills @prep; -EINVAL names the layer and why. */
 int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *prep);
 void enpu_prep_free(struct enpu_prep *prep);
+
+/*
+ * Makes tensor @id of @g a variable starting from @init (its bytes; NULL:
+ * zeros, the zero point for int8). variable.c.
+ */
+int enpu_graph_set_variable(struct enpu_graph *g, int id, const void *init);
 
 /* Layers in an order where every tensor is written before it is read. */
 int enpu_graph_order(const struct enpu_graph *g, size_t *order);

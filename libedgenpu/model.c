@@ -42,6 +42,8 @@ int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out)
 
 		memcpy(d.dims, t->dims, sizeof(d.dims));
 		ret = enpu_graph_add_tensor(c, &d);
+		if (ret >= 0 && t->variable)
+			ret = enpu_graph_set_variable(c, ret, t->init);
 		if (ret < 0)
 			goto err;
 	}
@@ -69,8 +71,8 @@ static int cpu_alloc(struct enpu_model *m)
 	if (!m->buf)
 		return enpu_fail(-ENOMEM, "out of memory");
 	for (i = 0; i < g->num_tensors; i++) {
-		if (g->tensors[i].data) {
-			m->buf[i] = g->tensors[i].data;
+		if (g->tensors[i].data || g->tensors[i].variable) {
+			m->buf[i] = g->tensors[i].data ? g->tensors[i].data : m->var[i];
 			continue;
 		}
 		m->buf[i] = calloc(1, g->tensors[i].bytes ? g->tensors[i].bytes : 1);
@@ -160,7 +162,7 @@ int enpu_model_prepare(struct enpu_model *m)
 		m->linfo[i].type = m->prep[i].type;
 		m->linfo[i].macs = m->prep[i].macs;
 	}
-	return 0;
+	return enpu_model_variables_init(m);
 }
 
 int enpu_model_cpu_backend(struct enpu_model *m)
@@ -254,9 +256,11 @@ ENPU_EXPORT void enpu_model_destroy(struct enpu_model *m)
 		enpu_npu_destroy(m);
 	if (m->buf && m->g)
 		for (i = 0; i < m->g->num_tensors; i++)
-			if (!m->g->tensors[i].data)
+			if (!m->g->tensors[i].data && !m->g->tensors[i].variable)
 				free(m->buf[i]);
 	free(m->buf);
+	if (m->g)
+		enpu_model_variables_free(m);
 	if (m->prep && m->g)
 		for (i = 0; i < m->g->num_layers; i++)
 			enpu_prep_free(&m->prep[i]);

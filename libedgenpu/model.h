@@ -35,6 +35,7 @@ struct enpu_model {
 	uint32_t flags;
 	/* CPU backend: one storage pointer per tensor */
 	void **buf;
+	void **var;			/* by tensor id: a variable's value, or NULL */
 	struct enpu_npu *npu;
 	struct enpu_target target;	/* what the NPU plan is for */
 	enum enpu_model_origin origin;
@@ -75,6 +76,9 @@ int enpu_model_new(struct enpu_graph *g, const struct enpu_compile_options *opt,
 		   struct enpu_model **m);
 /* Prepares every layer (enpu_prepare_layer()) and fills type and MACs. */
 int enpu_model_prepare(struct enpu_model *m);
+/* The variables' values from their initial ones; max_inflight 1 if any. */
+int enpu_model_variables_init(struct enpu_model *m);
+void enpu_model_variables_free(struct enpu_model *m);
 /* Host storage for every tensor: the model runs on the CPU backend. */
 int enpu_model_cpu_backend(struct enpu_model *m);
 /* -E2BIG when @g's activations exceed @opt's bound (or the default). */

@@ -4,7 +4,7 @@
  * back with everything in it checked, so that a file from anywhere (a
  * workstation, the compile cache, a hostile user) can at worst be refused.
  *
- * Format 1.1. All integers little-endian, floats as their IEEE-754 bits.
+ * Format 1.2. All integers little-endian, floats as their IEEE-754 bits.
  *
  *   header, 64 bytes
  *     0  magic "ENPUMODL"
@@ -25,7 +25,8 @@
  *              clock_mhz, dram_bw_mbps, sram_bw_mbps, u32 0, u64 sram_size
  *   2 TENSORS  u32 count; each: u32 name bytes, dtype, rank, i32 dims[4],
  *              u32 scales, i32 quant axis, u32 data (0 none, 1 inline,
- *              2 in the weights buffer), u64 weights offset, then the name,
+ *              2 in the weights buffer, 3 a variable's initial value
+ *              inline: format 1.2), u64 weights offset, then the name,
  *              f32 scales, i32 zero points, inline data, each padded to 4
  *   3 LAYERS   u32 count; each 23 x i32: type, inputs used, inputs[8],
  *              output, stride h/w, dilation h/w, padding, depth
@@ -206,7 +207,8 @@ static void write_tensors(struct wbuf *b, const struct enpu_model *m)
 		const struct enpu_gtensor *t = &g->tensors[i];
 		const struct enpu_place *pl = &m->npu->place[i];
 		size_t nlen = t->name ? strnlen(t->name, MAX_NAME) : 0;
-		uint32_t where = !t->data ? 0 : pl->loc == ENPU_LOC_WEIGHTS ? 2 : 1;
+		uint32_t where = t->variable ? 3 : !t->data ? 0 :
+				 pl->loc == ENPU_LOC_WEIGHTS ? 2 : 1;
 
 		put_u32(b, (uint32_t)nlen);
 		put_u32(b, (uint32_t)t->dtype);
@@ -222,8 +224,8 @@ static void write_tensors(struct wbuf *b, const struct enpu_model *m)
 			put_f32(b, t->scales[k]);
 		for (k = 0; k < t->num_scales; k++)
 			put_u32(b, (uint32_t)t->zero_points[k]);
-		if (where == 1)
-			put_bytes_padded(b, t->data, t->bytes);
+		if (where == 1 || where == 3)
+			put_bytes_padded(b, where == 1 ? t->data : t->init, t->bytes);
 	}
 }
 
@@ -638,7 +640,8 @@ static int read_tensors(struct file *f, struct enpu_graph *g)
 		if (r->bad)
 			return -EINVAL;
 		snprintf(why, sizeof(why), "tensor %u: ", i);
-		if (nlen > MAX_NAME || ns > (1u << 24) || !room_for(r, ns, 8) || where > 2)
+		if (nlen > MAX_NAME || ns > (1u << 24) || !room_for(r, ns, 8) ||
+		    where > (f->minor >= 2 ? 3u : 2u))
 			return bad(r, strcat(why, "field out of range"));
 		name = get_bytes(r, nlen);
 		sc = get_bytes(r, 4ull * ns);
@@ -676,6 +679,17 @@ static int read_tensors(struct file *f, struct enpu_graph *g)
 		if (id < 0) {
 			char e[400];
 
+			snprintf(e, sizeof(e), "%s", enpu_last_error());
+			return bad(r, e);
+		}
+		if (where == 3) {
+			const uint8_t *src = get_bytes(r, g->tensors[id].bytes);
+			char e[400];
+
+			if (!src)
+				return -EINVAL;
+			if (!enpu_graph_set_variable(g, id, src))
+				continue;
 			snprintf(e, sizeof(e), "%s", enpu_last_error());
 			return bad(r, e);
 		}
@@ -784,7 +798,8 @@ static int read_io(struct file *f, struct enpu_graph *g)
 /* Whether CPU code can reach tensor @t: a constant, or in the arena. */
 static int host_visible(const struct enpu_model *m, int t)
 {
-	return m->g->tensors[t].data || m->npu->place[t].loc == ENPU_LOC_ARENA;
+	return m->g->tensors[t].data || m->g->tensors[t].variable ||
+	       m->npu->place[t].loc == ENPU_LOC_ARENA;
 }
 
 static int check_places(struct enpu_model *m, struct rd *r, const struct enpu_target *t)
@@ -800,6 +815,12 @@ static int check_places(struct enpu_model *m, struct rd *r, const struct enpu_ta
 		int cst = !!g->tensors[i].data;
 		uint64_t lim;
 
+		/* a variable lives in host memory only (variable.c) */
+		if (g->tensors[i].variable && p->loc != ENPU_LOC_NONE) {
+			snprintf(why, sizeof(why), "variable tensor %zu placed in device memory",
+				 i);
+			return bad(r, why);
+		}
 		switch (p->loc) {
 		case ENPU_LOC_NONE:
 		case ENPU_LOC_HOST:

@@ -140,6 +140,12 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
  */
 int enpu_npu_ready(struct enpu_model *m);
 
+/*
+ * Where the CPU reads or writes tensor @t of @m, with an inference's arena
+ * mapped at @arena: a constant's or a variable's host copy, or its place in
+ * the arena; NULL for a tensor only the NPU sees (in SRAM).
+ */
+void *enpu_npu_host_ptr(const struct enpu_model *m, size_t t, uint8_t *arena);
 /* Inferences of @m in flight (slots busy). */
 unsigned int enpu_npu_inflight(const struct enpu_model *m);
 /* Frees every slot's resources (no run may be in flight); they are set up again on use. */

@@ -301,7 +301,8 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 		int prod = enpu_graph_producer(g, (int)i);
 
 		idx[i] = -1;
-		if (g->tensors[i].data)
+		/* variables live in host memory (variable.c), for CPU layers only */
+		if (g->tensors[i].data || g->tensors[i].variable)
 			continue;
 		idx[i] = (int)n;
 		lv[n].t = (int)i;

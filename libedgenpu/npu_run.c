@@ -116,17 +116,24 @@ static int slot_setup(struct enpu_model *m, struct enpu_slot *sl)
 		if (ret)
 			return ret;
 	}
-	for (t = 0; t < g->num_tensors; t++) {
-		if (g->tensors[t].data)
-			sl->buf[t] = g->tensors[t].data;
-		else if (npu->place[t].loc == ENPU_LOC_ARENA)
-			sl->buf[t] = sl->cpu + npu->place[t].off;
-	}
+	for (t = 0; t < g->num_tensors; t++)
+		sl->buf[t] = enpu_npu_host_ptr(m, t, sl->cpu);
 	for (lane = 0; lane < num_lanes(m); lane++)
 		if (drmSyncobjCreate(lane_dev(m, lane)->fd, 0, &sl->syncobj[lane]))
 			return enpu_fail(-errno, "cannot create a syncobj: %s",
 					 enpu_strerror(-errno));
 	return 0;
+}
+
+void *enpu_npu_host_ptr(const struct enpu_model *m, size_t t, uint8_t *arena)
+{
+	const struct enpu_gtensor *gt = &m->g->tensors[t];
+
+	if (gt->data)
+		return gt->data;
+	if (gt->variable)
+		return m->var[t];
+	return m->npu->place[t].loc == ENPU_LOC_ARENA ? arena + m->npu->place[t].off : NULL;
 }
 
 /* Sets slot @sl up; on failure it is left empty, to be tried again. */

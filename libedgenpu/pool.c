@@ -63,6 +63,12 @@ ENPU_EXPORT int enpu_pool_load(struct enpu_device *const *devs, size_t ndev,
 	pool->n = ndev;
 	pool->policy = policy;
 	ret = enpu_model_load(devs[0], path, opt, &pool->models[0]);
+	if (!ret && enpu_model_num_variables(pool->models[0]))
+		ret = enpu_fail(-EINVAL, "%s keeps state across inferences (%zu variable "
+				"tensors, as SVDF's): each inference reads what the one before "
+				"left, so they cannot be spread over devices; load it with "
+				"enpu_model_load()", path,
+				enpu_model_num_variables(pool->models[0]));
 	if (!ret)
 		ret = enpu_model_save_mem(pool->models[0], &image, &size);
 	for (i = 1; !ret && i < ndev; i++) {

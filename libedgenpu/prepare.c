@@ -408,6 +408,12 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 	for (k = 0; k < ENPU_MAX_LAYER_INPUTS; k++)
 		prep->in[k] = k < c.l->num_inputs ? c.l->inputs[k] : -1;
 	prep->out = c.l->output;
+	/* state is only what the layers that keep it read */
+	for (k = 0; k < c.l->num_inputs; k++)
+		if (c.l->inputs[k] >= 0 && g->tensors[c.l->inputs[k]].variable &&
+		    !(c.l->type == ENPU_LAYER_SVDF && k == 4))
+			return pc_bad(&c, "input %d (tensor %d) is a variable; only SVDF's state "
+				      "(its input 4) may be one", k, c.l->inputs[k]);
 
 	switch (c.l->type) {
 	case ENPU_LAYER_CONV_2D:
@@ -466,6 +472,9 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 		break;
 	case ENPU_LAYER_TRANSPOSE_CONV:
 		ret = enpu_prepare_transpose_conv(&c);
+		break;
+	case ENPU_LAYER_SVDF:
+		ret = enpu_prepare_svdf(&c);
 		break;
 	default:
 		ret = enpu_layer_is_activation(c.l->type) ? enpu_prepare_activation(&c) :

@@ -51,5 +51,6 @@ int enpu_prepare_binary(struct pctx *c);
 int enpu_prepare_movement(struct pctx *c);
 int enpu_prepare_reduce(struct pctx *c);
 int enpu_prepare_transpose_conv(struct pctx *c);
+int enpu_prepare_svdf(struct pctx *c);
 
 #endif /* EDGENPU_PREPARE_H */

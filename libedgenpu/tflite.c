@@ -188,7 +188,8 @@ enum {
 	TFL_ADD = 0, TFL_AVERAGE_POOL_2D = 1, TFL_CONCATENATION = 2, TFL_CONV_2D = 3,
 	TFL_DEPTHWISE_CONV_2D = 4, TFL_DEQUANTIZE = 6, TFL_FULLY_CONNECTED = 9,
 	TFL_LOGISTIC = 14, TFL_MAX_POOL_2D = 17, TFL_MUL = 18, TFL_RELU = 19, TFL_RELU6 = 21,
-	TFL_RESHAPE = 22, TFL_RESIZE_BILINEAR = 23, TFL_SOFTMAX = 25, TFL_TANH = 28,
+	TFL_RESHAPE = 22, TFL_RESIZE_BILINEAR = 23, TFL_SOFTMAX = 25, TFL_SVDF = 27,
+	TFL_TANH = 28,
 	TFL_PAD = 34, TFL_TRANSPOSE = 39, TFL_MEAN = 40, TFL_SUB = 41, TFL_STRIDED_SLICE = 45,
 	TFL_SPLIT = 49, TFL_MAXIMUM = 55, TFL_MINIMUM = 57, TFL_PADV2 = 60,
 	TFL_TRANSPOSE_CONV = 67, TFL_SUM = 74, TFL_REDUCE_MAX = 82,
@@ -213,6 +214,7 @@ struct reader {
 	size_t buffers_first;
 	int *map;		/* tflite tensor -> graph tensor, -1 not yet */
 	uint64_t budget;	/* bytes tensors may still copy into the graph */
+	int32_t svdf_rank;	/* the operator being read's, when an SVDF */
 };
 
 /* Constant data of buffer @b, or NULL if it is empty. */
@@ -369,6 +371,11 @@ static int tensor(struct reader *r, int32_t i)
 	}
 	if (buffer_data(r, field_u32(&r->f, &t, 2, 0), &data, &len))
 		goto out;
+	if (data && field_u8(&r->f, &t, 5, 0)) {
+		fb_fail(&r->f, "tensor %d (%s) is a variable with data: TFLite does not allow "
+			"it (a variable starts from zeros)", i, name ? name : "");
+		goto out;
+	}
 	if (data) {
 		if (len != need) {
 			fb_fail(&r->f, "tensor %d (%s): %llu bytes of data for %llu needed", i,
@@ -386,7 +393,9 @@ static int tensor(struct reader *r, int32_t i)
 		goto out;
 	}
 	r->budget -= cost;
-	id = enpu_graph_add_tensor(r->g, &d);
+	/* is_variable: state kept across inferences, reset to zeros (TFLite-Micro) */
+	id = field_u8(&r->f, &t, 5, 0) ? enpu_graph_add_variable(r->g, &d) :
+	     enpu_graph_add_tensor(r->g, &d);
 	if (id >= 0)
 		r->map[i] = id;
 	else
@@ -421,6 +430,7 @@ static int options(struct reader *r, int32_t code, const struct tbl *o,
 
 	l->dilation_h = l->dilation_w = 1;
 	l->beta = 1.0f;
+	r->svdf_rank = 0;
 	if (!o)
 		return 0;
 	switch (code) {
@@ -479,6 +489,13 @@ static int options(struct reader *r, int32_t code, const struct tbl *o,
 		break;
 	case TFL_SPLIT:
 		l->num_splits = (int)field_u32(f, o, 0, 0);
+		break;
+	case TFL_SVDF:
+		/* implied by the shapes: checked against them in read_operator() */
+		r->svdf_rank = (int32_t)field_u32(f, o, 0, 0);
+		l->activation = act(r, field_u8(f, o, 1, 0), &ok);
+		if (field_u8(f, o, 2, 0))
+			return fb_fail(f, "hybrid SVDF (asymmetric_quantize_inputs) is not supported");
 		break;
 	case TFL_TRANSPOSE_CONV:
 		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
@@ -549,6 +566,7 @@ static int layer_type(int32_t code, enum enpu_layer_type *t)
 	case TFL_REDUCE_MAX: *t = ENPU_LAYER_REDUCE_MAX; return 0;
 	case TFL_SUM: *t = ENPU_LAYER_SUM; return 0;
 	case TFL_TRANSPOSE_CONV: *t = ENPU_LAYER_TRANSPOSE_CONV; return 0;
+	case TFL_SVDF: *t = ENPU_LAYER_SVDF; return 0;
 	}
 	return -1;
 }
@@ -682,6 +700,21 @@ out:
 	return ret;
 }
 
+/*
+ * SVDF's rank option against its shapes: weights_feature (input 1) has
+ * rank x units rows, units the last dimension of output tensor @out.
+ */
+static int svdf_rank_bad(const struct reader *r, const struct enpu_layer_desc *l, int out)
+{
+	const struct enpu_gtensor *o = &r->g->tensors[out], *wf;
+
+	if (l->num_inputs < 2 || l->inputs[1] < 0 || r->svdf_rank < 1 || o->rank < 1)
+		return 1;
+	wf = &r->g->tensors[l->inputs[1]];
+	return wf->rank < 1 ||
+	       (int64_t)wf->dims[0] != (int64_t)r->svdf_rank * o->dims[o->rank - 1];
+}
+
 static int read_operator(struct reader *r, const struct tbl *model, size_t ops_first,
 			 uint32_t i)
 {
@@ -741,6 +774,10 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 		id = tensor(r, (int32_t)rd32(f, first + 4 * k));
 		if (id < 0)
 			return id;
+		if (code == TFL_SVDF && svdf_rank_bad(r, &l, id))
+			return fb_fail(f, "operator %u (SVDF): rank %d, but its weights_feature "
+				       "rows over its output's units are not that", i,
+				       (int)r->svdf_rank);
 		l.output = id;
 		l.split_index = (int)k;
 		id = enpu_graph_add_layer(r->g, &l);

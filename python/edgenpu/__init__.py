@@ -181,7 +181,7 @@ def _check(ret, what=None):
 
 
 def library_version():
-    """The library's version, e.g. "0.5.0"."""
+    """The library's version, e.g. "0.6.0"."""
     return _version().decode()
 
 

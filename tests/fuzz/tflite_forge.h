@@ -57,6 +57,7 @@ struct fg_tensor {
 	int64_t zps[FG_MAX_SCALES];
 	int qaxis;
 	uint32_t buffer;		/* index into fg_model.buffers */
+	int is_variable;		/* written as is_variable true */
 };
 
 struct fg_buffer {
@@ -217,9 +218,10 @@ static inline size_t fg_vec_refs(struct forge *f, int n, size_t *elem_at)
 
 static inline void fg_tensor(struct forge *f, const struct fg_tensor *t, size_t ref)
 {
-	struct fg_field fl[2] = {
+	struct fg_field fl[3] = {
 		{ .slot = 1, .size = 1, .val = t->type },
 		{ .slot = 2, .size = 4, .val = t->buffer },
+		{ .slot = 5, .size = 1, .val = 1 },	/* is_variable */
 	};
 	uint8_t rs[3] = { 0, 3, 4 };
 	size_t ra[3], pos, v;
@@ -229,7 +231,7 @@ static inline void fg_tensor(struct forge *f, const struct fg_tensor *t, size_t 
 		rs[1] = 4;
 		nref--;
 	}
-	pos = fg_table(f, 2, fl, nref, rs, ra);
+	pos = fg_table(f, t->is_variable ? 3 : 2, fl, nref, rs, ra);
 	fg_ref(f, ref, pos);
 	fg_ref(f, ra[0], fg_vec_i32(f, t->rank, t->dims));
 	if (t->name)

@@ -27,6 +27,7 @@
 #include "npu.h"
 #include "testbus.h"
 #include "alt_graph.h"
+#include "svdf_graph.h"
 
 #define WEIGHTS_VA	0x10000000u
 #define ARENA_VA	0x40000000u
@@ -242,9 +243,7 @@ static int engine_run_out(struct enpu_model *m, const void *const *ins, const si
 		/* a CPU step over the arena's contents */
 		tctx_read(&ctx, ARENA_VA, arena, m->npu->arena_bytes);
 		for (t = 0; t < m->g->num_tensors; t++)
-			buf[t] = m->g->tensors[t].data ? m->g->tensors[t].data :
-				 m->npu->place[t].loc == ENPU_LOC_ARENA ?
-				 arena + m->npu->place[t].off : NULL;
+			buf[t] = enpu_npu_host_ptr(m, t, arena);
 		if (enpu_cpu_run_layers(m, buf, m->steps[st].first, m->steps[st].count)) {
 			snprintf(msg, len, "CPU step %zu: %.900s", st, enpu_last_error());
 			goto out;
@@ -446,6 +445,73 @@ out:
 	enpu_model_destroy(cpu);
 	enpu_graph_destroy(g);
 	ksft_test_result(ok, "alternating_npu_cpu_layers_bit_exact%s%s\n", ok ? "" : ": ", msg);
+}
+
+/*
+ * A stateful model (tests/host/svdf_graph.h: FC on the NPU, SVDF on the
+ * CPU with its state a variable, FC on the NPU) over a stream of inputs:
+ * every inference on the engine gives the CPU backend's bits, so the
+ * state is carried from one to the next as the CPU backend carries it;
+ * after a reset of both, the stream starts over alike.
+ */
+static void stateful_model_stream(void)
+{
+	struct enpu_graph *g = NULL;
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	struct enpu_layer_info li;
+	int8_t in[SVDF_IN_BYTES], want[SVDF_OUT_BYTES], first[SVDF_OUT_BYTES];
+	int8_t got[SVDF_OUT_BYTES];
+	const void *ins[] = { in };
+	void *outs[] = { want };
+	char msg[1024] = "";
+	uint32_t k, changed = 0;
+	size_t i;
+	int ok = 0, pass;
+
+	if (svdf_graph(&g) || enpu_model_compile_target(&sku_info, g, NULL, &npu) ||
+	    enpu_model_compile(NULL, g, NULL, &cpu)) {
+		snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+		goto out;
+	}
+	for (i = 0; i < enpu_model_num_layers(npu); i++)
+		if (enpu_model_layer_info(npu, i, &li) || li.on_npu != (i != 1)) {
+			snprintf(msg, sizeof(msg), "layer %zu is not where it belongs", i);
+			goto out;
+		}
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < 8; k++) {
+			struct totals tot = { 0 };
+
+			svdf_input(in, k % 3);
+			if (enpu_model_run(cpu, ins, outs, NULL) ||
+			    engine_run(npu, in, sizeof(in), got, sizeof(got), &tot, msg,
+				       sizeof(msg)))
+				goto out;
+			if (memcmp(want, got, sizeof(got)) || tot.jobs != 2) {
+				snprintf(msg, sizeof(msg), "pass %d inference %u: %s, %llu jobs",
+					 pass, k, memcmp(want, got, sizeof(got)) ? "differs" :
+					 "agrees", (unsigned long long)tot.jobs);
+				goto out;
+			}
+			/* the same input gives another output as the state moves */
+			if (!pass && k == 0)
+				memcpy(first, want, sizeof(first));
+			if (!pass && k % 3 == 0 && k)
+				changed += !!memcmp(first, want, sizeof(first));
+		}
+		if (enpu_model_reset_variables(npu) || enpu_model_reset_variables(cpu)) {
+			snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+			goto out;
+		}
+	}
+	ok = changed > 0;
+	snprintf(msg, sizeof(msg), ok ? " (16 inferences, 2 jobs each)" :
+		 "the state never changed an output");
+out:
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	ksft_test_result(ok, "stateful_model_stream_bit_exact%s%s\n", ok ? "" : ": ", msg);
 }
 
 /*
@@ -860,7 +926,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 7 + count_npu_op_goldens(root)));
+	ksft_set_plan((unsigned int)(n * NVAR + 8 + count_npu_op_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -895,6 +961,7 @@ int main(void)
 	}
 	golden_list_free(paths, n);
 	alternating_placement();
+	stateful_model_stream();
 	long_model_is_split_into_jobs();
 	npu_op_goldens(root);
 	detection_head();

@@ -15,48 +15,51 @@ static const struct {
 	const char *op;
 	enum enpu_layer_type type;
 	unsigned int const_mask;	/* inputs that are constants */
+	unsigned int var_mask;		/* inputs that are variables (state) */
 } ops[] = {
-	{ "CONV_2D", ENPU_LAYER_CONV_2D, 0x6 },
-	{ "DEPTHWISE_CONV_2D", ENPU_LAYER_DEPTHWISE_CONV_2D, 0x6 },
-	{ "FULLY_CONNECTED", ENPU_LAYER_FULLY_CONNECTED, 0x6 },
-	{ "ADD", ENPU_LAYER_ADD, 0 },
-	{ "AVERAGE_POOL_2D", ENPU_LAYER_AVERAGE_POOL_2D, 0 },
-	{ "MAX_POOL_2D", ENPU_LAYER_MAX_POOL_2D, 0 },
-	{ "RESHAPE", ENPU_LAYER_RESHAPE, 0x2 },
-	{ "PAD", ENPU_LAYER_PAD, 0x2 },
-	{ "PADV2", ENPU_LAYER_PAD, 0x6 },
-	{ "CONCATENATION", ENPU_LAYER_CONCATENATION, 0 },
-	{ "SOFTMAX", ENPU_LAYER_SOFTMAX, 0 },
-	{ "QUANTIZE", ENPU_LAYER_QUANTIZE, 0 },
-	{ "DEQUANTIZE", ENPU_LAYER_DEQUANTIZE, 0 },
-	{ "MEAN", ENPU_LAYER_MEAN, 0x2 },
-	{ "RELU", ENPU_LAYER_RELU, 0 },
-	{ "RELU6", ENPU_LAYER_RELU6, 0 },
-	{ "LEAKY_RELU", ENPU_LAYER_LEAKY_RELU, 0 },
-	{ "LOGISTIC", ENPU_LAYER_LOGISTIC, 0 },
-	{ "TANH", ENPU_LAYER_TANH, 0 },
-	{ "HARD_SWISH", ENPU_LAYER_HARD_SWISH, 0 },
-	{ "MUL", ENPU_LAYER_MUL, 0 },
-	{ "SUB", ENPU_LAYER_SUB, 0 },
-	{ "MAXIMUM", ENPU_LAYER_MAXIMUM, 0 },
-	{ "MINIMUM", ENPU_LAYER_MINIMUM, 0 },
-	{ "TRANSPOSE", ENPU_LAYER_TRANSPOSE, 0x2 },
-	{ "STRIDED_SLICE", ENPU_LAYER_STRIDED_SLICE, 0xe },
-	{ "SPLIT", ENPU_LAYER_SPLIT, 0x1 },
-	{ "RESIZE_NEAREST_NEIGHBOR", ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, 0x2 },
-	{ "RESIZE_BILINEAR", ENPU_LAYER_RESIZE_BILINEAR, 0x2 },
-	{ "REDUCE_MAX", ENPU_LAYER_REDUCE_MAX, 0x2 },
-	{ "SUM", ENPU_LAYER_SUM, 0x2 },
-	{ "TRANSPOSE_CONV", ENPU_LAYER_TRANSPOSE_CONV, 0xb },
+	{ "CONV_2D", ENPU_LAYER_CONV_2D, 0x6, 0 },
+	{ "DEPTHWISE_CONV_2D", ENPU_LAYER_DEPTHWISE_CONV_2D, 0x6, 0 },
+	{ "FULLY_CONNECTED", ENPU_LAYER_FULLY_CONNECTED, 0x6, 0 },
+	{ "ADD", ENPU_LAYER_ADD, 0, 0 },
+	{ "AVERAGE_POOL_2D", ENPU_LAYER_AVERAGE_POOL_2D, 0, 0 },
+	{ "MAX_POOL_2D", ENPU_LAYER_MAX_POOL_2D, 0, 0 },
+	{ "RESHAPE", ENPU_LAYER_RESHAPE, 0x2, 0 },
+	{ "PAD", ENPU_LAYER_PAD, 0x2, 0 },
+	{ "PADV2", ENPU_LAYER_PAD, 0x6, 0 },
+	{ "CONCATENATION", ENPU_LAYER_CONCATENATION, 0, 0 },
+	{ "SOFTMAX", ENPU_LAYER_SOFTMAX, 0, 0 },
+	{ "QUANTIZE", ENPU_LAYER_QUANTIZE, 0, 0 },
+	{ "DEQUANTIZE", ENPU_LAYER_DEQUANTIZE, 0, 0 },
+	{ "MEAN", ENPU_LAYER_MEAN, 0x2, 0 },
+	{ "RELU", ENPU_LAYER_RELU, 0, 0 },
+	{ "RELU6", ENPU_LAYER_RELU6, 0, 0 },
+	{ "LEAKY_RELU", ENPU_LAYER_LEAKY_RELU, 0, 0 },
+	{ "LOGISTIC", ENPU_LAYER_LOGISTIC, 0, 0 },
+	{ "TANH", ENPU_LAYER_TANH, 0, 0 },
+	{ "HARD_SWISH", ENPU_LAYER_HARD_SWISH, 0, 0 },
+	{ "MUL", ENPU_LAYER_MUL, 0, 0 },
+	{ "SUB", ENPU_LAYER_SUB, 0, 0 },
+	{ "MAXIMUM", ENPU_LAYER_MAXIMUM, 0, 0 },
+	{ "MINIMUM", ENPU_LAYER_MINIMUM, 0, 0 },
+	{ "TRANSPOSE", ENPU_LAYER_TRANSPOSE, 0x2, 0 },
+	{ "STRIDED_SLICE", ENPU_LAYER_STRIDED_SLICE, 0xe, 0 },
+	{ "SPLIT", ENPU_LAYER_SPLIT, 0x1, 0 },
+	{ "RESIZE_NEAREST_NEIGHBOR", ENPU_LAYER_RESIZE_NEAREST_NEIGHBOR, 0x2, 0 },
+	{ "RESIZE_BILINEAR", ENPU_LAYER_RESIZE_BILINEAR, 0x2, 0 },
+	{ "REDUCE_MAX", ENPU_LAYER_REDUCE_MAX, 0x2, 0 },
+	{ "SUM", ENPU_LAYER_SUM, 0x2, 0 },
+	{ "TRANSPOSE_CONV", ENPU_LAYER_TRANSPOSE_CONV, 0xb, 0 },
+	{ "SVDF", ENPU_LAYER_SVDF, 0xe, 0x10 },
 };
 
-int golden_graph_const_mask(const char *op, unsigned int *mask)
+int golden_graph_const_mask(const char *op, unsigned int *mask, unsigned int *var_mask)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (!strcmp(op, ops[i].op)) {
 			*mask = ops[i].const_mask;
+			*var_mask = ops[i].var_mask;
 			return 0;
 		}
 	}
@@ -94,6 +97,7 @@ static enum enpu_fused_activation opt_act(const struct golden_file *g, int *ok)
 	return ENPU_FUSED_NONE;
 }
 
+/* @constant: 1 a constant, 2 a variable starting from the case's data. */
 static int add_tensor(struct enpu_graph *graph, const struct golden_tensor *t,
 		      int constant, char *err, size_t errlen)
 {
@@ -135,7 +139,8 @@ static int add_tensor(struct enpu_graph *graph, const struct golden_tensor *t,
 		d.quant_axis = t->rank == 1 ? 0 : t->quant.axis;
 	}
 	d.data = constant ? t->data : NULL;
-	id = enpu_graph_add_tensor(graph, &d);
+	id = constant == 2 ? enpu_graph_add_variable(graph, &d) :
+	     enpu_graph_add_tensor(graph, &d);
 	if (id < 0)
 		snprintf(err, errlen, "%s", enpu_last_error());
 	return id;
@@ -155,11 +160,7 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 		if (!strcmp(g->op, ops[i].op))
 			break;
 	if (i == sizeof(ops) / sizeof(ops[0])) {
-		if (!strcmp(g->op, "SVDF"))
-			snprintf(err, errlen, "SVDF keeps a state across inferences: libedgenpu "
-				 "graphs have no variable tensors yet");
-		else
-			snprintf(err, errlen, "no libedgenpu layer for %s", g->op);
+		snprintf(err, errlen, "no libedgenpu layer for %s", g->op);
 		return 1;
 	}
 	out = golden_find_tensor(g, "out0");
@@ -205,7 +206,7 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 	for (k = 0; k < ENPU_MAX_LAYER_INPUTS; k++) {
 		char role[8];
 		const struct golden_tensor *t;
-		int constant = (ops[i].const_mask >> k) & 1;
+		int constant = (ops[i].var_mask >> k) & 1 ? 2 : (ops[i].const_mask >> k) & 1;
 
 		snprintf(role, sizeof(role), "in%zu", k);
 		t = golden_find_tensor(g, role);
@@ -228,6 +229,8 @@ int golden_graph_build(const struct golden_file *g, struct golden_graph *gg,
 		if (id < 0)
 			goto fail;
 		l.inputs[l.num_inputs++] = id;
+		if (constant == 2)
+			gg->variables[gg->num_variables++] = t;
 		if (!constant) {
 			graph_in[nin] = id;
 			gg->inputs[nin++] = t;

@@ -56,6 +56,8 @@ static const struct {
 	{ "RESIZE_BILINEAR", 23, { { "align_corners", 2, 1, K_BOOL },
 				   { "half_pixel_centers", 3, 1, K_BOOL } } },
 	{ "SOFTMAX", 25, { { "beta", 0, 4, K_FLOAT } } },
+	{ "SVDF", 27, { { "rank", 0, 4, K_INT }, ACT(1),
+			{ "asymmetric_quantize_inputs", 2, 1, K_BOOL } } },
 	{ "TANH", 28, { { 0 } } },
 	{ "PAD", 34, { { 0 } } },
 	{ "TRANSPOSE", 39, { { 0 } } },
@@ -138,6 +140,7 @@ static int fg_type(enum golden_dtype t, uint8_t *out)
 	}
 }
 
+/* @constant: 1 a constant (its data in a buffer), 2 a variable. */
 static int add_tensor(struct fg_model *m, const struct golden_tensor *t, int constant,
 		      char *err, size_t errlen)
 {
@@ -168,7 +171,9 @@ static int add_tensor(struct fg_model *m, const struct golden_tensor *t, int con
 		}
 		ft->qaxis = t->quant.axis < 0 ? 0 : t->quant.axis;
 	}
-	if (constant) {
+	/* a variable has no data: the run writes its starting value */
+	ft->is_variable = constant == 2;
+	if (constant == 1) {
 		ft->buffer = (uint32_t)m->nbuffers;
 		m->b[m->nbuffers++] = (struct fg_buffer){ .data = t->data,
 							  .len = (uint32_t)t->bytes };
@@ -181,7 +186,7 @@ int golden_tflite_build(const struct golden_file *g, uint8_t **buf, size_t *len,
 {
 	struct fg_model m;
 	struct fg_op *op = &m.op[0];
-	unsigned int mask;
+	unsigned int mask, var_mask;
 	size_t i, k, o;
 	int id;
 
@@ -190,7 +195,7 @@ int golden_tflite_build(const struct golden_file *g, uint8_t **buf, size_t *len,
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (!strcmp(g->op, ops[i].op))
 			break;
-	if (i == sizeof(ops) / sizeof(ops[0]) || golden_graph_const_mask(g->op, &mask)) {
+	if (i == sizeof(ops) / sizeof(ops[0]) || golden_graph_const_mask(g->op, &mask, &var_mask)) {
 		snprintf(err, errlen, "no TFLite operator written for %s", g->op);
 		return 1;
 	}
@@ -226,11 +231,12 @@ int golden_tflite_build(const struct golden_file *g, uint8_t **buf, size_t *len,
 			op->in[op->nin++] = -1;		/* absent optional operand */
 			continue;
 		}
-		id = add_tensor(&m, t, (mask >> k) & 1, err, errlen);
+		id = add_tensor(&m, t, (var_mask >> k) & 1 ? 2 : (int)((mask >> k) & 1), err,
+				errlen);
 		if (id < 0)
 			return 1;
 		op->in[op->nin++] = id;
-		if ((mask >> k) & 1)
+		if (((mask | var_mask) >> k) & 1)
 			continue;
 		if (m.nin == 4) {
 			snprintf(err, errlen, "more graph inputs than the forge takes");

@@ -19,6 +19,21 @@
 #include "golden_placement.h"
 #include "golden_tflite.h"
 
+/* 0 when variable @k of @m holds @want, 1 when not, < 0 on error. */
+static int variable_is(struct enpu_model *m, size_t k, const void *want, size_t bytes)
+{
+	void *have = malloc(bytes + 1);
+	int r;
+
+	if (!have)
+		return -1;
+	r = enpu_model_variable_read(m, k, have, bytes);
+	if (!r)
+		r = memcmp(have, want, bytes) ? 1 : 0;
+	free(have);
+	return r;
+}
+
 /*
  * 0 pass, 1 skip, -1 fail; msg says why. @via_tflite: the case written as
  * a TFLite file and read by the TFLite reader, instead of the graph API.
@@ -65,6 +80,29 @@ static int run_case(struct enpu_device *dev, const char *path, int via_tflite, c
 	if (dev && golden_placement_check(m, NULL, msg, len)) {
 		r = -1;
 		goto out;
+	}
+	/*
+	 * State (SVDF's): the graph's variable starts from the case's value; a
+	 * TFLite variable starts from zeros and is given it.
+	 */
+	if (enpu_model_num_variables(m) != gg.num_variables) {
+		snprintf(msg, len, "%zu variables, the case has %zu", enpu_model_num_variables(m),
+			 gg.num_variables);
+		r = -1;
+		goto out;
+	}
+	for (k = 0; k < gg.num_variables; k++) {
+		const struct golden_tensor *v = gg.variables[k];
+
+		r = via_tflite ? enpu_model_variable_write(m, k, v->data, v->bytes) :
+		    variable_is(m, k, v->data, v->bytes);
+		if (r) {
+			snprintf(msg, len, "variable %zu: %s", k,
+				 r > 0 ? "does not start from its initial value" :
+				 enpu_last_error());
+			r = -1;
+			goto out;
+		}
 	}
 	for (k = 0; k < gg.num_outputs; k++) {
 		outp[k] = malloc(gg.outputs[k]->bytes + 1);

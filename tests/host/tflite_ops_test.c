@@ -261,6 +261,8 @@ TEST(readme_operator_table_is_the_library)
 	EXPECT_STREQ("CONV_2D", enpu_tflite_operator(3, &s));
 	EXPECT_EQ(ENPU_OP_NPU, s);
 	EXPECT_STREQ("SVDF", enpu_tflite_operator(27, &s));
+	EXPECT_EQ(ENPU_OP_CPU, s);
+	EXPECT_STREQ("GATHER", enpu_tflite_operator(36, &s));
 	EXPECT_EQ(ENPU_OP_UNSUPPORTED, s);
 	EXPECT_EQ(NULL, enpu_tflite_operator(-1, &s));
 	EXPECT_EQ(ENPU_OP_UNSUPPORTED, s);

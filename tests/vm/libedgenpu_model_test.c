@@ -2,7 +2,8 @@
 /*
  * libedgenpu models and buffers on the real device (in the VM): several
  * inferences in flight, their sync_file, the in-flight limit, NPU results
- * equal to the CPU backend's, dma-buf export/import and udmabuf import.
+ * equal to the CPU backend's, dma-buf export/import and udmabuf import,
+ * and a model with state (SVDF) carried across inferences.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "../host/alt_graph.h"
+#include "../host/svdf_graph.h"
 
 #define MODEL "/usr/share/edgenpu/models/person_detect.tflite"
 #define INFLIGHT 4
@@ -229,6 +231,65 @@ TEST(alternating_npu_cpu_layers_bit_exact)
 		EXPECT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("input %u", seed);
 		EXPECT_EQ(3, prof.submits) TH_LOG("input %u", seed);
 	}
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
+}
+
+/*
+ * FC (NPU) -> SVDF (CPU, its state a variable) -> FC (NPU): a stream of
+ * inferences on the device gives the CPU backend's bits at every step; the
+ * model runs one inference at a time and its state cannot be touched while
+ * one is in flight; a pool refuses it.
+ */
+TEST(stateful_model_stream)
+{
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	struct enpu_device *dev;
+	struct enpu_graph *g;
+	struct enpu_run *run = NULL, *second = NULL;
+	struct enpu_pool *pool = NULL;
+	int8_t in[SVDF_IN_BYTES], want[SVDF_OUT_BYTES], got[SVDF_OUT_BYTES];
+	int16_t state[40];
+	const void *ins[] = { in };
+	void *w[] = { want }, *o[] = { got };
+	const char *path = "/tmp/svdf_stream.enpu";
+	uint32_t k;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, svdf_graph(&g)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(dev, g, NULL, &npu)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &cpu)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(1, enpu_model_num_variables(npu));
+	for (k = 0; k < 12; k++) {
+		svdf_input(in, k % 3);
+		ASSERT_EQ(0, enpu_model_run(cpu, ins, w, NULL)) TH_LOG("%s", enpu_last_error());
+		ASSERT_EQ(0, enpu_model_run(npu, ins, o, NULL)) TH_LOG("%s", enpu_last_error());
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("inference %u", k);
+	}
+	/* one in flight at a time; the state is not touched under it */
+	ASSERT_EQ(0, enpu_model_submit(npu, ins, &run)) TH_LOG("%s", enpu_last_error());
+	EXPECT_EQ(-EBUSY, enpu_model_submit(npu, ins, &second));
+	EXPECT_EQ(-EBUSY, enpu_model_variable_read(npu, 0, state, sizeof(state)));
+	EXPECT_EQ(-EBUSY, enpu_model_reset_variables(npu));
+	ASSERT_EQ(0, enpu_run_wait(run, -1, o, NULL)) TH_LOG("%s", enpu_last_error());
+	enpu_run_release(run);
+	ASSERT_EQ(0, enpu_model_run(cpu, ins, w, NULL));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+	/* reset, both start over alike */
+	ASSERT_EQ(0, enpu_model_reset_variables(npu));
+	ASSERT_EQ(0, enpu_model_reset_variables(cpu));
+	svdf_input(in, 0);
+	ASSERT_EQ(0, enpu_model_run(cpu, ins, w, NULL));
+	ASSERT_EQ(0, enpu_model_run(npu, ins, o, NULL));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+	/* inferences that depend on each other are not spread over devices */
+	ASSERT_EQ(0, enpu_model_save(npu, path)) TH_LOG("%s", enpu_last_error());
+	EXPECT_EQ(-EINVAL, enpu_pool_load(&dev, 1, path, NULL, ENPU_POOL_LEAST_LOADED, &pool));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "keeps state across inferences"))
+		TH_LOG("%s", enpu_last_error());
+	unlink(path);
 	enpu_model_destroy(npu);
 	enpu_model_destroy(cpu);
 	enpu_graph_destroy(g);

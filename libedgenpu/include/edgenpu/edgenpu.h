@@ -27,7 +27,7 @@ extern "C" {
 
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
-#define ENPU_LIB_VERSION_MINOR	5
+#define ENPU_LIB_VERSION_MINOR	6
 #define ENPU_LIB_VERSION_PATCH	0
 
 /* An open EdgeNPU. */
@@ -245,6 +245,7 @@ enum enpu_layer_type {
 	ENPU_LAYER_REDUCE_MAX,
 	ENPU_LAYER_SUM,
 	ENPU_LAYER_TRANSPOSE_CONV,
+	ENPU_LAYER_SVDF,
 };
 
 enum enpu_padding_type {
@@ -274,8 +275,12 @@ enum enpu_fused_activation {
  *               HARD_SWISH (input), MUL, SUB, MAXIMUM, MINIMUM (a, b),
  *               TRANSPOSE (input, perm), STRIDED_SLICE (input, begin, end,
  *               strides), SPLIT (axis, input), RESIZE_* (input, size),
- *               TRANSPOSE_CONV (output_shape, weights, input[, bias]); -1
- *               for an absent optional one
+ *               TRANSPOSE_CONV (output_shape, weights, input[, bias]),
+ *               SVDF (input, weights_feature, weights_time[, bias],
+ *               state: a variable, enpu_graph_add_variable()); -1 for an
+ *               absent optional one. SVDF's rank is weights_feature's rows
+ *               over the output's units (its last dimension); as in
+ *               TFLite-Micro its int8 form ignores @activation
  * @num_inputs:  entries of @inputs
  * @output:      the tensor it computes
  * @stride_h:    convolutions and pools
@@ -326,6 +331,18 @@ int enpu_graph_create(struct enpu_graph **graph);
 void enpu_graph_destroy(struct enpu_graph *graph);
 /* Returns the new tensor's id (>= 0) or a negative errno. */
 int enpu_graph_add_tensor(struct enpu_graph *graph, const struct enpu_tensor_desc *desc);
+/*
+ * enpu_graph_add_variable() - a variable tensor: state a model keeps from
+ * one inference to the next (TFLite's is_variable tensors; SVDF's state)
+ * @desc: as for enpu_graph_add_tensor(); @desc->data is the value each
+ *        model starts from (and enpu_model_reset_variables() restores), or
+ *        NULL for zeros (the zero point for int8, as TFLite-Micro resets)
+ * A variable is only the state input of the layers that update it; it is
+ * not a graph input or output, and no layer computes it. A model with
+ * variables runs one inference at a time (each reads the state the last
+ * one left). Returns the tensor's id (>= 0) or a negative errno.
+ */
+int enpu_graph_add_variable(struct enpu_graph *graph, const struct enpu_tensor_desc *desc);
 /* Returns the new layer's id (>= 0) or a negative errno. */
 int enpu_graph_add_layer(struct enpu_graph *graph, const struct enpu_layer_desc *desc);
 int enpu_graph_set_io(struct enpu_graph *graph, const int *inputs, size_t num_inputs,
@@ -462,7 +479,7 @@ void enpu_model_destroy(struct enpu_model *model);
  * libedgenpu/model_file.c.
  */
 #define ENPU_MODEL_FILE_VERSION_MAJOR	1
-#define ENPU_MODEL_FILE_VERSION_MINOR	1
+#define ENPU_MODEL_FILE_VERSION_MINOR	2
 
 /* Where a model came from (enpu_model_origin()). */
 enum enpu_model_origin {
@@ -592,6 +609,23 @@ int enpu_model_input_info(const struct enpu_model *model, size_t i,
 			  struct enpu_tensor_info *info);
 int enpu_model_output_info(const struct enpu_model *model, size_t i,
 			   struct enpu_tensor_info *info);
+
+/*
+ * Variables: the state a model keeps across inferences (variable tensors,
+ * in the order of their tensor ids). They start from their initial values
+ * (enpu_graph_add_variable()); each inference reads and updates them.
+ * Reading, writing or resetting them while an inference is in flight is
+ * -EBUSY; @size must be the variable's bytes (enpu_model_variable_info()).
+ */
+size_t enpu_model_num_variables(const struct enpu_model *model);
+int enpu_model_variable_info(const struct enpu_model *model, size_t i,
+			     struct enpu_tensor_info *info);
+int enpu_model_variable_read(const struct enpu_model *model, size_t i, void *data,
+			     size_t size);
+int enpu_model_variable_write(struct enpu_model *model, size_t i, const void *data,
+			      size_t size);
+/* Every variable back to its initial value (TFLite's ResetVariableTensors). */
+int enpu_model_reset_variables(struct enpu_model *model);
 
 /**
  * struct enpu_profile - what one inference cost
