@@ -210,7 +210,7 @@ $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complet
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS),$<)
 
-$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) tests/host/alt_graph.h tests/host/tool_run.h \
+$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(wildcard tests/host/*_graph.h) tests/host/tool_run.h \
 		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \

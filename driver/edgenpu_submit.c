@@ -118,7 +118,8 @@ static int edgenpu_check_region(struct edgenpu_job *job,
 
 /*
  * Decodes the whole stream; every command must be one the device has (its
- * CAPS, enpu_cmd_cap(): LUT needs ENPU_CAP_LUT, ELTWISE ENPU_CAP_ELTWISE)
+ * CAPS, enpu_cmd_caps(): LUT needs ENPU_CAP_LUT, ELTWISE ENPU_CAP_ELTWISE, a
+ * fused table ENPU_CAP_FUSED_LUT)
  * and every region must pass edgenpu_check_region(). Linear in the stream,
  * logarithmic in the address space's mappings.
  */
@@ -149,10 +150,11 @@ static int edgenpu_validate(struct edgenpu_job *job)
 			ret = 0;
 			goto out;
 		}
-		if (enpu_cmd_cap(info.opcode) & ~job->edev->hw_caps) {
+		if (enpu_cmd_caps(&info) & ~job->edev->hw_caps) {
 			drm_dbg(&job->edev->drm,
-				"command at %u: opcode 0x%x needs capability 0x%x the device lacks\n",
-				pos * 4, info.opcode, enpu_cmd_cap(info.opcode));
+				"command at %u: opcode 0x%x needs capabilities 0x%x the device lacks\n",
+				pos * 4, info.opcode,
+				enpu_cmd_caps(&info) & ~job->edev->hw_caps);
 			goto out;
 		}
 		for (i = 0; i < info.num_regions; i++) {

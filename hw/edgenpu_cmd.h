@@ -30,7 +30,7 @@ enum enpu_cmd_error {
 	ENPU_CMD_ERR_TOO_BIG = 9,	/* an operand over ENPU_MAX_OPERAND */
 };
 
-#define ENPU_CMD_MAX_REGIONS	5
+#define ENPU_CMD_MAX_REGIONS	6
 #define ENPU_MAX_OPERAND	(16u << 20)	/* bytes, any one operand */
 
 /* A span of NPU virtual memory a command reads or writes. */
@@ -48,6 +48,8 @@ struct enpu_cmd_info {
 	struct enpu_region regions[ENPU_CMD_MAX_REGIONS];
 	uint64_t macs;		/* multiply-accumulates (convolutions, FC) */
 	uint64_t work;		/* operations for the timing model */
+	uint32_t lut;		/* 1: a fused table (contract 0.6), the region
+				 * before the output */
 };
 
 /* a * b, or 0 with *over set when the product exceeds 2^63. */
@@ -98,6 +100,18 @@ static inline int enpu_add_region(struct enpu_cmd_info *info, uint32_t va,
 	r->write = write;
 	r->size = size;
 	return ENPU_CMD_OK;
+}
+
+/*
+ * A fused table (contract 0.6): its 256 bytes read, and one lookup per
+ * output element added to the command's work. The caller adds the output
+ * region next, so the table is the region before it.
+ */
+static inline int enpu_add_lut(struct enpu_cmd_info *info, uint32_t va, uint64_t outputs)
+{
+	info->lut = 1;
+	info->work += outputs;
+	return enpu_add_region(info, va, ENPU_LUT_ENTRIES, 0, 0);
 }
 
 /* Extent of a planes x rows x row_bytes transfer, or *over. */
@@ -179,7 +193,8 @@ static inline int enpu_decode_conv2d(const struct enpu_cmd_conv2d *c, int dw,
 	for (i = 0; i < sizeof(c->reserved) / sizeof(c->reserved[0]); i++)
 		if (c->reserved[i])
 			return ENPU_CMD_ERR_RESERVED;
-	if (c->flags & ~ENPU_CONV_FLAG_BIAS)
+	if (c->flags & ~(ENPU_CONV_FLAG_BIAS | ENPU_CONV_FLAG_LUT) ||
+	    (!(c->flags & ENPU_CONV_FLAG_LUT) && c->lut))
 		return ENPU_CMD_ERR_RESERVED;
 	if (!enpu_dim_ok(c->batches) || !enpu_dim_ok(c->in_h) ||
 	    !enpu_dim_ok(c->in_w) || !enpu_dim_ok(c->in_c) ||
@@ -220,6 +235,8 @@ static inline int enpu_decode_conv2d(const struct enpu_cmd_conv2d *c, int dw,
 		ret = enpu_add_region(info, c->bias, 4ull * c->out_c, 0, over);
 	if (!ret)
 		ret = enpu_add_region(info, c->quant, 8ull * c->out_c, 0, over);
+	if (!ret && (c->flags & ENPU_CONV_FLAG_LUT))
+		ret = enpu_add_lut(info, c->lut, out_bytes);
 	if (!ret)
 		ret = enpu_add_region(info, c->output, out_bytes, 1, over);
 	return ret;
@@ -231,8 +248,9 @@ static inline int enpu_decode_fc(const struct enpu_cmd_fc *c,
 	uint64_t nq;
 	int over = 0, ret;
 
-	if (c->reserved[0] || c->reserved[1] ||
-	    (c->flags & ~(ENPU_FC_FLAG_BIAS | ENPU_FC_FLAG_PER_CHANNEL)))
+	if (c->reserved ||
+	    (c->flags & ~(ENPU_FC_FLAG_BIAS | ENPU_FC_FLAG_PER_CHANNEL | ENPU_FC_FLAG_LUT)) ||
+	    (!(c->flags & ENPU_FC_FLAG_LUT) && c->lut))
 		return ENPU_CMD_ERR_RESERVED;
 	if (!enpu_dim_ok(c->batches) || !enpu_dim_ok(c->in_depth) ||
 	    !enpu_dim_ok(c->out_depth) || !enpu_q8_ok(c->input_zero_point) ||
@@ -253,6 +271,8 @@ static inline int enpu_decode_fc(const struct enpu_cmd_fc *c,
 		ret = enpu_add_region(info, c->bias, 4ull * c->out_depth, 0, over);
 	if (!ret)
 		ret = enpu_add_region(info, c->quant, 8 * nq, 0, over);
+	if (!ret && (c->flags & ENPU_FC_FLAG_LUT))
+		ret = enpu_add_lut(info, c->lut, enpu_mul(c->batches, c->out_depth, &over));
 	if (!ret)
 		ret = enpu_add_region(info, c->output,
 				      enpu_mul(c->batches, c->out_depth, &over), 1, over);
@@ -435,6 +455,7 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	info->num_regions = 0;
 	info->macs = 0;
 	info->work = 0;
+	info->lut = 0;
 	if (avail < 1)
 		return ENPU_CMD_ERR_TRUNCATED;
 	hdr = words[0];
@@ -525,6 +546,17 @@ static inline uint32_t enpu_cmd_cap(uint32_t opcode)
 {
 	return opcode == ENPU_OP_LUT ? ENPU_CAP_LUT :
 	       opcode == ENPU_OP_ELTWISE ? ENPU_CAP_ELTWISE : 0;
+}
+
+/*
+ * Every capability bit a decoded command needs: its opcode's and, for a
+ * fused table (@info->lut), ENPU_CAP_FUSED_LUT. A device without the
+ * latter sees the flag as a reserved bit (ENPU_CMD_ERR_RESERVED); the
+ * kernel refuses the command before submission.
+ */
+static inline uint32_t enpu_cmd_caps(const struct enpu_cmd_info *info)
+{
+	return enpu_cmd_cap(info->opcode) | (info->lut ? ENPU_CAP_FUSED_LUT : 0);
 }
 
 /*

@@ -26,7 +26,7 @@
 
 /* ---- Contract version (ENPU_REG_VERSION) -------------------------------- */
 #define ENPU_HW_VERSION_MAJOR		0
-#define ENPU_HW_VERSION_MINOR		5
+#define ENPU_HW_VERSION_MINOR		6
 #define ENPU_HW_VERSION_PATCH		0
 #define ENPU_VERSION(maj, min, pat)	(((maj) << 16) | ((min) << 8) | (pat))
 #define ENPU_VERSION_MAJOR(v)		(((v) >> 16) & 0xff)
@@ -56,12 +56,14 @@
 #define ENPU_LUT_MINOR			4	/* the contract minor that adds it */
 #define   ENPU_CAP_ELTWISE		(1u << 10)	/* 0.5: the ELTWISE command */
 #define ENPU_ELTWISE_MINOR		5
+#define   ENPU_CAP_FUSED_LUT		(1u << 11)	/* 0.6: a table after CONV/FC */
+#define ENPU_FUSED_LUT_MINOR		6
 #define   ENPU_CAPS_V0			(ENPU_CAP_DOORBELL | \
 					 ENPU_CAP_SOFT_RESET | ENPU_CAP_MSIX)
 #define   ENPU_CAPS_BASE		(ENPU_CAPS_V0 | ENPU_CAP_RINGS | \
 					 ENPU_CAP_MMU | ENPU_CAP_SRAM | \
 					 ENPU_CAP_DMA | ENPU_CAP_PERF | ENPU_CAP_LUT | \
-					 ENPU_CAP_ELTWISE)
+					 ENPU_CAP_ELTWISE | ENPU_CAP_FUSED_LUT)
 /* Capability bits with their names, for tools: X(bit, "name"). */
 #define ENPU_CAPS_FOREACH(X)				\
 	X(ENPU_CAP_DOORBELL, "doorbell")		\
@@ -74,7 +76,8 @@
 	X(ENPU_CAP_PERF, "perf-counters")		\
 	X(ENPU_CAP_DEBUG, "fault-injection")		\
 	X(ENPU_CAP_LUT, "lut")				\
-	X(ENPU_CAP_ELTWISE, "eltwise")
+	X(ENPU_CAP_ELTWISE, "eltwise")			\
+	X(ENPU_CAP_FUSED_LUT, "fused-lut")
 #define ENPU_REG_CONFIG			0x000c
 #define   ENPU_CONFIG_IRQ_VECTORS(v)	((v) & 0xff)
 #define   ENPU_CONFIG_RINGS(v)		(((v) >> 8) & 0xff)

@@ -19,7 +19,7 @@
 
 #include "edgenpu_types.h"
 
-#define ENPU_ISA_VERSION	3
+#define ENPU_ISA_VERSION	4
 
 #define ENPU_CMD_HDR(op, words)	((uint32_t)(op) | ((uint32_t)(words) << 16))
 #define ENPU_CMD_OPCODE(hdr)	((hdr) & 0xffu)
@@ -101,6 +101,7 @@ struct enpu_cmd_dma_fill {
 };
 
 #define ENPU_CONV_FLAG_BIAS		(1u << 0)
+#define ENPU_CONV_FLAG_LUT		(1u << 1)	/* 0.6, ENPU_CAP_FUSED_LUT */
 
 /*
  * CONV2D and DWCONV2D (compute engine), per-channel quantized.
@@ -109,6 +110,8 @@ struct enpu_cmd_dma_fill {
  *          DWCONV2D [1, kernel_h, kernel_w, out_c], out_c = in_c * depth_multiplier
  *   bias   int32 [out_c] when FLAG_BIAS
  *   quant  int32 multiplier[out_c] then int32 shift[out_c] (TFLite convention)
+ *   lut    256 bytes when FLAG_LUT (contract 0.6): every output value v
+ *          becomes lut[v + 128] as it is written, the LUT command fused
  *   output [batches, out_h, out_w, out_c]
  * depth_multiplier must be 0 for CONV2D.
  */
@@ -140,17 +143,20 @@ struct enpu_cmd_conv2d {
 	int32_t output_zero_point;
 	int32_t act_min;
 	int32_t act_max;
-	uint32_t reserved[5];
+	uint32_t lut;			/* FLAG_LUT; else 0 */
+	uint32_t reserved[4];
 };
 
 #define ENPU_FC_FLAG_BIAS		(1u << 0)
 #define ENPU_FC_FLAG_PER_CHANNEL	(1u << 1)
+#define ENPU_FC_FLAG_LUT		(1u << 2)	/* 0.6, ENPU_CAP_FUSED_LUT */
 
 /*
  * FULLY_CONNECTED (compute engine).
  *   input [batches, in_depth], filter [out_depth, in_depth], bias int32
  *   [out_depth] when FLAG_BIAS, quant int32 multiplier[q] then shift[q]
- *   with q = out_depth when FLAG_PER_CHANNEL else 1, output [batches, out_depth].
+ *   with q = out_depth when FLAG_PER_CHANNEL else 1, output [batches, out_depth];
+ *   with FLAG_LUT (contract 0.6) every output value v becomes lut[v + 128].
  */
 struct enpu_cmd_fc {
 	uint32_t hdr;
@@ -167,7 +173,8 @@ struct enpu_cmd_fc {
 	int32_t output_zero_point;
 	int32_t act_min;
 	int32_t act_max;
-	uint32_t reserved[2];
+	uint32_t lut;			/* FLAG_LUT: 256 bytes; else 0 */
+	uint32_t reserved;
 };
 
 /*

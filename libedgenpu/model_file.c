@@ -941,9 +941,9 @@ static int read_plan(struct file *f, struct enpu_model *m)
 		npu->prefetch[i] = pf;
 		li->weights_prefetched = pf >= 0;
 		if (npu->quant_off[i] != UINT64_MAX &&
-		    (!li->on_npu || !m->prep[i].num_quant ||
+		    (!li->on_npu || !enpu_npu_quant_bytes(&m->prep[i]) ||
 		     npu->quant_off[i] > f->weights_bytes ||
-		     8ull * m->prep[i].num_quant > f->weights_bytes - npu->quant_off[i]))
+		     enpu_npu_quant_bytes(&m->prep[i]) > f->weights_bytes - npu->quant_off[i]))
 			return bad(r, "a layer's quantization data is outside the weights");
 		if (pf >= 0 && !li->on_npu)
 			return bad(r, "a CPU layer has a prefetch slot");
@@ -1139,6 +1139,8 @@ int enpu_file_read(const void *data, size_t size, const struct enpu_compile_opti
 		goto out;
 	}
 	ret = read_plan(f, m);
+	if (!ret)
+		ret = enpu_npu_find_fusions(m);
 	if (!ret)
 		ret = read_streams(f, m);
 	if (!ret)

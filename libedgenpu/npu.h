@@ -77,6 +77,8 @@ struct enpu_npu {
 	uint64_t *quant_off;		/* per layer: its requantization data or LUT
 					 * table in the weights; UINT64_MAX: none */
 	int *prefetch;			/* per layer: -1, or its prefetch number */
+	int *fused_lut;			/* per layer: the LUT layer its command
+					 * applies (npu_fuse.c), or -1 */
 	struct enpu_buffer *weights;
 	uint64_t weights_bytes;
 	uint64_t arena_bytes;
@@ -110,6 +112,17 @@ int enpu_npu_lut_table(const struct enpu_prep *p, int8_t table[256]);
  */
 uint64_t enpu_npu_stream_estimate(const struct enpu_sku *sku, const uint32_t *w, size_t n);
 
+/*
+ * Fused tables (npu_fuse.c, contract 0.6). Compiling for @t: chooses the
+ * pairs, before activations are placed (the intermediate tensors get no
+ * place). Reading a compiled model: finds them from the placement (-EINVAL
+ * for an unplaced tensor that is no such pair). enpu_npu_fused_into(): the
+ * layer whose command applies LUT layer @l's table, or -1.
+ */
+int enpu_npu_choose_fusions(struct enpu_model *m, const struct enpu_target *t);
+int enpu_npu_find_fusions(struct enpu_model *m);
+int enpu_npu_fused_into(const struct enpu_model *m, size_t l);
+
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);
@@ -126,6 +139,11 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t);
  * and the first inference slot set up (enpu_npu_ready()).
  */
 int enpu_npu_upload(struct enpu_model *m);
+/*
+ * Bytes of an NPU layer's data after its constants in the weights buffer:
+ * a LUT layer's table, others' multipliers and shifts (0: none).
+ */
+uint64_t enpu_npu_quant_bytes(const struct enpu_prep *p);
 /* Writes the weights buffer's contents (npu->weights_bytes) to @dst. */
 void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst);
 

@@ -301,8 +301,13 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 		int prod = enpu_graph_producer(g, (int)i);
 
 		idx[i] = -1;
-		/* variables live in host memory (variable.c), for CPU layers only */
-		if (g->tensors[i].data || g->tensors[i].variable)
+		/*
+		 * variables live in host memory (variable.c), for CPU layers
+		 * only; a table fused into its producer's command has an
+		 * input that is never written (npu_fuse.c)
+		 */
+		if (g->tensors[i].data || g->tensors[i].variable ||
+		    (prod >= 0 && npu->fused_lut[prod] >= 0))
 			continue;
 		idx[i] = (int)n;
 		lv[n].t = (int)i;
@@ -405,16 +410,17 @@ static void place_weights(struct enpu_model *m)
 			npu->place[t].off = off;
 			off = ALIGN64(off + g->tensors[t].bytes);
 		}
-		if (m->linfo[l].on_npu && p->num_quant) {
+		if (m->linfo[l].on_npu && enpu_npu_quant_bytes(p)) {
 			npu->quant_off[l] = off;
-			off = ALIGN64(off + 8 * p->num_quant);
-		}
-		if (m->linfo[l].on_npu && enpu_npu_is_lut(p->type)) {
-			npu->quant_off[l] = off;
-			off = ALIGN64(off + ENPU_LUT_ENTRIES);
+			off = ALIGN64(off + enpu_npu_quant_bytes(p));
 		}
 	}
 	npu->weights_bytes = off ? off : 64;
+}
+
+uint64_t enpu_npu_quant_bytes(const struct enpu_prep *p)
+{
+	return enpu_npu_is_lut(p->type) ? ENPU_LUT_ENTRIES : 8ull * p->num_quant;
 }
 
 void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst)
@@ -688,6 +694,9 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	if (ret)
 		goto out;
 	size_prefetch_slots(m);
+	ret = enpu_npu_choose_fusions(m, t);
+	if (ret)
+		goto out;
 	ret = place_activations(m, pos_of, step_of);
 	if (ret)
 		goto out;
@@ -763,6 +772,7 @@ void enpu_npu_destroy(struct enpu_model *m)
 	free(npu->place);
 	free(npu->quant_off);
 	free(npu->prefetch);
+	free(npu->fused_lut);
 	free(npu);
 	m->npu = NULL;
 }

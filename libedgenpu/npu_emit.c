@@ -90,8 +90,10 @@ static void dims4(const struct enpu_shape *sh, uint32_t *d)
 		d[i] = i < k ? 1 : (uint32_t)sh->dims[i - k];
 }
 
+/* @lut: a fused table's address (contract 0.6), or 0. */
 static void emit_conv(const struct enpu_prep *p, uint32_t in, uint32_t filt,
-		      uint32_t bias, uint32_t quant, uint32_t out, struct enpu_stream *s)
+		      uint32_t bias, uint32_t quant, uint32_t lut, uint32_t out,
+		      struct enpu_stream *s)
 {
 	struct enpu_cmd_conv2d c = { 0 };
 	int dw = p->type == ENPU_LAYER_DEPTHWISE_CONV_2D;
@@ -99,7 +101,8 @@ static void emit_conv(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 	const struct enpu_nhwc *f = dw ? &p->p.dw.filter : &p->p.conv.filter;
 	const struct enpu_nhwc *o = dw ? &p->p.dw.output : &p->p.conv.output;
 
-	c.flags = bias ? ENPU_CONV_FLAG_BIAS : 0;
+	c.flags = (bias ? ENPU_CONV_FLAG_BIAS : 0) | (lut ? ENPU_CONV_FLAG_LUT : 0);
+	c.lut = lut;
 	c.input = in;
 	c.filter = filt;
 	c.bias = bias;
@@ -142,12 +145,14 @@ static void emit_conv(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 }
 
 static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
-		    uint32_t bias, uint32_t quant, uint32_t out, struct enpu_stream *s)
+		    uint32_t bias, uint32_t quant, uint32_t lut, uint32_t out,
+		    struct enpu_stream *s)
 {
 	struct enpu_cmd_fc c = { 0 };
 
-	c.flags = (bias ? ENPU_FC_FLAG_BIAS : 0) |
+	c.flags = (bias ? ENPU_FC_FLAG_BIAS : 0) | (lut ? ENPU_FC_FLAG_LUT : 0) |
 		  (p->p.fc.num_quant > 1 ? ENPU_FC_FLAG_PER_CHANNEL : 0);
+	c.lut = lut;
 	c.input = in;
 	c.filter = filt;
 	c.bias = bias;
@@ -412,7 +417,17 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	uint32_t filt = filter_va ? filter_va :
 			p->num_in > 1 && p->in[1] >= 0 ?
 			enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : 0;
+	uint32_t lut = 0;
 
+	/* a fused table: applied by its producer's command, which writes its output */
+	if (enpu_npu_fused_into(m, l) >= 0)
+		return 0;
+	if (npu->fused_lut && npu->fused_lut[l] >= 0) {
+		size_t k = (size_t)npu->fused_lut[l];
+
+		lut = weights_va + (uint32_t)npu->quant_off[k];
+		out = enpu_tensor_va(npu, m->prep[k].out, weights_va, arena_va);
+	}
 	if (enpu_npu_is_lut(p->type)) {
 		struct enpu_cmd_lut c = {
 			.src = in, .dst = out, .table = quant, .count = (uint32_t)p->count,
@@ -424,10 +439,10 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	switch (p->type) {
 	case ENPU_LAYER_CONV_2D:
 	case ENPU_LAYER_DEPTHWISE_CONV_2D:
-		emit_conv(p, in, filt, bias, quant, out, s);
+		emit_conv(p, in, filt, bias, quant, lut, out, s);
 		return 0;
 	case ENPU_LAYER_FULLY_CONNECTED:
-		emit_fc(p, in, filt, bias, quant, out, s);
+		emit_fc(p, in, filt, bias, quant, lut, out, s);
 		return 0;
 	case ENPU_LAYER_ADD:
 		emit_add(p, in, enpu_tensor_va(npu, p->in[1], weights_va, arena_va), out, s);

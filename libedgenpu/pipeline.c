@@ -76,7 +76,9 @@ static void assign_lanes(const struct enpu_model *m, uint64_t *cost, unsigned in
 			lo = mid + 1;
 	}
 	for (k = 0; k < n; k++) {
-		if (acc && acc + cost[k] > lo && lane + 1 < nlanes) {
+		/* never between a layer and the table fused into its command */
+		if (acc && acc + cost[k] > lo && lane + 1 < nlanes &&
+		    enpu_npu_fused_into(m, m->order[k]) < 0) {
 			lane++;
 			acc = 0;
 		}

@@ -48,6 +48,9 @@ ENPU_EXPORT int enpu_target_from_device(struct enpu_device *dev, struct enpu_tar
 	 * out (its capability bit clear): such a device is the newest
 	 * contract without it, so nothing compiled for it uses the command.
 	 */
+	if (!(di->hw_caps & ENPU_CAP_FUSED_LUT) &&
+	    t->hw_version >= ENPU_VERSION(0, ENPU_FUSED_LUT_MINOR, 0))
+		t->hw_version = ENPU_VERSION(0, ENPU_FUSED_LUT_MINOR - 1, 0);
 	if (!(di->hw_caps & ENPU_CAP_ELTWISE) &&
 	    t->hw_version >= ENPU_VERSION(0, ENPU_ELTWISE_MINOR, 0))
 		t->hw_version = ENPU_VERSION(0, ENPU_ELTWISE_MINOR - 1, 0);

@@ -474,14 +474,17 @@ static uint32_t edgenpu_caps(EdgeNpuCore *s)
     if (!s->eltwise) {
         caps &= ~ENPU_CAP_ELTWISE;
     }
+    if (!s->fused_lut || !s->lut) {
+        caps &= ~ENPU_CAP_FUSED_LUT;
+    }
     return s->msix ? caps : caps & ~ENPU_CAP_MSIX;
 }
 
 /*
- * CONFIG's ISA version: each is the one before and one command (2 adds
- * LUT, 3 ELTWISE), and the device reports the newest whose commands it
- * all has. With lut=off that is 1 whatever eltwise says: CAPS, not the
- * version, tells whether ELTWISE runs.
+ * CONFIG's ISA version: each is the one before and one addition (2 adds
+ * LUT, 3 ELTWISE, 4 the fused table), and the device reports the newest
+ * whose additions it all has. With lut=off that is 1 whatever eltwise
+ * says: CAPS, not the version, tells whether ELTWISE runs.
  */
 static uint32_t edgenpu_isa_version(EdgeNpuCore *s)
 {
@@ -490,6 +493,9 @@ static uint32_t edgenpu_isa_version(EdgeNpuCore *s)
     }
     if (!s->eltwise) {
         return 2;
+    }
+    if (!s->fused_lut) {
+        return 3;
     }
     return ENPU_ISA_VERSION;
 }

@@ -22,6 +22,11 @@
  *                   2 (1 if lut is off too), and ELTWISE refused as an
  *                   unknown opcode. The two are independent: lut=off alone
  *                   leaves ELTWISE (CAPS bit 10) with ISA version 1
+ *   fused-lut       a table applied to CONV2D/DWCONV2D/FULLY_CONNECTED
+ *                   results (default on; needs lut); off presents a device
+ *                   of before contract 0.6: no ENPU_CAP_FUSED_LUT, ISA
+ *                   version 3 (or lower, as above), and the commands' LUT
+ *                   flag refused as a reserved bit
  *
  * Locking: the BQL covers MMIO handlers, the interrupt bottom half and
  * the interrupt registers. lock covers the rings, fault registers,
@@ -101,6 +106,7 @@ struct EdgeNpuCore {
     bool debug;
     bool lut;
     bool eltwise;
+    bool fused_lut;
 
     /* Under the BQL. */
     uint32_t irq_status;
@@ -172,7 +178,8 @@ struct EdgeNpuCore {
                        ENPU_DEFAULT_SRAM_BW_MBPS),                      \
     DEFINE_PROP_BOOL("debug", _s, _f.debug, false),                     \
     DEFINE_PROP_BOOL("lut", _s, _f.lut, true),                          \
-    DEFINE_PROP_BOOL("eltwise", _s, _f.eltwise, true)
+    DEFINE_PROP_BOOL("eltwise", _s, _f.eltwise, true),                  \
+    DEFINE_PROP_BOOL("fused-lut", _s, _f.fused_lut, true)
 
 /*
  * Checks the properties, allocates SRAM, creates the register region

@@ -9,7 +9,7 @@
  * Usage:
  *   -device edgenpu[,macs-per-cycle=256][,clock-mhz=1000]
  *                  [,dram-bw-mbps=8000][,sram-size=524288][,sram-bw-mbps=64000]
- *                  [,debug=on][,lut=off][,eltwise=off]
+ *                  [,debug=on][,lut=off][,eltwise=off][,fused-lut=off]
  * (properties: edgenpu_core.h)
  */
 

@@ -130,7 +130,8 @@ int enpu_desc_ok(const struct enpu_job_desc *d)
 /*
  * Pass 1: every command decodes and END is present. Fills offs and ncmds.
  * A command the device lacks the capability for is, to it, an unknown
- * opcode: refused as the decoder refuses one, before its size and fields.
+ * opcode: refused as the decoder refuses one, before its size and fields;
+ * a fused table it lacks is a reserved flag bit.
  */
 int enpu_run_validate(struct enpu_run *run)
 {
@@ -147,6 +148,9 @@ int enpu_run_validate(struct enpu_run *run)
 		if (!(words[pos] & ENPU_CMD_HDR_RESERVED) &&
 		    (enpu_cmd_cap(info.opcode) & ~job->e->caps))
 			err = ENPU_CMD_ERR_OPCODE;
+		/* a fused table's flag is a reserved bit to a device without it */
+		else if (!err && (enpu_cmd_caps(&info) & ~job->e->caps))
+			err = ENPU_CMD_ERR_RESERVED;
 		if (err)
 			return enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, err);
 		if (info.opcode == ENPU_OP_END) {

@@ -45,7 +45,7 @@ struct enpu_mem_ops {
 };
 
 #define ENPU_TLB_ENTRIES	64
-#define ENPU_ENGINE_SCRATCH	6	/* operand buffers per command */
+#define ENPU_ENGINE_SCRATCH	(ENPU_CMD_MAX_REGIONS + 1)	/* operand buffers, + DMA's */
 
 struct enpu_tlb_entry {
 	uint32_t asid;

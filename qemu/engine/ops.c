@@ -2,10 +2,11 @@
 /*
  * Command execution in two steps, as the scheduler sees a command: when
  * it starts, its operands are gathered from NPU virtual memory into
- * scratch buffers and the INT8 kernels of hw/int8 compute the result;
- * when it finishes, the result is written back. DMA copies read all their
- * rows at the start and write them at the finish. Compute commands use
- * scratch slots 0-4 (slot i holds region i), the DMA engine slot
+ * scratch buffers and the INT8 kernels of hw/int8 compute the result
+ * (passed through its fused table, if it has one); when it finishes, the
+ * result is written back. DMA copies read all their rows at the start and
+ * write them at the finish. Compute commands use scratch slots 0 to
+ * ENPU_CMD_MAX_REGIONS - 1 (slot i holds region i), the DMA engine slot
  * ENPU_DMA_SLOT, so one command of each engine can be in flight. The
  * result has a slot of its own, so a command whose destination overlaps
  * its source has read all of it before it writes any.
@@ -176,7 +177,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 		     const struct enpu_cmd_info *info, int dw)
 {
 	unsigned int bias_i = (c->flags & ENPU_CONV_FLAG_BIAS) ? 2 : 0;
-	unsigned int quant_i = bias_i ? 3 : 2, out_i = quant_i + 1;
+	unsigned int quant_i = bias_i ? 3 : 2, out_i = info->num_regions - 1;
 	const int8_t *in, *filt;
 	const int32_t *bias = NULL, *quant;
 	int8_t *out;
@@ -240,7 +241,7 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 		   const struct enpu_cmd_info *info)
 {
 	unsigned int bias_i = (c->flags & ENPU_FC_FLAG_BIAS) ? 2 : 0;
-	unsigned int quant_i = bias_i ? 3 : 2, out_i = quant_i + 1;
+	unsigned int quant_i = bias_i ? 3 : 2, out_i = info->num_regions - 1;
 	size_t nq = (c->flags & ENPU_FC_FLAG_PER_CHANNEL) ? c->out_depth : 1;
 	const int32_t *bias = NULL, *quant;
 	const int8_t *in, *filt;
@@ -431,6 +432,27 @@ static unsigned int out_region(const struct enpu_cmd_info *info)
 	return info->num_regions - 1;
 }
 
+/*
+ * A fused table (contract 0.6): the result in its slot passed through the
+ * table, the region before the output's, as the LUT command would.
+ */
+static int apply_fused_lut(struct enpu_job *job, const struct enpu_cmd_info *info)
+{
+	unsigned int o = out_region(info);
+	const int8_t *table = load(job, info, o - 1);
+	int8_t *out = (int8_t *)job->e->scratch[o];
+	uint64_t i;
+
+	if (!table)
+		return -1;
+	for (i = 0; i < info->regions[o].size; i++) {
+		if (i % LUT_CHUNK == 0 && atomic_load(&job->e->interrupt))
+			return enpu_interrupted(job);
+		out[i] = table[out[i] + 128];
+	}
+	return 0;
+}
+
 int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
 {
 	const void *c = p->words;
@@ -470,6 +492,8 @@ int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p)
 	default:
 		return 0;	/* NOP: nothing to do */
 	}
+	if (!ret && info->lut)
+		ret = apply_fused_lut(job, info);
 	if (!ret)
 		p->result = job->e->scratch[out_region(info)];
 	return ret;

@@ -124,6 +124,11 @@ static inline void cmd_gen_one(struct cmd_gen *g)
 			.act_min = -128, .act_max = 127,
 		};
 
+		if (chance(R, 20)) {
+			/* a table fused after it (contract 0.6) */
+			c.flags |= ENPU_CONV_FLAG_LUT;
+			c.lut = VA(ENPU_LUT_ENTRIES);
+		}
 		if (chance(R, 25)) {
 			/* depthwise: one output channel per input channel */
 			c.depth_multiplier = 1;
@@ -146,6 +151,10 @@ static inline void cmd_gen_one(struct cmd_gen *g)
 			.act_min = -128, .act_max = 127,
 		};
 
+		if (chance(R, 20)) {
+			c.flags |= ENPU_FC_FLAG_LUT;
+			c.lut = VA(ENPU_LUT_ENTRIES);
+		}
 		cmd_gen_put(g, ENPU_OP_FULLY_CONNECTED, &c, sizeof(c));
 		break;
 	}

@@ -28,6 +28,7 @@
 #include "testbus.h"
 #include "alt_graph.h"
 #include "svdf_graph.h"
+#include "fused_graph.h"
 
 #define WEIGHTS_VA	0x10000000u
 #define ARENA_VA	0x40000000u
@@ -599,6 +600,117 @@ out:
 	ksft_test_result(ok, "long_model_is_split_into_jobs%s%s\n", ok ? "" : ": ", msg);
 }
 
+/* @graph compiled for the contract before minor @minor, which brought its command. */
+static int older_contract(const struct enpu_graph *graph, int minor, struct enpu_model **m)
+{
+	struct enpu_target t = sku_info;
+
+	t.hw_version = ENPU_VERSION(0, minor - 1, 0);
+	return enpu_model_compile_target(&t, graph, NULL, m);
+}
+
+/*
+ * Tables fused into the compute command before them (contract 0.6):
+ * CONV_2D -> HARD_SWISH -> DEPTHWISE_CONV_2D -> LOGISTIC -> CONV_2D (1x1)
+ * -> TANH. Compiled for the default SKU, each activation is applied by the
+ * command before it (its estimate 0: it has no command of its own); for a
+ * 0.5 target each is a LUT command. On the engine both give the CPU
+ * backend's bytes, and the fused job takes fewer cycles and moves fewer
+ * DRAM bytes (the intermediates are never written).
+ */
+static void fused_tables(void)
+{
+	struct enpu_graph *g = NULL;
+	struct enpu_model *fused = NULL, *plain = NULL, *cpu = NULL, *back = NULL;
+	struct totals tf = { 0 }, tp = { 0 };
+	int8_t in[FUSED_BYTES], want[FUSED_BYTES], got[FUSED_BYTES], got_plain[FUSED_BYTES];
+	char msg[1024] = "";
+	size_t i, k;
+	int ok = 0, r = 0;
+
+	fused_input(in, 3);
+	if (fused_graph(&g) ||
+	    enpu_model_compile(NULL, g, NULL, &cpu) ||
+	    enpu_model_compile_target(&sku_info, g, NULL, &fused) ||
+	    older_contract(g, ENPU_FUSED_LUT_MINOR, &plain) ||
+	    enpu_model_run(cpu, (const void *const[]){ in }, (void *const[]){ want }, NULL)) {
+		snprintf(msg, sizeof(msg), "%.900s", enpu_last_error());
+		goto out;
+	}
+	for (i = 0; i < enpu_model_num_layers(fused); i++) {
+		struct enpu_layer_info a, b;
+
+		if (enpu_model_layer_info(fused, i, &a) || enpu_model_layer_info(plain, i, &b) ||
+		    !a.on_npu || !b.on_npu || !b.est_cycles || (a.est_cycles == 0) != (i % 2)) {
+			snprintf(msg, sizeof(msg), "layer %zu (%s): estimates %llu fused, %llu "
+				 "not; %s", i, enpu_layer_type_name(a.type),
+				 (unsigned long long)a.est_cycles,
+				 (unsigned long long)b.est_cycles,
+				 a.on_npu && b.on_npu ? "every other layer's table is fused" :
+				 "all of them on the NPU");
+			goto out;
+		}
+	}
+	if (engine_run(fused, in, sizeof(in), got, sizeof(got), &tf, msg, sizeof(msg)) ||
+	    engine_run(plain, in, sizeof(in), got_plain, sizeof(got_plain), &tp, msg,
+		       sizeof(msg)))
+		goto out;
+	if (memcmp(got, want, sizeof(got)) || memcmp(got_plain, want, sizeof(got))) {
+		snprintf(msg, sizeof(msg), "%s differs from the CPU backend",
+			 memcmp(got, want, sizeof(got)) ? "the fused model" : "the 0.5 model");
+		goto out;
+	}
+	/*
+	 * Written to a file and read back, the pairs are found again; cut
+	 * into three pipeline stages, no pair is split; the bytes the same.
+	 * The 0.5 model's LUT commands, with their tables, read back too.
+	 */
+	for (i = 0; i < 2; i++) {
+		struct enpu_model *src = i ? plain : fused;
+		struct totals tb = { 0 };
+		void *data = NULL;
+		size_t size = 0;
+
+		enpu_model_destroy(back);
+		back = NULL;
+		r = enpu_model_save_mem(src, &data, &size) ||
+		    enpu_file_read(data, size, NULL, &back);
+		free(data);
+		if (r) {
+			snprintf(msg, sizeof(msg), "file: %.900s", enpu_last_error());
+			goto out;
+		}
+		if (pipeline(back, 3, msg, sizeof(msg)))
+			goto out;
+		for (k = 1; !i && k < enpu_model_num_layers(back); k += 2)
+			if (enpu_model_layer_device(back, k) != enpu_model_layer_device(back, k - 1)) {
+				snprintf(msg, sizeof(msg), "layer %zu's table on device %d, the layer "
+					 "applying it on %d", k, enpu_model_layer_device(back, k),
+					 enpu_model_layer_device(back, k - 1));
+				goto out;
+			}
+		memset(got, 0, sizeof(got));
+		if (engine_run(back, in, sizeof(in), got, sizeof(got), &tb, msg, sizeof(msg)))
+			goto out;
+		if (memcmp(got, want, sizeof(got))) {
+			snprintf(msg, sizeof(msg), "the %s model read back and pipelined differs",
+				 i ? "0.5" : "fused");
+			goto out;
+		}
+	}
+	ok = tf.cycles < tp.cycles && tf.dram < tp.dram;
+	snprintf(msg, sizeof(msg), "%s%llu vs %llu cycles, %llu vs %llu DRAM bytes%s",
+		 ok ? " (" : "", (unsigned long long)tf.cycles, (unsigned long long)tp.cycles,
+		 (unsigned long long)tf.dram, (unsigned long long)tp.dram, ok ? ")" : "");
+out:
+	enpu_model_destroy(back);
+	enpu_model_destroy(fused);
+	enpu_model_destroy(plain);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	ksft_test_result(ok, "tables_fused_into_compute_commands%s%s\n", ok ? "" : ": ", msg);
+}
+
 /*
  * A detection head built in code: CONV (1x1) -> LOGISTIC -> MUL with the
  * CONV's output (SiLU), RESIZE_NEAREST_NEIGHBOR 2x -> CONCATENATION with
@@ -805,14 +917,6 @@ static char **npu_op_paths(const char *root, size_t *count)
 	return paths;
 }
 
-/* @graph compiled for the contract before minor @minor, which brought its command. */
-static int older_contract(const struct enpu_graph *graph, int minor, struct enpu_model **m)
-{
-	struct enpu_target t = sku_info;
-
-	t.hw_version = ENPU_VERSION(0, minor - 1, 0);
-	return enpu_model_compile_target(&t, graph, NULL, m);
-}
 
 /*
  * Every per-op golden of those operators compiled for the default SKU and
@@ -926,7 +1030,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 8 + count_npu_op_goldens(root)));
+	ksft_set_plan((unsigned int)(n * NVAR + 9 + count_npu_op_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -962,6 +1066,7 @@ int main(void)
 	golden_list_free(paths, n);
 	alternating_placement();
 	stateful_model_stream();
+	fused_tables();
 	long_model_is_split_into_jobs();
 	npu_op_goldens(root);
 	detection_head();

@@ -787,6 +787,134 @@ TEST_F(eng, lut_refused_without_the_capability)
 		EXPECT_EQ(table[128], v[i]) TH_LOG("element %u", i);	/* zeros in */
 }
 
+/* ---- LUT fused into a compute command (contract 0.6) ---------------------------- */
+
+/*
+ * An FC with a fused table gives, bit for bit, the FC followed by a LUT
+ * over its output, as one command: the intermediate is never written
+ * (DRAM writes are the output's only), the table is read once, and the
+ * cycles are a compute command's of work MACs + outputs. The same for
+ * CONV2D. Without ENPU_CAP_FUSED_LUT the flag is a reserved bit; a table
+ * address without the flag is refused too.
+ */
+#define FUSE_IN		96
+#define FUSE_OUT	64
+
+TEST_F(eng, fused_lut_equals_the_two_commands)
+{
+	enum { IN = 0x10000, W = 0x20000, Q = 0x30000, T = 0x31000, MID = 0x40000,
+	       TWO = 0x50000, ONE = 0x60000 };
+	struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_PER_CHANNEL,
+		.input = IN, .filter = W, .quant = Q, .output = MID, .batches = 1,
+		.in_depth = FUSE_IN, .out_depth = FUSE_OUT, .input_zero_point = 3,
+		.output_zero_point = -5, .act_min = -128, .act_max = 127,
+	};
+	struct enpu_cmd_lut lut = lut_cmd(MID, TWO, T, FUSE_OUT);
+	struct enpu_cmd_conv2d cv = {
+		.flags = ENPU_CONV_FLAG_LUT, .input = IN, .filter = W, .quant = Q, .lut = T,
+		.output = ONE, .batches = 1, .in_h = 1, .in_w = 1, .in_c = FUSE_IN,
+		.out_h = 1, .out_w = 1, .out_c = FUSE_OUT, .kernel_h = 1, .kernel_w = 1,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = 3, .output_zero_point = -5, .act_min = -128,
+		.act_max = 127,
+	};
+	static int8_t in[FUSE_IN], w[FUSE_OUT * FUSE_IN];
+	int8_t table[ENPU_LUT_ENTRIES], two[FUSE_OUT], one[FUSE_OUT];
+	int32_t quant[2 * FUSE_OUT];
+	uint32_t seed = 5;
+	struct tstream s;
+	unsigned int i, distinct = 0, seen[256] = { 0 };
+	uint64_t dram_read;
+
+	for (i = 0; i < FUSE_IN; i++)
+		in[i] = (int8_t)((seed = seed * 1664525u + 1013904223u) >> 24);
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (int8_t)((seed = seed * 1664525u + 1013904223u) >> 24);
+	for (i = 0; i < FUSE_OUT; i++) {
+		quant[i] = 1518500250;		/* 0.707 */
+		quant[FUSE_OUT + i] = -9;	/* per channel, as CONV2D takes them */
+	}
+	lut_table(table);
+	tctx_map_new(&self->ctx, IN, 4096, RW);
+	tctx_map_new(&self->ctx, W, 2 * 4096, RW);
+	tctx_map_new(&self->ctx, Q, 2 * 4096, RW);
+	tctx_map_new(&self->ctx, MID, 4096, RW);
+	tctx_map_new(&self->ctx, TWO, 4096, RW);
+	tctx_map_new(&self->ctx, ONE, 4096, RW);
+	tctx_write(&self->ctx, IN, in, sizeof(in));
+	tctx_write(&self->ctx, W, w, sizeof(w));
+	tctx_write(&self->ctx, Q, quant, sizeof(quant));
+	tctx_write(&self->ctx, T, table, sizeof(table));
+
+	/* FC then LUT: the reference */
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_cmd(&s, ENPU_OP_LUT, &lut, sizeof(lut));
+	ts_end(&s);
+	trun(&self->e, &self->ctx, &s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	ASSERT_EQ(2, self->done.commands);
+	ts_free(&s);
+	tctx_read(&self->ctx, TWO, two, sizeof(two));
+	for (i = 0; i < FUSE_OUT; i++)
+		distinct += !seen[(uint8_t)two[i]]++;
+	ASSERT_LE(16, distinct) TH_LOG("a test that could pass by luck");
+
+	/* FC with the table fused */
+	fc.flags = ENPU_FC_FLAG_PER_CHANNEL | ENPU_FC_FLAG_LUT;
+	fc.lut = T;
+	fc.output = ONE;
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_end(&s);
+	trun(&self->e, &self->ctx, &s, 2, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, ONE, one, sizeof(one));
+	EXPECT_EQ(0, memcmp(one, two, sizeof(one)));
+	EXPECT_EQ(1, self->done.commands);
+	EXPECT_EQ(FUSE_OUT, self->done.dram_write);
+	dram_read = s.n * 4 + FUSE_IN + sizeof(w) + sizeof(quant) + ENPU_LUT_ENTRIES;
+	EXPECT_EQ(dram_read, self->done.dram_read);
+	EXPECT_EQ(enpu_t_fetch(&sku, s.n * 4) +
+		  enpu_t_compute(&sku, FUSE_IN * FUSE_OUT + FUSE_OUT,
+				 dram_read - s.n * 4 + FUSE_OUT, 0), self->done.cycles);
+	ts_free(&s);
+
+	/* CONV2D 1x1 over one pixel is the same FC, per channel */
+	memset(one, 0, sizeof(one));
+	tctx_write(&self->ctx, ONE, one, sizeof(one));
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_CONV2D, &cv, sizeof(cv));
+	ts_end(&s);
+	trun(&self->e, &self->ctx, &s, 3, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+	tctx_read(&self->ctx, ONE, one, sizeof(one));
+	EXPECT_EQ(0, memcmp(one, two, sizeof(one)));
+	ts_free(&s);
+
+	/* a device of before 0.6: the flag is a reserved bit */
+	self->e.caps &= ~ENPU_CAP_FUSED_LUT;
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_end(&s);
+	trun(&self->e, &self->ctx, &s, 4, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_RESERVED, self->done.error_info);
+	ts_free(&s);
+	self->e.caps |= ENPU_CAP_FUSED_LUT;
+
+	/* a table address without the flag */
+	fc.flags = ENPU_FC_FLAG_PER_CHANNEL;
+	ts_init(&s);
+	ts_cmd(&s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_end(&s);
+	trun(&self->e, &self->ctx, &s, 5, &self->done);
+	EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, self->done.status);
+	EXPECT_EQ(ENPU_CMD_ERR_RESERVED, self->done.error_info);
+	ts_free(&s);
+}
+
 /* ---- ELTWISE ------------------------------------------------------------------ */
 
 /* Deterministic int8 noise from @seed. */

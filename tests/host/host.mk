@@ -57,7 +57,7 @@ HOST_TESTS += $(ENGINE_TEST) $(ENGINE_PARK_TEST) $(GOLDEN_TEST)
 COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test
 $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
 		$(GOLDEN_SRCS) tests/host/golden_placement.c tests/host/golden_placement.h \
-		tests/host/golden_graph.c tests/host/golden_graph.h tests/host/alt_graph.h \
+		tests/host/golden_graph.c tests/host/golden_graph.h $(wildcard tests/host/*_graph.h) \
 		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \

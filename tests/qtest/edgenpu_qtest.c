@@ -691,7 +691,7 @@ TEST_F(qemu, lut_off_presents_an_older_device)
 
 	ASSERT_EQ(0, start_npu(&self->qt, n, a, args));
 	cfg = npu_rd(n, ENPU_REG_CONFIG);
-	EXPECT_EQ(ENPU_CAPS_BASE & ~ENPU_CAP_LUT, npu_rd(n, ENPU_REG_CAPS));
+	EXPECT_EQ(ENPU_CAPS_BASE & ~ENPU_CAP_LUT & ~ENPU_CAP_FUSED_LUT, npu_rd(n, ENPU_REG_CAPS));
 	EXPECT_EQ(1, ENPU_CONFIG_ISA_VERSION(cfg));
 	EXPECT_EQ(ENPU_NUM_RINGS, ENPU_CONFIG_RINGS(cfg));
 	EXPECT_EQ(ENPU_HW_VERSION, npu_rd(n, ENPU_REG_VERSION));
@@ -845,7 +845,7 @@ TEST_F(npu, eltwise_through_the_mmu)
 	unsigned int i;
 
 	EXPECT_EQ(ENPU_CAP_ELTWISE, npu_rd(n, ENPU_REG_CAPS) & ENPU_CAP_ELTWISE);
-	EXPECT_EQ(3, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
+	EXPECT_LE(3, ENPU_CONFIG_ISA_VERSION(npu_rd(n, ENPU_REG_CONFIG)));
 
 	eltwise_shapes(&sub, full, row, full);
 	eltwise_shapes(&mul, full, row, full);
@@ -921,6 +921,9 @@ static void fill_then(struct npu *n, struct npu_as *a, uint32_t fill_va, uint32_
  * rest work. With lut=off and eltwise=off, a device of before 0.4: ISA
  * version 1, neither command. lut=off alone keeps ELTWISE (bit 10 set)
  * but reports ISA version 1, the newest whose commands it all has.
+ * fused-lut=off presents a device of before 0.6: CAPS without bit 11, ISA
+ * version 3, and FULLY_CONNECTED's table flag a reserved bit; lut=off
+ * takes the fused table away too (it is the LUT unit's).
  */
 TEST_F(qemu, eltwise_off_presents_an_older_device)
 {
@@ -930,9 +933,10 @@ TEST_F(qemu, eltwise_off_presents_an_older_device)
 	} devs[] = {
 		{ "edgenpu,eltwise=off", ENPU_CAPS_BASE & ~ENPU_CAP_ELTWISE, 2 },
 		{ "edgenpu,lut=off,eltwise=off", ENPU_CAPS_BASE & ~ENPU_CAP_ELTWISE &
-						  ~ENPU_CAP_LUT, 1 },
-		{ "edgenpu,lut=off", ENPU_CAPS_BASE & ~ENPU_CAP_LUT, 1 },
-		{ "edgenpu,lut=on,eltwise=on", ENPU_CAPS_BASE, 3 },
+						  ~ENPU_CAP_LUT & ~ENPU_CAP_FUSED_LUT, 1 },
+		{ "edgenpu,lut=off", ENPU_CAPS_BASE & ~ENPU_CAP_LUT & ~ENPU_CAP_FUSED_LUT, 1 },
+		{ "edgenpu,fused-lut=off", ENPU_CAPS_BASE & ~ENPU_CAP_FUSED_LUT, 3 },
+		{ "edgenpu,lut=on,eltwise=on", ENPU_CAPS_BASE, 4 },
 	};
 	enum { VA = 0x10000, VA_OUT = 0x20000 };
 	const uint32_t fill_words = sizeof(struct enpu_cmd_dma_fill) / 4;
@@ -944,6 +948,12 @@ TEST_F(qemu, eltwise_off_presents_an_older_device)
 		.out_shape = { 1, 1, 1, 64 },
 	};
 	struct enpu_cmd_lut l = { .src = VA, .dst = VA + 192, .table = VA, .count = 64 };
+	/* zero multipliers: every result the zero point, -128, so table[0] = in[0] */
+	struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_LUT, .input = VA, .filter = VA + 64, .quant = VA + 256,
+		.lut = VA, .output = VA_OUT + 192, .batches = 1, .in_depth = 8,
+		.out_depth = 8, .output_zero_point = -128, .act_min = -128, .act_max = 127,
+	};
 	struct enpu_job_completion c;
 	uint8_t in[128], out[64];
 	unsigned int d, i;
@@ -1003,8 +1013,21 @@ TEST_F(qemu, eltwise_off_presents_an_older_device)
 		if (!has_lut)
 			EXPECT_EQ(ENPU_CMD_ERR_OPCODE, c.error_info);
 
+		/* the fused table by its own bit: a reserved flag bit without it */
+		fill_then(n, a, VA_OUT + 256, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc), 4, &c);
+		if (devs[d].caps & ENPU_CAP_FUSED_LUT) {
+			EXPECT_EQ(ENPU_JOB_OK, c.status) TH_LOG("%s", devs[d].dev);
+			gmem_read(n, out_pa + 192, out, 8);
+			for (i = 0; i < 8; i++)
+				EXPECT_EQ(in[0], out[i]) TH_LOG("%s: element %u", devs[d].dev, i);
+		} else {
+			EXPECT_EQ(ENPU_JOB_INVALID_COMMAND, c.status) TH_LOG("%s", devs[d].dev);
+			EXPECT_EQ(ENPU_CMD_ERR_RESERVED, c.error_info) TH_LOG("%s", devs[d].dev);
+			EXPECT_EQ(4 * fill_words, c.error_offset);
+		}
+
 		/* the device goes on */
-		fill_then(n, a, VA_OUT, ENPU_OP_NOP, NULL, 0, 4, &c);
+		fill_then(n, a, VA_OUT, ENPU_OP_NOP, NULL, 0, 5, &c);
 		EXPECT_EQ(ENPU_JOB_OK, c.status) TH_LOG("%s", devs[d].dev);
 		gmem_read(n, out_pa, out, sizeof(out));
 		EXPECT_TRUE(all_bytes(out, sizeof(out), 0x66)) TH_LOG("%s", devs[d].dev);

@@ -144,6 +144,28 @@ static void control_job(struct __test_metadata *_metadata, FIXTURE_DATA(val) *se
 	expect_untouched(_metadata, self);
 }
 
+/*
+ * A stream whose commands need capability @cap: refused on a device
+ * without it (@what names the case; 1 returned, the device checked still
+ * to run a valid job), else run over a zeroed out and waited for (0).
+ */
+static int run_if_capable(struct __test_metadata *_metadata, FIXTURE_DATA(val) *self,
+			  const struct tcs *cs, uint32_t cap, const char *what)
+{
+	struct tjob j = { .cs = cs };
+
+	if (!(self->hw_caps & cap)) {
+		refuse(_metadata, self, cs, -EINVAL, what);
+		control_job(_metadata, self);
+		return 1;
+	}
+	memset(self->out.cpu, 0, BO_SIZE);
+	list_all(self, &j);
+	accept_job(_metadata, self, &j);
+	EXPECT_EQ(0, tbo_wait(self->fd, self->out.handle, 2000000000ll));
+	return 0;
+}
+
 static void words(struct tcs *cs, const uint32_t *w, unsigned int n)
 {
 	memcpy(cs->w, w, n * 4);
@@ -719,25 +741,73 @@ TEST_F(val, lut)
 	l.src = self->out.va;
 	tcs_cmd(&cs, ENPU_OP_LUT, &l, sizeof(l));	/* in place */
 	tcs_end(&cs);
-	if (!(self->hw_caps & ENPU_CAP_LUT)) {
-		refuse(_metadata, self, &cs, -EINVAL, "LUT on a device without it");
-		control_job(_metadata, self);
+	if (run_if_capable(_metadata, self, &cs, ENPU_CAP_LUT,
+			   "LUT on a device without it"))
 		return;
-	}
-	{
-		struct tjob j = { .cs = &cs };
-
-		memset(self->out.cpu, 0, BO_SIZE);
-		list_all(self, &j);
-		accept_job(_metadata, self, &j);
-	}
-	ASSERT_EQ(0, tbo_wait(self->fd, self->out.handle, 2000000000ll));
 	for (i = 0; i < BO_SIZE; i++) {
 		uint8_t once = t[(uint8_t)(pattern(i) ^ 0x80)];
 		uint8_t want = i < count ? t[(uint8_t)(once ^ 0x80)] : 0;
 
 		ASSERT_EQ(want, self->out.cpu[i]) TH_LOG("out byte %u", i);
 	}
+	expect_untouched(_metadata, self);
+	control_job(_metadata, self);
+}
+
+/* ---- a LUT fused into FULLY_CONNECTED (contract 0.6) -------------------------- */
+
+#define FUSED_N		8	/* an 8 x 8 FULLY_CONNECTED */
+#define FUSED_OUT_OFF	512	/* its output, in out */
+
+/* One FULLY_CONNECTED of src with zero multipliers (quant) and a table, and END. */
+static void one_fused_fc(struct tcs *cs, uint32_t src, uint32_t quant, uint32_t table,
+			 uint32_t out)
+{
+	struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_LUT, .input = src, .filter = src, .quant = quant,
+		.lut = table, .output = out, .batches = 1, .in_depth = FUSED_N,
+		.out_depth = FUSED_N, .output_zero_point = -128, .act_min = -128,
+		.act_max = 127,
+	};
+
+	cs->n = 0;
+	tcs_cmd(cs, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	tcs_end(cs);
+}
+
+/*
+ * A table fused into FULLY_CONNECTED (CAPS bit 11) is a region the kernel
+ * checks like any other: outside the job's buffers, in an unlisted one or
+ * past SRAM it is refused. On a device with the capability the command
+ * runs: zero multipliers make every result the zero point, -128, so the
+ * output is table[0] throughout; on one without, it is refused.
+ */
+TEST_F(val, fused_lut)
+{
+	const uint32_t tab = self->src.va + LUT_TAB_OFF, quant = self->out.va;
+	const uint32_t out = self->out.va + FUSED_OUT_OFF;
+	const uint32_t sram_end = ENPU_SRAM_VA_BASE + self->sram_size;
+	const uint8_t *t = self->src.cpu + LUT_TAB_OFF;
+	struct tcs cs = { .n = 0 };
+	unsigned int i;
+
+	one_fused_fc(&cs, self->src.va, quant, self->src.va + BO_SIZE - 255, out);
+	refuse(_metadata, self, &cs, -EINVAL, "fused table one byte past src");
+	one_fused_fc(&cs, self->src.va, quant, self->unlisted.va, out);
+	refuse(_metadata, self, &cs, -EINVAL, "fused table in an unlisted buffer");
+	one_fused_fc(&cs, self->src.va, quant, 0, out);
+	refuse(_metadata, self, &cs, -EINVAL, "fused table at page 0");
+	one_fused_fc(&cs, self->src.va, quant, sram_end - 255, out);
+	refuse(_metadata, self, &cs, -EINVAL, "fused table one byte past SRAM");
+	expect_untouched(_metadata, self);
+
+	one_fused_fc(&cs, self->src.va, quant, tab, out);
+	if (run_if_capable(_metadata, self, &cs, ENPU_CAP_FUSED_LUT,
+			   "a fused table on a device without it"))
+		return;
+	for (i = 0; i < FUSED_N; i++)
+		ASSERT_EQ(t[0], self->out.cpu[FUSED_OUT_OFF + i]) TH_LOG("out byte %u", i);
+	ASSERT_EQ(0, self->out.cpu[FUSED_OUT_OFF + FUSED_N]);
 	expect_untouched(_metadata, self);
 	control_job(_metadata, self);
 }
@@ -816,19 +886,9 @@ TEST_F(val, eltwise)
 	one_eltwise(&cs, ENPU_ELTWISE_MIN, self->out.va, self->src.va + ELT_ROW2, self->out.va,
 		    ELT_H);
 	tcs_end(&cs);
-	if (!(self->hw_caps & ENPU_CAP_ELTWISE)) {
-		refuse(_metadata, self, &cs, -EINVAL, "ELTWISE on a device without it");
-		control_job(_metadata, self);
+	if (run_if_capable(_metadata, self, &cs, ENPU_CAP_ELTWISE,
+			   "ELTWISE on a device without it"))
 		return;
-	}
-	{
-		struct tjob j = { .cs = &cs };
-
-		memset(self->out.cpu, 0, BO_SIZE);
-		list_all(self, &j);
-		accept_job(_metadata, self, &j);
-	}
-	ASSERT_EQ(0, tbo_wait(self->fd, self->out.handle, 2000000000ll));
 	for (i = 0; i < BO_SIZE; i++) {
 		int8_t x = (int8_t)pattern(i), r1 = (int8_t)pattern(i % ELT_C);
 		int8_t r2 = (int8_t)pattern(ELT_ROW2 + i % ELT_C);

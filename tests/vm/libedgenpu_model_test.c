@@ -17,9 +17,11 @@
 
 #include <edgenpu/edgenpu.h>
 
+#include "edgenpu_hw.h"
 #include "kselftest_harness.h"
 #include "../host/alt_graph.h"
 #include "../host/svdf_graph.h"
+#include "../host/fused_graph.h"
 
 #define MODEL "/usr/share/edgenpu/models/person_detect.tflite"
 #define INFLIGHT 4
@@ -290,6 +292,53 @@ TEST(stateful_model_stream)
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "keeps state across inferences"))
 		TH_LOG("%s", enpu_last_error());
 	unlink(path);
+	enpu_model_destroy(npu);
+	enpu_model_destroy(cpu);
+	enpu_graph_destroy(g);
+	enpu_close(dev);
+}
+
+/*
+ * CONV_2D -> HARD_SWISH -> DEPTHWISE_CONV_2D -> LOGISTIC -> CONV_2D -> TANH
+ * (tests/host/fused_graph.h) on the device: where it reports the fused
+ * table (CAPS bit 11), each activation has no command of its own (its
+ * estimate 0) and the results are the CPU backend's, in one job.
+ */
+TEST(tables_fused_on_the_device)
+{
+	struct enpu_profile prof = { .size = sizeof(prof) };
+	struct enpu_model *npu = NULL, *cpu = NULL;
+	struct enpu_device_info info;
+	int8_t in[FUSED_BYTES], want[FUSED_BYTES], got[FUSED_BYTES];
+	const void *ins[] = { in };
+	void *w[] = { want }, *o[] = { got };
+	struct enpu_layer_info li;
+	struct enpu_device *dev;
+	struct enpu_graph *g;
+	uint32_t seed;
+	size_t i;
+
+	ASSERT_EQ(0, enpu_open(&dev, NULL)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_query(dev, &info, sizeof(info)));
+	if (!(info.hw_caps & ENPU_CAP_FUSED_LUT)) {
+		enpu_close(dev);
+		SKIP(return, "the device has no fused table (contract 0.6)");
+	}
+	ASSERT_EQ(0, fused_graph(&g)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(dev, g, NULL, &npu)) TH_LOG("%s", enpu_last_error());
+	ASSERT_EQ(0, enpu_model_compile(NULL, g, NULL, &cpu)) TH_LOG("%s", enpu_last_error());
+	for (i = 0; i < enpu_model_num_layers(npu); i++) {
+		ASSERT_EQ(0, enpu_model_layer_info(npu, i, &li));
+		EXPECT_TRUE(li.on_npu) TH_LOG("layer %zu", i);
+		EXPECT_EQ(!(i % 2), li.est_cycles > 0) TH_LOG("layer %zu", i);
+	}
+	for (seed = 1; seed <= 3; seed++) {
+		fused_input(in, seed);
+		ASSERT_EQ(0, enpu_model_run(cpu, ins, w, NULL));
+		ASSERT_EQ(0, enpu_model_run(npu, ins, o, &prof)) TH_LOG("%s", enpu_last_error());
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got))) TH_LOG("input %u", seed);
+		EXPECT_EQ(1, prof.submits);
+	}
 	enpu_model_destroy(npu);
 	enpu_model_destroy(cpu);
 	enpu_graph_destroy(g);

@@ -688,7 +688,11 @@ void enpu_run_release(struct enpu_run *run);
  * @type:          the operation
  * @on_npu:        1 on the NPU, 0 on the CPU
  * @segment:       index of its device job (NPU) or CPU step
- * @est_cycles:    timing-model estimate of its NPU cycles
+ * @est_cycles:    timing-model estimate of its NPU cycles; 0 for a LUT
+ *                 layer (LOGISTIC, HARD_SWISH, ...) whose table the
+ *                 command of the CONV_2D, DEPTHWISE_CONV_2D or
+ *                 FULLY_CONNECTED before it applies (fused, contract 0.6:
+ *                 that layer's estimate includes it)
  * @macs:          its multiply-accumulates
  * @output_in_sram: its output stays in on-chip SRAM
  * @weights_prefetched: its weights are copied to SRAM by the DMA engine
