@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "cpu.h"
 #include "internal.h"
+#include "model.h"
 
 static int exec_concat(const struct enpu_graph *g, const struct enpu_prep *p,
 		       void *const *buf)
@@ -173,4 +175,23 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 	}
 	}
 	return -EINVAL;
+}
+
+int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
+			size_t count)
+{
+	size_t k;
+
+	for (k = first; k < first + count; k++) {
+		size_t l = m->order[k];
+		uint64_t t0 = enpu_now_ns();
+		int ret = enpu_cpu_exec(m->g, &m->prep[l], buf);
+
+		m->linfo[l].cpu_ns = enpu_now_ns() - t0;
+		if (ret)
+			return enpu_fail(ret, "layer %zu (%s) failed on the CPU: %s", l,
+					 enpu_layer_type_name(m->prep[l].type),
+					 enpu_strerror(ret));
+	}
+	return 0;
 }

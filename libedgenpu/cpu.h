@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/* libedgenpu internals: the CPU backend's layer execution (cpu.c). */
 #ifndef EDGENPU_CPU_H
 #define EDGENPU_CPU_H
 
 #include "graph.h"
+
+struct enpu_model;
 
 /*
  * Runs one prepared layer on the CPU; @buf holds a pointer to every
@@ -10,5 +13,12 @@
  */
 int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 		  void *const *buf);
+
+/*
+ * Runs layers order[first .. first + count) of @m on the CPU over @buf,
+ * timing each (its layer info's cpu_ns); the failure names the layer.
+ */
+int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
+			size_t count);
 
 #endif /* EDGENPU_CPU_H */

@@ -479,3 +479,44 @@ ENPU_EXPORT int enpu_graph_validate(const struct enpu_graph *g)
 	free(order);
 	return ret;
 }
+
+/* A deep copy of @g (constants and variables' initial values included). */
+int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out)
+{
+	struct enpu_graph *c;
+	size_t i;
+	int ret;
+
+	ret = enpu_graph_create(&c);
+	if (ret)
+		return ret;
+	for (i = 0; i < g->num_tensors; i++) {
+		const struct enpu_gtensor *t = &g->tensors[i];
+		struct enpu_tensor_desc d = {
+			.name = t->name, .dtype = t->dtype, .rank = t->rank,
+			.num_scales = t->num_scales, .scales = t->scales,
+			.zero_points = t->zero_points, .quant_axis = t->quant_axis,
+			.data = t->data,
+		};
+
+		memcpy(d.dims, t->dims, sizeof(d.dims));
+		ret = enpu_graph_add_tensor(c, &d);
+		if (ret >= 0 && t->variable)
+			ret = enpu_graph_set_variable(c, ret, t->init);
+		if (ret < 0)
+			goto err;
+	}
+	for (i = 0; i < g->num_layers; i++) {
+		ret = enpu_graph_add_layer(c, &g->layers[i]);
+		if (ret < 0)
+			goto err;
+	}
+	ret = enpu_graph_set_io(c, g->inputs, g->num_inputs, g->outputs, g->num_outputs);
+	if (ret)
+		goto err;
+	*out = c;
+	return 0;
+err:
+	enpu_graph_destroy(c);
+	return ret;
+}

@@ -7,60 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "cpu.h"
 #include "internal.h"
 #include "model.h"
 #include "npu.h"
-
-uint64_t enpu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out)
-{
-	struct enpu_graph *c;
-	size_t i;
-	int ret;
-
-	ret = enpu_graph_create(&c);
-	if (ret)
-		return ret;
-	for (i = 0; i < g->num_tensors; i++) {
-		const struct enpu_gtensor *t = &g->tensors[i];
-		struct enpu_tensor_desc d = {
-			.name = t->name, .dtype = t->dtype, .rank = t->rank,
-			.num_scales = t->num_scales, .scales = t->scales,
-			.zero_points = t->zero_points, .quant_axis = t->quant_axis,
-			.data = t->data,
-		};
-
-		memcpy(d.dims, t->dims, sizeof(d.dims));
-		ret = enpu_graph_add_tensor(c, &d);
-		if (ret >= 0 && t->variable)
-			ret = enpu_graph_set_variable(c, ret, t->init);
-		if (ret < 0)
-			goto err;
-	}
-	for (i = 0; i < g->num_layers; i++) {
-		ret = enpu_graph_add_layer(c, &g->layers[i]);
-		if (ret < 0)
-			goto err;
-	}
-	ret = enpu_graph_set_io(c, g->inputs, g->num_inputs, g->outputs, g->num_outputs);
-	if (ret)
-		goto err;
-	*out = c;
-	return 0;
-err:
-	enpu_graph_destroy(c);
-	return ret;
-}
 
 static int cpu_alloc(struct enpu_model *m)
 {
@@ -359,26 +311,6 @@ ENPU_EXPORT int enpu_model_layer_info(const struct enpu_model *m, size_t i,
 	if (!m || !info || i >= m->g->num_layers)
 		return enpu_fail(-EINVAL, "enpu_model_layer_info: no layer %zu", i);
 	*info = m->linfo[i];
-	return 0;
-}
-
-/* Runs layers @order[first .. first + count) on the CPU over @buf. */
-int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
-			size_t count)
-{
-	size_t k;
-
-	for (k = first; k < first + count; k++) {
-		size_t l = m->order[k];
-		uint64_t t0 = enpu_now_ns();
-		int ret = enpu_cpu_exec(m->g, &m->prep[l], buf);
-
-		m->linfo[l].cpu_ns = enpu_now_ns() - t0;
-		if (ret)
-			return enpu_fail(ret, "layer %zu (%s) failed on the CPU: %s", l,
-					 enpu_layer_type_name(m->prep[l].type),
-					 enpu_strerror(ret));
-	}
 	return 0;
 }
 

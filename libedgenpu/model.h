@@ -5,7 +5,7 @@
 
 #include "graph.h"
 
-struct enpu_npu;	/* npu.c: the device side of a model */
+struct enpu_npu;	/* npu.h: the device side of a model */
 
 /*
  * One step of an inference: an NPU job or a CPU layer. A pipelined model
@@ -63,10 +63,6 @@ struct enpu_run {
 	int error;
 };
 
-/* Runs layers order[first .. first + count) on the CPU over @buf. */
-int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
-			size_t count);
-
 /*
  * A model around @g (taken over, destroyed on failure) with its per-layer
  * arrays allocated and @opt's runtime settings; nothing ordered, prepared
@@ -85,7 +81,7 @@ int enpu_model_cpu_backend(struct enpu_model *m);
 int enpu_activations_bounded(const struct enpu_graph *g,
 			     const struct enpu_compile_options *opt);
 
-/* A deep copy of @g (constants included). */
+/* A deep copy of @g (graph.c). */
 int enpu_graph_clone(const struct enpu_graph *g, struct enpu_graph **out);
 
 /*
@@ -108,7 +104,5 @@ int enpu_npu_wait(struct enpu_run *run, int64_t timeout_ns, void *const *outputs
 		  struct enpu_profile *prof);
 int enpu_npu_sync_file(struct enpu_run *run, int *fd);
 void enpu_npu_release(struct enpu_run *run);
-
-uint64_t enpu_now_ns(void);
 
 #endif /* EDGENPU_MODEL_H */

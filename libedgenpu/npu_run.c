@@ -15,6 +15,8 @@
 
 #include <xf86drm.h>
 
+#include "clock.h"
+#include "cpu.h"
 #include "drm/edgenpu_accel.h"
 #include "internal.h"
 #include "npu.h"

@@ -22,6 +22,7 @@
 #include "golden.h"
 #include "golden_graph.h"
 #include "golden_placement.h"
+#include "cpu.h"
 #include "model.h"
 #include "model_file.h"
 #include "npu.h"
