@@ -123,6 +123,20 @@ int enpu_npu_choose_fusions(struct enpu_model *m, const struct enpu_target *t);
 int enpu_npu_find_fusions(struct enpu_model *m);
 int enpu_npu_fused_into(const struct enpu_model *m, size_t l);
 
+/*
+ * The most enpu_emit_step() adds around one layer: a prefetch (a DMA copy
+ * and four semaphore commands) or a data-movement layer's four hand-overs.
+ */
+#define ENPU_STEP_OVERHEAD_WORDS	(ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy) + \
+				 4 * ENPU_CMD_WORDS_OF(struct enpu_cmd_sync))
+
+/* Data movement: layers the DMA engine runs. */
+int enpu_npu_layer_is_dma(enum enpu_layer_type t);
+/* Bytes of layer @l's weights (its input 1), 0 if it has none. */
+uint64_t enpu_npu_filter_bytes(const struct enpu_model *m, size_t l);
+/* NPU address of weight-prefetch slot @slot (0 or 1), at the top of SRAM. */
+uint32_t enpu_npu_slot_va(const struct enpu_npu *npu, int slot);
+
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);

@@ -32,19 +32,6 @@
 #define ALIGN64(x)	(((x) + 63) & ~(uint64_t)63)
 #define DRY_BASE	0x00100000u	/* any DRAM address for dry runs */
 
-/* Semaphores of a job's stream. */
-#define SEM_LOADED(slot)	(slot)		/* DMA -> compute: weights in */
-#define SEM_FREE(slot)		(2 + (slot))	/* compute -> DMA: slot reusable */
-#define SEM_TO_DMA		4		/* compute done, DMA may move */
-#define SEM_TO_COMPUTE		5		/* DMA done, compute may read */
-
-/*
- * The most enpu_emit_step() adds around one layer: a prefetch (a DMA copy
- * and four semaphore commands) or a data-movement layer's four hand-overs.
- */
-#define STEP_OVERHEAD_WORDS	(ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy) + \
-				 4 * ENPU_CMD_WORDS_OF(struct enpu_cmd_sync))
-
 /* SUB, MUL, MAXIMUM, MINIMUM: the ELTWISE command (contract 0.5). */
 static int layer_is_eltwise(enum enpu_layer_type t)
 {
@@ -60,7 +47,7 @@ static int layer_is_compute(enum enpu_layer_type t)
 	       layer_is_eltwise(t);
 }
 
-static int layer_is_dma(enum enpu_layer_type t)
+int enpu_npu_layer_is_dma(enum enpu_layer_type t)
 {
 	return t == ENPU_LAYER_PAD || t == ENPU_LAYER_CONCATENATION ||
 	       t == ENPU_LAYER_RESHAPE || t == ENPU_LAYER_TRANSPOSE ||
@@ -70,7 +57,7 @@ static int layer_is_dma(enum enpu_layer_type t)
 
 int enpu_npu_runs_type(enum enpu_layer_type t)
 {
-	return layer_is_compute(t) || layer_is_dma(t) || enpu_npu_is_lut(t);
+	return layer_is_compute(t) || enpu_npu_layer_is_dma(t) || enpu_npu_is_lut(t);
 }
 
 static int layer_has_weights(enum enpu_layer_type t)
@@ -193,7 +180,7 @@ static int npu_capable(struct enpu_model *m, size_t l, char *why, size_t len,
 	else if (ret)
 		snprintf(why, len, "its shape does not fit the NPU's commands (more than %u "
 			 "rows or planes in one copy)", ENPU_CMD_MAX_DIM);
-	else if (s.n + STEP_OVERHEAD_WORDS + 1 > ENPU_MAX_CMD_SIZE / 4)
+	else if (s.n + ENPU_STEP_OVERHEAD_WORDS + 1 > ENPU_MAX_CMD_SIZE / 4)
 		snprintf(why, len, "its commands take %zu bytes, over the %u bytes of one "
 			 "NPU job", s.n * 4, ENPU_MAX_CMD_SIZE), ret = -E2BIG;
 	else if ((ret = stream_error(&s)))
@@ -450,7 +437,7 @@ void enpu_npu_fill_weights(const struct enpu_model *m, uint8_t *dst)
 	}
 }
 
-static uint64_t filter_bytes(const struct enpu_model *m, size_t l)
+uint64_t enpu_npu_filter_bytes(const struct enpu_model *m, size_t l)
 {
 	const struct enpu_prep *p = &m->prep[l];
 
@@ -474,7 +461,7 @@ static void size_prefetch_slots(struct enpu_model *m)
 	size_t l;
 
 	for (l = 0; l < m->g->num_layers; l++) {
-		uint64_t b = filter_bytes(m, l);
+		uint64_t b = enpu_npu_filter_bytes(m, l);
 
 		npu->prefetch[l] = -1;
 		if (!(m->flags & ENPU_COMPILE_NO_PREFETCH) && m->linfo[l].on_npu &&
@@ -498,7 +485,7 @@ static void choose_prefetch(struct enpu_model *m)
 			continue;
 		for (k = step->first; k < step->first + step->count; k++) {
 			size_t l = m->order[k];
-			uint64_t b = filter_bytes(m, l);
+			uint64_t b = enpu_npu_filter_bytes(m, l);
 			uint64_t in_dram = layer_estimate(m, l, 0);
 
 			if (layer_has_weights(m->prep[l].type) && b && b <= npu->slot_bytes &&
@@ -513,107 +500,6 @@ static void choose_prefetch(struct enpu_model *m)
 		}
 	}
 	npu->slot_bytes = (uint32_t)ALIGN64(max);
-}
-
-static uint32_t slot_va(const struct enpu_npu *npu, int slot)
-{
-	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - 2 * npu->slot_bytes +
-	       (uint32_t)slot * npu->slot_bytes;
-}
-
-/*
- * A pipelined step's SRAM tensor crossing a cut (pipeline.c): copied from
- * its arena copy into its SRAM place (@in), or back out.
- */
-static void emit_spill(const struct enpu_model *m, int t, uint32_t weights_va,
-		       uint32_t arena_va, int in, struct enpu_stream *s)
-{
-	const struct enpu_npu *npu = m->npu;
-	uint32_t sram = enpu_tensor_va(npu, t, weights_va, arena_va);
-	uint32_t dram = arena_va + (uint32_t)npu->spill_off[t];
-	struct enpu_cmd_dma_copy c = {
-		.src = in ? dram : sram, .dst = in ? sram : dram,
-		.row_bytes = (uint32_t)m->g->tensors[t].bytes, .rows = 1, .planes = 1,
-	};
-
-	enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
-}
-
-/*
- * Emits step @st for the given bases: a pipelined step's tensors copied
- * in, prefetch copies on the DMA engine, semaphore hand-overs around
- * data-movement layers, the tensors copied out, END.
- */
-int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
-		   uint32_t arena_va, struct enpu_stream *s)
-{
-	const struct enpu_step *step = &m->steps[st];
-	const struct enpu_npu *npu = m->npu;
-	const int *spill = npu->spill_list ? npu->spill_list + step->spill_first : NULL;
-	unsigned int q = 0;
-	size_t k;
-	uint32_t i;
-	int ret;
-
-	for (i = 0; i < step->nload; i++)
-		emit_spill(m, spill[i], weights_va, arena_va, 1, s);
-	if (step->nload) {
-		/* compute starts once the DMA engine has put them back */
-		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
-		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
-	}
-	for (k = step->first; k < step->first + step->count; k++) {
-		size_t l = m->order[k];
-		enum enpu_layer_type t = m->prep[l].type;
-
-		if (npu->prefetch[l] >= 0) {
-			int slot = q % 2;
-			struct enpu_cmd_dma_copy c = {
-				.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
-				.dst = slot_va(npu, slot),
-				.row_bytes = (uint32_t)filter_bytes(m, l), .rows = 1, .planes = 1,
-			};
-
-			if (q >= 2)
-				enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_FREE(slot));
-			enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_LOADED(slot));
-			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED(slot));
-			ret = enpu_emit_layer(m, l, weights_va, arena_va, c.dst, s);
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE(slot));
-			q++;
-		} else if (layer_is_dma(t)) {
-			/* data movement runs on the DMA engine, between compute layers */
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
-			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
-			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
-			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
-		} else {
-			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
-		}
-		if (ret)
-			return enpu_fail(ret, "layer %zu (%s) cannot be emitted", l,
-					 enpu_layer_type_name(t));
-	}
-	if (step->nstore) {
-		/* copied out once the compute engine has written them */
-		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
-		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
-	}
-	for (i = 0; i < step->nstore; i++)
-		emit_spill(m, spill[step->nload + i], weights_va, arena_va, 0, s);
-	{
-		uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
-
-		enpu_stream_cmd(s, ENPU_OP_END, &end, 4);
-	}
-	if (s->oom)
-		return enpu_fail(-ENOMEM, "out of memory emitting commands");
-	if (s->n * 4 > ENPU_MAX_CMD_SIZE)
-		return enpu_fail(-E2BIG, "job %zu needs %zu bytes of commands, the NPU takes %u",
-				 st, s->n * 4, ENPU_MAX_CMD_SIZE);
-	return 0;
 }
 
 /*
@@ -631,7 +517,7 @@ static int build_steps(struct enpu_model *m, int *step_of, const uint32_t *words
 	for (k = 0; k < m->g->num_layers; k++) {
 		size_t l = m->order[k];
 		int npu = m->linfo[l].on_npu;
-		size_t need = npu ? words[l] + STEP_OVERHEAD_WORDS : 0;
+		size_t need = npu ? words[l] + ENPU_STEP_OVERHEAD_WORDS : 0;
 
 		if (!n || !npu || !m->steps[n - 1].on_npu ||
 		    used + need + 1 > ENPU_MAX_CMD_SIZE / 4) {
@@ -710,7 +596,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 		li->output_in_sram = npu->place[m->prep[l].out].loc == ENPU_LOC_SRAM;
 		li->weights_prefetched = npu->prefetch[l] >= 0;
 		li->est_cycles = layer_estimate(m, l, li->weights_prefetched ?
-						slot_va(npu, 0) : 0);
+						enpu_npu_slot_va(npu, 0) : 0);
 	}
 	ret = enpu_npu_build_streams(m);
 	if (ret)

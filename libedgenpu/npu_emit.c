@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Command emission: one prepared layer as EdgeNPU commands (hw/edgenpu_isa.h)
- * at the addresses the placement chose. Compute layers become one command;
- * PAD, CONCATENATION, RESHAPE, TRANSPOSE, STRIDED_SLICE and SPLIT become DMA
- * commands; element-wise
- * activations one LUT command (npu_lut.c).
+ * at the addresses the placement chose, and one step (a device job) as the
+ * stream of its layers with the prefetch copies and semaphore hand-overs
+ * between the engines. Compute layers become one command (a LUT layer fused
+ * into the one before it none: npu_fuse.c); PAD, CONCATENATION, RESHAPE,
+ * TRANSPOSE, STRIDED_SLICE, SPLIT and RESIZE_NEAREST_NEIGHBOR become DMA
+ * commands; element-wise activations one LUT command (npu_lut.c).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "edgenpu_isa.h"
+#include "edgenpu_job.h"
 #include "edgenpu_mmu.h"
 #include "internal.h"
 #include "npu.h"
@@ -486,4 +489,111 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	default:
 		return -ENOTSUP;	/* a CPU layer */
 	}
+}
+
+/* Semaphores of a job's stream. */
+#define SEM_LOADED(slot)	(slot)		/* DMA -> compute: weights in */
+#define SEM_FREE(slot)		(2 + (slot))	/* compute -> DMA: slot reusable */
+#define SEM_TO_DMA		4		/* compute done, DMA may move */
+#define SEM_TO_COMPUTE		5		/* DMA done, compute may read */
+
+uint32_t enpu_npu_slot_va(const struct enpu_npu *npu, int slot)
+{
+	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - 2 * npu->slot_bytes +
+	       (uint32_t)slot * npu->slot_bytes;
+}
+
+/*
+ * A pipelined step's SRAM tensor crossing a cut (pipeline.c): copied from
+ * its arena copy into its SRAM place (@in), or back out.
+ */
+static void emit_spill(const struct enpu_model *m, int t, uint32_t weights_va,
+		       uint32_t arena_va, int in, struct enpu_stream *s)
+{
+	const struct enpu_npu *npu = m->npu;
+	uint32_t sram = enpu_tensor_va(npu, t, weights_va, arena_va);
+	uint32_t dram = arena_va + (uint32_t)npu->spill_off[t];
+	struct enpu_cmd_dma_copy c = {
+		.src = in ? dram : sram, .dst = in ? sram : dram,
+		.row_bytes = (uint32_t)m->g->tensors[t].bytes, .rows = 1, .planes = 1,
+	};
+
+	enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+}
+
+/*
+ * Emits step @st for the given bases: a pipelined step's tensors copied
+ * in, prefetch copies on the DMA engine, semaphore hand-overs around
+ * data-movement layers, the tensors copied out, END.
+ */
+int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
+		   uint32_t arena_va, struct enpu_stream *s)
+{
+	const struct enpu_step *step = &m->steps[st];
+	const struct enpu_npu *npu = m->npu;
+	const int *spill = npu->spill_list ? npu->spill_list + step->spill_first : NULL;
+	unsigned int q = 0;
+	size_t k;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < step->nload; i++)
+		emit_spill(m, spill[i], weights_va, arena_va, 1, s);
+	if (step->nload) {
+		/* compute starts once the DMA engine has put them back */
+		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
+		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
+	}
+	for (k = step->first; k < step->first + step->count; k++) {
+		size_t l = m->order[k];
+		enum enpu_layer_type t = m->prep[l].type;
+
+		if (npu->prefetch[l] >= 0) {
+			int slot = q % 2;
+			struct enpu_cmd_dma_copy c = {
+				.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
+				.dst = enpu_npu_slot_va(npu, slot),
+				.row_bytes = (uint32_t)enpu_npu_filter_bytes(m, l), .rows = 1, .planes = 1,
+			};
+
+			if (q >= 2)
+				enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_FREE(slot));
+			enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_LOADED(slot));
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED(slot));
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, c.dst, s);
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE(slot));
+			q++;
+		} else if (enpu_npu_layer_is_dma(t)) {
+			/* data movement runs on the DMA engine, between compute layers */
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_TO_COMPUTE);
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_TO_COMPUTE);
+		} else {
+			ret = enpu_emit_layer(m, l, weights_va, arena_va, 0, s);
+		}
+		if (ret)
+			return enpu_fail(ret, "layer %zu (%s) cannot be emitted", l,
+					 enpu_layer_type_name(t));
+	}
+	if (step->nstore) {
+		/* copied out once the compute engine has written them */
+		enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
+		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);
+	}
+	for (i = 0; i < step->nstore; i++)
+		emit_spill(m, spill[step->nload + i], weights_va, arena_va, 0, s);
+	{
+		uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
+
+		enpu_stream_cmd(s, ENPU_OP_END, &end, 4);
+	}
+	if (s->oom)
+		return enpu_fail(-ENOMEM, "out of memory emitting commands");
+	if (s->n * 4 > ENPU_MAX_CMD_SIZE)
+		return enpu_fail(-E2BIG, "job %zu needs %zu bytes of commands, the NPU takes %u",
+				 st, s->n * 4, ENPU_MAX_CMD_SIZE);
+	return 0;
 }
