@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flatbuf.h"
 #include "graph.h"
 #include "internal.h"
 #include "npu.h"
@@ -24,164 +25,6 @@
 #define TFL_MAX_DEPTH	8		/* nesting of tables we follow */
 /* graph building is quadratic in the layers: bounds a hostile file's cost */
 #define TFL_MAX_OPERATORS	16384
-
-struct fb {
-	const uint8_t *p;
-	size_t size;
-	char err[960];
-};
-
-/* Bounds-checked little-endian reads. */
-static int fb_has(const struct fb *f, uint64_t off, uint64_t len)
-{
-	return off <= f->size && len <= f->size - off;
-}
-
-static uint32_t rd32(const struct fb *f, size_t off)
-{
-	const uint8_t *b = f->p + off;
-
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static uint16_t rd16(const struct fb *f, size_t off)
-{
-	return (uint16_t)(f->p[off] | f->p[off + 1] << 8);
-}
-
-static int fb_fail(struct fb *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fb_fail(struct fb *f, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!f->err[0]) {
-		va_start(ap, fmt);
-		vsnprintf(f->err, sizeof(f->err), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* A table: its position and its vtable. */
-struct tbl {
-	size_t pos;
-	size_t vt;
-	uint16_t vt_len;
-};
-
-static int table_at(struct fb *f, size_t pos, struct tbl *t, const char *what)
-{
-	int64_t vt;
-
-	if (!fb_has(f, pos, 4))
-		return fb_fail(f, "%s: table at %zu is outside the file", what, pos);
-	vt = (int64_t)pos - (int32_t)rd32(f, pos);
-	if (vt < 0 || !fb_has(f, (uint64_t)vt, 4))
-		return fb_fail(f, "%s: vtable outside the file", what);
-	t->pos = pos;
-	t->vt = (size_t)vt;
-	t->vt_len = rd16(f, t->vt);
-	if (t->vt_len < 4 || (t->vt_len & 1) || !fb_has(f, t->vt, t->vt_len))
-		return fb_fail(f, "%s: malformed vtable", what);
-	return 0;
-}
-
-/* Offset of field @slot in the table, 0 if absent; checks @len bytes fit. */
-static size_t field(struct fb *f, const struct tbl *t, unsigned int slot, size_t len)
-{
-	size_t e = 4 + 2 * (size_t)slot;
-	uint16_t o;
-
-	if (e + 2 > t->vt_len)
-		return 0;
-	o = rd16(f, t->vt + e);
-	if (!o)
-		return 0;
-	if (!fb_has(f, t->pos + o, len)) {
-		fb_fail(f, "field %u of a table runs past the end of the file", slot);
-		return 0;
-	}
-	return t->pos + o;
-}
-
-static uint32_t field_u32(struct fb *f, const struct tbl *t, unsigned int slot,
-			  uint32_t dflt)
-{
-	size_t o = field(f, t, slot, 4);
-
-	return o ? rd32(f, o) : dflt;
-}
-
-static uint8_t field_u8(struct fb *f, const struct tbl *t, unsigned int slot,
-			uint8_t dflt)
-{
-	size_t o = field(f, t, slot, 1);
-
-	return o ? f->p[o] : dflt;
-}
-
-/* Follows an offset field to its target (table, vector or string). */
-static int field_ref(struct fb *f, const struct tbl *t, unsigned int slot, size_t *pos)
-{
-	size_t o = field(f, t, slot, 4);
-	uint64_t target;
-
-	*pos = 0;
-	if (!o)
-		return f->err[0] ? -EINVAL : 0;
-	target = (uint64_t)o + rd32(f, o);
-	if (!fb_has(f, target, 4))
-		return fb_fail(f, "reference in field %u points outside the file", slot);
-	*pos = (size_t)target;
-	return 1;
-}
-
-/* A vector field: element count and position of element 0. */
-static int field_vec(struct fb *f, const struct tbl *t, unsigned int slot,
-		     size_t elem, uint32_t *count, size_t *first)
-{
-	size_t pos;
-	int r = field_ref(f, t, slot, &pos);
-
-	*count = 0;
-	*first = 0;
-	if (r <= 0)
-		return r;
-	*count = rd32(f, pos);
-	if (!fb_has(f, pos + 4, (uint64_t)*count * elem))
-		return fb_fail(f, "vector in field %u (%u elements) runs past the end of the file",
-			       slot, *count);
-	*first = pos + 4;
-	return 1;
-}
-
-/* Element @i of a vector of tables. */
-static int vec_table(struct fb *f, size_t first, uint32_t i, struct tbl *t,
-		     const char *what)
-{
-	size_t at = first + 4 * (size_t)i;
-
-	return table_at(f, at + rd32(f, at), t, what);
-}
-
-static char *field_string(struct fb *f, const struct tbl *t, unsigned int slot)
-{
-	uint32_t n;
-	size_t first;
-	char *s;
-
-	if (field_vec(f, t, slot, 1, &n, &first) <= 0 || n > 4096)
-		return NULL;
-	s = malloc(n + 1);
-	if (s) {
-		memcpy(s, f->p + first, n);
-		s[n] = '\0';
-	}
-	return s;
-}
 
 /* TFLite enums the reader maps. */
 enum {
@@ -229,9 +72,9 @@ static int buffer_data(struct reader *r, uint32_t b, const void **data, uint64_t
 	*len = 0;
 	if (b >= r->nbuffers)
 		return fb_fail(&r->f, "buffer index %u, the model has %u", b, r->nbuffers);
-	if (vec_table(&r->f, r->buffers_first, b, &bt, "buffer"))
+	if (fb_vec_table(&r->f, r->buffers_first, b, &bt, "buffer"))
 		return -EINVAL;
-	if (field_vec(&r->f, &bt, 0, 1, &n, &first) < 0)
+	if (fb_vec(&r->f, &bt, 0, 1, &n, &first) < 0)
 		return -EINVAL;
 	if (n) {
 		*data = r->f.p + first;
@@ -239,10 +82,10 @@ static int buffer_data(struct reader *r, uint32_t b, const void **data, uint64_t
 		return 0;
 	}
 	/* large models keep data after the flatbuffer: offset/size fields */
-	off = field(&r->f, &bt, 1, 8) ? (uint64_t)rd32(&r->f, field(&r->f, &bt, 1, 8)) |
-	      (uint64_t)rd32(&r->f, field(&r->f, &bt, 1, 8) + 4) << 32 : 0;
-	size = field(&r->f, &bt, 2, 8) ? (uint64_t)rd32(&r->f, field(&r->f, &bt, 2, 8)) |
-	       (uint64_t)rd32(&r->f, field(&r->f, &bt, 2, 8) + 4) << 32 : 0;
+	off = fb_field(&r->f, &bt, 1, 8) ? (uint64_t)fb_rd32(&r->f, fb_field(&r->f, &bt, 1, 8)) |
+	      (uint64_t)fb_rd32(&r->f, fb_field(&r->f, &bt, 1, 8) + 4) << 32 : 0;
+	size = fb_field(&r->f, &bt, 2, 8) ? (uint64_t)fb_rd32(&r->f, fb_field(&r->f, &bt, 2, 8)) |
+	       (uint64_t)fb_rd32(&r->f, fb_field(&r->f, &bt, 2, 8) + 4) << 32 : 0;
 	if (off > 1 && size) {
 		if (!fb_has(&r->f, off, size))
 			return fb_fail(&r->f, "buffer %u: offset %llu + size %llu beyond the file",
@@ -253,125 +96,137 @@ static int buffer_data(struct reader *r, uint32_t b, const void **data, uint64_t
 	return 0;
 }
 
+/* Tensor @i's element type: its dtype and element size, or -EINVAL. */
+static int tensor_type(struct reader *r, const struct tbl *t, int32_t i, const char *name,
+		       enum enpu_dtype *dtype, uint64_t *esize)
+{
+	static const struct {
+		uint8_t tfl;
+		enum enpu_dtype dtype;
+		uint8_t size;
+	} types[] = {
+		{ TFL_INT8, ENPU_DTYPE_INT8, 1 }, { TFL_INT16, ENPU_DTYPE_INT16, 2 },
+		{ TFL_INT32, ENPU_DTYPE_INT32, 4 }, { TFL_INT64, ENPU_DTYPE_INT64, 8 },
+		{ TFL_FLOAT32, ENPU_DTYPE_FLOAT32, 4 },
+	};
+	uint8_t ty = fb_u8(&r->f, t, 1, 0);
+	size_t k;
+
+	for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+		if (types[k].tfl == ty) {
+			*dtype = types[k].dtype;
+			*esize = types[k].size;
+			return 0;
+		}
+	}
+	return fb_fail(&r->f, "tensor %d (%s): element type %u is not supported (int8, int16, "
+		       "int32, int64, float32 are)", i, name ? name : "", ty);
+}
+
+/* Tensor @i's shape into @d; *bytes its size in bytes of @esize elements. */
+static int tensor_shape(struct reader *r, const struct tbl *t, int32_t i, const char *name,
+			uint64_t esize, struct enpu_tensor_desc *d, uint64_t *bytes)
+{
+	uint64_t need = esize;
+	size_t first;
+	uint32_t n, k;
+
+	if (fb_vec(&r->f, t, 0, 4, &n, &first) < 0)
+		return -EINVAL;
+	if (n > ENPU_MAX_RANK)
+		return fb_fail(&r->f, "tensor %d (%s): rank %u is over %d", i, name ? name : "",
+			       n, ENPU_MAX_RANK);
+	d->rank = (int)n;
+	for (k = 0; k < n; k++) {
+		d->dims[k] = (int32_t)fb_rd32(&r->f, first + 4 * k);
+		if (d->dims[k] < 1 || d->dims[k] > (1 << 24))
+			return fb_fail(&r->f, "tensor %d (%s): dimension %u is %d", i,
+				       name ? name : "", k, d->dims[k]);
+		need *= (uint64_t)d->dims[k];
+	}
+	*bytes = need;
+	return 0;
+}
+
+/*
+ * Tensor @i's quantization (int8 and int16 tensors; others ignore theirs)
+ * into @d, its arrays in *scales and *zps for the caller to free.
+ */
+static int tensor_quant(struct reader *r, const struct tbl *t, int32_t i,
+			struct enpu_tensor_desc *d, float **scales, int32_t **zps)
+{
+	const int64_t zmax = d->dtype == ENPU_DTYPE_INT8 ? 127 : 32767;
+	size_t qpos, sfirst, zfirst;
+	uint32_t ns, nz, k;
+	struct tbl q;
+
+	if (fb_ref(&r->f, t, 4, &qpos) < 0 || (qpos && fb_table(&r->f, qpos, &q, "quantization")))
+		return -EINVAL;
+	if (!qpos)
+		return 0;
+	if (fb_vec(&r->f, &q, 2, 4, &ns, &sfirst) < 0 || fb_vec(&r->f, &q, 3, 8, &nz, &zfirst) < 0)
+		return -EINVAL;
+	if (!ns || (d->dtype != ENPU_DTYPE_INT8 && d->dtype != ENPU_DTYPE_INT16))
+		return 0;
+	if (nz && nz != ns)
+		return fb_fail(&r->f, "tensor %d: %u scales but %u zero points", i, ns, nz);
+	*scales = malloc(ns * sizeof(float));
+	*zps = calloc(ns, sizeof(int32_t));
+	if (!*scales || !*zps)
+		return -ENOMEM;
+	for (k = 0; k < ns; k++) {
+		uint32_t bits = fb_rd32(&r->f, sfirst + 4 * k);
+		int64_t z = 0;
+
+		memcpy(&(*scales)[k], &bits, 4);
+		if (nz) {
+			z = (int64_t)((uint64_t)fb_rd32(&r->f, zfirst + 8 * k) |
+				      (uint64_t)fb_rd32(&r->f, zfirst + 8 * k + 4) << 32);
+			if (z < -zmax - 1 || z > zmax)
+				return fb_fail(&r->f, "tensor %d: zero point %lld is outside %s", i,
+					       (long long)z, zmax == 127 ? "int8" : "int16");
+		}
+		(*zps)[k] = (int32_t)z;
+	}
+	d->num_scales = ns;
+	d->scales = *scales;
+	d->zero_points = *zps;
+	/* a 1-D per-channel tensor (bias) is quantized along its only axis */
+	d->quant_axis = ns > 1 && d->rank > 1 ? (int)fb_u32(&r->f, &q, 6, 0) : 0;
+	return 0;
+}
+
 /* The graph tensor for tflite tensor @i, created on first use. */
 static int tensor(struct reader *r, int32_t i)
 {
 	struct enpu_tensor_desc d = { 0 };
 	float *scales = NULL;
 	int32_t *zps = NULL;
-	struct tbl t, q;
-	size_t first, qpos;
-	uint32_t n, k;
+	struct tbl t;
 	const void *data;
-	uint64_t len, need = 1, cost, esize = 4;
-	int id = -EINVAL;
+	uint64_t len, need = 0, cost, esize = 1;
+	int id = -EINVAL, ret;
 	char *name;
 
 	if (i < 0 || (uint32_t)i >= r->ntensors)
 		return fb_fail(&r->f, "tensor index %d, the subgraph has %u", i, r->ntensors);
 	if (r->map[i] >= 0)
 		return r->map[i];
-	if (vec_table(&r->f, r->tensors_first, (uint32_t)i, &t, "tensor"))
+	if (fb_vec_table(&r->f, r->tensors_first, (uint32_t)i, &t, "tensor"))
 		return -EINVAL;
-	name = field_string(&r->f, &t, 3);
+	name = fb_string(&r->f, &t, 3);
 	d.name = name;
-
-	switch (field_u8(&r->f, &t, 1, 0)) {
-	case TFL_INT8:
-		d.dtype = ENPU_DTYPE_INT8;
-		esize = 1;
-		break;
-	case TFL_INT32:
-		d.dtype = ENPU_DTYPE_INT32;
-		break;
-	case TFL_FLOAT32:
-		d.dtype = ENPU_DTYPE_FLOAT32;
-		break;
-	case TFL_INT16:
-		d.dtype = ENPU_DTYPE_INT16;
-		esize = 2;
-		break;
-	case TFL_INT64:
-		d.dtype = ENPU_DTYPE_INT64;
-		esize = 8;
-		break;
-	default:
-		fb_fail(&r->f, "tensor %d (%s): element type %u is not supported (int8, int16, "
-			"int32, int64, float32 are)", i, name ? name : "",
-			field_u8(&r->f, &t, 1, 0));
+	if (tensor_type(r, &t, i, name, &d.dtype, &esize) ||
+	    tensor_shape(r, &t, i, name, esize, &d, &need))
+		goto out;
+	ret = tensor_quant(r, &t, i, &d, &scales, &zps);
+	if (ret) {
+		id = ret;
 		goto out;
 	}
-	if (field_vec(&r->f, &t, 0, 4, &n, &first) < 0)
+	if (buffer_data(r, fb_u32(&r->f, &t, 2, 0), &data, &len))
 		goto out;
-	if (n > ENPU_MAX_RANK) {
-		fb_fail(&r->f, "tensor %d (%s): rank %u is over %d", i, name ? name : "", n,
-			ENPU_MAX_RANK);
-		goto out;
-	}
-	d.rank = (int)n;
-	for (k = 0; k < n; k++) {
-		d.dims[k] = (int32_t)rd32(&r->f, first + 4 * k);
-		if (d.dims[k] < 1 || d.dims[k] > (1 << 24)) {
-			fb_fail(&r->f, "tensor %d (%s): dimension %u is %d", i, name ? name : "",
-				k, d.dims[k]);
-			goto out;
-		}
-		need *= (uint64_t)d.dims[k];
-	}
-	need *= esize;
-
-	if (field_ref(&r->f, &t, 4, &qpos) < 0 || (qpos && table_at(&r->f, qpos, &q, "quantization")))
-		goto out;
-	if (qpos) {
-		size_t sfirst, zfirst;
-		uint32_t ns, nz;
-
-		if (field_vec(&r->f, &q, 2, 4, &ns, &sfirst) < 0 ||
-		    field_vec(&r->f, &q, 3, 8, &nz, &zfirst) < 0)
-			goto out;
-		if (ns && (d.dtype == ENPU_DTYPE_INT8 || d.dtype == ENPU_DTYPE_INT16)) {
-			const int64_t zmax = d.dtype == ENPU_DTYPE_INT8 ? 127 : 32767;
-
-			if (nz && nz != ns) {
-				fb_fail(&r->f, "tensor %d: %u scales but %u zero points", i, ns, nz);
-				goto out;
-			}
-			scales = malloc(ns * sizeof(float));
-			zps = calloc(ns, sizeof(int32_t));
-			if (!scales || !zps) {
-				id = -ENOMEM;
-				goto out;
-			}
-			for (k = 0; k < ns; k++) {
-				uint32_t bits = rd32(&r->f, sfirst + 4 * k);
-				int64_t z = 0;
-
-				memcpy(&scales[k], &bits, 4);
-				if (nz) {
-					z = (int64_t)((uint64_t)rd32(&r->f, zfirst + 8 * k) |
-						      (uint64_t)rd32(&r->f, zfirst + 8 * k + 4) << 32);
-					if (z < -zmax - 1 || z > zmax) {
-						fb_fail(&r->f, "tensor %d: zero point %lld is outside %s",
-							i, (long long)z,
-							zmax == 127 ? "int8" : "int16");
-						goto out;
-					}
-				}
-				zps[k] = (int32_t)z;
-			}
-			d.num_scales = ns;
-			d.scales = scales;
-			d.zero_points = zps;
-			/* a 1-D per-channel tensor (bias) is quantized along its only axis */
-			d.quant_axis = ns > 1 && d.rank > 1 ?
-				       (int)field_u32(&r->f, &q, 6, 0) : 0;
-			if (ns == 1)
-				d.quant_axis = 0;
-		}
-	}
-	if (buffer_data(r, field_u32(&r->f, &t, 2, 0), &data, &len))
-		goto out;
-	if (data && field_u8(&r->f, &t, 5, 0)) {
+	if (data && fb_u8(&r->f, &t, 5, 0)) {
 		fb_fail(&r->f, "tensor %d (%s) is a variable with data: TFLite does not allow "
 			"it (a variable starts from zeros)", i, name ? name : "");
 		goto out;
@@ -394,7 +249,7 @@ static int tensor(struct reader *r, int32_t i)
 	}
 	r->budget -= cost;
 	/* is_variable: state kept across inferences, reset to zeros (TFLite-Micro) */
-	id = field_u8(&r->f, &t, 5, 0) ? enpu_graph_add_variable(r->g, &d) :
+	id = fb_u8(&r->f, &t, 5, 0) ? enpu_graph_add_variable(r->g, &d) :
 	     enpu_graph_add_tensor(r->g, &d);
 	if (id >= 0)
 		r->map[i] = id;
@@ -435,97 +290,97 @@ static int options(struct reader *r, int32_t code, const struct tbl *o,
 		return 0;
 	switch (code) {
 	case TFL_CONV_2D:
-		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
-		l->stride_w = (int)field_u32(f, o, 1, 0);
-		l->stride_h = (int)field_u32(f, o, 2, 0);
-		l->activation = act(r, field_u8(f, o, 3, 0), &ok);
-		l->dilation_w = (int)field_u32(f, o, 4, 1);
-		l->dilation_h = (int)field_u32(f, o, 5, 1);
+		l->padding = fb_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)fb_u32(f, o, 1, 0);
+		l->stride_h = (int)fb_u32(f, o, 2, 0);
+		l->activation = act(r, fb_u8(f, o, 3, 0), &ok);
+		l->dilation_w = (int)fb_u32(f, o, 4, 1);
+		l->dilation_h = (int)fb_u32(f, o, 5, 1);
 		break;
 	case TFL_DEPTHWISE_CONV_2D:
-		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
-		l->stride_w = (int)field_u32(f, o, 1, 0);
-		l->stride_h = (int)field_u32(f, o, 2, 0);
-		l->depth_multiplier = (int)field_u32(f, o, 3, 0);
-		l->activation = act(r, field_u8(f, o, 4, 0), &ok);
-		l->dilation_w = (int)field_u32(f, o, 5, 1);
-		l->dilation_h = (int)field_u32(f, o, 6, 1);
+		l->padding = fb_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)fb_u32(f, o, 1, 0);
+		l->stride_h = (int)fb_u32(f, o, 2, 0);
+		l->depth_multiplier = (int)fb_u32(f, o, 3, 0);
+		l->activation = act(r, fb_u8(f, o, 4, 0), &ok);
+		l->dilation_w = (int)fb_u32(f, o, 5, 1);
+		l->dilation_h = (int)fb_u32(f, o, 6, 1);
 		break;
 	case TFL_FULLY_CONNECTED:
-		l->activation = act(r, field_u8(f, o, 0, 0), &ok);
-		if (field_u8(f, o, 1, 0))
+		l->activation = act(r, fb_u8(f, o, 0, 0), &ok);
+		if (fb_u8(f, o, 1, 0))
 			return fb_fail(f, "shuffled FULLY_CONNECTED weights are not supported");
-		if (field_u8(f, o, 3, 0))
+		if (fb_u8(f, o, 3, 0))
 			return fb_fail(f, "hybrid FULLY_CONNECTED (asymmetric_quantize_inputs) is not supported");
 		break;
 	case TFL_ADD:
 	case TFL_MUL:
 	case TFL_SUB:
-		l->activation = act(r, field_u8(f, o, 0, 0), &ok);
+		l->activation = act(r, fb_u8(f, o, 0, 0), &ok);
 		break;
 	case TFL_LEAKY_RELU: {
-		uint32_t bits = field_u32(f, o, 0, 0);
+		uint32_t bits = fb_u32(f, o, 0, 0);
 
 		memcpy(&l->alpha, &bits, 4);
 		break;
 	}
 	case TFL_RESIZE_BILINEAR:
-		l->align_corners = field_u8(f, o, 2, 0);
-		l->half_pixel_centers = field_u8(f, o, 3, 0);
+		l->align_corners = fb_u8(f, o, 2, 0);
+		l->half_pixel_centers = fb_u8(f, o, 3, 0);
 		break;
 	case TFL_RESIZE_NEAREST_NEIGHBOR:
-		l->align_corners = field_u8(f, o, 0, 0);
-		l->half_pixel_centers = field_u8(f, o, 1, 0);
+		l->align_corners = fb_u8(f, o, 0, 0);
+		l->half_pixel_centers = fb_u8(f, o, 1, 0);
 		break;
 	case TFL_STRIDED_SLICE:
-		l->begin_mask = (int)field_u32(f, o, 0, 0);
-		l->end_mask = (int)field_u32(f, o, 1, 0);
-		if (field_u32(f, o, 2, 0) || field_u32(f, o, 3, 0))
+		l->begin_mask = (int)fb_u32(f, o, 0, 0);
+		l->end_mask = (int)fb_u32(f, o, 1, 0);
+		if (fb_u32(f, o, 2, 0) || fb_u32(f, o, 3, 0))
 			return fb_fail(f, "STRIDED_SLICE with an ellipsis_mask or a new_axis_mask is "
 				       "not supported (TFLite-Micro does not run them either)");
-		l->shrink_axis_mask = (int)field_u32(f, o, 4, 0);
-		if (field_u8(f, o, 5, 0))
+		l->shrink_axis_mask = (int)fb_u32(f, o, 4, 0);
+		if (fb_u8(f, o, 5, 0))
 			return fb_fail(f, "STRIDED_SLICE with offset true is not supported");
 		break;
 	case TFL_SPLIT:
-		l->num_splits = (int)field_u32(f, o, 0, 0);
+		l->num_splits = (int)fb_u32(f, o, 0, 0);
 		break;
 	case TFL_SVDF:
 		/* implied by the shapes: checked against them in read_operator() */
-		r->svdf_rank = (int32_t)field_u32(f, o, 0, 0);
-		l->activation = act(r, field_u8(f, o, 1, 0), &ok);
-		if (field_u8(f, o, 2, 0))
+		r->svdf_rank = (int32_t)fb_u32(f, o, 0, 0);
+		l->activation = act(r, fb_u8(f, o, 1, 0), &ok);
+		if (fb_u8(f, o, 2, 0))
 			return fb_fail(f, "hybrid SVDF (asymmetric_quantize_inputs) is not supported");
 		break;
 	case TFL_TRANSPOSE_CONV:
-		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
-		l->stride_w = (int)field_u32(f, o, 1, 0);
-		l->stride_h = (int)field_u32(f, o, 2, 0);
-		l->activation = act(r, field_u8(f, o, 3, 0), &ok);
+		l->padding = fb_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)fb_u32(f, o, 1, 0);
+		l->stride_h = (int)fb_u32(f, o, 2, 0);
+		l->activation = act(r, fb_u8(f, o, 3, 0), &ok);
 		break;
 	case TFL_AVERAGE_POOL_2D:
 	case TFL_MAX_POOL_2D:
-		l->padding = field_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
-		l->stride_w = (int)field_u32(f, o, 1, 0);
-		l->stride_h = (int)field_u32(f, o, 2, 0);
-		l->filter_w = (int)field_u32(f, o, 3, 0);
-		l->filter_h = (int)field_u32(f, o, 4, 0);
-		l->activation = act(r, field_u8(f, o, 5, 0), &ok);
+		l->padding = fb_u8(f, o, 0, 0) ? ENPU_VALID : ENPU_SAME;
+		l->stride_w = (int)fb_u32(f, o, 1, 0);
+		l->stride_h = (int)fb_u32(f, o, 2, 0);
+		l->filter_w = (int)fb_u32(f, o, 3, 0);
+		l->filter_h = (int)fb_u32(f, o, 4, 0);
+		l->activation = act(r, fb_u8(f, o, 5, 0), &ok);
 		break;
 	case TFL_SOFTMAX: {
-		uint32_t bits = field_u32(f, o, 0, 0);
+		uint32_t bits = fb_u32(f, o, 0, 0);
 
 		memcpy(&l->beta, &bits, 4);
 		break;
 	}
 	case TFL_CONCATENATION:
-		l->axis = (int)field_u32(f, o, 0, 0);
-		l->activation = act(r, field_u8(f, o, 1, 0), &ok);
+		l->axis = (int)fb_u32(f, o, 0, 0);
+		l->activation = act(r, fb_u8(f, o, 1, 0), &ok);
 		break;
 	case TFL_MEAN:
 	case TFL_SUM:
 	case TFL_REDUCE_MAX:
-		l->keep_dims = field_u8(f, o, 0, 0);
+		l->keep_dims = fb_u8(f, o, 0, 0);
 		break;
 	}
 	return ok && !f->err[0] ? 0 : -EINVAL;
@@ -589,17 +444,17 @@ static int op_code(struct fb *f, const struct tbl *model, const struct tbl *op, 
 	uint32_t ncodes, idx;
 	struct tbl oc;
 
-	if (field_vec(f, model, 1, 4, &ncodes, &codes_first) < 0)
+	if (fb_vec(f, model, 1, 4, &ncodes, &codes_first) < 0)
 		return -EINVAL;
-	idx = field_u32(f, op, 0, 0);
+	idx = fb_u32(f, op, 0, 0);
 	if (idx >= ncodes)
 		return fb_fail(f, "operator %u: opcode index %u, the model has %u", i, idx, ncodes);
-	if (vec_table(f, codes_first, idx, &oc, "operator code"))
+	if (fb_vec_table(f, codes_first, idx, &oc, "operator code"))
 		return -EINVAL;
 	/* the builtin is the larger of the deprecated byte and the int32 code */
-	*code = (int8_t)field_u8(f, &oc, 0, 0);
-	if ((int32_t)field_u32(f, &oc, 3, 0) > *code)
-		*code = (int32_t)field_u32(f, &oc, 3, 0);
+	*code = (int8_t)fb_u8(f, &oc, 0, 0);
+	if ((int32_t)fb_u32(f, &oc, 3, 0) > *code)
+		*code = (int32_t)fb_u32(f, &oc, 3, 0);
 	return 0;
 }
 
@@ -647,7 +502,7 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 	for (i = 0; i < nops; i++) {
 		struct tbl op;
 
-		if (vec_table(f, ops_first, i, &op, "operator") || op_code(f, model, &op, i, &code)) {
+		if (fb_vec_table(f, ops_first, i, &op, "operator") || op_code(f, model, &op, i, &code)) {
 			ret = -EINVAL;
 			goto out;
 		}
@@ -657,7 +512,7 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 			     tfl_op_name(code) ? tfl_op_name(code) : "unnamed operator", code);
 		}
 		for (field = 1; field <= 2; field++) {
-			if (field_vec(f, &op, field, 4, &n, &first) < 0) {
+			if (fb_vec(f, &op, field, 4, &n, &first) < 0) {
 				ret = -EINVAL;
 				goto out;
 			}
@@ -667,20 +522,20 @@ static int survey(struct reader *r, const struct tbl *model, size_t ops_first, u
 				char *name;
 				uint8_t ty;
 
-				t = (int32_t)rd32(f, first + 4 * k);
+				t = (int32_t)fb_rd32(f, first + 4 * k);
 				if (t < 0 || (uint32_t)t >= r->ntensors || seen[t])
 					continue;
 				seen[t] = 1;
-				if (vec_table(f, r->tensors_first, (uint32_t)t, &tt, "tensor")) {
+				if (fb_vec_table(f, r->tensors_first, (uint32_t)t, &tt, "tensor")) {
 					ret = -EINVAL;
 					goto out;
 				}
-				ty = field_u8(f, &tt, 1, 0);
+				ty = fb_u8(f, &tt, 1, 0);
 				if (ty == TFL_INT8 || ty == TFL_INT16 || ty == TFL_INT32 ||
 				    ty == TFL_INT64 || ty == TFL_FLOAT32)
 					continue;
 				nbad++;
-				name = field_string(f, &tt, 3);
+				name = fb_string(f, &tt, 3);
 				tn = enpu_tfl_type_name(ty);
 				note(list, sizeof(list), &len, &shown, "tensor %d '%s' of "
 				     "operator %u: %s%s tensors are not supported", t,
@@ -726,7 +581,7 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 	int32_t code;
 	int id, have_opt;
 
-	if (vec_table(f, ops_first, i, &op, "operator"))
+	if (fb_vec_table(f, ops_first, i, &op, "operator"))
 		return -EINVAL;
 	if (op_code(f, model, &op, i, &code))
 		return -EINVAL;
@@ -737,20 +592,20 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 			       i, nm ? nm : "operator", nm ? "" : " code", code);
 	}
 
-	have_opt = field_ref(f, &op, 4, &opos);
-	if (have_opt < 0 || (have_opt && table_at(f, opos, &opt, "builtin options")))
+	have_opt = fb_ref(f, &op, 4, &opos);
+	if (have_opt < 0 || (have_opt && fb_table(f, opos, &opt, "builtin options")))
 		return -EINVAL;
 	if (options(r, code, have_opt ? &opt : NULL, &l))
 		return fb_fail(f, "operator %u (%s): bad options", i, tfl_op_name(code));
 
-	if (field_vec(f, &op, 1, 4, &n, &first) < 0)
+	if (fb_vec(f, &op, 1, 4, &n, &first) < 0)
 		return -EINVAL;
 	if (n < 1 || n > ENPU_MAX_LAYER_INPUTS)
 		return fb_fail(f, "operator %u (%s): %u inputs", i, tfl_op_name(code), n);
 	if (code == TFL_RESHAPE)
 		n = 1;	/* the new shape is the output tensor's */
 	for (k = 0; k < n; k++) {
-		int32_t t = (int32_t)rd32(f, first + 4 * k);
+		int32_t t = (int32_t)fb_rd32(f, first + 4 * k);
 
 		if (t < 0) {
 			l.inputs[l.num_inputs++] = -1;
@@ -761,7 +616,7 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 			return id;
 		l.inputs[l.num_inputs++] = id;
 	}
-	if (field_vec(f, &op, 2, 4, &n, &first) < 0)
+	if (fb_vec(f, &op, 2, 4, &n, &first) < 0)
 		return -EINVAL;
 	if (code == TFL_SPLIT && n != (uint32_t)l.num_splits)
 		return fb_fail(f, "operator %u (SPLIT): %u outputs for num_splits %d", i, n,
@@ -771,7 +626,7 @@ static int read_operator(struct reader *r, const struct tbl *model, size_t ops_f
 			       tfl_op_name(code), n);
 	/* a SPLIT's n outputs are n layers, each computing its own part */
 	for (k = 0; k < n; k++) {
-		id = tensor(r, (int32_t)rd32(f, first + 4 * k));
+		id = tensor(r, (int32_t)fb_rd32(f, first + 4 * k));
 		if (id < 0)
 			return id;
 		if (code == TFL_SVDF && svdf_rank_bad(r, &l, id))
@@ -793,7 +648,7 @@ static int read_io(struct reader *r, unsigned int slot, int **ids, size_t *count
 	uint32_t n, k;
 	int id;
 
-	if (field_vec(&r->f, &r->sub, slot, 4, &n, &first) < 0)
+	if (fb_vec(&r->f, &r->sub, slot, 4, &n, &first) < 0)
 		return -EINVAL;
 	if (n > 64)
 		return fb_fail(&r->f, "subgraph has %u %s", n, slot == 1 ? "inputs" : "outputs");
@@ -801,7 +656,7 @@ static int read_io(struct reader *r, unsigned int slot, int **ids, size_t *count
 	if (!*ids)
 		return -ENOMEM;
 	for (k = 0; k < n; k++) {
-		id = tensor(r, (int32_t)rd32(&r->f, first + 4 * k));
+		id = tensor(r, (int32_t)fb_rd32(&r->f, first + 4 * k));
 		if (id < 0)
 			return id;
 		(*ids)[k] = id;
@@ -824,19 +679,19 @@ static int parse(struct reader *r)
 		return fb_fail(f, "%zu bytes is too small for a TFLite model", f->size);
 	if (memcmp(f->p + 4, "TFL3", 4))
 		return fb_fail(f, "no TFL3 identifier: not a TFLite model");
-	if (table_at(f, rd32(f, 0), &model, "model"))
+	if (fb_table(f, fb_rd32(f, 0), &model, "model"))
 		return -EINVAL;
-	version = field_u32(f, &model, 0, 0);
+	version = fb_u32(f, &model, 0, 0);
 	if (version != 3)
 		return fb_fail(f, "schema version %u (3 is supported)", version);
-	if (field_vec(f, &model, 4, 4, &r->nbuffers, &r->buffers_first) < 0 ||
-	    field_vec(f, &model, 2, 4, &nsubs, &subs_first) < 0)
+	if (fb_vec(f, &model, 4, 4, &r->nbuffers, &r->buffers_first) < 0 ||
+	    fb_vec(f, &model, 2, 4, &nsubs, &subs_first) < 0)
 		return -EINVAL;
 	if (!nsubs)
 		return fb_fail(f, "the model has no subgraph");
-	if (vec_table(f, subs_first, 0, &r->sub, "subgraph") ||
-	    field_vec(f, &r->sub, 0, 4, &r->ntensors, &r->tensors_first) < 0 ||
-	    field_vec(f, &r->sub, 3, 4, &nops, &ops_first) < 0)
+	if (fb_vec_table(f, subs_first, 0, &r->sub, "subgraph") ||
+	    fb_vec(f, &r->sub, 0, 4, &r->ntensors, &r->tensors_first) < 0 ||
+	    fb_vec(f, &r->sub, 3, 4, &nops, &ops_first) < 0)
 		return -EINVAL;
 	if (nops > TFL_MAX_OPERATORS)
 		return fb_fail(f, "the subgraph has %u operators, at most %d are supported",
