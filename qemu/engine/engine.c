@@ -228,65 +228,156 @@ void enpu_run_free(struct enpu_run *run)
  * before the event a pause interrupted, so that resuming runs that event
  * again.
  */
+/*
+ * The schedule's next event: the finish of a busy engine or the start of
+ * a free one's next command, the earliest first; at equal times finishes
+ * before starts, then stream order. Returns the engine (and in *when its
+ * time, in *finish whether it is a finish), or -1 when neither engine
+ * has one (both done, or a WAIT nothing will satisfy).
+ */
+static int next_event(const struct enpu_run *run, uint64_t *when, int *finish)
+{
+	const struct schedule *s = &run->s;
+	const struct enpu_pending *pend = s->pend;
+	uint64_t st[2], best_t = UINT64_MAX;
+	int ready[2], k, best = -1, best_finish = 0;
+
+	for (k = 0; k < 2; k++) {
+		const uint32_t *w;
+
+		ready[k] = !s->busy[k] && s->pos[k] < s->n[k];
+		if (!ready[k])
+			continue;
+		w = run->words + run->offs[s->list[k][s->pos[k]]];
+		st[k] = s->t[k];
+		if (ENPU_CMD_OPCODE(w[0]) == ENPU_OP_WAIT) {
+			const struct enpu_cmd_sync *c = (const void *)w;
+			const struct sem_queue *q = &s->sem[c->sem];
+
+			if (!q->count)
+				ready[k] = 0;
+			else if (s->sig_time[q->head] > st[k])
+				st[k] = s->sig_time[q->head];
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		if (s->busy[k] && (s->finish_t[k] < best_t ||
+				   (s->finish_t[k] == best_t && !best_finish) ||
+				   (s->finish_t[k] == best_t && best_finish &&
+				    pend[k].offset < pend[best].offset))) {
+			best = k;
+			best_t = s->finish_t[k];
+			best_finish = 1;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		if (ready[k] && (st[k] < best_t ||
+				 (st[k] == best_t && !best_finish && best >= 0 &&
+				  s->list[k][s->pos[k]] < s->list[best][s->pos[best]]))) {
+			best = k;
+			best_t = st[k];
+			best_finish = 0;
+		}
+	}
+	*when = best_t;
+	*finish = best_finish;
+	return best;
+}
+
+/* What one event did to the schedule. */
+enum step_result {
+	STEP_RETIRED,	/* a command retired: counted */
+	STEP_STARTED,	/* a command started: retired at its finish */
+	STEP_PAUSED,	/* the engine was interrupted: the event runs again */
+	STEP_FAILED,	/* the job failed */
+};
+
+/* Engine @k's busy command finishes: its result is written back. */
+static enum step_result retire(struct enpu_run *run, int k)
+{
+	struct schedule *s = &run->s;
+	struct enpu_job *job = &run->job;
+	struct enpu_job_completion before = run->done;
+	uint64_t t_before = s->t[k];
+	int ret;
+
+	job->cmd_offset = s->pend[k].offset;
+	s->busy[k] = 0;
+	s->t[k] = s->finish_t[k];
+	ret = enpu_cmd_finish(job, &s->pend[k]);
+	if (ret == ENPU_CMD_PAUSED) {
+		/* the finish runs again: it rewrites the same bytes */
+		s->busy[k] = 1;
+		s->t[k] = t_before;
+		run->done = before;
+		return STEP_PAUSED;
+	}
+	return ret ? STEP_FAILED : STEP_RETIRED;
+}
+
+/*
+ * Engine @k's next command starts at @when: a WAIT or SIGNAL is done at
+ * once, anything else gathers its operands and computes (enpu_cmd_start)
+ * and keeps the engine busy for its cycles.
+ */
+static enum step_result start(struct enpu_engine *e, struct enpu_run *run, int k,
+			      uint64_t when)
+{
+	struct schedule *s = &run->s;
+	struct enpu_job *job = &run->job;
+	struct enpu_pending *pend = &s->pend[k];
+	struct enpu_job_completion before = run->done;
+	uint32_t i = s->list[k][s->pos[k]++];
+	const uint32_t *w = run->words + run->offs[i];
+	struct enpu_cmd_info info;
+	int ret;
+
+	job->cmd_offset = run->offs[i] * 4;
+	enpu_cmd_decode(w, 1u << 30, &info);
+	if (info.opcode == ENPU_OP_WAIT) {
+		sem_take(s, ((const struct enpu_cmd_sync *)w)->sem);
+		job->done->stall_cycles += when - s->t[k];
+		s->t[k] = when + ENPU_T_SYNC;
+		return STEP_RETIRED;
+	}
+	if (info.opcode == ENPU_OP_SIGNAL) {
+		s->t[k] = when + ENPU_T_SYNC;
+		sem_signal(s, ((const struct enpu_cmd_sync *)w)->sem, s->t[k]);
+		return STEP_RETIRED;
+	}
+	pend->words = w;
+	pend->info = info;
+	pend->offset = run->offs[i] * 4;
+	ret = enpu_cmd_start(job, pend);
+	if (ret == ENPU_CMD_PAUSED) {
+		/* it wrote nothing: it starts again */
+		s->pos[k]--;
+		run->done = before;
+		return STEP_PAUSED;
+	}
+	if (ret)
+		return STEP_FAILED;
+	s->busy[k] = 1;
+	s->finish_t[k] = when + enpu_t_cmd(&e->sku, &info);
+	job->done->macs += info.macs;
+	return STEP_STARTED;
+}
+
+/* Runs the schedule's events until the job ends or the engine is interrupted. */
 static int run_schedule(struct enpu_engine *e, struct enpu_run *run)
 {
 	struct enpu_job *job = &run->job;
-	const uint32_t *words = run->words;
-	const uint32_t *offs = run->offs;
 	struct schedule *s = &run->s;
-	struct enpu_pending *pend = s->pend;
-	struct enpu_job_completion before;
-	struct enpu_cmd_info info;
-	uint32_t i;
-	int ret;
+	enum step_result r;
+	uint64_t when;
+	int k, finish;
 
 	for (;;) {
-		uint64_t st[2], best_t = UINT64_MAX, t_before;
-		int ready[2], k, best = -1, best_finish = 0;
-
-		/* Candidate events: finishes of busy engines, starts of free ones. */
-		for (k = 0; k < 2; k++) {
-			const uint32_t *w;
-
-			ready[k] = !s->busy[k] && s->pos[k] < s->n[k];
-			if (!ready[k])
-				continue;
-			w = words + offs[s->list[k][s->pos[k]]];
-			st[k] = s->t[k];
-			if (ENPU_CMD_OPCODE(w[0]) == ENPU_OP_WAIT) {
-				const struct enpu_cmd_sync *c = (const void *)w;
-				struct sem_queue *q = &s->sem[c->sem];
-
-				if (!q->count)
-					ready[k] = 0;
-				else if (s->sig_time[q->head] > st[k])
-					st[k] = s->sig_time[q->head];
-			}
-		}
-		/* Earliest first; at equal times finishes before starts, then stream order. */
-		for (k = 0; k < 2; k++) {
-			if (s->busy[k] && (s->finish_t[k] < best_t ||
-					   (s->finish_t[k] == best_t && !best_finish) ||
-					   (s->finish_t[k] == best_t && best_finish &&
-					    pend[k].offset < pend[best].offset))) {
-				best = k;
-				best_t = s->finish_t[k];
-				best_finish = 1;
-			}
-		}
-		for (k = 0; k < 2; k++) {
-			if (ready[k] && (st[k] < best_t ||
-					 (st[k] == best_t && !best_finish && best >= 0 &&
-					  s->list[k][s->pos[k]] < s->list[best][s->pos[best]]))) {
-				best = k;
-				best_t = st[k];
-				best_finish = 0;
-			}
-		}
-		if (best < 0) {
+		k = next_event(run, &when, &finish);
+		if (k < 0) {
 			for (k = 0; k < 2; k++) {
 				if (s->pos[k] < s->n[k]) {
-					job->cmd_offset = offs[s->list[k][s->pos[k]]] * 4;
+					job->cmd_offset = run->offs[s->list[k][s->pos[k]]] * 4;
 					enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND,
 						      ENPU_CMD_ERR_DEADLOCK);
 					goto out;
@@ -294,58 +385,13 @@ static int run_schedule(struct enpu_engine *e, struct enpu_run *run)
 			}
 			break;	/* both engines done */
 		}
-
-		k = best;
-		before = run->done;
-		t_before = s->t[k];
-		if (best_finish) {
-			job->cmd_offset = pend[k].offset;
-			s->busy[k] = 0;
-			s->t[k] = s->finish_t[k];
-			ret = enpu_cmd_finish(job, &pend[k]);
-			if (ret == ENPU_CMD_PAUSED) {
-				/* the finish runs again: it rewrites the same bytes */
-				s->busy[k] = 1;
-				s->t[k] = t_before;
-				run->done = before;
-				return ENPU_ENGINE_PAUSED;
-			}
-			if (ret)
-				goto out;
-		} else {
-			i = s->list[k][s->pos[k]++];
-			job->cmd_offset = offs[i] * 4;
-			enpu_cmd_decode(words + offs[i], 1u << 30, &info);
-			if (info.opcode == ENPU_OP_WAIT) {
-				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
-
-				sem_take(s, c->sem);
-				job->done->stall_cycles += st[k] - s->t[k];
-				s->t[k] = st[k] + ENPU_T_SYNC;
-			} else if (info.opcode == ENPU_OP_SIGNAL) {
-				const struct enpu_cmd_sync *c = (const void *)(words + offs[i]);
-
-				s->t[k] = st[k] + ENPU_T_SYNC;
-				sem_signal(s, c->sem, s->t[k]);
-			} else {
-				pend[k].words = words + offs[i];
-				pend[k].info = info;
-				pend[k].offset = offs[i] * 4;
-				ret = enpu_cmd_start(job, &pend[k]);
-				if (ret == ENPU_CMD_PAUSED) {
-					/* it wrote nothing: it starts again */
-					s->pos[k]--;
-					run->done = before;
-					return ENPU_ENGINE_PAUSED;
-				}
-				if (ret)
-					goto out;
-				s->busy[k] = 1;
-				s->finish_t[k] = st[k] + enpu_t_cmd(&e->sku, &info);
-				job->done->macs += info.macs;
-				continue;	/* retired at its finish */
-			}
-		}
+		r = finish ? retire(run, k) : start(e, run, k, when);
+		if (r == STEP_PAUSED)
+			return ENPU_ENGINE_PAUSED;
+		if (r == STEP_FAILED)
+			goto out;
+		if (r == STEP_STARTED)
+			continue;
 		job->done->commands++;
 		atomic_fetch_add(&e->progress, 1);
 		if (atomic_load(&e->interrupt) & ENPU_ENGINE_ABORT) {
