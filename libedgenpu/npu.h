@@ -31,6 +31,8 @@ struct enpu_stream {
 
 void enpu_stream_cmd(struct enpu_stream *s, uint32_t op, const void *cmd, size_t bytes);
 void enpu_stream_sync(struct enpu_stream *s, uint32_t op, uint32_t engine, uint32_t sem);
+/* A one-word command, NOP or END. */
+void enpu_stream_op(struct enpu_stream *s, uint32_t op);
 
 /*
  * A job's commands with the weights' and the arena's addresses as offsets

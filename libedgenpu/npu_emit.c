@@ -16,42 +16,51 @@
 #include "edgenpu_isa.h"
 #include "edgenpu_job.h"
 #include "edgenpu_mmu.h"
+#include "edgenpu_stream.h"
 #include "internal.h"
 #include "npu.h"
 
-static void stream_words(struct enpu_stream *s, const uint32_t *w, size_t n)
+/* Room for @n more words at the stream's end, or NULL (s->oom set). */
+static uint32_t *stream_room(struct enpu_stream *s, size_t n)
 {
 	if (s->oom)
-		return;
+		return NULL;
 	if (s->n + n > s->cap) {
 		size_t cap = (s->n + n) * 2 + 64;
 		uint32_t *p = realloc(s->w, cap * 4);
 
 		if (!p) {
 			s->oom = 1;
-			return;
+			return NULL;
 		}
 		s->w = p;
 		s->cap = cap;
 	}
-	memcpy(s->w + s->n, w, n * 4);
-	s->n += n;
+	return s->w + s->n;
 }
 
 void enpu_stream_cmd(struct enpu_stream *s, uint32_t op, const void *cmd, size_t bytes)
 {
-	uint32_t buf[64];
+	uint32_t *w = stream_room(s, bytes / 4);
 
-	memcpy(buf, cmd, bytes);
-	buf[0] = ENPU_CMD_HDR(op, bytes / 4);
-	stream_words(s, buf, bytes / 4);
+	if (w)
+		s->n += enpu_put_cmd(w, op, cmd, bytes);
 }
 
 void enpu_stream_sync(struct enpu_stream *s, uint32_t op, uint32_t engine, uint32_t sem)
 {
-	struct enpu_cmd_sync c = { 0, engine, sem, 0 };
+	uint32_t *w = stream_room(s, ENPU_CMD_WORDS_OF(struct enpu_cmd_sync));
 
-	enpu_stream_cmd(s, op, &c, sizeof(c));
+	if (w)
+		s->n += enpu_put_sync(w, op, engine, sem);
+}
+
+void enpu_stream_op(struct enpu_stream *s, uint32_t op)
+{
+	uint32_t *w = stream_room(s, 1);
+
+	if (w)
+		s->n += enpu_put_op(w, op);
 }
 
 uint32_t enpu_tensor_va(const struct enpu_npu *npu, int t, uint32_t weights_va,
@@ -585,11 +594,7 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 	}
 	for (i = 0; i < step->nstore; i++)
 		emit_spill(m, spill[step->nload + i], weights_va, arena_va, 0, s);
-	{
-		uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
-
-		enpu_stream_cmd(s, ENPU_OP_END, &end, 4);
-	}
+	enpu_stream_op(s, ENPU_OP_END);
 	if (s->oom)
 		return enpu_fail(-ENOMEM, "out of memory emitting commands");
 	if (s->n * 4 > ENPU_MAX_CMD_SIZE)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "edgenpu_hw.h"
+#include "edgenpu_stream.h"
 #include "testbus.h"
 
 const struct enpu_sku tbus_default_sku = {
@@ -201,7 +202,8 @@ void ts_free(struct tstream *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void ts_raw(struct tstream *s, const uint32_t *w, size_t n)
+/* Room for @n more words (a test's stream: out of memory aborts the test). */
+static uint32_t *ts_room(struct tstream *s, size_t n)
 {
 	if (s->n + n > s->cap) {
 		s->cap = (s->n + n) * 2 + 16;
@@ -209,31 +211,28 @@ void ts_raw(struct tstream *s, const uint32_t *w, size_t n)
 		if (!s->w)
 			abort();
 	}
-	memcpy(s->w + s->n, w, n * 4);
+	return s->w + s->n;
+}
+
+void ts_raw(struct tstream *s, const uint32_t *w, size_t n)
+{
+	memcpy(ts_room(s, n), w, n * 4);
 	s->n += n;
 }
 
 void ts_cmd(struct tstream *s, uint32_t op, const void *cmd, size_t bytes)
 {
-	uint32_t buf[64];
-
-	memcpy(buf, cmd, bytes);
-	buf[0] = ENPU_CMD_HDR(op, bytes / 4);
-	ts_raw(s, buf, bytes / 4);
+	s->n += enpu_put_cmd(ts_room(s, bytes / 4), op, cmd, bytes);
 }
 
 void ts_sync(struct tstream *s, uint32_t op, uint32_t engine, uint32_t sem)
 {
-	struct enpu_cmd_sync c = { 0, engine, sem, 0 };
-
-	ts_cmd(s, op, &c, sizeof(c));
+	s->n += enpu_put_sync(ts_room(s, ENPU_PUT_MAX_WORDS), op, engine, sem);
 }
 
 void ts_end(struct tstream *s)
 {
-	uint32_t end = ENPU_CMD_HDR(ENPU_OP_END, 1);
-
-	ts_raw(s, &end, 1);
+	s->n += enpu_put_op(ts_room(s, 1), ENPU_OP_END);
 }
 
 void trun(struct enpu_engine *e, struct tctx *c, const struct tstream *s,

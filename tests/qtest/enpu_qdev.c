@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "edgenpu_stream.h"
 #include "enpu_qdev.h"
 
 /* ---- PCI ------------------------------------------------------------------- */
@@ -201,12 +202,9 @@ static uint32_t *st_grow(struct npu_stream *s, size_t words)
 	return p;
 }
 
-void st_cmd(struct npu_stream *s, uint32_t op, void *cmd, size_t bytes)
+void st_cmd(struct npu_stream *s, uint32_t op, const void *cmd, size_t bytes)
 {
-	uint32_t *p = st_grow(s, bytes / 4);
-
-	*(uint32_t *)cmd = ENPU_CMD_HDR(op, bytes / 4);
-	memcpy(p, cmd, bytes);
+	enpu_put_cmd(st_grow(s, bytes / 4), op, cmd, bytes);
 }
 
 void st_raw(struct npu_stream *s, const uint32_t *w, size_t n)
@@ -216,37 +214,28 @@ void st_raw(struct npu_stream *s, const uint32_t *w, size_t n)
 
 void st_nop(struct npu_stream *s)
 {
-	*st_grow(s, 1) = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
+	enpu_put_op(st_grow(s, 1), ENPU_OP_NOP);
 }
 
 void st_end(struct npu_stream *s)
 {
-	*st_grow(s, 1) = ENPU_CMD_HDR(ENPU_OP_END, 1);
+	enpu_put_op(st_grow(s, 1), ENPU_OP_END);
 }
 
 void st_sync(struct npu_stream *s, uint32_t op, uint32_t engine, uint32_t sem)
 {
-	struct enpu_cmd_sync c = { .engine = engine, .sem = sem };
-
-	st_cmd(s, op, &c, sizeof(c));
+	enpu_put_sync(st_grow(s, ENPU_CMD_WORDS_OF(struct enpu_cmd_sync)), op, engine, sem);
 }
 
 void st_fill(struct npu_stream *s, uint32_t dst, uint8_t value, uint32_t bytes)
 {
-	struct enpu_cmd_dma_fill c = {
-		.dst = dst, .value = value, .row_bytes = bytes, .rows = 1, .planes = 1,
-	};
-
-	st_cmd(s, ENPU_OP_DMA_FILL, &c, sizeof(c));
+	enpu_put_fill(st_grow(s, ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_fill)), dst, value,
+		      bytes);
 }
 
 void st_copy(struct npu_stream *s, uint32_t src, uint32_t dst, uint32_t bytes)
 {
-	struct enpu_cmd_dma_copy c = {
-		.src = src, .dst = dst, .row_bytes = bytes, .rows = 1, .planes = 1,
-	};
-
-	st_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	enpu_put_copy(st_grow(s, ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy)), src, dst, bytes);
 }
 
 void st_pool_copy(struct npu_stream *s, uint32_t src, uint32_t dst, uint32_t bytes)

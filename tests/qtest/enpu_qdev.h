@@ -121,7 +121,7 @@ struct npu_stream {
 
 void st_init(struct npu_stream *s);
 /* Appends @cmd (@bytes, a whole command structure) with its header set. */
-void st_cmd(struct npu_stream *s, uint32_t op, void *cmd, size_t bytes);
+void st_cmd(struct npu_stream *s, uint32_t op, const void *cmd, size_t bytes);
 void st_raw(struct npu_stream *s, const uint32_t *w, size_t n);
 void st_nop(struct npu_stream *s);
 void st_end(struct npu_stream *s);

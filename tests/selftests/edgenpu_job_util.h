@@ -22,6 +22,7 @@
 #include "edgenpu_isa.h"
 #include "edgenpu_job.h"
 #include "edgenpu_mmu.h"
+#include "edgenpu_stream.h"
 
 /*
  * Each test's time limit, when it sets none (the harness's default is
@@ -135,37 +136,32 @@ struct tcs {
 	uint32_t n;
 };
 
+/* Room for a command at the stream's end (a test's own stream: too long is its bug). */
+static inline uint32_t *tcs_room(struct tcs *s)
+{
+	if (s->n + ENPU_PUT_MAX_WORDS >= sizeof(s->w) / sizeof(s->w[0]))
+		abort();
+	return &s->w[s->n];
+}
+
 static inline void tcs_cmd(struct tcs *s, uint32_t op, const void *cmd, size_t bytes)
 {
-	/* (a test's own stream: too long is the test's bug) */
-	if (s->n + bytes / 4 >= sizeof(s->w) / sizeof(s->w[0]))
-		abort();
-	memcpy(&s->w[s->n], cmd, bytes);
-	s->w[s->n] = ENPU_CMD_HDR(op, bytes / 4);
-	s->n += bytes / 4;
+	s->n += enpu_put_cmd(tcs_room(s), op, cmd, bytes);
 }
 
 static inline void tcs_end(struct tcs *s)
 {
-	s->w[s->n++] = ENPU_CMD_HDR(ENPU_OP_END, 1);
+	s->n += enpu_put_op(tcs_room(s), ENPU_OP_END);
 }
 
 static inline void tcs_copy(struct tcs *s, uint32_t src, uint32_t dst, uint32_t n)
 {
-	struct enpu_cmd_dma_copy c = {
-		.src = src, .dst = dst, .row_bytes = n, .rows = 1, .planes = 1,
-	};
-
-	tcs_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	s->n += enpu_put_copy(tcs_room(s), src, dst, n);
 }
 
 static inline void tcs_fill(struct tcs *s, uint32_t dst, uint8_t v, uint32_t n)
 {
-	struct enpu_cmd_dma_fill c = {
-		.dst = dst, .value = v, .row_bytes = n, .rows = 1, .planes = 1,
-	};
-
-	tcs_cmd(s, ENPU_OP_DMA_FILL, &c, sizeof(c));
+	s->n += enpu_put_fill(tcs_room(s), dst, v, n);
 }
 
 /* Copies @n bytes @reps times over the same range: a job that takes a while. */
