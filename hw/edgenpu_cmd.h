@@ -434,6 +434,33 @@ static inline int enpu_decode_pool(const struct enpu_cmd_pool *c,
 	return ret;
 }
 
+/*
+ * The size in words (header included) of commands of @opcode, or 0 for an
+ * opcode the ISA does not have. Its table is the one list of the commands:
+ * adding one starts here (hw/README.md, "Adding a command").
+ */
+static inline uint32_t enpu_cmd_words(uint32_t opcode)
+{
+	static const uint8_t sizes[] = {
+		[ENPU_OP_NOP] = 1,
+		[ENPU_OP_END] = 1,
+		[ENPU_OP_SIGNAL] = ENPU_CMD_WORDS_OF(struct enpu_cmd_sync),
+		[ENPU_OP_WAIT] = ENPU_CMD_WORDS_OF(struct enpu_cmd_sync),
+		[ENPU_OP_DMA_COPY] = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy),
+		[ENPU_OP_DMA_FILL] = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_fill),
+		[ENPU_OP_CONV2D] = ENPU_CMD_WORDS_OF(struct enpu_cmd_conv2d),
+		[ENPU_OP_DWCONV2D] = ENPU_CMD_WORDS_OF(struct enpu_cmd_conv2d),
+		[ENPU_OP_FULLY_CONNECTED] = ENPU_CMD_WORDS_OF(struct enpu_cmd_fc),
+		[ENPU_OP_ADD] = ENPU_CMD_WORDS_OF(struct enpu_cmd_add),
+		[ENPU_OP_AVG_POOL] = ENPU_CMD_WORDS_OF(struct enpu_cmd_pool),
+		[ENPU_OP_MAX_POOL] = ENPU_CMD_WORDS_OF(struct enpu_cmd_pool),
+		[ENPU_OP_LUT] = ENPU_CMD_WORDS_OF(struct enpu_cmd_lut),
+		[ENPU_OP_ELTWISE] = ENPU_CMD_WORDS_OF(struct enpu_cmd_eltwise),
+	};
+
+	return opcode < sizeof(sizes) / sizeof(sizes[0]) ? sizes[opcode] : 0;
+}
+
 /**
  * enpu_cmd_decode() - decode the command at the start of @words
  * @words:  the stream from this command on (little-endian 32-bit words)
@@ -464,44 +491,9 @@ static inline int enpu_cmd_decode(const uint32_t *words, uint64_t avail,
 	if (hdr & ENPU_CMD_HDR_RESERVED)
 		return ENPU_CMD_ERR_RESERVED;
 
-	switch (info->opcode) {
-	case ENPU_OP_NOP:
-	case ENPU_OP_END:
-		expect = 1;
-		break;
-	case ENPU_OP_SIGNAL:
-	case ENPU_OP_WAIT:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_sync);
-		break;
-	case ENPU_OP_DMA_COPY:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy);
-		break;
-	case ENPU_OP_DMA_FILL:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_fill);
-		break;
-	case ENPU_OP_CONV2D:
-	case ENPU_OP_DWCONV2D:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_conv2d);
-		break;
-	case ENPU_OP_FULLY_CONNECTED:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_fc);
-		break;
-	case ENPU_OP_ADD:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_add);
-		break;
-	case ENPU_OP_AVG_POOL:
-	case ENPU_OP_MAX_POOL:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_pool);
-		break;
-	case ENPU_OP_LUT:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_lut);
-		break;
-	case ENPU_OP_ELTWISE:
-		expect = ENPU_CMD_WORDS_OF(struct enpu_cmd_eltwise);
-		break;
-	default:
+	expect = enpu_cmd_words(info->opcode);
+	if (!expect)
 		return ENPU_CMD_ERR_OPCODE;
-	}
 	if (info->words != expect)
 		return ENPU_CMD_ERR_SIZE;
 	if (avail < expect)
