@@ -2,10 +2,10 @@
 /* Copyright (c) 2026 The edgenpu authors */
 /*
  * Buffers: GEM objects on the shmem helper (CPU mmap, PRIME export and
- * import come from it) and the ioctls that create, describe, wait for and
- * map them into the caller's NPU address space. The device keeps a list
- * of its buffers: at unbind their DMA mappings go with the device, not
- * with the last file that holds them.
+ * import come from it) and the ioctls that create, describe and wait for
+ * them (mapping them into an NPU address space is edgenpu_vm.c's). The
+ * device keeps a list of its buffers: at unbind their DMA mappings go with
+ * the device, not with the last file that holds them.
  */
 
 #include <linux/dma-map-ops.h>
@@ -321,37 +321,4 @@ int edgenpu_ioctl_bo_wait(struct drm_device *drm, void *data,
 		dma_sync_sgtable_for_cpu(drm->dev, shmem->sgt, DMA_BIDIRECTIONAL);
 	drm_gem_object_put(obj);
 	return ret;
-}
-
-int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
-			 struct drm_file *file)
-{
-	struct edgenpu_file_priv *fpriv = file->driver_priv;
-	struct drm_edgenpu_vm_map *args = data;
-	struct drm_gem_object *obj;
-	int ret;
-
-	if (args->flags & ~DRM_EDGENPU_VM_MAP_READ_ONLY)
-		return -EINVAL;
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	ret = edgenpu_vm_map(fpriv->vm, obj,
-			     !(args->flags & DRM_EDGENPU_VM_MAP_READ_ONLY),
-			     &args->va, NULL);
-	drm_gem_object_put(obj);
-	return ret;
-}
-
-int edgenpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
-			   struct drm_file *file)
-{
-	struct edgenpu_file_priv *fpriv = file->driver_priv;
-	struct drm_edgenpu_vm_unmap *args = data;
-
-	if (args->flags || args->pad)
-		return -EINVAL;
-	if (args->va >= ENPU_DRAM_VA_END)
-		return -EINVAL;
-	return edgenpu_vm_unmap(fpriv->vm, args->va);
 }

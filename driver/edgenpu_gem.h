@@ -26,9 +26,5 @@ int edgenpu_ioctl_bo_info(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int edgenpu_ioctl_bo_wait(struct drm_device *drm, void *data,
 			  struct drm_file *file);
-int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
-			 struct drm_file *file);
-int edgenpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
-			   struct drm_file *file);
 
 #endif /* __EDGENPU_GEM_H__ */

@@ -8,6 +8,8 @@
  * space's ASID is retired on the device (its TLB entries and SRAM
  * dropped) before it can be given to another file. A runtime-suspended
  * device is not touched: it resumes with an empty TLB and cleared SRAM.
+ * The VM_MAP and VM_UNMAP ioctls, a file's own mapping and unmapping of
+ * its buffers, are at the end.
  */
 
 #include <linux/dma-mapping.h>
@@ -16,6 +18,7 @@
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_print.h>
 #include <drm/edgenpu_accel.h>
@@ -382,4 +385,37 @@ void edgenpu_vm_unmap_all(struct edgenpu_vm *vm)
 	mutex_unlock(&vm->lock);
 	list_for_each_entry_safe(m, next, &drop, drop_link)
 		edgenpu_mapping_put(m);
+}
+
+int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	struct drm_edgenpu_vm_map *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (args->flags & ~DRM_EDGENPU_VM_MAP_READ_ONLY)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	ret = edgenpu_vm_map(fpriv->vm, obj,
+			     !(args->flags & DRM_EDGENPU_VM_MAP_READ_ONLY),
+			     &args->va, NULL);
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+int edgenpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct edgenpu_file_priv *fpriv = file->driver_priv;
+	struct drm_edgenpu_vm_unmap *args = data;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (args->va >= ENPU_DRAM_VA_END)
+		return -EINVAL;
+	return edgenpu_vm_unmap(fpriv->vm, args->va);
 }

@@ -12,6 +12,8 @@
 
 #include "edgenpu_mmu.h"
 
+struct drm_device;
+struct drm_file;
 struct drm_gem_object;
 struct edgenpu_device;
 
@@ -102,5 +104,10 @@ edgenpu_mapping_get(struct edgenpu_mapping *m)
 	kref_get(&m->ref);
 	return m;
 }
+
+int edgenpu_ioctl_vm_map(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int edgenpu_ioctl_vm_unmap(struct drm_device *drm, void *data,
+			   struct drm_file *file);
 
 #endif /* __EDGENPU_VM_H__ */
