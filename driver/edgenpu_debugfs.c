@@ -152,11 +152,11 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 }
 
 static const struct drm_debugfs_info edgenpu_debugfs_list[] = {
-	{ "registers", edgenpu_debugfs_registers, 0 },
-	{ "irq", edgenpu_debugfs_irq, 0 },
-	{ "memory", edgenpu_debugfs_memory, 0 },
-	{ "contexts", edgenpu_debugfs_contexts, 0 },
-	{ "queues", edgenpu_debugfs_queues, 0 },
+	{ .name = "registers", .show = edgenpu_debugfs_registers },
+	{ .name = "irq", .show = edgenpu_debugfs_irq },
+	{ .name = "memory", .show = edgenpu_debugfs_memory },
+	{ .name = "contexts", .show = edgenpu_debugfs_contexts },
+	{ .name = "queues", .show = edgenpu_debugfs_queues },
 };
 
 static const struct {

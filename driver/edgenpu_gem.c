@@ -57,6 +57,9 @@ static atomic64_t edgenpu_pinned = ATOMIC64_INIT(0);
 
 /**
  * edgenpu_gem_max_pinned() - bytes of buffer memory all devices may pin
+ *
+ * Return: the module parameter max_pinned_mb in bytes, or half of RAM
+ * when it is 0.
  */
 u64 edgenpu_gem_max_pinned(void)
 {
