@@ -9,7 +9,8 @@
  *  - Fields named pad or reserved and undefined bits of flags must be
  *    zero; the kernel rejects anything else with -EINVAL so they can be
  *    given a meaning later.
- *  - User pointers are passed as __u64.
+ *  - User pointers are passed in 64-bit integer fields, whatever the
+ *    caller's pointer size.
  */
 #ifndef _UAPI_DRM_EDGENPU_ACCEL_H_
 #define _UAPI_DRM_EDGENPU_ACCEL_H_
@@ -57,7 +58,7 @@ extern "C" {
  */
 enum drm_edgenpu_query_id {
 	DRM_EDGENPU_QUERY_DEVICE = 0,
-	DRM_EDGENPU_QUERY_LIMITS = 1,
+	DRM_EDGENPU_QUERY_LIMITS = 1
 };
 
 /**
@@ -295,7 +296,7 @@ struct drm_edgenpu_sync {
 
 enum drm_edgenpu_priority {
 	DRM_EDGENPU_PRIORITY_NORMAL = 0,
-	DRM_EDGENPU_PRIORITY_HIGH = 1,
+	DRM_EDGENPU_PRIORITY_HIGH = 1
 };
 
 #define DRM_EDGENPU_JOB_OUT_SYNC	(1 << 0)	/* out_sync is valid */
@@ -389,7 +390,7 @@ enum drm_edgenpu_job_status {
 	 * did not run to its end: an in-syncobj failed, its file was closed,
 	 * the device went away or was wedged
 	 */
-	DRM_EDGENPU_JOB_CANCELED = 6,
+	DRM_EDGENPU_JOB_CANCELED = 6
 };
 
 /**
