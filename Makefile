@@ -165,7 +165,13 @@ tools: $(TOOLS)
 $(KROOT)/.complete:
 	tools/setup/kernel.sh >/dev/null
 
-kernel: $(KROOT)/.complete
+# The kernel's uAPI header check (make check's lint), from linux-source:
+# kernel.sh adds it to a tree unpacked before it was needed.
+HEADERS_CHECK := $(KROOT)/src/usr/include/headers_check.pl
+$(HEADERS_CHECK): | $(KROOT)/.complete
+	tools/setup/kernel.sh >/dev/null
+
+kernel: $(KROOT)/.complete $(HEADERS_CHECK)
 
 $(KDIR_NEWEST)/.complete:
 	tools/setup/kernel-newest.sh >/dev/null
@@ -573,7 +579,7 @@ CHECK_VM := --tcg-thread single
 check:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
-		all kernel-newest arm64 debug-module
+		all kernel kernel-newest arm64 debug-module
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--vm-debug "$(VM_DEBUG) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
 		--debug-suite "$(DEBUG_SUITE)" \

@@ -8,22 +8,70 @@
 #   boot/vmlinuz-<ver>               the guest kernel
 #   lib/modules/<ver>/               its modules (depmod'ed in place)
 #   usr/src/linux-headers-<ver>/     the module build tree (KDIR)
-#   src/                             kselftest headers, checkpatch.pl
+#   src/                             kselftest headers, checkpatch.pl,
+#                                    usr/include/headers_check.pl
 . "$(dirname "$0")/common.sh"
 
 KVER=$KERNEL_ABI-$KERNEL_FLAVOUR
 KROOT=$EDGENPU_CACHE/kernel/$KVER
+major=${KERNEL_ABI%.*}
+dl=$EDGENPU_CACHE/kernel/debs
+
+# What the project needs of linux-source, taken out of the tarball without
+# unpacking the whole tree.
+SRC_FILES=(tools/testing/selftests/kselftest_harness.h
+	   tools/testing/selftests/kselftest.h
+	   scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	   usr/include/headers_check.pl)
+
+# extract_src DIR: SRC_FILES from the downloaded linux-source into DIR.
+extract_src() {
+	local srcdeb tmp tarball base
+	srcdeb=$(ls "$dl"/linux-source-"$major"_*.deb | head -n1)
+	msg "extracting ${SRC_FILES[*]##*/} from $(basename "$srcdeb")"
+	tmp=$(mktemp -d)
+	dpkg-deb --fsys-tarfile "$srcdeb" |
+		tar -x -C "$tmp" --wildcards './usr/src/linux-source-*.tar.xz'
+	tarball=$(ls "$tmp"/usr/src/linux-source-*.tar.xz)
+	base=$(basename "$tarball" .tar.xz)
+	tar -xJf "$tarball" -C "$1" --strip-components=1 "${SRC_FILES[@]/#/$base/}"
+	rm -rf "$tmp"
+}
+
+missing_src() {
+	local f
+	for f in "${SRC_FILES[@]}"; do
+		[ -e "$KROOT/src/$f" ] || return 0
+	done
+	return 1
+}
+
 if [ -e "$KROOT/.complete" ]; then
+	# A tree unpacked before a file joined SRC_FILES gets what it lacks,
+	# each file renamed into place whole.
+	if missing_src; then
+		if ! ls "$dl"/linux-source-"$major"_*.deb >/dev/null 2>&1; then
+			papt_setup
+			mkdir -p "$dl"
+			(cd "$dl" && papt download "linux-source-$major" >&2)
+		fi
+		top=$(mktemp -d "$KROOT/src.tmp.XXXXXX")
+		trap 'rm -rf "$top"' EXIT
+		extract_src "$top"
+		for f in "${SRC_FILES[@]}"; do
+			[ -e "$KROOT/src/$f" ] && continue
+			mkdir -p "$(dirname "$KROOT/src/$f")"
+			mv "$top/$f" "$KROOT/src/$f"
+		done
+	fi
 	echo "$KROOT"
 	exit 0
 fi
 
 papt_setup
-major=${KERNEL_ABI%.*}
 PKGS=(linux-image-$KVER-unsigned linux-headers-$KVER
       linux-headers-$KERNEL_ABI-common linux-kbuild-$KERNEL_ABI
       linux-source-$major)
-dl=$EDGENPU_CACHE/kernel/debs
 mkdir -p "$dl"
 msg "downloading kernel $KVER packages (${PKGS[*]})"
 (cd "$dl" && papt download "${PKGS[@]}" >&2)
@@ -40,21 +88,7 @@ for p in "${PKGS[@]}"; do
 	dpkg-deb -x "$deb" "$KROOT.tmp"
 done
 
-# linux-source: only what the project needs (kselftest headers, checkpatch),
-# taken out of the tarball without unpacking the whole tree.
-srcdeb=$(ls "$dl"/linux-source-"$major"_*.deb | head -n1)
-msg "extracting kselftest headers and checkpatch from $(basename "$srcdeb")"
-tmp=$(mktemp -d)
-dpkg-deb --fsys-tarfile "$srcdeb" |
-	tar -x -C "$tmp" --wildcards './usr/src/linux-source-*.tar.xz'
-tarball=$(ls "$tmp"/usr/src/linux-source-*.tar.xz)
-base=$(basename "$tarball" .tar.xz)
-tar -xJf "$tarball" -C "$KROOT.tmp/src" --strip-components=1 \
-	"$base/tools/testing/selftests/kselftest_harness.h" \
-	"$base/tools/testing/selftests/kselftest.h" \
-	"$base/scripts/checkpatch.pl" "$base/scripts/spelling.txt" \
-	"$base/scripts/const_structs.checkpatch"
-rm -rf "$tmp"
+extract_src "$KROOT.tmp/src"
 
 # The headers' Makefile includes the common tree by absolute path; point it
 # at the unpacked copy instead of /usr/src.
