@@ -19,7 +19,9 @@
 #            board's module (sparse on the arm64 builds too, where the
 #            device-tree code is compiled for real and the board module is
 #            built: --sparse-arm64 names the arm64 kernel tree and the
-#            build directories)
+#            build directories); the uAPI headers installed and checked
+#            as a kernel tree's (headers_check.pl), compiled as C90 and
+#            C++98 with -Wpedantic
 #   install  make install/uninstall into a DESTDIR, file by file; the
 #            driver exported into a kernel tree, its Kconfig and build;
 #            DKMS add/build/install/remove; a build-only check against
@@ -194,7 +196,7 @@ for t in $HOST_TESTS; do
 	tools/ksft-summary --brief "$RES/host-$name.log"
 done
 
-section "lint: checkpatch --strict, sparse"
+section "lint: checkpatch --strict, sparse, uAPI headers"
 checkpatch() {
 	local cp="$KROOT/src/scripts/checkpatch.pl --strict --no-tree --terse"
 
@@ -225,6 +227,7 @@ sparse_check() {
 }
 run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
+run_logged uapi-header-test "$RES/lint.log" tests/lint/uapi-header-test.sh --kroot "$KROOT"
 tools/ksft-summary --brief "$RES/lint.log"
 
 section "install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
