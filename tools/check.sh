@@ -19,9 +19,10 @@
 #            board's module (sparse on the arm64 builds too, where the
 #            device-tree code is compiled for real and the board module is
 #            built: --sparse-arm64 names the arm64 kernel tree and the
-#            build directories); the uAPI headers installed and checked
-#            as a kernel tree's (headers_check.pl), compiled as C90 and
-#            C++98 with -Wpedantic
+#            build directories); the module built with W=12, no warning
+#            in the driver's own files; the uAPI headers installed and
+#            checked as a kernel tree's (headers_check.pl), compiled as
+#            C90 and C++98 with -Wpedantic
 #   install  make install/uninstall into a DESTDIR, file by file; the
 #            driver exported into a kernel tree, its Kconfig and build;
 #            DKMS add/build/install/remove; a build-only check against
@@ -196,7 +197,7 @@ for t in $HOST_TESTS; do
 	tools/ksft-summary --brief "$RES/host-$name.log"
 done
 
-section "lint: checkpatch --strict, sparse, uAPI headers"
+section "lint: checkpatch --strict, sparse, W=12, uAPI headers"
 checkpatch() {
 	local cp="$KROOT/src/scripts/checkpatch.pl --strict --no-tree --terse"
 
@@ -227,6 +228,7 @@ sparse_check() {
 }
 run_check checkpatch "$RES/lint.log" checkpatch
 run_check sparse "$RES/lint.log" sparse_check
+run_logged kbuild-w12-test "$RES/lint.log" tests/lint/kbuild-w12-test.sh --kdir "$KDIR"
 run_logged uapi-header-test "$RES/lint.log" tests/lint/uapi-header-test.sh --kroot "$KROOT"
 tools/ksft-summary --brief "$RES/lint.log"
 
