@@ -123,6 +123,9 @@ struct edgenpu_hang_check {
  * @asids: address-space IDs in use
  * @reset_lock: serialises device resets against each other and against
  *	runtime PM; never held while allocating or waiting for a fence
+ * @sched_pause_lock: protects @sched_pauses
+ * @sched_pauses: edgenpu_sched_stop() calls not yet matched by an
+ *	edgenpu_sched_start(): they nest, the last start restarts the rings
  * @resets: device resets since probe
  * @hang: the hang check's last sample (under @reset_lock)
  * @wedged: the device did not confirm a reset: no job runs on it, and
@@ -151,6 +154,15 @@ struct edgenpu_hang_check {
  * @jobs_alive: jobs allocated and not yet freed: the unplug waits for
  *	them, and what they hold, to go
  * @job_timeout_ms: scheduler timeout per job
+ * @busy_lock: protects @busy_ns, @busy_last_end and @jobs_ended; taken in
+ *	hard IRQ
+ * @busy_ns: time the device spent running jobs, over the jobs ended since
+ *	probe (sysfs npu_busy_time_us)
+ * @busy_last_end: when the last job handed to the device ended: a job
+ *	the driver times counts from then at the earliest, not for the time
+ *	it waited behind that one
+ * @jobs_ended: jobs ended since probe, whatever their status (sysfs
+ *	npu_jobs)
  */
 struct edgenpu_device {
 	struct drm_device drm;
