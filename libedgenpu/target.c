@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "edgenpu_hw.h"
+#include "edgenpu_timing.h"
 #include "internal.h"
 
 #define TARGET_SRAM_MAX	(64u << 20)	/* as the contract's SRAM_SIZE register allows */
@@ -231,4 +232,20 @@ ENPU_EXPORT int enpu_target_write(const struct enpu_target *t, FILE *f)
 		ENPU_VERSION_PATCH(t->hw_version), t->macs_per_cycle, t->clock_mhz,
 		t->dram_bw_mbps, t->sram_bw_mbps, t->sram_size);
 	return ferror(f) ? enpu_fail(-EIO, "cannot write the target") : 0;
+}
+
+ENPU_EXPORT uint64_t enpu_profile_roofline(const struct enpu_target *t,
+					   const struct enpu_profile *p)
+{
+	struct enpu_sku sku;
+
+	if (!t || !p)
+		return 0;
+	sku = (struct enpu_sku){
+		.macs_per_cycle = t->macs_per_cycle, .clock_mhz = t->clock_mhz,
+		.dram_bw_mbps = t->dram_bw_mbps, .sram_bw_mbps = t->sram_bw_mbps,
+		.sram_size = (uint32_t)t->sram_size,
+	};
+	return enpu_t_roofline(&sku, p->macs, p->dram_read + p->dram_write,
+			       p->sram_read + p->sram_write);
 }

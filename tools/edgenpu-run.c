@@ -348,6 +348,14 @@ static const char *const origin_text[] = {
 	[ENPU_ORIGIN_CACHE] = "from the compile cache",
 };
 
+/* The roofline of @prof on the target @m was compiled for (0: none, the CPU). */
+static uint64_t model_roofline(const struct enpu_model *m, const struct enpu_profile *prof)
+{
+	struct enpu_target t;
+
+	return enpu_model_target(m, &t) ? 0 : enpu_profile_roofline(&t, prof);
+}
+
 static int run(const struct opts *o, struct enpu_graph *g)
 {
 	struct enpu_device *dev = NULL, *devs[ENPU_POOL_MAX_DEVICES] = { 0 };
@@ -356,7 +364,7 @@ static int run(const struct opts *o, struct enpu_graph *g)
 	struct enpu_profile prof = { .size = sizeof(prof) };
 	struct enpu_device_info di = { 0 };
 	uint8_t *in = NULL, *out = NULL, *ref = NULL;
-	uint64_t *lat = NULL, cpu_ns = 0;
+	uint64_t *lat = NULL, cpu_ns = 0, roof;
 	const void *ins[1];
 	void *outs[1];
 	int i, rc = 1, golden;
@@ -406,13 +414,15 @@ static int run(const struct opts *o, struct enpu_graph *g)
 		if (!load(o, g, NULL, &mc) &&
 		    !enpu_model_run(mc, ins, outs, &cp))
 			cpu_ns = cp.wall_ns;
-		printf("%-28s %9.3f %12llu %7.1f%% %12llu %12llu %4u %9.3f\n",
+		roof = model_roofline(m, &prof);
+		printf("%-28s %9.3f %12llu %7.1f%% %7.2fx %12llu %12llu %4u %9.3f\n",
 		       o->synthetic ? "synthetic" : strrchr(o->model, '/') ?
 		       strrchr(o->model, '/') + 1 : o->model,
 		       lat[(o->repeat - 1) / 2] / 1e6,
 		       (unsigned long long)prof.device_cycles,
 		       prof.device_cycles && di.macs_per_cycle ?
 		       100.0 * (double)prof.macs / ((double)prof.device_cycles * di.macs_per_cycle) : 0.0,
+		       roof ? (double)prof.device_cycles / (double)roof : 0.0,
 		       (unsigned long long)(prof.dram_read + prof.dram_write),
 		       (unsigned long long)(enpu_model_constant_bytes(m) + ii.bytes + oi.bytes),
 		       prof.ioctls, cpu_ns / 1e6);
@@ -445,6 +455,10 @@ static int run(const struct opts *o, struct enpu_graph *g)
 		       di.clock_mhz, (unsigned long long)prof.macs,
 		       prof.device_cycles && di.macs_per_cycle ?
 		       100.0 * (double)prof.macs / ((double)prof.device_cycles * di.macs_per_cycle) : 0.0);
+		roof = model_roofline(m, &prof);
+		printf("roofline   %llu cycles (MACs, DRAM and SRAM bytes at the SKU's rates): "
+		       "the device took %.2fx\n", (unsigned long long)roof,
+		       roof ? (double)prof.device_cycles / (double)roof : 0.0);
 		printf("memory     DRAM %llu B read, %llu B written; SRAM %llu B read, %llu B written\n",
 		       (unsigned long long)prof.dram_read, (unsigned long long)prof.dram_write,
 		       (unsigned long long)prof.sram_read, (unsigned long long)prof.sram_write);

@@ -206,6 +206,8 @@ int enpu_run_schedule_init(struct enpu_run *run, uint64_t start)
 		s->list[info.engine][s->n[info.engine]++] = i;
 	}
 	s->t[0] = s->t[1] = start;
+	memset(&s->share, 0, sizeof(s->share));
+	s->share.now = start;
 	return 0;
 }
 
@@ -312,7 +314,13 @@ static enum step_result retire(struct enpu_run *run, int k)
 		run->done = before;
 		return STEP_PAUSED;
 	}
-	return ret ? STEP_FAILED : STEP_RETIRED;
+	if (ret)
+		return STEP_FAILED;
+	/* the other engine's command may now have a channel to itself */
+	enpu_t_share_end(&s->share, k, s->t[k]);
+	if (s->busy[!k])
+		s->finish_t[!k] = enpu_t_share_finish(&s->share, !k);
+	return STEP_RETIRED;
 }
 
 /*
@@ -358,7 +366,11 @@ static enum step_result start(struct enpu_engine *e, struct enpu_run *run, int k
 	if (ret)
 		return STEP_FAILED;
 	s->busy[k] = 1;
-	s->finish_t[k] = when + enpu_t_cmd(&e->sku, &info);
+	/* both engines' finishes move when they come to share a channel */
+	enpu_t_share_start(&s->share, &e->sku, &info, k, when);
+	s->finish_t[k] = enpu_t_share_finish(&s->share, k);
+	if (s->busy[!k])
+		s->finish_t[!k] = enpu_t_share_finish(&s->share, !k);
 	job->done->macs += info.macs;
 	return STEP_STARTED;
 }

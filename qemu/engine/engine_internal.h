@@ -5,6 +5,7 @@
 
 #include "enpu_engine.h"
 #include "edgenpu_cmd.h"
+#include "edgenpu_timing.h"
 
 /* One job in flight. */
 struct enpu_job {
@@ -43,6 +44,7 @@ struct schedule {
 	struct enpu_pending pend[2];	/* what a busy engine runs */
 	uint64_t finish_t[2];
 	int busy[2];
+	struct enpu_t_share share;	/* the memory channels the engines share */
 };
 
 /* A job in the engine, running or parked (enpu_engine.h). */

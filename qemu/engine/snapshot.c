@@ -16,7 +16,7 @@
 #include "engine_internal.h"
 
 #define SNAP_MAGIC	0x4b504e45u	/* "ENPK" */
-#define SNAP_VERSION	1u
+#define SNAP_VERSION	2u	/* 2 adds the memory channels' state */
 
 struct snap_out {
 	uint8_t *buf;
@@ -199,6 +199,13 @@ int enpu_engine_save(struct enpu_engine *e, uint8_t **buf, uint32_t *len)
 		out64(&o, s->sig_time[i]);
 		out32(&o, s->sig_next[i]);
 	}
+	out64(&o, s->share.now);
+	for (k = 0; k < 2; k++) {
+		out64(&o, s->share.f[k].active_from);
+		for (i = 0; i < ENPU_T_PARTS; i++)
+			out64(&o, s->share.f[k].left[i]);
+		out32(&o, s->share.f[k].busy);
+	}
 	if (o.err || o.len > UINT32_MAX) {
 		free(o.buf);
 		return -1;
@@ -255,6 +262,38 @@ static int load_pending(struct enpu_engine *e, struct enpu_run *run, int k,
 	return enpu_pending_restore(e, p, bytes, n);
 }
 
+/* The channels' state (version 2); a flight only where its engine is busy. */
+static void load_share(struct snap_in *in, struct schedule *s)
+{
+	int k, p;
+
+	s->share.now = in64(in);
+	for (k = 0; k < 2; k++) {
+		s->share.f[k].active_from = in64(in);
+		for (p = 0; p < ENPU_T_PARTS; p++)
+			s->share.f[k].left[p] = in64(in);
+		s->share.f[k].busy = in32(in);
+		if (s->share.f[k].busy != (uint32_t)s->busy[k])
+			in->err = 1;
+	}
+}
+
+/*
+ * A version 1 image has no channel state: its busy commands keep the
+ * finishes it records, and share no channel with what starts after.
+ */
+static void version1_share(struct schedule *s)
+{
+	int k;
+
+	memset(&s->share, 0, sizeof(s->share));
+	s->share.now = s->t[0] < s->t[1] ? s->t[0] : s->t[1];
+	for (k = 0; k < 2; k++) {
+		s->share.f[k].busy = (uint32_t)s->busy[k];
+		s->share.f[k].active_from = s->finish_t[k];
+	}
+}
+
 int enpu_engine_load(struct enpu_engine *e, const uint8_t *buf, uint32_t len)
 {
 	struct snap_in in = { .p = buf, .left = len };
@@ -264,7 +303,13 @@ int enpu_engine_load(struct enpu_engine *e, const uint8_t *buf, uint32_t len)
 	struct schedule *s;
 	int k;
 
-	if (in32(&in) != SNAP_MAGIC || in32(&in) != SNAP_VERSION)
+	uint32_t version;
+
+	if (in32(&in) != SNAP_MAGIC)
+		return -1;
+	/* version 1 (no channel state): the channels are free */
+	version = in32(&in);
+	if (version < 1 || version > SNAP_VERSION)
 		return -1;
 	run = calloc(1, sizeof(*run));
 	if (!run)
@@ -314,6 +359,10 @@ int enpu_engine_load(struct enpu_engine *e, const uint8_t *buf, uint32_t len)
 		s->sig_time[i] = in64(&in);
 		s->sig_next[i] = in32(&in);
 	}
+	if (version >= 2)
+		load_share(&in, s);
+	else
+		version1_share(s);
 	if (in.err || in.left || !sems_ok(s))
 		goto bad;
 	/* both engines share no scratch slot: results go back after the checks */

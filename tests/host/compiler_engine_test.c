@@ -59,6 +59,7 @@ static const struct {
 
 struct totals {
 	uint64_t cycles, dram, jobs;
+	uint64_t roofline;		/* the jobs' roofline bounds, summed */
 	uint64_t lane_cycles[LANES];	/* per pipeline stage's device */
 	uint64_t spills;		/* tensors copied across cuts */
 };
@@ -234,6 +235,24 @@ static int engine_run_out(struct enpu_model *m, const void *const *ins, const si
 					 done.status, done.error_info, done.error_offset,
 					 done.fault_addr);
 				goto out;
+			}
+			/* physics: no job beats its MACs and bytes at the SKU's rates */
+			{
+				uint64_t roof = enpu_t_roofline(&sku, done.macs,
+								done.dram_read + done.dram_write,
+								done.sram_read + done.sram_write);
+
+				tot->roofline += roof;
+				if (done.cycles < roof) {
+					snprintf(msg, len, "job %zu: %llu cycles, under its roofline of "
+						 "%llu (%llu MACs, %llu DRAM and %llu SRAM bytes)", st,
+						 (unsigned long long)done.cycles,
+						 (unsigned long long)roof,
+						 (unsigned long long)done.macs,
+						 (unsigned long long)(done.dram_read + done.dram_write),
+						 (unsigned long long)(done.sram_read + done.sram_write));
+					goto out;
+				}
 			}
 			tot->cycles += done.cycles;
 			tot->lane_cycles[lane] += done.cycles;
@@ -1048,9 +1067,10 @@ int main(void)
 					     variants[v].lanes, &t, msg, sizeof(msg));
 
 			if (!r)
-				ksft_test_result_pass("%s:%s (%llu cycles, %llu DRAM bytes%s)\n",
-						      variants[v].name, rel,
+				ksft_test_result_pass("%s:%s (%llu cycles, %.2fx the roofline, "
+						      "%llu DRAM bytes%s)\n", variants[v].name, rel,
 						      (unsigned long long)t.cycles,
+						      t.roofline ? (double)t.cycles / t.roofline : 0.0,
 						      (unsigned long long)t.dram, msg);
 			else if (r > 0)
 				ksft_test_result_skip("%s:%s: %s\n", variants[v].name, rel, msg);

@@ -452,6 +452,39 @@ TEST_F(park, broken_bytes_are_refused)
 }
 
 /*
+ * An image of version 1 (before the memory channels' state was saved)
+ * still loads: the same bytes with version 1 and without the channels'
+ * state at the end resume to the same results; the version-2 image with
+ * its state cut off, or a version 1 image with the state, is refused.
+ */
+TEST_F(park, version1_images_load)
+{
+	const uint32_t share_bytes = 8 + 2 * (8 + 8 * ENPU_T_PARTS + 4);
+	struct enpu_job_completion done;
+	struct enpu_engine fresh;
+	uint8_t *buf;
+	uint32_t len;
+
+	ASSERT_EQ(0, park_midway(&self->w, &buf, &len));
+	/* a new engine as migration makes it: the SRAM and its owner carried over */
+	ASSERT_EQ(0, enpu_engine_init(&fresh, &self->w.e.sku, &tbus_ops, &self->w.bus));
+	memcpy(fresh.sram, self->w.e.sram, self->w.e.sku.sram_size);
+	atomic_store(&fresh.sram_owner, atomic_load(&self->w.e.sram_owner));
+	enpu_engine_destroy(&self->w.e);
+	self->w.e = fresh;
+	ASSERT_EQ(2, buf[4]);
+	EXPECT_EQ(-1, enpu_engine_load(&self->w.e, buf, len - share_bytes));
+	buf[4] = 1;
+	EXPECT_EQ(-1, enpu_engine_load(&self->w.e, buf, len));
+	ASSERT_EQ(0, enpu_engine_load(&self->w.e, buf, len - share_bytes));
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+	EXPECT_EQ(ENPU_JOB_OK, done.status);
+	EXPECT_EQ(self->ref_done.commands, done.commands);
+	EXPECT_TRUE(same_results(&self->ref, &self->w));
+	free(buf);
+}
+
+/*
  * A LUT's result parked with the job: the compute engine holds it from
  * the LUT's start to its finish. A bus that requests a pause as the DMA
  * engine reads its copy's source -- the LUT has started by then -- parks

@@ -1599,4 +1599,53 @@ TEST_F(eng, engines_overlap)
 	EXPECT_EQ(0, self->done.stall_cycles);
 }
 
+/*
+ * Two engines moving DRAM bytes at once share the channel fairly: a DMA
+ * copy and a MAX_POOL of 32 KiB each, DRAM to DRAM (64 KiB of DRAM
+ * traffic each, 8192 cycles alone). The pool's setup ends first and has
+ * the channel to itself for 32 cycles; from then on each moves at half
+ * the bandwidth until the pool is done (at 16384 cycles), then the copy
+ * has its last 32 cycles alone. The job takes 16416 cycles after the
+ * fetch -- its bytes at the bandwidth, not the 8256 two full-rate engines
+ * would claim -- and no less than its roofline.
+ */
+TEST_F(eng, engines_share_dram)
+{
+	enum { N = 32768, A = 0x100000, B = 0x200000, C = 0x300000, D = 0x400000 };
+	struct enpu_cmd_dma_copy cp = {
+		.src = A, .dst = B, .row_bytes = N, .rows = 1, .planes = 1,
+	};
+	struct enpu_cmd_pool pool = {
+		.input = C, .output = D, .batches = 1, .in_h = 1, .in_w = 1, .channels = N,
+		.out_h = 1, .out_w = 1, .filter_h = 1, .filter_w = 1, .stride_h = 1,
+		.stride_w = 1, .act_min = -128, .act_max = 127,
+	};
+	uint64_t fetch, alone_dma, alone_pool;
+
+	ASSERT_EQ(8000u, sku.dram_bw_mbps);
+	ASSERT_EQ(1000u, sku.clock_mhz);
+	tctx_map_new(&self->ctx, A, N, RW);
+	tctx_map_new(&self->ctx, B, N, RW);
+	tctx_map_new(&self->ctx, C, N, RW);
+	tctx_map_new(&self->ctx, D, N, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &cp, sizeof(cp));
+	ts_cmd(&self->s, ENPU_OP_MAX_POOL, &pool, sizeof(pool));
+	ts_end(&self->s);
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+
+	fetch = enpu_t_fetch(&sku, self->s.n * 4);
+	alone_dma = enpu_t_dma(&sku, 2 * N, 0);
+	alone_pool = enpu_t_compute(&sku, N, 2 * N, 0);
+	EXPECT_EQ(ENPU_T_DMA_SETUP + 2 * N / 8, alone_dma);
+	EXPECT_EQ(ENPU_T_COMPUTE_SETUP + 2 * N / 8, alone_pool);
+	EXPECT_EQ(fetch + ENPU_T_DMA_SETUP + 2 * (2 * N / 8) - (ENPU_T_DMA_SETUP -
+		  ENPU_T_COMPUTE_SETUP), self->done.cycles);
+	EXPECT_EQ(fetch + 16416, self->done.cycles);
+	EXPECT_GE(self->done.cycles, enpu_t_roofline(&sku, self->done.macs,
+						     self->done.dram_read + self->done.dram_write,
+						     self->done.sram_read + self->done.sram_write));
+	EXPECT_EQ(4ull * N + self->s.n * 4, self->done.dram_read + self->done.dram_write);
+}
+
 TEST_HARNESS_MAIN

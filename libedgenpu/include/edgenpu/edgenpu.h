@@ -660,6 +660,17 @@ struct enpu_profile {
 };
 
 /*
+ * enpu_profile_roofline() - the fewest NPU cycles @profile's device work
+ * can take on @target: the largest of its MACs at macs_per_cycle and its
+ * DRAM and SRAM bytes (read plus written) at their bandwidths. The timing
+ * model never reports fewer (hw/README.md, "Timing model");
+ * device_cycles over this says how far a run is from the machine's limit.
+ * 0 for a NULL argument.
+ */
+uint64_t enpu_profile_roofline(const struct enpu_target *target,
+			       const struct enpu_profile *profile);
+
+/*
  * Runs one inference: @inputs and @outputs hold one pointer per model
  * input/output (enpu_model_*_info() give the sizes). @profile may be NULL.
  */
