@@ -210,17 +210,28 @@ SELFTEST_SRCS := $(wildcard tests/selftests/*_test.c)
 SELFTESTS := $(SELFTEST_SRCS:tests/selftests/%.c=$(BUILD)/tests/selftests/%)
 VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
 VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
-TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h)
+# The selftests include the uAPI header and their own, as in a kernel tree:
+# what they know of the hardware is a header of theirs generated from hw/
+# (tools/selftest-hw-header).
+SELFTEST_INC := $(BUILD)/tests/selftests/include
+SELFTEST_HW_H := $(SELFTEST_INC)/edgenpu_selftest_hw.h
+$(SELFTEST_HW_H): tools/selftest-hw-header $(wildcard hw/*.h)
+	@mkdir -p $(@D)
+	tools/selftest-hw-header > $@
+TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h) $(SELFTEST_HW_H)
+# for the fuzzer, the fault storm and a benchmark, which use the selftests'
+# helpers (edgenpu_job_util.h)
+SELFTEST_HELPERS_INC = -Itests/selftests -Iuapi -Ihw -I$(SELFTEST_INC) $(DRM_CFLAGS)
 
 $(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -Ihw $(DRM_CFLAGS),$<)
+	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -I$(SELFTEST_INC) $(DRM_CFLAGS),$<)
 
 $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(wildcard tests/host/*_graph.h) tests/host/tool_run.h \
 		$(LIB) | $(KROOT)/.complete
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
-		$(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
+		-I$(SELFTEST_INC) $(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
@@ -335,10 +346,10 @@ VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_sto
 $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(wildcard tests/fuzz/*.h) \
 		$(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<,-lpthread)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<,-lpthread)
 $(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 
 # Compile time of generated models of up to 16,384 layers (host, make bench).
 COMPILE_BENCH := $(BUILD)/bench/compile_bench
@@ -360,7 +371,7 @@ $(BUILD)/tests/bench/edgenpu_multi_bench: tests/bench/multi_bench.c $(LIB) | $(K
 	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
 	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -Itests/selftests -Iuapi -Ihw $(DRM_CFLAGS),$<)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 
 include tests/host/host.mk
 include tests/fuzz/fuzz.mk

@@ -19,10 +19,6 @@
 #include <linux/sync_file.h>
 
 #include "edgenpu_util.h"
-#include "edgenpu_isa.h"
-#include "edgenpu_job.h"
-#include "edgenpu_mmu.h"
-#include "edgenpu_stream.h"
 
 /*
  * Each test's time limit, when it sets none (the harness's default is
