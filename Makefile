@@ -171,7 +171,13 @@ HEADERS_CHECK := $(KROOT)/src/usr/include/headers_check.pl
 $(HEADERS_CHECK): | $(KROOT)/.complete
 	tools/setup/kernel.sh >/dev/null
 
-kernel: $(KROOT)/.complete $(HEADERS_CHECK)
+# A 6.12 source tree with what kselftest builds need, `make headers` done
+# (make check builds the selftests in a copy, tests/install).
+KSFT_TREE := $(EDGENPU_CACHE)/kernel/$(KERNEL_ABI)-selftests
+$(KSFT_TREE)/.complete: tools/setup/kernel-selftests.sh
+	tools/setup/kernel-selftests.sh >/dev/null
+
+kernel: $(KROOT)/.complete $(HEADERS_CHECK) $(KSFT_TREE)/.complete
 
 $(KDIR_NEWEST)/.complete:
 	tools/setup/kernel-newest.sh >/dev/null
@@ -212,7 +218,7 @@ VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
 VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
 # The selftests include the uAPI header and their own, as in a kernel tree:
 # what they know of the hardware is a header of theirs generated from hw/
-# (tools/selftest-hw-header).
+# (tools/selftest-hw-header; tools/intree-export writes it into a tree).
 SELFTEST_INC := $(BUILD)/tests/selftests/include
 SELFTEST_HW_H := $(SELFTEST_INC)/edgenpu_selftest_hw.h
 $(SELFTEST_HW_H): tools/selftest-hw-header $(wildcard hw/*.h)
@@ -596,7 +602,8 @@ check:
 		--debug-suite "$(DEBUG_SUITE)" \
 		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
 		--debug-fuzz "$(DEBUG_FUZZ)" \
-		--kdir-newest $(KDIR_NEWEST) --host-tests "$(HOST_TESTS)" \
+		--kdir-newest $(KDIR_NEWEST) --ksft-tree $(KSFT_TREE) \
+		--host-tests "$(HOST_TESTS)" \
 		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
 		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
 		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \

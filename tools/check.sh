@@ -4,7 +4,7 @@
 # after everything is built.
 #
 #   check.sh --build DIR --kdir DIR --kroot DIR --kdir-newest DIR
-#            --host-tests "BIN..." [--sparse-arm64 "KDIR MODDIR..."]
+#            --ksft-tree DIR --host-tests "BIN..." [--sparse-arm64 "KDIR MODDIR..."]
 #            [--arm64-vm "VM-COMMAND"]
 #            [--arm64-vm-plain "VM-COMMAND"] [--vm-iommu "VM-COMMAND"]
 #            [--vm-debug "VM-COMMAND" --debug-suite "RUN-TESTS-ARGS"
@@ -25,6 +25,8 @@
 #            C90 and C++98 with -Wpedantic
 #   install  make install/uninstall into a DESTDIR, file by file; the
 #            driver exported into a kernel tree, its Kconfig and build;
+#            the selftests exported into a copy of the 6.12 source tree
+#            (--ksft-tree) and built and run there by kselftest's make;
 #            DKMS add/build/install/remove; a build-only check against
 #            the newest kernel Debian offers (--kdir-newest)
 #   dt       the device-tree binding and its examples
@@ -50,7 +52,7 @@
 #            invalidation): probe, buffers, jobs, imports, recovery, every
 #            golden op case and model, with the NPU's DMA translated
 set -uo pipefail
-BUILD= KDIR= KROOT= KDIR_NEWEST= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
+BUILD= KDIR= KROOT= KDIR_NEWEST= KSFT_TREE= HOST_TESTS= ARM64_VM= ARM64_VM_PLAIN= VM_IOMMU= ONLY=
 VM_DEBUG= DEBUG_SUITE= VM_DEBUG_FUZZ= DEBUG_FUZZ=
 SPARSE_ARM64=
 while [ $# -gt 0 ]; do
@@ -59,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--kdir) KDIR=$2; shift 2 ;;
 	--kroot) KROOT=$2; shift 2 ;;
 	--kdir-newest) KDIR_NEWEST=$2; shift 2 ;;
+	--ksft-tree) KSFT_TREE=$2; shift 2 ;;
 	--host-tests) HOST_TESTS=$2; shift 2 ;;
 	--sparse-arm64) SPARSE_ARM64=$2; shift 2 ;;
 	--arm64-vm) ARM64_VM=$2; shift 2 ;;
@@ -232,12 +235,14 @@ run_logged kbuild-w12-test "$RES/lint.log" tests/lint/kbuild-w12-test.sh --kdir 
 run_logged uapi-header-test "$RES/lint.log" tests/lint/uapi-header-test.sh --kroot "$KROOT"
 tools/ksft-summary --brief "$RES/lint.log"
 
-section "install: make install DESTDIR=..., make uninstall, in-tree build, DKMS"
+section "install: make install DESTDIR=..., make uninstall, in-tree build and selftests, DKMS"
 run_logged install-test "$RES/install.log" \
 	tests/install/install-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR" --build "$BUILD"
 run_logged intree-test "$RES/install.log" \
 	tests/install/intree-test.sh --kdir "$KDIR" \
 	--kconfig-conf "$(ls "$KROOT"/usr/lib/linux-kbuild-*/scripts/kconfig/conf | head -n 1)"
+run_logged intree-selftests-test "$RES/install.log" \
+	tests/install/intree-selftests-test.sh --ktree "$KSFT_TREE"
 run_logged dkms-test "$RES/install.log" \
 	tests/install/dkms-test.sh --kver "$(basename "$KROOT")" --kdir "$KDIR"
 run_logged kbuild-newest-test "$RES/install.log" \
