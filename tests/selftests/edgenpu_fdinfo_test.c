@@ -79,8 +79,7 @@ FIXTURE(fdi) {
 FIXTURE_SETUP(fdi)
 {
 	self->fd = edgenpu_open();
-	if (self->fd < 0)
-		SKIP(return, "no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 }
 
 FIXTURE_TEARDOWN(fdi)

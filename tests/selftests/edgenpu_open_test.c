@@ -44,21 +44,33 @@ static int query_ok(int fd)
 	       info.hw_id == ENPU_ID_MAGIC;
 }
 
-TEST(open_close_repeatedly)
-{
-	int minor = -1, fd, i, before;
-	struct timespec t0, t;
+/* The first node driven by edgenpu, or a skip when there is none. */
+FIXTURE(node) {
 	char path[64];
+};
 
-	fd = edgenpu_open_minor(&minor);
+FIXTURE_SETUP(node)
+{
+	int minor = -1, fd = edgenpu_open_minor(&minor);
+
 	EDGENPU_NEED_DEVICE(fd);
 	close(fd);
-	snprintf(path, sizeof(path), "/dev/accel/accel%d", minor);
+	snprintf(self->path, sizeof(self->path), "/dev/accel/accel%d", minor);
+}
+
+FIXTURE_TEARDOWN(node)
+{
+}
+
+TEST_F(node, open_close_repeatedly)
+{
+	struct timespec t0, t;
+	int fd, i, before;
 
 	before = count_fds();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < CYCLES; i++) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open(self->path, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd) TH_LOG("open #%d: %s", i, strerror(errno));
 		if (i % 100 == 0)
 			ASSERT_TRUE(query_ok(fd));
@@ -72,18 +84,12 @@ TEST(open_close_repeatedly)
 	EXPECT_EQ(before, count_fds());
 }
 
-TEST(many_open_at_once)
+TEST_F(node, many_open_at_once)
 {
-	int fds[AT_ONCE], minor = -1, fd, i;
-	char path[64];
-
-	fd = edgenpu_open_minor(&minor);
-	EDGENPU_NEED_DEVICE(fd);
-	close(fd);
-	snprintf(path, sizeof(path), "/dev/accel/accel%d", minor);
+	int fds[AT_ONCE], i;
 
 	for (i = 0; i < AT_ONCE; i++) {
-		fds[i] = open(path, O_RDWR | O_CLOEXEC);
+		fds[i] = open(self->path, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fds[i]) TH_LOG("open #%d: %s", i, strerror(errno));
 	}
 	for (i = 0; i < AT_ONCE; i++)
@@ -92,13 +98,10 @@ TEST(many_open_at_once)
 		EXPECT_EQ(0, close(fds[i]));
 }
 
-TEST(concurrent_processes)
+TEST_F(node, concurrent_processes)
 {
 	pid_t pids[PROCS];
-	int i, status, failures = 0, fd = edgenpu_open();
-
-	EDGENPU_NEED_DEVICE(fd);
-	close(fd);
+	int i, status, failures = 0;
 
 	for (i = 0; i < PROCS; i++) {
 		pids[i] = fork();

@@ -69,8 +69,7 @@ FIXTURE_SETUP(tr)
 	char path[160];
 
 	self->fd = edgenpu_open();
-	if (self->fd < 0)
-		SKIP(return, "no /dev/accel node driven by edgenpu");
+	EDGENPU_NEED_DEVICE(self->fd);
 	if (geteuid())
 		SKIP(return, "tracefs needs root");
 	if (find_tracing())
