@@ -184,6 +184,15 @@ $(KDIR_NEWEST)/.complete:
 
 kernel-newest: $(KDIR_NEWEST)/.complete
 
+# dt-schema (Debian trixie's, with what it runs with) and the 6.12 tree's
+# device-tree bindings it checks against: make check's dt suite.
+DTSCHEMA := $(EDGENPU_CACHE)/dtschema/$(DTSCHEMA_VERSION)
+DT_KSRC := $(EDGENPU_CACHE)/dtschema/linux-$(KERNEL_ABI)
+$(DTSCHEMA)/.complete $(DT_KSRC)/.complete &:
+	tools/setup/dtschema.sh >/dev/null
+
+dtschema: $(DTSCHEMA)/.complete $(DT_KSRC)/.complete
+
 module: $(MODULE_KERNEL)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules
 
@@ -596,7 +605,7 @@ CHECK_VM := --tcg-thread single
 check:
 	@tools/setup/host-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
-		all kernel kernel-newest arm64 debug-module
+		all kernel kernel-newest arm64 debug-module dtschema
 	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
 		--vm-debug "$(VM_DEBUG) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
 		--debug-suite "$(DEBUG_SUITE)" \
@@ -651,7 +660,7 @@ help:
 	@echo "             module (/lib/modules/KVER/updates) and udev rule; make uninstall"
 	@echo "make install-dkms DESTDIR=...   driver sources and dkms.conf in /usr/src/edgenpu-VER"
 
-.PHONY: all lib tools kernel kernel-newest module qemu selftests host-tests bench install \
+.PHONY: all lib tools kernel kernel-newest dtschema module qemu selftests host-tests bench install \
 	debug-kernel debug-module vm-debug fuzz-ioctl stress \
 	arm64 arm64-module arm64-board arm64-stage check-arm64 \
 	install-user install-module install-udev install-dkms uninstall \

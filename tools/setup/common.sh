@@ -15,6 +15,7 @@ TOP_DIR=$(cd "$SETUP_DIR/../.." && pwd)
 . "$SETUP_DIR/versions.env"
 
 APT_DIR=$EDGENPU_CACHE/apt
+PAPT_SOURCES=$SETUP_DIR/edgenpu.sources.list
 
 # Started by make, these scripts run their own make -j: they are not part
 # of the caller's jobserver (whose descriptors they do not have).
@@ -29,11 +30,13 @@ as_root() {
 	else die "need root to run: $*"; fi
 }
 
-# apt with the project's own sources (tools/setup/edgenpu.sources) and its
-# own state under the cache: used to download, never to install.
+# apt with the project's own sources (tools/setup/edgenpu.sources.list) and
+# its own state under the cache: used to download, never to install. A
+# script that needs another suite set sets PAPT_SOURCES and APT_DIR (its
+# own state) before papt_setup.
 papt_setup() {
 	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
-	PAPT_OPTS=(-o "Dir::Etc::SourceList=$SETUP_DIR/edgenpu.sources.list"
+	PAPT_OPTS=(-o "Dir::Etc::SourceList=$PAPT_SOURCES"
 		   -o Dir::Etc::SourceParts=/dev/null
 		   -o "Dir::State::Lists=$APT_DIR/lists"
 		   -o "Dir::Cache=$APT_DIR" -o Dir::Cache::pkgcache=
@@ -43,8 +46,8 @@ papt_setup() {
 		   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
 	local stamp=$APT_DIR/lists/.updated
 	papt_lock
-	if [ ! -e "$stamp" ] || [ "$SETUP_DIR/edgenpu.sources.list" -nt "$stamp" ]; then
-		msg "updating the project's apt lists ($(grep -c '^deb' "$SETUP_DIR/edgenpu.sources.list") suites)"
+	if [ ! -e "$stamp" ] || [ "$PAPT_SOURCES" -nt "$stamp" ]; then
+		msg "updating the project's apt lists ($(grep -c '^deb' "$PAPT_SOURCES") suites)"
 		apt-get -q "${PAPT_OPTS[@]}" update >&2
 		touch "$stamp"
 	fi
