@@ -13,9 +13,10 @@
 #define ENPU_SYSCTRL_SIZE		0x1000
 
 /*
- * Reset control, in the style of a SoC reset controller (Linux's
- * reset-simple, "snps,dw-high-reset", drives it): bit 0 set holds the NPU
- * in reset; reads back as written. Power-on value 0.
+ * Reset control, in the style of a SoC reset controller
+ * ("edgenpu,qemu-virt-reset-controller-v1"; Linux's reset-simple drives it
+ * through its "snps,dw-high-reset" fallback): bit 0 set holds the NPU in
+ * reset; reads back as written. Power-on value 0.
  */
 #define ENPU_SYSCTRL_RESET		0x000
 #define   ENPU_SYSCTRL_RESET_NPU	(1u << 0)
