@@ -29,7 +29,9 @@
 #            (--ksft-tree) and built and run there by kselftest's make;
 #            DKMS add/build/install/remove; a build-only check against
 #            the newest kernel Debian offers (--kdir-newest)
-#   dt       the device-tree binding and its examples
+#   dt       the device-tree bindings checked by dt-schema as the kernel's
+#            dt_binding_check checks them, and QEMU virt's tree with the
+#            example overlay applied as dtbs_check checks a board's
 #   vm-debug-fuzz, vm-debug
 #            the ioctl fuzzer and the fault storm; the whole guest suite:
 #            two guests on the debug kernel (KASAN, lockdep, kmemleak,
@@ -249,8 +251,8 @@ run_logged kbuild-newest-test "$RES/install.log" \
 	tests/install/kbuild-test.sh --kdir "$KDIR_NEWEST"
 tools/ksft-summary --brief "$RES/install.log"
 
-section "device-tree binding: yamllint, dtc, jsonschema"
-run_logged dt-binding "$RES/dt.log" tests/dt/check_binding.py
+section "device-tree bindings: dt-schema (dt_binding_check; dt-validate on QEMU virt's tree)"
+run_logged dt-binding "$RES/dt.log" tests/dt/dt_binding_check.py --work "$BUILD/dt"
 tools/ksft-summary --brief "$RES/dt.log"
 
 # The suite in the foreground streams its guest's output.
