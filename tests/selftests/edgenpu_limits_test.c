@@ -85,7 +85,34 @@ TEST_F_TIMEOUT(lim, mappings, 600)
 }
 
 /*
- * Jobs queued behind a long one (implicit sync on its output) pile up to
+ * Long jobs that hold back whatever is queued behind @conv's input:
+ * LONG_JOBS of them, chained through their shared output, each of
+ * LONG_CONVS convolutions of 0.57 G MACs. Each command is small enough to
+ * show progress well within the driver's hang timeout (500 ms without a
+ * command ending) on a slow, busy host -- a 2.4 G MAC one, on the debug
+ * kernel beside other builds, once was reset as stuck and the jobs behind
+ * it ran -- and together they take minutes, outlasting any test's
+ * submissions. Closing the file ends them.
+ * Their stream is @cs.
+ */
+#define LONG_JOBS	4
+#define LONG_CONVS	120
+
+static int hold_back(int fd, struct tconv *conv, struct tcs *cs)
+{
+	struct tjob lng[LONG_JOBS];
+	int k;
+
+	if (tconv_init(fd, conv, 64, 64, 128, 128, 3))
+		return -1;
+	tconv_job(conv, cs, &lng[0], LONG_CONVS);
+	for (k = 1; k < LONG_JOBS; k++)
+		lng[k] = lng[0];
+	return tsubmit(fd, lng, LONG_JOBS);
+}
+
+/*
+ * Jobs queued behind long ones (implicit sync on their input) pile up to
  * the limit, then submissions get -EBUSY, all or nothing; once the jobs
  * end, there is room again.
  */
@@ -93,15 +120,13 @@ TEST_F_TIMEOUT(lim, pending_jobs, 600)
 {
 	struct drm_edgenpu_job_info info;
 	struct tcs *cs = calloc(1, sizeof(*cs)), c = { .n = 0 };
-	struct tjob jobs[DRM_EDGENPU_MAX_JOBS], lng;
-	unsigned int n = 1, k;
+	struct tjob jobs[DRM_EDGENPU_MAX_JOBS];
+	unsigned int n = LONG_JOBS, k;
 	struct tconv conv;
 	int ret;
 
 	ASSERT_NE(NULL, cs);
-	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
-	tconv_job(&conv, cs, &lng, 60);
-	ASSERT_EQ(0, tsubmit(self->fd, &lng, 1));
+	ASSERT_EQ(0, hold_back(self->fd, &conv, cs));
 	tcs_fill(&c, conv.in.va, 1, 64);
 	tcs_end(&c);
 	for (k = 0; k < DRM_EDGENPU_MAX_JOBS; k++) {
@@ -151,7 +176,6 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 	struct drm_edgenpu_job u;
 	unsigned int k, fit;
 	struct tconv conv;
-	struct tjob lng;
 	uint32_t *big;
 	int other;
 
@@ -161,9 +185,7 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 	for (k = 0; k < words - 1; k++)
 		big[k] = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
 	big[words - 1] = ENPU_CMD_HDR(ENPU_OP_END, 1);
-	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
-	tconv_job(&conv, cs, &lng, 60);
-	ASSERT_EQ(0, tsubmit(self->fd, &lng, 1));
+	ASSERT_EQ(0, hold_back(self->fd, &conv, cs));
 
 	ref = (struct drm_edgenpu_bo_ref){ .handle = conv.in.handle,
 					   .flags = DRM_EDGENPU_BO_REF_WRITE };
@@ -171,9 +193,9 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 				      .bo_ptr = (uintptr_t)&ref, .bo_count = 1 };
 	s = (struct drm_edgenpu_submit){ .jobs_ptr = (uintptr_t)&u, .job_count = 1,
 					 .job_stride = sizeof(u) };
-	/* the long job's own stream counts too; a carve-out may lower the bound */
+	/* the long jobs' own streams count too; a carve-out may lower the bound */
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size));
-	fit = (lim.max_pending_cmd - cs->n * 4) / (words * 4);
+	fit = (lim.max_pending_cmd - LONG_JOBS * cs->n * 4) / (words * 4);
 	for (k = 0; k < fit; k++)
 		ASSERT_EQ(0, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s)) TH_LOG("stream %u", k);
 	EXPECT_EQ(-EBUSY, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s));

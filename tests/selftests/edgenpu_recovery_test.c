@@ -751,8 +751,11 @@ TEST_F(rec, runtime_limit_aborts_a_long_job)
 
 	ASSERT_NE(NULL, cs);
 	ASSERT_LT(0, old) TH_LOG("no job_max_ms module parameter");
-	/* 2.3 G MACs a command: 120 of them take many seconds */
-	ASSERT_EQ(0, tconv_init(self->fd, &conv, 128, 128, 128, 128, 3));
+	/*
+	 * 0.57 G MACs a command: 120 of them take many seconds, each
+	 * progressing well within the hang timeout on a busy host
+	 */
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, 64, 64, 128, 128, 3));
 	tconv_job(&conv, cs, &l, CONVS);
 	copy_job(self, &cc, &next, 0);
 	ASSERT_EQ(0, tparam_set("job_max_ms", LIMIT_MS));
@@ -803,8 +806,8 @@ TEST_F(rec, close_aborts_the_files_jobs)
 		int fd = edgenpu_open(), k;
 		int64_t t0;
 
-		/* each job many seconds: all of them minutes */
-		if (!cs || fd < 0 || tconv_init(fd, &conv, 128, 128, 128, 128, 3))
+		/* each job seconds, all of them minutes; every command well within the hang timeout */
+		if (!cs || fd < 0 || tconv_init(fd, &conv, 64, 64, 128, 128, 3))
 			_exit(10);
 		tconv_job(&conv, cs, &jobs[0], CONVS);
 		for (k = 1; k < JOBS; k++)
