@@ -105,6 +105,7 @@ static int conv_fast(const struct enpu_conv2d_params *p,
 		     const int32_t *bias, int8_t *output)
 {
 	_Alignas(16) int16_t patch[2][ENPU_DOT_MAX_LEN];
+	const struct enpu_dot_ops *ops = enpu_dot_ops();
 	struct enpu_rq_table rq;
 	const int32_t cout = p->output.c;
 	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
@@ -149,11 +150,11 @@ static int conv_fast(const struct enpu_conv2d_params *p,
 					for (int i = 0; i < 4; i++)
 						w[i] = filter + (size_t)(oc0 + j + (i < nc ? i : nc - 1)) * k_len;
 					if (two) {
-						enpu_dot_2x4(patch[0], patch[1], w, k_len, acc);
+						ops->dot_2x4(patch[0], patch[1], w, k_len, acc);
 						enpu_rq_store4(&rq, j, acc, nc, o0 + j);
 						enpu_rq_store4(&rq, j, acc + 4, nc, o0 + cout + j);
 					} else {
-						enpu_dot_1x4(patch[0], w, k_len, acc);
+						ops->dot_1x4(patch[0], w, k_len, acc);
 						enpu_rq_store4(&rq, j, acc, nc, o0 + j);
 					}
 				}

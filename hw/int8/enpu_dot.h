@@ -90,113 +90,24 @@ static inline __m128i enpu_hsum4(__m128i a, __m128i b, __m128i c, __m128i d)
 #endif
 
 /*
- * Two patch rows x0, x1 (int16, padded with zeros to
+ * The dot-product kernels, in one variant per instruction set (dot_*.c),
+ * the one in use chosen at run time (simd.c, enpu_simd.h):
+ *
+ * dot_2x4: two patch rows x0, x1 (int16, padded with zeros to
  * enpu_dot_padded_len(len)) against four weight rows w[0..3] (int8, len
  * elements each, not padded): out[r * 4 + j] = dot(x_r, w_j).
+ * dot_1x4: one patch row against four weight rows: out[j] = dot(x, w_j).
+ *
+ * Every variant computes the same exact integer sums.
  */
-static inline void enpu_dot_2x4(const int16_t *x0, const int16_t *x1,
-				const int8_t *const w[4], size_t len,
-				int32_t out[8])
-{
-	const size_t main_len = len & ~(size_t)(ENPU_DOT_ALIGN - 1);
-	size_t k = 0;
-#ifdef ENPU_DOT_SSE2
-	__m128i a00 = _mm_setzero_si128(), a01 = a00, a02 = a00, a03 = a00;
-	__m128i a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+struct enpu_dot_ops {
+	void (*dot_2x4)(const int16_t *x0, const int16_t *x1, const int8_t *const w[4],
+			size_t len, int32_t out[8]);
+	void (*dot_1x4)(const int16_t *x, const int8_t *const w[4], size_t len,
+			int32_t out[4]);
+};
 
-	for (; k < main_len; k += 8) {
-		const __m128i p0 = _mm_loadu_si128((const __m128i *)(x0 + k));
-		const __m128i p1 = _mm_loadu_si128((const __m128i *)(x1 + k));
-		__m128i wv;
-
-		wv = enpu_load8_i8(w[0] + k);
-		a00 = _mm_add_epi32(a00, _mm_madd_epi16(p0, wv));
-		a10 = _mm_add_epi32(a10, _mm_madd_epi16(p1, wv));
-		wv = enpu_load8_i8(w[1] + k);
-		a01 = _mm_add_epi32(a01, _mm_madd_epi16(p0, wv));
-		a11 = _mm_add_epi32(a11, _mm_madd_epi16(p1, wv));
-		wv = enpu_load8_i8(w[2] + k);
-		a02 = _mm_add_epi32(a02, _mm_madd_epi16(p0, wv));
-		a12 = _mm_add_epi32(a12, _mm_madd_epi16(p1, wv));
-		wv = enpu_load8_i8(w[3] + k);
-		a03 = _mm_add_epi32(a03, _mm_madd_epi16(p0, wv));
-		a13 = _mm_add_epi32(a13, _mm_madd_epi16(p1, wv));
-	}
-	if (k < len) {
-		/* Tail: copy the last < 8 weights of each row into a zeroed
-		 * block; the patch rows are already zero-padded.
-		 */
-		int8_t t[4][8];
-		const __m128i p0 = _mm_loadu_si128((const __m128i *)(x0 + k));
-		const __m128i p1 = _mm_loadu_si128((const __m128i *)(x1 + k));
-
-		memset(t, 0, sizeof(t));
-		for (int j = 0; j < 4; j++)
-			memcpy(t[j], w[j] + k, len - k);
-		a00 = _mm_add_epi32(a00, _mm_madd_epi16(p0, enpu_load8_i8(t[0])));
-		a10 = _mm_add_epi32(a10, _mm_madd_epi16(p1, enpu_load8_i8(t[0])));
-		a01 = _mm_add_epi32(a01, _mm_madd_epi16(p0, enpu_load8_i8(t[1])));
-		a11 = _mm_add_epi32(a11, _mm_madd_epi16(p1, enpu_load8_i8(t[1])));
-		a02 = _mm_add_epi32(a02, _mm_madd_epi16(p0, enpu_load8_i8(t[2])));
-		a12 = _mm_add_epi32(a12, _mm_madd_epi16(p1, enpu_load8_i8(t[2])));
-		a03 = _mm_add_epi32(a03, _mm_madd_epi16(p0, enpu_load8_i8(t[3])));
-		a13 = _mm_add_epi32(a13, _mm_madd_epi16(p1, enpu_load8_i8(t[3])));
-	}
-	_mm_storeu_si128((__m128i *)out, enpu_hsum4(a00, a01, a02, a03));
-	_mm_storeu_si128((__m128i *)(out + 4), enpu_hsum4(a10, a11, a12, a13));
-#else
-	int32_t acc[8] = { 0 };
-
-	(void)main_len;
-	for (; k < len; k++) {
-		for (int j = 0; j < 4; j++) {
-			acc[j] += x0[k] * w[j][k];
-			acc[4 + j] += x1[k] * w[j][k];
-		}
-	}
-	memcpy(out, acc, sizeof(acc));
-#endif
-}
-
-/* One patch row against four weight rows: out[j] = dot(x, w_j). */
-static inline void enpu_dot_1x4(const int16_t *x, const int8_t *const w[4],
-				size_t len, int32_t out[4])
-{
-	const size_t main_len = len & ~(size_t)(ENPU_DOT_ALIGN - 1);
-	size_t k = 0;
-#ifdef ENPU_DOT_SSE2
-	__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
-
-	for (; k < main_len; k += 8) {
-		const __m128i p = _mm_loadu_si128((const __m128i *)(x + k));
-
-		a0 = _mm_add_epi32(a0, _mm_madd_epi16(p, enpu_load8_i8(w[0] + k)));
-		a1 = _mm_add_epi32(a1, _mm_madd_epi16(p, enpu_load8_i8(w[1] + k)));
-		a2 = _mm_add_epi32(a2, _mm_madd_epi16(p, enpu_load8_i8(w[2] + k)));
-		a3 = _mm_add_epi32(a3, _mm_madd_epi16(p, enpu_load8_i8(w[3] + k)));
-	}
-	if (k < len) {
-		int8_t t[4][8];
-		const __m128i p = _mm_loadu_si128((const __m128i *)(x + k));
-
-		memset(t, 0, sizeof(t));
-		for (int j = 0; j < 4; j++)
-			memcpy(t[j], w[j] + k, len - k);
-		a0 = _mm_add_epi32(a0, _mm_madd_epi16(p, enpu_load8_i8(t[0])));
-		a1 = _mm_add_epi32(a1, _mm_madd_epi16(p, enpu_load8_i8(t[1])));
-		a2 = _mm_add_epi32(a2, _mm_madd_epi16(p, enpu_load8_i8(t[2])));
-		a3 = _mm_add_epi32(a3, _mm_madd_epi16(p, enpu_load8_i8(t[3])));
-	}
-	_mm_storeu_si128((__m128i *)out, enpu_hsum4(a0, a1, a2, a3));
-#else
-	int32_t acc[4] = { 0 };
-
-	(void)main_len;
-	for (; k < len; k++)
-		for (int j = 0; j < 4; j++)
-			acc[j] += x[k] * w[j][k];
-	memcpy(out, acc, sizeof(acc));
-#endif
-}
+/* The variant in use (enpu_simd_use() changes it). */
+const struct enpu_dot_ops *enpu_dot_ops(void);
 
 #endif /* ENPU_DOT_H */

@@ -40,6 +40,7 @@ static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 		   const int8_t *filter, const int32_t *bias, int8_t *output)
 {
 	_Alignas(16) int16_t rows[2][ENPU_DOT_MAX_LEN];
+	const struct enpu_dot_ops *ops = enpu_dot_ops();
 	struct enpu_rq_table rq;
 	const size_t depth = (size_t)p->input_depth;
 	const size_t padded = enpu_dot_padded_len(depth);
@@ -74,11 +75,11 @@ static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 				for (int i = 0; i < 4; i++)
 					w[i] = filter + (size_t)(oc0 + j + (i < nc ? i : nc - 1)) * depth;
 				if (two) {
-					enpu_dot_2x4(rows[0], rows[1], w, depth, acc);
+					ops->dot_2x4(rows[0], rows[1], w, depth, acc);
 					enpu_rq_store4(&rq, j, acc, nc, o0 + j);
 					enpu_rq_store4(&rq, j, acc + 4, nc, o0 + outs + j);
 				} else {
-					enpu_dot_1x4(rows[0], w, depth, acc);
+					ops->dot_1x4(rows[0], w, depth, acc);
 					enpu_rq_store4(&rq, j, acc, nc, o0 + j);
 				}
 			}

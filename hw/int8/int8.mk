@@ -27,7 +27,7 @@ INT8_BENCH    := $(BUILD)/bench/int8_bench
 
 GOLDEN_SRCS   := tests/host/golden.c
 GOLDEN_HDRS   := tests/host/golden.h
-BENCH_SRCS    := tests/bench/int8_bench.c tests/bench/ref_kernels.c
+BENCH_SRCS    := tests/bench/int8_bench.c tests/bench/ref_kernels.c tests/bench/host_peak.c
 
 $(INT8_OBJS): $(BUILD)/hw/int8/%.o: $(INT8_DIR)/%.c $(INT8_HDRS)
 	@mkdir -p $(@D)
@@ -55,7 +55,7 @@ $(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
 		-isystem $(KSFT_INC),tests/host/int8_unit_test.c, \
 		$(INT8_SAN_LIB) $(INT8_LDLIBS))
 
-$(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h $(GOLDEN_SRCS) \
+$(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h tests/bench/host_peak.h $(GOLDEN_SRCS) \
 		$(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB)
 	@mkdir -p $(@D)
 	$(call build_prog,$(INT8_CFLAGS) -Itests/host -Itests/bench, \

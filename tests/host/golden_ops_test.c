@@ -24,6 +24,7 @@
 #include "kselftest.h"
 
 #include "golden_ops.h"
+#include "enpu_simd.h"
 
 /* ---- per-op runners ---------------------------------------------------------- */
 
@@ -832,35 +833,58 @@ int main(void)
 				      ops_dir);
 		ksft_finished();
 	}
-	ksft_print_msg("%zu golden files under %s and %s, each run on the CPU kernels and on the "
-		       "NPU engine\n", l.n, ops_dir, wide_dir);
-	ksft_set_plan((unsigned int)(2 * l.n) + 2 + !have_wide);
+	/* the CPU kernels once per instruction-set variant this CPU runs */
+	const enum enpu_simd best = enpu_simd_current();
+	unsigned int variants = 0, missing = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_supported((enum enpu_simd)v, NULL))
+			variants++;
+		else
+			missing++;
+	}
+	ksft_print_msg("%zu golden files under %s and %s, each run on the CPU kernels (%u "
+		       "instruction-set variants) and on the NPU engine\n", l.n, ops_dir,
+		       wide_dir, variants);
+	ksft_set_plan((unsigned int)((variants + 1) * l.n) + missing + 2 + !have_wide);
 	if (!have_wide)
 		ksft_test_result_skip("goldens: %s not found: no 16x8 cases\n",
 				      wide_dir);
 
-	for (size_t b = 0; b < 2; b++) {
-		const struct golden_backend *be = backends[b];
+	/* runs 0 .. ENPU_SIMD_COUNT - 1: the CPU kernels per variant; the last, the engine */
+	for (int run = 0; run <= ENPU_SIMD_COUNT; run++) {
+		const int cpu = run < ENPU_SIMD_COUNT;
+		const struct golden_backend *be = backends[!cpu];
 		size_t pass = 0, fails = 0, skips = 0;
+		const char *why;
+		char name[64];
 
+		if (cpu && !enpu_simd_supported((enum enpu_simd)run, &why)) {
+			ksft_test_result_skip("%s[%s]: every golden file: %s\n", be->name,
+					      enpu_simd_name((enum enpu_simd)run), why);
+			continue;
+		}
+		enpu_simd_use(cpu ? (enum enpu_simd)run : best);
+		snprintf(name, sizeof(name), cpu ? "%s[%s]" : "%s", be->name,
+			 enpu_simd_name(cpu ? (enum enpu_simd)run : best));
 		for (size_t i = 0; i < l.n; i++) {
 			struct ctx c;
 			const int r = run_case(be, l.paths[i], &c, -1, 0);
 
 			if (r == R_PASS) {
 				pass++;
-				ksft_test_result_pass("%s:%s\n", be->name, l.names[i]);
+				ksft_test_result_pass("%s:%s\n", name, l.names[i]);
 			} else if (r == R_SKIP) {
 				skips++;
-				ksft_test_result_skip("%s:%s: %s\n", be->name, l.names[i], c.msg);
+				ksft_test_result_skip("%s:%s: %s\n", name, l.names[i], c.msg);
 			} else {
 				fails++;
-				ksft_print_msg("%s:%s: %s\n", be->name, l.names[i], c.msg);
-				ksft_test_result_fail("%s:%s\n", be->name, l.names[i]);
+				ksft_print_msg("%s:%s: %s\n", name, l.names[i], c.msg);
+				ksft_test_result_fail("%s:%s\n", name, l.names[i]);
 			}
 		}
 		ksft_print_msg("%s: golden files: %zu passed, %zu failed, %zu skipped\n",
-			       be->name, pass, fails, skips);
+			       name, pass, fails, skips);
 	}
 	self_check(&l);
 
