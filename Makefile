@@ -397,11 +397,13 @@ host-tests: $(HOST_TESTS)
 bench: all $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 	@echo "== models on the NPU, submit latency (QEMU guest)"
-	@$(VM) --npus 4 --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
+	@mkdir -p $(BUILD)/bench
+	@set -o pipefail; $(VM) --npus 4 --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
 		/usr/lib/edgenpu/bench/edgenpu_submit_bench && \
 		/usr/lib/edgenpu/bench/edgenpu_load_bench && \
 		/usr/lib/edgenpu/bench/edgenpu_multi_bench' | \
-		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down'
+		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down' | tee $(BUILD)/bench/guest.txt
+	@tests/bench/plot-models.sh $(BUILD)/bench/guest.txt $(BUILD)/bench/models.svg
 
 # ---- install and the guest image -------------------------------------------
 # install-user: library (soname links), public headers, pkg-config file,

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * INT8 kernel benchmark: hw/int8 fast kernels against plain TFLite-style
- * reference loops (ref_kernels.c) on real layers taken from the goldens:
- * every person_detect CONV_2D and DEPTHWISE_CONV_2D op, and the
- * FULLY_CONNECTED ops of the models. Both implementations must produce
- * the golden output (a mismatch exits 1); timing never fails the run.
+ * INT8 kernel benchmark, host wall time on one core: hw/int8's kernels
+ * (what the CPU backend and the device model run) against this project's
+ * own plain loops in TFLite's reference style (ref_kernels.c; not
+ * TFLite-Micro's build) on real layers taken from the goldens: every
+ * person_detect CONV_2D and DEPTHWISE_CONV_2D op, and the FULLY_CONNECTED
+ * ops of the models. Both must produce the golden output (a mismatch
+ * exits 1); timing never fails the run. The kernels' GMAC/s are printed
+ * against the host's measured INT8 peak on one core (host_peak.c).
  *
  * Goldens: $EDGENPU_GOLDENS, default ../shared/goldens (run from the repo
- * root). Per layer: best of 5 trials, each repeating the kernel for at
- * least ~20 ms.
+ * root). Per layer: steady state, the best of 5 trials after a warm-up,
+ * each repeating the kernel for at least ~20 ms.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 
 #include "enpu_int8.h"
 #include "golden.h"
+#include "host_peak.h"
 #include "ref_kernels.h"
 
 enum kind { K_CONV, K_DW, K_FC };
@@ -343,8 +347,8 @@ static int bench_dir(const char *root, const char *op, const char *prefix,
 		} else {
 			const double r = time_layer(&L, 0), f = time_layer(&L, 1);
 
-			printf("%-40s %10.0f %11.1f %11.1f %8.1fx\n", name, L.macs,
-			       r, f, r / f);
+			printf("%-40s %10.0f %11.1f %11.1f %8.1fx %8.1f\n", name, L.macs,
+			       r, f, r / f, L.macs / f / 1e3);
 			tot->macs += L.macs;
 			tot->ref_us += r;
 			tot->fast_us += f;
@@ -359,14 +363,30 @@ static int bench_dir(const char *root, const char *op, const char *prefix,
 
 static void print_total(const char *what, const struct total *t)
 {
-	printf("%-40s %10.0f %11.1f %11.1f %8.1fx\n", what, t->macs, t->ref_us,
-	       t->fast_us, t->fast_us > 0 ? t->ref_us / t->fast_us : 0.0);
+	printf("%-40s %10.0f %11.1f %11.1f %8.1fx %8.1f\n", what, t->macs, t->ref_us,
+	       t->fast_us, t->fast_us > 0 ? t->ref_us / t->fast_us : 0.0,
+	       t->fast_us > 0 ? t->macs / t->fast_us / 1e3 : 0.0);
+}
+
+/* The kernels' GMAC/s over @t against the host's peak. */
+static void print_peak(const char *what, const struct total *t, const struct host_peak *pk)
+{
+	double g = t->fast_us > 0 ? t->macs / t->fast_us / 1e3 : 0.0;
+
+	printf("%s: hw/int8 %.1f GMAC/s = %.1f%% of %s's %.1f", what, g,
+	       pk->baseline > 0 ? 100.0 * g / pk->baseline : 0.0, pk->baseline_name,
+	       pk->baseline);
+	if (pk->best_name)
+		printf(", %.1f%% of %s's %.1f", pk->best > 0 ? 100.0 * g / pk->best : 0.0,
+		       pk->best_name, pk->best);
+	printf(" (GMAC/s, one core)\n");
 }
 
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS");
 	struct total pd = { 0 }, fc = { 0 };
+	struct host_peak pk;
 	char probe[1024];
 	DIR *d;
 	int bad = 0;
@@ -382,13 +402,20 @@ int main(void)
 	}
 	closedir(d);
 
-	printf("%-40s %10s %11s %11s %9s\n", "layer", "MACs", "ref us",
-	       "fast us", "speed-up");
+	host_peak(&pk);
+	printf("host wall time, one core, microseconds per layer (steady state, best of 5)\n"
+	       "plain C = this project's reference-style loops; hw/int8 = the kernels the "
+	       "CPU backend and the device model run\n\n");
+	printf("%-40s %10s %11s %11s %9s %8s\n", "layer", "MACs", "plain C us",
+	       "hw/int8 us", "speed-up", "GMAC/s");
 	bad |= bench_dir(root, "CONV_2D", "person_detect_", &pd);
 	bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &pd);
 	print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
 	printf("\n");
 	bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
 	print_total("TOTAL FULLY_CONNECTED (models)", &fc);
+	printf("\n");
+	print_peak("person_detect CONV+DEPTHWISE", &pd, &pk);
+	print_peak("FULLY_CONNECTED (models)", &fc, &pk);
 	return bad;
 }

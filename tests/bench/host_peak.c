@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host's INT8 multiply-accumulate peak on one core, measured: a loop
+ * of independent dot-product instructions with nothing else in it, the
+ * most any INT8 kernel could do. Baseline x86-64 has SSE2's pmaddwd (8
+ * int16 MACs per instruction, what hw/int8's kernels use today); a CPU
+ * with AVX-512 VNNI has vpdpbusd (64 u8 x s8 MACs per instruction), tried
+ * only when the CPU reports it. Elsewhere the plain-C figure is a loop of
+ * scalar multiply-adds. Figures are GMAC/s, host wall time.
+ */
+#include <stdint.h>
+#include <time.h>
+
+#include "host_peak.h"
+
+#define ITERS	(1L << 22)
+#define ACCS	12	/* independent chains: more than latency x throughput */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+static double sse2_peak(void)
+{
+	__m128i a[ACCS], x = _mm_set1_epi16(3), y = _mm_set1_epi16(5);
+	volatile int32_t sink;
+	double t0, dt;
+	long i;
+	int k;
+
+	for (k = 0; k < ACCS; k++)
+		a[k] = _mm_setzero_si128();
+	__asm__ volatile("" : "+x"(x), "+x"(y));
+	t0 = now_s();
+	for (i = 0; i < ITERS; i++)
+		for (k = 0; k < ACCS; k++)
+			a[k] = _mm_add_epi32(a[k], _mm_madd_epi16(x, y));
+	dt = now_s() - t0;
+	for (k = 1; k < ACCS; k++)
+		a[0] = _mm_add_epi32(a[0], a[k]);
+	sink = _mm_cvtsi128_si32(a[0]);
+	(void)sink;
+	return (double)ITERS * ACCS * 8 / dt / 1e9;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static double vnni_peak(void)
+{
+	_Alignas(64) int32_t out[16];
+	__m512i a[ACCS], x = _mm512_set1_epi8(3), y = _mm512_set1_epi8(5);
+	volatile int32_t sink;
+	double t0, dt;
+	long i;
+	int k;
+
+	for (k = 0; k < ACCS; k++)
+		a[k] = _mm512_setzero_si512();
+	__asm__ volatile("" : "+v"(x), "+v"(y));
+	t0 = now_s();
+	for (i = 0; i < ITERS; i++)
+		for (k = 0; k < ACCS; k++)
+			a[k] = _mm512_dpbusd_epi32(a[k], x, y);
+	dt = now_s() - t0;
+	for (k = 1; k < ACCS; k++)
+		a[0] = _mm512_add_epi32(a[0], a[k]);
+	_mm512_store_si512((void *)out, a[0]);
+	sink = out[0];
+	(void)sink;
+	return (double)ITERS * ACCS * 64 / dt / 1e9;
+}
+
+int host_peak(struct host_peak *p)
+{
+	p->baseline_name = "SSE2 pmaddwd";
+	p->baseline = sse2_peak();
+	p->best_name = NULL;
+	p->best = 0;
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) {
+		p->best_name = "AVX-512 VNNI vpdpbusd";
+		p->best = vnni_peak();
+	}
+	return 0;
+}
+#else
+int host_peak(struct host_peak *p)
+{
+	volatile int32_t x = 3, y = 5;
+	int32_t a[8] = { 0 };
+	double t0, dt;
+	long i;
+	int k;
+
+	t0 = now_s();
+	for (i = 0; i < ITERS; i++)
+		for (k = 0; k < 8; k++)
+			a[k] += x * y;
+	dt = now_s() - t0;
+	p->baseline_name = "scalar C";
+	p->baseline = (double)ITERS * 8 / dt / 1e9 + 0 * a[0];
+	p->best_name = NULL;
+	p->best = 0;
+	return 0;
+}
+#endif
