@@ -2,7 +2,7 @@
 # edgenpu: top-level build. `make help` lists the targets.
 #
 # External inputs (Debian's 6.12 kernel, Debian's QEMU source) are fetched
-# and built by tools/setup/ and qemu/build-qemu.sh into $(EDGENPU_CACHE);
+# and built by scripts/setup/ and qemu/build-qemu.sh into $(EDGENPU_CACHE);
 # everything built from this tree goes to $(BUILD) (and driver/ for the
 # module, as Kbuild does).
 
@@ -10,7 +10,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
-include tools/setup/versions.env
+include scripts/setup/versions.env
 
 EDGENPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgenpu
 export EDGENPU_CACHE
@@ -163,24 +163,24 @@ tools: $(TOOLS)
 
 # ---- kernel module ---------------------------------------------------------
 $(KROOT)/.complete:
-	tools/setup/kernel.sh >/dev/null
+	scripts/setup/kernel.sh >/dev/null
 
 # The kernel's uAPI header check (make check's lint), from linux-source:
 # kernel.sh adds it to a tree unpacked before it was needed.
 HEADERS_CHECK := $(KROOT)/src/usr/include/headers_check.pl
 $(HEADERS_CHECK): | $(KROOT)/.complete
-	tools/setup/kernel.sh >/dev/null
+	scripts/setup/kernel.sh >/dev/null
 
 # A 6.12 source tree with what kselftest builds need, `make headers` done
 # (make check builds the selftests in a copy, tests/install).
 KSFT_TREE := $(EDGENPU_CACHE)/kernel/$(KERNEL_ABI)-selftests
-$(KSFT_TREE)/.complete: tools/setup/kernel-selftests.sh
-	tools/setup/kernel-selftests.sh >/dev/null
+$(KSFT_TREE)/.complete: scripts/setup/kernel-selftests.sh
+	scripts/setup/kernel-selftests.sh >/dev/null
 
 kernel: $(KROOT)/.complete $(HEADERS_CHECK) $(KSFT_TREE)/.complete
 
 $(KDIR_NEWEST)/.complete:
-	tools/setup/kernel-newest.sh >/dev/null
+	scripts/setup/kernel-newest.sh >/dev/null
 
 kernel-newest: $(KDIR_NEWEST)/.complete
 
@@ -189,7 +189,7 @@ kernel-newest: $(KDIR_NEWEST)/.complete
 DTSCHEMA := $(EDGENPU_CACHE)/dtschema/$(DTSCHEMA_VERSION)
 DT_KSRC := $(EDGENPU_CACHE)/dtschema/linux-$(KERNEL_ABI)
 $(DTSCHEMA)/.complete $(DT_KSRC)/.complete &:
-	tools/setup/dtschema.sh >/dev/null
+	scripts/setup/dtschema.sh >/dev/null
 
 dtschema: $(DTSCHEMA)/.complete $(DT_KSRC)/.complete
 
@@ -198,7 +198,7 @@ module: $(MODULE_KERNEL)
 
 # ---- the debug kernel --------------------------------------------------------
 # A lean x86-64 6.12 with KASAN, lockdep, kmemleak, DMA-API debug, UBSAN,
-# DEBUG_OBJECTS and fault injection (tools/setup/kernel-debug.sh, cached by
+# DEBUG_OBJECTS and fault injection (scripts/setup/kernel-debug.sh, cached by
 # a hash of its configuration); the module is built for it from a mirror.
 DEBUG_DIR := $(BUILD)/debug
 DEBUG_KROOT_FILE := $(DEBUG_DIR)/kroot
@@ -208,11 +208,11 @@ DEBUG_KROOT = $$(cat $(DEBUG_KROOT_FILE))
 
 debug-kernel:
 	@mkdir -p $(DEBUG_DIR)
-	@tools/setup/kernel-debug.sh > $(DEBUG_KROOT_FILE).tmp
+	@scripts/setup/kernel-debug.sh > $(DEBUG_KROOT_FILE).tmp
 	@mv $(DEBUG_KROOT_FILE).tmp $(DEBUG_KROOT_FILE)
 
 debug-module: debug-kernel
-	@tools/mirror-driver $(DEBUG_DIR)/module
+	@scripts/mirror-driver $(DEBUG_DIR)/module
 	$(MAKE) -C $$(echo $$(cat $(DEBUG_KROOT_FILE))/usr/src/linux-headers-*) \
 		M=$(abspath $(DEBUG_DIR)/module) KCFLAGS=-Werror modules
 
@@ -227,12 +227,12 @@ VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
 VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
 # The selftests include the uAPI header and their own, as in a kernel tree:
 # what they know of the hardware is a header of theirs generated from hw/
-# (tools/selftest-hw-header; tools/intree-export writes it into a tree).
+# (scripts/selftest-hw-header; scripts/intree-export writes it into a tree).
 SELFTEST_INC := $(BUILD)/tests/selftests/include
 SELFTEST_HW_H := $(SELFTEST_INC)/edgenpu_selftest_hw.h
-$(SELFTEST_HW_H): tools/selftest-hw-header $(wildcard hw/*.h)
+$(SELFTEST_HW_H): scripts/selftest-hw-header $(wildcard hw/*.h)
 	@mkdir -p $(@D)
-	tools/selftest-hw-header > $@
+	scripts/selftest-hw-header > $@
 TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h) $(SELFTEST_HW_H)
 # for the fuzzer, the fault storm and a benchmark, which use the selftests'
 # helpers (edgenpu_job_util.h)
@@ -248,111 +248,9 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(wildcard tests/host/*_graph.h) 
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
 		-I$(SELFTEST_INC) $(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
 
-# Host tests link the library's sources with ASan and UBSan.
-HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
-$(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
-		$(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# Compile targets with no device, edgenpu-compile --target included.
-HOST_TESTS += $(BUILD)/tests/host/target_test
-$(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h $(LIB_SAN) $(LIB_HDRS) \
-		$(BUILD)/bin/edgenpu-compile | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# The selftests on this machine, which has no EdgeNPU: each must skip.
-HOST_TESTS += tests/host/selftests_without_device_test
-
-# The Python binding against the CPU backend, with and without numpy.
-HOST_TESTS += tests/python/edgenpu_python_host_test
-
-# Compiled-model files and the compile cache, with no device.
-HOST_TESTS += $(BUILD)/tests/host/model_file_test
-$(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
-		| $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# make demo's build wrapper: progress on the terminal, commands in the log.
-HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
-$(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/tool_run.h \
-		tools/setup/quiet-build \
-		| $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
-
-# edgenpu-run's options and errors on the CPU backend.
-HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
-$(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c tests/host/tool_run.h \
-		$(BUILD)/bin/edgenpu-run \
-		| $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
-
-HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
-$(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
-		$(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# Variable tensors (SVDF's state) through the public API.
-HOST_TESTS += $(BUILD)/tests/host/libedgenpu_variable_test
-$(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_test.c \
-		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# TFLite models of the newer operators: refusals and a PyTorch-style head.
-HOST_TESTS += $(BUILD)/tests/host/tflite_ops_test
-$(BUILD)/tests/host/tflite_ops_test: tests/host/tflite_ops_test.c tests/fuzz/tflite_forge.h \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
-		$(LIB_SAN) $(DRM_LIBS) -lm)
-
-# Every golden case through the public graph API: CPU backend on the host,
-# NPU through the driver in the VM (the goldens are staged into the guest).
-GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c tests/host/golden_tflite.c \
-	tests/host/golden.c tests/host/golden_placement.c
-HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
-$(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
-		-Itests/host,$(GRAPH_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
-
-VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
-$(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		tests/fuzz/tflite_forge.h $(LIB) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
-		-Ilibedgenpu/include -Itests/host,$(GRAPH_GOLDEN_SRCS), \
-		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-
-# Whole models from shared/models against goldens/models, same split.
-MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c \
-	tests/host/golden_placement.c
-HOST_TESTS += $(BUILD)/tests/host/model_golden_test
-$(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
-		-Itests/host,$(MODEL_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
-
-VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
-$(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB) | $(KROOT)/.complete
-	@mkdir -p $(@D)
-	$(call build_prog,$(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
-		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
-		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
+# Each test folder registers its programs once, in its own makefile.
+include tests/host/host.mk
+include tests/python/python.mk
 
 # The ioctl fuzzer and the fault storm run in the guest too
 # (tests/fuzz/), staged beside the tests; make check runs them on the
@@ -388,7 +286,6 @@ $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDR
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 
-include tests/host/host.mk
 include tests/fuzz/fuzz.mk
 include tests/qtest/qtest.mk
 
@@ -454,7 +351,7 @@ DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC := /usr/src/edgenpu-$(DKMS_VERSION)
 install-dkms:
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMS_SRC)/dkms.conf
-	for f in $$(tools/driver-files); do \
+	for f in $$(scripts/driver-files); do \
 		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; \
 	done
 
@@ -486,7 +383,7 @@ stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) $(VMFUZZ) \
 		$(STAGE)/usr/lib/edgenpu/python/edgenpu_python_test.py
 	# the host's Python only into a stage of the host's architecture
 	if [ "$$($(CC) -dumpmachine)" = "$$(cc -dumpmachine)" ]; then \
-		tools/vm/stage-python $(STAGE) $(LIB); fi
+		scripts/vm/stage-python $(STAGE) $(LIB); fi
 	install -d $(STAGE)/usr/lib/edgenpu/bench $(STAGE)/usr/lib/edgenpu/fuzz
 	install -m 0755 $(VMBENCHES) $(STAGE)/usr/lib/edgenpu/bench/
 	install -m 0755 $(VMFUZZ) $(STAGE)/usr/lib/edgenpu/fuzz/
@@ -495,9 +392,9 @@ stage: $(LIB) $(TOOLS) $(SELFTESTS) $(VMTESTS) $(VMBENCHES) $(VMFUZZ) \
 
 all: lib tools module qemu selftests host-tests stage
 
-VM = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
+VM = scripts/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(KROOT) --device-opts debug=on \
 	--stage $(STAGE) --module driver/edgenpu.ko
-VM_DEBUG = tools/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) \
+VM_DEBUG = scripts/vm/edgenpu-vm --qemu $(QEMU_BUILD) --kernel-root $(DEBUG_KROOT) \
 	--device-opts debug=on --stage $(STAGE) --module $(DEBUG_MODULE)
 # The fuzzer's guest has 2 GiB: KASAN's shadow, kmemleak and the quarantine
 # take their share, and the fuzzer pins up to a quarter of it.
@@ -509,7 +406,7 @@ VM_DEBUG_FUZZ = $(VM_DEBUG) --mem 2G
 DEBUG_FUZZ := --kmemleak /usr/lib/edgenpu/fuzz/edgenpu_ioctl_fuzz \
 	/usr/lib/edgenpu/fuzz/edgenpu_storm model_golden_npu_test graph_golden_npu_test
 # (the Python binding's and edgenpu-top's tests, userspace over interfaces
-# the others cover, run in the IOMMU guest instead: tools/check.sh)
+# the others cover, run in the IOMMU guest instead: scripts/check.sh)
 # graph_golden_npu_test runs in the fuzzer's guest, after the storm: the
 # two debug guests' lengths then match.
 DEBUG_SUITE := --kmemleak --all --except=edgenpu_python_test --except=edgenpu_top_test \
@@ -517,7 +414,7 @@ DEBUG_SUITE := --kmemleak --all --except=edgenpu_python_test --except=edgenpu_to
 
 # ---- arm64: the NPU as a device-tree platform device ----------------------
 # The arm64 guest boots Debian's arm64 6.12 kernel (with drm.ko rebuilt for
-# DRM_ACCEL=y, see tools/setup/kernel-arm64.sh) on QEMU's virt machine with
+# DRM_ACCEL=y, see scripts/setup/kernel-arm64.sh) on QEMU's virt machine with
 # edgenpu-mmio; ARM64_KERNEL=newest boots trixie-backports' newest arm64
 # kernel instead. Module, library, tools and tests are cross-built with
 # Debian's aarch64 toolchain.
@@ -525,10 +422,10 @@ ARM64_BUILD := $(BUILD)/arm64
 ARM64_KERNEL ?= 6.12
 ifeq ($(ARM64_KERNEL),newest)
 ARM64_KVER := $(KERNEL_NEWEST_ABI)-arm64
-ARM64_KERNEL_SETUP := tools/setup/kernel-newest.sh arm64
+ARM64_KERNEL_SETUP := scripts/setup/kernel-newest.sh arm64
 else ifeq ($(ARM64_KERNEL),6.12)
 ARM64_KVER := $(KERNEL_ABI)-arm64
-ARM64_KERNEL_SETUP := tools/setup/kernel-arm64.sh
+ARM64_KERNEL_SETUP := scripts/setup/kernel-arm64.sh
 else
 $(error ARM64_KERNEL is 6.12 (default) or newest, not $(ARM64_KERNEL))
 endif
@@ -543,11 +440,11 @@ ARM64_MODULE := $(ARM64_BUILD)/module/driver/edgenpu.ko
 $(ARM64_KROOT)/.complete: | $(KROOT)/.complete
 	$(ARM64_KERNEL_SETUP) >/dev/null
 $(ARM64_SYSROOT)/.complete:
-	tools/setup/arm64-sysroot.sh >/dev/null
+	scripts/setup/arm64-sysroot.sh >/dev/null
 
 # Kbuild writes beside the sources: the module builds from a mirror.
 arm64-module: $(ARM64_KROOT)/.complete
-	@tools/mirror-driver $(ARM64_BUILD)/module
+	@scripts/mirror-driver $(ARM64_BUILD)/module
 	$(MAKE) -C $(ARM64_KDIR) M=$(abspath $(ARM64_BUILD)/module) ARCH=arm64 \
 		CROSS_COMPILE=$(ARM64_CROSS) KCFLAGS=-Werror modules
 
@@ -575,7 +472,7 @@ ARM64_INTEGRATION := --dt-overlay dts/examples/qemu-virt-npu.dtso \
 # The plain run: the node QEMU writes by itself, describing a device that
 # does not snoop CPU caches (write-combined CPU mappings in the guest).
 ARM64_PLAIN := --device-opts debug=on,dma-coherent=off
-VM_ARM64 = tools/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
+VM_ARM64 = scripts/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
 	--kernel-root $(ARM64_KROOT) --device-opts debug=on \
 	--stage $(ARM64_BUILD)/stage --module $(ARM64_MODULE) \
 	--busybox $(ARM64_SYSROOT)/bin/busybox \
@@ -583,43 +480,105 @@ VM_ARM64 = tools/vm/edgenpu-vm --arch arm64 --qemu $(QEMU_BUILD) \
 
 # ---- the two commands ------------------------------------------------------
 deps:
-	tools/setup/host-deps.sh
+	scripts/setup/host-deps.sh
 
 demo:
-	@tools/setup/host-deps.sh
+	@scripts/setup/host-deps.sh
 	@mkdir -p $(BUILD)
 	@echo "[edgenpu] building (commands in $(BUILD)/demo-build.log; long steps report here)" >&2
-	@tools/setup/quiet-build $(BUILD)/demo-build.log \
+	@scripts/setup/quiet-build $(BUILD)/demo-build.log \
 		$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" all
 	$(VM) --timeout $(VM_TIMEOUT) -- edgenpu-demo
 
-# The kselftests and library tests on the arm64 guest (NPU through the
-# device tree) alone; make check runs them alongside everything else.
-check-arm64:
-	@tools/setup/host-deps.sh
-	@$(MAKE) --no-print-directory CCACHE="$$(command -v ccache)" arm64
-	@tools/check.sh --build $(ARM64_BUILD) --only arm64 \
-		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) --timeout $(VM_TIMEOUT)" \
-		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) --timeout $(VM_TIMEOUT)"
-
-# make check's guests run on one host thread each (tools/check.sh says why).
+# ---- make check: each suite a target, with its own log in $(BUILD)/results ----
+# make check-host, -lint, -install, -dt, -vm-debug, -vm-debug-fuzz,
+# -vm-iommu, -arm64 (-arm64-vm, -arm64-vm-plain), -vm run one suite (after
+# building what it needs) and fail if it fails; make check-summary reads
+# every log there. make check builds everything once, then runs the suites
+# in three chains side by side -- the host's checks; the debug kernel's
+# whole suite, then the arm64 guest's; the debug kernel's fuzzer and
+# storm, then the IOMMU guest, then the arm64 guest without the NPU's
+# optional resources -- so that two guests run at a time beside the host
+# checks, and ends with the summary. Each guest gets one host thread
+# (--tcg-thread single): more guests, or vCPUs on their own threads, leave
+# vCPUs spinning for others the host is not running.
 CHECK_VM := --tcg-thread single
+CHECK = scripts/check.sh
+CHECK_ARGS = --build $(BUILD)
+CHECK_SUITES := check-host check-lint check-install check-dt check-vm-debug \
+	check-vm-debug-fuzz check-vm-iommu check-arm64-vm check-arm64-vm-plain
+
+# Standalone, a suite builds what it needs; within make check
+# (CHECK_BUILT=1) everything is built already, once.
+ifeq ($(CHECK_BUILT),)
+check-host: host-tests
+check-lint: module kernel arm64-module arm64-board
+check-install: all kernel kernel-newest
+check-dt: dtschema qemu
+check-vm check-vm-iommu: all
+check-vm-debug check-vm-debug-fuzz: all debug-module
+check-arm64-vm check-arm64-vm-plain: arm64
+endif
+
+check-host:
+	@$(CHECK) host $(CHECK_ARGS) --host-tests "$(HOST_TESTS)"
+check-lint:
+	@$(CHECK) lint $(CHECK_ARGS) --kdir $(KDIR) --kroot $(KROOT) \
+		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)"
+check-install:
+	@$(CHECK) install $(CHECK_ARGS) --kdir $(KDIR) --kroot $(KROOT) \
+		--kdir-newest $(KDIR_NEWEST) --ksft-tree $(KSFT_TREE)
+check-dt:
+	@$(CHECK) dt $(CHECK_ARGS)
+# the guests: Debian's kernel; the debug kernel (the whole suite, and the
+# fuzzer's guest); two NPUs behind an IOMMU; arm64 through the device tree
+check-vm:
+	@$(CHECK) vm $(CHECK_ARGS) --vm "$(VM) $(CHECK_VM) --timeout $(VM_TIMEOUT)" --tests --all
+check-vm-debug:
+	@$(CHECK) vm-debug $(CHECK_ARGS) --tests "$(DEBUG_SUITE)" \
+		--vm "$(VM_DEBUG) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)"
+check-vm-debug-fuzz:
+	@$(CHECK) vm-debug-fuzz $(CHECK_ARGS) --tests "$(DEBUG_FUZZ)" \
+		--vm "$(VM_DEBUG_FUZZ) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)"
+check-vm-iommu:
+	@$(CHECK) vm-iommu $(CHECK_ARGS) --tests-file tests/vm/iommu.tests \
+		--vm "$(VM) --iommu --npus 2 $(CHECK_VM) --timeout $(VM_TIMEOUT)"
+check-arm64-vm:
+	@$(CHECK) arm64-vm $(CHECK_ARGS) --tests --all \
+		--vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)"
+check-arm64-vm-plain:
+	@$(CHECK) arm64-vm-plain $(CHECK_ARGS) --tests-file tests/vm/arm64-plain.tests \
+		--vm "$(VM_ARM64) $(ARM64_PLAIN) $(CHECK_VM) --timeout $(VM_TIMEOUT)"
+check-arm64:
+	@scripts/setup/host-deps.sh
+	@$(MAKE) --no-print-directory -k check-arm64-vm check-arm64-vm-plain; \
+		$(CHECK) summary $(CHECK_ARGS)
+check-summary:
+	@echo "== summary"
+	@$(CHECK) summary $(CHECK_ARGS)
+
+# the chains make check runs side by side (a failure does not stop one)
+check-chain-host:
+	-@$(MAKE) --no-print-directory check-host
+	-@$(MAKE) --no-print-directory check-lint
+	-@$(MAKE) --no-print-directory check-install
+	-@$(MAKE) --no-print-directory check-dt
+check-chain-debug:
+	-@$(MAKE) --no-print-directory check-vm-debug
+	-@$(MAKE) --no-print-directory check-arm64-vm
+check-chain-fuzz:
+	-@$(MAKE) --no-print-directory check-vm-debug-fuzz
+	-@$(MAKE) --no-print-directory check-vm-iommu
+	-@$(MAKE) --no-print-directory check-arm64-vm-plain
+
 check:
-	@tools/setup/host-deps.sh
+	@scripts/setup/host-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) CCACHE="$$(command -v ccache)" \
 		all kernel kernel-newest arm64 debug-module dtschema
-	@tools/check.sh --build $(BUILD) --kdir $(KDIR) --kroot $(KROOT) \
-		--vm-debug "$(VM_DEBUG) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
-		--debug-suite "$(DEBUG_SUITE)" \
-		--vm-debug-fuzz "$(VM_DEBUG_FUZZ) $(CHECK_VM) --timeout $(VM_DEBUG_TIMEOUT)" \
-		--debug-fuzz "$(DEBUG_FUZZ)" \
-		--kdir-newest $(KDIR_NEWEST) --ksft-tree $(KSFT_TREE) \
-		--host-tests "$(HOST_TESTS)" \
-		--sparse-arm64 "$(ARM64_KDIR) $(ARM64_BUILD)/module $(ARM64_BOARD)" \
-		--arm64-vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
-		--arm64-vm-plain "$(VM_ARM64) $(ARM64_PLAIN) $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
-		--vm-iommu "$(VM) --iommu --npus 2 $(CHECK_VM) --timeout $(VM_TIMEOUT)" \
-		-- $(VM) $(CHECK_VM) --timeout $(VM_TIMEOUT)
+	@rm -rf $(BUILD)/results
+	@$(MAKE) --no-print-directory -j3 CHECK_BUILT=1 \
+		check-chain-host check-chain-debug check-chain-fuzz
+	@$(MAKE) --no-print-directory CHECK_BUILT=1 check-summary
 
 # Run one command in the VM: make vm CMD='edgenpu-info'
 vm: all
@@ -650,7 +609,10 @@ clean:
 
 help:
 	@echo "make demo    boot the VM with the NPU, load the module, run the demo"
-	@echo "make check   build everything and run every test (host and VM)"
+	@echo "make check   build everything and run every test (host and VM); one suite:"
+	@echo "             make check-host, -lint, -install, -dt, -vm-debug, -vm-debug-fuzz,"
+	@echo "             -vm-iommu, -arm64 (-arm64-vm, -arm64-vm-plain), -vm (Debian's"
+	@echo "             kernel), each logged to build/results; make check-summary"
 	@echo "make all     build library, tools, module, QEMU, tests"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
 	@echo "make vm CMD='...'  run a command in the VM (make vm-debug: on the debug kernel)"
@@ -666,4 +628,5 @@ help:
 	debug-kernel debug-module vm-debug fuzz-ioctl stress \
 	arm64 arm64-module arm64-board arm64-stage check-arm64 \
 	install-user install-module install-udev install-dkms uninstall \
-	stage deps demo check vm clean help
+	stage deps demo check vm clean help $(CHECK_SUITES) check-vm check-arm64 \
+	check-summary check-chain-host check-chain-debug check-chain-fuzz

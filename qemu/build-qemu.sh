@@ -18,7 +18,7 @@
 #   4. copy the device sources (qemu/, qemu/engine/, hw/, hw/int8/) in,
 #      only files whose content changed, generate the device's meson.build
 #      and build; with a warm cache only the device recompiles.
-. "$(dirname "$0")/../tools/setup/common.sh"
+. "$(dirname "$0")/../scripts/setup/common.sh"
 
 QDIR=$EDGENPU_CACHE/qemu
 QVER=${QEMU_SRC_VERSION#*:}

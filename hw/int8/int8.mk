@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 #
-# INT8 kernels (hw/int8), their host tests and benchmark. Included by the
+# INT8 kernels (hw/int8) as libraries, and their benchmark (the unit test
+# is tests/host/host.mk's, with the other host tests). Included by the
 # top-level Makefile, run from the repository root. Uses:
 #   BUILD       output directory
 #   HOST_CC     host C compiler
@@ -8,7 +9,7 @@
 #   SAN_FLAGS   sanitizer flags for the test binaries
 #   KSFT_INC    kselftest include directory (kselftest.h, kselftest_harness.h)
 # BUILD must be set before this file is included (target names use it).
-# Defines INT8_SRCS and the targets below, appends to HOST_TESTS / BENCHES.
+# Defines INT8_SRCS and the targets below, appends to BENCHES.
 # The golden test, which also runs the NPU engine, is in tests/host/host.mk.
 
 INT8_DIR      := hw/int8
@@ -22,7 +23,6 @@ INT8_SAN_OBJS := $(patsubst $(INT8_DIR)/%.c,$(BUILD)/hw/int8/san/%.o,$(INT8_SRCS
 INT8_CFLAGS    = $(HOST_CFLAGS) -I$(INT8_DIR)
 INT8_LDLIBS   := -lm
 
-INT8_UNIT     := $(BUILD)/tests/host/int8_unit_test
 INT8_BENCH    := $(BUILD)/bench/int8_bench
 
 GOLDEN_SRCS   := tests/host/golden.c
@@ -47,28 +47,16 @@ $(INT8_SAN_LIB): $(INT8_SAN_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# kselftest_harness.h's TEST() passes parameters a plain test never uses;
-# -isystem silences that for gcc, clang needs the explicit flag.
-$(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
-	@mkdir -p $(@D)
-	$(call build_prog,$(INT8_CFLAGS) -Wno-unused-parameter $(SAN_FLAGS) \
-		-isystem $(KSFT_INC),tests/host/int8_unit_test.c, \
-		$(INT8_SAN_LIB) $(INT8_LDLIBS))
-
 $(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h tests/bench/host_peak.h $(GOLDEN_SRCS) \
 		$(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB)
 	@mkdir -p $(@D)
 	$(call build_prog,$(INT8_CFLAGS) -Itests/host -Itests/bench, \
 		$(BENCH_SRCS) $(GOLDEN_SRCS),$(INT8_LIB) $(INT8_LDLIBS))
 
-.PHONY: int8 int8-check int8-bench
-int8: $(INT8_LIB) $(INT8_SAN_LIB) $(INT8_UNIT) $(INT8_BENCH)
-
-int8-check: $(INT8_UNIT)
-	$(INT8_UNIT)
+.PHONY: int8 int8-bench
+int8: $(INT8_LIB) $(INT8_SAN_LIB) $(INT8_BENCH)
 
 int8-bench: $(INT8_BENCH)
 	$(INT8_BENCH)
 
-HOST_TESTS += $(INT8_UNIT)
 BENCHES    += $(INT8_BENCH)

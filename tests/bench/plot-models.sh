@@ -8,7 +8,7 @@ set -e
 table=$1
 svg=$2
 if ! command -v gnuplot >/dev/null; then
-	echo "plot-models: gnuplot is not installed (tools/setup/host-deps.sh installs it)" >&2
+	echo "plot-models: gnuplot is not installed (scripts/setup/host-deps.sh installs it)" >&2
 	exit 1
 fi
 data=$(mktemp)

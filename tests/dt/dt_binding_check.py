@@ -6,7 +6,7 @@ kernel's `make dt_binding_check` checks a binding
 6.12 tree's bindings, and QEMU virt's own tree with the example overlays
 applied checked as `make dtbs_check` checks a board's tree.
 
-dt-schema is Debian trixie's (tools/setup/dtschema.sh); with the 6.12 tree's
+dt-schema is Debian trixie's (scripts/setup/dtschema.sh); with the 6.12 tree's
 bindings it is what a kernel developer runs:
   - each binding: yamllint with the tree's .yamllint; dt-doc-validate (the
     binding against dt-schema's meta-schemas)
@@ -41,7 +41,7 @@ Prints kselftest-style TAP.
 DIR keeps the processed schema (dt-mk-schema takes about 20 s) from one
 run to the next, rebuilt when an input changes; without it, a temporary
 directory. dt-schema and the tree's bindings are where
-tools/setup/dtschema.sh puts them (it is run to find them), QEMU in
+scripts/setup/dtschema.sh puts them (it is run to find them), QEMU in
 $EDGENPU_QEMU_BUILD (the QEMU tests skip without it).
 """
 import argparse
@@ -69,7 +69,7 @@ EXAMPLE_DTC_FLAGS = ["-Wno-avoid_unnecessary_addr_size", "-Wno-graph_child_addre
 # in; the overlays restate the root's cells, which dtc then calls
 # unnecessary.
 OVERLAY_DTC = ["dtc", "-@", "-W", "no-avoid_unnecessary_addr_size", "-I", "dts", "-O", "dtb"]
-# The machine tools/vm/edgenpu-vm boots for the arm64 guests.
+# The machine scripts/vm/edgenpu-vm boots for the arm64 guests.
 VIRT = ["-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-smp", "2",
         "-nodefaults", "-display", "none"]
 
@@ -119,11 +119,11 @@ def lines(r):
 
 
 def dtschema_dirs():
-    """(tool dir, kernel side) as tools/setup/dtschema.sh has them."""
-    r = run([os.path.join(TOP, "tools", "setup", "dtschema.sh")])
+    """(tool dir, kernel side) as scripts/setup/dtschema.sh has them."""
+    r = run([os.path.join(TOP, "scripts", "setup", "dtschema.sh")])
     dirs = r.stdout.split()
     if r.returncode or len(dirs) != 2:
-        raise RuntimeError(f"tools/setup/dtschema.sh failed: {r.stderr.strip()}")
+        raise RuntimeError(f"scripts/setup/dtschema.sh failed: {r.stderr.strip()}")
     return dirs
 
 
@@ -416,7 +416,7 @@ def main():
         try:
             tool, ksrc = dtschema_dirs()
         except RuntimeError as e:
-            report("dt-schema set up (tools/setup/dtschema.sh)", [str(e)])
+            report("dt-schema set up (scripts/setup/dtschema.sh)", [str(e)])
             return 1
         dt = DtSchema(tool, ksrc, work)
         if not ours:

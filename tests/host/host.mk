@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
 #
-# Host tests of the NPU model: the execution engine's unit tests and the
-# golden test, which runs every case of shared/goldens/ops on the CPU
-# kernels and on the engine. Included by the top-level Makefile after
-# hw/int8/int8.mk (uses INT8_SAN_LIB, INT8_HDRS, GOLDEN_SRCS, LIB_SAN).
+# Every program of tests/host, registered once (HOST_TESTS; the two built
+# from these sources for the guest, VMTESTS): the execution engine's and
+# the INT8 kernels' unit tests, the golden tests, the library's, tools'
+# and files' tests. Included by the top-level Makefile after
+# hw/int8/int8.mk and the library's rules (uses INT8_SAN_LIB, INT8_HDRS,
+# GOLDEN_SRCS, LIB_SAN, LIB_HDRS, KSFT_INC).
 
 ENGINE_SRCS  := $(wildcard qemu/engine/*.c)
 ENGINE_HDRS  := $(wildcard qemu/engine/*.h hw/*.h)
@@ -65,3 +67,117 @@ $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/t
 		tests/host/golden_graph.c,$(ENGINE_SAN_LIB) $(LIB_SAN) $(DRM_LIBS) -lm)
 
 HOST_TESTS += $(COMPILER_TEST)
+
+# Host tests link the library's sources with ASan and UBSan.
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
+$(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
+		$(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# Compile targets with no device, edgenpu-compile --target included.
+HOST_TESTS += $(BUILD)/tests/host/target_test
+$(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h $(LIB_SAN) $(LIB_HDRS) \
+		$(BUILD)/bin/edgenpu-compile | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# The selftests on this machine, which has no EdgeNPU: each must skip.
+HOST_TESTS += tests/host/selftests_without_device_test
+
+# Compiled-model files and the compile cache, with no device.
+HOST_TESTS += $(BUILD)/tests/host/model_file_test
+$(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# make demo's build wrapper: progress on the terminal, commands in the log.
+HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
+$(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/tool_run.h \
+		scripts/setup/quiet-build \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
+
+# edgenpu-run's options and errors on the CPU backend.
+HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
+$(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c tests/host/tool_run.h \
+		$(BUILD)/bin/edgenpu-run \
+		| $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
+
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
+$(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
+		$(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# Variable tensors (SVDF's state) through the public API.
+HOST_TESTS += $(BUILD)/tests/host/libedgenpu_variable_test
+$(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_test.c \
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# TFLite models of the newer operators: refusals and a PyTorch-style head.
+HOST_TESTS += $(BUILD)/tests/host/tflite_ops_test
+$(BUILD)/tests/host/tflite_ops_test: tests/host/tflite_ops_test.c tests/fuzz/tflite_forge.h \
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
+		$(LIB_SAN) $(DRM_LIBS) -lm)
+
+# Every golden case through the public graph API: CPU backend on the host,
+# NPU through the driver in the VM (the goldens are staged into the guest).
+GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c tests/host/golden_tflite.c \
+	tests/host/golden.c tests/host/golden_placement.c
+HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
+$(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-Itests/host,$(GRAPH_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
+
+VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
+$(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		tests/fuzz/tflite_forge.h $(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host,$(GRAPH_GOLDEN_SRCS), \
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
+
+# Whole models from shared/models against goldens/models, same split.
+MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c \
+	tests/host/golden_placement.c
+HOST_TESTS += $(BUILD)/tests/host/model_golden_test
+$(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
+		-Itests/host,$(MODEL_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
+
+VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
+$(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
+		$(LIB) | $(KROOT)/.complete
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
+		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
+		$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
+
+# The INT8 kernels (hw/int8) one by one.
+INT8_UNIT := $(BUILD)/tests/host/int8_unit_test
+# kselftest_harness.h's TEST() passes parameters a plain test never uses;
+# -isystem silences that for gcc, clang needs the explicit flag.
+$(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
+	@mkdir -p $(@D)
+	$(call build_prog,$(INT8_CFLAGS) -Wno-unused-parameter $(SAN_FLAGS) \
+		-isystem $(KSFT_INC),tests/host/int8_unit_test.c, \
+		$(INT8_SAN_LIB) $(INT8_LDLIBS))
+HOST_TESTS += $(INT8_UNIT)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * tools/setup/quiet-build, through which make demo builds: the command's
+ * scripts/setup/quiet-build, through which make demo builds: the command's
  * standard output (make's command lines) goes to the log only, its
  * standard error (every long step's progress, compiler errors) to the
  * terminal as well; a failure shows the log's end and keeps the status.
@@ -21,9 +21,9 @@ FIXTURE_SETUP(qb)
 {
 	int a, b;
 
-	if (access("Makefile", R_OK) || access("tools/setup", X_OK))
+	if (access("Makefile", R_OK) || access("scripts/setup", X_OK))
 		SKIP(return, "run from the repository's top directory");
-	ASSERT_EQ(0, access("tools/setup/quiet-build", X_OK));
+	ASSERT_EQ(0, access("scripts/setup/quiet-build", X_OK));
 	snprintf(self->log, sizeof(self->log), "/tmp/enpu-qb-log-XXXXXX");
 	snprintf(self->err, sizeof(self->err), "/tmp/enpu-qb-err-XXXXXX");
 	a = mkstemp(self->log);
@@ -47,7 +47,7 @@ static int qb(const char *log, const char *err, const char *script, char *out, s
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "tools/setup/quiet-build %s sh -c '%s' 2>%s", log, script,
+	snprintf(cmd, sizeof(cmd), "scripts/setup/quiet-build %s sh -c '%s' 2>%s", log, script,
 		 err);
 	return tool_run(cmd, out, len);
 }
@@ -96,7 +96,7 @@ TEST_F(qb, make_demo_builds_through_it)
 	char out[1024];
 
 	tool_run("make -n --no-print-directory demo 2>/dev/null | grep -c "
-		 "'tools/setup/quiet-build build/demo-build.log'", out, sizeof(out));
+		 "'scripts/setup/quiet-build build/demo-build.log'", out, sizeof(out));
 	EXPECT_STREQ("1\n", out);
 }
 

@@ -23,7 +23,7 @@ CASES=("dkms.conf version is the uAPI version" "make install-dkms" "dkms add"
        "dkms remove takes the module away")
 . "$(dirname "$0")/tap.sh"
 skip_all() { tap_skip_all "$1" "${CASES[@]}"; }
-command -v dkms >/dev/null || skip_all "dkms is not installed (tools/setup/host-deps.sh installs it)"
+command -v dkms >/dev/null || skip_all "dkms is not installed (scripts/setup/host-deps.sh installs it)"
 [ "$(id -u)" = 0 ] || skip_all "dkms add needs root"
 
 T=$(mktemp -d)

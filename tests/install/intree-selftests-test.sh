@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The selftests as a kernel tree takes them: tools/intree-export into a
-# copy of the prepared 6.12 tree (tools/setup/kernel-selftests.sh), `make
+# The selftests as a kernel tree takes them: scripts/intree-export into a
+# copy of the prepared 6.12 tree (scripts/setup/kernel-selftests.sh), `make
 # headers`, then kselftest's own build,
 #
 #   make -C tools/testing/selftests TARGETS=drivers/accel/edgenpu
@@ -23,7 +23,7 @@ done
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 REL=drivers/accel/edgenpu
 
-CASES=("tools/intree-export puts the selftests into tools/testing/selftests/$REL, in TARGETS once"
+CASES=("scripts/intree-export puts the selftests into tools/testing/selftests/$REL, in TARGETS once"
        "their header of the hardware is generated from hw/, no copy of hw/ in tests/selftests"
        "settings sets a timeout"
        "make headers installs the uAPI header"
@@ -46,7 +46,7 @@ D=$KSFT/$REL
 mapfile -t PROGS < <(cd "$REPO/tests/selftests" && ls -- *_test.c | sed 's/\.c$//')
 
 exported() {
-	"$REPO/tools/intree-export" "$L" >/dev/null && "$REPO/tools/intree-export" "$L" >/dev/null ||
+	"$REPO/scripts/intree-export" "$L" >/dev/null && "$REPO/scripts/intree-export" "$L" >/dev/null ||
 		return 1
 	local f
 	for f in "$REPO"/tests/selftests/*; do
@@ -60,7 +60,7 @@ check "${CASES[0]}" exported
 
 generated() {
 	local names n
-	"$REPO/tools/selftest-hw-header" | cmp - "$D/edgenpu_selftest_hw.h" || return 1
+	"$REPO/scripts/selftest-hw-header" | cmp - "$D/edgenpu_selftest_hw.h" || return 1
 	[ ! -e "$REPO/tests/selftests/edgenpu_selftest_hw.h" ] ||
 		{ echo "tests/selftests/edgenpu_selftest_hw.h is a copy"; return 1; }
 	# no macro, structure or enumeration of hw/ defined again in the tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Proves driver/ is ready to sit in a kernel tree as drivers/accel/edgenpu:
-# tools/intree-export into a skeleton tree, its Kconfig entry parsed and
+# scripts/intree-export into a skeleton tree, its Kconfig entry parsed and
 # resolved by the kernel's own kconfig tool, and the exported directory
 # built as kbuild builds it in-tree (its Makefile, M=, driven by
 # CONFIG_DRM_ACCEL_EDGENPU). Prints kselftest-style TAP.
@@ -61,7 +61,7 @@ source "drivers/accel/Kconfig"
 K
 
 exported() {
-	tools/intree-export "$L" && tools/intree-export "$L" >/dev/null || return 1
+	scripts/intree-export "$L" && scripts/intree-export "$L" >/dev/null || return 1
 	local f
 	for f in drivers/accel/edgenpu/Kconfig drivers/accel/edgenpu/Makefile \
 		 drivers/accel/edgenpu/edgenpu_drv.c drivers/accel/edgenpu/edgenpu_hw.h \
@@ -74,7 +74,7 @@ exported() {
 	[ "$(grep -c 'CONFIG_DRM_ACCEL_EDGENPU.*edgenpu/' "$L/drivers/accel/Makefile")" = 1 ] ||
 		{ echo "Makefile hook missing or doubled"; return 1; }
 }
-check "tools/intree-export places the driver and hooks Kconfig/Makefile once" exported
+check "scripts/intree-export places the driver and hooks Kconfig/Makefile once" exported
 
 # kconfig: resolve a .config seeded with SEED lines; print the result.
 kconf() {

@@ -33,7 +33,7 @@ trap 'rm -rf "$T"' EXIT
 S=$T/src
 # The sources only, in the repository's layout (driver/Kbuild finds the
 # hardware and uAPI headers at $(src)/../hw and $(src)/../uapi).
-"$REPO/tools/mirror-driver" "$S" ||
+"$REPO/scripts/mirror-driver" "$S" ||
 	{ echo "kbuild-test.sh: cannot copy the sources to $S" >&2; exit 2; }
 
 KO=$S/driver/edgenpu.ko

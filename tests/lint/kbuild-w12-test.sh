@@ -5,7 +5,7 @@
 # the driver's own files (driver/, hw/, uapi/) are blamed for must be
 # nothing. The kernel's headers warn at W=2 on their own (GENMASK(), min()
 # and max(), shadowed locals of nested macros): those are not counted. The
-# sources are built from a copy (tools/mirror-driver), never beside the
+# sources are built from a copy (scripts/mirror-driver), never beside the
 # module other tests load. Prints kselftest-style TAP.
 #
 #   kbuild-w12-test.sh --kdir KERNEL_BUILD_DIR
@@ -29,7 +29,7 @@ CASES=("module builds with W=12" "no W=12 warning in the driver's own files")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 S=$T/src
-"$REPO/tools/mirror-driver" "$S" ||
+"$REPO/scripts/mirror-driver" "$S" ||
 	{ echo "kbuild-w12-test.sh: cannot copy the sources to $S" >&2; exit 2; }
 
 built() {

@@ -14,7 +14,7 @@
 #
 #   uapi-header-test.sh --kroot KROOT
 #
-# KROOT is a kernel unpacked by tools/setup/kernel.sh: its kbuild scripts
+# KROOT is a kernel unpacked by scripts/setup/kernel.sh: its kbuild scripts
 # (headers_install.sh, unifdef), its DRM uAPI headers, and headers_check.pl
 # from its source (src/usr/include/). CC and CXX name the compilers (cc,
 # g++).
@@ -87,7 +87,7 @@ fi
 headers_check() {
 	local out
 	[ -f "$HEADERS_CHECK" ] ||
-		{ echo "no $HEADERS_CHECK: tools/setup/kernel.sh extracts it"; return 1; }
+		{ echo "no $HEADERS_CHECK: scripts/setup/kernel.sh extracts it"; return 1; }
 	# (from $T: the script looks for included files in the current
 	# directory first)
 	out=$(cd "$T" && perl "$HEADERS_CHECK" "$INC" "${KARCH:-x86}" "$1" 2>&1) ||

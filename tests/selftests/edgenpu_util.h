@@ -15,7 +15,7 @@
 /*
  * Only uAPI headers (drm.h comes with edgenpu_accel.h) and the selftests'
  * own: what they know of the hardware is in edgenpu_selftest_hw.h,
- * generated from the hardware contract (tools/selftest-hw-header).
+ * generated from the hardware contract (scripts/selftest-hw-header).
  */
 #include <drm/edgenpu_accel.h>
 #include "edgenpu_selftest_hw.h"

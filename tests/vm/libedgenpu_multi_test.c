@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Several EdgeNPUs in one guest (tools/vm/edgenpu-vm --npus N): the
+ * Several EdgeNPUs in one guest (scripts/vm/edgenpu-vm --npus N): the
  * library lists and opens each; every shared model gives the CPU backend's
  * bits on every device; a pool (one model compiled once, loaded on all)
  * spreads a stream of inferences over them, least loaded or in turn,

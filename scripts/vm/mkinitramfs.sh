@@ -4,7 +4,7 @@
 #
 #   mkinitramfs.sh KROOT STAGE MODULE OUT
 #
-# KROOT   unpacked kernel (tools/setup/kernel.sh)
+# KROOT   unpacked kernel (scripts/setup/kernel.sh)
 # STAGE   tree installed with DESTDIR (library, tools, tests); its ELF
 #         files get their shared libraries copied from the host
 # MODULE  edgenpu.ko; the modules it depends on are resolved through the

@@ -17,7 +17,7 @@
 # tools), Debian's Module.symvers and KERNELRELEASE, so modules built
 # against it carry Debian's vermagic.
 #
-# Prints the kernel root (KROOT), laid out like tools/setup/kernel.sh's:
+# Prints the kernel root (KROOT), laid out like scripts/setup/kernel.sh's:
 #   boot/vmlinuz-<ver>, lib/modules/<ver>/ (depmod'ed), usr/src/linux-<ver>/
 #   (the prepared tree, KDIR), src/ (kselftest headers, shared with x86)
 . "$(dirname "$0")/common.sh"

@@ -71,7 +71,7 @@ fetch_tool() {
 	for t in "${TOOLS[@]}"; do
 		cat >"$TOOL.tmp/bin/$t" <<-EOF
 		#!/bin/sh
-		# $t from Debian trixie's dt-schema (tools/setup/dtschema.sh)
+		# $t from Debian trixie's dt-schema (scripts/setup/dtschema.sh)
 		R=\$(cd "\$(dirname "\$0")/.." && pwd)/root
 		exec "\$R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" \\
 			--library-path "\$R/usr/lib/x86_64-linux-gnu" \\

@@ -30,7 +30,7 @@ as_root() {
 	else die "need root to run: $*"; fi
 }
 
-# apt with the project's own sources (tools/setup/edgenpu.sources.list) and
+# apt with the project's own sources (scripts/setup/edgenpu.sources.list) and
 # its own state under the cache: used to download, never to install. A
 # script that needs another suite set sets PAPT_SOURCES and APT_DIR (its
 # own state) before papt_setup.

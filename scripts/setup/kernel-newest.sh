@@ -17,7 +17,7 @@
 # for arm64) and Debian's KERNELRELEASE, so modules carry its vermagic.
 #
 # Prints, for amd64, the prepared tree (usable as KDIR); for arm64, the
-# kernel root (KROOT), laid out like tools/setup/kernel.sh's:
+# kernel root (KROOT), laid out like scripts/setup/kernel.sh's:
 #   boot/vmlinuz-<ver>, lib/modules/<ver>/ (depmod'ed),
 #   usr/src/linux-<ver>/ (the prepared tree, KDIR), src/ (kselftest
 #   headers, shared with the 6.12 tree)

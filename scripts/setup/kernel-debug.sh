@@ -7,7 +7,7 @@
 # built in. Its release is <version>-edgenpu-debug, never Debian's.
 #
 # Prints the kernel root directory (KROOT) on stdout, laid out like
-# tools/setup/kernel.sh's, for `tools/vm/edgenpu-vm --kernel-root KROOT`:
+# scripts/setup/kernel.sh's, for `scripts/vm/edgenpu-vm --kernel-root KROOT`:
 #   boot/vmlinuz-<ver>               the guest kernel (and its System.map,
 #                                    config-<ver>)
 #   lib/modules/<ver>/               its modules (depmod'ed; build -> KDIR)
@@ -49,7 +49,7 @@ mapfile -t selects < <(
 		awk '!seen[$1]++')
 [ ${#selects[@]} -gt 0 ] || die "no select in $DRIVER_KCONFIG"
 kconfig_text=$(
-	printf '\n# added by edgenpu tools/setup/kernel-debug.sh\n'
+	printf '\n# added by edgenpu scripts/setup/kernel-debug.sh\n'
 	printf 'config %s\n' "$DEPS_SYMBOL"
 	printf '\tbool "Build in what the out-of-tree EdgeNPU driver selects"\n'
 	printf '\tdepends on DRM_ACCEL\n'

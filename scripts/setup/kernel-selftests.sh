@@ -8,7 +8,7 @@
 # the runner. `make headers` has run, so a copy only installs what an
 # export adds (tests/install/intree-selftests-test.sh):
 #
-#   cp -a TREE T && tools/intree-export T && make -C T headers &&
+#   cp -a TREE T && scripts/intree-export T && make -C T headers &&
 #   make -C T/tools/testing/selftests TARGETS=drivers/accel/edgenpu
 #
 # Prints the tree, $EDGENPU_CACHE/kernel/<KERNEL_ABI>-selftests. Its

@@ -4,7 +4,7 @@
 # with in the arm64 guest, unpacked (not installed) from bookworm's arm64
 # packages: libdrm (headers, pkg-config file, shared library) and a static
 # busybox. The C library comes with the host's cross toolchain
-# (libc6-dev-arm64-cross, tools/setup/host-deps.sh).
+# (libc6-dev-arm64-cross, scripts/setup/host-deps.sh).
 #
 # Prints the sysroot directory on stdout:
 #   usr/include/, usr/lib/aarch64-linux-gnu/{libdrm.so*,pkgconfig/}
