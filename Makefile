@@ -43,7 +43,10 @@ ifeq ($(origin KVER),undefined)
 KVER := $(shell $(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease 2>/dev/null)
 endif
 endif
-KSFT_INC := $(KROOT)/src/tools/testing/selftests
+# kselftest's headers alone (scripts/setup/kselftest-headers.sh): what the
+# test programs need of the kernel, without waiting for the rest of it
+KSFT_INC := $(EDGENPU_CACHE)/kselftest/$(KERNEL_ABI)
+KSFT_READY := $(KSFT_INC)/.complete
 # The newest kernel Debian offers, prepared from source: build-only check.
 KDIR_NEWEST := $(EDGENPU_CACHE)/kernel/$(KERNEL_NEWEST_ABI)-amd64-src
 QVER := $(firstword $(subst -, ,$(lastword $(subst :, ,$(QEMU_SRC_VERSION)))))
@@ -165,6 +168,9 @@ tools: $(TOOLS)
 $(KROOT)/.complete:
 	scripts/setup/kernel.sh >/dev/null
 
+$(KSFT_READY):
+	scripts/setup/kselftest-headers.sh >/dev/null
+
 # The kernel's uAPI header check (make check's lint), from linux-source:
 # kernel.sh adds it to a tree unpacked before it was needed.
 HEADERS_CHECK := $(KROOT)/src/usr/include/headers_check.pl
@@ -238,12 +244,12 @@ TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h) $(SELFTEST_HW_H
 # helpers (edgenpu_job_util.h)
 SELFTEST_HELPERS_INC = -Itests/selftests -Iuapi -Ihw -I$(SELFTEST_INC) $(DRM_CFLAGS)
 
-$(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -I$(SELFTEST_INC) $(DRM_CFLAGS),$<)
 
 $(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(wildcard tests/host/*_graph.h) tests/host/tool_run.h \
-		$(LIB) | $(KROOT)/.complete
+		$(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
 		-I$(SELFTEST_INC) $(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
@@ -257,10 +263,10 @@ include tests/python/python.mk
 # debug kernel.
 VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_storm
 $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(wildcard tests/fuzz/*.h) \
-		$(TEST_HDRS) | $(KROOT)/.complete
+		$(TEST_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<,-lpthread)
-$(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 
@@ -276,13 +282,13 @@ $(COMPILE_BENCH): tests/bench/compile_bench.c $(LIB)
 # Benchmarks that run in the guest (make bench), staged beside the tests.
 VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench \
 	     $(BUILD)/tests/bench/edgenpu_multi_bench
-$(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KROOT)/.complete
+$(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-$(BUILD)/tests/bench/edgenpu_multi_bench: tests/bench/multi_bench.c $(LIB) | $(KROOT)/.complete
+$(BUILD)/tests/bench/edgenpu_multi_bench: tests/bench/multi_bench.c $(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-$(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KROOT)/.complete
+$(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 

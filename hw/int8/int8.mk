@@ -7,7 +7,8 @@
 #   HOST_CC     host C compiler
 #   HOST_CFLAGS host flags (-std=c11 -O2 -g -Wall -Wextra -Werror ...)
 #   SAN_FLAGS   sanitizer flags for the test binaries
-#   KSFT_INC    kselftest include directory (kselftest.h, kselftest_harness.h)
+#   KSFT_INC    kselftest include directory (kselftest.h, kselftest_harness.h;
+#               scripts/setup/kselftest-headers.sh)
 # BUILD must be set before this file is included (target names use it).
 # Defines INT8_SRCS and the targets below, appends to BENCHES.
 # The golden test, which also runs the NPU engine, is in tests/host/host.mk.

@@ -29,7 +29,7 @@ CORRUPT_TEST := $(BUILD)/tests/host/tflite_corrupt_test
 HOST_TESTS   += $(CORRUPT_TEST)
 
 $(CORRUPT_TEST): tests/host/tflite_corrupt_test.c $(FUZZ_HDRS) \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-I$(FUZZ_DIR),$<,$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -39,7 +39,7 @@ HOST_TESTS        += $(ENPU_CORRUPT_TEST)
 
 $(ENPU_CORRUPT_TEST): tests/host/enpu_file_corrupt_test.c $(FUZZ_DIR)/enpu_file_try.h \
 		$(FUZZ_DIR)/run_zero.h \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-I$(FUZZ_DIR),$<,$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -52,7 +52,7 @@ CONTRACT_TEST := $(BUILD)/tests/host/contract_fuzz_test
 HOST_TESTS    += $(CONTRACT_TEST)
 
 $(CONTRACT_TEST): tests/host/contract_fuzz_test.c $(CONTRACT_SRCS) $(CONTRACT_HDRS) \
-		$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
+		$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC) \
 		-I$(FUZZ_DIR),$< $(CONTRACT_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)

@@ -28,7 +28,7 @@ ENGINE_TEST  := $(BUILD)/tests/host/engine_test
 GOLDEN_TEST  := $(BUILD)/tests/host/golden_ops_test
 
 $(ENGINE_TEST): tests/host/engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
-		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
+		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC), \
 		$< $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
@@ -39,7 +39,7 @@ GOLDEN_OPS_SRCS := $(filter-out tests/host/golden_ops_test.c,$(wildcard tests/ho
 $(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_OPS_SRCS) tests/host/golden_ops.h \
 		tests/host/cpu_backend.c tests/host/npu_backend.c tests/host/golden_backend.h \
 		$(GOLDEN_SRCS) $(GOLDEN_HDRS) $(TESTBUS_SRCS) $(ENGINE_SAN_LIB) \
-		$(ENGINE_HDRS) $(INT8_HDRS) $(INT8_SAN_LIB) | $(KROOT)/.complete
+		$(ENGINE_HDRS) $(INT8_HDRS) $(INT8_SAN_LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC), \
 		$< $(GOLDEN_OPS_SRCS) tests/host/cpu_backend.c tests/host/npu_backend.c \
@@ -48,7 +48,7 @@ $(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_OPS_SRCS) tests/host/golde
 # A job paused, saved, loaded into another engine and resumed.
 ENGINE_PARK_TEST := $(BUILD)/tests/host/engine_park_test
 $(ENGINE_PARK_TEST): tests/host/engine_park_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
-		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KROOT)/.complete
+		$(ENGINE_HDRS) $(INT8_HDRS) $(ENGINE_SAN_LIB) $(INT8_SAN_LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(MODEL_INC), \
 		$< $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
@@ -60,7 +60,7 @@ COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test
 $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
 		$(GOLDEN_SRCS) tests/host/golden_placement.c tests/host/golden_placement.h \
 		tests/host/golden_graph.c tests/host/golden_graph.h $(wildcard tests/host/*_graph.h) \
-		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		$(MODEL_INC),$< $(TESTBUS_SRCS) $(GOLDEN_SRCS) tests/host/golden_placement.c \
@@ -71,7 +71,7 @@ HOST_TESTS += $(COMPILER_TEST)
 # Host tests link the library's sources with ASan and UBSan.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_test
 $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
-		$(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -79,7 +79,7 @@ $(BUILD)/tests/host/libedgenpu_test: tests/host/libedgenpu_test.c $(LIB_SAN) \
 # Compile targets with no device, edgenpu-compile --target included.
 HOST_TESTS += $(BUILD)/tests/host/target_test
 $(BUILD)/tests/host/target_test: tests/host/target_test.c tests/host/tool_run.h $(LIB_SAN) $(LIB_HDRS) \
-		$(BUILD)/bin/edgenpu-compile | $(KROOT)/.complete
+		$(BUILD)/bin/edgenpu-compile | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC) -Ihw,$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -90,7 +90,7 @@ HOST_TESTS += tests/host/selftests_without_device_test
 # Compiled-model files and the compile cache, with no device.
 HOST_TESTS += $(BUILD)/tests/host/model_file_test
 $(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
-		| $(KROOT)/.complete
+		| $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -99,7 +99,7 @@ $(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(L
 HOST_TESTS += $(BUILD)/tests/host/quiet_build_test
 $(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/tool_run.h \
 		scripts/setup/quiet-build \
-		| $(KROOT)/.complete
+		| $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
 
@@ -107,13 +107,13 @@ $(BUILD)/tests/host/quiet_build_test: tests/host/quiet_build_test.c tests/host/t
 HOST_TESTS += $(BUILD)/tests/host/edgenpu_run_test
 $(BUILD)/tests/host/edgenpu_run_test: tests/host/edgenpu_run_test.c tests/host/tool_run.h \
 		$(BUILD)/bin/edgenpu-run \
-		| $(KROOT)/.complete
+		| $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC),$<)
 
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_graph_test
 $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(LIB_SAN) \
-		$(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -121,7 +121,7 @@ $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(
 # Variable tensors (SVDF's state) through the public API.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_variable_test
 $(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_test.c \
-		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -129,7 +129,7 @@ $(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_tes
 # TFLite models of the newer operators: refusals and a PyTorch-style head.
 HOST_TESTS += $(BUILD)/tests/host/tflite_ops_test
 $(BUILD)/tests/host/tflite_ops_test: tests/host/tflite_ops_test.c tests/fuzz/tflite_forge.h \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)
@@ -140,14 +140,14 @@ GRAPH_GOLDEN_SRCS := tests/host/graph_golden_test.c tests/host/golden_graph.c te
 	tests/host/golden.c tests/host/golden_placement.c
 HOST_TESTS += $(BUILD)/tests/host/graph_golden_test
 $(BUILD)/tests/host/graph_golden_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-Itests/host,$(GRAPH_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/graph_golden_npu_test
 $(BUILD)/tests/vm/graph_golden_npu_test: $(GRAPH_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		tests/fuzz/tflite_forge.h $(LIB) | $(KROOT)/.complete
+		tests/fuzz/tflite_forge.h $(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) -DGRAPH_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
 		-Ilibedgenpu/include -Itests/host,$(GRAPH_GOLDEN_SRCS), \
@@ -158,14 +158,14 @@ MODEL_GOLDEN_SRCS := tests/host/model_golden_test.c tests/host/golden.c \
 	tests/host/golden_placement.c
 HOST_TESTS += $(BUILD)/tests/host/model_golden_test
 $(BUILD)/tests/host/model_golden_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB_SAN) $(LIB_HDRS) | $(KROOT)/.complete
+		$(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		-Itests/host,$(MODEL_GOLDEN_SRCS),$(LIB_SAN) $(DRM_LIBS) -lm)
 
 VMTESTS += $(BUILD)/tests/vm/model_golden_npu_test
 $(BUILD)/tests/vm/model_golden_npu_test: $(MODEL_GOLDEN_SRCS) $(wildcard tests/host/golden*.h) \
-		$(LIB) | $(KROOT)/.complete
+		$(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) -DMODEL_GOLDEN_NPU=1 -isystem $(KSFT_INC) \
 		-Ilibedgenpu/include -Itests/host,$(MODEL_GOLDEN_SRCS), \
