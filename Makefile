@@ -227,73 +227,14 @@ qemu:
 	qemu/build-qemu.sh >/dev/null
 
 # ---- tests -----------------------------------------------------------------
-SELFTEST_SRCS := $(wildcard tests/selftests/*_test.c)
-SELFTESTS := $(SELFTEST_SRCS:tests/selftests/%.c=$(BUILD)/tests/selftests/%)
-VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
-VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
-# The selftests include the uAPI header and their own, as in a kernel tree:
-# what they know of the hardware is a header of theirs generated from hw/
-# (scripts/selftest-hw-header; scripts/intree-export writes it into a tree).
-SELFTEST_INC := $(BUILD)/tests/selftests/include
-SELFTEST_HW_H := $(SELFTEST_INC)/edgenpu_selftest_hw.h
-$(SELFTEST_HW_H): scripts/selftest-hw-header $(wildcard hw/*.h)
-	@mkdir -p $(@D)
-	scripts/selftest-hw-header > $@
-TEST_HDRS := $(wildcard tests/selftests/*.h hw/*.h uapi/drm/*.h) $(SELFTEST_HW_H)
-# for the fuzzer, the fault storm and a benchmark, which use the selftests'
-# helpers (edgenpu_job_util.h)
-SELFTEST_HELPERS_INC = -Itests/selftests -Iuapi -Ihw -I$(SELFTEST_INC) $(DRM_CFLAGS)
-
-$(BUILD)/tests/selftests/%: tests/selftests/%.c $(TEST_HDRS) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Iuapi -I$(SELFTEST_INC) $(DRM_CFLAGS),$<)
-
-$(BUILD)/tests/vm/%: tests/vm/%.c $(TEST_HDRS) $(wildcard tests/host/*_graph.h) tests/host/tool_run.h \
-		$(LIB) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -I$(KSFT_INC) -Ilibedgenpu/include -Iuapi -Ihw \
-		-I$(SELFTEST_INC) $(DRM_CFLAGS),$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-
 # Each test folder registers its programs once, in its own makefile.
+include tests/selftests/selftests.mk
+include tests/vm/vm.mk
 include tests/host/host.mk
 include tests/python/python.mk
-
-# The ioctl fuzzer and the fault storm run in the guest too
-# (tests/fuzz/), staged beside the tests; make check runs them on the
-# debug kernel.
-VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_storm
-$(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(wildcard tests/fuzz/*.h) \
-		$(TEST_HDRS) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<,-lpthread)
-$(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
-
-# Compile time of generated models of up to 16,384 layers (host, make bench).
-COMPILE_BENCH := $(BUILD)/bench/compile_bench
-BENCHES += $(COMPILE_BENCH)
-comma := ,
-$(COMPILE_BENCH): tests/bench/compile_bench.c $(LIB)
-	@mkdir -p $(@D)
-	$(call build_prog,$(HOST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib \
-		-Wl$(comma)-rpath$(comma)$(abspath $(BUILD)/lib) -ledgenpu)
-
-# Benchmarks that run in the guest (make bench), staged beside the tests.
-VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench \
-	     $(BUILD)/tests/bench/edgenpu_multi_bench
-$(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-$(BUILD)/tests/bench/edgenpu_multi_bench: tests/bench/multi_bench.c $(LIB) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
-$(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDRS) | $(KSFT_READY)
-	@mkdir -p $(@D)
-	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
-
 include tests/fuzz/fuzz.mk
 include tests/qtest/qtest.mk
+include tests/bench/bench.mk
 
 selftests: $(SELFTESTS) $(VMTESTS)
 host-tests: $(HOST_TESTS)

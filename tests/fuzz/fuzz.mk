@@ -165,3 +165,15 @@ fuzz-enpu: fuzz-check-cc $(ENPU_FUZZ_BIN) $(BUILD)/bin/edgenpu-compile
 		-artifact_prefix=$(FUZZ_OUT)/enpu-artifacts/ $(FUZZ_FLAGS) $(ENPU_FUZZ_CORPUS)
 
 .PHONY: fuzz fuzz-tflite fuzz-contract fuzz-enpu fuzz-check-cc
+
+# The ioctl fuzzer and the fault storm run in the guest too
+# (tests/fuzz/), staged beside the tests; make check runs them on the
+# debug kernel.
+VMFUZZ := $(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz $(BUILD)/tests/fuzz/edgenpu_storm
+$(BUILD)/tests/fuzz/edgenpu_ioctl_fuzz: tests/fuzz/ioctl_fuzz.c $(wildcard tests/fuzz/*.h) \
+		$(TEST_HDRS) | $(KSFT_READY)
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<,-lpthread)
+$(BUILD)/tests/fuzz/edgenpu_storm: tests/fuzz/storm.c $(TEST_HDRS) | $(KSFT_READY)
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
