@@ -26,10 +26,7 @@ static inline AVX2 void dot_avx2(const int16_t *const *x, int rows, const int8_t
 
 	if (!main_len) {
 		/* shorter than one step: SSE2's loop, without the reduction */
-		for (j = 0; j < 4 * rows; j++)
-			b[j] = _mm_setzero_si128();
-		enpu_dot_sse2_rest(x, rows, w, 0, len, b);
-		enpu_dot_store(b, rows, out);
+		enpu_dot_sse2_whole(x, rows, w, len, out);
 		return;
 	}
 	for (j = 0; j < 8; j++)

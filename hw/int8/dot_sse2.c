@@ -9,26 +9,16 @@ static void dot_2x4_sse2(const int16_t *x0, const int16_t *x1, const int8_t *con
 			 size_t len, int32_t out[8])
 {
 	const int16_t *x[2] = { x0, x1 };
-	__m128i a[8];
-	int i;
 
-	for (i = 0; i < 8; i++)
-		a[i] = _mm_setzero_si128();
-	enpu_dot_sse2_rest(x, 2, w, 0, len, a);
-	enpu_dot_store(a, 2, out);
+	enpu_dot_sse2_whole(x, 2, w, len, out);
 }
 
 static void dot_1x4_sse2(const int16_t *x0, const int8_t *const w[4], size_t len,
 			 int32_t out[4])
 {
 	const int16_t *x[1] = { x0 };
-	__m128i a[4];
-	int i;
 
-	for (i = 0; i < 4; i++)
-		a[i] = _mm_setzero_si128();
-	enpu_dot_sse2_rest(x, 1, w, 0, len, a);
-	enpu_dot_store(a, 1, out);
+	enpu_dot_sse2_whole(x, 1, w, len, out);
 }
 
 const struct enpu_dot_ops enpu_dot_sse2 = { dot_2x4_sse2, dot_1x4_sse2 };

@@ -64,4 +64,17 @@ static inline void enpu_dot_store(const __m128i *a, int rows, int32_t *out)
 				 enpu_hsum4(a[4 * r], a[4 * r + 1], a[4 * r + 2], a[4 * r + 3]));
 }
 
+/* The whole dot product in SSE2's steps (every row of one that is short). */
+static inline void enpu_dot_sse2_whole(const int16_t *const *x, int rows, const int8_t *const w[4],
+				       size_t len, int32_t *out)
+{
+	__m128i a[8];
+	int j;
+
+	for (j = 0; j < 4 * rows; j++)
+		a[j] = _mm_setzero_si128();
+	enpu_dot_sse2_rest(x, rows, w, 0, len, a);
+	enpu_dot_store(a, rows, out);
+}
+
 #endif /* ENPU_DOT_X86_H */
