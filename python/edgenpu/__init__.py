@@ -154,6 +154,14 @@ _pool_destroy = _fn("enpu_pool_destroy", None, _P)
 _pipeline_load = _fn("enpu_pipeline_load", ctypes.c_int, _PP, ctypes.c_size_t, ctypes.c_char_p,
                      ctypes.POINTER(_CompileOptions), _PP)
 _layer_device = _fn("enpu_model_layer_device", ctypes.c_int, _P, ctypes.c_size_t)
+_num_variables = _fn("enpu_model_num_variables", ctypes.c_size_t, _P)
+_variable_info = _fn("enpu_model_variable_info", ctypes.c_int, _P, ctypes.c_size_t,
+                     ctypes.POINTER(_TensorInfo))
+_variable_read = _fn("enpu_model_variable_read", ctypes.c_int, _P, ctypes.c_size_t,
+                     ctypes.c_void_p, ctypes.c_size_t)
+_variable_write = _fn("enpu_model_variable_write", ctypes.c_int, _P, ctypes.c_size_t,
+                      ctypes.c_void_p, ctypes.c_size_t)
+_reset_variables = _fn("enpu_model_reset_variables", ctypes.c_int, _P)
 
 
 class Error(Exception):
@@ -297,6 +305,52 @@ class Model(_Closing):
     def save(self, path):
         """Writes the compiled model to @path (a .enpu file)."""
         _check(_save(self._m, os.fsencode(path)))
+
+    @property
+    def variables(self):
+        """The state the model keeps across inferences (SVDF's): a TensorInfo each."""
+        out = []
+        for i in range(_num_variables(self._m)):
+            raw = _TensorInfo()
+            _check(_variable_info(self._m, i, ctypes.byref(raw)))
+            out.append(_tensor_info(raw))
+        return out
+
+    def read_variable(self, i):
+        """Variable @i's value now (a numpy array, or bytes without numpy)."""
+        info = self._variable(i)
+        buf = ctypes.create_string_buffer(max(1, info.bytes))
+        _check(_variable_read(self._m, i, ctypes.cast(buf, ctypes.c_void_p), info.bytes))
+        raw = buf.raw[:info.bytes]
+        if _np is not None:
+            return _np.frombuffer(raw, dtype=info.dtype).reshape(info.shape).copy()
+        return raw
+
+    def write_variable(self, i, value):
+        """Sets variable @i (exactly its bytes: a numpy array of its type, or bytes)."""
+        info = self._variable(i)
+        if _np is not None and isinstance(value, _np.ndarray):
+            if value.dtype != _np.dtype(info.dtype):
+                raise Error(_errno.EINVAL, "variable %d is %s; %s given"
+                            % (i, info.dtype, value.dtype))
+            data = _np.ascontiguousarray(value).tobytes()
+        else:
+            data = bytes(memoryview(value).cast("B"))
+        if len(data) != info.bytes:
+            raise Error(_errno.EINVAL, "variable %d has %d bytes (%s %s); %d given"
+                        % (i, info.bytes, info.dtype, info.shape, len(data)))
+        buf = ctypes.create_string_buffer(data, len(data))
+        _check(_variable_write(self._m, i, ctypes.cast(buf, ctypes.c_void_p), len(data)))
+
+    def reset_variables(self):
+        """Every variable back to its initial value (TFLite's ResetVariableTensors)."""
+        _check(_reset_variables(self._m))
+
+    def _variable(self, i):
+        variables = self.variables
+        if not 0 <= i < len(variables):
+            raise Error(_errno.EINVAL, "variable %d: the model has %d" % (i, len(variables)))
+        return variables[i]
 
     def _input_array(self, values):
         if len(values) != len(self.inputs):

@@ -121,7 +121,7 @@ $(BUILD)/tests/host/libedgenpu_graph_test: tests/host/libedgenpu_graph_test.c $(
 # Variable tensors (SVDF's state) through the public API.
 HOST_TESTS += $(BUILD)/tests/host/libedgenpu_variable_test
 $(BUILD)/tests/host/libedgenpu_variable_test: tests/host/libedgenpu_variable_test.c \
-		tests/fuzz/tflite_forge.h $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
+		tests/fuzz/tflite_forge.h tests/host/svdf_tflite.h $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)

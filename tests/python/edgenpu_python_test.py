@@ -11,7 +11,8 @@ numpy arrays in and out when numpy is importable, bytes otherwise
 (EDGENPU_NO_NUMPY=1). Prints KTAP; standard library only.
 
 Environment: EDGENPU_GOLDENS, EDGENPU_MODELS (default ../shared/...),
-EDGENPU_LIBRARY (the libedgenpu.so.0 to test).
+EDGENPU_LIBRARY (the libedgenpu.so.0 to test), EDGENPU_TEST_SVDF (a model
+with state: the host test writes one).
 """
 import errno
 import os
@@ -173,6 +174,36 @@ def test_submit_and_wait():
     raises(lambda: runs[0].wait(), errno.EINVAL, "released")
 
 
+def test_model_variables():
+    """A model with state (an SVDF whose state is a variable): read, written, reset."""
+    path = os.environ.get("EDGENPU_TEST_SVDF")
+    if not path:
+        raise Skip("no model with state (EDGENPU_TEST_SVDF; the host test writes one)")
+    m = edgenpu.load(path)
+    variables = m.variables
+    check(len(variables) == 1, "variables: %r" % (variables,))
+    v = variables[0]
+    check(v.dtype == "int16" and v.shape == (1, 24) and v.bytes == 48, "variable: %r" % (v,))
+    zeros = m.read_variable(0)
+    check(as_bytes(zeros) == b"\0" * 48, "a TFLite variable starts from zeros")
+    x = bytes([7, 200, 3, 99, 150])
+    first = as_bytes(m.run(x)[0])
+    moved = m.read_variable(0)
+    check(as_bytes(moved) != b"\0" * 48, "the inference left no state")
+    second = as_bytes(m.run(x)[0])
+    m.reset_variables()
+    check(as_bytes(m.read_variable(0)) == b"\0" * 48, "reset")
+    check(as_bytes(m.run(x)[0]) == first, "after a reset, the first output again")
+    m.write_variable(0, moved)
+    check(as_bytes(m.run(x)[0]) == second, "the state written back gives the second again")
+    raises(lambda: m.write_variable(0, b"\0" * 47), errno.EINVAL, "has 48 bytes")
+    raises(lambda: m.read_variable(1), errno.EINVAL, "the model has 1")
+    if np is not None:
+        raises(lambda: m.write_variable(0, np.zeros((1, 24), dtype=np.int8)), errno.EINVAL,
+               "is int16")
+    return "state %s carried, reset and written" % (v.shape,)
+
+
 # ---- with an EdgeNPU ----------------------------------------------------------
 
 def need_device():
@@ -266,7 +297,7 @@ def test_pipeline_over_every_device():
 
 TESTS = [test_version, test_goldens_on_the_cpu, test_compiled_file_runs_the_same,
          test_layers_say_why, test_errors_carry_the_message, test_submit_and_wait,
-         test_device_listed_and_opened, test_goldens_on_the_npu,
+         test_model_variables, test_device_listed_and_opened, test_goldens_on_the_npu,
          test_wait_times_out_on_a_hung_job, test_pool_over_every_device,
          test_pipeline_over_every_device]
 
