@@ -3,8 +3,9 @@
  * The dot-product kernels with AVX-512 VNNI: thirty-two elements a step
  * (the weights sign-extended with vpmovsxbw, vpdpwssd multiplying int16
  * pairs and adding them to the accumulators in one instruction, without
- * saturation), then SSE2's steps and tail. Compiled for AVX-512 F, BW and
- * VNNI whatever the build's target, used only on a CPU that has them.
+ * saturation), then SSE2's steps and tail; and the unsigned-by-signed
+ * GEMM of enpu_gemm.h with vpdpbusd. Compiled for AVX-512 F, BW and VNNI
+ * whatever the build's target, used only on a CPU that has them.
  */
 #include "enpu_simd.h"
 
@@ -12,6 +13,7 @@
 #include <immintrin.h>
 
 #include "enpu_dot_x86.h"
+#include "enpu_gemm.h"
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
@@ -83,5 +85,73 @@ static AVX512 void dot_1x4_avx512(const int16_t *x0, const int8_t *const w[4], s
 	dot_avx512(x, 1, w, len, out);
 }
 
-const struct enpu_dot_ops enpu_dot_avx512 = { dot_2x4_avx512, dot_1x4_avx512 };
+/*
+ * @ROWS patch rows against @NBLK blocks of sixteen channels: per group of
+ * four taps, each row's four bytes broadcast to every lane, one vpdpbusd
+ * per row and block (enpu_gemm.h). Constant ROWS and NBLK unroll it.
+ */
+static inline __attribute__((always_inline)) AVX512 void
+gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4, int32_t *out,
+	  const int ROWS, const int NBLK)
+{
+	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
+	__m512i a[ENPU_GEMM_ROWS][2];
+	int r, b;
+
+	for (r = 0; r < ROWS; r++)
+		for (b = 0; b < NBLK; b++)
+			a[r][b] = _mm512_setzero_si512();
+	for (size_t g = 0; g < k4; g++) {
+		__m512i wv[2];
+
+		for (b = 0; b < NBLK; b++)
+			wv[b] = _mm512_loadu_si512((const void *)(w + b * block + g * 64));
+		for (r = 0; r < ROWS; r++) {
+			int32_t four;
+			__m512i xv;
+
+			memcpy(&four, x[r] + g * 4, 4);
+			xv = _mm512_set1_epi32(four);
+			for (b = 0; b < NBLK; b++)
+				a[r][b] = _mm512_dpbusd_epi32(a[r][b], xv, wv[b]);
+		}
+	}
+	for (r = 0; r < ROWS; r++)
+		for (b = 0; b < NBLK; b++)
+			_mm512_storeu_si512((void *)(out + r * 2 * ENPU_GEMM_BLOCK +
+						     b * ENPU_GEMM_BLOCK), a[r][b]);
+}
+
+static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8_t *w,
+				  size_t k4, int nblk, int32_t *out)
+{
+	switch (rows * 2 + nblk - 1) {
+	case 2:
+		gemm_body(x, w, k4, out, 1, 1);
+		break;
+	case 3:
+		gemm_body(x, w, k4, out, 1, 2);
+		break;
+	case 4:
+		gemm_body(x, w, k4, out, 2, 1);
+		break;
+	case 5:
+		gemm_body(x, w, k4, out, 2, 2);
+		break;
+	case 6:
+		gemm_body(x, w, k4, out, 3, 1);
+		break;
+	case 7:
+		gemm_body(x, w, k4, out, 3, 2);
+		break;
+	case 8:
+		gemm_body(x, w, k4, out, 4, 1);
+		break;
+	default:
+		gemm_body(x, w, k4, out, 4, 2);
+		break;
+	}
+}
+
+const struct enpu_dot_ops enpu_dot_avx512 = { dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512 };
 #endif

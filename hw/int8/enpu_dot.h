@@ -67,6 +67,25 @@ static inline void enpu_widen_offset(int16_t *dst, const int8_t *src, size_t n,
 		dst[i] = (int16_t)(src[i] + offset);
 }
 
+/*
+ * dst[i] = src[i] + 128 as an unsigned byte, for i < n: the activations of
+ * the u8 x s8 dot products (gemm_u8 below). The offset of the input zero
+ * point is not added here but subtracted from the sums (enpu_gemm.h).
+ */
+static inline void enpu_to_u8(uint8_t *dst, const int8_t *src, size_t n)
+{
+	size_t i = 0;
+#ifdef ENPU_DOT_SSE2
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(dst + i),
+				 _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + i)), flip));
+#endif
+	for (; i < n; i++)
+		dst[i] = (uint8_t)(src[i] + 128);
+}
+
 #ifdef ENPU_DOT_SSE2
 /* Eight int8 weights at w, sign-extended to int16 lanes. */
 static inline __m128i enpu_load8_i8(const int8_t *w)
@@ -105,6 +124,17 @@ struct enpu_dot_ops {
 			size_t len, int32_t out[8]);
 	void (*dot_1x4)(const int16_t *x, const int8_t *const w[4], size_t len,
 			int32_t out[4]);
+	/*
+	 * gemm_u8, NULL in a variant without a u8 x s8 dot-product
+	 * instruction: @rows (1 to ENPU_GEMM_ROWS) unsigned patch rows x[r],
+	 * each k4 * 4 bytes, against @nblk (1 or 2) blocks of
+	 * ENPU_GEMM_BLOCK output channels packed by enpu_gemm_pack() (block
+	 * b at w + b * k4 * 4 * ENPU_GEMM_BLOCK):
+	 * out[r * 2 * ENPU_GEMM_BLOCK + b * ENPU_GEMM_BLOCK + j] =
+	 * sum over k of x[r][k] * weight[b * ENPU_GEMM_BLOCK + j][k].
+	 */
+	void (*gemm_u8)(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
+			int nblk, int32_t *out);
 };
 
 /* The variant in use (enpu_simd_use() changes it). */

@@ -11,6 +11,7 @@
 
 #include "enpu_int8.h"
 #include "enpu_requant.h"
+#include "enpu_simd.h"
 
 /* ---- SaturatingRoundingDoublingHighMul ----------------------------------- */
 
@@ -723,14 +724,18 @@ static int32_t *rnd_quant(int32_t n, int32_t **shifts, int32_t **bias)
 	return m;
 }
 
-/* One random conv or depthwise case; deep / big kernels hit the fallbacks. */
-static int conv_case(int depthwise, int big)
+/*
+ * One random conv or depthwise case; deep / big kernels hit the fallbacks,
+ * wide ones (conv only) have up to 100 output channels: several blocks of
+ * the u8 GEMM (enpu_gemm.h) and several tables of requantization constants.
+ */
+static int conv_case_sized(int depthwise, int big, int wide)
 {
 	const int32_t k_h = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
 	const int32_t k_w = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
 	const int32_t mult = depthwise ? rnd_range(1, 3) : 0;
-	const int32_t cin = big && !depthwise ? 9000 : rnd_range(1, 20);
-	const int32_t cout = depthwise ? cin * mult : rnd_range(1, 13);
+	const int32_t cin = big && !depthwise ? 9000 : rnd_range(1, wide ? 70 : 20);
+	const int32_t cout = depthwise ? cin * mult : rnd_range(1, wide ? 100 : 13);
 	const int32_t sh = rnd_range(1, 3), sw = rnd_range(1, 3);
 	const int32_t dh = rnd_range(1, 2), dw = rnd_range(1, 2);
 	const int32_t ih = rnd_range(1, 12), iw = rnd_range(1, 12);
@@ -799,6 +804,31 @@ static int conv_case(int depthwise, int big)
 	free(shifts);
 	free(bias);
 	return ok;
+}
+
+static int conv_case(int depthwise, int big)
+{
+	return conv_case_sized(depthwise, big, 0);
+}
+
+/* Wide random convs under every INT8 variant this CPU runs (enpu_simd.h). */
+TEST(conv_every_variant_matches_reference)
+{
+	const enum enpu_simd was = enpu_simd_current();
+	int ran = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		ran++;
+		for (int i = 0; i < 150; i++)
+			if (!conv_case_sized(0, 0, 1)) {
+				enpu_simd_use(was);
+				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
+			}
+	}
+	enpu_simd_use(was);
+	ASSERT_GE(ran, 1);
 }
 
 TEST(conv_fast_path_matches_reference)

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unsigned-by-signed GEMM for conv layers on CPUs with a u8 x s8 dot
+ * product (AVX-512 VNNI's vpdpbusd: four byte products summed into each
+ * int32 lane, without saturation).
+ *
+ * Activations become unsigned bytes u = x + 128 (enpu_to_u8); a tap
+ * outside the image becomes 128 + in_zp, the byte whose x - in_zp is 0.
+ * Then, for output channel o with weights w[o][k],
+ *
+ *   sum_k (x_k - in_zp) * w[o][k] = sum_k u_k * w[o][k] - (128 + in_zp) * S[o]
+ *
+ * where S[o] = sum_k w[o][k], computed when the weights are packed. Every
+ * term is an exact integer: u_k <= 255, |w| <= 128 and k < ENPU_GEMM_MAX_LEN
+ * keep each sum below 2^28, so the result is TFLite's, bit for bit.
+ *
+ * Packed weights: output channels in blocks of ENPU_GEMM_BLOCK; in a block,
+ * for each group g of four taps, each channel's taps 4g .. 4g + 3 (one
+ * int32 lane per channel, as vpdpbusd takes them); taps past the filter
+ * and channels past the last are zero.
+ */
+#ifndef ENPU_GEMM_H
+#define ENPU_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENPU_GEMM_BLOCK		16	/* output channels a block */
+#define ENPU_GEMM_ROWS		4	/* patch rows (pixels) a gemm_u8 call */
+#define ENPU_GEMM_MAX_LEN	8192	/* longest filter, in taps */
+
+/* Groups of four taps of a filter of @k_len taps. */
+static inline size_t enpu_gemm_k4(size_t k_len)
+{
+	return (k_len + 3) / 4;
+}
+
+/* Bytes of @channels output channels of @k_len taps, packed. */
+static inline size_t enpu_gemm_packed_size(int32_t channels, size_t k_len)
+{
+	const size_t blocks = ((size_t)channels + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK;
+
+	return blocks * enpu_gemm_k4(k_len) * 4 * ENPU_GEMM_BLOCK;
+}
+
+/*
+ * Packs @channels rows of @k_len int8 weights (row-major, as CONV_2D's
+ * OHWI filter) into @dst (enpu_gemm_packed_size() bytes) and writes each
+ * row's sum to sums[o].
+ */
+void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channels,
+		    size_t k_len);
+
+#endif /* ENPU_GEMM_H */
