@@ -244,6 +244,7 @@ bench: all $(BENCHES)
 	@mkdir -p $(BUILD)/bench
 	@set -o pipefail; $(VM) --npus 4 --timeout $(VM_TIMEOUT) -- sh -c 'edgenpu-bench && \
 		/usr/lib/edgenpu/bench/edgenpu_submit_bench && \
+		/usr/lib/edgenpu/bench/edgenpu_roundtrip_bench && \
 		/usr/lib/edgenpu/bench/edgenpu_load_bench && \
 		/usr/lib/edgenpu/bench/edgenpu_multi_bench' | \
 		grep -v -e '^EDGENPU-VM-EXIT' -e 'reboot: Power down' | tee $(BUILD)/bench/guest.txt

@@ -151,12 +151,51 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 	return 0;
 }
 
+/*
+ * "doorbell": rings the doorbell once and prints the nanoseconds from the
+ * register write to its interrupt's completion, the shortest round trip
+ * to the device and back (tests/bench/roundtrip_bench.c compares a job's
+ * with it). The cause is unmasked for the ring only, under reset_lock,
+ * which every other writer of the mask holds.
+ */
+#define EDGENPU_DOORBELL_COOKIE	0xd00be11u
+
+static int edgenpu_debugfs_doorbell(struct seq_file *m, void *data)
+{
+	struct edgenpu_device *edev = edgenpu_m(m);
+	u64 ns = 0;
+	int idx, ret;
+
+	if (!drm_dev_enter(&edev->drm, &idx))
+		return -ENODEV;
+	ret = pm_runtime_resume_and_get(edev->drm.dev);
+	if (ret)
+		goto exit;
+	mutex_lock(&edev->reset_lock);
+	if (edev->wedged) {
+		ret = -EIO;
+	} else {
+		edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL);
+		ret = edgenpu_doorbell_roundtrip(edev, EDGENPU_DOORBELL_COOKIE, &ns);
+		edgenpu_write(edev, ENPU_REG_IRQ_MASK, EDGENPU_IRQ_MASK_RUN);
+	}
+	mutex_unlock(&edev->reset_lock);
+	pm_runtime_mark_last_busy(edev->drm.dev);
+	pm_runtime_put_autosuspend(edev->drm.dev);
+	if (!ret)
+		seq_printf(m, "%llu\n", ns);
+exit:
+	drm_dev_exit(idx);
+	return ret;
+}
+
 static const struct drm_debugfs_info edgenpu_debugfs_list[] = {
 	{ .name = "registers", .show = edgenpu_debugfs_registers },
 	{ .name = "irq", .show = edgenpu_debugfs_irq },
 	{ .name = "memory", .show = edgenpu_debugfs_memory },
 	{ .name = "contexts", .show = edgenpu_debugfs_contexts },
 	{ .name = "queues", .show = edgenpu_debugfs_queues },
+	{ .name = "doorbell", .show = edgenpu_debugfs_doorbell },
 };
 
 static const struct {

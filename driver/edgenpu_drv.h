@@ -23,6 +23,12 @@ struct edgenpu_coredump;
 struct edgenpu_job;
 struct reset_control;
 
+/*
+ * The interrupt causes a running device signals: all but the doorbell,
+ * which only the self-test and debugfs "doorbell" ring, with it unmasked.
+ */
+#define EDGENPU_IRQ_MASK_RUN	(ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL)
+
 /* Descriptors per hardware ring; at most EDGENPU_RING_SIZE - 1 in flight. */
 #define EDGENPU_RING_SIZE	64
 
@@ -274,6 +280,7 @@ int edgenpu_device_init(struct edgenpu_device *edev);
 void edgenpu_device_fini(struct edgenpu_device *edev);
 int edgenpu_hw_start(struct edgenpu_device *edev);
 int edgenpu_hw_reset(struct edgenpu_device *edev);
+int edgenpu_doorbell_roundtrip(struct edgenpu_device *edev, u32 cookie, u64 *ns);
 u32 edgenpu_irq_ack(struct edgenpu_device *edev);
 
 /* edgenpu_drv.c */

@@ -45,7 +45,7 @@ static int edgenpu_runtime_suspend(struct device *dev)
 	if (ret) {
 		drm_err(&edev->drm, "cannot assert reset on suspend: %d\n", ret);
 		WRITE_ONCE(edev->powered, true);
-		edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+		edgenpu_write(edev, ENPU_REG_IRQ_MASK, EDGENPU_IRQ_MASK_RUN);
 		return ret;
 	}
 	clk_bulk_disable_unprepare(edev->num_clks, edev->clks);

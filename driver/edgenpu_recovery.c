@@ -466,7 +466,7 @@ static void edgenpu_rings_restart(struct edgenpu_device *edev,
 
 	/* DONE_SEQNO is the rings' base again before a handler may read it */
 	edgenpu_rings_hw_init(edev);
-	edgenpu_write(edev, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL);
+	edgenpu_write(edev, ENPU_REG_IRQ_MASK, EDGENPU_IRQ_MASK_RUN);
 
 	cookie = dma_fence_begin_signalling();
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {

@@ -14,7 +14,7 @@ $(COMPILE_BENCH): tests/bench/compile_bench.c $(LIB)
 
 # Benchmarks that run in the guest (make bench), staged beside the tests.
 VMBENCHES := $(BUILD)/tests/bench/edgenpu_submit_bench $(BUILD)/tests/bench/edgenpu_load_bench \
-	     $(BUILD)/tests/bench/edgenpu_multi_bench
+	     $(BUILD)/tests/bench/edgenpu_multi_bench $(BUILD)/tests/bench/edgenpu_roundtrip_bench
 $(BUILD)/tests/bench/edgenpu_load_bench: tests/bench/load_bench.c $(LIB) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) -Ilibedgenpu/include,$<,$(LDFLAGS) -L$(BUILD)/lib -ledgenpu)
@@ -25,3 +25,6 @@ $(BUILD)/tests/bench/edgenpu_submit_bench: tests/bench/submit_bench.c $(TEST_HDR
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)
 
+$(BUILD)/tests/bench/edgenpu_roundtrip_bench: tests/bench/roundtrip_bench.c $(TEST_HDRS) | $(KSFT_READY)
+	@mkdir -p $(@D)
+	$(call build_prog,$(TEST_CFLAGS) $(SELFTEST_HELPERS_INC),$<)

@@ -186,14 +186,24 @@ TEST_F(dev, query_matches_registers)
 	EXPECT_NE(0, info.clock_mhz);
 }
 
+/* The driver's interrupt count (debugfs "irq"), or -1. */
+static long long irq_count(const char *devname)
+{
+	char path[160], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/irq", devname);
+	if (edgenpu_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "count ");
+	return p ? (long long)strtoull(p + 6, NULL, 10) : -1;
+}
+
 /*
  * The driver's probe rang the doorbell and took its interrupt (probe fails
  * otherwise), then reset the device and unmasked the job interrupts.
  */
 TEST_F(dev, interrupt_selftest_ran)
 {
-	char path[160], buf[512], *p;
-	unsigned long long count = 0;
 	long long mask;
 
 	EXPECT_EQ(ENPU_STATUS_READY, edgenpu_debugfs_reg(self->devname, "STATUS") & ENPU_STATUS_READY);
@@ -202,12 +212,41 @@ TEST_F(dev, interrupt_selftest_ran)
 		TH_LOG("IRQ_MASK 0x%llx: neither running nor runtime-suspended", mask);
 	EXPECT_EQ(0, edgenpu_debugfs_reg(self->devname, "IRQ_STATUS"));
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/irq", self->devname);
-	ASSERT_LT(0, edgenpu_read_file(path, buf, sizeof(buf)));
-	p = strstr(buf, "count ");
-	ASSERT_NE(NULL, p);
-	count = strtoull(p + 6, NULL, 10);
-	EXPECT_LE(1, count);
+	EXPECT_LE(1, irq_count(self->devname));
+}
+
+/*
+ * debugfs "doorbell" rings the doorbell once per read and prints the
+ * nanoseconds to its interrupt: each read takes one interrupt, and the
+ * running mask is back afterwards. (The driver's count, not the device's
+ * DOORBELL_COUNT: a runtime suspend between reads resets the device.)
+ */
+TEST_F(dev, doorbell_round_trip)
+{
+	long long before, after, mask;
+	char path[160], buf[64];
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/doorbell", self->devname);
+	before = irq_count(self->devname);
+	ASSERT_LE(0, before) TH_LOG("no interrupt count in debugfs irq");
+	for (i = 0; i < 3; i++) {
+		unsigned long long ns;
+		char *end;
+
+		ASSERT_LT(0, edgenpu_read_file(path, buf, sizeof(buf)))
+			TH_LOG("no debugfs doorbell file, or reading it failed");
+		ns = strtoull(buf, &end, 10);
+		EXPECT_TRUE(end != buf && *end == '\n') TH_LOG("doorbell printed \"%s\"", buf);
+		EXPECT_LT(0, ns);
+		EXPECT_GT(2000000000ull, ns);
+	}
+	after = irq_count(self->devname);
+	EXPECT_LE(before + 3, after);
+	mask = edgenpu_debugfs_reg(self->devname, "IRQ_MASK");
+	EXPECT_TRUE(mask == (ENPU_IRQ_ALL & ~ENPU_IRQ_DOORBELL) || mask == 0)
+		TH_LOG("IRQ_MASK 0x%llx after the doorbell: not the running mask", mask);
+	EXPECT_EQ(0, edgenpu_debugfs_reg(self->devname, "IRQ_STATUS"));
 }
 
 TEST_HARNESS_MAIN
