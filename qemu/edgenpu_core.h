@@ -116,6 +116,7 @@ struct EdgeNpuCore {
     uint32_t doorbell_count;
     bool irq_asserted;
     QEMUBH *irq_bh;
+    DeviceState *owner;      /* the front end: referenced by queued vCPU work */
 
     /* Under lock. */
     QemuMutex lock;
@@ -143,7 +144,8 @@ struct EdgeNpuCore {
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t inject_ring1;   /* job faults armed for ring 1's next job */
-    uint32_t pending_causes; /* for the bottom half */
+    uint32_t pending_causes; /* for the bottom half or the vCPU work */
+    bool irq_work_queued;    /* edgenpu_irq_work queued on the first vCPU */
     EdgeNpuJob job;
     /*
      * The machine runs (vm_running): while it is stopped the worker
