@@ -10,8 +10,12 @@
  * Fast path: per output pixel the in-bounds taps are listed once (no
  * per-tap bounds checks afterwards), then channels are processed eight at
  * a time: input and weight vectors of two taps are interleaved so that one
- * pmaddwd adds both taps' products per channel. Kernels with more than
- * DW_MAX_TAPS taps use a plain loop with int64 accumulation.
+ * pmaddwd adds both taps' products per channel. Where the CPU variant has
+ * a wider kernel (enpu_dot_ops.dw_32, AVX-512), thirty-two lanes a call:
+ * 32 channels of one pixel, or in a layer of 8 or 16 channels with stride
+ * 1, the neighbouring pixels whose taps are all inside the row. Kernels
+ * with more than DW_MAX_TAPS taps use a plain loop with int64
+ * accumulation.
  */
 #include "enpu_dot.h"
 #include "enpu_int8_internal.h"
@@ -146,6 +150,75 @@ static void dw_list_taps(const struct enpu_dwconv2d_params *p, int32_t oy,
 	}
 }
 
+/* What every pixel of one block of channels shares. */
+struct dw_ctx {
+	const struct enpu_dwconv2d_params *p;
+	const struct enpu_dot_ops *ops;
+	const struct enpu_rq_table *rq;
+	const int8_t *in_b, *filter;
+	int32_t oc0, nch, in_offset;
+};
+
+/*
+ * Channels [oc0, oc0 + nch) of the output pixel at @o, whose taps are
+ * listed. The context is read into locals first: stores to @o (bytes)
+ * could alias it and would make the compiler read it again each time.
+ */
+static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, int8_t *o)
+{
+	const struct enpu_rq_table *rq = c->rq;
+	const int8_t *in_b = c->in_b, *filter = c->filter;
+	const int32_t mult = c->p->depth_multiplier, nch = c->nch, oc0 = c->oc0;
+	const int32_t in_offset = c->in_offset;
+	int j = 0;
+
+	if (c->ops->dw_32 && mult == 1) {
+		for (; j + 32 <= nch; j += 32) {
+			int32_t acc[32];
+
+			c->ops->dw_32(in_b + oc0 + j, filter + oc0 + j, t->in_off, t->w_off,
+				      t->n, 32, in_offset, acc);
+			for (int q = 0; q < 32; q += 8)
+				enpu_rq_store8(rq, j + q, acc + q, o + j + q);
+		}
+	}
+#ifdef ENPU_DOT_SSE2
+	for (; j + 8 <= nch; j += 8) {
+		int32_t acc[8];
+
+		dw_block8(in_b, filter, t, (size_t)(oc0 + j), mult, in_offset, acc);
+		enpu_rq_store8(rq, j, acc, o + j);
+	}
+#endif
+	for (; j < nch; j++)
+		o[j] = enpu_rq_one(rq, j, dw_channel(in_b, filter, t, (size_t)(oc0 + j), mult,
+						     in_offset));
+}
+
+/*
+ * Output pixels of a row that one call of ops->dw_32 computes: a layer of
+ * 8 or 16 channels, stride 1 and one input channel per output channel
+ * has neighbouring pixels whose inputs are neighbours too, so one tap's
+ * 32 bytes serve 32 / channels pixels. 1 otherwise.
+ */
+static int dw_group(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
+{
+	if (!ops->dw_32 || p->depth_multiplier != 1 || p->stride_w != 1 ||
+	    (p->output.c != 8 && p->output.c != 16))
+		return 1;
+	return 32 / p->output.c;
+}
+
+/* Whether output pixels ox .. ox + n - 1 of a row have every tap inside the row. */
+static int dw_inside(const struct enpu_dwconv2d_params *p, int32_t ox, int n)
+{
+	const int32_t first = ox * p->stride_w - p->pad_left;
+	const int32_t last = (ox + n - 1) * p->stride_w - p->pad_left +
+			     (p->filter.w - 1) * p->dilation_w;
+
+	return ox + n <= p->output.w && first >= 0 && last < p->input.w;
+}
+
 static int dw_fast(const struct enpu_dwconv2d_params *p,
 		   const int8_t *input, const int8_t *filter,
 		   const int32_t *bias, int8_t *output)
@@ -153,42 +226,44 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 	struct dw_taps taps;
 	struct enpu_rq_table rq;
 	const int32_t cout = p->output.c;
-	const int32_t mult = p->depth_multiplier;
-	const int32_t in_offset = -p->input_zero_point;
 	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
+	struct dw_ctx c = {
+		.p = p, .ops = enpu_dot_ops(), .rq = &rq, .filter = filter,
+		.in_offset = -p->input_zero_point,
+	};
+	const int group = dw_group(p, c.ops);
 
-	for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
-		const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
-		int8_t *o = output + oc0;
-
-		enpu_rq_prepare(&rq, nch, bias ? bias + oc0 : NULL,
-				p->multipliers + oc0, p->shifts + oc0, 1,
+	for (c.oc0 = 0; c.oc0 < cout; c.oc0 += ENPU_RQ_CHUNK) {
+		c.nch = cout - c.oc0 < ENPU_RQ_CHUNK ? cout - c.oc0 : ENPU_RQ_CHUNK;
+		enpu_rq_prepare(&rq, c.nch, bias ? bias + c.oc0 : NULL,
+				p->multipliers + c.oc0, p->shifts + c.oc0, 1,
 				p->output_zero_point, p->act_min, p->act_max);
 		for (int32_t b = 0; b < p->input.n; b++) {
-			const int8_t *in_b = input + (size_t)b * in_image;
-
+			c.in_b = input + (size_t)b * in_image;
 			for (int32_t oy = 0; oy < p->output.h; oy++) {
-				for (int32_t ox = 0; ox < p->output.w; ox++, o += cout) {
-					int j = 0;
+				int8_t *row = output + c.oc0 +
+					((size_t)b * p->output.h + oy) * p->output.w * cout;
+				int32_t ox = 0;
+
+				while (ox < p->output.w) {
+					int8_t *o = row + (size_t)ox * cout;
 
 					if (enpu_cancelled(p->cancel))
 						return -ECANCELED;
 					dw_list_taps(p, oy, ox, &taps);
-#ifdef ENPU_DOT_SSE2
-					for (; j + 8 <= nch; j += 8) {
-						int32_t acc[8];
+					if (group > 1 && dw_inside(p, ox, group)) {
+						/* cout is 8 or 16: one block, c.oc0 == 0 */
+						int32_t acc[32];
 
-						dw_block8(in_b, filter, &taps,
-							  (size_t)(oc0 + j), mult,
-							  in_offset, acc);
-						enpu_rq_store8(&rq, j, acc, o + j);
+						c.ops->dw_32(c.in_b, filter, taps.in_off, taps.w_off,
+							     taps.n, cout, c.in_offset, acc);
+						for (int q = 0; q < 32; q += 8)
+							enpu_rq_store8(&rq, q % cout, acc + q, o + q);
+						ox += group;
+						continue;
 					}
-#endif
-					for (; j < nch; j++)
-						o[j] = enpu_rq_one(&rq, j,
-							dw_channel(in_b, filter, &taps,
-								   (size_t)(oc0 + j),
-								   mult, in_offset));
+					dw_pixel(&c, &taps, o);
+					ox++;
 				}
 			}
 		}

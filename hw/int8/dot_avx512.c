@@ -3,9 +3,10 @@
  * The dot-product kernels with AVX-512 VNNI: thirty-two elements a step
  * (the weights sign-extended with vpmovsxbw, vpdpwssd multiplying int16
  * pairs and adding them to the accumulators in one instruction, without
- * saturation), then SSE2's steps and tail; and the unsigned-by-signed
- * GEMM of enpu_gemm.h with vpdpbusd. Compiled for AVX-512 F, BW and VNNI
- * whatever the build's target, used only on a CPU that has them.
+ * saturation), then SSE2's steps and tail; the unsigned-by-signed GEMM
+ * of enpu_gemm.h with vpdpbusd; and thirty-two depthwise lanes. Compiled
+ * for AVX-512 F, BW and VNNI whatever the build's target, used only on a
+ * CPU that has them.
  */
 #include "enpu_simd.h"
 
@@ -153,5 +154,62 @@ static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8
 	}
 }
 
-const struct enpu_dot_ops enpu_dot_avx512 = { dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512 };
+/* Thirty-two int8 weights, or @wrep of them repeated, widened to int16. */
+static inline AVX512 __m512i dw_weights(const int8_t *w, int wrep)
+{
+	__m256i v;
+
+	if (wrep == 32) {
+		v = _mm256_loadu_si256((const __m256i *)w);
+	} else if (wrep == 16) {
+		v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w));
+	} else {
+		int64_t eight;
+
+		memcpy(&eight, w, 8);
+		v = _mm256_set1_epi64x(eight);
+	}
+	return _mm512_cvtepi8_epi16(v);
+}
+
+/*
+ * Two taps a step: each lane's (x, w) pairs of both taps interleaved so
+ * one vpdpwssd adds both products. The interleave works within 128-bit
+ * quarters, so the sums come out as channels 0-3, 8-11, ... (lo) and
+ * 4-7, 12-15, ... (hi) and are put back in order at the end.
+ */
+static AVX512 void dw_32_avx512(const int8_t *x, const int8_t *w, const size_t *in_off,
+				const size_t *w_off, int n, int wrep, int32_t in_offset,
+				int32_t out[32])
+{
+	const __m512i off = _mm512_set1_epi16((int16_t)in_offset);
+	const __m512i idx0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19,
+					       4, 5, 6, 7, 20, 21, 22, 23);
+	const __m512i idx1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27,
+					       12, 13, 14, 15, 28, 29, 30, 31);
+	__m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+
+	for (int k = 0; k < n; k += 2) {
+		const __m512i x0 = _mm512_add_epi16(_mm512_cvtepi8_epi16(
+			_mm256_loadu_si256((const __m256i *)(x + in_off[k]))), off);
+		const __m512i w0 = dw_weights(w + w_off[k], wrep);
+		__m512i x1 = _mm512_setzero_si512(), w1 = _mm512_setzero_si512();
+
+		if (k + 1 < n) {
+			x1 = _mm512_add_epi16(_mm512_cvtepi8_epi16(
+				_mm256_loadu_si256((const __m256i *)(x + in_off[k + 1]))), off);
+			w1 = dw_weights(w + w_off[k + 1], wrep);
+		}
+		lo = _mm512_dpwssd_epi32(lo, _mm512_unpacklo_epi16(x0, x1),
+					 _mm512_unpacklo_epi16(w0, w1));
+		hi = _mm512_dpwssd_epi32(hi, _mm512_unpackhi_epi16(x0, x1),
+					 _mm512_unpackhi_epi16(w0, w1));
+	}
+	_mm512_storeu_si512((void *)out, _mm512_permutex2var_epi32(lo, idx0, hi));
+	_mm512_storeu_si512((void *)(out + 16), _mm512_permutex2var_epi32(lo, idx1, hi));
+}
+
+const struct enpu_dot_ops enpu_dot_avx512 = {
+	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_32_avx512,
+};
 #endif

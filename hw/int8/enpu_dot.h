@@ -135,6 +135,17 @@ struct enpu_dot_ops {
 	 */
 	void (*gemm_u8)(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			int nblk, int32_t *out);
+	/*
+	 * dw_32, NULL in a variant with nothing wider than SSE2's eight
+	 * lanes: thirty-two lanes of a depthwise conv over @n taps,
+	 * out[j] = sum over k of (x[in_off[k] + j] + in_offset) *
+	 * w[w_off[k] + j % wrep], where @wrep (8, 16 or 32) repeats the
+	 * weights: 32 channels of one pixel, or 32 / wrep neighbouring pixels
+	 * of a layer with wrep channels.
+	 */
+	void (*dw_32)(const int8_t *x, const int8_t *w, const size_t *in_off,
+		      const size_t *w_off, int n, int wrep, int32_t in_offset,
+		      int32_t out[32]);
 };
 
 /* The variant in use (enpu_simd_use() changes it). */

@@ -725,16 +725,21 @@ static int32_t *rnd_quant(int32_t n, int32_t **shifts, int32_t **bias)
 }
 
 /*
- * One random conv or depthwise case; deep / big kernels hit the fallbacks,
- * wide ones (conv only) have up to 100 output channels: several blocks of
- * the u8 GEMM (enpu_gemm.h) and several tables of requantization constants.
+ * One random conv or depthwise case; deep / big kernels hit the fallbacks.
+ * Wide convs have up to 100 output channels: several blocks of the u8 GEMM
+ * (enpu_gemm.h) and several tables of requantization constants; wide
+ * depthwise layers mostly one input channel per output channel and 8, 16
+ * or 32 and more channels, as the wide depthwise lanes take them.
  */
 static int conv_case_sized(int depthwise, int big, int wide)
 {
 	const int32_t k_h = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
 	const int32_t k_w = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
-	const int32_t mult = depthwise ? rnd_range(1, 3) : 0;
-	const int32_t cin = big && !depthwise ? 9000 : rnd_range(1, wide ? 70 : 20);
+	static const int32_t dw_wide_cin[] = { 8, 16, 32, 48, 64, 0 };
+	const int32_t mult = !depthwise ? 0 : wide && rnd() % 3 ? 1 : rnd_range(1, 3);
+	const int32_t pick = dw_wide_cin[rnd() % 6];
+	const int32_t cin = big && !depthwise ? 9000 :
+			    depthwise && wide && pick ? pick : rnd_range(1, wide ? 70 : 20);
 	const int32_t cout = depthwise ? cin * mult : rnd_range(1, wide ? 100 : 13);
 	const int32_t sh = rnd_range(1, 3), sw = rnd_range(1, 3);
 	const int32_t dh = rnd_range(1, 2), dw = rnd_range(1, 2);
@@ -823,6 +828,26 @@ TEST(conv_every_variant_matches_reference)
 		ran++;
 		for (int i = 0; i < 150; i++)
 			if (!conv_case_sized(0, 0, 1)) {
+				enpu_simd_use(was);
+				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
+			}
+	}
+	enpu_simd_use(was);
+	ASSERT_GE(ran, 1);
+}
+
+/* Wide random depthwise layers under every INT8 variant this CPU runs. */
+TEST(depthwise_every_variant_matches_reference)
+{
+	const enum enpu_simd was = enpu_simd_current();
+	int ran = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		ran++;
+		for (int i = 0; i < 200; i++)
+			if (!conv_case_sized(1, 0, 1)) {
 				enpu_simd_use(was);
 				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
 			}
