@@ -250,7 +250,9 @@ static inline void tconv_fini(int fd, struct tconv *t)
 
 /* One job: stream, buffers, syncs. */
 struct tjob {
-	const struct tcs *cs;
+	const struct tcs *cs;		/* the stream, or NULL: ... */
+	const uint32_t *words;		/* ... these @nwords (tconv_long_job()) */
+	uint32_t nwords;
 	struct drm_edgenpu_bo_ref bos[16];
 	uint32_t nbos;
 	struct drm_edgenpu_sync in[8];
@@ -283,11 +285,39 @@ static inline void tconv_job(struct tconv *t, struct tcs *s, struct tjob *j,
 	tjob_bo(j, t->out.handle, 1);
 }
 
+/*
+ * A job of @n of @t's convolutions in a stream of its own (malloc'ed,
+ * returned; NULL if out of memory), longer than a struct tcs holds: for a
+ * job that must outlast a runtime limit however fast the host computes,
+ * while each command stays as short as tconv_init() made it.
+ */
+static inline uint32_t *tconv_long_job(struct tconv *t, struct tjob *j, unsigned int n)
+{
+	struct tcs one = { .n = 0 };
+	uint32_t *w;
+	unsigned int i;
+
+	tcs_conv(&one, t->in.va, t->filt.va, t->quant.va, t->out.va, t->h, t->w,
+		 t->cin, t->cout, t->k);
+	w = malloc(((size_t)one.n * n + ENPU_PUT_MAX_WORDS) * sizeof(*w));
+	if (!w)
+		return NULL;
+	for (i = 0; i < n; i++)
+		memcpy(w + (size_t)i * one.n, one.w, one.n * sizeof(*w));
+	*j = (struct tjob){ .words = w };
+	j->nwords = one.n * n + enpu_put_op(w + (size_t)one.n * n, ENPU_OP_END);
+	tjob_bo(j, t->in.handle, 0);
+	tjob_bo(j, t->filt.handle, 0);
+	tjob_bo(j, t->quant.handle, 0);
+	tjob_bo(j, t->out.handle, 1);
+	return w;
+}
+
 static inline void tjob_fill(struct tjob *j, struct drm_edgenpu_job *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->cmd_ptr = (uintptr_t)j->cs->w;
-	u->cmd_size = j->cs->n * 4;
+	u->cmd_ptr = j->cs ? (uintptr_t)j->cs->w : (uintptr_t)j->words;
+	u->cmd_size = (j->cs ? j->cs->n : j->nwords) * 4;
 	u->bo_ptr = (uintptr_t)j->bos;
 	u->bo_count = j->nbos;
 	u->priority = j->priority;
