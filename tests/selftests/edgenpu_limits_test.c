@@ -91,24 +91,33 @@ TEST_F_TIMEOUT(lim, mappings, 600)
  * show progress well within the driver's hang timeout (500 ms without a
  * command ending) on a slow, busy host -- a 2.4 G MAC one, on the debug
  * kernel beside other builds, once was reset as stuck and the jobs behind
- * it ran -- and together they take minutes, outlasting any test's
- * submissions. Closing the file ends them.
- * Their stream is @cs.
+ * it ran -- and together (4.6 T MACs) they take a minute or more however
+ * fast the host computes, outlasting any test's submissions. Closing the
+ * file ends them. Returns their stream (tconv_long_job(), to free; its
+ * length in words in *@nwords), or NULL.
  */
 #define LONG_JOBS	4
-#define LONG_CONVS	120
+#define LONG_CONVS	2000
 
-static int hold_back(int fd, struct tconv *conv, struct tcs *cs)
+static uint32_t *hold_back(int fd, struct tconv *conv, uint32_t *nwords)
 {
 	struct tjob lng[LONG_JOBS];
+	uint32_t *stream;
 	int k;
 
 	if (tconv_init(fd, conv, 64, 64, 128, 128, 3))
-		return -1;
-	tconv_job(conv, cs, &lng[0], LONG_CONVS);
+		return NULL;
+	stream = tconv_long_job(conv, &lng[0], LONG_CONVS);
+	if (!stream)
+		return NULL;
+	*nwords = lng[0].nwords;
 	for (k = 1; k < LONG_JOBS; k++)
 		lng[k] = lng[0];
-	return tsubmit(fd, lng, LONG_JOBS);
+	if (tsubmit(fd, lng, LONG_JOBS)) {
+		free(stream);
+		return NULL;
+	}
+	return stream;
 }
 
 /*
@@ -119,14 +128,15 @@ static int hold_back(int fd, struct tconv *conv, struct tcs *cs)
 TEST_F_TIMEOUT(lim, pending_jobs, 600)
 {
 	struct drm_edgenpu_job_info info;
-	struct tcs *cs = calloc(1, sizeof(*cs)), c = { .n = 0 };
+	struct tcs c = { .n = 0 };
 	struct tjob jobs[DRM_EDGENPU_MAX_JOBS];
 	unsigned int n = LONG_JOBS, k;
 	struct tconv conv;
+	uint32_t *held, held_words;
 	int ret;
 
-	ASSERT_NE(NULL, cs);
-	ASSERT_EQ(0, hold_back(self->fd, &conv, cs));
+	held = hold_back(self->fd, &conv, &held_words);
+	ASSERT_NE(NULL, held);
 	tcs_fill(&c, conv.in.va, 1, 64);
 	tcs_end(&c);
 	for (k = 0; k < DRM_EDGENPU_MAX_JOBS; k++) {
@@ -157,7 +167,7 @@ TEST_F_TIMEOUT(lim, pending_jobs, 600)
 	ASSERT_EQ(0, tjob_wait(self->fd, jobs[DRM_EDGENPU_MAX_JOBS - 1].id, MS, &info));
 	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
 	tconv_fini(self->fd, &conv);
-	free(cs);
+	free(held);
 }
 
 /*
@@ -168,7 +178,7 @@ TEST_F_TIMEOUT(lim, pending_jobs, 600)
 TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 {
 	const uint32_t words = ENPU_MAX_CMD_SIZE / 4;
-	struct tcs *cs = calloc(1, sizeof(*cs));
+	uint32_t *held, held_words;
 	struct drm_edgenpu_bo_ref ref;
 	struct drm_edgenpu_limits lim;
 	__u32 size = sizeof(lim);
@@ -179,13 +189,13 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 	uint32_t *big;
 	int other;
 
-	ASSERT_NE(NULL, cs);
 	big = calloc(words, 4);
 	ASSERT_NE(NULL, big);
 	for (k = 0; k < words - 1; k++)
 		big[k] = ENPU_CMD_HDR(ENPU_OP_NOP, 1);
 	big[words - 1] = ENPU_CMD_HDR(ENPU_OP_END, 1);
-	ASSERT_EQ(0, hold_back(self->fd, &conv, cs));
+	held = hold_back(self->fd, &conv, &held_words);
+	ASSERT_NE(NULL, held);
 
 	ref = (struct drm_edgenpu_bo_ref){ .handle = conv.in.handle,
 					   .flags = DRM_EDGENPU_BO_REF_WRITE };
@@ -195,7 +205,7 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 					 .job_stride = sizeof(u) };
 	/* the long jobs' own streams count too; a carve-out may lower the bound */
 	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size));
-	fit = (lim.max_pending_cmd - LONG_JOBS * cs->n * 4) / (words * 4);
+	fit = (lim.max_pending_cmd - LONG_JOBS * held_words * 4) / (words * 4);
 	for (k = 0; k < fit; k++)
 		ASSERT_EQ(0, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s)) TH_LOG("stream %u", k);
 	EXPECT_EQ(-EBUSY, enpu_ioctl(self->fd, DRM_IOCTL_EDGENPU_SUBMIT, &s));
@@ -209,7 +219,7 @@ TEST_F_TIMEOUT(lim, pending_command_memory, 600)
 	close(self->fd);
 	self->fd = -1;
 	free(big);
-	free(cs);
+	free(held);
 }
 
 static uint64_t max_pinned(int fd)
