@@ -7,7 +7,7 @@
  * CPU supports.
  *
  * $EDGENPU_INT8_SIMD names the variant to use from the start ("c",
- * "sse2", "avx2", "avx512-vnni"); one this CPU or build lacks is not
+ * "sse2", "avx2", "avx512-vnni", "neon"); one this CPU or build lacks is not
  * taken (the best supported is). enpu_simd_use() changes it at any time
  * (the tests force each in turn).
  */
@@ -24,10 +24,11 @@ enum enpu_simd {
 	ENPU_SIMD_SSE2,		/* x86-64 baseline */
 	ENPU_SIMD_AVX2,		/* x86-64 with AVX2 */
 	ENPU_SIMD_AVX512,	/* x86-64 with AVX-512 F, BW and VNNI */
+	ENPU_SIMD_NEON,		/* arm64 (Advanced SIMD: every arm64 CPU) */
 	ENPU_SIMD_COUNT,
 };
 
-/* "c", "sse2", "avx2", "avx512-vnni"; NULL past the last. */
+/* "c", "sse2", "avx2", "avx512-vnni", "neon"; NULL past the last. */
 const char *enpu_simd_name(enum enpu_simd s);
 /* 1 when this build has variant @s and this CPU runs it; else 0, *why says why. */
 int enpu_simd_supported(enum enpu_simd s, const char **why);
@@ -36,10 +37,13 @@ enum enpu_simd enpu_simd_current(void);
 /* Uses variant @s from now on: 0, or -ENOTSUP when it is not supported. */
 int enpu_simd_use(enum enpu_simd s);
 
-/* Each variant's kernels (dot_*.c); the x86 ones only in x86-64 builds. */
+/* Each variant's kernels (dot_*.c); the x86 ones only in x86-64 builds, NEON in arm64's. */
 extern const struct enpu_dot_ops enpu_dot_c;
 #ifdef ENPU_DOT_SSE2
 extern const struct enpu_dot_ops enpu_dot_sse2, enpu_dot_avx2, enpu_dot_avx512;
+#endif
+#ifdef __aarch64__
+extern const struct enpu_dot_ops enpu_dot_neon;
 #endif
 
 #endif /* ENPU_SIMD_H */

@@ -17,6 +17,7 @@ static const char *const names[ENPU_SIMD_COUNT] = {
 	[ENPU_SIMD_SSE2] = "sse2",
 	[ENPU_SIMD_AVX2] = "avx2",
 	[ENPU_SIMD_AVX512] = "avx512-vnni",
+	[ENPU_SIMD_NEON] = "neon",
 };
 
 static _Atomic(const struct enpu_dot_ops *) current_ops;
@@ -40,6 +41,10 @@ static const struct enpu_dot_ops *ops_of(enum enpu_simd s)
 	case ENPU_SIMD_AVX512:
 		return &enpu_dot_avx512;
 #endif
+#ifdef __aarch64__
+	case ENPU_SIMD_NEON:
+		return &enpu_dot_neon;
+#endif
 	default:
 		return NULL;
 	}
@@ -52,7 +57,8 @@ int enpu_simd_supported(enum enpu_simd s, const char **why)
 	if ((unsigned int)s >= ENPU_SIMD_COUNT)
 		no = "no such variant";
 	else if (!ops_of(s))
-		no = "not in this build (x86-64 only)";
+		no = s == ENPU_SIMD_NEON ? "not in this build (arm64 only)" :
+					   "not in this build (x86-64 only)";
 #ifdef ENPU_DOT_SSE2
 	else if (s >= ENPU_SIMD_AVX2 && (__builtin_cpu_init(), 0))
 		;

@@ -222,7 +222,7 @@ static int run_resize(struct ctx *c, int bilinear)
 	const struct golden_tensor *in, *out;
 	struct enpu_resize_params p;
 	struct enpu_nhwc os, want;
-	int32_t size[2];
+	int32_t size[2] = { 0, 0 };
 	int r;
 
 	memset(&p, 0, sizeof(p));

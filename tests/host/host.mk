@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# Every program of tests/host, registered once (HOST_TESTS; the two built
+# Every program of tests/host, registered once (HOST_TESTS; the three built
 # from these sources for the guest, VMTESTS): the execution engine's and
 # the INT8 kernels' unit tests, the golden tests, the library's, tools'
 # and files' tests. Included by the top-level Makefile after
@@ -44,6 +44,17 @@ $(GOLDEN_TEST): tests/host/golden_ops_test.c $(GOLDEN_OPS_SRCS) tests/host/golde
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(MODEL_INC), \
 		$< $(GOLDEN_OPS_SRCS) tests/host/cpu_backend.c tests/host/npu_backend.c \
 		$(GOLDEN_SRCS) $(TESTBUS_SRCS),$(ENGINE_SAN_LIB) $(INT8_SAN_LIB) -lm)
+
+# The same, for the guests (VMTESTS): the CPU kernels once per variant the
+# guest's CPU has -- the arm64 guest's NEON -- without the engine (the
+# device model runs that on the host).
+VMTESTS += $(BUILD)/tests/vm/golden_ops_variants_test
+$(BUILD)/tests/vm/golden_ops_variants_test: tests/host/golden_ops_test.c $(GOLDEN_OPS_SRCS) \
+		tests/host/golden_ops.h tests/host/cpu_backend.c tests/host/golden_backend.h \
+		$(GOLDEN_SRCS) $(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB) | $(KSFT_READY)
+	@mkdir -p $(@D)
+	$(call build_prog,$(HOST_CFLAGS) -DGOLDEN_OPS_GUEST=1 -isystem $(KSFT_INC) $(MODEL_INC), \
+		$< $(GOLDEN_OPS_SRCS) tests/host/cpu_backend.c $(GOLDEN_SRCS),$(INT8_LIB) -lm)
 
 # A job paused, saved, loaded into another engine and resumed.
 ENGINE_PARK_TEST := $(BUILD)/tests/host/engine_park_test

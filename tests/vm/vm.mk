@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# The library and tool tests that run in the guest (tests/vm/*_test.c; two
-# more are built from tests/host's sources, in tests/host/host.mk). Included
-# by the top-level Makefile after tests/selftests/selftests.mk.
+# The library and tool tests that run in the guest (tests/vm/*_test.c;
+# three more are built from tests/host's sources, in tests/host/host.mk).
+# Included by the top-level Makefile after tests/selftests/selftests.mk.
 
 VMTEST_SRCS := $(wildcard tests/vm/*_test.c)
 VMTESTS := $(VMTEST_SRCS:tests/vm/%.c=$(BUILD)/tests/vm/%)
