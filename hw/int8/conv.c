@@ -16,10 +16,13 @@
  * are computed together so each load is reused. A 1x1 stride-1 conv thus
  * becomes a plain GEMM.
  *
+ * Where the CPU has a u8 x s8 dot product (enpu_gemm.h) the patches are
+ * unsigned bytes instead and the weights packed, once by the caller
+ * (params.packed) or at the call when there are pixels enough to pay.
+ *
  * Filters deeper than ENPU_DOT_MAX_LEN taps use a straightforward loop
  * with int64 accumulation (bit-identical to int32 wrap-around).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "enpu_dot.h"
@@ -204,93 +207,54 @@ static int conv_fast(const struct enpu_conv2d_params *p,
  * pair of channel blocks. -ENOMEM when the buffers cannot be had (the
  * caller then takes conv_fast).
  */
-/*
- * Fewer output pixels than this and packing the weights costs more than
- * the GEMM saves over conv_fast (measured on person_detect: a win at 36
- * pixels, a loss at 9).
- */
-#define GEMM_MIN_PIXELS	16
+/* A conv layer's rows for the GEMM: output pixels' patches. */
+struct conv_rows {
+	const struct enpu_conv2d_params *p;
+	const int8_t *input;
+	size_t in_image, padded;
+	int64_t npix;
+};
 
+static void conv_row(void *ctx, int64_t i, uint8_t *dst)
+{
+	const struct conv_rows *c = ctx;
+	const int64_t b = i / c->npix, pix = i % c->npix;
+
+	conv_build_patch(&patch_u8, dst, c->padded, c->input + (size_t)b * c->in_image, c->p,
+			 (int32_t)(pix / c->p->output.w), (int32_t)(pix % c->p->output.w),
+			 -c->p->input_zero_point);
+}
+
+/*
+ * The u8 x s8 GEMM (enpu_gemm.h), where the CPU has one and it pays:
+ * 0 or -ECANCELED when it ran, 1 when conv_fast is to.
+ */
 static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_ops *ops,
 		     const int8_t *input, const int8_t *filter,
 		     const int32_t *bias, int8_t *output)
 {
-	const int32_t cout = p->output.c;
 	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
-	const size_t k4 = enpu_gemm_k4(k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
-	const size_t packed_size = enpu_gemm_packed_size(cout, k_len);
-	const int64_t npix = (int64_t)p->output.h * p->output.w;
-	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
-	const int32_t in_offset = -p->input_zero_point;
-	_Alignas(64) int32_t raw[ENPU_GEMM_ROWS * 2 * ENPU_GEMM_BLOCK];
-	const uint8_t *x[ENPU_GEMM_ROWS];
-	const size_t nrq = ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
-	struct enpu_rq_table *rq;
-	int8_t *packed;
-	int32_t *corr;
-	uint8_t *patches;
-	int ret = 0;
+	struct conv_rows c = {
+		.p = p, .input = input,
+		.in_image = (size_t)p->input.h * p->input.w * p->input.c,
+		.padded = enpu_gemm_k4(k_len) * 4,
+		.npix = (int64_t)p->output.h * p->output.w,
+	};
+	const struct enpu_gemm_layer l = {
+		.rows = c.npix * p->input.n, .channels = p->output.c, .k_len = k_len,
+		.weights = filter, .packed = p->packed, .bias = bias,
+		.multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
+		.input_zero_point = p->input_zero_point,
+		.output_zero_point = p->output_zero_point,
+		.act_min = p->act_min, .act_max = p->act_max, .cancel = p->cancel,
+		.row = conv_row, .ctx = &c, .output = output,
+	};
+	int ret;
 
-	/* the tables first: they need the strictest alignment */
-	rq = malloc(nrq * sizeof(*rq) + packed_size + (size_t)cout * sizeof(int32_t) +
-		    ENPU_GEMM_ROWS * k4 * 4);
-	if (!rq)
-		return -ENOMEM;
-	packed = (int8_t *)(rq + nrq);
-	corr = (int32_t *)(packed + packed_size);
-	patches = (uint8_t *)(corr + cout);
-	for (size_t i = 0; i < nrq; i++) {
-		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
-
-		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
-				bias ? bias + oc0 : NULL, p->multipliers + oc0, p->shifts + oc0,
-				1, p->output_zero_point, p->act_min, p->act_max);
-	}
-	for (int r = 0; r < ENPU_GEMM_ROWS; r++)
-		x[r] = patches + r * k4 * 4;
-	enpu_gemm_pack(packed, corr, filter, cout, k_len);
-	for (int32_t o = 0; o < cout; o++)
-		corr[o] *= 128 + p->input_zero_point;
-
-	for (int32_t b = 0; b < p->input.n && !ret; b++) {
-		const int8_t *in_b = input + (size_t)b * in_image;
-		int8_t *out_b = output + (size_t)b * npix * cout;
-
-		for (int64_t pix = 0; pix < npix; pix += ENPU_GEMM_ROWS) {
-			const int rows = npix - pix < ENPU_GEMM_ROWS ? (int)(npix - pix) :
-				ENPU_GEMM_ROWS;
-
-			if (enpu_cancelled(p->cancel)) {
-				ret = -ECANCELED;
-				break;
-			}
-			for (int r = 0; r < rows; r++)
-				conv_build_patch(&patch_u8, patches + r * k4 * 4, k4 * 4, in_b, p,
-						 (int32_t)((pix + r) / p->output.w),
-						 (int32_t)((pix + r) % p->output.w), in_offset);
-			for (int32_t oc0 = 0; oc0 < cout; oc0 += 2 * ENPU_GEMM_BLOCK) {
-				const int nch = cout - oc0 < 2 * ENPU_GEMM_BLOCK ? cout - oc0 :
-					2 * ENPU_GEMM_BLOCK;
-				/* 2 * ENPU_GEMM_BLOCK divides ENPU_RQ_CHUNK */
-				const struct enpu_rq_table *t = &rq[oc0 / ENPU_RQ_CHUNK];
-
-				ops->gemm_u8(x, rows, packed + (size_t)(oc0 / ENPU_GEMM_BLOCK) * block,
-					     k4, (nch + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK, raw);
-				for (int r = 0; r < rows; r++) {
-					int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
-					int8_t *o = out_b + (size_t)(pix + r) * cout + oc0;
-
-					for (int j = 0; j < nch; j++)
-						acc[j] -= corr[oc0 + j];
-					for (int j = 0; j < nch; j += 4)
-						enpu_rq_store4(t, oc0 % ENPU_RQ_CHUNK + j, acc + j,
-							       nch - j < 4 ? nch - j : 4, o + j);
-				}
-			}
-		}
-	}
-	free(rq);
-	return ret;
+	if (!enpu_gemm_suits(&l, ops))
+		return 1;
+	ret = enpu_gemm_run(&l, ops);
+	return ret == -ENOMEM ? 1 : ret;
 }
 
 int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
@@ -361,15 +325,10 @@ int enpu_conv2d(const struct enpu_conv2d_params *p,
 
 	const size_t k_len = (size_t)p->filter.h * p->filter.w * p->filter.c;
 
-	const struct enpu_dot_ops *ops = enpu_dot_ops();
+	const int gemm = conv_gemm(p, enpu_dot_ops(), input, filter, bias, output);
 
-	if (ops->gemm_u8 && k_len <= ENPU_GEMM_MAX_LEN &&
-	    (int64_t)p->output.h * p->output.w * p->input.n >= GEMM_MIN_PIXELS) {
-		const int ret = conv_gemm(p, ops, input, filter, bias, output);
-
-		if (ret != -ENOMEM)
-			return ret;
-	}
+	if (gemm <= 0)
+		return gemm;
 	if (k_len <= ENPU_DOT_MAX_LEN)
 		return conv_fast(p, input, filter, bias, output);
 

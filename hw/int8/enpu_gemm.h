@@ -22,8 +22,12 @@
 #ifndef ENPU_GEMM_H
 #define ENPU_GEMM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "enpu_dot.h"
+#include "enpu_int8.h"
 
 #define ENPU_GEMM_BLOCK		16	/* output channels a block */
 #define ENPU_GEMM_ROWS		4	/* patch rows (pixels) a gemm_u8 call */
@@ -50,5 +54,51 @@ static inline size_t enpu_gemm_packed_size(int32_t channels, size_t k_len)
  */
 void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channels,
 		    size_t k_len);
+
+/*
+ * Below this many rows (output pixels, batches) packing the weights at a
+ * call costs more than the GEMM saves over the int16 dot products
+ * (measured on person_detect: a win at 36 pixels, a loss at 9); weights
+ * packed beforehand (enpu_gemm_weights) take the GEMM at any count.
+ */
+#define ENPU_GEMM_MIN_ROWS	16
+
+/*
+ * Fewer output channels than this leave most of a block's lanes idle: the
+ * int16 dot products are faster (micro_speech's FC of 4 outputs: 0.8 us
+ * against 1.3).
+ */
+#define ENPU_GEMM_MIN_CHANNELS	8
+
+/*
+ * One int8 GEMM layer: @rows rows of activations (row i: @row(ctx, i, dst)
+ * writes its k4 * 4 unsigned bytes, enpu_to_u8() and padding) times the
+ * weights, requantised into output + i * channels. The weights come
+ * packed (@packed, when it matches) or are packed for this call.
+ */
+struct enpu_gemm_layer {
+	int64_t rows;
+	int32_t channels;
+	size_t k_len;
+	const int8_t *weights;
+	const struct enpu_gemm_weights *packed;	/* may be NULL */
+	const int32_t *bias;			/* may be NULL */
+	const int32_t *multipliers, *shifts;
+	size_t qstep;				/* 1 per channel, 0 per tensor */
+	int32_t input_zero_point, output_zero_point, act_min, act_max;
+	const atomic_int *cancel;
+	void (*row)(void *ctx, int64_t i, uint8_t *dst);
+	void *ctx;
+	int8_t *output;
+};
+
+/*
+ * Whether the GEMM serves @l with the kernels @ops: a variant with one,
+ * rows short enough, channels enough, and the weights packed or enough
+ * rows to pay for packing them.
+ */
+int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops);
+/* Runs @l: 0, -ECANCELED, or -ENOMEM (nothing written: take another path). */
+int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops);
 
 #endif /* ENPU_GEMM_H */

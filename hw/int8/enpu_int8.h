@@ -105,6 +105,33 @@ int enpu_derive_fc_per_tensor(float input_scale, float weight_scale,
 int enpu_derive_rescale(float input_scale, float output_scale,
 			int32_t *multiplier, int32_t *shift);
 
+/* ---- Weights packed once ---------------------------------------------------- */
+
+/*
+ * CONV_2D's or FULLY_CONNECTED's int8 weights ([channels][k_len], row-major)
+ * packed for the CPU's u8 x s8 GEMM (enpu_gemm.h) with each channel's sum.
+ * A kernel given them (the params' @packed) does not pack its weights at
+ * every call; one without them, or on a CPU variant without the GEMM,
+ * reads the weights as they are. The CPU backend packs each layer it runs
+ * once, when the model is made.
+ */
+struct enpu_gemm_weights {
+	int8_t *data;
+	int32_t *sums;
+	int32_t channels;
+	size_t k_len;
+};
+
+/*
+ * Packs @w (@channels rows of @k_len): 0, -ENOTSUP when the variant in use
+ * has no GEMM, or the rows are longer or the channels fewer than it
+ * serves (enpu_gemm.h), -EINVAL, -ENOMEM.
+ */
+int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
+			   int32_t channels, size_t k_len);
+/* Frees what enpu_gemm_weights_pack() allocated (and zeroes @pw). */
+void enpu_gemm_weights_free(struct enpu_gemm_weights *pw);
+
 /* ---- CONV_2D --------------------------------------------------------------- */
 
 struct enpu_conv2d_params {
@@ -120,6 +147,7 @@ struct enpu_conv2d_params {
 	const int32_t *shifts;		/* [num_quant] */
 	size_t num_quant;		/* must equal Cout */
 	const atomic_int *cancel;	/* may be NULL: see the top of this file */
+	const struct enpu_gemm_weights *packed;	/* may be NULL: the filter, packed */
 };
 
 /* bias may be NULL (bias_len ignored) or hold at least Cout values. */
@@ -145,6 +173,7 @@ struct enpu_dwconv2d_params {
 	const int32_t *shifts;		/* [Cout] */
 	size_t num_quant;		/* must equal Cout */
 	const atomic_int *cancel;	/* may be NULL: see the top of this file */
+	const struct enpu_gemm_weights *packed;	/* may be NULL: the filter, packed */
 };
 
 int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
@@ -170,6 +199,7 @@ struct enpu_fc_params {
 	const int32_t *shifts;
 	size_t num_quant;
 	const atomic_int *cancel;	/* may be NULL: see the top of this file */
+	const struct enpu_gemm_weights *packed;	/* may be NULL: the weights, packed */
 };
 
 int enpu_fully_connected(const struct enpu_fc_params *p,

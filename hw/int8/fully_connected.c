@@ -9,12 +9,15 @@
  * with one multiplier (per-tensor weights) or one per output (per-channel).
  * Each input row is widened once to int16 with the offset added; the
  * weight matrix is then swept four rows at a time, two input rows at a
- * time when there are several batches (see enpu_dot.h). Rows longer than
- * ENPU_DOT_MAX_LEN use a plain int64 loop.
+ * time when there are several batches (see enpu_dot.h). Where the CPU has
+ * a u8 x s8 dot product and the weights come packed (the CPU backend
+ * packs them once), or batches are many, the GEMM of enpu_gemm.h runs
+ * instead. Rows longer than ENPU_DOT_MAX_LEN use a plain int64 loop.
  */
 #include <string.h>
 
 #include "enpu_dot.h"
+#include "enpu_gemm.h"
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 
@@ -88,6 +91,51 @@ static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 	return 0;
 }
 
+/* A fully-connected layer's rows for the GEMM: its batches, as unsigned bytes. */
+struct fc_rows {
+	const int8_t *input;
+	size_t depth, padded;
+};
+
+static void fc_row(void *ctx, int64_t i, uint8_t *dst)
+{
+	const struct fc_rows *c = ctx;
+
+	enpu_to_u8(dst, c->input + (size_t)i * c->depth, c->depth);
+	memset(dst + c->depth, 0, c->padded - c->depth);
+}
+
+/*
+ * The u8 x s8 GEMM (enpu_gemm.h): with weights packed beforehand (the CPU
+ * backend's), or batches enough to pay for packing them. 0 or -ECANCELED
+ * when it ran, 1 when fc_fast is to.
+ */
+static int fc_gemm(const struct enpu_fc_params *p, const int8_t *input,
+		   const int8_t *filter, const int32_t *bias, int8_t *output)
+{
+	const struct enpu_dot_ops *ops = enpu_dot_ops();
+	struct fc_rows c = {
+		.input = input, .depth = (size_t)p->input_depth,
+		.padded = enpu_gemm_k4((size_t)p->input_depth) * 4,
+	};
+	const struct enpu_gemm_layer l = {
+		.rows = p->batches, .channels = p->output_depth,
+		.k_len = (size_t)p->input_depth, .weights = filter, .packed = p->packed,
+		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts,
+		.qstep = p->num_quant == 1 ? 0 : 1,
+		.input_zero_point = p->input_zero_point,
+		.output_zero_point = p->output_zero_point,
+		.act_min = p->act_min, .act_max = p->act_max, .cancel = p->cancel,
+		.row = fc_row, .ctx = &c, .output = output,
+	};
+	int ret;
+
+	if (!enpu_gemm_suits(&l, ops))
+		return 1;
+	ret = enpu_gemm_run(&l, ops);
+	return ret == -ENOMEM ? 1 : ret;
+}
+
 static int fc_generic(const struct enpu_fc_params *p, const int8_t *input,
 		      const int8_t *filter, const int32_t *bias,
 		      int8_t *output)
@@ -130,6 +178,10 @@ int enpu_fully_connected(const struct enpu_fc_params *p,
 			     bias, bias_len, output, output_len))
 		return -EINVAL;
 
+	const int gemm = fc_gemm(p, input, filter, bias, output);
+
+	if (gemm <= 0)
+		return gemm;
 	if ((size_t)p->input_depth <= ENPU_DOT_MAX_LEN)
 		return fc_fast(p, input, filter, bias, output);
 	return fc_generic(p, input, filter, bias, output);

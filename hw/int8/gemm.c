@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: MIT
-/* Packing weights for the unsigned-by-signed GEMM (enpu_gemm.h). */
+/*
+ * The unsigned-by-signed GEMM (enpu_gemm.h): packing weights, once
+ * (enpu_gemm_weights) or at a call, and running a layer on the packed
+ * weights ENPU_GEMM_ROWS rows at a time against every pair of channel
+ * blocks, CONV_2D's pixels and FULLY_CONNECTED's batches alike.
+ */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "enpu_gemm.h"
+#include "enpu_int8_internal.h"
+#include "enpu_requant.h"
 
 void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channels,
 		    size_t k_len)
@@ -26,4 +35,127 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 			sum += row[k];
 		sums[o] = sum;
 	}
+}
+
+int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
+			   int32_t channels, size_t k_len)
+{
+	if (!pw || !w || channels <= 0 || !k_len)
+		return -EINVAL;
+	memset(pw, 0, sizeof(*pw));
+	if (!enpu_dot_ops()->gemm_u8 || k_len > ENPU_GEMM_MAX_LEN ||
+	    channels < ENPU_GEMM_MIN_CHANNELS)
+		return -ENOTSUP;
+	pw->data = malloc(enpu_gemm_packed_size(channels, k_len));
+	pw->sums = malloc((size_t)channels * sizeof(*pw->sums));
+	if (!pw->data || !pw->sums) {
+		enpu_gemm_weights_free(pw);
+		return -ENOMEM;
+	}
+	enpu_gemm_pack(pw->data, pw->sums, w, channels, k_len);
+	pw->channels = channels;
+	pw->k_len = k_len;
+	return 0;
+}
+
+void enpu_gemm_weights_free(struct enpu_gemm_weights *pw)
+{
+	if (!pw)
+		return;
+	free(pw->data);
+	free(pw->sums);
+	memset(pw, 0, sizeof(*pw));
+}
+
+static const struct enpu_gemm_weights *usable(const struct enpu_gemm_layer *l)
+{
+	const struct enpu_gemm_weights *pw = l->packed;
+
+	return pw && pw->data && pw->channels == l->channels && pw->k_len == l->k_len ?
+	       pw : NULL;
+}
+
+int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops)
+{
+	return ops->gemm_u8 && l->k_len <= ENPU_GEMM_MAX_LEN &&
+	       l->channels >= ENPU_GEMM_MIN_CHANNELS &&
+	       (usable(l) || l->rows >= ENPU_GEMM_MIN_ROWS);
+}
+
+int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops)
+{
+	const struct enpu_gemm_weights *pw = usable(l);
+	const int32_t cout = l->channels;
+	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
+	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
+	const size_t nrq = ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
+	_Alignas(64) int32_t raw[ENPU_GEMM_ROWS * 2 * ENPU_GEMM_BLOCK];
+	const uint8_t *x[ENPU_GEMM_ROWS];
+	const int8_t *packed;
+	struct enpu_rq_table *rq;
+	uint8_t *patches;
+	int32_t *corr;
+	int ret = 0;
+
+	/* the tables first: they need the strictest alignment */
+	rq = malloc(nrq * sizeof(*rq) + (size_t)cout * sizeof(int32_t) +
+		    ENPU_GEMM_ROWS * k4 * 4 + packed_size);
+	if (!rq)
+		return -ENOMEM;
+	corr = (int32_t *)(rq + nrq);
+	patches = (uint8_t *)(corr + cout);
+	if (pw) {
+		packed = pw->data;
+		memcpy(corr, pw->sums, (size_t)cout * sizeof(*corr));
+	} else {
+		int8_t *mine = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
+
+		enpu_gemm_pack(mine, corr, l->weights, cout, l->k_len);
+		packed = mine;
+	}
+	for (int32_t o = 0; o < cout; o++)
+		corr[o] *= 128 + l->input_zero_point;
+	for (size_t i = 0; i < nrq; i++) {
+		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
+
+		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
+				l->bias ? l->bias + oc0 : NULL,
+				l->multipliers + oc0 * l->qstep, l->shifts + oc0 * l->qstep,
+				l->qstep, l->output_zero_point, l->act_min, l->act_max);
+	}
+	for (int r = 0; r < ENPU_GEMM_ROWS; r++)
+		x[r] = patches + r * k4 * 4;
+
+	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
+		const int rows = l->rows - i0 < ENPU_GEMM_ROWS ? (int)(l->rows - i0) :
+			ENPU_GEMM_ROWS;
+
+		if (enpu_cancelled(l->cancel)) {
+			ret = -ECANCELED;
+			break;
+		}
+		for (int r = 0; r < rows; r++)
+			l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+		for (int32_t oc0 = 0; oc0 < cout; oc0 += 2 * ENPU_GEMM_BLOCK) {
+			const int nch = cout - oc0 < 2 * ENPU_GEMM_BLOCK ? cout - oc0 :
+				2 * ENPU_GEMM_BLOCK;
+			/* 2 * ENPU_GEMM_BLOCK divides ENPU_RQ_CHUNK */
+			const struct enpu_rq_table *t = &rq[oc0 / ENPU_RQ_CHUNK];
+
+			ops->gemm_u8(x, rows, packed + (size_t)(oc0 / ENPU_GEMM_BLOCK) * block,
+				     k4, (nch + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK, raw);
+			for (int r = 0; r < rows; r++) {
+				int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
+				int8_t *o = l->output + (size_t)(i0 + r) * cout + oc0;
+
+				for (int j = 0; j < nch; j++)
+					acc[j] -= corr[oc0 + j];
+				for (int j = 0; j < nch; j += 4)
+					enpu_rq_store4(t, oc0 % ENPU_RQ_CHUNK + j, acc + j,
+						       nch - j < 4 ? nch - j : 4, o + j);
+			}
+		}
+	}
+	free(rq);
+	return ret;
 }

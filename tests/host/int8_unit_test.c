@@ -754,7 +754,8 @@ static int conv_case_sized(int depthwise, int big, int wide)
 		return 1;	/* not a valid geometry: nothing to compare */
 
 	int32_t *m = rnd_quant(cout, &shifts, &bias);
-	const struct enpu_conv2d_params p = {
+	struct enpu_gemm_weights pw = { 0 };
+	struct enpu_conv2d_params p = {
 		.input = { 2, ih, iw, cin },
 		.filter = depthwise ? (struct enpu_nhwc){ 1, k_h, k_w, cout }
 				    : (struct enpu_nhwc){ cout, k_h, k_w, cin },
@@ -776,6 +777,10 @@ static int conv_case_sized(int depthwise, int big, int wide)
 
 	fill_i8(in, n_in);
 	fill_i8(w, n_w);
+	/* half the wide convs with their weights packed beforehand (enpu_gemm_weights) */
+	if (wide && !depthwise && rnd() & 1 &&
+	    !enpu_gemm_weights_pack(&pw, w, cout, (size_t)k_h * k_w * cin))
+		p.packed = &pw;
 	conv_ref(&p, depthwise ? mult : 0, in, w, with_bias ? bias : NULL, o1);
 	if (depthwise) {
 		const struct enpu_dwconv2d_params q = {
@@ -797,10 +802,11 @@ static int conv_case_sized(int depthwise, int big, int wide)
 				(size_t)cout, o2, n_out);
 	}
 	if (r || memcmp(o1, o2, n_out)) {
-		fprintf(stderr, "# mismatch: dw %d k %dx%d cin %d cout %d s %d,%d d %d,%d in %dx%d r %d\n",
-			depthwise, k_h, k_w, cin, cout, sh, sw, dh, dw, ih, iw, r);
+		fprintf(stderr, "# mismatch: dw %d k %dx%d cin %d cout %d s %d,%d d %d,%d in %dx%d packed %d r %d\n",
+			depthwise, k_h, k_w, cin, cout, sh, sw, dh, dw, ih, iw, !!p.packed, r);
 		ok = 0;
 	}
+	enpu_gemm_weights_free(&pw);
 	free(in);
 	free(w);
 	free(o1);
@@ -880,11 +886,17 @@ TEST(depthwise_large_kernel_fallback_matches_reference)
 		ASSERT_TRUE(conv_case(1, 1));
 }
 
-static int fc_case(int32_t depth, int per_channel)
+/*
+ * One random FULLY_CONNECTED case; with @pack the weights are packed first
+ * (enpu_gemm_weights, as the CPU backend does) where the variant has the
+ * GEMM, and up to 100 outputs make several channel blocks.
+ */
+static int fc_case_packed(int32_t depth, int per_channel, int pack)
 {
-	const int32_t batches = rnd_range(1, 5), outs = rnd_range(1, 11);
+	const int32_t batches = rnd_range(1, 5), outs = rnd_range(1, pack ? 100 : 11);
 	int32_t *shifts, *bias, *m = rnd_quant(outs, &shifts, &bias);
-	const struct enpu_fc_params p = {
+	struct enpu_gemm_weights pw = { 0 };
+	struct enpu_fc_params p = {
 		.batches = batches, .input_depth = depth, .output_depth = outs,
 		.input_zero_point = rnd_range(-128, 127),
 		.output_zero_point = rnd_range(-128, 127),
@@ -900,6 +912,8 @@ static int fc_case(int32_t depth, int per_channel)
 
 	fill_i8(in, n_in);
 	fill_i8(w, n_w);
+	if (pack && !enpu_gemm_weights_pack(&pw, w, outs, (size_t)depth))
+		p.packed = &pw;
 	for (int32_t b = 0; b < batches; b++)
 		for (int32_t o = 0; o < outs; o++) {
 			int64_t acc = 0;
@@ -913,6 +927,7 @@ static int fc_case(int32_t depth, int per_channel)
 		}
 	ok = !enpu_fully_connected(&p, in, n_in, w, n_w, bias, (size_t)outs,
 				   o2, n_out) && !memcmp(o1, o2, n_out);
+	enpu_gemm_weights_free(&pw);
 	free(in);
 	free(w);
 	free(o1);
@@ -921,6 +936,38 @@ static int fc_case(int32_t depth, int per_channel)
 	free(shifts);
 	free(bias);
 	return ok;
+}
+
+static int fc_case(int32_t depth, int per_channel)
+{
+	return fc_case_packed(depth, per_channel, 0);
+}
+
+/* FULLY_CONNECTED with weights packed beforehand, under every variant. */
+TEST(fc_packed_every_variant_matches_reference)
+{
+	const enum enpu_simd was = enpu_simd_current();
+	int packed = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		struct enpu_gemm_weights pw;
+		int8_t w[64] = { 1 };
+
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		if (!enpu_gemm_weights_pack(&pw, w, 16, 4)) {
+			packed++;
+			enpu_gemm_weights_free(&pw);
+		}
+		for (int i = 0; i < 200; i++)
+			if (!fc_case_packed(rnd_range(1, 300), i & 1, 1)) {
+				enpu_simd_use(was);
+				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
+			}
+	}
+	enpu_simd_use(was);
+	if (!packed)
+		SKIP(return, "no variant with the GEMM on this CPU: nothing packed");
 }
 
 TEST(fc_fast_path_matches_reference)
