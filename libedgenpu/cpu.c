@@ -82,15 +82,22 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 					      p->type == ENPU_LAYER_ADD))
 		return exec_16x8(g, p, buf);
 	switch (p->type) {
-	case ENPU_LAYER_CONV_2D:
-		return enpu_conv2d(&p->p.conv, in0, x->count, in1, in1_len, b, blen,
-				   out, o->count);
+	case ENPU_LAYER_CONV_2D: {
+		struct enpu_conv2d_params cp = p->p.conv;
+
+		cp.packed = p->gemm.data ? &p->gemm : NULL;
+		return enpu_conv2d(&cp, in0, x->count, in1, in1_len, b, blen, out, o->count);
+	}
 	case ENPU_LAYER_DEPTHWISE_CONV_2D:
 		return enpu_depthwise_conv2d(&p->p.dw, in0, x->count, in1, in1_len,
 					     b, blen, out, o->count);
-	case ENPU_LAYER_FULLY_CONNECTED:
-		return enpu_fully_connected(&p->p.fc, in0, x->count, in1, in1_len,
-					    b, blen, out, o->count);
+	case ENPU_LAYER_FULLY_CONNECTED: {
+		struct enpu_fc_params fp = p->p.fc;
+
+		fp.packed = p->gemm.data ? &p->gemm : NULL;
+		return enpu_fully_connected(&fp, in0, x->count, in1, in1_len, b, blen, out,
+					    o->count);
+	}
 	case ENPU_LAYER_ADD:
 		return enpu_add(&p->p.add, in0, x->count, in1, in1_len, out, o->count);
 	case ENPU_LAYER_AVERAGE_POOL_2D:
@@ -175,6 +182,38 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 	}
 	}
 	return -EINVAL;
+}
+
+/*
+ * Packs the constant weights of the int8 CONV_2D and FULLY_CONNECTED
+ * layers the CPU runs for the CPU's GEMM (enpu_gemm_weights), once, when
+ * the model is made, not at every inference. Nothing is packed on a CPU
+ * variant without the GEMM, and a layer left unpacked (rows too long, no
+ * memory) reads its weights as they are: this cannot fail.
+ */
+void enpu_cpu_pack_weights(struct enpu_model *m)
+{
+	const struct enpu_graph *g = m->g;
+
+	for (size_t l = 0; l < g->num_layers; l++) {
+		struct enpu_prep *p = &m->prep[l];
+		const struct enpu_gtensor *w;
+		int32_t channels;
+
+		if (m->linfo[l].on_npu || p->gemm.data || p->num_in < 2 || p->in[1] < 0 ||
+		    g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8)
+			continue;
+		if (p->type == ENPU_LAYER_CONV_2D)
+			channels = p->p.conv.output.c;
+		else if (p->type == ENPU_LAYER_FULLY_CONNECTED)
+			channels = p->p.fc.output_depth;
+		else
+			continue;
+		w = &g->tensors[p->in[1]];
+		if (!w->data || channels <= 0 || w->count % (size_t)channels)
+			continue;
+		enpu_gemm_weights_pack(&p->gemm, w->data, channels, w->count / (size_t)channels);
+	}
 }
 
 int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,

@@ -21,4 +21,10 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 int enpu_cpu_run_layers(struct enpu_model *m, void *const *buf, size_t first,
 			size_t count);
 
+/*
+ * Packs the weights of the int8 CONV_2D and FULLY_CONNECTED layers @m runs
+ * on the CPU for the CPU's GEMM, once (cpu.c); cannot fail.
+ */
+void enpu_cpu_pack_weights(struct enpu_model *m);
+
 #endif /* EDGENPU_CPU_H */

@@ -71,6 +71,7 @@ struct enpu_prep {
 		struct enpu_svdf_params svdf;
 	} p;
 	size_t count;		/* element-wise layers: elements */
+	struct enpu_gemm_weights gemm;	/* owned: CONV_2D / FC weights packed, or none */
 	int32_t *mult;		/* owned: per-channel multipliers ... */
 	int32_t *shift;		/* ... and shifts */
 	size_t num_quant;

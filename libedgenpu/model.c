@@ -160,6 +160,8 @@ int enpu_model_compile_for(struct enpu_device *dev,
 		ret = dev ? enpu_npu_compile(m) : cpu_alloc(m);
 	if (ret)
 		goto err;
+	if (!target)
+		enpu_cpu_pack_weights(m);
 	*model = m;
 	return 0;
 err:

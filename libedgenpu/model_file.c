@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "edgenpu_job.h"
 #include "edgenpu_mmu.h"
 #include "edgenpu_hw.h"
@@ -1147,6 +1148,7 @@ int enpu_file_read(const void *data, size_t size, const struct enpu_compile_opti
 		ret = enpu_file_check_weights(m, f->weights);
 	if (ret)
 		goto out;
+	enpu_cpu_pack_weights(m);
 	*out = m;
 	m = NULL;
 out:

@@ -76,16 +76,28 @@ static double vnni_peak(void)
 	return (double)ITERS * ACCS * 64 / dt / 1e9;
 }
 
+/*
+ * The best of PEAK_TRIALS runs of each loop: one run alone, the first
+ * thing a process does, was found at 60% of the figure (the core not yet
+ * at its clock).
+ */
+#define PEAK_TRIALS	5
+
 int host_peak(struct host_peak *p)
 {
-	p->baseline_name = "SSE2 pmaddwd";
-	p->baseline = sse2_peak();
-	p->best_name = NULL;
-	p->best = 0;
+	int vnni;
+
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) {
-		p->best_name = "AVX-512 VNNI vpdpbusd";
-		p->best = vnni_peak();
+	vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+	p->baseline_name = "SSE2 pmaddwd";
+	p->baseline = 0;
+	p->best_name = vnni ? "AVX-512 VNNI vpdpbusd" : NULL;
+	p->best = 0;
+	for (int t = 0; t < PEAK_TRIALS; t++) {
+		const double s = sse2_peak(), v = vnni ? vnni_peak() : 0;
+
+		p->baseline = s > p->baseline ? s : p->baseline;
+		p->best = v > p->best ? v : p->best;
 	}
 	return 0;
 }
