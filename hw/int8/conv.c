@@ -23,6 +23,7 @@
  * Filters deeper than ENPU_DOT_MAX_LEN taps use a straightforward loop
  * with int64 accumulation (bit-identical to int32 wrap-around).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "enpu_dot.h"
@@ -207,22 +208,38 @@ static int conv_fast(const struct enpu_conv2d_params *p,
  * pair of channel blocks. -ENOMEM when the buffers cannot be had (the
  * caller then takes conv_fast).
  */
-/* A conv layer's rows for the GEMM: output pixels' patches. */
+/*
+ * A conv layer's rows for the GEMM: output pixels' patches, or, for a
+ * pointwise conv whose pixels are the input's and whose rows are whole
+ * groups of four taps, the input converted once (@direct).
+ */
 struct conv_rows {
 	const struct enpu_conv2d_params *p;
 	const int8_t *input;
 	size_t in_image, padded;
 	int64_t npix;
+	uint8_t *direct;
 };
 
-static void conv_row(void *ctx, int64_t i, uint8_t *dst)
+static const uint8_t *conv_row(void *ctx, int64_t i, uint8_t *dst)
 {
 	const struct conv_rows *c = ctx;
 	const int64_t b = i / c->npix, pix = i % c->npix;
 
+	if (c->direct)
+		return c->direct + (size_t)i * c->padded;
 	conv_build_patch(&patch_u8, dst, c->padded, c->input + (size_t)b * c->in_image, c->p,
 			 (int32_t)(pix / c->p->output.w), (int32_t)(pix % c->p->output.w),
 			 -c->p->input_zero_point);
+	return dst;
+}
+
+/* A 1x1 conv, stride 1, no padding, Cin a multiple of 4: rows are input pixels. */
+static int conv_pointwise(const struct enpu_conv2d_params *p)
+{
+	return p->filter.h == 1 && p->filter.w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+	       p->pad_top == 0 && p->pad_left == 0 && p->output.h == p->input.h &&
+	       p->output.w == p->input.w && p->input.c % 4 == 0;
 }
 
 /*
@@ -253,7 +270,16 @@ static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_o
 
 	if (!enpu_gemm_suits(&l, ops))
 		return 1;
+	if (conv_pointwise(p)) {
+		const size_t n = c.in_image * (size_t)p->input.n;
+
+		/* without the memory, patches as for any conv */
+		c.direct = malloc(n);
+		if (c.direct)
+			enpu_to_u8(c.direct, input, n);
+	}
 	ret = enpu_gemm_run(&l, ops);
+	free(c.direct);
 	return ret == -ENOMEM ? 1 : ret;
 }
 

@@ -71,10 +71,11 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 #define ENPU_GEMM_MIN_CHANNELS	8
 
 /*
- * One int8 GEMM layer: @rows rows of activations (row i: @row(ctx, i, dst)
- * writes its k4 * 4 unsigned bytes, enpu_to_u8() and padding) times the
- * weights, requantised into output + i * channels. The weights come
- * packed (@packed, when it matches) or are packed for this call.
+ * One int8 GEMM layer: @rows rows of activations times the weights,
+ * requantised into output + i * channels. Row i is @row(ctx, i, dst): it
+ * writes the row's k4 * 4 unsigned bytes (enpu_to_u8() and padding) to
+ * @dst and returns @dst, or returns where the row already is. The weights
+ * come packed (@packed, when it matches) or are packed for this call.
  */
 struct enpu_gemm_layer {
 	int64_t rows;
@@ -87,7 +88,7 @@ struct enpu_gemm_layer {
 	size_t qstep;				/* 1 per channel, 0 per tensor */
 	int32_t input_zero_point, output_zero_point, act_min, act_max;
 	const atomic_int *cancel;
-	void (*row)(void *ctx, int64_t i, uint8_t *dst);
+	const uint8_t *(*row)(void *ctx, int64_t i, uint8_t *dst);
 	void *ctx;
 	int8_t *output;
 };

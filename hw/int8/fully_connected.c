@@ -97,12 +97,13 @@ struct fc_rows {
 	size_t depth, padded;
 };
 
-static void fc_row(void *ctx, int64_t i, uint8_t *dst)
+static const uint8_t *fc_row(void *ctx, int64_t i, uint8_t *dst)
 {
 	const struct fc_rows *c = ctx;
 
 	enpu_to_u8(dst, c->input + (size_t)i * c->depth, c->depth);
 	memset(dst + c->depth, 0, c->padded - c->depth);
+	return dst;
 }
 
 /*

@@ -113,18 +113,23 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		enpu_gemm_pack(mine, corr, l->weights, cout, l->k_len);
 		packed = mine;
 	}
+	/*
+	 * The bias the requantisation adds, less (128 + in_zp) * sums: the
+	 * sums' correction comes with it. int32 addition wraps, as TFLite's
+	 * accumulator plus bias does, and is associative, so the result is
+	 * the same to the bit.
+	 */
 	for (int32_t o = 0; o < cout; o++)
-		corr[o] *= 128 + l->input_zero_point;
+		corr[o] = (int32_t)((uint32_t)(l->bias ? l->bias[o] : 0) -
+				    (uint32_t)corr[o] * (uint32_t)(128 + l->input_zero_point));
 	for (size_t i = 0; i < nrq; i++) {
 		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
 
 		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
-				l->bias ? l->bias + oc0 : NULL,
+				corr + oc0,
 				l->multipliers + oc0 * l->qstep, l->shifts + oc0 * l->qstep,
 				l->qstep, l->output_zero_point, l->act_min, l->act_max);
 	}
-	for (int r = 0; r < ENPU_GEMM_ROWS; r++)
-		x[r] = patches + r * k4 * 4;
 
 	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
 		const int rows = l->rows - i0 < ENPU_GEMM_ROWS ? (int)(l->rows - i0) :
@@ -135,7 +140,7 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 			break;
 		}
 		for (int r = 0; r < rows; r++)
-			l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+			x[r] = l->row(l->ctx, i0 + r, patches + r * k4 * 4);
 		for (int32_t oc0 = 0; oc0 < cout; oc0 += 2 * ENPU_GEMM_BLOCK) {
 			const int nch = cout - oc0 < 2 * ENPU_GEMM_BLOCK ? cout - oc0 :
 				2 * ENPU_GEMM_BLOCK;
@@ -145,11 +150,9 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 			ops->gemm_u8(x, rows, packed + (size_t)(oc0 / ENPU_GEMM_BLOCK) * block,
 				     k4, (nch + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK, raw);
 			for (int r = 0; r < rows; r++) {
-				int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
+				const int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
 				int8_t *o = l->output + (size_t)(i0 + r) * cout + oc0;
 
-				for (int j = 0; j < nch; j++)
-					acc[j] -= corr[oc0 + j];
 				for (int j = 0; j < nch; j += 4)
 					enpu_rq_store4(t, oc0 % ENPU_RQ_CHUNK + j, acc + j,
 						       nch - j < 4 ? nch - j : 4, o + j);
