@@ -160,6 +160,22 @@ struct dw_ctx {
 };
 
 /*
+ * Requantises the 32 lanes of ops->dw_32 to @dst: channels j .. j + 31 of
+ * the table (@wrep 32), or 32 / wrep pixels of channels 0 .. wrep - 1.
+ */
+static void dw_store32(const struct enpu_dot_ops *ops, const struct enpu_rq_table *rq,
+		       int j, int wrep, const int32_t *acc, int8_t *dst)
+{
+	if (ops->rq_store16 && wrep >= 16) {
+		for (int q = 0; q < 32; q += 16)
+			ops->rq_store16(rq, j + q % wrep, acc + q, dst + q);
+		return;
+	}
+	for (int q = 0; q < 32; q += 8)
+		enpu_rq_store8(rq, j + q % wrep, acc + q, dst + q);
+}
+
+/*
  * Channels [oc0, oc0 + nch) of the output pixel at @o, whose taps are
  * listed. The context is read into locals first: stores to @o (bytes)
  * could alias it and would make the compiler read it again each time.
@@ -178,8 +194,7 @@ static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, int8_t *o)
 
 			c->ops->dw_32(in_b + oc0 + j, filter + oc0 + j, t->in_off, t->w_off,
 				      t->n, 32, in_offset, acc);
-			for (int q = 0; q < 32; q += 8)
-				enpu_rq_store8(rq, j + q, acc + q, o + j + q);
+			dw_store32(c->ops, rq, j, 32, acc, o + j);
 		}
 	}
 #ifdef ENPU_DOT_SSE2
@@ -257,8 +272,7 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 
 						c.ops->dw_32(c.in_b, filter, taps.in_off, taps.w_off,
 							     taps.n, cout, c.in_offset, acc);
-						for (int q = 0; q < 32; q += 8)
-							enpu_rq_store8(&rq, q % cout, acc + q, o + q);
+						dw_store32(c.ops, &rq, 0, cout, acc, o);
 						ox += group;
 						continue;
 					}

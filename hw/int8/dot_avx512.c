@@ -4,8 +4,9 @@
  * (the weights sign-extended with vpmovsxbw, vpdpwssd multiplying int16
  * pairs and adding them to the accumulators in one instruction, without
  * saturation), then SSE2's steps and tail; the unsigned-by-signed GEMM
- * of enpu_gemm.h with vpdpbusd; and thirty-two depthwise lanes. Compiled
- * for AVX-512 F, BW and VNNI whatever the build's target, used only on a
+ * of enpu_gemm.h with vpdpbusd; thirty-two depthwise lanes; and the
+ * requantisation of sixteen channels. Compiled
+ * for AVX-512 F, BW, VL and VNNI whatever the build's target, used only on a
  * CPU that has them.
  */
 #include "enpu_simd.h"
@@ -15,8 +16,9 @@
 
 #include "enpu_dot_x86.h"
 #include "enpu_gemm.h"
+#include "enpu_requant.h"
 
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
 /* The four 128-bit quarters of @v added. */
 static inline AVX512 __m128i quarters(__m512i v)
@@ -209,7 +211,60 @@ static AVX512 void dw_32_avx512(const int8_t *x, const int8_t *w, const size_t *
 	_mm512_storeu_si512((void *)(out + 16), _mm512_permutex2var_epi32(lo, idx1, hi));
 }
 
+/*
+ * (u * m + add) >> 31 lane-wise for unsigned u, m, add < 2^32 whose result
+ * fits in 32 bits: enpu_mulshr31() of enpu_requant.h, sixteen lanes.
+ */
+static inline AVX512 __m512i mulshr31(__m512i u, __m512i m, __m512i add)
+{
+	const __m512i lo32 = _mm512_set1_epi64(0xffffffff);
+	__m512i even = _mm512_mul_epu32(u, m);
+	__m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(u, 32), _mm512_srli_epi64(m, 32));
+
+	even = _mm512_srli_epi64(_mm512_add_epi64(even, _mm512_and_si512(add, lo32)), 31);
+	odd = _mm512_srli_epi64(_mm512_add_epi64(odd, _mm512_srli_epi64(add, 32)), 31);
+	return _mm512_or_si512(even, _mm512_slli_epi64(odd, 32));
+}
+
+/* x with the sign of s (s = 0 or -1 per lane): (x ^ s) - s. */
+static inline AVX512 __m512i signed_as(__m512i x, __m512i s)
+{
+	return _mm512_sub_epi32(_mm512_xor_si512(x, s), s);
+}
+
+/*
+ * enpu_rq_mbqm4() and enpu_rq_pack8() of enpu_requant.h on sixteen lanes:
+ * the same steps, so the same bytes (int8_unit_test compares them).
+ */
+static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
+				     const int32_t *acc, int8_t *dst)
+{
+	const __m512i mult = _mm512_loadu_si512((const void *)(t->mult + j));
+	const __m512i rpow = _mm512_loadu_si512((const void *)(t->rpow + j));
+	const __m512i half = _mm512_loadu_si512((const void *)(t->half + j));
+	__m512i x = _mm512_add_epi32(_mm512_loadu_si512((const void *)acc),
+				     _mm512_loadu_si512((const void *)(t->bias + j)));
+	__m512i s, a;
+	__m256i v;
+
+	if (t->any_left)
+		x = _mm512_mullo_epi32(x, _mm512_loadu_si512((const void *)(t->lpow + j)));
+	/* SRDHM: |x| * M, + 2^30 (- 1 if x < 0), >> 31, sign restored */
+	s = _mm512_srai_epi32(x, 31);
+	a = signed_as(x, s);
+	x = signed_as(mulshr31(a, mult, _mm512_add_epi32(_mm512_set1_epi32(1 << 30), s)), s);
+	/* RDBPOT: sign(x) * ((|x| + half) >> right) */
+	s = _mm512_srai_epi32(x, 31);
+	a = _mm512_add_epi32(signed_as(x, s), half);
+	x = signed_as(mulshr31(a, rpow, _mm512_setzero_si512()), s);
+	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
+	v = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), _mm256_set1_epi16((int16_t)t->out_zp));
+	v = _mm256_max_epi16(v, _mm256_set1_epi16((int16_t)t->act_min));
+	v = _mm256_min_epi16(v, _mm256_set1_epi16((int16_t)t->act_max));
+	_mm_storeu_si128((__m128i *)dst, _mm256_cvtsepi16_epi8(v));
+}
+
 const struct enpu_dot_ops enpu_dot_avx512 = {
-	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_32_avx512,
+	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_32_avx512, rq_store16_avx512,
 };
 #endif

@@ -119,6 +119,8 @@ static inline __m128i enpu_hsum4(__m128i a, __m128i b, __m128i c, __m128i d)
  *
  * Every variant computes the same exact integer sums.
  */
+struct enpu_rq_table;
+
 struct enpu_dot_ops {
 	void (*dot_2x4)(const int16_t *x0, const int16_t *x1, const int8_t *const w[4],
 			size_t len, int32_t out[8]);
@@ -146,6 +148,13 @@ struct enpu_dot_ops {
 	void (*dw_32)(const int8_t *x, const int8_t *w, const size_t *in_off,
 		      const size_t *w_off, int n, int wrep, int32_t in_offset,
 		      int32_t out[32]);
+	/*
+	 * rq_store16, NULL in a variant without sixteen-lane integer
+	 * vectors: enpu_rq_store8() (enpu_requant.h) of sixteen channels,
+	 * table index j (j + 16 <= ENPU_RQ_CHUNK), the same bytes.
+	 */
+	void (*rq_store16)(const struct enpu_rq_table *t, int j, const int32_t *acc,
+			   int8_t *dst);
 };
 
 /* The variant in use (enpu_simd_use() changes it). */

@@ -23,7 +23,7 @@ enum enpu_simd {
 	ENPU_SIMD_C = 0,	/* plain C: any CPU */
 	ENPU_SIMD_SSE2,		/* x86-64 baseline */
 	ENPU_SIMD_AVX2,		/* x86-64 with AVX2 */
-	ENPU_SIMD_AVX512,	/* x86-64 with AVX-512 F, BW and VNNI */
+	ENPU_SIMD_AVX512,	/* x86-64 with AVX-512 F, BW, VL and VNNI */
 	ENPU_SIMD_NEON,		/* arm64 (Advanced SIMD: every arm64 CPU) */
 	ENPU_SIMD_COUNT,
 };

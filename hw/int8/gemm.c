@@ -153,7 +153,11 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 				const int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
 				int8_t *o = l->output + (size_t)(i0 + r) * cout + oc0;
 
-				for (int j = 0; j < nch; j += 4)
+				int j = 0;
+
+				for (; ops->rq_store16 && j + 16 <= nch; j += 16)
+					ops->rq_store16(t, oc0 % ENPU_RQ_CHUNK + j, acc + j, o + j);
+				for (; j < nch; j += 4)
 					enpu_rq_store4(t, oc0 % ENPU_RQ_CHUNK + j, acc + j,
 						       nch - j < 4 ? nch - j : 4, o + j);
 			}

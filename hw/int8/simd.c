@@ -66,6 +66,7 @@ int enpu_simd_supported(enum enpu_simd s, const char **why)
 		no = "this CPU has no AVX2";
 	else if (s == ENPU_SIMD_AVX512 &&
 		 !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		   __builtin_cpu_supports("avx512vl") &&
 		   __builtin_cpu_supports("avx512vnni")))
 		no = "this CPU has no AVX-512 VNNI";
 #endif

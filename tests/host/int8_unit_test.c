@@ -661,6 +661,58 @@ TEST(requant_vector_matches_scalar)
 	}
 }
 
+/* A variant's sixteen-lane requantisation (enpu_dot_ops.rq_store16) against the scalar one. */
+TEST(requant16_every_variant_matches_scalar)
+{
+	static const int32_t xs[] = {
+		0, 1, -1, 1 << 30, -(1 << 30), INT32_MAX, INT32_MIN, INT32_MIN + 1,
+		123456789, -123456789, 65535, -65536,
+	};
+	static const int32_t ms[] = { 0, 1, 1 << 30, INT32_MAX, 1518500250, 1073741825 };
+	const enum enpu_simd was = enpu_simd_current();
+	struct enpu_rq_table t;
+	int32_t x[16], bias[16], m[16], sh[16];
+	int8_t got[16];
+	int ran = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		const struct enpu_dot_ops *ops;
+
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		ops = enpu_dot_ops();
+		if (!ops->rq_store16)
+			continue;
+		ran++;
+		for (int trial = 0; trial < 20000; trial++) {
+			const int32_t zp = rnd_range(-128, 127);
+			const int32_t lo = rnd_range(-128, 0), hi = rnd_range(lo, 127);
+
+			for (int j = 0; j < 16; j++) {
+				x[j] = rnd() & 1 ? xs[rnd() % (sizeof(xs) / sizeof(xs[0]))]
+						 : (int32_t)rnd();
+				m[j] = rnd() & 1 ? ms[rnd() % (sizeof(ms) / sizeof(ms[0]))]
+						 : (int32_t)(rnd() >> 1);
+				sh[j] = rnd_range(-31, 31);
+				bias[j] = rnd() & 3 ? 0 : (int32_t)rnd();
+			}
+			enpu_rq_prepare(&t, 16, trial & 1 ? bias : NULL, m, sh, 1, zp, lo, hi);
+			ops->rq_store16(&t, 0, x, got);
+			for (int j = 0; j < 16; j++)
+				if (enpu_rq_one(&t, j, x[j]) != got[j]) {
+					enpu_simd_use(was);
+					ASSERT_EQ(enpu_rq_one(&t, j, x[j]), got[j])
+						TH_LOG("%s: lane %d, acc %d, M %d, shift %d",
+						       enpu_simd_name((enum enpu_simd)v), j, x[j],
+						       m[j], sh[j]);
+				}
+		}
+	}
+	enpu_simd_use(was);
+	if (!ran)
+		SKIP(return, "no variant with sixteen-lane requantisation on this CPU");
+}
+
 static int8_t requant_ref(int64_t acc, int32_t bias, int32_t m, int32_t s,
 			  int32_t zp, int32_t lo, int32_t hi)
 {
