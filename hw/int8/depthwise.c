@@ -177,13 +177,14 @@ static void dw_store32(const struct enpu_dot_ops *ops, const struct enpu_rq_tabl
 
 /*
  * Channels [oc0, oc0 + nch) of the output pixel at @o, whose taps are
- * listed. The context is read into locals first: stores to @o (bytes)
+ * listed (their input offsets from in_b + @base). The context is read into
+ * locals first: stores to @o (bytes)
  * could alias it and would make the compiler read it again each time.
  */
-static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, int8_t *o)
+static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, size_t base, int8_t *o)
 {
 	const struct enpu_rq_table *rq = c->rq;
-	const int8_t *in_b = c->in_b, *filter = c->filter;
+	const int8_t *in_b = c->in_b + base, *filter = c->filter;
 	const int32_t mult = c->p->depth_multiplier, nch = c->nch, oc0 = c->oc0;
 	const int32_t in_offset = c->in_offset;
 	int j = 0;
@@ -234,13 +235,33 @@ static int dw_inside(const struct enpu_dwconv2d_params *p, int32_t ox, int n)
 	return ox + n <= p->output.w && first >= 0 && last < p->input.w;
 }
 
+/*
+ * The taps of any pixel whose window lies inside the image, relative to
+ * the window's first input pixel: the same for every such pixel, so
+ * listed once a layer instead of once a pixel.
+ */
+static void dw_list_inside(const struct enpu_dwconv2d_params *p, struct dw_taps *t)
+{
+	t->n = 0;
+	for (int32_t ky = 0; ky < p->filter.h; ky++) {
+		for (int32_t kx = 0; kx < p->filter.w; kx++) {
+			t->in_off[t->n] = ((size_t)ky * p->dilation_h * p->input.w +
+					   (size_t)kx * p->dilation_w) * p->input.c;
+			t->w_off[t->n] = ((size_t)ky * p->filter.w + kx) * p->output.c;
+			t->n++;
+		}
+	}
+}
+
 static int dw_fast(const struct enpu_dwconv2d_params *p,
 		   const int8_t *input, const int8_t *filter,
 		   const int32_t *bias, int8_t *output)
 {
-	struct dw_taps taps;
+	struct dw_taps taps, inside;
 	struct enpu_rq_table rq;
 	const int32_t cout = p->output.c;
+	const int32_t span_h = (p->filter.h - 1) * p->dilation_h;
+	const int32_t span_w = (p->filter.w - 1) * p->dilation_w;
 	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
 	struct dw_ctx c = {
 		.p = p, .ops = enpu_dot_ops(), .rq = &rq, .filter = filter,
@@ -248,6 +269,7 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 	};
 	const int group = dw_group(p, c.ops);
 
+	dw_list_inside(p, &inside);
 	for (c.oc0 = 0; c.oc0 < cout; c.oc0 += ENPU_RQ_CHUNK) {
 		c.nch = cout - c.oc0 < ENPU_RQ_CHUNK ? cout - c.oc0 : ENPU_RQ_CHUNK;
 		enpu_rq_prepare(&rq, c.nch, bias ? bias + c.oc0 : NULL,
@@ -258,25 +280,35 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 			for (int32_t oy = 0; oy < p->output.h; oy++) {
 				int8_t *row = output + c.oc0 +
 					((size_t)b * p->output.h + oy) * p->output.w * cout;
+				const int32_t iy0 = oy * p->stride_h - p->pad_top;
+				const int rows_inside = iy0 >= 0 && iy0 + span_h < p->input.h;
 				int32_t ox = 0;
 
 				while (ox < p->output.w) {
+					const int32_t ix0 = ox * p->stride_w - p->pad_left;
 					int8_t *o = row + (size_t)ox * cout;
+					const struct dw_taps *t = &inside;
+					size_t base = 0;
 
 					if (enpu_cancelled(p->cancel))
 						return -ECANCELED;
-					dw_list_taps(p, oy, ox, &taps);
+					if (rows_inside && ix0 >= 0 && ix0 + span_w < p->input.w) {
+						base = ((size_t)iy0 * p->input.w + ix0) * p->input.c;
+					} else {
+						dw_list_taps(p, oy, ox, &taps);
+						t = &taps;
+					}
 					if (group > 1 && dw_inside(p, ox, group)) {
 						/* cout is 8 or 16: one block, c.oc0 == 0 */
 						int32_t acc[32];
 
-						c.ops->dw_32(c.in_b, filter, taps.in_off, taps.w_off,
-							     taps.n, cout, c.in_offset, acc);
+						c.ops->dw_32(c.in_b + base, filter, t->in_off, t->w_off,
+							     t->n, cout, c.in_offset, acc);
 						dw_store32(c.ops, &rq, 0, cout, acc, o);
 						ox += group;
 						continue;
 					}
-					dw_pixel(&c, &taps, o);
+					dw_pixel(&c, t, base, o);
 					ox++;
 				}
 			}

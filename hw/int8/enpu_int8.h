@@ -173,7 +173,6 @@ struct enpu_dwconv2d_params {
 	const int32_t *shifts;		/* [Cout] */
 	size_t num_quant;		/* must equal Cout */
 	const atomic_int *cancel;	/* may be NULL: see the top of this file */
-	const struct enpu_gemm_weights *packed;	/* may be NULL: the filter, packed */
 };
 
 int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
