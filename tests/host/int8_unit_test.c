@@ -614,45 +614,56 @@ static void fill_i8(int8_t *p, size_t n)
 		p[i] = (int8_t)rnd();
 }
 
+/* Values that find requantisation's edges: the extremes, ties, powers of two. */
+static const int32_t rq_edge_acc[] = {
+	0, 1, -1, 2, -2, 3, -3, 1000, -1000, 1 << 30, -(1 << 30),
+	INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1, 123456789,
+	-123456789, (1 << 30) - 1, -(1 << 30) + 1, 65535, -65536,
+};
+static const int32_t rq_edge_mult[] = {
+	0, 1, 2, 1 << 30, INT32_MAX, (1 << 30) - 1, 1518500250, 12345, 1073741825,
+};
+
+/*
+ * A random table of @n channels (half of them without bias) and @n
+ * accumulators, edge values and random ones mixed.
+ */
+static void rnd_rq_case(struct enpu_rq_table *t, int n, int with_bias, int32_t *x)
+{
+	int32_t bias[16], m[16], sh[16];
+	const int32_t zp = rnd_range(-128, 127);
+	const int32_t lo = rnd_range(-128, 0), hi = rnd_range(lo, 127);
+
+	for (int j = 0; j < n; j++) {
+		x[j] = rnd() & 1 ? rq_edge_acc[rnd() % (sizeof(rq_edge_acc) / sizeof(rq_edge_acc[0]))]
+				 : (int32_t)rnd();
+		m[j] = rnd() & 1 ? rq_edge_mult[rnd() % (sizeof(rq_edge_mult) /
+							 sizeof(rq_edge_mult[0]))]
+				 : (int32_t)(rnd() >> 1);
+		sh[j] = rnd_range(-31, 31);
+		bias[j] = rnd() & 3 ? 0 : (int32_t)rnd();
+	}
+	enpu_rq_prepare(t, n, with_bias ? bias : NULL, m, sh, 1, zp, lo, hi);
+}
+
 /*
  * The vector output stage (enpu_requant.h: pmuludq-based SRDHM/RDBPOT)
  * against the scalar primitives on edge values and random ones.
  */
 TEST(requant_vector_matches_scalar)
 {
-	static const int32_t xs[] = {
-		0, 1, -1, 2, -2, 3, -3, 1000, -1000, 1 << 30, -(1 << 30),
-		INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1, 123456789,
-		-123456789, (1 << 30) - 1, -(1 << 30) + 1, 65535, -65536,
-	};
-	static const int32_t ms[] = {
-		0, 1, 2, 1 << 30, INT32_MAX, (1 << 30) - 1, 1518500250,
-		12345, 1073741825,
-	};
 	struct enpu_rq_table t;
-	int32_t x[8], bias[8], m[8], sh[8];
+	int32_t x[8];
 	int8_t got[8];
 
 	for (int trial = 0; trial < 20000; trial++) {
-		const int32_t zp = rnd_range(-128, 127);
-		const int32_t lo = rnd_range(-128, 0), hi = rnd_range(lo, 127);
-
-		for (int j = 0; j < 8; j++) {
-			x[j] = rnd() & 1 ? xs[rnd() % (sizeof(xs) / sizeof(xs[0]))]
-					 : (int32_t)rnd();
-			m[j] = rnd() & 1 ? ms[rnd() % (sizeof(ms) / sizeof(ms[0]))]
-					 : (int32_t)(rnd() >> 1);
-			sh[j] = rnd_range(-31, 31);
-			bias[j] = rnd() & 3 ? 0 : (int32_t)rnd();
-		}
-		enpu_rq_prepare(&t, 8, trial & 1 ? bias : NULL, m, sh, 1, zp, lo, hi);
+		rnd_rq_case(&t, 8, trial & 1, x);
 		enpu_rq_store8(&t, 0, x, got);
 		for (int j = 0; j < 8; j++) {
-			const int32_t b = trial & 1 ? bias[j] : 0;
-			int64_t want = (int64_t)enpu_mbqm(enpu_wrap_add(x[j], b), m[j],
-							  sh[j]) + zp;
+			int64_t want = (int64_t)enpu_mbqm(enpu_wrap_add(x[j], t.bias[j]), t.mult[j],
+							  t.shift[j]) + t.out_zp;
 
-			want = want < lo ? lo : want > hi ? hi : want;
+			want = want < t.act_min ? t.act_min : want > t.act_max ? t.act_max : want;
 			ASSERT_EQ(want, got[j]);
 		}
 		enpu_rq_store4(&t, 4, x + 4, 4, got);
@@ -664,14 +675,9 @@ TEST(requant_vector_matches_scalar)
 /* A variant's sixteen-lane requantisation (enpu_dot_ops.rq_store16) against the scalar one. */
 TEST(requant16_every_variant_matches_scalar)
 {
-	static const int32_t xs[] = {
-		0, 1, -1, 1 << 30, -(1 << 30), INT32_MAX, INT32_MIN, INT32_MIN + 1,
-		123456789, -123456789, 65535, -65536,
-	};
-	static const int32_t ms[] = { 0, 1, 1 << 30, INT32_MAX, 1518500250, 1073741825 };
 	const enum enpu_simd was = enpu_simd_current();
 	struct enpu_rq_table t;
-	int32_t x[16], bias[16], m[16], sh[16];
+	int32_t x[16];
 	int8_t got[16];
 	int ran = 0;
 
@@ -685,18 +691,7 @@ TEST(requant16_every_variant_matches_scalar)
 			continue;
 		ran++;
 		for (int trial = 0; trial < 20000; trial++) {
-			const int32_t zp = rnd_range(-128, 127);
-			const int32_t lo = rnd_range(-128, 0), hi = rnd_range(lo, 127);
-
-			for (int j = 0; j < 16; j++) {
-				x[j] = rnd() & 1 ? xs[rnd() % (sizeof(xs) / sizeof(xs[0]))]
-						 : (int32_t)rnd();
-				m[j] = rnd() & 1 ? ms[rnd() % (sizeof(ms) / sizeof(ms[0]))]
-						 : (int32_t)(rnd() >> 1);
-				sh[j] = rnd_range(-31, 31);
-				bias[j] = rnd() & 3 ? 0 : (int32_t)rnd();
-			}
-			enpu_rq_prepare(&t, 16, trial & 1 ? bias : NULL, m, sh, 1, zp, lo, hi);
+			rnd_rq_case(&t, 16, trial & 1, x);
 			ops->rq_store16(&t, 0, x, got);
 			for (int j = 0; j < 16; j++)
 				if (enpu_rq_one(&t, j, x[j]) != got[j]) {
@@ -704,7 +699,7 @@ TEST(requant16_every_variant_matches_scalar)
 					ASSERT_EQ(enpu_rq_one(&t, j, x[j]), got[j])
 						TH_LOG("%s: lane %d, acc %d, M %d, shift %d",
 						       enpu_simd_name((enum enpu_simd)v), j, x[j],
-						       m[j], sh[j]);
+						       t.mult[j], t.shift[j]);
 				}
 		}
 	}
@@ -874,44 +869,55 @@ static int conv_case(int depthwise, int big)
 	return conv_case_sized(depthwise, big, 0);
 }
 
-/* Wide random convs under every INT8 variant this CPU runs (enpu_simd.h). */
-TEST(conv_every_variant_matches_reference)
+/*
+ * @n random cases of @one under every INT8 variant this CPU runs
+ * (enpu_simd.h), the variant in use restored: how many variants ran, or -1
+ * with *@bad naming the one whose case failed.
+ */
+static int every_variant(int (*one)(void), int n, const char **bad)
 {
 	const enum enpu_simd was = enpu_simd_current();
 	int ran = 0;
 
-	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+	for (int v = 0; v < ENPU_SIMD_COUNT && ran >= 0; v++) {
 		if (enpu_simd_use((enum enpu_simd)v))
 			continue;
 		ran++;
-		for (int i = 0; i < 150; i++)
-			if (!conv_case_sized(0, 0, 1)) {
-				enpu_simd_use(was);
-				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
+		for (int i = 0; i < n; i++)
+			if (!one()) {
+				*bad = enpu_simd_name((enum enpu_simd)v);
+				ran = -1;
+				break;
 			}
 	}
 	enpu_simd_use(was);
-	ASSERT_GE(ran, 1);
+	return ran;
+}
+
+static int wide_conv(void)
+{
+	return conv_case_sized(0, 0, 1);
+}
+
+static int wide_depthwise(void)
+{
+	return conv_case_sized(1, 0, 1);
+}
+
+/* Wide random convs under every INT8 variant this CPU runs. */
+TEST(conv_every_variant_matches_reference)
+{
+	const char *bad = NULL;
+
+	ASSERT_LE(1, every_variant(wide_conv, 150, &bad)) TH_LOG("variant %s", bad);
 }
 
 /* Wide random depthwise layers under every INT8 variant this CPU runs. */
 TEST(depthwise_every_variant_matches_reference)
 {
-	const enum enpu_simd was = enpu_simd_current();
-	int ran = 0;
+	const char *bad = NULL;
 
-	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
-		if (enpu_simd_use((enum enpu_simd)v))
-			continue;
-		ran++;
-		for (int i = 0; i < 200; i++)
-			if (!conv_case_sized(1, 0, 1)) {
-				enpu_simd_use(was);
-				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
-			}
-	}
-	enpu_simd_use(was);
-	ASSERT_GE(ran, 1);
+	ASSERT_LE(1, every_variant(wide_depthwise, 200, &bad)) TH_LOG("variant %s", bad);
 }
 
 TEST(conv_fast_path_matches_reference)
@@ -995,31 +1001,20 @@ static int fc_case(int32_t depth, int per_channel)
 	return fc_case_packed(depth, per_channel, 0);
 }
 
-/* FULLY_CONNECTED with weights packed beforehand, under every variant. */
+static int packed_fc(void)
+{
+	return fc_case_packed(rnd_range(1, 300), rnd() & 1, 1);
+}
+
+/*
+ * FULLY_CONNECTED with weights packed beforehand, under every variant (a
+ * variant without the GEMM gets none, and must still be right).
+ */
 TEST(fc_packed_every_variant_matches_reference)
 {
-	const enum enpu_simd was = enpu_simd_current();
-	int packed = 0;
+	const char *bad = NULL;
 
-	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
-		struct enpu_gemm_weights pw;
-		int8_t w[64] = { 1 };
-
-		if (enpu_simd_use((enum enpu_simd)v))
-			continue;
-		if (!enpu_gemm_weights_pack(&pw, w, 16, 4)) {
-			packed++;
-			enpu_gemm_weights_free(&pw);
-		}
-		for (int i = 0; i < 200; i++)
-			if (!fc_case_packed(rnd_range(1, 300), i & 1, 1)) {
-				enpu_simd_use(was);
-				ASSERT_TRUE(0) TH_LOG("variant %s", enpu_simd_name((enum enpu_simd)v));
-			}
-	}
-	enpu_simd_use(was);
-	if (!packed)
-		SKIP(return, "no variant with the GEMM on this CPU: nothing packed");
+	ASSERT_LE(1, every_variant(packed_fc, 200, &bad)) TH_LOG("variant %s", bad);
 }
 
 TEST(fc_fast_path_matches_reference)
