@@ -48,7 +48,8 @@ $(INT8_SAN_LIB): $(INT8_SAN_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h tests/bench/host_peak.h $(GOLDEN_SRCS) \
+$(INT8_BENCH): $(BENCH_SRCS) tests/bench/ref_kernels.h tests/bench/host_peak.h \
+		tests/bench/bench_clock.h $(GOLDEN_SRCS) \
 		$(GOLDEN_HDRS) $(INT8_HDRS) $(INT8_LIB)
 	@mkdir -p $(@D)
 	$(call build_prog,$(INT8_CFLAGS) -Itests/host -Itests/bench, \

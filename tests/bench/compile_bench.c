@@ -13,13 +13,7 @@
 
 #include <edgenpu/edgenpu.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#include "bench_clock.h"
 
 static int chain(int n, struct enpu_graph **out)
 {
@@ -71,19 +65,19 @@ int main(void)
 
 		if (chain(n, &g))
 			goto fail;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (enpu_model_compile(NULL, g, NULL, &cpu))
 			goto fail;
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		if (enpu_model_compile_target(&t, g, NULL, &npu))
 			goto fail;
-		t2 = now_ms();
+		t2 = bench_now_ms();
 		if (enpu_model_save_mem(npu, &data, &size))
 			goto fail;
-		t3 = now_ms();
+		t3 = bench_now_ms();
 		if (enpu_model_load_mem(NULL, data, size, NULL, &back))
 			goto fail;
-		t4 = now_ms();
+		t4 = bench_now_ms();
 		enpu_model_layer_info(npu, (size_t)n - 1, &li);
 		printf("%7d %10.1f %12.1f %6d %10.1f %10.1f %12zu\n", n, t1 - t0, t2 - t1,
 		       li.segment + 1, t3 - t2, t4 - t3, size);

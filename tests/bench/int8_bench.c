@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "enpu_int8.h"
 #include "golden.h"
 #include "host_peak.h"
@@ -243,14 +244,6 @@ static int run_fast(struct layer *L, enum mode mode)
 	return -1;
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 static void run(struct layer *L, enum mode mode)
 {
 	if (mode == M_REF)
@@ -267,22 +260,22 @@ static double time_layer(struct layer *L, enum mode mode)
 
 	/* Calibrate the repetition count to ~20 ms per trial. */
 	for (;;) {
-		const double t0 = now_us();
+		const double t0 = bench_now_us();
 
 		for (long i = 0; i < reps; i++)
 			run(L, mode);
-		const double dt = now_us() - t0;
+		const double dt = bench_now_us() - t0;
 
 		if (dt >= 20000 || reps >= (1L << 24))
 			break;
 		reps = dt < 100 ? reps * 16 : (long)(reps * 22000 / dt) + 1;
 	}
 	for (int trial = 0; trial < 5; trial++) {
-		const double t0 = now_us();
+		const double t0 = bench_now_us();
 
 		for (long i = 0; i < reps; i++)
 			run(L, mode);
-		const double per = (now_us() - t0) / reps;
+		const double per = (bench_now_us() - t0) / reps;
 
 		if (per < best)
 			best = per;

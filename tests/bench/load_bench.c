@@ -21,24 +21,11 @@
 
 #include <edgenpu/edgenpu.h>
 
+#include "bench_clock.h"
+
 #define MODELS	"/usr/share/edgenpu/models"
 #define RUNS	15
 #define LOADS	5	/* warm loads, each with its first inference */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Milliseconds of one inference on zero inputs, or a negative value. */
 static double infer(struct enpu_model *m)
@@ -56,11 +43,11 @@ static double infer(struct enpu_model *m)
 	for (i = 0; i < no; i++)
 		if (!enpu_model_output_info(m, i, &info))
 			out[i] = malloc(info.bytes);
-	t = now_ms();
+	t = bench_now_ms();
 	if (enpu_model_run(m, (const void *const *)in, out, NULL))
 		t = -1;
 	else
-		t = now_ms() - t;
+		t = bench_now_ms() - t;
 	for (i = 0; i < 8; i++) {
 		free(in[i]);
 		free(out[i]);
@@ -74,32 +61,32 @@ static int one(struct enpu_device *dev, const char *path, const char *name)
 	struct enpu_model *m = NULL;
 	int i;
 
-	t = now_ms();
+	t = bench_now_ms();
 	if (enpu_model_load(dev, path, NULL, &m) || enpu_model_origin(m) != ENPU_ORIGIN_COMPILED)
 		goto fail;
-	cold = now_ms() - t;
+	cold = bench_now_ms() - t;
 	first_cold = infer(m);
 	for (i = 0; i < RUNS; i++)
 		steady[i] = infer(m);
 	enpu_model_destroy(m);
 	m = NULL;
 	for (i = 0; i < LOADS; i++) {
-		t = now_ms();
+		t = bench_now_ms();
 		if (enpu_model_load(dev, path, NULL, &m) ||
 		    enpu_model_origin(m) != ENPU_ORIGIN_CACHE)
 			goto fail;
-		warm_l[i] = now_ms() - t;
+		warm_l[i] = bench_now_ms() - t;
 		warm_f[i] = infer(m);
 		enpu_model_destroy(m);
 		m = NULL;
 		if (warm_f[i] < 0)
 			goto fail;
 	}
-	qsort(warm_l, LOADS, sizeof(double), cmp_double);
-	qsort(warm_f, LOADS, sizeof(double), cmp_double);
+	qsort(warm_l, LOADS, sizeof(double), bench_cmp_double);
+	qsort(warm_f, LOADS, sizeof(double), bench_cmp_double);
 	warm = warm_l[LOADS / 2];
 	first_warm = warm_f[LOADS / 2];
-	qsort(steady, RUNS, sizeof(double), cmp_double);
+	qsort(steady, RUNS, sizeof(double), bench_cmp_double);
 	if (first_cold < 0 || first_warm < 0 || steady[0] < 0)
 		goto fail;
 	printf("%-30s %9.2f %9.2f %10.3f %10.3f %9.3f %6.2fx\n", name, cold, warm, first_cold,

@@ -21,16 +21,10 @@
 
 #include <edgenpu/edgenpu.h>
 
+#include "bench_clock.h"
+
 #define PD	"/usr/share/edgenpu/models/person_detect.tflite"
 #define RUNS	96
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* drm-cycles-npu of @dev's file: the modelled cycles of its jobs so far. */
 static long long cycles_of(struct enpu_device *dev)
@@ -91,7 +85,7 @@ static int stream(struct enpu_device **dev, int n, int pipelined, double *wall,
 	}
 	for (d = 0; d < n; d++)
 		before[d] = cycles_of(dev[d]);
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	for (i = 0; i < RUNS; i++) {
 		int ret = submit(pool, pipe, &run[i]);
 
@@ -109,7 +103,7 @@ static int stream(struct enpu_device **dev, int n, int pipelined, double *wall,
 			goto fail;
 		enpu_run_release(run[waited]);
 	}
-	*wall = now_ms() - t0;
+	*wall = bench_now_ms() - t0;
 	for (d = 0; d < n; d++) {
 		long long c = cycles_of(dev[d]) - before[d];
 

@@ -12,24 +12,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "edgenpu_job_util.h"
 
 #define RUNS	7
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /*
  * Median milliseconds of SUBMIT for the stream over @nmaps mappings of one
@@ -84,10 +70,10 @@ static int measure(unsigned int nmaps, double *median, unsigned int *cmds)
 	s = (struct drm_edgenpu_submit){ .jobs_ptr = (uintptr_t)&u, .job_count = 1,
 					 .job_stride = sizeof(u) };
 	for (r = 0; r < RUNS; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 
 		ret = enpu_ioctl(fd, DRM_IOCTL_EDGENPU_SUBMIT, &s);
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 		if (!ret)
 			ret = tjob_wait(fd, u.job_id, 60000, &info);
 		if (ret || info.status != DRM_EDGENPU_JOB_OK) {
@@ -97,7 +83,7 @@ static int measure(unsigned int nmaps, double *median, unsigned int *cmds)
 			goto out;
 		}
 	}
-	qsort(t, RUNS, sizeof(t[0]), cmp_double);
+	qsort(t, RUNS, sizeof(t[0]), bench_cmp_double);
 	*median = t[RUNS / 2];
 out:
 	close(fd);
