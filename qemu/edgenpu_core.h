@@ -28,11 +28,12 @@
  *                   version 3 (or lower, as above), and the commands' LUT
  *                   flag refused as a reserved bit
  *
- * Locking: the BQL covers MMIO handlers, the interrupt bottom half and
- * the interrupt registers. lock covers the rings, fault registers,
- * counters and the worker's hand-over state; the worker never holds it
- * across a bus access (a bus access may need the BQL, and MMIO handlers
- * take lock under the BQL).
+ * Locking: the BQL covers MMIO handlers, the interrupt delivery (the
+ * bottom half and the work queued on the first vCPU, whichever runs
+ * first) and the interrupt registers. lock covers the rings, fault
+ * registers, counters and the worker's hand-over state; the worker never
+ * holds it across a bus access (a bus access may need the BQL, and MMIO
+ * handlers take lock under the BQL), and never takes the BQL itself.
  */
 
 #ifndef HW_EDGENPU_CORE_H
