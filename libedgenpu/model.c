@@ -304,7 +304,7 @@ ENPU_EXPORT const char *enpu_model_layer_reason(const struct enpu_model *m, size
 
 ENPU_EXPORT uint64_t enpu_model_sram_bytes(const struct enpu_model *m)
 {
-	return m && m->npu ? m->npu->sram_act_bytes + 2ull * m->npu->slot_bytes : 0;
+	return m && m->npu ? (uint64_t)m->npu->sram_act_bytes + m->npu->ring_bytes : 0;
 }
 
 ENPU_EXPORT int enpu_model_layer_info(const struct enpu_model *m, size_t i,

@@ -4,7 +4,7 @@
  * back with everything in it checked, so that a file from anywhere (a
  * workstation, the compile cache, a hostile user) can at worst be refused.
  *
- * Format 1.2. All integers little-endian, floats as their IEEE-754 bits.
+ * Format 1.3. All integers little-endian, floats as their IEEE-754 bits.
  *
  *   header, 64 bytes
  *     0  magic "ENPUMODL"
@@ -33,13 +33,16 @@
  *              multiplier, filter h/w, activation, axis, keep_dims, beta
  *   4 IO       u32 inputs, u32 outputs, then the tensor ids
  *   5 PLAN     u32 layers, the execution order (layer ids); per layer:
- *              u32 on NPU, i32 prefetch slot (-1 none), u64 quantization
+ *              u32 on NPU, i32 prefetch (-1 none; where the weights go
+ *              in the ring; format 1.2: 0, a slot of two in turn), u64
+ *              quantization
  *              data offset (all ones: none), u64 estimated cycles, u32
  *              output in SRAM, u32 reason bytes, the reason (why it is not
  *              on the NPU) padded to 4; u32 steps, each u32 on NPU, first,
  *              count (positions in the order); per tensor u32 location,
  *              u32 0, u64 offset; u64 weights bytes, u64 arena bytes,
- *              u32 SRAM bytes of activations, u32 prefetch slot bytes
+ *              u32 SRAM bytes of activations, u32 prefetch ring bytes
+ *              (format 1.2: each slot's bytes)
  *   6 WEIGHTS  the NPU weights buffer, as the device reads it
  *   7 STREAMS  per NPU step, in step order: u32 step, u32 words, u32
  *              relocations, the words (addresses as offsets into the
@@ -324,7 +327,7 @@ static void write_plan(struct wbuf *b, const struct enpu_model *m)
 	put_u64(b, npu->weights_bytes);
 	put_u64(b, npu->arena_bytes);
 	put_u32(b, npu->sram_act_bytes);
-	put_u32(b, npu->slot_bytes);
+	put_u32(b, npu->ring_bytes);
 }
 
 static void write_streams(struct wbuf *b, const struct enpu_model *m)
@@ -866,6 +869,25 @@ static int check_places(struct enpu_model *m, struct rd *r, const struct enpu_ta
 	return 0;
 }
 
+/*
+ * Format 1.2 had two prefetch slots of @slot bytes each at the top of SRAM,
+ * the prefetched layers of a step taking them in turn: as a ring, two
+ * slots' worth, each layer at its slot's start. Returns the ring's bytes.
+ */
+static uint64_t legacy_slots(struct enpu_model *m, uint64_t slot)
+{
+	size_t st, k;
+
+	for (st = 0; st < m->num_steps; st++) {
+		unsigned int q = 0;
+
+		for (k = m->steps[st].first; k < m->steps[st].first + m->steps[st].count; k++)
+			if (m->npu->prefetch[m->order[k]] >= 0)
+				m->npu->prefetch[m->order[k]] = (int)((q++ % 2) * slot);
+	}
+	return 2 * slot;
+}
+
 /* The order must list each layer once, each after the producers of its inputs. */
 static int check_order(struct enpu_model *m, struct rd *r)
 {
@@ -905,6 +927,7 @@ static int read_plan(struct file *f, struct enpu_model *m)
 	struct enpu_npu *npu = m->npu;
 	const struct enpu_graph *g = m->g;
 	size_t nl = g->num_layers, i, next = 0;
+	uint64_t ring;
 	uint32_t ns;
 	int ret;
 
@@ -931,8 +954,8 @@ static int read_plan(struct file *f, struct enpu_model *m)
 		rlen = get_u32(r);
 		if (r->bad)
 			return -EINVAL;
-		if (li->on_npu > 1 || li->output_in_sram > 1 || pf < -1 || pf > 1 ||
-		    rlen >= ENPU_REASON_LEN)
+		if (li->on_npu > 1 || li->output_in_sram > 1 || pf < -1 ||
+		    (f->minor < 3 && pf > 0) || rlen >= ENPU_REASON_LEN)
 			return bad(r, "a layer's placement is out of range");
 		why = get_bytes(r, rlen);
 		if (!why)
@@ -947,7 +970,7 @@ static int read_plan(struct file *f, struct enpu_model *m)
 		     enpu_npu_quant_bytes(&m->prep[i]) > f->weights_bytes - npu->quant_off[i]))
 			return bad(r, "a layer's quantization data is outside the weights");
 		if (pf >= 0 && !li->on_npu)
-			return bad(r, "a CPU layer has a prefetch slot");
+			return bad(r, "a CPU layer has weights prefetched");
 	}
 	ns = get_u32(r);
 	if (ns > nl || !room_for(r, ns, 12))
@@ -986,23 +1009,26 @@ static int read_plan(struct file *f, struct enpu_model *m)
 	npu->weights_bytes = get_u64(r);
 	npu->arena_bytes = get_u64(r);
 	npu->sram_act_bytes = get_u32(r);
-	npu->slot_bytes = get_u32(r);
+	ring = get_u32(r);
 	if (r->bad)
 		return -EINVAL;
 	if (r->pos != r->n)
 		return bad(r, "bytes left over");
 	if (npu->weights_bytes != f->weights_bytes)
 		return bad(r, "its weights size is not the WEIGHTS section's");
+	if (f->minor < 3 && ring <= f->target.sram_size / 2)
+		ring = legacy_slots(m, ring);
 	if (npu->arena_bytes > ENPU_SRAM_VA_BASE / 2 ||
-	    (uint64_t)npu->sram_act_bytes + 2ull * npu->slot_bytes > f->target.sram_size)
+	    (uint64_t)npu->sram_act_bytes + ring > f->target.sram_size)
 		return bad(r, "buffer sizes out of range");
+	npu->ring_bytes = (uint32_t)ring;
 	for (i = 0; i < nl; i++) {
 		const struct enpu_prep *p = &m->prep[i];
 
 		if (npu->prefetch[i] >= 0 &&
 		    (p->num_in < 2 || p->in[1] < 0 ||
-		     g->tensors[p->in[1]].bytes > npu->slot_bytes))
-			return bad(r, "a prefetched layer's weights do not fit the slot");
+		     (uint64_t)npu->prefetch[i] + g->tensors[p->in[1]].bytes > ring))
+			return bad(r, "a prefetched layer's weights do not fit the ring");
 	}
 	return check_places(m, r, &f->target);
 }

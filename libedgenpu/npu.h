@@ -78,14 +78,15 @@ struct enpu_npu {
 	struct enpu_place *place;	/* per tensor */
 	uint64_t *quant_off;		/* per layer: its requantization data or LUT
 					 * table in the weights; UINT64_MAX: none */
-	int *prefetch;			/* per layer: -1, or its prefetch number */
+	int *prefetch;			/* per layer: -1, or where its weights go in
+					 * the prefetch ring (bytes from its start) */
 	int *fused_lut;			/* per layer: the LUT layer its command
 					 * applies (npu_fuse.c), or -1 */
 	struct enpu_buffer *weights;
 	uint64_t weights_bytes;
 	uint64_t arena_bytes;
 	uint32_t sram_act_bytes;	/* SRAM used by activations */
-	uint32_t slot_bytes;		/* each of the two prefetch slots */
+	uint32_t ring_bytes;		/* the weight-prefetch ring, at the top of SRAM */
 	struct enpu_rstream *rstreams;	/* per step; empty for CPU steps */
 	struct enpu_slot *slots;
 	unsigned int nslots;
@@ -127,17 +128,35 @@ int enpu_npu_fused_into(const struct enpu_model *m, size_t l);
 
 /*
  * The most enpu_emit_step() adds around one layer: a prefetch (a DMA copy
- * and four semaphore commands) or a data-movement layer's four hand-overs.
+ * and four semaphore commands, counting the DMA engine's wait for a layer
+ * it overwrites, one per prefetched layer at most) or a data-movement
+ * layer's four hand-overs.
  */
 #define ENPU_STEP_OVERHEAD_WORDS	(ENPU_CMD_WORDS_OF(struct enpu_cmd_dma_copy) + \
 				 4 * ENPU_CMD_WORDS_OF(struct enpu_cmd_sync))
 
 /* Data movement: layers the DMA engine runs. */
 int enpu_npu_layer_is_dma(enum enpu_layer_type t);
+/*
+ * Whether layer @l is data movement that moves bytes: not a RESHAPE whose
+ * output shares its input's place (npu_compile.c), which emits nothing.
+ */
+int enpu_npu_layer_moves(const struct enpu_model *m, size_t l);
 /* Bytes of layer @l's weights (its input 1), 0 if it has none. */
 uint64_t enpu_npu_filter_bytes(const struct enpu_model *m, size_t l);
-/* NPU address of weight-prefetch slot @slot (0 or 1), at the top of SRAM. */
-uint32_t enpu_npu_slot_va(const struct enpu_npu *npu, int slot);
+/* NPU address @off bytes into the weight-prefetch ring, at the top of SRAM. */
+uint32_t enpu_npu_ring_va(const struct enpu_npu *npu, uint32_t off);
+/*
+ * Weight prefetch (npu_emit.c): the DMA engine copies the weights of each
+ * prefetched layer of step @st into the ring, in the order of the layers,
+ * as early as the ring allows. For the prefetched layer at position @k of
+ * the order: the first position before which its copy may start (after
+ * the step's last earlier layer whose ring bytes it overwrites, and after
+ * the last data-movement layer before it), and in @after how many of the
+ * step's prefetched layers must have run first.
+ */
+size_t enpu_npu_copy_after(const struct enpu_model *m, size_t st, size_t k,
+			   unsigned int *after);
 
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,

@@ -9,10 +9,10 @@
  *     job stay in on-chip SRAM when they fit; the rest share a DRAM arena
  *     where tensors that are never alive together reuse the same bytes;
  *     constants go to one read-only weights buffer;
- *  4. weight prefetch: two SRAM slots the DMA engine fills with the next
- *     layers' weights while the compute engine works (semaphores 0-3),
- *     for the layers where the timing model says the copy is hidden and
- *     the layer gets faster,
+ *  4. weight prefetch: a ring in the SRAM above the activations that the
+ *     DMA engine fills with later layers' weights, as far ahead as the
+ *     ring allows, while the compute engine works, for the layers the
+ *     timing model says end earlier for it,
  *  5. per-layer cycle estimates from the timing model (hw/edgenpu_timing.h).
  */
 #include <errno.h>
@@ -265,6 +265,25 @@ static uint64_t first_fit(const struct live *placed, const uint64_t *offs, size_
 	return off;
 }
 
+/*
+ * The tensor whose bytes tensor @t is: a RESHAPE's output only renames its
+ * input's bytes, so an NPU RESHAPE's output shares its input's place (and
+ * the layer moves nothing: enpu_npu_layer_moves()), through chains of
+ * them; any other tensor is its own.
+ */
+static int alias_root(const struct enpu_model *m, int t)
+{
+	int prod;
+
+	while ((prod = enpu_graph_producer(m->g, t)) >= 0 &&
+	       m->prep[prod].type == ENPU_LAYER_RESHAPE && m->linfo[prod].on_npu &&
+	       m->prep[prod].in[0] >= 0 && !m->g->tensors[m->prep[prod].in[0]].data &&
+	       !m->g->tensors[m->prep[prod].in[0]].variable &&
+	       m->g->tensors[m->prep[prod].in[0]].bytes == m->g->tensors[t].bytes)
+		t = m->prep[prod].in[0];
+	return t;
+}
+
 /* Places activations: SRAM where eligible and fitting, then the DRAM arena. */
 static int place_activations(struct enpu_model *m, const int *pos_of,
 			     const int *step_of)
@@ -275,7 +294,7 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 	struct live *lv = calloc(nt + 1, sizeof(*lv));
 	struct live *sp = calloc(nt + 1, sizeof(*sp)), *dp = calloc(nt + 1, sizeof(*dp));
 	uint64_t *soff = calloc(nt + 1, sizeof(*soff)), *doff = calloc(nt + 1, sizeof(*doff));
-	uint64_t sram_cap = npu->sku.sram_size - 2ull * npu->slot_bytes;
+	uint64_t sram_cap = npu->sku.sram_size - (uint64_t)npu->ring_bytes;
 	int *idx = calloc(nt + 1, sizeof(*idx));
 	char *sram = calloc(nt + 1, 1);
 	int ret = 0;
@@ -294,7 +313,7 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 		 * input that is never written (npu_fuse.c)
 		 */
 		if (g->tensors[i].data || g->tensors[i].variable ||
-		    (prod >= 0 && npu->fused_lut[prod] >= 0))
+		    (prod >= 0 && npu->fused_lut[prod] >= 0) || alias_root(m, (int)i) != (int)i)
 			continue;
 		idx[i] = (int)n;
 		lv[n].t = (int)i;
@@ -311,7 +330,8 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 		const struct enpu_layer_desc *l = &g->layers[k];
 
 		for (int j = 0; j < l->num_inputs; j++) {
-			int t = l->inputs[j], x = t >= 0 ? idx[t] : -1;
+			int t = l->inputs[j] >= 0 ? alias_root(m, l->inputs[j]) : -1;
+			int x = t >= 0 ? idx[t] : -1;
 			int prod;
 
 			if (x < 0)
@@ -325,7 +345,7 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 	}
 	for (k = 0; k < g->num_inputs + g->num_outputs; k++) {
 		int out = k >= g->num_inputs;
-		int t = out ? g->outputs[k - g->num_inputs] : g->inputs[k];
+		int t = alias_root(m, out ? g->outputs[k - g->num_inputs] : g->inputs[k]);
 		int x = idx[t];
 
 		if (x < 0)
@@ -359,6 +379,9 @@ static int place_activations(struct enpu_model *m, const int *pos_of,
 		if (pl->off + ALIGN64(lv[i].bytes) > npu->arena_bytes)
 			npu->arena_bytes = pl->off + ALIGN64(lv[i].bytes);
 	}
+	for (i = 0; i < nt; i++)
+		if (!g->tensors[i].data && !g->tensors[i].variable)
+			npu->place[i] = npu->place[alias_root(m, (int)i)];
 out:
 	free(lv);
 	free(sp);
@@ -445,16 +468,13 @@ uint64_t enpu_npu_filter_bytes(const struct enpu_model *m, size_t l)
 }
 
 /*
- * Prefetch, in two passes around activation placement. Before it, the
- * slots are sized for every layer that could use them (so SRAM set aside
- * for activations never overlaps a slot); after it, with real placement,
- * only the layers where the timing model says prefetch pays keep it: the
- * layer is faster with its weights in SRAM, by more than the semaphore
- * hand-over costs, and copying them fits in the time the previous layer
- * of the same job computes, so the copy is hidden. The slots then shrink
- * to what is used; that only moves them up, away from the activations.
+ * Prefetch, in two passes around activation placement. Before it, SRAM
+ * for the prefetch ring is set aside: room for the two largest weights
+ * that could use it (each at most a quarter of SRAM), so activations keep
+ * the rest. After it, the ring is all SRAM above the activations, and the
+ * layers whose weights go through it are chosen (choose_prefetch()).
  */
-static void size_prefetch_slots(struct enpu_model *m)
+static void size_prefetch_ring(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
 	uint64_t cap = npu->sku.sram_size / 4, max = 0;
@@ -468,18 +488,42 @@ static void size_prefetch_slots(struct enpu_model *m)
 		    layer_has_weights(m->prep[l].type) && b <= cap && b > max)
 			max = b;
 	}
-	npu->slot_bytes = (uint32_t)ALIGN64(max);
+	npu->ring_bytes = (uint32_t)(2 * ALIGN64(max));
 }
 
-static void choose_prefetch(struct enpu_model *m)
+/* Cycles of the DMA engine's hand-overs around a data-movement layer. */
+#define HANDOVER_CYCLES	(4 * ENPU_T_SYNC)
+
+/*
+ * Which layers' weights go through the ring, and where: each job's layers
+ * in order, the two engines' times followed as the timing model runs them
+ * (each command alone; the DRAM channel's sharing is left out). A layer
+ * with weights is prefetched when its command reads them faster from SRAM
+ * and it then ends earlier, counting the hand-overs and fetching their
+ * commands: its copy starts when the DMA engine is free
+ * and the layers whose ring bytes it takes have run, and the layer waits
+ * for it. The ring is filled in order, from its start again when the next
+ * weights do not fit before its end. The ring then shrinks to what is
+ * used, which only moves it up, away from the activations.
+ */
+static int choose_prefetch(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
-	uint64_t max = 0;
+	/* fetching the copy and the hand-overs, at most */
+	uint64_t fetch = enpu_t_bytes(4 * ENPU_STEP_OVERHEAD_WORDS, npu->sku.dram_bw_mbps,
+				      npu->sku.clock_mhz);
+	uint64_t ring = 0, used = 0;
+	uint64_t *done;
 	size_t st, k;
 
-	for (st = 0; npu->slot_bytes && st < m->num_steps; st++) {
+	if (npu->ring_bytes)
+		ring = (npu->sku.sram_size - ALIGN64(npu->sram_act_bytes)) & ~(uint64_t)63;
+	done = calloc(m->g->num_layers + 1, sizeof(*done));
+	if (!done)
+		return enpu_fail(-ENOMEM, "out of memory");
+	for (st = 0; ring && st < m->num_steps; st++) {
 		const struct enpu_step *step = &m->steps[st];
-		uint64_t prev = 0;
+		uint64_t tc = 0, td = 0, cursor = 0;
 
 		if (!step->on_npu)
 			continue;
@@ -488,18 +532,39 @@ static void choose_prefetch(struct enpu_model *m)
 			uint64_t b = enpu_npu_filter_bytes(m, l);
 			uint64_t in_dram = layer_estimate(m, l, 0);
 
-			if (layer_has_weights(m->prep[l].type) && b && b <= npu->slot_bytes &&
-			    prev && layer_estimate(m, l, ENPU_SRAM_VA_BASE) + 2 * ENPU_T_SYNC <
-			    in_dram && enpu_t_dma(&npu->sku, b, b) + 2 * ENPU_T_SYNC <= prev) {
-				npu->prefetch[l] = 0;
-				if (b > max)
-					max = b;
+			if (enpu_npu_layer_moves(m, l)) {
+				tc = (tc > td ? tc : td) + in_dram + HANDOVER_CYCLES;
+				td = tc;
+			} else if (layer_has_weights(m->prep[l].type) && b && b <= ring) {
+				uint64_t in_sram = layer_estimate(m, l, ENPU_SRAM_VA_BASE);
+				uint64_t off = cursor + b <= ring ? cursor : 0, start, with;
+				unsigned int after;
+				size_t from;
+
+				npu->prefetch[l] = (int)off;
+				from = enpu_npu_copy_after(m, st, k, &after);
+				start = from > step->first && done[from - 1] > td ? done[from - 1] : td;
+				start += enpu_t_dma(&npu->sku, b, b) + 2 * ENPU_T_SYNC;
+				with = (start > tc ? start : tc) + in_sram + 2 * ENPU_T_SYNC + fetch;
+				if (with < tc + in_dram) {
+					td = start;
+					tc = with;
+					cursor = off + ALIGN64(b);
+					if (cursor > used)
+						used = cursor;
+				} else {
+					npu->prefetch[l] = -1;
+					tc += in_dram;
+				}
+			} else {
+				tc += in_dram;
 			}
-			prev = npu->prefetch[l] >= 0 ?
-			       layer_estimate(m, l, ENPU_SRAM_VA_BASE) : in_dram;
+			done[k] = tc;
 		}
 	}
-	npu->slot_bytes = (uint32_t)ALIGN64(max);
+	free(done);
+	npu->ring_bytes = (uint32_t)used;
+	return 0;
 }
 
 /*
@@ -579,7 +644,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	ret = build_steps(m, step_of, words);
 	if (ret)
 		goto out;
-	size_prefetch_slots(m);
+	size_prefetch_ring(m);
 	ret = enpu_npu_choose_fusions(m, t);
 	if (ret)
 		goto out;
@@ -587,7 +652,9 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	if (ret)
 		goto out;
 	place_weights(m);
-	choose_prefetch(m);
+	ret = choose_prefetch(m);
+	if (ret)
+		goto out;
 	for (l = 0; l < g->num_layers; l++) {
 		struct enpu_layer_info *li = &m->linfo[l];
 
@@ -596,7 +663,7 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 		li->output_in_sram = npu->place[m->prep[l].out].loc == ENPU_LOC_SRAM;
 		li->weights_prefetched = npu->prefetch[l] >= 0;
 		li->est_cycles = layer_estimate(m, l, li->weights_prefetched ?
-						enpu_npu_slot_va(npu, 0) : 0);
+						ENPU_SRAM_VA_BASE : 0);
 	}
 	ret = enpu_npu_build_streams(m);
 	if (ret)

@@ -474,7 +474,8 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	case ENPU_LAYER_CONCATENATION:
 		return emit_concat(m, p, weights_va, arena_va, out, s);
 	case ENPU_LAYER_RESHAPE:
-		copy3(s, in, out, (uint32_t)m->g->tensors[p->out].bytes, 1, 1, 0, 0, 0, 0);
+		if (in != out)
+			copy3(s, in, out, (uint32_t)m->g->tensors[p->out].bytes, 1, 1, 0, 0, 0, 0);
 		return 0;
 	case ENPU_LAYER_TRANSPOSE: {
 		struct enpu_gather g;
@@ -500,16 +501,64 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 	}
 }
 
-/* Semaphores of a job's stream. */
-#define SEM_LOADED(slot)	(slot)		/* DMA -> compute: weights in */
-#define SEM_FREE(slot)		(2 + (slot))	/* compute -> DMA: slot reusable */
-#define SEM_TO_DMA		4		/* compute done, DMA may move */
-#define SEM_TO_COMPUTE		5		/* DMA done, compute may read */
+/*
+ * Semaphores of a job's stream. The prefetch copies run in the order of
+ * their layers, so one counting semaphore each way serves them all: the
+ * compute engine's n-th WAIT on SEM_LOADED returns once the n-th copy is
+ * in, and the DMA engine's n-th WAIT on SEM_FREE once the step's n-th
+ * prefetched layer has run.
+ */
+#define SEM_LOADED		0	/* DMA -> compute: weights in */
+#define SEM_FREE		2	/* compute -> DMA: a prefetched layer done */
+#define SEM_TO_DMA		4	/* compute done, DMA may move */
+#define SEM_TO_COMPUTE		5	/* DMA done, compute may read */
 
-uint32_t enpu_npu_slot_va(const struct enpu_npu *npu, int slot)
+int enpu_npu_layer_moves(const struct enpu_model *m, size_t l)
 {
-	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - 2 * npu->slot_bytes +
-	       (uint32_t)slot * npu->slot_bytes;
+	const struct enpu_prep *p = &m->prep[l];
+	const struct enpu_place *a, *b;
+
+	if (!enpu_npu_layer_is_dma(p->type))
+		return 0;
+	if (p->type != ENPU_LAYER_RESHAPE || p->in[0] < 0)
+		return 1;
+	a = &m->npu->place[p->in[0]];
+	b = &m->npu->place[p->out];
+	return a->loc != b->loc || a->off != b->off;
+}
+
+uint32_t enpu_npu_ring_va(const struct enpu_npu *npu, uint32_t off)
+{
+	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - npu->ring_bytes + off;
+}
+
+static int ring_overlap(const struct enpu_model *m, size_t a, size_t b)
+{
+	uint64_t oa = (uint64_t)m->npu->prefetch[a], ob = (uint64_t)m->npu->prefetch[b];
+
+	return oa < ob + enpu_npu_filter_bytes(m, b) && ob < oa + enpu_npu_filter_bytes(m, a);
+}
+
+size_t enpu_npu_copy_after(const struct enpu_model *m, size_t st, size_t k,
+			   unsigned int *after)
+{
+	const struct enpu_step *step = &m->steps[st];
+	size_t l = m->order[k], p, j;
+
+	*after = 0;
+	for (p = k; p > step->first; p--) {
+		size_t o = m->order[p - 1];
+
+		/* the DMA engine runs it once every layer before it has run */
+		if (enpu_npu_layer_moves(m, o))
+			break;
+		if (m->npu->prefetch[o] < 0 || !ring_overlap(m, l, o))
+			continue;
+		for (j = step->first; j < p; j++)
+			*after += m->npu->prefetch[m->order[j]] >= 0;
+		break;
+	}
+	return p;
 }
 
 /*
@@ -531,6 +580,28 @@ static void emit_spill(const struct enpu_model *m, int t, uint32_t weights_va,
 }
 
 /*
+ * The DMA engine's copy of layer @l's weights into its place in the ring,
+ * once the step's first @after prefetched layers have run (@freed of them
+ * already waited for), then the signal the layer waits for.
+ */
+static void emit_prefetch(const struct enpu_model *m, size_t l, uint32_t weights_va,
+			  uint32_t arena_va, unsigned int *freed, unsigned int after,
+			  struct enpu_stream *s)
+{
+	const struct enpu_npu *npu = m->npu;
+	struct enpu_cmd_dma_copy c = {
+		.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
+		.dst = enpu_npu_ring_va(npu, (uint32_t)npu->prefetch[l]),
+		.row_bytes = (uint32_t)enpu_npu_filter_bytes(m, l), .rows = 1, .planes = 1,
+	};
+
+	for (; *freed < after; (*freed)++)
+		enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_FREE);
+	enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_LOADED);
+}
+
+/*
  * Emits step @st for the given bases: a pipelined step's tensors copied
  * in, prefetch copies on the DMA engine, semaphore hand-overs around
  * data-movement layers, the tensors copied out, END.
@@ -541,8 +612,8 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 	const struct enpu_step *step = &m->steps[st];
 	const struct enpu_npu *npu = m->npu;
 	const int *spill = npu->spill_list ? npu->spill_list + step->spill_first : NULL;
-	unsigned int q = 0;
-	size_t k;
+	unsigned int freed = 0;
+	size_t k, next = step->first;
 	uint32_t i;
 	int ret;
 
@@ -557,23 +628,27 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 		size_t l = m->order[k];
 		enum enpu_layer_type t = m->prep[l].type;
 
-		if (npu->prefetch[l] >= 0) {
-			int slot = q % 2;
-			struct enpu_cmd_dma_copy c = {
-				.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
-				.dst = enpu_npu_slot_va(npu, slot),
-				.row_bytes = (uint32_t)enpu_npu_filter_bytes(m, l), .rows = 1, .planes = 1,
-			};
+		/* the copies that may start here, in the order of their layers */
+		while (next < step->first + step->count) {
+			unsigned int after;
+			size_t from;
 
-			if (q >= 2)
-				enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_FREE(slot));
-			enpu_stream_cmd(s, ENPU_OP_DMA_COPY, &c, sizeof(c));
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_DMA, SEM_LOADED(slot));
-			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED(slot));
-			ret = enpu_emit_layer(m, l, weights_va, arena_va, c.dst, s);
-			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE(slot));
-			q++;
-		} else if (enpu_npu_layer_is_dma(t)) {
+			if (npu->prefetch[m->order[next]] < 0) {
+				next++;
+				continue;
+			}
+			from = enpu_npu_copy_after(m, st, next, &after);
+			if (from > k)
+				break;
+			emit_prefetch(m, m->order[next], weights_va, arena_va, &freed, after, s);
+			next++;
+		}
+		if (npu->prefetch[l] >= 0) {
+			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED);
+			ret = enpu_emit_layer(m, l, weights_va, arena_va,
+					      enpu_npu_ring_va(npu, (uint32_t)npu->prefetch[l]), s);
+			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE);
+		} else if (enpu_npu_layer_moves(m, l)) {
 			/* data movement runs on the DMA engine, between compute layers */
 			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_TO_DMA);
 			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_DMA, SEM_TO_DMA);

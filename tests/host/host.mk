@@ -71,7 +71,7 @@ COMPILER_TEST := $(BUILD)/tests/host/compiler_engine_test
 $(COMPILER_TEST): tests/host/compiler_engine_test.c $(TESTBUS_SRCS) tests/host/testbus.h \
 		$(GOLDEN_SRCS) tests/host/golden_placement.c tests/host/golden_placement.h \
 		tests/host/golden_graph.c tests/host/golden_graph.h $(wildcard tests/host/*_graph.h) \
-		$(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
+		tests/host/old_format.h $(ENGINE_SAN_LIB) $(ENGINE_HDRS) $(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(HOST_CFLAGS) $(SAN_FLAGS) -isystem $(KSFT_INC) $(LIB_INC) \
 		$(MODEL_INC),$< $(TESTBUS_SRCS) $(GOLDEN_SRCS) tests/host/golden_placement.c \
@@ -100,8 +100,8 @@ HOST_TESTS += tests/host/selftests_without_device_test
 
 # Compiled-model files and the compile cache, with no device.
 HOST_TESTS += $(BUILD)/tests/host/model_file_test
-$(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c $(LIB_SAN) $(LIB_HDRS) \
-		| $(KSFT_READY)
+$(BUILD)/tests/host/model_file_test: tests/host/model_file_test.c tests/host/old_format.h \
+		$(LIB_SAN) $(LIB_HDRS) | $(KSFT_READY)
 	@mkdir -p $(@D)
 	$(call build_prog,$(TEST_CFLAGS) $(SAN_FLAGS) -I$(KSFT_INC) $(LIB_INC),$<, \
 		$(LIB_SAN) $(DRM_LIBS) -lm)

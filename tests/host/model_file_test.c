@@ -23,6 +23,7 @@
 #include "kselftest_harness.h"
 #include "model_file.h"
 #include "npu.h"
+#include "old_format.h"
 #include "sha256.h"
 
 static const char *models_dir(void)
@@ -154,7 +155,7 @@ static int same_plan(const struct enpu_model *a, const struct enpu_model *b, cha
 
 	if (a->g->num_layers != b->g->num_layers || a->num_steps != b->num_steps ||
 	    x->weights_bytes != y->weights_bytes || x->arena_bytes != y->arena_bytes ||
-	    x->sram_act_bytes != y->sram_act_bytes || x->slot_bytes != y->slot_bytes)
+	    x->sram_act_bytes != y->sram_act_bytes || x->ring_bytes != y->ring_bytes)
 		return sprintf(why, "sizes differ"), 0;
 	for (i = 0; i < a->g->num_layers; i++) {
 		const struct enpu_layer_info *p = &a->linfo[i], *q = &b->linfo[i];
@@ -270,11 +271,6 @@ FIXTURE_TEARDOWN(file)
 	free(self->data);
 }
 
-static void reseal(uint8_t *p, size_t size)
-{
-	enpu_sha256(p + 56, size - 56, p + 24);
-}
-
 TEST_F(file, damaged_byte_fails_the_checksum)
 {
 	self->data[self->size / 2] ^= 0x40;
@@ -330,7 +326,7 @@ TEST_F(file, resealed_lies_are_caught_by_the_checks)
 
 			memcpy(copy, p, self->size);
 			copy[off + 16 + self->quant_off] ^= 1;
-			reseal(copy, self->size);
+			old_format_reseal(copy, self->size);
 			EXPECT_EQ(-EINVAL, enpu_model_load_mem(NULL, copy, self->size, NULL,
 							       &self->m));
 			EXPECT_NE(NULL, strstr(enpu_last_error(), "WEIGHTS section"))
@@ -344,7 +340,7 @@ TEST_F(file, resealed_lies_are_caught_by_the_checks)
 			memcpy(copy, p, self->size);
 			/* first stream: step, words, relocs at off+16 */
 			copy[off + 16 + 12 + 4 * 2 + 3] |= 0x7f;
-			reseal(copy, self->size);
+			old_format_reseal(copy, self->size);
 			EXPECT_EQ(-EINVAL, enpu_model_load_mem(NULL, copy, self->size, NULL,
 							       &self->m));
 			EXPECT_NE(NULL, strstr(enpu_last_error(), "STREAMS section"))
@@ -385,7 +381,7 @@ static size_t without_layer_options(uint8_t *p, size_t size, unsigned int minor)
 	for (i = 0; i < 8; i++)
 		p[16 + i] = (uint8_t)((uint64_t)size >> (8 * i));
 	p[56]--;	/* one section fewer */
-	reseal(p, size);
+	old_format_reseal(p, size);
 	return size;
 }
 
@@ -400,6 +396,10 @@ TEST_F(file, format_1_0_still_reads)
 
 	ASSERT_NE(NULL, copy);
 	memcpy(copy, self->data, self->size);
+	ASSERT_EQ(0, enpu_file_read(self->data, self->size, NULL, &m));
+	ASSERT_EQ(0, old_format_1_2(copy, self->size, old_format_slot(m)));
+	enpu_model_destroy(m);
+	m = NULL;
 	size = without_layer_options(copy, self->size, 0);
 	ASSERT_GT(self->size, size);
 	ASSERT_EQ(0, enpu_model_load_mem(NULL, copy, size, NULL, &self->m))
@@ -413,6 +413,10 @@ TEST_F(file, format_1_0_still_reads)
 	enpu_model_destroy(m);
 	/* format 1.1 without the section is damaged, not old */
 	memcpy(copy, self->data, self->size);
+	m = NULL;
+	ASSERT_EQ(0, enpu_file_read(self->data, self->size, NULL, &m));
+	ASSERT_EQ(0, old_format_1_2(copy, self->size, old_format_slot(m)));
+	enpu_model_destroy(m);
 	size = without_layer_options(copy, self->size, 1);
 	enpu_model_destroy(self->m);
 	self->m = NULL;
@@ -420,6 +424,49 @@ TEST_F(file, format_1_0_still_reads)
 	EXPECT_NE(NULL, strstr(enpu_last_error(), "no LAYER_OPTIONS section"))
 		TH_LOG("%s", enpu_last_error());
 	free(copy);
+}
+
+/*
+ * A format 1.2 plan's two prefetch slots become a ring of both: each step's
+ * prefetched layers at the slots' starts in turn, as 1.2 placed them.
+ */
+TEST_F(file, format_1_2_slots_become_a_ring)
+{
+	struct enpu_model *m = NULL;
+	uint32_t slot;
+	size_t st, k, seen = 0;
+
+	ASSERT_EQ(0, enpu_file_read(self->data, self->size, NULL, &m));
+	slot = old_format_slot(m);
+	ASSERT_LT(0, slot);
+	enpu_model_destroy(m);
+	ASSERT_EQ(0, old_format_1_2(self->data, self->size, slot));
+	ASSERT_EQ(0, enpu_file_read(self->data, self->size, NULL, &self->m))
+		TH_LOG("%s", enpu_last_error());
+	EXPECT_EQ(2 * slot, self->m->npu->ring_bytes);
+	EXPECT_EQ((uint64_t)self->m->npu->sram_act_bytes + 2 * slot,
+		  enpu_model_sram_bytes(self->m));
+	for (st = 0; st < self->m->num_steps; st++) {
+		unsigned int q = 0;
+
+		for (k = self->m->steps[st].first;
+		     k < self->m->steps[st].first + self->m->steps[st].count; k++) {
+			int pf = self->m->npu->prefetch[self->m->order[k]];
+
+			if (pf < 0)
+				continue;
+			EXPECT_EQ((int)((q++ % 2) * slot), pf);
+			seen++;
+		}
+	}
+	EXPECT_LT(2, seen);
+	/* a slot larger than half the SRAM is no 1.2 plan */
+	slot = (uint32_t)enpu_model_sram_bytes(self->m) + (1u << 20);
+	ASSERT_EQ(0, old_format_1_2(self->data, self->size, slot));
+	enpu_model_destroy(self->m);
+	self->m = NULL;
+	EXPECT_EQ(-EINVAL, enpu_file_read(self->data, self->size, NULL, &self->m));
+	EXPECT_NE(NULL, strstr(enpu_last_error(), "out of range")) TH_LOG("%s", enpu_last_error());
 }
 
 TEST(cpu_backend_model_cannot_be_saved)

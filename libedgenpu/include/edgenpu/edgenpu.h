@@ -28,7 +28,7 @@ extern "C" {
 /* Library version (also the pkg-config version). */
 #define ENPU_LIB_VERSION_MAJOR	0
 #define ENPU_LIB_VERSION_MINOR	6
-#define ENPU_LIB_VERSION_PATCH	0
+#define ENPU_LIB_VERSION_PATCH	1
 
 /* An open EdgeNPU. */
 struct enpu_device;
@@ -479,7 +479,7 @@ void enpu_model_destroy(struct enpu_model *model);
  * libedgenpu/model_file.c.
  */
 #define ENPU_MODEL_FILE_VERSION_MAJOR	1
-#define ENPU_MODEL_FILE_VERSION_MINOR	2
+#define ENPU_MODEL_FILE_VERSION_MINOR	3
 
 /* Where a model came from (enpu_model_origin()). */
 enum enpu_model_origin {
