@@ -7,16 +7,22 @@
  *   acc = bias[oc] + sum over in-bounds taps of
  *         w[ky][kx][oc] * (x[iy][ix][oc / depth_multiplier] - in_zp)
  *
- * Fast path: per output pixel the in-bounds taps are listed once (no
+ * Where the CPU variant has enpu_dot_ops.dw_run (AVX-512), a layer with
+ * up to ENPU_DW_RUN_TAPS taps whose channels come in eights (depth
+ * multiplier 1) or whose multiplier does runs through it: per output row
+ * and block of channels, one call for the pixels whose taps all lie inside
+ * the row, one for each other pixel. A tap outside the image reads a row
+ * of the input zero point, so its products are 0, as TFLite leaves them out.
+ *
+ * Otherwise, per output pixel the in-bounds taps are listed once (no
  * per-tap bounds checks afterwards), then channels are processed eight at
  * a time: input and weight vectors of two taps are interleaved so that one
- * pmaddwd adds both taps' products per channel. Where the CPU variant has
- * a wider kernel (enpu_dot_ops.dw_32, AVX-512), thirty-two lanes a call:
- * 32 channels of one pixel, or in a layer of 8 or 16 channels with stride
- * 1, the neighbouring pixels whose taps are all inside the row. Kernels
- * with more than DW_MAX_TAPS taps use a plain loop with int64
- * accumulation.
+ * pmaddwd adds both taps' products per channel. Kernels with more than
+ * DW_MAX_TAPS taps use a plain loop with int64 accumulation.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "enpu_dot.h"
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
@@ -153,27 +159,10 @@ static void dw_list_taps(const struct enpu_dwconv2d_params *p, int32_t oy,
 /* What every pixel of one block of channels shares. */
 struct dw_ctx {
 	const struct enpu_dwconv2d_params *p;
-	const struct enpu_dot_ops *ops;
 	const struct enpu_rq_table *rq;
 	const int8_t *in_b, *filter;
 	int32_t oc0, nch, in_offset;
 };
-
-/*
- * Requantises the 32 lanes of ops->dw_32 to @dst: channels j .. j + 31 of
- * the table (@wrep 32), or 32 / wrep pixels of channels 0 .. wrep - 1.
- */
-static void dw_store32(const struct enpu_dot_ops *ops, const struct enpu_rq_table *rq,
-		       int j, int wrep, const int32_t *acc, int8_t *dst)
-{
-	if (ops->rq_store16 && wrep >= 16) {
-		for (int q = 0; q < 32; q += 16)
-			ops->rq_store16(rq, j + q % wrep, acc + q, dst + q);
-		return;
-	}
-	for (int q = 0; q < 32; q += 8)
-		enpu_rq_store8(rq, j + q % wrep, acc + q, dst + q);
-}
 
 /*
  * Channels [oc0, oc0 + nch) of the output pixel at @o, whose taps are
@@ -189,15 +178,6 @@ static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, size_t bas
 	const int32_t in_offset = c->in_offset;
 	int j = 0;
 
-	if (c->ops->dw_32 && mult == 1) {
-		for (; j + 32 <= nch; j += 32) {
-			int32_t acc[32];
-
-			c->ops->dw_32(in_b + oc0 + j, filter + oc0 + j, t->in_off, t->w_off,
-				      t->n, 32, in_offset, acc);
-			dw_store32(c->ops, rq, j, 32, acc, o + j);
-		}
-	}
 #ifdef ENPU_DOT_SSE2
 	for (; j + 8 <= nch; j += 8) {
 		int32_t acc[8];
@@ -209,30 +189,6 @@ static void dw_pixel(const struct dw_ctx *c, const struct dw_taps *t, size_t bas
 	for (; j < nch; j++)
 		o[j] = enpu_rq_one(rq, j, dw_channel(in_b, filter, t, (size_t)(oc0 + j), mult,
 						     in_offset));
-}
-
-/*
- * Output pixels of a row that one call of ops->dw_32 computes: a layer of
- * 8 or 16 channels, stride 1 and one input channel per output channel
- * has neighbouring pixels whose inputs are neighbours too, so one tap's
- * 32 bytes serve 32 / channels pixels. 1 otherwise.
- */
-static int dw_group(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
-{
-	if (!ops->dw_32 || p->depth_multiplier != 1 || p->stride_w != 1 ||
-	    (p->output.c != 8 && p->output.c != 16))
-		return 1;
-	return 32 / p->output.c;
-}
-
-/* Whether output pixels ox .. ox + n - 1 of a row have every tap inside the row. */
-static int dw_inside(const struct enpu_dwconv2d_params *p, int32_t ox, int n)
-{
-	const int32_t first = ox * p->stride_w - p->pad_left;
-	const int32_t last = (ox + n - 1) * p->stride_w - p->pad_left +
-			     (p->filter.w - 1) * p->dilation_w;
-
-	return ox + n <= p->output.w && first >= 0 && last < p->input.w;
 }
 
 /*
@@ -264,10 +220,9 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 	const int32_t span_w = (p->filter.w - 1) * p->dilation_w;
 	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
 	struct dw_ctx c = {
-		.p = p, .ops = enpu_dot_ops(), .rq = &rq, .filter = filter,
+		.p = p, .rq = &rq, .filter = filter,
 		.in_offset = -p->input_zero_point,
 	};
-	const int group = dw_group(p, c.ops);
 
 	dw_list_inside(p, &inside);
 	for (c.oc0 = 0; c.oc0 < cout; c.oc0 += ENPU_RQ_CHUNK) {
@@ -298,22 +253,157 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 						dw_list_taps(p, oy, ox, &taps);
 						t = &taps;
 					}
-					if (group > 1 && dw_inside(p, ox, group)) {
-						/* cout is 8 or 16: one block, c.oc0 == 0 */
-						int32_t acc[32];
-
-						c.ops->dw_32(c.in_b + base, filter, t->in_off, t->w_off,
-							     t->n, cout, c.in_offset, acc);
-						dw_store32(c.ops, &rq, 0, cout, acc, o);
-						ox += group;
-						continue;
-					}
 					dw_pixel(&c, t, base, o);
 					ox++;
 				}
 			}
 		}
 	}
+	return 0;
+}
+
+/* Whether ops->dw_run takes the layer (dw_run_layer()). */
+static int dw_run_fits(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
+{
+	return ops->dw_run && ops->dw_widen && (int64_t)p->filter.h * p->filter.w <= ENPU_DW_RUN_TAPS &&
+	       (p->depth_multiplier == 1 ? p->output.c % 8 == 0 : p->depth_multiplier % 8 == 0);
+}
+
+/*
+ * The blocks of channels from @oc up to @end one ops->dw_run call takes:
+ * their mode and count (*@nblk), and how many channels they cover.
+ */
+static int dw_run_block(const struct enpu_dwconv2d_params *p, int32_t oc, int32_t end,
+			int *mode, int *nblk)
+{
+	const int32_t mult = p->depth_multiplier;
+
+	*nblk = 1;
+	if (oc + 16 <= end && mult == 1) {
+		*mode = 0;
+		*nblk = (end - oc) / 16;
+		return 16 * *nblk;
+	}
+	if (oc + 16 <= end && mult % 16 == 0) {
+		*mode = ENPU_DW_BCAST;
+		return 16;
+	}
+	*mode = (mult == 1 ? 0 : ENPU_DW_BCAST) | ENPU_DW_HALF;
+	return 8;
+}
+
+/*
+ * Where the widened weights of the block at channel @oc are, in blocks:
+ * blocks of sixteen in order (a last block of eight after them), or of
+ * eight where every block has eight.
+ */
+static size_t dw_slot(const struct enpu_dwconv2d_params *p, int32_t oc)
+{
+	const int32_t mult = p->depth_multiplier;
+
+	return (size_t)(mult != 1 && mult % 16 ? oc / 8 : oc / 16);
+}
+
+/* Output rows of one ops->dw_run call: a cancel request is seen between calls. */
+#define DW_RUN_ROWS	8
+
+/*
+ * The layer through ops->dw_run, on the input padded with its zero point
+ * where the filter reaches past the image (a tap there adds nothing: x +
+ * offset is 0), so that every output pixel's taps lie at the same offsets
+ * from it. -ENOMEM (nothing written) without room for the padded image,
+ * the widened weights and their sums; -ECANCELED when cancelled.
+ */
+static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops,
+			const int8_t *input, const int8_t *filter, const int32_t *bias,
+			int8_t *output)
+{
+	const int32_t cin = p->input.c, cout = p->output.c, mult = p->depth_multiplier;
+	const int32_t kh = p->filter.h, kw = p->filter.w, n = kh * kw;
+	const int32_t oh = p->output.h, ow = p->output.w;
+	const int32_t ph = (oh - 1) * p->stride_h + (kh - 1) * p->dilation_h + 1;
+	const int32_t pw = (ow - 1) * p->stride_w + (kw - 1) * p->dilation_w + 1;
+	const int pad = p->pad_top || p->pad_left || ph > p->input.h || pw > p->input.w;
+	const size_t row = (size_t)(pad ? pw : p->input.w) * cin;
+	const size_t in_image = (size_t)p->input.h * p->input.w * cin;
+	const size_t img_bytes = pad ? ((size_t)ph * row + 63) & ~(size_t)63 : 0;
+	size_t tap[ENPU_DW_RUN_TAPS];
+	struct enpu_rq_table rq;
+	int8_t *buf;
+	int16_t *wide;
+	int32_t *sums, oc, width;
+	int mode, nblk;
+
+	/* the padded image, each block's widened weights, each channel's sum of them */
+	buf = malloc(img_bytes + (size_t)(cout / 8) * n * 64 + ((size_t)cout + 16) * 4);
+	if (!buf)
+		return -ENOMEM;
+	wide = (int16_t *)(void *)(buf + img_bytes);
+	sums = (int32_t *)(void *)(wide + (size_t)(cout / 8) * n * 32);
+	for (oc = 0; oc < cout; oc += width) {
+		dw_run_block(p, oc, cout, &mode, &nblk);
+		width = mode & ENPU_DW_HALF ? 8 : 16;
+		ops->dw_widen(filter + oc, (size_t)cout, n, mode & ENPU_DW_HALF,
+			      wide + dw_slot(p, oc) * n * 32, sums + oc);
+	}
+	for (int32_t ky = 0; ky < kh; ky++)
+		for (int32_t kx = 0; kx < kw; kx++)
+			tap[ky * kw + kx] = (size_t)ky * p->dilation_h * row +
+					    (size_t)kx * p->dilation_w * cin;
+	for (int32_t b = 0; b < p->input.n; b++) {
+		const int8_t *img = input + (size_t)b * in_image;
+
+		if (pad) {
+			const int32_t cols = p->input.w < pw - p->pad_left ?
+					     p->input.w : pw - p->pad_left;
+
+			for (int32_t py = 0; py < ph; py++) {
+				const int32_t iy = py - p->pad_top;
+
+				memset(buf + (size_t)py * row, (uint8_t)p->input_zero_point, row);
+				if (iy >= 0 && iy < p->input.h && cols > 0)
+					memcpy(buf + (size_t)py * row + (size_t)p->pad_left * cin,
+					       img + (size_t)iy * p->input.w * cin,
+					       (size_t)cols * cin);
+			}
+			img = buf;
+		}
+		for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
+			const int32_t end = cout - oc0 < ENPU_RQ_CHUNK ? cout : oc0 + ENPU_RQ_CHUNK;
+
+			enpu_rq_prepare(&rq, end - oc0, bias ? bias + oc0 : NULL,
+					p->multipliers + oc0, p->shifts + oc0, 1,
+					p->output_zero_point, p->act_min, p->act_max);
+			/*
+			 * sum (x + offset) * w = sum x * w + offset * sum w: int32
+			 * sums wrap alike in any order, so the offset goes in the bias
+			 */
+			for (int32_t c = oc0; c < end; c++)
+				rq.bias[c - oc0] = (int32_t)((uint32_t)rq.bias[c - oc0] +
+							     (uint32_t)(-p->input_zero_point *
+									sums[c]));
+			for (oc = oc0; oc < end; oc += width) {
+				const int8_t *x = img + (mult == 1 ? oc : oc / mult);
+				const int16_t *wd = wide + dw_slot(p, oc) * n * 32;
+
+				width = dw_run_block(p, oc, end, &mode, &nblk);
+				for (int32_t oy = 0; oy < oh; oy += DW_RUN_ROWS) {
+					if (enpu_cancelled(p->cancel)) {
+						free(buf);
+						return -ECANCELED;
+					}
+					ops->dw_run(x + (size_t)oy * p->stride_h * row, tap, n,
+						    (size_t)p->stride_w * cin,
+						    (size_t)p->stride_h * row, wd, mode, nblk, &rq,
+						    oc - oc0,
+						    oh - oy < DW_RUN_ROWS ? oh - oy : DW_RUN_ROWS,
+						    ow, output + ((size_t)b * oh + oy) * ow * cout + oc,
+						    (size_t)cout, (size_t)ow * cout);
+				}
+			}
+		}
+	}
+	free(buf);
 	return 0;
 }
 
@@ -384,6 +474,12 @@ int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
 			bias, bias_len, output, output_len))
 		return -EINVAL;
 
+	if (dw_run_fits(p, enpu_dot_ops())) {
+		int ret = dw_run_layer(p, enpu_dot_ops(), input, filter, bias, output);
+
+		if (ret != -ENOMEM)
+			return ret;
+	}
 	if ((int64_t)p->filter.h * p->filter.w <= DW_MAX_TAPS)
 		return dw_fast(p, input, filter, bias, output);
 	return dw_generic(p, input, filter, bias, output);

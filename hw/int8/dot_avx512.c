@@ -4,8 +4,8 @@
  * (the weights sign-extended with vpmovsxbw, vpdpwssd multiplying int16
  * pairs and adding them to the accumulators in one instruction, without
  * saturation), then SSE2's steps and tail; the unsigned-by-signed GEMM
- * of enpu_gemm.h with vpdpbusd; thirty-two depthwise lanes; and the
- * requantisation of sixteen channels. Compiled
+ * of enpu_gemm.h with vpdpbusd; depthwise pixels sixteen lanes at a time,
+ * requantised in registers; and the requantisation of sixteen channels. Compiled
  * for AVX-512 F, BW, VL and VNNI whatever the build's target, used only on a
  * CPU that has them.
  */
@@ -19,6 +19,17 @@
 #include "enpu_requant.h"
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/*
+ * GCC 12's avx512fintrin.h gives the unmasked intrinsics an uninitialised
+ * vector (__Y = __Y) as their pass-through; with -Winit-self (QEMU builds
+ * this file so) every use warns.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Winit-self"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 /* The four 128-bit quarters of @v added. */
 static inline AVX512 __m128i quarters(__m512i v)
@@ -156,115 +167,245 @@ static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8
 	}
 }
 
-/* Thirty-two int8 weights, or @wrep of them repeated, widened to int16. */
-static inline AVX512 __m512i dw_weights(const int8_t *w, int wrep)
+/* A requantisation table's sixteen lanes, in registers. */
+struct rq16 {
+	__m512i bias, left, mult, mult_odd, right, mask, thr;
+	__m256i zp, lo, hi;
+	int any_left;
+};
+
+/*
+ * Lanes j .. j + 15 of table @t, or with @half lanes j .. j + 7 twice
+ * (eight channels of two pixels).
+ */
+static inline AVX512 void rq16_load(struct rq16 *v, const struct enpu_rq_table *t, int j,
+				    int half)
 {
-	__m256i v;
+#define RQ16_LANES(a) (half ? _mm512_broadcast_i64x4(_mm256_loadu_si256( \
+			(const __m256i *)((a) + j))) : _mm512_loadu_si512((const void *)((a) + j)))
+	const __m512i shift = RQ16_LANES(t->shift);
+	const __m512i zero = _mm512_setzero_si512();
 
-	if (wrep == 32) {
-		v = _mm256_loadu_si256((const __m256i *)w);
-	} else if (wrep == 16) {
-		v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)w));
-	} else {
-		int64_t eight;
-
-		memcpy(&eight, w, 8);
-		v = _mm256_set1_epi64x(eight);
-	}
-	return _mm512_cvtepi8_epi16(v);
+	v->bias = RQ16_LANES(t->bias);
+	v->mult = RQ16_LANES(t->mult);
+#undef RQ16_LANES
+	v->mult_odd = _mm512_srli_epi64(v->mult, 32);
+	v->left = _mm512_max_epi32(shift, zero);
+	v->right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+	v->mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), v->right),
+				   _mm512_set1_epi32(1));
+	v->thr = _mm512_srli_epi32(v->mask, 1);
+	v->any_left = t->any_left;
+	v->zp = _mm256_set1_epi16((int16_t)t->out_zp);
+	v->lo = _mm256_set1_epi16((int16_t)t->act_min);
+	v->hi = _mm256_set1_epi16((int16_t)t->act_max);
 }
 
 /*
- * Two taps a step: each lane's (x, w) pairs of both taps interleaved so
- * one vpdpwssd adds both products. The interleave works within 128-bit
- * quarters, so the sums come out as channels 0-3, 8-11, ... (lo) and
- * 4-7, 12-15, ... (hi) and are put back in order at the end.
+ * enpu_rq_one() of enpu_requant.h on sixteen lanes, the same value by
+ * other steps (int8_unit_test compares them on random tables):
+ * SRDHM(x, M) is floor((x * M + 2^30) / 2^31) for every x (gemmlowp's
+ * nudge-then-truncate comes to that), here with signed 32 x 32 -> 64-bit
+ * products and 64-bit arithmetic shifts; RDBPOT is gemmlowp's own steps
+ * with per-lane shifts: (x >> e) + 1 where the remainder is over half,
+ * or over half plus one for a negative x.
  */
-static AVX512 void dw_32_avx512(const int8_t *x, const int8_t *w, const size_t *in_off,
-				const size_t *w_off, int n, int wrep, int32_t in_offset,
-				int32_t out[32])
+static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
 {
-	const __m512i off = _mm512_set1_epi16((int16_t)in_offset);
-	const __m512i idx0 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19,
-					       4, 5, 6, 7, 20, 21, 22, 23);
-	const __m512i idx1 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27,
-					       12, 13, 14, 15, 28, 29, 30, 31);
-	__m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+	const __m512i round = _mm512_set1_epi64(1 << 30);
+	__m512i x = _mm512_add_epi32(acc, v->bias), even, odd, q, thr;
+	__mmask16 up;
+	__m256i y;
 
-	for (int k = 0; k < n; k += 2) {
-		const __m512i x0 = _mm512_add_epi16(_mm512_cvtepi8_epi16(
-			_mm256_loadu_si256((const __m256i *)(x + in_off[k]))), off);
-		const __m512i w0 = dw_weights(w + w_off[k], wrep);
-		__m512i x1 = _mm512_setzero_si512(), w1 = _mm512_setzero_si512();
-
-		if (k + 1 < n) {
-			x1 = _mm512_add_epi16(_mm512_cvtepi8_epi16(
-				_mm256_loadu_si256((const __m256i *)(x + in_off[k + 1]))), off);
-			w1 = dw_weights(w + w_off[k + 1], wrep);
-		}
-		lo = _mm512_dpwssd_epi32(lo, _mm512_unpacklo_epi16(x0, x1),
-					 _mm512_unpacklo_epi16(w0, w1));
-		hi = _mm512_dpwssd_epi32(hi, _mm512_unpackhi_epi16(x0, x1),
-					 _mm512_unpackhi_epi16(w0, w1));
-	}
-	_mm512_storeu_si512((void *)out, _mm512_permutex2var_epi32(lo, idx0, hi));
-	_mm512_storeu_si512((void *)(out + 16), _mm512_permutex2var_epi32(lo, idx1, hi));
+	if (v->any_left)
+		x = _mm512_sllv_epi32(x, v->left);
+	even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, v->mult), round), 31);
+	odd = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
+								   v->mult_odd), round), 31);
+	x = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
+	q = _mm512_srav_epi32(x, v->right);
+	thr = _mm512_sub_epi32(v->thr, _mm512_srai_epi32(x, 31));
+	up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, v->mask), thr);
+	q = _mm512_mask_sub_epi32(q, up, q, _mm512_set1_epi32(-1));
+	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
+	y = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(q), v->zp);
+	y = _mm256_min_epi16(_mm256_max_epi16(y, v->lo), v->hi);
+	return _mm256_cvtsepi16_epi8(y);
 }
 
-/*
- * (u * m + add) >> 31 lane-wise for unsigned u, m, add < 2^32 whose result
- * fits in 32 bits: enpu_mulshr31() of enpu_requant.h, sixteen lanes.
- */
-static inline AVX512 __m512i mulshr31(__m512i u, __m512i m, __m512i add)
-{
-	const __m512i lo32 = _mm512_set1_epi64(0xffffffff);
-	__m512i even = _mm512_mul_epu32(u, m);
-	__m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(u, 32), _mm512_srli_epi64(m, 32));
-
-	even = _mm512_srli_epi64(_mm512_add_epi64(even, _mm512_and_si512(add, lo32)), 31);
-	odd = _mm512_srli_epi64(_mm512_add_epi64(odd, _mm512_srli_epi64(add, 32)), 31);
-	return _mm512_or_si512(even, _mm512_slli_epi64(odd, 32));
-}
-
-/* x with the sign of s (s = 0 or -1 per lane): (x ^ s) - s. */
-static inline AVX512 __m512i signed_as(__m512i x, __m512i s)
-{
-	return _mm512_sub_epi32(_mm512_xor_si512(x, s), s);
-}
-
-/*
- * enpu_rq_mbqm4() and enpu_rq_pack8() of enpu_requant.h on sixteen lanes:
- * the same steps, so the same bytes (int8_unit_test compares them).
- */
 static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 				     const int32_t *acc, int8_t *dst)
 {
-	const __m512i mult = _mm512_loadu_si512((const void *)(t->mult + j));
-	const __m512i rpow = _mm512_loadu_si512((const void *)(t->rpow + j));
-	const __m512i half = _mm512_loadu_si512((const void *)(t->half + j));
-	__m512i x = _mm512_add_epi32(_mm512_loadu_si512((const void *)acc),
-				     _mm512_loadu_si512((const void *)(t->bias + j)));
-	__m512i s, a;
-	__m256i v;
+	struct rq16 v;
 
-	if (t->any_left)
-		x = _mm512_mullo_epi32(x, _mm512_loadu_si512((const void *)(t->lpow + j)));
-	/* SRDHM: |x| * M, + 2^30 (- 1 if x < 0), >> 31, sign restored */
-	s = _mm512_srai_epi32(x, 31);
-	a = signed_as(x, s);
-	x = signed_as(mulshr31(a, mult, _mm512_add_epi32(_mm512_set1_epi32(1 << 30), s)), s);
-	/* RDBPOT: sign(x) * ((|x| + half) >> right) */
-	s = _mm512_srai_epi32(x, 31);
-	a = _mm512_add_epi32(signed_as(x, s), half);
-	x = signed_as(mulshr31(a, rpow, _mm512_setzero_si512()), s);
-	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
-	v = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(x), _mm256_set1_epi16((int16_t)t->out_zp));
-	v = _mm256_max_epi16(v, _mm256_set1_epi16((int16_t)t->act_min));
-	v = _mm256_min_epi16(v, _mm256_set1_epi16((int16_t)t->act_max));
-	_mm_storeu_si128((__m128i *)dst, _mm256_cvtsepi16_epi8(v));
+	rq16_load(&v, t, j, 0);
+	_mm_storeu_si128((__m128i *)dst, rq16(&v, _mm512_loadu_si512((const void *)acc)));
+}
+
+/*
+ * Sixteen lanes of one depthwise tap (enpu_dot_ops.dw_run): the bytes at
+ * @p (sixteen, or one broadcast), or with ENPU_DW_HALF eight lanes from
+ * @p and eight from @q (eight bytes, or one broadcast, each).
+ */
+static inline AVX512 __m128i dw_lanes(const int8_t *p, const int8_t *q, int mode)
+{
+	switch (mode) {
+	case 0:
+		return _mm_loadu_si128((const __m128i *)p);
+	case ENPU_DW_BCAST:
+		return _mm_set1_epi8(*p);
+	case ENPU_DW_HALF:
+		return _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)p),
+					  _mm_loadl_epi64((const __m128i *)q));
+	default:
+		return _mm_unpacklo_epi64(_mm_set1_epi8(*p), _mm_set1_epi8(*q));
+	}
+}
+
+/*
+ * enpu_dot_ops.dw_widen: each tap's sixteen weights as int16 pairs (w, 0),
+ * for a vpdpwssd against inputs sign-extended to 32 bits, whose high half
+ * the 0 cancels.
+ */
+static AVX512 void dw_widen_avx512(const int8_t *w, size_t w_step, int n, int half,
+				   int16_t *wide, int32_t *sums)
+{
+	__m512i sum = _mm512_setzero_si512();
+
+	for (int k = 0; k < n; k++) {
+		const int8_t *a = w + (size_t)k * w_step;
+		__m128i wa;
+		__m512i v;
+
+		if (half) {
+			wa = _mm_loadl_epi64((const __m128i *)a);
+			wa = _mm_unpacklo_epi64(wa, wa);
+		} else {
+			wa = _mm_loadu_si128((const __m128i *)a);
+		}
+		v = _mm512_and_si512(_mm512_cvtepi8_epi32(wa), _mm512_set1_epi32(0xffff));
+		_mm512_storeu_si512((void *)(wide + 32 * k), v);
+		sum = _mm512_add_epi32(sum, _mm512_cvtepi8_epi32(wa));
+	}
+	_mm512_storeu_si512((void *)sums, sum);
+}
+
+/*
+ * One vector's sums: pixel @p's lanes (and @q's, in ENPU_DW_HALF mode),
+ * each tap's inputs sign-extended to 32 bits against its (w, 0) pairs:
+ * one vpmovsxbd and one vpdpwssd a tap.
+ */
+static inline AVX512 __attribute__((always_inline)) __m512i
+dw_sums(const int8_t *p, const int8_t *q, const size_t *tap, int n, const int16_t *wide,
+	const int mode)
+{
+	/* three chains of dependent vpdpwssd, not one */
+	__m512i acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(),
+			   _mm512_setzero_si512() };
+
+#pragma GCC unroll 32
+	for (int k = 0; k < n; k++)
+		acc[k % 3] = _mm512_dpwssd_epi32(acc[k % 3],
+						 _mm512_cvtepi8_epi32(dw_lanes(p + tap[k],
+									       q + tap[k], mode)),
+						 _mm512_loadu_si512((const void *)(wide + 32 * k)));
+	return _mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), acc[2]);
+}
+
+/* One vector's bytes to pixel @c of a row (and @c + 1's, in ENPU_DW_HALF mode). */
+static inline AVX512 __attribute__((always_inline)) void
+dw_store(__m128i res, int8_t *o, int c, int cols, size_t out_step, const int mode)
+{
+	if (!(mode & ENPU_DW_HALF)) {
+		_mm_storeu_si128((__m128i *)(o + (size_t)c * out_step), res);
+		return;
+	}
+	_mm_storel_epi64((__m128i *)(o + (size_t)c * out_step), res);
+	if (c + 1 < cols)
+		_mm_storel_epi64((__m128i *)(o + (size_t)(c + 1) * out_step),
+				 _mm_unpackhi_epi64(res, res));
+}
+
+/*
+ * Two vectors a step, so that two pixels' chains of dependent vpdpwssd
+ * and requantisation steps overlap.
+ */
+static inline AVX512 __attribute__((always_inline)) void
+dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
+	const int16_t *wide, const int mode, int nblk, const struct enpu_rq_table *rq, int j,
+	int rows, int cols, int8_t *out, size_t out_step, size_t out_row_step)
+{
+	const int per = mode & ENPU_DW_HALF ? 2 : 1;	/* pixels a vector */
+	struct rq16 v;
+
+	for (int b = 0; b < nblk; b++, wide += 32 * n, j += 16, x += 16, out += 16) {
+		rq16_load(&v, rq, j, per == 2);
+		for (int r = 0; r < rows; r++) {
+			const int8_t *xr = x + (size_t)r * y_step;
+			int8_t *o = out + (size_t)r * out_row_step;
+			int c = 0;
+
+			/* the second pixel of a pair, or the first again past the last */
+#define DW_Q(c) ((c) + 1 < cols ? xr + (size_t)((c) + 1) * x_step : xr + (size_t)(c) * x_step)
+			for (; c + per < cols; c += 2 * per) {
+				const __m512i a0 = dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
+							   wide, mode);
+				const __m512i a1 = dw_sums(xr + (size_t)(c + per) * x_step,
+							   DW_Q(c + per), tap, n, wide, mode);
+
+				dw_store(rq16(&v, a0), o, c, cols, out_step, mode);
+				dw_store(rq16(&v, a1), o, c + per, cols, out_step, mode);
+			}
+			if (c < cols)
+				dw_store(rq16(&v, dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
+							  wide, mode)), o, c, cols, out_step, mode);
+#undef DW_Q
+		}
+	}
+}
+
+/*
+ * dw_body() specialised by mode, and for 3 x 3 filters by their tap count,
+ * so that the tap loop is unrolled, without a branch, its offsets in
+ * registers.
+ */
+#define DW_MODE(m)								\
+	static AVX512 void dw_mode##m(const int8_t *x, const size_t *tap, int n,	\
+				      size_t x_step, size_t y_step, const int16_t *wide, \
+				      int nblk, const struct enpu_rq_table *rq, int j,	\
+				      int rows, int cols, int8_t *out, size_t out_step,	\
+				      size_t out_row_step)			\
+	{									\
+		if (n == 9)							\
+			dw_body(x, tap, 9, x_step, y_step, wide, m, nblk, rq, j, rows, \
+				cols, out, out_step, out_row_step);		\
+		else								\
+			dw_body(x, tap, n, x_step, y_step, wide, m, nblk, rq, j, rows, \
+				cols, out, out_step, out_row_step);		\
+	}
+DW_MODE(0)
+DW_MODE(1)
+DW_MODE(2)
+DW_MODE(3)
+#undef DW_MODE
+
+static AVX512 void dw_run_avx512(const int8_t *x, const size_t *tap, int n, size_t x_step,
+				 size_t y_step, const int16_t *wide, int mode, int nblk,
+				 const struct enpu_rq_table *rq, int j, int rows, int cols,
+				 int8_t *out, size_t out_step, size_t out_row_step)
+{
+	static void (*const by_mode[4])(const int8_t *, const size_t *, int, size_t, size_t,
+					const int16_t *, int, const struct enpu_rq_table *, int,
+					int, int, int8_t *, size_t, size_t) = {
+		dw_mode0, dw_mode1, dw_mode2, dw_mode3,
+	};
+
+	by_mode[mode & 3](x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out,
+			  out_step, out_row_step);
 }
 
 const struct enpu_dot_ops enpu_dot_avx512 = {
-	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_32_avx512, rq_store16_avx512,
+	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_widen_avx512, dw_run_avx512,
+	rq_store16_avx512,
 };
 #endif

@@ -62,5 +62,5 @@ static void dot_1x4_neon(const int16_t *x0, const int8_t *const w[4], size_t len
 	dot_neon(x, 1, w, len, out);
 }
 
-const struct enpu_dot_ops enpu_dot_neon = { dot_2x4_neon, dot_1x4_neon, NULL, NULL, NULL };
+const struct enpu_dot_ops enpu_dot_neon = { dot_2x4_neon, dot_1x4_neon, NULL, NULL, NULL, NULL };
 #endif

@@ -121,6 +121,11 @@ static inline __m128i enpu_hsum4(__m128i a, __m128i b, __m128i c, __m128i d)
  */
 struct enpu_rq_table;
 
+/* enpu_dot_ops.dw_run's modes, and the most taps it takes. */
+#define ENPU_DW_BCAST		1
+#define ENPU_DW_HALF		2
+#define ENPU_DW_RUN_TAPS	32
+
 struct enpu_dot_ops {
 	void (*dot_2x4)(const int16_t *x0, const int16_t *x1, const int8_t *const w[4],
 			size_t len, int32_t out[8]);
@@ -138,16 +143,35 @@ struct enpu_dot_ops {
 	void (*gemm_u8)(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			int nblk, int32_t *out);
 	/*
-	 * dw_32, NULL in a variant with nothing wider than SSE2's eight
-	 * lanes: thirty-two lanes of a depthwise conv over @n taps,
-	 * out[j] = sum over k of (x[in_off[k] + j] + in_offset) *
-	 * w[w_off[k] + j % wrep], where @wrep (8, 16 or 32) repeats the
-	 * weights: 32 channels of one pixel, or 32 / wrep neighbouring pixels
-	 * of a layer with wrep channels.
+	 * dw_widen, with dw_run: the weights of @n taps of sixteen lanes
+	 * (@half: eight, twice), tap k's at w + k * w_step, widened into
+	 * @wide (32 int16 a tap) as dw_run reads them, and each lane's sum
+	 * over the taps into sums[16].
 	 */
-	void (*dw_32)(const int8_t *x, const int8_t *w, const size_t *in_off,
-		      const size_t *w_off, int n, int wrep, int32_t in_offset,
-		      int32_t out[32]);
+	void (*dw_widen)(const int8_t *w, size_t w_step, int n, int half, int16_t *wide,
+			 int32_t *sums);
+	/*
+	 * dw_run, NULL in a variant without sixteen-lane integer vectors:
+	 * @rows x @cols output pixels of a depthwise conv over @n taps (at
+	 * most ENPU_DW_RUN_TAPS), requantised, sixteen lanes a step. Lane l
+	 * of pixel (r, c): out = rq(sum over k of x * wt), x read at
+	 * x + r * y_step + c * x_step + tap[k] + l and wt tap k's lane l of
+	 * @wide (the weights widened by dw_widen);
+	 * written to out + r * out_row_step + c * out_step + l; its table
+	 * index j + l (the input offset is the caller's, in the table's
+	 * bias). Modes: ENPU_DW_BCAST reads one byte for every lane (the
+	 * input channel of a depth multiplier of 16 or more); ENPU_DW_HALF
+	 * takes eight lanes of two pixels of a row a step (lanes 8-15 are
+	 * pixel c + 1's lanes 0-7, with lanes 0-7's weights and table index),
+	 * each reading eight bytes, or one with ENPU_DW_BCAST too. With mode
+	 * 0, @nblk blocks of sixteen lanes: block b's lane l is lane
+	 * 16 * b + l (the next n widened taps its weights); other modes take
+	 * one.
+	 */
+	void (*dw_run)(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
+		       const int16_t *wide, int mode, int nblk, const struct enpu_rq_table *rq,
+		       int j, int rows, int cols, int8_t *out, size_t out_step,
+		       size_t out_row_step);
 	/*
 	 * rq_store16, NULL in a variant without sixteen-lane integer
 	 * vectors: enpu_rq_store8() (enpu_requant.h) of sixteen channels,

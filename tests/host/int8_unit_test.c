@@ -775,17 +775,22 @@ static int32_t *rnd_quant(int32_t n, int32_t **shifts, int32_t **bias)
  * One random conv or depthwise case; deep / big kernels hit the fallbacks.
  * Wide convs have up to 100 output channels: several blocks of the u8 GEMM
  * (enpu_gemm.h) and several tables of requantization constants; wide
- * depthwise layers mostly one input channel per output channel and 8, 16
- * or 32 and more channels, as the wide depthwise lanes take them.
+ * depthwise layers mostly one input channel per output channel and
+ * channels in eights (blocks of 16 lanes and a last one of 8, as
+ * enpu_dot_ops.dw_run takes them), or a depth multiplier of 8 or 16 (one
+ * input byte for 8 or 16 lanes).
  */
 static int conv_case_sized(int depthwise, int big, int wide)
 {
 	const int32_t k_h = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
 	const int32_t k_w = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
-	static const int32_t dw_wide_cin[] = { 8, 16, 32, 48, 64, 0 };
-	const int32_t mult = !depthwise ? 0 : wide && rnd() % 3 ? 1 : rnd_range(1, 3);
-	const int32_t pick = dw_wide_cin[rnd() % 6];
-	const int32_t cin = big && !depthwise ? 9000 :
+	static const int32_t dw_wide_cin[] = { 8, 16, 24, 32, 48, 64, 72, 0 };
+	/* a depth multiplier of 8 or 16 reads one input channel for 8 or 16 lanes */
+	const int wide_mult = depthwise && wide && rnd() % 4 == 0;
+	const int32_t mult = !depthwise ? 0 : wide_mult ? 8 << (rnd() & 1) :
+			     wide && rnd() % 3 ? 1 : rnd_range(1, 3);
+	const int32_t pick = dw_wide_cin[rnd() % 8];
+	const int32_t cin = big && !depthwise ? 9000 : wide_mult ? rnd_range(1, 5) :
 			    depthwise && wide && pick ? pick : rnd_range(1, wide ? 70 : 20);
 	const int32_t cout = depthwise ? cin * mult : rnd_range(1, wide ? 100 : 13);
 	const int32_t sh = rnd_range(1, 3), sw = rnd_range(1, 3);
@@ -917,7 +922,7 @@ TEST(depthwise_every_variant_matches_reference)
 {
 	const char *bad = NULL;
 
-	ASSERT_LE(1, every_variant(wide_depthwise, 200, &bad)) TH_LOG("variant %s", bad);
+	ASSERT_LE(1, every_variant(wide_depthwise, 400, &bad)) TH_LOG("variant %s", bad);
 }
 
 TEST(conv_fast_path_matches_reference)
