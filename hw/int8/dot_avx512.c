@@ -99,74 +99,6 @@ static AVX512 void dot_1x4_avx512(const int16_t *x0, const int8_t *const w[4], s
 	dot_avx512(x, 1, w, len, out);
 }
 
-/*
- * @ROWS patch rows against @NBLK blocks of sixteen channels: per group of
- * four taps, each row's four bytes broadcast to every lane, one vpdpbusd
- * per row and block (enpu_gemm.h). Constant ROWS and NBLK unroll it.
- */
-static inline __attribute__((always_inline)) AVX512 void
-gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4, int32_t *out,
-	  const int ROWS, const int NBLK)
-{
-	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
-	__m512i a[ENPU_GEMM_ROWS][2];
-	int r, b;
-
-	for (r = 0; r < ROWS; r++)
-		for (b = 0; b < NBLK; b++)
-			a[r][b] = _mm512_setzero_si512();
-	for (size_t g = 0; g < k4; g++) {
-		__m512i wv[2];
-
-		for (b = 0; b < NBLK; b++)
-			wv[b] = _mm512_loadu_si512((const void *)(w + b * block + g * 64));
-		for (r = 0; r < ROWS; r++) {
-			int32_t four;
-			__m512i xv;
-
-			memcpy(&four, x[r] + g * 4, 4);
-			xv = _mm512_set1_epi32(four);
-			for (b = 0; b < NBLK; b++)
-				a[r][b] = _mm512_dpbusd_epi32(a[r][b], xv, wv[b]);
-		}
-	}
-	for (r = 0; r < ROWS; r++)
-		for (b = 0; b < NBLK; b++)
-			_mm512_storeu_si512((void *)(out + r * 2 * ENPU_GEMM_BLOCK +
-						     b * ENPU_GEMM_BLOCK), a[r][b]);
-}
-
-static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8_t *w,
-				  size_t k4, int nblk, int32_t *out)
-{
-	switch (rows * 2 + nblk - 1) {
-	case 2:
-		gemm_body(x, w, k4, out, 1, 1);
-		break;
-	case 3:
-		gemm_body(x, w, k4, out, 1, 2);
-		break;
-	case 4:
-		gemm_body(x, w, k4, out, 2, 1);
-		break;
-	case 5:
-		gemm_body(x, w, k4, out, 2, 2);
-		break;
-	case 6:
-		gemm_body(x, w, k4, out, 3, 1);
-		break;
-	case 7:
-		gemm_body(x, w, k4, out, 3, 2);
-		break;
-	case 8:
-		gemm_body(x, w, k4, out, 4, 1);
-		break;
-	default:
-		gemm_body(x, w, k4, out, 4, 2);
-		break;
-	}
-}
-
 /* A requantisation table's sixteen lanes, in registers. */
 struct rq16 {
 	__m512i bias, left, mult, mult_odd, right, mask, thr;
@@ -232,6 +164,80 @@ static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
 	y = _mm256_min_epi16(_mm256_max_epi16(y, v->lo), v->hi);
 	return _mm256_cvtsepi16_epi8(y);
 }
+
+/*
+ * @ROWS patch rows against @NBLK blocks of sixteen channels: per group of
+ * four taps, each row's four bytes broadcast to every lane, one vpdpbusd
+ * per row and block (enpu_gemm.h); then each block's table lanes loaded
+ * once and its rows requantised in registers and stored, the last block's
+ * past @nch masked off. Constant ROWS and NBLK unroll it.
+ */
+static inline __attribute__((always_inline)) AVX512 void
+gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
+	  const struct enpu_rq_table *rq, int j, int nch, int8_t *out, size_t out_stride,
+	  const int ROWS, const int NBLK)
+{
+	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
+	__m512i a[ENPU_GEMM_ROWS][ENPU_GEMM_BLOCKS];
+	struct rq16 v;
+	int r, b;
+
+#pragma GCC unroll 4
+	for (r = 0; r < ROWS; r++)
+#pragma GCC unroll 4
+		for (b = 0; b < NBLK; b++)
+			a[r][b] = _mm512_setzero_si512();
+	for (size_t g = 0; g < k4; g++) {
+		__m512i wv[ENPU_GEMM_BLOCKS];
+
+#pragma GCC unroll 4
+		for (b = 0; b < NBLK; b++)
+			wv[b] = _mm512_loadu_si512((const void *)(w + b * block + g * 64));
+#pragma GCC unroll 4
+		for (r = 0; r < ROWS; r++) {
+			int32_t four;
+			__m512i xv;
+
+			memcpy(&four, x[r] + g * 4, 4);
+			xv = _mm512_set1_epi32(four);
+#pragma GCC unroll 4
+			for (b = 0; b < NBLK; b++)
+				a[r][b] = _mm512_dpbusd_epi32(a[r][b], xv, wv[b]);
+		}
+	}
+#pragma GCC unroll 4
+	for (b = 0; b < NBLK; b++) {
+		const int left = nch - 16 * b;
+		const __mmask16 keep = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+
+		rq16_load(&v, rq, j + 16 * b, 0);
+#pragma GCC unroll 4
+		for (r = 0; r < ROWS; r++)
+			_mm_mask_storeu_epi8(out + r * out_stride + 16 * b, keep,
+					     rq16(&v, a[r][b]));
+	}
+}
+
+#define GEMM_CASE(R, B)								\
+	case (R) * 8 + (B):							\
+		gemm_body(x, w, k4, rq, j, nch, out, out_stride, R, B);		\
+		break
+
+static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8_t *w,
+				  size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
+				  int nch, int8_t *out, size_t out_stride)
+{
+	switch (rows * 8 + nblk) {
+	GEMM_CASE(1, 1); GEMM_CASE(1, 2); GEMM_CASE(1, 3); GEMM_CASE(1, 4);
+	GEMM_CASE(2, 1); GEMM_CASE(2, 2); GEMM_CASE(2, 3); GEMM_CASE(2, 4);
+	GEMM_CASE(3, 1); GEMM_CASE(3, 2); GEMM_CASE(3, 3); GEMM_CASE(3, 4);
+	GEMM_CASE(4, 1); GEMM_CASE(4, 2); GEMM_CASE(4, 3);
+	default:
+		gemm_body(x, w, k4, rq, j, nch, out, out_stride, 4, 4);
+		break;
+	}
+}
+#undef GEMM_CASE
 
 static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 				     const int32_t *acc, int8_t *dst)

@@ -134,14 +134,15 @@ struct enpu_dot_ops {
 	/*
 	 * gemm_u8, NULL in a variant without a u8 x s8 dot-product
 	 * instruction: @rows (1 to ENPU_GEMM_ROWS) unsigned patch rows x[r],
-	 * each k4 * 4 bytes, against @nblk (1 or 2) blocks of
+	 * each k4 * 4 bytes, against @nblk (1 to ENPU_GEMM_BLOCKS) blocks of
 	 * ENPU_GEMM_BLOCK output channels packed by enpu_gemm_pack() (block
-	 * b at w + b * k4 * 4 * ENPU_GEMM_BLOCK):
-	 * out[r * 2 * ENPU_GEMM_BLOCK + b * ENPU_GEMM_BLOCK + j] =
-	 * sum over k of x[r][k] * weight[b * ENPU_GEMM_BLOCK + j][k].
+	 * b at w + b * k4 * 4 * ENPU_GEMM_BLOCK), requantised: channel c
+	 * (c < @nch) of row r, sum over k of x[r][k] * weight[c][k] with
+	 * table index j + c (enpu_requant.h), to out[r * out_stride + c].
 	 */
 	void (*gemm_u8)(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
-			int nblk, int32_t *out);
+			int nblk, const struct enpu_rq_table *rq, int j, int nch, int8_t *out,
+			size_t out_stride);
 	/*
 	 * dw_widen, with dw_run: the weights of @n taps of sixteen lanes
 	 * (@half: eight, twice), tap k's at w + k * w_step, widened into
@@ -175,7 +176,9 @@ struct enpu_dot_ops {
 	/*
 	 * rq_store16, NULL in a variant without sixteen-lane integer
 	 * vectors: enpu_rq_store8() (enpu_requant.h) of sixteen channels,
-	 * table index j (j + 16 <= ENPU_RQ_CHUNK), the same bytes.
+	 * table index j (j + 16 <= ENPU_RQ_CHUNK), the same bytes: the
+	 * requantisation gemm_u8 and dw_run do in registers, on its own for
+	 * int8_unit_test to compare with the scalar one.
 	 */
 	void (*rq_store16)(const struct enpu_rq_table *t, int j, const int32_t *acc,
 			   int8_t *dst);

@@ -31,6 +31,7 @@
 
 #define ENPU_GEMM_BLOCK		16	/* output channels a block */
 #define ENPU_GEMM_ROWS		4	/* patch rows (pixels) a gemm_u8 call */
+#define ENPU_GEMM_BLOCKS	4	/* blocks a gemm_u8 call: one requantisation table */
 #define ENPU_GEMM_MAX_LEN	8192	/* longest filter, in taps */
 
 /* Groups of four taps of a filter of @k_len taps. */

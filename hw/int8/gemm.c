@@ -2,8 +2,9 @@
 /*
  * The unsigned-by-signed GEMM (enpu_gemm.h): packing weights, once
  * (enpu_gemm_weights) or at a call, and running a layer on the packed
- * weights ENPU_GEMM_ROWS rows at a time against every pair of channel
- * blocks, CONV_2D's pixels and FULLY_CONNECTED's batches alike.
+ * weights ENPU_GEMM_ROWS rows at a time against ENPU_GEMM_BLOCKS channel
+ * blocks at a time (requantised by the kernel), CONV_2D's pixels and
+ * FULLY_CONNECTED's batches alike.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,9 @@
 #include "enpu_gemm.h"
 #include "enpu_int8_internal.h"
 #include "enpu_requant.h"
+
+_Static_assert(ENPU_GEMM_BLOCKS * ENPU_GEMM_BLOCK == ENPU_RQ_CHUNK,
+	       "a gemm_u8 call's channels are one requantisation table's");
 
 void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channels,
 		    size_t k_len)
@@ -89,7 +93,6 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
 	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
 	const size_t nrq = ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
-	_Alignas(64) int32_t raw[ENPU_GEMM_ROWS * 2 * ENPU_GEMM_BLOCK];
 	const uint8_t *x[ENPU_GEMM_ROWS];
 	const int8_t *packed;
 	struct enpu_rq_table *rq;
@@ -102,6 +105,8 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		    ENPU_GEMM_ROWS * k4 * 4 + packed_size);
 	if (!rq)
 		return -ENOMEM;
+	/* a block's lanes past the last channel are read, and stored masked off */
+	memset(rq, 0, nrq * sizeof(*rq));
 	corr = (int32_t *)(rq + nrq);
 	patches = (uint8_t *)(corr + cout);
 	if (pw) {
@@ -141,26 +146,14 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		}
 		for (int r = 0; r < rows; r++)
 			x[r] = l->row(l->ctx, i0 + r, patches + r * k4 * 4);
-		for (int32_t oc0 = 0; oc0 < cout; oc0 += 2 * ENPU_GEMM_BLOCK) {
-			const int nch = cout - oc0 < 2 * ENPU_GEMM_BLOCK ? cout - oc0 :
-				2 * ENPU_GEMM_BLOCK;
-			/* 2 * ENPU_GEMM_BLOCK divides ENPU_RQ_CHUNK */
-			const struct enpu_rq_table *t = &rq[oc0 / ENPU_RQ_CHUNK];
+		/* ENPU_GEMM_BLOCKS * ENPU_GEMM_BLOCK channels a call: one table's */
+		for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
+			const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
 
 			ops->gemm_u8(x, rows, packed + (size_t)(oc0 / ENPU_GEMM_BLOCK) * block,
-				     k4, (nch + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK, raw);
-			for (int r = 0; r < rows; r++) {
-				const int32_t *acc = raw + r * 2 * ENPU_GEMM_BLOCK;
-				int8_t *o = l->output + (size_t)(i0 + r) * cout + oc0;
-
-				int j = 0;
-
-				for (; ops->rq_store16 && j + 16 <= nch; j += 16)
-					ops->rq_store16(t, oc0 % ENPU_RQ_CHUNK + j, acc + j, o + j);
-				for (; j < nch; j += 4)
-					enpu_rq_store4(t, oc0 % ENPU_RQ_CHUNK + j, acc + j,
-						       nch - j < 4 ? nch - j : 4, o + j);
-			}
+				     k4, (nch + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK,
+				     &rq[oc0 / ENPU_RQ_CHUNK], 0, nch,
+				     l->output + (size_t)i0 * cout + oc0, (size_t)cout);
 		}
 	}
 	free(rq);
