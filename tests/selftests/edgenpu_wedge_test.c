@@ -20,6 +20,22 @@
 #define MS		10000	/* bound of every wait that should succeed */
 #define OUT		65536	/* A's output and V's buffer */
 
+/*
+ * A CONV2D that retires nothing for seconds, a hang to the driver, still
+ * running when the driver gives up its reset: 40 x 40 x 128 in, 9 x 9
+ * filters, 384 out, 4.1 * 10^9 MACs in one command. Its filters (10,368
+ * taps) are longer than the int8 kernels take in their SIMD paths
+ * (ENPU_GEMM_MAX_LEN), so it runs the plain int64 loop, about 3 s on any
+ * x86-64 host variant (1.3 GMAC/s measured with AVX-512, SSE2 and C alike):
+ * over five job timeouts, and well within MS. A 7 x 7 conv of 1.25 * 10^11
+ * MACs, the largest the u8 GEMM takes within ENPU_MAX_OPERAND, ended in
+ * 0.7 s once the GEMM got faster, before the hang check gave up.
+ */
+#define LONG_HW		40
+#define LONG_CIN	128
+#define LONG_COUT	384
+#define LONG_K		9
+
 FIXTURE(wedge) {
 	int fd;
 	char devname[64];
@@ -133,11 +149,9 @@ static void copy_ok(struct __test_metadata *_metadata, FIXTURE_DATA(wedge) *self
 }
 
 /*
- * Process A: its output buffer first (the lowest VA), then a CONV2D of
- * 1.25 * 10^11 MACs that retires nothing for seconds (a hang to the driver,
- * still running well after the driver gave up its reset), then the
- * output written. Reports when the job runs, then its end status, and
- * exits (closing its file).
+ * Process A: its output buffer first (the lowest VA), then the long
+ * CONV2D (LONG_*), then the output written. Reports when the job runs,
+ * then its end status, and exits (closing its file).
  */
 static void process_a(const char *devname, int to_parent)
 {
@@ -149,10 +163,10 @@ static void process_a(const char *devname, int to_parent)
 	int fd = edgenpu_open();
 
 	if (!cs || fd < 0 || tbo_create(fd, OUT, DRM_EDGENPU_BO_CREATE_MAP, &out) ||
-	    tconv_init(fd, &conv, 256, 256, 160, 256, 7))
+	    tconv_init(fd, &conv, LONG_HW, LONG_HW, LONG_CIN, LONG_COUT, LONG_K))
 		_exit(10);
-	tcs_conv(cs, conv.in.va, conv.filt.va, conv.quant.va, conv.out.va, 256, 256,
-		 160, 256, 7);
+	tcs_conv(cs, conv.in.va, conv.filt.va, conv.quant.va, conv.out.va, LONG_HW, LONG_HW,
+		 LONG_CIN, LONG_COUT, LONG_K);
 	tcs_fill(cs, out.va, 0xa5, OUT);
 	tcs_end(cs);
 	j = (struct tjob){ .cs = cs };
@@ -301,7 +315,7 @@ TEST_F(wedge, unbind_with_stuck_reset)
 
 	ASSERT_NE(NULL, cs);
 	ASSERT_EQ(0, twrite_str(self->control, "on"));
-	ASSERT_EQ(0, tconv_init(self->fd, &conv, 256, 256, 128, 128, 7));
+	ASSERT_EQ(0, tconv_init(self->fd, &conv, LONG_HW, LONG_HW, LONG_CIN, LONG_COUT, LONG_K));
 	tconv_job(&conv, cs, &j, 1);
 	ASSERT_EQ(0, tinject(self->devname, "stuck-reset"));
 	ASSERT_EQ(0, tsubmit(self->fd, &j, 1));
