@@ -203,12 +203,6 @@ static int conv_fast(const struct enpu_conv2d_params *p,
 }
 
 /*
- * The u8 x s8 GEMM (enpu_gemm.h), where the CPU has one: the weights
- * packed once a call, then ENPU_GEMM_ROWS pixels at a time against every
- * pair of channel blocks. -ENOMEM when the buffers cannot be had (the
- * caller then takes conv_fast).
- */
-/*
  * A conv layer's rows for the GEMM: output pixels' patches, or, for a
  * pointwise conv whose pixels are the input's and whose rows are whole
  * groups of four taps, the input converted once (@direct).
