@@ -157,6 +157,12 @@ uint32_t enpu_npu_ring_va(const struct enpu_npu *npu, uint32_t off);
  */
 size_t enpu_npu_copy_after(const struct enpu_model *m, size_t st, size_t k,
 			   unsigned int *after);
+/*
+ * Which layers' weights go through the ring, and where, for the model's
+ * steps as they are (npu_compile.c; a pipeline runs it again on its
+ * stages), with each layer's estimate. 0 or -ENOMEM.
+ */
+int enpu_npu_plan_prefetch(struct enpu_model *m);
 
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,

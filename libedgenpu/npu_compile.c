@@ -504,9 +504,10 @@ static void size_prefetch_ring(struct enpu_model *m)
  * and the layers whose ring bytes it takes have run, and the layer waits
  * for it. The ring is filled in order, from its start again when the next
  * weights do not fit before its end. The ring then shrinks to what is
- * used, which only moves it up, away from the activations.
+ * used, which only moves it up, away from the activations. Run again on
+ * a model cut into pipeline stages, where no copy crosses a cut.
  */
-static int choose_prefetch(struct enpu_model *m)
+int enpu_npu_plan_prefetch(struct enpu_model *m)
 {
 	struct enpu_npu *npu = m->npu;
 	/* fetching the copy and the hand-overs, at most */
@@ -521,6 +522,8 @@ static int choose_prefetch(struct enpu_model *m)
 	done = calloc(m->g->num_layers + 1, sizeof(*done));
 	if (!done)
 		return enpu_fail(-ENOMEM, "out of memory");
+	for (k = 0; k < m->g->num_layers; k++)
+		npu->prefetch[k] = -1;
 	for (st = 0; ring && st < m->num_steps; st++) {
 		const struct enpu_step *step = &m->steps[st];
 		uint64_t tc = 0, td = 0, cursor = 0;
@@ -564,6 +567,15 @@ static int choose_prefetch(struct enpu_model *m)
 	}
 	free(done);
 	npu->ring_bytes = (uint32_t)used;
+	for (k = 0; k < m->g->num_layers; k++) {
+		struct enpu_layer_info *li = &m->linfo[k];
+
+		if (!li->on_npu)
+			continue;
+		li->weights_prefetched = npu->prefetch[k] >= 0;
+		li->est_cycles = layer_estimate(m, k, li->weights_prefetched ?
+						ENPU_SRAM_VA_BASE : 0);
+	}
 	return 0;
 }
 
@@ -652,19 +664,12 @@ int enpu_npu_plan(struct enpu_model *m, const struct enpu_target *t)
 	if (ret)
 		goto out;
 	place_weights(m);
-	ret = choose_prefetch(m);
+	ret = enpu_npu_plan_prefetch(m);
 	if (ret)
 		goto out;
-	for (l = 0; l < g->num_layers; l++) {
-		struct enpu_layer_info *li = &m->linfo[l];
-
-		if (!li->on_npu)
-			continue;
-		li->output_in_sram = npu->place[m->prep[l].out].loc == ENPU_LOC_SRAM;
-		li->weights_prefetched = npu->prefetch[l] >= 0;
-		li->est_cycles = layer_estimate(m, l, li->weights_prefetched ?
-						ENPU_SRAM_VA_BASE : 0);
-	}
+	for (l = 0; l < g->num_layers; l++)
+		m->linfo[l].output_in_sram = m->linfo[l].on_npu &&
+			npu->place[m->prep[l].out].loc == ENPU_LOC_SRAM;
 	ret = enpu_npu_build_streams(m);
 	if (ret)
 		goto out;

@@ -59,10 +59,17 @@ static void assign_lanes(const struct enpu_model *m, uint64_t *cost, unsigned in
 	unsigned int lane = 0;
 
 	for (k = 0; k < n; k++) {
-		const struct enpu_layer_info *li = &m->linfo[m->order[k]];
+		const size_t l = m->order[k];
+		const struct enpu_layer_info *li = &m->linfo[l];
+		/*
+		 * a layer's weights copied into the ring count as its own: a
+		 * stage hides its copies behind its own layers only
+		 */
+		const uint64_t c = li->est_cycles + (li->weights_prefetched ?
+			enpu_t_dma(&m->npu->sku, enpu_npu_filter_bytes(m, l),
+				   enpu_npu_filter_bytes(m, l)) : 0);
 
-		cost[k] = !li->on_npu ? 0 : li->est_cycles < 1 ? 1 :
-			  li->est_cycles > MAX_COST ? MAX_COST : li->est_cycles;
+		cost[k] = !li->on_npu ? 0 : c < 1 ? 1 : c > MAX_COST ? MAX_COST : c;
 		hi += cost[k];
 		if (cost[k] > lo)
 			lo = cost[k];
@@ -219,7 +226,10 @@ int enpu_npu_pipeline(struct enpu_model *m, unsigned int nlanes)
 	cp.list = NULL;
 	cp.spill_off = NULL;
 	npu->arena_bytes = cp.arena_bytes;
-	ret = enpu_npu_build_streams(m);
+	/* a copy into the ring no longer hides behind a layer of another stage */
+	ret = enpu_npu_plan_prefetch(m);
+	if (!ret)
+		ret = enpu_npu_build_streams(m);
 out:
 	free(cost);
 	free(lane_of);
