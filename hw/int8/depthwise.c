@@ -289,6 +289,9 @@ static int dw_run_block(const struct enpu_dwconv2d_params *p, int32_t oc, int32_
 		return 16;
 	}
 	*mode = (mult == 1 ? 0 : ENPU_DW_BCAST) | ENPU_DW_HALF;
+	/* eight channels, stride 1: two pixels' bytes are adjacent */
+	if (*mode == ENPU_DW_HALF && (int64_t)p->stride_w * p->input.c == 8)
+		*mode |= ENPU_DW_PAIR;
 	return 8;
 }
 

@@ -251,7 +251,8 @@ static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 /*
  * Sixteen lanes of one depthwise tap (enpu_dot_ops.dw_run): the bytes at
  * @p (sixteen, or one broadcast), or with ENPU_DW_HALF eight lanes from
- * @p and eight from @q (eight bytes, or one broadcast, each).
+ * @p and eight from @q (eight bytes, or one broadcast, each; with
+ * ENPU_DW_PAIR, q is p + 8: one load).
  */
 static inline AVX512 __m128i dw_lanes(const int8_t *p, const int8_t *q, int mode)
 {
@@ -263,6 +264,8 @@ static inline AVX512 __m128i dw_lanes(const int8_t *p, const int8_t *q, int mode
 	case ENPU_DW_HALF:
 		return _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)p),
 					  _mm_loadl_epi64((const __m128i *)q));
+	case ENPU_DW_HALF | ENPU_DW_PAIR:
+		return _mm_loadu_si128((const __m128i *)p);	/* q is p + 8 */
 	default:
 		return _mm_unpacklo_epi64(_mm_set1_epi8(*p), _mm_set1_epi8(*q));
 	}
@@ -353,7 +356,7 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 
 			/* the second pixel of a pair, or the first again past the last */
 #define DW_Q(c) ((c) + 1 < cols ? xr + (size_t)((c) + 1) * x_step : xr + (size_t)(c) * x_step)
-			for (; c + per < cols; c += 2 * per) {
+			for (; c + 2 * per <= cols; c += 2 * per) {
 				const __m512i a0 = dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
 							   wide, mode);
 				const __m512i a1 = dw_sums(xr + (size_t)(c + per) * x_step,
@@ -362,9 +365,11 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 				dw_store(rq16(&v, a0), o, c, cols, out_step, mode);
 				dw_store(rq16(&v, a1), o, c + per, cols, out_step, mode);
 			}
-			if (c < cols)
+			/* a last pixel alone reads its own bytes only */
+			for (; c < cols; c += per)
 				dw_store(rq16(&v, dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
-							  wide, mode)), o, c, cols, out_step, mode);
+							  wide, mode & ~ENPU_DW_PAIR)),
+					 o, c, cols, out_step, mode);
 #undef DW_Q
 		}
 	}
@@ -393,6 +398,7 @@ DW_MODE(0)
 DW_MODE(1)
 DW_MODE(2)
 DW_MODE(3)
+DW_MODE(6)
 #undef DW_MODE
 
 static AVX512 void dw_run_avx512(const int8_t *x, const size_t *tap, int n, size_t x_step,
@@ -400,14 +406,28 @@ static AVX512 void dw_run_avx512(const int8_t *x, const size_t *tap, int n, size
 				 const struct enpu_rq_table *rq, int j, int rows, int cols,
 				 int8_t *out, size_t out_step, size_t out_row_step)
 {
-	static void (*const by_mode[4])(const int8_t *, const size_t *, int, size_t, size_t,
-					const int16_t *, int, const struct enpu_rq_table *, int,
-					int, int, int8_t *, size_t, size_t) = {
-		dw_mode0, dw_mode1, dw_mode2, dw_mode3,
-	};
+	void (*run)(const int8_t *, const size_t *, int, size_t, size_t, const int16_t *, int,
+		    const struct enpu_rq_table *, int, int, int, int8_t *, size_t, size_t);
 
-	by_mode[mode & 3](x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out,
-			  out_step, out_row_step);
+	switch (mode) {
+	case 0:
+		run = dw_mode0;
+		break;
+	case ENPU_DW_BCAST:
+		run = dw_mode1;
+		break;
+	case ENPU_DW_HALF:
+		run = dw_mode2;
+		break;
+	case ENPU_DW_HALF | ENPU_DW_PAIR:
+		run = dw_mode6;
+		break;
+	default:
+		run = dw_mode3;
+		break;
+	}
+	run(x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step,
+	    out_row_step);
 }
 
 const struct enpu_dot_ops enpu_dot_avx512 = {

@@ -124,6 +124,7 @@ struct enpu_rq_table;
 /* enpu_dot_ops.dw_run's modes, and the most taps it takes. */
 #define ENPU_DW_BCAST		1
 #define ENPU_DW_HALF		2
+#define ENPU_DW_PAIR		4	/* with ENPU_DW_HALF alone: x_step is 8 */
 #define ENPU_DW_RUN_TAPS	32
 
 struct enpu_dot_ops {
@@ -164,7 +165,9 @@ struct enpu_dot_ops {
 	 * input channel of a depth multiplier of 16 or more); ENPU_DW_HALF
 	 * takes eight lanes of two pixels of a row a step (lanes 8-15 are
 	 * pixel c + 1's lanes 0-7, with lanes 0-7's weights and table index),
-	 * each reading eight bytes, or one with ENPU_DW_BCAST too. With mode
+	 * each reading eight bytes, or one with ENPU_DW_BCAST too;
+	 * ENPU_DW_HALF | ENPU_DW_PAIR when x_step is 8 (the pair's bytes are
+	 * adjacent: read at once). With mode
 	 * 0, @nblk blocks of sixteen lanes: block b's lane l is lane
 	 * 16 * b + l (the next n widened taps its weights); other modes take
 	 * one.

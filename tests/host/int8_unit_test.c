@@ -918,6 +918,57 @@ TEST(conv_every_variant_matches_reference)
 }
 
 /* Wide random depthwise layers under every INT8 variant this CPU runs. */
+/*
+ * An 8-channel depthwise layer, stride 1, no padding, an odd output width:
+ * the last pixel of the last row reads the input's last bytes, and no
+ * byte past them (ASan's red zone follows the buffer). Two pixels' bytes
+ * are read at once where both are there (ENPU_DW_PAIR), not for a pixel
+ * alone.
+ */
+static int dw_pair_edge(void)
+{
+	enum { H = 5, C = 8, K = 3, O = H - K + 1 };
+	int32_t *shifts, *bias, *m = rnd_quant(C, &shifts, &bias);
+	struct enpu_conv2d_params c = {
+		.input = { 1, H, H, C }, .filter = { 1, K, K, C }, .output = { 1, O, O, C },
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = rnd_range(-128, 127), .output_zero_point = rnd_range(-128, 127),
+		.act_min = -128, .act_max = 127, .multipliers = m, .shifts = shifts,
+		.num_quant = C,
+	};
+	const struct enpu_dwconv2d_params q = {
+		.input = c.input, .filter = c.filter, .output = c.output, .depth_multiplier = 1,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = c.input_zero_point, .output_zero_point = c.output_zero_point,
+		.act_min = -128, .act_max = 127, .multipliers = m, .shifts = shifts,
+		.num_quant = C,
+	};
+	int8_t *in = malloc(H * H * C), *w = malloc(K * K * C);
+	int8_t *o1 = malloc(O * O * C), *o2 = malloc(O * O * C);
+	int ok;
+
+	fill_i8(in, H * H * C);
+	fill_i8(w, K * K * C);
+	conv_ref(&c, 1, in, w, bias, o1);
+	ok = !enpu_depthwise_conv2d(&q, in, H * H * C, w, K * K * C, bias, C, o2, O * O * C) &&
+	     !memcmp(o1, o2, O * O * C);
+	free(in);
+	free(w);
+	free(o1);
+	free(o2);
+	free(m);
+	free(shifts);
+	free(bias);
+	return ok;
+}
+
+TEST(depthwise_pairs_read_nothing_past_the_input)
+{
+	const char *bad = NULL;
+
+	ASSERT_LE(1, every_variant(dw_pair_edge, 20, &bad)) TH_LOG("variant %s", bad);
+}
+
 TEST(depthwise_every_variant_matches_reference)
 {
 	const char *bad = NULL;
