@@ -717,6 +717,13 @@ static int8_t requant_ref(int64_t acc, int32_t bias, int32_t m, int32_t s,
 	return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
+/* Frees the @n buffers of a case. */
+static void free_all(void *const *p, size_t n)
+{
+	while (n--)
+		free(p[n]);
+}
+
 /* conv (depthwise when mult > 0) the way the TFLite reference does it */
 static void conv_ref(const struct enpu_conv2d_params *p, int dw_mult,
 		     const int8_t *in, const int8_t *w, const int32_t *bias,
@@ -859,13 +866,7 @@ static int conv_case_sized(int depthwise, int big, int wide)
 		ok = 0;
 	}
 	enpu_gemm_weights_free(&pw);
-	free(in);
-	free(w);
-	free(o1);
-	free(o2);
-	free(m);
-	free(shifts);
-	free(bias);
+	free_all((void *[]){ in, w, o1, o2, m, shifts, bias }, 7);
 	return ok;
 }
 
@@ -952,13 +953,7 @@ static int dw_pair_edge(void)
 	conv_ref(&c, 1, in, w, bias, o1);
 	ok = !enpu_depthwise_conv2d(&q, in, H * H * C, w, K * K * C, bias, C, o2, O * O * C) &&
 	     !memcmp(o1, o2, O * O * C);
-	free(in);
-	free(w);
-	free(o1);
-	free(o2);
-	free(m);
-	free(shifts);
-	free(bias);
+	free_all((void *[]){ in, w, o1, o2, m, shifts, bias }, 7);
 	return ok;
 }
 
@@ -1042,13 +1037,7 @@ static int fc_case_packed(int32_t depth, int per_channel, int pack)
 	ok = !enpu_fully_connected(&p, in, n_in, w, n_w, bias, (size_t)outs,
 				   o2, n_out) && !memcmp(o1, o2, n_out);
 	enpu_gemm_weights_free(&pw);
-	free(in);
-	free(w);
-	free(o1);
-	free(o2);
-	free(m);
-	free(shifts);
-	free(bias);
+	free_all((void *[]){ in, w, o1, o2, m, shifts, bias }, 7);
 	return ok;
 }
 
