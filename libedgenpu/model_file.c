@@ -1016,8 +1016,12 @@ static int read_plan(struct file *f, struct enpu_model *m)
 		return bad(r, "bytes left over");
 	if (npu->weights_bytes != f->weights_bytes)
 		return bad(r, "its weights size is not the WEIGHTS section's");
-	if (f->minor < 3 && ring <= f->target.sram_size / 2)
+	if (f->minor < 3) {
+		/* two slots above the activations: each at most half the SRAM */
+		if (ring > f->target.sram_size / 2)
+			return bad(r, "buffer sizes out of range");
 		ring = legacy_slots(m, ring);
+	}
 	if (npu->arena_bytes > ENPU_SRAM_VA_BASE / 2 ||
 	    (uint64_t)npu->sram_act_bytes + ring > f->target.sram_size)
 		return bad(r, "buffer sizes out of range");
