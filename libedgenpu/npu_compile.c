@@ -522,9 +522,11 @@ int enpu_npu_plan_prefetch(struct enpu_model *m)
 	done = calloc(m->g->num_layers + 1, sizeof(*done));
 	if (!done)
 		return enpu_fail(-ENOMEM, "out of memory");
-	for (k = 0; k < m->g->num_layers; k++)
+	for (k = 0; k < m->g->num_layers; k++) {
 		npu->prefetch[k] = -1;
-	for (st = 0; ring && st < m->num_steps; st++) {
+		m->linfo[k].weights_prefetched = 0;
+	}
+	for (st = 0; st < m->num_steps; st++) {
 		const struct enpu_step *step = &m->steps[st];
 		uint64_t tc = 0, td = 0, cursor = 0;
 
@@ -535,6 +537,8 @@ int enpu_npu_plan_prefetch(struct enpu_model *m)
 			uint64_t b = enpu_npu_filter_bytes(m, l);
 			uint64_t in_dram = layer_estimate(m, l, 0);
 
+			/* the layer's own estimate: its weights where they end up */
+			m->linfo[l].est_cycles = in_dram;
 			if (enpu_npu_layer_moves(m, l)) {
 				tc = (tc > td ? tc : td) + in_dram + HANDOVER_CYCLES;
 				td = tc;
@@ -550,6 +554,8 @@ int enpu_npu_plan_prefetch(struct enpu_model *m)
 				start += enpu_t_dma(&npu->sku, b, b) + 2 * ENPU_T_SYNC;
 				with = (start > tc ? start : tc) + in_sram + 2 * ENPU_T_SYNC + fetch;
 				if (with < tc + in_dram) {
+					m->linfo[l].weights_prefetched = 1;
+					m->linfo[l].est_cycles = in_sram;
 					td = start;
 					tc = with;
 					cursor = off + ALIGN64(b);
@@ -567,15 +573,6 @@ int enpu_npu_plan_prefetch(struct enpu_model *m)
 	}
 	free(done);
 	npu->ring_bytes = (uint32_t)used;
-	for (k = 0; k < m->g->num_layers; k++) {
-		struct enpu_layer_info *li = &m->linfo[k];
-
-		if (!li->on_npu)
-			continue;
-		li->weights_prefetched = npu->prefetch[k] >= 0;
-		li->est_cycles = layer_estimate(m, k, li->weights_prefetched ?
-						ENPU_SRAM_VA_BASE : 0);
-	}
 	return 0;
 }
 

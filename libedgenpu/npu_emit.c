@@ -612,8 +612,9 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 	const struct enpu_step *step = &m->steps[st];
 	const struct enpu_npu *npu = m->npu;
 	const int *spill = npu->spill_list ? npu->spill_list + step->spill_first : NULL;
-	unsigned int freed = 0;
-	size_t k, next = step->first;
+	/* the next copy to issue: its layer's position, from where it may start */
+	size_t k, next = step->first, from = SIZE_MAX;
+	unsigned int freed = 0, after = 0;
 	uint32_t i;
 	int ret;
 
@@ -630,18 +631,17 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 
 		/* the copies that may start here, in the order of their layers */
 		while (next < step->first + step->count) {
-			unsigned int after;
-			size_t from;
-
 			if (npu->prefetch[m->order[next]] < 0) {
 				next++;
 				continue;
 			}
-			from = enpu_npu_copy_after(m, st, next, &after);
+			if (from == SIZE_MAX)
+				from = enpu_npu_copy_after(m, st, next, &after);
 			if (from > k)
 				break;
 			emit_prefetch(m, m->order[next], weights_va, arena_va, &freed, after, s);
 			next++;
+			from = SIZE_MAX;
 		}
 		if (npu->prefetch[l] >= 0) {
 			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED);
