@@ -9,10 +9,10 @@
  *
  * Where the CPU variant has enpu_dot_ops.dw_run (AVX-512), a layer with
  * up to ENPU_DW_RUN_TAPS taps whose channels come in eights (depth
- * multiplier 1) or whose multiplier does runs through it: per output row
- * and block of channels, one call for the pixels whose taps all lie inside
- * the row, one for each other pixel. A tap outside the image reads a row
- * of the input zero point, so its products are 0, as TFLite leaves them out.
+ * multiplier 1) or whose multiplier does runs through it (dw_run_layer()):
+ * on the input padded with its zero point, so that a tap outside the image
+ * adds 0, as TFLite leaves it out, one call a block of channels and up to
+ * DW_RUN_ROWS output rows.
  *
  * Otherwise, per output pixel the in-bounds taps are listed once (no
  * per-tap bounds checks afterwards), then channels are processed eight at
@@ -265,7 +265,8 @@ static int dw_fast(const struct enpu_dwconv2d_params *p,
 /* Whether ops->dw_run takes the layer (dw_run_layer()). */
 static int dw_run_fits(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
 {
-	return ops->dw_run && ops->dw_widen && (int64_t)p->filter.h * p->filter.w <= ENPU_DW_RUN_TAPS &&
+	return ops->dw_run && ops->dw_widen &&
+	       (int64_t)p->filter.h * p->filter.w <= ENPU_DW_RUN_TAPS &&
 	       (p->depth_multiplier == 1 ? p->output.c % 8 == 0 : p->depth_multiplier % 8 == 0);
 }
 
@@ -343,9 +344,9 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 		return -ENOMEM;
 	wide = (int16_t *)(void *)(buf + img_bytes);
 	sums = (int32_t *)(void *)(wide + (size_t)(cout / 8) * n * 32);
+	/* one block at a time (chunks of ENPU_RQ_CHUNK end where blocks do) */
 	for (oc = 0; oc < cout; oc += width) {
-		dw_run_block(p, oc, cout, &mode, &nblk);
-		width = mode & ENPU_DW_HALF ? 8 : 16;
+		width = dw_run_block(p, oc, oc + 16 < cout ? oc + 16 : cout, &mode, &nblk);
 		ops->dw_widen(filter + oc, (size_t)cout, n, mode & ENPU_DW_HALF,
 			      wide + dw_slot(p, oc) * n * 32, sums + oc);
 	}
