@@ -68,5 +68,5 @@ static AVX2 void dot_1x4_avx2(const int16_t *x0, const int8_t *const w[4], size_
 	dot_avx2(x, 1, w, len, out);
 }
 
-const struct enpu_dot_ops enpu_dot_avx2 = { dot_2x4_avx2, dot_1x4_avx2, NULL, NULL, NULL, NULL };
+const struct enpu_dot_ops enpu_dot_avx2 = { .dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2 };
 #endif

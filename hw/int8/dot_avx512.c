@@ -431,7 +431,7 @@ static AVX512 void dw_run_avx512(const int8_t *x, const size_t *tap, int n, size
 }
 
 const struct enpu_dot_ops enpu_dot_avx512 = {
-	dot_2x4_avx512, dot_1x4_avx512, gemm_u8_avx512, dw_widen_avx512, dw_run_avx512,
-	rq_store16_avx512,
+	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,
+	.dw_widen = dw_widen_avx512, .dw_run = dw_run_avx512, .rq_store16 = rq_store16_avx512,
 };
 #endif

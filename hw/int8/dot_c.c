@@ -32,4 +32,4 @@ static void dot_1x4_c(const int16_t *x, const int8_t *const w[4], size_t len, in
 		out[j] = acc[j];
 }
 
-const struct enpu_dot_ops enpu_dot_c = { dot_2x4_c, dot_1x4_c, NULL, NULL, NULL, NULL };
+const struct enpu_dot_ops enpu_dot_c = { .dot_2x4 = dot_2x4_c, .dot_1x4 = dot_1x4_c };

@@ -62,5 +62,12 @@ static void dot_1x4_neon(const int16_t *x0, const int8_t *const w[4], size_t len
 	dot_neon(x, 1, w, len, out);
 }
 
-const struct enpu_dot_ops enpu_dot_neon = { dot_2x4_neon, dot_1x4_neon, NULL, NULL, NULL, NULL };
+const struct enpu_dot_ops enpu_dot_neon = { .dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon };
+
+/* With the dot-product extension: its GEMM (dot_neon_dotprod.c), signed by signed. */
+const struct enpu_dot_ops enpu_dot_neon_dotprod = {
+	.dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon,
+	.gemm_u8 = enpu_neon_gemm_sdot, .rq_store16 = enpu_neon_rq_store16,
+	.gemm_signed = 1,
+};
 #endif

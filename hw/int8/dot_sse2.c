@@ -21,5 +21,5 @@ static void dot_1x4_sse2(const int16_t *x0, const int8_t *const w[4], size_t len
 	enpu_dot_sse2_whole(x, 1, w, len, out);
 }
 
-const struct enpu_dot_ops enpu_dot_sse2 = { dot_2x4_sse2, dot_1x4_sse2, NULL, NULL, NULL, NULL };
+const struct enpu_dot_ops enpu_dot_sse2 = { .dot_2x4 = dot_2x4_sse2, .dot_1x4 = dot_1x4_sse2 };
 #endif

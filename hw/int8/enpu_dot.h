@@ -133,12 +133,13 @@ struct enpu_dot_ops {
 	void (*dot_1x4)(const int16_t *x, const int8_t *const w[4], size_t len,
 			int32_t out[4]);
 	/*
-	 * gemm_u8, NULL in a variant without a u8 x s8 dot-product
-	 * instruction: @rows (1 to ENPU_GEMM_ROWS) unsigned patch rows x[r],
-	 * each k4 * 4 bytes, against @nblk (1 to ENPU_GEMM_BLOCKS) blocks of
-	 * ENPU_GEMM_BLOCK output channels packed by enpu_gemm_pack() (block
-	 * b at w + b * k4 * 4 * ENPU_GEMM_BLOCK), requantised: channel c
-	 * (c < @nch) of row r, sum over k of x[r][k] * weight[c][k] with
+	 * gemm_u8, NULL in a variant without a dot-product instruction
+	 * of bytes (u8 x s8, or s8 x s8 with gemm_signed): @rows (1 to
+	 * ENPU_GEMM_ROWS) unsigned patch rows x[r], each k4 * 4 bytes,
+	 * against @nblk (1 to ENPU_GEMM_BLOCKS) blocks of ENPU_GEMM_BLOCK
+	 * output channels packed by enpu_gemm_pack() (block b at
+	 * w + b * k4 * 4 * ENPU_GEMM_BLOCK), requantised: channel c (c < @nch)
+	 * of row r, sum over k of x[r][k] * weight[c][k] with
 	 * table index j + c (enpu_requant.h), to out[r * out_stride + c].
 	 */
 	void (*gemm_u8)(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
@@ -185,6 +186,11 @@ struct enpu_dot_ops {
 	 */
 	void (*rq_store16)(const struct enpu_rq_table *t, int j, const int32_t *acc,
 			   int8_t *dst);
+	/*
+	 * gemm_signed: gemm_u8 sums (x[r][k] - 128) * weight[c][k] instead
+	 * (a signed-by-signed dot product: the rows' bytes flipped back).
+	 */
+	int gemm_signed;
 };
 
 /* The variant in use (enpu_simd_use() changes it). */

@@ -10,7 +10,9 @@
  *
  *   sum_k (x_k - in_zp) * w[o][k] = sum_k u_k * w[o][k] - (128 + in_zp) * S[o]
  *
- * where S[o] = sum_k w[o][k], computed when the weights are packed. Every
+ * where S[o] = sum_k w[o][k], computed when the weights are packed. A
+ * signed-by-signed kernel (arm64's sdot: enpu_dot_ops.gemm_signed) takes
+ * the bytes back as x = u - 128 and subtracts in_zp * S[o] instead. Every
  * term is an exact integer: u_k <= 255, |w| <= 128 and k < ENPU_GEMM_MAX_LEN
  * keep each sum below 2^28, so the result is TFLite's, bit for bit.
  *

@@ -7,9 +7,9 @@
  * CPU supports.
  *
  * $EDGENPU_INT8_SIMD names the variant to use from the start ("c",
- * "sse2", "avx2", "avx512-vnni", "neon"); one this CPU or build lacks is not
- * taken (the best supported is). enpu_simd_use() changes it at any time
- * (the tests force each in turn).
+ * "sse2", "avx2", "avx512-vnni", "neon", "neon-dotprod"); one this CPU or
+ * build lacks is not taken (the best supported is). enpu_simd_use()
+ * changes it at any time (the tests force each in turn).
  */
 #ifndef ENPU_SIMD_H
 #define ENPU_SIMD_H
@@ -25,10 +25,11 @@ enum enpu_simd {
 	ENPU_SIMD_AVX2,		/* x86-64 with AVX2 */
 	ENPU_SIMD_AVX512,	/* x86-64 with AVX-512 F, BW, VL and VNNI */
 	ENPU_SIMD_NEON,		/* arm64 (Advanced SIMD: every arm64 CPU) */
+	ENPU_SIMD_NEON_DOTPROD,	/* arm64 with the dot-product extension (sdot) */
 	ENPU_SIMD_COUNT,
 };
 
-/* "c", "sse2", "avx2", "avx512-vnni", "neon"; NULL past the last. */
+/* "c", "sse2", "avx2", "avx512-vnni", "neon", "neon-dotprod"; NULL past the last. */
 const char *enpu_simd_name(enum enpu_simd s);
 /* 1 when this build has variant @s and this CPU runs it; else 0, *why says why. */
 int enpu_simd_supported(enum enpu_simd s, const char **why);
@@ -43,7 +44,13 @@ extern const struct enpu_dot_ops enpu_dot_c;
 extern const struct enpu_dot_ops enpu_dot_sse2, enpu_dot_avx2, enpu_dot_avx512;
 #endif
 #ifdef __aarch64__
-extern const struct enpu_dot_ops enpu_dot_neon;
+extern const struct enpu_dot_ops enpu_dot_neon, enpu_dot_neon_dotprod;
+/* dot_neon_dotprod.c's kernels, in enpu_dot_neon_dotprod (dot_neon.c) */
+void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
+			 int nblk, const struct enpu_rq_table *rq, int j, int nch,
+			 int8_t *out, size_t out_stride);
+void enpu_neon_rq_store16(const struct enpu_rq_table *t, int j, const int32_t *acc,
+			  int8_t *dst);
 #endif
 
 #endif /* ENPU_SIMD_H */

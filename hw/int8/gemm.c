@@ -93,6 +93,9 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
 	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
 	const size_t nrq = ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
+	/* the byte of a row whose x - in_zp is 0, as the kernel takes it */
+	const uint32_t x_zero = (uint32_t)(ops->gemm_signed ? 0 : 128) +
+				(uint32_t)l->input_zero_point;
 	const uint8_t *x[ENPU_GEMM_ROWS];
 	const int8_t *packed;
 	struct enpu_rq_table *rq;
@@ -119,14 +122,14 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		packed = mine;
 	}
 	/*
-	 * The bias the requantisation adds, less (128 + in_zp) * sums: the
-	 * sums' correction comes with it. int32 addition wraps, as TFLite's
-	 * accumulator plus bias does, and is associative, so the result is
-	 * the same to the bit.
+	 * The bias the requantisation adds, less x_zero * sums (128 + in_zp,
+	 * or in_zp for a signed kernel): the sums' correction comes with it.
+	 * int32 addition wraps, as TFLite's accumulator plus bias does, and
+	 * is associative, so the result is the same to the bit.
 	 */
 	for (int32_t o = 0; o < cout; o++)
 		corr[o] = (int32_t)((uint32_t)(l->bias ? l->bias[o] : 0) -
-				    (uint32_t)corr[o] * (uint32_t)(128 + l->input_zero_point));
+				    (uint32_t)corr[o] * x_zero);
 	for (size_t i = 0; i < nrq; i++) {
 		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
 

@@ -12,12 +12,18 @@
 
 #include "enpu_simd.h"
 
+#ifdef __aarch64__
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 static const char *const names[ENPU_SIMD_COUNT] = {
 	[ENPU_SIMD_C] = "c",
 	[ENPU_SIMD_SSE2] = "sse2",
 	[ENPU_SIMD_AVX2] = "avx2",
 	[ENPU_SIMD_AVX512] = "avx512-vnni",
 	[ENPU_SIMD_NEON] = "neon",
+	[ENPU_SIMD_NEON_DOTPROD] = "neon-dotprod",
 };
 
 static _Atomic(const struct enpu_dot_ops *) current_ops;
@@ -44,6 +50,8 @@ static const struct enpu_dot_ops *ops_of(enum enpu_simd s)
 #ifdef __aarch64__
 	case ENPU_SIMD_NEON:
 		return &enpu_dot_neon;
+	case ENPU_SIMD_NEON_DOTPROD:
+		return &enpu_dot_neon_dotprod;
 #endif
 	default:
 		return NULL;
@@ -57,7 +65,7 @@ int enpu_simd_supported(enum enpu_simd s, const char **why)
 	if ((unsigned int)s >= ENPU_SIMD_COUNT)
 		no = "no such variant";
 	else if (!ops_of(s))
-		no = s == ENPU_SIMD_NEON ? "not in this build (arm64 only)" :
+		no = s >= ENPU_SIMD_NEON ? "not in this build (arm64 only)" :
 					   "not in this build (x86-64 only)";
 #ifdef ENPU_DOT_SSE2
 	else if (s >= ENPU_SIMD_AVX2 && (__builtin_cpu_init(), 0))
@@ -69,6 +77,10 @@ int enpu_simd_supported(enum enpu_simd s, const char **why)
 		   __builtin_cpu_supports("avx512vl") &&
 		   __builtin_cpu_supports("avx512vnni")))
 		no = "this CPU has no AVX-512 VNNI";
+#endif
+#ifdef __aarch64__
+	else if (s == ENPU_SIMD_NEON_DOTPROD && !(getauxval(AT_HWCAP) & HWCAP_ASIMDDP))
+		no = "this CPU has no dot-product extension (asimddp)";
 #endif
 	if (why)
 		*why = no;

@@ -192,3 +192,11 @@ $(INT8_UNIT): tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_SAN_LIB)
 		-isystem $(KSFT_INC),tests/host/int8_unit_test.c, \
 		$(INT8_SAN_LIB) $(INT8_LDLIBS))
 HOST_TESTS += $(INT8_UNIT)
+# The same in the guests (VMTESTS), without sanitizers: the arm64 guest's
+# variants (NEON, neon-dotprod) against the scalar kernels.
+VMTESTS += $(BUILD)/tests/vm/int8_unit_variants_test
+$(BUILD)/tests/vm/int8_unit_variants_test: tests/host/int8_unit_test.c $(INT8_HDRS) $(INT8_LIB) \
+		| $(KSFT_READY)
+	@mkdir -p $(@D)
+	$(call build_prog,$(INT8_CFLAGS) -Wno-unused-parameter -isystem $(KSFT_INC), \
+		tests/host/int8_unit_test.c,$(INT8_LIB) $(INT8_LDLIBS))
