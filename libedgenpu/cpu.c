@@ -185,6 +185,33 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 }
 
 /*
+ * A packed layer's requantisation tables too, when its bias is constant
+ * (the array enpu_cpu_exec() then passes: m->buf holds constants' data).
+ * Left without them (no memory), every call makes its own.
+ */
+static void pack_requant(const struct enpu_graph *g, struct enpu_prep *p)
+{
+	const int has_bias = p->num_in > 2 && p->in[2] >= 0;
+	const int32_t *bias = has_bias ? g->tensors[p->in[2]].data : NULL;
+
+	if (has_bias && !bias)
+		return;
+	if (p->type == ENPU_LAYER_CONV_2D) {
+		const struct enpu_conv2d_params *c = &p->p.conv;
+
+		enpu_gemm_weights_requant(&p->gemm, bias, c->multipliers, c->shifts, 1,
+					  c->input_zero_point, c->output_zero_point,
+					  c->act_min, c->act_max);
+	} else {
+		const struct enpu_fc_params *f = &p->p.fc;
+
+		enpu_gemm_weights_requant(&p->gemm, bias, f->multipliers, f->shifts,
+					  f->num_quant == 1 ? 0 : 1, f->input_zero_point,
+					  f->output_zero_point, f->act_min, f->act_max);
+	}
+}
+
+/*
  * Packs the constant weights of the int8 CONV_2D and FULLY_CONNECTED
  * layers the CPU runs for the CPU's GEMM (enpu_gemm_weights), once, when
  * the model is made, not at every inference. Nothing is packed on a CPU
@@ -210,9 +237,11 @@ void enpu_cpu_pack_weights(struct enpu_model *m)
 		else
 			continue;
 		w = &g->tensors[p->in[1]];
-		if (!w->data || channels <= 0 || w->count % (size_t)channels)
+		if (!w->data || channels <= 0 || w->count % (size_t)channels ||
+		    enpu_gemm_weights_pack(&p->gemm, w->data, channels,
+					   w->count / (size_t)channels))
 			continue;
-		enpu_gemm_weights_pack(&p->gemm, w->data, channels, w->count / (size_t)channels);
+		pack_requant(g, p);
 	}
 }
 

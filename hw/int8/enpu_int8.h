@@ -115,11 +115,24 @@ int enpu_derive_rescale(float input_scale, float output_scale,
  * reads the weights as they are. The CPU backend packs each layer it runs
  * once, when the model is made.
  */
+struct enpu_rq_table;
+
+/* What a layer's requantisation tables were made for (enpu_gemm_weights_requant). */
+struct enpu_gemm_rq_key {
+	const int32_t *bias, *multipliers, *shifts;
+	size_t qstep;
+	int32_t input_zero_point, output_zero_point, act_min, act_max;
+	int gemm_signed;
+};
+
 struct enpu_gemm_weights {
 	int8_t *data;
 	int32_t *sums;
 	int32_t channels;
 	size_t k_len;
+	/* the requantisation, made once, or NULL: see enpu_gemm_weights_requant() */
+	struct enpu_rq_table *rq;
+	struct enpu_gemm_rq_key rq_key;
 };
 
 /*
@@ -129,6 +142,19 @@ struct enpu_gemm_weights {
  */
 int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
 			   int32_t channels, size_t k_len);
+/*
+ * Makes @pw's requantisation tables once, the sums' correction folded into
+ * the bias (enpu_gemm.h), for a layer of these quantisation parameters
+ * (@bias may be NULL; @qstep 1 per channel, 0 per tensor), so that a call
+ * does not make them again. A call uses them when its layer passes the
+ * same arrays (the same addresses, unchanged since) and values, on a
+ * variant of the same kind; otherwise it makes its own, as without them.
+ * 0, -EINVAL (not packed), -ENOMEM (then @pw is as before).
+ */
+int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
+			      const int32_t *multipliers, const int32_t *shifts, size_t qstep,
+			      int32_t input_zero_point, int32_t output_zero_point,
+			      int32_t act_min, int32_t act_max);
 /* Frees what enpu_gemm_weights_pack() allocated (and zeroes @pw). */
 void enpu_gemm_weights_free(struct enpu_gemm_weights *pw);
 

@@ -68,7 +68,90 @@ void enpu_gemm_weights_free(struct enpu_gemm_weights *pw)
 		return;
 	free(pw->data);
 	free(pw->sums);
+	free(pw->rq);
 	memset(pw, 0, sizeof(*pw));
+}
+
+/* Requantisation tables of ceil(@cout / ENPU_RQ_CHUNK) chunks. */
+static size_t rq_tables(int32_t cout)
+{
+	return ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
+}
+
+/*
+ * Fills the tables @rq of @cout channels for @k, from the weights' @sums
+ * (overwritten with the corrected biases). The bias the requantisation
+ * adds, less x_zero * sums (x_zero is 128 + in_zp, the row byte whose
+ * x - in_zp is 0, or in_zp for a signed kernel): the sums' correction
+ * comes with it. int32 addition wraps, as TFLite's accumulator plus bias
+ * does, and is associative, so the result is the same to the bit.
+ */
+static void rq_fill(struct enpu_rq_table *rq, int32_t *sums, int32_t cout,
+		    const struct enpu_gemm_rq_key *k)
+{
+	const uint32_t x_zero = (uint32_t)(k->gemm_signed ? 0 : 128) +
+				(uint32_t)k->input_zero_point;
+
+	/* a block's lanes past the last channel are read, and stored masked off */
+	memset(rq, 0, rq_tables(cout) * sizeof(*rq));
+	for (int32_t o = 0; o < cout; o++)
+		sums[o] = (int32_t)((uint32_t)(k->bias ? k->bias[o] : 0) -
+				    (uint32_t)sums[o] * x_zero);
+	for (size_t i = 0; i < rq_tables(cout); i++) {
+		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
+
+		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
+				sums + oc0, k->multipliers + oc0 * k->qstep,
+				k->shifts + oc0 * k->qstep, k->qstep, k->output_zero_point,
+				k->act_min, k->act_max);
+	}
+}
+
+int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
+			      const int32_t *multipliers, const int32_t *shifts, size_t qstep,
+			      int32_t input_zero_point, int32_t output_zero_point,
+			      int32_t act_min, int32_t act_max)
+{
+	const struct enpu_dot_ops *ops = enpu_dot_ops();
+	struct enpu_rq_table *rq;
+	int32_t *corr;
+
+	if (!pw || !pw->data || qstep > 1 ||
+	    enpu_check_quant_array(multipliers, shifts, qstep ? (size_t)pw->channels : 1))
+		return -EINVAL;
+	rq = malloc(rq_tables(pw->channels) * sizeof(*rq));
+	corr = malloc((size_t)pw->channels * sizeof(*corr));
+	if (!rq || !corr) {
+		free(rq);
+		free(corr);
+		return -ENOMEM;
+	}
+	free(pw->rq);
+	pw->rq = rq;
+	pw->rq_key = (struct enpu_gemm_rq_key){
+		.bias = bias, .multipliers = multipliers, .shifts = shifts, .qstep = qstep,
+		.input_zero_point = input_zero_point, .output_zero_point = output_zero_point,
+		.act_min = act_min, .act_max = act_max, .gemm_signed = ops->gemm_signed,
+	};
+	memcpy(corr, pw->sums, (size_t)pw->channels * sizeof(*corr));
+	rq_fill(rq, corr, pw->channels, &pw->rq_key);
+	free(corr);
+	return 0;
+}
+
+/* @pw's tables, when they were made for @k. */
+static const struct enpu_rq_table *made_for(const struct enpu_gemm_weights *pw,
+					    const struct enpu_gemm_rq_key *k)
+{
+	const struct enpu_gemm_rq_key *m = &pw->rq_key;
+
+	if (!pw->rq || m->bias != k->bias || m->multipliers != k->multipliers ||
+	    m->shifts != k->shifts || m->qstep != k->qstep ||
+	    m->input_zero_point != k->input_zero_point ||
+	    m->output_zero_point != k->output_zero_point || m->act_min != k->act_min ||
+	    m->act_max != k->act_max || m->gemm_signed != k->gemm_signed)
+		return NULL;
+	return pw->rq;
 }
 
 static const struct enpu_gemm_weights *usable(const struct enpu_gemm_layer *l)
@@ -92,52 +175,43 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 	const int32_t cout = l->channels;
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
 	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
-	const size_t nrq = ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
-	/* the byte of a row whose x - in_zp is 0, as the kernel takes it */
-	const uint32_t x_zero = (uint32_t)(ops->gemm_signed ? 0 : 128) +
-				(uint32_t)l->input_zero_point;
+	const struct enpu_gemm_rq_key key = {
+		.bias = l->bias, .multipliers = l->multipliers, .shifts = l->shifts,
+		.qstep = l->qstep, .input_zero_point = l->input_zero_point,
+		.output_zero_point = l->output_zero_point, .act_min = l->act_min,
+		.act_max = l->act_max, .gemm_signed = ops->gemm_signed,
+	};
+	const struct enpu_rq_table *made = pw ? made_for(pw, &key) : NULL;
+	const size_t nrq = made ? 0 : rq_tables(cout);
+	const size_t ncorr = made ? 0 : (size_t)cout;
 	const uint8_t *x[ENPU_GEMM_ROWS];
+	const struct enpu_rq_table *rq;
+	struct enpu_rq_table *mine;
 	const int8_t *packed;
-	struct enpu_rq_table *rq;
 	uint8_t *patches;
 	int32_t *corr;
 	int ret = 0;
 
 	/* the tables first: they need the strictest alignment */
-	rq = malloc(nrq * sizeof(*rq) + (size_t)cout * sizeof(int32_t) +
-		    ENPU_GEMM_ROWS * k4 * 4 + packed_size);
-	if (!rq)
+	mine = malloc(nrq * sizeof(*mine) + ncorr * sizeof(int32_t) +
+		      ENPU_GEMM_ROWS * k4 * 4 + packed_size);
+	if (!mine)
 		return -ENOMEM;
-	/* a block's lanes past the last channel are read, and stored masked off */
-	memset(rq, 0, nrq * sizeof(*rq));
-	corr = (int32_t *)(rq + nrq);
-	patches = (uint8_t *)(corr + cout);
+	corr = (int32_t *)(mine + nrq);
+	patches = (uint8_t *)(corr + ncorr);
 	if (pw) {
 		packed = pw->data;
-		memcpy(corr, pw->sums, (size_t)cout * sizeof(*corr));
+		if (!made)
+			memcpy(corr, pw->sums, (size_t)cout * sizeof(*corr));
 	} else {
-		int8_t *mine = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
+		int8_t *own = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
 
-		enpu_gemm_pack(mine, corr, l->weights, cout, l->k_len);
-		packed = mine;
+		enpu_gemm_pack(own, corr, l->weights, cout, l->k_len);
+		packed = own;
 	}
-	/*
-	 * The bias the requantisation adds, less x_zero * sums (128 + in_zp,
-	 * or in_zp for a signed kernel): the sums' correction comes with it.
-	 * int32 addition wraps, as TFLite's accumulator plus bias does, and
-	 * is associative, so the result is the same to the bit.
-	 */
-	for (int32_t o = 0; o < cout; o++)
-		corr[o] = (int32_t)((uint32_t)(l->bias ? l->bias[o] : 0) -
-				    (uint32_t)corr[o] * x_zero);
-	for (size_t i = 0; i < nrq; i++) {
-		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
-
-		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
-				corr + oc0,
-				l->multipliers + oc0 * l->qstep, l->shifts + oc0 * l->qstep,
-				l->qstep, l->output_zero_point, l->act_min, l->act_max);
-	}
+	if (!made)
+		rq_fill(mine, corr, cout, &key);
+	rq = made ? made : mine;
 
 	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
 		const int rows = l->rows - i0 < ENPU_GEMM_ROWS ? (int)(l->rows - i0) :
@@ -159,6 +233,6 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 				     l->output + (size_t)i0 * cout + oc0, (size_t)cout);
 		}
 	}
-	free(rq);
+	free(mine);
 	return ret;
 }

@@ -85,6 +85,25 @@ static void free_layer(struct layer *L)
 	golden_free(&L->g);
 }
 
+/* The weights packed and the requantisation made once, as the CPU backend does. */
+static void pack_as_cpu_backend(struct layer *L)
+{
+	const int conv = L->kind == K_CONV;
+	const int32_t outs = conv ? L->conv.output.c : L->fc.output_depth;
+
+	if (enpu_gemm_weights_pack(&L->pw, (const int8_t *)L->w->data, outs,
+				   L->w->count / (size_t)outs))
+		return;
+	if (conv)
+		enpu_gemm_weights_requant(&L->pw, L->bias, L->conv.multipliers, L->conv.shifts, 1,
+					  L->conv.input_zero_point, L->conv.output_zero_point,
+					  L->conv.act_min, L->conv.act_max);
+	else
+		enpu_gemm_weights_requant(&L->pw, L->bias, L->fc.multipliers, L->fc.shifts,
+					  L->fc.num_quant == 1 ? 0 : 1, L->fc.input_zero_point,
+					  L->fc.output_zero_point, L->fc.act_min, L->fc.act_max);
+}
+
 /* Load a conv / depthwise / FC golden into a ready-to-run layer. */
 static int load_layer(const char *path, struct layer *L)
 {
@@ -350,12 +369,7 @@ static int bench_dir(const char *root, const char *op, const char *prefix,
 			continue;
 		}
 		if (L.kind != K_DW)
-			enpu_gemm_weights_pack(&L.pw, (const int8_t *)L.w->data,
-					       L.kind == K_CONV ? L.conv.output.c :
-								  L.fc.output_depth,
-					       L.w->count / (size_t)(L.kind == K_CONV ?
-								     L.conv.output.c :
-								     L.fc.output_depth));
+			pack_as_cpu_backend(&L);
 		/* Every way must reproduce the golden output. */
 		memset(L.got, 0x55, L.out->bytes);
 		run_ref(&L);

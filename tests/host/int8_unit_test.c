@@ -779,6 +779,27 @@ static int32_t *rnd_quant(int32_t n, int32_t **shifts, int32_t **bias)
 }
 
 /*
+ * Packed weights' requantisation tables made beforehand
+ * (enpu_gemm_weights_requant(), as the CPU backend does): a third of the
+ * time for the layer's own parameters, a third for another output zero
+ * point, which the kernel must not use (it makes its own), a third none.
+ */
+static void requant_some(struct enpu_gemm_weights *pw, const int32_t *bias,
+			 const int32_t *m, const int32_t *shifts, size_t qstep, int32_t in_zp,
+			 int32_t out_zp, int32_t act_min, int32_t act_max)
+{
+	const int how = (int)(rnd() % 3);
+
+	if (how == 2)
+		return;
+	if (how == 1)
+		out_zp = out_zp == 127 ? 0 : out_zp + 1;
+	if (enpu_gemm_weights_requant(pw, bias, m, shifts, qstep, in_zp, out_zp, act_min,
+				      act_max))
+		fprintf(stderr, "# enpu_gemm_weights_requant failed: the call makes its own\n");
+}
+
+/*
  * One random conv or depthwise case; deep / big kernels hit the fallbacks.
  * Wide convs have up to 100 output channels: several blocks of the u8 GEMM
  * (enpu_gemm.h) and several tables of requantization constants; wide
@@ -838,8 +859,11 @@ static int conv_case_sized(int depthwise, int big, int wide)
 	fill_i8(w, n_w);
 	/* half the wide convs with their weights packed beforehand (enpu_gemm_weights) */
 	if (wide && !depthwise && rnd() & 1 &&
-	    !enpu_gemm_weights_pack(&pw, w, cout, (size_t)k_h * k_w * cin))
+	    !enpu_gemm_weights_pack(&pw, w, cout, (size_t)k_h * k_w * cin)) {
 		p.packed = &pw;
+		requant_some(&pw, with_bias ? bias : NULL, m, shifts, 1, p.input_zero_point,
+			     p.output_zero_point, p.act_min, p.act_max);
+	}
 	conv_ref(&p, depthwise ? mult : 0, in, w, with_bias ? bias : NULL, o1);
 	if (depthwise) {
 		const struct enpu_dwconv2d_params q = {
@@ -1021,8 +1045,11 @@ static int fc_case_packed(int32_t depth, int per_channel, int pack)
 
 	fill_i8(in, n_in);
 	fill_i8(w, n_w);
-	if (pack && !enpu_gemm_weights_pack(&pw, w, outs, (size_t)depth))
+	if (pack && !enpu_gemm_weights_pack(&pw, w, outs, (size_t)depth)) {
 		p.packed = &pw;
+		requant_some(&pw, bias, m, shifts, per_channel, p.input_zero_point,
+			     p.output_zero_point, p.act_min, p.act_max);
+	}
 	for (int32_t b = 0; b < batches; b++)
 		for (int32_t o = 0; o < outs; o++) {
 			int64_t acc = 0;
