@@ -196,19 +196,10 @@ static void pack_requant(const struct enpu_graph *g, struct enpu_prep *p)
 
 	if (has_bias && !bias)
 		return;
-	if (p->type == ENPU_LAYER_CONV_2D) {
-		const struct enpu_conv2d_params *c = &p->p.conv;
-
-		enpu_gemm_weights_requant(&p->gemm, bias, c->multipliers, c->shifts, 1,
-					  c->input_zero_point, c->output_zero_point,
-					  c->act_min, c->act_max);
-	} else {
-		const struct enpu_fc_params *f = &p->p.fc;
-
-		enpu_gemm_weights_requant(&p->gemm, bias, f->multipliers, f->shifts,
-					  f->num_quant == 1 ? 0 : 1, f->input_zero_point,
-					  f->output_zero_point, f->act_min, f->act_max);
-	}
+	if (p->type == ENPU_LAYER_CONV_2D)
+		enpu_conv2d_requant(&p->gemm, &p->p.conv, bias);
+	else
+		enpu_fc_requant(&p->gemm, &p->p.fc, bias);
 }
 
 /*

@@ -236,6 +236,15 @@ static int conv_pointwise(const struct enpu_conv2d_params *p)
 	       p->output.w == p->input.w && p->input.c % 4 == 0;
 }
 
+int enpu_conv2d_requant(struct enpu_gemm_weights *pw, const struct enpu_conv2d_params *p,
+			const int32_t *bias)
+{
+	/* one multiplier per output channel, as conv_gemm's layer takes them */
+	return enpu_gemm_weights_requant(pw, bias, p->multipliers, p->shifts, 1,
+					 p->input_zero_point, p->output_zero_point,
+					 p->act_min, p->act_max);
+}
+
 /*
  * The u8 x s8 GEMM (enpu_gemm.h), where the CPU has one and it pays:
  * 0 or -ECANCELED when it ran, 1 when conv_fast is to.

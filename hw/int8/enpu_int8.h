@@ -182,6 +182,12 @@ int enpu_conv2d(const struct enpu_conv2d_params *p,
 		const int8_t *filter, size_t filter_len,
 		const int32_t *bias, size_t bias_len,
 		int8_t *output, size_t output_len);
+/*
+ * enpu_gemm_weights_requant() for a conv of @p whose filter @pw holds
+ * packed, with @bias (may be NULL): what enpu_conv2d() then uses.
+ */
+int enpu_conv2d_requant(struct enpu_gemm_weights *pw, const struct enpu_conv2d_params *p,
+			const int32_t *bias);
 
 /* ---- DEPTHWISE_CONV_2D ----------------------------------------------------- */
 
@@ -232,6 +238,9 @@ int enpu_fully_connected(const struct enpu_fc_params *p,
 			 const int8_t *filter, size_t filter_len,
 			 const int32_t *bias, size_t bias_len,
 			 int8_t *output, size_t output_len);
+/* The same for a fully-connected layer's weights (enpu_fully_connected()). */
+int enpu_fc_requant(struct enpu_gemm_weights *pw, const struct enpu_fc_params *p,
+		    const int32_t *bias);
 
 /* ---- ADD -------------------------------------------------------------------- */
 

@@ -39,6 +39,12 @@ int enpu_fc_check(const struct enpu_fc_params *p, struct enpu_wcounts *n)
 	return 0;
 }
 
+/* The multipliers' step through the outputs: one for all outputs, or one each. */
+static size_t fc_qstep(const struct enpu_fc_params *p)
+{
+	return p->num_quant == 1 ? 0 : 1;
+}
+
 static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 		   const int8_t *filter, const int32_t *bias, int8_t *output)
 {
@@ -48,7 +54,7 @@ static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 	const size_t depth = (size_t)p->input_depth;
 	const size_t padded = enpu_dot_padded_len(depth);
 	const int32_t outs = p->output_depth;
-	const size_t qstep = p->num_quant == 1 ? 0 : 1;
+	const size_t qstep = fc_qstep(p);
 	const int32_t in_offset = -p->input_zero_point;
 
 	for (int32_t b = 0; b < p->batches; b += 2) {
@@ -106,6 +112,14 @@ static const uint8_t *fc_row(void *ctx, int64_t i, uint8_t *dst)
 	return dst;
 }
 
+int enpu_fc_requant(struct enpu_gemm_weights *pw, const struct enpu_fc_params *p,
+		    const int32_t *bias)
+{
+	return enpu_gemm_weights_requant(pw, bias, p->multipliers, p->shifts, fc_qstep(p),
+					 p->input_zero_point, p->output_zero_point,
+					 p->act_min, p->act_max);
+}
+
 /*
  * The u8 x s8 GEMM (enpu_gemm.h): with weights packed beforehand (the CPU
  * backend's), or batches enough to pay for packing them. 0 or -ECANCELED
@@ -123,7 +137,7 @@ static int fc_gemm(const struct enpu_fc_params *p, const int8_t *input,
 		.rows = p->batches, .channels = p->output_depth,
 		.k_len = (size_t)p->input_depth, .weights = filter, .packed = p->packed,
 		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts,
-		.qstep = p->num_quant == 1 ? 0 : 1,
+		.qstep = fc_qstep(p),
 		.input_zero_point = p->input_zero_point,
 		.output_zero_point = p->output_zero_point,
 		.act_min = p->act_min, .act_max = p->act_max, .cancel = p->cancel,
@@ -142,7 +156,7 @@ static int fc_generic(const struct enpu_fc_params *p, const int8_t *input,
 		      int8_t *output)
 {
 	const size_t depth = (size_t)p->input_depth;
-	const size_t qstep = p->num_quant == 1 ? 0 : 1;
+	const size_t qstep = fc_qstep(p);
 	const int32_t in_offset = -p->input_zero_point;
 
 	for (int32_t b = 0; b < p->batches; b++) {

@@ -95,13 +95,9 @@ static void pack_as_cpu_backend(struct layer *L)
 				   L->w->count / (size_t)outs))
 		return;
 	if (conv)
-		enpu_gemm_weights_requant(&L->pw, L->bias, L->conv.multipliers, L->conv.shifts, 1,
-					  L->conv.input_zero_point, L->conv.output_zero_point,
-					  L->conv.act_min, L->conv.act_max);
+		enpu_conv2d_requant(&L->pw, &L->conv, L->bias);
 	else
-		enpu_gemm_weights_requant(&L->pw, L->bias, L->fc.multipliers, L->fc.shifts,
-					  L->fc.num_quant == 1 ? 0 : 1, L->fc.input_zero_point,
-					  L->fc.output_zero_point, L->fc.act_min, L->fc.act_max);
+		enpu_fc_requant(&L->pw, &L->fc, L->bias);
 }
 
 /* Load a conv / depthwise / FC golden into a ready-to-run layer. */
