@@ -7,7 +7,7 @@
  *   acc = bias[oc] + sum over in-bounds taps of
  *         w[ky][kx][oc] * (x[iy][ix][oc / depth_multiplier] - in_zp)
  *
- * Where the CPU variant has enpu_dot_ops.dw_run (AVX-512), a layer with
+ * Where the CPU variant has enpu_dot_ops.dw_run (AVX2, AVX-512), a layer with
  * up to ENPU_DW_RUN_TAPS taps whose channels come in eights (depth
  * multiplier 1) or whose multiplier does runs through it (dw_run_layer()):
  * on the input padded with its zero point, so that a tap outside the image

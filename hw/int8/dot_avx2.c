@@ -6,8 +6,9 @@
  * each packed group of four taps widened to int16 once for every row it
  * meets, the rows' four unsigned bytes widened and broadcast, vpmaddwd
  * summing two products a lane (255 * 128 * 2 fits easily: exact), the
- * pairs added at the end. Compiled for AVX2 whatever the build's target,
- * used only on a CPU that has it.
+ * pairs added at the end; and depthwise pixels sixteen lanes at a time,
+ * two taps a vpmaddwd, requantised in registers. Compiled for AVX2
+ * whatever the build's target, used only on a CPU that has it.
  */
 #include <string.h>
 
@@ -76,42 +77,62 @@ static AVX2 void dot_1x4_avx2(const int16_t *x0, const int8_t *const w[4], size_
 	dot_avx2(x, 1, w, len, out);
 }
 
-/*
- * enpu_rq_one() of enpu_requant.h on eight lanes (table lanes j .. j + 7),
- * as dot_avx512.c's rq16 does it: SRDHM is floor((x * M + 2^30) / 2^31)
- * from signed 32 x 32 -> 64-bit products; AVX2 has no 64-bit arithmetic
- * shift, but the result's 32 bits are bits 31 to 62 of the sum, which a
- * logical shift gives alike. RDBPOT rounds ties away from zero with
- * per-lane shifts. Returns eight int8 in the low half.
- */
-static inline AVX2 __m128i rq8(const struct enpu_rq_table *t, int j, __m256i acc)
+/* Eight lanes of a requantisation table, in registers. */
+struct rq8 {
+	__m256i bias, mult, mult_odd, left, right, mask, thr;
+	__m128i zp, lo, hi;
+	int any_left;
+};
+
+/* Lanes j .. j + 7 of table @t. */
+static inline AVX2 void rq8_load(struct rq8 *v, const struct enpu_rq_table *t, int j)
 {
-	const __m256i round = _mm256_set1_epi64x(1 << 30), zero = _mm256_setzero_si256();
 	const __m256i shift = _mm256_loadu_si256((const __m256i *)(t->shift + j));
-	const __m256i mult = _mm256_loadu_si256((const __m256i *)(t->mult + j));
-	const __m256i left = _mm256_max_epi32(shift, zero);
-	const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-	const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), right),
-					      _mm256_set1_epi32(1));
-	__m256i x = _mm256_add_epi32(acc, _mm256_loadu_si256((const __m256i *)(t->bias + j)));
-	__m256i even, odd, q, thr, up;
+	const __m256i zero = _mm256_setzero_si256();
+
+	v->bias = _mm256_loadu_si256((const __m256i *)(t->bias + j));
+	v->mult = _mm256_loadu_si256((const __m256i *)(t->mult + j));
+	v->mult_odd = _mm256_srli_epi64(v->mult, 32);
+	v->left = _mm256_max_epi32(shift, zero);
+	v->right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+	v->mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), v->right),
+				   _mm256_set1_epi32(1));
+	v->thr = _mm256_srli_epi32(v->mask, 1);
+	v->any_left = t->any_left;
+	v->zp = _mm_set1_epi16((int16_t)t->out_zp);
+	v->lo = _mm_set1_epi16((int16_t)t->act_min);
+	v->hi = _mm_set1_epi16((int16_t)t->act_max);
+}
+
+/*
+ * enpu_rq_one() of enpu_requant.h on eight lanes, as dot_avx512.c's rq16
+ * does it: SRDHM is floor((x * M + 2^30) / 2^31) from signed 32 x 32 ->
+ * 64-bit products; AVX2 has no 64-bit arithmetic shift, but the result's
+ * 32 bits are bits 31 to 62 of the sum, which a logical shift gives
+ * alike. RDBPOT rounds ties away from zero with per-lane shifts. Returns
+ * eight int8 in the low half.
+ */
+static inline AVX2 __m128i rq8(const struct rq8 *v, __m256i acc)
+{
+	const __m256i round = _mm256_set1_epi64x(1 << 30);
+	__m256i x = _mm256_add_epi32(acc, v->bias), even, odd, q, thr, up;
 	__m128i y;
 
-	x = _mm256_sllv_epi32(x, left);
-	even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, mult), round), 31);
+	if (v->any_left)
+		x = _mm256_sllv_epi32(x, v->left);
+	even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, v->mult), round), 31);
 	odd = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32),
-								   _mm256_srli_epi64(mult, 32)),
+								   v->mult_odd),
 						 round), 31);
 	x = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
-	q = _mm256_srav_epi32(x, right);
-	thr = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_srai_epi32(x, 31));
-	up = _mm256_cmpgt_epi32(_mm256_and_si256(x, mask), thr);
+	q = _mm256_srav_epi32(x, v->right);
+	thr = _mm256_sub_epi32(v->thr, _mm256_srai_epi32(x, 31));
+	up = _mm256_cmpgt_epi32(_mm256_and_si256(x, v->mask), thr);
 	q = _mm256_sub_epi32(q, up);
 	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
 	y = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-	y = _mm_adds_epi16(y, _mm_set1_epi16((int16_t)t->out_zp));
-	y = _mm_min_epi16(_mm_max_epi16(y, _mm_set1_epi16((int16_t)t->act_min)),
-			  _mm_set1_epi16((int16_t)t->act_max));
+	y = _mm_adds_epi16(y, v->zp);
+	y = _mm_min_epi16(_mm_max_epi16(y, v->lo), v->hi);
 	return _mm_packs_epi16(y, y);
 }
 
@@ -140,41 +161,47 @@ static inline AVX2 __m256i sum_pairs(__m256i lo, __m256i hi)
 
 /*
  * @ROWS (1 or 2) rows against one block of sixteen channels @w (packed by
- * enpu_gemm_pack()), requantised with table lanes j .. j + 15, the first
- * @nch stored.
+ * enpu_gemm_pack()), requantised with @v's two halves (table lanes j ..
+ * j + 15), the first @nch stored.
  */
 static inline __attribute__((always_inline)) AVX2 void
-gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
-	   const struct enpu_rq_table *rq, int j, int nch, int8_t *out, size_t out_stride,
-	   const int ROWS)
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct rq8 v[2],
+	   int nch, int8_t *out, size_t out_stride, const int ROWS)
 {
+	const uint8_t *xr[2] = { x[0], ROWS > 1 ? x[1] : x[0] };
 	__m256i a[2][4];
 	int r, q;
 
+	/* unrolled: the accumulators and weights stay in registers */
+#pragma GCC unroll 2
 	for (r = 0; r < ROWS; r++)
+#pragma GCC unroll 4
 		for (q = 0; q < 4; q++)
 			a[r][q] = _mm256_setzero_si256();
 	for (size_t g = 0; g < k4; g++) {
 		__m256i wv[4];
 
+#pragma GCC unroll 4
 		for (q = 0; q < 4; q++)
 			wv[q] = _mm256_cvtepi8_epi16(
 				_mm_loadu_si128((const __m128i *)(w + g * 64 + q * 16)));
+#pragma GCC unroll 2
 		for (r = 0; r < ROWS; r++) {
 			int32_t four;
 			__m256i xv;
 
-			memcpy(&four, x[r] + g * 4, 4);
+			memcpy(&four, xr[r] + g * 4, 4);
 			xv = _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(four)));
+#pragma GCC unroll 4
 			for (q = 0; q < 4; q++)
 				a[r][q] = _mm256_add_epi32(a[r][q], _mm256_madd_epi16(xv, wv[q]));
 		}
 	}
 	for (r = 0; r < ROWS; r++) {
-		store8(out + r * out_stride, rq8(rq, j, sum_pairs(a[r][0], a[r][1])), nch);
+		store8(out + r * out_stride, rq8(&v[0], sum_pairs(a[r][0], a[r][1])), nch);
 		if (nch > 8)
 			store8(out + r * out_stride + 8,
-			       rq8(rq, j + 8, sum_pairs(a[r][2], a[r][3])), nch - 8);
+			       rq8(&v[1], sum_pairs(a[r][2], a[r][3])), nch - 8);
 	}
 }
 
@@ -188,13 +215,16 @@ static AVX2 void gemm_u8_avx2(const uint8_t *const x[], int rows, const int8_t *
 		const int8_t *wb = w + b * block;
 		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
 		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
+		struct rq8 v[2];
 
+		rq8_load(&v[0], rq, jb);
+		rq8_load(&v[1], rq, jb + 8);
 		for (int r = 0; r < rows; r += 2) {
 			if (rows - r >= 2)
-				gemm_block(x + r, wb, k4, rq, jb, nb, ob + r * out_stride,
+				gemm_block(x + r, wb, k4, v, nb, ob + r * out_stride,
 					   out_stride, 2);
 			else
-				gemm_block(x + r, wb, k4, rq, jb, nb, ob + r * out_stride,
+				gemm_block(x + r, wb, k4, v, nb, ob + r * out_stride,
 					   out_stride, 1);
 		}
 	}
@@ -203,14 +233,136 @@ static AVX2 void gemm_u8_avx2(const uint8_t *const x[], int rows, const int8_t *
 static AVX2 void rq_store16_avx2(const struct enpu_rq_table *t, int j, const int32_t *acc,
 				 int8_t *dst)
 {
-	for (int h = 0; h < 2; h++)
+	struct rq8 v;
+
+	for (int h = 0; h < 2; h++) {
+		rq8_load(&v, t, j + 8 * h);
 		_mm_storel_epi64((__m128i *)(dst + 8 * h),
-				 rq8(t, j + 8 * h,
-				     _mm256_loadu_si256((const __m256i *)(acc + 8 * h))));
+				 rq8(&v, _mm256_loadu_si256((const __m256i *)(acc + 8 * h))));
+	}
 }
+
+/*
+ * The depthwise run (enpu_dot_ops.dw_run) two taps at a time: a pair's
+ * inputs sign-extended to int16 and interleaved tap by tap, so that one
+ * vpmaddwd adds both taps' products in each int32 lane. Interleaving
+ * within 128-bit halves leaves channels 0-3 and 8-11 in one vector and
+ * 4-7 and 12-15 in the other; the weights are widened in that order and
+ * the sums put back in order before the requantisation.
+ */
+
+/*
+ * enpu_dot_ops.dw_widen: per pair of taps k, k + 1 (the last of an odd
+ * count with weight 0), the two vectors of int16 pairs (w_k, w_k+1) that
+ * dw_sums() multiplies: 32 int16 a pair, in the space of n taps.
+ */
+static AVX2 void dw_widen_avx2(const int8_t *w, size_t w_step, int n, int half,
+			       int16_t *wide, int32_t *sums)
+{
+	__m256i sum_lo = _mm256_setzero_si256(), sum_hi = _mm256_setzero_si256();
+	__m128i tw[2];
+
+	for (int k = 0; k < n; k += 2) {
+		for (int t = 0; t < 2; t++) {
+			const int8_t *a = w + (size_t)(k + t) * w_step;
+
+			if (k + t >= n)
+				tw[t] = _mm_setzero_si128();
+			else if (half)
+				tw[t] = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)a),
+							   _mm_loadl_epi64((const __m128i *)a));
+			else
+				tw[t] = _mm_loadu_si128((const __m128i *)a);
+			sum_lo = _mm256_add_epi32(sum_lo, _mm256_cvtepi8_epi32(tw[t]));
+			sum_hi = _mm256_add_epi32(sum_hi,
+						  _mm256_cvtepi8_epi32(_mm_srli_si128(tw[t], 8)));
+		}
+		{
+			const __m256i a16 = _mm256_cvtepi8_epi16(tw[0]);
+			const __m256i b16 = _mm256_cvtepi8_epi16(tw[1]);
+
+			_mm256_storeu_si256((__m256i *)(wide + 16 * k),
+					    _mm256_unpacklo_epi16(a16, b16));
+			_mm256_storeu_si256((__m256i *)(wide + 16 * k + 16),
+					    _mm256_unpackhi_epi16(a16, b16));
+		}
+	}
+	_mm256_storeu_si256((__m256i *)sums, sum_lo);
+	_mm256_storeu_si256((__m256i *)(sums + 8), sum_hi);
+}
+
+/*
+ * One pixel's sixteen lanes (pixel @p's, and @q's in ENPU_DW_HALF mode),
+ * requantised with @v (lanes 0-7, 8-15): two vpmaddwd a pair of taps.
+ */
+static inline AVX2 __attribute__((always_inline)) __m128i
+dw_pixel(const int8_t *p, const int8_t *q, const size_t *tap, int n, const int16_t *wide,
+	 const struct rq8 v[2], const int mode)
+{
+	__m256i acc[2] = { _mm256_setzero_si256(), _mm256_setzero_si256() };
+
+#pragma GCC unroll 16
+	for (int k = 0; k < n; k += 2) {
+		const __m256i a = _mm256_cvtepi8_epi16(enpu_dw_lanes(p + tap[k], q + tap[k], mode));
+		/* the odd tap out reads its own bytes again, against weight 0 */
+		const int k1 = k + 1 < n ? k + 1 : k;
+		const __m256i b = _mm256_cvtepi8_epi16(enpu_dw_lanes(p + tap[k1], q + tap[k1],
+								     mode));
+
+		acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(
+			_mm256_unpacklo_epi16(a, b),
+			_mm256_loadu_si256((const __m256i *)(wide + 16 * k))));
+		acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(
+			_mm256_unpackhi_epi16(a, b),
+			_mm256_loadu_si256((const __m256i *)(wide + 16 * k + 16))));
+	}
+	return _mm_unpacklo_epi64(rq8(&v[0], _mm256_permute2x128_si256(acc[0], acc[1], 0x20)),
+				  rq8(&v[1], _mm256_permute2x128_si256(acc[0], acc[1], 0x31)));
+}
+
+/* dw_run's loops: blocks of sixteen lanes, output rows, pixels (two a step). */
+static inline AVX2 __attribute__((always_inline)) void
+dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
+	const int16_t *wide, const int mode, int nblk, const struct enpu_rq_table *rq, int j,
+	int rows, int cols, int8_t *out, size_t out_step, size_t out_row_step)
+{
+	const int per = mode & ENPU_DW_HALF ? 2 : 1;	/* pixels a vector */
+	struct rq8 v[2];
+
+	for (int b = 0; b < nblk; b++, wide += 32 * n, j += 16, x += 16, out += 16) {
+		rq8_load(&v[0], rq, j);
+		rq8_load(&v[1], rq, per == 2 ? j : j + 8);
+		for (int r = 0; r < rows; r++) {
+			const int8_t *xr = x + (size_t)r * y_step;
+			int8_t *o = out + (size_t)r * out_row_step;
+			int c = 0;
+
+			/* the second pixel of a pair, or the first again past the last */
+#define DW_Q(c) ((c) + 1 < cols ? xr + (size_t)((c) + 1) * x_step : xr + (size_t)(c) * x_step)
+			for (; c + 2 * per <= cols; c += 2 * per) {
+				const int8_t *p0 = xr + (size_t)c * x_step;
+				const int8_t *p1 = xr + (size_t)(c + per) * x_step;
+				const __m128i r0 = dw_pixel(p0, DW_Q(c), tap, n, wide, v, mode);
+				const __m128i r1 = dw_pixel(p1, DW_Q(c + per), tap, n, wide, v,
+							    mode);
+
+				enpu_dw_store(r0, o, c, cols, out_step, mode);
+				enpu_dw_store(r1, o, c + per, cols, out_step, mode);
+			}
+			/* a last pixel alone reads its own bytes only */
+			for (; c < cols; c += per)
+				enpu_dw_store(dw_pixel(xr + (size_t)c * x_step, DW_Q(c), tap, n,
+						       wide, v, mode & ~ENPU_DW_PAIR),
+					      o, c, cols, out_step, mode);
+#undef DW_Q
+		}
+	}
+}
+
+ENPU_DW_RUN(dw_run_avx2, AVX2, dw_body)
 
 const struct enpu_dot_ops enpu_dot_avx2 = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = gemm_u8_avx2,
-	.rq_store16 = rq_store16_avx2,
+	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 #endif

@@ -249,29 +249,6 @@ static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 }
 
 /*
- * Sixteen lanes of one depthwise tap (enpu_dot_ops.dw_run): the bytes at
- * @p (sixteen, or one broadcast), or with ENPU_DW_HALF eight lanes from
- * @p and eight from @q (eight bytes, or one broadcast, each; with
- * ENPU_DW_PAIR, q is p + 8: one load).
- */
-static inline AVX512 __m128i dw_lanes(const int8_t *p, const int8_t *q, int mode)
-{
-	switch (mode) {
-	case 0:
-		return _mm_loadu_si128((const __m128i *)p);
-	case ENPU_DW_BCAST:
-		return _mm_set1_epi8(*p);
-	case ENPU_DW_HALF:
-		return _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)p),
-					  _mm_loadl_epi64((const __m128i *)q));
-	case ENPU_DW_HALF | ENPU_DW_PAIR:
-		return _mm_loadu_si128((const __m128i *)p);	/* q is p + 8 */
-	default:
-		return _mm_unpacklo_epi64(_mm_set1_epi8(*p), _mm_set1_epi8(*q));
-	}
-}
-
-/*
  * enpu_dot_ops.dw_widen: each tap's sixteen weights as int16 pairs (w, 0),
  * for a vpdpwssd against inputs sign-extended to 32 bits, whose high half
  * the 0 cancels.
@@ -315,24 +292,10 @@ dw_sums(const int8_t *p, const int8_t *q, const size_t *tap, int n, const int16_
 #pragma GCC unroll 32
 	for (int k = 0; k < n; k++)
 		acc[k % 3] = _mm512_dpwssd_epi32(acc[k % 3],
-						 _mm512_cvtepi8_epi32(dw_lanes(p + tap[k],
+						 _mm512_cvtepi8_epi32(enpu_dw_lanes(p + tap[k],
 									       q + tap[k], mode)),
 						 _mm512_loadu_si512((const void *)(wide + 32 * k)));
 	return _mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), acc[2]);
-}
-
-/* One vector's bytes to pixel @c of a row (and @c + 1's, in ENPU_DW_HALF mode). */
-static inline AVX512 __attribute__((always_inline)) void
-dw_store(__m128i res, int8_t *o, int c, int cols, size_t out_step, const int mode)
-{
-	if (!(mode & ENPU_DW_HALF)) {
-		_mm_storeu_si128((__m128i *)(o + (size_t)c * out_step), res);
-		return;
-	}
-	_mm_storel_epi64((__m128i *)(o + (size_t)c * out_step), res);
-	if (c + 1 < cols)
-		_mm_storel_epi64((__m128i *)(o + (size_t)(c + 1) * out_step),
-				 _mm_unpackhi_epi64(res, res));
 }
 
 /*
@@ -362,12 +325,12 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 				const __m512i a1 = dw_sums(xr + (size_t)(c + per) * x_step,
 							   DW_Q(c + per), tap, n, wide, mode);
 
-				dw_store(rq16(&v, a0), o, c, cols, out_step, mode);
-				dw_store(rq16(&v, a1), o, c + per, cols, out_step, mode);
+				enpu_dw_store(rq16(&v, a0), o, c, cols, out_step, mode);
+				enpu_dw_store(rq16(&v, a1), o, c + per, cols, out_step, mode);
 			}
 			/* a last pixel alone reads its own bytes only */
 			for (; c < cols; c += per)
-				dw_store(rq16(&v, dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
+				enpu_dw_store(rq16(&v, dw_sums(xr + (size_t)c * x_step, DW_Q(c), tap, n,
 							  wide, mode & ~ENPU_DW_PAIR)),
 					 o, c, cols, out_step, mode);
 #undef DW_Q
@@ -375,60 +338,7 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 	}
 }
 
-/*
- * dw_body() specialised by mode, and for 3 x 3 filters by their tap count,
- * so that the tap loop is unrolled, without a branch, its offsets in
- * registers.
- */
-#define DW_MODE(m)								\
-	static AVX512 void dw_mode##m(const int8_t *x, const size_t *tap, int n,	\
-				      size_t x_step, size_t y_step, const int16_t *wide, \
-				      int nblk, const struct enpu_rq_table *rq, int j,	\
-				      int rows, int cols, int8_t *out, size_t out_step,	\
-				      size_t out_row_step)			\
-	{									\
-		if (n == 9)							\
-			dw_body(x, tap, 9, x_step, y_step, wide, m, nblk, rq, j, rows, \
-				cols, out, out_step, out_row_step);		\
-		else								\
-			dw_body(x, tap, n, x_step, y_step, wide, m, nblk, rq, j, rows, \
-				cols, out, out_step, out_row_step);		\
-	}
-DW_MODE(0)
-DW_MODE(1)
-DW_MODE(2)
-DW_MODE(3)
-DW_MODE(6)
-#undef DW_MODE
-
-static AVX512 void dw_run_avx512(const int8_t *x, const size_t *tap, int n, size_t x_step,
-				 size_t y_step, const int16_t *wide, int mode, int nblk,
-				 const struct enpu_rq_table *rq, int j, int rows, int cols,
-				 int8_t *out, size_t out_step, size_t out_row_step)
-{
-	void (*run)(const int8_t *, const size_t *, int, size_t, size_t, const int16_t *, int,
-		    const struct enpu_rq_table *, int, int, int, int8_t *, size_t, size_t);
-
-	switch (mode) {
-	case 0:
-		run = dw_mode0;
-		break;
-	case ENPU_DW_BCAST:
-		run = dw_mode1;
-		break;
-	case ENPU_DW_HALF:
-		run = dw_mode2;
-		break;
-	case ENPU_DW_HALF | ENPU_DW_PAIR:
-		run = dw_mode6;
-		break;
-	default:
-		run = dw_mode3;
-		break;
-	}
-	run(x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step,
-	    out_row_step);
-}
+ENPU_DW_RUN(dw_run_avx512, AVX512, dw_body)
 
 const struct enpu_dot_ops enpu_dot_avx512 = {
 	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,

@@ -148,13 +148,14 @@ struct enpu_dot_ops {
 	/*
 	 * dw_widen, with dw_run: the weights of @n taps of sixteen lanes
 	 * (@half: eight, twice), tap k's at w + k * w_step, widened into
-	 * @wide (32 int16 a tap) as dw_run reads them, and each lane's sum
-	 * over the taps into sums[16].
+	 * @wide (room for 32 int16 a tap) in the order the variant's
+	 * dw_run reads them, and each lane's sum over the taps into
+	 * sums[16].
 	 */
 	void (*dw_widen)(const int8_t *w, size_t w_step, int n, int half, int16_t *wide,
 			 int32_t *sums);
 	/*
-	 * dw_run, NULL in a variant without sixteen-lane integer vectors:
+	 * dw_run, NULL in a variant without one (AVX2 and AVX-512 have it):
 	 * @rows x @cols output pixels of a depthwise conv over @n taps (at
 	 * most ENPU_DW_RUN_TAPS), requantised, sixteen lanes a step. Lane l
 	 * of pixel (r, c): out = rq(sum over k of x * wt), x read at

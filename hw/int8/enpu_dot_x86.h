@@ -2,8 +2,9 @@
 /*
  * What every x86-64 variant of the dot-product kernels shares: the SSE2
  * (baseline) steps of eight elements and the tail of fewer, which the
- * wider variants finish with after their own wide steps. Internal to
- * hw/int8's dot_*.c.
+ * wider variants finish with after their own wide steps; and how the
+ * depthwise runs (AVX2, AVX-512) read a tap's lanes and store a result.
+ * Internal to hw/int8's dot_*.c.
  */
 #ifndef ENPU_DOT_X86_H
 #define ENPU_DOT_X86_H
@@ -76,5 +77,100 @@ static inline void enpu_dot_sse2_whole(const int16_t *const *x, int rows, const 
 	enpu_dot_sse2_rest(x, rows, w, 0, len, a);
 	enpu_dot_store(a, rows, out);
 }
+
+/*
+ * Sixteen lanes of one depthwise tap (enpu_dot_ops.dw_run): the bytes at
+ * @p (sixteen, or one broadcast), or with ENPU_DW_HALF eight lanes from
+ * @p and eight from @q (eight bytes, or one broadcast, each; with
+ * ENPU_DW_PAIR, q is p + 8: one load).
+ */
+static inline __attribute__((always_inline)) __m128i
+enpu_dw_lanes(const int8_t *p, const int8_t *q, int mode)
+{
+	switch (mode) {
+	case 0:
+		return _mm_loadu_si128((const __m128i *)p);
+	case ENPU_DW_BCAST:
+		return _mm_set1_epi8(*p);
+	case ENPU_DW_HALF:
+		return _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)p),
+					  _mm_loadl_epi64((const __m128i *)q));
+	case ENPU_DW_HALF | ENPU_DW_PAIR:
+		return _mm_loadu_si128((const __m128i *)p);	/* q is p + 8 */
+	default:
+		return _mm_unpacklo_epi64(_mm_set1_epi8(*p), _mm_set1_epi8(*q));
+	}
+}
+
+/* One vector's bytes to pixel @c of a row (and @c + 1's, in ENPU_DW_HALF mode). */
+static inline __attribute__((always_inline)) void
+enpu_dw_store(__m128i res, int8_t *o, int c, int cols, size_t out_step, const int mode)
+{
+	if (!(mode & ENPU_DW_HALF)) {
+		_mm_storeu_si128((__m128i *)(o + (size_t)c * out_step), res);
+		return;
+	}
+	_mm_storel_epi64((__m128i *)(o + (size_t)c * out_step), res);
+	if (c + 1 < cols)
+		_mm_storel_epi64((__m128i *)(o + (size_t)(c + 1) * out_step),
+				 _mm_unpackhi_epi64(res, res));
+}
+
+/*
+ * enpu_dot_ops.dw_run named @NAME, compiled for @ATTR, from the variant's
+ * always-inline @BODY(x, tap, n, x_step, y_step, wide, mode, nblk, rq, j,
+ * rows, cols, out, out_step, out_row_step): specialised by mode, and for
+ * 3 x 3 filters by their tap count, so that the tap loop is unrolled,
+ * without a branch, its offsets in registers.
+ */
+#define ENPU_DW_RUN_MODE(NAME, ATTR, BODY, m)					\
+	static ATTR void NAME##_mode##m(const int8_t *x, const size_t *tap, int n,	\
+					size_t x_step, size_t y_step,		\
+					const int16_t *wide, int nblk,		\
+					const struct enpu_rq_table *rq, int j,	\
+					int rows, int cols, int8_t *out,	\
+					size_t out_step, size_t out_row_step)	\
+	{									\
+		if (n == 9)							\
+			BODY(x, tap, 9, x_step, y_step, wide, m, nblk, rq, j, rows, \
+			     cols, out, out_step, out_row_step);		\
+		else								\
+			BODY(x, tap, n, x_step, y_step, wide, m, nblk, rq, j, rows, \
+			     cols, out, out_step, out_row_step);		\
+	}
+
+#define ENPU_DW_RUN_ARGS \
+	x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step, out_row_step
+
+#define ENPU_DW_RUN(NAME, ATTR, BODY)						\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 0)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 1)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 2)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 3)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 6)					\
+	static ATTR void NAME(const int8_t *x, const size_t *tap, int n, size_t x_step, \
+			      size_t y_step, const int16_t *wide, int mode, int nblk, \
+			      const struct enpu_rq_table *rq, int j, int rows,	\
+			      int cols, int8_t *out, size_t out_step,		\
+			      size_t out_row_step)				\
+	{									\
+		switch (mode) {							\
+		case 0:								\
+			NAME##_mode0(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_BCAST:						\
+			NAME##_mode1(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_HALF:						\
+			NAME##_mode2(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_HALF | ENPU_DW_PAIR:				\
+			NAME##_mode6(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		default:							\
+			NAME##_mode3(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		}								\
+	}
 
 #endif /* ENPU_DOT_X86_H */
