@@ -203,16 +203,16 @@ static int conv_fast(const struct enpu_conv2d_params *p,
 }
 
 /*
- * A conv layer's rows for the GEMM: output pixels' patches, or, for a
+ * A conv layer's rows for the GEMM: output pixels' patches (for a
  * pointwise conv whose pixels are the input's and whose rows are whole
- * groups of four taps, the input converted once (@direct).
+ * groups of four taps, conv_gemm() gives the input converted once
+ * instead: enpu_gemm_layer.rows_at).
  */
 struct conv_rows {
 	const struct enpu_conv2d_params *p;
 	const int8_t *input;
 	size_t in_image, padded;
 	int64_t npix;
-	uint8_t *direct;
 };
 
 static const uint8_t *conv_row(void *ctx, int64_t i, uint8_t *dst)
@@ -220,8 +220,6 @@ static const uint8_t *conv_row(void *ctx, int64_t i, uint8_t *dst)
 	const struct conv_rows *c = ctx;
 	const int64_t b = i / c->npix, pix = i % c->npix;
 
-	if (c->direct)
-		return c->direct + (size_t)i * c->padded;
 	conv_build_patch(&patch_u8, dst, c->padded, c->input + (size_t)b * c->in_image, c->p,
 			 (int32_t)(pix / c->p->output.w), (int32_t)(pix % c->p->output.w),
 			 -c->p->input_zero_point);
@@ -260,7 +258,7 @@ static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_o
 		.padded = enpu_gemm_k4(k_len) * 4,
 		.npix = (int64_t)p->output.h * p->output.w,
 	};
-	const struct enpu_gemm_layer l = {
+	struct enpu_gemm_layer l = {
 		.rows = c.npix * p->input.n, .channels = p->output.c, .k_len = k_len,
 		.weights = filter, .packed = p->packed, .bias = bias,
 		.multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
@@ -269,6 +267,7 @@ static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_o
 		.act_min = p->act_min, .act_max = p->act_max, .cancel = p->cancel,
 		.row = conv_row, .ctx = &c, .output = output,
 	};
+	uint8_t *direct = NULL;
 	int ret;
 
 	if (!enpu_gemm_suits(&l, ops))
@@ -277,12 +276,13 @@ static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_o
 		const size_t n = c.in_image * (size_t)p->input.n;
 
 		/* without the memory, patches as for any conv */
-		c.direct = malloc(n);
-		if (c.direct)
-			enpu_to_u8(c.direct, input, n);
+		direct = malloc(n);
+		if (direct)
+			enpu_to_u8(direct, input, n);
+		l.rows_at = direct;
 	}
 	ret = enpu_gemm_run(&l, ops);
-	free(c.direct);
+	free(direct);
 	return ret == -ENOMEM ? 1 : ret;
 }
 

@@ -77,8 +77,10 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
  * One int8 GEMM layer: @rows rows of activations times the weights,
  * requantised into output + i * channels. Row i is @row(ctx, i, dst): it
  * writes the row's k4 * 4 unsigned bytes (enpu_to_u8() and padding) to
- * @dst and returns @dst, or returns where the row already is. The weights
- * come packed (@packed, when it matches) or are packed for this call.
+ * @dst and returns @dst, or returns where the row already is; or, when
+ * @rows_at is set, row i is at rows_at + i * k4 * 4 (no call a row). The
+ * weights come packed (@packed, when it matches) or are packed for this
+ * call.
  */
 struct enpu_gemm_layer {
 	int64_t rows;
@@ -93,6 +95,7 @@ struct enpu_gemm_layer {
 	const atomic_int *cancel;
 	const uint8_t *(*row)(void *ctx, int64_t i, uint8_t *dst);
 	void *ctx;
+	const uint8_t *rows_at;			/* may be NULL */
 	int8_t *output;
 };
 

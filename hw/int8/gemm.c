@@ -222,7 +222,8 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 			break;
 		}
 		for (int r = 0; r < rows; r++)
-			x[r] = l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+			x[r] = l->rows_at ? l->rows_at + (size_t)(i0 + r) * k4 * 4 :
+			       l->row(l->ctx, i0 + r, patches + r * k4 * 4);
 		/* ENPU_GEMM_BLOCKS * ENPU_GEMM_BLOCK channels a call: one table's */
 		for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
 			const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
