@@ -6,12 +6,8 @@
  * unsigned patch bytes u become u - 128 again (one eor a sixteen-byte
  * load) and the variant says so (enpu_dot_ops.gemm_signed): gemm.c then
  * corrects the sums by in_zp * S[o] instead of (128 + in_zp) * S[o].
- * The variant's other kernels are dot_neon.c's (enpu_dot_neon_dotprod).
- *
- * The requantisation is enpu_rq_one()'s in four lanes: sqrdmulh is
- * SRDHM (floor((x * M + 2^30) / 2^31), saturating only for INT32_MIN
- * twice, as the scalar one), and a rounding shift right of x - 1 for a
- * negative x rounds its ties away from zero, as RDBPOT does.
+ * The variant's other kernels are dot_neon.c's (enpu_dot_neon_dotprod);
+ * the requantisation in registers is enpu_dot_neon.h's.
  */
 #include <string.h>
 
@@ -23,60 +19,7 @@
 #pragma GCC target("arch=armv8.2-a+dotprod")
 #include <arm_neon.h>
 
-/* Four lanes of a requantisation table, in registers. */
-struct rq4 {
-	int32x4_t bias, mult, left, nright;
-};
-
-static inline struct rq4 rq4_load(const struct enpu_rq_table *t, int j)
-{
-	const int32x4_t shift = vld1q_s32(t->shift + j), zero = vdupq_n_s32(0);
-	const struct rq4 v = {
-		.bias = vld1q_s32(t->bias + j), .mult = vld1q_s32(t->mult + j),
-		.left = vmaxq_s32(shift, zero), .nright = vminq_s32(shift, zero),
-	};
-
-	return v;
-}
-
-/* MBQM(acc + bias): int32 lanes, before the zero point. */
-static inline int32x4_t rq4(const struct rq4 *v, int32x4_t acc)
-{
-	int32x4_t x = vshlq_s32(vaddq_s32(acc, v->bias), v->left);
-	int32x4_t fix;
-
-	x = vqrdmulhq_s32(x, v->mult);
-	/* -1 where x < 0 and the shift is right (nright's sign bit set) */
-	fix = vshrq_n_s32(vandq_s32(x, v->nright), 31);
-	return vrshlq_s32(vqaddq_s32(x, fix), v->nright);
-}
-
-/* Sixteen requantised lanes to int8: + zp and the clamp in int16, saturating. */
-static inline int8x16_t rq_out16(const struct enpu_rq_table *t, const int32x4_t q[4])
-{
-	const int16x8_t zp = vdupq_n_s16((int16_t)t->out_zp);
-	const int16x8_t lo = vdupq_n_s16((int16_t)t->act_min);
-	const int16x8_t hi = vdupq_n_s16((int16_t)t->act_max);
-	int16x8_t a = vcombine_s16(vqmovn_s32(q[0]), vqmovn_s32(q[1]));
-	int16x8_t b = vcombine_s16(vqmovn_s32(q[2]), vqmovn_s32(q[3]));
-
-	a = vminq_s16(vmaxq_s16(vqaddq_s16(a, zp), lo), hi);
-	b = vminq_s16(vmaxq_s16(vqaddq_s16(b, zp), lo), hi);
-	return vcombine_s8(vqmovn_s16(a), vqmovn_s16(b));
-}
-
-/* The first @n (<= 16) bytes of @v to @dst. */
-static inline void store_n(int8_t *dst, int8x16_t v, int n)
-{
-	int8_t tmp[16];
-
-	if (n >= 16) {
-		vst1q_s8(dst, v);
-		return;
-	}
-	vst1q_s8(tmp, v);
-	memcpy(dst, tmp, (size_t)n);
-}
+#include "enpu_dot_neon.h"
 
 /* One group of four taps of every row (lane @L of xv) into the block's accumulators. */
 #define SDOT_GROUP(L, wg)							\
@@ -108,7 +51,10 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
 	size_t g = 0;
 	int r, q;
 
+	/* unrolled: the accumulators stay in registers */
+#pragma GCC unroll 4
 	for (r = 0; r < ROWS; r++)
+#pragma GCC unroll 4
 		for (q = 0; q < 4; q++)
 			a[r][q] = vdupq_n_s32(0);
 	for (; g + 4 <= k4; g += 4) {
@@ -133,13 +79,13 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
 		SDOT_GROUP(0, w + g * 64);
 	}
 	for (q = 0; q < 4; q++) {
-		const struct rq4 v = rq4_load(rq, j + 4 * q);
+		const struct enpu_rq4 v = enpu_rq4_load(rq, j + 4 * q);
 
 		for (r = 0; r < ROWS; r++)
-			a[r][q] = rq4(&v, a[r][q]);
+			a[r][q] = enpu_rq4(&v, a[r][q]);
 	}
 	for (r = 0; r < ROWS; r++)
-		store_n(out + r * out_stride, rq_out16(rq, a[r]), nch);
+		enpu_store_n(out + r * out_stride, enpu_rq_out16(rq, a[r]), nch);
 }
 #undef SDOT_GROUP
 
@@ -171,16 +117,4 @@ void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, si
 	}
 }
 
-void enpu_neon_rq_store16(const struct enpu_rq_table *t, int j, const int32_t *acc,
-			  int8_t *dst)
-{
-	int32x4_t q[4];
-
-	for (int i = 0; i < 4; i++) {
-		const struct rq4 v = rq4_load(t, j + 4 * i);
-
-		q[i] = rq4(&v, vld1q_s32(acc + 4 * i));
-	}
-	vst1q_s8(dst, rq_out16(t, q));
-}
 #endif

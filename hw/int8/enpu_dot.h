@@ -197,4 +197,62 @@ struct enpu_dot_ops {
 /* The variant in use (enpu_simd_use() changes it). */
 const struct enpu_dot_ops *enpu_dot_ops(void);
 
+/*
+ * enpu_dot_ops.dw_run named @NAME, compiled for @ATTR (a target
+ * attribute, or nothing), from the variant's always-inline @BODY(x, tap,
+ * n, x_step, y_step, wide, mode, nblk, rq, j, rows, cols, out, out_step,
+ * out_row_step): specialised by mode, and for 3 x 3 filters by their tap
+ * count, so that the tap loop is unrolled, without a branch, its offsets
+ * in registers.
+ */
+#define ENPU_DW_RUN_MODE(NAME, ATTR, BODY, m)					\
+	static ATTR void NAME##_mode##m(const int8_t *x, const size_t *tap, int n,	\
+					size_t x_step, size_t y_step,		\
+					const int16_t *wide, int nblk,		\
+					const struct enpu_rq_table *rq, int j,	\
+					int rows, int cols, int8_t *out,	\
+					size_t out_step, size_t out_row_step)	\
+	{									\
+		if (n == 9)							\
+			BODY(x, tap, 9, x_step, y_step, wide, m, nblk, rq, j, rows, \
+			     cols, out, out_step, out_row_step);		\
+		else								\
+			BODY(x, tap, n, x_step, y_step, wide, m, nblk, rq, j, rows, \
+			     cols, out, out_step, out_row_step);		\
+	}
+
+#define ENPU_DW_RUN_ARGS \
+	x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step, out_row_step
+
+#define ENPU_DW_RUN(NAME, ATTR, BODY)						\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 0)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 1)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 2)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 3)					\
+	ENPU_DW_RUN_MODE(NAME, ATTR, BODY, 6)					\
+	static ATTR void NAME(const int8_t *x, const size_t *tap, int n, size_t x_step, \
+			      size_t y_step, const int16_t *wide, int mode, int nblk, \
+			      const struct enpu_rq_table *rq, int j, int rows,	\
+			      int cols, int8_t *out, size_t out_step,		\
+			      size_t out_row_step)				\
+	{									\
+		switch (mode) {							\
+		case 0:								\
+			NAME##_mode0(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_BCAST:						\
+			NAME##_mode1(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_HALF:						\
+			NAME##_mode2(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		case ENPU_DW_HALF | ENPU_DW_PAIR:				\
+			NAME##_mode6(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		default:							\
+			NAME##_mode3(ENPU_DW_RUN_ARGS);				\
+			break;							\
+		}								\
+	}
+
 #endif /* ENPU_DOT_H */

@@ -45,12 +45,10 @@ extern const struct enpu_dot_ops enpu_dot_sse2, enpu_dot_avx2, enpu_dot_avx512;
 #endif
 #ifdef __aarch64__
 extern const struct enpu_dot_ops enpu_dot_neon, enpu_dot_neon_dotprod;
-/* dot_neon_dotprod.c's kernels, in enpu_dot_neon_dotprod (dot_neon.c) */
+/* dot_neon_dotprod.c's GEMM, in enpu_dot_neon_dotprod (dot_neon.c) */
 void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			 int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			 int8_t *out, size_t out_stride);
-void enpu_neon_rq_store16(const struct enpu_rq_table *t, int j, const int32_t *acc,
-			  int8_t *dst);
 #endif
 
 #endif /* ENPU_SIMD_H */
