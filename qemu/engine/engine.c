@@ -35,6 +35,7 @@ int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,
 	atomic_init(&e->progress, 0);
 	atomic_init(&e->inject_dma_error, 0);
 	atomic_init(&e->inject_mmu_fault, 0);
+	atomic_init(&e->asid_retired, 0);
 	return 0;
 }
 
@@ -43,6 +44,7 @@ void enpu_engine_destroy(struct enpu_engine *e)
 	unsigned int i;
 
 	enpu_engine_drop(e);
+	enpu_pack_cache_free(e);
 	for (i = 0; i < ENPU_ENGINE_SCRATCH; i++)
 		free(e->scratch[i]);
 	free(e->sram);
@@ -52,6 +54,7 @@ void enpu_engine_destroy(struct enpu_engine *e)
 void enpu_engine_reset(struct enpu_engine *e)
 {
 	enpu_engine_drop(e);
+	enpu_pack_cache_flush(e);
 	memset(e->sram, 0, e->sku.sram_size);
 	atomic_store(&e->sram_owner, 0);
 	enpu_tlb_flush(e);
@@ -71,6 +74,7 @@ void enpu_engine_retire_asid(struct enpu_engine *e, uint32_t asid)
 	uint64_t owner = ENPU_SRAM_OWNED | asid;
 
 	atomic_compare_exchange_strong(&e->sram_owner, &owner, 0);
+	atomic_fetch_add(&e->asid_retired, 1);
 	enpu_engine_invalidate_tlb(e);
 }
 

@@ -109,6 +109,21 @@ int enpu_cmd_start(struct enpu_job *job, struct enpu_pending *p);
 int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p);
 /* Duration of a data command from where its operands live (ops.c). */
 
+/*
+ * The @len weights at @va of @job's address space, just read to @w, packed
+ * for the GEMM (pack_cache.c): kept from an earlier command when they are
+ * the same bytes, else packed now and kept; NULL when the CPU's kernels
+ * would not take them packed, or without memory (the caller runs them
+ * as they are).
+ */
+struct enpu_gemm_weights;
+const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
+						    const int8_t *w, uint64_t len,
+						    int32_t channels, size_t k_len);
+/* Empties the cache (a reset); frees it (the engine's end). */
+void enpu_pack_cache_flush(struct enpu_engine *e);
+void enpu_pack_cache_free(struct enpu_engine *e);
+
 /* A scratch buffer of at least @len bytes, or NULL (ops.c). */
 uint8_t *enpu_scratch(struct enpu_engine *e, unsigned int slot, uint64_t len);
 

@@ -37,6 +37,7 @@
 #include "edgenpu_timing.h"
 
 struct enpu_run;
+struct enpu_pack_cache;
 
 /* Bus memory as the device sees it. Return 0, or -1 for a bus error. */
 struct enpu_mem_ops {
@@ -45,6 +46,8 @@ struct enpu_mem_ops {
 };
 
 #define ENPU_TLB_ENTRIES	64
+#define ENPU_PACK_CACHE_ENTRIES	64		/* layers whose packed weights are kept */
+#define ENPU_PACK_CACHE_BYTES	(32u << 20)	/* and what they may hold */
 #define ENPU_ENGINE_SCRATCH	(ENPU_CMD_MAX_REGIONS + 1)	/* operand buffers, + DMA's */
 
 struct enpu_tlb_entry {
@@ -89,6 +92,11 @@ struct enpu_engine {
 	/* Scratch for operands, grown on demand, kept across jobs. */
 	uint8_t *scratch[ENPU_ENGINE_SCRATCH];
 	size_t scratch_size[ENPU_ENGINE_SCRATCH];
+
+	/* Recent layers' weights packed (pack_cache.c), made on first use. */
+	struct enpu_pack_cache *packs;
+	atomic_uint asid_retired;	/* bumped by enpu_engine_retire_asid() */
+	uint64_t packs_made, packs_reused;	/* host-side counts, for tests */
 };
 
 int enpu_engine_init(struct enpu_engine *e, const struct enpu_sku *sku,

@@ -227,6 +227,9 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
 			.cancel = &job->e->interrupt,
+			.packed = enpu_pack_cache_get(job, info->regions[1].va, filt,
+						      info->regions[1].size, (int32_t)c->out_c,
+						      (size_t)c->kernel_h * c->kernel_w * c->in_c),
 		};
 
 		ret = enpu_conv2d(&p, in, info->regions[0].size,
@@ -268,6 +271,9 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 			.multipliers = quant, .shifts = quant + nq,
 			.num_quant = nq,
 			.cancel = &job->e->interrupt,
+			.packed = enpu_pack_cache_get(job, info->regions[1].va, filt,
+						      info->regions[1].size,
+						      (int32_t)c->out_depth, c->in_depth),
 		};
 
 		ret = enpu_fully_connected(&p, in, info->regions[0].size,

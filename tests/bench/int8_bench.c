@@ -38,6 +38,13 @@ struct layer {
 	int8_t *got;
 	double macs;
 	struct enpu_gemm_weights pw;	/* the weights packed, as the CPU backend has them */
+	/*
+	 * As the device model's engine has them: packed, kept with the bytes
+	 * they were packed from (qemu/engine/pack_cache.c), no tables made;
+	 * and its scratch, which every operand is read into.
+	 */
+	struct enpu_gemm_weights pw_engine;
+	int8_t *kept, *scratch_in, *scratch_w;
 };
 
 /* How a layer runs: the plain loops, hw/int8 as the CPU backend or as the engine. */
@@ -78,6 +85,10 @@ static enum enpu_padding padding(const struct golden_file *g)
 static void free_layer(struct layer *L)
 {
 	enpu_gemm_weights_free(&L->pw);
+	enpu_gemm_weights_free(&L->pw_engine);
+	free(L->kept);
+	free(L->scratch_in);
+	free(L->scratch_w);
 	free(L->mult);
 	free(L->shift);
 	free(L->bias);
@@ -94,6 +105,12 @@ static void pack_as_cpu_backend(struct layer *L)
 	if (enpu_gemm_weights_pack(&L->pw, (const int8_t *)L->w->data, outs,
 				   L->w->count / (size_t)outs))
 		return;
+	if (!enpu_gemm_weights_pack(&L->pw_engine, (const int8_t *)L->w->data, outs,
+				    L->w->count / (size_t)outs)) {
+		L->kept = malloc(L->w->count);
+		if (L->kept)
+			memcpy(L->kept, L->w->data, L->w->count);
+	}
 	if (conv)
 		enpu_conv2d_requant(&L->pw, &L->conv, L->bias);
 	else
@@ -231,8 +248,10 @@ static void run_ref(struct layer *L)
 
 /*
  * hw/int8 as the CPU backend runs it (CONV_2D and FULLY_CONNECTED weights
- * packed once for the GEMM, where the CPU has one) or as the device
- * model's engine does (the weights as they are in memory).
+ * packed once for the GEMM, where the CPU has one, their requantisation
+ * made once) or as the device model's engine does in a steady state: the
+ * input and the weights read into its scratch, the weights compared with
+ * those it keeps packed, and then run packed (without tables made).
  */
 static int run_fast(struct layer *L, enum mode mode)
 {
@@ -240,6 +259,19 @@ static int run_fast(struct layer *L, enum mode mode)
 	const int8_t *w = (const int8_t *)L->w->data;
 	const size_t nb = L->bias ? golden_find_tensor(&L->g, "in2")->count : 0;
 	const struct enpu_gemm_weights *pw = mode == M_CPU && L->pw.data ? &L->pw : NULL;
+
+	if (mode == M_ENGINE) {
+		if (!L->scratch_in)
+			L->scratch_in = malloc(L->in->count);
+		if (!L->scratch_w)
+			L->scratch_w = malloc(L->w->count);
+		if (!L->scratch_in || !L->scratch_w)
+			return -1;
+		in = memcpy(L->scratch_in, in, L->in->count);
+		w = memcpy(L->scratch_w, w, L->w->count);
+		if (L->kept && !memcmp(L->kept, w, L->w->count))
+			pw = &L->pw_engine;
+	}
 
 	L->conv.packed = pw;
 	L->fc.packed = pw;
@@ -443,8 +475,9 @@ int main(void)
 	printf("host wall time, one core, microseconds per layer (steady state, best of 5)\n"
 	       "plain C = this project's reference-style loops; CPU backend = hw/int8 with "
 	       "CONV_2D/FC weights packed once (what libedgenpu runs);\n"
-	       "engine = hw/int8 on the weights as they are in memory (what the device "
-	       "model runs); speed-up and GMAC/s are the CPU backend's\n\n");
+	       "engine = what the device model's engine does per command, steady state: "
+	       "operands read into scratch, the weights\ncompared with those it keeps "
+	       "packed, the kernel on them; speed-up and GMAC/s are the CPU backend's\n\n");
 	printf("%-40s %10s %11s %11s %11s %9s %8s\n", "layer", "MACs", "plain C us",
 	       "CPU be us", "engine us", "speed-up", "GMAC/s");
 	bad |= bench_dir(root, "CONV_2D", "person_detect_", &pd);

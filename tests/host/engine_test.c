@@ -1407,6 +1407,131 @@ TEST_F(eng, eltwise_refused_without_the_capability)
 	EXPECT_EQ(ENPU_CMD_ERR_OPCODE, self->done.error_info);
 }
 
+/* ---- weights packed across jobs (qemu/engine/pack_cache.c) -------------------- */
+
+#define PK_PIX		3	/* 3 x 3 output pixels: too few to pack at every command */
+#define PK_IN		64
+#define PK_OUT		32
+
+/* CONV2D 1x1 of PK_IN -> PK_OUT over PK_PIX x PK_PIX pixels, as the kernels compute it. */
+static void pk_ref(const int8_t *in, const int8_t *w, const int32_t *quant, int8_t *out)
+{
+	const struct enpu_conv2d_params p = {
+		.input = { 1, PK_PIX, PK_PIX, PK_IN }, .filter = { PK_OUT, 1, 1, PK_IN },
+		.output = { 1, PK_PIX, PK_PIX, PK_OUT }, .stride_h = 1, .stride_w = 1,
+		.dilation_h = 1, .dilation_w = 1, .input_zero_point = -7,
+		.output_zero_point = 4, .act_min = -128, .act_max = 127,
+		.multipliers = quant, .shifts = quant + PK_OUT, .num_quant = PK_OUT,
+	};
+
+	if (enpu_conv2d(&p, in, PK_PIX * PK_PIX * PK_IN, w, PK_OUT * PK_IN, NULL, 0, out,
+			PK_PIX * PK_PIX * PK_OUT))
+		abort();
+}
+
+/*
+ * The engine keeps a layer's weights packed from one command to the next:
+ * weights written since, the same address in another address space, and
+ * an address space retired in between all give what the memory holds.
+ */
+TEST_F(eng, packed_weights_follow_memory)
+{
+	enum { IN = 0x10000, W = 0x20000, Q = 0x30000, OUT = 0x40000 };
+	const struct enpu_cmd_conv2d cv = {
+		.input = IN, .filter = W, .quant = Q, .output = OUT, .batches = 1,
+		.in_h = PK_PIX, .in_w = PK_PIX, .in_c = PK_IN, .out_h = PK_PIX,
+		.out_w = PK_PIX, .out_c = PK_OUT, .kernel_h = 1, .kernel_w = 1,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = -7, .output_zero_point = 4, .act_min = -128,
+		.act_max = 127,
+	};
+	static int8_t in[PK_PIX * PK_PIX * PK_IN], w[3][PK_OUT * PK_IN];
+	static int8_t want[3][PK_PIX * PK_PIX * PK_OUT], got[PK_PIX * PK_PIX * PK_OUT];
+	int32_t quant[2 * PK_OUT];
+	struct enpu_gemm_weights probe = { 0 };
+	struct tctx other;
+	unsigned int i, j;
+	uint32_t seqno = 1;
+
+	rng_fill_i8(in, sizeof(in), 11);
+	for (j = 0; j < 3; j++)
+		rng_fill_i8(w[j], sizeof(w[j]), 20 + j);
+	/* the second set is the first with one output channel's weights changed */
+	memcpy(w[1], w[0], sizeof(w[0]));
+	for (i = 0; i < PK_IN; i++)
+		w[1][5 * PK_IN + i] = (int8_t)(w[1][5 * PK_IN + i] ^ 0x55);
+	for (i = 0; i < PK_OUT; i++) {
+		quant[i] = 1518500250;
+		quant[PK_OUT + i] = -7;
+	}
+	for (j = 0; j < 3; j++)
+		pk_ref(in, w[j], quant, want[j]);
+	ASSERT_NE(0, memcmp(want[0], want[1], sizeof(want[0])));
+	ASSERT_NE(0, memcmp(want[0], want[2], sizeof(want[0])));
+
+	tctx_init(&other, &self->bus, 2);
+	for (j = 0; j < 2; j++) {
+		struct tctx *c = j ? &other : &self->ctx;
+
+		tctx_map_new(c, IN, 4096, RW);
+		tctx_map_new(c, W, 4096, RW);
+		tctx_map_new(c, Q, 4096, RW);
+		tctx_map_new(c, OUT, 4096, RW);
+		tctx_write(c, IN, in, sizeof(in));
+		tctx_write(c, Q, quant, sizeof(quant));
+	}
+	ts_cmd(&self->s, ENPU_OP_CONV2D, &cv, sizeof(cv));
+	ts_end(&self->s);
+
+	/* a CPU whose kernels take no packed weights packs none: then only the results */
+	const int packs = enpu_gemm_weights_pack(&probe, w[0], PK_OUT, PK_IN) == 0;
+
+	enpu_gemm_weights_free(&probe);
+#define PK_COUNTS(made, reused)							\
+	do {									\
+		if (packs) {							\
+			EXPECT_EQ((uint64_t)(made), self->e.packs_made);	\
+			EXPECT_EQ((uint64_t)(reused), self->e.packs_reused);	\
+		}								\
+	} while (0)
+#define PK_RUN(ctx, which)							\
+	do {									\
+		trun(&self->e, (ctx), &self->s, seqno++, &self->done);		\
+		ASSERT_EQ(ENPU_JOB_OK, self->done.status);			\
+		tctx_read((ctx), OUT, got, sizeof(got));			\
+		EXPECT_EQ(0, memcmp(got, want[which], sizeof(got)))		\
+			TH_LOG("job %u: not the output of weight set %d", seqno - 1, which); \
+	} while (0)
+
+	tctx_write(&self->ctx, W, w[0], sizeof(w[0]));
+	PK_RUN(&self->ctx, 0);		/* packed and kept */
+	PK_COUNTS(1, 0);
+	PK_RUN(&self->ctx, 0);		/* kept */
+	PK_COUNTS(1, 1);
+	tctx_write(&self->ctx, W, w[1], sizeof(w[1]));
+	PK_RUN(&self->ctx, 1);		/* one row written since */
+	PK_COUNTS(2, 1);
+	tctx_write(&other, W, w[1], sizeof(w[1]));
+	PK_RUN(&other, 1);		/* the same bytes at the same address elsewhere */
+	PK_COUNTS(3, 1);
+	tctx_write(&other, W, w[2], sizeof(w[2]));
+	PK_RUN(&other, 2);
+	PK_COUNTS(4, 1);
+	PK_RUN(&self->ctx, 1);		/* its own still kept */
+	PK_COUNTS(4, 2);
+	enpu_engine_retire_asid(&self->e, other.asid);
+	PK_RUN(&self->ctx, 1);		/* emptied, packed again */
+	PK_COUNTS(5, 2);
+	tctx_write(&self->ctx, W, w[0], sizeof(w[0]));
+	PK_RUN(&self->ctx, 0);
+	PK_COUNTS(6, 2);
+	enpu_engine_reset(&self->e);
+	PK_RUN(&self->ctx, 0);		/* a reset empties it too */
+	PK_COUNTS(7, 2);
+#undef PK_RUN
+#undef PK_COUNTS
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
