@@ -5,7 +5,8 @@
  * npu_busy_time_us and npu_jobs), per process with the device open its
  * busy share, jobs, modelled cycles and buffer memory (DRM fdinfo:
  * drm-engine-npu, edgenpu-jobs, drm-cycles-npu, drm-total-memory,
- * drm-resident-memory). Figures are deltas over each interval.
+ * drm-resident-memory). Figures are deltas over each interval, each over
+ * the time between its own two readings.
  * Refreshes the terminal; with -n or when the output is not a terminal,
  * prints samples as text, or with -J as one JSON object a line.
  * Another user's processes are seen only by root (their fdinfo is private).
@@ -32,12 +33,15 @@ struct client {
 	char comm[32];
 	unsigned long long busy_ns, jobs, cycles, total, resident;
 	int seen;
+	int fd;			/* the process's file descriptor of the device */
+	double t;		/* when its fdinfo was read (seconds, monotonic) */
 };
 
 struct dev {
 	int minor;
 	char bus[64];
 	unsigned long long busy_us, jobs;
+	double t;		/* when its counters were read */
 	struct client c[MAX_CLIENTS];
 	int nc;
 };
@@ -241,6 +245,8 @@ static void scan_clients(struct sample *s)
 					dv = &s->d[i];
 			if (!dv || read_fdinfo(pid, fdn, &c))
 				continue;
+			c.t = now_s();
+			c.fd = fdn;
 			c.pid = pid;
 			for (k = 0; k < dv->nc; k++)
 				dup |= dv->c[k].id == c.id && dv->c[k].pid == c.pid;
@@ -256,11 +262,19 @@ static void scan_clients(struct sample *s)
 		closedir(proc);
 }
 
+/*
+ * A sample: the clients found first (a walk of /proc, which can take a
+ * long while on a loaded machine), then each device's counters and, right
+ * after them, its clients' counters read again, each with the time it
+ * was read, so that a device and its clients are counted over the same
+ * moments and their figures add up.
+ */
 static void take(struct sample *s)
 {
 	char path[128];
-	int i;
+	int i, k;
 
+	scan_clients(s);
 	for (i = 0; i < s->nd; i++) {
 		struct dev *d = &s->d[i];
 
@@ -271,8 +285,21 @@ static void take(struct sample *s)
 		snprintf(path, sizeof(path), "/sys/class/accel/accel%d/device/npu_jobs", d->minor);
 		if (read_ull(path, &d->jobs))
 			d->jobs = 0;
+		d->t = now_s();
+		for (k = 0; k < d->nc; k++) {
+			struct client *c = &d->c[k], n;
+
+			/* gone, or the number reused since the walk: the walk's figures */
+			if (!read_fdinfo(c->pid, c->fd, &n) && n.id == c->id) {
+				c->busy_ns = n.busy_ns;
+				c->jobs = n.jobs;
+				c->cycles = n.cycles;
+				c->total = n.total;
+				c->resident = n.resident;
+				c->t = now_s();
+			}
+		}
 	}
-	scan_clients(s);
 	s->t = now_s();
 }
 
@@ -290,6 +317,19 @@ static const struct client *before(const struct dev *prev, const struct client *
 static double delta(unsigned long long now, unsigned long long then)
 {
 	return now >= then ? (double)(now - then) : 0.0;
+}
+
+/*
+ * The time between two readings of the same counters. Each device's and
+ * each client's counters are a rate over their own readings' times: a
+ * scan of /proc can take a long while on a loaded machine, and a client
+ * read late in one sample and early in the next would otherwise be
+ * divided by the wrong interval (and its figures not add up to its
+ * device's).
+ */
+static double span(double now, double then)
+{
+	return now > then ? now - then : 1e-9;
 }
 
 static void json_str(const char *s)
@@ -319,8 +359,9 @@ static void print_sample(const struct sample *prev, const struct sample *cur, in
 		printf("{\"interval_s\":%.3f,\"devices\":[", dt);
 	for (i = 0; i < cur->nd; i++) {
 		const struct dev *d = &cur->d[i], *p = &prev->d[i];
-		double busy = 100.0 * delta(d->busy_us, p->busy_us) / 1e6 / dt;
-		double jobs = delta(d->jobs, p->jobs) / dt;
+		const double ddt = span(d->t, p->t);
+		double busy = 100.0 * delta(d->busy_us, p->busy_us) / 1e6 / ddt;
+		double jobs = delta(d->jobs, p->jobs) / ddt;
 
 		if (json) {
 			printf("%s{\"node\":\"accel%d\",\"bus\":", i ? "," : "", d->minor);
@@ -335,9 +376,10 @@ static void print_sample(const struct sample *prev, const struct sample *cur, in
 		}
 		for (k = 0; k < d->nc; k++) {
 			const struct client *c = &d->c[k], *b = before(p, c);
-			double cb = b ? 100.0 * delta(c->busy_ns, b->busy_ns) / 1e9 / dt : 0;
-			double cj = b ? delta(c->jobs, b->jobs) / dt : 0;
-			double cc = b ? delta(c->cycles, b->cycles) / dt : 0;
+			const double cdt = b ? span(c->t, b->t) : 1;
+			double cb = b ? 100.0 * delta(c->busy_ns, b->busy_ns) / 1e9 / cdt : 0;
+			double cj = b ? delta(c->jobs, b->jobs) / cdt : 0;
+			double cc = b ? delta(c->cycles, b->cycles) / cdt : 0;
 
 			if (json) {
 				printf("%s{\"pid\":%d,\"client_id\":%llu,\"command\":", k ? "," : "",
