@@ -454,7 +454,7 @@ static void print_peak(const char *what, const struct total *t, const struct hos
 int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS");
-	struct total pd = { 0 }, fc = { 0 };
+	struct total conv = { 0 }, dw = { 0 }, pd, fc = { 0 };
 	struct host_peak pk;
 	char probe[1024];
 	DIR *d;
@@ -480,13 +480,21 @@ int main(void)
 	       "packed, the kernel on them; speed-up and GMAC/s are the CPU backend's\n\n");
 	printf("%-40s %10s %11s %11s %11s %9s %8s\n", "layer", "MACs", "plain C us",
 	       "CPU be us", "engine us", "speed-up", "GMAC/s");
-	bad |= bench_dir(root, "CONV_2D", "person_detect_", &pd);
-	bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &pd);
+	bad |= bench_dir(root, "CONV_2D", "person_detect_", &conv);
+	bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &dw);
+	pd = (struct total){
+		.macs = conv.macs + dw.macs, .ref_us = conv.ref_us + dw.ref_us,
+		.fast_us = conv.fast_us + dw.fast_us, .engine_us = conv.engine_us + dw.engine_us,
+	};
+	print_total("TOTAL person_detect CONV_2D", &conv);
+	print_total("TOTAL person_detect DEPTHWISE_CONV_2D", &dw);
 	print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
 	printf("\n");
 	bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
 	print_total("TOTAL FULLY_CONNECTED (models)", &fc);
 	printf("\n");
+	print_peak("person_detect CONV_2D", &conv, &pk);
+	print_peak("person_detect DEPTHWISE_CONV_2D", &dw, &pk);
 	print_peak("person_detect CONV+DEPTHWISE", &pd, &pk);
 	print_peak("FULLY_CONNECTED (models)", &fc, &pk);
 	return bad;
