@@ -19,9 +19,8 @@
 #ifdef ENPU_DOT_SSE2
 #include <immintrin.h>
 
+#include "enpu_dot_avx2.h"
 #include "enpu_dot_x86.h"
-
-#define AVX2 __attribute__((target("avx2")))
 
 /* Rows x[0 .. rows) against w[0..3], sixteen at a time, then the rest. */
 static inline AVX2 void dot_avx2(const int16_t *const *x, int rows, const int8_t *const w[4],
@@ -77,78 +76,6 @@ static AVX2 void dot_1x4_avx2(const int16_t *x0, const int8_t *const w[4], size_
 	dot_avx2(x, 1, w, len, out);
 }
 
-/* Eight lanes of a requantisation table, in registers. */
-struct rq8 {
-	__m256i bias, mult, mult_odd, left, right, mask, thr;
-	__m128i zp, lo, hi;
-	int any_left;
-};
-
-/* Lanes j .. j + 7 of table @t. */
-static inline AVX2 void rq8_load(struct rq8 *v, const struct enpu_rq_table *t, int j)
-{
-	const __m256i shift = _mm256_loadu_si256((const __m256i *)(t->shift + j));
-	const __m256i zero = _mm256_setzero_si256();
-
-	v->bias = _mm256_loadu_si256((const __m256i *)(t->bias + j));
-	v->mult = _mm256_loadu_si256((const __m256i *)(t->mult + j));
-	v->mult_odd = _mm256_srli_epi64(v->mult, 32);
-	v->left = _mm256_max_epi32(shift, zero);
-	v->right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-	v->mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), v->right),
-				   _mm256_set1_epi32(1));
-	v->thr = _mm256_srli_epi32(v->mask, 1);
-	v->any_left = t->any_left;
-	v->zp = _mm_set1_epi16((int16_t)t->out_zp);
-	v->lo = _mm_set1_epi16((int16_t)t->act_min);
-	v->hi = _mm_set1_epi16((int16_t)t->act_max);
-}
-
-/*
- * enpu_rq_one() of enpu_requant.h on eight lanes, as dot_avx512.c's rq16
- * does it: SRDHM is floor((x * M + 2^30) / 2^31) from signed 32 x 32 ->
- * 64-bit products; AVX2 has no 64-bit arithmetic shift, but the result's
- * 32 bits are bits 31 to 62 of the sum, which a logical shift gives
- * alike. RDBPOT rounds ties away from zero with per-lane shifts. Returns
- * eight int8 in the low half.
- */
-static inline AVX2 __m128i rq8(const struct rq8 *v, __m256i acc)
-{
-	const __m256i round = _mm256_set1_epi64x(1 << 30);
-	__m256i x = _mm256_add_epi32(acc, v->bias), even, odd, q, thr, up;
-	__m128i y;
-
-	if (v->any_left)
-		x = _mm256_sllv_epi32(x, v->left);
-	even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, v->mult), round), 31);
-	odd = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32),
-								   v->mult_odd),
-						 round), 31);
-	x = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
-	q = _mm256_srav_epi32(x, v->right);
-	thr = _mm256_sub_epi32(v->thr, _mm256_srai_epi32(x, 31));
-	up = _mm256_cmpgt_epi32(_mm256_and_si256(x, v->mask), thr);
-	q = _mm256_sub_epi32(q, up);
-	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
-	y = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-	y = _mm_adds_epi16(y, v->zp);
-	y = _mm_min_epi16(_mm_max_epi16(y, v->lo), v->hi);
-	return _mm_packs_epi16(y, y);
-}
-
-/* The first @n (at most 8) bytes of @v's low half to @dst. */
-static inline AVX2 void store8(int8_t *dst, __m128i v, int n)
-{
-	int8_t tmp[16];
-
-	if (n >= 8) {
-		_mm_storel_epi64((__m128i *)dst, v);
-		return;
-	}
-	_mm_storeu_si128((__m128i *)tmp, v);
-	memcpy(dst, tmp, (size_t)n);
-}
-
 /*
  * Two accumulators of four channels each (lanes: channel c's two partial
  * sums side by side) to eight channels' sums in order.
@@ -165,7 +92,7 @@ static inline AVX2 __m256i sum_pairs(__m256i lo, __m256i hi)
  * j + 15), the first @nch stored.
  */
 static inline __attribute__((always_inline)) AVX2 void
-gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct rq8 v[2],
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct enpu_rq8 v[2],
 	   int nch, int8_t *out, size_t out_stride, const int ROWS)
 {
 	const uint8_t *xr[2] = { x[0], ROWS > 1 ? x[1] : x[0] };
@@ -198,10 +125,10 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct rq
 		}
 	}
 	for (r = 0; r < ROWS; r++) {
-		store8(out + r * out_stride, rq8(&v[0], sum_pairs(a[r][0], a[r][1])), nch);
+		enpu_store8(out + r * out_stride, enpu_rq8(&v[0], sum_pairs(a[r][0], a[r][1])), nch);
 		if (nch > 8)
-			store8(out + r * out_stride + 8,
-			       rq8(&v[1], sum_pairs(a[r][2], a[r][3])), nch - 8);
+			enpu_store8(out + r * out_stride + 8,
+			       enpu_rq8(&v[1], sum_pairs(a[r][2], a[r][3])), nch - 8);
 	}
 }
 
@@ -215,10 +142,10 @@ static AVX2 void gemm_u8_avx2(const uint8_t *const x[], int rows, const int8_t *
 		const int8_t *wb = w + b * block;
 		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
 		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
-		struct rq8 v[2];
+		struct enpu_rq8 v[2];
 
-		rq8_load(&v[0], rq, jb);
-		rq8_load(&v[1], rq, jb + 8);
+		enpu_rq8_load(&v[0], rq, jb);
+		enpu_rq8_load(&v[1], rq, jb + 8);
 		for (int r = 0; r < rows; r += 2) {
 			if (rows - r >= 2)
 				gemm_block(x + r, wb, k4, v, nb, ob + r * out_stride,
@@ -233,12 +160,12 @@ static AVX2 void gemm_u8_avx2(const uint8_t *const x[], int rows, const int8_t *
 static AVX2 void rq_store16_avx2(const struct enpu_rq_table *t, int j, const int32_t *acc,
 				 int8_t *dst)
 {
-	struct rq8 v;
+	struct enpu_rq8 v;
 
 	for (int h = 0; h < 2; h++) {
-		rq8_load(&v, t, j + 8 * h);
+		enpu_rq8_load(&v, t, j + 8 * h);
 		_mm_storel_epi64((__m128i *)(dst + 8 * h),
-				 rq8(&v, _mm256_loadu_si256((const __m256i *)(acc + 8 * h))));
+				 enpu_rq8(&v, _mm256_loadu_si256((const __m256i *)(acc + 8 * h))));
 	}
 }
 
@@ -297,7 +224,7 @@ static AVX2 void dw_widen_avx2(const int8_t *w, size_t w_step, int n, int half,
  */
 static inline AVX2 __attribute__((always_inline)) __m128i
 dw_pixel(const int8_t *p, const int8_t *q, const size_t *tap, int n, const int16_t *wide,
-	 const struct rq8 v[2], const int mode)
+	 const struct enpu_rq8 v[2], const int mode)
 {
 	__m256i acc[2] = { _mm256_setzero_si256(), _mm256_setzero_si256() };
 
@@ -316,8 +243,8 @@ dw_pixel(const int8_t *p, const int8_t *q, const size_t *tap, int n, const int16
 			_mm256_unpackhi_epi16(a, b),
 			_mm256_loadu_si256((const __m256i *)(wide + 16 * k + 16))));
 	}
-	return _mm_unpacklo_epi64(rq8(&v[0], _mm256_permute2x128_si256(acc[0], acc[1], 0x20)),
-				  rq8(&v[1], _mm256_permute2x128_si256(acc[0], acc[1], 0x31)));
+	return _mm_unpacklo_epi64(enpu_rq8(&v[0], _mm256_permute2x128_si256(acc[0], acc[1], 0x20)),
+				  enpu_rq8(&v[1], _mm256_permute2x128_si256(acc[0], acc[1], 0x31)));
 }
 
 /* dw_run's loops: blocks of sixteen lanes, output rows, pixels (two a step). */
@@ -327,11 +254,11 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 	int rows, int cols, int8_t *out, size_t out_step, size_t out_row_step)
 {
 	const int per = mode & ENPU_DW_HALF ? 2 : 1;	/* pixels a vector */
-	struct rq8 v[2];
+	struct enpu_rq8 v[2];
 
 	for (int b = 0; b < nblk; b++, wide += 32 * n, j += 16, x += 16, out += 16) {
-		rq8_load(&v[0], rq, j);
-		rq8_load(&v[1], rq, per == 2 ? j : j + 8);
+		enpu_rq8_load(&v[0], rq, j);
+		enpu_rq8_load(&v[1], rq, per == 2 ? j : j + 8);
 		for (int r = 0; r < rows; r++) {
 			const int8_t *xr = x + (size_t)r * y_step;
 			int8_t *o = out + (size_t)r * out_row_step;
@@ -363,6 +290,12 @@ ENPU_DW_RUN(dw_run_avx2, AVX2, dw_body)
 
 const struct enpu_dot_ops enpu_dot_avx2 = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = gemm_u8_avx2,
+	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
+};
+
+/* With AVX-VNNI: its GEMM (dot_avx_vnni.c), AVX2's other kernels. */
+const struct enpu_dot_ops enpu_dot_avx_vnni = {
+	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = enpu_avx_vnni_gemm,
 	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 #endif

@@ -21,6 +21,7 @@ static const char *const names[ENPU_SIMD_COUNT] = {
 	[ENPU_SIMD_C] = "c",
 	[ENPU_SIMD_SSE2] = "sse2",
 	[ENPU_SIMD_AVX2] = "avx2",
+	[ENPU_SIMD_AVX_VNNI] = "avx-vnni",
 	[ENPU_SIMD_AVX512] = "avx512-vnni",
 	[ENPU_SIMD_NEON] = "neon",
 	[ENPU_SIMD_NEON_DOTPROD] = "neon-dotprod",
@@ -44,6 +45,8 @@ static const struct enpu_dot_ops *ops_of(enum enpu_simd s)
 		return &enpu_dot_sse2;
 	case ENPU_SIMD_AVX2:
 		return &enpu_dot_avx2;
+	case ENPU_SIMD_AVX_VNNI:
+		return &enpu_dot_avx_vnni;
 	case ENPU_SIMD_AVX512:
 		return &enpu_dot_avx512;
 #endif
@@ -72,6 +75,9 @@ int enpu_simd_supported(enum enpu_simd s, const char **why)
 		;
 	else if (s == ENPU_SIMD_AVX2 && !__builtin_cpu_supports("avx2"))
 		no = "this CPU has no AVX2";
+	else if (s == ENPU_SIMD_AVX_VNNI &&
+		 !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")))
+		no = "this CPU has no AVX-VNNI";
 	else if (s == ENPU_SIMD_AVX512 &&
 		 !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		   __builtin_cpu_supports("avx512vl") &&

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The GEMM of enpu_gemm.h with AVX-VNNI: the VEX-encoded vpdpbusd on
+ * 256-bit vectors, four u8 x s8 products summed into each int32 lane
+ * without saturation, as AVX-512 VNNI's on half the width. The CPUs with
+ * AVX-VNNI and without AVX-512 (Intel's client cores since Alder Lake)
+ * otherwise take AVX2's vpmaddwd. A packed group of four taps of a block
+ * of sixteen channels is two vectors of eight channels; a row's four
+ * bytes are broadcast to every lane; the sums are in channel order and
+ * requantised in registers as AVX2's are (enpu_dot_avx2.h). The variant's
+ * other kernels are AVX2's (enpu_dot_avx_vnni, in dot_avx2.c). Compiled
+ * for AVX2 and AVX-VNNI whatever the build's target, used only on a CPU
+ * that has them.
+ */
+#include <string.h>
+
+#include "enpu_gemm.h"
+#include "enpu_simd.h"
+
+#ifdef ENPU_DOT_SSE2
+#include "enpu_dot_avx2.h"
+
+#define AVX_VNNI __attribute__((target("avx2,avxvnni")))
+
+/*
+ * @ROWS (1 to 4) rows against one block of sixteen channels @w (packed by
+ * enpu_gemm_pack()), requantised with @v's two halves (table lanes j ..
+ * j + 15), the first @nch stored. Constant ROWS unrolls it: eight
+ * accumulators and two weight vectors in registers.
+ */
+static inline __attribute__((always_inline)) AVX_VNNI void
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct enpu_rq8 v[2],
+	   int nch, int8_t *out, size_t out_stride, const int ROWS)
+{
+	__m256i a[ENPU_GEMM_ROWS][2];
+	int r;
+
+#pragma GCC unroll 4
+	for (r = 0; r < ROWS; r++) {
+		a[r][0] = _mm256_setzero_si256();
+		a[r][1] = _mm256_setzero_si256();
+	}
+	for (size_t g = 0; g < k4; g++) {
+		const __m256i w0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));
+		const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));
+
+#pragma GCC unroll 4
+		for (r = 0; r < ROWS; r++) {
+			int32_t four;
+			__m256i xv;
+
+			memcpy(&four, x[r] + g * 4, 4);
+			xv = _mm256_set1_epi32(four);
+			a[r][0] = _mm256_dpbusd_avx_epi32(a[r][0], xv, w0);
+			a[r][1] = _mm256_dpbusd_avx_epi32(a[r][1], xv, w1);
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < ROWS; r++) {
+		enpu_store8(out + r * out_stride, enpu_rq8(&v[0], a[r][0]), nch);
+		if (nch > 8)
+			enpu_store8(out + r * out_stride + 8, enpu_rq8(&v[1], a[r][1]), nch - 8);
+	}
+}
+
+AVX_VNNI void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w,
+				 size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
+				 int nch, int8_t *out, size_t out_stride)
+{
+	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
+
+	for (int b = 0; b < nblk; b++) {
+		const int8_t *wb = w + b * block;
+		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
+		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
+		struct enpu_rq8 v[2];
+
+		enpu_rq8_load(&v[0], rq, jb);
+		enpu_rq8_load(&v[1], rq, jb + 8);
+		switch (rows) {
+		case 1:
+			gemm_block(x, wb, k4, v, nb, ob, out_stride, 1);
+			break;
+		case 2:
+			gemm_block(x, wb, k4, v, nb, ob, out_stride, 2);
+			break;
+		case 3:
+			gemm_block(x, wb, k4, v, nb, ob, out_stride, 3);
+			break;
+		default:
+			gemm_block(x, wb, k4, v, nb, ob, out_stride, 4);
+			break;
+		}
+	}
+}
+#endif
