@@ -645,7 +645,8 @@ TEST_F(rec, reset_storm)
 		ASSERT_EQ(0, tbo_create(self->fd, 4096, DRM_EDGENPU_BO_CREATE_MAP, &b[i]));
 	}
 	before = tresets(self->devname);
-	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 64));
+	/* about 300 ms: the reset comes while it runs (reset_with_queued_jobs) */
+	ASSERT_EQ(0, tbusy_init(self->fd, &busy, 200));
 	for (round = 0; round < ROUNDS; round++) {
 		/* every fourth round the jobs queue up behind a long one */
 		if (!(round % 4)) {
@@ -663,7 +664,24 @@ TEST_F(rec, reset_storm)
 			j[i].priority = i % 2 ? DRM_EDGENPU_PRIORITY_HIGH : DRM_EDGENPU_PRIORITY_NORMAL;
 			ASSERT_EQ(0, tsubmit(self->fd, &j[i], 1));
 		}
-		usleep(round * 150);
+		if (round % 4) {
+			usleep(round * 150);
+		} else {
+			/*
+			 * The long job is running and a job is queued behind it
+			 * on its ring when the reset comes: that job is replayed.
+			 * Without these waits the reset came whenever the 32
+			 * submissions ended, on a slow guest (the debug kernel
+			 * beside the fuzzer's) after the long job and all the
+			 * others had ended: nothing replayed in any round.
+			 */
+			ASSERT_EQ(0, tring_wait_inflight(self->devname, ENPU_RING_NORMAL, 2, MS));
+			ASSERT_EQ(0, tjob_wait_running(self->devname, ENPU_RING_NORMAL,
+						       busy.job.id, MS));
+			ASSERT_EQ(0, tjob_info(self->fd, busy.job.id, &info));
+			EXPECT_EQ(DRM_EDGENPU_JOB_PENDING, info.status)
+				TH_LOG("round %u: the long job ended before the reset", round);
+		}
 		ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
 		for (i = 0; i < JOBS; i++) {
 			ASSERT_EQ(DRM_EDGENPU_JOB_OK, end_status(_metadata, self->fd, j[i].id, &info))
