@@ -67,18 +67,35 @@ void enpu_pack_cache_free(struct enpu_engine *e)
 	e->packs = NULL;
 }
 
-/* The least recently used entry, or a free one. */
-static struct enpu_pack_entry *victim(struct enpu_pack_cache *c)
+/* The least recently used entry, or NULL when there is none. */
+static struct enpu_pack_entry *least_used(struct enpu_pack_cache *c)
 {
-	struct enpu_pack_entry *v = &c->e[0];
+	struct enpu_pack_entry *v = NULL;
 
-	for (unsigned int i = 0; i < ENPU_PACK_CACHE_ENTRIES; i++) {
+	for (unsigned int i = 0; i < ENPU_PACK_CACHE_ENTRIES; i++)
+		if (c->e[i].orig && (!v || c->e[i].used < v->used))
+			v = &c->e[i];
+	return v;
+}
+
+/*
+ * A slot for an entry of @bytes (at most ENPU_PACK_CACHE_BYTES): the least
+ * recently used entries dropped until the bytes fit, then a free slot, or
+ * the least recently used entry's.
+ */
+static struct enpu_pack_entry *make_room(struct enpu_pack_cache *c, size_t bytes)
+{
+	struct enpu_pack_entry *x;
+
+	/* entries hold every byte counted: one is there while any is */
+	while (c->bytes + bytes > ENPU_PACK_CACHE_BYTES)
+		drop(c, least_used(c));
+	for (unsigned int i = 0; i < ENPU_PACK_CACHE_ENTRIES; i++)
 		if (!c->e[i].orig)
 			return &c->e[i];
-		if (c->e[i].used < v->used)
-			v = &c->e[i];
-	}
-	return v;
+	x = least_used(c);
+	drop(c, x);
+	return x;
 }
 
 const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
@@ -120,22 +137,19 @@ const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32
 	if (x)
 		drop(c, x);	/* written since: packed again below */
 
-	/* -ENOTSUP: this CPU's kernels would not take them packed */
-	if (enpu_gemm_weights_pack(&fresh.pw, w, channels, k_len))
-		return NULL;
 	bytes = len + enpu_gemm_packed_size(channels, k_len) + (size_t)channels * 4;
-	fresh.orig = bytes <= ENPU_PACK_CACHE_BYTES ? malloc(len) : NULL;
+	/* -ENOTSUP: this CPU's kernels would not take them packed */
+	if (bytes > ENPU_PACK_CACHE_BYTES ||
+	    enpu_gemm_weights_pack(&fresh.pw, w, channels, k_len))
+		return NULL;
+	fresh.orig = malloc(len);
 	if (!fresh.orig) {
 		enpu_gemm_weights_free(&fresh.pw);
 		return NULL;
 	}
 	memcpy(fresh.orig, w, len);
 	fresh.bytes = bytes;
-	do {
-		x = victim(c);
-		if (x->orig)
-			drop(c, x);
-	} while (c->bytes + bytes > ENPU_PACK_CACHE_BYTES);
+	x = make_room(c, bytes);
 	*x = fresh;
 	x->used = ++c->clock;
 	c->bytes += bytes;

@@ -1532,6 +1532,84 @@ TEST_F(eng, packed_weights_follow_memory)
 #undef PK_COUNTS
 }
 
+/*
+ * Entries are bounded by bytes as well as by count: two layers of 9 MiB of
+ * weights do not fit ENPU_PACK_CACHE_BYTES together, so the second drops
+ * the first (the cache then has free slots, and the eviction must not wait
+ * for one to be taken), and the first is packed again when it comes back.
+ */
+#define PKB_IN		8192
+#define PKB_OUT		1152
+
+TEST_F(eng, packed_weights_bounded_by_bytes)
+{
+	enum { IN = 0x10000, Q = 0x20000, OUT = 0x30000, W0 = 0x100000,
+	       W1 = 0x100000 + 0x1000000 };
+	static int8_t in[PKB_IN], w[2][PKB_OUT * PKB_IN], want[2][PKB_OUT], got[PKB_OUT];
+	struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_PER_CHANNEL, .input = IN, .quant = Q, .output = OUT,
+		.batches = 1, .in_depth = PKB_IN, .out_depth = PKB_OUT,
+		.input_zero_point = 5, .output_zero_point = -3, .act_min = -128,
+		.act_max = 127,
+	};
+	const struct enpu_fc_params p = {
+		.batches = 1, .input_depth = PKB_IN, .output_depth = PKB_OUT,
+		.input_zero_point = 5, .output_zero_point = -3, .act_min = -128,
+		.act_max = 127, .num_quant = PKB_OUT,
+	};
+	struct enpu_fc_params ref = p;
+	struct enpu_gemm_weights probe = { 0 };
+	static int32_t quant[2 * PKB_OUT];
+	const uint32_t wva[2] = { W0, W1 };
+	struct tstream s[2];
+	unsigned int i;
+	int packs;
+
+	/* two of them exceed the cache's bytes; one fits */
+	ASSERT_LT(ENPU_PACK_CACHE_BYTES, 2 * 2 * sizeof(w[0]));
+	ASSERT_GE(ENPU_PACK_CACHE_BYTES, 2 * sizeof(w[0]) + 4 * PKB_OUT);
+	rng_fill_i8(in, sizeof(in), 3);
+	for (i = 0; i < PKB_OUT; i++) {
+		quant[i] = 1518500250;
+		quant[PKB_OUT + i] = -12;
+	}
+	ref.multipliers = quant;
+	ref.shifts = quant + PKB_OUT;
+	tctx_map_new(&self->ctx, IN, sizeof(in), RW);
+	tctx_map_new(&self->ctx, Q, sizeof(quant), RW);
+	tctx_map_new(&self->ctx, OUT, sizeof(got), RW);
+	tctx_write(&self->ctx, IN, in, sizeof(in));
+	tctx_write(&self->ctx, Q, quant, sizeof(quant));
+	for (i = 0; i < 2; i++) {
+		rng_fill_i8(w[i], sizeof(w[i]), 40 + i);
+		ASSERT_EQ(0, enpu_fully_connected(&ref, in, sizeof(in), w[i], sizeof(w[i]),
+						  NULL, 0, want[i], sizeof(want[i])));
+		tctx_map_new(&self->ctx, wva[i], sizeof(w[i]), RW);
+		tctx_write(&self->ctx, wva[i], w[i], sizeof(w[i]));
+		fc.filter = wva[i];
+		ts_init(&s[i]);
+		ts_cmd(&s[i], ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+		ts_end(&s[i]);
+	}
+	ASSERT_NE(0, memcmp(want[0], want[1], sizeof(want[0])));
+	packs = enpu_gemm_weights_pack(&probe, w[0], PKB_OUT, PKB_IN) == 0;
+	enpu_gemm_weights_free(&probe);
+
+	for (i = 0; i < 3; i++) {
+		trun(&self->e, &self->ctx, &s[i % 2], i + 1, &self->done);
+		ASSERT_EQ(ENPU_JOB_OK, self->done.status);
+		tctx_read(&self->ctx, OUT, got, sizeof(got));
+		EXPECT_EQ(0, memcmp(got, want[i % 2], sizeof(got))) TH_LOG("job %u", i + 1);
+		if (packs) {
+			/* each one packed again: the other had taken its room */
+			EXPECT_EQ(i + 1, self->e.packs_made);
+			EXPECT_EQ(0, self->e.packs_reused);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		ts_free(&s[i]);
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
