@@ -132,29 +132,23 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 	}
 }
 
+/* enpu_avx2_block_fn: the rows two at a time, then the last alone. */
+static AVX2 void block_avx2(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
+			    const struct enpu_rq8 v[2], int nch, int8_t *out, size_t out_stride)
+{
+	for (int r = 0; r < rows; r += 2) {
+		if (rows - r >= 2)
+			gemm_block(x + r, w, k4, v, nch, out + r * out_stride, out_stride, 2);
+		else
+			gemm_block(x + r, w, k4, v, nch, out + r * out_stride, out_stride, 1);
+	}
+}
+
 static AVX2 void gemm_u8_avx2(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			      int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			      int8_t *out, size_t out_stride)
 {
-	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
-
-	for (int b = 0; b < nblk; b++) {
-		const int8_t *wb = w + b * block;
-		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
-		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
-		struct enpu_rq8 v[2];
-
-		enpu_rq8_load(&v[0], rq, jb);
-		enpu_rq8_load(&v[1], rq, jb + 8);
-		for (int r = 0; r < rows; r += 2) {
-			if (rows - r >= 2)
-				gemm_block(x + r, wb, k4, v, nb, ob + r * out_stride,
-					   out_stride, 2);
-			else
-				gemm_block(x + r, wb, k4, v, nb, ob + r * out_stride,
-					   out_stride, 1);
-		}
-	}
+	enpu_avx2_gemm(block_avx2, x, rows, w, k4, nblk, rq, j, nch, out, out_stride);
 }
 
 static AVX2 void rq_store16_avx2(const struct enpu_rq_table *t, int j, const int32_t *acc,

@@ -63,34 +63,31 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 	}
 }
 
+/* enpu_avx2_block_fn: up to four rows in one pass. */
+static AVX_VNNI void block_avx_vnni(const uint8_t *const x[], int rows, const int8_t *w,
+				    size_t k4, const struct enpu_rq8 v[2], int nch, int8_t *out,
+				    size_t out_stride)
+{
+	switch (rows) {
+	case 1:
+		gemm_block(x, w, k4, v, nch, out, out_stride, 1);
+		break;
+	case 2:
+		gemm_block(x, w, k4, v, nch, out, out_stride, 2);
+		break;
+	case 3:
+		gemm_block(x, w, k4, v, nch, out, out_stride, 3);
+		break;
+	default:
+		gemm_block(x, w, k4, v, nch, out, out_stride, 4);
+		break;
+	}
+}
+
 AVX_VNNI void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w,
 				 size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
 				 int nch, int8_t *out, size_t out_stride)
 {
-	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
-
-	for (int b = 0; b < nblk; b++) {
-		const int8_t *wb = w + b * block;
-		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
-		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
-		struct enpu_rq8 v[2];
-
-		enpu_rq8_load(&v[0], rq, jb);
-		enpu_rq8_load(&v[1], rq, jb + 8);
-		switch (rows) {
-		case 1:
-			gemm_block(x, wb, k4, v, nb, ob, out_stride, 1);
-			break;
-		case 2:
-			gemm_block(x, wb, k4, v, nb, ob, out_stride, 2);
-			break;
-		case 3:
-			gemm_block(x, wb, k4, v, nb, ob, out_stride, 3);
-			break;
-		default:
-			gemm_block(x, wb, k4, v, nb, ob, out_stride, 4);
-			break;
-		}
-	}
+	enpu_avx2_gemm(block_avx_vnni, x, rows, w, k4, nblk, rq, j, nch, out, out_stride);
 }
 #endif

@@ -2,7 +2,8 @@
 /*
  * What the AVX2 kernels (dot_avx2.c) share with those of AVX-VNNI
  * (dot_avx_vnni.c, AVX2 with the VEX-encoded vpdpbusd): the requantisation
- * of eight lanes in registers and the store of up to eight bytes.
+ * of eight lanes in registers, the store of up to eight bytes, and the
+ * GEMM's loop over blocks of channels.
  * Compiled for AVX2 whatever the build's target; internal to hw/int8's
  * dot_avx*.c, which run them only on a CPU that has it.
  */
@@ -12,6 +13,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "enpu_gemm.h"
 #include "enpu_requant.h"
 
 #define AVX2 __attribute__((target("avx2")))
@@ -86,6 +88,36 @@ static inline AVX2 void enpu_store8(int8_t *dst, __m128i v, int n)
 	}
 	_mm_storeu_si128((__m128i *)tmp, v);
 	memcpy(dst, tmp, (size_t)n);
+}
+
+/*
+ * A block routine of an AVX2-class GEMM: @rows (1 to ENPU_GEMM_ROWS) rows
+ * x[] against one block of sixteen channels @w (packed by enpu_gemm_pack()),
+ * requantised with @v's two halves, the first @nch stored.
+ */
+typedef void enpu_avx2_block_fn(const uint8_t *const x[], int rows, const int8_t *w,
+				size_t k4, const struct enpu_rq8 v[2], int nch, int8_t *out,
+				size_t out_stride);
+
+/*
+ * enpu_dot_ops.gemm_u8 of an AVX2-class variant: each block's weights,
+ * table lanes (loaded once, for all its rows) and outputs, to @block.
+ */
+static inline AVX2 __attribute__((always_inline)) void
+enpu_avx2_gemm(enpu_avx2_block_fn *block, const uint8_t *const x[], int rows,
+	       const int8_t *w, size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
+	       int nch, int8_t *out, size_t out_stride)
+{
+	const size_t bytes = k4 * 4 * ENPU_GEMM_BLOCK;
+
+	for (int b = 0; b < nblk; b++) {
+		const int c = ENPU_GEMM_BLOCK * b;
+		struct enpu_rq8 v[2];
+
+		enpu_rq8_load(&v[0], rq, j + c);
+		enpu_rq8_load(&v[1], rq, j + c + 8);
+		block(x, rows, w + b * bytes, k4, v, nch - c, out + c, out_stride);
+	}
 }
 
 #endif /* ENPU_DOT_AVX2_H */
