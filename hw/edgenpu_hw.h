@@ -213,6 +213,11 @@
 #define ENPU_REG_DBG_POWER_UPS		0x0808
 /* Register accesses made while held in reset or unpowered (SoC). */
 #define ENPU_REG_DBG_HELD_ACCESSES	0x080c
+/*
+ * Jobs a model ran to their end within the TAIL write that queued them
+ * (hw/README.md, "Doorbell"): a device model's, not a hardware, figure.
+ */
+#define ENPU_REG_DBG_DOORBELL_JOBS	0x0810
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -263,7 +268,8 @@
 	X(BUSY_CYCLES_HI, ENPU_REG_BUSY_CYCLES_HI)	\
 	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)	\
 	X(DBG_POWER_UPS, ENPU_REG_DBG_POWER_UPS)	\
-	X(DBG_HELD_ACCESSES, ENPU_REG_DBG_HELD_ACCESSES)
+	X(DBG_HELD_ACCESSES, ENPU_REG_DBG_HELD_ACCESSES)	\
+	X(DBG_DOORBELL_JOBS, ENPU_REG_DBG_DOORBELL_JOBS)
 
 /* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1

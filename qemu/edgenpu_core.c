@@ -110,10 +110,17 @@ static void edgenpu_irq_work(CPUState *cpu, run_on_cpu_data data)
     object_unref(OBJECT(owner));
 }
 
-/* Worker side, with s->lock held. At most one vCPU work is queued. */
+/*
+ * Worker side, with s->lock held. At most one vCPU work is queued. A job
+ * run at its doorbell leaves its causes to that vCPU, which delivers them
+ * as soon as the job ends.
+ */
 static void edgenpu_post_locked(EdgeNpuCore *s, uint32_t causes)
 {
     s->pending_causes |= causes;
+    if (s->at_doorbell) {
+        return;
+    }
     if (!s->irq_work_queued && first_cpu) {
         s->irq_work_queued = true;
         object_ref(OBJECT(s->owner));
@@ -155,6 +162,14 @@ static const struct enpu_mem_ops edgenpu_mem_ops = {
 };
 
 /* ---- the worker ------------------------------------------------------------ */
+
+/*
+ * Host work (enpu_engine_run_bounded() units, about a nanosecond each at
+ * the slowest) a job may take on the vCPU that rang its doorbell, with the
+ * big lock held: at most ~50 us for the worst mix measured (two hundred
+ * one-byte DMA copies), a few for a job of a small model.
+ */
+#define EDGENPU_DOORBELL_BUDGET (64u * 1024)
 
 static bool edgenpu_ring_ready(EdgeNpuRing *r)
 {
@@ -273,10 +288,14 @@ static void edgenpu_job_run(EdgeNpuCore *s)
         job->parked = false;
         qemu_mutex_unlock(&s->lock);
         ret = parked ? enpu_engine_resume(&s->engine, &done) :
-                       enpu_engine_run(&s->engine, &desc, &done);
+              enpu_engine_run_bounded(&s->engine, &desc, &done,
+                                      s->at_doorbell ? EDGENPU_DOORBELL_BUDGET : 0);
         qemu_mutex_lock(&s->lock);
         if (gen != s->generation) {
             return;     /* reset while running: no completion */
+        }
+        if (ret == ENPU_ENGINE_DEFERRED) {
+            return;     /* the worker starts it */
         }
         if (ret == ENPU_ENGINE_PAUSED) {
             job->parked = true;     /* goes on when the machine runs */
@@ -362,6 +381,40 @@ static void edgenpu_run_one(EdgeNpuCore *s, int r)
     edgenpu_job_run(s);
 }
 
+/*
+ * Doorbell (TAIL written; BQL and lock held): when the worker is idle and
+ * nothing stands in the way, the vCPU that rang runs the job itself, up to
+ * EDGENPU_DOORBELL_BUDGET of host work (enpu_engine_run_bounded()), and
+ * delivers its interrupt on the way back: a small job then costs the
+ * guest one register write instead of waking the worker and a vCPU (two
+ * host threads, tens of microseconds each on a busy host). A job that
+ * would take longer parks before its first command, or is not started,
+ * and the worker goes on with it. Jobs with injected faults (a hang waits
+ * for an abort that needs the BQL) are the worker's. True when the caller
+ * has causes to deliver.
+ */
+static bool edgenpu_doorbell_locked(EdgeNpuCore *s)
+{
+    int r;
+
+    if (!s->quiet || s->job.valid || s->active_ring >= 0 || s->resetting ||
+        s->stopping || !s->vm_running || (s->inject & ENPU_INJECT_JOB_FAULTS) ||
+        s->inject_ring1 || (r = edgenpu_pick_ring(s)) < 0) {
+        qemu_cond_broadcast(&s->cond);
+        return false;
+    }
+    s->at_doorbell = true;
+    edgenpu_run_one(s, r);
+    s->at_doorbell = false;
+    if (s->job.valid) {
+        trace_edgenpu_job_deferred(r, s->job.desc.seqno, s->job.parked);
+    } else {
+        s->doorbell_jobs++;
+    }
+    qemu_cond_broadcast(&s->cond);  /* a deferred job, the other ring */
+    return true;
+}
+
 static void *edgenpu_worker(void *opaque)
 {
     EdgeNpuCore *s = opaque;
@@ -369,6 +422,10 @@ static void *edgenpu_worker(void *opaque)
 
     qemu_mutex_lock(&s->lock);
     while (!s->stopping) {
+        if (s->at_doorbell) {
+            edgenpu_worker_wait(s);     /* a vCPU has the engine */
+            continue;
+        }
         if (s->resetting) {
             enpu_engine_reset(&s->engine);
             s->resetting = false;
@@ -667,7 +724,7 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
         }
         ring->tail = val;
         trace_edgenpu_doorbell(r, val);
-        qemu_cond_broadcast(&s->cond);
+        s->doorbell_rung = true;
         return;
     default:
         EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(ENPU_RING_REG(r, off), val),
@@ -708,6 +765,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return s->debug ? s->power_ups : 0;
     case ENPU_REG_DBG_HELD_ACCESSES:
         return s->debug ? s->held_accesses : 0;
+    case ENPU_REG_DBG_DOORBELL_JOBS:
+        return s->debug ? s->doorbell_jobs : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
         return s->debug ? s->inject | s->inject_ring1 |
@@ -813,10 +872,19 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     }
     if (addr >= ENPU_RING_BASE &&
         addr < ENPU_RING_BASE + ENPU_NUM_RINGS * ENPU_RING_STRIDE) {
+        bool deliver = false;
+
         qemu_mutex_lock(&s->lock);
+        s->doorbell_rung = false;
         edgenpu_ring_write(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
                            (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE, val);
+        if (s->doorbell_rung) {
+            deliver = edgenpu_doorbell_locked(s);
+        }
         qemu_mutex_unlock(&s->lock);
+        if (deliver) {
+            edgenpu_deliver(s);
+        }
         return;
     }
     switch (addr) {

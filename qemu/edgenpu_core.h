@@ -141,12 +141,16 @@ struct EdgeNpuCore {
     uint32_t reset_inputs;   /* DBG_RESET_INPUTS: releases of the reset input */
     uint32_t power_ups;      /* DBG_POWER_UPS: power domain switched on */
     uint32_t held_accesses;  /* DBG_HELD_ACCESSES (under the BQL) */
+    uint32_t doorbell_jobs;  /* DBG_DOORBELL_JOBS */
     uint64_t sram_owner;     /* engine.sram_owner, for migration */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */
     uint32_t inject_ring1;   /* job faults armed for ring 1's next job */
     uint32_t pending_causes; /* for the bottom half or the vCPU work */
     bool irq_work_queued;    /* edgenpu_irq_work queued on the first vCPU */
+    /* a job runs on the vCPU that rang (edgenpu_run_at_doorbell) */
+    bool at_doorbell;
+    bool doorbell_rung;      /* the register write just made was a TAIL */
     EdgeNpuJob job;
     /*
      * The machine runs (vm_running): while it is stopped the worker

@@ -137,6 +137,11 @@ int enpu_desc_ok(const struct enpu_job_desc *d)
  * opcode: refused as the decoder refuses one, before its size and fields;
  * a fused table it lacks is a reserved flag bit.
  */
+static uint64_t cost_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 int enpu_run_validate(struct enpu_run *run)
 {
 	struct enpu_job *job = &run->job;
@@ -161,6 +166,9 @@ int enpu_run_validate(struct enpu_run *run)
 			run->ncmds = n;
 			return 0;
 		}
+		run->cost = cost_add(run->cost, ENPU_COST_PER_COMMAND + info.macs);
+		for (uint32_t i = 0; i < info.num_regions; i++)
+			run->cost = cost_add(run->cost, info.regions[i].size);
 		run->offs[n++] = pos;
 		pos += info.words;
 	}
@@ -441,14 +449,20 @@ static int run_on(struct enpu_engine *e, struct enpu_run *run,
 	return ENPU_ENGINE_ENDED;
 }
 
-int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
-		    struct enpu_job_completion *done)
+int enpu_engine_run_bounded(struct enpu_engine *e,
+			    const struct enpu_job_desc *desc,
+			    struct enpu_job_completion *done, uint64_t budget)
 {
 	struct enpu_run *run;
 	struct enpu_job *job;
 	uint64_t start;
 
 	enpu_engine_drop(e);
+	/* its start alone (stream fetch, SRAM cleared) would take too long */
+	if (budget && (desc->cmd_size > budget ||
+		       (atomic_load(&e->sram_owner) != (ENPU_SRAM_OWNED | desc->asid) &&
+			e->sku.sram_size / ENPU_SRAM_CLEAR_PER_UNIT > budget)))
+		return ENPU_ENGINE_DEFERRED;
 	atomic_store(&e->progress, 0);
 	run = calloc(1, sizeof(*run));
 	if (!run) {
@@ -496,9 +510,19 @@ int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 	if (enpu_run_schedule_init(run, start)) {
 		enpu_job_fail(job, ENPU_JOB_INVALID_COMMAND, ENPU_CMD_ERR_TOO_BIG);
 		run->done.cycles = 0;
+	} else if (budget && run->cost > budget) {
+		e->parked = run;	/* before its first command */
+		return ENPU_ENGINE_PAUSED;
 	}
 	return run_on(e, run, done);
 }
+
+int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
+		    struct enpu_job_completion *done)
+{
+	return enpu_engine_run_bounded(e, desc, done, 0);
+}
+
 
 int enpu_engine_resume(struct enpu_engine *e, struct enpu_job_completion *done)
 {

@@ -54,6 +54,7 @@ struct enpu_run {
 	struct enpu_job_completion done;
 	uint32_t *words, nwords;	/* the stream, fetched at the start */
 	uint32_t *offs, ncmds;		/* each command's first word */
+	uint64_t cost;			/* host work: MACs + operand bytes */
 	struct schedule s;
 };
 
@@ -65,7 +66,10 @@ struct enpu_run {
 int enpu_run_schedule_init(struct enpu_run *run, uint64_t start);
 /* The descriptor's fields are in range (engine.c). */
 int enpu_desc_ok(const struct enpu_job_desc *d);
-/* Checks a stream and fills @offs and @ncmds: 0, or -1 with the job failed. */
+/*
+ * Checks a stream and fills @offs, @ncmds and @cost: 0, or -1 with the
+ * job failed.
+ */
 int enpu_run_validate(struct enpu_run *run);
 void enpu_run_free(struct enpu_run *run);
 /*

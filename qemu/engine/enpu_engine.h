@@ -115,6 +115,7 @@ void enpu_engine_reset(struct enpu_engine *e);
 /* enpu_engine_run() and enpu_engine_resume() */
 #define ENPU_ENGINE_ENDED	0	/* @done filled */
 #define ENPU_ENGINE_PAUSED	1	/* parked; @done untouched */
+#define ENPU_ENGINE_DEFERRED	2	/* not started (run_bounded); @done untouched */
 
 /*
  * Runs @desc until it ends and fills @done (not written to memory: the
@@ -124,6 +125,24 @@ void enpu_engine_reset(struct enpu_engine *e);
  */
 int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 		    struct enpu_job_completion *done);
+/*
+ * enpu_engine_run() with a bound on the host work done before it returns:
+ * @budget units (0: no bound), about a nanosecond each at the slowest --
+ * one per multiply-accumulate, per byte of operand and of command stream,
+ * ENPU_COST_PER_COMMAND per command (decoding, scheduling, translating),
+ * and one per ENPU_SRAM_CLEAR_PER_UNIT bytes of SRAM cleared (a memset's
+ * pace). A job whose start alone costs more (its stream, or clearing SRAM
+ * for another address space) is not started: ENPU_ENGINE_DEFERRED, for
+ * enpu_engine_run(). One whose commands cost more parks before its first:
+ * ENPU_ENGINE_PAUSED, for enpu_engine_resume(). A device runs a small job
+ * on the thread that rang its doorbell this way and leaves the rest to
+ * its worker.
+ */
+#define ENPU_COST_PER_COMMAND		256
+#define ENPU_SRAM_CLEAR_PER_UNIT	16
+int enpu_engine_run_bounded(struct enpu_engine *e,
+			    const struct enpu_job_desc *desc,
+			    struct enpu_job_completion *done, uint64_t budget);
 /* Goes on with the parked job; -1 if there is none. */
 int enpu_engine_resume(struct enpu_engine *e, struct enpu_job_completion *done);
 /* Forgets the parked job, if any. */

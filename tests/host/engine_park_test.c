@@ -352,6 +352,81 @@ TEST_F(park, paused_before_the_start)
 	EXPECT_EQ(-1, enpu_engine_resume(&self->w.e, &done));
 }
 
+/*
+ * A budget (enpu_engine_run_bounded(), what a device's doorbell runs
+ * with): a job whose commands cost more parks before its first, with its
+ * stream checked and nothing else done, and resumed without a budget
+ * ends the same; one that costs less runs to its end; one whose start
+ * alone costs more (its stream, or clearing SRAM for another address
+ * space) is not started at all.
+ */
+TEST_F(park, budget_parks_or_defers_before_the_start)
+{
+	struct enpu_job_completion done, small_done;
+	struct enpu_job_desc small = self->w.desc;
+	struct tstream s;
+	uint64_t cmd;
+	uint32_t bytes;
+
+	/* the pipeline: 24 rounds of a 64x3x3x64 conv on 32x32 */
+	ASSERT_EQ(ENPU_ENGINE_PAUSED, enpu_engine_run_bounded(&self->w.e, &self->w.desc,
+							      &done, 64 * 1024));
+	EXPECT_EQ(0, enpu_engine_progress(&self->w.e));
+	ASSERT_NE(NULL, self->w.e.parked);
+	EXPECT_LT(64 * 1024, self->w.e.parked->cost);
+	ASSERT_EQ(0, migrate_engine(&self->w, &bytes));
+	ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+	expect_same_completion(_metadata, &self->ref_done, &done);
+	EXPECT_TRUE(same_results(&self->ref, &self->w));
+
+	/* a job of one small command runs to its end under the same budget */
+	ts_init(&s);
+	{
+		struct enpu_cmd_dma_fill f = {
+			.dst = VA_OUT, .value = 0x5a, .row_bytes = 4096, .rows = 1,
+			.planes = 1,
+		};
+		uint8_t out[4096];
+
+		ts_cmd(&s, ENPU_OP_DMA_FILL, &f, sizeof(f));
+		ts_end(&s);
+		cmd = tbus_alloc(&self->w.bus, s.n * 4, 64);
+		memcpy(self->w.bus.mem + cmd, s.w, s.n * 4);
+		small.cmd_addr = cmd;
+		small.cmd_size = s.n * 4;
+		small.seqno = 78;
+		ASSERT_EQ(ENPU_ENGINE_ENDED,
+			  enpu_engine_run_bounded(&self->w.e, &small, &small_done, 64 * 1024));
+		EXPECT_EQ(ENPU_JOB_OK, small_done.status);
+		EXPECT_EQ(78, small_done.seqno);
+		EXPECT_EQ(1, small_done.commands);
+		tctx_read(&self->w.ctx, VA_OUT, out, sizeof(out));
+		EXPECT_EQ(0x5a, out[0]);
+		EXPECT_EQ(0x5a, out[4095]);
+		/* ... and costs the fill's bytes: below 4 Ki units it is not run */
+		memset(&done, 0xee, sizeof(done));
+		small.seqno = 79;
+		ASSERT_EQ(ENPU_ENGINE_PAUSED,
+			  enpu_engine_run_bounded(&self->w.e, &small, &done, 4095));
+		EXPECT_EQ(0xeeeeeeee, done.status);
+		ASSERT_EQ(ENPU_ENGINE_ENDED, enpu_engine_resume(&self->w.e, &done));
+		EXPECT_EQ(79, done.seqno);
+		EXPECT_EQ(ENPU_JOB_OK, done.status);
+	}
+	ts_free(&s);
+
+	/* a stream longer than the budget: not started, nothing parked */
+	ASSERT_EQ(ENPU_ENGINE_DEFERRED,
+		  enpu_engine_run_bounded(&self->w.e, &small, &done, small.cmd_size - 1));
+	EXPECT_EQ(NULL, self->w.e.parked);
+	/* another address space: SRAM (512 KiB) would be cleared first */
+	small.asid++;
+	ASSERT_EQ(ENPU_ENGINE_DEFERRED,
+		  enpu_engine_run_bounded(&self->w.e, &small, &done, 64 * 1024 / 2 - 1));
+	EXPECT_EQ(NULL, self->w.e.parked);
+	EXPECT_EQ(ENPU_SRAM_OWNED | self->w.desc.asid, atomic_load(&self->w.e.sram_owner));
+}
+
 /* An abort reaches a parked job: it ends ABORTED when resumed. */
 TEST_F(park, abort_of_a_parked_job)
 {

@@ -1206,6 +1206,68 @@ TEST_F(npu, intx_follows_pending_causes_without_msix)
 /* Rings                                                                    */
 /* ======================================================================== */
 
+/*
+ * The model's doorbell (hw/README.md, "Job rings"): a small job, rung
+ * while the device is idle, has ended -- completion written, DONE_SEQNO
+ * moved, interrupt raised -- by the time its TAIL write returns, and
+ * DBG_DOORBELL_JOBS counts it. A big job goes to the worker (the write
+ * returns while it runs), and so does a small job rung while it runs;
+ * both end as before.
+ */
+TEST_F(npu, small_job_ends_within_its_doorbell)
+{
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s, nop;
+	struct npu_job j, big, behind;
+	uint32_t at_doorbell;
+
+	map_big(&self->as);
+	npu_ring_init(n, RING0, 8);
+	npu_ring_init(n, RING1, 8);
+	npu_wr(n, ENPU_REG_IRQ_MASK, ENPU_IRQ_ALL);
+	st_init(&nop);
+	st_nop(&nop);
+	st_end(&nop);
+	/* this address space's first job may clear SRAM: done before */
+	run_job(n, &self->as, RING0, &nop, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	npu_wr(n, ENPU_REG_IRQ_CLEAR, ENPU_IRQ_ALL);
+	at_doorbell = npu_rd(n, ENPU_REG_DBG_DOORBELL_JOBS);
+
+	/* no polling: each read below follows the TAIL write */
+	npu_job_prepare(n, &j, &self->as, &nop, 2);
+	npu_submit(n, RING0, &j);
+	EXPECT_EQ(2, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+	EXPECT_EQ(ENPU_IRQ_RING_DONE(0),
+		  npu_rd(n, ENPU_REG_IRQ_STATUS) & ENPU_IRQ_RING_DONE(0));
+	npu_completion(n, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(1, c.commands);
+	EXPECT_EQ(at_doorbell + 1, npu_rd(n, ENPU_REG_DBG_DOORBELL_JOBS));
+
+	/* a big job: the worker's, running after the write returns */
+	st_init(&s);
+	st_big_convs(&s, 2);
+	st_end(&s);
+	npu_job_prepare(n, &big, &self->as, &s, 3);
+	npu_submit(n, RING0, &big);
+	ASSERT_TRUE(wait_running(n, RING0, 3));
+	/* a small one behind it, on the other ring: the worker's too */
+	npu_job_prepare(n, &behind, &self->as, &nop, 4);
+	npu_submit(n, RING1, &behind);
+	EXPECT_NE(4, npu_ring_rd(n, RING1, ENPU_RING_DONE_SEQNO));
+	wait_job(n, &big);
+	wait_job(n, &behind);
+	npu_completion(n, &big, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(2, c.commands);
+	npu_completion(n, &behind, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	EXPECT_EQ(at_doorbell + 1, npu_rd(n, ENPU_REG_DBG_DOORBELL_JOBS));
+	EXPECT_EQ(4, npu_rd(n, ENPU_REG_JOBS_DONE));
+}
+
 TEST_F(npu, many_jobs_wrap_around_in_order)
 {
 	enum { JOBS = 32, RING_SIZE = 16, VA_OUT = 0x100000, VA_LOG = 0x200000 };
@@ -3513,7 +3575,7 @@ static const uint32_t read_only[] = {
 	ENPU_REG_IRQ_STATUS, ENPU_REG_DOORBELL_ACK, ENPU_REG_DOORBELL_COUNT,
 	ENPU_REG_MMU_FAULT_STATUS, ENPU_REG_MMU_FAULT_ADDR, ENPU_REG_MMU_FAULT_ASID,
 	ENPU_REG_MMU_FAULT_SEQNO, ENPU_REG_JOBS_DONE, ENPU_REG_BUSY_CYCLES_LO,
-	ENPU_REG_BUSY_CYCLES_HI,
+	ENPU_REG_BUSY_CYCLES_HI, ENPU_REG_DBG_DOORBELL_JOBS,
 	ENPU_RING_REG(0, ENPU_RING_HEAD), ENPU_RING_REG(0, ENPU_RING_STATUS),
 	ENPU_RING_REG(0, ENPU_RING_ACTIVE_SEQNO), ENPU_RING_REG(0, ENPU_RING_PROGRESS),
 	ENPU_RING_REG(1, ENPU_RING_HEAD), ENPU_RING_REG(1, ENPU_RING_STATUS),
