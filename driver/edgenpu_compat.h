@@ -29,18 +29,21 @@ static inline spinlock_t *edgenpu_dma_fence_lock(struct dma_fence *fence)
 
 /*
  * drm_sched_init() takes its parameters in a struct drm_sched_init_args
- * since 6.15. One run-queue per priority, the scheduler's own ordered
- * workqueues, no hang limit and no shared score.
+ * since 6.15. One run-queue per priority, the driver's submission
+ * workqueue, the system workqueue for timeouts, no hang limit and no
+ * shared score.
  */
 static inline int
 edgenpu_drm_sched_init(struct drm_gpu_scheduler *sched,
 		       const struct drm_sched_backend_ops *ops,
+		       struct workqueue_struct *submit_wq,
 		       u32 credit_limit, long timeout, const char *name,
 		       struct device *dev)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
 	const struct drm_sched_init_args args = {
 		.ops = ops,
+		.submit_wq = submit_wq,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = credit_limit,
 		.timeout = timeout,
@@ -50,7 +53,7 @@ edgenpu_drm_sched_init(struct drm_gpu_scheduler *sched,
 
 	return drm_sched_init(sched, &args);
 #else
-	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT,
+	return drm_sched_init(sched, ops, submit_wq, DRM_SCHED_PRIORITY_COUNT,
 			      credit_limit, 0, timeout, NULL, NULL, name, dev);
 #endif
 }

@@ -200,6 +200,8 @@ struct edgenpu_device {
 	struct completion doorbell_done;
 
 	struct edgenpu_ring ring[ENPU_NUM_RINGS];
+	/* both rings' scheduler work (edgenpu_sched_init) */
+	struct workqueue_struct *sched_wq;
 	struct ida asids;
 	/* serialises resets (and runtime PM transitions) */
 	struct mutex reset_lock;

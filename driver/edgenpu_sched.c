@@ -448,6 +448,21 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 	unsigned int r;
 	int ret;
 
+	/*
+	 * Per-CPU, not the scheduler's own ordered (unbound) queue: a job's
+	 * run_job work runs on the CPU that submitted it, and its free_job
+	 * work on the CPU its interrupt came to, with no wake-up of another
+	 * CPU on the way; high priority, so that run_job (a few microseconds)
+	 * runs as soon as SUBMIT returns rather than when the submitter
+	 * sleeps (tests/bench/roundtrip_bench.c). The scheduler lets the two
+	 * works run at the same time (as nouveau's queue does); the ring
+	 * state they share is under ring->lock. Fence signalling waits on
+	 * them: WQ_MEM_RECLAIM.
+	 */
+	edev->sched_wq = alloc_workqueue("edgenpu-sched", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	if (!edev->sched_wq)
+		return -ENOMEM;
+
 	for (r = 0; r < ENPU_NUM_RINGS; r++) {
 		struct edgenpu_ring *ring = &edev->ring[r];
 
@@ -468,7 +483,7 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 			goto err;
 		}
 		ret = edgenpu_drm_sched_init(&ring->sched, &edgenpu_sched_ops,
-					     EDGENPU_RING_SIZE - 1,
+					     edev->sched_wq, EDGENPU_RING_SIZE - 1,
 					     msecs_to_jiffies(edev->job_timeout_ms),
 					     ring->name, dev);
 		if (ret)
@@ -479,6 +494,7 @@ int edgenpu_sched_init(struct edgenpu_device *edev)
 err:
 	while (r--)
 		drm_sched_fini(&edev->ring[r].sched);
+	destroy_workqueue(edev->sched_wq);
 	return ret;
 }
 
@@ -488,6 +504,7 @@ void edgenpu_sched_fini(struct edgenpu_device *edev)
 
 	for (r = 0; r < ENPU_NUM_RINGS; r++)
 		drm_sched_fini(&edev->ring[r].sched);
+	destroy_workqueue(edev->sched_wq);
 }
 
 int edgenpu_sched_file_init(struct edgenpu_file_priv *fpriv)
