@@ -97,6 +97,13 @@ int enpu_job_fail(struct enpu_job *job, uint32_t status, uint32_t info);
 
 /* NPU virtual memory (mmu.c): 0, or -1 with the job failed. */
 int enpu_vm_read(struct enpu_job *job, uint32_t va, void *buf, uint64_t len);
+/*
+ * Whether the @len bytes at @va are @buf's, compared where they lie: 1
+ * (the job's counters as after enpu_vm_read()), 0 (counters untouched: the
+ * caller reads them), or -1 (job failed: the fault or bus error a read
+ * would have met, counters as a read leaves them).
+ */
+int enpu_vm_equal(struct enpu_job *job, uint32_t va, const void *buf, uint64_t len);
 int enpu_vm_write(struct enpu_job *job, uint32_t va, const void *buf, uint64_t len);
 void enpu_tlb_flush(struct enpu_engine *e);
 
@@ -114,13 +121,19 @@ int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p);
 /* Duration of a data command from where its operands live (ops.c). */
 
 /*
- * The @len weights at @va of @job's address space, just read to @w, packed
- * for the GEMM (pack_cache.c): kept from an earlier command when they are
- * the same bytes, else packed now and kept; NULL when the CPU's kernels
- * would not take them packed, or without memory (the caller runs them
- * as they are).
+ * The @len weights at @va of @job's address space (@channels rows of
+ * @k_len), for the GEMM (pack_cache.c). enpu_pack_cache_find(): a kept
+ * entry's copy and packing when memory still holds those bytes (compared
+ * where they lie, counted as a read), else NULL, with the job failed if
+ * the comparison met a fault. enpu_pack_cache_get(): after the caller
+ * read them to @w, packed now and kept; NULL when the CPU's kernels would
+ * not take them packed, or without memory (the caller runs them as they
+ * are).
  */
 struct enpu_gemm_weights;
+const int8_t *enpu_pack_cache_find(struct enpu_job *job, uint32_t va, uint64_t len,
+				   int32_t channels, size_t k_len,
+				   const struct enpu_gemm_weights **pw);
 const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
 						    const int8_t *w, uint64_t len,
 						    int32_t channels, size_t k_len);

@@ -39,10 +39,16 @@
 struct enpu_run;
 struct enpu_pack_cache;
 
-/* Bus memory as the device sees it. Return 0, or -1 for a bus error. */
+/*
+ * Bus memory as the device sees it. Return 0, or -1 for a bus error.
+ * equal (optional) compares memory with @buf where it lies, without a
+ * copy: 1 the same bytes, 0 not, -1 a bus error, exactly as a read of
+ * the range would have failed; without it the engine reads and compares.
+ */
 struct enpu_mem_ops {
 	int (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
 	int (*write)(void *opaque, uint64_t addr, const void *buf, size_t len);
+	int (*equal)(void *opaque, uint64_t addr, const void *buf, size_t len);
 };
 
 #define ENPU_TLB_ENTRIES	64

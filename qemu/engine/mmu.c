@@ -144,6 +144,69 @@ static int vm_access(struct enpu_job *job, uint32_t va, void *buf,
 	return 0;
 }
 
+/*
+ * One page's worth of enpu_vm_equal(): the bus's own comparison where it
+ * has one, else a read and a compare. 1, 0, or -1 (job failed).
+ */
+static int bus_equal(struct enpu_job *job, uint64_t pa, const uint8_t *p, uint64_t len)
+{
+	struct enpu_engine *e = job->e;
+	uint8_t page[ENPU_PAGE_SIZE];
+	int ret;
+
+	if (atomic_exchange(&e->inject_dma_error, 0))
+		return enpu_job_fail(job, ENPU_JOB_DMA_ERROR, 0);
+	ret = e->mem->equal ? e->mem->equal(e->mem_opaque, pa, p, len) :
+	      e->mem->read(e->mem_opaque, pa, page, len) ? -1 : !memcmp(page, p, len);
+	return ret < 0 ? enpu_job_fail(job, ENPU_JOB_DMA_ERROR, 0) : ret;
+}
+
+int enpu_vm_equal(struct enpu_job *job, uint32_t va, const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t pa = 0, counted = 0;
+	int ret;
+
+	if (atomic_exchange(&job->e->inject_mmu_fault, 0) ||
+	    (uint64_t)va + len > (1ull << 32))
+		return mmu_fault(job, va, 0);
+	if (va >= ENPU_SRAM_VA_BASE) {
+		const uint8_t *s = sram_span(job, va, len, 0);
+
+		if (!s)
+			return -1;
+		if (memcmp(s, buf, len))
+			return 0;
+		job->done->sram_read += len;
+		return 1;
+	}
+	while (len) {
+		uint64_t chunk = ENPU_PAGE_SIZE - ENPU_PAGE_OFFSET(va);
+
+		if (chunk > len)
+			chunk = len;
+		if (va >= ENPU_DRAM_VA_END)	/* DRAM range runs into SRAM */
+			return mmu_fault(job, va, 0);
+		if (mmu_translate(job, va, 0, &pa))
+			return -1;
+		ret = bus_equal(job, pa, p, chunk);
+		if (ret < 0)
+			return -1;
+		if (!ret) {
+			/* the caller reads the range: counted then */
+			job->done->dram_read -= counted;
+			return 0;
+		}
+		/* counted as a read is, page by page up to a fault */
+		job->done->dram_read += chunk;
+		counted += chunk;
+		p += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return 1;
+}
+
 int enpu_vm_read(struct enpu_job *job, uint32_t va, void *buf, uint64_t len)
 {
 	return vm_access(job, va, buf, len, 0);

@@ -67,6 +67,29 @@ static void *load(struct enpu_job *job, const struct enpu_cmd_info *info,
 	return enpu_vm_read(job, r->va, p, r->size) ? NULL : p;
 }
 
+/*
+ * Region 1, a GEMM layer's weights (@channels rows of @k_len): the pack
+ * cache's copy while memory still holds those bytes (compared where they
+ * lie, not copied), else read into scratch and packed for the next time.
+ * NULL with the job failed.
+ */
+static const int8_t *load_weights(struct enpu_job *job, const struct enpu_cmd_info *info,
+				  int32_t channels, size_t k_len,
+				  const struct enpu_gemm_weights **pw)
+{
+	const struct enpu_region *r = &info->regions[1];
+	const int8_t *w;
+
+	*pw = NULL;
+	w = enpu_pack_cache_find(job, r->va, r->size, channels, k_len, pw);
+	if (w || job->done->status != ENPU_JOB_OK)
+		return w;
+	w = load(job, info, 1);
+	if (w)
+		*pw = enpu_pack_cache_get(job, r->va, w, r->size, channels, k_len);
+	return w;
+}
+
 /* Scratch slot @i for the result, region @i. */
 static void *out_buf(struct enpu_job *job, const struct enpu_cmd_info *info,
 		     unsigned int i)
@@ -178,13 +201,17 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 {
 	unsigned int bias_i = (c->flags & ENPU_CONV_FLAG_BIAS) ? 2 : 0;
 	unsigned int quant_i = bias_i ? 3 : 2, out_i = info->num_regions - 1;
-	const int8_t *in, *filt;
+	const size_t k_len = (size_t)c->kernel_h * c->kernel_w * c->in_c;
+	const struct enpu_gemm_weights *packed = NULL;
+	const int8_t *in, *filt = NULL;
 	const int32_t *bias = NULL, *quant;
 	int8_t *out;
 	int ret;
 
 	in = load(job, info, 0);
-	filt = in ? load(job, info, 1) : NULL;
+	if (in)
+		filt = dw ? load(job, info, 1) :
+		       load_weights(job, info, (int32_t)c->out_c, k_len, &packed);
 	if (filt && bias_i)
 		bias = load(job, info, bias_i);
 	quant = filt && (!bias_i || bias) ? load(job, info, quant_i) : NULL;
@@ -227,9 +254,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 			.multipliers = quant, .shifts = quant + c->out_c,
 			.num_quant = c->out_c,
 			.cancel = &job->e->interrupt,
-			.packed = enpu_pack_cache_get(job, info->regions[1].va, filt,
-						      info->regions[1].size, (int32_t)c->out_c,
-						      (size_t)c->kernel_h * c->kernel_w * c->in_c),
+			.packed = packed,
 		};
 
 		ret = enpu_conv2d(&p, in, info->regions[0].size,
@@ -246,13 +271,14 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 	unsigned int bias_i = (c->flags & ENPU_FC_FLAG_BIAS) ? 2 : 0;
 	unsigned int quant_i = bias_i ? 3 : 2, out_i = info->num_regions - 1;
 	size_t nq = (c->flags & ENPU_FC_FLAG_PER_CHANNEL) ? c->out_depth : 1;
+	const struct enpu_gemm_weights *packed = NULL;
 	const int32_t *bias = NULL, *quant;
 	const int8_t *in, *filt;
 	int8_t *out;
 	int ret;
 
 	in = load(job, info, 0);
-	filt = in ? load(job, info, 1) : NULL;
+	filt = in ? load_weights(job, info, (int32_t)c->out_depth, c->in_depth, &packed) : NULL;
 	if (filt && bias_i)
 		bias = load(job, info, bias_i);
 	quant = filt && (!bias_i || bias) ? load(job, info, quant_i) : NULL;
@@ -271,9 +297,7 @@ static int start_fc(struct enpu_job *job, const struct enpu_cmd_fc *c,
 			.multipliers = quant, .shifts = quant + nq,
 			.num_quant = nq,
 			.cancel = &job->e->interrupt,
-			.packed = enpu_pack_cache_get(job, info->regions[1].va, filt,
-						      info->regions[1].size,
-						      (int32_t)c->out_depth, c->in_depth),
+			.packed = packed,
 		};
 
 		ret = enpu_fully_connected(&p, in, info->regions[0].size,

@@ -8,9 +8,11 @@
  * 31 us against 2 to 4 on the CPU backend, whose model packs once).
  *
  * An entry is found by address space, virtual address, length and
- * shape, and used only when the weights just read from memory are byte
- * for byte those it was packed from (kept beside it): memory written
- * since, by anyone, only costs a packing again. The result is the same
+ * shape, and used only when the weights in memory are byte for byte those
+ * it was packed from (kept beside it), compared where they lie: the
+ * command then runs on the kept copy and its packing, and the weights are
+ * not copied at all. Memory written since, by anyone, only costs a read
+ * and a packing again. The result is the same
  * either way; only host time differs. Entries of an address space are
  * used by that address space's jobs alone, and an ASID_RETIRE (a process
  * gone) empties the cache, so that no job's host time depends on the
@@ -98,15 +100,55 @@ static struct enpu_pack_entry *make_room(struct enpu_pack_cache *c, size_t bytes
 	return x;
 }
 
+/* The cache, emptied if an address space was retired since; NULL: none yet. */
+static struct enpu_pack_cache *cache_of(struct enpu_engine *e)
+{
+	const unsigned int retired = atomic_load(&e->asid_retired);
+	struct enpu_pack_cache *c = e->packs;
+
+	if (c && c->retired != retired) {
+		enpu_pack_cache_flush(e);
+		c->retired = retired;
+	}
+	return c;
+}
+
+static struct enpu_pack_entry *lookup(struct enpu_pack_cache *c, uint32_t asid, uint32_t va,
+				      uint64_t len, int32_t channels, size_t k_len)
+{
+	for (unsigned int i = 0; c && i < ENPU_PACK_CACHE_ENTRIES; i++) {
+		struct enpu_pack_entry *y = &c->e[i];
+
+		if (y->orig && y->asid == asid && y->va == va && y->len == len &&
+		    y->pw.channels == channels && y->pw.k_len == k_len)
+			return y;
+	}
+	return NULL;
+}
+
+const int8_t *enpu_pack_cache_find(struct enpu_job *job, uint32_t va, uint64_t len,
+				   int32_t channels, size_t k_len,
+				   const struct enpu_gemm_weights **pw)
+{
+	struct enpu_pack_cache *c = cache_of(job->e);
+	struct enpu_pack_entry *x = lookup(c, job->desc->asid, va, len, channels, k_len);
+
+	if (!x || enpu_vm_equal(job, va, x->orig, len) != 1)
+		return NULL;
+	x->used = ++c->clock;
+	job->e->packs_reused++;
+	*pw = &x->pw;
+	return x->orig;
+}
+
 const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
 						    const int8_t *w, uint64_t len,
 						    int32_t channels, size_t k_len)
 {
 	struct enpu_engine *e = job->e;
 	const uint32_t asid = job->desc->asid;
-	const unsigned int retired = atomic_load(&e->asid_retired);
-	struct enpu_pack_cache *c = e->packs;
-	struct enpu_pack_entry *x = NULL, fresh = { .asid = asid, .va = va, .len = len };
+	struct enpu_pack_cache *c = cache_of(e);
+	struct enpu_pack_entry *x, fresh = { .asid = asid, .va = va, .len = len };
 	size_t bytes;
 
 	if (channels <= 0 || !k_len || len / k_len != (uint64_t)channels || len % k_len)
@@ -115,20 +157,10 @@ const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32
 		c = calloc(1, sizeof(*c));
 		if (!c)
 			return NULL;
-		c->retired = retired;
+		c->retired = atomic_load(&e->asid_retired);
 		e->packs = c;
 	}
-	if (c->retired != retired) {
-		enpu_pack_cache_flush(e);
-		c->retired = retired;
-	}
-	for (unsigned int i = 0; i < ENPU_PACK_CACHE_ENTRIES && !x; i++) {
-		struct enpu_pack_entry *y = &c->e[i];
-
-		if (y->orig && y->asid == asid && y->va == va && y->len == len &&
-		    y->pw.channels == channels && y->pw.k_len == k_len)
-			x = y;
-	}
+	x = lookup(c, asid, va, len, channels, k_len);
 	if (x && !memcmp(x->orig, w, len)) {
 		x->used = ++c->clock;
 		e->packs_reused++;

@@ -1533,6 +1533,121 @@ TEST_F(eng, packed_weights_follow_memory)
 }
 
 /*
+ * A kept layer's weights are compared where they lie, not copied: the
+ * bus reads every other operand as before and compares the weights, and
+ * the job's completion -- results, cycles, traffic counters -- is that of
+ * an engine with nothing kept, with the bus's comparison or without it,
+ * when one page of the weights was written since, and when one is no
+ * longer mapped (the same fault at the same address).
+ */
+#define KW_IN		256
+#define KW_OUT		64
+
+/* @s run by an engine that has nothing kept (a new one). */
+static void kw_fresh_run(struct tbus *b, const struct enpu_mem_ops *ops, struct tctx *c,
+			 const struct tstream *s, struct enpu_job_completion *done)
+{
+	struct enpu_engine e;
+
+	if (enpu_engine_init(&e, &sku, ops, b))
+		abort();
+	trun(&e, c, s, 1, done);
+	enpu_engine_destroy(&e);
+}
+
+TEST_F(eng, kept_weights_compared_not_copied)
+{
+	enum { IN = 0x10000, Q = 0x20000, OUT = 0x30000, W = 0x100000,
+	       WLEN = KW_IN * KW_OUT };
+	static int8_t in[KW_IN], w[WLEN], got[KW_OUT];
+	struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_PER_CHANNEL, .input = IN, .filter = W, .quant = Q,
+		.output = OUT, .batches = 1, .in_depth = KW_IN, .out_depth = KW_OUT,
+		.input_zero_point = 5, .output_zero_point = -3, .act_min = -128,
+		.act_max = 127,
+	};
+	int32_t quant[2 * KW_OUT];
+	struct enpu_job_completion fresh, kept;
+	const struct enpu_mem_ops *ops[2] = { &tbus_ops, &tbus_ops_no_equal };
+	int8_t want[KW_OUT];
+	uint64_t reads;
+	unsigned int i, k;
+
+	rng_fill_i8(in, sizeof(in), 5);
+	rng_fill_i8(w, sizeof(w), 6);
+	for (i = 0; i < KW_OUT; i++) {
+		quant[i] = 1300000000 + (int32_t)i * 1000;
+		quant[KW_OUT + i] = -8;
+	}
+	tctx_map_new(&self->ctx, IN, 4096, RW);
+	tctx_map_new(&self->ctx, Q, 4096, RW);
+	tctx_map_new(&self->ctx, OUT, 4096, RW);
+	tctx_map_new(&self->ctx, W, WLEN, RW);
+	tctx_write(&self->ctx, IN, in, sizeof(in));
+	tctx_write(&self->ctx, Q, quant, sizeof(quant));
+	tctx_write(&self->ctx, W, w, sizeof(w));
+	ts_cmd(&self->s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	ts_end(&self->s);
+
+	for (k = 0; k < 2; k++) {
+		struct enpu_engine e;
+
+		ASSERT_EQ(0, enpu_engine_init(&e, &sku, ops[k], &self->bus));
+		kw_fresh_run(&self->bus, ops[k], &self->ctx, &self->s, &fresh);
+		ASSERT_EQ(ENPU_JOB_OK, fresh.status);
+		tctx_read(&self->ctx, OUT, want, sizeof(want));
+
+		trun(&e, &self->ctx, &self->s, 1, &kept);	/* packs and keeps */
+		reads = self->bus.read_bytes;
+		self->bus.equal_bytes = 0;
+		memset(got, 0, sizeof(got));
+		tctx_write(&self->ctx, OUT, got, sizeof(got));
+		trun(&e, &self->ctx, &self->s, 1, &kept);	/* runs on the kept copy */
+		EXPECT_EQ(0, memcmp(&fresh, &kept, sizeof(kept))) TH_LOG("ops %u", k);
+		tctx_read(&self->ctx, OUT, got, sizeof(got));
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+		if (k == 0) {
+			/*
+			 * the weights compared, not read: the rest read as
+			 * before (and a few page-table entries at most)
+			 */
+			EXPECT_EQ(WLEN, self->bus.equal_bytes);
+			EXPECT_LE(self->bus.read_bytes - reads, fresh.dram_read - WLEN + 256);
+		} else {
+			EXPECT_EQ(0, self->bus.equal_bytes);
+		}
+		EXPECT_EQ(1, e.packs_made);
+		EXPECT_EQ(1, e.packs_reused);
+
+		/* the last page written since: read, packed again, counted once */
+		w[WLEN - 1] ^= 0x7f;
+		tctx_write(&self->ctx, W, w, sizeof(w));
+		kw_fresh_run(&self->bus, ops[k], &self->ctx, &self->s, &fresh);
+		tctx_read(&self->ctx, OUT, want, sizeof(want));
+		trun(&e, &self->ctx, &self->s, 1, &kept);
+		EXPECT_EQ(0, memcmp(&fresh, &kept, sizeof(kept))) TH_LOG("ops %u", k);
+		tctx_read(&self->ctx, OUT, got, sizeof(got));
+		EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+		EXPECT_EQ(2, e.packs_made);
+
+		/* the third page unmapped: the fault a read meets, the same counts */
+		uint64_t pte = *tctx_pte(&self->ctx, W + 2 * ENPU_PAGE_SIZE);
+
+		*tctx_pte(&self->ctx, W + 2 * ENPU_PAGE_SIZE) = 0;
+		enpu_engine_invalidate_tlb(&e);
+		kw_fresh_run(&self->bus, ops[k], &self->ctx, &self->s, &fresh);
+		trun(&e, &self->ctx, &self->s, 1, &kept);
+		EXPECT_EQ(ENPU_JOB_MMU_FAULT, kept.status);
+		EXPECT_EQ(W + 2 * ENPU_PAGE_SIZE, kept.fault_addr);
+		EXPECT_EQ(0, memcmp(&fresh, &kept, sizeof(kept))) TH_LOG("ops %u", k);
+		*tctx_pte(&self->ctx, W + 2 * ENPU_PAGE_SIZE) = pte;
+		enpu_engine_destroy(&e);
+		w[WLEN - 1] ^= 0x7f;
+		tctx_write(&self->ctx, W, w, sizeof(w));
+	}
+}
+
+/*
  * Entries are bounded by bytes as well as by count: two layers of 9 MiB of
  * weights do not fit ENPU_PACK_CACHE_BYTES together, so the second drops
  * the first (the cache then has free slots, and the eviction must not wait

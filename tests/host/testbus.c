@@ -46,7 +46,18 @@ static int tbus_read(void *opaque, uint64_t addr, void *buf, size_t len)
 	if (tbus_access(b, addr, len, TBUS_READ))
 		return -1;
 	memcpy(buf, b->mem + addr, len);
+	b->read_bytes += len;
 	return 0;
+}
+
+static int tbus_equal(void *opaque, uint64_t addr, const void *buf, size_t len)
+{
+	struct tbus *b = opaque;
+
+	if (tbus_access(b, addr, len, TBUS_READ))
+		return -1;
+	b->equal_bytes += len;
+	return !memcmp(b->mem + addr, buf, len);
 }
 
 static int tbus_write(void *opaque, uint64_t addr, const void *buf, size_t len)
@@ -60,6 +71,12 @@ static int tbus_write(void *opaque, uint64_t addr, const void *buf, size_t len)
 }
 
 const struct enpu_mem_ops tbus_ops = {
+	.read = tbus_read,
+	.write = tbus_write,
+	.equal = tbus_equal,
+};
+
+const struct enpu_mem_ops tbus_ops_no_equal = {
 	.read = tbus_read,
 	.write = tbus_write,
 };

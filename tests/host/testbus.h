@@ -20,6 +20,8 @@ struct tbus {
 	uint64_t size;
 	uint64_t next;		/* bump allocator */
 	int fail_after;		/* >0: accesses until a bus error, for tests */
+	/* bytes the engine read, and compared in place (tbus_ops.equal) */
+	uint64_t read_bytes, equal_bytes;
 	/*
 	 * A shadow of the memory's permissions, TBUS_READ | TBUS_WRITE a byte
 	 * (NULL: every byte may be read and written). An access to a byte
@@ -38,6 +40,8 @@ struct tbus {
 #define TBUS_WRITE	2
 
 extern const struct enpu_mem_ops tbus_ops;
+/* The same bus without the in-place comparison: the engine reads and compares. */
+extern const struct enpu_mem_ops tbus_ops_no_equal;
 /* The contract's default SKU (hw/edgenpu_hw.h, ENPU_DEFAULT_*). */
 extern const struct enpu_sku tbus_default_sku;
 

@@ -3551,6 +3551,51 @@ TEST_F(npu, dma_to_device_registers_is_a_bus_error)
 	EXPECT_EQ(ENPU_JOB_OK, c.status);
 }
 
+/*
+ * The engine compares a kept layer's weights where they lie (its pack
+ * cache) instead of reading them: weights moved onto device registers
+ * since are still a bus error, as any DMA there is, even when the bytes
+ * it kept (zeros) are what a failed read would have left.
+ */
+TEST_F(npu, kept_weights_moved_to_registers_is_a_bus_error)
+{
+	enum { IN = 64, OUT = 32, VA_IO = 0x10000, VA_W = 0x20000,
+	       V_IN = VA_IO, V_Q = VA_IO + 0x100, V_OUT = VA_IO + 0x400 };
+	struct npu *n = &self->n;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j;
+	const struct enpu_cmd_fc fc = {
+		.flags = ENPU_FC_FLAG_PER_CHANNEL, .input = V_IN, .filter = VA_W,
+		.quant = V_Q, .output = V_OUT, .batches = 1, .in_depth = IN,
+		.out_depth = OUT, .act_min = -128, .act_max = 127,
+	};
+	int32_t quant[2 * OUT];
+	uint64_t io_pa;
+	int i;
+
+	for (i = 0; i < OUT; i++) {
+		quant[i] = 1 << 30;
+		quant[OUT + i] = 0;
+	}
+	io_pa = as_map_new(&self->as, VA_IO, 4096, NPU_RW);
+	as_map_new(&self->as, VA_W, 4096, NPU_RW);	/* zeros */
+	gmem_write(n, io_pa + (V_Q - VA_IO), quant, sizeof(quant));
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_cmd(&s, ENPU_OP_FULLY_CONNECTED, &fc, sizeof(fc));
+	st_end(&s);
+	run_job(n, &self->as, RING0, &s, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	run_job(n, &self->as, RING0, &s, 2, &j, &c);	/* on the kept copy */
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+
+	as_map_page(&self->as, VA_W, n->regs, NPU_RW);
+	npu_wr(n, ENPU_REG_MMU_INVALIDATE, 1);
+	run_job(n, &self->as, RING0, &s, 3, &j, &c);
+	EXPECT_EQ(ENPU_JOB_DMA_ERROR, c.status);
+}
+
 /* ======================================================================== */
 /* Malformed MMIO                                                           */
 /* ======================================================================== */
