@@ -304,7 +304,8 @@ int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
 				px.ix0 = ox * p->stride_w - p->pad_left;
 				enpu_tap_range(px.ix0, p->dilation_w, p->filter.w,
 					       p->input.w, &px.kx0, &px.kx1);
-				pixel(p, &px, ctx);
+				if (pixel(p, &px, ctx))
+					return -ECANCELED;
 				px.out += (size_t)p->output.c;
 			}
 		}
@@ -318,14 +319,21 @@ struct conv_buffers {
 	int8_t *output;
 };
 
-/* Deep filters: the reference loop order, int64 accumulation. */
-static void conv_generic_pixel(const struct enpu_conv2d_params *p,
-			       const struct enpu_conv_pixel *px, void *ctx)
+/*
+ * Deep filters: the reference loop order, int64 accumulation. A channel at
+ * a time between reads of the cancel flag: a pixel of a hostile filter
+ * (64 channels of 64 x 64 x 16 taps) is 4 M MACs, 30 ms of scalar work,
+ * which an abort or a reset must not wait for.
+ */
+static int conv_generic_pixel(const struct enpu_conv2d_params *p,
+			      const struct enpu_conv_pixel *px, void *ctx)
 {
 	const struct conv_buffers *bufs = ctx;
 	const int8_t *in_b = bufs->input + px->image;
 
 	for (int32_t oc = 0; oc < p->output.c; oc++) {
+		if (oc && enpu_cancelled(p->cancel))
+			return -ECANCELED;
 		const int64_t acc = enpu_conv_window_sum(p, px, in_b, NULL,
 							 -p->input_zero_point,
 							 bufs->filter, oc);
@@ -335,6 +343,7 @@ static void conv_generic_pixel(const struct enpu_conv2d_params *p,
 			p->multipliers[oc], p->shifts[oc], p->output_zero_point,
 			p->act_min, p->act_max);
 	}
+	return 0;
 }
 
 int enpu_conv2d(const struct enpu_conv2d_params *p,

@@ -23,13 +23,15 @@ struct conv16_buffers {
 	int16_t *output;
 };
 
-static void conv16_pixel(const struct enpu_conv2d_params *p,
-			 const struct enpu_conv_pixel *px, void *ctx)
+static int conv16_pixel(const struct enpu_conv2d_params *p,
+			const struct enpu_conv_pixel *px, void *ctx)
 {
 	const struct conv16_buffers *bufs = ctx;
 	const int16_t *in_b = bufs->input + px->image;
 
 	for (int32_t oc = 0; oc < p->output.c; oc++) {
+		if (oc && enpu_cancelled(p->cancel))
+			return -ECANCELED;
 		int64_t acc = enpu_conv_window_sum(p, px, NULL, in_b, 0,
 						   bufs->filter, oc);
 
@@ -39,6 +41,7 @@ static void conv16_pixel(const struct enpu_conv2d_params *p,
 			enpu_mbqm64(acc, p->multipliers[oc], p->shifts[oc]), 0,
 			p->act_min, p->act_max);
 	}
+	return 0;
 }
 
 int enpu_conv2d_16x8(const struct enpu_conv2d_params *p,

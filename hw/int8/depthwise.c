@@ -444,6 +444,10 @@ static int dw_generic(const struct enpu_dwconv2d_params *p,
 					const int32_t ic = oc / mult;
 					int64_t acc = 0;
 
+					/* a large kernel's channel at a time (enpu_int8.h) */
+					if (oc && enpu_cancelled(p->cancel))
+						return -ECANCELED;
+
 					for (int32_t ky = ky0; ky < ky1; ky++) {
 						const int32_t iy = iy0 + ky * p->dilation_h;
 

@@ -194,13 +194,17 @@ struct enpu_conv_pixel {
 	int32_t ky0, ky1, kx0, kx1;
 };
 
-typedef void (*enpu_conv_pixel_fn)(const struct enpu_conv2d_params *p,
-				   const struct enpu_conv_pixel *px,
-				   void *ctx);
+/*
+ * One output pixel's channels, reading p->cancel before each (a deep
+ * filter's channel is up to kh x kw x cin MACs): 0, or -ECANCELED.
+ */
+typedef int (*enpu_conv_pixel_fn)(const struct enpu_conv2d_params *p,
+				  const struct enpu_conv_pixel *px,
+				  void *ctx);
 
 /*
  * Call pixel() for every output pixel of a validated CONV_2D, in output
- * order, reading p->cancel before each: 0, or -ECANCELED.
+ * order, reading p->cancel before each: 0, or -ECANCELED (from it too).
  */
 int enpu_conv2d_walk(const struct enpu_conv2d_params *p,
 		     enpu_conv_pixel_fn pixel, void *ctx);
