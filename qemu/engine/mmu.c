@@ -97,56 +97,9 @@ static uint8_t *sram_span(struct enpu_job *job, uint32_t va, uint64_t len,
 	return job->e->sram + off;
 }
 
-static int vm_access(struct enpu_job *job, uint32_t va, void *buf,
-		     uint64_t len, int write)
-{
-	uint8_t *p = buf;
-	uint64_t pa = 0;
-
-	if (atomic_exchange(&job->e->inject_mmu_fault, 0) ||
-	    (uint64_t)va + len > (1ull << 32))
-		return mmu_fault(job, va, write ? ENPU_FAULT_WRITE : 0);
-	if (va >= ENPU_SRAM_VA_BASE) {
-		uint8_t *s = sram_span(job, va, len, write);
-
-		if (!s)
-			return -1;
-		if (write)
-			memcpy(s, buf, len);
-		else
-			memcpy(buf, s, len);
-		if (write)
-			job->done->sram_write += len;
-		else
-			job->done->sram_read += len;
-		return 0;
-	}
-	while (len) {
-		uint64_t chunk = ENPU_PAGE_SIZE - ENPU_PAGE_OFFSET(va);
-
-		if (chunk > len)
-			chunk = len;
-		if (va >= ENPU_DRAM_VA_END)	/* DRAM range runs into SRAM */
-			return mmu_fault(job, va, write ? ENPU_FAULT_WRITE : 0);
-		if (mmu_translate(job, va, write, &pa))
-			return -1;
-		if (write ? enpu_bus_write(job, pa, p, chunk) :
-			    enpu_bus_read(job, pa, p, chunk))
-			return -1;
-		if (write)
-			job->done->dram_write += chunk;
-		else
-			job->done->dram_read += chunk;
-		p += chunk;
-		va += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
 /*
- * One page's worth of enpu_vm_equal(): the bus's own comparison where it
- * has one, else a read and a compare. 1, 0, or -1 (job failed).
+ * One page's worth of VM_EQUAL: the bus's own comparison where it has one,
+ * else a read and a compare. 1, 0, or -1 (job failed).
  */
 static int bus_equal(struct enpu_job *job, uint64_t pa, const uint8_t *p, uint64_t len)
 {
@@ -161,44 +114,70 @@ static int bus_equal(struct enpu_job *job, uint64_t pa, const uint8_t *p, uint64
 	return ret < 0 ? enpu_job_fail(job, ENPU_JOB_DMA_ERROR, 0) : ret;
 }
 
-int enpu_vm_equal(struct enpu_job *job, uint32_t va, const void *buf, uint64_t len)
+enum vm_op { VM_READ, VM_WRITE, VM_EQUAL };
+
+/*
+ * Pages between two reads of the abort request: gathering a large operand
+ * page by page (a fault of the host's each, the first time) took tens of
+ * milliseconds, which a reset must not wait for (ENPU_RESET_TIME_MAX_US).
+ */
+#define VM_PAGES_PER_CHECK	64
+
+/*
+ * @len bytes at @va read into @buf, written from it, or compared with it
+ * where they lie, page by page through the MMU, each page counted in the
+ * job's traffic as it is done: 1, 0 (VM_EQUAL only: they differ, and
+ * nothing stays counted), or -1 (job failed: its fault or bus error).
+ */
+static int vm_do(struct enpu_job *job, uint32_t va, void *buf, uint64_t len, enum vm_op op)
 {
-	const uint8_t *p = buf;
+	const int write = op == VM_WRITE;
+	uint64_t *count = write ? &job->done->dram_write : &job->done->dram_read;
 	uint64_t pa = 0, counted = 0;
+	uint8_t *p = buf;
 	int ret;
 
 	if (atomic_exchange(&job->e->inject_mmu_fault, 0) ||
 	    (uint64_t)va + len > (1ull << 32))
-		return mmu_fault(job, va, 0);
+		return mmu_fault(job, va, write ? ENPU_FAULT_WRITE : 0);
 	if (va >= ENPU_SRAM_VA_BASE) {
-		const uint8_t *s = sram_span(job, va, len, 0);
+		uint8_t *s = sram_span(job, va, len, write);
 
 		if (!s)
 			return -1;
-		if (memcmp(s, buf, len))
+		if (op == VM_EQUAL && memcmp(s, buf, len))
 			return 0;
-		job->done->sram_read += len;
+		if (op == VM_WRITE)
+			memcpy(s, buf, len);
+		else if (op == VM_READ)
+			memcpy(buf, s, len);
+		*(write ? &job->done->sram_write : &job->done->sram_read) += len;
 		return 1;
 	}
-	while (len) {
+	for (uint64_t page = 1; len; page++) {
 		uint64_t chunk = ENPU_PAGE_SIZE - ENPU_PAGE_OFFSET(va);
 
 		if (chunk > len)
 			chunk = len;
 		if (va >= ENPU_DRAM_VA_END)	/* DRAM range runs into SRAM */
-			return mmu_fault(job, va, 0);
-		if (mmu_translate(job, va, 0, &pa))
+			return mmu_fault(job, va, write ? ENPU_FAULT_WRITE : 0);
+		/* an abort ends the command here; a pause waits for its end */
+		if (!(page % VM_PAGES_PER_CHECK) &&
+		    (atomic_load(&job->e->interrupt) & ENPU_ENGINE_ABORT))
+			return enpu_job_fail(job, ENPU_JOB_ABORTED, 0);
+		if (mmu_translate(job, va, write, &pa))
 			return -1;
-		ret = bus_equal(job, pa, p, chunk);
+		ret = op == VM_EQUAL ? bus_equal(job, pa, p, chunk) :
+		      (write ? enpu_bus_write(job, pa, p, chunk) :
+			       enpu_bus_read(job, pa, p, chunk)) ? -1 : 1;
 		if (ret < 0)
 			return -1;
 		if (!ret) {
 			/* the caller reads the range: counted then */
-			job->done->dram_read -= counted;
+			*count -= counted;
 			return 0;
 		}
-		/* counted as a read is, page by page up to a fault */
-		job->done->dram_read += chunk;
+		*count += chunk;
 		counted += chunk;
 		p += chunk;
 		va += chunk;
@@ -207,13 +186,18 @@ int enpu_vm_equal(struct enpu_job *job, uint32_t va, const void *buf, uint64_t l
 	return 1;
 }
 
+int enpu_vm_equal(struct enpu_job *job, uint32_t va, const void *buf, uint64_t len)
+{
+	return vm_do(job, va, (void *)buf, len, VM_EQUAL);
+}
+
 int enpu_vm_read(struct enpu_job *job, uint32_t va, void *buf, uint64_t len)
 {
-	return vm_access(job, va, buf, len, 0);
+	return vm_do(job, va, buf, len, VM_READ) < 0 ? -1 : 0;
 }
 
 int enpu_vm_write(struct enpu_job *job, uint32_t va, const void *buf,
 		  uint64_t len)
 {
-	return vm_access(job, va, (void *)buf, len, 1);
+	return vm_do(job, va, (void *)buf, len, VM_WRITE) < 0 ? -1 : 0;
 }

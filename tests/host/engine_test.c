@@ -1756,6 +1756,31 @@ static void *long_run_thread(void *arg)
  * middle: an abort ends the job within ENPU_RESET_TIME_MAX_US, ABORTED,
  * with nothing written.
  */
+/*
+ * An abort stops a command while it gathers an operand, within
+ * VM_PAGES_PER_CHECK (64) pages: a copy of one 1 MiB row, aborted from
+ * the bus a few reads in, ends ABORTED having read a fraction of it. The
+ * row was read whole before (a reset waited 30 ms for such a gather).
+ */
+TEST_F(eng, abort_stops_gathering_an_operand)
+{
+	enum { SRC = 0x100000, DST = 0x300000, LEN = 1 << 20 };
+	struct enpu_cmd_dma_copy c = copy1d(SRC, DST, LEN);
+
+	tctx_map_new(&self->ctx, SRC, LEN, RW);
+	tctx_map_new(&self->ctx, DST, LEN, RW);
+	ts_cmd(&self->s, ENPU_OP_DMA_COPY, &c, sizeof(c));
+	ts_end(&self->s);
+	self->bus.read_bytes = 0;
+	self->bus.abort_engine = &self->e;
+	self->bus.abort_after = 12;	/* the stream, page tables, a few pages */
+	trun(&self->e, &self->ctx, &self->s, 1, &self->done);
+	TH_LOG("%llu bytes read", (unsigned long long)self->bus.read_bytes);
+	EXPECT_EQ(ENPU_JOB_ABORTED, self->done.status);
+	EXPECT_GT(LEN / 4, self->bus.read_bytes);
+	EXPECT_EQ(0, self->done.dram_write);
+}
+
 TEST_F(eng, abort_stops_a_long_command_midway)
 {
 	enum { H = 512, W = 512, CIN = 16, COUT = 64, K = 64, OH = H - K + 1 };

@@ -47,6 +47,8 @@ static int tbus_read(void *opaque, uint64_t addr, void *buf, size_t len)
 		return -1;
 	memcpy(buf, b->mem + addr, len);
 	b->read_bytes += len;
+	if (b->abort_after > 0 && !--b->abort_after)
+		enpu_engine_abort(b->abort_engine);
 	return 0;
 }
 

@@ -22,6 +22,9 @@ struct tbus {
 	int fail_after;		/* >0: accesses until a bus error, for tests */
 	/* bytes the engine read, and compared in place (tbus_ops.equal) */
 	uint64_t read_bytes, equal_bytes;
+	/* >0: reads until enpu_engine_abort(abort_engine), for tests */
+	int abort_after;
+	struct enpu_engine *abort_engine;
 	/*
 	 * A shadow of the memory's permissions, TBUS_READ | TBUS_WRITE a byte
 	 * (NULL: every byte may be read and written). An access to a byte
