@@ -160,14 +160,13 @@ static int edgenpu_bus_write(void *opaque, uint64_t addr, const void *buf,
  * Memory compared with @buf where it lies (a kept layer's weights, the
  * engine's pack cache): mapped when it is RAM, which is all a guest's
  * weights ever are; anything else -- device registers, a bounce buffer,
- * a mapping cut short -- is read as any DMA is, and fails as a read
- * fails. 1 equal, 0 not, -1 bus error.
+ * a mapping cut short -- the engine reads as any DMA, and it fails as a
+ * read fails. 1 equal, 0 not, or ENPU_MEM_NOT_IN_PLACE.
  */
 static int edgenpu_bus_equal(void *opaque, uint64_t addr, const void *buf,
                              size_t len)
 {
     EdgeNpuCore *s = opaque;
-    uint8_t bounce[4096];
     dma_addr_t l = len;
     ram_addr_t offset;
     void *p;
@@ -183,19 +182,7 @@ static int edgenpu_bus_equal(void *opaque, uint64_t addr, const void *buf,
     if (p) {
         dma_memory_unmap(s->dma_as, p, l, DMA_DIRECTION_TO_DEVICE, 0);
     }
-    same = 1;
-    while (len) {
-        size_t chunk = MIN(len, sizeof(bounce));
-
-        if (edgenpu_bus_read(s, addr, bounce, chunk)) {
-            return -1;
-        }
-        same = same && !memcmp(bounce, buf, chunk);
-        addr += chunk;
-        buf = (const uint8_t *)buf + chunk;
-        len -= chunk;
-    }
-    return same;
+    return ENPU_MEM_NOT_IN_PLACE;
 }
 
 static const struct enpu_mem_ops edgenpu_mem_ops = {

@@ -44,8 +44,11 @@ struct enpu_pack_cache;
  * Bus memory as the device sees it. Return 0, or -1 for a bus error.
  * equal (optional) compares memory with @buf where it lies, without a
  * copy: 1 the same bytes, 0 not, -1 a bus error, exactly as a read of
- * the range would have failed; without it the engine reads and compares.
+ * the range would have failed, or ENPU_MEM_NOT_IN_PLACE for memory it
+ * cannot compare there; then, and without it, the engine reads and
+ * compares (@len is at most a page).
  */
+#define ENPU_MEM_NOT_IN_PLACE	2
 struct enpu_mem_ops {
 	int (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
 	int (*write)(void *opaque, uint64_t addr, const void *buf, size_t len);

@@ -98,8 +98,9 @@ static uint8_t *sram_span(struct enpu_job *job, uint32_t va, uint64_t len,
 }
 
 /*
- * One page's worth of VM_EQUAL: the bus's own comparison where it has one,
- * else a read and a compare. 1, 0, or -1 (job failed).
+ * One page's worth of VM_EQUAL: the bus's own comparison where it has one
+ * and the memory allows, else a read and a compare. 1, 0, or -1 (job
+ * failed).
  */
 static int bus_equal(struct enpu_job *job, uint64_t pa, const uint8_t *p, uint64_t len)
 {
@@ -109,8 +110,9 @@ static int bus_equal(struct enpu_job *job, uint64_t pa, const uint8_t *p, uint64
 
 	if (atomic_exchange(&e->inject_dma_error, 0))
 		return enpu_job_fail(job, ENPU_JOB_DMA_ERROR, 0);
-	ret = e->mem->equal ? e->mem->equal(e->mem_opaque, pa, p, len) :
-	      e->mem->read(e->mem_opaque, pa, page, len) ? -1 : !memcmp(page, p, len);
+	ret = e->mem->equal ? e->mem->equal(e->mem_opaque, pa, p, len) : ENPU_MEM_NOT_IN_PLACE;
+	if (ret == ENPU_MEM_NOT_IN_PLACE)
+		ret = e->mem->read(e->mem_opaque, pa, page, len) ? -1 : !memcmp(page, p, len);
 	return ret < 0 ? enpu_job_fail(job, ENPU_JOB_DMA_ERROR, 0) : ret;
 }
 
