@@ -675,8 +675,8 @@ static bool edgenpu_ring_config_ok(EdgeNpuRing *ring)
            is_power_of_2(ring->size) && !(ring->addr & 63);
 }
 
-/* Ring registers; lock held. */
-static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
+/* Ring registers; lock held. True when TAIL was rung (a doorbell taken). */
+static bool edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
                                uint32_t val)
 {
     EdgeNpuRing *ring = &s->ring[r];
@@ -689,7 +689,7 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
         if (enabled) {
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "setup while enabled"),
                               "ring %d reconfigured while enabled", r);
-            return;
+            return false;
         }
         if (off == ENPU_RING_ADDR_LO) {
             ring->addr = deposit64(ring->addr, 0, 32, val);
@@ -698,7 +698,7 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
         } else {
             ring->size = val;
         }
-        return;
+        return false;
     case ENPU_RING_CTRL:
         if (val & ENPU_RING_CTRL_ABORT) {
             edgenpu_ring_abort_locked(s, r);
@@ -717,27 +717,27 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
             }
         }
         ring->ctrl = val & ENPU_RING_CTRL_ENABLE;
-        return;
+        return false;
     case ENPU_RING_ABORT_SEQNO:
         /* only that job: it may have ended and another one started */
         if (ring->running && ring->active_seqno == val) {
             edgenpu_ring_abort_locked(s, r);
         }
-        return;
+        return false;
     case ENPU_RING_DONE_SEQNO:
         /* software continues its sequence across a reset */
         if (enabled) {
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "done_seqno while enabled"),
                               "ring %d: DONE_SEQNO written while enabled", r);
-            return;
+            return false;
         }
         ring->done_seqno = val;
-        return;
+        return false;
     case ENPU_RING_TAIL:
         if (!enabled || ring->error) {
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "tail while stopped"),
                               "ring %d: TAIL written while disabled or stopped", r);
-            return;
+            return false;
         }
         if (val - ring->head > ring->size) {
             EDGENPU_GUEST_ERR(trace_edgenpu_ub_ring(r, "tail beyond size"),
@@ -745,22 +745,22 @@ static void edgenpu_ring_write(EdgeNpuCore *s, int r, hwaddr off,
                               r, val, ring->head);
             ring->error = ENPU_RING_STATUS_ERROR;
             edgenpu_post_locked(s, ENPU_IRQ_RING_ERROR);
-            return;
+            return false;
         }
         if (s->inject & ENPU_INJECT_DROP_DOORBELL) {
             s->inject &= ~ENPU_INJECT_DROP_DOORBELL;
             trace_edgenpu_inject("drop-doorbell");
-            return;
+            return false;
         }
         ring->tail = val;
         trace_edgenpu_doorbell(r, val);
-        s->doorbell_rung = true;
-        return;
+        return true;
     default:
         EDGENPU_GUEST_ERR(trace_edgenpu_ub_mmio_write(ENPU_RING_REG(r, off), val),
                           "write to read-only ring %d register 0x%" HWADDR_PRIx,
                           r, off);
     }
+    return false;
 }
 
 static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
@@ -905,10 +905,8 @@ static void edgenpu_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         bool deliver = false;
 
         qemu_mutex_lock(&s->lock);
-        s->doorbell_rung = false;
-        edgenpu_ring_write(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
-                           (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE, val);
-        if (s->doorbell_rung) {
+        if (edgenpu_ring_write(s, (addr - ENPU_RING_BASE) / ENPU_RING_STRIDE,
+                               (addr - ENPU_RING_BASE) % ENPU_RING_STRIDE, val)) {
             deliver = edgenpu_doorbell_locked(s);
         }
         qemu_mutex_unlock(&s->lock);

@@ -148,9 +148,8 @@ struct EdgeNpuCore {
     uint32_t inject_ring1;   /* job faults armed for ring 1's next job */
     uint32_t pending_causes; /* for the bottom half or the vCPU work */
     bool irq_work_queued;    /* edgenpu_irq_work queued on the first vCPU */
-    /* a job runs on the vCPU that rang (edgenpu_run_at_doorbell) */
+    /* a job runs on the vCPU that rang (edgenpu_doorbell_locked) */
     bool at_doorbell;
-    bool doorbell_rung;      /* the register write just made was a TAIL */
     EdgeNpuJob job;
     /*
      * The machine runs (vm_running): while it is stopped the worker
