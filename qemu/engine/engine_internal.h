@@ -54,7 +54,7 @@ struct enpu_run {
 	struct enpu_job_completion done;
 	uint32_t *words, nwords;	/* the stream, fetched at the start */
 	uint32_t *offs, ncmds;		/* each command's first word */
-	uint64_t cost;			/* host work: MACs + operand bytes */
+	uint64_t cost;			/* host work (enpu_engine_run_bounded()) */
 	struct schedule s;
 };
 
@@ -125,8 +125,9 @@ int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p);
  * @k_len), for the GEMM (pack_cache.c). enpu_pack_cache_find(): a kept
  * entry's copy and packing when memory still holds those bytes (compared
  * where they lie, counted as a read), else NULL, with the job failed if
- * the comparison met a fault. enpu_pack_cache_get(): after the caller
- * read them to @w, packed now and kept; NULL when the CPU's kernels would
+ * the comparison met a fault. enpu_pack_cache_get(), when find() had
+ * none: after the caller read them to @w, packed now and kept (in place
+ * of an entry whose bytes differed); NULL when the CPU's kernels would
  * not take them packed, or without memory (the caller runs them as they
  * are).
  */

@@ -160,14 +160,10 @@ const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32
 		c->retired = atomic_load(&e->asid_retired);
 		e->packs = c;
 	}
+	/* enpu_pack_cache_find() found it written since: packed again below */
 	x = lookup(c, asid, va, len, channels, k_len);
-	if (x && !memcmp(x->orig, w, len)) {
-		x->used = ++c->clock;
-		e->packs_reused++;
-		return &x->pw;
-	}
 	if (x)
-		drop(c, x);	/* written since: packed again below */
+		drop(c, x);
 
 	bytes = len + enpu_gemm_packed_size(channels, k_len) + (size_t)channels * 4;
 	/* -ENOTSUP: this CPU's kernels would not take them packed */
