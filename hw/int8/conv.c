@@ -321,9 +321,9 @@ struct conv_buffers {
 
 /*
  * Deep filters: the reference loop order, int64 accumulation. A channel at
- * a time between reads of the cancel flag: a pixel of a hostile filter
- * (64 channels of 64 x 64 x 16 taps) is 4 M MACs, 30 ms of scalar work,
- * which an abort or a reset must not wait for.
+ * a time between reads of the cancel flag: a pixel of 1024 channels of
+ * 64 x 64 x 16 taps is 67 M MACs of scalar work (0.07 ms a channel in the
+ * sanitised build), which an abort or a reset must not wait for.
  */
 static int conv_generic_pixel(const struct enpu_conv2d_params *p,
 			      const struct enpu_conv_pixel *px, void *ctx)

@@ -31,8 +31,8 @@
  *    convolutions and pools (at most the filter's or the window's size in
  *    MACs or reads), or one channel of it for the filters too deep or
  *    large for the fast paths (kh x kw x cin MACs), four outputs of
- *    FULLY_CONNECTED, 64 Ki elements of ADD. Once it reads non-zero the kernel returns -ECANCELED with the
- *    output partly written. The device model sets it to stop a command
+ *    FULLY_CONNECTED, 64 Ki elements of ADD. Once it reads non-zero the
+ *    kernel returns -ECANCELED with the output partly written. The device model sets it to stop a command
  *    in the middle for a reset or an abort (hw/README.md, "Reset").
  */
 #ifndef ENPU_INT8_H

@@ -131,16 +131,18 @@ int enpu_desc_ok(const struct enpu_job_desc *d)
 	       !(d->cmd_size & 3) && !(d->cmd_addr & 3) && !(d->pt_base & 0xfff);
 }
 
-/*
- * Pass 1: every command decodes and END is present. Fills offs and ncmds.
- * A command the device lacks the capability for is, to it, an unknown
- * opcode: refused as the decoder refuses one, before its size and fields;
- * a fused table it lacks is a reserved flag bit.
- */
+/* @a + @b, or UINT64_MAX past it: a job's cost (enpu_engine_run_bounded()). */
 static uint64_t cost_add(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
 }
+
+/*
+ * Pass 1: every command decodes and END is present. Fills offs, ncmds and
+ * cost. A command the device lacks the capability for is, to it, an
+ * unknown opcode: refused as the decoder refuses one, before its size and
+ * fields; a fused table it lacks is a reserved flag bit.
+ */
 
 int enpu_run_validate(struct enpu_run *run)
 {
@@ -522,7 +524,6 @@ int enpu_engine_run(struct enpu_engine *e, const struct enpu_job_desc *desc,
 {
 	return enpu_engine_run_bounded(e, desc, done, 0);
 }
-
 
 int enpu_engine_resume(struct enpu_engine *e, struct enpu_job_completion *done)
 {

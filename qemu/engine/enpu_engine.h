@@ -14,9 +14,9 @@
  *
  * Abort and pause take effect within one unit of work: a command's worth
  * of a SIGNAL or WAIT, an output pixel of a convolution or one channel of
- * a deep one (the kernels' cancel flag, hw/int8/enpu_int8.h), 64 pages
- * of an operand being gathered (abort only), 64 Ki elements of a LUT, 4096 rows
- * of a DMA command. An aborted command writes nothing and the job ends
+ * a deep one (the kernels' cancel flag, hw/int8/enpu_int8.h), 64 pages of
+ * an operand being gathered (abort only), 64 Ki elements of a LUT, 4096
+ * rows of a DMA command. An aborted command writes nothing and the job ends
  * ABORTED; the caller clears the request (enpu_engine_clear_abort())
  * before the next job. A paused job parks in the engine with everything
  * it needs to go on -- the state of both engines' schedules, their
