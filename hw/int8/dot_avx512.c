@@ -272,6 +272,83 @@ static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8
 }
 #undef GEMM_CASE
 
+/*
+ * Sets of accumulators a gemv_body of @NCH channels keeps, so that there
+ * are about eight independent vpdpbusd chains (GEMM_SETS' reason).
+ */
+#define GEMV_SETS(NCH)	((GEMM_CHAINS + (NCH) - 1) / (NCH))
+
+/*
+ * enpu_dot_ops.gemv_u8 for a constant @NCH: 64 bytes of the row a step,
+ * loaded once for every channel, each channel's 64 weights (as they lie:
+ * one channel's consecutive taps, sixteen groups of four) multiplied
+ * into its accumulator with one vpdpbusd, steps dealt round-robin to
+ * GEMV_SETS sets; the last bytes masked. Then each channel's sixteen
+ * lanes added up, and the channels requantised in registers.
+ */
+static inline AVX512 __attribute__((always_inline)) void
+gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
+	  int8_t *out, const int NCH)
+{
+	const size_t len = k4 * 4, sets = GEMV_SETS(NCH);
+	__m512i acc[GEMM_CHAINS + ENPU_GEMM_MIN_CHANNELS];
+	_Alignas(64) int32_t sum[16] = { 0 };
+	struct rq16 v;
+	size_t k = 0;
+
+#pragma GCC unroll 16
+	for (size_t a = 0; a < sets * NCH; a++)
+		acc[a] = _mm512_setzero_si512();
+	for (; k + 64 * sets <= len; k += 64 * sets) {
+#pragma GCC unroll 8
+		for (size_t s = 0; s < sets; s++) {
+			const __m512i xv = _mm512_loadu_si512((const void *)(x + k + 64 * s));
+
+#pragma GCC unroll 8
+			for (int c = 0; c < NCH; c++)
+				acc[s * NCH + c] = _mm512_dpbusd_epi32(
+					acc[s * NCH + c], xv,
+					_mm512_loadu_si512((const void *)(w + c * len + k + 64 * s)));
+		}
+	}
+	for (; k < len; k += 64) {
+		const __mmask64 m = len - k >= 64 ? ~0ULL : (1ULL << (len - k)) - 1;
+		const __m512i xv = _mm512_maskz_loadu_epi8(m, x + k);
+
+#pragma GCC unroll 8
+		for (int c = 0; c < NCH; c++)
+			acc[c] = _mm512_dpbusd_epi32(acc[c], xv,
+						     _mm512_maskz_loadu_epi8(m, w + c * len + k));
+	}
+#pragma GCC unroll 8
+	for (int c = 0; c < NCH; c++) {
+#pragma GCC unroll 8
+		for (size_t s = 1; s < sets; s++)
+			acc[c] = _mm512_add_epi32(acc[c], acc[s * NCH + c]);
+		sum[c] = _mm512_reduce_add_epi32(acc[c]);
+	}
+	rq16_load(&v, rq, 0, 0);
+	_mm_mask_storeu_epi8(out, (__mmask16)((1u << NCH) - 1),
+			     rq16(&v, _mm512_load_si512((const void *)sum)));
+}
+
+#define GEMV_CASE(N)								\
+	case N:									\
+		gemv_body(x, w, k4, rq, out, N);				\
+		break
+
+static AVX512 void gemv_u8_avx512(const uint8_t *x, const int8_t *w, size_t k4, int nch,
+				  const struct enpu_rq_table *rq, int8_t *out)
+{
+	switch (nch) {
+	GEMV_CASE(1); GEMV_CASE(2); GEMV_CASE(3); GEMV_CASE(4); GEMV_CASE(5); GEMV_CASE(6);
+	default:
+		gemv_body(x, w, k4, rq, out, 7);
+		break;
+	}
+}
+#undef GEMV_CASE
+
 static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 				     const int32_t *acc, int8_t *dst)
 {
@@ -375,6 +452,7 @@ ENPU_DW_RUN(dw_run_avx512, AVX512, dw_body)
 
 const struct enpu_dot_ops enpu_dot_avx512 = {
 	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,
+	.gemv_u8 = gemv_u8_avx512,
 	.dw_widen = dw_widen_avx512, .dw_run = dw_run_avx512, .rq_store16 = rq_store16_avx512,
 };
 #endif

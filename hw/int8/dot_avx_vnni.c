@@ -7,7 +7,9 @@
  * otherwise take AVX2's vpmaddwd. A packed group of four taps of a block
  * of sixteen channels is two vectors of eight channels; a row's four
  * bytes are broadcast to every lane; the sums are in channel order and
- * requantised in registers as AVX2's are (enpu_dot_avx2.h). The variant's
+ * requantised in registers as AVX2's are (enpu_dot_avx2.h); a layer of
+ * fewer than eight channels takes each channel's taps as they lie (gemv_u8).
+ * The variant's
  * other kernels are AVX2's (enpu_dot_avx_vnni, in dot_avx2.c). Compiled
  * for AVX2 and AVX-VNNI whatever the build's target, used only on a CPU
  * that has them.
@@ -114,6 +116,91 @@ static AVX_VNNI void block_avx_vnni(const uint8_t *const x[], int rows, const in
 		break;
 	}
 }
+
+/* Independent vpdpbusd chains a gemv_body keeps (VNNI_SETS' reason). */
+#define GEMV_CHAINS	8
+#define GEMV_SETS(NCH)	((GEMV_CHAINS + (NCH) - 1) / (NCH))
+
+/*
+ * enpu_dot_ops.gemv_u8 for a constant @NCH: 32 bytes of the row a step,
+ * loaded once for every channel, against each channel's 32 weights as
+ * they lie (one channel's consecutive taps), steps dealt round-robin to
+ * GEMV_SETS sets; a last part of fewer than 32 bytes (a multiple of four)
+ * read with a masked load of dwords. Then each channel's eight lanes
+ * added up and the channels requantised in registers.
+ */
+static inline __attribute__((always_inline)) AVX_VNNI void
+gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
+	  int8_t *out, const int NCH)
+{
+	const size_t len = k4 * 4, sets = GEMV_SETS(NCH);
+	__m256i acc[GEMV_CHAINS + ENPU_GEMM_MIN_CHANNELS];
+	_Alignas(32) int32_t sum[8] = { 0 };
+	struct enpu_rq8 v;
+	size_t k = 0;
+
+#pragma GCC unroll 16
+	for (size_t a = 0; a < sets * NCH; a++)
+		acc[a] = _mm256_setzero_si256();
+	for (; k + 32 * sets <= len; k += 32 * sets) {
+#pragma GCC unroll 8
+		for (size_t s = 0; s < sets; s++) {
+			const __m256i xv = _mm256_loadu_si256((const __m256i *)(x + k + 32 * s));
+
+#pragma GCC unroll 8
+			for (int c = 0; c < NCH; c++)
+				acc[s * NCH + c] = _mm256_dpbusd_avx_epi32(
+					acc[s * NCH + c], xv,
+					_mm256_loadu_si256((const __m256i *)(w + c * len + k +
+									     32 * s)));
+		}
+	}
+	for (; k < len; k += 32) {
+		const int dwords = len - k >= 32 ? 8 : (int)(len - k) / 4;
+		const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(dwords),
+						     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+		const __m256i xv = _mm256_maskload_epi32((const int *)(const void *)(x + k), m);
+
+#pragma GCC unroll 8
+		for (int c = 0; c < NCH; c++)
+			acc[c] = _mm256_dpbusd_avx_epi32(
+				acc[c], xv,
+				_mm256_maskload_epi32((const int *)(const void *)(w + c * len + k),
+						      m));
+	}
+#pragma GCC unroll 8
+	for (int c = 0; c < NCH; c++) {
+		__m128i h;
+
+#pragma GCC unroll 8
+		for (size_t s = 1; s < sets; s++)
+			acc[c] = _mm256_add_epi32(acc[c], acc[s * NCH + c]);
+		h = _mm_add_epi32(_mm256_castsi256_si128(acc[c]),
+				  _mm256_extracti128_si256(acc[c], 1));
+		h = _mm_add_epi32(h, _mm_shuffle_epi32(h, _MM_SHUFFLE(1, 0, 3, 2)));
+		h = _mm_add_epi32(h, _mm_shuffle_epi32(h, _MM_SHUFFLE(2, 3, 0, 1)));
+		sum[c] = _mm_cvtsi128_si32(h);
+	}
+	enpu_rq8_load(&v, rq, 0);
+	enpu_store8(out, enpu_rq8(&v, _mm256_load_si256((const __m256i *)sum)), NCH);
+}
+
+#define GEMV_CASE(N)								\
+	case N:									\
+		gemv_body(x, w, k4, rq, out, N);				\
+		break
+
+AVX_VNNI void enpu_avx_vnni_gemv(const uint8_t *x, const int8_t *w, size_t k4, int nch,
+				 const struct enpu_rq_table *rq, int8_t *out)
+{
+	switch (nch) {
+	GEMV_CASE(1); GEMV_CASE(2); GEMV_CASE(3); GEMV_CASE(4); GEMV_CASE(5); GEMV_CASE(6);
+	default:
+		gemv_body(x, w, k4, rq, out, 7);
+		break;
+	}
+}
+#undef GEMV_CASE
 
 AVX_VNNI void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w,
 				 size_t k4, int nblk, const struct enpu_rq_table *rq, int j,

@@ -146,6 +146,17 @@ struct enpu_dot_ops {
 			int nblk, const struct enpu_rq_table *rq, int j, int nch, int8_t *out,
 			size_t out_stride);
 	/*
+	 * gemv_u8, NULL in a variant without it (AVX-512 and AVX-VNNI
+	 * have it): one
+	 * unsigned row @x of k4 * 4 bytes against @nch (1 to
+	 * ENPU_GEMM_MIN_CHANNELS - 1) channels packed narrow by
+	 * enpu_gemm_pack() (channel c's k4 * 4 weights at w + c * k4 * 4),
+	 * requantised: channel c, sum over k of x[k] * weight[c][k], with
+	 * table index c, to out[c]. Nothing past x[k4 * 4 - 1] is read.
+	 */
+	void (*gemv_u8)(const uint8_t *x, const int8_t *w, size_t k4, int nch,
+			const struct enpu_rq_table *rq, int8_t *out);
+	/*
 	 * dw_widen, with dw_run: the weights of @n taps of sixteen lanes
 	 * (@half: eight, twice), tap k's at w + k * w_step, widened into
 	 * @wide (room for 32 int16 a tap) in the order the variant's

@@ -19,7 +19,10 @@
  * Packed weights: output channels in blocks of ENPU_GEMM_BLOCK; in a block,
  * for each group g of four taps, each channel's taps 4g .. 4g + 3 (one
  * int32 lane per channel, as vpdpbusd takes them); taps past the filter
- * and channels past the last are zero.
+ * and channels past the last are zero. A layer of fewer than
+ * ENPU_GEMM_MIN_CHANNELS channels is packed narrow instead, for
+ * enpu_dot_ops.gemv_u8: each channel's taps in order, zero-padded to
+ * a multiple of four (a block would leave most of its lanes idle).
  */
 #ifndef ENPU_GEMM_H
 #define ENPU_GEMM_H
@@ -42,11 +45,28 @@ static inline size_t enpu_gemm_k4(size_t k_len)
 	return (k_len + 3) / 4;
 }
 
+/*
+ * Fewer output channels than this leave most of a block's lanes idle:
+ * such a layer is packed narrow, and runs through enpu_dot_ops.gemv_u8
+ * where the variant has it, else through the int16 dot products, which
+ * are faster than a block (micro_speech's FC of 4 outputs: 0.8 us
+ * against 1.3).
+ */
+#define ENPU_GEMM_MIN_CHANNELS	8
+
+/* Whether a layer of @channels output channels is packed narrow. */
+static inline int enpu_gemm_narrow(int32_t channels)
+{
+	return channels < ENPU_GEMM_MIN_CHANNELS;
+}
+
 /* Bytes of @channels output channels of @k_len taps, packed. */
 static inline size_t enpu_gemm_packed_size(int32_t channels, size_t k_len)
 {
 	const size_t blocks = ((size_t)channels + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK;
 
+	if (enpu_gemm_narrow(channels))
+		return (size_t)channels * enpu_gemm_k4(k_len) * 4;
 	return blocks * enpu_gemm_k4(k_len) * 4 * ENPU_GEMM_BLOCK;
 }
 
@@ -65,13 +85,6 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
  * packed beforehand (enpu_gemm_weights) take the GEMM at any count.
  */
 #define ENPU_GEMM_MIN_ROWS	16
-
-/*
- * Fewer output channels than this leave most of a block's lanes idle: the
- * int16 dot products are faster (micro_speech's FC of 4 outputs: 0.8 us
- * against 1.3).
- */
-#define ENPU_GEMM_MIN_CHANNELS	8
 
 /*
  * One int8 GEMM layer: @rows rows of activations times the weights,
@@ -100,9 +113,9 @@ struct enpu_gemm_layer {
 };
 
 /*
- * Whether the GEMM serves @l with the kernels @ops: a variant with one,
- * rows short enough, channels enough, and the weights packed or enough
- * rows to pay for packing them.
+ * Whether the GEMM serves @l with the kernels @ops: a variant with one
+ * (gemv_u8 for a narrow layer, gemm_u8 for others), rows short enough,
+ * and the weights packed or enough rows to pay for packing them.
  */
 int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops);
 /* Runs @l: 0, -ECANCELED, or -ENOMEM (nothing written: take another path). */

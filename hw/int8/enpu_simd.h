@@ -47,10 +47,12 @@ extern const struct enpu_dot_ops enpu_dot_c;
 #ifdef ENPU_DOT_SSE2
 extern const struct enpu_dot_ops enpu_dot_sse2, enpu_dot_avx2, enpu_dot_avx_vnni,
 	enpu_dot_avx512;
-/* dot_avx_vnni.c's GEMM, in enpu_dot_avx_vnni (dot_avx2.c) */
+/* dot_avx_vnni.c's GEMM and GEMV, in enpu_dot_avx_vnni (dot_avx2.c) */
 void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			int8_t *out, size_t out_stride);
+void enpu_avx_vnni_gemv(const uint8_t *x, const int8_t *w, size_t k4, int nch,
+			const struct enpu_rq_table *rq, int8_t *out);
 #endif
 #ifdef __aarch64__
 extern const struct enpu_dot_ops enpu_dot_neon, enpu_dot_neon_dotprod;

@@ -31,14 +31,24 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 		int32_t sum = 0;
 		size_t k;
 
-		for (k = 0; k + 4 <= k_len; k += 4)
-			memcpy(col + k * ENPU_GEMM_BLOCK, row + k, 4);
-		if (k < k_len)
-			memcpy(col + k * ENPU_GEMM_BLOCK, row + k, k_len - k);
+		if (enpu_gemm_narrow(channels)) {
+			memcpy(dst + (size_t)o * k4 * 4, row, k_len);
+		} else {
+			for (k = 0; k + 4 <= k_len; k += 4)
+				memcpy(col + k * ENPU_GEMM_BLOCK, row + k, 4);
+			if (k < k_len)
+				memcpy(col + k * ENPU_GEMM_BLOCK, row + k, k_len - k);
+		}
 		for (k = 0; k < k_len; k++)
 			sum += row[k];
 		sums[o] = sum;
 	}
+}
+
+/* Whether @ops has the kernel a layer of @channels output channels needs. */
+static int has_kernel(const struct enpu_dot_ops *ops, int32_t channels)
+{
+	return enpu_gemm_narrow(channels) ? ops->gemv_u8 != NULL : ops->gemm_u8 != NULL;
 }
 
 int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
@@ -47,8 +57,7 @@ int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
 	if (!pw || !w || channels <= 0 || !k_len)
 		return -EINVAL;
 	memset(pw, 0, sizeof(*pw));
-	if (!enpu_dot_ops()->gemm_u8 || k_len > ENPU_GEMM_MAX_LEN ||
-	    channels < ENPU_GEMM_MIN_CHANNELS)
+	if (!has_kernel(enpu_dot_ops(), channels) || k_len > ENPU_GEMM_MAX_LEN)
 		return -ENOTSUP;
 	pw->data = malloc(enpu_gemm_packed_size(channels, k_len));
 	pw->sums = malloc((size_t)channels * sizeof(*pw->sums));
@@ -164,8 +173,7 @@ static const struct enpu_gemm_weights *usable(const struct enpu_gemm_layer *l)
 
 int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops)
 {
-	return ops->gemm_u8 && l->k_len <= ENPU_GEMM_MAX_LEN &&
-	       l->channels >= ENPU_GEMM_MIN_CHANNELS &&
+	return has_kernel(ops, l->channels) && l->k_len <= ENPU_GEMM_MAX_LEN &&
 	       (usable(l) || l->rows >= ENPU_GEMM_MIN_ROWS);
 }
 
@@ -224,6 +232,12 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		for (int r = 0; r < rows; r++)
 			x[r] = l->rows_at ? l->rows_at + (size_t)(i0 + r) * k4 * 4 :
 			       l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+		if (enpu_gemm_narrow(cout)) {
+			for (int r = 0; r < rows; r++)
+				ops->gemv_u8(x[r], packed, k4, cout, rq,
+					     l->output + (size_t)(i0 + r) * cout);
+			continue;
+		}
 		/* ENPU_GEMM_BLOCKS * ENPU_GEMM_BLOCK channels a call: one table's */
 		for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
 			const int nch = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;

@@ -1086,9 +1086,9 @@ TEST(depthwise_large_kernel_fallback_matches_reference)
  * (enpu_gemm_weights, as the CPU backend does) where the variant has the
  * GEMM, and up to 100 outputs make several channel blocks.
  */
-static int fc_case_packed(int32_t depth, int per_channel, int pack)
+static int fc_case_shaped(int32_t depth, int32_t outs, int per_channel, int pack)
 {
-	const int32_t batches = rnd_range(1, 5), outs = rnd_range(1, pack ? 100 : 11);
+	const int32_t batches = rnd_range(1, 5);
 	int32_t *shifts, *bias, *m = rnd_quant(outs, &shifts, &bias);
 	struct enpu_gemm_weights pw = { 0 };
 	struct enpu_fc_params p = {
@@ -1130,6 +1130,11 @@ static int fc_case_packed(int32_t depth, int per_channel, int pack)
 	return ok;
 }
 
+static int fc_case_packed(int32_t depth, int per_channel, int pack)
+{
+	return fc_case_shaped(depth, rnd_range(1, pack ? 100 : 11), per_channel, pack);
+}
+
 static int fc_case(int32_t depth, int per_channel)
 {
 	return fc_case_packed(depth, per_channel, 0);
@@ -1149,6 +1154,50 @@ TEST(fc_packed_every_variant_matches_reference)
 	const char *bad = NULL;
 
 	ASSERT_LE(1, every_variant(packed_fc, 200, &bad)) TH_LOG("variant %s", bad);
+}
+
+/*
+ * A FULLY_CONNECTED of fewer than eight outputs (micro_speech's: 4 of
+ * 4000 taps) is packed narrow where the variant has gemv_u8 -- each
+ * channel's taps in order, zero-padded to a multiple of four -- and
+ * gives the reference's bytes, at depths with and without a partial
+ * last vector.
+ */
+TEST(narrow_fc_packed_for_gemv)
+{
+	static const int32_t depths[] = { 4000, 999, 64, 3 };
+	const enum enpu_simd was = enpu_simd_current();
+	static int8_t w[7 * 4000];
+	int ran = 0;
+
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v) || !enpu_dot_ops()->gemv_u8)
+			continue;
+		ran++;
+		for (int32_t outs = 1; outs < 8; outs++) {
+			for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+				const size_t depth = (size_t)depths[d], row = (depth + 3) & ~(size_t)3;
+				struct enpu_gemm_weights pw;
+
+				fill_i8(w, (size_t)outs * depth);
+				ASSERT_EQ(0, enpu_gemm_weights_pack(&pw, w, outs, depth))
+					TH_LOG("%s: %d outputs", enpu_simd_name((enum enpu_simd)v),
+					       outs);
+				for (int32_t o = 0; o < outs; o++) {
+					ASSERT_EQ(0, memcmp(pw.data + o * row, w + o * depth, depth));
+					for (size_t k = depth; k < row; k++)
+						ASSERT_EQ(0, pw.data[o * row + k]);
+				}
+				enpu_gemm_weights_free(&pw);
+				ASSERT_TRUE(fc_case_shaped((int32_t)depth, outs, outs & 1, 1))
+					TH_LOG("%s: %d outputs of %zu taps",
+					       enpu_simd_name((enum enpu_simd)v), outs, depth);
+			}
+		}
+	}
+	enpu_simd_use(was);
+	if (!ran)
+		SKIP(return, "no variant with gemv_u8 on this CPU");
 }
 
 TEST(fc_fast_path_matches_reference)
