@@ -273,24 +273,18 @@ static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8
 #undef GEMM_CASE
 
 /*
- * Sets of accumulators a gemv_body of @NCH channels keeps, so that there
- * are about eight independent vpdpbusd chains (GEMM_SETS' reason).
- */
-#define GEMV_SETS(NCH)	((GEMM_CHAINS + (NCH) - 1) / (NCH))
-
-/*
  * enpu_dot_ops.gemv_u8 for a constant @NCH: 64 bytes of the row a step,
  * loaded once for every channel, each channel's 64 weights (as they lie:
  * one channel's consecutive taps, sixteen groups of four) multiplied
  * into its accumulator with one vpdpbusd, steps dealt round-robin to
- * GEMV_SETS sets; the last bytes masked. Then each channel's sixteen
+ * ENPU_GEMV_SETS() sets; the last bytes masked. Then each channel's sixteen
  * lanes added up, and the channels requantised in registers.
  */
 static inline AVX512 __attribute__((always_inline)) void
 gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
 	  int8_t *out, const int NCH)
 {
-	const size_t len = k4 * 4, sets = GEMV_SETS(NCH);
+	const size_t len = k4 * 4, sets = ENPU_GEMV_SETS(NCH, GEMM_CHAINS);
 	__m512i acc[GEMM_CHAINS + ENPU_GEMM_MIN_CHANNELS];
 	_Alignas(64) int32_t sum[16] = { 0 };
 	struct rq16 v;
@@ -332,22 +326,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 			     rq16(&v, _mm512_load_si512((const void *)sum)));
 }
 
-#define GEMV_CASE(N)								\
-	case N:									\
-		gemv_body(x, w, k4, rq, out, N);				\
-		break
-
-static AVX512 void gemv_u8_avx512(const uint8_t *x, const int8_t *w, size_t k4, int nch,
-				  const struct enpu_rq_table *rq, int8_t *out)
-{
-	switch (nch) {
-	GEMV_CASE(1); GEMV_CASE(2); GEMV_CASE(3); GEMV_CASE(4); GEMV_CASE(5); GEMV_CASE(6);
-	default:
-		gemv_body(x, w, k4, rq, out, 7);
-		break;
-	}
-}
-#undef GEMV_CASE
+ENPU_GEMV(static, gemv_u8_avx512, AVX512, gemv_body)
 
 static AVX512 void rq_store16_avx512(const struct enpu_rq_table *t, int j,
 				     const int32_t *acc, int8_t *dst)

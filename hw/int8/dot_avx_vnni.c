@@ -119,13 +119,12 @@ static AVX_VNNI void block_avx_vnni(const uint8_t *const x[], int rows, const in
 
 /* Independent vpdpbusd chains a gemv_body keeps (VNNI_SETS' reason). */
 #define GEMV_CHAINS	8
-#define GEMV_SETS(NCH)	((GEMV_CHAINS + (NCH) - 1) / (NCH))
 
 /*
  * enpu_dot_ops.gemv_u8 for a constant @NCH: 32 bytes of the row a step,
  * loaded once for every channel, against each channel's 32 weights as
  * they lie (one channel's consecutive taps), steps dealt round-robin to
- * GEMV_SETS sets; a last part of fewer than 32 bytes (a multiple of four)
+ * ENPU_GEMV_SETS() sets; a last part of fewer than 32 bytes (a multiple of four)
  * read with a masked load of dwords. Then each channel's eight lanes
  * added up and the channels requantised in registers.
  */
@@ -133,7 +132,7 @@ static inline __attribute__((always_inline)) AVX_VNNI void
 gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
 	  int8_t *out, const int NCH)
 {
-	const size_t len = k4 * 4, sets = GEMV_SETS(NCH);
+	const size_t len = k4 * 4, sets = ENPU_GEMV_SETS(NCH, GEMV_CHAINS);
 	__m256i acc[GEMV_CHAINS + ENPU_GEMM_MIN_CHANNELS];
 	_Alignas(32) int32_t sum[8] = { 0 };
 	struct enpu_rq8 v;
@@ -185,22 +184,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 	enpu_store8(out, enpu_rq8(&v, _mm256_load_si256((const __m256i *)sum)), NCH);
 }
 
-#define GEMV_CASE(N)								\
-	case N:									\
-		gemv_body(x, w, k4, rq, out, N);				\
-		break
-
-AVX_VNNI void enpu_avx_vnni_gemv(const uint8_t *x, const int8_t *w, size_t k4, int nch,
-				 const struct enpu_rq_table *rq, int8_t *out)
-{
-	switch (nch) {
-	GEMV_CASE(1); GEMV_CASE(2); GEMV_CASE(3); GEMV_CASE(4); GEMV_CASE(5); GEMV_CASE(6);
-	default:
-		gemv_body(x, w, k4, rq, out, 7);
-		break;
-	}
-}
-#undef GEMV_CASE
+ENPU_GEMV(, enpu_avx_vnni_gemv, AVX_VNNI, gemv_body)
 
 AVX_VNNI void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w,
 				 size_t k4, int nblk, const struct enpu_rq_table *rq, int j,

@@ -232,6 +232,33 @@ const struct enpu_dot_ops *enpu_dot_ops(void);
 			     cols, out, out_step, out_row_step);		\
 	}
 
+/*
+ * Sets of accumulators a gemv_u8 body of @nch channels keeps for about
+ * @chains independent chains of dependent dot-product instructions (with
+ * fewer, the loop waits on the instruction's latency).
+ */
+#define ENPU_GEMV_SETS(nch, chains)	(((chains) + (nch) - 1) / (nch))
+
+/*
+ * enpu_dot_ops.gemv_u8 named @NAME (extern when @LINKAGE is empty), compiled
+ * for @ATTR, from the variant's always-inline @BODY(x, w, k4, rq, out, nch)
+ * with a constant nch, so that its loops over channels and sets unroll.
+ */
+#define ENPU_GEMV(LINKAGE, NAME, ATTR, BODY)					\
+	LINKAGE ATTR void NAME(const uint8_t *x, const int8_t *w, size_t k4, int nch, \
+			       const struct enpu_rq_table *rq, int8_t *out)	\
+	{									\
+		switch (nch) {							\
+		case 1: BODY(x, w, k4, rq, out, 1); break;			\
+		case 2: BODY(x, w, k4, rq, out, 2); break;			\
+		case 3: BODY(x, w, k4, rq, out, 3); break;			\
+		case 4: BODY(x, w, k4, rq, out, 4); break;			\
+		case 5: BODY(x, w, k4, rq, out, 5); break;			\
+		case 6: BODY(x, w, k4, rq, out, 6); break;			\
+		default: BODY(x, w, k4, rq, out, 7); break;			\
+		}								\
+	}
+
 #define ENPU_DW_RUN_ARGS \
 	x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step, out_row_step
 
