@@ -88,9 +88,13 @@ int enpu_cpu_exec(const struct enpu_graph *g, const struct enpu_prep *p,
 		cp.packed = p->gemm.data ? &p->gemm : NULL;
 		return enpu_conv2d(&cp, in0, x->count, in1, in1_len, b, blen, out, o->count);
 	}
-	case ENPU_LAYER_DEPTHWISE_CONV_2D:
-		return enpu_depthwise_conv2d(&p->p.dw, in0, x->count, in1, in1_len,
-					     b, blen, out, o->count);
+	case ENPU_LAYER_DEPTHWISE_CONV_2D: {
+		struct enpu_dwconv2d_params dp = p->p.dw;
+
+		dp.prepared = p->dw.mem ? &p->dw : NULL;
+		return enpu_depthwise_conv2d(&dp, in0, x->count, in1, in1_len, b, blen, out,
+					     o->count);
+	}
 	case ENPU_LAYER_FULLY_CONNECTED: {
 		struct enpu_fc_params fp = p->p.fc;
 
@@ -196,7 +200,9 @@ static void pack_requant(const struct enpu_graph *g, struct enpu_prep *p)
 
 	if (has_bias && !bias)
 		return;
-	if (p->type == ENPU_LAYER_CONV_2D)
+	if (p->type == ENPU_LAYER_DEPTHWISE_CONV_2D)
+		enpu_dw_weights_requant(&p->dw, &p->p.dw, bias);
+	else if (p->type == ENPU_LAYER_CONV_2D)
 		enpu_conv2d_requant(&p->gemm, &p->p.conv, bias);
 	else
 		enpu_fc_requant(&p->gemm, &p->p.fc, bias);
@@ -204,10 +210,11 @@ static void pack_requant(const struct enpu_graph *g, struct enpu_prep *p)
 
 /*
  * Packs the constant weights of the int8 CONV_2D and FULLY_CONNECTED
- * layers the CPU runs for the CPU's GEMM (enpu_gemm_weights), once, when
- * the model is made, not at every inference. Nothing is packed on a CPU
- * variant without the GEMM, and a layer left unpacked (rows too long, no
- * memory) reads its weights as they are: this cannot fail.
+ * layers the CPU runs for the CPU's GEMM (enpu_gemm_weights), and makes
+ * those of its DEPTHWISE_CONV_2D layers ready (enpu_dw_weights), once,
+ * when the model is made, not at every inference. Nothing is packed on a
+ * CPU variant without the kernels, and a layer left unpacked (rows too
+ * long, no memory) reads its weights as they are: this cannot fail.
  */
 void enpu_cpu_pack_weights(struct enpu_model *m)
 {
@@ -218,16 +225,23 @@ void enpu_cpu_pack_weights(struct enpu_model *m)
 		const struct enpu_gtensor *w;
 		int32_t channels;
 
-		if (m->linfo[l].on_npu || p->gemm.data || p->num_in < 2 || p->in[1] < 0 ||
-		    g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8)
+		if (m->linfo[l].on_npu || p->gemm.data || p->dw.mem || p->num_in < 2 ||
+		    p->in[1] < 0 || g->tensors[p->in[0]].dtype != ENPU_DTYPE_INT8)
 			continue;
+		w = &g->tensors[p->in[1]];
+		if (p->type == ENPU_LAYER_DEPTHWISE_CONV_2D) {
+			if (w->data && w->count == (size_t)p->p.dw.filter.h * p->p.dw.filter.w *
+						   p->p.dw.output.c &&
+			    !enpu_dw_weights_prepare(&p->dw, &p->p.dw, w->data))
+				pack_requant(g, p);
+			continue;
+		}
 		if (p->type == ENPU_LAYER_CONV_2D)
 			channels = p->p.conv.output.c;
 		else if (p->type == ENPU_LAYER_FULLY_CONNECTED)
 			channels = p->p.fc.output_depth;
 		else
 			continue;
-		w = &g->tensors[p->in[1]];
 		if (!w->data || channels <= 0 || w->count % (size_t)channels ||
 		    enpu_gemm_weights_pack(&p->gemm, w->data, channels,
 					   w->count / (size_t)channels))

@@ -72,6 +72,7 @@ struct enpu_prep {
 	} p;
 	size_t count;		/* element-wise layers: elements */
 	struct enpu_gemm_weights gemm;	/* owned: CONV_2D / FC weights packed, or none */
+	struct enpu_dw_weights dw;	/* owned: DEPTHWISE_CONV_2D weights made ready, or none */
 	int32_t *mult;		/* owned: per-channel multipliers ... */
 	int32_t *shift;		/* ... and shifts */
 	size_t num_quant;

@@ -488,6 +488,7 @@ int enpu_prepare_layer(const struct enpu_graph *g, size_t i, struct enpu_prep *p
 void enpu_prep_free(struct enpu_prep *prep)
 {
 	enpu_gemm_weights_free(&prep->gemm);
+	enpu_dw_weights_free(&prep->dw);
 	free(prep->mult);
 	free(prep->shift);
 	free(prep->mean_axes);

@@ -311,12 +311,163 @@ static size_t dw_slot(const struct enpu_dwconv2d_params *p, int32_t oc)
 /* Output rows of one ops->dw_run call: a cancel request is seen between calls. */
 #define DW_RUN_ROWS	8
 
+/* Bytes of a layer's widened weights, and of their sums (dw_widen writes sixteen a block). */
+static size_t dw_wide_bytes(const struct enpu_dwconv2d_params *p)
+{
+	return (size_t)(p->output.c / 8) * p->filter.h * p->filter.w * 64;
+}
+
+static size_t dw_sums_bytes(const struct enpu_dwconv2d_params *p)
+{
+	return ((size_t)p->output.c + 16) * sizeof(int32_t);
+}
+
+/* Requantisation tables of a layer, one a ENPU_RQ_CHUNK channels. */
+static size_t dw_tables(const struct enpu_dwconv2d_params *p)
+{
+	return ((size_t)p->output.c + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
+}
+
+/*
+ * @filter widened for ops->dw_run into @wide, block by block (chunks of
+ * ENPU_RQ_CHUNK end where blocks do), and each channel's sum into @sums.
+ */
+static void dw_widen_layer(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops,
+			   const int8_t *filter, int16_t *wide, int32_t *sums)
+{
+	const int32_t cout = p->output.c, n = p->filter.h * p->filter.w;
+	int32_t width;
+	int mode, nblk;
+
+	for (int32_t oc = 0; oc < cout; oc += width) {
+		width = dw_run_block(p, oc, oc + 16 < cout ? oc + 16 : cout, &mode, &nblk);
+		ops->dw_widen(filter + oc, (size_t)cout, n, mode & ENPU_DW_HALF,
+			      wide + dw_slot(p, oc) * n * 32, sums + oc);
+	}
+}
+
+/*
+ * The layer's requantisation tables into @rq (dw_tables() of them):
+ * sum (x + offset) * w = sum x * w + offset * sum w, and int32 sums wrap
+ * alike in any order, so the input's offset goes in the bias.
+ */
+static void dw_make_tables(const struct enpu_dwconv2d_params *p, const int32_t *bias,
+			   const int32_t *sums, struct enpu_rq_table *rq)
+{
+	const int32_t cout = p->output.c;
+
+	for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
+		const int32_t end = cout - oc0 < ENPU_RQ_CHUNK ? cout : oc0 + ENPU_RQ_CHUNK;
+		struct enpu_rq_table *t = &rq[oc0 / ENPU_RQ_CHUNK];
+
+		enpu_rq_prepare(t, end - oc0, bias ? bias + oc0 : NULL, p->multipliers + oc0,
+				p->shifts + oc0, 1, p->output_zero_point, p->act_min, p->act_max);
+		for (int32_t c = oc0; c < end; c++)
+			t->bias[c - oc0] = (int32_t)((uint32_t)t->bias[c - oc0] +
+						     (uint32_t)(-p->input_zero_point * sums[c]));
+	}
+}
+
+/* The key of @p's tables with @bias. */
+static struct enpu_gemm_rq_key dw_key(const struct enpu_dwconv2d_params *p, const int32_t *bias)
+{
+	return (struct enpu_gemm_rq_key){
+		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
+		.input_zero_point = p->input_zero_point,
+		.output_zero_point = p->output_zero_point,
+		.act_min = p->act_min, .act_max = p->act_max,
+	};
+}
+
+/* p->prepared, when it was made for this layer's shape on the variant @ops. */
+static const struct enpu_dw_weights *dw_ready(const struct enpu_dwconv2d_params *p,
+					      const struct enpu_dot_ops *ops)
+{
+	const struct enpu_dw_weights *dw = p->prepared;
+
+	return dw && dw->wide && dw->variant == (const void *)ops &&
+	       dw->channels == p->output.c && dw->taps == p->filter.h * p->filter.w &&
+	       dw->depth_multiplier == p->depth_multiplier ? dw : NULL;
+}
+
+/* @dw's tables, when they were made for @p with @bias. */
+static const struct enpu_rq_table *dw_ready_tables(const struct enpu_dw_weights *dw,
+						   const struct enpu_dwconv2d_params *p,
+						   const int32_t *bias)
+{
+	const struct enpu_gemm_rq_key k = dw_key(p, bias), *m = &dw->rq_key;
+
+	if (!dw->rq || m->bias != k.bias || m->multipliers != k.multipliers ||
+	    m->shifts != k.shifts || m->input_zero_point != k.input_zero_point ||
+	    m->output_zero_point != k.output_zero_point || m->act_min != k.act_min ||
+	    m->act_max != k.act_max)
+		return NULL;
+	return dw->rq;
+}
+
+int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
+			    const int8_t *filter)
+{
+	const struct enpu_dot_ops *ops = enpu_dot_ops();
+
+	if (!dw || !p || !filter)
+		return -EINVAL;
+	memset(dw, 0, sizeof(*dw));
+	if (!enpu_dim_ok(p->filter.h) || !enpu_dim_ok(p->filter.w) ||
+	    !enpu_dim_ok(p->output.c) || !enpu_dim_ok(p->input.c) ||
+	    !enpu_dim_ok(p->depth_multiplier) || p->filter.c != p->output.c ||
+	    (int64_t)p->input.c * p->depth_multiplier != p->output.c)
+		return -EINVAL;
+	if (!dw_run_fits(p, ops))
+		return -ENOTSUP;
+	dw->mem = malloc(dw_wide_bytes(p) + dw_sums_bytes(p));
+	if (!dw->mem)
+		return -ENOMEM;
+	dw->wide = dw->mem;
+	dw->sums = (int32_t *)(void *)((char *)dw->mem + dw_wide_bytes(p));
+	dw_widen_layer(p, ops, filter, dw->wide, dw->sums);
+	dw->variant = ops;
+	dw->channels = p->output.c;
+	dw->taps = p->filter.h * p->filter.w;
+	dw->depth_multiplier = p->depth_multiplier;
+	return 0;
+}
+
+int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
+			    const int32_t *bias)
+{
+	struct enpu_rq_table *rq;
+
+	if (!dw || !dw->mem || !p || p->output.c != dw->channels ||
+	    p->num_quant != (size_t)dw->channels ||
+	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
+		return -EINVAL;
+	rq = malloc(dw_tables(p) * sizeof(*rq));
+	if (!rq)
+		return -ENOMEM;
+	dw_make_tables(p, bias, dw->sums, rq);
+	free(dw->rq);
+	dw->rq = rq;
+	dw->rq_key = dw_key(p, bias);
+	return 0;
+}
+
+void enpu_dw_weights_free(struct enpu_dw_weights *dw)
+{
+	if (!dw)
+		return;
+	free(dw->mem);
+	free(dw->rq);
+	memset(dw, 0, sizeof(*dw));
+}
+
 /*
  * The layer through ops->dw_run, on the input padded with its zero point
  * where the filter reaches past the image (a tap there adds nothing: x +
  * offset is 0), so that every output pixel's taps lie at the same offsets
- * from it. -ENOMEM (nothing written) without room for the padded image,
- * the widened weights and their sums; -ECANCELED when cancelled.
+ * from it; the weights widened and the tables made here unless
+ * p->prepared holds them. -ENOMEM (nothing written) without room for the
+ * padded image, the weights and the tables; -ECANCELED when cancelled.
  */
 static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops,
 			const int8_t *input, const int8_t *filter, const int32_t *bias,
@@ -331,24 +482,36 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	const size_t row = (size_t)(pad ? pw : p->input.w) * cin;
 	const size_t in_image = (size_t)p->input.h * p->input.w * cin;
 	const size_t img_bytes = pad ? ((size_t)ph * row + 63) & ~(size_t)63 : 0;
+	const struct enpu_dw_weights *ready = dw_ready(p, ops);
+	const struct enpu_rq_table *tables = ready ? dw_ready_tables(ready, p, bias) : NULL;
+	const size_t rq_bytes = tables ? 0 : dw_tables(p) * sizeof(struct enpu_rq_table);
+	const size_t wide_bytes = ready ? 0 : dw_wide_bytes(p) + dw_sums_bytes(p);
 	size_t tap[ENPU_DW_RUN_TAPS];
-	struct enpu_rq_table rq;
-	int8_t *buf;
-	int16_t *wide;
-	int32_t *sums, oc, width;
+	const int16_t *wide;
+	const int32_t *sums;
+	int32_t oc, width;
+	int8_t *buf, *img_buf;
 	int mode, nblk;
 
-	/* the padded image, each block's widened weights, each channel's sum of them */
-	buf = malloc(img_bytes + (size_t)(cout / 8) * n * 64 + ((size_t)cout + 16) * 4);
+	/* the tables (the strictest alignment), the padded image, the widened weights and sums */
+	buf = malloc(rq_bytes + img_bytes + wide_bytes + 1);
 	if (!buf)
 		return -ENOMEM;
-	wide = (int16_t *)(void *)(buf + img_bytes);
-	sums = (int32_t *)(void *)(wide + (size_t)(cout / 8) * n * 32);
-	/* one block at a time (chunks of ENPU_RQ_CHUNK end where blocks do) */
-	for (oc = 0; oc < cout; oc += width) {
-		width = dw_run_block(p, oc, oc + 16 < cout ? oc + 16 : cout, &mode, &nblk);
-		ops->dw_widen(filter + oc, (size_t)cout, n, mode & ENPU_DW_HALF,
-			      wide + dw_slot(p, oc) * n * 32, sums + oc);
+	img_buf = buf + rq_bytes;
+	if (ready) {
+		wide = ready->wide;
+		sums = ready->sums;
+	} else {
+		int16_t *w = (int16_t *)(void *)(img_buf + img_bytes);
+		int32_t *s = (int32_t *)(void *)((char *)w + dw_wide_bytes(p));
+
+		dw_widen_layer(p, ops, filter, w, s);
+		wide = w;
+		sums = s;
+	}
+	if (!tables) {
+		dw_make_tables(p, bias, sums, (struct enpu_rq_table *)(void *)buf);
+		tables = (const struct enpu_rq_table *)(void *)buf;
 	}
 	for (int32_t ky = 0; ky < kh; ky++)
 		for (int32_t kx = 0; kx < kw; kx++)
@@ -364,28 +527,19 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 			for (int32_t py = 0; py < ph; py++) {
 				const int32_t iy = py - p->pad_top;
 
-				memset(buf + (size_t)py * row, (uint8_t)p->input_zero_point, row);
+				memset(img_buf + (size_t)py * row, (uint8_t)p->input_zero_point, row);
 				if (iy >= 0 && iy < p->input.h && cols > 0)
-					memcpy(buf + (size_t)py * row + (size_t)p->pad_left * cin,
+					memcpy(img_buf + (size_t)py * row +
+					       (size_t)p->pad_left * cin,
 					       img + (size_t)iy * p->input.w * cin,
 					       (size_t)cols * cin);
 			}
-			img = buf;
+			img = img_buf;
 		}
 		for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
 			const int32_t end = cout - oc0 < ENPU_RQ_CHUNK ? cout : oc0 + ENPU_RQ_CHUNK;
+			const struct enpu_rq_table *rq = &tables[oc0 / ENPU_RQ_CHUNK];
 
-			enpu_rq_prepare(&rq, end - oc0, bias ? bias + oc0 : NULL,
-					p->multipliers + oc0, p->shifts + oc0, 1,
-					p->output_zero_point, p->act_min, p->act_max);
-			/*
-			 * sum (x + offset) * w = sum x * w + offset * sum w: int32
-			 * sums wrap alike in any order, so the offset goes in the bias
-			 */
-			for (int32_t c = oc0; c < end; c++)
-				rq.bias[c - oc0] = (int32_t)((uint32_t)rq.bias[c - oc0] +
-							     (uint32_t)(-p->input_zero_point *
-									sums[c]));
 			for (oc = oc0; oc < end; oc += width) {
 				const int8_t *x = img + (mult == 1 ? oc : oc / mult);
 				const int16_t *wd = wide + dw_slot(p, oc) * n * 32;
@@ -398,7 +552,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 					}
 					ops->dw_run(x + (size_t)oy * p->stride_h * row, tap, n,
 						    (size_t)p->stride_w * cin,
-						    (size_t)p->stride_h * row, wd, mode, nblk, &rq,
+						    (size_t)p->stride_h * row, wd, mode, nblk, rq,
 						    oc - oc0,
 						    oh - oy < DW_RUN_ROWS ? oh - oy : DW_RUN_ROWS,
 						    ow, output + ((size_t)b * oh + oy) * ow * cout + oc,

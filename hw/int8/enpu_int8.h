@@ -138,8 +138,8 @@ struct enpu_gemm_weights {
 
 /*
  * Packs @w (@channels rows of @k_len): 0, -ENOTSUP when the variant in use
- * has no GEMM, or the rows are longer or the channels fewer than it
- * serves (enpu_gemm.h), -EINVAL, -ENOMEM.
+ * has no GEMM for that many channels (enpu_gemm.h: a GEMV for fewer than
+ * eight), or the rows are longer than it serves, -EINVAL, -ENOMEM.
  */
 int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
 			   int32_t channels, size_t k_len);
@@ -192,6 +192,40 @@ int enpu_conv2d_requant(struct enpu_gemm_weights *pw, const struct enpu_conv2d_p
 
 /* ---- DEPTHWISE_CONV_2D ----------------------------------------------------- */
 
+/*
+ * A DEPTHWISE_CONV_2D's weights made ready once (enpu_dw_weights_prepare()),
+ * as the CPU variant in use then reads them (widened, each channel's sum),
+ * and its requantisation tables (enpu_dw_weights_requant()), so that a
+ * call does neither. A call uses them when its layer has their shape on
+ * that same variant, and the tables when it passes the same arrays and
+ * values; otherwise it makes its own, as without them. The caller keeps
+ * them with the weights they were made from.
+ */
+struct enpu_dw_weights {
+	void *mem;			/* owned: everything below */
+	const void *variant;		/* the enpu_dot_ops they were made for */
+	int16_t *wide;
+	int32_t *sums;
+	int32_t channels, taps, depth_multiplier;
+	/* the requantisation, made once, or NULL; rq_key.gemm_signed unused */
+	struct enpu_rq_table *rq;
+	struct enpu_gemm_rq_key rq_key;
+};
+
+struct enpu_dwconv2d_params;
+
+/*
+ * Makes @dw for the layer @p of weights @filter: 0, -ENOTSUP when the
+ * variant in use has no run of such a layer (then a call reads @filter
+ * as it is), -EINVAL, -ENOMEM.
+ */
+int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
+			    const int8_t *filter);
+/* Adds @dw's requantisation tables, for @p with @bias (may be NULL). */
+int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
+			    const int32_t *bias);
+void enpu_dw_weights_free(struct enpu_dw_weights *dw);
+
 struct enpu_dwconv2d_params {
 	struct enpu_nhwc input;		/* [N, H, W, Cin] */
 	struct enpu_nhwc filter;	/* [1, KH, KW, Cout] */
@@ -206,6 +240,7 @@ struct enpu_dwconv2d_params {
 	const int32_t *shifts;		/* [Cout] */
 	size_t num_quant;		/* must equal Cout */
 	const atomic_int *cancel;	/* may be NULL: see the top of this file */
+	const struct enpu_dw_weights *prepared;	/* may be NULL: the weights, made ready */
 };
 
 int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,

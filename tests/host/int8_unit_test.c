@@ -811,7 +811,7 @@ static void requant_some(struct enpu_gemm_weights *pw, const int32_t *bias,
  * enpu_dot_ops.dw_run takes them), or a depth multiplier of 8 or 16 (one
  * input byte for 8 or 16 lanes).
  */
-static int conv_case_sized(int depthwise, int big, int wide)
+static int conv_case_prepared(int depthwise, int big, int wide, int prepare)
 {
 	const int32_t k_h = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
 	const int32_t k_w = big ? (depthwise ? 17 : 1) : rnd_range(1, 5);
@@ -869,7 +869,7 @@ static int conv_case_sized(int depthwise, int big, int wide)
 	}
 	conv_ref(&p, depthwise ? mult : 0, in, w, with_bias ? bias : NULL, o1);
 	if (depthwise) {
-		const struct enpu_dwconv2d_params q = {
+		struct enpu_dwconv2d_params q = {
 			.input = p.input, .filter = p.filter, .output = p.output,
 			.depth_multiplier = mult,
 			.stride_h = sh, .stride_w = sw, .dilation_h = dh,
@@ -879,10 +879,19 @@ static int conv_case_sized(int depthwise, int big, int wide)
 			.act_min = p.act_min, .act_max = p.act_max,
 			.multipliers = m, .shifts = shifts, .num_quant = (size_t)cout,
 		};
+		struct enpu_dw_weights ready = { 0 };
 
+		/* made ready where the variant runs such a layer; tables half the time */
+		if (prepare && !enpu_dw_weights_prepare(&ready, &q, w)) {
+			q.prepared = &ready;
+			if (rnd() & 1 &&
+			    enpu_dw_weights_requant(&ready, &q, with_bias ? bias : NULL))
+				ok = 0;
+		}
 		r = enpu_depthwise_conv2d(&q, in, n_in, w, n_w,
 					  with_bias ? bias : NULL, (size_t)cout,
 					  o2, n_out);
+		enpu_dw_weights_free(&ready);
 	} else {
 		r = enpu_conv2d(&p, in, n_in, w, n_w, with_bias ? bias : NULL,
 				(size_t)cout, o2, n_out);
@@ -895,6 +904,11 @@ static int conv_case_sized(int depthwise, int big, int wide)
 	enpu_gemm_weights_free(&pw);
 	free_all((void *[]){ in, w, o1, o2, m, shifts, bias }, 7);
 	return ok;
+}
+
+static int conv_case_sized(int depthwise, int big, int wide)
+{
+	return conv_case_prepared(depthwise, big, wide, 0);
 }
 
 static int conv_case(int depthwise, int big)
@@ -996,6 +1010,87 @@ TEST(depthwise_every_variant_matches_reference)
 	const char *bad = NULL;
 
 	ASSERT_LE(1, every_variant(wide_depthwise, 400, &bad)) TH_LOG("variant %s", bad);
+}
+
+static int prepared_depthwise(void)
+{
+	return conv_case_prepared(1, 0, 1, 1);
+}
+
+/* Wide random depthwise layers, their weights made ready first (enpu_dw_weights). */
+TEST(depthwise_prepared_every_variant_matches_reference)
+{
+	const char *bad = NULL;
+
+	ASSERT_LE(1, every_variant(prepared_depthwise, 400, &bad)) TH_LOG("variant %s", bad);
+}
+
+/*
+ * Weights made ready are what a call on their variant runs: a call given
+ * other weights of the same shape computes the ones made ready (that is
+ * the contract: they are kept with their weights), and a call on another
+ * variant, whose layout differs, reads the weights it is given.
+ */
+TEST(depthwise_prepared_weights_used_on_their_variant_only)
+{
+	enum { H = 6, C = 32, K = 3, O = H - K + 1 };
+	const enum enpu_simd was = enpu_simd_current();
+	int32_t *shifts, *bias, *m = rnd_quant(C, &shifts, &bias);
+	struct enpu_conv2d_params c = {
+		.input = { 1, H, H, C }, .filter = { 1, K, K, C }, .output = { 1, O, O, C },
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = 7, .output_zero_point = -3,
+		.act_min = -128, .act_max = 127, .multipliers = m, .shifts = shifts,
+		.num_quant = C,
+	};
+	struct enpu_dwconv2d_params q = {
+		.input = c.input, .filter = c.filter, .output = c.output, .depth_multiplier = 1,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.input_zero_point = 7, .output_zero_point = -3,
+		.act_min = -128, .act_max = 127, .multipliers = m, .shifts = shifts,
+		.num_quant = C,
+	};
+	static int8_t in[H * H * C], w[K * K * C], other[K * K * C];
+	static int8_t want_w[O * O * C], want_other[O * O * C], got[O * O * C];
+	struct enpu_dw_weights ready;
+	int made = 0, crossed = 0;
+
+	fill_i8(in, sizeof(in));
+	fill_i8(w, sizeof(w));
+	fill_i8(other, sizeof(other));
+	conv_ref(&c, 1, in, w, bias, want_w);
+	conv_ref(&c, 1, in, other, bias, want_other);
+	ASSERT_NE(0, memcmp(want_w, want_other, sizeof(want_w)));
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v) || enpu_dw_weights_prepare(&ready, &q, w))
+			continue;
+		made++;
+		ASSERT_EQ(0, enpu_dw_weights_requant(&ready, &q, bias));
+		q.prepared = &ready;
+		ASSERT_EQ(0, enpu_depthwise_conv2d(&q, in, sizeof(in), other, sizeof(other), bias,
+						   C, got, sizeof(got)));
+		EXPECT_EQ(0, memcmp(got, want_w, sizeof(got)))
+			TH_LOG("%s: the weights made ready were not used",
+			       enpu_simd_name((enum enpu_simd)v));
+		for (int u = 0; u < ENPU_SIMD_COUNT; u++) {
+			if (u == v || enpu_simd_use((enum enpu_simd)u))
+				continue;
+			crossed++;
+			ASSERT_EQ(0, enpu_depthwise_conv2d(&q, in, sizeof(in), other,
+							   sizeof(other), bias, C, got,
+							   sizeof(got)));
+			EXPECT_EQ(0, memcmp(got, want_other, sizeof(got)))
+				TH_LOG("made on %s, run on %s", enpu_simd_name((enum enpu_simd)v),
+				       enpu_simd_name((enum enpu_simd)u));
+		}
+		q.prepared = NULL;
+		enpu_dw_weights_free(&ready);
+	}
+	enpu_simd_use(was);
+	free_all((void *[]){ m, shifts, bias }, 3);
+	if (!made)
+		SKIP(return, "no variant on this CPU runs depthwise layers from ready weights");
+	ASSERT_LT(0, crossed);
 }
 
 TEST(conv_fast_path_matches_reference)
