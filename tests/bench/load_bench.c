@@ -8,8 +8,12 @@
  *   first (cold/warm)  the first inference after each load: the slot's
  *                arena, streams and syncobj are set up on first use
  *   steady       median of the inferences after it
- * and the warm first inference against steady state (the goal: within
- * 1.5x). Warm figures are medians of several loads; a TCG guest's single
+ *   after idle   median of inferences each IDLE_MS after the last, as an
+ *                application that runs a model now and then: the device
+ *                has runtime-suspended (its autosuspend is 50 ms) and
+ *                resumes for each
+ * and the warm first inference and the one after idle against steady
+ * state (the goal: within 1.5x). Warm figures are medians of several loads; a TCG guest's single
  * timings vary by tens of percent. Runs in the guest (make bench) with its own cache directory.
  */
 #include <dirent.h>
@@ -26,6 +30,8 @@
 #define MODELS	"/usr/share/edgenpu/models"
 #define RUNS	15
 #define LOADS	5	/* warm loads, each with its first inference */
+#define IDLE_MS	100	/* twice the driver's autosuspend delay */
+#define IDLES	5	/* inferences after idle */
 
 /* Milliseconds of one inference on zero inputs, or a negative value. */
 static double infer(struct enpu_model *m)
@@ -58,6 +64,7 @@ static double infer(struct enpu_model *m)
 static int one(struct enpu_device *dev, const char *path, const char *name)
 {
 	double cold, warm, first_cold, first_warm, steady[RUNS], warm_l[LOADS], warm_f[LOADS], t;
+	double idle[IDLES];
 	struct enpu_model *m = NULL;
 	int i;
 
@@ -68,6 +75,12 @@ static int one(struct enpu_device *dev, const char *path, const char *name)
 	first_cold = infer(m);
 	for (i = 0; i < RUNS; i++)
 		steady[i] = infer(m);
+	for (i = 0; i < IDLES; i++) {
+		usleep(IDLE_MS * 1000);
+		idle[i] = infer(m);
+		if (idle[i] < 0)
+			goto fail;
+	}
 	enpu_model_destroy(m);
 	m = NULL;
 	for (i = 0; i < LOADS; i++) {
@@ -87,10 +100,12 @@ static int one(struct enpu_device *dev, const char *path, const char *name)
 	warm = warm_l[LOADS / 2];
 	first_warm = warm_f[LOADS / 2];
 	qsort(steady, RUNS, sizeof(double), bench_cmp_double);
+	qsort(idle, IDLES, sizeof(double), bench_cmp_double);
 	if (first_cold < 0 || first_warm < 0 || steady[0] < 0)
 		goto fail;
-	printf("%-30s %9.2f %9.2f %10.3f %10.3f %9.3f %6.2fx\n", name, cold, warm, first_cold,
-	       first_warm, steady[RUNS / 2], first_warm / steady[RUNS / 2]);
+	printf("%-30s %9.2f %9.2f %10.3f %10.3f %9.3f %6.2fx %10.3f %6.2fx\n", name, cold, warm,
+	       first_cold, first_warm, steady[RUNS / 2], first_warm / steady[RUNS / 2],
+	       idle[IDLES / 2], idle[IDLES / 2] / steady[RUNS / 2]);
 	return 0;
 fail:
 	printf("%-30s failed: %s\n", name, enpu_last_error());
@@ -115,8 +130,8 @@ int main(void)
 	}
 	setenv("EDGENPU_CACHE_DIR", dir, 1);
 	printf("model start-up on the NPU, guest wall time in ms (cache in %s)\n", dir);
-	printf("%-30s %9s %9s %10s %10s %9s %7s\n", "model", "cold load", "warm load",
-	       "1st (cold)", "1st (warm)", "steady", "1st/st");
+	printf("%-30s %9s %9s %10s %10s %9s %7s %10s %7s\n", "model", "cold load", "warm load",
+	       "1st (cold)", "1st (warm)", "steady", "1st/st", "after idle", "idle/st");
 	n = scandir(MODELS, &ents, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(ents[i]->d_name);
