@@ -218,6 +218,12 @@
  * (hw/README.md, "Doorbell"): a device model's, not a hardware, figure.
  */
 #define ENPU_REG_DBG_DOORBELL_JOBS	0x0810
+/*
+ * Resets a model completed within the register write (or bus reset)
+ * that asked for them, its worker idle (hw/README.md, "Reset"): a device
+ * model's figure too.
+ */
+#define ENPU_REG_DBG_RESETS_AT_WRITE	0x0814
 
 /*
  * Every register, for dumps (debugfs, tools): X(name, offset). Write-only
@@ -269,7 +275,8 @@
 	X(DBG_RESET_INPUTS, ENPU_REG_DBG_RESET_INPUTS)	\
 	X(DBG_POWER_UPS, ENPU_REG_DBG_POWER_UPS)	\
 	X(DBG_HELD_ACCESSES, ENPU_REG_DBG_HELD_ACCESSES)	\
-	X(DBG_DOORBELL_JOBS, ENPU_REG_DBG_DOORBELL_JOBS)
+	X(DBG_DOORBELL_JOBS, ENPU_REG_DBG_DOORBELL_JOBS)	\
+	X(DBG_RESETS_AT_WRITE, ENPU_REG_DBG_RESETS_AT_WRITE)
 
 /* MSI-X: every cause is delivered on vector 0. */
 #define ENPU_MSIX_VECTORS		1

@@ -485,12 +485,21 @@ static void *edgenpu_worker(void *opaque)
 /* ---- reset ----------------------------------------------------------------- */
 
 /*
+ * SRAM up to this size is cleared within the reset's register write when
+ * the worker is idle (tens of microseconds of host time with the BQL
+ * held); a bigger one is the worker's, as a running job is.
+ */
+#define EDGENPU_RESET_AT_WRITE_SRAM (1u << 20)
+
+/*
  * Any reset: a running job is abandoned (no completion, its ring's
  * DONE_SEQNO does not move; the engine stops it within
  * ENPU_RESET_TIME_MAX_US), rings are disabled, SRAM and TLB are cleared
- * by the worker, which sets STATUS.READY again when done. @hard (bus or
- * function reset, the reset input, power) also ends an injected stuck
- * reset.
+ * and STATUS.READY set again: at once when the worker is idle (nothing
+ * runs on the engine) and SRAM small, so that the driver's first poll
+ * finds it ready (a runtime resume is a reset); else by the worker once
+ * the engine has stopped. @hard (bus or function reset, the reset input,
+ * power) also ends an injected stuck reset.
  */
 static void edgenpu_do_reset(EdgeNpuCore *s, bool hard)
 {
@@ -523,6 +532,15 @@ static void edgenpu_do_reset(EdgeNpuCore *s, bool hard)
     s->inject = 0;
     s->inject_ring1 = 0;
     s->pending_causes = 0;
+    /*
+     * A quiet worker waits on s->cond, and a doorbell job holds the BQL
+     * as this write does: the engine runs nothing.
+     */
+    if (s->quiet && s->sram_size <= EDGENPU_RESET_AT_WRITE_SRAM) {
+        enpu_engine_reset(&s->engine);
+        s->resetting = false;
+        s->resets_at_write++;
+    }
     qemu_cond_broadcast(&s->cond);
     qemu_mutex_unlock(&s->lock);
 
@@ -797,6 +815,8 @@ static uint64_t edgenpu_locked_read(EdgeNpuCore *s, hwaddr addr, bool *ok)
         return s->debug ? s->held_accesses : 0;
     case ENPU_REG_DBG_DOORBELL_JOBS:
         return s->debug ? s->doorbell_jobs : 0;
+    case ENPU_REG_DBG_RESETS_AT_WRITE:
+        return s->debug ? s->resets_at_write : 0;
     case ENPU_REG_DBG_INJECT:
         /* armed bits read back until they fire */
         return s->debug ? s->inject | s->inject_ring1 |

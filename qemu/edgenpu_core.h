@@ -142,6 +142,7 @@ struct EdgeNpuCore {
     uint32_t power_ups;      /* DBG_POWER_UPS: power domain switched on */
     uint32_t held_accesses;  /* DBG_HELD_ACCESSES (under the BQL) */
     uint32_t doorbell_jobs;  /* DBG_DOORBELL_JOBS */
+    uint32_t resets_at_write;    /* DBG_RESETS_AT_WRITE */
     uint64_t sram_owner;     /* engine.sram_owner, for migration */
     uint64_t busy_cycles;
     uint32_t inject;         /* armed ENPU_INJECT_* bits */

@@ -2269,6 +2269,65 @@ TEST_F(npu, reset_abandons_hung_job)
 	EXPECT_EQ(1, npu_rd(n, ENPU_REG_JOBS_DONE));
 }
 
+/*
+ * A reset of an idle device is done within its write (hw/README.md,
+ * "Reset"): the read that follows finds READY, no polling, and
+ * DBG_RESETS_AT_WRITE counts it. One while a job runs is the worker's,
+ * once the job has stopped, and is not counted.
+ */
+TEST_F(npu, idle_reset_ready_at_its_write)
+{
+	enum { VA_OUT = 0x10000 };
+	struct npu *n = &self->n;
+	struct npu_as *a = &self->as;
+	struct enpu_job_completion c;
+	struct npu_stream s;
+	struct npu_job j, big;
+	uint8_t out[64];
+	uint64_t out_pa = as_map_new(a, VA_OUT, 4096, NPU_RW);
+	uint32_t count;
+
+	map_big(a);
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_fill(&s, SRAM, 0xa5, 4096);
+	st_end(&s);
+	run_job(n, a, RING0, &s, 1, &j, &c);
+	ASSERT_EQ(ENPU_JOB_OK, c.status);
+	/* the worker back waiting: nothing runs, nothing is queued */
+	usleep(NPU_QUIET_MS * 1000);
+	count = npu_rd(n, ENPU_REG_DBG_RESETS_AT_WRITE);
+
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	EXPECT_EQ(ENPU_STATUS_READY, npu_rd(n, ENPU_REG_STATUS));
+	EXPECT_EQ(count + 1, npu_rd(n, ENPU_REG_DBG_RESETS_AT_WRITE));
+	expect_reset_state(_metadata, n);
+
+	/* it works again, from a cleared SRAM */
+	npu_ring_init(n, RING0, 8);
+	st_init(&s);
+	st_copy(&s, SRAM, VA_OUT, sizeof(out));
+	st_end(&s);
+	qt_memset(&self->qt, out_pa, sizeof(out), 0xff);
+	run_job(n, a, RING0, &s, 2, &j, &c);
+	EXPECT_EQ(ENPU_JOB_OK, c.status);
+	gmem_read(n, out_pa, out, sizeof(out));
+	EXPECT_TRUE(all_bytes(out, sizeof(out), 0)) TH_LOG("out[0] = 0x%x", out[0]);
+
+	/* while a long job runs the worker resets, once the engine stopped */
+	st_init(&s);
+	st_big_convs(&s, 2);
+	st_end(&s);
+	npu_job_prepare(n, &big, a, &s, 3);
+	npu_submit(n, RING0, &big);
+	ASSERT_TRUE(wait_running(n, RING0, 3));
+	npu_wr(n, ENPU_REG_RESET, ENPU_RESET_MAGIC);
+	ASSERT_TRUE(npu_wait_reg(n, ENPU_REG_STATUS, ENPU_STATUS_READY, ENPU_STATUS_READY,
+				 NPU_WAIT_MS));
+	EXPECT_EQ(count + 1, npu_rd(n, ENPU_REG_DBG_RESETS_AT_WRITE));
+	EXPECT_NE(3, npu_ring_rd(n, RING0, ENPU_RING_DONE_SEQNO));
+}
+
 TEST_F(npu, reset_during_long_job)
 {
 	enum { CONVS = 4 };
@@ -3620,7 +3679,7 @@ static const uint32_t read_only[] = {
 	ENPU_REG_IRQ_STATUS, ENPU_REG_DOORBELL_ACK, ENPU_REG_DOORBELL_COUNT,
 	ENPU_REG_MMU_FAULT_STATUS, ENPU_REG_MMU_FAULT_ADDR, ENPU_REG_MMU_FAULT_ASID,
 	ENPU_REG_MMU_FAULT_SEQNO, ENPU_REG_JOBS_DONE, ENPU_REG_BUSY_CYCLES_LO,
-	ENPU_REG_BUSY_CYCLES_HI, ENPU_REG_DBG_DOORBELL_JOBS,
+	ENPU_REG_BUSY_CYCLES_HI, ENPU_REG_DBG_DOORBELL_JOBS, ENPU_REG_DBG_RESETS_AT_WRITE,
 	ENPU_RING_REG(0, ENPU_RING_HEAD), ENPU_RING_REG(0, ENPU_RING_STATUS),
 	ENPU_RING_REG(0, ENPU_RING_ACTIVE_SEQNO), ENPU_RING_REG(0, ENPU_RING_PROGRESS),
 	ENPU_RING_REG(1, ENPU_RING_HEAD), ENPU_RING_REG(1, ENPU_RING_STATUS),
