@@ -322,12 +322,6 @@ static size_t dw_sums_bytes(const struct enpu_dwconv2d_params *p)
 	return ((size_t)p->output.c + 16) * sizeof(int32_t);
 }
 
-/* Requantisation tables of a layer, one a ENPU_RQ_CHUNK channels. */
-static size_t dw_tables(const struct enpu_dwconv2d_params *p)
-{
-	return ((size_t)p->output.c + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
-}
-
 /*
  * @filter widened for ops->dw_run into @wide, block by block (chunks of
  * ENPU_RQ_CHUNK end where blocks do), and each channel's sum into @sums.
@@ -347,35 +341,17 @@ static void dw_widen_layer(const struct enpu_dwconv2d_params *p, const struct en
 }
 
 /*
- * The layer's requantisation tables into @rq (dw_tables() of them):
- * sum (x + offset) * w = sum x * w + offset * sum w, and int32 sums wrap
- * alike in any order, so the input's offset goes in the bias.
+ * The key of @p's tables with @bias: signed rows (the kernels take the
+ * input's bytes as they are), so enpu_rq_fill() takes the input's zero
+ * point times each channel's weight sum from the bias.
  */
-static void dw_make_tables(const struct enpu_dwconv2d_params *p, const int32_t *bias,
-			   const int32_t *sums, struct enpu_rq_table *rq)
-{
-	const int32_t cout = p->output.c;
-
-	for (int32_t oc0 = 0; oc0 < cout; oc0 += ENPU_RQ_CHUNK) {
-		const int32_t end = cout - oc0 < ENPU_RQ_CHUNK ? cout : oc0 + ENPU_RQ_CHUNK;
-		struct enpu_rq_table *t = &rq[oc0 / ENPU_RQ_CHUNK];
-
-		enpu_rq_prepare(t, end - oc0, bias ? bias + oc0 : NULL, p->multipliers + oc0,
-				p->shifts + oc0, 1, p->output_zero_point, p->act_min, p->act_max);
-		for (int32_t c = oc0; c < end; c++)
-			t->bias[c - oc0] = (int32_t)((uint32_t)t->bias[c - oc0] +
-						     (uint32_t)(-p->input_zero_point * sums[c]));
-	}
-}
-
-/* The key of @p's tables with @bias. */
 static struct enpu_gemm_rq_key dw_key(const struct enpu_dwconv2d_params *p, const int32_t *bias)
 {
 	return (struct enpu_gemm_rq_key){
 		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
 		.input_zero_point = p->input_zero_point,
 		.output_zero_point = p->output_zero_point,
-		.act_min = p->act_min, .act_max = p->act_max,
+		.act_min = p->act_min, .act_max = p->act_max, .gemm_signed = 1,
 	};
 }
 
@@ -388,21 +364,6 @@ static const struct enpu_dw_weights *dw_ready(const struct enpu_dwconv2d_params 
 	return dw && dw->wide && dw->variant == (const void *)ops &&
 	       dw->channels == p->output.c && dw->taps == p->filter.h * p->filter.w &&
 	       dw->depth_multiplier == p->depth_multiplier ? dw : NULL;
-}
-
-/* @dw's tables, when they were made for @p with @bias. */
-static const struct enpu_rq_table *dw_ready_tables(const struct enpu_dw_weights *dw,
-						   const struct enpu_dwconv2d_params *p,
-						   const int32_t *bias)
-{
-	const struct enpu_gemm_rq_key k = dw_key(p, bias), *m = &dw->rq_key;
-
-	if (!dw->rq || m->bias != k.bias || m->multipliers != k.multipliers ||
-	    m->shifts != k.shifts || m->input_zero_point != k.input_zero_point ||
-	    m->output_zero_point != k.output_zero_point || m->act_min != k.act_min ||
-	    m->act_max != k.act_max)
-		return NULL;
-	return dw->rq;
 }
 
 int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
@@ -442,13 +403,13 @@ int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv
 	    p->num_quant != (size_t)dw->channels ||
 	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
 		return -EINVAL;
-	rq = malloc(dw_tables(p) * sizeof(*rq));
+	rq = malloc(enpu_rq_tables(dw->channels) * sizeof(*rq));
 	if (!rq)
 		return -ENOMEM;
-	dw_make_tables(p, bias, dw->sums, rq);
 	free(dw->rq);
 	dw->rq = rq;
 	dw->rq_key = dw_key(p, bias);
+	enpu_rq_fill(rq, dw->sums, dw->channels, &dw->rq_key);
 	return 0;
 }
 
@@ -483,8 +444,10 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	const size_t in_image = (size_t)p->input.h * p->input.w * cin;
 	const size_t img_bytes = pad ? ((size_t)ph * row + 63) & ~(size_t)63 : 0;
 	const struct enpu_dw_weights *ready = dw_ready(p, ops);
-	const struct enpu_rq_table *tables = ready ? dw_ready_tables(ready, p, bias) : NULL;
-	const size_t rq_bytes = tables ? 0 : dw_tables(p) * sizeof(struct enpu_rq_table);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias);
+	const struct enpu_rq_table *tables = ready && ready->rq &&
+		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
+	const size_t rq_bytes = tables ? 0 : enpu_rq_tables(cout) * sizeof(struct enpu_rq_table);
 	const size_t wide_bytes = ready ? 0 : dw_wide_bytes(p) + dw_sums_bytes(p);
 	size_t tap[ENPU_DW_RUN_TAPS];
 	const int16_t *wide;
@@ -510,7 +473,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 		sums = s;
 	}
 	if (!tables) {
-		dw_make_tables(p, bias, sums, (struct enpu_rq_table *)(void *)buf);
+		enpu_rq_fill((struct enpu_rq_table *)(void *)buf, sums, cout, &key);
 		tables = (const struct enpu_rq_table *)(void *)buf;
 	}
 	for (int32_t ky = 0; ky < kh; ky++)

@@ -207,7 +207,7 @@ struct enpu_dw_weights {
 	int16_t *wide;
 	int32_t *sums;
 	int32_t channels, taps, depth_multiplier;
-	/* the requantisation, made once, or NULL; rq_key.gemm_signed unused */
+	/* the requantisation, made once, or NULL (rq_key.gemm_signed: the rows are signed) */
 	struct enpu_rq_table *rq;
 	struct enpu_gemm_rq_key rq_key;
 };

@@ -521,4 +521,17 @@ int enpu_add_or_sub_i8(const struct enpu_add_params *p, int subtract,
 /* Runs a validated gather (enpu_movement.h): output in row-major order. */
 void enpu_gather_run(const struct enpu_gather *g, const int8_t *input, int8_t *output);
 
+struct enpu_rq_table;
+
+/*
+ * A layer's requantisation tables from its weights (gemm.c): how many
+ * for @cout channels (one a ENPU_RQ_CHUNK); their filling for the layer
+ * @k from each channel's weight sum, the input's zero point times it
+ * taken from the bias; whether two layers' tables are the same.
+ */
+size_t enpu_rq_tables(int32_t cout);
+void enpu_rq_fill(struct enpu_rq_table *rq, const int32_t *sums, int32_t cout,
+		  const struct enpu_gemm_rq_key *k);
+int enpu_rq_key_same(const struct enpu_gemm_rq_key *a, const struct enpu_gemm_rq_key *b);
+
 #endif /* ENPU_INT8_INTERNAL_H */

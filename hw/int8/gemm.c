@@ -81,39 +81,46 @@ void enpu_gemm_weights_free(struct enpu_gemm_weights *pw)
 	memset(pw, 0, sizeof(*pw));
 }
 
-/* Requantisation tables of ceil(@cout / ENPU_RQ_CHUNK) chunks. */
-static size_t rq_tables(int32_t cout)
+size_t enpu_rq_tables(int32_t cout)
 {
 	return ((size_t)cout + ENPU_RQ_CHUNK - 1) / ENPU_RQ_CHUNK;
 }
 
 /*
- * Fills the tables @rq of @cout channels for @k, from the weights' @sums
- * (overwritten with the corrected biases). The bias the requantisation
- * adds, less x_zero * sums (x_zero is 128 + in_zp, the row byte whose
- * x - in_zp is 0, or in_zp for a signed kernel): the sums' correction
- * comes with it. int32 addition wraps, as TFLite's accumulator plus bias
- * does, and is associative, so the result is the same to the bit.
+ * The bias the requantisation adds, less x_zero * sums (x_zero is 128 +
+ * in_zp, the row byte whose x - in_zp is 0, or in_zp for a signed
+ * kernel): the sums' correction comes with it. int32 addition wraps, as
+ * TFLite's accumulator plus bias does, and is associative, so the result
+ * is the same to the bit.
  */
-static void rq_fill(struct enpu_rq_table *rq, int32_t *sums, int32_t cout,
-		    const struct enpu_gemm_rq_key *k)
+void enpu_rq_fill(struct enpu_rq_table *rq, const int32_t *sums, int32_t cout,
+		  const struct enpu_gemm_rq_key *k)
 {
 	const uint32_t x_zero = (uint32_t)(k->gemm_signed ? 0 : 128) +
 				(uint32_t)k->input_zero_point;
 
 	/* a block's lanes past the last channel are read, and stored masked off */
-	memset(rq, 0, rq_tables(cout) * sizeof(*rq));
-	for (int32_t o = 0; o < cout; o++)
-		sums[o] = (int32_t)((uint32_t)(k->bias ? k->bias[o] : 0) -
-				    (uint32_t)sums[o] * x_zero);
-	for (size_t i = 0; i < rq_tables(cout); i++) {
+	memset(rq, 0, enpu_rq_tables(cout) * sizeof(*rq));
+	for (size_t i = 0; i < enpu_rq_tables(cout); i++) {
 		const int32_t oc0 = (int32_t)i * ENPU_RQ_CHUNK;
+		const int n = cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK;
 
-		enpu_rq_prepare(&rq[i], cout - oc0 < ENPU_RQ_CHUNK ? cout - oc0 : ENPU_RQ_CHUNK,
-				sums + oc0, k->multipliers + oc0 * k->qstep,
-				k->shifts + oc0 * k->qstep, k->qstep, k->output_zero_point,
-				k->act_min, k->act_max);
+		enpu_rq_prepare(&rq[i], n, k->bias ? k->bias + oc0 : NULL,
+				k->multipliers + oc0 * k->qstep, k->shifts + oc0 * k->qstep,
+				k->qstep, k->output_zero_point, k->act_min, k->act_max);
+		for (int j = 0; j < n; j++)
+			rq[i].bias[j] = (int32_t)((uint32_t)rq[i].bias[j] -
+						  (uint32_t)sums[oc0 + j] * x_zero);
 	}
+}
+
+int enpu_rq_key_same(const struct enpu_gemm_rq_key *a, const struct enpu_gemm_rq_key *b)
+{
+	return a->bias == b->bias && a->multipliers == b->multipliers &&
+	       a->shifts == b->shifts && a->qstep == b->qstep &&
+	       a->input_zero_point == b->input_zero_point &&
+	       a->output_zero_point == b->output_zero_point && a->act_min == b->act_min &&
+	       a->act_max == b->act_max && a->gemm_signed == b->gemm_signed;
 }
 
 int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
@@ -123,18 +130,13 @@ int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
 {
 	const struct enpu_dot_ops *ops = enpu_dot_ops();
 	struct enpu_rq_table *rq;
-	int32_t *corr;
 
 	if (!pw || !pw->data || qstep > 1 ||
 	    enpu_check_quant_array(multipliers, shifts, qstep ? (size_t)pw->channels : 1))
 		return -EINVAL;
-	rq = malloc(rq_tables(pw->channels) * sizeof(*rq));
-	corr = malloc((size_t)pw->channels * sizeof(*corr));
-	if (!rq || !corr) {
-		free(rq);
-		free(corr);
+	rq = malloc(enpu_rq_tables(pw->channels) * sizeof(*rq));
+	if (!rq)
 		return -ENOMEM;
-	}
 	free(pw->rq);
 	pw->rq = rq;
 	pw->rq_key = (struct enpu_gemm_rq_key){
@@ -142,9 +144,7 @@ int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
 		.input_zero_point = input_zero_point, .output_zero_point = output_zero_point,
 		.act_min = act_min, .act_max = act_max, .gemm_signed = ops->gemm_signed,
 	};
-	memcpy(corr, pw->sums, (size_t)pw->channels * sizeof(*corr));
-	rq_fill(rq, corr, pw->channels, &pw->rq_key);
-	free(corr);
+	enpu_rq_fill(rq, pw->sums, pw->channels, &pw->rq_key);
 	return 0;
 }
 
@@ -152,15 +152,7 @@ int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
 static const struct enpu_rq_table *made_for(const struct enpu_gemm_weights *pw,
 					    const struct enpu_gemm_rq_key *k)
 {
-	const struct enpu_gemm_rq_key *m = &pw->rq_key;
-
-	if (!pw->rq || m->bias != k->bias || m->multipliers != k->multipliers ||
-	    m->shifts != k->shifts || m->qstep != k->qstep ||
-	    m->input_zero_point != k->input_zero_point ||
-	    m->output_zero_point != k->output_zero_point || m->act_min != k->act_min ||
-	    m->act_max != k->act_max || m->gemm_signed != k->gemm_signed)
-		return NULL;
-	return pw->rq;
+	return pw->rq && enpu_rq_key_same(&pw->rq_key, k) ? pw->rq : NULL;
 }
 
 static const struct enpu_gemm_weights *usable(const struct enpu_gemm_layer *l)
@@ -190,35 +182,36 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		.act_max = l->act_max, .gemm_signed = ops->gemm_signed,
 	};
 	const struct enpu_rq_table *made = pw ? made_for(pw, &key) : NULL;
-	const size_t nrq = made ? 0 : rq_tables(cout);
-	const size_t ncorr = made ? 0 : (size_t)cout;
+	const size_t nrq = made ? 0 : enpu_rq_tables(cout);
+	/* the sums of weights packed here (packed ones keep theirs) */
+	const size_t nsums = pw ? 0 : (size_t)cout;
 	const uint8_t *x[ENPU_GEMM_ROWS];
 	const struct enpu_rq_table *rq;
 	struct enpu_rq_table *mine;
 	const int8_t *packed;
+	const int32_t *sums;
 	uint8_t *patches;
-	int32_t *corr;
 	int ret = 0;
 
 	/* the tables first: they need the strictest alignment */
-	mine = malloc(nrq * sizeof(*mine) + ncorr * sizeof(int32_t) +
+	mine = malloc(nrq * sizeof(*mine) + nsums * sizeof(int32_t) +
 		      ENPU_GEMM_ROWS * k4 * 4 + packed_size);
 	if (!mine)
 		return -ENOMEM;
-	corr = (int32_t *)(mine + nrq);
-	patches = (uint8_t *)(corr + ncorr);
+	patches = (uint8_t *)((int32_t *)(mine + nrq) + nsums);
 	if (pw) {
 		packed = pw->data;
-		if (!made)
-			memcpy(corr, pw->sums, (size_t)cout * sizeof(*corr));
+		sums = pw->sums;
 	} else {
 		int8_t *own = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
+		int32_t *s = (int32_t *)(mine + nrq);
 
-		enpu_gemm_pack(own, corr, l->weights, cout, l->k_len);
+		enpu_gemm_pack(own, s, l->weights, cout, l->k_len);
 		packed = own;
+		sums = s;
 	}
 	if (!made)
-		rq_fill(mine, corr, cout, &key);
+		enpu_rq_fill(mine, sums, cout, &key);
 	rq = made ? made : mine;
 
 	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
