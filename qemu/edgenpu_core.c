@@ -275,13 +275,22 @@ static void edgenpu_finish_locked(EdgeNpuCore *s, int r,
 
 /*
  * Worker side, lock held: waits for a change while touching nothing, so
- * that a stopped machine's device can be saved.
+ * that a stopped machine's device can be saved. x-worker-wake-delay-us
+ * makes each wake-up that late, still quiet, as a busy host may: tests
+ * run with it to show they do not count on the worker waking at once.
  */
+#define EDGENPU_WAKE_DELAY_MAX_US 100000
+
 static void edgenpu_worker_wait(EdgeNpuCore *s)
 {
     s->quiet = true;
     qemu_cond_broadcast(&s->quiet_cond);
     qemu_cond_wait(&s->cond, &s->lock);
+    if (s->worker_wake_delay_us) {
+        qemu_mutex_unlock(&s->lock);
+        g_usleep(s->worker_wake_delay_us);
+        qemu_mutex_lock(&s->lock);
+    }
     s->quiet = false;
 }
 
@@ -1054,6 +1063,11 @@ bool edgenpu_core_realize(EdgeNpuCore *s, DeviceState *owner, Error **errp)
         (s->sram_size & (ENPU_PAGE_SIZE - 1))) {
         error_setg(errp, "edgenpu: sram-size must be a multiple of 4 KiB"
                    " between 4 KiB and %u MiB", EDGENPU_SRAM_MAX >> 20);
+        return false;
+    }
+    if (s->worker_wake_delay_us > EDGENPU_WAKE_DELAY_MAX_US) {
+        error_setg(errp, "edgenpu: x-worker-wake-delay-us is at most %u",
+                   EDGENPU_WAKE_DELAY_MAX_US);
         return false;
     }
     sku = (struct enpu_sku) {

@@ -108,6 +108,7 @@ struct EdgeNpuCore {
     bool lut;
     bool eltwise;
     bool fused_lut;
+    uint32_t worker_wake_delay_us;  /* x-worker-wake-delay-us: testing */
 
     /* Under the BQL. */
     uint32_t irq_status;
@@ -186,7 +187,9 @@ struct EdgeNpuCore {
     DEFINE_PROP_BOOL("debug", _s, _f.debug, false),                     \
     DEFINE_PROP_BOOL("lut", _s, _f.lut, true),                          \
     DEFINE_PROP_BOOL("eltwise", _s, _f.eltwise, true),                  \
-    DEFINE_PROP_BOOL("fused-lut", _s, _f.fused_lut, true)
+    DEFINE_PROP_BOOL("fused-lut", _s, _f.fused_lut, true),              \
+    DEFINE_PROP_UINT32("x-worker-wake-delay-us", _s,                    \
+                       _f.worker_wake_delay_us, 0)
 
 /*
  * Checks the properties, allocates SRAM, creates the register region
