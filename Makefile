@@ -466,7 +466,7 @@ check-host: host-tests
 check-lint: module kernel arm64-module arm64-board
 check-install: all kernel kernel-newest
 check-dt: dtschema qemu
-check-vm check-vm-iommu: all
+check-vm check-vm-iommu check-vm-script: all
 check-vm-debug check-vm-debug-fuzz: all debug-module
 check-arm64-vm check-arm64-vm-plain: arm64
 endif
@@ -495,6 +495,9 @@ check-vm-debug-fuzz:
 check-vm-iommu:
 	@$(CHECK) vm-iommu $(CHECK_ARGS) --tests-file tests/vm/iommu.tests \
 		--vm "$(VM) --iommu --npus 2 $(CHECK_VM) --timeout $(VM_TIMEOUT)"
+# the guest runner itself: a guest that hangs is stopped, and says where
+check-vm-script:
+	@$(CHECK) vm-script $(CHECK_ARGS) --vm "$(VM) $(CHECK_VM)"
 check-arm64-vm:
 	@$(CHECK) arm64-vm $(CHECK_ARGS) --tests --all \
 		--vm "$(VM_ARM64) $(ARM64_INTEGRATION) $(CHECK_VM) --timeout $(VM_TIMEOUT)"
@@ -515,6 +518,7 @@ check-chain-host:
 	-@$(MAKE) --no-print-directory check-lint
 	-@$(MAKE) --no-print-directory check-install
 	-@$(MAKE) --no-print-directory check-dt
+	-@$(MAKE) --no-print-directory check-vm-script
 check-chain-debug:
 	-@$(MAKE) --no-print-directory check-vm-debug
 	-@$(MAKE) --no-print-directory check-arm64-vm

@@ -24,6 +24,8 @@
 #   dt        the device-tree bindings checked by dt-schema as the kernel's
 #             dt_binding_check checks them, and QEMU virt's tree with the
 #             example overlay applied as dtbs_check checks a board's
+#   vm-script the guest runner's time limit (tests/vm/time-limit-test.sh):
+#             --vm "VM-COMMAND"
 #   vm, vm-debug, vm-debug-fuzz, vm-iommu, arm64-vm, arm64-vm-plain
 #             a guest running edgenpu-run-tests: --vm "VM-COMMAND", and
 #             --tests "RUN-TESTS-ARGS" or --tests-file FILE (one test a
@@ -197,6 +199,11 @@ dt)
 	rm -f "$RES/dt.log"
 	run_logged dt-binding "$RES/dt.log" tests/dt/dt_binding_check.py --work "$BUILD/dt"
 	report "$RES/dt.log"
+	;;
+vm-script)
+	rm -f "$RES/vm-script.log"
+	run_logged time-limit-test "$RES/vm-script.log" tests/vm/time-limit-test.sh --vm "$VMCMD"
+	report "$RES/vm-script.log"
 	;;
 vm | vm-debug | vm-debug-fuzz | vm-iommu | arm64-vm | arm64-vm-plain)
 	vm_suite

@@ -10,7 +10,7 @@ PKGS=(build-essential pkg-config libdrm-dev busybox-static cpio xz-utils
       libglib2.0-dev libfdt-dev libpixman-1-dev zlib1g-dev gcc-12-multilib
       seabios sparse dwarves groff-base dkms graphviz gnuplot-nox
       device-tree-compiler yamllint python3-yaml python3-numpy
-      libelf-dev libssl-dev bc
+      libelf-dev libssl-dev bc gdb
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 missing=()
