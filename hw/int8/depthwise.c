@@ -381,7 +381,8 @@ int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv
 		return -EINVAL;
 	if (!dw_run_fits(p, ops))
 		return -ENOTSUP;
-	dw->mem = malloc(dw_wide_bytes(p) + dw_sums_bytes(p));
+	dw->bytes = dw_wide_bytes(p) + dw_sums_bytes(p);
+	dw->mem = malloc(dw->bytes);
 	if (!dw->mem)
 		return -ENOMEM;
 	dw->wide = dw->mem;

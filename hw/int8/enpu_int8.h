@@ -203,6 +203,7 @@ int enpu_conv2d_requant(struct enpu_gemm_weights *pw, const struct enpu_conv2d_p
  */
 struct enpu_dw_weights {
 	void *mem;			/* owned: everything below */
+	size_t bytes;			/* its size (the tables not counted) */
 	const void *variant;		/* the enpu_dot_ops they were made for */
 	int16_t *wide;
 	int32_t *sums;

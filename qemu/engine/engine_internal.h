@@ -121,23 +121,42 @@ int enpu_cmd_finish(struct enpu_job *job, struct enpu_pending *p);
 /* Duration of a data command from where its operands live (ops.c). */
 
 /*
- * The @len weights at @va of @job's address space (@channels rows of
- * @k_len), for the GEMM (pack_cache.c). enpu_pack_cache_find(): a kept
- * entry's copy and packing when memory still holds those bytes (compared
- * where they lie, counted as a read), else NULL, with the job failed if
- * the comparison met a fault. enpu_pack_cache_get(), when find() had
- * none: after the caller read them to @w, packed now and kept (in place
- * of an entry whose bytes differed); NULL when the CPU's kernels would
- * not take them packed, or without memory (the caller runs them as they
- * are).
+ * A layer's weights made ready for the CPU's kernels, kept (pack_cache.c):
+ * the GEMM's packing (@a the row length) or depthwise's widening (@a the
+ * taps, @b the depth multiplier), for @channels outputs.
+ */
+enum { ENPU_PACK_GEMM = 1, ENPU_PACK_DW };
+struct enpu_pack_shape {
+	int32_t kind;
+	int32_t channels;
+	int64_t a, b;
+};
+
+struct enpu_dwconv2d_params;
+struct enpu_pack_shape enpu_pack_shape_dw(const struct enpu_dwconv2d_params *p);
+
+/*
+ * The @len weights at @va of @job's address space, of @shape.
+ * enpu_pack_cache_find(): a kept entry's copy and, in @ready, what was
+ * made of it (a struct enpu_gemm_weights or enpu_dw_weights, as @shape
+ * says) when memory still holds those bytes (compared where they lie,
+ * counted as a read), else NULL, with the job failed if the comparison
+ * met a fault. enpu_pack_cache_get() (the GEMM's @channels rows of
+ * @k_len) and _get_dw() (the depthwise layer @p), when find() had none:
+ * after the caller read them to @w, made ready now and kept (in place of
+ * an entry whose bytes differed); NULL when the CPU's kernels would not
+ * take them so, or without memory (the caller runs them as they are).
  */
 struct enpu_gemm_weights;
+struct enpu_dw_weights;
 const int8_t *enpu_pack_cache_find(struct enpu_job *job, uint32_t va, uint64_t len,
-				   int32_t channels, size_t k_len,
-				   const struct enpu_gemm_weights **pw);
+				   const struct enpu_pack_shape *shape, const void **ready);
 const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
 						    const int8_t *w, uint64_t len,
 						    int32_t channels, size_t k_len);
+const struct enpu_dw_weights *enpu_pack_cache_get_dw(struct enpu_job *job, uint32_t va,
+						     const int8_t *w, uint64_t len,
+						     const struct enpu_dwconv2d_params *p);
 /* Empties the cache (a reset); frees it (the engine's end). */
 void enpu_pack_cache_flush(struct enpu_engine *e);
 void enpu_pack_cache_free(struct enpu_engine *e);

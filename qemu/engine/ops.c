@@ -68,25 +68,44 @@ static void *load(struct enpu_job *job, const struct enpu_cmd_info *info,
 }
 
 /*
- * Region 1, a GEMM layer's weights (@channels rows of @k_len): the pack
- * cache's copy while memory still holds those bytes (compared where they
- * lie, not copied), else read into scratch and packed for the next time.
- * NULL with the job failed.
+ * Region 1, a layer's weights of @shape (a depthwise layer's: @dw's): the
+ * pack cache's copy, and in @ready what was made of it, while memory
+ * still holds those bytes (compared where they lie, not copied), else
+ * read into scratch and made ready for the next time (@ready NULL if they
+ * could not be). NULL with the job failed.
  */
-static const int8_t *load_weights(struct enpu_job *job, const struct enpu_cmd_info *info,
-				  int32_t channels, size_t k_len,
-				  const struct enpu_gemm_weights **pw)
+static const int8_t *load_kept(struct enpu_job *job, const struct enpu_cmd_info *info,
+			       const struct enpu_pack_shape *shape,
+			       const struct enpu_dwconv2d_params *dw, const void **ready)
 {
 	const struct enpu_region *r = &info->regions[1];
 	const int8_t *w;
 
-	*pw = NULL;
-	w = enpu_pack_cache_find(job, r->va, r->size, channels, k_len, pw);
+	*ready = NULL;
+	w = enpu_pack_cache_find(job, r->va, r->size, shape, ready);
 	if (w || job->done->status != ENPU_JOB_OK)
 		return w;
 	w = load(job, info, 1);
-	if (w)
-		*pw = enpu_pack_cache_get(job, r->va, w, r->size, channels, k_len);
+	if (w && dw)
+		*ready = enpu_pack_cache_get_dw(job, r->va, w, r->size, dw);
+	else if (w)
+		*ready = enpu_pack_cache_get(job, r->va, w, r->size, shape->channels,
+					     (size_t)shape->a);
+	return w;
+}
+
+/* A GEMM layer's weights, @channels rows of @k_len (load_kept()). */
+static const int8_t *load_weights(struct enpu_job *job, const struct enpu_cmd_info *info,
+				  int32_t channels, size_t k_len,
+				  const struct enpu_gemm_weights **pw)
+{
+	const struct enpu_pack_shape shape = {
+		.kind = ENPU_PACK_GEMM, .channels = channels, .a = (int64_t)k_len,
+	};
+	const void *ready;
+	const int8_t *w = load_kept(job, info, &shape, NULL, &ready);
+
+	*pw = ready;
 	return w;
 }
 
@@ -203,6 +222,22 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 	unsigned int quant_i = bias_i ? 3 : 2, out_i = info->num_regions - 1;
 	const size_t k_len = (size_t)c->kernel_h * c->kernel_w * c->in_c;
 	const struct enpu_gemm_weights *packed = NULL;
+	const void *widened = NULL;
+	struct enpu_dwconv2d_params dp = {
+		.input = { c->batches, c->in_h, c->in_w, c->in_c },
+		.filter = { 1, c->kernel_h, c->kernel_w, c->out_c },
+		.output = { c->batches, c->out_h, c->out_w, c->out_c },
+		.depth_multiplier = c->depth_multiplier,
+		.stride_h = c->stride_h, .stride_w = c->stride_w,
+		.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
+		.pad_top = c->pad_top, .pad_left = c->pad_left,
+		.input_zero_point = c->input_zero_point,
+		.output_zero_point = c->output_zero_point,
+		.act_min = c->act_min, .act_max = c->act_max,
+		.num_quant = c->out_c,
+		.cancel = &job->e->interrupt,
+	};
+	const struct enpu_pack_shape dw_shape = enpu_pack_shape_dw(&dp);
 	const int8_t *in, *filt = NULL;
 	const int32_t *bias = NULL, *quant;
 	int8_t *out;
@@ -210,7 +245,7 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 
 	in = load(job, info, 0);
 	if (in)
-		filt = dw ? load(job, info, 1) :
+		filt = dw ? load_kept(job, info, &dw_shape, &dp, &widened) :
 		       load_weights(job, info, (int32_t)c->out_c, k_len, &packed);
 	if (filt && bias_i)
 		bias = load(job, info, bias_i);
@@ -220,23 +255,10 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 		return -1;
 
 	if (dw) {
-		struct enpu_dwconv2d_params p = {
-			.input = { c->batches, c->in_h, c->in_w, c->in_c },
-			.filter = { 1, c->kernel_h, c->kernel_w, c->out_c },
-			.output = { c->batches, c->out_h, c->out_w, c->out_c },
-			.depth_multiplier = c->depth_multiplier,
-			.stride_h = c->stride_h, .stride_w = c->stride_w,
-			.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
-			.pad_top = c->pad_top, .pad_left = c->pad_left,
-			.input_zero_point = c->input_zero_point,
-			.output_zero_point = c->output_zero_point,
-			.act_min = c->act_min, .act_max = c->act_max,
-			.multipliers = quant, .shifts = quant + c->out_c,
-			.num_quant = c->out_c,
-			.cancel = &job->e->interrupt,
-		};
-
-		ret = enpu_depthwise_conv2d(&p, in, info->regions[0].size,
+		dp.multipliers = quant;
+		dp.shifts = quant + c->out_c;
+		dp.prepared = widened;
+		ret = enpu_depthwise_conv2d(&dp, in, info->regions[0].size,
 					    filt, info->regions[1].size,
 					    bias, bias ? c->out_c : 0,
 					    out, info->regions[out_i].size);

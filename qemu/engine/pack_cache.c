@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Packed weights of recent layers, kept across jobs: a saving of the
- * simulator's, not device state. The INT8 GEMM (hw/int8/enpu_gemm.h) needs
- * a layer's weights packed; packing them at every command cost more than
- * the GEMM itself for a layer of few output pixels, which then took the
- * slower int16 path instead (person_detect's last 1x1 convolutions: 12 to
- * 31 us against 2 to 4 on the CPU backend, whose model packs once).
+ * Weights of recent layers made ready for the CPU's kernels, kept across
+ * jobs: a saving of the simulator's, not device state. The INT8 GEMM
+ * (hw/int8/enpu_gemm.h) needs a layer's weights packed; packing them at
+ * every command cost more than the GEMM itself for a layer of few output
+ * pixels, which then took the slower int16 path instead (person_detect's
+ * last 1x1 convolutions: 12 to 31 us against 2 to 4 on the CPU backend,
+ * whose model packs once). A depthwise layer's are widened for its kernel
+ * (struct enpu_dw_weights), a third of a small layer's time when done at
+ * each command.
  *
- * An entry is found by address space, virtual address, length and
- * shape, and used only when the weights in memory are byte for byte those
+ * An entry is found by address space, virtual address, length, kind
+ * and shape, and used only when the weights in memory are byte for byte those
  * it was packed from (kept beside it), compared where they lie: the
  * command then runs on the kept copy and its packing, and the weights are
  * not copied at all. Memory written since, by anyone, only costs a read
@@ -30,9 +33,13 @@
 struct enpu_pack_entry {
 	uint32_t asid, va;
 	uint64_t len;
-	int8_t *orig;			/* the weights packed, as read; NULL: slot free */
-	struct enpu_gemm_weights pw;
-	size_t bytes;			/* held: the copy, the packing, the sums */
+	struct enpu_pack_shape shape;
+	int8_t *orig;			/* the weights made ready, as read; NULL: slot free */
+	union {
+		struct enpu_gemm_weights pw;	/* ENPU_PACK_GEMM */
+		struct enpu_dw_weights dw;	/* ENPU_PACK_DW */
+	} ready;
+	size_t bytes;			/* held: the copy and what was made of it */
 	uint64_t used;			/* LRU clock */
 };
 
@@ -43,11 +50,19 @@ struct enpu_pack_cache {
 	unsigned int retired;		/* enpu_engine.asid_retired when last emptied */
 };
 
+static void free_ready(struct enpu_pack_entry *x)
+{
+	if (x->shape.kind == ENPU_PACK_DW)
+		enpu_dw_weights_free(&x->ready.dw);
+	else
+		enpu_gemm_weights_free(&x->ready.pw);
+}
+
 static void drop(struct enpu_pack_cache *c, struct enpu_pack_entry *x)
 {
 	c->bytes -= x->bytes;
 	free(x->orig);
-	enpu_gemm_weights_free(&x->pw);
+	free_ready(x);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -114,45 +129,44 @@ static struct enpu_pack_cache *cache_of(struct enpu_engine *e)
 }
 
 static struct enpu_pack_entry *lookup(struct enpu_pack_cache *c, uint32_t asid, uint32_t va,
-				      uint64_t len, int32_t channels, size_t k_len)
+				      uint64_t len, const struct enpu_pack_shape *shape)
 {
 	for (unsigned int i = 0; c && i < ENPU_PACK_CACHE_ENTRIES; i++) {
 		struct enpu_pack_entry *y = &c->e[i];
 
 		if (y->orig && y->asid == asid && y->va == va && y->len == len &&
-		    y->pw.channels == channels && y->pw.k_len == k_len)
+		    !memcmp(&y->shape, shape, sizeof(*shape)))
 			return y;
 	}
 	return NULL;
 }
 
 const int8_t *enpu_pack_cache_find(struct enpu_job *job, uint32_t va, uint64_t len,
-				   int32_t channels, size_t k_len,
-				   const struct enpu_gemm_weights **pw)
+				   const struct enpu_pack_shape *shape, const void **ready)
 {
 	struct enpu_pack_cache *c = cache_of(job->e);
-	struct enpu_pack_entry *x = lookup(c, job->desc->asid, va, len, channels, k_len);
+	struct enpu_pack_entry *x = lookup(c, job->desc->asid, va, len, shape);
 
 	if (!x || enpu_vm_equal(job, va, x->orig, len) != 1)
 		return NULL;
 	x->used = ++c->clock;
 	job->e->packs_reused++;
-	*pw = &x->pw;
+	*ready = &x->ready;
 	return x->orig;
 }
 
-const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
-						    const int8_t *w, uint64_t len,
-						    int32_t channels, size_t k_len)
+/*
+ * The cache, made if there is none yet, without an entry for @shape at
+ * @va (enpu_pack_cache_find() found its bytes written since); NULL
+ * without memory.
+ */
+static struct enpu_pack_cache *room_for(struct enpu_job *job, uint32_t va, uint64_t len,
+					const struct enpu_pack_shape *shape)
 {
 	struct enpu_engine *e = job->e;
-	const uint32_t asid = job->desc->asid;
 	struct enpu_pack_cache *c = cache_of(e);
-	struct enpu_pack_entry *x, fresh = { .asid = asid, .va = va, .len = len };
-	size_t bytes;
+	struct enpu_pack_entry *x;
 
-	if (channels <= 0 || !k_len || len / k_len != (uint64_t)channels || len % k_len)
-		return NULL;	/* not @channels rows of @k_len: the kernel refuses it */
 	if (!c) {
 		c = calloc(1, sizeof(*c));
 		if (!c)
@@ -160,27 +174,86 @@ const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32
 		c->retired = atomic_load(&e->asid_retired);
 		e->packs = c;
 	}
-	/* enpu_pack_cache_find() found it written since: packed again below */
-	x = lookup(c, asid, va, len, channels, k_len);
+	x = lookup(c, job->desc->asid, va, len, shape);
 	if (x)
 		drop(c, x);
+	return c;
+}
 
-	bytes = len + enpu_gemm_packed_size(channels, k_len) + (size_t)channels * 4;
-	/* -ENOTSUP: this CPU's kernels would not take them packed */
-	if (bytes > ENPU_PACK_CACHE_BYTES ||
-	    enpu_gemm_weights_pack(&fresh.pw, w, channels, k_len))
-		return NULL;
-	fresh.orig = malloc(len);
-	if (!fresh.orig) {
-		enpu_gemm_weights_free(&fresh.pw);
+/*
+ * Keeps @fresh (what was made ready, @fresh->bytes with the copy) with a
+ * copy of its weights @w; NULL, @fresh freed, without memory.
+ */
+static struct enpu_pack_entry *keep(struct enpu_job *job, struct enpu_pack_cache *c,
+				    struct enpu_pack_entry *fresh, const int8_t *w)
+{
+	struct enpu_pack_entry *x;
+
+	fresh->orig = malloc(fresh->len);
+	if (!fresh->orig) {
+		free_ready(fresh);
 		return NULL;
 	}
-	memcpy(fresh.orig, w, len);
-	fresh.bytes = bytes;
-	x = make_room(c, bytes);
-	*x = fresh;
+	memcpy(fresh->orig, w, fresh->len);
+	x = make_room(c, fresh->bytes);
+	*x = *fresh;
 	x->used = ++c->clock;
-	c->bytes += bytes;
-	e->packs_made++;
-	return &x->pw;
+	c->bytes += x->bytes;
+	job->e->packs_made++;
+	return x;
+}
+
+const struct enpu_gemm_weights *enpu_pack_cache_get(struct enpu_job *job, uint32_t va,
+						    const int8_t *w, uint64_t len,
+						    int32_t channels, size_t k_len)
+{
+	struct enpu_pack_entry *x, fresh = {
+		.asid = job->desc->asid, .va = va, .len = len,
+		.shape = { .kind = ENPU_PACK_GEMM, .channels = channels, .a = (int64_t)k_len },
+	};
+	struct enpu_pack_cache *c;
+
+	if (channels <= 0 || !k_len || len / k_len != (uint64_t)channels || len % k_len)
+		return NULL;	/* not @channels rows of @k_len: the kernel refuses it */
+	c = room_for(job, va, len, &fresh.shape);
+	fresh.bytes = len + enpu_gemm_packed_size(channels, k_len) + (size_t)channels * 4;
+	/* -ENOTSUP: this CPU's kernels would not take them packed */
+	if (!c || fresh.bytes > ENPU_PACK_CACHE_BYTES ||
+	    enpu_gemm_weights_pack(&fresh.ready.pw, w, channels, k_len))
+		return NULL;
+	x = keep(job, c, &fresh, w);
+	return x ? &x->ready.pw : NULL;
+}
+
+struct enpu_pack_shape enpu_pack_shape_dw(const struct enpu_dwconv2d_params *p)
+{
+	return (struct enpu_pack_shape){
+		.kind = ENPU_PACK_DW, .channels = p->output.c,
+		.a = (int64_t)p->filter.h * p->filter.w, .b = p->depth_multiplier,
+	};
+}
+
+const struct enpu_dw_weights *enpu_pack_cache_get_dw(struct enpu_job *job, uint32_t va,
+						     const int8_t *w, uint64_t len,
+						     const struct enpu_dwconv2d_params *p)
+{
+	struct enpu_pack_entry *x, fresh = {
+		.asid = job->desc->asid, .va = va, .len = len,
+		.shape = enpu_pack_shape_dw(p),
+	};
+	struct enpu_pack_cache *c;
+
+	if (fresh.shape.a * fresh.shape.channels != (int64_t)len)
+		return NULL;	/* not the layer's weights: the kernel refuses them */
+	c = room_for(job, va, len, &fresh.shape);
+	/* -ENOTSUP: this CPU's kernels read them as they are */
+	if (!c || enpu_dw_weights_prepare(&fresh.ready.dw, p, w))
+		return NULL;
+	fresh.bytes = len + fresh.ready.dw.bytes;
+	if (fresh.bytes > ENPU_PACK_CACHE_BYTES) {
+		enpu_dw_weights_free(&fresh.ready.dw);
+		return NULL;
+	}
+	x = keep(job, c, &fresh, w);
+	return x ? &x->ready.dw : NULL;
 }

@@ -40,11 +40,12 @@ struct layer {
 	struct enpu_gemm_weights pw;	/* the weights packed, as the CPU backend has them */
 	struct enpu_dw_weights dw_ready;	/* a depthwise layer's, made ready */
 	/*
-	 * As the device model's engine has them: packed, kept with the bytes
-	 * they were packed from (qemu/engine/pack_cache.c), no tables made;
-	 * and its scratch, which every operand is read into.
+	 * As the device model's engine has them: packed (depthwise: widened),
+	 * kept with the bytes they were made from (qemu/engine/pack_cache.c),
+	 * no tables made; and its scratch, which every operand is read into.
 	 */
 	struct enpu_gemm_weights pw_engine;
+	struct enpu_dw_weights dw_engine;
 	int8_t *kept, *scratch_in, *scratch_w;
 };
 
@@ -88,6 +89,7 @@ static void free_layer(struct layer *L)
 	enpu_gemm_weights_free(&L->pw);
 	enpu_gemm_weights_free(&L->pw_engine);
 	enpu_dw_weights_free(&L->dw_ready);
+	enpu_dw_weights_free(&L->dw_engine);
 	free(L->kept);
 	free(L->scratch_in);
 	free(L->scratch_w);
@@ -98,7 +100,18 @@ static void free_layer(struct layer *L)
 	golden_free(&L->g);
 }
 
-/* The weights packed and the requantisation made once, as the CPU backend does. */
+/* A copy of the weights, as the engine keeps beside what it made of them. */
+static void keep_as_engine(struct layer *L)
+{
+	L->kept = malloc(L->w->count);
+	if (L->kept)
+		memcpy(L->kept, L->w->data, L->w->count);
+}
+
+/*
+ * The weights packed and the requantisation made once, as the CPU backend
+ * does; and as the engine keeps them.
+ */
 static void pack_as_cpu_backend(struct layer *L)
 {
 	const int conv = L->kind == K_CONV;
@@ -107,6 +120,8 @@ static void pack_as_cpu_backend(struct layer *L)
 	if (L->kind == K_DW) {
 		if (!enpu_dw_weights_prepare(&L->dw_ready, &L->dw, (const int8_t *)L->w->data))
 			enpu_dw_weights_requant(&L->dw_ready, &L->dw, L->bias);
+		if (!enpu_dw_weights_prepare(&L->dw_engine, &L->dw, (const int8_t *)L->w->data))
+			keep_as_engine(L);
 		return;
 	}
 
@@ -114,11 +129,8 @@ static void pack_as_cpu_backend(struct layer *L)
 				   L->w->count / (size_t)outs))
 		return;
 	if (!enpu_gemm_weights_pack(&L->pw_engine, (const int8_t *)L->w->data, outs,
-				    L->w->count / (size_t)outs)) {
-		L->kept = malloc(L->w->count);
-		if (L->kept)
-			memcpy(L->kept, L->w->data, L->w->count);
-	}
+				    L->w->count / (size_t)outs))
+		keep_as_engine(L);
 	if (conv)
 		enpu_conv2d_requant(&L->pw, &L->conv, L->bias);
 	else
@@ -258,9 +270,9 @@ static void run_ref(struct layer *L)
  * hw/int8 as the CPU backend runs it (CONV_2D and FULLY_CONNECTED weights
  * packed once for the GEMM, where the CPU has one, DEPTHWISE_CONV_2D
  * weights widened once, their requantisation made once) or as the device model's engine does in a steady state: the
- * input read into its scratch, the weights of a layer it keeps packed
- * compared where they lie (other weights read into scratch), and then run
- * on its copy, packed (without tables made).
+ * input read into its scratch, the weights of a layer it keeps packed or
+ * widened compared where they lie (other weights read into scratch), and
+ * then run on its copy, packed or widened (without tables made).
  */
 static int run_fast(struct layer *L, enum mode mode)
 {
@@ -268,6 +280,7 @@ static int run_fast(struct layer *L, enum mode mode)
 	const int8_t *w = (const int8_t *)L->w->data;
 	const size_t nb = L->bias ? golden_find_tensor(&L->g, "in2")->count : 0;
 	const struct enpu_gemm_weights *pw = mode == M_CPU && L->pw.data ? &L->pw : NULL;
+	const struct enpu_dw_weights *dw = mode == M_CPU && L->dw_ready.mem ? &L->dw_ready : NULL;
 
 	if (mode == M_ENGINE) {
 		if (!L->scratch_in)
@@ -279,7 +292,8 @@ static int run_fast(struct layer *L, enum mode mode)
 		in = memcpy(L->scratch_in, in, L->in->count);
 		if (L->kept && !memcmp(L->kept, w, L->w->count)) {
 			w = L->kept;	/* compared where they lie, not copied */
-			pw = &L->pw_engine;
+			pw = L->pw_engine.data ? &L->pw_engine : NULL;
+			dw = L->dw_engine.mem ? &L->dw_engine : NULL;
 		} else {
 			w = memcpy(L->scratch_w, w, L->w->count);
 		}
@@ -287,8 +301,7 @@ static int run_fast(struct layer *L, enum mode mode)
 
 	L->conv.packed = pw;
 	L->fc.packed = pw;
-	/* the engine widens a depthwise layer's weights at every command */
-	L->dw.prepared = mode == M_CPU && L->dw_ready.mem ? &L->dw_ready : NULL;
+	L->dw.prepared = dw;
 	switch (L->kind) {
 	case K_CONV:
 		return enpu_conv2d(&L->conv, in, L->in->count, w, L->w->count,

@@ -1430,15 +1430,56 @@ static void pk_ref(const int8_t *in, const int8_t *w, const int32_t *quant, int8
 }
 
 /*
+ * The kept-weights tests: @a and @b (a new address space, ASID 2) with
+ * KEPT_IN, _W, _Q and _OUT mapped and the same input and quantisation in
+ * each; KEPT_RUN runs the test's stream in one and expects the output of
+ * its weight set @which, KEPT_COUNTS the engine's counts of weights made
+ * ready and used again (when this CPU's kernels take them made ready).
+ */
+enum { KEPT_IN = 0x10000, KEPT_W = 0x20000, KEPT_Q = 0x30000, KEPT_OUT = 0x40000 };
+
+static void kept_spaces(struct tctx *a, struct tctx *b, struct tbus *bus,
+			const int8_t *in, size_t in_len, const int32_t *quant, size_t q_len)
+{
+	tctx_init(b, bus, 2);
+	for (unsigned int j = 0; j < 2; j++) {
+		struct tctx *c = j ? b : a;
+
+		tctx_map_new(c, KEPT_IN, 4096, RW);
+		tctx_map_new(c, KEPT_W, 4096, RW);
+		tctx_map_new(c, KEPT_Q, 4096, RW);
+		tctx_map_new(c, KEPT_OUT, 4096, RW);
+		tctx_write(c, KEPT_IN, in, in_len);
+		tctx_write(c, KEPT_Q, quant, q_len);
+	}
+}
+
+#define KEPT_COUNTS(made, reused)						\
+	do {									\
+		if (keeps) {							\
+			EXPECT_EQ((uint64_t)(made), self->e.packs_made);	\
+			EXPECT_EQ((uint64_t)(reused), self->e.packs_reused);	\
+		}								\
+	} while (0)
+#define KEPT_RUN(ctx, which)							\
+	do {									\
+		trun(&self->e, (ctx), &self->s, seqno++, &self->done);		\
+		ASSERT_EQ(ENPU_JOB_OK, self->done.status);			\
+		tctx_read((ctx), KEPT_OUT, got, sizeof(got));			\
+		EXPECT_EQ(0, memcmp(got, want[which], sizeof(got)))		\
+			TH_LOG("job %u: not the output of weight set %d", seqno - 1, which); \
+	} while (0)
+
+/*
  * The engine keeps a layer's weights packed from one command to the next:
  * weights written since, the same address in another address space, and
  * an address space retired in between all give what the memory holds.
  */
 TEST_F(eng, packed_weights_follow_memory)
 {
-	enum { IN = 0x10000, W = 0x20000, Q = 0x30000, OUT = 0x40000 };
 	const struct enpu_cmd_conv2d cv = {
-		.input = IN, .filter = W, .quant = Q, .output = OUT, .batches = 1,
+		.input = KEPT_IN, .filter = KEPT_W, .quant = KEPT_Q, .output = KEPT_OUT,
+		.batches = 1,
 		.in_h = PK_PIX, .in_w = PK_PIX, .in_c = PK_IN, .out_h = PK_PIX,
 		.out_w = PK_PIX, .out_c = PK_OUT, .kernel_h = 1, .kernel_w = 1,
 		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
@@ -1469,67 +1510,133 @@ TEST_F(eng, packed_weights_follow_memory)
 	ASSERT_NE(0, memcmp(want[0], want[1], sizeof(want[0])));
 	ASSERT_NE(0, memcmp(want[0], want[2], sizeof(want[0])));
 
-	tctx_init(&other, &self->bus, 2);
-	for (j = 0; j < 2; j++) {
-		struct tctx *c = j ? &other : &self->ctx;
-
-		tctx_map_new(c, IN, 4096, RW);
-		tctx_map_new(c, W, 4096, RW);
-		tctx_map_new(c, Q, 4096, RW);
-		tctx_map_new(c, OUT, 4096, RW);
-		tctx_write(c, IN, in, sizeof(in));
-		tctx_write(c, Q, quant, sizeof(quant));
-	}
+	kept_spaces(&self->ctx, &other, &self->bus, in, sizeof(in), quant, sizeof(quant));
 	ts_cmd(&self->s, ENPU_OP_CONV2D, &cv, sizeof(cv));
 	ts_end(&self->s);
 
 	/* a CPU whose kernels take no packed weights packs none: then only the results */
-	const int packs = enpu_gemm_weights_pack(&probe, w[0], PK_OUT, PK_IN) == 0;
+	const int keeps = enpu_gemm_weights_pack(&probe, w[0], PK_OUT, PK_IN) == 0;
 
 	enpu_gemm_weights_free(&probe);
-#define PK_COUNTS(made, reused)							\
-	do {									\
-		if (packs) {							\
-			EXPECT_EQ((uint64_t)(made), self->e.packs_made);	\
-			EXPECT_EQ((uint64_t)(reused), self->e.packs_reused);	\
-		}								\
-	} while (0)
-#define PK_RUN(ctx, which)							\
-	do {									\
-		trun(&self->e, (ctx), &self->s, seqno++, &self->done);		\
-		ASSERT_EQ(ENPU_JOB_OK, self->done.status);			\
-		tctx_read((ctx), OUT, got, sizeof(got));			\
-		EXPECT_EQ(0, memcmp(got, want[which], sizeof(got)))		\
-			TH_LOG("job %u: not the output of weight set %d", seqno - 1, which); \
-	} while (0)
 
-	tctx_write(&self->ctx, W, w[0], sizeof(w[0]));
-	PK_RUN(&self->ctx, 0);		/* packed and kept */
-	PK_COUNTS(1, 0);
-	PK_RUN(&self->ctx, 0);		/* kept */
-	PK_COUNTS(1, 1);
-	tctx_write(&self->ctx, W, w[1], sizeof(w[1]));
-	PK_RUN(&self->ctx, 1);		/* one row written since */
-	PK_COUNTS(2, 1);
-	tctx_write(&other, W, w[1], sizeof(w[1]));
-	PK_RUN(&other, 1);		/* the same bytes at the same address elsewhere */
-	PK_COUNTS(3, 1);
-	tctx_write(&other, W, w[2], sizeof(w[2]));
-	PK_RUN(&other, 2);
-	PK_COUNTS(4, 1);
-	PK_RUN(&self->ctx, 1);		/* its own still kept */
-	PK_COUNTS(4, 2);
+	tctx_write(&self->ctx, KEPT_W, w[0], sizeof(w[0]));
+	KEPT_RUN(&self->ctx, 0);		/* packed and kept */
+	KEPT_COUNTS(1, 0);
+	KEPT_RUN(&self->ctx, 0);		/* kept */
+	KEPT_COUNTS(1, 1);
+	tctx_write(&self->ctx, KEPT_W, w[1], sizeof(w[1]));
+	KEPT_RUN(&self->ctx, 1);		/* one row written since */
+	KEPT_COUNTS(2, 1);
+	tctx_write(&other, KEPT_W, w[1], sizeof(w[1]));
+	KEPT_RUN(&other, 1);		/* the same bytes at the same address elsewhere */
+	KEPT_COUNTS(3, 1);
+	tctx_write(&other, KEPT_W, w[2], sizeof(w[2]));
+	KEPT_RUN(&other, 2);
+	KEPT_COUNTS(4, 1);
+	KEPT_RUN(&self->ctx, 1);		/* its own still kept */
+	KEPT_COUNTS(4, 2);
 	enpu_engine_retire_asid(&self->e, other.asid);
-	PK_RUN(&self->ctx, 1);		/* emptied, packed again */
-	PK_COUNTS(5, 2);
-	tctx_write(&self->ctx, W, w[0], sizeof(w[0]));
-	PK_RUN(&self->ctx, 0);
-	PK_COUNTS(6, 2);
+	KEPT_RUN(&self->ctx, 1);		/* emptied, packed again */
+	KEPT_COUNTS(5, 2);
+	tctx_write(&self->ctx, KEPT_W, w[0], sizeof(w[0]));
+	KEPT_RUN(&self->ctx, 0);
+	KEPT_COUNTS(6, 2);
 	enpu_engine_reset(&self->e);
-	PK_RUN(&self->ctx, 0);		/* a reset empties it too */
-	PK_COUNTS(7, 2);
-#undef PK_RUN
-#undef PK_COUNTS
+	KEPT_RUN(&self->ctx, 0);		/* a reset empties it too */
+	KEPT_COUNTS(7, 2);
+}
+
+/*
+ * A depthwise layer's weights are kept widened from one command to the
+ * next, as a GEMM layer's are kept packed: the same command again uses
+ * them; weights written since, the same bytes in another address space,
+ * an address space retired and a reset each make them again; every run
+ * gives the reference's bytes for what memory holds.
+ */
+#define DK_HW		6
+#define DK_C		32	/* a multiple of the kernels' blocks of 8 and 16 */
+
+static void dk_ref(const int8_t *in, const int8_t *w, const int32_t *quant, int8_t *out)
+{
+	const struct enpu_dwconv2d_params p = {
+		.input = { 1, DK_HW, DK_HW, DK_C }, .filter = { 1, 3, 3, DK_C },
+		.output = { 1, DK_HW, DK_HW, DK_C }, .depth_multiplier = 1,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1, .input_zero_point = 9,
+		.output_zero_point = -2, .act_min = -128, .act_max = 127,
+		.multipliers = quant, .shifts = quant + DK_C, .num_quant = DK_C,
+	};
+
+	if (enpu_depthwise_conv2d(&p, in, DK_HW * DK_HW * DK_C, w, 9 * DK_C, NULL, 0, out,
+				  DK_HW * DK_HW * DK_C))
+		abort();
+}
+
+TEST_F(eng, depthwise_weights_kept_widened)
+{
+	const struct enpu_cmd_conv2d cv = {
+		.input = KEPT_IN, .filter = KEPT_W, .quant = KEPT_Q, .output = KEPT_OUT,
+		.batches = 1,
+		.in_h = DK_HW, .in_w = DK_HW, .in_c = DK_C, .out_h = DK_HW,
+		.out_w = DK_HW, .out_c = DK_C, .kernel_h = 3, .kernel_w = 3,
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1, .depth_multiplier = 1,
+		.input_zero_point = 9, .output_zero_point = -2, .act_min = -128,
+		.act_max = 127,
+	};
+	const struct enpu_dwconv2d_params shape = {
+		.input = { 1, DK_HW, DK_HW, DK_C }, .filter = { 1, 3, 3, DK_C },
+		.output = { 1, DK_HW, DK_HW, DK_C }, .depth_multiplier = 1,
+	};
+	static int8_t in[DK_HW * DK_HW * DK_C], w[2][9 * DK_C];
+	static int8_t want[2][DK_HW * DK_HW * DK_C], got[DK_HW * DK_HW * DK_C];
+	int32_t quant[2 * DK_C];
+	struct enpu_dw_weights probe;
+	struct tctx other;
+	unsigned int i, j;
+	uint32_t seqno = 1;
+	int keeps;
+
+	rng_fill_i8(in, sizeof(in), 31);
+	rng_fill_i8(w[0], sizeof(w[0]), 32);
+	/* the second set is the first with one tap of one channel changed */
+	memcpy(w[1], w[0], sizeof(w[0]));
+	w[1][4 * DK_C + 7] ^= 0x41;
+	for (i = 0; i < DK_C; i++) {
+		quant[i] = 1300000000 + (int32_t)i * 7000;
+		quant[DK_C + i] = -6;
+	}
+	for (j = 0; j < 2; j++)
+		dk_ref(in, w[j], quant, want[j]);
+	ASSERT_NE(0, memcmp(want[0], want[1], sizeof(want[0])));
+
+	kept_spaces(&self->ctx, &other, &self->bus, in, sizeof(in), quant, sizeof(quant));
+	ts_cmd(&self->s, ENPU_OP_DWCONV2D, &cv, sizeof(cv));
+	ts_end(&self->s);
+
+	/* a CPU whose kernels read the weights as they are keeps none: then only the results */
+	keeps = enpu_dw_weights_prepare(&probe, &shape, w[0]) == 0;
+	enpu_dw_weights_free(&probe);
+
+	tctx_write(&self->ctx, KEPT_W, w[0], sizeof(w[0]));
+	KEPT_RUN(&self->ctx, 0);		/* widened and kept */
+	KEPT_COUNTS(1, 0);
+	KEPT_RUN(&self->ctx, 0);		/* kept */
+	KEPT_COUNTS(1, 1);
+	tctx_write(&self->ctx, KEPT_W, w[1], sizeof(w[1]));
+	KEPT_RUN(&self->ctx, 1);		/* one tap written since */
+	KEPT_COUNTS(2, 1);
+	tctx_write(&other, KEPT_W, w[1], sizeof(w[1]));
+	KEPT_RUN(&other, 1);		/* the same bytes at the same address elsewhere */
+	KEPT_COUNTS(3, 1);
+	KEPT_RUN(&self->ctx, 1);		/* its own still kept */
+	KEPT_COUNTS(3, 2);
+	enpu_engine_retire_asid(&self->e, other.asid);
+	KEPT_RUN(&self->ctx, 1);		/* emptied, widened again */
+	KEPT_COUNTS(4, 2);
+	enpu_engine_reset(&self->e);
+	KEPT_RUN(&self->ctx, 1);		/* a reset empties it too */
+	KEPT_COUNTS(5, 2);
 }
 
 /*
