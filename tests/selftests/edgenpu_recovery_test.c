@@ -892,12 +892,14 @@ static unsigned long long ring0_seqno_like(const char *devname, unsigned long lo
 }
 
 /*
- * Until @n jobs are on ring 0 (the hung one and those behind it), or the
+ * Until @n jobs are on ring 0 (the hung one, @hung, and those behind it)
+ * and the device has started @hung (one it has not is one a reset
+ * replays, and the reset disarms the injection: it then ends OK), or the
  * driver's hang check has reset the device since it had @resets (a guest
  * slower than the check's timeout): 1 when the caller is to reset it, 0
  * when the check did, -ETIME, -errno.
  */
-static int queued_behind_hang(const char *devname, int n, int resets)
+static int queued_behind_hang(const char *devname, uint64_t hung, int n, int resets)
 {
 	int64_t t0 = tnow_ms();
 	int got;
@@ -908,7 +910,7 @@ static int queued_behind_hang(const char *devname, int n, int resets)
 		got = tring_inflight(devname, 0);
 		if (got < 0)
 			return got;
-		if (got >= n)
+		if (got >= n && !tjob_wait_running(devname, 0, hung, 0))
 			return 1;
 		if (tnow_ms() - t0 > MS)
 			return -ETIME;
@@ -949,7 +951,7 @@ TEST_F(rec, seqno_wraps_across_resets_and_suspends)
 			tjob_bo(&j[k], self->dst.handle, 1);
 		}
 		ASSERT_EQ(0, tsubmit(self->fd, j, JOBS));
-		ret = queued_behind_hang(self->devname, 3, resets);
+		ret = queued_behind_hang(self->devname, hung.id, 3, resets);
 		ASSERT_LE(0, ret) TH_LOG("base %llu: jobs not queued behind the hung one", bases[b]);
 		if (ret)
 			ASSERT_EQ(0, tdebugfs_write(self->devname, "reset", "1"));
