@@ -215,6 +215,19 @@ static int finish_dma(struct enpu_job *job, struct enpu_pending *pd)
 	return 0;
 }
 
+/* What a CONV2D and a DWCONV2D command give either kernel's parameters alike. */
+#define CONV_PARAMS_COMMON(c, job)						\
+	.input = { (c)->batches, (c)->in_h, (c)->in_w, (c)->in_c },		\
+	.output = { (c)->batches, (c)->out_h, (c)->out_w, (c)->out_c },		\
+	.stride_h = (c)->stride_h, .stride_w = (c)->stride_w,			\
+	.dilation_h = (c)->dilation_h, .dilation_w = (c)->dilation_w,		\
+	.pad_top = (c)->pad_top, .pad_left = (c)->pad_left,			\
+	.input_zero_point = (c)->input_zero_point,				\
+	.output_zero_point = (c)->output_zero_point,				\
+	.act_min = (c)->act_min, .act_max = (c)->act_max,			\
+	.num_quant = (c)->out_c,						\
+	.cancel = &(job)->e->interrupt
+
 static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 		     const struct enpu_cmd_info *info, int dw)
 {
@@ -224,18 +237,9 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 	const struct enpu_gemm_weights *packed = NULL;
 	const void *widened = NULL;
 	struct enpu_dwconv2d_params dp = {
-		.input = { c->batches, c->in_h, c->in_w, c->in_c },
+		CONV_PARAMS_COMMON(c, job),
 		.filter = { 1, c->kernel_h, c->kernel_w, c->out_c },
-		.output = { c->batches, c->out_h, c->out_w, c->out_c },
 		.depth_multiplier = c->depth_multiplier,
-		.stride_h = c->stride_h, .stride_w = c->stride_w,
-		.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
-		.pad_top = c->pad_top, .pad_left = c->pad_left,
-		.input_zero_point = c->input_zero_point,
-		.output_zero_point = c->output_zero_point,
-		.act_min = c->act_min, .act_max = c->act_max,
-		.num_quant = c->out_c,
-		.cancel = &job->e->interrupt,
 	};
 	const struct enpu_pack_shape dw_shape = enpu_pack_shape_dw(&dp);
 	const int8_t *in, *filt = NULL;
@@ -264,18 +268,9 @@ static int start_conv(struct enpu_job *job, const struct enpu_cmd_conv2d *c,
 					    out, info->regions[out_i].size);
 	} else {
 		struct enpu_conv2d_params p = {
-			.input = { c->batches, c->in_h, c->in_w, c->in_c },
+			CONV_PARAMS_COMMON(c, job),
 			.filter = { c->out_c, c->kernel_h, c->kernel_w, c->in_c },
-			.output = { c->batches, c->out_h, c->out_w, c->out_c },
-			.stride_h = c->stride_h, .stride_w = c->stride_w,
-			.dilation_h = c->dilation_h, .dilation_w = c->dilation_w,
-			.pad_top = c->pad_top, .pad_left = c->pad_left,
-			.input_zero_point = c->input_zero_point,
-			.output_zero_point = c->output_zero_point,
-			.act_min = c->act_min, .act_max = c->act_max,
 			.multipliers = quant, .shifts = quant + c->out_c,
-			.num_quant = c->out_c,
-			.cancel = &job->e->interrupt,
 			.packed = packed,
 		};
 
