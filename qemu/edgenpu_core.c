@@ -273,14 +273,15 @@ static void edgenpu_finish_locked(EdgeNpuCore *s, int r,
     edgenpu_post_locked(s, causes);
 }
 
+/* The most x-worker-wake-delay-us may be (a testing property). */
+#define EDGENPU_WAKE_DELAY_MAX_US 100000
+
 /*
  * Worker side, lock held: waits for a change while touching nothing, so
  * that a stopped machine's device can be saved. x-worker-wake-delay-us
  * makes each wake-up that late, still quiet, as a busy host may: tests
  * run with it to show they do not count on the worker waking at once.
  */
-#define EDGENPU_WAKE_DELAY_MAX_US 100000
-
 static void edgenpu_worker_wait(EdgeNpuCore *s)
 {
     s->quiet = true;

@@ -872,7 +872,7 @@ TEST_F(rec, close_aborts_the_files_jobs)
  * and a runtime suspend in between; every job ends when it really ends,
  * with its own status, and its data is right. The jobs are queued on the
  * device behind a hung one, which holds them there however slowly the
- * guest runs (behind a long job they were not, once in 20 runs with the
+ * guest runs (behind a long job they were not, once in 14 runs with the
  * host's cores busy: the device, which runs on the host, finished it
  * first); the reset ends it with TIMEOUT and replays them.
  */
