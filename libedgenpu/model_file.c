@@ -4,7 +4,7 @@
  * back with everything in it checked, so that a file from anywhere (a
  * workstation, the compile cache, a hostile user) can at worst be refused.
  *
- * Format 1.3. All integers little-endian, floats as their IEEE-754 bits.
+ * Format 1.4. All integers little-endian, floats as their IEEE-754 bits.
  *
  *   header, 64 bytes
  *     0  magic "ENPUMODL"
@@ -52,6 +52,13 @@
  *              count (the layers'), each 8 x i32: alpha (f32),
  *              align_corners, half_pixel_centers, begin_mask, end_mask,
  *              shrink_axis_mask, num_splits, split_index
+ *   9 RING_ROWS (format 1.4; written optional, a 1.3 file has none: all
+ *              zero) u32 count (the layers'), each u32: 0, or the output
+ *              rows of a prefetched fully-connected layer whose weights
+ *              go through the ring, the others' read from DRAM by a
+ *              command of their own (npu_compile.c, best_split()); the
+ *              streams hold both commands, so a reader that skips it runs
+ *              the model alike
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -71,10 +78,11 @@
 #define SEC_OPTIONAL	(1u << 31)
 
 enum { SEC_INFO = 1, SEC_TENSORS, SEC_LAYERS, SEC_IO, SEC_PLAN, SEC_WEIGHTS, SEC_STREAMS,
-       SEC_LAYER_OPTIONS, SEC_COUNT };
+       SEC_LAYER_OPTIONS, SEC_RING_ROWS, SEC_COUNT };
 
 static const char *const sec_name[SEC_COUNT] = {
 	"?", "INFO", "TENSORS", "LAYERS", "IO", "PLAN", "WEIGHTS", "STREAMS", "LAYER_OPTIONS",
+	"RING_ROWS",
 };
 
 #define MAX_TENSORS	(1u << 20)
@@ -330,6 +338,15 @@ static void write_plan(struct wbuf *b, const struct enpu_model *m)
 	put_u32(b, npu->ring_bytes);
 }
 
+static void write_ring_rows(struct wbuf *b, const struct enpu_model *m)
+{
+	size_t i, nl = m->g->num_layers;
+
+	put_u32(b, (uint32_t)nl);
+	for (i = 0; i < nl; i++)
+		put_u32(b, enpu_npu_ring_rows(m->npu, i));
+}
+
 static void write_streams(struct wbuf *b, const struct enpu_model *m)
 {
 	size_t st, i;
@@ -399,6 +416,9 @@ int enpu_file_write(const struct enpu_model *m, void **data, size_t *size)
 	sec_end(&b, at, &count);
 	at = sec_begin(&b, SEC_STREAMS);
 	write_streams(&b, m);
+	sec_end(&b, at, &count);
+	at = sec_begin(&b, SEC_RING_ROWS | SEC_OPTIONAL);
+	write_ring_rows(&b, m);
 	sec_end(&b, at, &count);
 	if (b.oom) {
 		free(b.p);
@@ -569,7 +589,7 @@ static int read_header(const uint8_t *p, size_t size, struct file *f)
 		return enpu_fail(-EINVAL, "compiled model: %zu bytes after the last section",
 				 r.n - r.pos);
 	for (i = 1; i < SEC_COUNT; i++)
-		if (!f->have[i] && (i != SEC_LAYER_OPTIONS || f->minor >= 1))
+		if (!f->have[i] && i != SEC_RING_ROWS && (i != SEC_LAYER_OPTIONS || f->minor >= 1))
 			return enpu_fail(-EINVAL, "compiled model: no %s section", sec_name[i]);
 	return 0;
 }
@@ -1037,6 +1057,36 @@ static int read_plan(struct file *f, struct enpu_model *m)
 	return check_places(m, r, &f->target);
 }
 
+/*
+ * After read_plan(): the rows each split layer's ring holds; none without
+ * the section or in a file of an older format, whose writer had none.
+ */
+static int read_ring_rows(struct file *f, struct enpu_model *m)
+{
+	struct rd *r = &f->sec[SEC_RING_ROWS];
+	struct enpu_npu *npu = m->npu;
+	size_t i, nl = m->g->num_layers;
+
+	if (!f->have[SEC_RING_ROWS] || f->minor < 4)
+		return 0;
+	if (get_u32(r) != nl)
+		return bad(r, "not one entry per layer");
+	npu->ring_rows = calloc(nl + 1, sizeof(*npu->ring_rows));
+	if (!npu->ring_rows)
+		return enpu_fail(-ENOMEM, "out of memory");
+	for (i = 0; i < nl; i++) {
+		uint32_t rows = get_u32(r);
+
+		if (rows && (npu->prefetch[i] < 0 || !enpu_npu_fc_splits(m, i) ||
+			     rows >= (uint32_t)m->prep[i].p.fc.output_depth))
+			return bad(r, "rows through the ring for a layer that cannot be split there");
+		npu->ring_rows[i] = rows;
+	}
+	if (r->bad)
+		return -EINVAL;
+	return r->pos != r->n ? bad(r, "bytes left over") : 0;
+}
+
 static int read_streams(struct file *f, struct enpu_model *m)
 {
 	struct rd *r = &f->sec[SEC_STREAMS];
@@ -1170,6 +1220,8 @@ int enpu_file_read(const void *data, size_t size, const struct enpu_compile_opti
 		goto out;
 	}
 	ret = read_plan(f, m);
+	if (!ret)
+		ret = read_ring_rows(f, m);
 	if (!ret)
 		ret = enpu_npu_find_fusions(m);
 	if (!ret)

@@ -80,6 +80,11 @@ struct enpu_npu {
 					 * table in the weights; UINT64_MAX: none */
 	int *prefetch;			/* per layer: -1, or where its weights go in
 					 * the prefetch ring (bytes from its start) */
+	uint32_t *ring_rows;		/* per layer: 0, or the output rows of a
+					 * prefetched FC whose weights go through
+					 * the ring (the others' are read from
+					 * DRAM); NULL: none (a model read from
+					 * a file, whose streams are made) */
 	int *fused_lut;			/* per layer: the LUT layer its command
 					 * applies (npu_fuse.c), or -1 */
 	struct enpu_buffer *weights;
@@ -167,6 +172,25 @@ int enpu_npu_plan_prefetch(struct enpu_model *m);
 /* Emits layer @l (commands only, no prefetch) for the given base addresses. */
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s);
+/*
+ * The same for output rows @first .. @first + @rows of a fully-connected
+ * layer that enpu_npu_fc_splits() (@rows 0: all of it, any layer), with
+ * those rows' weights at @filter_va, or 0: where the layer's lie.
+ */
+int enpu_emit_rows(const struct enpu_model *m, size_t l, uint32_t weights_va,
+		   uint32_t arena_va, uint32_t filter_va, uint32_t first, uint32_t rows,
+		   struct enpu_stream *s);
+/*
+ * Whether layer @l may run as two commands over its output rows, the
+ * weights of some read from the prefetch ring and the others' from DRAM:
+ * a fully-connected layer of one batch, of more than one output, whose
+ * rows share one requantisation (a per-channel layer's multipliers and
+ * shifts are one array each, which a part of its rows cannot address).
+ */
+int enpu_npu_fc_splits(const struct enpu_model *m, size_t l);
+/* Layer @l's rows through the ring (0: all of its weights), and their bytes. */
+uint32_t enpu_npu_ring_rows(const struct enpu_npu *npu, size_t l);
+uint64_t enpu_npu_ring_part(const struct enpu_model *m, size_t l);
 
 /*
  * The device-independent part of compiling for the NPU: classification,

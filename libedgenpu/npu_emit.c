@@ -156,9 +156,14 @@ static void emit_conv(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 	enpu_stream_cmd(s, dw ? ENPU_OP_DWCONV2D : ENPU_OP_CONV2D, &c, sizeof(c));
 }
 
+/*
+ * Output rows @first .. @first + @rows of a fully-connected layer of one
+ * batch with one requantisation (enpu_npu_fc_splits()); @rows 0: all of
+ * it. @filt is where those rows' weights are.
+ */
 static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 		    uint32_t bias, uint32_t quant, uint32_t lut, uint32_t out,
-		    struct enpu_stream *s)
+		    uint32_t first, uint32_t rows, struct enpu_stream *s)
 {
 	struct enpu_cmd_fc c = { 0 };
 
@@ -167,12 +172,12 @@ static void emit_fc(const struct enpu_prep *p, uint32_t in, uint32_t filt,
 	c.lut = lut;
 	c.input = in;
 	c.filter = filt;
-	c.bias = bias;
+	c.bias = bias ? bias + first * 4 : 0;
 	c.quant = quant;
-	c.output = out;
+	c.output = out + first;
 	c.batches = p->p.fc.batches;
 	c.in_depth = p->p.fc.input_depth;
-	c.out_depth = p->p.fc.output_depth;
+	c.out_depth = rows ? rows : (uint32_t)p->p.fc.output_depth;
 	c.input_zero_point = p->p.fc.input_zero_point;
 	c.output_zero_point = p->p.fc.output_zero_point;
 	c.act_min = p->p.fc.act_min;
@@ -415,8 +420,23 @@ static int emit_resize_nearest(const struct enpu_resize_params *q, uint32_t in, 
 	return 0;
 }
 
+int enpu_npu_fc_splits(const struct enpu_model *m, size_t l)
+{
+	const struct enpu_prep *p = &m->prep[l];
+
+	return p->type == ENPU_LAYER_FULLY_CONNECTED && p->p.fc.batches == 1 &&
+	       p->p.fc.num_quant == 1 && p->p.fc.output_depth > 1;
+}
+
 int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		    uint32_t arena_va, uint32_t filter_va, struct enpu_stream *s)
+{
+	return enpu_emit_rows(m, l, weights_va, arena_va, filter_va, 0, 0, s);
+}
+
+int enpu_emit_rows(const struct enpu_model *m, size_t l, uint32_t weights_va,
+		   uint32_t arena_va, uint32_t filter_va, uint32_t first, uint32_t rows,
+		   struct enpu_stream *s)
 {
 	const struct enpu_prep *p = &m->prep[l];
 	const struct enpu_npu *npu = m->npu;
@@ -430,6 +450,12 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 			p->num_in > 1 && p->in[1] >= 0 ?
 			enpu_tensor_va(npu, p->in[1], weights_va, arena_va) : 0;
 	uint32_t lut = 0;
+
+	if (rows && (!enpu_npu_fc_splits(m, l) ||
+		     (uint64_t)first + rows > (uint64_t)p->p.fc.output_depth))
+		return -EINVAL;
+	if (rows && !filter_va)
+		filt += first * (uint32_t)p->p.fc.input_depth;
 
 	/* a fused table: applied by its producer's command, which writes its output */
 	if (enpu_npu_fused_into(m, l) >= 0)
@@ -454,7 +480,7 @@ int enpu_emit_layer(const struct enpu_model *m, size_t l, uint32_t weights_va,
 		emit_conv(p, in, filt, bias, quant, lut, out, s);
 		return 0;
 	case ENPU_LAYER_FULLY_CONNECTED:
-		emit_fc(p, in, filt, bias, quant, lut, out, s);
+		emit_fc(p, in, filt, bias, quant, lut, out, first, rows, s);
 		return 0;
 	case ENPU_LAYER_ADD:
 		emit_add(p, in, enpu_tensor_va(npu, p->in[1], weights_va, arena_va), out, s);
@@ -532,6 +558,19 @@ uint32_t enpu_npu_ring_va(const struct enpu_npu *npu, uint32_t off)
 	return ENPU_SRAM_VA_BASE + npu->sku.sram_size - npu->ring_bytes + off;
 }
 
+uint32_t enpu_npu_ring_rows(const struct enpu_npu *npu, size_t l)
+{
+	return npu->ring_rows ? npu->ring_rows[l] : 0;
+}
+
+uint64_t enpu_npu_ring_part(const struct enpu_model *m, size_t l)
+{
+	uint32_t r = enpu_npu_ring_rows(m->npu, l);
+
+	return r ? (uint64_t)r * (uint64_t)m->prep[l].p.fc.input_depth :
+		   enpu_npu_filter_bytes(m, l);
+}
+
 static int ring_overlap(const struct enpu_model *m, size_t a, size_t b)
 {
 	uint64_t oa = (uint64_t)m->npu->prefetch[a], ob = (uint64_t)m->npu->prefetch[b];
@@ -592,7 +631,7 @@ static void emit_prefetch(const struct enpu_model *m, size_t l, uint32_t weights
 	struct enpu_cmd_dma_copy c = {
 		.src = enpu_tensor_va(npu, m->prep[l].in[1], weights_va, arena_va),
 		.dst = enpu_npu_ring_va(npu, (uint32_t)npu->prefetch[l]),
-		.row_bytes = (uint32_t)enpu_npu_filter_bytes(m, l), .rows = 1, .planes = 1,
+		.row_bytes = (uint32_t)enpu_npu_ring_part(m, l), .rows = 1, .planes = 1,
 	};
 
 	for (; *freed < after; (*freed)++)
@@ -644,9 +683,18 @@ int enpu_emit_step(const struct enpu_model *m, size_t st, uint32_t weights_va,
 			from = SIZE_MAX;
 		}
 		if (npu->prefetch[l] >= 0) {
+			uint32_t r = enpu_npu_ring_rows(npu, l);
+
+			ret = 0;
+			/* the rows read from DRAM run first, beside the copy of the others */
+			if (r)
+				ret = enpu_emit_rows(m, l, weights_va, arena_va, 0, r,
+						     (uint32_t)m->prep[l].p.fc.output_depth - r, s);
 			enpu_stream_sync(s, ENPU_OP_WAIT, ENPU_ENGINE_COMPUTE, SEM_LOADED);
-			ret = enpu_emit_layer(m, l, weights_va, arena_va,
-					      enpu_npu_ring_va(npu, (uint32_t)npu->prefetch[l]), s);
+			if (!ret)
+				ret = enpu_emit_rows(m, l, weights_va, arena_va,
+						     enpu_npu_ring_va(npu, (uint32_t)npu->prefetch[l]),
+						     0, r, s);
 			enpu_stream_sync(s, ENPU_OP_SIGNAL, ENPU_ENGINE_COMPUTE, SEM_FREE);
 		} else if (enpu_npu_layer_moves(m, l)) {
 			/* data movement runs on the DMA engine, between compute layers */

@@ -41,7 +41,10 @@ static struct enpu_target sku_info;	/* the contract's default SKU */
  * "file" runs the first's model written to a compiled-model file and read
  * back; "file-1.2" that file as format 1.2 wrote its plan (two prefetch
  * slots), its streams emitted again from the plan read, as a pipeline
- * does; "pipeline" ones cut that file's model into stages (enpu_npu_pipeline()).
+ * does; "pipeline" ones cut that file's model into stages (enpu_npu_pipeline());
+ * "whole-copies" is the first's plan with no fully-connected layer split
+ * between the prefetch ring and DRAM (npu_compile.c, best_split()), its
+ * streams emitted again.
  */
 static const struct {
 	const char *name;
@@ -56,9 +59,12 @@ static const struct {
 	{ "file-1.2", 0, 2, 1 },
 	{ "pipeline2", 0, 1, 2 },
 	{ "pipeline4", 0, 1, 4 },
+	{ "whole-copies", 0, 3, 1 },
 };
 
 #define NVAR (sizeof(variants) / sizeof(variants[0]))
+#define WHOLE_COPIES	(NVAR - 1)	/* the variant without splits */
+
 #define LANES 4
 
 struct totals {
@@ -377,7 +383,14 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		snprintf(msg, len, "plan: %.900s", enpu_last_error());
 		goto out;
 	}
-	if (via_file) {
+	if (via_file == 3 && m->npu->ring_rows) {
+		memset(m->npu->ring_rows, 0, m->g->num_layers * sizeof(*m->npu->ring_rows));
+		enpu_npu_free_streams(m);
+		if (enpu_npu_build_streams(m)) {
+			snprintf(msg, len, "streams: %.900s", enpu_last_error());
+			goto out;
+		}
+	} else if (via_file) {
 		struct enpu_model *back = NULL;
 		void *data = NULL;
 		size_t size = 0;
@@ -1061,9 +1074,11 @@ static void add_model(const char *name, const struct totals *t)
 
 /*
  * The compiler's goal: each model's cycles within 1.25x its roofline
- * bound. A model whose bound is under ten jobs' fixed cost
- * (ENPU_T_JOB_OVERHEAD: fetching the descriptor, writing the completion)
- * is bound by that cost, not by its schedule: reported, not held to it.
+ * bound. A model whose jobs' fixed cost (ENPU_T_JOB_OVERHEAD: fetching
+ * the descriptor, writing the completion) takes more than half the
+ * goal's slack -- a bound under eight times that cost -- is bound by
+ * that cost, not by its schedule: reported, not held to it
+ * (hello_world: 81 cycles of work in a job of 256 cycles' overhead).
  */
 #define ROOFLINE_GOAL	1.25
 
@@ -1076,10 +1091,11 @@ static void models_near_their_roofline(void)
 	for (i = 0; i < num_models; i++) {
 		const struct totals *t = &per_model[i].t;
 		double r = t->roofline ? (double)t->cycles / (double)t->roofline : 0;
-		int bound = t->roofline >= 10 * t->jobs * ENPU_T_JOB_OVERHEAD;
+		int bound = t->roofline >= 8 * t->jobs * ENPU_T_JOB_OVERHEAD;
 
 		ksft_print_msg("%s: %.2fx its roofline%s\n", per_model[i].name, r,
-			       bound ? "" : " (under ten jobs' fixed cost: not held to the goal)");
+			       bound ? "" : " (under eight times its jobs' fixed cost: not held to "
+			       "the goal)");
 		if (!bound)
 			continue;
 		held++;
@@ -1102,7 +1118,8 @@ int main(void)
 {
 	const char *root = getenv("EDGENPU_GOLDENS"), *models = getenv("EDGENPU_MODELS");
 	struct totals pd[NVAR] = { 0 };
-	uint64_t spills = 0;
+	uint64_t spills = 0, split_cycles[NVAR];
+	unsigned int split_compared = 0, split_faster = 0, split_slower = 0;
 	char dir[512], msg[1024], **paths;
 	size_t n = 0, i, v;
 
@@ -1119,7 +1136,7 @@ int main(void)
 		ksft_test_result_skip("no whole-model goldens under %s\n", dir);
 		ksft_finished();
 	}
-	ksft_set_plan((unsigned int)(n * NVAR + 10 + count_npu_op_goldens(root)));
+	ksft_set_plan((unsigned int)(n * NVAR + 11 + count_npu_op_goldens(root)));
 	for (i = 0; i < n; i++) {
 		struct golden_file g;
 		const char *rel = paths[i] + strlen(dir) + 1;
@@ -1147,11 +1164,17 @@ int main(void)
 				ksft_test_result_fail("%s:%s: %s\n", variants[v].name, rel, msg);
 			if (!r && !v)
 				add_model(g.model, &t);
+			split_cycles[v] = r ? 0 : t.cycles;
 			if (is_pd) {
 				pd[v].cycles += t.cycles;
 				pd[v].dram += t.dram;
 			}
 			spills += t.spills;
+		}
+		if (split_cycles[0] && split_cycles[WHOLE_COPIES]) {
+			split_compared++;
+			split_faster += split_cycles[0] < split_cycles[WHOLE_COPIES];
+			split_slower += split_cycles[0] > split_cycles[WHOLE_COPIES];
 		}
 		golden_free(&g);
 	}
@@ -1179,6 +1202,18 @@ int main(void)
 				      (unsigned long long)pd[0].dram,
 				      (unsigned long long)pd[2].dram);
 	models_near_their_roofline();
+	/*
+	 * A split is chosen where the plan says the layer ends sooner: never
+	 * slower on the device model, and faster on some model (micro_speech).
+	 */
+	if (!split_compared)
+		ksft_test_result_skip("fc_splits_end_sooner: no model run\n");
+	else if (!split_faster && !split_slower)
+		ksft_test_result_fail("fc_splits_end_sooner: no case of %u faster or slower "
+				      "split: no split chosen\n", split_compared);
+	else
+		ksft_test_result(!split_slower, "fc_splits_end_sooner (%u cases faster, %u "
+				 "slower)\n", split_faster, split_slower);
 	/* prefetch is only chosen where the timing model says it pays */
 	if (!pd[0].cycles)
 		ksft_test_result_skip("prefetch_never_slower: person_detect not run\n");

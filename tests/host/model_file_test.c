@@ -165,6 +165,7 @@ static int same_plan(const struct enpu_model *a, const struct enpu_model *b, cha
 		    p->macs != q->macs || p->output_in_sram != q->output_in_sram ||
 		    p->weights_prefetched != q->weights_prefetched ||
 		    strcmp(a->why_cpu[i], b->why_cpu[i]) || x->prefetch[i] != y->prefetch[i] ||
+		    enpu_npu_ring_rows(x, i) != enpu_npu_ring_rows(y, i) ||
 		    x->quant_off[i] != y->quant_off[i])
 			return sprintf(why, "layer %zu differs", i), 0;
 	}
@@ -347,10 +348,29 @@ TEST_F(file, resealed_lies_are_caught_by_the_checks)
 				TH_LOG("%s", enpu_last_error());
 			free(copy);
 		}
+		if (id == 9) {
+			/* rows through the ring for a convolution, or one entry short */
+			uint8_t *copy = malloc(self->size);
+			int lie;
+
+			for (lie = 0; lie < 2; lie++) {
+				memcpy(copy, p, self->size);
+				copy[off + 16 + (lie ? 0 : 4)] += 1;
+				old_format_reseal(copy, self->size);
+				EXPECT_EQ(-EINVAL, enpu_model_load_mem(NULL, copy, self->size,
+								       NULL, &self->m));
+				EXPECT_NE(NULL, strstr(enpu_last_error(), lie ?
+						       "one entry per layer" : "cannot be split"))
+					TH_LOG("%s", enpu_last_error());
+				EXPECT_NE(NULL, strstr(enpu_last_error(), "RING_ROWS section"))
+					TH_LOG("%s", enpu_last_error());
+			}
+			free(copy);
+		}
 		sections++;
 		off += 16 + ((len + 7) & ~7ull);
 	}
-	EXPECT_EQ(8, sections);
+	EXPECT_EQ(9, sections);
 	EXPECT_EQ(NULL, self->m);
 }
 

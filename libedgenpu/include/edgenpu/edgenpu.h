@@ -479,7 +479,7 @@ void enpu_model_destroy(struct enpu_model *model);
  * libedgenpu/model_file.c.
  */
 #define ENPU_MODEL_FILE_VERSION_MAJOR	1
-#define ENPU_MODEL_FILE_VERSION_MINOR	3
+#define ENPU_MODEL_FILE_VERSION_MINOR	4
 
 /* Where a model came from (enpu_model_origin()). */
 enum enpu_model_origin {
