@@ -73,7 +73,11 @@ ENPU_EXPORT int enpu_model_write_dot(const struct enpu_model *m, FILE *f)
 				fprintf(f, " %llu MACs", (unsigned long long)li->macs);
 			if (li->est_cycles)
 				fprintf(f, "\\n~%llu cycles", (unsigned long long)li->est_cycles);
-			if (li->weights_prefetched)
+			if (li->weights_prefetched && enpu_npu_ring_rows(m->npu, l))
+				fprintf(f, "\\nweights of %u of %d rows prefetched,\\nthe rest read from DRAM",
+					enpu_npu_ring_rows(m->npu, l),
+					m->prep[l].p.fc.output_depth);
+			else if (li->weights_prefetched)
 				fprintf(f, "\\nweights prefetched");
 			fprintf(f, "\"];\n");
 		}

@@ -357,6 +357,32 @@ static int pipeline(struct enpu_model *m, unsigned int lanes, char *msg, size_t 
 	return 0;
 }
 
+/* Whether @m's DOT drawing names each split layer's rows through the ring. */
+static int dot_names_splits(const struct enpu_model *m, char *msg, size_t len)
+{
+	char *buf = NULL, want[64];
+	size_t size = 0, l;
+	FILE *f = open_memstream(&buf, &size);
+	int ok = f && !enpu_model_write_dot(m, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		snprintf(msg, len, "no DOT drawing: %.900s", enpu_last_error());
+	for (l = 0; ok && l < m->g->num_layers; l++) {
+		if (!enpu_npu_ring_rows(m->npu, l))
+			continue;
+		snprintf(want, sizeof(want), "weights of %u of %d rows prefetched",
+			 enpu_npu_ring_rows(m->npu, l), m->prep[l].p.fc.output_depth);
+		if (!strstr(buf, want)) {
+			snprintf(msg, len, "the DOT drawing does not say '%s'", want);
+			ok = 0;
+		}
+	}
+	free(buf);
+	return ok;
+}
+
 /* Compiles and runs one case; 0 pass, 1 skip, -1 fail. */
 static int run_case(const char *models, const struct golden_file *g, uint32_t flags,
 		    int via_file, unsigned int lanes, struct totals *tot, char *msg, size_t len)
@@ -409,6 +435,9 @@ static int run_case(const char *models, const struct golden_file *g, uint32_t fl
 		m = back;
 	}
 	if (lanes > 1 && pipeline(m, lanes, msg, len))
+		goto out;
+	/* a layer split between the ring and DRAM says so in the graph drawn */
+	if (!via_file && lanes == 1 && !dot_names_splits(m, msg, len))
 		goto out;
 	/* its NPU operators all planned for the NPU: no silent CPU fallback */
 	if (golden_placement_check(m, NULL, msg, len))

@@ -707,7 +707,10 @@ void enpu_run_release(struct enpu_run *run);
  * @macs:          its multiply-accumulates
  * @output_in_sram: its output stays in on-chip SRAM
  * @weights_prefetched: its weights are copied to SRAM by the DMA engine
- *                 while the previous layer computes
+ *                 while earlier layers compute (a fully-connected layer may
+ *                 have only its first rows' weights copied, the others read
+ *                 from DRAM by a command of their own: enpu_model_write_dot()
+ *                 says how many)
  * @cpu_ns:        CPU time in the last run (CPU layers)
  */
 struct enpu_layer_info {
