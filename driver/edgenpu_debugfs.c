@@ -142,10 +142,11 @@ static int edgenpu_debugfs_queues(struct seq_file *m, void *data)
 			   atomic_read(&ring->sched.credit_count),
 			   ring->sched.credit_limit, ring->kicks);
 		list_for_each_entry(job, &ring->inflight, node)
-			seq_printf(m, "  job %llu seqno %llu index %u asid %u running %llu us resets %u\n",
+			seq_printf(m, "  job %llu seqno %llu index %u asid %u running %llu us resets %u cmd %pad %s\n",
 				   job->id, job->hw_fence->seqno, job->hw_index,
 				   job->vm->asid, (now - job->start_ns) / 1000,
-				   job->resets);
+				   job->resets, &job->cmd_dma,
+				   job->cmd_slab ? "mapped" : "coherent");
 		spin_unlock_irqrestore(&ring->lock, flags);
 	}
 	return 0;

@@ -156,6 +156,9 @@ struct edgenpu_hang_check {
  * @bos: every buffer of the device (edgenpu_gem.c)
  * @cmd_budget: bytes of command stream all jobs together may hold (half
  *	a carve-out), 0 for no device-wide bound (platform glue)
+ * @carveout: the device's coherent allocations come from a memory-region
+ *	carve-out, which its DMA may be limited to: command streams are
+ *	coherent memory too (platform glue)
  * @cmd_pinned: bytes of command stream jobs hold now
  * @jobs_alive: jobs allocated and not yet freed: the unplug waits for
  *	them, and what they hold, to go
@@ -227,6 +230,7 @@ struct edgenpu_device {
 	struct mutex bos_lock;
 	struct list_head bos;
 	u64 cmd_budget;
+	bool carveout;
 	atomic64_t cmd_pinned;
 	atomic_t jobs_alive;
 	unsigned int job_timeout_ms;

@@ -56,6 +56,7 @@ static int edgenpu_platform_reserved_mem(struct edgenpu_device *edev)
 				       dev);
 	if (ret)
 		return ret;
+	edev->carveout = true;
 	/*
 	 * Command streams come from the carve-out too: half of it for them,
 	 * all files together, the rest for page tables and rings.

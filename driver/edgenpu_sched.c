@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
@@ -54,6 +55,58 @@ static const struct dma_fence_ops edgenpu_fence_ops = {
 
 /* ---- jobs ------------------------------------------------------------------ */
 
+/*
+ * The job's own copy of its command stream, @job->cmd_size bytes from
+ * @src, at an address the device reads (@job->cmd_dma): up to
+ * EDGENPU_CMD_SLAB_MAX bytes a slab object mapped for the device, else --
+ * or under a carve-out, which the device's DMA may be limited to --
+ * coherent memory, contiguous as the device reads it. Charged to the
+ * submitter's memory cgroup either way; edgenpu_job_free_cmd() undoes it,
+ * whatever failed.
+ */
+int edgenpu_job_copy_cmd(struct edgenpu_job *job, const void __user *src)
+{
+	struct device *dev = job->edev->drm.dev;
+
+	if (job->cmd_size > EDGENPU_CMD_SLAB_MAX || job->edev->carveout) {
+		job->cmd = dma_alloc_coherent(dev, job->cmd_size, &job->cmd_dma,
+					      GFP_KERNEL_ACCOUNT);
+		if (!job->cmd)
+			return -ENOMEM;
+		return copy_from_user(job->cmd, src, job->cmd_size) ? -EFAULT : 0;
+	}
+	job->cmd = kmalloc(job->cmd_size, GFP_KERNEL_ACCOUNT);
+	if (!job->cmd)
+		return -ENOMEM;
+	job->cmd_slab = true;
+	if (copy_from_user(job->cmd, src, job->cmd_size))
+		return -EFAULT;
+	/* from here the CPU only reads it (validation, a hang's coredump) */
+	job->cmd_dma = dma_map_single(dev, job->cmd, job->cmd_size, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, job->cmd_dma))
+		return -ENOMEM;
+	job->cmd_mapped = true;
+	return 0;
+}
+
+void edgenpu_job_free_cmd(struct edgenpu_job *job)
+{
+	struct device *dev = job->edev->drm.dev;
+
+	if (!job->cmd)
+		return;
+	if (!job->cmd_slab) {
+		dma_free_coherent(dev, job->cmd_size, job->cmd, job->cmd_dma);
+	} else {
+		if (job->cmd_mapped)
+			dma_unmap_single(dev, job->cmd_dma, job->cmd_size, DMA_TO_DEVICE);
+		kfree(job->cmd);
+	}
+	job->cmd = NULL;
+	job->cmd_slab = false;
+	job->cmd_mapped = false;
+}
+
 static void edgenpu_job_release(struct kref *ref)
 {
 	struct edgenpu_job *job = container_of(ref, struct edgenpu_job, ref);
@@ -71,9 +124,7 @@ static void edgenpu_job_release(struct kref *ref)
 	kvfree(job->bos);
 	kvfree(job->bo_write);
 	kvfree(job->maps);
-	if (job->cmd)
-		dma_free_coherent(edev->drm.dev, job->cmd_size, job->cmd,
-				  job->cmd_dma);
+	edgenpu_job_free_cmd(job);
 	if (job->hw_fence_init)
 		dma_fence_put(job->hw_fence);
 	else

@@ -30,9 +30,12 @@ struct enpu_job_completion;
  * @vm: address space it runs in (referenced)
  * @table: the submitter's status records (referenced)
  * @id: job id returned to userspace
- * @cmd: validated command stream, kernel-owned (coherent DMA memory)
+ * @cmd: validated command stream, kernel-owned: a slab object mapped for
+ *	the device's reads, or coherent DMA memory (edgenpu_job_copy_cmd())
  * @cmd_dma: its bus address
  * @cmd_size: its size in bytes
+ * @cmd_slab: @cmd is a slab object
+ * @cmd_mapped: @cmd (a slab object) is mapped at @cmd_dma
  * @bos: buffers of the job's list (referenced)
  * @bo_write: whether the job writes each of them
  * @bo_count: entries of @bos
@@ -67,6 +70,8 @@ struct edgenpu_job {
 	void *cmd;
 	dma_addr_t cmd_dma;
 	u32 cmd_size;
+	bool cmd_slab;
+	bool cmd_mapped;
 	struct drm_gem_object **bos;
 	bool *bo_write;
 	u32 bo_count;
@@ -135,6 +140,15 @@ struct edgenpu_job_table *edgenpu_job_table_create(void);
 void edgenpu_job_table_get(struct edgenpu_job_table *t);
 void edgenpu_job_table_put(struct edgenpu_job_table *t);
 bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
+/*
+ * Command streams up to this size -- nearly every job's -- are copied into
+ * a slab object and mapped for the device (but under a carve-out): coherent
+ * memory is whole pages, allocated and zeroed on every submission's path.
+ */
+#define EDGENPU_CMD_SLAB_MAX	PAGE_SIZE
+
+int edgenpu_job_copy_cmd(struct edgenpu_job *job, const void __user *src);
+void edgenpu_job_free_cmd(struct edgenpu_job *job);
 int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
 			      u64 cmd_limit);
 void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);

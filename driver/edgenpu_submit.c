@@ -315,12 +315,11 @@ static int edgenpu_prepare_job(struct drm_device *drm, struct drm_file *file,
 	}
 
 	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL_ACCOUNT);
-	job->cmd = dma_alloc_coherent(drm->dev, a->cmd_size, &job->cmd_dma,
-				      GFP_KERNEL_ACCOUNT);
-	if (!job->hw_fence || !job->cmd)
+	if (!job->hw_fence)
 		return -ENOMEM;
-	if (copy_from_user(job->cmd, u64_to_user_ptr(a->cmd_ptr), a->cmd_size))
-		return -EFAULT;
+	ret = edgenpu_job_copy_cmd(job, u64_to_user_ptr(a->cmd_ptr));
+	if (ret)
+		return ret;
 
 	ret = edgenpu_job_lookup_bos(job, file, a);
 	if (ret)

@@ -691,6 +691,37 @@ static inline char *tdebugfs_read(const char *devname, const char *name)
 	return tread_alloc(path);
 }
 
+/*
+ * Where job @id's command stream lies, from debugfs "queues" once the job
+ * is on the device (waiting up to @ms): its bus address in *@addr and
+ * "mapped" (a slab object mapped for the device) or "coherent" in @kind.
+ * 0, or -1 when the job was not seen there.
+ */
+static inline int tjob_cmd_memory(const char *devname, uint64_t id, int ms,
+				  unsigned long long *addr, char *kind, size_t len)
+{
+	const int64_t end = tnow_ms() + ms;
+	char want[48], k[16];
+
+	snprintf(want, sizeof(want), "  job %llu ", (unsigned long long)id);
+	do {
+		char *q = tdebugfs_read(devname, "queues");
+		char *p = q ? strstr(q, want) : NULL;
+		char *eol = p ? strchr(p, '\n') : NULL;
+		char *c = p ? strstr(p, " cmd ") : NULL;
+		int found = c && (!eol || c < eol) &&
+			    sscanf(c, " cmd %llx %15s", addr, k) == 2;
+
+		free(q);
+		if (found) {
+			snprintf(kind, len, "%s", k);
+			return 0;
+		}
+		usleep(1000);
+	} while (tnow_ms() < end);
+	return -1;
+}
+
 static inline int tdebugfs_write(const char *devname, const char *name, const char *val)
 {
 	char path[256];

@@ -163,6 +163,83 @@ static int clock_enable_count(const char *of_node)
 	return n > 0 ? atoi(buf) : -1;
 }
 
+/* Big-endian cells @n (1 or 2) at @p as one number. */
+static uint64_t of_cells(const char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 32 | ntohl(*(const uint32_t *)(p + 4 * i));
+	return v;
+}
+
+/*
+ * The node's first memory-region: its [*base, *base + *size) from the
+ * reserved-memory node's reg, in its parent's cells. 0, or -1.
+ */
+static int carve_out(const char *of_node, uint64_t *base, uint64_t *size)
+{
+	char buf[32], parent[300], *slash;
+	int ac = 2, sc = 2, n;
+
+	if (of_prop(of_node, "memory-region", buf, sizeof(buf)) < 4)
+		return -1;
+	want_phandle = ntohl(*(uint32_t *)buf);
+	found_node[0] = '\0';
+	if (nftw("/sys/firmware/devicetree/base", match_phandle, 16, FTW_PHYS) != 1)
+		return -1;
+	snprintf(parent, sizeof(parent), "%s", found_node);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if (of_prop(parent, "#address-cells", buf, sizeof(buf)) == 4)
+		ac = (int)ntohl(*(uint32_t *)buf);
+	if (of_prop(parent, "#size-cells", buf, sizeof(buf)) == 4)
+		sc = (int)ntohl(*(uint32_t *)buf);
+	n = of_prop(found_node, "reg", buf, sizeof(buf));
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || n < 4 * (ac + sc))
+		return -1;
+	*base = of_cells(buf, ac);
+	*size = of_cells(buf + 4 * ac, sc);
+	return 0;
+}
+
+/*
+ * With a memory-region carve-out, which the device's DMA may be limited
+ * to, a job's command stream comes from it, however short (without one
+ * a short stream is a slab object: edgenpu_submit_test).
+ */
+TEST_F(plat, command_streams_from_the_carve_out)
+{
+	struct drm_edgenpu_job_info info;
+	unsigned long long addr;
+	uint64_t base, size;
+	struct tbusy b;
+	char kind[16], buf[8];
+	int fd;
+
+	if (of_prop(self->of_node, "memory-region", buf, sizeof(buf)) < 4)
+		SKIP(return, "the node has no memory-region");
+	ASSERT_EQ(0, carve_out(self->of_node, &base, &size))
+		TH_LOG("cannot read the memory-region's reserved-memory node");
+	fd = edgenpu_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, tbusy_init(fd, &b, 32));
+	ASSERT_EQ(0, tsubmit(fd, &b.job, 1));
+	ASSERT_EQ(0, tjob_cmd_memory(self->devname, b.job.id, 2000, &addr, kind, sizeof(kind)))
+		TH_LOG("job not seen in debugfs queues (debugfs mounted?)");
+	TH_LOG("carve-out 0x%llx+0x%llx, command stream at 0x%llx (%s)",
+	       (unsigned long long)base, (unsigned long long)size, addr, kind);
+	EXPECT_STREQ("coherent", kind);
+	EXPECT_LE(base, addr);
+	EXPECT_GT(base + size, addr + b.cs.n * 4ull);
+	ASSERT_EQ(0, tjob_wait(fd, b.job.id, 10000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	tbusy_fini(fd, &b);
+	close(fd);
+}
+
 static int write_power(FIXTURE_DATA(plat) *self, const char *file, const char *val)
 {
 	char path[192];

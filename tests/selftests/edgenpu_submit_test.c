@@ -68,4 +68,48 @@ TEST_F(npu, copy_job)
 	tbo_close(self->fd, &dst);
 }
 
+/*
+ * A job's command stream of up to a page is a slab object mapped for the
+ * device (coherent memory would be allocated and zeroed a page at a time
+ * on every submission), a longer one coherent memory; under a carve-out
+ * (QUERY_LIMITS' device_cmd_budget) every one is coherent, from the
+ * carve-out (edgenpu_platform_test checks where).
+ */
+TEST_F(npu, command_stream_memory)
+{
+	struct drm_edgenpu_limits lim;
+	struct drm_edgenpu_job_info info;
+	uint32_t size = sizeof(lim);
+	const long page = sysconf(_SC_PAGESIZE);
+	struct tbusy small, big;
+	unsigned long long addr;
+	char devname[64], kind[16];
+	int minor;
+
+	ASSERT_EQ(0, tdev_name(&minor, devname, sizeof(devname)));
+	ASSERT_EQ(0, edgenpu_query(self->fd, DRM_EDGENPU_QUERY_LIMITS, &lim, &size));
+	ASSERT_EQ(0, tbusy_init(self->fd, &small, 64));
+	ASSERT_EQ(0, tbusy_init(self->fd, &big, 240));
+	ASSERT_GE(page, small.cs.n * 4);
+	ASSERT_LT(page, big.cs.n * 4);
+	ASSERT_EQ(0, tsubmit(self->fd, &small.job, 1));
+	ASSERT_EQ(0, tsubmit(self->fd, &big.job, 1));
+
+	ASSERT_EQ(0, tjob_cmd_memory(devname, small.job.id, 2000, &addr, kind, sizeof(kind)))
+		TH_LOG("job %llu not seen in debugfs queues (debugfs mounted?)",
+		       (unsigned long long)small.job.id);
+	EXPECT_STREQ(lim.device_cmd_budget ? "coherent" : "mapped", kind);
+	EXPECT_NE(0, addr);
+	ASSERT_EQ(0, tjob_cmd_memory(devname, big.job.id, 2000, &addr, kind, sizeof(kind)));
+	EXPECT_STREQ("coherent", kind);
+
+	/* both ran: the device read both streams */
+	ASSERT_EQ(0, tjob_wait(self->fd, small.job.id, 10000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	ASSERT_EQ(0, tjob_wait(self->fd, big.job.id, 10000, &info));
+	EXPECT_EQ(DRM_EDGENPU_JOB_OK, info.status);
+	tbusy_fini(self->fd, &small);
+	tbusy_fini(self->fd, &big);
+}
+
 TEST_HARNESS_MAIN
