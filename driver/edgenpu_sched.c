@@ -61,12 +61,13 @@ static const struct dma_fence_ops edgenpu_fence_ops = {
  * EDGENPU_CMD_SLAB_MAX bytes a slab object mapped for the device, else --
  * or under a carve-out, which the device's DMA may be limited to --
  * coherent memory, contiguous as the device reads it. Charged to the
- * submitter's memory cgroup either way; edgenpu_job_free_cmd() undoes it,
- * whatever failed.
+ * submitter's memory cgroup either way; the job's release frees it,
+ * whatever failed (a slab copy that failed is freed here).
  */
 int edgenpu_job_copy_cmd(struct edgenpu_job *job, const void __user *src)
 {
 	struct device *dev = job->edev->drm.dev;
+	int ret = 0;
 
 	if (job->cmd_size > EDGENPU_CMD_SLAB_MAX || job->edev->carveout) {
 		job->cmd = dma_alloc_coherent(dev, job->cmd_size, &job->cmd_dma,
@@ -78,33 +79,35 @@ int edgenpu_job_copy_cmd(struct edgenpu_job *job, const void __user *src)
 	job->cmd = kmalloc(job->cmd_size, GFP_KERNEL_ACCOUNT);
 	if (!job->cmd)
 		return -ENOMEM;
+	if (copy_from_user(job->cmd, src, job->cmd_size)) {
+		ret = -EFAULT;
+	} else {
+		/* from here the CPU only reads it (validation, a hang's coredump) */
+		job->cmd_dma = dma_map_single(dev, job->cmd, job->cmd_size, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, job->cmd_dma))
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		kfree(job->cmd);
+		job->cmd = NULL;
+		return ret;
+	}
 	job->cmd_slab = true;
-	if (copy_from_user(job->cmd, src, job->cmd_size))
-		return -EFAULT;
-	/* from here the CPU only reads it (validation, a hang's coredump) */
-	job->cmd_dma = dma_map_single(dev, job->cmd, job->cmd_size, DMA_TO_DEVICE);
-	if (dma_mapping_error(dev, job->cmd_dma))
-		return -ENOMEM;
-	job->cmd_mapped = true;
 	return 0;
 }
 
-void edgenpu_job_free_cmd(struct edgenpu_job *job)
+static void edgenpu_job_free_cmd(struct edgenpu_job *job)
 {
 	struct device *dev = job->edev->drm.dev;
 
 	if (!job->cmd)
 		return;
-	if (!job->cmd_slab) {
-		dma_free_coherent(dev, job->cmd_size, job->cmd, job->cmd_dma);
-	} else {
-		if (job->cmd_mapped)
-			dma_unmap_single(dev, job->cmd_dma, job->cmd_size, DMA_TO_DEVICE);
+	if (job->cmd_slab) {
+		dma_unmap_single(dev, job->cmd_dma, job->cmd_size, DMA_TO_DEVICE);
 		kfree(job->cmd);
+	} else {
+		dma_free_coherent(dev, job->cmd_size, job->cmd, job->cmd_dma);
 	}
-	job->cmd = NULL;
-	job->cmd_slab = false;
-	job->cmd_mapped = false;
 }
 
 static void edgenpu_job_release(struct kref *ref)

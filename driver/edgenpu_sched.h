@@ -34,8 +34,7 @@ struct enpu_job_completion;
  *	the device's reads, or coherent DMA memory (edgenpu_job_copy_cmd())
  * @cmd_dma: its bus address
  * @cmd_size: its size in bytes
- * @cmd_slab: @cmd is a slab object
- * @cmd_mapped: @cmd (a slab object) is mapped at @cmd_dma
+ * @cmd_slab: @cmd is a slab object, mapped at @cmd_dma
  * @bos: buffers of the job's list (referenced)
  * @bo_write: whether the job writes each of them
  * @bo_count: entries of @bos
@@ -71,7 +70,6 @@ struct edgenpu_job {
 	dma_addr_t cmd_dma;
 	u32 cmd_size;
 	bool cmd_slab;
-	bool cmd_mapped;
 	struct drm_gem_object **bos;
 	bool *bo_write;
 	u32 bo_count;
@@ -148,7 +146,6 @@ bool edgenpu_job_table_wait_idle(struct edgenpu_job_table *t, unsigned int ms);
 #define EDGENPU_CMD_SLAB_MAX	PAGE_SIZE
 
 int edgenpu_job_copy_cmd(struct edgenpu_job *job, const void __user *src);
-void edgenpu_job_free_cmd(struct edgenpu_job *job);
 int edgenpu_job_table_reserve(struct edgenpu_job_table *t, u32 cmd_size,
 			      u64 cmd_limit);
 void edgenpu_job_table_unreserve(struct edgenpu_job_table *t, u32 cmd_size);
