@@ -545,8 +545,9 @@ static uint32_t best_split(struct enpu_model *m, size_t l, uint64_t cs, uint64_t
 		uint64_t c, ce, e, a, b = 0, dram = 0, done;
 
 		r = (uint32_t)(((uint64_t)n * i + tries - 1) / tries);
+		/* the copy's own time, longer by what it shares of the DRAM channel */
 		c = enpu_t_bytes(r * row, sku->dram_bw_mbps, sku->clock_mhz);
-		ce = cs + ENPU_T_DMA_SETUP + c + (busy < c ? busy : c);
+		ce = cs + enpu_t_dma(sku, r * row, r * row) + (busy < c ? busy : c);
 		a = layer_cost(m, l, ENPU_SRAM_VA_BASE, 0, r < n ? r : 0, NULL);
 		done = tc;
 		if (r < n) {
