@@ -278,7 +278,7 @@ static int conv_gemm(const struct enpu_conv2d_params *p, const struct enpu_dot_o
 		/* without the memory, patches as for any conv */
 		direct = malloc(n);
 		if (direct)
-			enpu_to_u8(direct, input, n);
+			enpu_row_u8(ops, direct, input, n);	/* n is a multiple of 4 */
 		l.rows_at = direct;
 	}
 	ret = enpu_gemm_run(&l, ops);

@@ -282,15 +282,28 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 
 ENPU_DW_RUN(dw_run_avx2, AVX2, dw_body)
 
+/* enpu_dot_ops.to_u8: thirty-two bytes a store, then four. */
+static AVX2 void to_u8_avx2(uint8_t *dst, const int8_t *src, size_t n)
+{
+	const __m256i flip = _mm256_set1_epi8((char)0x80);
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32)
+		_mm256_storeu_si256((__m256i *)(dst + i),
+				    _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(src + i)),
+						     flip));
+	enpu_u8_groups(dst, src, i, n);
+}
+
 const struct enpu_dot_ops enpu_dot_avx2 = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = gemm_u8_avx2,
-	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
+	.to_u8 = to_u8_avx2, .dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 
 /* With AVX-VNNI: its GEMM (dot_avx_vnni.c), AVX2's other kernels. */
 const struct enpu_dot_ops enpu_dot_avx_vnni = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = enpu_avx_vnni_gemm,
-	.gemv_u8 = enpu_avx_vnni_gemv,
+	.gemv_u8 = enpu_avx_vnni_gemv, .to_u8 = to_u8_avx2,
 	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 #endif

@@ -19,6 +19,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "hw/int8 assumes a little-endian CPU (enpu_u8_groups)"
+#endif
+
 #if defined(__SSE2__) && !defined(ENPU_INT8_NO_SIMD)
 #define ENPU_DOT_SSE2 1
 #include <emmintrin.h>
@@ -199,6 +203,14 @@ struct enpu_dot_ops {
 	void (*rq_store16)(const struct enpu_rq_table *t, int j, const int32_t *acc,
 			   int8_t *dst);
 	/*
+	 * to_u8, NULL in a variant without vectors wider than SSE2's:
+	 * enpu_to_u8() of @n bytes, then zeros up to the next multiple of
+	 * four (a GEMM row of enpu_gemm_k4(n) groups). Stores as wide as the
+	 * kernels' loads of the row, which then take the bytes straight
+	 * from the stores.
+	 */
+	void (*to_u8)(uint8_t *dst, const int8_t *src, size_t n);
+	/*
 	 * gemm_signed: gemm_u8 sums (x[r][k] - 128) * weight[c][k] instead
 	 * (a signed-by-signed dot product: the rows' bytes flipped back).
 	 */
@@ -207,6 +219,43 @@ struct enpu_dot_ops {
 
 /* The variant in use (enpu_simd_use() changes it). */
 const struct enpu_dot_ops *enpu_dot_ops(void);
+
+/*
+ * Bytes i .. n - 1 of a GEMM row (i a multiple of four) as enpu_to_u8()
+ * makes them, four a store, the last group's bytes past n zero: a
+ * kernel's four-byte load of a group then takes it straight from its
+ * store (from several narrower stores, or a masked one, it waits for
+ * them to reach the cache).
+ */
+static inline void enpu_u8_groups(uint8_t *dst, const int8_t *src, size_t i, size_t n)
+{
+	uint32_t g;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&g, src + i, 4);
+		g ^= 0x80808080u;
+		memcpy(dst + i, &g, 4);
+	}
+	if (i == n)
+		return;
+	/* the last bytes gathered in a register (x86-64 and arm64 are little-endian) */
+	g = 0;
+	for (size_t k = 0; i + k < n; k++)
+		g |= (uint32_t)(uint8_t)(src[i + k] + 128) << (8 * k);
+	memcpy(dst + i, &g, 4);
+}
+
+/* enpu_dot_ops.to_u8 of @ops, or what it does where @ops has none. */
+static inline void enpu_row_u8(const struct enpu_dot_ops *ops, uint8_t *dst,
+			       const int8_t *src, size_t n)
+{
+	if (ops->to_u8) {
+		ops->to_u8(dst, src, n);
+		return;
+	}
+	enpu_to_u8(dst, src, n & ~(size_t)15);
+	enpu_u8_groups(dst, src, n & ~(size_t)15, n);
+}
 
 /*
  * enpu_dot_ops.dw_run named @NAME, compiled for @ATTR (a target

@@ -99,16 +99,16 @@ static int fc_fast(const struct enpu_fc_params *p, const int8_t *input,
 
 /* A fully-connected layer's rows for the GEMM: its batches, as unsigned bytes. */
 struct fc_rows {
+	const struct enpu_dot_ops *ops;
 	const int8_t *input;
-	size_t depth, padded;
+	size_t depth;
 };
 
 static const uint8_t *fc_row(void *ctx, int64_t i, uint8_t *dst)
 {
 	const struct fc_rows *c = ctx;
 
-	enpu_to_u8(dst, c->input + (size_t)i * c->depth, c->depth);
-	memset(dst + c->depth, 0, c->padded - c->depth);
+	enpu_row_u8(c->ops, dst, c->input + (size_t)i * c->depth, c->depth);
 	return dst;
 }
 
@@ -129,10 +129,7 @@ static int fc_gemm(const struct enpu_fc_params *p, const int8_t *input,
 		   const int8_t *filter, const int32_t *bias, int8_t *output)
 {
 	const struct enpu_dot_ops *ops = enpu_dot_ops();
-	struct fc_rows c = {
-		.input = input, .depth = (size_t)p->input_depth,
-		.padded = enpu_gemm_k4((size_t)p->input_depth) * 4,
-	};
+	struct fc_rows c = { .ops = ops, .input = input, .depth = (size_t)p->input_depth };
 	const struct enpu_gemm_layer l = {
 		.rows = p->batches, .channels = p->output_depth,
 		.k_len = (size_t)p->input_depth, .weights = filter, .packed = p->packed,

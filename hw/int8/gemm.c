@@ -169,59 +169,28 @@ int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *
 	       (usable(l) || l->rows >= ENPU_GEMM_MIN_ROWS);
 }
 
-int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops)
+/*
+ * Bytes of rows a call of enpu_gemm_run() keeps on its stack: a layer
+ * with its weights packed and its tables made needs no other memory, and
+ * ENPU_GEMM_ROWS rows of up to 512 taps fit (a malloc and a free a call
+ * cost a small fully-connected layer a third of its time).
+ */
+#define GEMM_NEAR_BYTES		2048
+
+/* @l's rows on @packed with tables @rq, each row made in @patches when it has to be. */
+static int gemm_rows(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops,
+		     const int8_t *packed, const struct enpu_rq_table *rq, uint8_t *patches)
 {
-	const struct enpu_gemm_weights *pw = usable(l);
 	const int32_t cout = l->channels;
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
-	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
-	const struct enpu_gemm_rq_key key = {
-		.bias = l->bias, .multipliers = l->multipliers, .shifts = l->shifts,
-		.qstep = l->qstep, .input_zero_point = l->input_zero_point,
-		.output_zero_point = l->output_zero_point, .act_min = l->act_min,
-		.act_max = l->act_max, .gemm_signed = ops->gemm_signed,
-	};
-	const struct enpu_rq_table *made = pw ? made_for(pw, &key) : NULL;
-	const size_t nrq = made ? 0 : enpu_rq_tables(cout);
-	/* the sums of weights packed here (packed ones keep theirs) */
-	const size_t nsums = pw ? 0 : (size_t)cout;
 	const uint8_t *x[ENPU_GEMM_ROWS];
-	const struct enpu_rq_table *rq;
-	struct enpu_rq_table *mine;
-	const int8_t *packed;
-	const int32_t *sums;
-	uint8_t *patches;
-	int ret = 0;
-
-	/* the tables first: they need the strictest alignment */
-	mine = malloc(nrq * sizeof(*mine) + nsums * sizeof(int32_t) +
-		      ENPU_GEMM_ROWS * k4 * 4 + packed_size);
-	if (!mine)
-		return -ENOMEM;
-	patches = (uint8_t *)((int32_t *)(mine + nrq) + nsums);
-	if (pw) {
-		packed = pw->data;
-		sums = pw->sums;
-	} else {
-		int8_t *own = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
-		int32_t *s = (int32_t *)(mine + nrq);
-
-		enpu_gemm_pack(own, s, l->weights, cout, l->k_len);
-		packed = own;
-		sums = s;
-	}
-	if (!made)
-		enpu_rq_fill(mine, sums, cout, &key);
-	rq = made ? made : mine;
 
 	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
 		const int rows = l->rows - i0 < ENPU_GEMM_ROWS ? (int)(l->rows - i0) :
 			ENPU_GEMM_ROWS;
 
-		if (enpu_cancelled(l->cancel)) {
-			ret = -ECANCELED;
-			break;
-		}
+		if (enpu_cancelled(l->cancel))
+			return -ECANCELED;
 		for (int r = 0; r < rows; r++)
 			x[r] = l->rows_at ? l->rows_at + (size_t)(i0 + r) * k4 * 4 :
 			       l->row(l->ctx, i0 + r, patches + r * k4 * 4);
@@ -241,6 +210,56 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 				     l->output + (size_t)i0 * cout + oc0, (size_t)cout);
 		}
 	}
+	return 0;
+}
+
+int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops)
+{
+	const struct enpu_gemm_weights *pw = usable(l);
+	const int32_t cout = l->channels;
+	const size_t k4 = enpu_gemm_k4(l->k_len);
+	const size_t packed_size = pw ? 0 : enpu_gemm_packed_size(cout, l->k_len);
+	const struct enpu_gemm_rq_key key = {
+		.bias = l->bias, .multipliers = l->multipliers, .shifts = l->shifts,
+		.qstep = l->qstep, .input_zero_point = l->input_zero_point,
+		.output_zero_point = l->output_zero_point, .act_min = l->act_min,
+		.act_max = l->act_max, .gemm_signed = ops->gemm_signed,
+	};
+	const struct enpu_rq_table *made = pw ? made_for(pw, &key) : NULL;
+	const size_t nrq = made ? 0 : enpu_rq_tables(cout);
+	/* the sums of weights packed here (packed ones keep theirs) */
+	const size_t nsums = pw ? 0 : (size_t)cout;
+	const size_t row_bytes = (size_t)(l->rows < ENPU_GEMM_ROWS ? l->rows : ENPU_GEMM_ROWS) *
+				 k4 * 4;
+	_Alignas(64) uint8_t near[GEMM_NEAR_BYTES];
+	struct enpu_rq_table *mine;
+	const int8_t *packed;
+	const int32_t *sums;
+	uint8_t *patches;
+	int ret;
+
+	if (made && row_bytes <= sizeof(near))
+		return gemm_rows(l, ops, pw->data, made, near);
+	/* the tables first: they need the strictest alignment */
+	mine = malloc(nrq * sizeof(*mine) + nsums * sizeof(int32_t) +
+		      ENPU_GEMM_ROWS * k4 * 4 + packed_size);
+	if (!mine)
+		return -ENOMEM;
+	patches = (uint8_t *)((int32_t *)(mine + nrq) + nsums);
+	if (pw) {
+		packed = pw->data;
+		sums = pw->sums;
+	} else {
+		int8_t *own = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
+		int32_t *s = (int32_t *)(mine + nrq);
+
+		enpu_gemm_pack(own, s, l->weights, cout, l->k_len);
+		packed = own;
+		sums = s;
+	}
+	if (!made)
+		enpu_rq_fill(mine, sums, cout, &key);
+	ret = gemm_rows(l, ops, packed, made ? made : mine, patches);
 	free(mine);
 	return ret;
 }

@@ -675,6 +675,44 @@ TEST(requant_vector_matches_scalar)
 	}
 }
 
+/*
+ * A GEMM row under every variant (enpu_row_u8(): the variant's to_u8, or
+ * the plain one): each byte + 128, zeros up to the next multiple of four,
+ * nothing written past them, at every length around each variant's
+ * store widths.
+ */
+TEST(row_u8_every_variant_flips_and_pads)
+{
+	const enum enpu_simd was = enpu_simd_current();
+	uint8_t dst[300];
+	int8_t src[290];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (int8_t)(i * 37 + 11);
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		for (size_t n = 0; n <= sizeof(src); n++) {
+			const size_t padded = (n + 3) & ~(size_t)3;
+
+			memset(dst, 0x5a, sizeof(dst));
+			enpu_row_u8(enpu_dot_ops(), dst, src, n);
+			for (size_t i = 0; i < sizeof(dst); i++) {
+				const int want = i < n ? (uint8_t)(src[i] + 128) :
+						 i < padded ? 0 : 0x5a;
+
+				if (dst[i] != want) {
+					enpu_simd_use(was);
+					ASSERT_EQ(want, dst[i])
+						TH_LOG("%s: byte %zu of a row of %zu",
+						       enpu_simd_name((enum enpu_simd)v), i, n);
+				}
+			}
+		}
+	}
+	enpu_simd_use(was);
+}
+
 /* A variant's sixteen-lane requantisation (enpu_dot_ops.rq_store16) against the scalar one. */
 TEST(requant16_every_variant_matches_scalar)
 {
