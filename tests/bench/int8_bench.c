@@ -12,6 +12,9 @@
  * Goldens: $EDGENPU_GOLDENS, default ../shared/goldens (run from the repo
  * root). Per layer: steady state, the best of 5 trials after a warm-up,
  * each repeating the kernel for at least ~20 ms.
+ *
+ * Usage: int8_bench [CONV_2D | DEPTHWISE_CONV_2D | FULLY_CONNECTED]: one
+ * op's layers only (all three when none is named).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -34,6 +37,7 @@ struct layer {
 	struct enpu_dwconv2d_params dw;
 	struct enpu_fc_params fc;
 	int32_t *mult, *shift, *bias;
+	size_t nbias;			/* bias values: found once, not in the timed loop */
 	const struct golden_tensor *in, *w, *out;
 	int8_t *got;
 	double macs;
@@ -173,6 +177,7 @@ static int load_layer(const char *path, struct layer *L)
 		L->bias = calloc(bias->count, sizeof(int32_t));
 		if (!L->bias)
 			return -1;
+		L->nbias = bias->count;
 		for (size_t i = 0; i < bias->count; i++)
 			L->bias[i] = golden_i32(bias, i);
 	}
@@ -278,7 +283,7 @@ static int run_fast(struct layer *L, enum mode mode)
 {
 	const int8_t *in = (const int8_t *)L->in->data;
 	const int8_t *w = (const int8_t *)L->w->data;
-	const size_t nb = L->bias ? golden_find_tensor(&L->g, "in2")->count : 0;
+	const size_t nb = L->nbias;
 	const struct enpu_gemm_weights *pw = mode == M_CPU && L->pw.data ? &L->pw : NULL;
 	const struct enpu_dw_weights *dw = mode == M_CPU && L->dw_ready.mem ? &L->dw_ready : NULL;
 
@@ -440,7 +445,7 @@ static int bench_dir(const char *root, const char *op, const char *prefix,
 			const double r = time_layer(&L, M_REF), f = time_layer(&L, M_CPU);
 			const double e = time_layer(&L, M_ENGINE);
 
-			printf("%-40s %10.0f %11.1f %11.1f %11.1f %8.1fx %8.1f\n", name,
+			printf("%-40s %10.0f %11.2f %11.2f %11.2f %8.1fx %8.1f\n", name,
 			       L.macs, r, f, e, r / f, L.macs / f / 1e3);
 			tot->macs += L.macs;
 			tot->ref_us += r;
@@ -457,7 +462,7 @@ static int bench_dir(const char *root, const char *op, const char *prefix,
 
 static void print_total(const char *what, const struct total *t)
 {
-	printf("%-40s %10.0f %11.1f %11.1f %11.1f %8.1fx %8.1f\n", what, t->macs,
+	printf("%-40s %10.0f %11.2f %11.2f %11.2f %8.1fx %8.1f\n", what, t->macs,
 	       t->ref_us, t->fast_us, t->engine_us,
 	       t->fast_us > 0 ? t->ref_us / t->fast_us : 0.0,
 	       t->fast_us > 0 ? t->macs / t->fast_us / 1e3 : 0.0);
@@ -477,8 +482,9 @@ static void print_peak(const char *what, const struct total *t, const struct hos
 	printf(" (GMAC/s, one core)\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *only = argc > 1 ? argv[1] : NULL;
 	const char *root = getenv("EDGENPU_GOLDENS");
 	struct total conv = { 0 }, dw = { 0 }, pd, fc = { 0 };
 	struct host_peak pk;
@@ -496,6 +502,12 @@ int main(void)
 		return 0;
 	}
 	closedir(d);
+	if (only && strcmp(only, "CONV_2D") && strcmp(only, "DEPTHWISE_CONV_2D") &&
+	    strcmp(only, "FULLY_CONNECTED")) {
+		fprintf(stderr, "int8_bench: no op %s: name CONV_2D, DEPTHWISE_CONV_2D or "
+			"FULLY_CONNECTED, or none for all three\n", only);
+		return 2;
+	}
 
 	host_peak(&pk);
 	printf("host wall time, one core, microseconds per layer (steady state, best of 5)\n"
@@ -507,22 +519,32 @@ int main(void)
 	       "GMAC/s are\nthe CPU backend's\n\n");
 	printf("%-40s %10s %11s %11s %11s %9s %8s\n", "layer", "MACs", "plain C us",
 	       "CPU be us", "engine us", "speed-up", "GMAC/s");
-	bad |= bench_dir(root, "CONV_2D", "person_detect_", &conv);
-	bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &dw);
+	if (!only || !strcmp(only, "CONV_2D"))
+		bad |= bench_dir(root, "CONV_2D", "person_detect_", &conv);
+	if (!only || !strcmp(only, "DEPTHWISE_CONV_2D"))
+		bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &dw);
 	pd = (struct total){
 		.macs = conv.macs + dw.macs, .ref_us = conv.ref_us + dw.ref_us,
 		.fast_us = conv.fast_us + dw.fast_us, .engine_us = conv.engine_us + dw.engine_us,
 	};
-	print_total("TOTAL person_detect CONV_2D", &conv);
-	print_total("TOTAL person_detect DEPTHWISE_CONV_2D", &dw);
-	print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
-	printf("\n");
-	bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
-	print_total("TOTAL FULLY_CONNECTED (models)", &fc);
-	printf("\n");
-	print_peak("person_detect CONV_2D", &conv, &pk);
-	print_peak("person_detect DEPTHWISE_CONV_2D", &dw, &pk);
-	print_peak("person_detect CONV+DEPTHWISE", &pd, &pk);
-	print_peak("FULLY_CONNECTED (models)", &fc, &pk);
+	if (pd.macs > 0) {
+		print_total("TOTAL person_detect CONV_2D", &conv);
+		print_total("TOTAL person_detect DEPTHWISE_CONV_2D", &dw);
+		print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
+		printf("\n");
+	}
+	if (!only || !strcmp(only, "FULLY_CONNECTED")) {
+		bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
+		print_total("TOTAL FULLY_CONNECTED (models)", &fc);
+		printf("\n");
+	}
+	if (conv.macs > 0)
+		print_peak("person_detect CONV_2D", &conv, &pk);
+	if (dw.macs > 0)
+		print_peak("person_detect DEPTHWISE_CONV_2D", &dw, &pk);
+	if (conv.macs > 0 && dw.macs > 0)
+		print_peak("person_detect CONV+DEPTHWISE", &pd, &pk);
+	if (fc.macs > 0)
+		print_peak("FULLY_CONNECTED (models)", &fc, &pk);
 	return bad;
 }
