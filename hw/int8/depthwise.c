@@ -382,7 +382,7 @@ int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv
 	if (!dw_run_fits(p, ops))
 		return -ENOTSUP;
 	dw->bytes = dw_wide_bytes(p) + dw_sums_bytes(p);
-	dw->mem = malloc(dw->bytes);
+	dw->mem = enpu_alloc_lines(dw->bytes);
 	if (!dw->mem)
 		return -ENOMEM;
 	dw->wide = dw->mem;
@@ -404,7 +404,7 @@ int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv
 	    p->num_quant != (size_t)dw->channels ||
 	    enpu_check_quant_array(p->multipliers, p->shifts, p->num_quant))
 		return -EINVAL;
-	rq = malloc(enpu_rq_tables(dw->channels) * sizeof(*rq));
+	rq = enpu_alloc_lines(enpu_rq_tables(dw->channels) * sizeof(*rq));
 	if (!rq)
 		return -ENOMEM;
 	free(dw->rq);
@@ -448,7 +448,8 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	const struct enpu_gemm_rq_key key = dw_key(p, bias);
 	const struct enpu_rq_table *tables = ready && ready->rq &&
 		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
-	const size_t rq_bytes = tables ? 0 : enpu_rq_tables(cout) * sizeof(struct enpu_rq_table);
+	const size_t rq_bytes = tables ? 0 :
+				enpu_lines(enpu_rq_tables(cout) * sizeof(struct enpu_rq_table));
 	const size_t wide_bytes = ready ? 0 : dw_wide_bytes(p) + dw_sums_bytes(p);
 	size_t tap[ENPU_DW_RUN_TAPS];
 	const int16_t *wide;
@@ -457,8 +458,8 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	int8_t *buf, *img_buf;
 	int mode, nblk;
 
-	/* the tables (the strictest alignment), the padded image, the widened weights and sums */
-	buf = malloc(rq_bytes + img_bytes + wide_bytes + 1);
+	/* the tables, the padded image, the widened weights and sums: each on its own lines */
+	buf = enpu_alloc_lines(rq_bytes + img_bytes + wide_bytes + 1);
 	if (!buf)
 		return -ENOMEM;
 	img_buf = buf + rq_bytes;

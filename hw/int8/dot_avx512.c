@@ -291,7 +291,8 @@ static inline AVX512 __attribute__((always_inline)) void
 gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
 	  int8_t *out, const int NCH)
 {
-	const size_t len = k4 * 4, sets = ENPU_GEMV_SETS(NCH, GEMV_CHAINS);
+	const size_t len = k4 * 4, stride = enpu_gemv_stride(k4);
+	const size_t sets = ENPU_GEMV_SETS(NCH, GEMV_CHAINS);
 	__m512i acc[GEMV_CHAINS + ENPU_GEMM_MIN_CHANNELS];
 	_Alignas(64) int32_t sum[16] = { 0 };
 	struct rq16 v;
@@ -309,7 +310,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 			for (int c = 0; c < NCH; c++)
 				acc[s * NCH + c] = _mm512_dpbusd_epi32(
 					acc[s * NCH + c], xv,
-					_mm512_loadu_si512((const void *)(w + c * len + k + 64 * s)));
+					_mm512_loadu_si512((const void *)(w + c * stride + k + 64 * s)));
 		}
 	}
 	for (; k < len; k += 64) {
@@ -319,7 +320,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 #pragma GCC unroll 8
 		for (int c = 0; c < NCH; c++)
 			acc[c] = _mm512_dpbusd_epi32(acc[c], xv,
-						     _mm512_maskz_loadu_epi8(m, w + c * len + k));
+						     _mm512_maskz_loadu_epi8(m, w + c * stride + k));
 	}
 #pragma GCC unroll 8
 	for (int c = 0; c < NCH; c++) {

@@ -132,7 +132,8 @@ static inline __attribute__((always_inline)) AVX_VNNI void
 gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_table *rq,
 	  int8_t *out, const int NCH)
 {
-	const size_t len = k4 * 4, sets = ENPU_GEMV_SETS(NCH, GEMV_CHAINS);
+	const size_t len = k4 * 4, stride = enpu_gemv_stride(k4);
+	const size_t sets = ENPU_GEMV_SETS(NCH, GEMV_CHAINS);
 	__m256i acc[GEMV_CHAINS + ENPU_GEMM_MIN_CHANNELS];
 	_Alignas(32) int32_t sum[8] = { 0 };
 	struct enpu_rq8 v;
@@ -150,7 +151,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 			for (int c = 0; c < NCH; c++)
 				acc[s * NCH + c] = _mm256_dpbusd_avx_epi32(
 					acc[s * NCH + c], xv,
-					_mm256_loadu_si256((const __m256i *)(w + c * len + k +
+					_mm256_loadu_si256((const __m256i *)(w + c * stride + k +
 									     32 * s)));
 		}
 	}
@@ -164,7 +165,7 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 		for (int c = 0; c < NCH; c++)
 			acc[c] = _mm256_dpbusd_avx_epi32(
 				acc[c], xv,
-				_mm256_maskload_epi32((const int *)(const void *)(w + c * len + k),
+				_mm256_maskload_epi32((const int *)(const void *)(w + c * stride + k),
 						      m));
 	}
 #pragma GCC unroll 8

@@ -154,7 +154,8 @@ struct enpu_dot_ops {
 	 * have it): one
 	 * unsigned row @x of k4 * 4 bytes against @nch (1 to
 	 * ENPU_GEMM_MIN_CHANNELS - 1) channels packed narrow by
-	 * enpu_gemm_pack() (channel c's k4 * 4 weights at w + c * k4 * 4),
+	 * enpu_gemm_pack() (channel c's k4 * 4 weights at
+	 * w + c * enpu_gemv_stride(k4)),
 	 * requantised: channel c, sum over k of x[k] * weight[c][k], with
 	 * table index c, to out[c]. Nothing past x[k4 * 4 - 1] is read.
 	 */

@@ -22,7 +22,9 @@
  * and channels past the last are zero. A layer of fewer than
  * ENPU_GEMM_MIN_CHANNELS channels is packed narrow instead, for
  * enpu_dot_ops.gemv_u8: each channel's taps in order, zero-padded to
- * a multiple of four (a block would leave most of its lanes idle).
+ * a whole number of cache lines (a block would leave most of its lanes
+ * idle; the padding puts every channel's 64-byte loads on a line's
+ * boundary).
  */
 #ifndef ENPU_GEMM_H
 #define ENPU_GEMM_H
@@ -60,13 +62,19 @@ static inline int enpu_gemm_narrow(int32_t channels)
 	return channels < ENPU_GEMM_MIN_CHANNELS;
 }
 
+/* Bytes from one channel of a narrow packing to the next: k4 * 4 taps and padding. */
+static inline size_t enpu_gemv_stride(size_t k4)
+{
+	return (k4 * 4 + 63) & ~(size_t)63;
+}
+
 /* Bytes of @channels output channels of @k_len taps, packed. */
 static inline size_t enpu_gemm_packed_size(int32_t channels, size_t k_len)
 {
 	const size_t blocks = ((size_t)channels + ENPU_GEMM_BLOCK - 1) / ENPU_GEMM_BLOCK;
 
 	if (enpu_gemm_narrow(channels))
-		return (size_t)channels * enpu_gemm_k4(k_len) * 4;
+		return (size_t)channels * enpu_gemv_stride(enpu_gemm_k4(k_len));
 	return blocks * enpu_gemm_k4(k_len) * 4 * ENPU_GEMM_BLOCK;
 }
 

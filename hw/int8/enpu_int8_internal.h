@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "enpu_int8.h"
 
@@ -19,6 +20,22 @@ static inline int enpu_mul_size(size_t a, size_t b, size_t *r)
 		return -EINVAL;
 	*r = a * b;
 	return 0;
+}
+
+/* @n rounded up to a whole number of cache lines (64 bytes). */
+static inline size_t enpu_lines(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/*
+ * @n bytes on a cache line's boundary, for free(): the kernels load
+ * weights 64 bytes at a time, and a load that straddles two lines costs
+ * two (malloc's 16-byte alignment halved the GEMM's vpdpbusd rate).
+ */
+static inline void *enpu_alloc_lines(size_t n)
+{
+	return aligned_alloc(64, enpu_lines(n ? n : 1));
 }
 
 static inline int enpu_dim_ok(int32_t d)

@@ -34,7 +34,8 @@
 #define ENPU_RQ_CHUNK	64
 
 struct enpu_rq_table {
-	int32_t bias[ENPU_RQ_CHUNK];
+	/* on a cache line: the vector kernels load sixteen lanes at a time */
+	_Alignas(64) int32_t bias[ENPU_RQ_CHUNK];
 	int32_t mult[ENPU_RQ_CHUNK];
 	int32_t shift[ENPU_RQ_CHUNK];
 	uint32_t lpow[ENPU_RQ_CHUNK];	/* 2^left */

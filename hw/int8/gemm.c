@@ -32,7 +32,7 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 		size_t k;
 
 		if (enpu_gemm_narrow(channels)) {
-			memcpy(dst + (size_t)o * k4 * 4, row, k_len);
+			memcpy(dst + (size_t)o * enpu_gemv_stride(k4), row, k_len);
 		} else {
 			for (k = 0; k + 4 <= k_len; k += 4)
 				memcpy(col + k * ENPU_GEMM_BLOCK, row + k, 4);
@@ -59,7 +59,7 @@ int enpu_gemm_weights_pack(struct enpu_gemm_weights *pw, const int8_t *w,
 	memset(pw, 0, sizeof(*pw));
 	if (!has_kernel(enpu_dot_ops(), channels) || k_len > ENPU_GEMM_MAX_LEN)
 		return -ENOTSUP;
-	pw->data = malloc(enpu_gemm_packed_size(channels, k_len));
+	pw->data = enpu_alloc_lines(enpu_gemm_packed_size(channels, k_len));
 	pw->sums = malloc((size_t)channels * sizeof(*pw->sums));
 	if (!pw->data || !pw->sums) {
 		enpu_gemm_weights_free(pw);
@@ -134,7 +134,7 @@ int enpu_gemm_weights_requant(struct enpu_gemm_weights *pw, const int32_t *bias,
 	if (!pw || !pw->data || qstep > 1 ||
 	    enpu_check_quant_array(multipliers, shifts, qstep ? (size_t)pw->channels : 1))
 		return -EINVAL;
-	rq = malloc(enpu_rq_tables(pw->channels) * sizeof(*rq));
+	rq = enpu_alloc_lines(enpu_rq_tables(pw->channels) * sizeof(*rq));
 	if (!rq)
 		return -ENOMEM;
 	free(pw->rq);
@@ -240,18 +240,20 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 
 	if (made && row_bytes <= sizeof(near))
 		return gemm_rows(l, ops, pw->data, made, near);
-	/* the tables first: they need the strictest alignment */
-	mine = malloc(nrq * sizeof(*mine) + nsums * sizeof(int32_t) +
-		      ENPU_GEMM_ROWS * k4 * 4 + packed_size);
+	/* tables, sums, rows, weights: each part on a cache line of its own */
+	const size_t at_rows = enpu_lines(nrq * sizeof(*mine)) + enpu_lines(nsums * sizeof(int32_t));
+	const size_t at_packed = at_rows + enpu_lines(ENPU_GEMM_ROWS * k4 * 4);
+
+	mine = enpu_alloc_lines(at_packed + packed_size);
 	if (!mine)
 		return -ENOMEM;
-	patches = (uint8_t *)((int32_t *)(mine + nrq) + nsums);
+	patches = (uint8_t *)mine + at_rows;
 	if (pw) {
 		packed = pw->data;
 		sums = pw->sums;
 	} else {
-		int8_t *own = (int8_t *)(patches + ENPU_GEMM_ROWS * k4 * 4);
-		int32_t *s = (int32_t *)(mine + nrq);
+		int8_t *own = (int8_t *)mine + at_packed;
+		int32_t *s = (int32_t *)(void *)((char *)mine + enpu_lines(nrq * sizeof(*mine)));
 
 		enpu_gemm_pack(own, s, l->weights, cout, l->k_len);
 		packed = own;

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <unistd.h>
 #include <errno.h>
+#include <stdint.h>
 
 #include "kselftest_harness.h"
 
@@ -1292,7 +1293,8 @@ TEST(fc_packed_every_variant_matches_reference)
 /*
  * A FULLY_CONNECTED of fewer than eight outputs (micro_speech's: 4 of
  * 4000 taps) is packed narrow where the variant has gemv_u8 -- each
- * channel's taps in order, zero-padded to a multiple of four -- and
+ * channel's taps in order, zero-padded to a whole number of cache
+ * lines -- and
  * gives the reference's bytes, at depths with and without a partial
  * last vector.
  */
@@ -1309,7 +1311,9 @@ TEST(narrow_fc_packed_for_gemv)
 		ran++;
 		for (int32_t outs = 1; outs < 8; outs++) {
 			for (size_t d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
-				const size_t depth = (size_t)depths[d], row = (depth + 3) & ~(size_t)3;
+				/* each channel on lines of its own (enpu_gemv_stride) */
+				const size_t depth = (size_t)depths[d];
+				const size_t row = (((depth + 3) & ~(size_t)3) + 63) & ~(size_t)63;
 				struct enpu_gemm_weights pw;
 
 				fill_i8(w, (size_t)outs * depth);
@@ -1331,6 +1335,78 @@ TEST(narrow_fc_packed_for_gemv)
 	enpu_simd_use(was);
 	if (!ran)
 		SKIP(return, "no variant with gemv_u8 on this CPU");
+}
+
+/*
+ * What the kernels load 64 bytes at a time lies on cache lines: packed
+ * GEMM weights (blocks and narrow), their requantisation tables (each
+ * table of an array), depthwise weights made ready and their tables. A
+ * load across two lines costs two: with malloc's 16-byte alignment the
+ * GEMM ran at half its vpdpbusd rate.
+ */
+TEST(packed_weights_on_cache_lines)
+{
+	static const int32_t outs[] = { 3, 16, 70, 200 };
+	const enum enpu_simd was = enpu_simd_current();
+	static int8_t w[200 * 99];
+	int ran = 0;
+
+	fill_i8(w, sizeof(w));
+	for (int v = 0; v < ENPU_SIMD_COUNT; v++) {
+		if (enpu_simd_use((enum enpu_simd)v))
+			continue;
+		for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+			int32_t *shifts, *bias, *m = rnd_quant(outs[i], &shifts, &bias);
+			const struct enpu_fc_params p = {
+				.batches = 1, .input_depth = 99, .output_depth = outs[i],
+				.act_min = -128, .act_max = 127, .multipliers = m,
+				.shifts = shifts, .num_quant = (size_t)outs[i],
+			};
+			struct enpu_gemm_weights pw;
+
+			if (enpu_gemm_weights_pack(&pw, w, outs[i], 99)) {
+				free_all((void *[]){ m, shifts, bias }, 3);
+				continue;
+			}
+			ran++;
+			ASSERT_EQ(0, enpu_fc_requant(&pw, &p, bias));
+			EXPECT_EQ(0, (uintptr_t)pw.data % 64)
+				TH_LOG("%s: %d outputs", enpu_simd_name((enum enpu_simd)v), outs[i]);
+			for (int32_t t = 0; t < (outs[i] + 63) / 64; t++) {
+				EXPECT_EQ(0, (uintptr_t)&pw.rq[t] % 64)
+					TH_LOG("%s: table %d", enpu_simd_name((enum enpu_simd)v), t);
+			}
+			enpu_gemm_weights_free(&pw);
+			free_all((void *[]){ m, shifts, bias }, 3);
+		}
+		{
+			enum { C = 80 };
+			int32_t *shifts, *bias, *m = rnd_quant(C, &shifts, &bias);
+			const struct enpu_dwconv2d_params q = {
+				.input = { 1, 5, 5, C }, .filter = { 1, 3, 3, C },
+				.output = { 1, 3, 3, C }, .depth_multiplier = 1,
+				.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+				.act_min = -128, .act_max = 127, .multipliers = m,
+				.shifts = shifts, .num_quant = C,
+			};
+			struct enpu_dw_weights ready;
+
+			if (!enpu_dw_weights_prepare(&ready, &q, w)) {
+				ran++;
+				ASSERT_EQ(0, enpu_dw_weights_requant(&ready, &q, bias));
+				EXPECT_EQ(0, (uintptr_t)ready.wide % 64)
+					TH_LOG("%s: depthwise", enpu_simd_name((enum enpu_simd)v));
+				EXPECT_EQ(0, (uintptr_t)&ready.rq[1] % 64)
+					TH_LOG("%s: depthwise table 1",
+					       enpu_simd_name((enum enpu_simd)v));
+				enpu_dw_weights_free(&ready);
+			}
+			free_all((void *[]){ m, shifts, bias }, 3);
+		}
+	}
+	enpu_simd_use(was);
+	if (!ran)
+		SKIP(return, "no variant on this CPU packs weights");
 }
 
 TEST(fc_fast_path_matches_reference)
