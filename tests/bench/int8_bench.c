@@ -7,7 +7,8 @@
  * person_detect CONV_2D and DEPTHWISE_CONV_2D op, and the FULLY_CONNECTED
  * ops of the models. Both must produce the golden output (a mismatch
  * exits 1); timing never fails the run. The kernels' GMAC/s are printed
- * against the host's measured INT8 peak on one core (host_peak.c).
+ * against the host's measured INT8 peak on one core (host_peak.c),
+ * measured before the layers and after them, the higher taken.
  *
  * Goldens: $EDGENPU_GOLDENS, default ../shared/goldens (run from the repo
  * root). Per layer: steady state, the best of 5 trials after a warm-up,
@@ -537,6 +538,18 @@ int main(int argc, char **argv)
 		bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
 		print_total("TOTAL FULLY_CONNECTED (models)", &fc);
 		printf("\n");
+	}
+	/*
+	 * The peak again, after the layers: the host's speed drifts, and a
+	 * peak measured in a slow moment would flatter every layer. The
+	 * higher of the two is the one printed against.
+	 */
+	{
+		struct host_peak after;
+
+		host_peak(&after);
+		pk.baseline = after.baseline > pk.baseline ? after.baseline : pk.baseline;
+		pk.best = after.best > pk.best ? after.best : pk.best;
 	}
 	if (conv.macs > 0)
 		print_peak("person_detect CONV_2D", &conv, &pk);
