@@ -198,15 +198,26 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 
 ENPU_DW_RUN(dw_run_neon, NEON_BASE, dw_body)
 
+/* enpu_dot_ops.to_u8: sixteen bytes a store, then four. */
+static NEON_BASE void to_u8_neon(uint8_t *dst, const int8_t *src, size_t n)
+{
+	const uint8x16_t flip = vdupq_n_u8(0x80);
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		vst1q_u8(dst + i, veorq_u8(vld1q_u8((const uint8_t *)src + i), flip));
+	enpu_u8_groups(dst, src, i, n);
+}
+
 const struct enpu_dot_ops enpu_dot_neon = {
-	.dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon,
+	.dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon, .to_u8 = to_u8_neon,
 	.dw_widen = dw_widen_neon, .dw_run = dw_run_neon, .rq_store16 = rq_store16_neon,
 };
 
 /* With the dot-product extension: its GEMM (dot_neon_dotprod.c), signed by signed. */
 const struct enpu_dot_ops enpu_dot_neon_dotprod = {
 	.dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon,
-	.gemm_u8 = enpu_neon_gemm_sdot, .rq_store16 = rq_store16_neon,
+	.gemm_u8 = enpu_neon_gemm_sdot, .to_u8 = to_u8_neon, .rq_store16 = rq_store16_neon,
 	.dw_widen = dw_widen_neon, .dw_run = dw_run_neon, .gemm_signed = 1,
 };
 #endif
