@@ -88,12 +88,12 @@ static inline AVX2 __m256i sum_pairs(__m256i lo, __m256i hi)
 
 /*
  * @ROWS (1 or 2) rows against one block of sixteen channels @w (packed by
- * enpu_gemm_pack()), requantised with @v's two halves (table lanes j ..
+ * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with @v's two halves (table lanes j ..
  * j + 15), the first @nch stored.
  */
 static inline __attribute__((always_inline)) AVX2 void
-gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct enpu_rq8 v[2],
-	   int nch, int8_t *out, size_t out_stride, const int ROWS)
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
+	   const struct enpu_rq8 v[2], int nch, int8_t *out, size_t out_stride, const int ROWS)
 {
 	const uint8_t *xr[2] = { x[0], ROWS > 1 ? x[1] : x[0] };
 	__m256i a[2][4];
@@ -111,7 +111,7 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 #pragma GCC unroll 4
 		for (q = 0; q < 4; q++)
 			wv[q] = _mm256_cvtepi8_epi16(
-				_mm_loadu_si128((const __m128i *)(w + g * 64 + q * 16)));
+				_mm_loadu_si128((const __m128i *)(w + g * step + q * 16)));
 #pragma GCC unroll 2
 		for (r = 0; r < ROWS; r++) {
 			int32_t four;
@@ -133,14 +133,15 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 }
 
 /* enpu_avx2_block_fn: the rows two at a time, then the last alone. */
-static AVX2 void block_avx2(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
-			    const struct enpu_rq8 v[2], int nch, int8_t *out, size_t out_stride)
+static AVX2 void block_avx2(const uint8_t *const x[], int rows, const int8_t *w, size_t step,
+			    size_t k4, const struct enpu_rq8 v[2], int nch, int8_t *out,
+			    size_t out_stride)
 {
 	for (int r = 0; r < rows; r += 2) {
 		if (rows - r >= 2)
-			gemm_block(x + r, w, k4, v, nch, out + r * out_stride, out_stride, 2);
+			gemm_block(x + r, w, step, k4, v, nch, out + r * out_stride, out_stride, 2);
 		else
-			gemm_block(x + r, w, k4, v, nch, out + r * out_stride, out_stride, 1);
+			gemm_block(x + r, w, step, k4, v, nch, out + r * out_stride, out_stride, 1);
 	}
 }
 

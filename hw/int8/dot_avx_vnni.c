@@ -33,13 +33,13 @@
 
 /*
  * @ROWS (1 to 4) rows against one block of sixteen channels @w (packed by
- * enpu_gemm_pack()), requantised with @v's two halves (table lanes j ..
+ * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with @v's two halves (table lanes j ..
  * j + 15), the first @nch stored. Constant ROWS unrolls it: eight
  * accumulators and two weight vectors in registers.
  */
 static inline __attribute__((always_inline)) AVX_VNNI void
-gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct enpu_rq8 v[2],
-	   int nch, int8_t *out, size_t out_stride, const int ROWS)
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
+	   const struct enpu_rq8 v[2], int nch, int8_t *out, size_t out_stride, const int ROWS)
 {
 	const int SETS = VNNI_SETS(ROWS);
 	__m256i a[4][ENPU_GEMM_ROWS][2];
@@ -61,7 +61,7 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 			break;
 #pragma GCC unroll 4
 		for (s = 0; s < SETS; s++) {
-			const int8_t *wg = w + (g + s) * 64;
+			const int8_t *wg = w + (g + s) * step;
 			__m256i w0, w1;
 
 			if (s >= sets)
@@ -98,21 +98,21 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4, const struct en
 
 /* enpu_avx2_block_fn: up to four rows in one pass. */
 static AVX_VNNI void block_avx_vnni(const uint8_t *const x[], int rows, const int8_t *w,
-				    size_t k4, const struct enpu_rq8 v[2], int nch, int8_t *out,
-				    size_t out_stride)
+				    size_t step, size_t k4, const struct enpu_rq8 v[2], int nch,
+				    int8_t *out, size_t out_stride)
 {
 	switch (rows) {
 	case 1:
-		gemm_block(x, w, k4, v, nch, out, out_stride, 1);
+		gemm_block(x, w, step, k4, v, nch, out, out_stride, 1);
 		break;
 	case 2:
-		gemm_block(x, w, k4, v, nch, out, out_stride, 2);
+		gemm_block(x, w, step, k4, v, nch, out, out_stride, 2);
 		break;
 	case 3:
-		gemm_block(x, w, k4, v, nch, out, out_stride, 3);
+		gemm_block(x, w, step, k4, v, nch, out, out_stride, 3);
 		break;
 	default:
-		gemm_block(x, w, k4, v, nch, out, out_stride, 4);
+		gemm_block(x, w, step, k4, v, nch, out, out_stride, 4);
 		break;
 	}
 }

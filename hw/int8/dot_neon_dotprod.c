@@ -36,13 +36,13 @@
 
 /*
  * @ROWS patch rows against one block of sixteen channels (@w, packed by
- * enpu_gemm_pack(): per group of four taps, 64 bytes, four a channel),
+ * enpu_gemm_pack(): group g's 64 bytes, four a channel, at w + g * @step),
  * requantised with table lanes j .. j + 15, the first @nch stored. Four
  * groups a step, one sixteen-byte load of each row; the last fewer than
  * four one at a time (a row is only k4 * 4 bytes long).
  */
 static inline __attribute__((always_inline)) void
-gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
+gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
 	   const struct enpu_rq_table *rq, int j, int nch, int8_t *out, size_t out_stride,
 	   const int ROWS)
 {
@@ -62,10 +62,10 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
 
 		for (r = 0; r < ROWS; r++)
 			xv[r] = veorq_s8(vreinterpretq_s8_u8(vld1q_u8(x[r] + 4 * g)), flip);
-		SDOT_GROUP(0, w + g * 64);
-		SDOT_GROUP(1, w + g * 64 + 64);
-		SDOT_GROUP(2, w + g * 64 + 128);
-		SDOT_GROUP(3, w + g * 64 + 192);
+		SDOT_GROUP(0, w + g * step);
+		SDOT_GROUP(1, w + (g + 1) * step);
+		SDOT_GROUP(2, w + (g + 2) * step);
+		SDOT_GROUP(3, w + (g + 3) * step);
 	}
 	for (; g < k4; g++) {
 		int8x16_t xv[ENPU_GEMM_ROWS];
@@ -76,7 +76,7 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t k4,
 			memcpy(&four, x[r] + 4 * g, 4);
 			xv[r] = veorq_s8(vreinterpretq_s8_s32(vdupq_n_s32(four)), flip);
 		}
-		SDOT_GROUP(0, w + g * 64);
+		SDOT_GROUP(0, w + g * step);
 	}
 	for (q = 0; q < 4; q++) {
 		const struct enpu_rq4 v = enpu_rq4_load(rq, j + 4 * q);
@@ -93,25 +93,26 @@ void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, si
 			 int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			 int8_t *out, size_t out_stride)
 {
-	const size_t block = k4 * 4 * ENPU_GEMM_BLOCK;
+	/* a chunk's blocks interleaved, group by group (enpu_gemm.h) */
+	const size_t step = (size_t)nblk * 64;
 
 	for (int b = 0; b < nblk; b++) {
-		const int8_t *wb = w + b * block;
+		const int8_t *wb = w + b * 64;
 		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
 		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
 
 		switch (rows) {
 		case 1:
-			gemm_block(x, wb, k4, rq, jb, nb, ob, out_stride, 1);
+			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 1);
 			break;
 		case 2:
-			gemm_block(x, wb, k4, rq, jb, nb, ob, out_stride, 2);
+			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 2);
 			break;
 		case 3:
-			gemm_block(x, wb, k4, rq, jb, nb, ob, out_stride, 3);
+			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 3);
 			break;
 		default:
-			gemm_block(x, wb, k4, rq, jb, nb, ob, out_stride, 4);
+			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 4);
 			break;
 		}
 	}

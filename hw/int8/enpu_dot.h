@@ -141,8 +141,8 @@ struct enpu_dot_ops {
 	 * of bytes (u8 x s8, or s8 x s8 with gemm_signed): @rows (1 to
 	 * ENPU_GEMM_ROWS) unsigned patch rows x[r], each k4 * 4 bytes,
 	 * against @nblk (1 to ENPU_GEMM_BLOCKS) blocks of ENPU_GEMM_BLOCK
-	 * output channels packed by enpu_gemm_pack() (block b at
-	 * w + b * k4 * 4 * ENPU_GEMM_BLOCK), requantised: channel c (c < @nch)
+	 * output channels packed by enpu_gemm_pack(), one chunk (group g of
+	 * block b at w + (g * nblk + b) * 64), requantised: channel c (c < @nch)
 	 * of row r, sum over k of x[r][k] * weight[c][k] with
 	 * table index j + c (enpu_requant.h), to out[r * out_stride + c].
 	 */

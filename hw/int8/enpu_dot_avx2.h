@@ -92,12 +92,13 @@ static inline AVX2 void enpu_store8(int8_t *dst, __m128i v, int n)
 
 /*
  * A block routine of an AVX2-class GEMM: @rows (1 to ENPU_GEMM_ROWS) rows
- * x[] against one block of sixteen channels @w (packed by enpu_gemm_pack()),
- * requantised with @v's two halves, the first @nch stored.
+ * x[] against one block of sixteen channels (packed by enpu_gemm_pack():
+ * group g's 64 bytes at w + g * @step), requantised with @v's two halves,
+ * the first @nch stored.
  */
 typedef void enpu_avx2_block_fn(const uint8_t *const x[], int rows, const int8_t *w,
-				size_t k4, const struct enpu_rq8 v[2], int nch, int8_t *out,
-				size_t out_stride);
+				size_t step, size_t k4, const struct enpu_rq8 v[2], int nch,
+				int8_t *out, size_t out_stride);
 
 /*
  * enpu_dot_ops.gemm_u8 of an AVX2-class variant: each block's weights,
@@ -108,7 +109,8 @@ enpu_avx2_gemm(enpu_avx2_block_fn *block, const uint8_t *const x[], int rows,
 	       const int8_t *w, size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
 	       int nch, int8_t *out, size_t out_stride)
 {
-	const size_t bytes = k4 * 4 * ENPU_GEMM_BLOCK;
+	/* a chunk's blocks interleaved, group by group (enpu_gemm.h) */
+	const size_t step = (size_t)nblk * 64;
 
 	for (int b = 0; b < nblk; b++) {
 		const int c = ENPU_GEMM_BLOCK * b;
@@ -116,7 +118,7 @@ enpu_avx2_gemm(enpu_avx2_block_fn *block, const uint8_t *const x[], int rows,
 
 		enpu_rq8_load(&v[0], rq, j + c);
 		enpu_rq8_load(&v[1], rq, j + c + 8);
-		block(x, rows, w + b * bytes, k4, v, nch - c, out + c, out_stride);
+		block(x, rows, w + b * 64, step, k4, v, nch - c, out + c, out_stride);
 	}
 }
 
