@@ -177,10 +177,13 @@ int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *
 /*
  * Bytes of rows a call of enpu_gemm_run() keeps on its stack: a layer
  * with its weights packed and its tables made needs no other memory, and
- * ENPU_GEMM_ROWS rows of up to 512 taps fit (a malloc and a free a call
- * cost a small fully-connected layer a third of its time).
+ * one row of up to ENPU_GEMM_MAX_LEN taps (every batch-1 FC) or
+ * ENPU_GEMM_ROWS rows of up to 2,048 fit. A malloc and a free a call cost
+ * a small fully-connected layer a third of its time, and micro_speech's
+ * (a row of 4,000 taps: freeing it consolidates the heap) more than a
+ * quarter; fc_fast() keeps 32 KB of rows on its stack already.
  */
-#define GEMM_NEAR_BYTES		2048
+#define GEMM_NEAR_BYTES		ENPU_GEMM_MAX_LEN
 
 /* @l's rows on @packed with tables @rq, each row made in @patches when it has to be. */
 static int gemm_rows(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops,
