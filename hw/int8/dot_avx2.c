@@ -88,8 +88,8 @@ static inline AVX2 __m256i sum_pairs(__m256i lo, __m256i hi)
 
 /*
  * @ROWS (1 or 2) rows against one block of sixteen channels @w (packed by
- * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with @v's two halves (table lanes j ..
- * j + 15), the first @nch stored.
+ * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with
+ * @v's two halves (table lanes j .. j + 15), the first @nch stored.
  */
 static inline __attribute__((always_inline)) AVX2 void
 gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
@@ -298,7 +298,8 @@ static AVX2 void to_u8_avx2(uint8_t *dst, const int8_t *src, size_t n)
 
 const struct enpu_dot_ops enpu_dot_avx2 = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = gemm_u8_avx2,
-	.to_u8 = to_u8_avx2, .dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
+	.to_u8 = to_u8_avx2,
+	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 
 /* With AVX-VNNI: its GEMM (dot_avx_vnni.c), AVX2's other kernels. */

@@ -194,6 +194,7 @@ gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
 	  const struct enpu_rq_table *rq, int j, int nch, int8_t *out, size_t out_stride,
 	  const int ROWS, const int NBLK)
 {
+	const size_t step = enpu_gemm_step(NBLK);
 	const int SETS = GEMM_SETS(ROWS, NBLK);
 	__m512i a[GEMM_CHAINS + ENPU_GEMM_ROWS * ENPU_GEMM_BLOCKS];
 	struct rq16 v;
@@ -218,8 +219,8 @@ gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
 				break;
 #pragma GCC unroll 4
 			for (b = 0; b < NBLK; b++)
-				wv[b] = _mm512_loadu_si512((const void *)(w + ((g + s) * NBLK +
-										b) * 64));
+				wv[b] = _mm512_loadu_si512((const void *)(w + (g + s) * step +
+									  b * ENPU_GEMM_GROUP));
 #pragma GCC unroll 4
 			for (r = 0; r < ROWS; r++) {
 				int32_t four;

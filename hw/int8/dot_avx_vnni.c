@@ -33,8 +33,8 @@
 
 /*
  * @ROWS (1 to 4) rows against one block of sixteen channels @w (packed by
- * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with @v's two halves (table lanes j ..
- * j + 15), the first @nch stored. Constant ROWS unrolls it: eight
+ * enpu_gemm_pack(): group g's 64 bytes at w + g * @step), requantised with
+ * @v's two halves (table lanes j .. j + 15), the first @nch stored. Constant ROWS unrolls it: eight
  * accumulators and two weight vectors in registers.
  */
 static inline __attribute__((always_inline)) AVX_VNNI void

@@ -93,11 +93,10 @@ void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, si
 			 int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			 int8_t *out, size_t out_stride)
 {
-	/* a chunk's blocks interleaved, group by group (enpu_gemm.h) */
-	const size_t step = (size_t)nblk * 64;
+	const size_t step = enpu_gemm_step(nblk);
 
 	for (int b = 0; b < nblk; b++) {
-		const int8_t *wb = w + b * 64;
+		const int8_t *wb = w + b * ENPU_GEMM_GROUP;
 		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
 		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
 

@@ -109,8 +109,7 @@ enpu_avx2_gemm(enpu_avx2_block_fn *block, const uint8_t *const x[], int rows,
 	       const int8_t *w, size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
 	       int nch, int8_t *out, size_t out_stride)
 {
-	/* a chunk's blocks interleaved, group by group (enpu_gemm.h) */
-	const size_t step = (size_t)nblk * 64;
+	const size_t step = enpu_gemm_step(nblk);
 
 	for (int b = 0; b < nblk; b++) {
 		const int c = ENPU_GEMM_BLOCK * b;
@@ -118,7 +117,7 @@ enpu_avx2_gemm(enpu_avx2_block_fn *block, const uint8_t *const x[], int rows,
 
 		enpu_rq8_load(&v[0], rq, j + c);
 		enpu_rq8_load(&v[1], rq, j + c + 8);
-		block(x, rows, w + b * 64, step, k4, v, nch - c, out + c, out_stride);
+		block(x, rows, w + b * ENPU_GEMM_GROUP, step, k4, v, nch - c, out + c, out_stride);
 	}
 }
 

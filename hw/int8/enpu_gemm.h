@@ -46,6 +46,19 @@
 #define ENPU_GEMM_BLOCKS	4	/* blocks a gemm_u8 call: one requantisation table */
 #define ENPU_GEMM_MAX_LEN	8192	/* longest filter, in taps */
 
+/* Bytes of one block's group of four taps: sixteen channels' four bytes. */
+#define ENPU_GEMM_GROUP		(4 * ENPU_GEMM_BLOCK)
+
+/*
+ * Bytes from a block's group of taps to its next in a chunk of @nblk
+ * blocks, whose groups are interleaved: block b's group g at
+ * g * enpu_gemm_step(nblk) + b * ENPU_GEMM_GROUP.
+ */
+static inline size_t enpu_gemm_step(int nblk)
+{
+	return (size_t)nblk * ENPU_GEMM_GROUP;
+}
+
 /* Groups of four taps of a filter of @k_len taps. */
 static inline size_t enpu_gemm_k4(size_t k_len)
 {

@@ -27,10 +27,10 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 	memset(dst, 0, enpu_gemm_packed_size(channels, k_len));
 	for (int32_t o = 0; o < channels; o++) {
 		const int32_t b = o / ENPU_GEMM_BLOCK, b0 = b - b % ENPU_GEMM_BLOCKS;
-		/* blocks in o's chunk, and where group 0 of o's lane is */
-		const size_t n = (size_t)(blocks - b0 < ENPU_GEMM_BLOCKS ? blocks - b0 :
-					  ENPU_GEMM_BLOCKS);
-		int8_t *col = dst + (size_t)b0 * block_bytes + (size_t)(b - b0) * 64 +
+		/* the step between groups of o's chunk, and where group 0 of o's lane is */
+		const size_t step = enpu_gemm_step(blocks - b0 < ENPU_GEMM_BLOCKS ? blocks - b0 :
+						   ENPU_GEMM_BLOCKS);
+		int8_t *col = dst + (size_t)b0 * block_bytes + (size_t)(b - b0) * ENPU_GEMM_GROUP +
 			      (size_t)(o % ENPU_GEMM_BLOCK) * 4;
 		const int8_t *row = w + (size_t)o * k_len;
 		int32_t sum = 0;
@@ -40,9 +40,9 @@ void enpu_gemm_pack(int8_t *dst, int32_t *sums, const int8_t *w, int32_t channel
 			memcpy(dst + (size_t)o * enpu_gemv_stride(k4), row, k_len);
 		} else {
 			for (k = 0; k + 4 <= k_len; k += 4)
-				memcpy(col + k / 4 * n * 64, row + k, 4);
+				memcpy(col + k / 4 * step, row + k, 4);
 			if (k < k_len)
-				memcpy(col + k / 4 * n * 64, row + k, k_len - k);
+				memcpy(col + k / 4 * step, row + k, k_len - k);
 		}
 		for (k = 0; k < k_len; k++)
 			sum += row[k];
