@@ -240,36 +240,45 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 	const size_t row_bytes = (size_t)(l->rows < ENPU_GEMM_ROWS ? l->rows : ENPU_GEMM_ROWS) *
 				 k4 * 4;
 	_Alignas(64) uint8_t near[GEMM_NEAR_BYTES];
-	struct enpu_rq_table *mine;
+	const int rows_near = row_bytes <= sizeof(near);
+	/*
+	 * What this call makes, each part on lines of its own: tables, sums,
+	 * rows (where the stack has no room for them), weights. Nothing at
+	 * all for weights packed with their tables made: no allocation.
+	 */
+	const size_t at_sums = enpu_lines(nrq * sizeof(struct enpu_rq_table));
+	const size_t at_rows = at_sums + enpu_lines(nsums * sizeof(int32_t));
+	const size_t at_packed = at_rows + (rows_near ? 0 : enpu_lines(row_bytes));
+	const size_t need = at_packed + packed_size;
+	char *mine = NULL;
+	const struct enpu_rq_table *rq = made;
 	const int8_t *packed;
 	const int32_t *sums;
-	uint8_t *patches;
 	int ret;
 
-	if (made && row_bytes <= sizeof(near))
-		return gemm_rows(l, ops, pw->data, made, near);
-	/* tables, sums, rows, weights: each part on a cache line of its own */
-	const size_t at_rows = enpu_lines(nrq * sizeof(*mine)) + enpu_lines(nsums * sizeof(int32_t));
-	const size_t at_packed = at_rows + enpu_lines(ENPU_GEMM_ROWS * k4 * 4);
-
-	mine = enpu_alloc_lines(at_packed + packed_size);
-	if (!mine)
-		return -ENOMEM;
-	patches = (uint8_t *)mine + at_rows;
+	if (need) {
+		mine = enpu_alloc_lines(need);
+		if (!mine)
+			return -ENOMEM;
+	}
 	if (pw) {
 		packed = pw->data;
 		sums = pw->sums;
 	} else {
 		int8_t *own = (int8_t *)mine + at_packed;
-		int32_t *s = (int32_t *)(void *)((char *)mine + enpu_lines(nrq * sizeof(*mine)));
+		int32_t *s = (int32_t *)(void *)(mine + at_sums);
 
 		enpu_gemm_pack(own, s, l->weights, cout, l->k_len);
 		packed = own;
 		sums = s;
 	}
-	if (!made)
-		enpu_rq_fill(mine, sums, cout, &key);
-	ret = gemm_rows(l, ops, packed, made ? made : mine, patches);
+	if (!made) {
+		struct enpu_rq_table *t = (struct enpu_rq_table *)(void *)mine;
+
+		enpu_rq_fill(t, sums, cout, &key);
+		rq = t;
+	}
+	ret = gemm_rows(l, ops, packed, rq, rows_near ? near : (uint8_t *)mine + at_rows);
 	free(mine);
 	return ret;
 }
