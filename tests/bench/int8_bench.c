@@ -483,6 +483,12 @@ static void print_peak(const char *what, const struct total *t, const struct hos
 	printf(" (GMAC/s, one core)\n");
 }
 
+/* Whether the run benches @op: every op, or the one named on the command line. */
+static int runs(const char *only, const char *op)
+{
+	return !only || !strcmp(only, op);
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
@@ -503,8 +509,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	closedir(d);
-	if (only && strcmp(only, "CONV_2D") && strcmp(only, "DEPTHWISE_CONV_2D") &&
-	    strcmp(only, "FULLY_CONNECTED")) {
+	if (!runs(only, "CONV_2D") && !runs(only, "DEPTHWISE_CONV_2D") &&
+	    !runs(only, "FULLY_CONNECTED")) {
 		fprintf(stderr, "int8_bench: no op %s: name CONV_2D, DEPTHWISE_CONV_2D or "
 			"FULLY_CONNECTED, or none for all three\n", only);
 		return 2;
@@ -520,9 +526,9 @@ int main(int argc, char **argv)
 	       "GMAC/s are\nthe CPU backend's\n\n");
 	printf("%-40s %10s %11s %11s %11s %9s %8s\n", "layer", "MACs", "plain C us",
 	       "CPU be us", "engine us", "speed-up", "GMAC/s");
-	if (!only || !strcmp(only, "CONV_2D"))
+	if (runs(only, "CONV_2D"))
 		bad |= bench_dir(root, "CONV_2D", "person_detect_", &conv);
-	if (!only || !strcmp(only, "DEPTHWISE_CONV_2D"))
+	if (runs(only, "DEPTHWISE_CONV_2D"))
 		bad |= bench_dir(root, "DEPTHWISE_CONV_2D", "person_detect_", &dw);
 	pd = (struct total){
 		.macs = conv.macs + dw.macs, .ref_us = conv.ref_us + dw.ref_us,
@@ -534,7 +540,7 @@ int main(int argc, char **argv)
 		print_total("TOTAL person_detect CONV+DEPTHWISE", &pd);
 		printf("\n");
 	}
-	if (!only || !strcmp(only, "FULLY_CONNECTED")) {
+	if (runs(only, "FULLY_CONNECTED")) {
 		bad |= bench_dir(root, "FULLY_CONNECTED", "", &fc);
 		print_total("TOTAL FULLY_CONNECTED (models)", &fc);
 		printf("\n");
