@@ -102,7 +102,7 @@ static AVX512 void dot_1x4_avx512(const int16_t *x0, const int8_t *const w[4], s
 /* A requantisation table's sixteen lanes, in registers. */
 struct rq16 {
 	__m512i bias, left, mult, mult_odd, right, mask, thr;
-	__m256i zp, lo, hi;
+	__m512i zp, lo, hi;	/* lo and hi: the activation's bounds less zp */
 	int any_left;
 };
 
@@ -128,9 +128,9 @@ static inline AVX512 void rq16_load(struct rq16 *v, const struct enpu_rq_table *
 				   _mm512_set1_epi32(1));
 	v->thr = _mm512_srli_epi32(v->mask, 1);
 	v->any_left = t->any_left;
-	v->zp = _mm256_set1_epi16((int16_t)t->out_zp);
-	v->lo = _mm256_set1_epi16((int16_t)t->act_min);
-	v->hi = _mm256_set1_epi16((int16_t)t->act_max);
+	v->zp = _mm512_set1_epi32(t->out_zp);
+	v->lo = _mm512_set1_epi32(t->act_min - t->out_zp);
+	v->hi = _mm512_set1_epi32(t->act_max - t->out_zp);
 }
 
 /*
@@ -147,7 +147,6 @@ static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
 	const __m512i round = _mm512_set1_epi64(1 << 30);
 	__m512i x = _mm512_add_epi32(acc, v->bias), even, odd, q, thr;
 	__mmask16 up;
-	__m256i y;
 
 	if (v->any_left)
 		x = _mm512_sllv_epi32(x, v->left);
@@ -159,10 +158,12 @@ static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
 	thr = _mm512_sub_epi32(v->thr, _mm512_srai_epi32(x, 31));
 	up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, v->mask), thr);
 	q = _mm512_mask_sub_epi32(q, up, q, _mm512_set1_epi32(-1));
-	/* int32 -> int16 saturating, + zp saturating, clamp, -> int8 saturating */
-	y = _mm256_adds_epi16(_mm512_cvtsepi32_epi16(q), v->zp);
-	y = _mm256_min_epi16(_mm256_max_epi16(y, v->lo), v->hi);
-	return _mm256_cvtsepi16_epi8(y);
+	/*
+	 * clamp(q + zp, act_min, act_max) as clamp(q, act_min - zp, act_max -
+	 * zp) + zp, which cannot overflow; the bytes then in range, truncated
+	 */
+	q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, v->lo), v->hi), v->zp);
+	return _mm512_cvtepi32_epi8(q);
 }
 
 /*
