@@ -7,7 +7,15 @@
  *   acc = bias[oc] + sum over in-bounds taps of
  *         w[ky][kx][oc] * (x[iy][ix][oc / depth_multiplier] - in_zp)
  *
- * Where the CPU variant has enpu_dot_ops.dw_run (AVX2, AVX-512), a layer with
+ * Where the CPU variant has enpu_dot_ops.dw_rows (AVX-512 VNNI), a layer of
+ * one input channel an output channel, up to four taps a filter row and
+ * channels in sixteens (or eight at stride 1) runs through it
+ * (dw_rows_layer()): each input row, padded with its zero point, is spread
+ * once so that a lane's four bytes are one filter row's taps, and an output
+ * chunk of sixteen channels is then one u8 x s8 dot product a filter row
+ * (three for 3 x 3, where dw_run takes nine multiply-adds of pairs).
+ *
+ * Otherwise, where the CPU variant has enpu_dot_ops.dw_run (AVX2, AVX-512), a layer with
  * up to ENPU_DW_RUN_TAPS taps whose channels come in eights (depth
  * multiplier 1) or whose multiplier does runs through it (dw_run_layer()):
  * on the input padded with its zero point, so that a tap outside the image
@@ -341,29 +349,86 @@ static void dw_widen_layer(const struct enpu_dwconv2d_params *p, const struct en
 }
 
 /*
- * The key of @p's tables with @bias: signed rows (the kernels take the
- * input's bytes as they are), so enpu_rq_fill() takes the input's zero
- * point times each channel's weight sum from the bias.
+ * The key of @p's tables with @bias: with @gemm_signed, signed rows
+ * (dw_run takes the input's bytes as they are), else unsigned ones
+ * (dw_spread flips them), so that enpu_rq_fill() takes the input's zero
+ * point (plus 128) times each channel's weight sum from the bias.
  */
-static struct enpu_gemm_rq_key dw_key(const struct enpu_dwconv2d_params *p, const int32_t *bias)
+static struct enpu_gemm_rq_key dw_key(const struct enpu_dwconv2d_params *p, const int32_t *bias,
+				      int gemm_signed)
 {
 	return (struct enpu_gemm_rq_key){
 		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
 		.input_zero_point = p->input_zero_point,
 		.output_zero_point = p->output_zero_point,
-		.act_min = p->act_min, .act_max = p->act_max, .gemm_signed = 1,
+		.act_min = p->act_min, .act_max = p->act_max, .gemm_signed = gemm_signed,
 	};
 }
 
-/* p->prepared, when it was made for this layer's shape on the variant @ops. */
+/*
+ * p->prepared, when it was made for this layer's shape on the variant @ops
+ * for dw_rows (@rows) or dw_run.
+ */
 static const struct enpu_dw_weights *dw_ready(const struct enpu_dwconv2d_params *p,
-					      const struct enpu_dot_ops *ops)
+					      const struct enpu_dot_ops *ops, int rows)
 {
 	const struct enpu_dw_weights *dw = p->prepared;
 
-	return dw && dw->wide && dw->variant == (const void *)ops &&
+	return dw && (rows ? !!dw->row_w : !!dw->wide) && dw->variant == (const void *)ops &&
 	       dw->channels == p->output.c && dw->taps == p->filter.h * p->filter.w &&
+	       dw->filter_h == p->filter.h &&
 	       dw->depth_multiplier == p->depth_multiplier ? dw : NULL;
+}
+
+/*
+ * Whether ops->dw_rows takes the layer (dw_rows_layer()): one input
+ * channel an output channel, up to four taps a filter row, channels in
+ * sixteens, or eight of them a pixel at stride 1 (two pixels a chunk).
+ */
+static int dw_rows_fits(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
+{
+	return ops->dw_rows && ops->dw_spread && p->depth_multiplier == 1 &&
+	       p->filter.w <= ENPU_DW_ROWS_KW && p->filter.h <= ENPU_DW_ROWS_KH &&
+	       (p->output.c % 16 == 0 || (p->output.c == 8 && p->stride_w == 1));
+}
+
+/* Blocks of sixteen lanes of a dw_rows layer (one, of eight channels twice, with eight). */
+static int dw_rows_blocks(const struct enpu_dwconv2d_params *p)
+{
+	return p->output.c == 8 ? 1 : p->output.c / 16;
+}
+
+/* Bytes of a dw_rows layer's weights: a block's filter rows, 64 bytes each. */
+static size_t dw_row_w_bytes(const struct enpu_dwconv2d_params *p)
+{
+	return (size_t)dw_rows_blocks(p) * p->filter.h * 64;
+}
+
+/*
+ * @filter laid out for ops->dw_rows into @rw: block b's filter row ky at
+ * rw + (b * kh + ky) * 64, lane l's four bytes the row's taps of channel
+ * 16 * b + l (with eight channels, l % 8), zeros past the taps; and each
+ * channel's sum over the taps into @sums.
+ */
+static void dw_row_weights(const struct enpu_dwconv2d_params *p, const int8_t *filter,
+			   int8_t *rw, int32_t *sums)
+{
+	const int32_t c = p->output.c, kh = p->filter.h, kw = p->filter.w;
+	const int nb = dw_rows_blocks(p);
+
+	memset(rw, 0, dw_row_w_bytes(p));
+	for (int b = 0; b < nb; b++)
+		for (int32_t ky = 0; ky < kh; ky++)
+			for (int l = 0; l < 16; l++)
+				for (int32_t t = 0; t < kw; t++)
+					rw[((size_t)b * kh + ky) * 64 + (size_t)l * 4 + t] =
+						filter[((size_t)ky * kw + t) * c +
+						       (c == 8 ? l % 8 : 16 * b + l)];
+	for (int32_t oc = 0; oc < c; oc++) {
+		sums[oc] = 0;
+		for (int32_t k = 0; k < kh * kw; k++)
+			sums[oc] += filter[(size_t)k * c + oc];
+	}
 }
 
 int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv2d_params *p,
@@ -379,18 +444,29 @@ int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv
 	    !enpu_dim_ok(p->depth_multiplier) || p->filter.c != p->output.c ||
 	    (int64_t)p->input.c * p->depth_multiplier != p->output.c)
 		return -EINVAL;
-	if (!dw_run_fits(p, ops))
+	if (dw_rows_fits(p, ops)) {
+		dw->bytes = enpu_lines(dw_row_w_bytes(p)) + dw_sums_bytes(p);
+		dw->mem = enpu_alloc_lines(dw->bytes);
+		if (!dw->mem)
+			return -ENOMEM;
+		dw->row_w = dw->mem;
+		dw->sums = (int32_t *)(void *)((char *)dw->mem + enpu_lines(dw_row_w_bytes(p)));
+		dw_row_weights(p, filter, dw->row_w, dw->sums);
+	} else if (dw_run_fits(p, ops)) {
+		dw->bytes = dw_wide_bytes(p) + dw_sums_bytes(p);
+		dw->mem = enpu_alloc_lines(dw->bytes);
+		if (!dw->mem)
+			return -ENOMEM;
+		dw->wide = dw->mem;
+		dw->sums = (int32_t *)(void *)((char *)dw->mem + dw_wide_bytes(p));
+		dw_widen_layer(p, ops, filter, dw->wide, dw->sums);
+	} else {
 		return -ENOTSUP;
-	dw->bytes = dw_wide_bytes(p) + dw_sums_bytes(p);
-	dw->mem = enpu_alloc_lines(dw->bytes);
-	if (!dw->mem)
-		return -ENOMEM;
-	dw->wide = dw->mem;
-	dw->sums = (int32_t *)(void *)((char *)dw->mem + dw_wide_bytes(p));
-	dw_widen_layer(p, ops, filter, dw->wide, dw->sums);
+	}
 	dw->variant = ops;
 	dw->channels = p->output.c;
 	dw->taps = p->filter.h * p->filter.w;
+	dw->filter_h = p->filter.h;
 	dw->depth_multiplier = p->depth_multiplier;
 	return 0;
 }
@@ -409,7 +485,7 @@ int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv
 		return -ENOMEM;
 	free(dw->rq);
 	dw->rq = rq;
-	dw->rq_key = dw_key(p, bias);
+	dw->rq_key = dw_key(p, bias, !dw->row_w);
 	enpu_rq_fill(rq, dw->sums, dw->channels, &dw->rq_key);
 	return 0;
 }
@@ -444,8 +520,8 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	const size_t row = (size_t)(pad ? pw : p->input.w) * cin;
 	const size_t in_image = (size_t)p->input.h * p->input.w * cin;
 	const size_t img_bytes = pad ? ((size_t)ph * row + 63) & ~(size_t)63 : 0;
-	const struct enpu_dw_weights *ready = dw_ready(p, ops);
-	const struct enpu_gemm_rq_key key = dw_key(p, bias);
+	const struct enpu_dw_weights *ready = dw_ready(p, ops, 0);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias, 1);
 	const struct enpu_rq_table *tables = ready && ready->rq &&
 		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
 	const size_t rq_bytes = tables ? 0 :
@@ -530,6 +606,140 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	return 0;
 }
 
+/* Output rows of one ops->dw_rows call: their spread rows in about this many bytes. */
+#define DW_BAND_BYTES	(32 * 1024)
+
+/* What a dw_rows layer's calls share: how its rows are spread and cut. */
+struct dw_rows_geo {
+	int half, nb, npx, chunks;
+	size_t xs;		/* input bytes from a column of chunks to the next */
+	size_t prow;		/* bytes of an input row padded with its zero point */
+	size_t erow;		/* bytes of a spread row */
+	int32_t span;		/* input rows under the filter */
+	int32_t band;		/* output rows a call */
+};
+
+static void dw_rows_geo(const struct enpu_dwconv2d_params *p, struct dw_rows_geo *g)
+{
+	const int32_t c = p->output.c, ow = p->output.w, kw = p->filter.w;
+	size_t fit;
+
+	g->half = c == 8;
+	g->nb = dw_rows_blocks(p);
+	g->npx = g->half ? (ow + 1) / 2 : ow;
+	g->chunks = g->npx * g->nb;
+	g->xs = g->half ? 16 : (size_t)p->stride_w * c;
+	/* the last column's last tap reads a whole chunk (with half, a pixel past ow) */
+	g->prow = (size_t)(g->npx - 1) * g->xs + (size_t)(kw - 1) * p->dilation_w * c +
+		  (g->half ? 16 : (size_t)c);
+	g->erow = (size_t)g->chunks * 64;
+	g->span = (p->filter.h - 1) * p->dilation_h + 1;
+	fit = DW_BAND_BYTES / g->erow;
+	g->band = fit > (size_t)g->span ? (int32_t)((fit - g->span) / p->stride_h) + 1 : 1;
+	if (g->band > p->output.h)
+		g->band = p->output.h;
+}
+
+/*
+ * Padded input row @py of image @img (its zero point where the filter
+ * reaches past the image), unsigned (enpu_to_u8()), spread into @e.
+ */
+static void dw_spread_row(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops,
+			  const struct dw_rows_geo *g, const int8_t *img, int32_t py,
+			  uint8_t *prow, uint8_t *e)
+{
+	const int32_t c = p->output.c, iy = py - p->pad_top, pl = p->pad_left;
+	const int32_t px_end = (int32_t)(g->prow / (size_t)c);
+	const int32_t px0 = pl > 0 ? pl : 0;
+	const int32_t px1 = pl + p->input.w < px_end ? pl + p->input.w : px_end;
+	const uint8_t zp = (uint8_t)(p->input_zero_point + 128);
+
+	if (iy >= 0 && iy < p->input.h && px1 > px0) {
+		/* channels in eights: no padding past the bytes (enpu_row_u8()) */
+		enpu_row_u8(ops, prow + (size_t)px0 * c,
+			    img + ((size_t)iy * p->input.w + (size_t)(px0 - pl)) * c,
+			    (size_t)(px1 - px0) * c);
+		memset(prow, zp, (size_t)px0 * c);
+		memset(prow + (size_t)px1 * c, zp, g->prow - (size_t)px1 * c);
+	} else {
+		memset(prow, zp, g->prow);
+	}
+	ops->dw_spread(e, prow, (size_t)p->dilation_w * c, p->filter.w, g->npx, g->nb, g->xs);
+}
+
+/*
+ * The layer through ops->dw_spread and ops->dw_rows, a band of output
+ * rows at a time: the band's input rows padded, spread, and its rows
+ * summed from them (an input row is spread once for the filter rows that
+ * read it). The weights laid out and the tables made here unless
+ * p->prepared holds them. -ENOMEM (nothing written) without room;
+ * -ECANCELED when cancelled.
+ */
+static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops,
+			 const int8_t *input, const int8_t *filter, const int32_t *bias,
+			 int8_t *output)
+{
+	const int32_t c = p->output.c, oh = p->output.h, ow = p->output.w;
+	const int32_t sh = p->stride_h;
+	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
+	const struct enpu_dw_weights *ready = dw_ready(p, ops, 1);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias, 0);
+	const struct enpu_rq_table *tables = ready && ready->rq &&
+		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
+	const size_t rq_bytes = tables ? 0 :
+				enpu_lines(enpu_rq_tables(c) * sizeof(struct enpu_rq_table));
+	const size_t w_bytes = ready ? 0 : enpu_lines(dw_row_w_bytes(p)) + dw_sums_bytes(p);
+	const int32_t *sums = ready ? ready->sums : NULL;
+	const int8_t *rw = ready ? ready->row_w : NULL;
+	struct dw_rows_geo g;
+	size_t e_bytes, prow_bytes;
+	uint8_t *e, *prow;
+	int8_t *buf;
+
+	dw_rows_geo(p, &g);
+	e_bytes = (size_t)((g.band - 1) * sh + g.span) * g.erow;
+	prow_bytes = enpu_lines(g.prow);
+	/* the tables, the spread rows, a padded row, the weights and sums: each on its lines */
+	buf = enpu_alloc_lines(rq_bytes + e_bytes + prow_bytes + w_bytes + 1);
+	if (!buf)
+		return -ENOMEM;
+	e = (uint8_t *)buf + rq_bytes;
+	prow = e + e_bytes;
+	if (!ready) {
+		int8_t *w = (int8_t *)prow + prow_bytes;
+		int32_t *s = (int32_t *)(void *)(w + enpu_lines(dw_row_w_bytes(p)));
+
+		dw_row_weights(p, filter, w, s);
+		rw = w;
+		sums = s;
+	}
+	if (!tables) {
+		enpu_rq_fill((struct enpu_rq_table *)(void *)buf, sums, c, &key);
+		tables = (const struct enpu_rq_table *)(void *)buf;
+	}
+	for (int32_t b = 0; b < p->input.n; b++) {
+		const int8_t *img = input + (size_t)b * in_image;
+
+		for (int32_t oy = 0; oy < oh; oy += g.band) {
+			const int32_t rows = oh - oy < g.band ? oh - oy : g.band;
+			const int32_t n_e = (rows - 1) * sh + g.span;
+
+			if (enpu_cancelled(p->cancel)) {
+				free(buf);
+				return -ECANCELED;
+			}
+			for (int32_t k = 0; k < n_e; k++)
+				dw_spread_row(p, ops, &g, img, oy * sh + k, prow, e + (size_t)k * g.erow);
+			ops->dw_rows(e, (size_t)sh * g.erow, (size_t)p->dilation_h * g.erow,
+				     p->filter.h, rw, g.nb, tables, g.half, rows, g.chunks,
+				     output + ((size_t)b * oh + oy) * ow * c, (size_t)ow * c,
+				     (size_t)ow * c);
+		}
+	}
+	free(buf);
+	return 0;
+}
+
 /* Large kernels: reference loop order, int64 accumulation. */
 static int dw_generic(const struct enpu_dwconv2d_params *p,
 		      const int8_t *input, const int8_t *filter,
@@ -601,6 +811,12 @@ int enpu_depthwise_conv2d(const struct enpu_dwconv2d_params *p,
 			bias, bias_len, output, output_len))
 		return -EINVAL;
 
+	if (dw_rows_fits(p, enpu_dot_ops())) {
+		int ret = dw_rows_layer(p, enpu_dot_ops(), input, filter, bias, output);
+
+		if (ret != -ENOMEM)
+			return ret;
+	}
 	if (dw_run_fits(p, enpu_dot_ops())) {
 		int ret = dw_run_layer(p, enpu_dot_ops(), input, filter, bias, output);
 

@@ -451,9 +451,124 @@ dw_body(const int8_t *x, const size_t *tap, int n, size_t x_step, size_t y_step,
 
 ENPU_DW_RUN(dw_run_avx512, AVX512, dw_body)
 
+/*
+ * enpu_dot_ops.dw_spread with @kw constant: tap t's sixteen bytes
+ * zero-extended to the lanes' byte t, the taps ORed together.
+ */
+static inline AVX512 __attribute__((always_inline)) void
+dw_spread_body(uint8_t *dst, const uint8_t *src, size_t tap_step, const int kw, int npx, int nb,
+	       size_t xs)
+{
+	for (int px = 0; px < npx; px++) {
+		for (int b = 0; b < nb; b++, dst += 64) {
+			const uint8_t *a = src + (size_t)px * xs + (size_t)b * 16;
+			__m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)a));
+
+#pragma GCC unroll 4
+			for (int t = 1; t < kw; t++)
+				v = _mm512_or_si512(v, _mm512_slli_epi32(_mm512_cvtepu8_epi32(
+					_mm_loadu_si128((const __m128i *)(a + (size_t)t * tap_step))),
+									 8 * t));
+			_mm512_storeu_si512((void *)dst, v);
+		}
+	}
+}
+
+static AVX512 void dw_spread_avx512(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw,
+				    int npx, int nb, size_t xs)
+{
+	switch (kw) {
+	case 1: dw_spread_body(dst, src, tap_step, 1, npx, nb, xs); break;
+	case 2: dw_spread_body(dst, src, tap_step, 2, npx, nb, xs); break;
+	case 3: dw_spread_body(dst, src, tap_step, 3, npx, nb, xs); break;
+	default: dw_spread_body(dst, src, tap_step, 4, npx, nb, xs); break;
+	}
+}
+
+/* One chunk's sums of dw_rows: its filter rows' dot products, from @er. */
+static inline AVX512 __attribute__((always_inline)) __m512i
+dw_rows_sums(const uint8_t *er, size_t e_ky, const int kh, const __m512i *wk)
+{
+	__m512i acc = _mm512_setzero_si512();
+
+#pragma GCC unroll 8
+	for (int ky = 0; ky < kh; ky++)
+		acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512((const void *)(er + (size_t)ky * e_ky)),
+					  wk[ky]);
+	return acc;
+}
+
+/* One chunk's bytes to @o: sixteen, or eight past @row_bytes (dw_rows). */
+static inline AVX512 __attribute__((always_inline)) void
+dw_rows_store(__m128i res, int8_t *o, size_t at, size_t row_bytes)
+{
+	if (at + 16 <= row_bytes)
+		_mm_storeu_si128((__m128i *)(o + at), res);
+	else
+		_mm_storel_epi64((__m128i *)(o + at), res);
+}
+
+/*
+ * enpu_dot_ops.dw_rows with @kh constant where the caller makes it so:
+ * four chunks a step, whose chains of dot products and requantisation
+ * steps are independent (one at a time, the loop waits on their latency).
+ */
+static inline AVX512 __attribute__((always_inline)) void
+dw_rows_body(const uint8_t *e, size_t e_oy, size_t e_ky, const int kh, const int8_t *w, int nb,
+	     const struct enpu_rq_table *rq, int half, int rows, int chunks, int8_t *out,
+	     size_t out_row, size_t row_bytes)
+{
+	for (int b = 0; b < nb; b++) {
+		__m512i wk[ENPU_DW_ROWS_KH];
+		struct rq16 v;
+
+#pragma GCC unroll 8
+		for (int ky = 0; ky < kh; ky++)
+			wk[ky] = _mm512_loadu_si512((const void *)(w + ((size_t)b * kh + ky) * 64));
+		rq16_load(&v, rq + b * 16 / ENPU_RQ_CHUNK, b * 16 % ENPU_RQ_CHUNK, half);
+		for (int r = 0; r < rows; r++) {
+			const uint8_t *er = e + (size_t)r * e_oy;
+			int8_t *o = out + (size_t)r * out_row;
+			int i = b;
+
+			for (; i + 3 * nb < chunks; i += 4 * nb) {
+				const __m512i a0 = dw_rows_sums(er + (size_t)i * 64, e_ky, kh, wk);
+				const __m512i a1 = dw_rows_sums(er + (size_t)(i + nb) * 64, e_ky, kh, wk);
+				const __m512i a2 = dw_rows_sums(er + (size_t)(i + 2 * nb) * 64, e_ky, kh,
+								wk);
+				const __m512i a3 = dw_rows_sums(er + (size_t)(i + 3 * nb) * 64, e_ky, kh,
+								wk);
+
+				_mm_storeu_si128((__m128i *)(o + (size_t)i * 16), rq16(&v, a0));
+				_mm_storeu_si128((__m128i *)(o + (size_t)(i + nb) * 16), rq16(&v, a1));
+				_mm_storeu_si128((__m128i *)(o + (size_t)(i + 2 * nb) * 16),
+						 rq16(&v, a2));
+				dw_rows_store(rq16(&v, a3), o, (size_t)(i + 3 * nb) * 16, row_bytes);
+			}
+			for (; i < chunks; i += nb)
+				dw_rows_store(rq16(&v, dw_rows_sums(er + (size_t)i * 64, e_ky, kh, wk)),
+					      o, (size_t)i * 16, row_bytes);
+		}
+	}
+}
+
+static AVX512 void dw_rows_avx512(const uint8_t *e, size_t e_oy, size_t e_ky, int kh,
+				  const int8_t *w, int nb, const struct enpu_rq_table *rq,
+				  int half, int rows, int chunks, int8_t *out, size_t out_row,
+				  size_t row_bytes)
+{
+	if (kh == 3)
+		dw_rows_body(e, e_oy, e_ky, 3, w, nb, rq, half, rows, chunks, out, out_row,
+			     row_bytes);
+	else
+		dw_rows_body(e, e_oy, e_ky, kh, w, nb, rq, half, rows, chunks, out, out_row,
+			     row_bytes);
+}
+
 const struct enpu_dot_ops enpu_dot_avx512 = {
 	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,
 	.gemv_u8 = gemv_u8_avx512, .to_u8 = to_u8_avx512,
-	.dw_widen = dw_widen_avx512, .dw_run = dw_run_avx512, .rq_store16 = rq_store16_avx512,
+	.dw_widen = dw_widen_avx512, .dw_run = dw_run_avx512, .dw_spread = dw_spread_avx512,
+	.dw_rows = dw_rows_avx512, .rq_store16 = rq_store16_avx512,
 };
 #endif

@@ -131,6 +131,13 @@ struct enpu_rq_table;
 #define ENPU_DW_PAIR		4	/* with ENPU_DW_HALF alone: x_step is 8 */
 #define ENPU_DW_RUN_TAPS	32
 
+/*
+ * The filters enpu_dot_ops.dw_rows takes: up to four taps a row (one
+ * group of a dot-product instruction), up to eight rows.
+ */
+#define ENPU_DW_ROWS_KW		4
+#define ENPU_DW_ROWS_KH		8
+
 struct enpu_dot_ops {
 	void (*dot_2x4)(const int16_t *x0, const int16_t *x1, const int8_t *const w[4],
 			size_t len, int32_t out[8]);
@@ -194,6 +201,34 @@ struct enpu_dot_ops {
 		       const int16_t *wide, int mode, int nblk, const struct enpu_rq_table *rq,
 		       int j, int rows, int cols, int8_t *out, size_t out_step,
 		       size_t out_row_step);
+	/*
+	 * dw_spread and dw_rows, NULL in a variant without them (AVX-512
+	 * VNNI has them): a depthwise conv of up to ENPU_DW_ROWS_KW taps a
+	 * filter row as one unsigned-by-signed dot product of four bytes
+	 * (u8 x s8) a lane and filter row.
+	 *
+	 * dw_spread lays out the inputs of one filter row, unsigned bytes
+	 * (enpu_to_u8()): @npx columns of @nb chunks of sixteen lanes, chunk
+	 * (px, b) at dst + (px * nb + b) * 64, its lane l's four bytes those
+	 * at src + px * xs + b * 16 + l + t * tap_step for the taps t <
+	 * @kw, and zeros past kw.
+	 *
+	 * dw_rows: @rows output rows of @chunks chunks of sixteen lanes (a
+	 * multiple of @nb), row r's chunk i the sum over filter rows ky <
+	 * @kh (at most ENPU_DW_ROWS_KH) of the dot products of the spread
+	 * chunk at e + r * e_oy + ky * e_ky + i * 64 with the weights of
+	 * block b = i % nb for ky, at w + (b * kh + ky) * 64 (lane l's four
+	 * weights of the taps, zeros past kw), requantised with table lanes
+	 * rq[b * 16 / ENPU_RQ_CHUNK] from b * 16 % ENPU_RQ_CHUNK (with
+	 * @half: lanes 0-7 twice, and nb is 1), written to out + r * out_row
+	 * + i * 16, but for the bytes at or past @row_bytes (a last chunk of
+	 * @half: eight bytes).
+	 */
+	void (*dw_spread)(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw, int npx,
+			  int nb, size_t xs);
+	void (*dw_rows)(const uint8_t *e, size_t e_oy, size_t e_ky, int kh, const int8_t *w,
+			int nb, const struct enpu_rq_table *rq, int half, int rows, int chunks,
+			int8_t *out, size_t out_row, size_t row_bytes);
 	/*
 	 * rq_store16, NULL in a variant without sixteen-lane integer
 	 * vectors: enpu_rq_store8() (enpu_requant.h) of sixteen channels,

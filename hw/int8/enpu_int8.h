@@ -205,9 +205,10 @@ struct enpu_dw_weights {
 	void *mem;			/* owned: everything below */
 	size_t bytes;			/* its size (the tables not counted) */
 	const void *variant;		/* the enpu_dot_ops they were made for */
-	int16_t *wide;
+	int16_t *wide;			/* for enpu_dot_ops.dw_run, or NULL */
+	int8_t *row_w;			/* for enpu_dot_ops.dw_rows, or NULL */
 	int32_t *sums;
-	int32_t channels, taps, depth_multiplier;
+	int32_t channels, taps, depth_multiplier, filter_h;
 	/* the requantisation, made once, or NULL (rq_key.gemm_signed: the rows are signed) */
 	struct enpu_rq_table *rq;
 	struct enpu_gemm_rq_key rq_key;
