@@ -381,14 +381,27 @@ static const struct enpu_dw_weights *dw_ready(const struct enpu_dwconv2d_params 
 }
 
 /*
- * Whether ops->dw_rows takes the layer (dw_rows_layer()): one input
- * channel an output channel, up to four taps a filter row, channels in
- * sixteens, or eight of them a pixel at stride 1 (two pixels a chunk).
+ * Whether the layer is one of dw_spread8's: one input channel, eight
+ * output channels, taps of a filter row side by side.
+ */
+static int dw_rows_one_input(const struct enpu_dwconv2d_params *p)
+{
+	return p->input.c == 1 && p->depth_multiplier == 8 && p->dilation_w == 1;
+}
+
+/*
+ * Whether ops->dw_rows takes the layer (dw_rows_layer()): up to four
+ * taps a filter row, and one input channel an output channel, channels in
+ * sixteens, or eight of them a pixel at stride 1 (two pixels a chunk); or
+ * one input channel for eight (ops->dw_spread8, two pixels a chunk).
  */
 static int dw_rows_fits(const struct enpu_dwconv2d_params *p, const struct enpu_dot_ops *ops)
 {
-	return ops->dw_rows && ops->dw_spread && p->depth_multiplier == 1 &&
-	       p->filter.w <= ENPU_DW_ROWS_KW && p->filter.h <= ENPU_DW_ROWS_KH &&
+	if (!ops->dw_rows || p->filter.w > ENPU_DW_ROWS_KW || p->filter.h > ENPU_DW_ROWS_KH)
+		return 0;
+	if (dw_rows_one_input(p))
+		return !!ops->dw_spread8;
+	return ops->dw_spread && p->depth_multiplier == 1 &&
 	       (p->output.c % 16 == 0 || (p->output.c == 8 && p->stride_w == 1));
 }
 
@@ -611,7 +624,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 
 /* What a dw_rows layer's calls share: how its rows are spread and cut. */
 struct dw_rows_geo {
-	int half, nb, npx, chunks;
+	int half, one_input, nb, npx, chunks;
 	size_t xs;		/* input bytes from a column of chunks to the next */
 	size_t prow;		/* bytes of an input row padded with its zero point */
 	size_t erow;		/* bytes of a spread row */
@@ -625,13 +638,20 @@ static void dw_rows_geo(const struct enpu_dwconv2d_params *p, struct dw_rows_geo
 	size_t fit;
 
 	g->half = c == 8;
+	g->one_input = dw_rows_one_input(p);
 	g->nb = dw_rows_blocks(p);
 	g->npx = g->half ? (ow + 1) / 2 : ow;
 	g->chunks = g->npx * g->nb;
-	g->xs = g->half ? 16 : (size_t)p->stride_w * c;
-	/* the last column's last tap reads a whole chunk (with half, a pixel past ow) */
-	g->prow = (size_t)(g->npx - 1) * g->xs + (size_t)(kw - 1) * p->dilation_w * c +
-		  (g->half ? 16 : (size_t)c);
+	if (g->one_input) {
+		/* a byte a pixel; the last column's second pixel (maybe past ow) reads four */
+		g->xs = 2 * (size_t)p->stride_w;
+		g->prow = (size_t)(2 * g->npx - 1) * p->stride_w + 4;
+	} else {
+		/* the last column's last tap reads a whole chunk (with half, a pixel past ow) */
+		g->xs = g->half ? 16 : (size_t)p->stride_w * c;
+		g->prow = (size_t)(g->npx - 1) * g->xs + (size_t)(kw - 1) * p->dilation_w * c +
+			  (g->half ? 16 : (size_t)c);
+	}
 	g->erow = (size_t)g->chunks * 64;
 	g->span = (p->filter.h - 1) * p->dilation_h + 1;
 	fit = DW_BAND_BYTES / g->erow;
@@ -648,23 +668,30 @@ static void dw_spread_row(const struct enpu_dwconv2d_params *p, const struct enp
 			  const struct dw_rows_geo *g, const int8_t *img, int32_t py,
 			  uint8_t *prow, uint8_t *e)
 {
-	const int32_t c = p->output.c, iy = py - p->pad_top, pl = p->pad_left;
+	const int32_t c = p->input.c, iy = py - p->pad_top, pl = p->pad_left;
 	const int32_t px_end = (int32_t)(g->prow / (size_t)c);
 	const int32_t px0 = pl > 0 ? pl : 0;
 	const int32_t px1 = pl + p->input.w < px_end ? pl + p->input.w : px_end;
 	const uint8_t zp = (uint8_t)(p->input_zero_point + 128);
 
 	if (iy >= 0 && iy < p->input.h && px1 > px0) {
+		const int8_t *from = img + ((size_t)iy * p->input.w + (size_t)(px0 - pl)) * c;
+
 		/* channels in eights: no padding past the bytes (enpu_row_u8()) */
-		enpu_row_u8(ops, prow + (size_t)px0 * c,
-			    img + ((size_t)iy * p->input.w + (size_t)(px0 - pl)) * c,
-			    (size_t)(px1 - px0) * c);
+		if (c % 4 == 0)
+			enpu_row_u8(ops, prow + (size_t)px0 * c, from, (size_t)(px1 - px0) * c);
+		else
+			enpu_to_u8(prow + (size_t)px0 * c, from, (size_t)(px1 - px0) * c);
 		memset(prow, zp, (size_t)px0 * c);
 		memset(prow + (size_t)px1 * c, zp, g->prow - (size_t)px1 * c);
 	} else {
 		memset(prow, zp, g->prow);
 	}
-	ops->dw_spread(e, prow, (size_t)p->dilation_w * c, p->filter.w, g->npx, g->nb, g->xs);
+	if (g->one_input)
+		ops->dw_spread8(e, prow, p->filter.w, g->npx, (size_t)p->stride_w);
+	else
+		ops->dw_spread(e, prow, (size_t)p->dilation_w * c, p->filter.w, g->npx, g->nb,
+			       g->xs);
 }
 
 /*

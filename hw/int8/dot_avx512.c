@@ -485,6 +485,22 @@ static AVX512 void dw_spread_avx512(uint8_t *dst, const uint8_t *src, size_t tap
 	}
 }
 
+/* enpu_dot_ops.dw_spread8: each pixel's four bytes broadcast to its eight lanes. */
+static AVX512 void dw_spread8_avx512(uint8_t *dst, const uint8_t *src, int kw, int npx, size_t s)
+{
+	const __m512i keep = _mm512_set1_epi32((int)(0xffffffffu >> (8 * (4 - kw))));
+
+	for (int px = 0; px < npx; px++, dst += 64) {
+		uint32_t a, b;
+
+		memcpy(&a, src + 2 * (size_t)px * s, 4);
+		memcpy(&b, src + (2 * (size_t)px + 1) * s, 4);
+		_mm512_storeu_si512((void *)dst,
+				    _mm512_and_si512(_mm512_mask_set1_epi32(
+					_mm512_set1_epi32((int)a), 0xff00, (int)b), keep));
+	}
+}
+
 /* One chunk's sums of dw_rows: its filter rows' dot products, from @er. */
 static inline AVX512 __attribute__((always_inline)) __m512i
 dw_rows_sums(const uint8_t *er, size_t e_ky, const int kh, const __m512i *wk)
@@ -569,6 +585,6 @@ const struct enpu_dot_ops enpu_dot_avx512 = {
 	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,
 	.gemv_u8 = gemv_u8_avx512, .to_u8 = to_u8_avx512,
 	.dw_widen = dw_widen_avx512, .dw_run = dw_run_avx512, .dw_spread = dw_spread_avx512,
-	.dw_rows = dw_rows_avx512, .rq_store16 = rq_store16_avx512,
+	.dw_spread8 = dw_spread8_avx512, .dw_rows = dw_rows_avx512, .rq_store16 = rq_store16_avx512,
 };
 #endif

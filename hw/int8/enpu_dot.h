@@ -213,6 +213,13 @@ struct enpu_dot_ops {
 	 * at src + px * xs + b * 16 + l + t * tap_step for the taps t <
 	 * @kw, and zeros past kw.
 	 *
+	 * dw_spread8 does it for a layer of one input channel and eight
+	 * output channels (a depth multiplier of 8), whose eight lanes of a
+	 * pixel read the same bytes: chunk px at dst + px * 64, lanes 0-7's
+	 * bytes those at src + 2 * px * s + t for t < @kw, lanes 8-15's at
+	 * src + (2 * px + 1) * s + t, zeros past kw (four bytes read from
+	 * each).
+	 *
 	 * dw_rows: @rows output rows of @chunks chunks of sixteen lanes (a
 	 * multiple of @nb), row r's chunk i the sum over filter rows ky <
 	 * @kh (at most ENPU_DW_ROWS_KH) of the dot products of the spread
@@ -226,6 +233,7 @@ struct enpu_dot_ops {
 	 */
 	void (*dw_spread)(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw, int npx,
 			  int nb, size_t xs);
+	void (*dw_spread8)(uint8_t *dst, const uint8_t *src, int kw, int npx, size_t s);
 	void (*dw_rows)(const uint8_t *e, size_t e_oy, size_t e_ky, int kh, const int8_t *w,
 			int nb, const struct enpu_rq_table *rq, int half, int rows, int chunks,
 			int8_t *out, size_t out_row, size_t row_bytes);

@@ -1056,35 +1056,41 @@ TEST(depthwise_every_variant_matches_reference)
  * (enpu_dot_ops.dw_rows, where the variant has it) at the edges of that
  * path: several bands of output rows a layer (the band is about 32 KB of
  * spread rows), eight channels two pixels a chunk with an odd output width
- * (the last chunk stores eight bytes), strides and dilations, one to four
+ * (the last chunk stores eight bytes), one input channel for eight
+ * (enpu_dot_ops.dw_spread8), strides and dilations, one to four
  * taps a row, up to eight rows; both batches; the weights made ready or
  * not. Each must equal the reference, bytes past the output untouched.
  */
 static int dw_rows_edges(void)
 {
-	static const struct { int32_t h, w, c, kh, kw, s, d; } shape[] = {
-		{ 48, 40, 16, 3, 3, 1, 1 },	/* 40 * 64 bytes a spread row: 4 bands */
-		{ 30, 7, 8, 3, 3, 1, 2 },	/* eight channels, odd width, dilated */
-		{ 25, 13, 32, 3, 3, 2, 1 },	/* stride 2 */
-		{ 9, 11, 48, 5, 4, 1, 1 },	/* four taps a row, five rows */
-		{ 12, 9, 16, 8, 1, 2, 1 },	/* one tap a row, eight rows */
-		{ 17, 5, 8, 2, 2, 1, 1 },	/* eight channels, two taps */
-		{ 66, 66, 64, 3, 3, 1, 1 },	/* a band of one row's room */
+	static const struct { int32_t h, w, c, kh, kw, s, d, m; } shape[] = {
+		{ 48, 40, 16, 3, 3, 1, 1, 1 },	/* 40 * 64 bytes a spread row: 4 bands */
+		{ 30, 7, 8, 3, 3, 1, 2, 1 },	/* eight channels, odd width, dilated */
+		{ 25, 13, 32, 3, 3, 2, 1, 1 },	/* stride 2 */
+		{ 9, 11, 48, 5, 4, 1, 1, 1 },	/* four taps a row, five rows */
+		{ 12, 9, 16, 8, 1, 2, 1, 1 },	/* one tap a row, eight rows */
+		{ 17, 5, 8, 2, 2, 1, 1, 1 },	/* eight channels, two taps */
+		{ 66, 66, 64, 3, 3, 1, 1, 1 },	/* a band of one row's room */
+		{ 41, 41, 8, 3, 3, 2, 1, 8 },	/* one input channel for eight, stride 2 */
+		{ 20, 15, 8, 3, 4, 1, 2, 8 },	/* ... odd width, four taps, dilated rows */
+		{ 7, 9, 8, 1, 1, 3, 1, 8 },	/* ... one tap, stride 3 */
 	};
 	int ok = 1;
 
 	for (size_t k = 0; k < sizeof(shape) / sizeof(shape[0]) && ok; k++) {
 		const int32_t c = shape[k].c, kh = shape[k].kh, kw = shape[k].kw;
-		const int32_t s = shape[k].s, d = shape[k].d;
+		const int32_t s = shape[k].s, d = shape[k].d, mult = shape[k].m;
 		int32_t oh, ow, pt, pl, *shifts, *bias, *m = rnd_quant(c, &shifts, &bias);
 
 		enpu_compute_padding(ENPU_PADDING_SAME, shape[k].h, kh, s, d, &oh, &pt, NULL);
-		enpu_compute_padding(ENPU_PADDING_SAME, shape[k].w, kw, s, d, &ow, &pl, NULL);
+		/* a dilation of the rows only where the taps of a row must lie side by side */
+		enpu_compute_padding(ENPU_PADDING_SAME, shape[k].w, kw, s, mult > 1 ? 1 : d, &ow,
+				     &pl, NULL);
 
 		const struct enpu_conv2d_params cp = {
-			.input = { 2, shape[k].h, shape[k].w, c }, .filter = { 1, kh, kw, c },
+			.input = { 2, shape[k].h, shape[k].w, c / mult }, .filter = { 1, kh, kw, c },
 			.output = { 2, oh, ow, c }, .stride_h = s, .stride_w = s,
-			.dilation_h = d, .dilation_w = d, .pad_top = pt, .pad_left = pl,
+			.dilation_h = d, .dilation_w = mult > 1 ? 1 : d, .pad_top = pt, .pad_left = pl,
 			.input_zero_point = rnd_range(-128, 127),
 			.output_zero_point = rnd_range(-128, 127),
 			.act_min = -128, .act_max = 127, .multipliers = m, .shifts = shifts,
@@ -1092,13 +1098,13 @@ static int dw_rows_edges(void)
 		};
 		struct enpu_dwconv2d_params q = {
 			.input = cp.input, .filter = cp.filter, .output = cp.output,
-			.depth_multiplier = 1, .stride_h = s, .stride_w = s, .dilation_h = d,
-			.dilation_w = d, .pad_top = pt, .pad_left = pl,
+			.depth_multiplier = mult, .stride_h = s, .stride_w = s, .dilation_h = d,
+			.dilation_w = cp.dilation_w, .pad_top = pt, .pad_left = pl,
 			.input_zero_point = cp.input_zero_point,
 			.output_zero_point = cp.output_zero_point, .act_min = -128, .act_max = 127,
 			.multipliers = m, .shifts = shifts, .num_quant = (size_t)c,
 		};
-		const size_t n_in = (size_t)2 * shape[k].h * shape[k].w * c;
+		const size_t n_in = (size_t)2 * shape[k].h * shape[k].w * (c / mult);
 		const size_t n_w = (size_t)kh * kw * c, n_out = (size_t)2 * oh * ow * c;
 		int8_t *in = malloc(n_in), *w = malloc(n_w);
 		int8_t *want = malloc(n_out), *got = malloc(n_out + 64);
@@ -1106,7 +1112,7 @@ static int dw_rows_edges(void)
 
 		fill_i8(in, n_in);
 		fill_i8(w, n_w);
-		conv_ref(&cp, 1, in, w, bias, want);
+		conv_ref(&cp, mult, in, w, bias, want);
 		memset(got, 0x5a, n_out + 64);
 		if (k % 2 && !enpu_dw_weights_prepare(&ready, &q, w)) {
 			q.prepared = &ready;
