@@ -302,10 +302,12 @@ const struct enpu_dot_ops enpu_dot_avx2 = {
 	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
 };
 
-/* With AVX-VNNI: its GEMM (dot_avx_vnni.c), AVX2's other kernels. */
+/* With AVX-VNNI: its GEMM and depthwise rows (dot_avx_vnni.c), AVX2's other kernels. */
 const struct enpu_dot_ops enpu_dot_avx_vnni = {
 	.dot_2x4 = dot_2x4_avx2, .dot_1x4 = dot_1x4_avx2, .gemm_u8 = enpu_avx_vnni_gemm,
 	.gemv_u8 = enpu_avx_vnni_gemv, .to_u8 = to_u8_avx2,
-	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2, .rq_store16 = rq_store16_avx2,
+	.dw_widen = dw_widen_avx2, .dw_run = dw_run_avx2,
+	.dw_spread = enpu_avx_vnni_dw_spread, .dw_spread8 = enpu_avx_vnni_dw_spread8,
+	.dw_rows = enpu_avx_vnni_dw_rows, .rq_store16 = rq_store16_avx2,
 };
 #endif

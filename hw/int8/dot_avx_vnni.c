@@ -9,7 +9,8 @@
  * bytes are broadcast to every lane; the sums are in channel order and
  * requantised in registers as AVX2's are (enpu_dot_avx2.h); a layer of
  * fewer than eight channels takes each channel's taps as they lie (gemv_u8).
- * The variant's
+ * A depthwise layer's filter rows are a vpdpbusd each (dw_spread, dw_rows,
+ * as dot_avx512.c's on two vectors of eight lanes). The variant's
  * other kernels are AVX2's (enpu_dot_avx_vnni, in dot_avx2.c). Compiled
  * for AVX2 and AVX-VNNI whatever the build's target, used only on a CPU
  * that has them.
@@ -186,6 +187,133 @@ gemv_body(const uint8_t *x, const int8_t *w, size_t k4, const struct enpu_rq_tab
 }
 
 ENPU_GEMV(, enpu_avx_vnni_gemv, AVX_VNNI, gemv_body)
+
+/*
+ * enpu_dot_ops.dw_spread with @kw constant: each half of a chunk (eight
+ * lanes) a tap's eight bytes zero-extended to the lanes' byte t, the taps
+ * ORed together.
+ */
+static inline __attribute__((always_inline)) AVX_VNNI void
+dw_spread_body(uint8_t *dst, const uint8_t *src, size_t tap_step, const int kw, int npx, int nb,
+	       size_t xs)
+{
+	for (int px = 0; px < npx; px++) {
+		for (int b = 0; b < nb; b++, dst += 64) {
+			const uint8_t *a = src + (size_t)px * xs + (size_t)b * 16;
+
+#pragma GCC unroll 2
+			for (int h = 0; h < 2; h++) {
+				__m256i v = _mm256_setzero_si256();
+
+#pragma GCC unroll 4
+				for (int t = 0; t < kw; t++)
+					v = _mm256_or_si256(v, _mm256_slli_epi32(_mm256_cvtepu8_epi32(
+						_mm_loadl_epi64((const __m128i *)(a + 8 * h +
+										  (size_t)t * tap_step))),
+										 8 * t));
+				_mm256_storeu_si256((__m256i *)(dst + 32 * h), v);
+			}
+		}
+	}
+}
+
+AVX_VNNI void enpu_avx_vnni_dw_spread(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw,
+				      int npx, int nb, size_t xs)
+{
+	switch (kw) {
+	case 1: dw_spread_body(dst, src, tap_step, 1, npx, nb, xs); break;
+	case 2: dw_spread_body(dst, src, tap_step, 2, npx, nb, xs); break;
+	case 3: dw_spread_body(dst, src, tap_step, 3, npx, nb, xs); break;
+	default: dw_spread_body(dst, src, tap_step, 4, npx, nb, xs); break;
+	}
+}
+
+/* enpu_dot_ops.dw_spread8: each pixel's four bytes broadcast to its eight lanes. */
+AVX_VNNI void enpu_avx_vnni_dw_spread8(uint8_t *dst, const uint8_t *src, int kw, int npx,
+				       size_t s)
+{
+	const __m256i keep = _mm256_set1_epi32((int)(0xffffffffu >> (8 * (4 - kw))));
+
+	for (int px = 0; px < npx; px++, dst += 64) {
+		uint32_t a, b;
+
+		memcpy(&a, src + 2 * (size_t)px * s, 4);
+		memcpy(&b, src + (2 * (size_t)px + 1) * s, 4);
+		_mm256_storeu_si256((__m256i *)dst,
+				    _mm256_and_si256(_mm256_set1_epi32((int)a), keep));
+		_mm256_storeu_si256((__m256i *)(dst + 32),
+				    _mm256_and_si256(_mm256_set1_epi32((int)b), keep));
+	}
+}
+
+/*
+ * One chunk of dw_rows from @er: its two halves' sums over the filter
+ * rows, requantised with @v's halves, to @o (the second half's eight bytes
+ * only before @row_bytes).
+ */
+static inline __attribute__((always_inline)) AVX_VNNI void
+dw_rows_chunk(const uint8_t *er, size_t e_ky, const int kh, const __m256i (*wk)[2],
+	      const struct enpu_rq8 v[2], int8_t *o, size_t at, size_t row_bytes)
+{
+	__m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+
+#pragma GCC unroll 8
+	for (int ky = 0; ky < kh; ky++) {
+		const uint8_t *c = er + (size_t)ky * e_ky;
+
+		lo = _mm256_dpbusd_avx_epi32(lo, _mm256_loadu_si256((const __m256i *)c), wk[ky][0]);
+		hi = _mm256_dpbusd_avx_epi32(hi, _mm256_loadu_si256((const __m256i *)(c + 32)),
+					     wk[ky][1]);
+	}
+	_mm_storel_epi64((__m128i *)(o + at), enpu_rq8(&v[0], lo));
+	if (at + 16 <= row_bytes)
+		_mm_storel_epi64((__m128i *)(o + at + 8), enpu_rq8(&v[1], hi));
+}
+
+/* enpu_dot_ops.dw_rows with @kh constant where the caller makes it so. */
+static inline __attribute__((always_inline)) AVX_VNNI void
+dw_rows_body(const uint8_t *e, size_t e_oy, size_t e_ky, const int kh, const int8_t *w, int nb,
+	     const struct enpu_rq_table *rq, int half, int rows, int chunks, int8_t *out,
+	     size_t out_row, size_t row_bytes)
+{
+	for (int b = 0; b < nb; b++) {
+		const int j = b * 16 % ENPU_RQ_CHUNK;
+		const struct enpu_rq_table *t = rq + b * 16 / ENPU_RQ_CHUNK;
+		__m256i wk[ENPU_DW_ROWS_KH][2] = { { _mm256_setzero_si256() } };
+		struct enpu_rq8 v[2];
+
+#pragma GCC unroll 8
+		for (int ky = 0; ky < kh; ky++) {
+			const int8_t *wr = w + ((size_t)b * kh + ky) * 64;
+
+			wk[ky][0] = _mm256_loadu_si256((const __m256i *)wr);
+			wk[ky][1] = _mm256_loadu_si256((const __m256i *)(wr + 32));
+		}
+		enpu_rq8_load(&v[0], t, j);
+		enpu_rq8_load(&v[1], t, half ? j : j + 8);
+		for (int r = 0; r < rows; r++) {
+			const uint8_t *er = e + (size_t)r * e_oy;
+			int8_t *o = out + (size_t)r * out_row;
+
+			for (int i = b; i < chunks; i += nb)
+				dw_rows_chunk(er + (size_t)i * 64, e_ky, kh,
+					      (const __m256i (*)[2])wk, v, o, (size_t)i * 16, row_bytes);
+		}
+	}
+}
+
+AVX_VNNI void enpu_avx_vnni_dw_rows(const uint8_t *e, size_t e_oy, size_t e_ky, int kh,
+				    const int8_t *w, int nb, const struct enpu_rq_table *rq,
+				    int half, int rows, int chunks, int8_t *out, size_t out_row,
+				    size_t row_bytes)
+{
+	if (kh == 3)
+		dw_rows_body(e, e_oy, e_ky, 3, w, nb, rq, half, rows, chunks, out, out_row,
+			     row_bytes);
+	else
+		dw_rows_body(e, e_oy, e_ky, kh, w, nb, rq, half, rows, chunks, out, out_row,
+			     row_bytes);
+}
 
 AVX_VNNI void enpu_avx_vnni_gemm(const uint8_t *const x[], int rows, const int8_t *w,
 				 size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
