@@ -405,6 +405,15 @@ static int dw_rows_fits(const struct enpu_dwconv2d_params *p, const struct enpu_
 	       (p->output.c % 16 == 0 || (p->output.c == 8 && p->stride_w == 1));
 }
 
+/*
+ * Whether the variant @ops (an enpu_dot_ops) sums the spread rows signed:
+ * its dw_spread flips them back (enpu_dot_ops.gemm_signed, as its GEMM).
+ */
+static int dw_rows_signed(const void *ops)
+{
+	return ((const struct enpu_dot_ops *)ops)->gemm_signed;
+}
+
 /* Blocks of sixteen lanes of a dw_rows layer (one, of eight channels twice, with eight). */
 static int dw_rows_blocks(const struct enpu_dwconv2d_params *p)
 {
@@ -498,7 +507,7 @@ int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv
 		return -ENOMEM;
 	free(dw->rq);
 	dw->rq = rq;
-	dw->rq_key = dw_key(p, bias, !dw->row_w);
+	dw->rq_key = dw_key(p, bias, dw->row_w ? dw_rows_signed(dw->variant) : 1);
 	enpu_rq_fill(rq, dw->sums, dw->channels, &dw->rq_key);
 	return 0;
 }
@@ -710,7 +719,7 @@ static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu
 	const int32_t sh = p->stride_h;
 	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
 	const struct enpu_dw_weights *ready = dw_ready(p, ops, 1);
-	const struct enpu_gemm_rq_key key = dw_key(p, bias, 0);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias, ops->gemm_signed);
 	const struct enpu_rq_table *tables = ready && ready->rq &&
 		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
 	const size_t rq_bytes = tables ? 0 :

@@ -214,10 +214,15 @@ const struct enpu_dot_ops enpu_dot_neon = {
 	.dw_widen = dw_widen_neon, .dw_run = dw_run_neon, .rq_store16 = rq_store16_neon,
 };
 
-/* With the dot-product extension: its GEMM (dot_neon_dotprod.c), signed by signed. */
+/*
+ * With the dot-product extension: its GEMM and depthwise rows
+ * (dot_neon_dotprod.c), signed by signed.
+ */
 const struct enpu_dot_ops enpu_dot_neon_dotprod = {
 	.dot_2x4 = dot_2x4_neon, .dot_1x4 = dot_1x4_neon,
 	.gemm_u8 = enpu_neon_gemm_sdot, .to_u8 = to_u8_neon, .rq_store16 = rq_store16_neon,
-	.dw_widen = dw_widen_neon, .dw_run = dw_run_neon, .gemm_signed = 1,
+	.dw_widen = dw_widen_neon, .dw_run = dw_run_neon,
+	.dw_spread = enpu_neon_dw_spread, .dw_spread8 = enpu_neon_dw_spread8,
+	.dw_rows = enpu_neon_dw_rows, .gemm_signed = 1,
 };
 #endif

@@ -211,14 +211,15 @@ struct enpu_dot_ops {
 	 * (enpu_to_u8()): @npx columns of @nb chunks of sixteen lanes, chunk
 	 * (px, b) at dst + (px * nb + b) * 64, its lane l's four bytes those
 	 * at src + px * xs + b * 16 + l + t * tap_step for the taps t <
-	 * @kw, and zeros past kw.
+	 * @kw, and zeros past kw; in a variant with gemm_signed, flipped back
+	 * to signed (dw_rows then sums signed by signed).
 	 *
 	 * dw_spread8 does it for a layer of one input channel and eight
 	 * output channels (a depth multiplier of 8), whose eight lanes of a
 	 * pixel read the same bytes: chunk px at dst + px * 64, lanes 0-7's
 	 * bytes those at src + 2 * px * s + t for t < @kw, lanes 8-15's at
 	 * src + (2 * px + 1) * s + t, zeros past kw (four bytes read from
-	 * each).
+	 * each; with gemm_signed, flipped back as dw_spread's).
 	 *
 	 * dw_rows: @rows output rows of @chunks chunks of sixteen lanes (a
 	 * multiple of @nb), row r's chunk i the sum over filter rows ky <

@@ -62,10 +62,16 @@ void enpu_avx_vnni_dw_rows(const uint8_t *e, size_t e_oy, size_t e_ky, int kh,
 #endif
 #ifdef __aarch64__
 extern const struct enpu_dot_ops enpu_dot_neon, enpu_dot_neon_dotprod;
-/* dot_neon_dotprod.c's GEMM, in enpu_dot_neon_dotprod (dot_neon.c) */
+/* dot_neon_dotprod.c's GEMM and depthwise rows, in enpu_dot_neon_dotprod (dot_neon.c) */
 void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, size_t k4,
 			 int nblk, const struct enpu_rq_table *rq, int j, int nch,
 			 int8_t *out, size_t out_stride);
+void enpu_neon_dw_spread(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw, int npx,
+			 int nb, size_t xs);
+void enpu_neon_dw_spread8(uint8_t *dst, const uint8_t *src, int kw, int npx, size_t s);
+void enpu_neon_dw_rows(const uint8_t *e, size_t e_oy, size_t e_ky, int kh, const int8_t *w,
+		       int nb, const struct enpu_rq_table *rq, int half, int rows, int chunks,
+		       int8_t *out, size_t out_row, size_t row_bytes);
 #endif
 
 #endif /* ENPU_SIMD_H */
