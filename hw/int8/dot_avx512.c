@@ -474,16 +474,7 @@ dw_spread_body(uint8_t *dst, const uint8_t *src, size_t tap_step, const int kw, 
 	}
 }
 
-static AVX512 void dw_spread_avx512(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw,
-				    int npx, int nb, size_t xs)
-{
-	switch (kw) {
-	case 1: dw_spread_body(dst, src, tap_step, 1, npx, nb, xs); break;
-	case 2: dw_spread_body(dst, src, tap_step, 2, npx, nb, xs); break;
-	case 3: dw_spread_body(dst, src, tap_step, 3, npx, nb, xs); break;
-	default: dw_spread_body(dst, src, tap_step, 4, npx, nb, xs); break;
-	}
-}
+ENPU_DW_SPREAD(static, dw_spread_avx512, AVX512, dw_spread_body)
 
 /* enpu_dot_ops.dw_spread8: each pixel's four bytes broadcast to its eight lanes. */
 static AVX512 void dw_spread8_avx512(uint8_t *dst, const uint8_t *src, int kw, int npx, size_t s)
@@ -568,18 +559,7 @@ dw_rows_body(const uint8_t *e, size_t e_oy, size_t e_ky, const int kh, const int
 	}
 }
 
-static AVX512 void dw_rows_avx512(const uint8_t *e, size_t e_oy, size_t e_ky, int kh,
-				  const int8_t *w, int nb, const struct enpu_rq_table *rq,
-				  int half, int rows, int chunks, int8_t *out, size_t out_row,
-				  size_t row_bytes)
-{
-	if (kh == 3)
-		dw_rows_body(e, e_oy, e_ky, 3, w, nb, rq, half, rows, chunks, out, out_row,
-			     row_bytes);
-	else
-		dw_rows_body(e, e_oy, e_ky, kh, w, nb, rq, half, rows, chunks, out, out_row,
-			     row_bytes);
-}
+ENPU_DW_ROWS(static, dw_rows_avx512, AVX512, dw_rows_body)
 
 const struct enpu_dot_ops enpu_dot_avx512 = {
 	.dot_2x4 = dot_2x4_avx512, .dot_1x4 = dot_1x4_avx512, .gemm_u8 = gemm_u8_avx512,

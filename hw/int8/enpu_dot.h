@@ -353,6 +353,45 @@ static inline void enpu_row_u8(const struct enpu_dot_ops *ops, uint8_t *dst,
 		}								\
 	}
 
+/*
+ * enpu_dot_ops.dw_spread named @NAME (extern when @LINKAGE is empty),
+ * compiled for @ATTR, from the variant's always-inline @BODY(dst, src,
+ * tap_step, kw, npx, nb, xs) with a constant kw, so that its loop over the
+ * taps unrolls.
+ */
+#define ENPU_DW_SPREAD(LINKAGE, NAME, ATTR, BODY)				\
+	LINKAGE ATTR void NAME(uint8_t *dst, const uint8_t *src, size_t tap_step, int kw, \
+			       int npx, int nb, size_t xs)			\
+	{									\
+		switch (kw) {							\
+		case 1: BODY(dst, src, tap_step, 1, npx, nb, xs); break;	\
+		case 2: BODY(dst, src, tap_step, 2, npx, nb, xs); break;	\
+		case 3: BODY(dst, src, tap_step, 3, npx, nb, xs); break;	\
+		default: BODY(dst, src, tap_step, 4, npx, nb, xs); break;	\
+		}								\
+	}
+
+/*
+ * enpu_dot_ops.dw_rows named @NAME (extern when @LINKAGE is empty),
+ * compiled for @ATTR, from the variant's always-inline @BODY(e, e_oy, e_ky,
+ * kh, w, nb, rq, half, rows, chunks, out, out_row, row_bytes), with kh
+ * constant for 3 x 3 filters, so that its loops over the filter rows
+ * unroll and their weights stay in registers.
+ */
+#define ENPU_DW_ROWS(LINKAGE, NAME, ATTR, BODY)					\
+	LINKAGE ATTR void NAME(const uint8_t *e, size_t e_oy, size_t e_ky, int kh,	\
+			       const int8_t *w, int nb, const struct enpu_rq_table *rq, \
+			       int half, int rows, int chunks, int8_t *out,	\
+			       size_t out_row, size_t row_bytes)		\
+	{									\
+		if (kh == 3)							\
+			BODY(e, e_oy, e_ky, 3, w, nb, rq, half, rows, chunks, out, \
+			     out_row, row_bytes);				\
+		else								\
+			BODY(e, e_oy, e_ky, kh, w, nb, rq, half, rows, chunks, out, \
+			     out_row, row_bytes);				\
+	}
+
 #define ENPU_DW_RUN_ARGS \
 	x, tap, n, x_step, y_step, wide, nblk, rq, j, rows, cols, out, out_step, out_row_step
 
