@@ -557,7 +557,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	int mode, nblk;
 
 	/* the tables, the padded image, the widened weights and sums: each on its own lines */
-	buf = enpu_alloc_lines(rq_bytes + img_bytes + wide_bytes + 1);
+	buf = enpu_scratch_get(rq_bytes + img_bytes + wide_bytes + 1);
 	if (!buf)
 		return -ENOMEM;
 	img_buf = buf + rq_bytes;
@@ -610,7 +610,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 				width = dw_run_block(p, oc, end, &mode, &nblk);
 				for (int32_t oy = 0; oy < oh; oy += DW_RUN_ROWS) {
 					if (enpu_cancelled(p->cancel)) {
-						free(buf);
+						enpu_scratch_put(buf);
 						return -ECANCELED;
 					}
 					ops->dw_run(x + (size_t)oy * p->stride_h * row, tap, n,
@@ -624,7 +624,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 			}
 		}
 	}
-	free(buf);
+	enpu_scratch_put(buf);
 	return 0;
 }
 
@@ -736,7 +736,7 @@ static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu
 	e_bytes = (size_t)((g.band - 1) * sh + g.span) * g.erow;
 	prow_bytes = enpu_lines(g.prow);
 	/* the tables, the spread rows, a padded row, the weights and sums: each on its lines */
-	buf = enpu_alloc_lines(rq_bytes + e_bytes + prow_bytes + w_bytes + 1);
+	buf = enpu_scratch_get(rq_bytes + e_bytes + prow_bytes + w_bytes + 1);
 	if (!buf)
 		return -ENOMEM;
 	e = (uint8_t *)buf + rq_bytes;
@@ -761,7 +761,7 @@ static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu
 			const int32_t n_e = (rows - 1) * sh + g.span;
 
 			if (enpu_cancelled(p->cancel)) {
-				free(buf);
+				enpu_scratch_put(buf);
 				return -ECANCELED;
 			}
 			for (int32_t k = 0; k < n_e; k++)
@@ -772,7 +772,7 @@ static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu
 				     (size_t)ow * c);
 		}
 	}
-	free(buf);
+	enpu_scratch_put(buf);
 	return 0;
 }
 

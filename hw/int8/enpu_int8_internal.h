@@ -38,6 +38,19 @@ static inline void *enpu_alloc_lines(size_t n)
 	return aligned_alloc(64, enpu_lines(n ? n : 1));
 }
 
+/* The most scratch a thread keeps between kernel calls (scratch.c). */
+#define ENPU_SCRATCH_KEEP	(256 * 1024)
+
+/*
+ * @n bytes on cache lines for one kernel call (scratch.c): this thread's
+ * kept buffer when @n is at most ENPU_SCRATCH_KEEP, else allocated; NULL
+ * without memory. Handed back by enpu_scratch_put() when the call ends.
+ */
+void *enpu_scratch_get(size_t n);
+void enpu_scratch_put(void *p);
+/* Bytes of scratch kept by the threads alive, all together. */
+size_t enpu_scratch_kept(void);
+
 static inline int enpu_dim_ok(int32_t d)
 {
 	return d >= 1 && d <= ENPU_MAX_DIM;

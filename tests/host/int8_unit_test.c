@@ -14,6 +14,7 @@
 #include "kselftest_harness.h"
 
 #include "enpu_int8.h"
+#include "enpu_int8_internal.h"
 #include "enpu_requant.h"
 #include "enpu_simd.h"
 
@@ -1143,6 +1144,59 @@ TEST(depthwise_rows_bands_and_edges)
 	const char *bad = NULL;
 
 	ASSERT_LE(1, every_variant(dw_rows_edges, 3, &bad)) TH_LOG("variant %s", bad);
+}
+
+/* A thread's scratch: its calls and the check that nothing is left when it ends. */
+static void *scratch_thread(void *arg)
+{
+	void *a = enpu_scratch_get(1000);
+
+	*(int *)arg = a && ((uintptr_t)a & 63) == 0;
+	if (a)
+		memset(a, 1, 1000);
+	enpu_scratch_put(a);
+	return NULL;
+}
+
+/*
+ * A thread keeps one buffer of scratch for its kernel calls (scratch.c):
+ * a second call gets the same buffer, grown when it asks for more; a call
+ * while it is out (nested) and one over ENPU_SCRATCH_KEEP get their own;
+ * every buffer is on a cache line; a thread that ends frees its buffer
+ * (enpu_scratch_kept() counts what the threads keep).
+ */
+TEST(scratch_kept_per_thread)
+{
+	void *a = enpu_scratch_get(100), *b, *c, *big;
+	pthread_t t;
+	size_t mine;
+	int ok = 0;
+
+	ASSERT_NE(NULL, a);
+	enpu_scratch_put(a);
+	b = enpu_scratch_get(50);
+	EXPECT_EQ(a, b);
+	c = enpu_scratch_get(50);		/* b is out: a buffer of its own */
+	ASSERT_NE(NULL, c);
+	EXPECT_NE(b, c);
+	enpu_scratch_put(c);
+	enpu_scratch_put(b);
+	big = enpu_scratch_get(ENPU_SCRATCH_KEEP + 1);
+	ASSERT_NE(NULL, big);
+	EXPECT_EQ(0, (uintptr_t)big & 63);
+	memset(big, 0, ENPU_SCRATCH_KEEP + 1);
+	enpu_scratch_put(big);
+	a = enpu_scratch_get(ENPU_SCRATCH_KEEP);	/* grown: every byte usable */
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, (uintptr_t)a & 63);
+	memset(a, 0, ENPU_SCRATCH_KEEP);
+	enpu_scratch_put(a);
+	mine = enpu_scratch_kept();
+	EXPECT_LE(ENPU_SCRATCH_KEEP, mine);
+	ASSERT_EQ(0, pthread_create(&t, NULL, scratch_thread, &ok));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, ok);
+	EXPECT_EQ(mine, enpu_scratch_kept()) TH_LOG("the ended thread's scratch was not freed");
 }
 
 static int prepared_depthwise(void)
