@@ -654,6 +654,26 @@ static inline int tpower_is(const char *dir, const char *want)
 	return !tpower_read(dir, "runtime_status", buf, sizeof(buf)) && !strcmp(buf, want);
 }
 
+/*
+ * Whether the runtime PM core manages the device of power/ directory @dir:
+ * its runtime_status is active, suspended, or on the way between them
+ * (suspending, resuming: a device that has just gone idle reads
+ * suspending for a moment); not "unsupported" (runtime PM disabled) or
+ * "error". The status read is left in @buf; 0 when it cannot be read.
+ */
+static inline int tpower_in_use(const char *dir, char *buf, size_t len)
+{
+	static const char *const states[] = { "active", "suspended", "suspending", "resuming" };
+	size_t i;
+
+	if (tpower_read(dir, "runtime_status", buf, len))
+		return 0;
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(buf, states[i]))
+			return 1;
+	return 0;
+}
+
 /* Polls runtime_status in @dir for @want for at most @ms; the ms it took or -1. */
 static inline int tpower_wait(const char *dir, const char *want, int ms)
 {

@@ -48,7 +48,7 @@ FIXTURE_SETUP(pm)
 	snprintf(self->power, sizeof(self->power), "/sys/class/accel/accel%d/device/power", minor);
 	if (tpower_read(self->power, "runtime_status", buf, sizeof(buf)))
 		SKIP(return, "no runtime PM in sysfs (CONFIG_PM)");
-	if (strcmp(buf, "active") && strcmp(buf, "suspended"))
+	if (!tpower_in_use(self->power, buf, sizeof(buf)))
 		SKIP(return, "runtime PM not in use: status %s", buf);
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->src));
 	ASSERT_EQ(0, tbo_create(self->fd, N, DRM_EDGENPU_BO_CREATE_MAP, &self->dst));

@@ -274,8 +274,8 @@ TEST_F(wedge, resume_not_confirmed)
 		SKIP(return, "a platform device is hard-reset while suspended");
 	ASSERT_EQ(0, tdev_name(&minor, buf, sizeof(buf)));
 	snprintf(power, sizeof(power), "/sys/class/accel/accel%d/device/power", minor);
-	if (!tpower_is(power, "active") && !tpower_is(power, "suspended"))
-		SKIP(return, "runtime PM not in use");
+	if (!tpower_in_use(power, buf, sizeof(buf)))
+		SKIP(return, "runtime PM not in use: status %s", buf);
 	ASSERT_EQ(0, tbo_create(self->fd, OUT, DRM_EDGENPU_BO_CREATE_MAP, &a));
 	tcs_fill(&cs, a.va, 0x33, OUT);
 	tcs_end(&cs);
