@@ -349,19 +349,21 @@ static void dw_widen_layer(const struct enpu_dwconv2d_params *p, const struct en
 }
 
 /*
- * The key of @p's tables with @bias: with @gemm_signed, signed rows
- * (dw_run takes the input's bytes as they are), else unsigned ones
- * (dw_spread flips them), so that enpu_rq_fill() takes the input's zero
- * point (plus 128) times each channel's weight sum from the bias.
+ * The key of @p's tables with @bias for the variant @ops, through dw_rows
+ * (@rows) or dw_run: signed rows where dw_run takes the input's bytes as
+ * they are, or dw_spread flips them back (a variant with gemm_signed, as
+ * its GEMM), else unsigned ones, so that enpu_rq_fill() takes the input's
+ * zero point (plus 128) times each channel's weight sum from the bias.
  */
 static struct enpu_gemm_rq_key dw_key(const struct enpu_dwconv2d_params *p, const int32_t *bias,
-				      int gemm_signed)
+				      const struct enpu_dot_ops *ops, int rows)
 {
 	return (struct enpu_gemm_rq_key){
 		.bias = bias, .multipliers = p->multipliers, .shifts = p->shifts, .qstep = 1,
 		.input_zero_point = p->input_zero_point,
 		.output_zero_point = p->output_zero_point,
-		.act_min = p->act_min, .act_max = p->act_max, .gemm_signed = gemm_signed,
+		.act_min = p->act_min, .act_max = p->act_max,
+		.gemm_signed = rows ? ops->gemm_signed : 1,
 	};
 }
 
@@ -403,15 +405,6 @@ static int dw_rows_fits(const struct enpu_dwconv2d_params *p, const struct enpu_
 		return !!ops->dw_spread8;
 	return ops->dw_spread && p->depth_multiplier == 1 &&
 	       (p->output.c % 16 == 0 || (p->output.c == 8 && p->stride_w == 1));
-}
-
-/*
- * Whether the variant @ops (an enpu_dot_ops) sums the spread rows signed:
- * its dw_spread flips them back (enpu_dot_ops.gemm_signed, as its GEMM).
- */
-static int dw_rows_signed(const void *ops)
-{
-	return ((const struct enpu_dot_ops *)ops)->gemm_signed;
 }
 
 /* Blocks of sixteen lanes of a dw_rows layer (one, of eight channels twice, with eight). */
@@ -457,6 +450,8 @@ int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv
 			    const int8_t *filter)
 {
 	const struct enpu_dot_ops *ops = enpu_dot_ops();
+	size_t laid;
+	int rows;
 
 	if (!dw || !p || !filter)
 		return -EINVAL;
@@ -466,24 +461,22 @@ int enpu_dw_weights_prepare(struct enpu_dw_weights *dw, const struct enpu_dwconv
 	    !enpu_dim_ok(p->depth_multiplier) || p->filter.c != p->output.c ||
 	    (int64_t)p->input.c * p->depth_multiplier != p->output.c)
 		return -EINVAL;
-	if (dw_rows_fits(p, ops)) {
-		dw->bytes = enpu_lines(dw_row_w_bytes(p)) + dw_sums_bytes(p);
-		dw->mem = enpu_alloc_lines(dw->bytes);
-		if (!dw->mem)
-			return -ENOMEM;
-		dw->row_w = dw->mem;
-		dw->sums = (int32_t *)(void *)((char *)dw->mem + enpu_lines(dw_row_w_bytes(p)));
-		dw_row_weights(p, filter, dw->row_w, dw->sums);
-	} else if (dw_run_fits(p, ops)) {
-		dw->bytes = dw_wide_bytes(p) + dw_sums_bytes(p);
-		dw->mem = enpu_alloc_lines(dw->bytes);
-		if (!dw->mem)
-			return -ENOMEM;
-		dw->wide = dw->mem;
-		dw->sums = (int32_t *)(void *)((char *)dw->mem + dw_wide_bytes(p));
-		dw_widen_layer(p, ops, filter, dw->wide, dw->sums);
-	} else {
+	rows = dw_rows_fits(p, ops);
+	if (!rows && !dw_run_fits(p, ops))
 		return -ENOTSUP;
+	/* the weights in the path's layout, then their sums */
+	laid = rows ? enpu_lines(dw_row_w_bytes(p)) : dw_wide_bytes(p);
+	dw->bytes = laid + dw_sums_bytes(p);
+	dw->mem = enpu_alloc_lines(dw->bytes);
+	if (!dw->mem)
+		return -ENOMEM;
+	dw->sums = (int32_t *)(void *)((char *)dw->mem + laid);
+	if (rows) {
+		dw->row_w = dw->mem;
+		dw_row_weights(p, filter, dw->row_w, dw->sums);
+	} else {
+		dw->wide = dw->mem;
+		dw_widen_layer(p, ops, filter, dw->wide, dw->sums);
 	}
 	dw->variant = ops;
 	dw->channels = p->output.c;
@@ -507,7 +500,7 @@ int enpu_dw_weights_requant(struct enpu_dw_weights *dw, const struct enpu_dwconv
 		return -ENOMEM;
 	free(dw->rq);
 	dw->rq = rq;
-	dw->rq_key = dw_key(p, bias, dw->row_w ? dw_rows_signed(dw->variant) : 1);
+	dw->rq_key = dw_key(p, bias, dw->variant, !!dw->row_w);
 	enpu_rq_fill(rq, dw->sums, dw->channels, &dw->rq_key);
 	return 0;
 }
@@ -543,7 +536,7 @@ static int dw_run_layer(const struct enpu_dwconv2d_params *p, const struct enpu_
 	const size_t in_image = (size_t)p->input.h * p->input.w * cin;
 	const size_t img_bytes = pad ? ((size_t)ph * row + 63) & ~(size_t)63 : 0;
 	const struct enpu_dw_weights *ready = dw_ready(p, ops, 0);
-	const struct enpu_gemm_rq_key key = dw_key(p, bias, 1);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias, ops, 0);
 	const struct enpu_rq_table *tables = ready && ready->rq &&
 		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
 	const size_t rq_bytes = tables ? 0 :
@@ -719,7 +712,7 @@ static int dw_rows_layer(const struct enpu_dwconv2d_params *p, const struct enpu
 	const int32_t sh = p->stride_h;
 	const size_t in_image = (size_t)p->input.h * p->input.w * p->input.c;
 	const struct enpu_dw_weights *ready = dw_ready(p, ops, 1);
-	const struct enpu_gemm_rq_key key = dw_key(p, bias, ops->gemm_signed);
+	const struct enpu_gemm_rq_key key = dw_key(p, bias, ops, 1);
 	const struct enpu_rq_table *tables = ready && ready->rq &&
 		enpu_rq_key_same(&ready->rq_key, &key) ? ready->rq : NULL;
 	const size_t rq_bytes = tables ? 0 :
