@@ -186,14 +186,15 @@ static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
  * @ROWS patch rows against @NBLK blocks of sixteen channels: per group of
  * four taps, each row's four bytes broadcast to every lane, one vpdpbusd
  * per row and block (enpu_gemm.h), into GEMM_SETS() sets of accumulators;
- * then each block's table lanes loaded once and its rows requantised in
- * registers and stored, the last block's past @nch masked off. Constant
- * ROWS and NBLK unroll it.
+ * then each block's table lanes loaded once (or taken from @pre, loaded
+ * by the caller for all its steps of one block) and its rows requantised
+ * in registers and stored, the last block's past @nch masked off.
+ * Constant ROWS and NBLK unroll it.
  */
 static inline __attribute__((always_inline)) AVX512 void
 gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
 	  const struct enpu_rq_table *rq, int j, int nch, int8_t *out, size_t out_stride,
-	  const int ROWS, const int NBLK)
+	  const struct rq16 *pre, const int ROWS, const int NBLK)
 {
 	const size_t step = enpu_gemm_step(NBLK);
 	const int SETS = GEMM_SETS(ROWS, NBLK);
@@ -236,19 +237,25 @@ gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
 		}
 		g += sets;
 	}
+	/* sets past 0 have groups only when every set got some */
+	if (k4 >= (size_t)SETS)
 #pragma GCC unroll 8
-	for (s = 1; s < SETS; s++)
+		for (s = 1; s < SETS; s++)
 #pragma GCC unroll 4
-		for (r = 0; r < ROWS; r++)
+			for (r = 0; r < ROWS; r++)
 #pragma GCC unroll 4
-			for (b = 0; b < NBLK; b++)
-				ACC(0, r, b) = _mm512_add_epi32(ACC(0, r, b), ACC(s, r, b));
+				for (b = 0; b < NBLK; b++)
+					ACC(0, r, b) = _mm512_add_epi32(ACC(0, r, b),
+									ACC(s, r, b));
 #pragma GCC unroll 4
 	for (b = 0; b < NBLK; b++) {
 		const int left = nch - 16 * b;
 		const __mmask16 keep = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
 
-		rq16_load(&v, rq, j + 16 * b, 0);
+		if (pre)
+			v = *pre;
+		else
+			rq16_load(&v, rq, j + 16 * b, 0);
 #pragma GCC unroll 4
 		for (r = 0; r < ROWS; r++)
 			_mm_mask_storeu_epi8(out + r * out_stride + 16 * b, keep,
@@ -259,20 +266,52 @@ gemm_body(const uint8_t *const x[], const int8_t *w, size_t k4,
 
 #define GEMM_CASE(R, B)								\
 	case (R) * 8 + (B):							\
-		gemm_body(x, w, k4, rq, j, nch, out, out_stride, R, B);		\
+		gemm_body(x, w, k4, rq, j, nch, out, out_stride, NULL, R, B);	\
 		break
 
 static AVX512 void gemm_u8_avx512(const uint8_t *const x[], int rows, const int8_t *w,
 				  size_t k4, int nblk, const struct enpu_rq_table *rq, int j,
 				  int nch, int8_t *out, size_t out_stride)
 {
+	/*
+	 * One block: its table's lanes loaded once for all the steps (a
+	 * pointwise conv of few input channels is mostly requantisation)
+	 */
+	if (nblk == 1 && rows > ENPU_GEMM_ROWS) {
+		struct rq16 v;
+
+		rq16_load(&v, rq, j, 0);
+		for (; rows >= ENPU_GEMM_ROWS; rows -= ENPU_GEMM_ROWS) {
+			gemm_body(x, w, k4, rq, j, nch, out, out_stride, &v, 4, 1);
+			x += ENPU_GEMM_ROWS;
+			out += ENPU_GEMM_ROWS * out_stride;
+		}
+		if (!rows)
+			return;
+	}
+	/* the other steps of four rows, then the rest */
+	for (; rows > ENPU_GEMM_ROWS; rows -= ENPU_GEMM_ROWS) {
+		switch (nblk) {
+		case 2:
+			gemm_body(x, w, k4, rq, j, nch, out, out_stride, NULL, 4, 2);
+			break;
+		case 3:
+			gemm_body(x, w, k4, rq, j, nch, out, out_stride, NULL, 4, 3);
+			break;
+		default:
+			gemm_body(x, w, k4, rq, j, nch, out, out_stride, NULL, 4, 4);
+			break;
+		}
+		x += ENPU_GEMM_ROWS;
+		out += ENPU_GEMM_ROWS * out_stride;
+	}
 	switch (rows * 8 + nblk) {
 	GEMM_CASE(1, 1); GEMM_CASE(1, 2); GEMM_CASE(1, 3); GEMM_CASE(1, 4);
 	GEMM_CASE(2, 1); GEMM_CASE(2, 2); GEMM_CASE(2, 3); GEMM_CASE(2, 4);
 	GEMM_CASE(3, 1); GEMM_CASE(3, 2); GEMM_CASE(3, 3); GEMM_CASE(3, 4);
 	GEMM_CASE(4, 1); GEMM_CASE(4, 2); GEMM_CASE(4, 3);
 	default:
-		gemm_body(x, w, k4, rq, j, nch, out, out_stride, 4, 4);
+		gemm_body(x, w, k4, rq, j, nch, out, out_stride, NULL, 4, 4);
 		break;
 	}
 }

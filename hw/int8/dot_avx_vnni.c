@@ -82,13 +82,15 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
 		}
 		g += sets;
 	}
+	/* sets past 0 have groups only when every set got some */
+	if (k4 >= (size_t)SETS)
 #pragma GCC unroll 4
-	for (s = 1; s < SETS; s++)
+		for (s = 1; s < SETS; s++)
 #pragma GCC unroll 4
-		for (r = 0; r < ROWS; r++) {
-			a[0][r][0] = _mm256_add_epi32(a[0][r][0], a[s][r][0]);
-			a[0][r][1] = _mm256_add_epi32(a[0][r][1], a[s][r][1]);
-		}
+			for (r = 0; r < ROWS; r++) {
+				a[0][r][0] = _mm256_add_epi32(a[0][r][0], a[s][r][0]);
+				a[0][r][1] = _mm256_add_epi32(a[0][r][1], a[s][r][1]);
+			}
 #pragma GCC unroll 4
 	for (r = 0; r < ROWS; r++) {
 		enpu_store8(out + r * out_stride, enpu_rq8(&v[0], a[0][r][0]), nch);
@@ -97,24 +99,29 @@ gemm_block(const uint8_t *const x[], const int8_t *w, size_t step, size_t k4,
 	}
 }
 
-/* enpu_avx2_block_fn: up to four rows in one pass. */
+/* enpu_avx2_block_fn: four rows a pass, the rest in the last. */
 static AVX_VNNI void block_avx_vnni(const uint8_t *const x[], int rows, const int8_t *w,
 				    size_t step, size_t k4, const struct enpu_rq8 v[2], int nch,
 				    int8_t *out, size_t out_stride)
 {
-	switch (rows) {
-	case 1:
-		gemm_block(x, w, step, k4, v, nch, out, out_stride, 1);
-		break;
-	case 2:
-		gemm_block(x, w, step, k4, v, nch, out, out_stride, 2);
-		break;
-	case 3:
-		gemm_block(x, w, step, k4, v, nch, out, out_stride, 3);
-		break;
-	default:
-		gemm_block(x, w, step, k4, v, nch, out, out_stride, 4);
-		break;
+	for (int r = 0; r < rows; r += ENPU_GEMM_ROWS) {
+		const uint8_t *const *xr = x + r;
+		int8_t *o = out + (size_t)r * out_stride;
+
+		switch (rows - r) {
+		case 1:
+			gemm_block(xr, w, step, k4, v, nch, o, out_stride, 1);
+			break;
+		case 2:
+			gemm_block(xr, w, step, k4, v, nch, o, out_stride, 2);
+			break;
+		case 3:
+			gemm_block(xr, w, step, k4, v, nch, o, out_stride, 3);
+			break;
+		default:
+			gemm_block(xr, w, step, k4, v, nch, o, out_stride, 4);
+			break;
+		}
 	}
 }
 

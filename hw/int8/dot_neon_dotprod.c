@@ -207,21 +207,26 @@ void enpu_neon_gemm_sdot(const uint8_t *const x[], int rows, const int8_t *w, si
 	for (int b = 0; b < nblk; b++) {
 		const int8_t *wb = w + b * ENPU_GEMM_GROUP;
 		const int jb = j + ENPU_GEMM_BLOCK * b, nb = nch - ENPU_GEMM_BLOCK * b;
-		int8_t *ob = out + ENPU_GEMM_BLOCK * b;
 
-		switch (rows) {
-		case 1:
-			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 1);
-			break;
-		case 2:
-			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 2);
-			break;
-		case 3:
-			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 3);
-			break;
-		default:
-			gemm_block(x, wb, step, k4, rq, jb, nb, ob, out_stride, 4);
-			break;
+		/* ENPU_GEMM_ROWS rows a step, the rest in the last */
+		for (int r = 0; r < rows; r += ENPU_GEMM_ROWS) {
+			const uint8_t *const *xr = x + r;
+			int8_t *ob = out + (size_t)r * out_stride + ENPU_GEMM_BLOCK * b;
+
+			switch (rows - r) {
+			case 1:
+				gemm_block(xr, wb, step, k4, rq, jb, nb, ob, out_stride, 1);
+				break;
+			case 2:
+				gemm_block(xr, wb, step, k4, rq, jb, nb, ob, out_stride, 2);
+				break;
+			case 3:
+				gemm_block(xr, wb, step, k4, rq, jb, nb, ob, out_stride, 3);
+				break;
+			default:
+				gemm_block(xr, wb, step, k4, rq, jb, nb, ob, out_stride, 4);
+				break;
+			}
 		}
 	}
 }

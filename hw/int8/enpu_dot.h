@@ -146,7 +146,8 @@ struct enpu_dot_ops {
 	/*
 	 * gemm_u8, NULL in a variant without a dot-product instruction
 	 * of bytes (u8 x s8, or s8 x s8 with gemm_signed): @rows (1 to
-	 * ENPU_GEMM_ROWS) unsigned patch rows x[r], each k4 * 4 bytes,
+	 * ENPU_GEMM_CALL_ROWS, done ENPU_GEMM_ROWS at a time) unsigned patch
+	 * rows x[r], each k4 * 4 bytes,
 	 * against @nblk (1 to ENPU_GEMM_BLOCKS) blocks of ENPU_GEMM_BLOCK
 	 * output channels packed by enpu_gemm_pack(), one chunk (group g of
 	 * block b at w + (g * nblk + b) * 64), requantised: channel c (c < @nch)

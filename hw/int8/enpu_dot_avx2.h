@@ -91,7 +91,7 @@ static inline AVX2 void enpu_store8(int8_t *dst, __m128i v, int n)
 }
 
 /*
- * A block routine of an AVX2-class GEMM: @rows (1 to ENPU_GEMM_ROWS) rows
+ * A block routine of an AVX2-class GEMM: @rows (1 to ENPU_GEMM_CALL_ROWS) rows
  * x[] against one block of sixteen channels (packed by enpu_gemm_pack():
  * group g's 64 bytes at w + g * @step), requantised with @v's two halves,
  * the first @nch stored.

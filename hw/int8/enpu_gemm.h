@@ -42,7 +42,8 @@
 #include "enpu_int8.h"
 
 #define ENPU_GEMM_BLOCK		16	/* output channels a block */
-#define ENPU_GEMM_ROWS		4	/* patch rows (pixels) a gemm_u8 call */
+#define ENPU_GEMM_ROWS		4	/* patch rows (pixels) a gemm_u8 kernel step */
+#define ENPU_GEMM_CALL_ROWS	32	/* patch rows a gemm_u8 call, at most */
 #define ENPU_GEMM_BLOCKS	4	/* blocks a gemm_u8 call: one requantisation table */
 #define ENPU_GEMM_MAX_LEN	8192	/* longest filter, in taps */
 

@@ -178,24 +178,46 @@ int enpu_gemm_suits(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *
  * Bytes of rows a call of enpu_gemm_run() keeps on its stack: a layer
  * with its weights packed and its tables made needs no other memory, and
  * one row of up to ENPU_GEMM_MAX_LEN taps (every batch-1 FC) or
- * ENPU_GEMM_ROWS rows of up to 2,048 fit. A malloc and a free a call cost
+ * ENPU_GEMM_ROWS rows of up to 2,048 fit (more of shorter rows:
+ * gemm_call_rows()). A malloc and a free a call cost
  * a small fully-connected layer a third of its time, and micro_speech's
  * (a row of 4,000 taps: freeing it consolidates the heap) more than a
  * quarter; fc_fast() keeps 32 KB of rows on its stack already.
  */
 #define GEMM_NEAR_BYTES		ENPU_GEMM_MAX_LEN
 
-/* @l's rows on @packed with tables @rq, each row made in @patches when it has to be. */
+/*
+ * Rows a gemm_u8 call takes for a filter of @k4 groups: as many as fit
+ * GEMM_NEAR_BYTES, up to ENPU_GEMM_CALL_ROWS, in whole kernel steps, and
+ * one step when fewer fit. A call costs its arguments, its dispatch and
+ * its loop, the same for any filter: at four rows a call, that was a
+ * quarter of person_detect's pointwise conv of eight input channels.
+ */
+static int64_t gemm_call_rows(int64_t rows, size_t k4)
+{
+	size_t fit;
+
+	if (rows <= ENPU_GEMM_ROWS)	/* one call, whatever fits: FC's batch of one */
+		return ENPU_GEMM_ROWS;
+	fit = GEMM_NEAR_BYTES / (k4 * 4) / ENPU_GEMM_ROWS * ENPU_GEMM_ROWS;
+	return fit < ENPU_GEMM_ROWS ? ENPU_GEMM_ROWS :
+	       fit > ENPU_GEMM_CALL_ROWS ? ENPU_GEMM_CALL_ROWS : (int64_t)fit;
+}
+
+/*
+ * @l's rows on @packed with tables @rq, @per_call rows a call, each row
+ * made in @patches when it has to be.
+ */
 static int gemm_rows(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *ops,
-		     const int8_t *packed, const struct enpu_rq_table *rq, uint8_t *patches)
+		     const int8_t *packed, const struct enpu_rq_table *rq, int64_t per_call,
+		     uint8_t *patches)
 {
 	const int32_t cout = l->channels;
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
-	const uint8_t *x[ENPU_GEMM_ROWS];
+	const uint8_t *x[ENPU_GEMM_CALL_ROWS];
 
-	for (int64_t i0 = 0; i0 < l->rows; i0 += ENPU_GEMM_ROWS) {
-		const int rows = l->rows - i0 < ENPU_GEMM_ROWS ? (int)(l->rows - i0) :
-			ENPU_GEMM_ROWS;
+	for (int64_t i0 = 0; i0 < l->rows; i0 += per_call) {
+		const int rows = (int)(l->rows - i0 < per_call ? l->rows - i0 : per_call);
 
 		if (enpu_cancelled(l->cancel))
 			return -ECANCELED;
@@ -237,8 +259,8 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 	const size_t nrq = made ? 0 : enpu_rq_tables(cout);
 	/* the sums of weights packed here (packed ones keep theirs) */
 	const size_t nsums = pw ? 0 : (size_t)cout;
-	const size_t row_bytes = (size_t)(l->rows < ENPU_GEMM_ROWS ? l->rows : ENPU_GEMM_ROWS) *
-				 k4 * 4;
+	const int64_t per_call = gemm_call_rows(l->rows, k4);
+	const size_t row_bytes = (size_t)(l->rows < per_call ? l->rows : per_call) * k4 * 4;
 	_Alignas(64) uint8_t near[GEMM_NEAR_BYTES];
 	const int rows_near = row_bytes <= sizeof(near);
 	/*
@@ -278,7 +300,8 @@ int enpu_gemm_run(const struct enpu_gemm_layer *l, const struct enpu_dot_ops *op
 		enpu_rq_fill(t, sums, cout, &key);
 		rq = t;
 	}
-	ret = gemm_rows(l, ops, packed, rq, rows_near ? near : (uint8_t *)mine + at_rows);
+	ret = gemm_rows(l, ops, packed, rq, per_call,
+			rows_near ? near : (uint8_t *)mine + at_rows);
 	free(mine);
 	return ret;
 }
