@@ -138,7 +138,7 @@ static inline AVX512 void rq16_load(struct rq16 *v, const struct enpu_rq_table *
  * other steps (int8_unit_test compares them on random tables):
  * SRDHM(x, M) is floor((x * M + 2^30) / 2^31) for every x (gemmlowp's
  * nudge-then-truncate comes to that), here with signed 32 x 32 -> 64-bit
- * products and 64-bit arithmetic shifts; RDBPOT is gemmlowp's own steps
+ * products, the result's 32 bits being bits 31 to 62 of each sum; RDBPOT is gemmlowp's own steps
  * with per-lane shifts: (x >> e) + 1 where the remainder is over half,
  * or over half plus one for a negative x.
  */
@@ -150,10 +150,11 @@ static inline AVX512 __m128i rq16(const struct rq16 *v, __m512i acc)
 
 	if (v->any_left)
 		x = _mm512_sllv_epi32(x, v->left);
-	even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, v->mult), round), 31);
-	odd = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
-								   v->mult_odd), round), 31);
-	x = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
+	/* bits 31 to 62: the even lanes' shifted down, the odd lanes' up to the high half */
+	even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, v->mult), round), 31);
+	odd = _mm512_slli_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
+								   v->mult_odd), round), 1);
+	x = _mm512_mask_blend_epi32(0xaaaa, even, odd);
 	q = _mm512_srav_epi32(x, v->right);
 	thr = _mm512_sub_epi32(v->thr, _mm512_srai_epi32(x, 31));
 	up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, v->mask), thr);

@@ -61,11 +61,12 @@ static inline AVX2 __m128i enpu_rq8(const struct enpu_rq8 *v, __m256i acc)
 
 	if (v->any_left)
 		x = _mm256_sllv_epi32(x, v->left);
+	/* bits 31 to 62: the even lanes' shifted down, the odd lanes' up to the high half */
 	even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, v->mult), round), 31);
-	odd = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32),
+	odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32),
 								   v->mult_odd),
-						 round), 31);
-	x = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
+						 round), 1);
+	x = _mm256_blend_epi32(even, odd, 0xaa);
 	q = _mm256_srav_epi32(x, v->right);
 	thr = _mm256_sub_epi32(v->thr, _mm256_srai_epi32(x, 31));
 	up = _mm256_cmpgt_epi32(_mm256_and_si256(x, v->mask), thr);
