@@ -214,6 +214,7 @@ static int gemm_rows(const struct enpu_gemm_layer *l, const struct enpu_dot_ops 
 {
 	const int32_t cout = l->channels;
 	const size_t k4 = enpu_gemm_k4(l->k_len), block = k4 * 4 * ENPU_GEMM_BLOCK;
+	const uint8_t *const at = l->rows_at;
 	const uint8_t *x[ENPU_GEMM_CALL_ROWS];
 
 	for (int64_t i0 = 0; i0 < l->rows; i0 += per_call) {
@@ -221,9 +222,15 @@ static int gemm_rows(const struct enpu_gemm_layer *l, const struct enpu_dot_ops 
 
 		if (enpu_cancelled(l->cancel))
 			return -ECANCELED;
-		for (int r = 0; r < rows; r++)
-			x[r] = l->rows_at ? l->rows_at + (size_t)(i0 + r) * k4 * 4 :
-			       l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+		if (at) {
+			const uint8_t *p = at + (size_t)i0 * k4 * 4;
+
+			for (int r = 0; r < rows; r++, p += k4 * 4)
+				x[r] = p;
+		} else {
+			for (int r = 0; r < rows; r++)
+				x[r] = l->row(l->ctx, i0 + r, patches + r * k4 * 4);
+		}
 		if (enpu_gemm_narrow(cout)) {
 			for (int r = 0; r < rows; r++)
 				ops->gemv_u8(x[r], packed, k4, cout, rq,
